@@ -1,0 +1,674 @@
+//! The working-day calendar: statutory deadlines count working days, not calendar days.
+//!
+//! A day is a working day unless it is a weekend or a holiday, and a weekend day can be an
+//! adjusted workday (调休). National rules hang on division 000000; the region, a prefecture
+//! or a county adds its own (Tibetan New Year, the Shoton festival), and for any date the most
+//! specific division that says something about it wins. Holidays are data, loaded per year
+//! from files like `data/calendar/2026-000000.toml`. A date in a year that has no national data
+//! is an error, never a weekends-only guess; a year whose regional data is known to be
+//! incomplete (Shoton dates not yet announced) gives an answer with a warning.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use time::{Date, Duration, Weekday};
+
+use crate::division::DivisionCode;
+use crate::time_util::{format_date, parse_date};
+use crate::{Localize, Message};
+
+/// A count of working days (a statutory or promised time limit).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct WorkingDays(pub u16);
+
+/// What a calendar entry makes of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DayKind {
+    /// A day off (法定节假日 or a regional holiday).
+    Off,
+    /// A weekend day that is worked (调休上班).
+    Workday,
+}
+
+/// One year of one division's holiday arrangements, as loaded from a calendar file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarYear {
+    pub division: DivisionCode,
+    pub year: i32,
+    /// False while some of the year's arrangements are still to be announced.
+    pub complete: bool,
+    /// What is missing or special (shown to people with any warning).
+    pub note: String,
+    /// Where the arrangement comes from (the notice that set it).
+    pub source: String,
+    pub days: Vec<CalendarDay>,
+}
+
+/// One day of an arrangement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CalendarDay {
+    pub date: Date,
+    pub kind: DayKind,
+    /// The holiday's name, in Chinese.
+    pub name: String,
+}
+
+/// A warning that travels with an answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CalendarWarning {
+    pub division: DivisionCode,
+    pub year: i32,
+    pub note: String,
+}
+
+impl Localize for CalendarWarning {
+    fn message(&self) -> Message {
+        Message::new("calendar-incomplete")
+            .arg("year", self.year)
+            .arg("division", self.division.to_string())
+            .arg(
+                "note",
+                if self.note.is_empty() {
+                    "none"
+                } else {
+                    self.note.as_str()
+                },
+            )
+    }
+}
+
+/// Why the calendar cannot answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("no holiday data is loaded for {year}; load that year's calendar first")]
+    YearNotLoaded { year: i32 },
+    #[error("the span is too long to count")]
+    TooLong,
+}
+
+impl Localize for CalendarError {
+    fn message(&self) -> Message {
+        match self {
+            CalendarError::YearNotLoaded { year } => {
+                Message::new("calendar-year-missing").arg("year", *year)
+            }
+            CalendarError::TooLong => Message::new("calendar-too-long"),
+        }
+    }
+}
+
+/// An answer and the warnings a person must see with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reckoned<T> {
+    pub value: T,
+    pub warnings: Vec<CalendarWarning>,
+}
+
+/// The working-day calendar of every loaded year and division.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    years: BTreeMap<(DivisionCode, i32), CalendarYear>,
+    index: BTreeMap<(DivisionCode, Date), (DayKind, String)>,
+    /// Divisions that keep holidays of their own in at least one year: for them a missing year
+    /// is incomplete, not silently national.
+    regional: BTreeSet<DivisionCode>,
+}
+
+impl Calendar {
+    pub fn new(years: impl IntoIterator<Item = CalendarYear>) -> Calendar {
+        let mut calendar = Calendar::default();
+        for year in years {
+            calendar.insert(year);
+        }
+        calendar
+    }
+
+    /// Adds or replaces one division's year.
+    pub fn insert(&mut self, year: CalendarYear) {
+        if let Some(old) = self.years.remove(&(year.division, year.year)) {
+            for day in &old.days {
+                self.index.remove(&(old.division, day.date));
+            }
+        }
+        for day in &year.days {
+            self.index
+                .insert((year.division, day.date), (day.kind, day.name.clone()));
+        }
+        if year.division != DivisionCode::NATIONAL {
+            self.regional.insert(year.division);
+        }
+        self.years.insert((year.division, year.year), year);
+    }
+
+    pub fn years(&self) -> impl Iterator<Item = &CalendarYear> {
+        self.years.values()
+    }
+
+    /// The loaded national years.
+    pub fn national_years(&self) -> Vec<i32> {
+        self.years
+            .keys()
+            .filter(|(d, _)| *d == DivisionCode::NATIONAL)
+            .map(|(_, y)| *y)
+            .collect()
+    }
+
+    fn check_year(
+        &self,
+        year: i32,
+        division: DivisionCode,
+        warnings: &mut Vec<CalendarWarning>,
+    ) -> Result<(), CalendarError> {
+        let Some(national) = self.years.get(&(DivisionCode::NATIONAL, year)) else {
+            return Err(CalendarError::YearNotLoaded { year });
+        };
+        for level in division.lineage() {
+            let warning = match self.years.get(&(level, year)) {
+                Some(y) if !y.complete => Some(y.note.clone()),
+                Some(_) => None,
+                None if self.regional.contains(&level) => Some(String::new()),
+                None => None,
+            };
+            let warning = warning.or_else(|| {
+                (level == DivisionCode::NATIONAL && !national.complete)
+                    .then(|| national.note.clone())
+            });
+            if let Some(note) = warning {
+                let w = CalendarWarning {
+                    division: level,
+                    year,
+                    note,
+                };
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `date` is a working day in `division`, with the rule that decided it.
+    pub fn day(
+        &self,
+        date: Date,
+        division: DivisionCode,
+    ) -> Result<Reckoned<DayInfo>, CalendarError> {
+        let mut warnings = Vec::new();
+        self.check_year(date.year(), division, &mut warnings)?;
+        Ok(Reckoned {
+            value: self.day_unchecked(date, &division.lineage()),
+            warnings,
+        })
+    }
+
+    fn day_unchecked(&self, date: Date, lineage: &[DivisionCode]) -> DayInfo {
+        let rule = lineage
+            .iter()
+            .rev()
+            .find_map(|d| self.index.get(&(*d, date)).map(|r| (*d, r)));
+        let weekend = matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday);
+        match rule {
+            Some((by, (kind, name))) => DayInfo {
+                date,
+                working: *kind == DayKind::Workday,
+                reason: Some(name.clone()),
+                by: Some(by),
+            },
+            None => DayInfo {
+                date,
+                working: !weekend,
+                reason: None,
+                by: None,
+            },
+        }
+    }
+
+    /// The date on which a time limit of `n` working days ends, counting from the day after
+    /// `start` (the day of acceptance is day zero).
+    pub fn add_working_days(
+        &self,
+        start: Date,
+        n: WorkingDays,
+        division: DivisionCode,
+    ) -> Result<Reckoned<Date>, CalendarError> {
+        let lineage = division.lineage();
+        let mut warnings = Vec::new();
+        let mut date = start;
+        let mut left = n.0;
+        self.check_year(date.year(), division, &mut warnings)?;
+        while left > 0 {
+            date = date.next_day().ok_or(CalendarError::TooLong)?;
+            if date.ordinal() == 1 {
+                self.check_year(date.year(), division, &mut warnings)?;
+            }
+            if self.day_unchecked(date, &lineage).working {
+                left -= 1;
+            }
+        }
+        Ok(Reckoned {
+            value: date,
+            warnings,
+        })
+    }
+
+    /// The number of working days after `a` up to and including `b` (zero when `b <= a`).
+    pub fn working_days_between(
+        &self,
+        a: Date,
+        b: Date,
+        division: DivisionCode,
+    ) -> Result<Reckoned<u32>, CalendarError> {
+        let lineage = division.lineage();
+        let mut warnings = Vec::new();
+        if b <= a {
+            return Ok(Reckoned { value: 0, warnings });
+        }
+        if (b - a) > Duration::days(366 * 20) {
+            return Err(CalendarError::TooLong);
+        }
+        for year in a.year()..=b.year() {
+            self.check_year(year, division, &mut warnings)?;
+        }
+        let mut count = 0;
+        let mut date = a;
+        while date < b {
+            date = date.next_day().ok_or(CalendarError::TooLong)?;
+            if self.day_unchecked(date, &lineage).working {
+                count += 1;
+            }
+        }
+        Ok(Reckoned {
+            value: count,
+            warnings,
+        })
+    }
+}
+
+/// What the calendar says of one date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DayInfo {
+    pub date: Date,
+    pub working: bool,
+    /// The holiday or adjusted workday that decided it; `None` for an ordinary day.
+    pub reason: Option<String>,
+    /// The division whose rule decided it.
+    pub by: Option<DivisionCode>,
+}
+
+/// A calendar file that cannot be loaded, with the place of the mistake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarFileError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub problem: String,
+}
+
+impl fmt::Display for CalendarFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.field, self.problem
+        )
+    }
+}
+
+impl std::error::Error for CalendarFileError {}
+
+impl Localize for CalendarFileError {
+    fn message(&self) -> Message {
+        Message::new("calendar-file-error")
+            .arg("file", self.file.as_str())
+            .arg("line", self.line)
+            .arg("field", self.field.as_str())
+            .arg("problem", self.problem.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDoc {
+    division: toml::Spanned<String>,
+    year: toml::Spanned<i32>,
+    complete: bool,
+    #[serde(default)]
+    note: String,
+    source: String,
+    #[serde(default)]
+    holidays: Vec<FileHoliday>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHoliday {
+    name: toml::Spanned<String>,
+    #[serde(default)]
+    name_en: String,
+    from: toml::Spanned<String>,
+    to: toml::Spanned<String>,
+    #[serde(default)]
+    workdays: Vec<toml::Spanned<String>>,
+}
+
+fn line_of(text: &str, span: Range<usize>) -> usize {
+    text.get(..span.start)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+/// Parses one calendar file (TOML). `file` names it in errors.
+pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, CalendarFileError> {
+    let err = |span: Range<usize>, field: &str, problem: String| CalendarFileError {
+        file: file.to_owned(),
+        line: line_of(text, span),
+        field: field.to_owned(),
+        problem,
+    };
+    let doc: FileDoc = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let field = e.message().split('`').nth(1).unwrap_or("").to_owned();
+        err(
+            span,
+            if field.is_empty() { "(file)" } else { &field },
+            e.message().trim().to_owned(),
+        )
+    })?;
+    let division = DivisionCode::parse(doc.division.get_ref())
+        .map_err(|e| err(doc.division.span(), "division", e.to_string()))?;
+    let year = *doc.year.get_ref();
+    if !(2000..=2100).contains(&year) {
+        return Err(err(
+            doc.year.span(),
+            "year",
+            format!("{year} is not a plausible year"),
+        ));
+    }
+    if doc.source.trim().is_empty() {
+        return Err(err(
+            0..0,
+            "source",
+            "say which notice set this arrangement".to_owned(),
+        ));
+    }
+    let date = |s: &toml::Spanned<String>, field: &str| -> Result<Date, CalendarFileError> {
+        let d = parse_date(s.get_ref()).ok_or_else(|| {
+            err(
+                s.span(),
+                field,
+                format!("{:?} is not a date YYYY-MM-DD", s.get_ref()),
+            )
+        })?;
+        if (d.year() - year).abs() > 1 || (field != "workdays" && d.year() != year) {
+            return Err(err(
+                s.span(),
+                field,
+                format!("{} lies outside {year}", format_date(d)),
+            ));
+        }
+        Ok(d)
+    };
+    let mut days: BTreeMap<Date, CalendarDay> = BTreeMap::new();
+    for h in &doc.holidays {
+        let name = h.name.get_ref().trim();
+        if name.is_empty() {
+            return Err(err(
+                h.name.span(),
+                "name",
+                "a holiday needs a name".to_owned(),
+            ));
+        }
+        let (from, to) = (date(&h.from, "from")?, date(&h.to, "to")?);
+        if to < from {
+            return Err(err(
+                h.to.span(),
+                "to",
+                format!("{} is before {}", format_date(to), format_date(from)),
+            ));
+        }
+        if to - from > Duration::days(31) {
+            return Err(err(
+                h.to.span(),
+                "to",
+                "a holiday longer than a month is surely a typo".to_owned(),
+            ));
+        }
+        let mut d = from;
+        while d <= to {
+            if days
+                .insert(
+                    d,
+                    CalendarDay {
+                        date: d,
+                        kind: DayKind::Off,
+                        name: name.to_owned(),
+                    },
+                )
+                .is_some()
+            {
+                return Err(err(
+                    h.from.span(),
+                    "from",
+                    format!("{} is listed twice", format_date(d)),
+                ));
+            }
+            d = d.next_day().unwrap_or(d + Duration::days(1));
+        }
+        for w in &h.workdays {
+            let d = date(w, "workdays")?;
+            if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                return Err(err(
+                    w.span(),
+                    "workdays",
+                    format!(
+                        "{} is a {} and already a workday",
+                        format_date(d),
+                        d.weekday()
+                    ),
+                ));
+            }
+            let label = format!("{name}调休");
+            if days
+                .insert(
+                    d,
+                    CalendarDay {
+                        date: d,
+                        kind: DayKind::Workday,
+                        name: label,
+                    },
+                )
+                .is_some()
+            {
+                return Err(err(
+                    w.span(),
+                    "workdays",
+                    format!("{} is both off and a workday", format_date(d)),
+                ));
+            }
+        }
+        let _ = &h.name_en;
+    }
+    Ok(CalendarYear {
+        division,
+        year,
+        complete: doc.complete,
+        note: doc.note,
+        source: doc.source,
+        days: days.into_values().collect(),
+    })
+}
+
+/// The calendar files shipped with Yiwang (national 2025–2026 and the region's).
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    (
+        "2025-000000.toml",
+        include_str!("../../../data/calendar/2025-000000.toml"),
+    ),
+    (
+        "2026-000000.toml",
+        include_str!("../../../data/calendar/2026-000000.toml"),
+    ),
+    (
+        "2025-540000.toml",
+        include_str!("../../../data/calendar/2025-540000.toml"),
+    ),
+    (
+        "2026-540000.toml",
+        include_str!("../../../data/calendar/2026-540000.toml"),
+    ),
+];
+
+/// The shipped calendar years.
+pub fn builtin_years() -> Result<Vec<CalendarYear>, CalendarFileError> {
+    BUILTIN_FILES
+        .iter()
+        .map(|(name, text)| parse_file(name, text))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn calendar() -> Calendar {
+        Calendar::new(builtin_years().expect("shipped calendar files parse"))
+    }
+
+    fn code(s: &str) -> DivisionCode {
+        DivisionCode::parse(s).expect("code")
+    }
+
+    fn add(start: Date, n: u16, division: &str) -> Date {
+        calendar()
+            .add_working_days(start, WorkingDays(n), code(division))
+            .expect("loaded")
+            .value
+    }
+
+    #[test]
+    fn a_case_accepted_before_national_day_is_due_after_the_holiday() {
+        // 2026-09-30 (Wed) + 1: 10/1–10/7 are off, 10/8 (Thu) is the first working day.
+        assert_eq!(
+            add(date!(2026 - 09 - 30), 1, "110102"),
+            date!(2026 - 10 - 08)
+        );
+        // 10/10 (Sat) is an adjusted workday.
+        assert_eq!(
+            add(date!(2026 - 10 - 08), 2, "110102"),
+            date!(2026 - 10 - 10)
+        );
+    }
+
+    #[test]
+    fn lhasa_rests_through_tibetan_new_year_while_beijing_works() {
+        // National Spring Festival 2026: 2/15–2/23 off; Lhasa: 2/15–2/26 off; both work 2/28 (Sat).
+        assert_eq!(
+            add(date!(2026 - 02 - 13), 1, "110102"),
+            date!(2026 - 02 - 14)
+        );
+        assert_eq!(
+            add(date!(2026 - 02 - 14), 1, "110102"),
+            date!(2026 - 02 - 24)
+        );
+        assert_eq!(
+            add(date!(2026 - 02 - 14), 1, "540102"),
+            date!(2026 - 02 - 27)
+        );
+        assert_eq!(
+            add(date!(2026 - 02 - 27), 1, "540102"),
+            date!(2026 - 02 - 28)
+        );
+    }
+
+    #[test]
+    fn losar_2025_is_off_in_the_region_only() {
+        // 2025-02-27 (Thu) to 3/4 off in Tibet, no make-up days.
+        assert_eq!(
+            add(date!(2025 - 02 - 26), 1, "540602"),
+            date!(2025 - 03 - 05)
+        );
+        assert_eq!(
+            add(date!(2025 - 02 - 26), 1, "360426"),
+            date!(2025 - 02 - 27)
+        );
+    }
+
+    #[test]
+    fn counting_between_dates_skips_weekends_and_holidays() {
+        let cal = calendar();
+        let n = cal
+            .working_days_between(date!(2026 - 09 - 30), date!(2026 - 10 - 10), code("110102"))
+            .expect("loaded");
+        assert_eq!(n.value, 3); // 10/8, 10/9, 10/10
+        assert_eq!(
+            cal.working_days_between(date!(2026 - 01 - 05), date!(2026 - 01 - 05), code("110102"))
+                .expect("loaded")
+                .value,
+            0
+        );
+    }
+
+    #[test]
+    fn a_year_without_data_is_an_error_not_a_guess() {
+        let cal = calendar();
+        assert_eq!(
+            cal.add_working_days(date!(2027 - 03 - 01), WorkingDays(1), code("540102")),
+            Err(CalendarError::YearNotLoaded { year: 2027 })
+        );
+        assert_eq!(
+            cal.add_working_days(date!(2026 - 12 - 30), WorkingDays(5), code("110102")),
+            Err(CalendarError::YearNotLoaded { year: 2027 })
+        );
+    }
+
+    #[test]
+    fn the_regions_missing_shoton_dates_come_as_a_warning() {
+        let cal = calendar();
+        let r = cal
+            .add_working_days(date!(2026 - 07 - 01), WorkingDays(3), code("540102"))
+            .expect("loaded");
+        assert_eq!(r.warnings.len(), 1);
+        assert_eq!(r.warnings[0].division, code("540000"));
+        let r = cal
+            .add_working_days(date!(2026 - 07 - 01), WorkingDays(3), code("110102"))
+            .expect("loaded");
+        assert!(r.warnings.is_empty());
+    }
+
+    #[test]
+    fn bad_files_name_the_line_and_field() {
+        let text = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"x\"\n\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-02-30\"\n";
+        let e = parse_file("bad.toml", text).expect_err("bad date");
+        assert_eq!((e.line, e.field.as_str()), (9, "to"));
+        let e =
+            parse_file("bad.toml", "division = \"000000\"\nyear = \"x\"\n").expect_err("bad type");
+        assert_eq!(e.line, 2);
+        let text = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"x\"\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\nworkdays = [\"2027-01-04\"]\n";
+        let e = parse_file("bad.toml", text).expect_err("monday make-up day");
+        assert_eq!((e.line, e.field.as_str()), (9, "workdays"));
+    }
+
+    #[test]
+    fn a_loaded_year_replaces_the_old_one() {
+        let mut cal = calendar();
+        let mut year = builtin_years()
+            .expect("parse")
+            .into_iter()
+            .find(|y| y.year == 2026 && y.division == DivisionCode::NATIONAL)
+            .expect("2026");
+        year.days
+            .retain(|d| d.name != "国庆节" && d.name != "中秋节");
+        cal.insert(year);
+        assert_eq!(
+            cal.add_working_days(date!(2026 - 09 - 30), WorkingDays(1), code("110102"))
+                .expect("loaded")
+                .value,
+            date!(2026 - 10 - 01)
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! The shared kernel of Yiwang: the domain's value types that every capability reuses.
+//!
+//! Identifiers parse once into types (GB 11643-1999 resident identity numbers, GB 32100-2015
+//! unified social credit codes, GB/T 2260 division codes), deadlines are reckoned in working
+//! days from a calendar that is data, every error can be told in zh/bo/en, and the audit chain
+//! and e-certificates rest on the SM2/SM3/SM4 wrappers here. Nothing in this crate does I/O.
+
+pub mod audit;
+pub mod calendar;
+pub mod credit_code;
+pub mod crypto;
+pub mod division;
+pub mod i18n;
+pub mod person_id;
+pub mod time_util;
+
+pub use calendar::{Calendar, WorkingDays};
+pub use credit_code::CreditCode;
+pub use division::DivisionCode;
+pub use i18n::{Lang, Localize, Message};
+pub use person_id::PersonId;

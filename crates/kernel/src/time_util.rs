@@ -1,0 +1,73 @@
+//! The platform's clock: dates are civil dates in China Standard Time (UTC+8), the zone every
+//! legal deadline in the region is counted in.
+
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// China Standard Time, UTC+8, without daylight saving.
+pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// Today's date in China Standard Time.
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().to_offset(CST).date()
+}
+
+/// The current instant, in UTC.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Formats an instant as RFC 3339 with microseconds in UTC: fixed width, so text order is
+/// time order (the database stores instants this way on both backends).
+pub fn format_instant(at: OffsetDateTime) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.microsecond()
+    )
+}
+
+/// Parses an ISO date `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year: i32 = s.get(0..4)?.parse().ok()?;
+    let month: u8 = s.get(5..7)?.parse().ok()?;
+    let day: u8 = s.get(8..10)?.parse().ok()?;
+    Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// Formats a date as `YYYY-MM-DD`.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn dates_round_trip_and_reject_impossible_days() {
+        assert_eq!(parse_date("2026-02-28"), Some(date!(2026 - 02 - 28)));
+        assert_eq!(parse_date("2026-02-29"), None);
+        assert_eq!(parse_date("2026-2-28"), None);
+        assert_eq!(format_date(date!(2025 - 01 - 05)), "2025-01-05");
+    }
+
+    #[test]
+    fn instants_are_fixed_width_utc() {
+        let at = datetime!(2026-01-02 03:04:05.000006 +08:00);
+        assert_eq!(format_instant(at), "2026-01-01T19:04:05.000006Z");
+    }
+}
