@@ -1,0 +1,426 @@
+//! The audit chain's storage: appends inside the caller's transaction, and the walk that
+//! verifies it.
+//!
+//! An append first bumps the single `audit_head` row, which on PostgreSQL takes its row lock
+//! and on SQLite takes the write lock, so concurrent appenders are serialized and the chain
+//! never forks. The head also remembers the newest hash, so cutting events off the end is
+//! noticed too. (Someone who rewrites every later event *and* the head is not caught by the
+//! chain alone: anchoring the head outside the database is later work.)
+
+use kernel::audit::{EventFields, GENESIS, event_hash, payload_digest};
+use kernel::time_util::{format_instant, now};
+use sqlx::Row;
+
+use crate::{Conn, Db, DbError};
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// Who acted: `person:…`, `official:…`, `client:…`, `system:…`.
+    pub actor: &'a str,
+    /// What was done, `noun.verb`.
+    pub action: &'a str,
+    /// What it was done to, `kind:id`.
+    pub subject: &'a str,
+    /// Details, kept as canonical JSON.
+    pub payload: serde_json::Value,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Event {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub payload: String,
+    pub payload_digest: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Appends an event in the caller's transaction and returns its sequence number.
+pub async fn append(conn: &mut Conn, event: &NewEvent<'_>) -> Result<i64, DbError> {
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = row.try_get(0)?;
+    let prev_hash: String = row.try_get(1)?;
+    let at = format_instant(now());
+    let payload = event.payload.to_string();
+    let digest = payload_digest(&payload);
+    let fields = EventFields {
+        seq,
+        at: &at,
+        actor: event.actor,
+        action: event.action,
+        subject: event.subject,
+        payload_digest: &digest,
+    };
+    let hash = event_hash(&prev_hash, &fields);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, action, subject, payload, payload_digest, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(event.actor)
+    .bind(event.action)
+    .bind(event.subject)
+    .bind(&payload)
+    .bind(&digest)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(seq)
+}
+
+/// What is wrong with the chain, at the first place it goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Break {
+    /// The event's content no longer matches its hash (or its payload its digest).
+    Edited { seq: i64 },
+    /// Events are missing before this one.
+    Removed { expected: i64, found: i64 },
+    /// The event does not follow the one stored before it.
+    Reordered { seq: i64 },
+    /// The newest events are gone: the head says the chain ran further.
+    Truncated { last: i64, head: i64 },
+}
+
+impl std::fmt::Display for Break {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Break::Edited { seq } => write!(f, "event {seq} was edited"),
+            Break::Removed { expected, found } => write!(
+                f,
+                "event {expected} was removed (the next stored is {found})"
+            ),
+            Break::Reordered { seq } => write!(
+                f,
+                "event {seq} was moved or the event before it was replaced"
+            ),
+            Break::Truncated { last, head } => write!(
+                f,
+                "events after {last} were removed (the chain ran to {head})"
+            ),
+        }
+    }
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Verification {
+    pub events: i64,
+    pub head: String,
+    pub first_break: Option<Break>,
+}
+
+/// Walks the whole chain in order and reports the first break.
+pub async fn verify(db: &Db) -> Result<Verification, DbError> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let head_seq: i64 = head.try_get(0)?;
+    let head_hash: String = head.try_get(1)?;
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS.to_owned();
+    let mut count = 0;
+    let mut after = 0i64;
+    const BATCH: i64 = 5000;
+    loop {
+        let batch = events_after(db, after, BATCH).await?;
+        let len = batch.len();
+        for e in batch {
+            count += 1;
+            let digest_ok = payload_digest(&e.payload) == e.payload_digest;
+            let fields = EventFields {
+                seq: e.seq,
+                at: &e.at,
+                actor: &e.actor,
+                action: &e.action,
+                subject: &e.subject,
+                payload_digest: &e.payload_digest,
+            };
+            if !digest_ok || event_hash(&e.prev_hash, &fields) != e.hash {
+                return Ok(Verification {
+                    events: count,
+                    head: head_hash,
+                    first_break: Some(Break::Edited { seq: e.seq }),
+                });
+            }
+            if e.seq != expected_seq {
+                let brk = if e.seq > expected_seq {
+                    Break::Removed {
+                        expected: expected_seq,
+                        found: e.seq,
+                    }
+                } else {
+                    Break::Reordered { seq: e.seq }
+                };
+                return Ok(Verification {
+                    events: count,
+                    head: head_hash,
+                    first_break: Some(brk),
+                });
+            }
+            if e.prev_hash != prev_hash {
+                return Ok(Verification {
+                    events: count,
+                    head: head_hash,
+                    first_break: Some(Break::Reordered { seq: e.seq }),
+                });
+            }
+            prev_hash = e.hash;
+            expected_seq += 1;
+            after = e.seq;
+        }
+        if (len as i64) < BATCH {
+            break;
+        }
+    }
+    let last = expected_seq - 1;
+    let first_break = (last != head_seq || prev_hash != head_hash).then_some(Break::Truncated {
+        last,
+        head: head_seq,
+    });
+    Ok(Verification {
+        events: count,
+        head: head_hash,
+        first_break,
+    })
+}
+
+async fn events_after(db: &Db, after: i64, limit: i64) -> Result<Vec<Event>, DbError> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, subject, payload, payload_digest, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+fn event_from_row(r: &sqlx::any::AnyRow) -> Result<Event, DbError> {
+    Ok(Event {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor: r.try_get(2)?,
+        action: r.try_get(3)?,
+        subject: r.try_get(4)?,
+        payload: r.try_get(5)?,
+        payload_digest: r.try_get(6)?,
+        prev_hash: r.try_get(7)?,
+        hash: r.try_get(8)?,
+    })
+}
+
+/// The newest events about a subject, newest first.
+pub async fn for_subject(db: &Db, subject: &str, limit: i64) -> Result<Vec<Event>, DbError> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, subject, payload, payload_digest, prev_hash, hash FROM audit_events WHERE subject = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(subject)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{self, TestDb};
+
+    async fn append_n(t: &TestDb, n: usize) {
+        for i in 0..n {
+            let mut tx = t.db.begin().await.expect("begin");
+            let ev = NewEvent {
+                actor: "official:1",
+                action: "test.act",
+                subject: "thing:1",
+                payload: serde_json::json!({ "i": i }),
+            };
+            append(&mut tx, &ev).await.expect("append");
+            tx.commit().await.expect("commit");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_intact_chain_verifies() {
+        for t in testing::backends().await {
+            append_n(&t, 5).await;
+            let v = verify(&t.db).await.expect("verify");
+            assert_eq!(v.first_break, None, "{}", t.name());
+            assert!(v.events >= 5);
+            t.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rolled_back_transaction_leaves_no_event_and_no_gap() {
+        for t in testing::backends().await {
+            let before = verify(&t.db).await.expect("verify").events;
+            let mut tx = t.db.begin().await.expect("begin");
+            let ev = NewEvent {
+                actor: "official:1",
+                action: "test.act",
+                subject: "thing:1",
+                payload: serde_json::json!({}),
+            };
+            append(&mut tx, &ev).await.expect("append");
+            tx.rollback().await.expect("rollback");
+            append_n(&t, 1).await;
+            let v = verify(&t.db).await.expect("verify");
+            assert_eq!(
+                (v.events, v.first_break),
+                (before + 1, None),
+                "{}",
+                t.name()
+            );
+            t.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_appenders_never_fork_the_chain() {
+        for t in testing::backends().await {
+            let mut tasks = Vec::new();
+            for w in 0..4 {
+                let db = t.db.clone();
+                tasks.push(tokio::spawn(async move {
+                    for i in 0..10 {
+                        let mut tx = db.begin().await.expect("begin");
+                        let ev = NewEvent {
+                            actor: "system:test",
+                            action: "test.race",
+                            subject: "race",
+                            payload: serde_json::json!({ "w": w, "i": i }),
+                        };
+                        append(&mut tx, &ev).await.expect("append");
+                        tx.commit().await.expect("commit");
+                    }
+                }));
+            }
+            for task in tasks {
+                task.await.expect("task");
+            }
+            let v = verify(&t.db).await.expect("verify");
+            assert_eq!(v.first_break, None, "{}", t.name());
+            t.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn tampering_is_named_at_the_first_broken_event() {
+        for t in testing::backends().await {
+            append_n(&t, 6).await;
+            let base: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
+                .fetch_one(t.db.pool())
+                .await
+                .expect("max");
+            t.allow_audit_tampering().await;
+            let edited = base - 4;
+            sqlx::query("UPDATE audit_events SET payload = '{\"i\":99}' WHERE seq = $1")
+                .bind(edited)
+                .execute(t.db.pool())
+                .await
+                .expect("edit");
+            assert_eq!(
+                verify(&t.db).await.expect("verify").first_break,
+                Some(Break::Edited { seq: edited }),
+                "{}",
+                t.name()
+            );
+            sqlx::query("DELETE FROM audit_events WHERE seq <= $1")
+                .bind(edited)
+                .execute(t.db.pool())
+                .await
+                .expect("cut");
+            // With the head of the chain gone, the first remaining event is the break.
+            assert_eq!(
+                verify(&t.db).await.expect("verify").first_break,
+                Some(Break::Removed {
+                    expected: 1,
+                    found: edited + 1
+                }),
+                "{}",
+                t.name()
+            );
+            t.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn removal_and_reordering_in_the_middle_and_at_the_end_are_found() {
+        for t in testing::backends().await {
+            append_n(&t, 6).await;
+            let last: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
+                .fetch_one(t.db.pool())
+                .await
+                .expect("max");
+            t.allow_audit_tampering().await;
+            sqlx::query("DELETE FROM audit_events WHERE seq = $1")
+                .bind(last)
+                .execute(t.db.pool())
+                .await
+                .expect("cut end");
+            assert_eq!(
+                verify(&t.db).await.expect("v").first_break,
+                Some(Break::Truncated {
+                    last: last - 1,
+                    head: last
+                }),
+                "{}",
+                t.name()
+            );
+            sqlx::query("DELETE FROM audit_events WHERE seq = $1")
+                .bind(last - 3)
+                .execute(t.db.pool())
+                .await
+                .expect("cut middle");
+            assert_eq!(
+                verify(&t.db).await.expect("v").first_break,
+                Some(Break::Removed {
+                    expected: last - 3,
+                    found: last - 2
+                }),
+                "{}",
+                t.name()
+            );
+            // Swap two events' sequence numbers: each still hashes to itself only if its seq is
+            // unchanged, so the swap shows as an edit at the first moved place.
+            sqlx::query("UPDATE audit_events SET seq = -1 WHERE seq = $1")
+                .bind(last - 2)
+                .execute(t.db.pool())
+                .await
+                .expect("swap");
+            sqlx::query("UPDATE audit_events SET seq = $1 WHERE seq = $2")
+                .bind(last - 2)
+                .bind(last - 1)
+                .execute(t.db.pool())
+                .await
+                .expect("swap");
+            sqlx::query("UPDATE audit_events SET seq = $1 WHERE seq = -1")
+                .bind(last - 1)
+                .execute(t.db.pool())
+                .await
+                .expect("swap");
+            let brk = verify(&t.db).await.expect("v").first_break;
+            assert!(
+                matches!(brk, Some(Break::Removed { .. } | Break::Edited { .. })),
+                "{}: {brk:?}",
+                t.name()
+            );
+            t.close().await;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Storage of the working-day calendar: one row per division-year, one per special day.
+
+use kernel::DivisionCode;
+use kernel::calendar::{Calendar, CalendarDay, CalendarYear, DayKind};
+use kernel::time_util::{format_date, format_instant, now, parse_date};
+use sqlx::Row;
+
+use crate::audit::{self, NewEvent};
+use crate::{Conn, Db, DbError};
+
+/// Stores one division-year, replacing what was there, with its audit event.
+pub async fn save_year(conn: &mut Conn, year: &CalendarYear, actor: &str) -> Result<(), DbError> {
+    let division = year.division.to_string();
+    let replaced = sqlx::query("DELETE FROM calendar_days WHERE division_code = $1 AND year = $2")
+        .bind(&division)
+        .bind(i64::from(year.year))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM calendar_years WHERE division_code = $1 AND year = $2")
+        .bind(&division)
+        .bind(i64::from(year.year))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO calendar_years (division_code, year, complete, note, source, loaded_at, loaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&division)
+    .bind(i64::from(year.year))
+    .bind(i64::from(year.complete))
+    .bind(&year.note)
+    .bind(&year.source)
+    .bind(format_instant(now()))
+    .bind(actor)
+    .execute(&mut *conn)
+    .await?;
+    for day in &year.days {
+        sqlx::query("INSERT INTO calendar_days (division_code, year, day, kind, name) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&division)
+            .bind(i64::from(year.year))
+            .bind(format_date(day.date))
+            .bind(match day.kind {
+                DayKind::Off => "off",
+                DayKind::Workday => "workday",
+            })
+            .bind(&day.name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::append(
+        conn,
+        &NewEvent {
+            actor,
+            action: "calendar.load",
+            subject: &format!("calendar:{division}:{}", year.year),
+            payload: serde_json::json!({
+                "days": year.days.len(),
+                "replaced_days": replaced,
+                "complete": year.complete,
+                "source": year.source,
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Loads the whole calendar (a few hundred rows per year).
+pub async fn load(db: &Db) -> Result<Calendar, DbError> {
+    let years = sqlx::query("SELECT division_code, year, complete, note, source FROM calendar_years ORDER BY division_code, year")
+        .fetch_all(db.pool())
+        .await?;
+    let days = sqlx::query("SELECT division_code, year, day, kind, name FROM calendar_days ORDER BY division_code, day")
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = Vec::new();
+    for y in &years {
+        let division: String = y.try_get(0)?;
+        let year: i64 = y.try_get(1)?;
+        let code = DivisionCode::parse(&division).map_err(|e| {
+            DbError::Conflict(format!("calendar_years.division_code {division}: {e}"))
+        })?;
+        let mut list = Vec::new();
+        for d in &days {
+            let (dd, dy): (String, i64) = (d.try_get(0)?, d.try_get(1)?);
+            if dd != division || dy != year {
+                continue;
+            }
+            let text: String = d.try_get(2)?;
+            let kind: String = d.try_get(3)?;
+            list.push(CalendarDay {
+                date: parse_date(&text)
+                    .ok_or_else(|| DbError::Conflict(format!("calendar_days.day {text}")))?,
+                kind: if kind == "workday" {
+                    DayKind::Workday
+                } else {
+                    DayKind::Off
+                },
+                name: d.try_get(4)?,
+            });
+        }
+        out.push(CalendarYear {
+            division: code,
+            year: i32::try_from(year).unwrap_or_default(),
+            complete: y.try_get::<i64, _>(2)? != 0,
+            note: y.try_get(3)?,
+            source: y.try_get(4)?,
+            days: list,
+        });
+    }
+    Ok(Calendar::new(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::WorkingDays;
+    use kernel::calendar::parse_file;
+    use time::macros::date;
+
+    use crate::testing;
+
+    #[tokio::test]
+    async fn the_stored_calendar_reckons_like_the_shipped_files() {
+        for t in testing::backends().await {
+            let cal = super::load(&t.db).await.expect("load");
+            let lhasa = kernel::DivisionCode::parse("540102").expect("code");
+            let due = cal
+                .add_working_days(date!(2026 - 02 - 13), WorkingDays(2), lhasa)
+                .expect("loaded");
+            assert_eq!(due.value, date!(2026 - 02 - 27), "{}", t.name());
+            t.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn loading_a_new_year_makes_it_reckonable() {
+        for t in testing::backends().await {
+            let text = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"test\"\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n";
+            let year = parse_file("2027.toml", text).expect("parse");
+            let mut tx = t.db.begin().await.expect("begin");
+            super::save_year(&mut tx, &year, "official:test")
+                .await
+                .expect("save");
+            tx.commit().await.expect("commit");
+            let cal = super::load(&t.db).await.expect("load");
+            let due = cal
+                .add_working_days(
+                    date!(2026 - 12 - 31),
+                    WorkingDays(1),
+                    kernel::DivisionCode::parse("110102").expect("code"),
+                )
+                .expect("2027 loaded");
+            assert_eq!(due.value, date!(2027 - 01 - 04), "{}", t.name());
+            t.close().await;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Schema and reference-data migrations, one list for both dialects.
+//!
+//! Each migration runs once, in its own transaction, and is recorded with a checksum of what
+//! it ran: a migration edited after it was applied is refused rather than silently skipped.
+//! Reference data that ships with the program (the region's divisions, the national and
+//! regional holiday calendars) is loaded by data steps in the same list. On PostgreSQL an
+//! advisory lock lets several replicas start at once without racing.
+
+use kernel::calendar;
+use kernel::crypto::sm3_hex;
+use kernel::division::{self, Level};
+use sqlx::{Acquire, Executor, Row};
+
+use crate::{Backend, Conn, Db, DbError};
+
+enum Step {
+    Sql {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+    BuiltinDivisions,
+    BuiltinCalendar,
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    step: Step,
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+            postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+        },
+    },
+    Migration {
+        version: 2,
+        name: "divisions of the Tibet Autonomous Region",
+        step: Step::BuiltinDivisions,
+    },
+    Migration {
+        version: 3,
+        name: "holiday calendars 2025-2026",
+        step: Step::BuiltinCalendar,
+    },
+];
+
+/// The newest migration this program knows.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+fn checksum(step: &Step, backend: Backend) -> String {
+    match step {
+        Step::Sql { sqlite, postgres } => sm3_hex(match backend {
+            Backend::Sqlite => sqlite.as_bytes(),
+            Backend::Postgres => postgres.as_bytes(),
+        }),
+        Step::BuiltinDivisions => sm3_hex(division::REGION_CSV.as_bytes()),
+        Step::BuiltinCalendar => {
+            let all: String = calendar::BUILTIN_FILES
+                .iter()
+                .map(|(_, text)| *text)
+                .collect();
+            sm3_hex(all.as_bytes())
+        }
+    }
+}
+
+/// What `run` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrateReport {
+    pub applied: Vec<(i64, &'static str)>,
+    pub current: i64,
+}
+
+const LOCK_KEY: i64 = 0x5969_7761_6e67; // "Yiwang"
+
+/// Brings the database up to date.
+pub async fn run(db: &Db) -> Result<MigrateReport, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(LOCK_KEY)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = run_locked(&mut conn, db.backend()).await;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(LOCK_KEY)
+            .execute(&mut *conn)
+            .await?;
+    }
+    result
+}
+
+async fn run_locked(conn: &mut Conn, backend: Backend) -> Result<MigrateReport, DbError> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        .fetch_all(&mut *conn)
+        .await?;
+    let applied: Vec<(i64, String)> = rows
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    if let Some((found, _)) = applied.last()
+        && *found > latest()
+    {
+        return Err(DbError::TooNew {
+            found: *found,
+            known: latest(),
+        });
+    }
+    let mut report = MigrateReport {
+        applied: Vec::new(),
+        current: 0,
+    };
+    for m in MIGRATIONS {
+        let sum = checksum(&m.step, backend);
+        if let Some((_, recorded)) = applied.iter().find(|(v, _)| *v == m.version) {
+            if *recorded != sum {
+                return Err(DbError::MigrationChanged {
+                    version: m.version,
+                    name: m.name.to_owned(),
+                });
+            }
+            report.current = m.version;
+            continue;
+        }
+        let mut tx = conn.begin().await?;
+        match &m.step {
+            Step::Sql { sqlite, postgres } => {
+                let sql = if backend == Backend::Sqlite {
+                    sqlite
+                } else {
+                    postgres
+                };
+                tx.execute(*sql).await?;
+            }
+            Step::BuiltinDivisions => load_builtin_divisions(&mut tx).await?,
+            Step::BuiltinCalendar => {
+                let years =
+                    calendar::builtin_years().map_err(|e| DbError::Conflict(e.to_string()))?;
+                for year in &years {
+                    crate::calendar::save_year(&mut tx, year, "system:migrate").await?;
+                }
+            }
+        }
+        sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(sum)
+            .bind(kernel::time_util::format_instant(kernel::time_util::now()))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        report.applied.push((m.version, m.name));
+        report.current = m.version;
+    }
+    Ok(report)
+}
+
+async fn load_builtin_divisions(conn: &mut Conn) -> Result<(), DbError> {
+    let mut rows: Vec<&division::BuiltinDivision> = division::builtin().iter().collect();
+    rows.sort_by_key(|d| (d.code.level(), d.code));
+    for d in rows {
+        let level: Level = d.code.level();
+        sqlx::query(
+            "INSERT INTO divisions (code, parent_code, level, name_zh, name_bo, name_en, retired_in, successor_code, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'builtin')",
+        )
+        .bind(d.code.to_string())
+        .bind(d.parent.map(|p| p.to_string()))
+        .bind(level.key())
+        .bind(d.name_zh)
+        .bind(d.name_bo)
+        .bind(d.name_en)
+        .bind(d.retired_in.map(i64::from))
+        .bind(d.successor.map(|s| s.to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    crate::audit::append(
+        conn,
+        &crate::audit::NewEvent {
+            actor: "system:migrate",
+            action: "divisions.load",
+            subject: "division:540000",
+            payload: serde_json::json!({ "rows": division::builtin().len(), "source": "data/divisions/540000.csv" }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing;
+
+    #[tokio::test]
+    async fn migrations_apply_once_and_load_reference_data_on_every_backend() {
+        for t in testing::backends().await {
+            let report = super::run(&t.db).await.expect("second run");
+            assert!(
+                report.applied.is_empty(),
+                "{}: nothing left to apply",
+                t.name()
+            );
+            assert_eq!(report.current, super::latest());
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM divisions WHERE level = 'county' AND retired_in IS NULL",
+            )
+            .fetch_one(t.db.pool())
+            .await
+            .expect("count");
+            assert_eq!(n, 74, "{}", t.name());
+            t.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn an_edited_migration_is_refused() {
+        for t in testing::backends().await {
+            sqlx::query("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1")
+                .execute(t.db.pool())
+                .await
+                .expect("edit");
+            let e = super::run(&t.db).await.expect_err("changed");
+            assert!(
+                matches!(e, crate::DbError::MigrationChanged { version: 1, .. }),
+                "{}: {e}",
+                t.name()
+            );
+            sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 'now')")
+                .execute(t.db.pool())
+                .await
+                .expect("future");
+            let e = super::run(&t.db).await.expect_err("too new");
+            assert!(
+                matches!(e, crate::DbError::TooNew { found: 999, .. }),
+                "{}: {e}",
+                t.name()
+            );
+            t.close().await;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Opening the database: the URL decides the backend; a typo never creates a database elsewhere.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+use crate::DbError;
+
+/// Which engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A parsed database URL.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for DbUrl {
+    /// The URL with any password hidden, fit for logs and messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DbUrl::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (auth, host) = match rest.split_once('@') {
+        Some((auth, host)) => (auth, host),
+        None => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => format!("{scheme}://{auth}@{host}"),
+    }
+}
+
+impl DbUrl {
+    /// Parses `sqlite://PATH` (also `sqlite:PATH`) or `postgres://…` / `postgresql://…`.
+    pub fn parse(url: &str) -> Result<DbUrl, DbError> {
+        let url = url.trim();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() || path == ":memory:" {
+                return Err(DbError::UnknownScheme(url.to_owned()));
+            }
+            return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_owned()));
+        }
+        Err(DbError::UnknownScheme(redact(url)))
+    }
+
+    pub fn sqlite_file(path: &Path) -> DbUrl {
+        DbUrl::Sqlite(path.to_path_buf())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbUrl::Sqlite(_) => Backend::Sqlite,
+            DbUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// The pool the whole platform shares.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    url: DbUrl,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Opens the database. A SQLite file is created only when `create` is set (and its
+    /// directory must exist); a PostgreSQL server must answer within a few seconds.
+    pub async fn open(url: &DbUrl, create: bool) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let (connect_url, max) = match url {
+            DbUrl::Sqlite(path) => {
+                if !path.exists() {
+                    if !create {
+                        return Err(DbError::MissingFile(path.clone()));
+                    }
+                    let dir = path
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(Path::new("."));
+                    if !dir.is_dir() {
+                        return Err(DbError::MissingDir(dir.to_path_buf()));
+                    }
+                }
+                let mode = if create { "rwc" } else { "rw" };
+                (format!("sqlite://{}?mode={mode}", path.display()), 8)
+            }
+            DbUrl::Postgres(u) => (u.clone(), 16),
+        };
+        let backend = url.backend();
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers work while one writer writes; waiting writers queue
+                        // for up to 5 s instead of failing at once.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&connect_url)
+            .await
+            .map_err(|source| DbError::Connect { url: url.to_string(), source })?;
+        Ok(Db {
+            pool,
+            backend,
+            url: url.clone(),
+        })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<crate::Tx<'static>, DbError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend_and_refuse_the_unknown() {
+        assert_eq!(
+            DbUrl::parse("sqlite://data/y.db").ok(),
+            Some(DbUrl::Sqlite("data/y.db".into()))
+        );
+        assert_eq!(
+            DbUrl::parse("postgres://root@127.0.0.1/test")
+                .map(|u| u.backend())
+                .ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(matches!(
+            DbUrl::parse("mysql://x"),
+            Err(DbError::UnknownScheme(_))
+        ));
+        assert!(matches!(
+            DbUrl::parse("sqlite://"),
+            Err(DbError::UnknownScheme(_))
+        ));
+        assert!(matches!(
+            DbUrl::parse("sqlit://a.db"),
+            Err(DbError::UnknownScheme(_))
+        ));
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let url = DbUrl::parse("postgres://user:secret@db/yiwang").expect("url");
+        assert_eq!(url.to_string(), "postgres://user:***@db/yiwang");
+        let e = DbUrl::parse("pg://user:secret@db/yiwang").expect_err("unknown");
+        assert!(!e.to_string().contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_sqlite_file_is_not_created_by_accident() {
+        let path = std::env::temp_dir().join(format!("yiwang-missing-{}.db", uuid::Uuid::new_v4()));
+        let e = Db::open(&DbUrl::Sqlite(path.clone()), false)
+            .await
+            .expect_err("missing");
+        assert!(matches!(e, DbError::MissingFile(_)));
+        assert!(!path.exists());
+        let e = Db::open(&DbUrl::Sqlite("/no/such/dir/y.db".into()), true)
+            .await
+            .expect_err("no dir");
+        assert!(matches!(e, DbError::MissingDir(_)));
+    }
+}

@@ -1,0 +1,109 @@
+//! Fresh databases for tests: a new SQLite file always, and a new PostgreSQL schema when
+//! `YIWANG_TEST_POSTGRES_URL` is set. Every test gets its own, already migrated.
+
+use crate::{Backend, Db, DbUrl};
+
+/// A migrated database that belongs to one test.
+pub struct TestDb {
+    pub db: Db,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Schema { admin_url: String, schema: String },
+}
+
+impl TestDb {
+    /// The backend's name, for assertion messages.
+    pub fn name(&self) -> &'static str {
+        self.db.backend().name()
+    }
+
+    /// Drops the audit table's append-only guard so a test can play the tamperer.
+    pub async fn allow_audit_tampering(&self) {
+        let sql = match self.db.backend() {
+            Backend::Sqlite => {
+                "DROP TRIGGER audit_events_append_only_update; DROP TRIGGER audit_events_append_only_delete;"
+            }
+            Backend::Postgres => "DROP TRIGGER audit_events_append_only ON audit_events",
+        };
+        sqlx::raw_sql(sql)
+            .execute(self.db.pool())
+            .await
+            .expect("drop guard");
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn close(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Schema { admin_url, schema } => {
+                if let Ok(admin) = Db::open(&DbUrl::Postgres(admin_url), false).await {
+                    let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(admin.pool())
+                        .await;
+                    admin.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// The PostgreSQL URL for tests, if one is configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("YIWANG_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// A fresh, migrated SQLite database.
+pub async fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join("yiwang-tests");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
+    let db = Db::open(&DbUrl::Sqlite(path.clone()), true)
+        .await
+        .expect("open sqlite");
+    crate::migrate::run(&db).await.expect("migrate sqlite");
+    TestDb {
+        db,
+        cleanup: Cleanup::File(path),
+    }
+}
+
+/// A fresh, migrated PostgreSQL schema, if PostgreSQL is configured.
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = postgres_url()?;
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin = Db::open(&DbUrl::Postgres(admin_url.clone()), false)
+        .await
+        .expect("open postgres (YIWANG_TEST_POSTGRES_URL)");
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(admin.pool())
+        .await
+        .expect("create schema");
+    admin.close().await;
+    let sep = if admin_url.contains('?') { '&' } else { '?' };
+    let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
+    let db = Db::open(&DbUrl::Postgres(url), false)
+        .await
+        .expect("open schema");
+    crate::migrate::run(&db).await.expect("migrate postgres");
+    Some(TestDb {
+        db,
+        cleanup: Cleanup::Schema { admin_url, schema },
+    })
+}
+
+/// One fresh database on every configured backend: SQLite always, PostgreSQL when set.
+pub async fn backends() -> Vec<TestDb> {
+    let mut all = vec![sqlite().await];
+    all.extend(postgres().await);
+    all
+}
