@@ -59,3 +59,16 @@ impl DbError {
             )
     }
 }
+
+/// The shell's generic messages (their text lives with the web layer's Fluent files).
+impl kernel::Localize for DbError {
+    fn message(&self) -> kernel::Message {
+        use kernel::Message;
+        match self {
+            DbError::NotFound => Message::new("error-not-found"),
+            DbError::Conflict(_) => Message::new("error-conflict"),
+            e if e.is_unavailable() => Message::new("error-unavailable"),
+            _ => Message::new("error-internal"),
+        }
+    }
+}

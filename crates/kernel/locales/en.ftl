@@ -23,4 +23,4 @@ calendar-incomplete = The holiday data for { $year } in { $division } is not com
 } This date is reckoned from what is loaded and may change.
 calendar-year-missing = No holiday arrangements are loaded for { $year }, so working days cannot be counted. An administrator must load that year's calendar first.
 calendar-too-long = The span of dates is too long to count working days.
-calendar-file-error = Calendar file { $file }, line { $line }, field “{ $field }”: { $problem }
+file-error = File { $file }, line { $line }, field “{ $field }”: { $problem }

@@ -23,4 +23,4 @@ calendar-incomplete = { $year }年{ $division }的节假日数据尚不完整{ $
 }按已载入的数据计算，结果仅供参考。
 calendar-year-missing = 尚未载入{ $year }年的节假日安排，无法计算工作日。请管理员先载入该年度日历。
 calendar-too-long = 日期跨度过长，无法计算工作日。
-calendar-file-error = 日历文件{ $file }第{ $line }行，字段“{ $field }”：{ $problem }
+file-error = 文件{ $file }第{ $line }行，字段“{ $field }”：{ $problem }

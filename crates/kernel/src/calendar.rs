@@ -9,13 +9,13 @@
 //! incomplete (Shoton dates not yet announced) gives an answer with a warning.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::ops::Range;
 
 use serde::Deserialize;
 use time::{Date, Duration, Weekday};
 
 use crate::division::DivisionCode;
+use crate::file_error::FileError;
 use crate::time_util::{format_date, parse_date};
 use crate::{Localize, Message};
 
@@ -300,37 +300,6 @@ pub struct DayInfo {
     pub by: Option<DivisionCode>,
 }
 
-/// A calendar file that cannot be loaded, with the place of the mistake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CalendarFileError {
-    pub file: String,
-    pub line: usize,
-    pub field: String,
-    pub problem: String,
-}
-
-impl fmt::Display for CalendarFileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.field, self.problem
-        )
-    }
-}
-
-impl std::error::Error for CalendarFileError {}
-
-impl Localize for CalendarFileError {
-    fn message(&self) -> Message {
-        Message::new("calendar-file-error")
-            .arg("file", self.file.as_str())
-            .arg("line", self.line)
-            .arg("field", self.field.as_str())
-            .arg("problem", self.problem.as_str())
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileDoc {
@@ -356,18 +325,10 @@ struct FileHoliday {
     workdays: Vec<toml::Spanned<String>>,
 }
 
-fn line_of(text: &str, span: Range<usize>) -> usize {
-    text.get(..span.start)
-        .map_or(1, |before| before.matches('\n').count() + 1)
-}
-
 /// Parses one calendar file (TOML). `file` names it in errors.
-pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, CalendarFileError> {
-    let err = |span: Range<usize>, field: &str, problem: String| CalendarFileError {
-        file: file.to_owned(),
-        line: line_of(text, span),
-        field: field.to_owned(),
-        problem,
+pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, FileError> {
+    let err = |span: Range<usize>, field: &str, problem: String| {
+        FileError::new(file, FileError::line_of(text, span.start), field, problem)
     };
     let doc: FileDoc = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
@@ -395,7 +356,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, CalendarFileEr
             "say which notice set this arrangement".to_owned(),
         ));
     }
-    let date = |s: &toml::Spanned<String>, field: &str| -> Result<Date, CalendarFileError> {
+    let date = |s: &toml::Spanned<String>, field: &str| -> Result<Date, FileError> {
         let d = parse_date(s.get_ref()).ok_or_else(|| {
             err(
                 s.span(),
@@ -523,7 +484,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 ];
 
 /// The shipped calendar years.
-pub fn builtin_years() -> Result<Vec<CalendarYear>, CalendarFileError> {
+pub fn builtin_years() -> Result<Vec<CalendarYear>, FileError> {
     BUILTIN_FILES
         .iter()
         .map(|(name, text)| parse_file(name, text))

@@ -144,6 +144,21 @@ impl DivisionCode {
         chain
     }
 
+    /// The leading digits every code in this division's subtree shares (for prefix queries):
+    /// `54` for the region, `5401` for Lhasa, `540102` for Chengguan, nine digits for a township.
+    pub fn subtree_prefix(self) -> String {
+        let text = format!("{:012}", self.0);
+        let len = match self.level() {
+            Level::National => 0,
+            Level::Province => 2,
+            Level::Prefecture => 4,
+            Level::County => 6,
+            Level::Township => 9,
+            Level::Village => 12,
+        };
+        text[..len].to_owned()
+    }
+
     /// Whether `self` is `other` or lies below it.
     pub fn is_within(self, other: DivisionCode) -> bool {
         self.lineage().contains(&other)
@@ -290,6 +305,9 @@ mod tests {
         );
         assert_eq!(code("540102001000").to_string(), "540102001000");
         assert_eq!(code("540102").to_string(), "540102");
+        assert_eq!(code("540000").subtree_prefix(), "54");
+        assert_eq!(code("540100").subtree_prefix(), "5401");
+        assert_eq!(code("540102001000").subtree_prefix(), "540102001");
     }
 
     #[test]

@@ -1,0 +1,51 @@
+use axum::http::StatusCode;
+use kernel::{FileError, Localize, Message};
+
+/// What can go wrong with divisions and offices.
+#[derive(Debug, thiserror::Error)]
+pub enum OrgError {
+    #[error("no division with code {0}")]
+    NoDivision(String),
+    #[error("no service centre {0}")]
+    NoCentre(String),
+    #[error("{0}")]
+    BadCode(#[from] kernel::division::DivisionCodeError),
+    #[error("{0}")]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+}
+
+impl Localize for OrgError {
+    fn message(&self) -> Message {
+        match self {
+            OrgError::NoDivision(code) => {
+                Message::new("org-no-division").arg("code", code.as_str())
+            }
+            OrgError::NoCentre(code) => Message::new("org-no-centre").arg("code", code.as_str()),
+            OrgError::BadCode(e) => e.message(),
+            OrgError::File(e) => e.message(),
+            OrgError::Db(e) => e.message(),
+        }
+    }
+}
+
+impl ui::error::HttpError for OrgError {
+    fn status(&self) -> StatusCode {
+        match self {
+            OrgError::NoDivision(_) | OrgError::NoCentre(_) => StatusCode::NOT_FOUND,
+            OrgError::BadCode(_) | OrgError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            OrgError::Db(e) => e.status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            OrgError::NoDivision(_) => "division-not-found",
+            OrgError::NoCentre(_) => "centre-not-found",
+            OrgError::BadCode(_) => "invalid-division-code",
+            OrgError::File(_) => "invalid-file",
+            OrgError::Db(e) => e.code(),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The person's language and the catalogue, extracted once per request.
+//!
+//! The language comes from `?lang=` (which the shell also remembers in a cookie), then the
+//! `lang` cookie, then `Accept-Language`, and Chinese otherwise.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use kernel::i18n::{Catalog, Lang, Localize, Message};
+
+use crate::AppState;
+
+/// Language and text for one request.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    catalog: Arc<Catalog>,
+    path: String,
+    query: String,
+}
+
+/// The language a request asks for.
+pub fn negotiate(parts: &Parts) -> Lang {
+    if let Some(lang) = query_lang(parts.uri.query().unwrap_or("")) {
+        return lang;
+    }
+    if let Some(lang) = cookie_lang(parts) {
+        return lang;
+    }
+    parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or(Lang::Zh)
+}
+
+/// `?lang=` if present and known.
+pub fn query_lang(query: &str) -> Option<Lang> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(Lang::parse)
+}
+
+fn cookie_lang(parts: &Parts) -> Option<Lang> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("lang="))
+        .and_then(Lang::parse)
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            lang: negotiate(parts),
+            catalog: state.catalog.clone(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or("").to_owned(),
+        })
+    }
+}
+
+impl Ctx {
+    pub fn new(lang: Lang, catalog: Arc<Catalog>, path: &str, query: &str) -> Ctx {
+        Ctx {
+            lang,
+            catalog,
+            path: path.to_owned(),
+            query: query.to_owned(),
+        }
+    }
+
+    /// A message without arguments.
+    pub fn t(&self, key: &str) -> String {
+        self.catalog.text(self.lang, key)
+    }
+
+    /// A message with arguments.
+    pub fn fmt(&self, message: &Message) -> String {
+        self.catalog.format(self.lang, message)
+    }
+
+    /// Anything that can be told.
+    pub fn tell(&self, what: &dyn Localize) -> String {
+        self.catalog.tell(self.lang, what)
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// This page in another language.
+    pub fn lang_link(&self, lang: Lang) -> String {
+        let mut parts: Vec<&str> = self
+            .query
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+            .collect();
+        let pair = format!("lang={}", lang.code());
+        parts.push(&pair);
+        format!("{}?{}", self.path, parts.join("&"))
+    }
+
+    /// Picks the name in this language from a zh/bo/en triple; an unknown Tibetan or English
+    /// name falls back to Chinese.
+    pub fn pick<'a>(&self, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
+        let chosen = match self.lang {
+            Lang::Zh => zh,
+            Lang::Bo => bo,
+            Lang::En => en,
+        };
+        if chosen.is_empty() { zh } else { chosen }
+    }
+}
+
+/// A page's query that could not be read becomes a localized 400 page.
+pub fn page_query<T>(
+    ctx: &Ctx,
+    q: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, crate::PageError> {
+    q.map(|axum::extract::Query(v)| v).map_err(|e| {
+        crate::PageError::new(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })
+}

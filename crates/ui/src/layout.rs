@@ -1,0 +1,118 @@
+//! The page layout: skip link, header with the language switch and the main navigation, one
+//! `main` landmark, footer. Every page works without JavaScript and fits a phone screen; the
+//! `lang` attribute is set on the page and on every piece of text in another language, so
+//! browsers pick a Tibetan font for Tibetan.
+
+use std::sync::OnceLock;
+
+use kernel::Lang;
+use maud::{DOCTYPE, Markup, html};
+
+use crate::Ctx;
+
+/// The one stylesheet, served from `/assets/style.css`.
+pub const STYLE: &str = include_str!("../assets/style.css");
+
+/// The stylesheet's URL, versioned by its content so it can be cached for a year.
+pub fn style_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        format!(
+            "/assets/style.css?v={}",
+            &kernel::crypto::sm3_hex(STYLE.as_bytes())[..12]
+        )
+    })
+}
+
+/// The main navigation: path and message key.
+const NAV: &[(&str, &str)] = &[
+    ("/", "nav-home"),
+    ("/search", "nav-services"),
+    ("/centres", "nav-centres"),
+    ("/divisions", "nav-divisions"),
+    ("/calendar", "nav-calendar"),
+];
+
+/// A whole page around `body`.
+pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+    let site = ctx.t("site-name");
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.bcp47()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (site) }
+                meta name="description" content=(ctx.t("site-tagline"));
+                link rel="stylesheet" href=(style_url());
+                @for lang in Lang::ALL {
+                    link rel="alternate" hreflang=(lang.bcp47()) href=(ctx.lang_link(lang));
+                }
+            }
+            body {
+                a.skip href="#main" { (ctx.t("skip-to-content")) }
+                header.site {
+                    div.bar {
+                        a.brand href="/" {
+                            span.mark aria-hidden="true" { "一网" }
+                            span { (site) }
+                        }
+                        nav.langs aria-label=(ctx.t("nav-languages")) {
+                            @for lang in Lang::ALL {
+                                @if lang == ctx.lang {
+                                    a href=(ctx.lang_link(lang)) lang=(lang.bcp47()) hreflang=(lang.bcp47()) aria-current="true" { (lang.endonym()) }
+                                } @else {
+                                    a href=(ctx.lang_link(lang)) lang=(lang.bcp47()) hreflang=(lang.bcp47()) { (lang.endonym()) }
+                                }
+                            }
+                        }
+                    }
+                    nav.main-nav aria-label=(ctx.t("nav-main")) {
+                        ul {
+                            @for (href, key) in NAV {
+                                li {
+                                    @if is_current(ctx.path(), href) {
+                                        a href=(href) aria-current="page" { (ctx.t(key)) }
+                                    } @else {
+                                        a href=(href) { (ctx.t(key)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main id="main" tabindex="-1" { (body) }
+                footer.site {
+                    p { (ctx.t("footer-owner")) }
+                    p { (ctx.t("footer-hotline")) " " strong { "12345" } }
+                }
+            }
+        }
+    }
+}
+
+fn is_current(path: &str, href: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// Text in a language other than the page's, marked so that it is spoken and drawn right.
+pub fn in_lang(lang: Lang, text: &str) -> Markup {
+    html! { span lang=(lang.bcp47()) { (text) } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn navigation_marks_the_section_a_page_is_in() {
+        assert!(is_current("/", "/"));
+        assert!(!is_current("/centres", "/"));
+        assert!(is_current("/centres/540100-zwfw", "/centres"));
+        assert!(!is_current("/centresx", "/centres"));
+    }
+}

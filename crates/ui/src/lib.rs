@@ -1,0 +1,32 @@
+//! What every capability's pages and APIs share: the application state, the person's
+//! language, the page layout, localized errors (HTML for people, RFC 9457 problem+json for
+//! systems) and the list envelope of `/api/v1`.
+
+pub mod ctx;
+pub mod error;
+pub mod layout;
+pub mod listing;
+pub mod state;
+
+pub use ctx::Ctx;
+pub use error::{ApiError, PageError};
+pub use listing::Listing;
+pub use state::AppState;
+
+use kernel::i18n::{Ftl, Lang};
+
+/// The shell's own messages (navigation, layout, generic errors).
+pub const FTL: &[Ftl] = &[
+    Ftl {
+        lang: Lang::Zh,
+        source: include_str!("../locales/zh.ftl"),
+    },
+    Ftl {
+        lang: Lang::Bo,
+        source: include_str!("../locales/bo.ftl"),
+    },
+    Ftl {
+        lang: Lang::En,
+        source: include_str!("../locales/en.ftl"),
+    },
+];

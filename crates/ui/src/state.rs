@@ -1,0 +1,74 @@
+use std::fmt;
+use std::sync::Arc;
+
+use kernel::i18n::Catalog;
+
+/// A secret whose `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Compares in time independent of where the first difference lies.
+    pub fn matches(&self, candidate: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), candidate.as_bytes());
+        let mut diff = a.len() ^ b.len();
+        for i in 0..a.len().max(b.len()) {
+            diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0xff));
+        }
+        diff == 0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Settings the web layer reads at run time.
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    /// The bootstrap administrator's password (until official accounts exist); admin pages
+    /// are closed while it is unset.
+    pub admin_password: Option<Secret>,
+}
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: db::Db,
+    pub catalog: Arc<Catalog>,
+    pub settings: Arc<WebSettings>,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn secrets_compare_whole_and_never_print() {
+        let s = Secret::new("tashi-delek");
+        assert!(s.matches("tashi-delek"));
+        assert!(!s.matches("tashi-delej"));
+        assert!(!s.matches("tashi"));
+        assert!(!s.matches(""));
+        assert_eq!(format!("{s:?}"), "***");
+    }
+}
