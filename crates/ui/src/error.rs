@@ -98,6 +98,13 @@ impl PageError {
     }
 }
 
+impl PageError {
+    /// A page already rendered with its own error status (a form shown again with its errors).
+    pub fn from_response(response: Response) -> PageError {
+        PageError(response)
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0

@@ -1,0 +1,197 @@
+//! Administration pages: load a year's holiday calendar, import township and village
+//! divisions. Until official accounts exist (the identity capability), these are guarded by
+//! one bootstrap administrator password (`YIWANG_ADMIN_PASSWORD`) over HTTP Basic auth, and
+//! closed altogether while it is unset. Every change is an audit event.
+
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, extract::FromRef};
+use kernel::Message;
+use maud::{Markup, html};
+use serde::Deserialize;
+use ui::layout::page;
+use ui::{AppState, Ctx, PageError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(index))
+        .route("/admin/calendar", get(calendar_form).post(calendar_load))
+        .route("/admin/divisions", get(divisions_form).post(divisions_import))
+}
+
+/// The bootstrap administrator, proven by the configured password.
+pub struct Admin;
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let Some(password) = AppState::from_ref(state).settings.admin_password.clone() else {
+            return Err(PageError::new(&ctx, StatusCode::FORBIDDEN, &Message::new("admin-disabled")).into_response());
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|b| decode_base64(b.trim()))
+            .and_then(|raw| String::from_utf8(raw).ok());
+        if let Some((user, pass)) = given.as_deref().and_then(|g| g.split_once(':'))
+            && user == "admin"
+            && password.matches(pass)
+        {
+            return Ok(Admin);
+        }
+        if given.is_some() {
+            tracing::warn!("administrator sign-in refused");
+        }
+        let mut res = PageError::new(&ctx, StatusCode::UNAUTHORIZED, &Message::new("admin-sign-in")).into_response();
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Yiwang administration\", charset=\"UTF-8\""));
+        Err(res)
+    }
+}
+
+async fn index(_: Admin, ctx: Ctx) -> Markup {
+    let title = ctx.t("admin-title");
+    page(&ctx, &title, html! {
+        h1 { (title) }
+        ul {
+            li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
+            li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
+        }
+    })
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct UploadForm {
+    #[serde(default)]
+    file_name: String,
+    #[serde(default)]
+    content: String,
+}
+
+fn upload_form(ctx: &Ctx, action: &str, form: &UploadForm, hint: &str) -> Markup {
+    html! {
+        form.card method="post" action=(action) {
+            label for="file_name" { (ctx.t("admin-file-name")) }
+            input id="file_name" name="file_name" value=(form.file_name) required maxlength="200";
+            label for="content" { (ctx.t("admin-content")) }
+            textarea id="content" name="content" required aria-describedby="content-hint" { (form.content) }
+            p.muted id="content-hint" { (hint) }
+            p { button type="submit" { (ctx.t("admin-load")) } }
+        }
+    }
+}
+
+async fn calendar_view(state: &AppState, ctx: &Ctx, form: &UploadForm, outcome: Option<Result<String, String>>, status: StatusCode) -> Result<Response, PageError> {
+    let calendar = db::calendar::load(&state.db).await.map_err(|e| PageError::from_error(ctx, &e))?;
+    let title = ctx.t("admin-calendar");
+    let body = html! {
+        h1 { (title) }
+        @match &outcome {
+            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
+            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
+            None => {}
+        }
+        (crate::calendar::years_table(ctx, &calendar))
+        h2 { (ctx.t("admin-calendar-load")) }
+        (upload_form(ctx, "/admin/calendar", form, &ctx.t("admin-calendar-hint")))
+    };
+    Ok((status, page(ctx, &title, body)).into_response())
+}
+
+async fn calendar_form(_: Admin, State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    calendar_view(&state, &ctx, &UploadForm::default(), None, StatusCode::OK).await
+}
+
+fn read_form(ctx: &Ctx, form: Result<Form<UploadForm>, FormRejection>) -> Result<UploadForm, PageError> {
+    form.map(|Form(f)| f).map_err(|e| PageError::new(ctx, StatusCode::BAD_REQUEST, &Message::new("error-bad-request").arg("detail", e.body_text())))
+}
+
+async fn calendar_load(_: Admin, State(state): State<AppState>, ctx: Ctx, form: Result<Form<UploadForm>, FormRejection>) -> Result<Response, PageError> {
+    let form = read_form(&ctx, form)?;
+    let name = if form.file_name.trim().is_empty() { "calendar.toml" } else { form.file_name.trim() };
+    let year = match kernel::calendar::parse_file(name, &form.content) {
+        Ok(year) => year,
+        Err(e) => return calendar_view(&state, &ctx, &form, Some(Err(ctx.tell(&e))), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        db::calendar::save_year(&mut tx, &year, "admin:bootstrap").await?;
+        tx.commit().await.map_err(db::DbError::from)
+    };
+    saved.await.map_err(|e| PageError::from_error(&ctx, &e))?;
+    let msg = ctx.fmt(&Message::new("admin-calendar-loaded").arg("year", year.year).arg("division", year.division.to_string()).arg("days", year.days.len()));
+    calendar_view(&state, &ctx, &UploadForm::default(), Some(Ok(msg)), StatusCode::OK).await
+}
+
+fn divisions_view(ctx: &Ctx, form: &UploadForm, outcome: Option<Result<String, String>>, status: StatusCode) -> Response {
+    let title = ctx.t("admin-divisions");
+    let body = html! {
+        h1 { (title) }
+        @match &outcome {
+            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
+            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
+            None => {}
+        }
+        (upload_form(ctx, "/admin/divisions", form, &ctx.t("admin-divisions-hint")))
+    };
+    (status, page(ctx, &title, body)).into_response()
+}
+
+async fn divisions_form(_: Admin, ctx: Ctx) -> Response {
+    divisions_view(&ctx, &UploadForm::default(), None, StatusCode::OK)
+}
+
+async fn divisions_import(_: Admin, State(state): State<AppState>, ctx: Ctx, form: Result<Form<UploadForm>, FormRejection>) -> Result<Response, PageError> {
+    let form = read_form(&ctx, form)?;
+    let name = if form.file_name.trim().is_empty() { "divisions.csv" } else { form.file_name.trim() };
+    match org::import::import(&state.db, name, &form.content, "admin:bootstrap").await {
+        Ok(report) => {
+            let msg = ctx.fmt(&Message::new("admin-divisions-imported").arg("inserted", report.inserted).arg("updated", report.updated));
+            Ok(divisions_view(&ctx, &UploadForm::default(), Some(Ok(msg)), StatusCode::OK))
+        }
+        Err(org::OrgError::File(e)) => Ok(divisions_view(&ctx, &form, Some(Err(ctx.tell(&e))), StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn basic_credentials_decode() {
+        assert_eq!(super::decode_base64("YWRtaW46c2VjcmV0").as_deref(), Some(&b"admin:secret"[..]));
+        assert_eq!(super::decode_base64("YQ==").as_deref(), Some(&b"a"[..]));
+        assert_eq!(super::decode_base64("!!"), None);
+    }
+}

@@ -1,0 +1,67 @@
+//! Build, then run: `App::build` binds the listener (port 0 in tests) and `run_until` serves
+//! until the shutdown future resolves, finishing the requests in flight.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use ui::AppState;
+use ui::state::WebSettings;
+
+use crate::{admin, calendar, health, home, metrics, middleware, openapi};
+
+/// The shared state for a database and settings.
+pub fn state(db: db::Db, settings: WebSettings) -> Result<AppState, kernel::i18n::CatalogError> {
+    Ok(AppState { db, catalog: Arc::new(crate::catalog()?), settings: Arc::new(settings) })
+}
+
+/// Every route of the platform with its middleware.
+pub fn router(state: AppState) -> Router {
+    let metrics = metrics::Metrics::shared();
+    Router::new()
+        .merge(home::router())
+        .merge(org::router())
+        .merge(calendar::router())
+        .merge(admin::router())
+        .merge(health::router())
+        .merge(openapi::router())
+        .route("/assets/style.css", get(home::stylesheet))
+        .fallback(middleware::not_found)
+        .with_state(state)
+        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn(middleware::refuse_cross_site_writes))
+        .layer(from_fn(middleware::remember_language))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(move |req, next| metrics::observe(metrics.clone(), req, next)))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// A bound, ready-to-run server.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl App {
+    /// Binds `listen` (use port 0 to let the system choose).
+    pub async fn build(state: AppState, listen: SocketAddr) -> std::io::Result<App> {
+        let listener = TcpListener::bind(listen).await?;
+        Ok(App { listener, router: router(state) })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    }
+}

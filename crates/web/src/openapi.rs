@@ -1,0 +1,118 @@
+//! The OpenAPI 3.1 document of `/api/v1`, written by hand next to the routes it describes
+//! (a test checks that every listed path answers).
+
+use axum::Router;
+use axum::Json;
+use axum::routing::get;
+use serde_json::{Value, json};
+use ui::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/openapi.json", get(|| async { Json(document()) }))
+}
+
+fn list_of(schema: &str) -> Value {
+    json!({ "type": "object", "required": ["items", "total"], "properties": {
+        "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{schema}") } },
+        "total": { "type": "integer" },
+        "next": { "type": "string", "description": "Cursor for the next page; absent on the last page." }
+    } })
+}
+
+fn ok(schema: Value) -> Value {
+    json!({
+        "200": { "description": "OK", "content": { "application/json": { "schema": schema } } },
+        "400": { "$ref": "#/components/responses/Problem" },
+        "404": { "$ref": "#/components/responses/Problem" },
+        "422": { "$ref": "#/components/responses/Problem" }
+    })
+}
+
+fn param(name: &str, description: &str, required: bool) -> Value {
+    json!({ "name": name, "in": "query", "required": required, "description": description, "schema": { "type": "string" } })
+}
+
+fn paging() -> [Value; 2] {
+    [
+        json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 } }),
+        param("cursor", "The `next` value of the previous page.", false),
+    ]
+}
+
+/// The document.
+pub fn document() -> Value {
+    let [limit, cursor] = paging();
+    let code_path = |name: &str| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Yiwang API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "JSON API of the Yiwang government service platform. Errors are RFC 9457 problem documents; their `detail` follows Accept-Language (zh, bo, en)."
+        },
+        "paths": {
+            "/api/v1/divisions": { "get": {
+                "summary": "Administrative divisions (GB/T 2260 and 12-digit statistical codes)",
+                "parameters": [param("parent", "Only the divisions directly below this code.", false), param("level", "province, prefecture, county, township or village.", false), { "name": "include_retired", "in": "query", "schema": { "type": "boolean" } }, limit, cursor],
+                "responses": ok(list_of("Division"))
+            } },
+            "/api/v1/divisions/{code}": { "get": {
+                "summary": "One division with its lineage and the divisions below it",
+                "parameters": [code_path("code")],
+                "responses": ok(json!({ "$ref": "#/components/schemas/Division" }))
+            } },
+            "/api/v1/departments": { "get": {
+                "summary": "Government departments",
+                "parameters": [param("division", "Within this division's subtree.", false), param("kind", "Department kind, e.g. market-regulation.", false), param("q", "Name contains.", false)],
+                "responses": ok(list_of("Department"))
+            } },
+            "/api/v1/centres": { "get": {
+                "summary": "Government service centres and stations with their windows",
+                "parameters": [param("division", "Within this division's subtree.", false), param("kind", "centre or station.", false), param("q", "Name contains.", false), limit.clone(), cursor.clone()],
+                "responses": ok(list_of("Centre"))
+            } },
+            "/api/v1/centres/{code}": { "get": {
+                "summary": "One centre",
+                "parameters": [code_path("code")],
+                "responses": ok(json!({ "$ref": "#/components/schemas/Centre" }))
+            } },
+            "/api/v1/calendar/due": { "get": {
+                "summary": "The date a time limit of N working days ends",
+                "parameters": [param("from", "Day zero, YYYY-MM-DD.", true), param("days", "Working days, 0-3650.", true), param("division", "Division whose holidays apply (default 540000).", false)],
+                "responses": ok(json!({ "type": "object", "properties": { "from": { "type": "string" }, "days": { "type": "integer" }, "division": { "type": "string" }, "due": { "type": "string", "format": "date" }, "warnings": { "type": "array" } } }))
+            } },
+            "/api/v1/calendar/between": { "get": {
+                "summary": "Working days after `from` up to and including `to`",
+                "parameters": [param("from", "YYYY-MM-DD", true), param("to", "YYYY-MM-DD", true), param("division", "Division whose holidays apply (default 540000).", false)],
+                "responses": ok(json!({ "type": "object", "properties": { "working_days": { "type": "integer" }, "warnings": { "type": "array" } } }))
+            } },
+            "/api/v1/calendar/years": { "get": {
+                "summary": "Loaded holiday arrangements by division and year",
+                "responses": ok(json!({ "type": "object" }))
+            } }
+        },
+        "components": {
+            "responses": { "Problem": { "description": "RFC 9457 problem", "content": { "application/problem+json": { "schema": { "type": "object", "properties": {
+                "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" }, "code": { "type": "string" }
+            } } } } } },
+            "schemas": {
+                "Names": { "type": "object", "properties": { "zh": { "type": "string" }, "bo": { "type": "string", "description": "Empty while unknown." }, "en": { "type": "string" } } },
+                "Division": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "parent": { "type": ["string", "null"] }, "level": { "type": "string" },
+                    "names": { "$ref": "#/components/schemas/Names" }, "retired_in": { "type": ["integer", "null"] },
+                    "successor": { "type": ["string", "null"] }, "origin": { "type": "string" }, "needs_tibetan_name": { "type": "boolean" }
+                } },
+                "Department": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "division": { "type": "string" }, "credit_code": { "type": ["string", "null"] },
+                    "kind": { "type": "string" }, "names": { "$ref": "#/components/schemas/Names" }
+                } },
+                "Centre": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "division": { "type": "string" }, "kind": { "type": "string" },
+                    "names": { "$ref": "#/components/schemas/Names" }, "address": { "$ref": "#/components/schemas/Names" },
+                    "hours": { "type": "string" }, "phone": { "type": "string" },
+                    "windows": { "type": "array", "items": { "type": "object", "properties": { "number": { "type": "string" }, "category": { "type": "string" } } } }
+                } }
+            }
+        }
+    })
+}

@@ -1,0 +1,272 @@
+//! The commands of `yiwang`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use db::{Db, DbUrl};
+use ui::state::{Secret, WebSettings};
+
+use crate::config::{self, Overrides, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "yiwang", version, about = "Yiwang (一网): integrated online government service platform")]
+pub struct Cli {
+    /// Configuration file (default: ./yiwang.toml when present).
+    #[arg(long, global = true, env = "YIWANG_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the platform with demo data on an embedded SQLite database.
+    Demo {
+        /// Data directory (created if missing).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Serve the platform.
+    Serve {
+        /// sqlite://PATH or postgres://USER@HOST/DB
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Bring the database schema and reference data up to date.
+    Migrate {
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Create the SQLite file if it does not exist.
+        #[arg(long)]
+        create: bool,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// The working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Import reference data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Measure the platform's performance targets and print one table.
+    Bench {
+        /// Fewer iterations (a smoke run).
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the chain; exit 1 naming the first edited, removed or reordered event.
+    Verify {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Load one division-year of holidays from a TOML file (see data/calendar/).
+    Load {
+        file: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Township and village divisions from CSV: code,parent,name_zh,name_bo,name_en.
+    Divisions {
+        file: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+fn settings(cli_config: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Settings> {
+    let file = config::read_file(cli_config)?;
+    Ok(config::resolve(file, |k| std::env::var(k).ok(), overrides)?)
+}
+
+fn init_logs(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr);
+    let _ = if settings.json_logs { builder.json().try_init() } else { builder.try_init() };
+}
+
+/// The database URL in force, defaulting to the data directory's SQLite file.
+fn database_url(settings: &Settings) -> anyhow::Result<DbUrl> {
+    match &settings.database_url {
+        Some(url) => Ok(DbUrl::parse(url)?),
+        None => Ok(DbUrl::Sqlite(settings.data_dir.join("yiwang.db"))),
+    }
+}
+
+async fn open(settings: &Settings, create: bool) -> anyhow::Result<Db> {
+    let url = database_url(settings)?;
+    Ok(Db::open(&url, create).await?)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let web = WebSettings { admin_password: settings.admin_password.clone() };
+    let state = web::state(db.clone(), web)?;
+    let app = web::App::build(state, settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = app.local_addr()?;
+    tracing::info!(%addr, backend = db.backend().name(), "serving");
+    banner(addr);
+    app.run_until(shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+/// The demo's administrator password: configured, or made once and kept in the data directory.
+fn demo_admin_password(settings: &Settings) -> anyhow::Result<Secret> {
+    if let Some(p) = &settings.admin_password {
+        return Ok(p.clone());
+    }
+    let path = settings.data_dir.join("admin-password");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && !existing.trim().is_empty()
+    {
+        return Ok(Secret::new(existing.trim()));
+    }
+    let fresh = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    std::fs::write(&path, &fresh).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Secret::new(fresh))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config_path = cli.config.as_deref();
+    match cli.command {
+        Command::Demo { data, listen } => {
+            let mut settings = settings(config_path, &Overrides { listen, data_dir: data, database_url: None })?;
+            init_logs(&settings);
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+            let url = DbUrl::Sqlite(settings.data_dir.join("yiwang.db"));
+            let db = Db::open(&url, true).await?;
+            db::migrate::run(&db).await?;
+            let seeded = org::seed::seed_demo(&db).await?;
+            if !seeded.skipped {
+                tracing::info!(departments = seeded.departments, centres = seeded.centres, stations = seeded.stations, "demo data loaded");
+            }
+            settings.admin_password = Some(demo_admin_password(&settings)?);
+            let password = settings.admin_password.clone();
+            serve(db, &settings, |addr| {
+                println!("Yiwang demo is running: http://{addr}/");
+                println!("  pages in 中文 / བོད་ཡིག / English: http://{addr}/?lang=zh | ?lang=bo | ?lang=en");
+                println!("  administrator sign-in at http://{addr}/admin  user: admin  password: {}", password.as_ref().map_or("", Secret::expose));
+                println!("  data directory: {} (SQLite); stop with Ctrl-C", url);
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { database_url, listen } => {
+            let settings = settings(config_path, &Overrides { database_url, listen, data_dir: None })?;
+            init_logs(&settings);
+            let db = open(&settings, false).await?;
+            let report = db::migrate::run(&db).await?;
+            tracing::info!(version = report.current, applied = report.applied.len(), "database is up to date");
+            serve(db, &settings, |addr| println!("Yiwang is serving on http://{addr}/")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { database_url, create } => {
+            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+            init_logs(&settings);
+            let db = open(&settings, create).await?;
+            let report = db::migrate::run(&db).await?;
+            for (version, name) in &report.applied {
+                println!("applied {version:04} {name}");
+            }
+            println!("database {} is at migration {}", db.url(), report.current);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { database_url } } => {
+            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+            let db = open(&settings, false).await?;
+            let v = db::audit::verify(&db).await?;
+            match v.first_break {
+                None => {
+                    println!("audit chain intact: {} events, head {}", v.events, v.head);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(brk) => {
+                    println!("audit chain BROKEN: {brk}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Calendar { command: CalendarCommand::Load { file, database_url } } => {
+            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let year = kernel::calendar::parse_file(&name, &text)?;
+            let db = open(&settings, false).await?;
+            let mut tx = db.begin().await?;
+            db::calendar::save_year(&mut tx, &year, "system:cli").await?;
+            tx.commit().await.map_err(db::DbError::from)?;
+            println!("loaded {} {}: {} special days{}", year.division, year.year, year.days.len(), if year.complete { "" } else { " (marked incomplete)" });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { command: ImportCommand::Divisions { file, database_url } } => {
+            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let rows = org::import::parse(&name, &text)?;
+            let db = open(&settings, false).await?;
+            let report = org::import::import(&db, &name, &text, "system:cli").await?;
+            println!("imported {} rows from {name}: {} new, {} updated", rows.len(), report.inserted, report.updated);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { quick } => {
+            crate::bench::run(quick).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Refuses to go on when `cond` fails (used by the bench).
+pub fn ensure(cond: bool, what: &str) -> anyhow::Result<()> {
+    if !cond {
+        bail!("{what}");
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Layered configuration: defaults, then `yiwang.toml`, then `YIWANG_*` environment
+//! variables, then command-line flags — each later layer wins.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use kernel::FileError;
+use serde::Deserialize;
+use ui::state::Secret;
+
+/// What `yiwang.toml` may say. Unknown keys are errors (a typo must not be ignored).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub data_dir: Option<String>,
+    pub admin_password: Option<Secret>,
+    pub log: Option<String>,
+    pub log_format: Option<String>,
+}
+
+/// The settings in force.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub admin_password: Option<Secret>,
+    pub log: String,
+    pub json_logs: bool,
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{0}")]
+    File(FileError),
+    #[error("{name}={value:?} is not valid: {problem}")]
+    Env { name: String, value: String, problem: String },
+    #[error("--{flag} {value:?} is not valid: {problem}")]
+    Flag { flag: &'static str, value: String, problem: String },
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./yiwang-data";
+
+/// Reads the configuration file: the one named, else `./yiwang.toml` if present.
+pub fn read_file(named: Option<&Path>) -> Result<FileConfig, ConfigError> {
+    let path = match named {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = PathBuf::from("yiwang.toml");
+            if !default.exists() {
+                return Ok(FileConfig::default());
+            }
+            default
+        }
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+    parse_file(&shown, &text)
+}
+
+pub fn parse_file(name: &str, text: &str) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = FileError::line_of(text, e.span().map_or(0, |s| s.start));
+        let field = e.message().split('`').nth(1).unwrap_or("(file)").to_owned();
+        ConfigError::File(FileError::new(name, line, &field, e.message().trim()))
+    })
+}
+
+fn parse_listen(value: &str) -> Result<SocketAddr, String> {
+    value.trim().parse::<SocketAddr>().map_err(|_| "expected an address and port such as 127.0.0.1:8080".to_owned())
+}
+
+/// Command-line values that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Resolves the layers. `env` is a lookup so tests need not touch the process environment.
+pub fn resolve(file: FileConfig, env: impl Fn(&str) -> Option<String>, flags: &Overrides) -> Result<Settings, ConfigError> {
+    let file_listen = match &file.listen {
+        Some(v) => Some(parse_listen(v).map_err(|problem| ConfigError::File(FileError::new("yiwang.toml", 0, "listen", problem)))?),
+        None => None,
+    };
+    let env_listen = match env("YIWANG_LISTEN") {
+        Some(v) => Some(parse_listen(&v).map_err(|problem| ConfigError::Env { name: "YIWANG_LISTEN".into(), value: v.clone(), problem })?),
+        None => None,
+    };
+    let flag_listen = match &flags.listen {
+        Some(v) => Some(parse_listen(v).map_err(|problem| ConfigError::Flag { flag: "listen", value: v.clone(), problem })?),
+        None => None,
+    };
+    let listen = flag_listen.or(env_listen).or(file_listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))));
+    let json_logs = match env("YIWANG_LOG_FORMAT").or(file.log_format.clone()).as_deref() {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => return Err(ConfigError::Env { name: "YIWANG_LOG_FORMAT".into(), value: other.into(), problem: "use text or json".into() }),
+    };
+    Ok(Settings {
+        database_url: flags.database_url.clone().or_else(|| env("YIWANG_DATABASE_URL")).or(file.database_url),
+        listen,
+        data_dir: flags.data_dir.clone().or_else(|| env("YIWANG_DATA_DIR").map(PathBuf::from)).or(file.data_dir.map(PathBuf::from)).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+        admin_password: env("YIWANG_ADMIN_PASSWORD").filter(|p| !p.is_empty()).map(Secret::new).or(file.admin_password),
+        log: env("YIWANG_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".to_owned()),
+        json_logs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file_beat_defaults() {
+        let file = parse_file("yiwang.toml", "listen = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\n").expect("file");
+        let s = resolve(file, env_of(&[("YIWANG_DATABASE_URL", "sqlite://env.db")]), &Overrides::default()).expect("resolve");
+        assert_eq!((s.listen.port(), s.database_url.as_deref()), (9000, Some("sqlite://env.db")));
+        let file = parse_file("yiwang.toml", "listen = \"127.0.0.1:9000\"\n").expect("file");
+        let flags = Overrides { listen: Some("127.0.0.1:9100".into()), ..Overrides::default() };
+        let s = resolve(file, env_of(&[("YIWANG_LISTEN", "127.0.0.1:9001")]), &flags).expect("resolve");
+        assert_eq!(s.listen.port(), 9100);
+        let s = resolve(FileConfig::default(), env_of(&[]), &Overrides::default()).expect("defaults");
+        assert_eq!((s.listen.port(), s.data_dir.as_path()), (8080, Path::new(DEFAULT_DATA_DIR)));
+    }
+
+    #[test]
+    fn a_malformed_file_names_its_line_and_field() {
+        let e = parse_file("yiwang.toml", "listen = \"127.0.0.1:9000\"\nlisten_port = 3\n").expect_err("unknown key");
+        let ConfigError::File(f) = e else { panic!("file error expected") };
+        assert_eq!((f.line, f.field.as_str()), (2, "listen_port"));
+        let e = parse_file("yiwang.toml", "database_url = \n").expect_err("syntax");
+        assert!(matches!(e, ConfigError::File(FileError { line: 1, .. })));
+    }
+
+    #[test]
+    fn bad_addresses_are_refused_wherever_they_come_from() {
+        let e = resolve(FileConfig::default(), env_of(&[("YIWANG_LISTEN", "localhost")]), &Overrides::default()).expect_err("env");
+        assert!(e.to_string().contains("YIWANG_LISTEN"));
+        let flags = Overrides { listen: Some("8080".into()), ..Overrides::default() };
+        assert!(resolve(FileConfig::default(), env_of(&[]), &flags).is_err());
+    }
+}
