@@ -105,14 +105,14 @@ impl DivisionCode {
         if self.0 == 0 {
             Level::National
         } else if below != 0 {
-            if below % 1000 == 0 {
+            if below.is_multiple_of(1000) {
                 Level::Township
             } else {
                 Level::Village
             }
-        } else if six % 10_000 == 0 {
+        } else if six.is_multiple_of(10_000) {
             Level::Province
-        } else if six % 100 == 0 {
+        } else if six.is_multiple_of(100) {
             Level::Prefecture
         } else {
             Level::County
@@ -167,7 +167,7 @@ impl DivisionCode {
 
 impl fmt::Display for DivisionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 1_000_000 == 0 {
+        if self.0.is_multiple_of(1_000_000) {
             write!(f, "{:06}", self.county_part())
         } else {
             write!(f, "{:012}", self.0)
@@ -252,7 +252,7 @@ const REGION: u32 = 54;
 /// block); elsewhere the province must exist — the national list can be imported later.
 pub fn is_known_id_prefix(six: u32) -> bool {
     let province = six / 10_000;
-    if !PROVINCES.contains(&province) || six % 10_000 == 0 {
+    if !PROVINCES.contains(&province) || six.is_multiple_of(10_000) {
         return false;
     }
     if province != REGION {

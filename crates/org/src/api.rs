@@ -93,8 +93,8 @@ struct DivisionParams {
     parent: Option<String>,
     level: Option<String>,
     include_retired: Option<bool>,
-    #[serde(flatten)]
-    page: PageParams,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list_divisions(
@@ -107,8 +107,12 @@ async fn list_divisions(
         parent: division_param(&api, "parent", p.parent.as_deref())?,
         level: level_param(&api, p.level.as_deref())?,
         include_retired: p.include_retired.unwrap_or(false),
-        after: p.page.cursor.clone(),
-        limit: p.page.limit(),
+        limit: PageParams {
+            limit: p.limit,
+            cursor: None,
+        }
+        .limit(),
+        after: p.cursor,
     };
     let (items, total) = store::divisions(&state.db, &filter)
         .await
@@ -177,8 +181,8 @@ struct CentreParams {
     division: Option<String>,
     kind: Option<String>,
     q: Option<String>,
-    #[serde(flatten)]
-    page: PageParams,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list_centres(
@@ -201,8 +205,12 @@ async fn list_centres(
         within: division_param(&api, "division", p.division.as_deref())?,
         kind,
         name: p.q.filter(|s| !s.is_empty()),
-        after: p.page.cursor.clone(),
-        limit: p.page.limit(),
+        limit: PageParams {
+            limit: p.limit,
+            cursor: None,
+        }
+        .limit(),
+        after: p.cursor,
     };
     let (items, total) = store::centres(&state.db, &filter)
         .await

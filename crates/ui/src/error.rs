@@ -71,7 +71,7 @@ fn status_key(status: StatusCode) -> &'static str {
 
 /// A page that tells a person what went wrong.
 #[derive(Debug)]
-pub struct PageError(Response);
+pub struct PageError(Box<Response>);
 
 impl PageError {
     pub fn new(ctx: &Ctx, status: StatusCode, message: &Message) -> PageError {
@@ -87,7 +87,7 @@ impl PageError {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        PageError(response)
+        PageError(Box::new(response))
     }
 
     /// From a domain error: its status and message, logged when it is the server's fault.
@@ -101,13 +101,13 @@ impl PageError {
 impl PageError {
     /// A page already rendered with its own error status (a form shown again with its errors).
     pub fn from_response(response: Response) -> PageError {
-        PageError(response)
+        PageError(Box::new(response))
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 

@@ -11,7 +11,8 @@ pub struct Listing<T> {
     pub next: Option<String>,
 }
 
-/// `?limit=&cursor=` as every list takes them.
+/// `?limit=&cursor=` as every list takes them. (Handlers list the two fields themselves:
+/// `serde(flatten)` would make query numbers unreadable.)
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PageParams {
     pub limit: Option<u32>,

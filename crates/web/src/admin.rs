@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
         .route("/admin/calendar", get(calendar_form).post(calendar_load))
-        .route("/admin/divisions", get(divisions_form).post(divisions_import))
+        .route(
+            "/admin/divisions",
+            get(divisions_form).post(divisions_import),
+        )
 }
 
 /// The bootstrap administrator, proven by the configured password.
@@ -54,10 +57,20 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 impl FromRequestParts<AppState> for Admin {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ctx = Ctx::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let Some(password) = AppState::from_ref(state).settings.admin_password.clone() else {
-            return Err(PageError::new(&ctx, StatusCode::FORBIDDEN, &Message::new("admin-disabled")).into_response());
+            return Err(PageError::new(
+                &ctx,
+                StatusCode::FORBIDDEN,
+                &Message::new("admin-disabled"),
+            )
+            .into_response());
         };
         let given = parts
             .headers
@@ -75,21 +88,33 @@ impl FromRequestParts<AppState> for Admin {
         if given.is_some() {
             tracing::warn!("administrator sign-in refused");
         }
-        let mut res = PageError::new(&ctx, StatusCode::UNAUTHORIZED, &Message::new("admin-sign-in")).into_response();
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Yiwang administration\", charset=\"UTF-8\""));
+        let mut res = PageError::new(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            &Message::new("admin-sign-in"),
+        )
+        .into_response();
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"Yiwang administration\", charset=\"UTF-8\""),
+        );
         Err(res)
     }
 }
 
 async fn index(_: Admin, ctx: Ctx) -> Markup {
     let title = ctx.t("admin-title");
-    page(&ctx, &title, html! {
-        h1 { (title) }
-        ul {
-            li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
-            li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
-        }
-    })
+    page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            ul {
+                li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
+                li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
+            }
+        },
+    )
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -113,8 +138,16 @@ fn upload_form(ctx: &Ctx, action: &str, form: &UploadForm, hint: &str) -> Markup
     }
 }
 
-async fn calendar_view(state: &AppState, ctx: &Ctx, form: &UploadForm, outcome: Option<Result<String, String>>, status: StatusCode) -> Result<Response, PageError> {
-    let calendar = db::calendar::load(&state.db).await.map_err(|e| PageError::from_error(ctx, &e))?;
+async fn calendar_view(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &UploadForm,
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let calendar = db::calendar::load(&state.db)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
     let title = ctx.t("admin-calendar");
     let body = html! {
         h1 { (title) }
@@ -130,20 +163,51 @@ async fn calendar_view(state: &AppState, ctx: &Ctx, form: &UploadForm, outcome: 
     Ok((status, page(ctx, &title, body)).into_response())
 }
 
-async fn calendar_form(_: Admin, State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+async fn calendar_form(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
     calendar_view(&state, &ctx, &UploadForm::default(), None, StatusCode::OK).await
 }
 
-fn read_form(ctx: &Ctx, form: Result<Form<UploadForm>, FormRejection>) -> Result<UploadForm, PageError> {
-    form.map(|Form(f)| f).map_err(|e| PageError::new(ctx, StatusCode::BAD_REQUEST, &Message::new("error-bad-request").arg("detail", e.body_text())))
+fn read_form(
+    ctx: &Ctx,
+    form: Result<Form<UploadForm>, FormRejection>,
+) -> Result<UploadForm, PageError> {
+    form.map(|Form(f)| f).map_err(|e| {
+        PageError::new(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })
 }
 
-async fn calendar_load(_: Admin, State(state): State<AppState>, ctx: Ctx, form: Result<Form<UploadForm>, FormRejection>) -> Result<Response, PageError> {
+async fn calendar_load(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<UploadForm>, FormRejection>,
+) -> Result<Response, PageError> {
     let form = read_form(&ctx, form)?;
-    let name = if form.file_name.trim().is_empty() { "calendar.toml" } else { form.file_name.trim() };
+    let name = if form.file_name.trim().is_empty() {
+        "calendar.toml"
+    } else {
+        form.file_name.trim()
+    };
     let year = match kernel::calendar::parse_file(name, &form.content) {
         Ok(year) => year,
-        Err(e) => return calendar_view(&state, &ctx, &form, Some(Err(ctx.tell(&e))), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            return calendar_view(
+                &state,
+                &ctx,
+                &form,
+                Some(Err(ctx.tell(&e))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let saved = async {
         let mut tx = state.db.begin().await?;
@@ -151,11 +215,28 @@ async fn calendar_load(_: Admin, State(state): State<AppState>, ctx: Ctx, form: 
         tx.commit().await.map_err(db::DbError::from)
     };
     saved.await.map_err(|e| PageError::from_error(&ctx, &e))?;
-    let msg = ctx.fmt(&Message::new("admin-calendar-loaded").arg("year", year.year).arg("division", year.division.to_string()).arg("days", year.days.len()));
-    calendar_view(&state, &ctx, &UploadForm::default(), Some(Ok(msg)), StatusCode::OK).await
+    let msg = ctx.fmt(
+        &Message::new("admin-calendar-loaded")
+            .arg("year", year.year)
+            .arg("division", year.division.to_string())
+            .arg("days", year.days.len()),
+    );
+    calendar_view(
+        &state,
+        &ctx,
+        &UploadForm::default(),
+        Some(Ok(msg)),
+        StatusCode::OK,
+    )
+    .await
 }
 
-fn divisions_view(ctx: &Ctx, form: &UploadForm, outcome: Option<Result<String, String>>, status: StatusCode) -> Response {
+fn divisions_view(
+    ctx: &Ctx,
+    form: &UploadForm,
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Response {
     let title = ctx.t("admin-divisions");
     let body = html! {
         h1 { (title) }
@@ -173,15 +254,38 @@ async fn divisions_form(_: Admin, ctx: Ctx) -> Response {
     divisions_view(&ctx, &UploadForm::default(), None, StatusCode::OK)
 }
 
-async fn divisions_import(_: Admin, State(state): State<AppState>, ctx: Ctx, form: Result<Form<UploadForm>, FormRejection>) -> Result<Response, PageError> {
+async fn divisions_import(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<UploadForm>, FormRejection>,
+) -> Result<Response, PageError> {
     let form = read_form(&ctx, form)?;
-    let name = if form.file_name.trim().is_empty() { "divisions.csv" } else { form.file_name.trim() };
+    let name = if form.file_name.trim().is_empty() {
+        "divisions.csv"
+    } else {
+        form.file_name.trim()
+    };
     match org::import::import(&state.db, name, &form.content, "admin:bootstrap").await {
         Ok(report) => {
-            let msg = ctx.fmt(&Message::new("admin-divisions-imported").arg("inserted", report.inserted).arg("updated", report.updated));
-            Ok(divisions_view(&ctx, &UploadForm::default(), Some(Ok(msg)), StatusCode::OK))
+            let msg = ctx.fmt(
+                &Message::new("admin-divisions-imported")
+                    .arg("inserted", report.inserted)
+                    .arg("updated", report.updated),
+            );
+            Ok(divisions_view(
+                &ctx,
+                &UploadForm::default(),
+                Some(Ok(msg)),
+                StatusCode::OK,
+            ))
         }
-        Err(org::OrgError::File(e)) => Ok(divisions_view(&ctx, &form, Some(Err(ctx.tell(&e))), StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(org::OrgError::File(e)) => Ok(divisions_view(
+            &ctx,
+            &form,
+            Some(Err(ctx.tell(&e))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(PageError::from_error(&ctx, &e)),
     }
 }
@@ -190,7 +294,10 @@ async fn divisions_import(_: Admin, State(state): State<AppState>, ctx: Ctx, for
 mod tests {
     #[test]
     fn basic_credentials_decode() {
-        assert_eq!(super::decode_base64("YWRtaW46c2VjcmV0").as_deref(), Some(&b"admin:secret"[..]));
+        assert_eq!(
+            super::decode_base64("YWRtaW46c2VjcmV0").as_deref(),
+            Some(&b"admin:secret"[..])
+        );
         assert_eq!(super::decode_base64("YQ==").as_deref(), Some(&b"a"[..]));
         assert_eq!(super::decode_base64("!!"), None);
     }

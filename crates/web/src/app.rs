@@ -18,7 +18,11 @@ use crate::{admin, calendar, health, home, metrics, middleware, openapi};
 
 /// The shared state for a database and settings.
 pub fn state(db: db::Db, settings: WebSettings) -> Result<AppState, kernel::i18n::CatalogError> {
-    Ok(AppState { db, catalog: Arc::new(crate::catalog()?), settings: Arc::new(settings) })
+    Ok(AppState {
+        db,
+        catalog: Arc::new(crate::catalog()?),
+        settings: Arc::new(settings),
+    })
 }
 
 /// Every route of the platform with its middleware.
@@ -38,7 +42,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(middleware::refuse_cross_site_writes))
         .layer(from_fn(middleware::remember_language))
         .layer(CompressionLayer::new())
-        .layer(from_fn(move |req, next| metrics::observe(metrics.clone(), req, next)))
+        .layer(from_fn(move |req, next| {
+            metrics::observe(metrics.clone(), req, next)
+        }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
@@ -53,7 +59,10 @@ impl App {
     /// Binds `listen` (use port 0 to let the system choose).
     pub async fn build(state: AppState, listen: SocketAddr) -> std::io::Result<App> {
         let listener = TcpListener::bind(listen).await?;
-        Ok(App { listener, router: router(state) })
+        Ok(App {
+            listener,
+            router: router(state),
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -61,7 +70,16 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then lets requests in flight finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }

@@ -42,7 +42,9 @@ impl Localize for CalendarUseError {
     fn message(&self) -> Message {
         match self {
             CalendarUseError::Calendar(e) => e.message(),
-            CalendarUseError::Date { field } => Message::new("calendar-bad-date").arg("field", *field),
+            CalendarUseError::Date { field } => {
+                Message::new("calendar-bad-date").arg("field", *field)
+            }
             CalendarUseError::Days => Message::new("calendar-bad-days"),
             CalendarUseError::Division(e) => e.message(),
             CalendarUseError::Db(e) => e.message(),
@@ -61,7 +63,9 @@ impl HttpError for CalendarUseError {
 
     fn code(&self) -> &'static str {
         match self {
-            CalendarUseError::Calendar(CalendarError::YearNotLoaded { .. }) => "calendar-year-not-loaded",
+            CalendarUseError::Calendar(CalendarError::YearNotLoaded { .. }) => {
+                "calendar-year-not-loaded"
+            }
             CalendarUseError::Calendar(_) => "calendar-span-too-long",
             CalendarUseError::Date { .. } => "invalid-date",
             CalendarUseError::Days => "invalid-days",
@@ -74,7 +78,9 @@ impl HttpError for CalendarUseError {
 fn date(field: &'static str, value: Option<&str>) -> Result<Option<Date>, CalendarUseError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => parse_date(v).map(Some).ok_or(CalendarUseError::Date { field }),
+        Some(v) => parse_date(v)
+            .map(Some)
+            .ok_or(CalendarUseError::Date { field }),
     }
 }
 
@@ -88,7 +94,12 @@ fn division(value: Option<&str>) -> Result<DivisionCode, CalendarUseError> {
 fn days(value: Option<&str>) -> Result<Option<WorkingDays>, CalendarUseError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => v.parse::<u16>().ok().filter(|d| *d <= 3650).map(|d| Some(WorkingDays(d))).ok_or(CalendarUseError::Days),
+        Some(v) => v
+            .parse::<u16>()
+            .ok()
+            .filter(|d| *d <= 3650)
+            .map(|d| Some(WorkingDays(d)))
+            .ok_or(CalendarUseError::Days),
     }
 }
 
@@ -109,7 +120,14 @@ struct WarningBody {
 }
 
 fn warnings(api: &ApiCtx, list: &[CalendarWarning]) -> Vec<WarningBody> {
-    list.iter().map(|w| WarningBody { division: w.division, year: w.year, note: w.note.clone(), message: api.tell(w) }).collect()
+    list.iter()
+        .map(|w| WarningBody {
+            division: w.division,
+            year: w.year,
+            note: w.note.clone(),
+            message: api.tell(w),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -121,15 +139,26 @@ struct DueBody {
     warnings: Vec<WarningBody>,
 }
 
-async fn api_due(State(state): State<AppState>, api: ApiCtx, q: Result<Query<DueParams>, QueryRejection>) -> Result<Json<DueBody>, ApiError> {
+async fn api_due(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    q: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Json<DueBody>, ApiError> {
     let p = org::api::query(&api, q)?;
     let run = async {
-        let from = date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
+        let from =
+            date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
         let n = days(p.days.as_deref())?.ok_or(CalendarUseError::Days)?;
         let division = division(p.division.as_deref())?;
         let calendar = db::calendar::load(&state.db).await?;
         let due = calendar.add_working_days(from, n, division)?;
-        Ok::<_, CalendarUseError>(DueBody { from: format_date(from), days: n.0, division, due: format_date(due.value), warnings: warnings(&api, &due.warnings) })
+        Ok::<_, CalendarUseError>(DueBody {
+            from: format_date(from),
+            days: n.0,
+            division,
+            due: format_date(due.value),
+            warnings: warnings(&api, &due.warnings),
+        })
     };
     run.await.map(Json).map_err(|e| api.error(&e))
 }
@@ -143,15 +172,26 @@ struct BetweenBody {
     warnings: Vec<WarningBody>,
 }
 
-async fn api_between(State(state): State<AppState>, api: ApiCtx, q: Result<Query<DueParams>, QueryRejection>) -> Result<Json<BetweenBody>, ApiError> {
+async fn api_between(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    q: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Json<BetweenBody>, ApiError> {
     let p = org::api::query(&api, q)?;
     let run = async {
-        let from = date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
+        let from =
+            date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
         let to = date("to", p.to.as_deref())?.ok_or(CalendarUseError::Date { field: "to" })?;
         let division = division(p.division.as_deref())?;
         let calendar = db::calendar::load(&state.db).await?;
         let n = calendar.working_days_between(from, to, division)?;
-        Ok::<_, CalendarUseError>(BetweenBody { from: format_date(from), to: format_date(to), division, working_days: n.value, warnings: warnings(&api, &n.warnings) })
+        Ok::<_, CalendarUseError>(BetweenBody {
+            from: format_date(from),
+            to: format_date(to),
+            division,
+            working_days: n.value,
+            warnings: warnings(&api, &n.warnings),
+        })
     };
     run.await.map(Json).map_err(|e| api.error(&e))
 }
@@ -166,14 +206,30 @@ struct YearBody {
     days: Vec<kernel::calendar::CalendarDay>,
 }
 
-async fn api_years(State(state): State<AppState>, api: ApiCtx) -> Result<Json<ui::Listing<YearBody>>, ApiError> {
-    let calendar = db::calendar::load(&state.db).await.map_err(|e| api.error(&e))?;
+async fn api_years(
+    State(state): State<AppState>,
+    api: ApiCtx,
+) -> Result<Json<ui::Listing<YearBody>>, ApiError> {
+    let calendar = db::calendar::load(&state.db)
+        .await
+        .map_err(|e| api.error(&e))?;
     let items: Vec<YearBody> = calendar
         .years()
-        .map(|y| YearBody { division: y.division, year: y.year, complete: y.complete, note: y.note.clone(), source: y.source.clone(), days: y.days.clone() })
+        .map(|y| YearBody {
+            division: y.division,
+            year: y.year,
+            complete: y.complete,
+            note: y.note.clone(),
+            source: y.source.clone(),
+            days: y.days.clone(),
+        })
         .collect();
     let total = items.len() as i64;
-    Ok(Json(ui::Listing { items, total, next: None }))
+    Ok(Json(ui::Listing {
+        items,
+        total,
+        next: None,
+    }))
 }
 
 /// The loaded years as a table (shared with the admin page).
@@ -191,13 +247,20 @@ pub fn years_table(ctx: &Ctx, calendar: &Calendar) -> Markup {
     }
 }
 
-async fn calendar_page(State(state): State<AppState>, ctx: Ctx, q: Result<Query<DueParams>, QueryRejection>) -> Result<Markup, PageError> {
+async fn calendar_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<DueParams>, QueryRejection>,
+) -> Result<Markup, PageError> {
     let p = ui::ctx::page_query(&ctx, q)?;
-    let calendar = db::calendar::load(&state.db).await.map_err(|e| PageError::from_error(&ctx, &e))?;
+    let calendar = db::calendar::load(&state.db)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
     let asked = p.from.is_some() || p.days.is_some();
     let outcome = if asked {
         let run = || -> Result<_, CalendarUseError> {
-            let from = date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
+            let from =
+                date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
             let n = days(p.days.as_deref())?.ok_or(CalendarUseError::Days)?;
             let division = division(p.division.as_deref())?;
             Ok((from, n, calendar.add_working_days(from, n, division)?))

@@ -10,7 +10,10 @@ use axum::routing::get;
 use ui::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
 }
 
 async fn healthz() -> &'static str {
@@ -20,14 +23,22 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready\n".to_owned()),
-        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database did not answer within 2 s\n".to_owned()),
+        Ok(Err(e)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {e}\n"),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database did not answer within 2 s\n".to_owned(),
+        ),
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let pool = state.db.pool();
-    let up = tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await.is_ok_and(|r| r.is_ok());
+    let up = tokio::time::timeout(Duration::from_secs(2), state.db.ping())
+        .await
+        .is_ok_and(|r| r.is_ok());
     let extra = format!(
         "# HELP yiwang_db_up Whether the database answered.\n# TYPE yiwang_db_up gauge\nyiwang_db_up{{backend=\"{}\"}} {}\n\
          # HELP yiwang_db_pool_connections Open database connections.\n# TYPE yiwang_db_pool_connections gauge\nyiwang_db_pool_connections {}\n\
@@ -39,5 +50,11 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         pool.num_idle(),
         env!("CARGO_PKG_VERSION"),
     );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], crate::metrics::Metrics::shared().render(&extra))
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::Metrics::shared().render(&extra),
+    )
 }

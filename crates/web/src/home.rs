@@ -18,8 +18,14 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageError> {
-    let filter = DivisionFilter { level: Some(Level::Prefecture), limit: 100, ..DivisionFilter::default() };
-    let (prefectures, _) = store::divisions(&state.db, &filter).await.map_err(|e| PageError::from_error(&ctx, &e))?;
+    let filter = DivisionFilter {
+        level: Some(Level::Prefecture),
+        limit: 100,
+        ..DivisionFilter::default()
+    };
+    let (prefectures, _) = store::divisions(&state.db, &filter)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
     let title = ctx.t("home-title");
     let body = html! {
         section.card aria-labelledby="home-h1" {
@@ -67,7 +73,13 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageErr
 pub async fn stylesheet() -> Response {
     let mut res = ui::layout::STYLE.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     res
 }

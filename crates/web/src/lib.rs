@@ -17,9 +17,18 @@ use kernel::i18n::{Catalog, CatalogError, Ftl, Lang};
 
 /// This crate's own messages.
 pub const FTL: &[Ftl] = &[
-    Ftl { lang: Lang::Zh, source: include_str!("../locales/zh.ftl") },
-    Ftl { lang: Lang::Bo, source: include_str!("../locales/bo.ftl") },
-    Ftl { lang: Lang::En, source: include_str!("../locales/en.ftl") },
+    Ftl {
+        lang: Lang::Zh,
+        source: include_str!("../locales/zh.ftl"),
+    },
+    Ftl {
+        lang: Lang::Bo,
+        source: include_str!("../locales/bo.ftl"),
+    },
+    Ftl {
+        lang: Lang::En,
+        source: include_str!("../locales/en.ftl"),
+    },
 ];
 
 /// Every crate's Fluent sources.
@@ -36,7 +45,10 @@ pub fn catalog() -> Result<Catalog, CatalogError> {
 mod tests {
     #[test]
     fn every_message_of_every_crate_exists_in_all_three_languages() {
-        assert_eq!(kernel::i18n::missing_translations(&super::all_ftl()), Vec::<String>::new());
+        assert_eq!(
+            kernel::i18n::missing_translations(&super::all_ftl()),
+            Vec::<String>::new()
+        );
         super::catalog().expect("all Fluent files parse together without duplicate keys");
     }
 }

@@ -11,7 +11,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "OTHER"];
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
@@ -50,7 +52,8 @@ impl Metrics {
             }
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition.
@@ -61,18 +64,30 @@ impl Metrics {
             for (c, class) in CLASSES.iter().enumerate() {
                 let n = self.requests[m][c].load(Ordering::Relaxed);
                 if n > 0 {
-                    out.push_str(&format!("yiwang_http_requests_total{{method=\"{method}\",status=\"{class}\"}} {n}\n"));
+                    out.push_str(&format!(
+                        "yiwang_http_requests_total{{method=\"{method}\",status=\"{class}\"}} {n}\n"
+                    ));
                 }
             }
         }
         out.push_str("# HELP yiwang_http_request_duration_seconds Time to answer a request.\n# TYPE yiwang_http_request_duration_seconds histogram\n");
         for (i, bound) in BUCKETS.iter().enumerate() {
-            out.push_str(&format!("yiwang_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}\n", self.buckets[i].load(Ordering::Relaxed)));
+            out.push_str(&format!(
+                "yiwang_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}\n",
+                self.buckets[i].load(Ordering::Relaxed)
+            ));
         }
         let count = self.count.load(Ordering::Relaxed);
-        out.push_str(&format!("yiwang_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"));
-        out.push_str(&format!("yiwang_http_request_duration_seconds_sum {}\n", self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6));
-        out.push_str(&format!("yiwang_http_request_duration_seconds_count {count}\n"));
+        out.push_str(&format!(
+            "yiwang_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
+        ));
+        out.push_str(&format!(
+            "yiwang_http_request_duration_seconds_sum {}\n",
+            self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+        ));
+        out.push_str(&format!(
+            "yiwang_http_request_duration_seconds_count {count}\n"
+        ));
         out.push_str(&format!("# HELP yiwang_http_in_flight Requests being answered now.\n# TYPE yiwang_http_in_flight gauge\nyiwang_http_in_flight {}\n", self.in_flight.load(Ordering::Relaxed)));
         out.push_str(extra);
         out
@@ -88,7 +103,12 @@ pub async fn observe(metrics: Arc<Metrics>, req: Request, next: Next) -> Respons
     let start = Instant::now();
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
-    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let span = tracing::info_span!("request", %id, %method, %path);
     metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let res = next.run(req).instrument(span.clone()).await;

@@ -17,11 +17,23 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     res
 }
 
@@ -30,9 +42,15 @@ pub async fn remember_language(req: Request, next: Next) -> Response {
     let chosen = ui::ctx::query_lang(req.uri().query().unwrap_or(""));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    h.append(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
     if let Some(lang) = chosen
-        && let Ok(cookie) = HeaderValue::from_str(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
+        && let Ok(cookie) = HeaderValue::from_str(&format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        ))
     {
         h.append(header::SET_COOKIE, cookie);
     }
@@ -44,7 +62,10 @@ fn is_cross_site(req: &Request) -> bool {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return site == "cross-site";
     }
-    let (Some(origin), Some(host)) = (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) else {
+    let (Some(origin), Some(host)) = (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) else {
         return false;
     };
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
@@ -62,13 +83,32 @@ pub async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
 }
 
 /// The 404 for unknown paths: problem+json under `/api`, a page elsewhere.
-pub async fn not_found(axum::extract::State(state): axum::extract::State<AppState>, req: Request<Body>) -> Response {
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<Body>,
+) -> Response {
     let (parts, _) = req.into_parts();
     let lang = ui::ctx::negotiate(&parts);
     if parts.uri.path().starts_with("/api/") {
-        ApiCtx::new(lang, state.catalog.clone()).fail(StatusCode::NOT_FOUND, "not-found", &Message::new("error-not-found")).into_response()
+        ApiCtx::new(lang, state.catalog.clone())
+            .fail(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                &Message::new("error-not-found"),
+            )
+            .into_response()
     } else {
-        let ctx = Ctx::new(lang, state.catalog.clone(), parts.uri.path(), parts.uri.query().unwrap_or(""));
-        PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("error-not-found")).into_response()
+        let ctx = Ctx::new(
+            lang,
+            state.catalog.clone(),
+            parts.uri.path(),
+            parts.uri.query().unwrap_or(""),
+        );
+        PageError::new(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("error-not-found"),
+        )
+        .into_response()
     }
 }

@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document of `/api/v1`, written by hand next to the routes it describes
 //! (a test checks that every listed path answers).
 
-use axum::Router;
 use axum::Json;
+use axum::Router;
 use axum::routing::get;
 use serde_json::{Value, json};
 use ui::AppState;

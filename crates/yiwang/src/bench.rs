@@ -25,19 +25,37 @@ pub struct Row {
 }
 
 fn print(rows: &[Row]) {
-    println!("{:<46} {:>14} {:>14} {:>7}  result", "figure", "target", "measured", "ratio");
+    println!(
+        "{:<46} {:>14} {:>14} {:>7}  result",
+        "figure", "target", "measured", "ratio"
+    );
     for r in rows {
-        println!("{:<46} {:>14} {:>14} {:>7.2}  {}", r.figure, r.target, r.measured, r.ratio, if r.ratio >= 1.0 { "PASS" } else { "SHORT" });
+        println!(
+            "{:<46} {:>14} {:>14} {:>7.2}  {}",
+            r.figure,
+            r.target,
+            r.measured,
+            r.ratio,
+            if r.ratio >= 1.0 { "PASS" } else { "SHORT" }
+        );
     }
 }
 
 fn id_parsing(quick: bool) -> Row {
     let ids: Vec<String> = (0..1000u32)
         .map(|i| {
-            let body = format!("5401021990{:02}{:02}{:03}", 1 + i % 12, 1 + i % 28, i % 1000);
+            let body = format!(
+                "5401021990{:02}{:02}{:03}",
+                1 + i % 12,
+                1 + i % 28,
+                i % 1000
+            );
             let mut first17 = [0u8; 17];
             first17.copy_from_slice(body.as_bytes());
-            format!("{body}{}", kernel::person_id::check_character(&first17) as char)
+            format!(
+                "{body}{}",
+                kernel::person_id::check_character(&first17) as char
+            )
         })
         .collect();
     let today = kernel::time_util::today();
@@ -51,7 +69,12 @@ fn id_parsing(quick: bool) -> Row {
     }
     let secs = start.elapsed().as_secs_f64();
     let per_sec = ok as f64 / secs;
-    Row { figure: "identity numbers parsed per second, one core", target: "5,000,000".into(), measured: format!("{:.0}", per_sec), ratio: per_sec / 5e6 }
+    Row {
+        figure: "identity numbers parsed per second, one core",
+        target: "5,000,000".into(),
+        measured: format!("{:.0}", per_sec),
+        ratio: per_sec / 5e6,
+    }
 }
 
 async fn home_page(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
@@ -59,14 +82,26 @@ async fn home_page(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     db::migrate::run(&db).await?;
     org::seed::seed_demo(&db).await?;
     let router = web::router(web::state(db.clone(), ui::state::WebSettings::default())?);
-    let get = |path: &str| Request::builder().uri(path).header("accept-encoding", "gzip").body(Body::empty());
+    let get = |path: &str| {
+        Request::builder()
+            .uri(path)
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+    };
     let html = router.clone().oneshot(get("/")?).await?;
     if !html.status().is_success() {
         bail!("home page answered {}", html.status());
     }
-    let html_bytes = axum::body::to_bytes(html.into_body(), usize::MAX).await?.len();
-    let css = router.clone().oneshot(get(ui::layout::style_url())?).await?;
-    let css_bytes = axum::body::to_bytes(css.into_body(), usize::MAX).await?.len();
+    let html_bytes = axum::body::to_bytes(html.into_body(), usize::MAX)
+        .await?
+        .len();
+    let css = router
+        .clone()
+        .oneshot(get(ui::layout::style_url())?)
+        .await?;
+    let css_bytes = axum::body::to_bytes(css.into_body(), usize::MAX)
+        .await?
+        .len();
     let n = if quick { 300 } else { 3000 };
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
@@ -80,19 +115,35 @@ async fn home_page(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     db.close().await;
     let total = html_bytes + css_bytes;
     Ok(vec![
-        Row { figure: "home page HTML+CSS transferred (gzip), KB", target: "< 30".into(), measured: format!("{:.1}", total as f64 / 1024.0), ratio: 30.0 * 1024.0 / total as f64 },
-        Row { figure: "home page server time p50, ms", target: "< 2".into(), measured: format!("{p50:.3}"), ratio: 2.0 / p50 },
+        Row {
+            figure: "home page HTML+CSS transferred (gzip), KB",
+            target: "< 30".into(),
+            measured: format!("{:.1}", total as f64 / 1024.0),
+            ratio: 30.0 * 1024.0 / total as f64,
+        },
+        Row {
+            figure: "home page server time p50, ms",
+            target: "< 2".into(),
+            measured: format!("{p50:.3}"),
+            ratio: 2.0 / p50,
+        },
     ])
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn http_get(addr: SocketAddr, path: &str) -> Option<u16> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let head = String::from_utf8_lossy(&buf[..buf.len().min(32)]).into_owned();
@@ -123,7 +174,9 @@ fn wait_ready(addr: SocketAddr, limit: Duration) -> Option<Duration> {
 }
 
 fn stop(child: &mut Child) -> anyhow::Result<bool> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(10) {
         if let Some(status) = child.try_wait()? {
@@ -137,13 +190,17 @@ fn stop(child: &mut Child) -> anyhow::Result<bool> {
 
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok())
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
 fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let mut first = spawn_demo(dir, addr)?;
-    wait_ready(addr, Duration::from_secs(60)).context("the demo did not start on a new data directory")?;
+    wait_ready(addr, Duration::from_secs(60))
+        .context("the demo did not start on a new data directory")?;
     stop(&mut first)?;
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let mut child = spawn_demo(dir, addr)?;
@@ -151,7 +208,13 @@ fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
         let _ = child.kill();
         bail!("the demo did not start on an existing data directory");
     };
-    for path in ["/", "/centres", "/divisions", "/?lang=bo", "/api/v1/centres"] {
+    for path in [
+        "/",
+        "/centres",
+        "/divisions",
+        "/?lang=bo",
+        "/api/v1/centres",
+    ] {
         let _ = http_get(addr, path);
     }
     std::thread::sleep(Duration::from_secs(1));
@@ -159,9 +222,24 @@ fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
     let clean = stop(&mut child)?;
     let ms = ready.as_secs_f64() * 1000.0;
     Ok(vec![
-        Row { figure: "demo on existing data: first request served, ms", target: "< 1000".into(), measured: format!("{ms:.0}"), ratio: 1000.0 / ms },
-        Row { figure: "idle memory after a few requests, MB", target: "< 60".into(), measured: format!("{rss:.1}"), ratio: if rss > 0.0 { 60.0 / rss } else { 0.0 } },
-        Row { figure: "graceful shutdown on SIGTERM (exit 0)", target: "yes".into(), measured: if clean { "yes" } else { "no" }.into(), ratio: if clean { 1.0 } else { 0.0 } },
+        Row {
+            figure: "demo on existing data: first request served, ms",
+            target: "< 1000".into(),
+            measured: format!("{ms:.0}"),
+            ratio: 1000.0 / ms,
+        },
+        Row {
+            figure: "idle memory after a few requests, MB",
+            target: "< 60".into(),
+            measured: format!("{rss:.1}"),
+            ratio: if rss > 0.0 { 60.0 / rss } else { 0.0 },
+        },
+        Row {
+            figure: "graceful shutdown on SIGTERM (exit 0)",
+            target: "yes".into(),
+            measured: if clean { "yes" } else { "no" }.into(),
+            ratio: if clean { 1.0 } else { 0.0 },
+        },
     ])
 }
 
@@ -177,7 +255,15 @@ pub async fn run(quick: bool) -> anyhow::Result<()> {
         Ok(r) => rows.extend(r),
         Err(e) => eprintln!("startup figures not measured: {e:#}"),
     }
-    println!("yiwang bench ({} build, {} cores)", if cfg!(debug_assertions) { "debug" } else { "release" }, std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "yiwang bench ({} build, {} cores)",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     print(&rows);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

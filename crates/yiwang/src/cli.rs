@@ -12,7 +12,11 @@ use ui::state::{Secret, WebSettings};
 use crate::config::{self, Overrides, Settings};
 
 #[derive(Debug, Parser)]
-#[command(name = "yiwang", version, about = "Yiwang (一网): integrated online government service platform")]
+#[command(
+    name = "yiwang",
+    version,
+    about = "Yiwang (一网): integrated online government service platform"
+)]
 pub struct Cli {
     /// Configuration file (default: ./yiwang.toml when present).
     #[arg(long, global = true, env = "YIWANG_CONFIG")]
@@ -105,9 +109,17 @@ fn settings(cli_config: Option<&Path>, overrides: &Overrides) -> anyhow::Result<
 }
 
 fn init_logs(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr);
-    let _ = if settings.json_logs { builder.json().try_init() } else { builder.try_init() };
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr);
+    let _ = if settings.json_logs {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// The database URL in force, defaulting to the data directory's SQLite file.
@@ -147,9 +159,13 @@ pub async fn shutdown_signal() {
 }
 
 async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
-    let web = WebSettings { admin_password: settings.admin_password.clone() };
+    let web = WebSettings {
+        admin_password: settings.admin_password.clone(),
+    };
     let state = web::state(db.clone(), web)?;
-    let app = web::App::build(state, settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let app = web::App::build(state, settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = app.local_addr()?;
     tracing::info!(%addr, backend = db.backend().name(), "serving");
     banner(addr);
@@ -178,15 +194,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config_path = cli.config.as_deref();
     match cli.command {
         Command::Demo { data, listen } => {
-            let mut settings = settings(config_path, &Overrides { listen, data_dir: data, database_url: None })?;
+            let mut settings = settings(
+                config_path,
+                &Overrides {
+                    listen,
+                    data_dir: data,
+                    database_url: None,
+                },
+            )?;
             init_logs(&settings);
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    settings.data_dir.display()
+                )
+            })?;
             let url = DbUrl::Sqlite(settings.data_dir.join("yiwang.db"));
             let db = Db::open(&url, true).await?;
             db::migrate::run(&db).await?;
             let seeded = org::seed::seed_demo(&db).await?;
             if !seeded.skipped {
-                tracing::info!(departments = seeded.departments, centres = seeded.centres, stations = seeded.stations, "demo data loaded");
+                tracing::info!(
+                    departments = seeded.departments,
+                    centres = seeded.centres,
+                    stations = seeded.stations,
+                    "demo data loaded"
+                );
             }
             settings.admin_password = Some(demo_admin_password(&settings)?);
             let password = settings.admin_password.clone();
@@ -199,17 +232,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { database_url, listen } => {
-            let settings = settings(config_path, &Overrides { database_url, listen, data_dir: None })?;
+        Command::Serve {
+            database_url,
+            listen,
+        } => {
+            let settings = settings(
+                config_path,
+                &Overrides {
+                    database_url,
+                    listen,
+                    data_dir: None,
+                },
+            )?;
             init_logs(&settings);
             let db = open(&settings, false).await?;
             let report = db::migrate::run(&db).await?;
-            tracing::info!(version = report.current, applied = report.applied.len(), "database is up to date");
-            serve(db, &settings, |addr| println!("Yiwang is serving on http://{addr}/")).await?;
+            tracing::info!(
+                version = report.current,
+                applied = report.applied.len(),
+                "database is up to date"
+            );
+            serve(db, &settings, |addr| {
+                println!("Yiwang is serving on http://{addr}/")
+            })
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate { database_url, create } => {
-            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+        Command::Migrate {
+            database_url,
+            create,
+        } => {
+            let settings = settings(
+                config_path,
+                &Overrides {
+                    database_url,
+                    ..Overrides::default()
+                },
+            )?;
             init_logs(&settings);
             let db = open(&settings, create).await?;
             let report = db::migrate::run(&db).await?;
@@ -219,8 +278,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("database {} is at migration {}", db.url(), report.current);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify { database_url } } => {
-            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => {
+            let settings = settings(
+                config_path,
+                &Overrides {
+                    database_url,
+                    ..Overrides::default()
+                },
+            )?;
             let db = open(&settings, false).await?;
             let v = db::audit::verify(&db).await?;
             match v.first_break {
@@ -234,26 +301,59 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Calendar { command: CalendarCommand::Load { file, database_url } } => {
-            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+        Command::Calendar {
+            command: CalendarCommand::Load { file, database_url },
+        } => {
+            let settings = settings(
+                config_path,
+                &Overrides {
+                    database_url,
+                    ..Overrides::default()
+                },
+            )?;
             let name = file.display().to_string();
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
             let year = kernel::calendar::parse_file(&name, &text)?;
             let db = open(&settings, false).await?;
             let mut tx = db.begin().await?;
             db::calendar::save_year(&mut tx, &year, "system:cli").await?;
             tx.commit().await.map_err(db::DbError::from)?;
-            println!("loaded {} {}: {} special days{}", year.division, year.year, year.days.len(), if year.complete { "" } else { " (marked incomplete)" });
+            println!(
+                "loaded {} {}: {} special days{}",
+                year.division,
+                year.year,
+                year.days.len(),
+                if year.complete {
+                    ""
+                } else {
+                    " (marked incomplete)"
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { command: ImportCommand::Divisions { file, database_url } } => {
-            let settings = settings(config_path, &Overrides { database_url, ..Overrides::default() })?;
+        Command::Import {
+            command: ImportCommand::Divisions { file, database_url },
+        } => {
+            let settings = settings(
+                config_path,
+                &Overrides {
+                    database_url,
+                    ..Overrides::default()
+                },
+            )?;
             let name = file.display().to_string();
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
             let rows = org::import::parse(&name, &text)?;
             let db = open(&settings, false).await?;
             let report = org::import::import(&db, &name, &text, "system:cli").await?;
-            println!("imported {} rows from {name}: {} new, {} updated", rows.len(), report.inserted, report.updated);
+            println!(
+                "imported {} rows from {name}: {} new, {} updated",
+                rows.len(),
+                report.inserted,
+                report.updated
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { quick } => {

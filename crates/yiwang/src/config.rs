@@ -35,13 +35,24 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     File(FileError),
     #[error("{name}={value:?} is not valid: {problem}")]
-    Env { name: String, value: String, problem: String },
+    Env {
+        name: String,
+        value: String,
+        problem: String,
+    },
     #[error("--{flag} {value:?} is not valid: {problem}")]
-    Flag { flag: &'static str, value: String, problem: String },
+    Flag {
+        flag: &'static str,
+        value: String,
+        problem: String,
+    },
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -60,7 +71,10 @@ pub fn read_file(named: Option<&Path>) -> Result<FileConfig, ConfigError> {
         }
     };
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: shown.clone(),
+        source,
+    })?;
     parse_file(&shown, &text)
 }
 
@@ -73,7 +87,10 @@ pub fn parse_file(name: &str, text: &str) -> Result<FileConfig, ConfigError> {
 }
 
 fn parse_listen(value: &str) -> Result<SocketAddr, String> {
-    value.trim().parse::<SocketAddr>().map_err(|_| "expected an address and port such as 127.0.0.1:8080".to_owned())
+    value
+        .trim()
+        .parse::<SocketAddr>()
+        .map_err(|_| "expected an address and port such as 127.0.0.1:8080".to_owned())
 }
 
 /// Command-line values that override everything else.
@@ -85,31 +102,75 @@ pub struct Overrides {
 }
 
 /// Resolves the layers. `env` is a lookup so tests need not touch the process environment.
-pub fn resolve(file: FileConfig, env: impl Fn(&str) -> Option<String>, flags: &Overrides) -> Result<Settings, ConfigError> {
+pub fn resolve(
+    file: FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+    flags: &Overrides,
+) -> Result<Settings, ConfigError> {
     let file_listen = match &file.listen {
-        Some(v) => Some(parse_listen(v).map_err(|problem| ConfigError::File(FileError::new("yiwang.toml", 0, "listen", problem)))?),
+        Some(v) => Some(parse_listen(v).map_err(|problem| {
+            ConfigError::File(FileError::new("yiwang.toml", 0, "listen", problem))
+        })?),
         None => None,
     };
     let env_listen = match env("YIWANG_LISTEN") {
-        Some(v) => Some(parse_listen(&v).map_err(|problem| ConfigError::Env { name: "YIWANG_LISTEN".into(), value: v.clone(), problem })?),
+        Some(v) => Some(parse_listen(&v).map_err(|problem| ConfigError::Env {
+            name: "YIWANG_LISTEN".into(),
+            value: v.clone(),
+            problem,
+        })?),
         None => None,
     };
     let flag_listen = match &flags.listen {
-        Some(v) => Some(parse_listen(v).map_err(|problem| ConfigError::Flag { flag: "listen", value: v.clone(), problem })?),
+        Some(v) => Some(parse_listen(v).map_err(|problem| ConfigError::Flag {
+            flag: "listen",
+            value: v.clone(),
+            problem,
+        })?),
         None => None,
     };
-    let listen = flag_listen.or(env_listen).or(file_listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))));
-    let json_logs = match env("YIWANG_LOG_FORMAT").or(file.log_format.clone()).as_deref() {
+    let listen = flag_listen
+        .or(env_listen)
+        .or(file_listen)
+        .unwrap_or_else(|| {
+            DEFAULT_LISTEN
+                .parse()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)))
+        });
+    let json_logs = match env("YIWANG_LOG_FORMAT")
+        .or(file.log_format.clone())
+        .as_deref()
+    {
         None | Some("text") => false,
         Some("json") => true,
-        Some(other) => return Err(ConfigError::Env { name: "YIWANG_LOG_FORMAT".into(), value: other.into(), problem: "use text or json".into() }),
+        Some(other) => {
+            return Err(ConfigError::Env {
+                name: "YIWANG_LOG_FORMAT".into(),
+                value: other.into(),
+                problem: "use text or json".into(),
+            });
+        }
     };
     Ok(Settings {
-        database_url: flags.database_url.clone().or_else(|| env("YIWANG_DATABASE_URL")).or(file.database_url),
+        database_url: flags
+            .database_url
+            .clone()
+            .or_else(|| env("YIWANG_DATABASE_URL"))
+            .or(file.database_url),
         listen,
-        data_dir: flags.data_dir.clone().or_else(|| env("YIWANG_DATA_DIR").map(PathBuf::from)).or(file.data_dir.map(PathBuf::from)).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
-        admin_password: env("YIWANG_ADMIN_PASSWORD").filter(|p| !p.is_empty()).map(Secret::new).or(file.admin_password),
-        log: env("YIWANG_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".to_owned()),
+        data_dir: flags
+            .data_dir
+            .clone()
+            .or_else(|| env("YIWANG_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir.map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+        admin_password: env("YIWANG_ADMIN_PASSWORD")
+            .filter(|p| !p.is_empty())
+            .map(Secret::new)
+            .or(file.admin_password),
+        log: env("YIWANG_LOG")
+            .or(file.log)
+            .unwrap_or_else(|| "info,sqlx=warn".to_owned()),
         json_logs,
     })
 }
@@ -119,26 +180,57 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
     fn flags_beat_environment_beat_file_beat_defaults() {
-        let file = parse_file("yiwang.toml", "listen = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\n").expect("file");
-        let s = resolve(file, env_of(&[("YIWANG_DATABASE_URL", "sqlite://env.db")]), &Overrides::default()).expect("resolve");
-        assert_eq!((s.listen.port(), s.database_url.as_deref()), (9000, Some("sqlite://env.db")));
+        let file = parse_file(
+            "yiwang.toml",
+            "listen = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\n",
+        )
+        .expect("file");
+        let s = resolve(
+            file,
+            env_of(&[("YIWANG_DATABASE_URL", "sqlite://env.db")]),
+            &Overrides::default(),
+        )
+        .expect("resolve");
+        assert_eq!(
+            (s.listen.port(), s.database_url.as_deref()),
+            (9000, Some("sqlite://env.db"))
+        );
         let file = parse_file("yiwang.toml", "listen = \"127.0.0.1:9000\"\n").expect("file");
-        let flags = Overrides { listen: Some("127.0.0.1:9100".into()), ..Overrides::default() };
-        let s = resolve(file, env_of(&[("YIWANG_LISTEN", "127.0.0.1:9001")]), &flags).expect("resolve");
+        let flags = Overrides {
+            listen: Some("127.0.0.1:9100".into()),
+            ..Overrides::default()
+        };
+        let s =
+            resolve(file, env_of(&[("YIWANG_LISTEN", "127.0.0.1:9001")]), &flags).expect("resolve");
         assert_eq!(s.listen.port(), 9100);
-        let s = resolve(FileConfig::default(), env_of(&[]), &Overrides::default()).expect("defaults");
-        assert_eq!((s.listen.port(), s.data_dir.as_path()), (8080, Path::new(DEFAULT_DATA_DIR)));
+        let s =
+            resolve(FileConfig::default(), env_of(&[]), &Overrides::default()).expect("defaults");
+        assert_eq!(
+            (s.listen.port(), s.data_dir.as_path()),
+            (8080, Path::new(DEFAULT_DATA_DIR))
+        );
     }
 
     #[test]
     fn a_malformed_file_names_its_line_and_field() {
-        let e = parse_file("yiwang.toml", "listen = \"127.0.0.1:9000\"\nlisten_port = 3\n").expect_err("unknown key");
-        let ConfigError::File(f) = e else { panic!("file error expected") };
+        let e = parse_file(
+            "yiwang.toml",
+            "listen = \"127.0.0.1:9000\"\nlisten_port = 3\n",
+        )
+        .expect_err("unknown key");
+        let ConfigError::File(f) = e else {
+            panic!("file error expected")
+        };
         assert_eq!((f.line, f.field.as_str()), (2, "listen_port"));
         let e = parse_file("yiwang.toml", "database_url = \n").expect_err("syntax");
         assert!(matches!(e, ConfigError::File(FileError { line: 1, .. })));
@@ -146,9 +238,17 @@ mod tests {
 
     #[test]
     fn bad_addresses_are_refused_wherever_they_come_from() {
-        let e = resolve(FileConfig::default(), env_of(&[("YIWANG_LISTEN", "localhost")]), &Overrides::default()).expect_err("env");
+        let e = resolve(
+            FileConfig::default(),
+            env_of(&[("YIWANG_LISTEN", "localhost")]),
+            &Overrides::default(),
+        )
+        .expect_err("env");
         assert!(e.to_string().contains("YIWANG_LISTEN"));
-        let flags = Overrides { listen: Some("8080".into()), ..Overrides::default() };
+        let flags = Overrides {
+            listen: Some("8080".into()),
+            ..Overrides::default()
+        };
         assert!(resolve(FileConfig::default(), env_of(&[]), &flags).is_err());
     }
 }

@@ -1,0 +1,527 @@
+//! The platform shell, through its real router and middleware, on every database backend.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use db::testing::{self, TestDb};
+use tower::ServiceExt;
+use ui::state::{Secret, WebSettings};
+use yiwang_web as web;
+
+struct TestApp {
+    router: Router,
+    db: TestDb,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl TestApp {
+    async fn all() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in testing::backends().await {
+            org::seed::seed_demo(&db.db).await.expect("seed");
+            let settings = WebSettings {
+                admin_password: Some(Secret::new("s3cret-admin")),
+            };
+            let router = web::router(web::state(db.db.clone(), settings).expect("state"));
+            apps.push(TestApp { router, db });
+        }
+        apps
+    }
+
+    fn name(&self) -> &'static str {
+        self.db.name()
+    }
+
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn get_with(&self, path: &str, name: &str, value: &str) -> Answer {
+        self.send(
+            Request::get(path)
+                .header(name, value)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn admin_post(&self, path: &str, form: &str, password: &str) -> Answer {
+        let auth = format!("Basic {}", base64(&format!("admin:{password}")));
+        let req = Request::post(path)
+            .header(header::AUTHORIZATION, auth)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    async fn close(self) {
+        self.db.close().await;
+    }
+}
+
+fn base64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, c)| acc | (u32::from(*c) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_home_page_speaks_three_languages_with_the_right_lang_attribute() {
+    for app in TestApp::all().await {
+        let zh = app.get("/").await;
+        assert_eq!(zh.status, StatusCode::OK, "{}", app.name());
+        assert!(zh.body.contains("<html lang=\"zh-CN\">"), "{}", app.name());
+        assert!(
+            zh.body.contains("西藏政务服务网")
+                && zh.body.contains("个人办事")
+                && zh.body.contains("拉萨市")
+        );
+        assert!(
+            zh.body.contains("<main id=\"main\"") && zh.body.contains("<nav class=\"main-nav\"")
+        );
+        let bo = app.get("/?lang=bo").await;
+        assert!(bo.body.contains("<html lang=\"bo\">"));
+        assert!(bo.body.contains("བོད་ལྗོངས་གཞུང་དོན་ཞབས་ཞུའི་དྲ་བ།"));
+        assert!(bo.header("set-cookie").starts_with("lang=bo"));
+        let en = app.get_with("/", "accept-language", "en-GB,en;q=0.9").await;
+        assert!(
+            en.body.contains("<html lang=\"en\">") && en.body.contains("Tibet Government Services")
+        );
+        let remembered = app.get_with("/centres", "cookie", "lang=bo").await;
+        assert!(
+            remembered.body.contains("<html lang=\"bo\">"),
+            "the cookie keeps the language"
+        );
+        assert!(
+            zh.header("content-security-policy")
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(zh.header("x-content-type-options"), "nosniff");
+        assert!(!zh.header("x-request-id").is_empty());
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn divisions_are_listed_paged_and_refused_clearly_when_asked_wrongly() {
+    for app in TestApp::all().await {
+        let lhasa = app.get("/api/v1/divisions?parent=540100").await.json();
+        assert_eq!(lhasa["total"], 8, "{}", app.name());
+        let page1 = app
+            .get("/api/v1/divisions?level=county&limit=50")
+            .await
+            .json();
+        assert_eq!(
+            (
+                page1["total"].as_i64(),
+                page1["items"].as_array().map(Vec::len)
+            ),
+            (Some(74), Some(50))
+        );
+        let cursor = page1["next"].as_str().expect("a next cursor");
+        let page2 = app
+            .get(&format!(
+                "/api/v1/divisions?level=county&limit=50&cursor={cursor}"
+            ))
+            .await
+            .json();
+        assert_eq!(page2["items"].as_array().map(Vec::len), Some(24));
+        assert!(page2.get("next").is_none());
+        let retired = app
+            .get("/api/v1/divisions?include_retired=true&level=prefecture")
+            .await
+            .json();
+        assert_eq!(retired["total"], 12);
+        let one = app.get("/api/v1/divisions/540102").await.json();
+        assert_eq!(one["names"]["bo"], "ཁྲིན་ཀོན་ཆུས།");
+        assert_eq!(one["lineage"][1]["code"], "540100");
+        let bad = app
+            .get_with("/api/v1/divisions?level=planet", "accept-language", "en")
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert_eq!(bad.header("content-type"), "application/problem+json");
+        assert!(
+            bad.json()["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("planet")
+        );
+        let bad_zh = app
+            .get_with("/api/v1/divisions?level=planet", "accept-language", "zh-CN")
+            .await;
+        assert!(
+            bad_zh.json()["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("层级")
+        );
+        let missing = app.get("/api/v1/divisions/549999").await;
+        assert_eq!(
+            (missing.status, missing.json()["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("division-not-found"))
+        );
+        let malformed = app.get("/api/v1/divisions/54x").await;
+        assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong_type = app.get("/api/v1/divisions?limit=many").await;
+        assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_centre_directory_finds_centres_by_division_and_shows_their_windows() {
+    for app in TestApp::all().await {
+        let lhasa = app
+            .get("/api/v1/centres?division=540100&kind=centre")
+            .await
+            .json();
+        assert_eq!(
+            lhasa["total"],
+            9,
+            "{}: Lhasa's centre and its 8 counties'",
+            app.name()
+        );
+        let stations = app
+            .get("/api/v1/centres?division=540102&kind=station")
+            .await
+            .json();
+        assert!(stations["total"].as_i64().unwrap_or(0) >= 11);
+        let page = app.get("/centres?division=540100").await;
+        assert!(
+            page.body.contains("拉萨市政务服务中心") && page.body.contains("城关区政务服务中心")
+        );
+        let centre = app.get("/centres/540102-zwfw?lang=en").await;
+        assert_eq!(centre.status, StatusCode::OK);
+        assert!(
+            centre.body.contains("Comprehensive (any item)") && centre.body.contains("0891-12345")
+        );
+        let nowhere = app.get("/centres/nowhere?lang=bo").await;
+        assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+        assert!(
+            nowhere.body.contains("<html lang=\"bo\">") && nowhere.body.contains("ཤོག་ངོས་མི་འདུག")
+        );
+        let tree = app.get("/divisions").await;
+        assert!(tree.body.contains("那曲市") && tree.body.contains("542300"));
+        let search = app.get("/search?q=%E6%8B%89%E8%90%A8").await;
+        assert!(search.body.contains("拉萨市政务服务中心"));
+        let topic = app.get("/search?topic=start-business").await;
+        assert!(topic.body.contains("市场监督管理局"));
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn deadlines_follow_the_regional_calendar_and_missing_years_are_errors() {
+    for app in TestApp::all().await {
+        let due = app
+            .get("/api/v1/calendar/due?from=2026-02-13&days=1&division=540102")
+            .await
+            .json();
+        assert_eq!(
+            due["due"],
+            "2026-02-14",
+            "{}: the Saturday make-up day",
+            app.name()
+        );
+        let due = app
+            .get("/api/v1/calendar/due?from=2026-02-14&days=1&division=540102")
+            .await
+            .json();
+        assert_eq!(
+            due["due"],
+            "2026-02-27",
+            "{}: Losar and Spring Festival off until 2/26",
+            app.name()
+        );
+        assert_eq!(due["warnings"][0]["division"], "540000");
+        let beijing = app
+            .get("/api/v1/calendar/due?from=2026-02-14&days=1&division=110102")
+            .await
+            .json();
+        assert_eq!(beijing["due"], "2026-02-24");
+        let later = app
+            .get_with(
+                "/api/v1/calendar/due?from=2027-03-01&days=5",
+                "accept-language",
+                "en",
+            )
+            .await;
+        assert_eq!(later.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(later.json()["code"], "calendar-year-not-loaded");
+        assert!(
+            later.json()["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("2027")
+        );
+        let page = app
+            .get("/calendar?from=2027-03-01&days=5&division=540102")
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("2027"));
+        let ok = app
+            .get("/calendar?from=2026-07-01&days=3&division=540102")
+            .await;
+        assert!(
+            ok.body.contains("2026-07-06") && ok.body.contains("雪顿节"),
+            "the answer and the Shoton warning"
+        );
+        let bad = app.get("/api/v1/calendar/due?from=2026-02-30&days=1").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        app.close().await;
+    }
+}
+
+const YEAR_2027: &str = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"test notice\"\n\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n";
+
+#[tokio::test]
+async fn an_administrator_loads_a_new_year_and_a_bad_file_changes_nothing() {
+    for app in TestApp::all().await {
+        let anonymous = app.get("/admin/calendar").await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{}", app.name());
+        assert!(anonymous.header("www-authenticate").starts_with("Basic"));
+        let wrong = app
+            .admin_post("/admin/calendar", "file_name=x&content=y", "guess")
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        let broken = YEAR_2027.replace("2027-01-01\"\n", "2027-13-01\"\n");
+        let bad = app
+            .admin_post(
+                "/admin/calendar",
+                &format!("file_name=2027.toml&content={}", form_encode(&broken)),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("2027.toml") && bad.body.contains("第8行"),
+            "{}",
+            bad.body
+        );
+        assert!(bad.body.contains("2027-13-01"), "the pasted text is kept");
+        assert_eq!(
+            app.get("/api/v1/calendar/due?from=2027-03-01&days=1")
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let good = app
+            .admin_post(
+                "/admin/calendar",
+                &format!("file_name=2027.toml&content={}", form_encode(YEAR_2027)),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+        let due = app
+            .get("/api/v1/calendar/due?from=2026-12-31&days=1&division=110102")
+            .await
+            .json();
+        assert_eq!(due["due"], "2027-01-04");
+        let csv = "code,parent,name_zh,name_bo,name_en\n540103001000,540103,东嘎街道,,Dongga Subdistrict\n";
+        let imported = app
+            .admin_post(
+                "/admin/divisions",
+                &format!("file_name=t.csv&content={}", form_encode(csv)),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(imported.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/divisions/540103001000").await.json()["names"]["zh"],
+            "东嘎街道"
+        );
+        let v = db::audit::verify(&app.db.db).await.expect("verify");
+        assert_eq!(
+            v.first_break, None,
+            "every change was audited in one intact chain"
+        );
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn admin_pages_are_closed_without_a_configured_password() {
+    let db = testing::sqlite().await;
+    let router = web::router(web::state(db.db.clone(), WebSettings::default()).expect("state"));
+    let res = router
+        .oneshot(Request::get("/admin").body(Body::empty()).expect("req"))
+        .await
+        .expect("answer");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused() {
+    for app in TestApp::all().await {
+        let req = Request::post("/admin/calendar")
+            .header("sec-fetch-site", "cross-site")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("file_name=x&content=y"))
+            .expect("request");
+        assert_eq!(
+            app.send(req).await.status,
+            StatusCode::FORBIDDEN,
+            "{}",
+            app.name()
+        );
+        let req = Request::post("/admin/calendar")
+            .header("origin", "https://evil.example")
+            .header("host", "yiwang.local")
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    for app in TestApp::all().await {
+        assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+        assert_eq!(app.get("/readyz").await.body, "ready\n", "{}", app.name());
+        let _ = app.get("/").await;
+        let metrics = app.get("/metrics").await;
+        assert!(
+            metrics
+                .body
+                .contains("yiwang_http_requests_total{method=\"GET\",status=\"2xx\"}")
+        );
+        assert!(metrics.body.contains("yiwang_db_up{backend=\""));
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn every_path_in_the_openapi_document_exists() {
+    for app in TestApp::all().await {
+        let doc = app.get("/api/openapi.json").await.json();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        for path in paths.keys() {
+            let concrete = path.replace(
+                "{code}",
+                if path.contains("centres") {
+                    "540100-zwfw"
+                } else {
+                    "540100"
+                },
+            );
+            let res = app.get(&concrete).await;
+            assert_ne!(res.status, StatusCode::NOT_FOUND, "{} {path}", app.name());
+            assert!(res.status.as_u16() < 500);
+        }
+        let unknown = app.get("/api/v1/nothing").await;
+        assert_eq!(
+            (unknown.status, unknown.header("content-type")),
+            (StatusCode::NOT_FOUND, "application/problem+json")
+        );
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn odd_input_never_makes_the_server_fail() {
+    let app = TestApp::all().await.into_iter().next().expect("sqlite");
+    let odd = [
+        "%FF%FE",
+        "%",
+        "'%20OR%201=1--",
+        "%E0%BD%A0",
+        &"x".repeat(5000),
+        "..%2F..%2Fetc%2Fpasswd",
+        "\u{0}",
+    ];
+    let paths = [
+        "/",
+        "/search?q=",
+        "/search?topic=",
+        "/centres?division=",
+        "/centres?q=",
+        "/centres/",
+        "/divisions/",
+        "/calendar?from=",
+        "/calendar?days=",
+        "/api/v1/divisions?parent=",
+        "/api/v1/divisions?cursor=",
+        "/api/v1/centres?q=",
+        "/api/v1/departments?kind=",
+        "/api/v1/calendar/due?from=2026-01-01&days=",
+        "/api/v1/calendar/between?from=2026-01-01&to=",
+    ];
+    for path in paths {
+        for o in odd {
+            let uri = format!("{path}{o}");
+            let Ok(req) = Request::get(uri.as_str()).body(Body::empty()) else {
+                continue;
+            };
+            let res = app.send(req).await;
+            assert!(res.status.as_u16() < 500, "{uri} answered {}", res.status);
+        }
+    }
+    app.close().await;
+}
