@@ -11,7 +11,7 @@ pub enum DbError {
     MissingFile(PathBuf),
     #[error("the directory {0} for the SQLite database does not exist")]
     MissingDir(PathBuf),
-    #[error("cannot connect to the database at {url}: {source}")]
+    #[error("cannot connect to the database at {url}")]
     Connect {
         url: String,
         #[source]

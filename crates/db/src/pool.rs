@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 use crate::DbError;
 
@@ -135,6 +135,18 @@ impl Db {
             DbUrl::Postgres(u) => (u.clone(), 16),
         };
         let backend = url.backend();
+        if backend == Backend::Postgres {
+            // One direct attempt first: the pool would only say it timed out, this says why
+            // (refused, unknown host, authentication, no such database).
+            let attempt = tokio::time::timeout(Duration::from_secs(5), sqlx::AnyConnection::connect(&connect_url)).await;
+            match attempt {
+                Ok(Ok(conn)) => {
+                    let _ = conn.close().await;
+                }
+                Ok(Err(source)) => return Err(DbError::Connect { url: url.to_string(), source }),
+                Err(_) => return Err(DbError::Connect { url: url.to_string(), source: sqlx::Error::PoolTimedOut }),
+            }
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(5))

@@ -6,6 +6,7 @@ use crate::{Backend, Db, DbUrl};
 /// A migrated database that belongs to one test.
 pub struct TestDb {
     pub db: Db,
+    url: String,
     cleanup: Cleanup,
 }
 
@@ -18,6 +19,11 @@ impl TestDb {
     /// The backend's name, for assertion messages.
     pub fn name(&self) -> &'static str {
         self.db.backend().name()
+    }
+
+    /// The URL that opens this database (for driving the command line in tests).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Drops the audit table's append-only guard so a test can play the tamperer.
@@ -73,6 +79,7 @@ pub async fn sqlite() -> TestDb {
     crate::migrate::run(&db).await.expect("migrate sqlite");
     TestDb {
         db,
+        url: format!("sqlite://{}", path.display()),
         cleanup: Cleanup::File(path),
     }
 }
@@ -91,12 +98,13 @@ pub async fn postgres() -> Option<TestDb> {
     admin.close().await;
     let sep = if admin_url.contains('?') { '&' } else { '?' };
     let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
-    let db = Db::open(&DbUrl::Postgres(url), false)
+    let db = Db::open(&DbUrl::Postgres(url.clone()), false)
         .await
         .expect("open schema");
     crate::migrate::run(&db).await.expect("migrate postgres");
     Some(TestDb {
         db,
+        url,
         cleanup: Cleanup::Schema { admin_url, schema },
     })
 }

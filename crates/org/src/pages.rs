@@ -69,7 +69,8 @@ async fn division_tree(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
             h2 { a href={ "/divisions/" (region.code) } { (name(&ctx, &region.names)) } " " span.muted { (region.code) } }
             @for pref in current.iter().filter(|d| d.parent == Some(region.code)) {
                 details open[pref.code.county_part() == 540100] {
-                    summary { a href={ "/divisions/" (pref.code) } { (name(&ctx, &pref.names)) } " " span.muted { (pref.code) } }
+                    summary { (name(&ctx, &pref.names)) " " span.muted { (pref.code) } }
+                    p { a href={ "/divisions/" (pref.code) } { (name(&ctx, &pref.names)) } }
                     ul.grid {
                         @for county in current.iter().filter(|d| d.parent == Some(pref.code)) {
                             li { a href={ "/divisions/" (county.code) } { (name(&ctx, &county.names)) br; span.muted { (county.code) } } }

@@ -19,8 +19,23 @@ fn main() -> ExitCode {
     match runtime.block_on(yiwang::cli::run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("yiwang: {e:#}");
+            eprintln!("yiwang: {}", chain(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, leaving out a cause its parent already quoted.
+fn chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Real-browser checks of the Yiwang shell: headless Chromium driven over WebDriver.
+
+Starts `yiwang demo` on a fresh data directory, loads the home page and the main pages in
+Chinese, Tibetan and English, and checks what a person sees: the title, the navigation,
+Tibetan text and a Tibetan font on the bo page, a phone-sized screen without sideways
+scrolling, keyboard focus that can be seen, and an automated accessibility audit (axe-core,
+when AXE_JS names its file). Screenshots go to the folder printed at the end.
+
+Standard library only: WebDriver is JSON over HTTP.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/yiwang"
+ARTIFACTS = os.environ.get("YIWANG_ARTIFACTS", os.path.abspath("ci-artifacts/browser"))
+AXE_JS = os.environ.get("AXE_JS", "")
+
+passed, failed = 0, 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"  ok   {what}")
+    else:
+        failed += 1
+        print(f"  FAIL {what}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, limit=60):
+    start = time.time()
+    while time.time() - start < limit:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.2)
+    return False
+
+
+class WebDriver:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": "/usr/bin/chromium",
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                            "--window-size=1280,900", f"--user-data-dir={tempfile.mkdtemp(prefix='yiwang-chrome-')}",
+                        ],
+                    },
+                }
+            }
+        }
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                return json.loads(r.read() or b"{}").get("value", {})
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"WebDriver {method} {path}: {e.read()[:500]!r}") from None
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def go(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def js(self, script, *args):
+        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def js_async(self, script, *args):
+        return self.s("POST", "/execute/async", {"script": script, "args": list(args)})
+
+    def title(self):
+        return self.s("GET", "/title")
+
+    def size(self, w, h):
+        self.s("POST", "/window/rect", {"width": w, "height": h})
+
+    def tab(self):
+        self.s("POST", "/actions", {"actions": [{"type": "key", "id": "kb", "actions": [{"type": "keyDown", "value": "\ue004"}, {"type": "keyUp", "value": "\ue004"}]}]})
+        self.s("DELETE", "/actions")
+
+    def screenshot(self, name):
+        import base64
+        png = base64.b64decode(self.s("GET", "/screenshot"))
+        with open(os.path.join(ARTIFACTS, name), "wb") as f:
+            f.write(png)
+
+    def quit(self):
+        try:
+            self.call("DELETE", f"/session/{self.session}")
+        except Exception:
+            pass
+
+
+EXPECT = {
+    "zh": {"title": "西藏政务服务网", "nav": "首页", "h1": "一网通办"},
+    "bo": {"title": "བོད་ལྗོངས་གཞུང་དོན་ཞབས་ཞུའི་དྲ་བ།", "nav": "མགོ་ངོས།", "h1": "དྲ་བ་གཅིག་གིས་ཚང་མ་བསྒྲུབ།"},
+    "en": {"title": "Tibet Government Services", "nav": "Home", "h1": "One network for every service"},
+}
+
+FOCUS_JS = """
+const el = document.activeElement;
+if (!el || el === document.body) return null;
+const cs = getComputedStyle(el);
+const r = el.getBoundingClientRect();
+return {tag: el.tagName, text: (el.textContent || '').trim().slice(0, 40),
+        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0,
+        visible: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth};
+"""
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0] && v.nodes[0].target.join(' ')}))))
+  .catch(e => done([{id: 'axe-error', impact: 'critical', nodes: 0, target: String(e)}]));
+"""
+
+
+def audit(wd, label, axe_source):
+    if not axe_source:
+        return
+    wd.js(axe_source + "; return true;")
+    violations = wd.js_async(AXE_RUN)
+    for v in violations:
+        print(f"       {v['id']} ({v['impact']}): {v['nodes']} node(s), e.g. {v['target']}")
+    check(not violations, f"{label}: axe-core finds no WCAG 2.1 AA or best-practice violations")
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="yiwang-browser-")
+    app_port, driver_port = free_port(), free_port()
+    env = dict(os.environ, YIWANG_LOG="warn")
+    app = subprocess.Popen([BINARY, "demo", "--data", data, "--listen", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL)
+    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wd = None
+    try:
+        if not wait_http(f"http://127.0.0.1:{app_port}/healthz"):
+            check(False, "the demo starts")
+            return
+        if not wait_http(f"http://127.0.0.1:{driver_port}/status", 30):
+            check(False, "chromedriver starts")
+            return
+        wd = WebDriver(driver_port)
+        site = f"http://127.0.0.1:{app_port}"
+        axe_source = open(AXE_JS, encoding="utf-8").read() if AXE_JS and os.path.exists(AXE_JS) else ""
+        if not axe_source:
+            print("  note: AXE_JS not set; the axe-core audit is skipped")
+        for lang, want in EXPECT.items():
+            print(f"home page, lang={lang}")
+            wd.size(1280, 900)
+            wd.go(f"{site}/?lang={lang}")
+            title = wd.title()
+            check(want["title"] in title, f"title {title!r} names the site")
+            check(wd.js("return document.documentElement.lang") == {"zh": "zh-CN", "bo": "bo", "en": "en"}[lang], "the html lang attribute")
+            nav = wd.js("return document.querySelector('nav.main-nav').innerText")
+            check(want["nav"] in nav, f"navigation shows {want['nav']!r}")
+            check(want["h1"] in wd.js("return document.querySelector('h1').innerText"), "the main heading is in the language")
+            landmarks = wd.js("return ['header','nav','main','footer'].every(t => document.querySelector(t))")
+            check(landmarks, "header, navigation, main and footer landmarks")
+            if lang == "bo":
+                tibetan = wd.js("return (document.body.innerText.match(/[\\u0F00-\\u0FFF]/g) || []).length")
+                check(tibetan > 200, f"Tibetan script on the page ({tibetan} characters)")
+                font = wd.js("return getComputedStyle(document.body).fontFamily")
+                check("Tibetan" in font or "Jomolhari" in font or "Himalaya" in font, f"a Tibetan font is asked for ({font[:60]}…)")
+            wd.screenshot(f"home-{lang}-desktop.png")
+            wd.size(390, 844)
+            wd.go(f"{site}/?lang={lang}")
+            overflow = wd.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            check(overflow <= 0, f"fits a phone screen without sideways scrolling (overflow {overflow}px)")
+            wd.screenshot(f"home-{lang}-phone.png")
+            audit(wd, f"home ({lang})", axe_source)
+        print("keyboard")
+        wd.size(1280, 900)
+        wd.go(f"{site}/?lang=zh")
+        wd.tab()
+        first = wd.js(FOCUS_JS)
+        check(first is not None and first["tag"] == "A" and "跳到正文" in first["text"] and first["visible"], f"the first Tab shows the skip link ({first})")
+        seen_ok = True
+        for _ in range(8):
+            wd.tab()
+            f = wd.js(FOCUS_JS)
+            if f is None or not f["outline"] or not f["visible"]:
+                seen_ok = False
+                print(f"       focus not visible on {f}")
+        check(seen_ok, "each focused control shows a visible focus outline")
+        for path in ["/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨"]:
+            print(f"page {path}")
+            wd.go(site + urllib.parse.quote(path, safe="/?=&"))
+            check(wd.js("return document.querySelector('main h1') !== null"), "has a main heading")
+            name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")[:60]
+            wd.screenshot(f"page-{name}.png")
+            audit(wd, path, axe_source)
+        wd.go(f"{site}/nowhere?lang=en")
+        check("Page not found" in wd.js("return document.body.innerText"), "an unknown page says so in English")
+    finally:
+        if wd:
+            wd.quit()
+        driver.terminate()
+        app.terminate()
+        try:
+            app.wait(10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        print(f"screenshots: {ARTIFACTS}")
+        print(f"browser: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    import urllib.parse  # noqa: F401  (used in main)
+    main()
