@@ -65,6 +65,14 @@ pub async fn save_year(conn: &mut Conn, year: &CalendarYear, actor: &str) -> Res
     Ok(())
 }
 
+/// Stores one division-year in its own transaction (for the command line and the admin page).
+pub async fn store_year(db: &Db, year: &CalendarYear, actor: &str) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    save_year(&mut tx, year, actor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Loads the whole calendar (a few hundred rows per year).
 pub async fn load(db: &Db) -> Result<Calendar, DbError> {
     let years = sqlx::query("SELECT division_code, year, complete, note, source FROM calendar_years ORDER BY division_code, year")

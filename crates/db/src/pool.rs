@@ -138,13 +138,27 @@ impl Db {
         if backend == Backend::Postgres {
             // One direct attempt first: the pool would only say it timed out, this says why
             // (refused, unknown host, authentication, no such database).
-            let attempt = tokio::time::timeout(Duration::from_secs(5), sqlx::AnyConnection::connect(&connect_url)).await;
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(5),
+                sqlx::AnyConnection::connect(&connect_url),
+            )
+            .await;
             match attempt {
                 Ok(Ok(conn)) => {
                     let _ = conn.close().await;
                 }
-                Ok(Err(source)) => return Err(DbError::Connect { url: url.to_string(), source }),
-                Err(_) => return Err(DbError::Connect { url: url.to_string(), source: sqlx::Error::PoolTimedOut }),
+                Ok(Err(source)) => {
+                    return Err(DbError::Connect {
+                        url: url.to_string(),
+                        source,
+                    });
+                }
+                Err(_) => {
+                    return Err(DbError::Connect {
+                        url: url.to_string(),
+                        source: sqlx::Error::PoolTimedOut,
+                    });
+                }
             }
         }
         let pool = AnyPoolOptions::new()

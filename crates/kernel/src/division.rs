@@ -30,6 +30,20 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 6] = [
+        Level::National,
+        Level::Province,
+        Level::Prefecture,
+        Level::County,
+        Level::Township,
+        Level::Village,
+    ];
+
+    /// The level named by its key (`county`…).
+    pub fn parse(key: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Level::National => "national",

@@ -63,23 +63,16 @@ fn level_param(api: &ApiCtx, value: Option<&str>) -> Result<Option<Level>, ApiEr
     let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    [
-        Level::Province,
-        Level::Prefecture,
-        Level::County,
-        Level::Township,
-        Level::Village,
-    ]
-    .into_iter()
-    .find(|l| l.key() == value)
-    .map(Some)
-    .ok_or_else(|| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-level",
-            &Message::new("api-bad-level").arg("value", value),
-        )
-    })
+    Level::parse(value)
+        .filter(|l| *l != Level::National)
+        .map(Some)
+        .ok_or_else(|| {
+            api.fail(
+                StatusCode::BAD_REQUEST,
+                "invalid-level",
+                &Message::new("api-bad-level").arg("value", value),
+            )
+        })
 }
 
 fn next_cursor<T>(items: &[T], limit: u32, key: impl Fn(&T) -> String) -> Option<String> {

@@ -16,6 +16,8 @@ use crate::store;
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
+    /// Rows in the file.
+    pub rows: usize,
     pub inserted: usize,
     pub updated: usize,
 }
@@ -121,6 +123,7 @@ pub async fn import(
     let rows = parse(file, text)?;
     let mut tx = db.begin().await?;
     let mut report = ImportReport {
+        rows: rows.len(),
         inserted: 0,
         updated: 0,
     };
@@ -210,6 +213,7 @@ mod tests {
             assert_eq!(
                 report,
                 ImportReport {
+                    rows: 2,
                     inserted: 2,
                     updated: 0
                 },
@@ -222,6 +226,7 @@ mod tests {
             assert_eq!(
                 again,
                 ImportReport {
+                    rows: 2,
                     inserted: 0,
                     updated: 2
                 },

@@ -16,17 +16,7 @@ fn code_of(value: &str) -> Result<DivisionCode, DbError> {
 }
 
 fn level_of(value: &str) -> Result<Level, DbError> {
-    [
-        Level::National,
-        Level::Province,
-        Level::Prefecture,
-        Level::County,
-        Level::Township,
-        Level::Village,
-    ]
-    .into_iter()
-    .find(|l| l.key() == value)
-    .ok_or_else(|| bad("level", value))
+    Level::parse(value).ok_or_else(|| bad("level", value))
 }
 
 const DIVISION_COLUMNS: &str =

@@ -209,12 +209,9 @@ async fn calendar_load(
             .await;
         }
     };
-    let saved = async {
-        let mut tx = state.db.begin().await?;
-        db::calendar::save_year(&mut tx, &year, "admin:bootstrap").await?;
-        tx.commit().await.map_err(db::DbError::from)
-    };
-    saved.await.map_err(|e| PageError::from_error(&ctx, &e))?;
+    db::calendar::store_year(&state.db, &year, "admin:bootstrap")
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
     let msg = ctx.fmt(
         &Message::new("admin-calendar-loaded")
             .arg("year", year.year)

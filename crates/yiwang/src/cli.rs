@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use db::{Db, DbUrl};
 use ui::state::{Secret, WebSettings};
@@ -133,6 +133,22 @@ fn database_url(settings: &Settings) -> anyhow::Result<DbUrl> {
 async fn open(settings: &Settings, create: bool) -> anyhow::Result<Db> {
     let url = database_url(settings)?;
     Ok(Db::open(&url, create).await?)
+}
+
+/// Opens the database named by `--database-url` or the configuration, never creating it.
+async fn open_with(config: Option<&Path>, database_url: Option<String>) -> anyhow::Result<Db> {
+    let overrides = Overrides {
+        database_url,
+        ..Overrides::default()
+    };
+    open(&settings(config, &overrides)?, false).await
+}
+
+/// A file given on the command line, with the name it is called by in messages.
+fn read_input(file: &Path) -> anyhow::Result<(String, String)> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    Ok((name, text))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -304,55 +320,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar {
             command: CalendarCommand::Load { file, database_url },
         } => {
-            let settings = settings(
-                config_path,
-                &Overrides {
-                    database_url,
-                    ..Overrides::default()
-                },
-            )?;
-            let name = file.display().to_string();
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let (name, text) = read_input(&file)?;
             let year = kernel::calendar::parse_file(&name, &text)?;
-            let db = open(&settings, false).await?;
-            let mut tx = db.begin().await?;
-            db::calendar::save_year(&mut tx, &year, "system:cli").await?;
-            tx.commit().await.map_err(db::DbError::from)?;
+            let db = open_with(config_path, database_url).await?;
+            db::calendar::store_year(&db, &year, "system:cli").await?;
+            let incomplete = if year.complete {
+                ""
+            } else {
+                " (marked incomplete)"
+            };
             println!(
-                "loaded {} {}: {} special days{}",
+                "loaded {} {}: {} special days{incomplete}",
                 year.division,
                 year.year,
-                year.days.len(),
-                if year.complete {
-                    ""
-                } else {
-                    " (marked incomplete)"
-                }
+                year.days.len()
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
             command: ImportCommand::Divisions { file, database_url },
         } => {
-            let settings = settings(
-                config_path,
-                &Overrides {
-                    database_url,
-                    ..Overrides::default()
-                },
-            )?;
-            let name = file.display().to_string();
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
-            let rows = org::import::parse(&name, &text)?;
-            let db = open(&settings, false).await?;
-            let report = org::import::import(&db, &name, &text, "system:cli").await?;
+            let (name, text) = read_input(&file)?;
+            let db = open_with(config_path, database_url).await?;
+            let r = org::import::import(&db, &name, &text, "system:cli").await?;
             println!(
                 "imported {} rows from {name}: {} new, {} updated",
-                rows.len(),
-                report.inserted,
-                report.updated
+                r.rows, r.inserted, r.updated
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -361,12 +354,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Refuses to go on when `cond` fails (used by the bench).
-pub fn ensure(cond: bool, what: &str) -> anyhow::Result<()> {
-    if !cond {
-        bail!("{what}");
-    }
-    Ok(())
 }

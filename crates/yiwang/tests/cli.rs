@@ -17,7 +17,11 @@ fn yiwang(args: &[&str]) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -32,10 +36,20 @@ fn a_malformed_config_file_is_named_with_its_line_and_field() {
     std::fs::write(&config, "listen = \"127.0.0.1:9000\"\nlisten_port = 9\n").expect("write");
     let db = config.with_file_name("never.db");
     let url = format!("sqlite://{}", db.display());
-    let out = yiwang(&["--config", config.to_str().expect("path"), "migrate", "--create", "--database-url", &url]);
+    let out = yiwang(&[
+        "--config",
+        config.to_str().expect("path"),
+        "migrate",
+        "--create",
+        "--database-url",
+        &url,
+    ]);
     assert!(!out.status.success());
     let msg = text(&out);
-    assert!(msg.contains("yiwang.toml:2") && msg.contains("listen_port"), "{msg}");
+    assert!(
+        msg.contains("yiwang.toml:2") && msg.contains("listen_port"),
+        "{msg}"
+    );
     assert!(!db.exists(), "nothing was created");
 }
 
@@ -43,16 +57,28 @@ fn a_malformed_config_file_is_named_with_its_line_and_field() {
 fn unknown_unreachable_and_mistyped_databases_are_refused() {
     let out = yiwang(&["migrate", "--database-url", "mysql://root@localhost/db"]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("unsupported database URL"), "{}", text(&out));
+    assert!(
+        text(&out).contains("unsupported database URL"),
+        "{}",
+        text(&out)
+    );
     let typo = temp("typo.db");
     let url = format!("sqlite://{}", typo.display());
     let out = yiwang(&["serve", "--database-url", &url, "--listen", "127.0.0.1:0"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("does not exist"), "{}", text(&out));
     assert!(!typo.exists(), "a typo never creates a database");
-    let out = yiwang(&["migrate", "--database-url", "postgres://nobody@127.0.0.1:1/none"]);
+    let out = yiwang(&[
+        "migrate",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+    ]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("cannot connect to the database at postgres://nobody@127.0.0.1:1/none"), "{}", text(&out));
+    assert!(
+        text(&out).contains("cannot connect to the database at postgres://nobody@127.0.0.1:1/none"),
+        "{}",
+        text(&out)
+    );
     let out = yiwang(&["serve", "--listen", "localhost"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("--listen"), "{}", text(&out));
@@ -69,27 +95,69 @@ async fn a_corrupt_calendar_or_division_file_changes_nothing_on_every_backend() 
         assert!(before.status.success(), "{}: {}", t.name(), text(&before));
         let bad_calendar = temp("2027-000000.toml");
         std::fs::write(&bad_calendar, "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"x\"\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2026-12-31\"\n").expect("write");
-        let out = yiwang(&["calendar", "load", bad_calendar.to_str().expect("path"), "--database-url", t.url()]);
+        let out = yiwang(&[
+            "calendar",
+            "load",
+            bad_calendar.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
         assert!(!out.status.success());
         let msg = text(&out);
-        assert!(msg.contains("2027-000000.toml:8") && msg.contains("to"), "{}: {msg}", t.name());
+        assert!(
+            msg.contains("2027-000000.toml:8") && msg.contains("to"),
+            "{}: {msg}",
+            t.name()
+        );
         let bad_csv = temp("townships.csv");
         std::fs::write(&bad_csv, "code,parent,name_zh,name_bo,name_en\n540102001000,540102,八廓街道,,\n540102002000,540199,吉日街道,,\n").expect("write");
-        let out = yiwang(&["import", "divisions", bad_csv.to_str().expect("path"), "--database-url", t.url()]);
+        let out = yiwang(&[
+            "import",
+            "divisions",
+            bad_csv.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
         assert!(!out.status.success());
-        assert!(text(&out).contains("townships.csv:3: parent"), "{}: {}", t.name(), text(&out));
+        assert!(
+            text(&out).contains("townships.csv:3: parent"),
+            "{}: {}",
+            t.name(),
+            text(&out)
+        );
         let after = yiwang(&["audit", "verify", "--database-url", t.url()]);
-        assert_eq!(event_count(&before), event_count(&after), "{}: no event was written", t.name());
+        assert_eq!(
+            event_count(&before),
+            event_count(&after),
+            "{}: no event was written",
+            t.name()
+        );
         let code = kernel::DivisionCode::parse("540102001000").expect("code");
         assert_eq!(org::store::division(&t.db, code).await.expect("read"), None);
 
         let good_calendar = temp("2027-000000.toml");
         std::fs::write(&good_calendar, "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"x\"\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n").expect("write");
-        let out = yiwang(&["calendar", "load", good_calendar.to_str().expect("path"), "--database-url", t.url()]);
+        let out = yiwang(&[
+            "calendar",
+            "load",
+            good_calendar.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
         assert!(out.status.success(), "{}: {}", t.name(), text(&out));
         let good_csv = temp("townships.csv");
-        std::fs::write(&good_csv, "code,parent,name_zh,name_bo,name_en\n540102001000,540102,八廓街道,,Barkhor\n").expect("write");
-        let out = yiwang(&["import", "divisions", good_csv.to_str().expect("path"), "--database-url", t.url()]);
+        std::fs::write(
+            &good_csv,
+            "code,parent,name_zh,name_bo,name_en\n540102001000,540102,八廓街道,,Barkhor\n",
+        )
+        .expect("write");
+        let out = yiwang(&[
+            "import",
+            "divisions",
+            good_csv.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
         assert!(out.status.success(), "{}: {}", t.name(), text(&out));
         assert!(text(&out).contains("1 new"));
         t.close().await;
@@ -100,10 +168,18 @@ async fn a_corrupt_calendar_or_division_file_changes_nothing_on_every_backend() 
 async fn audit_verify_exits_1_naming_the_first_edited_event() {
     for t in testing::backends().await {
         t.allow_audit_tampering().await;
-        db::sqlx::query("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 2").execute(t.db.pool()).await.expect("tamper");
+        db::sqlx::query("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 2")
+            .execute(t.db.pool())
+            .await
+            .expect("tamper");
         let out = yiwang(&["audit", "verify", "--database-url", t.url()]);
         assert_eq!(out.status.code(), Some(1), "{}: {}", t.name(), text(&out));
-        assert!(text(&out).contains("event 2 was edited"), "{}: {}", t.name(), text(&out));
+        assert!(
+            text(&out).contains("event 2 was edited"),
+            "{}: {}",
+            t.name(),
+            text(&out)
+        );
         t.close().await;
     }
 }
@@ -118,5 +194,9 @@ fn migrate_creates_only_when_asked_and_is_idempotent() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("applied 0001 foundation"));
     let again = yiwang(&["migrate", "--database-url", &url]);
-    assert!(again.status.success() && !text(&again).contains("applied"), "{}", text(&again));
+    assert!(
+        again.status.success() && !text(&again).contains("applied"),
+        "{}",
+        text(&again)
+    );
 }
