@@ -73,3 +73,4 @@ home-search-placeholder = A service, department or place, e.g. “allowance”, 
 home-search-button = Search
 home-for-persons = For persons
 home-for-enterprises = For enterprises
+org-bad-tibetan-name = “{ $name }” is not a name in Tibetan script: use Tibetan letters only, at most 100.

@@ -73,3 +73,4 @@ home-search-placeholder = 输入事项、部门或地名，如“低保”“拉
 home-search-button = 搜索
 home-for-persons = 个人办事
 home-for-enterprises = 法人办事
+org-bad-tibetan-name = “{ $name }”不是藏文名称：请只使用藏文字符，长度不超过100个字。

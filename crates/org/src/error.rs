@@ -8,6 +8,8 @@ pub enum OrgError {
     NoDivision(String),
     #[error("no service centre {0}")]
     NoCentre(String),
+    #[error("{0:?} is not a name in Tibetan script")]
+    BadTibetanName(String),
     #[error("{0}")]
     BadCode(#[from] kernel::division::DivisionCodeError),
     #[error("{0}")]
@@ -23,6 +25,9 @@ impl Localize for OrgError {
                 Message::new("org-no-division").arg("code", code.as_str())
             }
             OrgError::NoCentre(code) => Message::new("org-no-centre").arg("code", code.as_str()),
+            OrgError::BadTibetanName(name) => {
+                Message::new("org-bad-tibetan-name").arg("name", name.as_str())
+            }
             OrgError::BadCode(e) => e.message(),
             OrgError::File(e) => e.message(),
             OrgError::Db(e) => e.message(),
@@ -34,7 +39,9 @@ impl ui::error::HttpError for OrgError {
     fn status(&self) -> StatusCode {
         match self {
             OrgError::NoDivision(_) | OrgError::NoCentre(_) => StatusCode::NOT_FOUND,
-            OrgError::BadCode(_) | OrgError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            OrgError::BadCode(_) | OrgError::File(_) | OrgError::BadTibetanName(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             OrgError::Db(e) => e.status(),
         }
     }
@@ -44,6 +51,7 @@ impl ui::error::HttpError for OrgError {
             OrgError::NoDivision(_) => "division-not-found",
             OrgError::NoCentre(_) => "centre-not-found",
             OrgError::BadCode(_) => "invalid-division-code",
+            OrgError::BadTibetanName(_) => "invalid-tibetan-name",
             OrgError::File(_) => "invalid-file",
             OrgError::Db(e) => e.code(),
         }

@@ -1,6 +1,7 @@
 //! Rules over divisions that pages and the API share.
 
 use db::Db;
+use db::audit::{self, NewEvent};
 use kernel::DivisionCode;
 
 use crate::OrgError;
@@ -44,4 +45,59 @@ pub async fn division_detail(db: &Db, code: DivisionCode) -> Result<DivisionDeta
         lineage,
         children,
     })
+}
+
+/// Checks a Tibetan name: Tibetan script (U+0F00–U+0FFF) and spaces only, 1–100 characters.
+pub fn check_tibetan_name(name: &str) -> Result<String, OrgError> {
+    let name = name.trim();
+    let count = name.chars().count();
+    let tibetan = name
+        .chars()
+        .all(|c| ('\u{0F00}'..='\u{0FFF}').contains(&c) || c == ' ');
+    if count == 0 || count > 100 || !tibetan {
+        return Err(OrgError::BadTibetanName(name.chars().take(100).collect()));
+    }
+    Ok(name.to_owned())
+}
+
+/// Fills in (or corrects) a division's Tibetan name, with its audit event.
+pub async fn set_tibetan_name(
+    db: &Db,
+    code: DivisionCode,
+    name: &str,
+    actor: &str,
+) -> Result<(), OrgError> {
+    let name = check_tibetan_name(name)?;
+    let mut tx = db.begin().await?;
+    if !store::set_tibetan_name(&mut tx, code, &name).await? {
+        return Err(OrgError::NoDivision(code.to_string()));
+    }
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor,
+            action: "divisions.name_bo",
+            subject: &format!("division:{code}"),
+            payload: serde_json::json!({ "name_bo": name }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(db::DbError::from)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tibetan_names_must_be_in_tibetan_script() {
+        assert_eq!(
+            check_tibetan_name(" བཞད་མཐོང་སྨོན་རྫོང་། ").ok().as_deref(),
+            Some("བཞད་མཐོང་སྨོན་རྫོང་།")
+        );
+        assert!(check_tibetan_name("谢通门县").is_err());
+        assert!(check_tibetan_name("Xaitongmoin").is_err());
+        assert!(check_tibetan_name("  ").is_err());
+    }
 }

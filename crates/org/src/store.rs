@@ -129,6 +129,29 @@ fn escape_like(q: &str) -> String {
     q.chars().filter(|c| *c != '%' && *c != '_').collect()
 }
 
+/// Sets a division's Tibetan name; false when no such division exists.
+pub async fn set_tibetan_name(
+    conn: &mut Conn,
+    code: DivisionCode,
+    name: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE divisions SET name_bo = $1 WHERE code = $2")
+        .bind(name)
+        .bind(code.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Current divisions whose Tibetan name is still missing.
+pub async fn missing_tibetan_names(db: &Db) -> Result<Vec<Division>, DbError> {
+    let sql = format!(
+        "SELECT {DIVISION_COLUMNS} FROM divisions WHERE name_bo = '' AND retired_in IS NULL ORDER BY code"
+    );
+    let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
+    rows.iter().map(division_from).collect()
+}
+
 /// Inserts or updates an imported division (township or village).
 pub async fn upsert_division(conn: &mut Conn, d: &Division) -> Result<bool, DbError> {
     let existed: Option<String> =

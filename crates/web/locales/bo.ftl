@@ -37,3 +37,7 @@ admin-divisions-imported = ནང་འཇུག་ཚར། གསར་པ་ 
 admin-file-name = ཡིག་ཆའི་མིང་།
 admin-content = ཡིག་ཆའི་ནང་དོན།
 admin-load = ནང་འཇུག
+admin-names = བོད་ཡིག་མིང་ཁ་སྣོན།
+admin-names-count = ས་ཁོངས་ { $count } ལ་ད་དུང་བོད་ཡིག་མིང་མེད།
+admin-names-saved = { $code } ཡི་བོད་ཡིག་མིང་ཉར་ཚགས་བྱས་ཟིན།
+admin-save = ཉར་ཚགས།

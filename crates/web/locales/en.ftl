@@ -37,3 +37,7 @@ admin-divisions-imported = Imported: { $inserted } new, { $updated } updated.
 admin-file-name = File name
 admin-content = File content
 admin-load = Load
+admin-names = Add Tibetan names
+admin-names-count = { $count } divisions still have no Tibetan name.
+admin-names-saved = The Tibetan name of { $code } is saved.
+admin-save = Save

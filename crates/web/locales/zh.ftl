@@ -37,3 +37,7 @@ admin-divisions-imported = 导入完成：新增 { $inserted } 个，更新 { $u
 admin-file-name = 文件名
 admin-content = 文件内容
 admin-load = 载入
+admin-names = 补充藏文名称
+admin-names-count = 还有 { $count } 个区划缺少藏文名称。
+admin-names-saved = 已保存 { $code } 的藏文名称。
+admin-save = 保存

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
             "/admin/divisions",
             get(divisions_form).post(divisions_import),
         )
+        .route("/admin/names", get(names_form).post(names_set))
 }
 
 /// The bootstrap administrator, proven by the configured password.
@@ -112,6 +113,7 @@ async fn index(_: Admin, ctx: Ctx) -> Markup {
             ul {
                 li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
                 li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
+                li { a href="/admin/names" { (ctx.t("admin-names")) } }
             }
         },
     )
@@ -297,5 +299,89 @@ mod tests {
         );
         assert_eq!(super::decode_base64("YQ==").as_deref(), Some(&b"a"[..]));
         assert_eq!(super::decode_base64("!!"), None);
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct NameForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name_bo: String,
+}
+
+async fn names_view(
+    state: &AppState,
+    ctx: &Ctx,
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let missing = org::store::missing_tibetan_names(&state.db)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let title = ctx.t("admin-names");
+    let body = html! {
+        h1 { (title) }
+        @match &outcome {
+            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
+            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
+            None => {}
+        }
+        p.muted { (ctx.fmt(&Message::new("admin-names-count").arg("count", missing.len()))) }
+        @for d in &missing {
+            form.card method="post" action="/admin/names" {
+                input type="hidden" name="code" value=(d.code);
+                label for={ "bo-" (d.code) } { (d.names.zh) " · " (d.names.en) " · " (d.code) }
+                input id={ "bo-" (d.code) } name="name_bo" lang="bo" required maxlength="100";
+                p { button type="submit" { (ctx.t("admin-save")) } }
+            }
+        }
+    };
+    Ok((status, page(ctx, &title, body)).into_response())
+}
+
+async fn names_form(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    names_view(&state, &ctx, None, StatusCode::OK).await
+}
+
+async fn names_set(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<NameForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = form.map(|Form(f)| f).map_err(|e| {
+        PageError::new(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })?;
+    let code = match kernel::DivisionCode::parse(&form.code) {
+        Ok(code) => code,
+        Err(e) => {
+            return names_view(
+                &state,
+                &ctx,
+                Some(Err(ctx.tell(&e))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match org::service::set_tibetan_name(&state.db, code, &form.name_bo, "admin:bootstrap").await {
+        Ok(()) => {
+            let msg = ctx.fmt(&Message::new("admin-names-saved").arg("code", code.to_string()));
+            names_view(&state, &ctx, Some(Ok(msg)), StatusCode::OK).await
+        }
+        Err(e @ (org::OrgError::BadTibetanName(_) | org::OrgError::NoDivision(_))) => {
+            let status = ui::error::HttpError::status(&e);
+            names_view(&state, &ctx, Some(Err(ctx.tell(&e))), status).await
+        }
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
     }
 }

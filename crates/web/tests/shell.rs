@@ -525,3 +525,53 @@ async fn odd_input_never_makes_the_server_fail() {
     }
     app.close().await;
 }
+
+#[tokio::test]
+async fn an_administrator_fills_in_a_missing_tibetan_name() {
+    for app in TestApp::all().await {
+        let before = app.get("/api/v1/divisions/540227").await.json();
+        assert_eq!(before["needs_tibetan_name"], true, "{}", app.name());
+        let page = app.get("/divisions/540227?lang=bo").await;
+        assert!(
+            page.body.contains("བོད་ཡིག་མིང་ཁ་སྣོན་བྱེད་རྒྱུ་ལྷག་ཡོད།"),
+            "the page says the name is missing"
+        );
+        let bad = app
+            .admin_post(
+                "/admin/names",
+                &format!("code=540227&name_bo={}", form_encode("谢通门县")),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.get("/api/v1/divisions/540227").await.json()["names"]["bo"],
+            ""
+        );
+        let good = app
+            .admin_post(
+                "/admin/names",
+                &format!("code=540227&name_bo={}", form_encode("བཞད་མཐོང་སྨོན་རྫོང་།")),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+        let after = app.get("/api/v1/divisions/540227").await.json();
+        assert_eq!(
+            (
+                after["names"]["bo"].as_str(),
+                after["needs_tibetan_name"].as_bool()
+            ),
+            (Some("བཞད་མཐོང་སྨོན་རྫོང་།"), Some(false))
+        );
+        let unknown = app
+            .admin_post(
+                "/admin/names",
+                &format!("code=549999&name_bo={}", form_encode("ཀ")),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        app.close().await;
+    }
+}
