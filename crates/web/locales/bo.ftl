@@ -41,3 +41,4 @@ admin-names = བོད་ཡིག་མིང་ཁ་སྣོན།
 admin-names-count = ས་ཁོངས་ { $count } ལ་ད་དུང་བོད་ཡིག་མིང་མེད།
 admin-names-saved = { $code } ཡི་བོད་ཡིག་མིང་ཉར་ཚགས་བྱས་ཟིན།
 admin-save = ཉར་ཚགས།
+identifiers-one = person_id དང་ credit_code གཉིས་ལས་གཅིག་ཁོ་ན་སྤྲོད་རོགས།

@@ -41,3 +41,4 @@ admin-names = Add Tibetan names
 admin-names-count = { $count } divisions still have no Tibetan name.
 admin-names-saved = The Tibetan name of { $code } is saved.
 admin-save = Save
+identifiers-one = Give exactly one of person_id or credit_code.

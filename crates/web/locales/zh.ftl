@@ -41,3 +41,4 @@ admin-names = 补充藏文名称
 admin-names-count = 还有 { $count } 个区划缺少藏文名称。
 admin-names-saved = 已保存 { $code } 的藏文名称。
 admin-save = 保存
+identifiers-one = 请只提供 person_id 或 credit_code 中的一个。

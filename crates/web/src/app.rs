@@ -14,7 +14,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use ui::AppState;
 use ui::state::WebSettings;
 
-use crate::{admin, calendar, health, home, metrics, middleware, openapi};
+use crate::{admin, calendar, health, home, identifiers, metrics, middleware, openapi};
 
 /// The shared state for a database and settings.
 pub fn state(db: db::Db, settings: WebSettings) -> Result<AppState, kernel::i18n::CatalogError> {
@@ -32,11 +32,13 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(org::router())
         .merge(calendar::router())
+        .merge(identifiers::router())
         .merge(admin::router())
         .merge(health::router())
         .merge(openapi::router())
         .route("/assets/style.css", get(home::stylesheet))
         .fallback(middleware::not_found)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(state)
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(middleware::refuse_cross_site_writes))

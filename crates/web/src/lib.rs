@@ -7,6 +7,7 @@ mod app;
 mod calendar;
 mod health;
 mod home;
+mod identifiers;
 mod metrics;
 mod middleware;
 mod openapi;

@@ -112,3 +112,30 @@ pub async fn not_found(
         .into_response()
     }
 }
+
+/// The 405 for a known path asked with the wrong method, localized like every other error.
+pub async fn method_not_allowed(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let lang = ui::ctx::negotiate(&parts);
+    let message = Message::new("error-method");
+    if parts.uri.path().starts_with("/api/") {
+        ApiCtx::new(lang, state.catalog.clone())
+            .fail(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                &message,
+            )
+            .into_response()
+    } else {
+        let ctx = Ctx::new(
+            lang,
+            state.catalog.clone(),
+            parts.uri.path(),
+            parts.uri.query().unwrap_or(""),
+        );
+        PageError::new(&ctx, StatusCode::METHOD_NOT_ALLOWED, &message).into_response()
+    }
+}

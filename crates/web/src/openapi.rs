@@ -86,6 +86,16 @@ pub fn document() -> Value {
                 "parameters": [param("from", "YYYY-MM-DD", true), param("to", "YYYY-MM-DD", true), param("division", "Division whose holidays apply (default 540000).", false)],
                 "responses": ok(json!({ "type": "object", "properties": { "working_days": { "type": "integer" }, "warnings": { "type": "array" } } }))
             } },
+            "/api/v1/identifiers/check": { "post": {
+                "summary": "Check a resident identity number (GB 11643) or a unified social credit code (GB 32100)",
+                "description": "Exactly one of the two fields. A malformed identifier is not an error of the request: the answer says `valid: false` and what is wrong, in the caller's language.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "person_id": { "type": "string" }, "credit_code": { "type": "string" } } } } } },
+                "responses": ok(json!({ "type": "object", "properties": {
+                    "valid": { "type": "boolean" }, "normalized": { "type": "string" }, "gender": { "type": "string" },
+                    "birth_date": { "type": "string" }, "division": { "type": "string" }, "org_type": { "type": "string" },
+                    "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } }
+                } }))
+            } },
             "/api/v1/calendar/years": { "get": {
                 "summary": "Loaded holiday arrangements by division and year",
                 "responses": ok(json!({ "type": "object" }))

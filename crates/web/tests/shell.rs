@@ -462,7 +462,7 @@ async fn every_path_in_the_openapi_document_exists() {
         let doc = app.get("/api/openapi.json").await.json();
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().expect("paths");
-        for path in paths.keys() {
+        for (path, item) in paths {
             let concrete = path.replace(
                 "{code}",
                 if path.contains("centres") {
@@ -471,9 +471,23 @@ async fn every_path_in_the_openapi_document_exists() {
                     "540100"
                 },
             );
-            let res = app.get(&concrete).await;
-            assert_ne!(res.status, StatusCode::NOT_FOUND, "{} {path}", app.name());
-            assert!(res.status.as_u16() < 500);
+            for method in item.as_object().expect("operations").keys() {
+                let req = Request::builder()
+                    .method(method.to_uppercase().as_str())
+                    .uri(concrete.as_str())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{}"))
+                    .expect("request");
+                let res = app.send(req).await;
+                assert!(
+                    res.status != StatusCode::NOT_FOUND
+                        && res.status != StatusCode::METHOD_NOT_ALLOWED,
+                    "{} {method} {path}: {}",
+                    app.name(),
+                    res.status
+                );
+                assert!(res.status.as_u16() < 500);
+            }
         }
         let unknown = app.get("/api/v1/nothing").await;
         assert_eq!(
@@ -574,4 +588,80 @@ async fn an_administrator_fills_in_a_missing_tibetan_name() {
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
         app.close().await;
     }
+}
+
+#[tokio::test]
+async fn identifiers_are_checked_with_a_message_in_the_callers_language() {
+    let app = TestApp::all().await.into_iter().next().expect("sqlite");
+    let post = |body: &'static str, lang: &'static str| {
+        Request::post("/api/v1/identifiers/check")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("accept-language", lang)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let ok = app
+        .send(post(r#"{"person_id": "44011320141005001x"}"#, "en"))
+        .await
+        .json();
+    assert_eq!(
+        (ok["valid"].as_bool(), ok["normalized"].as_str()),
+        (Some(true), Some("44011320141005001X"))
+    );
+    assert_eq!(
+        (ok["birth_date"].as_str(), ok["division"].as_str()),
+        (Some("2014-10-05"), Some("440113"))
+    );
+    let bad = app
+        .send(post(r#"{"person_id": "36042619910102009X"}"#, "en"))
+        .await
+        .json();
+    assert_eq!(bad["valid"], false);
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("should be 3"),
+        "{bad}"
+    );
+    let bad_bo = app
+        .send(post(r#"{"person_id": "360426910101007"}"#, "bo"))
+        .await
+        .json();
+    assert!(
+        bad_bo["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("༡༥"),
+        "{bad_bo}"
+    );
+    let code = app
+        .send(post(r#"{"credit_code": "91110000600037341N"}"#, "zh"))
+        .await
+        .json();
+    assert!(
+        code["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("校验位应为L"),
+        "{code}"
+    );
+    let both = app
+        .send(post(r#"{"person_id": "1", "credit_code": "2"}"#, "en"))
+        .await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    let junk = app.send(post("{not json", "en")).await;
+    assert_eq!(
+        (junk.status, junk.header("content-type")),
+        (StatusCode::BAD_REQUEST, "application/problem+json")
+    );
+    let wrong_method = app
+        .get_with("/api/v1/identifiers/check", "accept-language", "en")
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        wrong_method.header("content-type"),
+        "application/problem+json"
+    );
+    app.close().await;
 }

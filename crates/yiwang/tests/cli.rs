@@ -200,3 +200,67 @@ fn migrate_creates_only_when_asked_and_is_idempotent() {
         text(&again)
     );
 }
+
+fn get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[test]
+fn the_demo_serves_and_shuts_down_cleanly_on_sigterm() {
+    let data = temp("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yiwang"))
+        .args([
+            "demo",
+            "--data",
+            data.to_str().expect("path"),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("YIWANG_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("demo starts");
+    let start = std::time::Instant::now();
+    let mut home = None;
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        if let Some(page) = get(port, "/?lang=bo") {
+            home = Some(page);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let home = home.expect("the demo answers");
+    assert!(
+        home.starts_with("HTTP/1.1 200") && home.contains("བོད་ལྗོངས་"),
+        "{home}"
+    );
+    assert!(data.join("yiwang.db").exists() && data.join("admin-password").exists());
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("exit");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    let mut printed = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut printed)
+        .expect("read");
+    assert!(
+        printed.contains(&format!("http://127.0.0.1:{port}/")) && printed.contains("admin"),
+        "{printed}"
+    );
+}
