@@ -35,7 +35,7 @@ pub async fn save_year(conn: &mut Conn, year: &CalendarYear, actor: &str) -> Res
     .execute(&mut *conn)
     .await?;
     for day in &year.days {
-        sqlx::query("INSERT INTO calendar_days (division_code, year, day, kind, name) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO calendar_days (division_code, year, day, kind, name, name_bo, name_en) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&division)
             .bind(i64::from(year.year))
             .bind(format_date(day.date))
@@ -44,6 +44,8 @@ pub async fn save_year(conn: &mut Conn, year: &CalendarYear, actor: &str) -> Res
                 DayKind::Workday => "workday",
             })
             .bind(&day.name)
+            .bind(&day.name_bo)
+            .bind(&day.name_en)
             .execute(&mut *conn)
             .await?;
     }
@@ -78,7 +80,7 @@ pub async fn load(db: &Db) -> Result<Calendar, DbError> {
     let years = sqlx::query("SELECT division_code, year, complete, note, source FROM calendar_years ORDER BY division_code, year")
         .fetch_all(db.pool())
         .await?;
-    let days = sqlx::query("SELECT division_code, year, day, kind, name FROM calendar_days ORDER BY division_code, day")
+    let days = sqlx::query("SELECT division_code, year, day, kind, name, name_bo, name_en FROM calendar_days ORDER BY division_code, day")
         .fetch_all(db.pool())
         .await?;
     let mut out = Vec::new();
@@ -105,6 +107,8 @@ pub async fn load(db: &Db) -> Result<Calendar, DbError> {
                     DayKind::Off
                 },
                 name: d.try_get(4)?,
+                name_bo: d.try_get(5)?,
+                name_en: d.try_get(6)?,
             });
         }
         out.push(CalendarYear {

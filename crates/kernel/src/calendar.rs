@@ -54,8 +54,12 @@ pub struct CalendarYear {
 pub struct CalendarDay {
     pub date: Date,
     pub kind: DayKind,
-    /// The holiday's name, in Chinese.
+    /// The holiday's name in Chinese; for an adjusted workday, the holiday it makes up for.
     pub name: String,
+    /// The name in Tibetan, empty if the file gave none.
+    pub name_bo: String,
+    /// The name in English, empty if the file gave none.
+    pub name_en: String,
 }
 
 /// A warning that travels with an answer.
@@ -149,24 +153,15 @@ impl Calendar {
         self.years.values()
     }
 
-    /// The loaded national years.
-    pub fn national_years(&self) -> Vec<i32> {
-        self.years
-            .keys()
-            .filter(|(d, _)| *d == DivisionCode::NATIONAL)
-            .map(|(_, y)| *y)
-            .collect()
-    }
-
     fn check_year(
         &self,
         year: i32,
         division: DivisionCode,
         warnings: &mut Vec<CalendarWarning>,
     ) -> Result<(), CalendarError> {
-        let Some(national) = self.years.get(&(DivisionCode::NATIONAL, year)) else {
+        if !self.years.contains_key(&(DivisionCode::NATIONAL, year)) {
             return Err(CalendarError::YearNotLoaded { year });
-        };
+        }
         for level in division.lineage() {
             let warning = match self.years.get(&(level, year)) {
                 Some(y) if !y.complete => Some(y.note.clone()),
@@ -174,10 +169,6 @@ impl Calendar {
                 None if self.regional.contains(&level) => Some(String::new()),
                 None => None,
             };
-            let warning = warning.or_else(|| {
-                (level == DivisionCode::NATIONAL && !national.complete)
-                    .then(|| national.note.clone())
-            });
             if let Some(note) = warning {
                 let w = CalendarWarning {
                     division: level,
@@ -318,6 +309,8 @@ struct FileDoc {
 struct FileHoliday {
     name: toml::Spanned<String>,
     #[serde(default)]
+    name_bo: String,
+    #[serde(default)]
     name_en: String,
     from: toml::Spanned<String>,
     to: toml::Spanned<String>,
@@ -383,6 +376,13 @@ pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, FileError> {
                 "a holiday needs a name".to_owned(),
             ));
         }
+        let day = |date: Date, kind: DayKind| CalendarDay {
+            date,
+            kind,
+            name: name.to_owned(),
+            name_bo: h.name_bo.trim().to_owned(),
+            name_en: h.name_en.trim().to_owned(),
+        };
         let (from, to) = (date(&h.from, "from")?, date(&h.to, "to")?);
         if to < from {
             return Err(err(
@@ -400,17 +400,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, FileError> {
         }
         let mut d = from;
         while d <= to {
-            if days
-                .insert(
-                    d,
-                    CalendarDay {
-                        date: d,
-                        kind: DayKind::Off,
-                        name: name.to_owned(),
-                    },
-                )
-                .is_some()
-            {
+            if days.insert(d, day(d, DayKind::Off)).is_some() {
                 return Err(err(
                     h.from.span(),
                     "from",
@@ -432,18 +422,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, FileError> {
                     ),
                 ));
             }
-            let label = format!("{name}调休");
-            if days
-                .insert(
-                    d,
-                    CalendarDay {
-                        date: d,
-                        kind: DayKind::Workday,
-                        name: label,
-                    },
-                )
-                .is_some()
-            {
+            if days.insert(d, day(d, DayKind::Workday)).is_some() {
                 return Err(err(
                     w.span(),
                     "workdays",
@@ -451,7 +430,6 @@ pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, FileError> {
                 ));
             }
         }
-        let _ = &h.name_en;
     }
     Ok(CalendarYear {
         division,

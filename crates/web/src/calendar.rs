@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kernel::calendar::{Calendar, CalendarError, CalendarWarning, DayKind};
 use kernel::time_util::{format_date, parse_date, today};
-use kernel::{DivisionCode, Lang, Localize, Message, WorkingDays};
+use kernel::{DivisionCode, Localize, Message, WorkingDays};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -301,7 +301,7 @@ async fn calendar_page(
             details {
                 summary { (y.year) " · " (y.division) }
                 ul { @for d in &y.days {
-                    li { (format_date(d.date)) " " span lang=(Lang::Zh.bcp47()) { (d.name) } " — " (ctx.t(if d.kind == DayKind::Off { "calendar-off" } else { "calendar-workday" })) }
+                    li { (format_date(d.date)) " " (org::pages::name(&ctx, &org::model::Names::new(d.name.as_str(), d.name_bo.as_str(), d.name_en.as_str()))) " — " (ctx.t(if d.kind == DayKind::Off { "calendar-off" } else { "calendar-workday" })) }
                 } }
             }
         }

@@ -65,6 +65,8 @@ CREATE TABLE calendar_days (
     day TEXT NOT NULL,
     kind TEXT NOT NULL,
     name TEXT NOT NULL,
+    name_bo TEXT NOT NULL DEFAULT '',
+    name_en TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (division_code, day),
     FOREIGN KEY (division_code, year) REFERENCES calendar_years(division_code, year)
 );
