@@ -137,7 +137,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "a million rounds: run with --ignored"]
     fn sm4_a_million_rounds_matches_the_standard() {
         let key = hex16("0123456789abcdeffedcba9876543210");
         let cipher = sm4::Sm4::new(&key.into());
