@@ -10,7 +10,7 @@ use kernel::division::Level;
 use kernel::{DivisionCode, Message};
 use serde::Deserialize;
 use ui::error::ApiCtx;
-use ui::listing::PageParams;
+use ui::listing::{self, next_cursor};
 use ui::{ApiError, AppState, Listing};
 
 use crate::OrgError;
@@ -75,12 +75,6 @@ fn level_param(api: &ApiCtx, value: Option<&str>) -> Result<Option<Level>, ApiEr
         })
 }
 
-fn next_cursor<T>(items: &[T], limit: u32, key: impl Fn(&T) -> String) -> Option<String> {
-    (items.len() == limit as usize)
-        .then(|| items.last().map(key))
-        .flatten()
-}
-
 #[derive(Debug, Deserialize)]
 struct DivisionParams {
     parent: Option<String>,
@@ -100,11 +94,7 @@ async fn list_divisions(
         parent: division_param(&api, "parent", p.parent.as_deref())?,
         level: level_param(&api, p.level.as_deref())?,
         include_retired: p.include_retired.unwrap_or(false),
-        limit: PageParams {
-            limit: p.limit,
-            cursor: None,
-        }
-        .limit(),
+        limit: listing::limit(p.limit),
         after: p.cursor,
     };
     let (items, total) = store::divisions(&state.db, &filter)
@@ -147,11 +137,7 @@ async fn list_departments(
         .filter(|k| !k.is_empty())
         .into_iter()
         .collect();
-    let limit = PageParams {
-        limit: p.limit,
-        cursor: None,
-    }
-    .limit();
+    let limit = listing::limit(p.limit);
     let items = store::find_departments(
         &state.db,
         within,
@@ -198,11 +184,7 @@ async fn list_centres(
         within: division_param(&api, "division", p.division.as_deref())?,
         kind,
         name: p.q.filter(|s| !s.is_empty()),
-        limit: PageParams {
-            limit: p.limit,
-            cursor: None,
-        }
-        .limit(),
+        limit: listing::limit(p.limit),
         after: p.cursor,
     };
     let (items, total) = store::centres(&state.db, &filter)

@@ -238,9 +238,7 @@ async fn centre_directory(
         .map_err(|e| fail(&ctx, &e))?;
     let options = division_options(&state).await.map_err(|e| fail(&ctx, &e))?;
     let title = ctx.t("org-centres-title");
-    let next = (centres.len() == limit as usize)
-        .then(|| centres.last().map(|c| c.code.clone()))
-        .flatten();
+    let next = ui::listing::next_cursor(&centres, limit, |c| c.code.clone());
     let body = html! {
         h1 { (title) }
         p.muted { (ctx.t("org-centres-intro")) }

@@ -127,6 +127,17 @@ struct UploadForm {
     content: String,
 }
 
+/// What the last submission did: a status line, or an alert naming what was wrong.
+fn outcome_notice(outcome: &Option<Result<String, String>>) -> Markup {
+    html! {
+        @match outcome {
+            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
+            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
+            None => {}
+        }
+    }
+}
+
 fn upload_form(ctx: &Ctx, action: &str, form: &UploadForm, hint: &str) -> Markup {
     html! {
         form.card method="post" action=(action) {
@@ -153,11 +164,7 @@ async fn calendar_view(
     let title = ctx.t("admin-calendar");
     let body = html! {
         h1 { (title) }
-        @match &outcome {
-            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
-            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
-            None => {}
-        }
+        (outcome_notice(&outcome))
         (crate::calendar::years_table(ctx, &calendar))
         h2 { (ctx.t("admin-calendar-load")) }
         (upload_form(ctx, "/admin/calendar", form, &ctx.t("admin-calendar-hint")))
@@ -239,11 +246,7 @@ fn divisions_view(
     let title = ctx.t("admin-divisions");
     let body = html! {
         h1 { (title) }
-        @match &outcome {
-            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
-            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
-            None => {}
-        }
+        (outcome_notice(&outcome))
         (upload_form(ctx, "/admin/divisions", form, &ctx.t("admin-divisions-hint")))
     };
     (status, page(ctx, &title, body)).into_response()
@@ -322,11 +325,7 @@ async fn names_view(
     let title = ctx.t("admin-names");
     let body = html! {
         h1 { (title) }
-        @match &outcome {
-            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
-            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
-            None => {}
-        }
+        (outcome_notice(&outcome))
         p.muted { (ctx.fmt(&Message::new("admin-names-count").arg("count", missing.len()))) }
         @for d in &missing {
             form.card method="post" action="/admin/names" {

@@ -82,60 +82,56 @@ pub async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// The 404 for unknown paths: problem+json under `/api`, a page elsewhere.
+/// A localized error for a request no handler took: problem+json under `/api`, a page elsewhere.
+fn unhandled(
+    state: &AppState,
+    req: Request<Body>,
+    status: StatusCode,
+    code: &'static str,
+    key: &'static str,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let lang = ui::ctx::negotiate(&parts);
+    let message = Message::new(key);
+    if parts.uri.path().starts_with("/api/") {
+        ApiCtx::new(lang, state.catalog.clone())
+            .fail(status, code, &message)
+            .into_response()
+    } else {
+        let ctx = Ctx::new(
+            lang,
+            state.catalog.clone(),
+            parts.uri.path(),
+            parts.uri.query().unwrap_or(""),
+        );
+        PageError::new(&ctx, status, &message).into_response()
+    }
+}
+
+/// The 404 for unknown paths.
 pub async fn not_found(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: Request<Body>,
 ) -> Response {
-    let (parts, _) = req.into_parts();
-    let lang = ui::ctx::negotiate(&parts);
-    if parts.uri.path().starts_with("/api/") {
-        ApiCtx::new(lang, state.catalog.clone())
-            .fail(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                &Message::new("error-not-found"),
-            )
-            .into_response()
-    } else {
-        let ctx = Ctx::new(
-            lang,
-            state.catalog.clone(),
-            parts.uri.path(),
-            parts.uri.query().unwrap_or(""),
-        );
-        PageError::new(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            &Message::new("error-not-found"),
-        )
-        .into_response()
-    }
+    unhandled(
+        &state,
+        req,
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "error-not-found",
+    )
 }
 
-/// The 405 for a known path asked with the wrong method, localized like every other error.
+/// The 405 for a known path asked with the wrong method.
 pub async fn method_not_allowed(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: Request<Body>,
 ) -> Response {
-    let (parts, _) = req.into_parts();
-    let lang = ui::ctx::negotiate(&parts);
-    let message = Message::new("error-method");
-    if parts.uri.path().starts_with("/api/") {
-        ApiCtx::new(lang, state.catalog.clone())
-            .fail(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                &message,
-            )
-            .into_response()
-    } else {
-        let ctx = Ctx::new(
-            lang,
-            state.catalog.clone(),
-            parts.uri.path(),
-            parts.uri.query().unwrap_or(""),
-        );
-        PageError::new(&ctx, StatusCode::METHOD_NOT_ALLOWED, &message).into_response()
-    }
+    unhandled(
+        &state,
+        req,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "error-method",
+    )
 }
