@@ -47,6 +47,14 @@ const MIGRATIONS: &[Migration] = &[
         name: "holiday calendars 2025-2026",
         step: Step::BuiltinCalendar,
     },
+    Migration {
+        version: 4,
+        name: "identity",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0004_identity.sql"),
+            postgres: include_str!("../migrations/postgres/0004_identity.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

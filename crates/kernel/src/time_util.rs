@@ -35,6 +35,11 @@ pub fn format_instant(at: OffsetDateTime) -> String {
     )
 }
 
+/// Parses an instant written by [`format_instant`] (or any RFC 3339 text).
+pub fn parse_instant(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
 /// Parses an ISO date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
     let b = s.as_bytes();
@@ -69,5 +74,6 @@ mod tests {
     fn instants_are_fixed_width_utc() {
         let at = datetime!(2026-01-02 03:04:05.000006 +08:00);
         assert_eq!(format_instant(at), "2026-01-01T19:04:05.000006Z");
+        assert_eq!(parse_instant(&format_instant(at)), Some(at));
     }
 }

@@ -30,3 +30,7 @@ status-422 = Please correct the form
 status-429 = Too many requests
 status-500 = Server error
 status-503 = Service unavailable
+nav-account = Account
+nav-sign-in = Sign in
+nav-register = Register
+nav-sign-out = Sign out

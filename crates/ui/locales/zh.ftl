@@ -30,3 +30,7 @@ status-422 = 填写有误
 status-429 = 请求过于频繁
 status-500 = 服务器错误
 status-503 = 服务暂不可用
+nav-account = 账户
+nav-sign-in = 登录
+nav-register = 注册
+nav-sign-out = 退出

@@ -12,10 +12,33 @@ use kernel::i18n::{Catalog, Lang, Localize, Message};
 
 use crate::AppState;
 
+/// Who is signed in, as the layout shows it (the identity capability puts it in the
+/// request's extensions).
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The Chinese name (or the login when there is none).
+    pub name: String,
+    /// The Tibetan name, empty if unknown.
+    pub name_bo: String,
+    pub official: bool,
+}
+
+impl Viewer {
+    /// The name in the page's language where known.
+    pub fn name_in(&self, lang: Lang) -> (&str, Lang) {
+        if (lang == Lang::Bo || self.name.is_empty()) && !self.name_bo.is_empty() {
+            (&self.name_bo, Lang::Bo)
+        } else {
+            (&self.name, Lang::Zh)
+        }
+    }
+}
+
 /// Language and text for one request.
 #[derive(Clone)]
 pub struct Ctx {
     pub lang: Lang,
+    pub viewer: Option<Viewer>,
     catalog: Arc<Catalog>,
     path: String,
     query: String,
@@ -65,6 +88,7 @@ impl FromRequestParts<AppState> for Ctx {
     ) -> Result<Self, Self::Rejection> {
         Ok(Ctx {
             lang: negotiate(parts),
+            viewer: parts.extensions.get::<Viewer>().cloned(),
             catalog: state.catalog.clone(),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
@@ -76,6 +100,7 @@ impl Ctx {
     pub fn new(lang: Lang, catalog: Arc<Catalog>, path: &str, query: &str) -> Ctx {
         Ctx {
             lang,
+            viewer: None,
             catalog,
             path: path.to_owned(),
             query: query.to_owned(),

@@ -57,6 +57,16 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             span.mark aria-hidden="true" { "一网" }
                             span { (site) }
                         }
+                        nav.account aria-label=(ctx.t("nav-account")) {
+                            @if let Some(viewer) = &ctx.viewer {
+                                @let (name, lang) = viewer.name_in(ctx.lang);
+                                a href="/me" { span lang=(lang.bcp47()) { (name) } }
+                                form method="post" action="/signout" { button.link type="submit" { (ctx.t("nav-sign-out")) } }
+                            } @else {
+                                a href="/signin" { (ctx.t("nav-sign-in")) }
+                                a href="/register" { (ctx.t("nav-register")) }
+                            }
+                        }
                         nav.langs aria-label=(ctx.t("nav-languages")) {
                             @for lang in Lang::ALL {
                                 @if lang == ctx.lang {

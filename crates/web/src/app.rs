@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(org::router())
+        .merge(identity::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/style.css", get(home::stylesheet))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), identity::guard::resolve))
         .with_state(state)
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(middleware::refuse_cross_site_writes))

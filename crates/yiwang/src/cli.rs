@@ -239,10 +239,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             settings.admin_password = Some(demo_admin_password(&settings)?);
             let password = settings.admin_password.clone();
+            let demo_password = password.as_ref().map_or("", Secret::expose).to_owned();
+            let sign_ins = identity::seed::seed_demo(&db, &demo_password).await?;
             serve(db, &settings, |addr| {
                 println!("Yiwang demo is running: http://{addr}/");
                 println!("  pages in 中文 / བོད་ཡིག / English: http://{addr}/?lang=zh | ?lang=bo | ?lang=en");
                 println!("  administrator sign-in at http://{addr}/admin  user: admin  password: {}", password.as_ref().map_or("", Secret::expose));
+                println!("  demo sign-ins at http://{addr}/signin, each with the password {demo_password}:");
+                for s in &sign_ins {
+                    println!("    {:<20} {}", s.account, s.who);
+                }
                 println!("  data directory: {} (SQLite); stop with Ctrl-C", url);
             })
             .await?;

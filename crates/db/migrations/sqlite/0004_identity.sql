@@ -1,0 +1,51 @@
+-- Identity: accounts of persons and officials, officials' roles, server-side sessions,
+-- sign-in throttling, and the demo population registry used for real-name checks until the
+-- base registries exist.
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    person_id TEXT UNIQUE,
+    login TEXT UNIQUE,
+    mobile TEXT UNIQUE,
+    name_zh TEXT NOT NULL DEFAULT '',
+    name_bo TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    assurance INTEGER NOT NULL,
+    assurance_note TEXT NOT NULL DEFAULT '',
+    department_code TEXT REFERENCES departments(code),
+    created_at TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+);
+
+CREATE TABLE official_roles (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    role TEXT NOT NULL,
+    division_code TEXT NOT NULL REFERENCES divisions(code),
+    PRIMARY KEY (account_id, role, division_code)
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    acr TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    user_agent TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX sessions_account ON sessions(account_id);
+
+CREATE TABLE sign_in_throttle (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    window_start TEXT NOT NULL,
+    locked_until TEXT
+);
+
+CREATE TABLE population_demo (
+    person_id TEXT PRIMARY KEY,
+    name_zh TEXT NOT NULL,
+    name_bo TEXT NOT NULL DEFAULT ''
+);

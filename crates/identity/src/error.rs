@@ -1,0 +1,82 @@
+use axum::http::StatusCode;
+use kernel::{Localize, Message};
+
+/// What can go wrong with accounts and sign-in.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Unknown account or wrong password: deliberately the same answer.
+    #[error("the account or the password is not right")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again after {until}")]
+    Locked { until: String },
+    #[error("too many failed sign-ins from this address; try again after {until}")]
+    AddressLocked { until: String },
+    #[error("sign in first")]
+    NotSignedIn,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("the form has mistakes")]
+    Invalid(Vec<(&'static str, Message)>),
+    #[error("{0} is already registered")]
+    AlreadyRegistered(&'static str),
+    #[error("no secure random numbers: {0}")]
+    Random(String),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+}
+
+impl Localize for IdentityError {
+    fn message(&self) -> Message {
+        match self {
+            IdentityError::BadCredentials => Message::new("id-bad-credentials"),
+            IdentityError::Locked { until } => {
+                Message::new("id-locked").arg("until", until.as_str())
+            }
+            IdentityError::AddressLocked { until } => {
+                Message::new("id-address-locked").arg("until", until.as_str())
+            }
+            IdentityError::NotSignedIn => Message::new("id-not-signed-in"),
+            IdentityError::Forbidden => Message::new("error-forbidden"),
+            IdentityError::Invalid(_) => Message::new("id-form-invalid"),
+            IdentityError::AlreadyRegistered(what) => {
+                Message::new("id-already-registered").arg("what", *what)
+            }
+            IdentityError::Random(_) | IdentityError::Hashing(_) => Message::new("error-internal"),
+            IdentityError::Db(e) => e.message(),
+        }
+    }
+}
+
+impl ui::error::HttpError for IdentityError {
+    fn status(&self) -> StatusCode {
+        match self {
+            IdentityError::BadCredentials | IdentityError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            IdentityError::Locked { .. } | IdentityError::AddressLocked { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            IdentityError::Forbidden => StatusCode::FORBIDDEN,
+            IdentityError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            IdentityError::AlreadyRegistered(_) => StatusCode::CONFLICT,
+            IdentityError::Random(_) | IdentityError::Hashing(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            IdentityError::Db(e) => e.status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            IdentityError::BadCredentials => "bad-credentials",
+            IdentityError::Locked { .. } => "account-locked",
+            IdentityError::AddressLocked { .. } => "address-locked",
+            IdentityError::NotSignedIn => "not-signed-in",
+            IdentityError::Forbidden => "forbidden",
+            IdentityError::Invalid(_) => "invalid-form",
+            IdentityError::AlreadyRegistered(_) => "already-registered",
+            IdentityError::Random(_) | IdentityError::Hashing(_) => "internal",
+            IdentityError::Db(e) => e.code(),
+        }
+    }
+}

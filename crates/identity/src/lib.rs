@@ -1,0 +1,39 @@
+//! Identity: accounts of natural persons and officials, real-name assurance levels (L1
+//! self-registered, L2 matched against the population registry, L3 verified in person),
+//! password sign-in with throttling and lockout, server-side sessions that any replica can
+//! serve, and the guards (`SignedIn`, `Citizen`, `Official`) every capability reuses.
+
+mod error;
+pub mod guard;
+pub mod model;
+pub mod pages;
+pub mod password;
+pub mod seed;
+pub mod service;
+pub mod store;
+pub mod token;
+
+pub use error::IdentityError;
+pub use guard::{Citizen, Official, SignedIn};
+
+use kernel::i18n::{Ftl, Lang};
+
+pub const FTL: &[Ftl] = &[
+    Ftl {
+        lang: Lang::Zh,
+        source: include_str!("../locales/zh.ftl"),
+    },
+    Ftl {
+        lang: Lang::Bo,
+        source: include_str!("../locales/bo.ftl"),
+    },
+    Ftl {
+        lang: Lang::En,
+        source: include_str!("../locales/en.ftl"),
+    },
+];
+
+/// The pages of this capability.
+pub fn router() -> axum::Router<ui::AppState> {
+    pages::router()
+}
