@@ -1,132 +1,14 @@
 //! The platform shell, through its real router and middleware, on every database backend.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use db::testing::{self, TestDb};
+use common::{TestApp, form_encode};
+use db::testing;
 use tower::ServiceExt;
-use ui::state::{Secret, WebSettings};
+use ui::state::WebSettings;
 use yiwang_web as web;
-
-struct TestApp {
-    router: Router,
-    db: TestDb,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-impl TestApp {
-    async fn all() -> Vec<TestApp> {
-        let mut apps = Vec::new();
-        for db in testing::backends().await {
-            org::seed::seed_demo(&db.db).await.expect("seed");
-            let settings = WebSettings {
-                admin_password: Some(Secret::new("s3cret-admin")),
-            };
-            let router = web::router(web::state(db.db.clone(), settings).expect("state"));
-            apps.push(TestApp { router, db });
-        }
-        apps
-    }
-
-    fn name(&self) -> &'static str {
-        self.db.name()
-    }
-
-    async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        self.send(Request::get(path).body(Body::empty()).expect("request"))
-            .await
-    }
-
-    async fn get_with(&self, path: &str, name: &str, value: &str) -> Answer {
-        self.send(
-            Request::get(path)
-                .header(name, value)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn admin_post(&self, path: &str, form: &str, password: &str) -> Answer {
-        let auth = format!("Basic {}", base64(&format!("admin:{password}")));
-        let req = Request::post(path)
-            .header(header::AUTHORIZATION, auth)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form.to_owned()))
-            .expect("request");
-        self.send(req).await
-    }
-
-    async fn close(self) {
-        self.db.close().await;
-    }
-}
-
-fn base64(s: &str) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = s.as_bytes();
-    let mut out = String::new();
-    for chunk in b.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, c)| acc | (u32::from(*c) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn the_home_page_speaks_three_languages_with_the_right_lang_attribute() {

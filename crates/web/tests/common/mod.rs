@@ -1,0 +1,168 @@
+//! Helpers shared by the integration tests: the real router on a fresh database per backend.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use db::testing::{self, TestDb};
+use tower::ServiceExt;
+use ui::state::{Secret, WebSettings};
+use yiwang_web as web;
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: TestDb,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn all() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in testing::backends().await {
+            org::seed::seed_demo(&db.db).await.expect("seed");
+            let settings = WebSettings {
+                admin_password: Some(Secret::new("s3cret-admin")),
+            };
+            let router = web::router(web::state(db.db.clone(), settings).expect("state"));
+            apps.push(TestApp { router, db });
+        }
+        apps
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.db.name()
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn get_with(&self, path: &str, name: &str, value: &str) -> Answer {
+        self.send(
+            Request::get(path)
+                .header(name, value)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn admin_post(&self, path: &str, form: &str, password: &str) -> Answer {
+        let auth = format!("Basic {}", base64(&format!("admin:{password}")));
+        let req = Request::post(path)
+            .header(header::AUTHORIZATION, auth)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn close(self) {
+        self.db.close().await;
+    }
+}
+
+pub fn base64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, c)| acc | (u32::from(*c) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl TestApp {
+    /// Posts a form, with a session cookie if given.
+    pub async fn post_form(&self, path: &str, form: &str, cookie: Option<&str>) -> Answer {
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("yw_session={c}"));
+        }
+        self.send(req.body(Body::from(form.to_owned())).expect("request"))
+            .await
+    }
+
+    /// Gets a page with a session cookie.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> Answer {
+        self.get_with(path, "cookie", &format!("yw_session={cookie}"))
+            .await
+    }
+}
+
+impl Answer {
+    /// The session token a response sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix("yw_session=")
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+            })
+            .filter(|t| !t.is_empty())
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location")
+    }
+}

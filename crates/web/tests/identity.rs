@@ -1,0 +1,410 @@
+//! Accounts, sign-in, sessions and guards through the real pages, on every backend.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, form_encode};
+
+const PASSWORD: &str = "demo-password-2026";
+
+async fn apps() -> Vec<TestApp> {
+    let apps = TestApp::all().await;
+    for app in &apps {
+        identity::seed::seed_demo(&app.db.db, PASSWORD)
+            .await
+            .expect("identity seed");
+    }
+    apps
+}
+
+fn registration(person_id: &str, name: &str, mobile: &str, password: &str) -> String {
+    format!(
+        "person_id={}&name={}&mobile={mobile}&password={}&password_again={}",
+        form_encode(person_id),
+        form_encode(name),
+        form_encode(password),
+        form_encode(password)
+    )
+}
+
+fn demo_id(division: &str, birth: &str, seq: &str) -> String {
+    identity::seed::demo_person_id(division, birth, seq)
+        .expect("valid")
+        .to_string()
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    db::sqlx::query_scalar("SELECT action FROM audit_events ORDER BY seq")
+        .fetch_all(app.db.db.pool())
+        .await
+        .expect("audit")
+}
+
+#[tokio::test]
+async fn a_person_registers_and_is_verified_against_the_population_registry() {
+    for app in apps().await {
+        // 卓玛 of Nagqu is in the registry: level 2, signed in at once.
+        let dolma = demo_id("540602", "19850315", "024");
+        let res = app
+            .post_form(
+                "/register",
+                &registration(&dolma, "卓玛", "13908960024", "a long passphrase"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.name(),
+            res.body
+        );
+        let cookie = res.session_cookie().expect("signed in after registering");
+        let me = app.get_as("/me?lang=en", &cookie).await;
+        assert!(
+            me.body.contains("Level 2") && me.body.contains("卓玛"),
+            "{}",
+            me.body
+        );
+        assert!(
+            me.body.contains(&format!("{}**********", &dolma[..4])),
+            "the number is masked"
+        );
+        // A Tibetan name registers as Tibetan and shows in the header on Tibetan pages.
+        let tsering = demo_id("540602", "19720620", "031");
+        let res = app
+            .post_form(
+                "/register",
+                &registration(&tsering, "ཚེ་རིང་།", "13908960031", "another passphrase"),
+                None,
+            )
+            .await;
+        let cookie = res.session_cookie().expect("signed in");
+        let home = app.get_as("/?lang=bo", &cookie).await;
+        assert!(
+            home.body.contains("<span lang=\"bo\">ཚེ་རིང་།</span>"),
+            "{}",
+            app.name()
+        );
+        // Someone not in the registry is level 1.
+        let stranger = demo_id("540102", "20000101", "991");
+        let res = app
+            .post_form(
+                "/register",
+                &registration(&stranger, "某人", "13908960099", "yet another pass"),
+                None,
+            )
+            .await;
+        let me = app
+            .get_as("/me?lang=en", &res.session_cookie().expect("signed in"))
+            .await;
+        assert!(me.body.contains("Level 1"));
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_registration_names_each_mistake_and_stores_nothing() {
+    for app in apps().await {
+        let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("count");
+        let form = "person_id=36042619910102009X&name=&mobile=12345&password=short&password_again=other&lang=en";
+        let res = app.post_form("/register?lang=en", form, None).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.name()
+        );
+        for expected in [
+            "should be 3 but is X",
+            "Please enter your name",
+            "11-digit mobile",
+            "at least 10 characters",
+            "not the same",
+        ] {
+            assert!(
+                res.body.contains(expected),
+                "{}: missing {expected:?}",
+                app.name()
+            );
+        }
+        assert!(res.body.contains("aria-invalid=\"true\""));
+        let res = app.post_form("/register?lang=bo", "person_id=360426910101007&name=x&mobile=13900000000&password=0123456789&password_again=0123456789", None).await;
+        assert!(
+            res.body.contains("ཨང་གྲངས་ ༡༥"),
+            "the 15-digit number is named in Tibetan"
+        );
+        let taken = demo_id("540102", "19900101", "123");
+        let res = app
+            .post_form(
+                "/register?lang=en",
+                &registration(&taken, "扎西顿珠", "13908960777", "a long passphrase"),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT);
+        assert!(res.body.contains("already registered"));
+        let after: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("count");
+        assert_eq!(before, after, "{}: nothing stored", app.name());
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_works_by_number_or_mobile_and_failures_lock_without_telling_who_exists() {
+    for app in apps().await {
+        let tashi = demo_id("540102", "19900101", "123");
+        let by_number = app
+            .post_form(
+                "/signin",
+                &format!("account={tashi}&password={PASSWORD}&next=%2Fme%2Fsessions"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (by_number.status, by_number.location()),
+            (StatusCode::SEE_OTHER, "/me/sessions"),
+            "{}",
+            app.name()
+        );
+        let cookie = by_number.session_cookie().expect("cookie");
+        let set_cookie = by_number.header("set-cookie");
+        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"));
+        let by_mobile = app
+            .post_form(
+                "/signin",
+                &format!("account=13908900001&password={PASSWORD}&next=//evil.example/"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            by_mobile.location(),
+            "/me",
+            "{}: no open redirect",
+            app.name()
+        );
+        let me = app.get_as("/me", &cookie).await;
+        assert!(me.body.contains("扎西顿珠"));
+
+        let wrong = app
+            .post_form(
+                "/signin?lang=en",
+                &format!("account={tashi}&password=wrong-password"),
+                None,
+            )
+            .await;
+        let nobody = app
+            .post_form(
+                "/signin?lang=en",
+                "account=13999999999&password=wrong-password",
+                None,
+            )
+            .await;
+        assert_eq!(
+            (wrong.status, nobody.status),
+            (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+        );
+        assert!(
+            wrong
+                .body
+                .contains("The account or the password is not right")
+        );
+        assert!(
+            nobody
+                .body
+                .contains("The account or the password is not right"),
+            "no enumeration"
+        );
+        for _ in 0..3 {
+            app.post_form(
+                "/signin",
+                &format!("account={tashi}&password=wrong-password"),
+                None,
+            )
+            .await;
+            app.post_form(
+                "/signin",
+                "account=13999999999&password=wrong-password",
+                None,
+            )
+            .await;
+        }
+        let locked = app
+            .post_form(
+                "/signin?lang=en",
+                &format!("account={tashi}&password=wrong-password"),
+                None,
+            )
+            .await;
+        let locked_nobody = app
+            .post_form(
+                "/signin?lang=en",
+                "account=13999999999&password=wrong-password",
+                None,
+            )
+            .await;
+        assert_eq!(
+            (locked.status, locked_nobody.status),
+            (StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS),
+            "{}",
+            app.name()
+        );
+        assert!(
+            locked.body.contains("try again after 20"),
+            "{}",
+            locked.body
+        );
+        let even_right = app
+            .post_form(
+                "/signin",
+                &format!("account={tashi}&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            even_right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "a locked account stays locked"
+        );
+        assert!(
+            app.get_as("/me", &cookie).await.status == StatusCode::OK,
+            "sessions already open are not affected"
+        );
+        let actions = audit_actions(&app).await;
+        assert!(actions.iter().filter(|a| *a == "signin.failed").count() >= 10);
+        assert!(
+            actions.iter().any(|a| a == "signin.locked")
+                && actions.iter().any(|a| a == "signin.succeeded")
+        );
+        assert_eq!(
+            db::audit::verify(&app.db.db)
+                .await
+                .expect("verify")
+                .first_break,
+            None
+        );
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_ended_one_by_one_or_everywhere() {
+    for app in apps().await {
+        let form = format!("account=13908900001&password={PASSWORD}");
+        let sign_in = || app.post_form("/signin", &form, None);
+        let phone = sign_in().await.session_cookie().expect("phone");
+        let laptop = sign_in().await.session_cookie().expect("laptop");
+        let list = app.get_as("/me/sessions?lang=en", &laptop).await;
+        assert_eq!(
+            list.body.matches("<tr>").count(),
+            3,
+            "{}: a header and two devices",
+            app.name()
+        );
+        assert!(list.body.contains("This device"));
+        let other = identity::token::digest(&phone);
+        let revoked = app
+            .post_form(
+                "/me/sessions/revoke",
+                &format!("session={other}"),
+                Some(&laptop),
+            )
+            .await;
+        assert_eq!(revoked.status, StatusCode::OK);
+        assert_eq!(
+            app.get_as("/me", &phone).await.status,
+            StatusCode::SEE_OTHER,
+            "the phone is signed out"
+        );
+        let tablet = sign_in().await.session_cookie().expect("tablet");
+        let everywhere = app
+            .post_form("/me/sessions/revoke-all", "", Some(&laptop))
+            .await;
+        assert_eq!(everywhere.status, StatusCode::SEE_OTHER);
+        assert!(everywhere.header("set-cookie").contains("Max-Age=0"));
+        for c in [&laptop, &tablet] {
+            assert_eq!(
+                app.get_as("/me", c).await.status,
+                StatusCode::SEE_OTHER,
+                "{}",
+                app.name()
+            );
+        }
+        let out = sign_in().await.session_cookie().expect("again");
+        let res = app.post_form("/signout", "", Some(&out)).await;
+        assert_eq!((res.status, res.location()), (StatusCode::SEE_OTHER, "/"));
+        assert_eq!(app.get_as("/me", &out).await.status, StatusCode::SEE_OTHER);
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_that_need_a_sign_in_send_people_to_it_and_forged_cookies_open_nothing() {
+    for app in apps().await {
+        let res = app.get("/me/sessions?x=1").await;
+        assert_eq!(
+            (res.status, res.location()),
+            (StatusCode::SEE_OTHER, "/signin?next=/me/sessions%3Fx%3D1"),
+            "{}",
+            app.name()
+        );
+        let forged = app.get_as("/me", &"0".repeat(64)).await;
+        assert_eq!(forged.status, StatusCode::SEE_OTHER);
+        let form = app.get("/signin?next=/me/sessions&lang=bo").await;
+        assert!(
+            form.body.contains("value=\"/me/sessions\"")
+                && form.body.contains("<html lang=\"bo\">")
+        );
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audited() {
+    for app in apps().await {
+        let res = app
+            .post_form(
+                "/signin",
+                &format!("account=approver.lhasa&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        let cookie = res.session_cookie().expect("official signs in");
+        let session = identity::service::session(&app.db.db, &cookie)
+            .await
+            .expect("read")
+            .expect("live");
+        let official = identity::Official(session);
+        let code = |s| kernel::DivisionCode::parse(s).expect("code");
+        use identity::model::Role;
+        assert!(
+            official
+                .require(&app.db.db, Role::Approver, code("540102"), "case.approve")
+                .await
+                .is_ok()
+        );
+        let refused = official
+            .require(&app.db.db, Role::Approver, code("540202"), "case.approve")
+            .await;
+        assert!(
+            matches!(refused, Err(identity::IdentityError::Forbidden)),
+            "{}",
+            app.name()
+        );
+        assert!(
+            audit_actions(&app)
+                .await
+                .iter()
+                .any(|a| a == "authz.refused")
+        );
+        let me = app.get_as("/me?lang=en", &cookie).await;
+        assert!(me.body.contains("Approver") && me.body.contains("540100"));
+        app.close().await;
+    }
+}
