@@ -112,6 +112,19 @@ class WebDriver:
         with open(os.path.join(ARTIFACTS, name), "wb") as f:
             f.write(png)
 
+    def find(self, css):
+        found = self.s("POST", "/element", {"using": "css selector", "value": css})
+        return next(iter(found.values()))
+
+    def type(self, css, text):
+        self.s("POST", f"/element/{self.find(css)}/value", {"text": text})
+
+    def click(self, css):
+        self.s("POST", f"/element/{self.find(css)}/click", {})
+
+    def url(self):
+        return self.s("GET", "/url")
+
     def quit(self):
         try:
             self.call("DELETE", f"/session/{self.session}")
@@ -218,6 +231,33 @@ def main():
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")[:60]
             wd.screenshot(f"page-{name}.png")
             audit(wd, path, axe_source)
+        print("sign-in and registration")
+        wd.go(f"{site}/register?lang=zh")
+        audit(wd, "/register", axe_source)
+        wd.type("#f-person_id", "36042619910102009X")
+        wd.type("#f-name", "测试")
+        wd.click("main form button[type=submit]")
+        check("校验位应为3" in wd.js("return document.body.innerText"), "a wrong identity number is named on the form")
+        check(wd.js("return document.querySelectorAll('[aria-invalid=true]').length") >= 3, "every wrong field is marked for screen readers")
+        wd.screenshot("register-errors-zh.png")
+        audit(wd, "/register with errors", axe_source)
+        password = open(os.path.join(data, "admin-password"), encoding="utf-8").read().strip()
+        wd.go(f"{site}/signin?lang=bo")
+        audit(wd, "/signin", axe_source)
+        wd.type("#f-account", "13908900001")
+        wd.type("#f-password", password)
+        wd.click("main form button[type=submit]")
+        check(wd.url().endswith("/me"), f"signing in leads to my account ({wd.url()})")
+        header = wd.js("return document.querySelector('header').innerText")
+        check("བཀྲ་ཤིས་དོན་གྲུབ།" in header, "the header greets the citizen by their Tibetan name")
+        wd.screenshot("me-bo.png")
+        audit(wd, "/me", axe_source)
+        wd.go(f"{site}/me/sessions?lang=en")
+        check("This device" in wd.js("return document.body.innerText"), "the sessions page shows this device")
+        audit(wd, "/me/sessions", axe_source)
+        wd.click("header form button")
+        wd.go(f"{site}/me")
+        check("/signin" in wd.url(), "after signing out, my account asks for a sign-in again")
         wd.go(f"{site}/nowhere?lang=en")
         check("Page not found" in wd.js("return document.body.innerText"), "an unknown page says so in English")
     finally:
