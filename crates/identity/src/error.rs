@@ -13,6 +13,10 @@ pub enum IdentityError {
     AddressLocked { until: String },
     #[error("sign in first")]
     NotSignedIn,
+    #[error("the one-time code is not right")]
+    BadCode,
+    #[error("the sign-in took too long; start again")]
+    PendingExpired,
     #[error("not allowed")]
     Forbidden,
     #[error("the form has mistakes")]
@@ -38,6 +42,8 @@ impl Localize for IdentityError {
                 Message::new("id-address-locked").arg("until", until.as_str())
             }
             IdentityError::NotSignedIn => Message::new("id-not-signed-in"),
+            IdentityError::BadCode => Message::new("id-bad-code"),
+            IdentityError::PendingExpired => Message::new("id-pending-expired"),
             IdentityError::Forbidden => Message::new("error-forbidden"),
             IdentityError::Invalid(_) => Message::new("id-form-invalid"),
             IdentityError::AlreadyRegistered(what) => {
@@ -52,7 +58,10 @@ impl Localize for IdentityError {
 impl ui::error::HttpError for IdentityError {
     fn status(&self) -> StatusCode {
         match self {
-            IdentityError::BadCredentials | IdentityError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            IdentityError::BadCredentials
+            | IdentityError::NotSignedIn
+            | IdentityError::BadCode
+            | IdentityError::PendingExpired => StatusCode::UNAUTHORIZED,
             IdentityError::Locked { .. } | IdentityError::AddressLocked { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -72,6 +81,8 @@ impl ui::error::HttpError for IdentityError {
             IdentityError::Locked { .. } => "account-locked",
             IdentityError::AddressLocked { .. } => "address-locked",
             IdentityError::NotSignedIn => "not-signed-in",
+            IdentityError::BadCode => "bad-code",
+            IdentityError::PendingExpired => "sign-in-expired",
             IdentityError::Forbidden => "forbidden",
             IdentityError::Invalid(_) => "invalid-form",
             IdentityError::AlreadyRegistered(_) => "already-registered",

@@ -12,6 +12,7 @@ pub mod seed;
 pub mod service;
 pub mod store;
 pub mod token;
+pub mod totp;
 
 pub use error::IdentityError;
 pub use guard::{Citizen, Official, SignedIn};

@@ -19,12 +19,13 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::guard::{COOKIE, SignedIn, safe_next};
 use crate::model::{AccountKind, Assurance};
-use crate::service::{self, Client, Registration};
+use crate::service::{self, Client, Registration, SignInStep};
 use crate::{IdentityError, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/signin", get(sign_in_form).post(sign_in))
+        .route("/signin/totp", get(totp_form).post(totp_submit))
         .route("/register", get(register_form).post(register))
         .route("/signout", post(sign_out))
         .route("/me", get(me))
@@ -171,8 +172,18 @@ async fn sign_in(
 ) -> Result<Response, PageError> {
     let form = read_form(&ctx, form)?;
     let next = safe_next(Some(&form.next));
-    match service::sign_in(&state.db, &form.account, &form.password, &client).await {
-        Ok(done) => Ok(signed_in_response(&headers, &done.token, &next)),
+    match service::sign_in(&state.db, &form.account, &form.password, &next, &client).await {
+        Ok(SignInStep::Done(done)) => Ok(signed_in_response(&headers, &done.token, &next)),
+        Ok(SignInStep::SecondFactor { pending }) => {
+            let mut res = Redirect::to("/signin/totp").into_response();
+            if let Ok(cookie) = HeaderValue::from_str(&format!(
+                "{PENDING_COOKIE}={pending}; Path=/signin; HttpOnly; SameSite=Lax; Max-Age={}",
+                service::PENDING_LIFETIME.whole_seconds()
+            )) {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(res)
+        }
         Err(
             e @ (IdentityError::BadCredentials
             | IdentityError::Locked { .. }
@@ -228,10 +239,13 @@ async fn register(
     let form = read_form(&ctx, form)?;
     match service::register(&state.db, &form).await {
         Ok(_) => {
-            let done = service::sign_in(&state.db, &form.person_id, &form.password, &client)
-                .await
-                .map_err(|e| PageError::from_error(&ctx, &e))?;
-            Ok(signed_in_response(&headers, &done.token, "/me?welcome=1"))
+            let next = "/me?welcome=1";
+            match service::sign_in(&state.db, &form.person_id, &form.password, next, &client).await
+            {
+                Ok(SignInStep::Done(done)) => Ok(signed_in_response(&headers, &done.token, next)),
+                Ok(SignInStep::SecondFactor { .. }) => Ok(Redirect::to("/signin").into_response()),
+                Err(e) => Err(PageError::from_error(&ctx, &e)),
+            }
         }
         Err(IdentityError::Invalid(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -241,6 +255,96 @@ async fn register(
         Err(e @ IdentityError::AlreadyRegistered(_)) => Ok((
             e.status(),
             register_page(&ctx, &form, &[], Some(ctx.tell(&e))),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
+
+/// The cookie that carries a right password to the second-factor page.
+const PENDING_COOKIE: &str = "yw_pending";
+
+#[derive(Debug, Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+fn totp_page(ctx: &Ctx, step: &service::SecondFactor, problem: Option<String>) -> Markup {
+    let title = ctx.t("id-totp-title");
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if let Some(p) = &problem { p.notice.error role="alert" { (p) } }
+            @if let Some(secret) = &step.setup_secret {
+                section.card aria-labelledby="setup" {
+                    h2 id="setup" { (ctx.t("id-totp-setup")) }
+                    p { (ctx.t("id-totp-setup-intro")) }
+                    p { code.secret { (secret) } }
+                    p.muted { (ctx.t("id-totp-setup-uri")) br; code { (crate::totp::otpauth_uri(secret, &step.login)) } }
+                }
+            }
+            form.card.form method="post" action="/signin/totp" {
+                label for="f-code" { (ctx.t("id-field-code")) }
+                input id="f-code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required aria-describedby="f-code-hint";
+                p.muted id="f-code-hint" { (ctx.t("id-totp-hint")) }
+                p { button type="submit" { (ctx.t("id-totp-confirm")) } }
+            }
+        },
+    )
+}
+
+async fn totp_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let Some(pending) = crate::guard::cookie(&headers, PENDING_COOKIE) else {
+        return Ok(Redirect::to("/signin").into_response());
+    };
+    match service::second_factor(&state.db, &pending).await {
+        Ok(step) => Ok(totp_page(&ctx, &step, None).into_response()),
+        Err(e @ IdentityError::PendingExpired) => Ok((
+            e.status(),
+            sign_in_page(&ctx, "", "/me", Some(ctx.tell(&e))),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
+
+async fn totp_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = read_form(&ctx, form)?;
+    let Some(pending) = crate::guard::cookie(&headers, PENDING_COOKIE) else {
+        return Ok(Redirect::to("/signin").into_response());
+    };
+    match service::complete_totp(&state.db, &pending, &form.code, &client).await {
+        Ok((done, next)) => {
+            let mut res = signed_in_response(&headers, &done.token, &safe_next(Some(&next)));
+            if let Ok(cookie) = HeaderValue::from_str(&format!(
+                "{PENDING_COOKIE}=; Path=/signin; HttpOnly; SameSite=Lax; Max-Age=0"
+            )) {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(res)
+        }
+        Err(e @ IdentityError::BadCode) => {
+            let step = service::second_factor(&state.db, &pending)
+                .await
+                .map_err(|e| PageError::from_error(&ctx, &e))?;
+            Ok((e.status(), totp_page(&ctx, &step, Some(ctx.tell(&e)))).into_response())
+        }
+        Err(e @ (IdentityError::PendingExpired | IdentityError::Locked { .. })) => Ok((
+            e.status(),
+            sign_in_page(&ctx, "", "/me", Some(ctx.tell(&e))),
         )
             .into_response()),
         Err(e) => Err(PageError::from_error(&ctx, &e)),

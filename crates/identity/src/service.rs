@@ -16,6 +16,7 @@ use crate::model::{AccountKind, Assurance, Session};
 use crate::password;
 use crate::store::{self, Counter, Identifier, NewAccount, NewSession};
 use crate::token;
+use crate::totp;
 
 /// Failures of one identifier before it is locked.
 pub const IDENTIFIER_LIMIT: i64 = 5;
@@ -215,6 +216,19 @@ pub struct Client {
     pub user_agent: String,
 }
 
+/// How long a right password waits for its second factor.
+pub const PENDING_LIFETIME: Duration = Duration::minutes(5);
+
+/// Where a sign-in stands after the password.
+#[derive(Debug)]
+pub enum SignInStep {
+    /// Signed in (a person).
+    Done(SignedIn),
+    /// The password was right; an official must now give a TOTP code. The token goes into a
+    /// short-lived cookie.
+    SecondFactor { pending: String },
+}
+
 /// A successful sign-in: the session token for the cookie.
 #[derive(Debug)]
 pub struct SignedIn {
@@ -228,8 +242,9 @@ pub async fn sign_in(
     db: &Db,
     typed: &str,
     password: &str,
+    next: &str,
     client: &Client,
-) -> Result<SignedIn, IdentityError> {
+) -> Result<SignInStep, IdentityError> {
     let at = now();
     let address_key = format!("ip:{}", client.ip);
     let who = Identifier::read(typed);
@@ -296,6 +311,37 @@ pub async fn sign_in(
     if let Some(w) = &who {
         store::clear_counter(&mut tx, &w.throttle_key()).await?;
     }
+    if account.kind == AccountKind::Official {
+        // Officials need their second factor before a session exists.
+        let (secret, _) = store::totp_of(&mut tx, account.id).await?;
+        let setup = match secret {
+            Some(_) => None,
+            None => Some(totp::new_secret().map_err(|e| IdentityError::Random(e.to_string()))?),
+        };
+        let pending = token::new_token().map_err(|e| IdentityError::Random(e.to_string()))?;
+        let p = store::Pending {
+            account: account.id,
+            totp_setup_secret: setup,
+            next: next.to_owned(),
+            attempts: 0,
+            expires_at: at + PENDING_LIFETIME,
+        };
+        store::insert_pending(&mut tx, &token::digest(&pending), &p).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        return Ok(SignInStep::SecondFactor { pending });
+    }
+    let done = start_session(&mut tx, &account, client, at, None).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(SignInStep::Done(done))
+}
+
+async fn start_session(
+    tx: &mut Conn,
+    account: &crate::model::Account,
+    client: &Client,
+    at: OffsetDateTime,
+    mfa: Option<&str>,
+) -> Result<SignedIn, IdentityError> {
     let token = token::new_token().map_err(|e| IdentityError::Random(e.to_string()))?;
     let token_hash = token::digest(&token);
     let session = NewSession {
@@ -306,24 +352,127 @@ pub async fn sign_in(
         ip: &client.ip,
         user_agent: &client.user_agent,
     };
-    store::insert_session(&mut tx, &session).await?;
+    store::insert_session(tx, &session).await?;
     let actor = format!("{}:{}", account.kind.key(), account.id);
     audit::append(
-        &mut tx,
-        &NewEvent {
-            actor: &actor,
-            action: "signin.succeeded",
-            subject: &format!("account:{}", account.id),
-            payload: serde_json::json!({ "ip": client.ip, "acr": account.assurance.acr() }),
-        },
+        tx,
+        &NewEvent { actor: &actor, action: "signin.succeeded", subject: &format!("account:{}", account.id), payload: serde_json::json!({ "ip": client.ip, "acr": account.assurance.acr(), "mfa": mfa }) },
     )
     .await?;
-    tx.commit().await.map_err(DbError::from)?;
     Ok(SignedIn {
         token,
         account_id: account.id,
         kind: account.kind,
     })
+}
+
+/// What the second-factor page shows.
+#[derive(Debug, Clone)]
+pub struct SecondFactor {
+    pub login: String,
+    /// Set while the official is enrolling: the secret to put into an authenticator app.
+    pub setup_secret: Option<String>,
+}
+
+async fn live_pending(
+    conn: &mut Conn,
+    pending_token: &str,
+    at: OffsetDateTime,
+) -> Result<store::Pending, IdentityError> {
+    match store::pending(conn, &token::digest(pending_token)).await? {
+        Some(p) if p.expires_at > at => Ok(p),
+        _ => Err(IdentityError::PendingExpired),
+    }
+}
+
+/// The second-factor step a pending sign-in is at.
+pub async fn second_factor(db: &Db, pending_token: &str) -> Result<SecondFactor, IdentityError> {
+    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+    let p = live_pending(&mut conn, pending_token, now()).await?;
+    let account = store::account(db, p.account)
+        .await?
+        .ok_or(IdentityError::PendingExpired)?;
+    Ok(SecondFactor {
+        login: account.login.unwrap_or_default(),
+        setup_secret: p.totp_setup_secret,
+    })
+}
+
+/// Completes an official's sign-in with a TOTP code (enrolling the secret on first use).
+/// Wrong codes count like wrong passwords; at the limit the sign-in is dropped and locked.
+pub async fn complete_totp(
+    db: &Db,
+    pending_token: &str,
+    code: &str,
+    client: &Client,
+) -> Result<(SignedIn, String), IdentityError> {
+    let at = now();
+    let hash = token::digest(pending_token);
+    let mut tx = db.begin().await?;
+    let p = live_pending(&mut tx, pending_token, at).await?;
+    let account = store::account(db, p.account)
+        .await?
+        .ok_or(IdentityError::PendingExpired)?;
+    let key = format!("totp:{}", account.id);
+    if let Some(until) = locked(&mut tx, &key, at).await? {
+        return Err(IdentityError::Locked {
+            until: local_time(until),
+        });
+    }
+    let (stored, last_step) = store::totp_of(&mut tx, account.id).await?;
+    let secret = p.totp_setup_secret.clone().or(stored).unwrap_or_default();
+    let actor = format!("official:{}", account.id);
+    let Some(step) = totp::verify(&secret, code, at.unix_timestamp(), last_step) else {
+        store::bump_pending(&mut tx, &hash).await?;
+        let lock = fail(&mut tx, &key, IDENTIFIER_LIMIT, at).await?;
+        audit::append(
+            &mut tx,
+            &NewEvent {
+                actor: &actor,
+                action: "signin.totp_failed",
+                subject: &format!("account:{}", account.id),
+                payload: serde_json::json!({ "ip": client.ip }),
+            },
+        )
+        .await?;
+        if let Some(until) = lock {
+            store::delete_pending(&mut tx, &hash).await?;
+            audit::append(
+                &mut tx,
+                &NewEvent {
+                    actor: "system:throttle",
+                    action: "signin.locked",
+                    subject: &format!("account:{}", account.id),
+                    payload: serde_json::json!({ "ip": client.ip }),
+                },
+            )
+            .await?;
+            tx.commit().await.map_err(DbError::from)?;
+            return Err(IdentityError::Locked {
+                until: local_time(until),
+            });
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        return Err(IdentityError::BadCode);
+    };
+    store::set_totp(&mut tx, account.id, &secret, step).await?;
+    if p.totp_setup_secret.is_some() {
+        audit::append(
+            &mut tx,
+            &NewEvent {
+                actor: &actor,
+                action: "account.totp_enrolled",
+                subject: &format!("account:{}", account.id),
+                payload: serde_json::json!({}),
+            },
+        )
+        .await?;
+    }
+    store::delete_pending(&mut tx, &hash).await?;
+    store::clear_counter(&mut tx, &key).await?;
+    let done = start_session(&mut tx, &account, client, at, Some("totp")).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok((done, p.next))
 }
 
 /// The live session a cookie token names, refreshing its last-seen time at most once a minute.

@@ -425,3 +425,87 @@ pub async fn sessions_of(
         })
         .collect()
 }
+
+/// An official's TOTP secret (base32) and the step of the last code accepted.
+pub async fn totp_of(
+    conn: &mut Conn,
+    account: i64,
+) -> Result<(Option<String>, Option<i64>), DbError> {
+    let r = sqlx::query("SELECT totp_secret, totp_last_step FROM accounts WHERE id = $1")
+        .bind(account)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((r.try_get(0)?, r.try_get(1)?))
+}
+
+/// Records an accepted code (and, on enrolment, the secret).
+pub async fn set_totp(
+    conn: &mut Conn,
+    account: i64,
+    secret: &str,
+    step: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
+        .bind(secret)
+        .bind(step)
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A password that was right, waiting for the second factor.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub account: i64,
+    pub totp_setup_secret: Option<String>,
+    pub next: String,
+    pub attempts: i64,
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn insert_pending(conn: &mut Conn, token_hash: &str, p: &Pending) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO pending_sign_ins (token_hash, account_id, totp_setup_secret, next_path, attempts, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(token_hash)
+        .bind(p.account)
+        .bind(p.totp_setup_secret.clone())
+        .bind(&p.next)
+        .bind(p.attempts)
+        .bind(format_instant(p.expires_at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn pending(conn: &mut Conn, token_hash: &str) -> Result<Option<Pending>, DbError> {
+    let Some(r) = sqlx::query("SELECT account_id, totp_setup_secret, next_path, attempts, expires_at FROM pending_sign_ins WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Pending {
+        account: r.try_get(0)?,
+        totp_setup_secret: r.try_get(1)?,
+        next: r.try_get(2)?,
+        attempts: r.try_get(3)?,
+        expires_at: instant(&r.try_get::<String, _>(4)?)?,
+    }))
+}
+
+pub async fn bump_pending(conn: &mut Conn, token_hash: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE pending_sign_ins SET attempts = attempts + 1 WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_pending(conn: &mut Conn, token_hash: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM pending_sign_ins WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

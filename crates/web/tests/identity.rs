@@ -33,6 +33,66 @@ fn demo_id(division: &str, birth: &str, seq: &str) -> String {
         .to_string()
 }
 
+fn pending_cookie(res: &common::Answer) -> String {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix("yw_pending=")
+                .map(|r| r.split(';').next().unwrap_or("").to_owned())
+        })
+        .expect("a pending sign-in cookie")
+}
+
+fn secret_on(page: &str) -> String {
+    let start = page
+        .find("<code class=\"secret\">")
+        .expect("the setup secret is shown")
+        + "<code class=\"secret\">".len();
+    page[start..].split('<').next().unwrap_or("").to_owned()
+}
+
+fn code_now(secret: &str) -> String {
+    let step = identity::totp::step_of(time::OffsetDateTime::now_utc().unix_timestamp());
+    identity::totp::code_at(secret, step).expect("code")
+}
+
+/// Signs an official in through the password and TOTP pages; returns the session cookie and
+/// the TOTP secret they enrolled.
+async fn official_sign_in(app: &TestApp, login: &str) -> (String, String) {
+    let res = app
+        .post_form(
+            "/signin",
+            &format!("account={login}&password={PASSWORD}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (axum::http::StatusCode::SEE_OTHER, "/signin/totp"),
+        "{}: {}",
+        app.name(),
+        res.body
+    );
+    let pending = pending_cookie(&res);
+    let page = app
+        .get_with("/signin/totp", "cookie", &format!("yw_pending={pending}"))
+        .await;
+    let secret = secret_on(&page.body);
+    let done = app
+        .send_with_cookie_form(
+            "/signin/totp",
+            &format!("code={}", code_now(&secret)),
+            &format!("yw_pending={pending}"),
+        )
+        .await;
+    (
+        done.session_cookie().expect("signed in after the code"),
+        secret,
+    )
+}
+
 async fn audit_actions(app: &TestApp) -> Vec<String> {
     db::sqlx::query_scalar("SELECT action FROM audit_events ORDER BY seq")
         .fetch_all(app.db.db.pool())
@@ -368,14 +428,7 @@ async fn pages_that_need_a_sign_in_send_people_to_it_and_forged_cookies_open_not
 #[tokio::test]
 async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audited() {
     for app in apps().await {
-        let res = app
-            .post_form(
-                "/signin",
-                &format!("account=approver.lhasa&password={PASSWORD}"),
-                None,
-            )
-            .await;
-        let cookie = res.session_cookie().expect("official signs in");
+        let (cookie, _) = official_sign_in(&app, "approver.lhasa").await;
         let session = identity::service::session(&app.db.db, &cookie)
             .await
             .expect("read")
@@ -405,6 +458,98 @@ async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audite
         );
         let me = app.get_as("/me?lang=en", &cookie).await;
         assert!(me.body.contains("Approver") && me.body.contains("540100"));
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn officials_must_give_a_one_time_code_which_works_once() {
+    for app in apps().await {
+        let res = app
+            .post_form(
+                "/signin",
+                &format!("account=clerk.chengguan&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        assert!(
+            res.session_cookie().is_none(),
+            "{}: no session on the password alone",
+            app.name()
+        );
+        let pending = format!("yw_pending={}", pending_cookie(&res));
+        let page = app
+            .get_with("/signin/totp?lang=en", "cookie", &pending)
+            .await;
+        assert!(
+            page.body.contains("set up your authenticator")
+                && page.body.contains("otpauth://totp/Yiwang:clerk.chengguan")
+        );
+        let secret = secret_on(&page.body);
+        let wrong = app
+            .send_with_cookie_form("/signin/totp?lang=en", "code=000000", &pending)
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("one-time code is not right"));
+        let code = code_now(&secret);
+        let done = app
+            .send_with_cookie_form("/signin/totp", &format!("code={code}"), &pending)
+            .await;
+        let cookie = done.session_cookie().expect("signed in");
+        assert!(
+            app.get_as("/me?lang=en", &cookie)
+                .await
+                .body
+                .contains("Comprehensive window clerk")
+        );
+        // The same code cannot open a second sign-in.
+        let again = app
+            .post_form(
+                "/signin",
+                &format!("account=clerk.chengguan&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        let pending = format!("yw_pending={}", pending_cookie(&again));
+        let page = app.get_with("/signin/totp", "cookie", &pending).await;
+        assert!(
+            !page.body.contains("class=\"secret\""),
+            "enrolled once: no secret shown again"
+        );
+        let replay = app
+            .send_with_cookie_form("/signin/totp", &format!("code={code}"), &pending)
+            .await;
+        assert_eq!(
+            replay.status,
+            StatusCode::UNAUTHORIZED,
+            "{}: a code is good once",
+            app.name()
+        );
+        for _ in 0..3 {
+            app.send_with_cookie_form("/signin/totp", "code=000000", &pending)
+                .await;
+        }
+        let locked = app
+            .send_with_cookie_form("/signin/totp?lang=en", "code=000000", &pending)
+            .await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+        let gone = app
+            .send_with_cookie_form(
+                "/signin/totp",
+                &format!("code={}", code_now(&secret)),
+                &pending,
+            )
+            .await;
+        assert_ne!(
+            gone.status,
+            StatusCode::SEE_OTHER,
+            "the dropped sign-in cannot be finished"
+        );
+        let actions = audit_actions(&app).await;
+        assert!(
+            actions.iter().any(|a| a == "account.totp_enrolled")
+                && actions.iter().any(|a| a == "signin.totp_failed")
+        );
         app.close().await;
     }
 }

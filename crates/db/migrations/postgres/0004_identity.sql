@@ -13,6 +13,8 @@ CREATE TABLE accounts (
     assurance BIGINT NOT NULL,
     assurance_note TEXT NOT NULL DEFAULT '',
     department_code TEXT REFERENCES departments(code),
+    totp_secret TEXT,
+    totp_last_step BIGINT,
     created_at TEXT NOT NULL,
     password_changed_at TEXT NOT NULL
 );
@@ -36,6 +38,16 @@ CREATE TABLE sessions (
     revoked_at TEXT
 );
 CREATE INDEX sessions_account ON sessions(account_id);
+
+-- A password that was right, waiting for the second factor (officials' TOTP).
+CREATE TABLE pending_sign_ins (
+    token_hash TEXT PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id),
+    totp_setup_secret TEXT,
+    next_path TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    expires_at TEXT NOT NULL
+);
 
 CREATE TABLE sign_in_throttle (
     key TEXT PRIMARY KEY,

@@ -141,6 +141,16 @@ impl TestApp {
             .await
     }
 
+    /// Posts a form with any cookie header.
+    pub async fn send_with_cookie_form(&self, path: &str, form: &str, cookie: &str) -> Answer {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(req).await
+    }
+
     /// Gets a page with a session cookie.
     pub async fn get_as(&self, path: &str, cookie: &str) -> Answer {
         self.get_with(path, "cookie", &format!("yw_session={cookie}"))
