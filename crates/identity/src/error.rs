@@ -13,6 +13,8 @@ pub enum IdentityError {
     AddressLocked { until: String },
     #[error("sign in first")]
     NotSignedIn,
+    #[error("no account has that identity number")]
+    NoSuchPerson,
     #[error("the one-time code is not right")]
     BadCode,
     #[error("the sign-in took too long; start again")]
@@ -43,6 +45,7 @@ impl Localize for IdentityError {
             }
             IdentityError::NotSignedIn => Message::new("id-not-signed-in"),
             IdentityError::BadCode => Message::new("id-bad-code"),
+            IdentityError::NoSuchPerson => Message::new("id-no-such-person"),
             IdentityError::PendingExpired => Message::new("id-pending-expired"),
             IdentityError::Forbidden => Message::new("error-forbidden"),
             IdentityError::Invalid(_) => Message::new("id-form-invalid"),
@@ -66,6 +69,7 @@ impl ui::error::HttpError for IdentityError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             IdentityError::Forbidden => StatusCode::FORBIDDEN,
+            IdentityError::NoSuchPerson => StatusCode::NOT_FOUND,
             IdentityError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             IdentityError::AlreadyRegistered(_) => StatusCode::CONFLICT,
             IdentityError::Random(_) | IdentityError::Hashing(_) => {
@@ -82,6 +86,7 @@ impl ui::error::HttpError for IdentityError {
             IdentityError::AddressLocked { .. } => "address-locked",
             IdentityError::NotSignedIn => "not-signed-in",
             IdentityError::BadCode => "bad-code",
+            IdentityError::NoSuchPerson => "no-such-person",
             IdentityError::PendingExpired => "sign-in-expired",
             IdentityError::Forbidden => "forbidden",
             IdentityError::Invalid(_) => "invalid-form",

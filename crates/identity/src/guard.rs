@@ -194,6 +194,31 @@ impl Official {
         if self.0.account.may(role, division) {
             return Ok(());
         }
+        self.refuse(db, role, &format!("division:{division}"), action)
+            .await
+    }
+
+    /// Allows the action if the official holds `role` anywhere (for actions on a person who
+    /// stands at the official's own window, wherever they are registered).
+    pub async fn require_role(
+        &self,
+        db: &db::Db,
+        role: Role,
+        action: &str,
+    ) -> Result<(), IdentityError> {
+        if self.0.account.grants.iter().any(|g| g.role == role) {
+            return Ok(());
+        }
+        self.refuse(db, role, "role", action).await
+    }
+
+    async fn refuse(
+        &self,
+        db: &db::Db,
+        role: Role,
+        subject: &str,
+        action: &str,
+    ) -> Result<(), IdentityError> {
         let mut tx = db.begin().await?;
         let actor = format!("official:{}", self.0.account.id);
         audit::append(
@@ -201,7 +226,7 @@ impl Official {
             &NewEvent {
                 actor: &actor,
                 action: "authz.refused",
-                subject: &format!("division:{division}"),
+                subject,
                 payload: serde_json::json!({ "role": role.key(), "action": action }),
             },
         )

@@ -3,6 +3,7 @@
 //! password sign-in with throttling and lockout, server-side sessions that any replica can
 //! serve, and the guards (`SignedIn`, `Citizen`, `Official`) every capability reuses.
 
+pub mod console;
 mod error;
 pub mod guard;
 pub mod model;
@@ -36,5 +37,5 @@ pub const FTL: &[Ftl] = &[
 
 /// The pages of this capability.
 pub fn router() -> axum::Router<ui::AppState> {
-    pages::router()
+    pages::router().merge(console::router())
 }

@@ -527,3 +527,40 @@ pub async fn sign_out_everywhere(db: &Db, session: &Session) -> Result<u64, Iden
     tx.commit().await.map_err(DbError::from)?;
     Ok(n)
 }
+
+/// A window clerk records that they checked a person's identity card in person: the person's
+/// account reaches real-name level 3.
+pub async fn verify_in_person(
+    db: &Db,
+    clerk: &crate::model::Account,
+    person: &PersonId,
+) -> Result<crate::model::Account, IdentityError> {
+    let Some((account, _)) = store::find_for_sign_in(db, &Identifier::PersonId(*person)).await?
+    else {
+        return Err(IdentityError::NoSuchPerson);
+    };
+    let where_ = clerk
+        .grants
+        .iter()
+        .find(|g| g.role == crate::model::Role::WindowClerk)
+        .map(|g| g.division.to_string())
+        .unwrap_or_default();
+    let note = format!("verified in person by official:{} at {where_}", clerk.id);
+    let mut tx = db.begin().await?;
+    store::set_in_person(&mut tx, account.id, &note).await?;
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: &format!("official:{}", clerk.id),
+            action: "account.verified_in_person",
+            subject: &format!("account:{}", account.id),
+            payload: serde_json::json!({ "from": account.assurance.acr(), "window": where_ }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(crate::model::Account {
+        assurance: Assurance::L3,
+        ..account
+    })
+}

@@ -509,3 +509,13 @@ pub async fn delete_pending(conn: &mut Conn, token_hash: &str) -> Result<(), DbE
         .await?;
     Ok(())
 }
+
+/// Raises an account to real-name level 3 with a note of who verified it.
+pub async fn set_in_person(conn: &mut Conn, account: i64, note: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET assurance = 3, assurance_note = $1 WHERE id = $2")
+        .bind(note)
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

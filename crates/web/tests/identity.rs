@@ -553,3 +553,91 @@ async fn officials_must_give_a_one_time_code_which_works_once() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_window_clerk_verifies_a_person_in_person_and_others_may_not() {
+    for app in apps().await {
+        let (clerk, _) = official_sign_in(&app, "clerk.chengguan").await;
+        let (approver, _) = official_sign_in(&app, "approver.lhasa").await;
+        assert_eq!(
+            app.get_as("/console/verify", &clerk).await.status,
+            StatusCode::OK,
+            "{}",
+            app.name()
+        );
+        assert_eq!(
+            app.get_as("/console/verify", &approver).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let citizen = app
+            .post_form(
+                "/signin",
+                &format!("account=13908900001&password={PASSWORD}"),
+                None,
+            )
+            .await
+            .session_cookie()
+            .expect("citizen");
+        assert_eq!(
+            app.get_as("/console/verify", &citizen).await.status,
+            StatusCode::FORBIDDEN,
+            "citizens have no console"
+        );
+        let tashi = demo_id("540102", "19900101", "123");
+        let unticked = app
+            .post_form(
+                "/console/verify?lang=en",
+                &format!("person_id={tashi}"),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let typo = app
+            .post_form(
+                "/console/verify?lang=en",
+                "person_id=54010219900101123X&checked_card=yes",
+                Some(&clerk),
+            )
+            .await;
+        assert!(typo.body.contains("check character"), "{}", typo.body);
+        let stranger = demo_id("540102", "20000101", "991");
+        let unknown = app
+            .post_form(
+                "/console/verify?lang=en",
+                &format!("person_id={stranger}&checked_card=yes"),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let done = app
+            .post_form(
+                "/console/verify?lang=en",
+                &format!("person_id={tashi}&checked_card=yes"),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert!(done.body.contains("real-name level 3"));
+        let again = app
+            .post_form(
+                "/signin",
+                &format!("account=13908900001&password={PASSWORD}"),
+                None,
+            )
+            .await
+            .session_cookie()
+            .expect("citizen");
+        assert!(
+            app.get_as("/me?lang=en", &again)
+                .await
+                .body
+                .contains("Level 3")
+        );
+        let actions = audit_actions(&app).await;
+        assert!(
+            actions.iter().any(|a| a == "account.verified_in_person")
+                && actions.iter().any(|a| a == "authz.refused")
+        );
+        app.close().await;
+    }
+}

@@ -1,0 +1,122 @@
+//! The officials' workbench pages of this capability: a window clerk verifies a person in
+//! person (real-name level 3).
+
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use kernel::{Localize, Message, PersonId};
+use maud::{Markup, html};
+use serde::Deserialize;
+use ui::error::HttpError;
+use ui::layout::page;
+use ui::{AppState, Ctx, PageError};
+
+use crate::guard::Official;
+use crate::model::Role;
+use crate::{IdentityError, service};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/console/verify", get(verify_form).post(verify))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct VerifyForm {
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    checked_card: Option<String>,
+}
+
+fn verify_page(ctx: &Ctx, value: &str, outcome: Option<Result<String, String>>) -> Markup {
+    let title = ctx.t("id-verify-title");
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.muted { (ctx.t("id-verify-intro")) }
+            @match &outcome {
+                Some(Ok(m)) => { p.notice.ok role="status" { (m) } }
+                Some(Err(m)) => { p.notice.error role="alert" { (m) } }
+                None => {}
+            }
+            form.card.form method="post" action="/console/verify" {
+                label for="f-person_id" { (ctx.t("id-field-person_id")) }
+                input id="f-person_id" name="person_id" value=(value) required autocomplete="off";
+                p {
+                    input id="f-checked" name="checked_card" type="checkbox" value="yes" required;
+                    " "
+                    label for="f-checked" style="display:inline" { (ctx.t("id-verify-checked")) }
+                }
+                p { button type="submit" { (ctx.t("id-verify-confirm")) } }
+            }
+        },
+    )
+}
+
+async fn verify_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    official: Official,
+) -> Result<Markup, PageError> {
+    official
+        .require_role(&state.db, Role::WindowClerk, "account.verify_in_person")
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    Ok(verify_page(&ctx, "", None))
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    official: Official,
+    form: Result<Form<VerifyForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    official
+        .require_role(&state.db, Role::WindowClerk, "account.verify_in_person")
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let form = form.map(|Form(f)| f).map_err(|e| {
+        PageError::new(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })?;
+    if form.checked_card.as_deref() != Some("yes") {
+        let msg = ctx.t("id-verify-must-check");
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            verify_page(&ctx, &form.person_id, Some(Err(msg))),
+        )
+            .into_response());
+    }
+    let person = match PersonId::parse(&form.person_id) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                verify_page(&ctx, &form.person_id, Some(Err(ctx.tell(&e)))),
+            )
+                .into_response());
+        }
+    };
+    match service::verify_in_person(&state.db, &official.0.account, &person).await {
+        Ok(account) => {
+            let msg = ctx.fmt(&Message::new("id-verified").arg(
+                "who",
+                format!("{} {}", account.display_name(ctx.lang), person.masked()),
+            ));
+            Ok(verify_page(&ctx, "", Some(Ok(msg))).into_response())
+        }
+        Err(e @ IdentityError::NoSuchPerson) => Ok((
+            e.status(),
+            verify_page(&ctx, &form.person_id, Some(Err(ctx.fmt(&e.message())))),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
