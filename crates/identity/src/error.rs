@@ -13,6 +13,8 @@ pub enum IdentityError {
     AddressLocked { until: String },
     #[error("sign in first")]
     NotSignedIn,
+    #[error("the registry does not record this person as the entity's legal representative")]
+    NotLegalRepresentative,
     #[error("no account has that identity number")]
     NoSuchPerson,
     #[error("the one-time code is not right")]
@@ -46,6 +48,7 @@ impl Localize for IdentityError {
             IdentityError::NotSignedIn => Message::new("id-not-signed-in"),
             IdentityError::BadCode => Message::new("id-bad-code"),
             IdentityError::NoSuchPerson => Message::new("id-no-such-person"),
+            IdentityError::NotLegalRepresentative => Message::new("id-not-legal-rep"),
             IdentityError::PendingExpired => Message::new("id-pending-expired"),
             IdentityError::Forbidden => Message::new("error-forbidden"),
             IdentityError::Invalid(_) => Message::new("id-form-invalid"),
@@ -70,6 +73,7 @@ impl ui::error::HttpError for IdentityError {
             }
             IdentityError::Forbidden => StatusCode::FORBIDDEN,
             IdentityError::NoSuchPerson => StatusCode::NOT_FOUND,
+            IdentityError::NotLegalRepresentative => StatusCode::UNPROCESSABLE_ENTITY,
             IdentityError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             IdentityError::AlreadyRegistered(_) => StatusCode::CONFLICT,
             IdentityError::Random(_) | IdentityError::Hashing(_) => {
@@ -87,6 +91,7 @@ impl ui::error::HttpError for IdentityError {
             IdentityError::NotSignedIn => "not-signed-in",
             IdentityError::BadCode => "bad-code",
             IdentityError::NoSuchPerson => "no-such-person",
+            IdentityError::NotLegalRepresentative => "not-legal-representative",
             IdentityError::PendingExpired => "sign-in-expired",
             IdentityError::Forbidden => "forbidden",
             IdentityError::Invalid(_) => "invalid-form",

@@ -48,6 +48,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     name: session.account.display_name(kernel::Lang::Zh).to_owned(),
                     name_bo: session.account.name_bo.clone(),
                     official: session.account.kind == AccountKind::Official,
+                    acting_for: session.acting_for.as_ref().map(|m| m.entity.name.clone()),
                 };
                 req.extensions_mut().insert(viewer);
                 req.extensions_mut().insert(session);

@@ -4,6 +4,7 @@
 //! serve, and the guards (`SignedIn`, `Citizen`, `Official`) every capability reuses.
 
 pub mod console;
+pub mod entities;
 mod error;
 pub mod guard;
 pub mod model;
@@ -37,5 +38,7 @@ pub const FTL: &[Ftl] = &[
 
 /// The pages of this capability.
 pub fn router() -> axum::Router<ui::AppState> {
-    pages::router().merge(console::router())
+    pages::router()
+        .merge(console::router())
+        .merge(entities::router())
 }

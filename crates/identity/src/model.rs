@@ -154,12 +154,58 @@ impl Account {
     }
 }
 
+/// A legal entity (enterprise, organ, social organisation…) known by its credit code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entity {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+}
+
+/// How a person stands towards an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemberRole {
+    /// 法定代表人: may authorise agents.
+    LegalRepresentative,
+    /// 经办人: acts for the entity, until an optional date.
+    Agent,
+}
+
+impl MemberRole {
+    pub fn key(self) -> &'static str {
+        match self {
+            MemberRole::LegalRepresentative => "legal-representative",
+            MemberRole::Agent => "agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MemberRole> {
+        match s {
+            "legal-representative" => Some(MemberRole::LegalRepresentative),
+            "agent" => Some(MemberRole::Agent),
+            _ => None,
+        }
+    }
+}
+
+/// A person's standing with an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    pub entity: Entity,
+    pub role: MemberRole,
+    /// The last day an agent may act; `None` for no end.
+    pub expires_on: Option<String>,
+}
+
 /// A signed-in session, as its middleware found it.
 #[derive(Debug, Clone)]
 pub struct Session {
     /// SM3 of the cookie token (the token itself is never stored).
     pub token_hash: String,
     pub account: Account,
+    /// The entity the person acts for in this session, if they chose one (and may still).
+    pub acting_for: Option<Membership>,
     pub acr: Assurance,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,

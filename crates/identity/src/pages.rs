@@ -413,7 +413,13 @@ async fn me(
                     dd { ul.plain { @for g in &a.grants { li { (ctx.t(&format!("role-{}", g.role.key()))) " · " (g.division) } } } }
                 }
             }
-            p { a href="/me/sessions" { (ctx.t("id-sessions-title")) } }
+            @if let Some(m) = &session.acting_for {
+            p.notice.ok { (ctx.fmt(&Message::new("id-acting-for").arg("name", m.entity.name.as_str()))) }
+        }
+        ul {
+            li { a href="/me/sessions" { (ctx.t("id-sessions-title")) } }
+            @if a.kind == AccountKind::Person { li { a href="/me/entities" { (ctx.t("id-my-entities")) } } }
+        }
         },
     ))
 }

@@ -32,6 +32,25 @@ pub fn demo_person_id(division: &str, birth: &str, sequence: &str) -> Option<Per
     PersonId::parse(&format!("{body}{check}")).ok()
 }
 
+/// Made-up enterprises in the legal-entity registry and the index of their legal
+/// representative in [`PEOPLE`].
+const ENTITIES: &[(&str, usize)] = &[
+    ("拉萨净土青稞食品有限公司", 0),
+    ("那曲牦牛乳业农民专业合作社", 1),
+    ("日喀则格桑唐卡工作室", 3),
+];
+
+/// A valid enterprise credit code (91… registered in Lhasa) for the `n`th demo entity.
+pub fn demo_credit_code(n: usize) -> Option<String> {
+    let org = format!("MA{:06}", 610_000 + n);
+    let org_check = kernel::credit_code::org_check_character(org.as_bytes())? as char;
+    let body = format!("91540100{org}{org_check}");
+    let check = kernel::credit_code::check_character(body.as_bytes())? as char;
+    kernel::CreditCode::parse(&format!("{body}{check}"))
+        .ok()
+        .map(|c| c.to_string())
+}
+
 /// The demo sign-ins, for the demo banner.
 #[derive(Debug, Clone)]
 pub struct DemoSignIn {
@@ -107,6 +126,14 @@ pub async fn seed_demo(db: &Db, password: &str) -> Result<Vec<DemoSignIn>, Ident
     for (division, birth, seq, zh, bo) in PEOPLE {
         if let Some(id) = demo_person_id(division, birth, seq) {
             store::insert_population(&mut tx, &id, zh, bo).await?;
+        }
+    }
+    for (n, (name, rep)) in ENTITIES.iter().enumerate() {
+        let rep = PEOPLE
+            .get(*rep)
+            .and_then(|(d, b, s, ..)| demo_person_id(d, b, s));
+        if let (Some(code), Some(rep)) = (demo_credit_code(n), rep) {
+            store::insert_registry_entity(&mut tx, &code, name, &rep).await?;
         }
     }
     if let Some(id) = citizen {

@@ -21,6 +21,8 @@ pub struct Viewer {
     /// The Tibetan name, empty if unknown.
     pub name_bo: String,
     pub official: bool,
+    /// The entity the person acts for in this session.
+    pub acting_for: Option<String>,
 }
 
 impl Viewer {

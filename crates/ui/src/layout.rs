@@ -60,7 +60,10 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         nav.account aria-label=(ctx.t("nav-account")) {
                             @if let Some(viewer) = &ctx.viewer {
                                 @let (name, lang) = viewer.name_in(ctx.lang);
-                                a href="/me" { span lang=(lang.bcp47()) { (name) } }
+                                a href="/me" {
+                                    span lang=(lang.bcp47()) { (name) }
+                                    @if let Some(entity) = &viewer.acting_for { " · " (entity) }
+                                }
                                 form method="post" action="/signout" { button.link type="submit" { (ctx.t("nav-sign-out")) } }
                             } @else {
                                 a href="/signin" { (ctx.t("nav-sign-in")) }

@@ -35,9 +35,37 @@ CREATE TABLE sessions (
     expires_at TEXT NOT NULL,
     ip TEXT NOT NULL,
     user_agent TEXT NOT NULL,
+    acting_for_entity_id INTEGER,
     revoked_at TEXT
 );
 CREATE INDEX sessions_account ON sessions(account_id);
+
+-- Legal entities and the persons who act for them: the legal representative, and agents
+-- (经办人) the representative authorises, optionally until a date. An agent acts for the entity
+-- without sharing any password.
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    credit_code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE entity_members (
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    role TEXT NOT NULL,
+    expires_on TEXT,
+    granted_by INTEGER REFERENCES accounts(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (entity_id, account_id)
+);
+
+-- The legal-entity registry as far as the demo knows it, until the base registries exist.
+CREATE TABLE legal_entities_demo (
+    credit_code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    legal_rep_person_id TEXT NOT NULL
+);
 
 -- A password that was right, waiting for the second factor (officials' TOTP).
 CREATE TABLE pending_sign_ins (
