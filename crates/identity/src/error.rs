@@ -15,6 +15,12 @@ pub enum IdentityError {
     NotSignedIn,
     #[error("the registry does not record this person as the entity's legal representative")]
     NotLegalRepresentative,
+    #[error("sign-in by SMS code is not offered here")]
+    SmsUnavailable,
+    #[error("a code was sent less than a minute ago")]
+    TooSoon { seconds: i64 },
+    #[error("too many codes for this number in the last hour")]
+    TooManyCodes,
     #[error("no account has that identity number")]
     NoSuchPerson,
     #[error("the one-time code is not right")]
@@ -48,6 +54,11 @@ impl Localize for IdentityError {
             IdentityError::NotSignedIn => Message::new("id-not-signed-in"),
             IdentityError::BadCode => Message::new("id-bad-code"),
             IdentityError::NoSuchPerson => Message::new("id-no-such-person"),
+            IdentityError::SmsUnavailable => Message::new("id-sms-unavailable"),
+            IdentityError::TooSoon { seconds } => {
+                Message::new("id-sms-too-soon").arg("seconds", *seconds)
+            }
+            IdentityError::TooManyCodes => Message::new("id-sms-too-many"),
             IdentityError::NotLegalRepresentative => Message::new("id-not-legal-rep"),
             IdentityError::PendingExpired => Message::new("id-pending-expired"),
             IdentityError::Forbidden => Message::new("error-forbidden"),
@@ -72,7 +83,10 @@ impl ui::error::HttpError for IdentityError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             IdentityError::Forbidden => StatusCode::FORBIDDEN,
-            IdentityError::NoSuchPerson => StatusCode::NOT_FOUND,
+            IdentityError::NoSuchPerson | IdentityError::SmsUnavailable => StatusCode::NOT_FOUND,
+            IdentityError::TooSoon { .. } | IdentityError::TooManyCodes => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             IdentityError::NotLegalRepresentative => StatusCode::UNPROCESSABLE_ENTITY,
             IdentityError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             IdentityError::AlreadyRegistered(_) => StatusCode::CONFLICT,
@@ -91,6 +105,9 @@ impl ui::error::HttpError for IdentityError {
             IdentityError::NotSignedIn => "not-signed-in",
             IdentityError::BadCode => "bad-code",
             IdentityError::NoSuchPerson => "no-such-person",
+            IdentityError::SmsUnavailable => "sms-unavailable",
+            IdentityError::TooSoon { .. } => "sms-too-soon",
+            IdentityError::TooManyCodes => "sms-too-many",
             IdentityError::NotLegalRepresentative => "not-legal-representative",
             IdentityError::PendingExpired => "sign-in-expired",
             IdentityError::Forbidden => "forbidden",

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod password;
 pub mod seed;
 pub mod service;
+pub mod sms;
 pub mod store;
 pub mod token;
 pub mod totp;
@@ -41,4 +42,5 @@ pub fn router() -> axum::Router<ui::AppState> {
     pages::router()
         .merge(console::router())
         .merge(entities::router())
+        .merge(sms::router())
 }

@@ -114,7 +114,13 @@ struct SignInForm {
     next: String,
 }
 
-fn sign_in_page(ctx: &Ctx, account: &str, next: &str, problem: Option<String>) -> Markup {
+fn sign_in_page(
+    ctx: &Ctx,
+    sms: bool,
+    account: &str,
+    next: &str,
+    problem: Option<String>,
+) -> Markup {
     let title = ctx.t("id-sign-in-title");
     page(
         ctx,
@@ -131,17 +137,29 @@ fn sign_in_page(ctx: &Ctx, account: &str, next: &str, problem: Option<String>) -
                 input id="f-password" name="password" type="password" autocomplete="current-password" required;
                 p { button type="submit" { (ctx.t("nav-sign-in")) } }
             }
-            p { (ctx.t("id-no-account")) " " a href="/register" { (ctx.t("nav-register")) } }
+            @if sms { p { a href={ "/signin/sms?next=" (next) } { (ctx.t("id-sign-in-sms")) } } }
+        p { (ctx.t("id-no-account")) " " a href="/register" { (ctx.t("nav-register")) } }
         },
     )
 }
 
 async fn sign_in_form(
+    State(state): State<AppState>,
     ctx: Ctx,
     q: Result<Query<NextParam>, QueryRejection>,
 ) -> Result<Markup, PageError> {
     let q = ui::ctx::page_query(&ctx, q)?;
-    Ok(sign_in_page(&ctx, "", &safe_next(q.next.as_deref()), None))
+    Ok(sign_in_page(
+        &ctx,
+        sms_offered(&state),
+        "",
+        &safe_next(q.next.as_deref()),
+        None,
+    ))
+}
+
+fn sms_offered(state: &AppState) -> bool {
+    state.settings.sms != ui::state::SmsMode::Disabled
 }
 
 fn read_form<T>(ctx: &Ctx, form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
@@ -154,7 +172,7 @@ fn read_form<T>(ctx: &Ctx, form: Result<Form<T>, FormRejection>) -> Result<T, Pa
     })
 }
 
-fn signed_in_response(headers: &HeaderMap, token: &str, next: &str) -> Response {
+pub(crate) fn signed_in_response(headers: &HeaderMap, token: &str, next: &str) -> Response {
     let mut res = Redirect::to(next).into_response();
     if let Some(cookie) = session_cookie(headers, token, service::SESSION_LIFETIME.whole_seconds())
     {
@@ -190,7 +208,13 @@ async fn sign_in(
             | IdentityError::AddressLocked { .. }),
         ) => Ok((
             e.status(),
-            sign_in_page(&ctx, form.account.trim(), &next, Some(ctx.tell(&e))),
+            sign_in_page(
+                &ctx,
+                sms_offered(&state),
+                form.account.trim(),
+                &next,
+                Some(ctx.tell(&e)),
+            ),
         )
             .into_response()),
         Err(e) => Err(PageError::from_error(&ctx, &e)),
@@ -308,7 +332,7 @@ async fn totp_form(
         Ok(step) => Ok(totp_page(&ctx, &step, None).into_response()),
         Err(e @ IdentityError::PendingExpired) => Ok((
             e.status(),
-            sign_in_page(&ctx, "", "/me", Some(ctx.tell(&e))),
+            sign_in_page(&ctx, sms_offered(&state), "", "/me", Some(ctx.tell(&e))),
         )
             .into_response()),
         Err(e) => Err(PageError::from_error(&ctx, &e)),
@@ -344,7 +368,7 @@ async fn totp_submit(
         }
         Err(e @ (IdentityError::PendingExpired | IdentityError::Locked { .. })) => Ok((
             e.status(),
-            sign_in_page(&ctx, "", "/me", Some(ctx.tell(&e))),
+            sign_in_page(&ctx, sms_offered(&state), "", "/me", Some(ctx.tell(&e))),
         )
             .into_response()),
         Err(e) => Err(PageError::from_error(&ctx, &e)),

@@ -31,7 +31,7 @@ pub const SESSION_IDLE: Duration = Duration::hours(2);
 /// Shortest acceptable password, in characters.
 pub const MIN_PASSWORD: usize = 10;
 
-fn local_time(at: OffsetDateTime) -> String {
+pub(crate) fn local_time(at: OffsetDateTime) -> String {
     let at = at.to_offset(CST);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
@@ -167,7 +167,7 @@ pub async fn register(db: &Db, form: &Registration) -> Result<(i64, Assurance), 
     Ok((id, assurance))
 }
 
-async fn locked(
+pub(crate) async fn locked(
     conn: &mut Conn,
     key: &str,
     at: OffsetDateTime,
@@ -179,7 +179,7 @@ async fn locked(
 }
 
 /// Counts one failure; returns the lock's end when this failure reached the limit.
-async fn fail(
+pub(crate) async fn fail(
     conn: &mut Conn,
     key: &str,
     limit: i64,
@@ -335,7 +335,7 @@ pub async fn sign_in(
     Ok(SignInStep::Done(done))
 }
 
-async fn start_session(
+pub(crate) async fn start_session(
     tx: &mut Conn,
     account: &crate::model::Account,
     client: &Client,

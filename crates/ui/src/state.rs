@@ -34,12 +34,23 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How one-time codes reach people's phones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SmsMode {
+    /// No sender configured: sign-in by SMS code is not offered.
+    #[default]
+    Disabled,
+    /// Development: messages go to the `/dev/sms` inbox page and the log, never to a phone.
+    DevInbox,
+}
+
 /// Settings the web layer reads at run time.
 #[derive(Debug, Clone, Default)]
 pub struct WebSettings {
     /// The bootstrap administrator's password (until official accounts exist); admin pages
     /// are closed while it is unset.
     pub admin_password: Option<Secret>,
+    pub sms: SmsMode,
 }
 
 /// Shared by every handler. Cheap to clone.

@@ -812,3 +812,120 @@ async fn a_legal_representative_authorises_an_agent_who_acts_for_the_entity_with
         app.close().await;
     }
 }
+
+fn sms_cookie(res: &common::Answer) -> String {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix("yw_sms=")
+                .map(|r| r.split(';').next().unwrap_or("").to_owned())
+        })
+        .expect("an SMS challenge cookie")
+}
+
+#[tokio::test]
+async fn a_person_signs_in_with_a_code_sent_to_their_phone_and_nobody_learns_who_is_registered() {
+    for app in apps().await {
+        let asked = app
+            .post_form(
+                "/signin/sms",
+                "mobile=13908900001&next=%2Fme%2Fentities",
+                None,
+            )
+            .await;
+        assert_eq!(
+            (asked.status, asked.location()),
+            (StatusCode::SEE_OTHER, "/signin/sms/code"),
+            "{}: {}",
+            app.name(),
+            asked.body
+        );
+        let challenge = format!("yw_sms={}", sms_cookie(&asked));
+        let inbox = app.get("/dev/sms").await;
+        let code: String = inbox
+            .body
+            .split("验证码为 ")
+            .nth(1)
+            .expect("a message in the inbox")
+            .chars()
+            .take(6)
+            .collect();
+        let wrong_code = if code == "000000" { "111111" } else { "000000" };
+        let wrong = app
+            .send_with_cookie_form(
+                "/signin/sms/code?lang=en",
+                &format!("code={wrong_code}"),
+                &challenge,
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        let right = app
+            .send_with_cookie_form("/signin/sms/code", &format!("code={code}"), &challenge)
+            .await;
+        assert_eq!(
+            (right.status, right.location()),
+            (StatusCode::SEE_OTHER, "/me/entities"),
+            "{}",
+            app.name()
+        );
+        assert!(
+            app.get_as("/me", &right.session_cookie().expect("session"))
+                .await
+                .body
+                .contains("扎西顿珠")
+        );
+        let reused = app
+            .send_with_cookie_form("/signin/sms/code", &format!("code={code}"), &challenge)
+            .await;
+        assert_ne!(reused.status, StatusCode::SEE_OTHER, "a code is good once");
+
+        let too_soon = app
+            .post_form("/signin/sms?lang=en", "mobile=13908900001", None)
+            .await;
+        assert_eq!(too_soon.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(too_soon.body.contains("seconds"));
+
+        let messages_before = app.get("/dev/sms").await.body.matches("验证码为").count();
+        let nobody = app
+            .post_form("/signin/sms", "mobile=13999990000", None)
+            .await;
+        assert_eq!(
+            (nobody.status, nobody.location()),
+            (StatusCode::SEE_OTHER, "/signin/sms/code"),
+            "the same answer for an unknown number"
+        );
+        assert_eq!(
+            app.get("/dev/sms").await.body.matches("验证码为").count(),
+            messages_before,
+            "but nothing is sent"
+        );
+        let guess = app
+            .send_with_cookie_form(
+                "/signin/sms/code",
+                "code=123456",
+                &format!("yw_sms={}", sms_cookie(&nobody)),
+            )
+            .await;
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+        let bad = app
+            .post_form("/signin/sms?lang=en", "mobile=12345", None)
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn without_a_configured_sender_sms_sign_in_is_not_offered() {
+    let db = db::testing::sqlite().await;
+    let router = yiwang_web::router(
+        yiwang_web::state(db.db.clone(), ui::state::WebSettings::default()).expect("state"),
+    );
+    let app = TestApp { router, db };
+    assert_eq!(app.get("/signin/sms").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/dev/sms").await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/signin").await.body.contains("/signin/sms"));
+    app.close().await;
+}

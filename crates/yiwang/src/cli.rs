@@ -177,6 +177,7 @@ pub async fn shutdown_signal() {
 async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
     let web = WebSettings {
         admin_password: settings.admin_password.clone(),
+        sms: settings.sms,
     };
     let state = web::state(db.clone(), web)?;
     let app = web::App::build(state, settings.listen)
@@ -238,6 +239,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             settings.admin_password = Some(demo_admin_password(&settings)?);
+            settings.sms = ui::state::SmsMode::DevInbox;
             let password = settings.admin_password.clone();
             let demo_password = password.as_ref().map_or("", Secret::expose).to_owned();
             let sign_ins = identity::seed::seed_demo(&db, &demo_password).await?;
@@ -249,6 +251,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for s in &sign_ins {
                     println!("    {:<20} {}", s.account, s.who);
                 }
+                println!("  officials set up a one-time-code app on first sign-in; SMS codes for citizens appear at http://{addr}/dev/sms");
                 println!("  data directory: {} (SQLite); stop with Ctrl-C", url);
             })
             .await?;

@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub admin_password: Option<Secret>,
     pub log: Option<String>,
     pub log_format: Option<String>,
+    /// `disabled` (default) or `dev-inbox` (codes shown on /dev/sms; never in production).
+    pub sms: Option<String>,
 }
 
 /// The settings in force.
@@ -29,6 +31,7 @@ pub struct Settings {
     pub admin_password: Option<Secret>,
     pub log: String,
     pub json_logs: bool,
+    pub sms: ui::state::SmsMode,
 }
 
 /// Why the configuration cannot be used.
@@ -151,7 +154,19 @@ pub fn resolve(
             });
         }
     };
+    let sms = match env("YIWANG_SMS").or(file.sms.clone()).as_deref() {
+        None | Some("disabled") => ui::state::SmsMode::Disabled,
+        Some("dev-inbox") => ui::state::SmsMode::DevInbox,
+        Some(other) => {
+            return Err(ConfigError::Env {
+                name: "YIWANG_SMS".into(),
+                value: other.into(),
+                problem: "use disabled or dev-inbox".into(),
+            });
+        }
+    };
     Ok(Settings {
+        sms,
         database_url: flags
             .database_url
             .clone()

@@ -77,6 +77,27 @@ CREATE TABLE pending_sign_ins (
     expires_at TEXT NOT NULL
 );
 
+-- One-time sign-in codes sent by SMS: only the SM3 digest of a code is kept.
+CREATE TABLE sms_challenges (
+    token_hash TEXT PRIMARY KEY,
+    mobile TEXT NOT NULL,
+    account_id INTEGER REFERENCES accounts(id),
+    code_hash TEXT NOT NULL,
+    next_path TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sms_challenges_mobile ON sms_challenges(mobile);
+
+-- What the development SMS sender "sent": shown on /dev/sms, never used in production.
+CREATE TABLE sms_outbox (
+    id INTEGER PRIMARY KEY,
+    mobile TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
+
 CREATE TABLE sign_in_throttle (
     key TEXT PRIMARY KEY,
     failures INTEGER NOT NULL,

@@ -39,6 +39,7 @@ impl TestApp {
             org::seed::seed_demo(&db.db).await.expect("seed");
             let settings = WebSettings {
                 admin_password: Some(Secret::new("s3cret-admin")),
+                sms: ui::state::SmsMode::DevInbox,
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
             apps.push(TestApp { router, db });
