@@ -8,6 +8,7 @@ pub mod entities;
 mod error;
 pub mod guard;
 pub mod model;
+pub mod officials;
 pub mod pages;
 pub mod password;
 pub mod seed;

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/signout", post(sign_out))
         .route("/me", get(me))
         .route("/me/sessions", get(sessions))
+        .route("/me/password", get(password_form).post(password_change))
         .route("/me/sessions/revoke", post(revoke))
         .route("/me/sessions/revoke-all", post(revoke_all))
 }
@@ -442,6 +443,7 @@ async fn me(
         }
         ul {
             li { a href="/me/sessions" { (ctx.t("id-sessions-title")) } }
+            li { a href="/me/password" { (ctx.t("id-password-title")) } }
             @if a.kind == AccountKind::Person { li { a href="/me/entities" { (ctx.t("id-my-entities")) } } }
         }
         },
@@ -529,4 +531,46 @@ async fn revoke_all(
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
     Ok(signed_out_response(&headers))
+}
+
+fn password_page(ctx: &Ctx, errors: &[(&'static str, Message)], done: bool) -> Markup {
+    let title = ctx.t("id-password-title");
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if done { p.notice.ok role="status" { (ctx.t("id-password-changed")) } }
+            @if !errors.is_empty() { p.notice.error role="alert" { (ctx.t("id-form-invalid")) } }
+            form.card.form method="post" action="/me/password" novalidate {
+                (input(ctx, errors, "current", "password", "", "current-password"))
+                (input(ctx, errors, "password", "password", "", "new-password"))
+                p.muted { (ctx.fmt(&Message::new("id-password-rule").arg("min", service::MIN_PASSWORD))) }
+                (input(ctx, errors, "password_again", "password", "", "new-password"))
+                p { button type="submit" { (ctx.t("admin-save")) } }
+            }
+        },
+    )
+}
+
+async fn password_form(ctx: Ctx, SignedIn(_): SignedIn) -> Markup {
+    password_page(&ctx, &[], false)
+}
+
+async fn password_change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(session): SignedIn,
+    form: Result<Form<crate::officials::PasswordChange>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = read_form(&ctx, form)?;
+    match crate::officials::change_password(&state.db, &session, &form).await {
+        Ok(()) => Ok(password_page(&ctx, &[], true).into_response()),
+        Err(IdentityError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            password_page(&ctx, &errors, false),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
 }

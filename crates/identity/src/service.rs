@@ -58,7 +58,7 @@ pub struct Registration {
     pub password_again: String,
 }
 
-fn check_password(
+pub(crate) fn check_password(
     password: &str,
     again: &str,
     others: &[&str],

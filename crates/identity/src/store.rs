@@ -701,3 +701,49 @@ pub async fn set_acting_for(
         .await?;
     Ok(())
 }
+
+/// Every official with their grants, by login.
+pub async fn officials(db: &Db) -> Result<Vec<Account>, DbError> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.kind = 'official' ORDER BY a.login"
+    );
+    let mut conn = db.pool().acquire().await?;
+    let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let (mut a, _) = account_from(r)?;
+        a.grants = grants_of(&mut conn, a.id).await?;
+        out.push(a);
+    }
+    Ok(out)
+}
+
+pub async fn set_password(conn: &mut Conn, account: i64, hash: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(format_instant(kernel::time_util::now()))
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets an official's TOTP secret so that they enrol again at their next sign-in.
+pub async fn clear_totp(conn: &mut Conn, account: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live session of an account except one.
+pub async fn revoke_others(conn: &mut Conn, account: i64, keep: &str) -> Result<u64, DbError> {
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL AND token_hash <> $3")
+        .bind(format_instant(kernel::time_util::now()))
+        .bind(account)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

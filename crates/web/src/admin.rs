@@ -26,6 +26,14 @@ pub fn router() -> Router<AppState> {
             get(divisions_form).post(divisions_import),
         )
         .route("/admin/names", get(names_form).post(names_set))
+        .route(
+            "/admin/officials",
+            get(officials_form).post(officials_create),
+        )
+        .route(
+            "/admin/officials/reset-totp",
+            axum::routing::post(officials_reset_totp),
+        )
 }
 
 /// The bootstrap administrator, proven by the configured password.
@@ -114,6 +122,7 @@ async fn index(_: Admin, ctx: Ctx) -> Markup {
                 li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
                 li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
                 li { a href="/admin/names" { (ctx.t("admin-names")) } }
+                li { a href="/admin/officials" { (ctx.t("admin-officials")) } }
             }
         },
     )
@@ -380,6 +389,172 @@ async fn names_set(
         Err(e @ (org::OrgError::BadTibetanName(_) | org::OrgError::NoDivision(_))) => {
             let status = ui::error::HttpError::status(&e);
             names_view(&state, &ctx, Some(Err(ctx.tell(&e))), status).await
+        }
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
+
+async fn officials_view(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &identity::officials::NewOfficial,
+    errors: &[(&'static str, Message)],
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let list = identity::store::officials(&state.db)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let title = ctx.t("admin-officials");
+    let field = |name: &str, value: &str, hint: Option<String>| {
+        let error = errors
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map(|(_, m)| ctx.fmt(m));
+        let id = format!("f-{name}");
+        html! {
+            label for=(id) { (ctx.t(&format!("id-field-{name}"))) }
+            @if let Some(e) = &error {
+                input id=(id) name=(name) value=(value) aria-invalid="true" aria-describedby={ (id) "-error" };
+                p.field-error id={ (id) "-error" } { (e) }
+            } @else {
+                input id=(id) name=(name) value=(value);
+            }
+            @if let Some(h) = hint { p.muted { (h) } }
+        }
+    };
+    let body = html! {
+        h1 { (title) }
+        (outcome_notice(&outcome))
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("id-field-login")) } th { (ctx.t("id-field-name_zh")) } th { (ctx.t("id-roles")) } th { span.visually-hidden { (ctx.t("id-session-action")) } } } }
+            tbody { @for a in &list { tr {
+                td { (a.login.clone().unwrap_or_default()) }
+                td { (a.display_name(ctx.lang)) }
+                td { @for g in &a.grants { (ctx.t(&format!("role-{}", g.role.key()))) "@" (g.division) br; } }
+                td { form method="post" action="/admin/officials/reset-totp" {
+                    input type="hidden" name="login" value=(a.login.clone().unwrap_or_default());
+                    button type="submit" { (ctx.t("admin-totp-reset")) }
+                } }
+            } } }
+        } }
+        h2 { (ctx.t("admin-official-new")) }
+        form.card.form method="post" action="/admin/officials" {
+            (field("login", &form.login, None))
+            (field("name_zh", &form.name_zh, None))
+            (field("name_bo", &form.name_bo, None))
+            (field("department", &form.department, Some(ctx.t("id-department-hint"))))
+            (field("roles", &form.roles, Some(ctx.t("id-roles-hint"))))
+            p { button type="submit" { (ctx.t("admin-save")) } }
+        }
+    };
+    Ok((status, page(ctx, &title, body)).into_response())
+}
+
+async fn officials_form(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    officials_view(
+        &state,
+        &ctx,
+        &identity::officials::NewOfficial::default(),
+        &[],
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn officials_create(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<identity::officials::NewOfficial>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = form.map(|Form(f)| f).map_err(|e| {
+        PageError::new(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })?;
+    match identity::officials::create(&state.db, &form, "admin:bootstrap").await {
+        Ok((_, password)) => {
+            let msg = ctx.fmt(
+                &Message::new("admin-official-created")
+                    .arg("login", form.login.trim().to_lowercase())
+                    .arg("password", password),
+            );
+            officials_view(
+                &state,
+                &ctx,
+                &identity::officials::NewOfficial::default(),
+                &[],
+                Some(Ok(msg)),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(identity::IdentityError::Invalid(errors)) => {
+            officials_view(
+                &state,
+                &ctx,
+                &form,
+                &errors,
+                Some(Err(ctx.t("id-form-invalid"))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+}
+
+async fn officials_reset_totp(
+    _: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = form.map(|Form(f)| f).map_err(|e| {
+        PageError::new(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })?;
+    match identity::officials::reset_totp(&state.db, &form.login, "admin:bootstrap").await {
+        Ok(()) => {
+            let msg =
+                ctx.fmt(&Message::new("admin-totp-was-reset").arg("login", form.login.as_str()));
+            officials_view(
+                &state,
+                &ctx,
+                &identity::officials::NewOfficial::default(),
+                &[],
+                Some(Ok(msg)),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e @ identity::IdentityError::NoSuchPerson) => {
+            officials_view(
+                &state,
+                &ctx,
+                &identity::officials::NewOfficial::default(),
+                &[],
+                Some(Err(ctx.tell(&e))),
+                StatusCode::NOT_FOUND,
+            )
+            .await
         }
         Err(e) => Err(PageError::from_error(&ctx, &e)),
     }

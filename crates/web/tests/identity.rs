@@ -929,3 +929,155 @@ async fn without_a_configured_sender_sms_sign_in_is_not_offered() {
     assert!(!app.get("/signin").await.body.contains("/signin/sms"));
     app.close().await;
 }
+
+#[tokio::test]
+async fn an_administrator_creates_an_official_who_then_enrols_their_authenticator() {
+    for app in apps().await {
+        let bad = app.admin_post("/admin/officials?lang=en", "login=Bad+Login&name_zh=&name_bo=&department=540102-civil-affairs&roles=boss%40540100", "s3cret-admin").await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.name()
+        );
+        assert!(
+            bad.body.contains("A login has 3 to 40")
+                && bad.body.contains("does not exist; use window-clerk")
+        );
+        let unknown_dept = app
+            .admin_post(
+                "/admin/officials?lang=en",
+                "login=dorje&name_zh=多吉&department=nowhere&roles=approver%40540102",
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(unknown_dept.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let created = app.admin_post("/admin/officials?lang=en", "login=dorje&name_zh=%E5%A4%9A%E5%90%89&department=540102-civil-affairs&roles=approver%40540102%2C+window-clerk%40540102", "s3cret-admin").await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let password = created
+            .body
+            .split("Initial password: ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .expect("initial password shown")
+            .to_owned();
+        let taken = app
+            .admin_post(
+                "/admin/officials?lang=en",
+                "login=dorje&name_zh=x&department=540102-civil-affairs&roles=approver%40540102",
+                "s3cret-admin",
+            )
+            .await;
+        assert!(taken.body.contains("already in use"));
+        let res = app
+            .post_form(
+                "/signin",
+                &format!("account=dorje&password={password}"),
+                None,
+            )
+            .await;
+        assert_eq!(res.location(), "/signin/totp", "{}", app.name());
+        let pending = format!("yw_pending={}", pending_cookie(&res));
+        let secret = secret_on(&app.get_with("/signin/totp", "cookie", &pending).await.body);
+        let done = app
+            .send_with_cookie_form(
+                "/signin/totp",
+                &format!("code={}", code_now(&secret)),
+                &pending,
+            )
+            .await;
+        let cookie = done.session_cookie().expect("signed in");
+        let me = app.get_as("/me?lang=en", &cookie).await;
+        assert!(me.body.contains("Approver") && me.body.contains("Comprehensive window clerk"));
+        let reset = app
+            .admin_post(
+                "/admin/officials/reset-totp?lang=en",
+                "login=dorje",
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(reset.status, StatusCode::OK);
+        assert_eq!(
+            app.get_as("/me", &cookie).await.status,
+            StatusCode::SEE_OTHER,
+            "their sessions ended"
+        );
+        let again = app
+            .post_form(
+                "/signin",
+                &format!("account=dorje&password={password}"),
+                None,
+            )
+            .await;
+        let page = app
+            .get_with(
+                "/signin/totp",
+                "cookie",
+                &format!("yw_pending={}", pending_cookie(&again)),
+            )
+            .await;
+        assert!(page.body.contains("class=\"secret\""), "they enrol again");
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn changing_ones_password_ends_the_other_sessions() {
+    for app in apps().await {
+        let form = format!("account=13908900001&password={PASSWORD}");
+        let here = app
+            .post_form("/signin", &form, None)
+            .await
+            .session_cookie()
+            .expect("here");
+        let there = app
+            .post_form("/signin", &form, None)
+            .await
+            .session_cookie()
+            .expect("there");
+        let wrong = app
+            .post_form(
+                "/me/password?lang=en",
+                "current=not-it&password=a+brand+new+phrase&password_again=a+brand+new+phrase",
+                Some(&here),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("current password is not right"));
+        let weak = app
+            .post_form(
+                "/me/password?lang=en",
+                &format!("current={PASSWORD}&password=13908900001x&password_again=13908900001x"),
+                Some(&here),
+            )
+            .await;
+        assert!(weak.body.contains("must not contain"), "{}", app.name());
+        let ok = app.post_form("/me/password?lang=en", &format!("current={PASSWORD}&password=a+brand+new+phrase&password_again=a+brand+new+phrase"), Some(&here)).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert_eq!(
+            app.get_as("/me", &here).await.status,
+            StatusCode::OK,
+            "this session stays"
+        );
+        assert_eq!(
+            app.get_as("/me", &there).await.status,
+            StatusCode::SEE_OTHER,
+            "the other one ends"
+        );
+        assert_eq!(
+            app.post_form("/signin", &form, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.post_form(
+                "/signin",
+                "account=13908900001&password=a+brand+new+phrase",
+                None
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        app.close().await;
+    }
+}

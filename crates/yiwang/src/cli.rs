@@ -66,11 +66,43 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Official accounts.
+    Official {
+        #[command(subcommand)]
+        command: OfficialCommand,
+    },
     /// Measure the platform's performance targets and print one table.
     Bench {
         /// Fewer iterations (a smoke run).
         #[arg(long)]
         quick: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficialCommand {
+    /// Create an official; prints a one-time initial password.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long, default_value = "")]
+        name_zh: String,
+        #[arg(long, default_value = "")]
+        name_bo: String,
+        /// Department code, e.g. 540100-market-regulation.
+        #[arg(long)]
+        department: String,
+        /// Roles as role@division, comma-separated, e.g. approver@540100.
+        #[arg(long)]
+        roles: String,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Make an official set up their one-time-code app again (a lost phone).
+    ResetTotp {
+        login: String,
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
@@ -355,6 +387,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "imported {} rows from {name}: {} new, {} updated",
                 r.rows, r.inserted, r.updated
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Official {
+            command:
+                OfficialCommand::Add {
+                    login,
+                    name_zh,
+                    name_bo,
+                    department,
+                    roles,
+                    database_url,
+                },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            let form = identity::officials::NewOfficial {
+                login,
+                name_zh,
+                name_bo,
+                department,
+                roles,
+            };
+            match identity::officials::create(&db, &form, "system:cli").await {
+                Ok((id, password)) => {
+                    println!(
+                        "created official {} (account {id}); initial password, shown once: {password}",
+                        form.login.trim().to_lowercase()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(identity::IdentityError::Invalid(errors)) => {
+                    let catalog = web::catalog()?;
+                    for (field, message) in errors {
+                        eprintln!(
+                            "yiwang: {field}: {}",
+                            catalog.format(kernel::Lang::En, &message)
+                        );
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Official {
+            command:
+                OfficialCommand::ResetTotp {
+                    login,
+                    database_url,
+                },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            identity::officials::reset_totp(&db, &login, "system:cli").await?;
+            println!(
+                "{login} will set up a one-time-code app at their next sign-in; their sessions are ended"
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -264,3 +264,53 @@ fn the_demo_serves_and_shuts_down_cleanly_on_sigterm() {
         "{printed}"
     );
 }
+
+#[tokio::test]
+async fn officials_are_created_from_the_command_line_on_every_backend() {
+    for t in testing::backends().await {
+        org::seed::seed_demo(&t.db).await.expect("departments");
+        let bad = yiwang(&[
+            "official",
+            "add",
+            "--login",
+            "dawa",
+            "--name-zh",
+            "达瓦",
+            "--department",
+            "540102-civil-affairs",
+            "--roles",
+            "approver@549999",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(!bad.status.success());
+        assert!(text(&bad).contains("roles"), "{}: {}", t.name(), text(&bad));
+        let out = yiwang(&[
+            "official",
+            "add",
+            "--login",
+            "dawa",
+            "--name-zh",
+            "达瓦",
+            "--department",
+            "540102-civil-affairs",
+            "--roles",
+            "window-clerk@540102",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(out.status.success(), "{}: {}", t.name(), text(&out));
+        assert!(text(&out).contains("initial password, shown once: "));
+        let reset = yiwang(&["official", "reset-totp", "dawa", "--database-url", t.url()]);
+        assert!(reset.status.success(), "{}", text(&reset));
+        let nobody = yiwang(&[
+            "official",
+            "reset-totp",
+            "nobody",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(!nobody.status.success());
+        t.close().await;
+    }
+}
