@@ -1,7 +1,7 @@
 //! Password hashing: Argon2id (RFC 9106) with the OWASP-recommended minimum of 19 MiB of
-//! memory, 2 passes and 1 lane — about 20–40 ms per hash on the project's 2-core machines, so a
-//! guess costs an attacker the same. Hashing runs on the blocking pool so that both cores can
-//! hash while the async workers keep serving.
+//! memory, 2 passes and 1 lane — about 24 ms per hash on the project's 2-core machines, so a
+//! guess costs an attacker the same. Hashing runs on the blocking pool, at most one hash per
+//! core at a time (Argon2 is memory-bound; more in flight only thrash the caches).
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -37,8 +37,20 @@ pub fn verify_nobody(password: &str) {
     let _ = verify(password, phc);
 }
 
+/// At most one hash per core at a time: Argon2id is memory-bound, and more hashes in flight
+/// than cores only thrash the caches and slow every sign-in down.
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
 /// Runs a verification on the blocking pool.
 pub async fn verify_blocking(password: String, phc: Option<String>) -> bool {
+    let Ok(_permit) = permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || match phc {
         Some(phc) => verify(&password, &phc),
         None => {
@@ -52,6 +64,7 @@ pub async fn verify_blocking(password: String, phc: Option<String>) -> bool {
 
 /// Hashes on the blocking pool.
 pub async fn hash_blocking(password: String) -> Result<String, String> {
+    let _permit = permits().acquire().await.map_err(|e| e.to_string())?;
     tokio::task::spawn_blocking(move || hash(&password))
         .await
         .map_err(|e| e.to_string())?
