@@ -38,11 +38,7 @@ fn verify_page(ctx: &Ctx, value: &str, outcome: Option<Result<String, String>>) 
         html! {
             h1 { (title) }
             p.muted { (ctx.t("id-verify-intro")) }
-            @match &outcome {
-                Some(Ok(m)) => { p.notice.ok role="status" { (m) } }
-                Some(Err(m)) => { p.notice.error role="alert" { (m) } }
-                None => {}
-            }
+            (ui::layout::outcome_notice(&outcome))
             form.card.form method="post" action="/console/verify" {
                 label for="f-person_id" { (ctx.t("id-field-person_id")) }
                 input id="f-person_id" name="person_id" value=(value) required autocomplete="off";
@@ -79,13 +75,7 @@ async fn verify(
         .require_role(&state.db, Role::WindowClerk, "account.verify_in_person")
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let form = form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     if form.checked_card.as_deref() != Some("yes") {
         let msg = ctx.t("id-verify-must-check");
         return Ok((

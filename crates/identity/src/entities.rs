@@ -13,7 +13,7 @@ use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use kernel::time_util::{CST, format_date, now, parse_date};
 use kernel::{CreditCode, Localize, Message, PersonId};
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 use ui::error::HttpError;
 use ui::layout::page;
@@ -228,24 +228,6 @@ pub fn router() -> Router<AppState> {
         .route("/me/entities/{code}/agents/remove", post(remove_agent_page))
 }
 
-fn bad_form(ctx: &Ctx, e: FormRejection) -> PageError {
-    PageError::new(
-        ctx,
-        StatusCode::BAD_REQUEST,
-        &Message::new("error-bad-request").arg("detail", e.body_text()),
-    )
-}
-
-fn notice(outcome: &Option<Result<String, String>>) -> Markup {
-    html! {
-        @match outcome {
-            Some(Ok(m)) => { p.notice.ok role="status" { (m) } }
-            Some(Err(m)) => { p.notice.error role="alert" { (m) } }
-            None => {}
-        }
-    }
-}
-
 fn role_text(ctx: &Ctx, m: &Membership) -> String {
     match (&m.role, &m.expires_on) {
         (MemberRole::LegalRepresentative, _) => ctx.t("id-role-legal-rep"),
@@ -275,7 +257,7 @@ async fn list_page(
     let title = ctx.t("id-entities-title");
     let body = html! {
         h1 { (title) }
-        (notice(&outcome))
+        (ui::layout::outcome_notice(&outcome))
         @if let Some(m) = &session.acting_for {
             p.notice.ok { (ctx.fmt(&Message::new("id-acting-for").arg("name", m.entity.name.as_str()))) }
             form method="post" action="/me/entities/act-for" { p { button type="submit" { (ctx.t("id-act-for-self")) } } }
@@ -334,7 +316,7 @@ async fn claim_page(
     Citizen(session): Citizen,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|e| bad_form(&ctx, e))?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     match claim(&state.db, &session, &form.credit_code).await {
         Ok(m) => {
             list_page(
@@ -368,7 +350,7 @@ async fn act_for_page(
     Citizen(session): Citizen,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|e| bad_form(&ctx, e))?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let code = Some(form.credit_code.trim()).filter(|c| !c.is_empty());
     act_for(&state.db, &session, code)
         .await
@@ -400,7 +382,7 @@ async fn detail_page(
     let body = html! {
         h1 { (title) }
         p { code { (rep.entity.credit_code) } }
-        (notice(&outcome))
+        (ui::layout::outcome_notice(&outcome))
         h2 { (ctx.t("id-agents")) }
         div.table-wrap { table {
             thead { tr { th { (ctx.t("id-field-name")) } th { (ctx.t("id-field-person_id")) } th { (ctx.t("id-member-role")) } th { span.visually-hidden { (ctx.t("id-session-action")) } } } }
@@ -457,7 +439,7 @@ async fn add_agent_page(
     Path(code): Path<String>,
     form: Result<Form<AgentForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|e| bad_form(&ctx, e))?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     match add_agent(
         &state.db,
         &session,
@@ -506,7 +488,7 @@ async fn remove_agent_page(
     Path(code): Path<String>,
     form: Result<Form<RemoveForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|e| bad_form(&ctx, e))?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let done = remove_agent(&state.db, &session, &code, form.agent)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;

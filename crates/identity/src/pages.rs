@@ -163,16 +163,6 @@ fn sms_offered(state: &AppState) -> bool {
     state.settings.sms != ui::state::SmsMode::Disabled
 }
 
-fn read_form<T>(ctx: &Ctx, form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })
-}
-
 pub(crate) fn signed_in_response(headers: &HeaderMap, token: &str, next: &str) -> Response {
     let mut res = Redirect::to(next).into_response();
     if let Some(cookie) = session_cookie(headers, token, service::SESSION_LIFETIME.whole_seconds())
@@ -189,7 +179,7 @@ async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let next = safe_next(Some(&form.next));
     match service::sign_in(&state.db, &form.account, &form.password, &next, &client).await {
         Ok(SignInStep::Done(done)) => Ok(signed_in_response(&headers, &done.token, &next)),
@@ -261,7 +251,7 @@ async fn register(
     headers: HeaderMap,
     form: Result<Form<Registration>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     match service::register(&state.db, &form).await {
         Ok(_) => {
             let next = "/me?welcome=1";
@@ -347,7 +337,7 @@ async fn totp_submit(
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let Some(pending) = crate::guard::cookie(&headers, PENDING_COOKIE) else {
         return Ok(Redirect::to("/signin").into_response());
     };
@@ -509,7 +499,7 @@ async fn revoke(
     SignedIn(session): SignedIn,
     form: Result<Form<RevokeForm>, FormRejection>,
 ) -> Result<Markup, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let done = service::sign_out(&state.db, &session, &form.session)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
@@ -563,7 +553,7 @@ async fn password_change(
     SignedIn(session): SignedIn,
     form: Result<Form<crate::officials::PasswordChange>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     match crate::officials::change_password(&state.db, &session, &form).await {
         Ok(()) => Ok(password_page(&ctx, &[], true).into_response()),
         Err(IdentityError::Invalid(errors)) => Ok((

@@ -302,16 +302,6 @@ async fn request_form(
     ))
 }
 
-fn read<T>(ctx: &Ctx, form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })
-}
-
 async fn request(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -319,7 +309,7 @@ async fn request(
     form: Result<Form<MobileForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     offered(&state, &ctx)?;
-    let form = read(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let next = crate::guard::safe_next(Some(&form.next));
     match request_code(&state.db, state.settings.sms, &form.mobile, &next, &client).await {
         Ok(challenge) => {
@@ -394,7 +384,7 @@ async fn code_submit(
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     offered(&state, &ctx)?;
-    let form = read(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let Some(challenge) = crate::guard::cookie(&headers, COOKIE) else {
         return Ok(Redirect::to("/signin/sms").into_response());
     };

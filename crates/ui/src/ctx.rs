@@ -169,3 +169,17 @@ pub fn page_query<T>(
         )
     })
 }
+
+/// A page's form that could not be read becomes a localized 400 page.
+pub fn page_form<T>(
+    ctx: &Ctx,
+    form: Result<axum::extract::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<T, crate::PageError> {
+    form.map(|axum::extract::Form(v)| v).map_err(|e| {
+        crate::PageError::new(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })
+}

@@ -112,6 +112,17 @@ fn is_current(path: &str, href: &str) -> bool {
     }
 }
 
+/// What a form submission did: a status line, or an alert naming what was wrong.
+pub fn outcome_notice(outcome: &Option<Result<String, String>>) -> Markup {
+    html! {
+        @match outcome {
+            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
+            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
+            None => {}
+        }
+    }
+}
+
 /// Text in a language other than the page's, marked so that it is spoken and drawn right.
 pub fn in_lang(lang: Lang, text: &str) -> Markup {
     html! { span lang=(lang.bcp47()) { (text) } }

@@ -14,7 +14,7 @@ use axum::{Form, extract::FromRef};
 use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::page;
+use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
 pub fn router() -> Router<AppState> {
@@ -136,17 +136,6 @@ struct UploadForm {
     content: String,
 }
 
-/// What the last submission did: a status line, or an alert naming what was wrong.
-fn outcome_notice(outcome: &Option<Result<String, String>>) -> Markup {
-    html! {
-        @match outcome {
-            Some(Ok(msg)) => { p.notice.ok role="status" { (msg) } }
-            Some(Err(msg)) => { p.notice.error role="alert" { (msg) } }
-            None => {}
-        }
-    }
-}
-
 fn upload_form(ctx: &Ctx, action: &str, form: &UploadForm, hint: &str) -> Markup {
     html! {
         form.card method="post" action=(action) {
@@ -189,26 +178,13 @@ async fn calendar_form(
     calendar_view(&state, &ctx, &UploadForm::default(), None, StatusCode::OK).await
 }
 
-fn read_form(
-    ctx: &Ctx,
-    form: Result<Form<UploadForm>, FormRejection>,
-) -> Result<UploadForm, PageError> {
-    form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })
-}
-
 async fn calendar_load(
     _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<UploadForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let name = if form.file_name.trim().is_empty() {
         "calendar.toml"
     } else {
@@ -271,7 +247,7 @@ async fn divisions_import(
     ctx: Ctx,
     form: Result<Form<UploadForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = read_form(&ctx, form)?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let name = if form.file_name.trim().is_empty() {
         "divisions.csv"
     } else {
@@ -362,13 +338,7 @@ async fn names_set(
     ctx: Ctx,
     form: Result<Form<NameForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     let code = match kernel::DivisionCode::parse(&form.code) {
         Ok(code) => code,
         Err(e) => {
@@ -473,13 +443,7 @@ async fn officials_create(
     ctx: Ctx,
     form: Result<Form<identity::officials::NewOfficial>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     match identity::officials::create(&state.db, &form, "admin:bootstrap").await {
         Ok((_, password)) => {
             let msg = ctx.fmt(
@@ -524,13 +488,7 @@ async fn officials_reset_totp(
     ctx: Ctx,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let form = form.map(|Form(f)| f).map_err(|e| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
+    let form = ui::ctx::page_form(&ctx, form)?;
     match identity::officials::reset_totp(&state.db, &form.login, "admin:bootstrap").await {
         Ok(()) => {
             let msg =
