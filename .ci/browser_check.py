@@ -125,6 +125,24 @@ class WebDriver:
     def url(self):
         return self.s("GET", "/url")
 
+    def wait_js(self, script, limit=10):
+        """Waits until a script returns true (a page posted to itself keeps its URL)."""
+        start = time.time()
+        while time.time() - start < limit:
+            if self.js(script):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def wait_for_url(self, predicate, limit=10):
+        """Waits for a navigation started by a click to land (a new go() would cancel it)."""
+        start = time.time()
+        while time.time() - start < limit:
+            if predicate(self.url()):
+                return True
+            time.sleep(0.1)
+        return False
+
     def quit(self):
         try:
             self.call("DELETE", f"/session/{self.session}")
@@ -237,7 +255,7 @@ def main():
         wd.type("#f-person_id", "36042619910102009X")
         wd.type("#f-name", "测试")
         wd.click("main form button[type=submit]")
-        check("校验位应为3" in wd.js("return document.body.innerText"), "a wrong identity number is named on the form")
+        check(wd.wait_js("return document.body.innerText.includes('校验位应为3')"), "a wrong identity number is named on the form")
         check(wd.js("return document.querySelectorAll('[aria-invalid=true]').length") >= 3, "every wrong field is marked for screen readers")
         wd.screenshot("register-errors-zh.png")
         audit(wd, "/register with errors", axe_source)
@@ -247,7 +265,7 @@ def main():
         wd.type("#f-account", "13908900001")
         wd.type("#f-password", password)
         wd.click("main form button[type=submit]")
-        check(wd.url().endswith("/me"), f"signing in leads to my account ({wd.url()})")
+        check(wd.wait_for_url(lambda u: u.endswith("/me")), f"signing in leads to my account ({wd.url()})")
         header = wd.js("return document.querySelector('header').innerText")
         check("བཀྲ་ཤིས་དོན་གྲུབ།" in header, "the header greets the citizen by their Tibetan name")
         wd.screenshot("me-bo.png")
@@ -256,6 +274,7 @@ def main():
         check("This device" in wd.js("return document.body.innerText"), "the sessions page shows this device")
         audit(wd, "/me/sessions", axe_source)
         wd.click("header form button")
+        check(wd.wait_for_url(lambda u: u.rstrip("/") == site), f"signing out leads home ({wd.url()})")
         wd.go(f"{site}/me")
         check("/signin" in wd.url(), "after signing out, my account asks for a sign-in again")
         wd.go(f"{site}/nowhere?lang=en")
