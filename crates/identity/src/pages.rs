@@ -1,6 +1,6 @@
 //! Pages: register, sign in, sign out, my account, my sessions.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -38,14 +38,47 @@ pub fn router() -> Router<AppState> {
 /// Where a request comes from, for throttling and the sessions page.
 pub struct ClientInfo(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+/// The client's address: the socket peer, or — when the peer is a trusted proxy — the
+/// right-most address in `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<IpAddr> = forwarded_for
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|h| !trusted.contains(h))
+            .unwrap_or(peer),
+    )
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = client_ip(peer, forwarded, &state.settings.trusted_proxies)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -562,5 +595,36 @@ async fn password_change(
         )
             .into_response()),
         Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = ip("10.0.0.5");
+        let trusted = [proxy];
+        assert_eq!(
+            client_ip(Some(ip("203.0.113.9")), Some("1.2.3.4"), &trusted),
+            Some(ip("203.0.113.9")),
+            "a client cannot claim an address"
+        );
+        assert_eq!(
+            client_ip(Some(proxy), Some("1.2.3.4, 198.51.100.7"), &trusted),
+            Some(ip("198.51.100.7"))
+        );
+        assert_eq!(
+            client_ip(Some(proxy), Some("198.51.100.7, 10.0.0.5"), &trusted),
+            Some(ip("198.51.100.7"))
+        );
+        assert_eq!(client_ip(Some(proxy), None, &trusted), Some(proxy));
+        assert_eq!(client_ip(None, Some("1.2.3.4"), &trusted), None);
     }
 }

@@ -51,6 +51,9 @@ pub struct WebSettings {
     /// are closed while it is unset.
     pub admin_password: Option<Secret>,
     pub sms: SmsMode,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; without them every client behind a
+    /// proxy would share one address for throttling.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Shared by every handler. Cheap to clone.

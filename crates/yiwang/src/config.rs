@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// `disabled` (default) or `dev-inbox` (codes shown on /dev/sms; never in production).
     pub sms: Option<String>,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// The settings in force.
@@ -32,6 +34,7 @@ pub struct Settings {
     pub log: String,
     pub json_logs: bool,
     pub sms: ui::state::SmsMode,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Why the configuration cannot be used.
@@ -165,8 +168,25 @@ pub fn resolve(
             });
         }
     };
+    let proxies: Vec<String> = match env("YIWANG_TRUSTED_PROXIES") {
+        Some(list) => list
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        None => file.trusted_proxies.clone().unwrap_or_default(),
+    };
+    let mut trusted_proxies = Vec::new();
+    for p in proxies {
+        trusted_proxies.push(p.parse().map_err(|_| ConfigError::Env {
+            name: "trusted_proxies".into(),
+            value: p.clone(),
+            problem: "not an IP address".into(),
+        })?);
+    }
     Ok(Settings {
         sms,
+        trusted_proxies,
         database_url: flags
             .database_url
             .clone()

@@ -40,6 +40,7 @@ impl TestApp {
             let settings = WebSettings {
                 admin_password: Some(Secret::new("s3cret-admin")),
                 sms: ui::state::SmsMode::DevInbox,
+                trusted_proxies: Vec::new(),
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
             apps.push(TestApp { router, db });
