@@ -299,17 +299,6 @@ struct CodeForm {
     credit_code: String,
 }
 
-fn first_error(ctx: &Ctx, e: &IdentityError) -> String {
-    match e {
-        IdentityError::Invalid(errors) => errors
-            .iter()
-            .map(|(_, m)| ctx.fmt(m))
-            .collect::<Vec<_>>()
-            .join(" "),
-        e => ctx.tell(e),
-    }
-}
-
 async fn claim_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -335,7 +324,7 @@ async fn claim_page(
                 &state,
                 &ctx,
                 &session,
-                Some(Err(first_error(&ctx, &e))),
+                Some(Err(e.as_line(&ctx))),
                 e.status(),
             )
             .await
@@ -466,7 +455,7 @@ async fn add_agent_page(
                 &ctx,
                 &session,
                 &code,
-                Some(Err(first_error(&ctx, &e))),
+                Some(Err(e.as_line(&ctx))),
                 e.status(),
             )
             .await

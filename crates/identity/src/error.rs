@@ -118,3 +118,18 @@ impl ui::error::HttpError for IdentityError {
         }
     }
 }
+
+impl IdentityError {
+    /// The whole error as one line for a page: every field's message for a form with
+    /// mistakes, the error's own message otherwise.
+    pub fn as_line(&self, ctx: &ui::Ctx) -> String {
+        match self {
+            IdentityError::Invalid(errors) => errors
+                .iter()
+                .map(|(_, m)| ctx.fmt(m))
+                .collect::<Vec<_>>()
+                .join(" "),
+            e => ctx.tell(e),
+        }
+    }
+}

@@ -60,7 +60,7 @@ async fn send(db: &Db, mode: SmsMode, mobile: &str, body: &str) -> Result<(), Id
                 .execute(db.pool())
                 .await
                 .map_err(DbError::from)?;
-            tracing::info!(mobile = %format!("{}****{}", &mobile[..3], &mobile[7..]), "development SMS written to /dev/sms");
+            tracing::info!(mobile = %store::mask_mobile(mobile), "development SMS written to /dev/sms");
             Ok(())
         }
     }
@@ -322,12 +322,8 @@ async fn request(
             }
             Ok(res)
         }
-        Err(IdentityError::Invalid(errors)) => {
-            let msg = errors
-                .iter()
-                .map(|(_, m)| ctx.fmt(m))
-                .collect::<Vec<_>>()
-                .join(" ");
+        Err(e @ IdentityError::Invalid(_)) => {
+            let msg = e.as_line(&ctx);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 request_page(&ctx, &form.mobile, &next, Some(msg)),

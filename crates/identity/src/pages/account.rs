@@ -39,10 +39,7 @@ pub(super) async fn me(
     let q = ui::ctx::page_query(&ctx, q)?;
     let a = &session.account;
     let title = ctx.t("id-me-title");
-    let mobile = a
-        .mobile
-        .as_deref()
-        .map(|m| format!("{}****{}", &m[..3], &m[7..]));
+    let mobile = a.mobile.as_deref().map(crate::store::mask_mobile);
     Ok(page(
         &ctx,
         &title,

@@ -135,9 +135,17 @@ impl Identifier {
     pub fn masked(&self) -> String {
         match self {
             Identifier::PersonId(p) => p.masked(),
-            Identifier::Mobile(m) => format!("{}****{}", &m[..3], &m[7..]),
+            Identifier::Mobile(m) => mask_mobile(m),
             Identifier::Login(l) => l.clone(),
         }
+    }
+}
+
+/// A mobile number as pages and logs show it: `139****0001`.
+pub fn mask_mobile(m: &str) -> String {
+    match (m.get(..3), m.get(7..)) {
+        (Some(head), Some(tail)) if m.len() == 11 => format!("{head}****{tail}"),
+        _ => "****".to_owned(),
     }
 }
 
