@@ -29,6 +29,9 @@ pub enum DbError {
     Conflict(String),
     #[error("database error: {0}")]
     Sqlx(#[source] sqlx::Error),
+    /// A group commit failed; every writer in the group gets the cause as text.
+    #[error("the grouped write failed: {0}")]
+    Group(String),
 }
 
 impl From<sqlx::Error> for DbError {

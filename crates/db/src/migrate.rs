@@ -55,6 +55,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0004_identity.sql"),
         },
     },
+    Migration {
+        version: 5,
+        name: "OpenID Connect provider",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0005_oidc.sql"),
+            postgres: include_str!("../migrations/postgres/0005_oidc.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -32,6 +32,15 @@ fn actor(session: &Session) -> String {
     format!("person:{}", session.account.id)
 }
 
+/// The account's standing with one entity today, if it may still act for it.
+pub async fn membership(db: &Db, account: i64, entity: i64) -> Result<Option<Membership>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    Ok(store::memberships_of(&mut conn, account, &today())
+        .await?
+        .into_iter()
+        .find(|m| m.entity.id == entity))
+}
+
 /// Claims an entity as its legal representative, as the registry records them.
 pub async fn claim(
     db: &Db,

@@ -61,7 +61,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     next.run(req).await
 }
 
-fn percent_encode(s: &str) -> String {
+/// Percent-encodes a path-and-query for use as one query parameter value.
+pub fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

@@ -488,6 +488,17 @@ pub async fn session(db: &Db, token: &str) -> Result<Option<Session>, DbError> {
     Ok(found)
 }
 
+/// The live session with this token digest (for systems that keep the digest, such as the
+/// OpenID provider's codes and refresh tokens), without touching its last-seen time.
+pub async fn session_by_digest(db: &Db, token_hash: &str) -> Result<Option<Session>, DbError> {
+    store::live_session(db, token_hash, now(), SESSION_IDLE).await
+}
+
+/// An account by id.
+pub async fn account(db: &Db, id: i64) -> Result<Option<crate::model::Account>, DbError> {
+    store::account(db, id).await
+}
+
 /// Ends one session of the account (its own, or another of the same account's).
 pub async fn sign_out(db: &Db, session: &Session, token_hash: &str) -> Result<bool, IdentityError> {
     let mut tx = db.begin().await?;

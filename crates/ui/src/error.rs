@@ -137,6 +137,11 @@ impl ApiCtx {
         ApiCtx { lang, catalog }
     }
 
+    /// A message in the caller's language.
+    pub fn format(&self, message: &Message) -> String {
+        self.catalog.format(self.lang, message)
+    }
+
     pub fn fail(&self, status: StatusCode, code: &'static str, message: &Message) -> ApiError {
         ApiError {
             status,

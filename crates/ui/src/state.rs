@@ -54,6 +54,18 @@ pub struct WebSettings {
     /// Reverse proxies whose `X-Forwarded-For` is believed; without them every client behind a
     /// proxy would share one address for throttling.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address people and systems reach the platform at (`https://zwfw.example.gov.cn`),
+    /// without a trailing slash: the OpenID Connect issuer. `None` in tests: `http://localhost`.
+    pub public_url: Option<String>,
+}
+
+impl WebSettings {
+    /// The public base address, never ending in `/`.
+    pub fn public_url(&self) -> &str {
+        self.public_url
+            .as_deref()
+            .map_or("http://localhost", |u| u.trim_end_matches('/'))
+    }
 }
 
 /// Shared by every handler. Cheap to clone.

@@ -28,10 +28,12 @@ pub fn state(db: db::Db, settings: WebSettings) -> Result<AppState, kernel::i18n
 /// Every route of the platform with its middleware.
 pub fn router(state: AppState) -> Router {
     let metrics = metrics::Metrics::shared();
+    let provider = oidc::Provider::new(state.db.clone(), state.settings.public_url());
     Router::new()
         .merge(home::router())
         .merge(org::router())
         .merge(identity::router())
+        .merge(oidc::router(provider))
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())
@@ -61,8 +63,19 @@ pub struct App {
 
 impl App {
     /// Binds `listen` (use port 0 to let the system choose).
-    pub async fn build(state: AppState, listen: SocketAddr) -> std::io::Result<App> {
+    /// Without a configured public address, the platform names itself by the address it
+    /// listens on (the OpenID Connect issuer must match what clients reach).
+    pub async fn build(mut state: AppState, listen: SocketAddr) -> std::io::Result<App> {
         let listener = TcpListener::bind(listen).await?;
+        if state.settings.public_url.is_none() {
+            let mut addr = listener.local_addr()?;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            let mut settings = (*state.settings).clone();
+            settings.public_url = Some(format!("http://{addr}"));
+            state.settings = Arc::new(settings);
+        }
         Ok(App {
             listener,
             router: router(state),

@@ -34,7 +34,14 @@ pub const FTL: &[Ftl] = &[
 
 /// Every crate's Fluent sources.
 pub fn all_ftl() -> Vec<&'static [Ftl]> {
-    vec![kernel::i18n::FTL, ui::FTL, org::FTL, identity::FTL, FTL]
+    vec![
+        kernel::i18n::FTL,
+        ui::FTL,
+        org::FTL,
+        identity::FTL,
+        oidc::FTL,
+        FTL,
+    ]
 }
 
 /// The platform's whole message catalogue.

@@ -73,8 +73,15 @@ fn is_cross_site(req: &Request) -> bool {
 }
 
 /// A form posted from another site is refused before it reaches any handler (CSRF).
+///
+/// The OAuth endpoints that authenticate the calling client rather than a cookie are open to
+/// other sites (a browser-based client posts to the token endpoint from its own origin).
 pub async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || matches!(
+            req.uri().path(),
+            "/oauth2/token" | "/oauth2/revoke" | "/oauth2/introspect" | "/oauth2/userinfo"
+        );
     if !safe && is_cross_site(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-site write refused");
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();

@@ -8,13 +8,7 @@ use common::{TestApp, form_encode};
 const PASSWORD: &str = "demo-password-2026";
 
 async fn apps() -> Vec<TestApp> {
-    let apps = TestApp::all().await;
-    for app in &apps {
-        identity::seed::seed_demo(&app.db.db, PASSWORD)
-            .await
-            .expect("identity seed");
-    }
-    apps
+    TestApp::with_people(PASSWORD).await
 }
 
 fn registration(person_id: &str, name: &str, mobile: &str, password: &str) -> String {

@@ -211,6 +211,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         admin_password: settings.admin_password.clone(),
         sms: settings.sms,
         trusted_proxies: settings.trusted_proxies.clone(),
+        public_url: settings.public_url.clone(),
     };
     let state = web::state(db.clone(), web)?;
     let app = web::App::build(state, settings.listen)

@@ -22,6 +22,9 @@ pub struct FileConfig {
     pub sms: Option<String>,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Option<Vec<String>>,
+    /// The address people reach the platform at, e.g. `https://zwfw.xizang.gov.cn`: the
+    /// OpenID Connect issuer. Defaults to `http://` + the listening address.
+    pub public_url: Option<String>,
 }
 
 /// The settings in force.
@@ -35,6 +38,7 @@ pub struct Settings {
     pub json_logs: bool,
     pub sms: ui::state::SmsMode,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub public_url: Option<String>,
 }
 
 /// Why the configuration cannot be used.
@@ -184,9 +188,24 @@ pub fn resolve(
             problem: "not an IP address".into(),
         })?);
     }
+    let public_url = match env("YIWANG_PUBLIC_URL").or(file.public_url.clone()) {
+        Some(u)
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(['?', '#', ' ']) =>
+        {
+            return Err(ConfigError::Env {
+                name: "public_url".into(),
+                value: u,
+                problem: "use an absolute http:// or https:// address without query or fragment"
+                    .into(),
+            });
+        }
+        other => other.map(|u| u.trim_end_matches('/').to_owned()),
+    };
     Ok(Settings {
         sms,
         trusted_proxies,
+        public_url,
         database_url: flags
             .database_url
             .clone()

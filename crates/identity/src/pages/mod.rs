@@ -149,6 +149,12 @@ pub(crate) fn signed_in_response(headers: &HeaderMap, token: &str, next: &str) -
     res
 }
 
+/// The `Set-Cookie` that makes the browser forget its session (for other sign-out paths, such
+/// as the OpenID provider's logout).
+pub fn expired_session_cookie(headers: &HeaderMap) -> Option<HeaderValue> {
+    session_cookie(headers, "", 0)
+}
+
 fn signed_out_response(headers: &HeaderMap) -> Response {
     let mut res = Redirect::to("/").into_response();
     if let Some(cookie) = session_cookie(headers, "", 0) {

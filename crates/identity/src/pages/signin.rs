@@ -55,7 +55,7 @@ pub(super) fn sign_in_page(
                 input id="f-password" name="password" type="password" autocomplete="current-password" required;
                 p { button type="submit" { (ctx.t("nav-sign-in")) } }
             }
-            @if sms { p { a href={ "/signin/sms?next=" (next) } { (ctx.t("id-sign-in-sms")) } } }
+            @if sms { p { a href={ "/signin/sms?next=" (crate::guard::percent_encode(next)) } { (ctx.t("id-sign-in-sms")) } } }
         p { (ctx.t("id-no-account")) " " a href="/register" { (ctx.t("nav-register")) } }
         },
     )

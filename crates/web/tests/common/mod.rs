@@ -41,6 +41,7 @@ impl TestApp {
                 admin_password: Some(Secret::new("s3cret-admin")),
                 sms: ui::state::SmsMode::DevInbox,
                 trusted_proxies: Vec::new(),
+                public_url: None,
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
             apps.push(TestApp { router, db });
@@ -52,23 +53,25 @@ impl TestApp {
         self.db.name()
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+    /// Apps whose databases also hold the demo people (citizens, entities, officials), all
+    /// with `password`.
+    pub async fn with_people(password: &str) -> Vec<TestApp> {
+        let apps = TestApp::all().await;
+        for app in &apps {
+            identity::seed::seed_demo(&app.db.db, password)
+                .await
+                .expect("identity seed");
         }
+        apps
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        send_to(&self.router, req).await
+    }
+
+    /// A second replica on the same database, as a fresh process would start.
+    pub fn replica(&self) -> Router {
+        web::router(web::state(self.db.db.clone(), WebSettings::default()).expect("state"))
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -98,6 +101,21 @@ impl TestApp {
 
     pub async fn close(self) {
         self.db.close().await;
+    }
+}
+
+/// Sends a request through any router.
+pub async fn send_to(router: &Router, req: Request<Body>) -> Answer {
+    let res = router.clone().oneshot(req).await.expect("router answers");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 

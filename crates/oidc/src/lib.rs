@@ -1,0 +1,45 @@
+//! The OpenID Connect provider: "one authentication, roam the whole region" (一次认证、全区漫游).
+//! Department systems registered as clients sign people in through Yiwang (authorization code
+//! with PKCE), keep them signed in (refresh tokens, rotated, replay detected), and call the
+//! platform's APIs as themselves (client credentials). Tokens are JWTs signed with RS256 (ID
+//! tokens with ES256 on request), keys rotate and are published at `/oauth2/jwks`.
+
+pub mod api;
+pub mod clients;
+pub mod error;
+pub mod form;
+pub mod jose;
+pub mod keys;
+pub mod pages;
+pub mod service;
+pub mod store;
+
+pub use error::OAuthError;
+pub use service::Provider;
+
+use std::sync::Arc;
+
+use axum::Extension;
+use kernel::i18n::{Ftl, Lang};
+
+pub const FTL: &[Ftl] = &[
+    Ftl {
+        lang: Lang::Zh,
+        source: include_str!("../locales/zh.ftl"),
+    },
+    Ftl {
+        lang: Lang::Bo,
+        source: include_str!("../locales/bo.ftl"),
+    },
+    Ftl {
+        lang: Lang::En,
+        source: include_str!("../locales/en.ftl"),
+    },
+];
+
+/// The provider's endpoints and pages.
+pub fn router(provider: Arc<Provider>) -> axum::Router<ui::AppState> {
+    api::router()
+        .merge(pages::router())
+        .layer(Extension(provider))
+}

@@ -1,0 +1,383 @@
+//! The provider's pages for people: the authorization endpoint (which sends the person to
+//! sign in, asks for consent where the client is not first-party, and returns to the client
+//! with a code) and RP-initiated logout. No JavaScript; forms post back to this site only.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use identity::model::Session;
+use kernel::Message;
+use maud::{Markup, html};
+use ui::layout::page;
+use ui::{AppState, Ctx, PageError};
+
+use crate::OAuthError;
+use crate::clients::{self, Client};
+use crate::form::{Params, encode};
+use crate::service::{AuthRequest, AuthorizeError, Provider};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/oauth2/authorize", get(authorize).post(decide))
+        .route("/oauth2/logout", get(logout).post(logout_confirmed))
+}
+
+fn page_error(ctx: &Ctx, status: StatusCode, key: &'static str) -> Response {
+    PageError::new(ctx, status, &Message::new(key)).into_response()
+}
+
+fn redirect_error(
+    ctx: &Ctx,
+    p: &Provider,
+    redirect_uri: &str,
+    state: Option<&str>,
+    e: &OAuthError,
+) -> Response {
+    let mut url = AuthorizeError::location(redirect_uri, state, e.code, &ctx.fmt(&e.message));
+    url.push_str(&format!("&iss={}", encode(&p.issuer)));
+    Redirect::to(&url).into_response()
+}
+
+fn refused(ctx: &Ctx, p: &Provider, e: AuthorizeError) -> Response {
+    match e {
+        AuthorizeError::Page(key) => page_error(ctx, StatusCode::BAD_REQUEST, key),
+        AuthorizeError::Redirect {
+            redirect_uri,
+            state,
+            error,
+        } => redirect_error(ctx, p, &redirect_uri, state.as_deref(), &error),
+    }
+}
+
+/// `GET /oauth2/authorize`.
+async fn authorize(
+    State(state): State<AppState>,
+    Extension(p): Extension<Arc<Provider>>,
+    ctx: Ctx,
+    session: Option<Extension<Session>>,
+    uri: Uri,
+) -> Response {
+    let Ok(params) = Params::parse(uri.query().unwrap_or("")) else {
+        return page_error(&ctx, StatusCode::BAD_REQUEST, "oauth-page-repeated");
+    };
+    let req = match p.check_authorize(&state.db, params).await {
+        Ok(r) => r,
+        Err(e) => return refused(&ctx, &p, e),
+    };
+    let prompt_none = req.prompt.iter().any(|x| x == "none");
+    let wants_login = req.prompt.iter().any(|x| x == "login");
+    let session = session.map(|Extension(s)| s);
+    let fresh = session
+        .as_ref()
+        .is_some_and(|s| !wants_login && Provider::fresh_enough(&req, s));
+    let Some(session) = session.filter(|_| fresh) else {
+        if prompt_none {
+            let e = OAuthError::new("login_required", "oauth-login-required");
+            return redirect_error(&ctx, &p, &req.redirect_uri, req.state.as_deref(), &e);
+        }
+        // Back here after signing in. A forced login comes back asking only that the sign-in
+        // be recent, so it is not asked for again and again.
+        let mut back = req.params.clone();
+        if wants_login {
+            back = back.without("prompt").with("max_age", "120");
+        }
+        let next = format!("/oauth2/authorize?{}", back.to_query());
+        return Redirect::to(&format!(
+            "/signin?next={}",
+            identity::guard::percent_encode(&next)
+        ))
+        .into_response();
+    };
+    match p.needs_consent(&state.db, &req, &session).await {
+        Ok(false) => finish(&ctx, &state, &p, &req, &session, false).await,
+        Ok(true) if prompt_none => {
+            let e = OAuthError::new("consent_required", "oauth-consent-required");
+            redirect_error(&ctx, &p, &req.redirect_uri, req.state.as_deref(), &e)
+        }
+        Ok(true) => consent_page(&ctx, &req, &session).into_response(),
+        Err(_) => page_error(
+            &ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "oauth-page-unavailable",
+        ),
+    }
+}
+
+async fn finish(
+    ctx: &Ctx,
+    state: &AppState,
+    p: &Provider,
+    req: &AuthRequest,
+    session: &Session,
+    consent_given: bool,
+) -> Response {
+    match p.issue_code(&state.db, req, session, consent_given).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => redirect_error(ctx, p, &req.redirect_uri, req.state.as_deref(), &e),
+    }
+}
+
+fn client_name<'a>(ctx: &Ctx, c: &'a Client) -> &'a str {
+    ctx.pick(&c.name_zh, &c.name_bo, &c.name_en)
+}
+
+fn scope_key(scope: &str) -> &'static str {
+    match scope {
+        "openid" => "scope-openid",
+        "profile" => "scope-profile",
+        "phone" => "scope-phone",
+        "offline_access" => "scope-offline",
+        "yiwang:entity" => "scope-entity",
+        "yiwang:roles" => "scope-roles",
+        "yiwang:id_number" => "scope-id-number",
+        _ => "scope-other",
+    }
+}
+
+fn consent_page(ctx: &Ctx, req: &AuthRequest, session: &Session) -> Markup {
+    let title = ctx.t("consent-title");
+    let name = client_name(ctx, &req.client);
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            section.card aria-labelledby="consent-what" {
+                h2 id="consent-what" { (ctx.fmt(&Message::new("consent-intro").arg("client", name))) }
+                p.muted { (ctx.fmt(&Message::new("consent-as").arg("name", session.account.display_name(ctx.lang)))) }
+                ul {
+                    @for s in &req.scopes {
+                        li {
+                            (ctx.t(scope_key(s)))
+                            @if s == "yiwang:id_number" { " " strong { (ctx.t("scope-sensitive")) } }
+                        }
+                    }
+                }
+                form method="post" action="/oauth2/authorize" {
+                    @for (k, v) in req.params.pairs() {
+                        input type="hidden" name=(k) value=(v);
+                    }
+                    p {
+                        button type="submit" name="decision" value="allow" { (ctx.t("consent-allow")) }
+                        " "
+                        button.secondary type="submit" name="decision" value="deny" { (ctx.t("consent-deny")) }
+                    }
+                }
+                p.muted { (ctx.t("consent-later")) }
+            }
+        },
+    )
+}
+
+/// `POST /oauth2/authorize`: the consent screen's answer. The request is checked again in
+/// full; nothing in the form is trusted that the client registry does not confirm.
+async fn decide(
+    State(state): State<AppState>,
+    Extension(p): Extension<Arc<Provider>>,
+    ctx: Ctx,
+    session: Option<Extension<Session>>,
+    body: String,
+) -> Response {
+    let Ok(mut params) = Params::parse(&body) else {
+        return page_error(&ctx, StatusCode::BAD_REQUEST, "oauth-page-repeated");
+    };
+    let decision = params.get("decision").map(str::to_owned);
+    params = params.without("decision");
+    let req = match p.check_authorize(&state.db, params).await {
+        Ok(r) => r,
+        Err(e) => return refused(&ctx, &p, e),
+    };
+    let Some(Extension(session)) = session else {
+        let next = format!("/oauth2/authorize?{}", req.params.to_query());
+        return Redirect::to(&format!(
+            "/signin?next={}",
+            identity::guard::percent_encode(&next)
+        ))
+        .into_response();
+    };
+    match decision.as_deref() {
+        Some("allow") => finish(&ctx, &state, &p, &req, &session, true).await,
+        Some("deny") => {
+            let e = OAuthError::new("access_denied", "oauth-access-denied");
+            redirect_error(&ctx, &p, &req.redirect_uri, req.state.as_deref(), &e)
+        }
+        _ => consent_page(&ctx, &req, &session).into_response(),
+    }
+}
+
+/// What a logout request asks, once checked.
+struct LogoutRequest {
+    client: Option<Client>,
+    /// Where to send the browser afterwards (registered for the client, exactly).
+    redirect: Option<String>,
+    /// The `sub` the ID token hint names.
+    hint_sub: Option<String>,
+    params: Params,
+}
+
+async fn check_logout(
+    state: &AppState,
+    p: &Provider,
+    input: &str,
+) -> Result<LogoutRequest, &'static str> {
+    let params = Params::parse(input).map_err(|_| "oauth-page-repeated")?;
+    let hint = match params.get("id_token_hint") {
+        Some(t) => Some(
+            p.id_token_hint(&state.db, t)
+                .await
+                .map_err(|_| "oauth-page-unavailable")?
+                .ok_or("logout-bad-hint")?,
+        ),
+        None => None,
+    };
+    let client_id = params.get("client_id").map(str::to_owned).or_else(|| {
+        hint.as_ref()
+            .and_then(|h| h["aud"].as_str().map(str::to_owned))
+    });
+    if let (Some(h), Some(c)) = (&hint, params.get("client_id"))
+        && h["aud"] != c
+    {
+        return Err("logout-bad-hint");
+    }
+    let client = match &client_id {
+        Some(id) => Some(
+            clients::find(&state.db, id)
+                .await
+                .map_err(|_| "oauth-page-unavailable")?
+                .ok_or("oauth-page-unknown-client")?,
+        ),
+        None => None,
+    };
+    let redirect = match params.get("post_logout_redirect_uri") {
+        Some(uri) => {
+            let registered = client
+                .as_ref()
+                .is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u == uri));
+            if !registered {
+                return Err("logout-bad-redirect");
+            }
+            let mut url = uri.to_owned();
+            if let Some(s) = params.get("state") {
+                url.push_str(if url.contains('?') { "&" } else { "?" });
+                url.push_str(&format!("state={}", encode(s)));
+            }
+            Some(url)
+        }
+        None => None,
+    };
+    Ok(LogoutRequest {
+        client,
+        redirect,
+        hint_sub: hint.and_then(|h| h["sub"].as_str().map(str::to_owned)),
+        params,
+    })
+}
+
+fn after_logout(ctx: &Ctx, req: &LogoutRequest) -> Response {
+    match &req.redirect {
+        Some(url) => Redirect::to(url).into_response(),
+        None => {
+            let title = ctx.t("logout-done-title");
+            page(
+                ctx,
+                &title,
+                html! { h1 { (title) } p { (ctx.t("logout-done")) } p { a href="/" { (ctx.t("nav-home")) } } },
+            )
+            .into_response()
+        }
+    }
+}
+
+/// `GET /oauth2/logout`: with an ID token hint naming the person signed in here, signs out at
+/// once; otherwise asks first (a link alone must not sign anybody out).
+async fn logout(
+    State(state): State<AppState>,
+    Extension(p): Extension<Arc<Provider>>,
+    ctx: Ctx,
+    session: Option<Extension<Session>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let req = match check_logout(&state, &p, uri.query().unwrap_or("")).await {
+        Ok(r) => r,
+        Err(key) => return page_error(&ctx, StatusCode::BAD_REQUEST, key),
+    };
+    let Some(Extension(session)) = session else {
+        return after_logout(&ctx, &req);
+    };
+    let same_person = match &req.hint_sub {
+        Some(sub) => match state.db.pool().acquire().await {
+            Ok(mut conn) => crate::store::subject(&mut conn, session.account.id)
+                .await
+                .is_ok_and(|mine| &mine == sub),
+            Err(_) => false,
+        },
+        None => false,
+    };
+    if same_person {
+        return end(&ctx, &state, &p, &session, &req, &headers).await;
+    }
+    let title = ctx.t("logout-title");
+    page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if let Some(c) = &req.client { p { (ctx.fmt(&Message::new("logout-from").arg("client", client_name(&ctx, c)))) } }
+            form.card method="post" action="/oauth2/logout" {
+                @for (k, v) in req.params.pairs() { input type="hidden" name=(k) value=(v); }
+                p { button type="submit" { (ctx.t("logout-confirm")) } }
+            }
+        },
+    )
+    .into_response()
+}
+
+async fn end(
+    ctx: &Ctx,
+    state: &AppState,
+    p: &Provider,
+    session: &Session,
+    req: &LogoutRequest,
+    headers: &HeaderMap,
+) -> Response {
+    let client = req.client.as_ref().map(|c| c.client_id.as_str());
+    match p.end_session(&state.db, session, client).await {
+        Ok(()) => {
+            let mut res = after_logout(ctx, req);
+            // The browser forgets the session cookie too.
+            if let Some(v) = identity::pages::expired_session_cookie(headers) {
+                res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(_) => page_error(
+            ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "oauth-page-unavailable",
+        ),
+    }
+}
+
+/// `POST /oauth2/logout`: the confirmation.
+async fn logout_confirmed(
+    State(state): State<AppState>,
+    Extension(p): Extension<Arc<Provider>>,
+    ctx: Ctx,
+    session: Option<Extension<Session>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let req = match check_logout(&state, &p, &body).await {
+        Ok(r) => r,
+        Err(key) => return page_error(&ctx, StatusCode::BAD_REQUEST, key),
+    };
+    match session {
+        Some(Extension(session)) => end(&ctx, &state, &p, &session, &req, &headers).await,
+        None => after_logout(&ctx, &req),
+    }
+}
