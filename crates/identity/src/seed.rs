@@ -91,6 +91,14 @@ const OFFICIALS: &[(&str, &str, &str, Role, &str, &str)] = &[
         "540000",
         "540000-development-reform",
     ),
+    (
+        "admin.region",
+        "格桑",
+        "སྐལ་བཟང་།",
+        Role::Administrator,
+        "540000",
+        "540000-development-reform",
+    ),
 ];
 
 /// Seeds the registry and the demo accounts unless accounts exist; every demo account gets

@@ -17,9 +17,6 @@ pub mod store;
 pub use error::OAuthError;
 pub use service::Provider;
 
-use std::sync::Arc;
-
-use axum::Extension;
 use kernel::i18n::{Ftl, Lang};
 
 pub const FTL: &[Ftl] = &[
@@ -37,9 +34,8 @@ pub const FTL: &[Ftl] = &[
     },
 ];
 
-/// The provider's endpoints and pages.
-pub fn router(provider: Arc<Provider>) -> axum::Router<ui::AppState> {
-    api::router()
-        .merge(pages::router())
-        .layer(Extension(provider))
+/// The provider's endpoints and pages. Their handlers find the [`Provider`] as an
+/// `Extension<Arc<Provider>>`, which the application layers over every route.
+pub fn router() -> axum::Router<ui::AppState> {
+    api::router().merge(pages::router())
 }

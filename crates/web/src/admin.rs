@@ -1,7 +1,8 @@
-//! Administration pages: load a year's holiday calendar, import township and village
-//! divisions. Until official accounts exist (the identity capability), these are guarded by
-//! one bootstrap administrator password (`YIWANG_ADMIN_PASSWORD`) over HTTP Basic auth, and
-//! closed altogether while it is unset. Every change is an audit event.
+//! Administration pages: holiday calendars, township and village divisions, Tibetan names,
+//! official accounts and the OpenID Connect client registry. An official signed in with the
+//! administrator role for the region may use them; so may the bootstrap administrator (HTTP
+//! Basic with `YIWANG_ADMIN_PASSWORD`, for setting up the first officials), and with neither
+//! they are closed. Every change is an audit event naming who made it.
 
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -34,10 +35,30 @@ pub fn router() -> Router<AppState> {
             "/admin/officials/reset-totp",
             axum::routing::post(officials_reset_totp),
         )
+        .route("/admin/clients", get(clients::list).post(clients::create))
+        .route(
+            "/admin/clients/status",
+            axum::routing::post(clients::set_status),
+        )
+        .route(
+            "/admin/clients/secret",
+            axum::routing::post(clients::new_secret),
+        )
+        .route(
+            "/admin/keys/rotate",
+            axum::routing::post(clients::rotate_keys),
+        )
 }
 
-/// The bootstrap administrator, proven by the configured password.
-pub struct Admin;
+mod clients;
+
+/// Who may administer the platform: a signed-in official holding the administrator role for
+/// the whole region, or (to set up the first officials) the bootstrap administrator proven by
+/// the configured password.
+pub struct Admin {
+    /// How the audit chain names them: `official:<id>` or `admin:bootstrap`.
+    pub actor: String,
+}
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
@@ -73,6 +94,32 @@ impl FromRequestParts<AppState> for Admin {
         let ctx = Ctx::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        if parts.extensions.get::<identity::model::Session>().is_some() {
+            let official = identity::Official::from_request_parts(parts, state).await?;
+            let region = kernel::DivisionCode::parse("540000").map_err(|_| {
+                PageError::new(
+                    &ctx,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &Message::new("error-internal"),
+                )
+                .into_response()
+            })?;
+            let path = parts.uri.path().to_owned();
+            return match official
+                .require(
+                    &state.db,
+                    identity::model::Role::Administrator,
+                    region,
+                    &path,
+                )
+                .await
+            {
+                Ok(()) => Ok(Admin {
+                    actor: format!("official:{}", official.0.account.id),
+                }),
+                Err(e) => Err(PageError::from_error(&ctx, &e).into_response()),
+            };
+        }
         let Some(password) = AppState::from_ref(state).settings.admin_password.clone() else {
             return Err(PageError::new(
                 &ctx,
@@ -92,7 +139,9 @@ impl FromRequestParts<AppState> for Admin {
             && user == "admin"
             && password.matches(pass)
         {
-            return Ok(Admin);
+            return Ok(Admin {
+                actor: "admin:bootstrap".to_owned(),
+            });
         }
         if given.is_some() {
             tracing::warn!("administrator sign-in refused");
@@ -123,6 +172,7 @@ async fn index(_: Admin, ctx: Ctx) -> Markup {
                 li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
                 li { a href="/admin/names" { (ctx.t("admin-names")) } }
                 li { a href="/admin/officials" { (ctx.t("admin-officials")) } }
+                li { a href="/admin/clients" { (ctx.t("admin-clients")) } }
             }
         },
     )
@@ -179,7 +229,7 @@ async fn calendar_form(
 }
 
 async fn calendar_load(
-    _: Admin,
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<UploadForm>, FormRejection>,
@@ -203,7 +253,7 @@ async fn calendar_load(
             .await;
         }
     };
-    db::calendar::store_year(&state.db, &year, "admin:bootstrap")
+    db::calendar::store_year(&state.db, &year, &admin.actor)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
     let msg = ctx.fmt(
@@ -242,7 +292,7 @@ async fn divisions_form(_: Admin, ctx: Ctx) -> Response {
 }
 
 async fn divisions_import(
-    _: Admin,
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<UploadForm>, FormRejection>,
@@ -253,7 +303,7 @@ async fn divisions_import(
     } else {
         form.file_name.trim()
     };
-    match org::import::import(&state.db, name, &form.content, "admin:bootstrap").await {
+    match org::import::import(&state.db, name, &form.content, &admin.actor).await {
         Ok(report) => {
             let msg = ctx.fmt(
                 &Message::new("admin-divisions-imported")
@@ -333,7 +383,7 @@ async fn names_form(
 }
 
 async fn names_set(
-    _: Admin,
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<NameForm>, FormRejection>,
@@ -351,7 +401,7 @@ async fn names_set(
             .await;
         }
     };
-    match org::service::set_tibetan_name(&state.db, code, &form.name_bo, "admin:bootstrap").await {
+    match org::service::set_tibetan_name(&state.db, code, &form.name_bo, &admin.actor).await {
         Ok(()) => {
             let msg = ctx.fmt(&Message::new("admin-names-saved").arg("code", code.to_string()));
             names_view(&state, &ctx, Some(Ok(msg)), StatusCode::OK).await
@@ -438,13 +488,13 @@ async fn officials_form(
 }
 
 async fn officials_create(
-    _: Admin,
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<identity::officials::NewOfficial>, FormRejection>,
 ) -> Result<Response, PageError> {
     let form = ui::ctx::page_form(&ctx, form)?;
-    match identity::officials::create(&state.db, &form, "admin:bootstrap").await {
+    match identity::officials::create(&state.db, &form, &admin.actor).await {
         Ok((_, password)) => {
             let msg = ctx.fmt(
                 &Message::new("admin-official-created")
@@ -483,13 +533,13 @@ struct LoginForm {
 }
 
 async fn officials_reset_totp(
-    _: Admin,
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let form = ui::ctx::page_form(&ctx, form)?;
-    match identity::officials::reset_totp(&state.db, &form.login, "admin:bootstrap").await {
+    match identity::officials::reset_totp(&state.db, &form.login, &admin.actor).await {
         Ok(()) => {
             let msg =
                 ctx.fmt(&Message::new("admin-totp-was-reset").arg("login", form.login.as_str()));

@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, form_encode};
+use common::{TestApp, code_now, form_encode, pending_cookie, secret_on};
 
 const PASSWORD: &str = "demo-password-2026";
 
@@ -27,71 +27,14 @@ fn demo_id(division: &str, birth: &str, seq: &str) -> String {
         .to_string()
 }
 
-fn pending_cookie(res: &common::Answer) -> String {
-    res.headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            c.strip_prefix("yw_pending=")
-                .map(|r| r.split(';').next().unwrap_or("").to_owned())
-        })
-        .expect("a pending sign-in cookie")
-}
-
-fn secret_on(page: &str) -> String {
-    let start = page
-        .find("<code class=\"secret\">")
-        .expect("the setup secret is shown")
-        + "<code class=\"secret\">".len();
-    page[start..].split('<').next().unwrap_or("").to_owned()
-}
-
-fn code_now(secret: &str) -> String {
-    let step = identity::totp::step_of(time::OffsetDateTime::now_utc().unix_timestamp());
-    identity::totp::code_at(secret, step).expect("code")
-}
-
 /// Signs an official in through the password and TOTP pages; returns the session cookie and
 /// the TOTP secret they enrolled.
 async fn official_sign_in(app: &TestApp, login: &str) -> (String, String) {
-    let res = app
-        .post_form(
-            "/signin",
-            &format!("account={login}&password={PASSWORD}"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (res.status, res.location()),
-        (axum::http::StatusCode::SEE_OTHER, "/signin/totp"),
-        "{}: {}",
-        app.name(),
-        res.body
-    );
-    let pending = pending_cookie(&res);
-    let page = app
-        .get_with("/signin/totp", "cookie", &format!("yw_pending={pending}"))
-        .await;
-    let secret = secret_on(&page.body);
-    let done = app
-        .send_with_cookie_form(
-            "/signin/totp",
-            &format!("code={}", code_now(&secret)),
-            &format!("yw_pending={pending}"),
-        )
-        .await;
-    (
-        done.session_cookie().expect("signed in after the code"),
-        secret,
-    )
+    app.official_sign_in(login, PASSWORD).await
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<String> {
-    db::sqlx::query_scalar("SELECT action FROM audit_events ORDER BY seq")
-        .fetch_all(app.db.db.pool())
-        .await
-        .expect("audit")
+    app.audit_actions().await
 }
 
 #[tokio::test]

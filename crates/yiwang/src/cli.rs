@@ -71,6 +71,16 @@ pub enum Command {
         #[command(subcommand)]
         command: OfficialCommand,
     },
+    /// Systems registered with the OpenID Connect provider.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// The OpenID Connect provider's signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Measure the platform's performance targets and print one table.
     Bench {
         /// Fewer iterations (a smoke run).
@@ -101,6 +111,63 @@ pub enum OfficialCommand {
     /// Make an official set up their one-time-code app again (a lost phone).
     ResetTotp {
         login: String,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+/// What `yiwang client add` takes.
+#[derive(Debug, clap::Args)]
+pub struct AddClient {
+    /// The client id, e.g. `tax-portal`.
+    client_id: String,
+    /// The name people see, in Chinese.
+    #[arg(long)]
+    name_zh: String,
+    #[arg(long, default_value = "")]
+    name_bo: String,
+    #[arg(long, default_value = "")]
+    name_en: String,
+    /// A browser or mobile app without a secret (must use PKCE).
+    #[arg(long)]
+    public: bool,
+    /// A redirect address (repeat for several), matched exactly.
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// An address to return to after sign-out (repeat for several).
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// Allowed scopes, space- or comma-separated.
+    #[arg(long, default_value = "openid profile")]
+    scopes: String,
+    /// Grant types, comma-separated: authorization_code, refresh_token, client_credentials.
+    #[arg(long, default_value = "authorization_code,refresh_token")]
+    grants: String,
+    /// A government system of the platform's own: people are not asked for consent.
+    #[arg(long)]
+    first_party: bool,
+    /// ID token signature: RS256 or ES256.
+    #[arg(long, default_value = "RS256")]
+    id_token_alg: String,
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a system; prints its secret once (confidential clients).
+    Add(Box<AddClient>),
+    /// List the registered systems.
+    List {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// New signing keys take over; the old stay published until their tokens expire.
+    Rotate {
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -443,6 +510,128 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             identity::officials::reset_totp(&db, &login, "system:cli").await?;
             println!(
                 "{login} will set up a one-time-code app at their next sign-in; their sessions are ended"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Client {
+            command: ClientCommand::Add(add),
+        } => {
+            let AddClient {
+                client_id,
+                name_zh,
+                name_bo,
+                name_en,
+                public,
+                redirect_uris,
+                post_logout_redirect_uris,
+                scopes,
+                grants,
+                first_party,
+                id_token_alg,
+                database_url,
+            } = *add;
+            let mut problems = Vec::new();
+            let mut grant_types = Vec::new();
+            for g in grants.split([',', ' ']).filter(|g| !g.is_empty()) {
+                match oidc::clients::GrantType::parse(g) {
+                    Some(g) => grant_types.push(g),
+                    None => problems.push(format!(
+                        "--grants: {g:?} is not a grant type (authorization_code, refresh_token, client_credentials)"
+                    )),
+                }
+            }
+            let alg = oidc::jose::Alg::parse(&id_token_alg);
+            if alg.is_none() {
+                problems.push(format!(
+                    "--id-token-alg: {id_token_alg:?} is not RS256 or ES256"
+                ));
+            }
+            let new = oidc::clients::NewClient {
+                client_id,
+                name_zh,
+                name_bo,
+                name_en,
+                public,
+                redirect_uris,
+                post_logout_redirect_uris,
+                scopes: scopes
+                    .split([',', ' '])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                grant_types,
+                first_party,
+                id_token_alg: alg,
+            };
+            let catalog = web::catalog()?;
+            for bad in new.check() {
+                let text = catalog.text(kernel::Lang::En, bad.key);
+                problems.push(if bad.value.is_empty() {
+                    format!("{}: {text}", bad.field)
+                } else {
+                    format!("{}: {text} ({})", bad.field, bad.value)
+                });
+            }
+            if !problems.is_empty() {
+                for p in problems {
+                    eprintln!("yiwang: {p}");
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            let db = open_with(config_path, database_url).await?;
+            match oidc::clients::register(&db, &new, "system:cli").await {
+                Ok(Some(secret)) => {
+                    println!(
+                        "registered {}; its secret, shown once: {secret}",
+                        new.client_id
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(None) => {
+                    println!("registered {} (public: PKCE, no secret)", new.client_id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(oidc::clients::RegisterError::Taken) => {
+                    eprintln!("yiwang: client {} is already registered", new.client_id);
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(oidc::clients::RegisterError::Invalid(_)) => Ok(ExitCode::FAILURE),
+                Err(oidc::clients::RegisterError::Db(e)) => Err(e.into()),
+            }
+        }
+        Command::Client {
+            command: ClientCommand::List { database_url },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            for c in oidc::clients::all(&db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}{}",
+                    c.client_id,
+                    if c.is_public() {
+                        "public"
+                    } else {
+                        "confidential"
+                    },
+                    c.grant_types
+                        .iter()
+                        .map(|g| g.key())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    c.scopes.join(" "),
+                    c.redirect_uris.join(" "),
+                    if c.disabled { "\t(disabled)" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { database_url },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            let kids = oidc::keys::rotate(&db, "system:cli").await?;
+            println!(
+                "new signing keys: {} (running replicas pick them up within a minute)",
+                kids.join(", ")
             );
             Ok(ExitCode::SUCCESS)
         }

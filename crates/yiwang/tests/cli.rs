@@ -314,3 +314,68 @@ async fn officials_are_created_from_the_command_line_on_every_backend() {
         t.close().await;
     }
 }
+
+#[tokio::test]
+async fn systems_are_registered_and_keys_rotated_from_the_command_line_on_every_backend() {
+    for t in testing::backends().await {
+        let bad = yiwang(&[
+            "client",
+            "add",
+            "Tax Portal",
+            "--name-zh",
+            "",
+            "--public",
+            "--grants",
+            "client_credentials,password",
+            "--redirect-uri",
+            "http://tax.example.gov.cn/cb",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(!bad.status.success());
+        let msg = text(&bad);
+        for field in ["--grants", "client_id", "name_zh", "redirect_uris"] {
+            assert!(msg.contains(field), "{}: {field} in {msg}", t.name());
+        }
+        let out = yiwang(&[
+            "client",
+            "add",
+            "tax-portal",
+            "--name-zh",
+            "税务服务",
+            "--redirect-uri",
+            "https://tax.example.gov.cn/cb",
+            "--scopes",
+            "openid,profile",
+            "--first-party",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(out.status.success(), "{}: {}", t.name(), text(&out));
+        assert!(text(&out).contains("its secret, shown once: "));
+        let list = yiwang(&["client", "list", "--database-url", t.url()]);
+        assert!(text(&list).contains("tax-portal\tconfidential\tauthorization_code,refresh_token"));
+        let again = yiwang(&[
+            "client",
+            "add",
+            "tax-portal",
+            "--name-zh",
+            "税务",
+            "--redirect-uri",
+            "https://tax.example.gov.cn/cb",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(!again.status.success());
+        assert!(text(&again).contains("already registered"));
+        let rotate = yiwang(&["keys", "rotate", "--database-url", t.url()]);
+        assert!(rotate.status.success(), "{}", text(&rotate));
+        let keys: i64 =
+            db::sqlx::query_scalar("SELECT COUNT(*) FROM oidc_keys WHERE retired_at IS NULL")
+                .fetch_one(t.db.pool())
+                .await
+                .expect("keys");
+        assert_eq!(keys, 2, "one RS256 and one ES256 key sign");
+        t.close().await;
+    }
+}

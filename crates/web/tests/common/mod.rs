@@ -196,3 +196,74 @@ impl Answer {
         self.header("location")
     }
 }
+
+pub fn pending_cookie(res: &Answer) -> String {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix("yw_pending=")
+                .map(|r| r.split(';').next().unwrap_or("").to_owned())
+        })
+        .expect("a pending sign-in cookie")
+}
+
+/// The TOTP secret the set-up page shows.
+pub fn secret_on(page: &str) -> String {
+    let start = page
+        .find("<code class=\"secret\">")
+        .expect("the setup secret is shown")
+        + "<code class=\"secret\">".len();
+    page[start..].split('<').next().unwrap_or("").to_owned()
+}
+
+pub fn code_now(secret: &str) -> String {
+    let step = identity::totp::step_of(time::OffsetDateTime::now_utc().unix_timestamp());
+    identity::totp::code_at(secret, step).expect("code")
+}
+
+impl TestApp {
+    /// Signs an official in through the password and TOTP pages; returns the session cookie
+    /// and the TOTP secret they enrolled.
+    pub async fn official_sign_in(&self, login: &str, password: &str) -> (String, String) {
+        let res = self
+            .post_form(
+                "/signin",
+                &format!("account={login}&password={password}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (res.status, res.location()),
+            (StatusCode::SEE_OTHER, "/signin/totp"),
+            "{}: {}",
+            self.name(),
+            res.body
+        );
+        let pending = pending_cookie(&res);
+        let page = self
+            .get_with("/signin/totp", "cookie", &format!("yw_pending={pending}"))
+            .await;
+        let secret = secret_on(&page.body);
+        let done = self
+            .send_with_cookie_form(
+                "/signin/totp",
+                &format!("code={}", code_now(&secret)),
+                &format!("yw_pending={pending}"),
+            )
+            .await;
+        (
+            done.session_cookie().expect("signed in after the code"),
+            secret,
+        )
+    }
+
+    /// The audit chain's actions, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        db::sqlx::query_scalar("SELECT action FROM audit_events ORDER BY seq")
+            .fetch_all(self.db.db.pool())
+            .await
+            .expect("audit")
+    }
+}
