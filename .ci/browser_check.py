@@ -27,6 +27,15 @@ AXE_JS = os.environ.get("AXE_JS", "")
 passed, failed = 0, 0
 
 
+def totp_now(secret_b32):
+    """RFC 6238: six digits, HMAC-SHA1, 30-second steps (what an authenticator app shows)."""
+    import base64, hashlib, hmac, struct
+    key = base64.b32decode(secret_b32.replace(" ", "").upper() + "=" * (-len(secret_b32.replace(" ", "")) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 15
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
+
+
 def check(ok, what):
     global passed, failed
     if ok:
@@ -273,8 +282,45 @@ def main():
         wd.go(f"{site}/me/sessions?lang=en")
         check("This device" in wd.js("return document.body.innerText"), "the sessions page shows this device")
         audit(wd, "/me/sessions", axe_source)
+        print("single sign-on: a connected system asks for consent")
+        reg = subprocess.run([BINARY, "client", "add", "browser-rp", "--name-zh", "农牧民补贴查询",
+                              "--name-bo", "ཞིང་འབྲོག་པའི་རོགས་དངུལ།", "--name-en", "Herders' subsidy lookup",
+                              "--public", "--redirect-uri", f"{site}/healthz", "--scopes", "openid profile phone",
+                              "--database-url", f"sqlite://{data}/yiwang.db"], capture_output=True, text=True, env=env)
+        check(reg.returncode == 0, f"a client is registered from the command line {reg.stderr.strip()}")
+        challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        wd.go(f"{site}/?lang=bo")
+        wd.go(f"{site}/oauth2/authorize?response_type=code&client_id=browser-rp&scope=openid%20profile%20phone&state=s1"
+              f"&redirect_uri={urllib.parse.quote(site + '/healthz', safe='')}&code_challenge={challenge}&code_challenge_method=S256")
+        text = wd.js("return document.body.innerText")
+        check("ཞིང་འབྲོག་པའི་རོགས་དངུལ།" in text, "the consent screen names the system in Tibetan")
+        wd.screenshot("consent-bo.png")
+        audit(wd, "/oauth2/authorize (consent)", axe_source)
+        wd.click("main form button[value=allow]")
+        check(wd.wait_for_url(lambda u: "/healthz?code=" in u and "state=s1" in u), f"allowing returns to the system with a code ({wd.url()[:80]})")
+        wd.go(f"{site}/me/apps?lang=zh")
+        check("农牧民补贴查询" in wd.js("return document.body.innerText"), "my connected systems list the one just allowed")
+        audit(wd, "/me/apps", axe_source)
+        wd.go(f"{site}/me?lang=bo")
         wd.click("header form button")
         check(wd.wait_for_url(lambda u: u.rstrip("/") == site), f"signing out leads home ({wd.url()})")
+        print("an administrator signs in with a one-time code and sees the client registry")
+        wd.go(f"{site}/signin?lang=zh")
+        wd.type("#f-account", "admin.region")
+        wd.type("#f-password", password)
+        wd.click("main form button[type=submit]")
+        check(wd.wait_for_url(lambda u: "/signin/totp" in u), "an official is asked for a one-time code")
+        secret = wd.js("return document.querySelector('code.secret').innerText")
+        wd.type("#f-code", totp_now(secret))
+        wd.click("main form button[type=submit]")
+        wd.wait_for_url(lambda u: "/signin/totp" not in u)
+        wd.go(f"{site}/admin/clients?lang=zh")
+        if check("browser-rp" in wd.js("return document.body.innerText"), "the client registry lists the system"):
+            wd.screenshot("admin-clients-zh.png")
+            audit(wd, "/admin/clients", axe_source)
+        wd.go(f"{site}/me")
+        wd.click("header form button")
+        wd.wait_for_url(lambda u: u.rstrip("/") == site)
         wd.go(f"{site}/me")
         check("/signin" in wd.url(), "after signing out, my account asks for a sign-in again")
         wd.go(f"{site}/nowhere?lang=en")

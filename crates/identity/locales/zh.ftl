@@ -120,3 +120,4 @@ id-field-department = 所在部门编号
 id-field-roles = 岗位与范围
 id-department-hint = 如 540102-civil-affairs（城关区民政局）。
 id-roles-hint = 每项写成“岗位@区划代码”，多项用逗号分隔，如 approver@540100, window-clerk@540102。
+id-sms-gateway-down = 短信服务暂时无响应，请几分钟后重试，或使用密码登录。

@@ -17,6 +17,9 @@ pub enum IdentityError {
     NotLegalRepresentative,
     #[error("sign-in by SMS code is not offered here")]
     SmsUnavailable,
+    /// The configured SMS gateway did not take the message.
+    #[error("the SMS gateway did not take the message")]
+    SmsGatewayDown,
     #[error("a code was sent less than a minute ago")]
     TooSoon { seconds: i64 },
     #[error("too many codes for this number in the last hour")]
@@ -55,6 +58,7 @@ impl Localize for IdentityError {
             IdentityError::BadCode => Message::new("id-bad-code"),
             IdentityError::NoSuchPerson => Message::new("id-no-such-person"),
             IdentityError::SmsUnavailable => Message::new("id-sms-unavailable"),
+            IdentityError::SmsGatewayDown => Message::new("id-sms-gateway-down"),
             IdentityError::TooSoon { seconds } => {
                 Message::new("id-sms-too-soon").arg("seconds", *seconds)
             }
@@ -88,6 +92,7 @@ impl ui::error::HttpError for IdentityError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             IdentityError::NotLegalRepresentative => StatusCode::UNPROCESSABLE_ENTITY,
+            IdentityError::SmsGatewayDown => StatusCode::SERVICE_UNAVAILABLE,
             IdentityError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             IdentityError::AlreadyRegistered(_) => StatusCode::CONFLICT,
             IdentityError::Random(_) | IdentityError::Hashing(_) => {
@@ -106,6 +111,7 @@ impl ui::error::HttpError for IdentityError {
             IdentityError::BadCode => "bad-code",
             IdentityError::NoSuchPerson => "no-such-person",
             IdentityError::SmsUnavailable => "sms-unavailable",
+            IdentityError::SmsGatewayDown => "sms-gateway-down",
             IdentityError::TooSoon { .. } => "sms-too-soon",
             IdentityError::TooManyCodes => "sms-too-many",
             IdentityError::NotLegalRepresentative => "not-legal-representative",

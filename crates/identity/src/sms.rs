@@ -49,9 +49,22 @@ fn new_code() -> Result<String, IdentityError> {
 }
 
 /// Sends a text through the configured sender.
-async fn send(db: &Db, mode: SmsMode, mobile: &str, body: &str) -> Result<(), IdentityError> {
+async fn send(db: &Db, mode: &SmsMode, mobile: &str, body: &str) -> Result<(), IdentityError> {
     match mode {
         SmsMode::Disabled => Err(IdentityError::SmsUnavailable),
+        SmsMode::HttpGateway { url, token } => {
+            let payload = serde_json::json!({ "mobile": mobile, "text": body }).to_string();
+            match post_json(url, token.as_ref().map(ui::state::Secret::expose), &payload).await {
+                Ok(()) => {
+                    tracing::info!(mobile = %store::mask_mobile(mobile), "SMS handed to the gateway");
+                    Ok(())
+                }
+                Err(problem) => {
+                    tracing::error!(%problem, "the SMS gateway did not take the message");
+                    Err(IdentityError::SmsGatewayDown)
+                }
+            }
+        }
         SmsMode::DevInbox => {
             sqlx::query("INSERT INTO sms_outbox (mobile, body, sent_at) VALUES ($1, $2, $3)")
                 .bind(mobile)
@@ -66,15 +79,54 @@ async fn send(db: &Db, mode: SmsMode, mobile: &str, body: &str) -> Result<(), Id
     }
 }
 
+/// POSTs `body` as JSON to an `http://host[:port]/path` gateway; any 2xx within five seconds
+/// is success.
+async fn post_json(url: &str, token: Option<&str>, body: &str) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url}: only http:// gateways are supported"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(host)
+            .await
+            .map_err(|e| format!("cannot reach {host}: {e}"))?;
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        let request = format!(
+            "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json; charset=utf-8\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut head = [0u8; 16];
+        let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
+        let status = std::str::from_utf8(&head[..n])
+            .ok()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse::<u16>().ok())
+            .ok_or("the gateway's answer is not HTTP")?;
+        if (200..300).contains(&status) {
+            Ok(())
+        } else {
+            Err(format!("the gateway answered {status}"))
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), exchange)
+        .await
+        .map_err(|_| "the gateway did not answer within 5 s".to_owned())?
+}
+
 /// Starts an SMS sign-in; returns the challenge token for the cookie.
 pub async fn request_code(
     db: &Db,
-    mode: SmsMode,
+    mode: &SmsMode,
     mobile: &str,
     next: &str,
     client: &Client,
 ) -> Result<String, IdentityError> {
-    if mode == SmsMode::Disabled {
+    if *mode == SmsMode::Disabled {
         return Err(IdentityError::SmsUnavailable);
     }
     let mobile = mobile.trim();
@@ -311,7 +363,7 @@ async fn request(
     offered(&state, &ctx)?;
     let form = ui::ctx::page_form(&ctx, form)?;
     let next = crate::guard::safe_next(Some(&form.next));
-    match request_code(&state.db, state.settings.sms, &form.mobile, &next, &client).await {
+    match request_code(&state.db, &state.settings.sms, &form.mobile, &next, &client).await {
         Ok(challenge) => {
             let mut res = Redirect::to("/signin/sms/code").into_response();
             if let Ok(c) = HeaderValue::from_str(&format!(

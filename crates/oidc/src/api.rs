@@ -97,7 +97,7 @@ async fn client_of(
         params.get("client_id"),
         params.get("client_secret"),
     );
-    match clients::authenticate(&state.db, &presented).await {
+    match clients::authenticate(&p.clients, &state.db, &presented).await {
         Ok(c) => Ok(c),
         Err(e) => {
             if e.code == "invalid_client" {

@@ -467,15 +467,64 @@ impl Presented {
     }
 }
 
+/// How long a replica trusts its copy of a client. Switching a client off or giving it a new
+/// secret takes effect at once on the replica where it was done and within this on the others.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Each replica's short-lived copy of the registry: the token endpoint reads a client on every
+/// call, and at thousands of calls a second the round trip to the database would cost more
+/// than the signature.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Option<Client>)>>,
+}
+
+impl Cache {
+    /// A client by id (enabled or not), from the copy when it is fresh.
+    pub async fn find(&self, db: &Db, client_id: &str) -> Result<Option<Client>, DbError> {
+        if let Ok(entries) = self.entries.lock()
+            && let Some((at, c)) = entries.get(client_id)
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(c.clone());
+        }
+        let found = find(db, client_id).await?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.clear();
+            }
+            // Unknown ids are remembered too (briefly), so guessing cannot flood the database.
+            entries.insert(
+                client_id.to_owned(),
+                (std::time::Instant::now(), found.clone()),
+            );
+        }
+        Ok(found)
+    }
+
+    /// Drops this replica's copy (after a change made here).
+    pub fn forget(&self, client_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(client_id);
+        }
+    }
+}
+
 /// Authenticates the calling client; every failure is the same `invalid_client`.
-pub async fn authenticate(db: &Db, presented: &Presented) -> Result<Client, OAuthError> {
+pub async fn authenticate(
+    cache: &Cache,
+    db: &Db,
+    presented: &Presented,
+) -> Result<Client, OAuthError> {
     if presented.ambiguous {
         return Err(OAuthError::invalid_request("oauth-two-auth-methods"));
     }
     let Some(id) = presented.client_id.as_deref() else {
         return Err(OAuthError::invalid_client());
     };
-    let client = find(db, id)
+    let client = cache
+        .find(db, id)
         .await?
         .filter(|c| !c.disabled)
         .ok_or_else(OAuthError::invalid_client)?;

@@ -56,11 +56,18 @@ impl KeyRing {
 #[derive(Debug, Default)]
 pub struct Keys {
     ring: RwLock<Option<Arc<KeyRing>>>,
+    /// One reload at a time: on a fresh database the first requests would otherwise all try
+    /// to make keys at once.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl Keys {
     /// The current ring, loading (and on a fresh database, generating) it when stale.
     pub async fn ring(&self, db: &Db) -> Result<Arc<KeyRing>, DbError> {
+        if let Some(ring) = self.cached().filter(|r| r.loaded.elapsed() < RELOAD) {
+            return Ok(ring);
+        }
+        let _one = self.loading.lock().await;
         if let Some(ring) = self.cached().filter(|r| r.loaded.elapsed() < RELOAD) {
             return Ok(ring);
         }

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use identity::SignedIn;
 use identity::model::Session;
 use kernel::Message;
 use maud::{Markup, html};
@@ -24,6 +25,97 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/oauth2/authorize", get(authorize).post(decide))
         .route("/oauth2/logout", get(logout).post(logout_confirmed))
+        .route("/me/apps", get(apps))
+        .route("/me/apps/withdraw", axum::routing::post(withdraw))
+}
+
+/// `/me/apps`: the systems a person has agreed to share information with, and what.
+async fn apps(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(session): SignedIn,
+) -> Result<Response, PageError> {
+    apps_page(&state, &ctx, &session, None).await
+}
+
+async fn apps_page(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    outcome: Option<Result<String, String>>,
+) -> Result<Response, PageError> {
+    let consents = crate::store::consents_of(&state.db, session.account.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let mut rows = Vec::new();
+    for (client_id, scope, at) in consents {
+        let client = clients::find(&state.db, &client_id)
+            .await
+            .map_err(|e| PageError::from_error(ctx, &e))?;
+        let name = client
+            .as_ref()
+            .map_or(client_id.clone(), |c| client_name(ctx, c).to_owned());
+        rows.push((client_id, name, scope, at));
+    }
+    let title = ctx.t("apps-title");
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (ui::layout::outcome_notice(&outcome))
+            @if rows.is_empty() { p { (ctx.t("apps-none")) } }
+            @for (client_id, name, scope, at) in &rows {
+                section.card {
+                    h2 { (name) }
+                    ul { @for s in scope.split_whitespace() { li { (ctx.t(scope_key(s))) } } }
+                    p.muted { (ctx.fmt(&Message::new("apps-since").arg("date", at.get(..10).unwrap_or(at)))) }
+                    form method="post" action="/me/apps/withdraw" {
+                        input type="hidden" name="client_id" value=(client_id);
+                        button type="submit" { (ctx.t("apps-withdraw")) }
+                    }
+                }
+            }
+            p.muted { (ctx.t("apps-first-party")) }
+        },
+    )
+    .into_response())
+}
+
+/// `POST /me/apps/withdraw`: forgets the consent and ends the system's refresh tokens.
+async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(session): SignedIn,
+    body: String,
+) -> Result<Response, PageError> {
+    let params = Params::parse(&body).unwrap_or_default();
+    let client_id = params.get("client_id").unwrap_or("").to_owned();
+    let fail = |e: db::DbError| PageError::from_error(&ctx, &e);
+    let mut tx = state.db.begin().await.map_err(fail)?;
+    let done = crate::store::withdraw(&mut tx, session.account.id, &client_id)
+        .await
+        .map_err(fail)?;
+    if done {
+        db::audit::append(
+            &mut tx,
+            &db::audit::NewEvent {
+                actor: &format!("{}:{}", session.account.kind.key(), session.account.id),
+                action: "consent.withdrawn",
+                subject: &format!("client:{client_id}"),
+                payload: serde_json::json!({}),
+            },
+        )
+        .await
+        .map_err(fail)?;
+    }
+    tx.commit().await.map_err(|e| fail(e.into()))?;
+    let outcome = if done {
+        Ok(ctx.t("apps-withdrawn"))
+    } else {
+        Err(ctx.t("error-not-found"))
+    };
+    apps_page(&state, &ctx, &session, Some(outcome)).await
 }
 
 fn page_error(ctx: &Ctx, status: StatusCode, key: &'static str) -> Response {

@@ -31,6 +31,7 @@ pub const REFRESH_TTL: Duration = Duration::days(30);
 pub struct Provider {
     pub issuer: String,
     pub keys: Keys,
+    pub clients: clients::Cache,
     audit: GroupCommit,
 }
 
@@ -97,6 +98,7 @@ impl Provider {
         Arc::new(Provider {
             issuer: issuer.trim_end_matches('/').to_owned(),
             keys: Keys::default(),
+            clients: clients::Cache::default(),
             audit: GroupCommit::new(db),
         })
     }
@@ -164,7 +166,7 @@ impl Provider {
         let Some(client_id) = params.get("client_id") else {
             return Err(AuthorizeError::Page("oauth-page-no-client"));
         };
-        let client = match clients::find(db, client_id).await {
+        let client = match self.clients.find(db, client_id).await {
             Ok(Some(c)) if !c.disabled => c,
             Ok(_) => return Err(AuthorizeError::Page("oauth-page-unknown-client")),
             Err(_) => return Err(AuthorizeError::Page("oauth-page-unavailable")),
@@ -704,7 +706,7 @@ impl Provider {
             return Ok(None);
         }
         if let Some(c) = claims["client_id"].as_str() {
-            match clients::find(db, c).await? {
+            match self.clients.find(db, c).await? {
                 Some(client) if !client.disabled => {}
                 _ => return Ok(None),
             }

@@ -305,3 +305,39 @@ pub async fn is_revoked(db: &Db, jti: &str) -> Result<bool, DbError> {
         .await?;
     Ok(n > 0)
 }
+
+/// What a person has agreed to share, per client: (client id, scopes, when).
+pub async fn consents_of(
+    db: &Db,
+    account_id: i64,
+) -> Result<Vec<(String, String, String)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT client_id, scope, granted_at FROM oidc_consents WHERE account_id = $1 ORDER BY granted_at DESC",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// Withdraws a consent and revokes the client's refresh tokens for the person; false when
+/// there was no consent.
+pub async fn withdraw(conn: &mut Conn, account_id: i64, client_id: &str) -> Result<bool, DbError> {
+    let gone = sqlx::query("DELETE FROM oidc_consents WHERE account_id = $1 AND client_id = $2")
+        .bind(account_id)
+        .bind(client_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "UPDATE oidc_refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND client_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(format_instant(now()))
+    .bind(account_id)
+    .bind(client_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(gone > 0)
+}

@@ -35,13 +35,18 @@ impl fmt::Debug for Secret {
 }
 
 /// How one-time codes reach people's phones.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SmsMode {
     /// No sender configured: sign-in by SMS code is not offered.
     #[default]
     Disabled,
     /// Development: messages go to the `/dev/sms` inbox page and the log, never to a phone.
     DevInbox,
+    /// Production: each message is POSTed as JSON (`{"mobile": …, "text": …}`) to the SMS
+    /// gateway at `url` (plain HTTP to a gateway agent on the government network, which
+    /// holds the carrier credentials and the TLS), with `Authorization: Bearer <token>` when
+    /// a token is configured. Any 2xx answer within five seconds counts as sent.
+    HttpGateway { url: String, token: Option<Secret> },
 }
 
 /// Settings the web layer reads at run time.

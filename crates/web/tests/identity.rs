@@ -854,6 +854,119 @@ async fn a_person_signs_in_with_a_code_sent_to_their_phone_and_nobody_learns_who
     }
 }
 
+/// A gateway on loopback that records each request and answers with `status`.
+async fn gateway(status: u16) -> (String, tokio::sync::mpsc::Receiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/sms/send", listener.local_addr().expect("addr"));
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let mut got = Vec::new();
+            // Read the head and the body its Content-Length announces.
+            loop {
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got).into_owned();
+                let done = text.split_once("\r\n\r\n").is_some_and(|(head, body)| {
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    body.len() >= len
+                });
+                if n == 0 || done {
+                    break;
+                }
+            }
+            let _ = tx.send(String::from_utf8_lossy(&got).into_owned()).await;
+            let answer =
+                format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = sock.write_all(answer.as_bytes()).await;
+        }
+    });
+    (url, rx)
+}
+
+fn app_with_sms(db: db::testing::TestDb, sms: ui::state::SmsMode) -> TestApp {
+    let settings = ui::state::WebSettings {
+        sms,
+        ..ui::state::WebSettings::default()
+    };
+    let router = yiwang_web::router(yiwang_web::state(db.db.clone(), settings).expect("state"));
+    TestApp { router, db }
+}
+
+#[tokio::test]
+async fn a_production_gateway_receives_the_code_and_a_failing_one_is_reported() {
+    for db in db::testing::backends().await {
+        org::seed::seed_demo(&db.db).await.expect("org seed");
+        identity::seed::seed_demo(&db.db, PASSWORD)
+            .await
+            .expect("seed");
+        let (url, mut received) = gateway(200).await;
+        let sms = ui::state::SmsMode::HttpGateway {
+            url,
+            token: Some(ui::state::Secret::new("gw-token")),
+        };
+        let app = app_with_sms(db, sms);
+        let asked = app
+            .post_form("/signin/sms", "mobile=13908900001", None)
+            .await;
+        assert_eq!(
+            asked.location(),
+            "/signin/sms/code",
+            "{}: {}",
+            app.name(),
+            asked.body
+        );
+        let request = received.recv().await.expect("the gateway was called");
+        assert!(request.starts_with("POST /sms/send HTTP/1.1"), "{request}");
+        assert!(request.contains("Authorization: Bearer gw-token"));
+        let body: serde_json::Value =
+            serde_json::from_str(request.split("\r\n\r\n").nth(1).expect("body")).expect("json");
+        assert_eq!(body["mobile"], "13908900001");
+        let code: String = body["text"]
+            .as_str()
+            .and_then(|t| t.split("验证码为 ").nth(1))
+            .expect("the code")
+            .chars()
+            .take(6)
+            .collect();
+        let challenge = format!("yw_sms={}", sms_cookie(&asked));
+        let right = app
+            .send_with_cookie_form("/signin/sms/code", &format!("code={code}"), &challenge)
+            .await;
+        assert!(right.session_cookie().is_some(), "{}", right.body);
+        assert_eq!(
+            app.get("/dev/sms").await.status,
+            StatusCode::NOT_FOUND,
+            "no inbox in production"
+        );
+        app.close().await;
+    }
+    for db in db::testing::backends().await {
+        org::seed::seed_demo(&db.db).await.expect("org seed");
+        identity::seed::seed_demo(&db.db, PASSWORD)
+            .await
+            .expect("seed");
+        let (url, _received) = gateway(503).await;
+        let app = app_with_sms(db, ui::state::SmsMode::HttpGateway { url, token: None });
+        let res = app
+            .post_form("/signin/sms?lang=en", "mobile=13908900001", None)
+            .await;
+        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+        app.close().await;
+    }
+}
+
 #[tokio::test]
 async fn without_a_configured_sender_sms_sign_in_is_not_offered() {
     let db = db::testing::sqlite().await;

@@ -387,6 +387,29 @@ async fn a_client_not_first_party_asks_consent_once_and_a_refusal_returns_access
         assert_eq!(info["phone_number"], "+8613908900001");
         assert!(info.get("name").is_none(), "profile was not asked for");
         assert!(actions(&app).await.iter().any(|a| a == "consent.given"));
+        // Withdrawn under My account: the system must ask again, its refresh tokens end.
+        let apps = app.get_as("/me/apps?lang=en", &cookie).await;
+        assert!(apps.body.contains("bank system"), "{}", apps.body);
+        let res = app
+            .post_form("/me/apps/withdraw", "client_id=bank", Some(&cookie))
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        let res = post(
+            &app,
+            "/oauth2/token",
+            &format!(
+                "grant_type=refresh_token&client_id=bank&refresh_token={}",
+                t["refresh_token"].as_str().expect("rt")
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(res.json()["error"], "invalid_grant");
+        let again = app
+            .get_as(&authorize_url("bank", "openid phone", ""), &cookie)
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "the consent screen again");
+        assert!(actions(&app).await.iter().any(|a| a == "consent.withdrawn"));
         app.close().await;
     }
 }

@@ -15,6 +15,9 @@ use db::{Db, DbUrl};
 use kernel::PersonId;
 use tower::ServiceExt;
 
+mod oidc;
+pub use oidc::Baseline;
+
 /// One measured figure.
 pub struct Row {
     pub figure: &'static str,
@@ -204,12 +207,17 @@ fn http_get(addr: SocketAddr, path: &str) -> Option<u16> {
 }
 
 fn spawn_demo(dir: &Path, addr: SocketAddr) -> anyhow::Result<Child> {
+    spawn_demo_with(dir, addr, &[])
+}
+
+fn spawn_demo_with(dir: &Path, addr: SocketAddr, env: &[(&str, &str)]) -> anyhow::Result<Child> {
     let exe = std::env::current_exe()?;
     Ok(Command::new(exe)
         .args(["demo", "--data"])
         .arg(dir)
         .args(["--listen", &addr.to_string()])
         .env("YIWANG_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?)
@@ -296,7 +304,7 @@ fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
     ])
 }
 
-pub async fn run(quick: bool) -> anyhow::Result<()> {
+pub async fn run(quick: bool, baseline: Option<Baseline>) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("yiwang-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
     let mut rows = vec![id_parsing(quick)];
@@ -307,6 +315,10 @@ pub async fn run(quick: bool) -> anyhow::Result<()> {
     match started {
         Ok(r) => rows.extend(r),
         Err(e) => eprintln!("startup figures not measured: {e:#}"),
+    }
+    match oidc::figures(&dir, quick, baseline.as_ref()).await {
+        Ok(r) => rows.extend(r),
+        Err(e) => eprintln!("OpenID provider figures not measured: {e:#}"),
     }
     println!(
         "yiwang bench ({} build, {} cores)",

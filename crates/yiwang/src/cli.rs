@@ -86,6 +86,16 @@ pub enum Command {
         /// Fewer iterations (a smoke run).
         #[arg(long)]
         quick: bool,
+        /// Another OpenID provider's token endpoint to measure side by side with the same
+        /// load (e.g. node oidc-provider, see scripts/bench-vs-node-oidc-provider.sh).
+        #[arg(long)]
+        baseline_url: Option<String>,
+        /// Its client as ID:SECRET.
+        #[arg(long, default_value = "bench:bench-secret")]
+        baseline_client: String,
+        /// Extra form fields its client-credentials grant needs, e.g. resource=urn:bench.
+        #[arg(long, default_value = "")]
+        baseline_extra: String,
     },
 }
 
@@ -276,7 +286,7 @@ pub async fn shutdown_signal() {
 async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
     let web = WebSettings {
         admin_password: settings.admin_password.clone(),
-        sms: settings.sms,
+        sms: settings.sms.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         public_url: settings.public_url.clone(),
     };
@@ -635,8 +645,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { quick } => {
-            crate::bench::run(quick).await?;
+        Command::Bench {
+            quick,
+            baseline_url,
+            baseline_client,
+            baseline_extra,
+        } => {
+            let baseline = match baseline_url {
+                Some(token_url) => {
+                    let Some((client_id, client_secret)) = baseline_client.split_once(':') else {
+                        eprintln!("yiwang: --baseline-client must be ID:SECRET");
+                        return Ok(ExitCode::FAILURE);
+                    };
+                    Some(crate::bench::Baseline {
+                        token_url,
+                        client_id: client_id.to_owned(),
+                        client_secret: client_secret.to_owned(),
+                        extra: baseline_extra,
+                    })
+                }
+                None => None,
+            };
+            crate::bench::run(quick, baseline).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -22,6 +22,10 @@ pub struct FileConfig {
     pub sms: Option<String>,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Option<Vec<String>>,
+    /// With `sms = "http"`: the gateway's address, `http://host:port/path`.
+    pub sms_gateway_url: Option<String>,
+    /// With `sms = "http"`: a bearer token for the gateway.
+    pub sms_gateway_token: Option<Secret>,
     /// The address people reach the platform at, e.g. `https://zwfw.xizang.gov.cn`: the
     /// OpenID Connect issuer. Defaults to `http://` + the listening address.
     pub public_url: Option<String>,
@@ -164,11 +168,29 @@ pub fn resolve(
     let sms = match env("YIWANG_SMS").or(file.sms.clone()).as_deref() {
         None | Some("disabled") => ui::state::SmsMode::Disabled,
         Some("dev-inbox") => ui::state::SmsMode::DevInbox,
+        Some("http") => {
+            let url = env("YIWANG_SMS_GATEWAY_URL")
+                .or(file.sms_gateway_url.clone())
+                .unwrap_or_default();
+            let host = url.strip_prefix("http://").unwrap_or("");
+            if host.is_empty() || host.starts_with('/') || url.contains([' ', '#', '?']) {
+                return Err(ConfigError::Env {
+                    name: "sms_gateway_url".into(),
+                    value: url,
+                    problem: "with sms = \"http\", give the gateway as http://host:port/path"
+                        .into(),
+                });
+            }
+            let token = env("YIWANG_SMS_GATEWAY_TOKEN")
+                .map(Secret::new)
+                .or(file.sms_gateway_token.clone());
+            ui::state::SmsMode::HttpGateway { url, token }
+        }
         Some(other) => {
             return Err(ConfigError::Env {
                 name: "YIWANG_SMS".into(),
                 value: other.into(),
-                problem: "use disabled or dev-inbox".into(),
+                problem: "use disabled, dev-inbox or http".into(),
             });
         }
     };

@@ -63,6 +63,8 @@ pub(super) async fn me(
         ul {
             li { a href="/me/sessions" { (ctx.t("id-sessions-title")) } }
             li { a href="/me/password" { (ctx.t("id-password-title")) } }
+            // The OpenID provider's page (its text lives with that capability).
+            li { a href="/me/apps" { (ctx.t("apps-title")) } }
             @if a.kind == AccountKind::Person { li { a href="/me/entities" { (ctx.t("id-my-entities")) } } }
         }
         },

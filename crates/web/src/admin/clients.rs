@@ -290,6 +290,7 @@ async fn after_action(
 pub(super) async fn set_status(
     admin: Admin,
     State(state): State<AppState>,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
     ctx: Ctx,
     form: Result<Form<StatusForm>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -298,6 +299,7 @@ pub(super) async fn set_status(
     let changed = clients::set_disabled(&state.db, &form.client_id, disable, &admin.actor)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
+    provider.clients.forget(&form.client_id);
     let key = if disable {
         "admin-client-was-disabled"
     } else {
@@ -310,6 +312,7 @@ pub(super) async fn set_status(
 pub(super) async fn new_secret(
     admin: Admin,
     State(state): State<AppState>,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
     ctx: Ctx,
     form: Result<Form<StatusForm>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -317,6 +320,7 @@ pub(super) async fn new_secret(
     let secret = clients::rotate_secret(&state.db, &form.client_id, &admin.actor)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
+    provider.clients.forget(&form.client_id);
     let done = secret.map(|s| {
         Message::new("admin-client-secret")
             .arg("client", form.client_id.as_str())
