@@ -132,13 +132,56 @@ pub async fn create(
                 e => IdentityError::Db(e),
             })?;
     }
-    let roles: Vec<String> = grants
-        .iter()
-        .map(|g| format!("{}@{}", g.role.key(), g.division))
-        .collect();
+    let roles = role_list(&grants);
     audit::append(&mut tx, &NewEvent { actor, action: "official.created", subject: &format!("account:{id}"), payload: serde_json::json!({ "login": login, "roles": roles, "department": department }) }).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok((id, initial))
+}
+
+fn role_list(grants: &[Grant]) -> Vec<String> {
+    grants
+        .iter()
+        .map(|g| format!("{}@{}", g.role.key(), g.division))
+        .collect()
+}
+
+/// Replaces an official's roles (`role@division, …`); returns the new set. Takes effect on
+/// the official's next request: sessions read the roles afresh.
+pub async fn set_roles(
+    db: &Db,
+    login: &str,
+    roles: &str,
+    actor: &str,
+) -> Result<Vec<Grant>, IdentityError> {
+    let grants = parse_grants(roles).map_err(|m| IdentityError::Invalid(vec![("roles", m)]))?;
+    let Some((account, _)) =
+        store::find_for_sign_in(db, &Identifier::Login(login.trim().to_lowercase())).await?
+    else {
+        return Err(IdentityError::NoSuchPerson);
+    };
+    if account.kind != AccountKind::Official {
+        return Err(IdentityError::NoSuchPerson);
+    }
+    let mut tx = db.begin().await?;
+    store::delete_grants(&mut tx, account.id).await?;
+    for g in &grants {
+        store::insert_grant(&mut tx, account.id, *g).await?;
+    }
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor,
+            action: "official.roles_changed",
+            subject: &format!("account:{}", account.id),
+            payload: serde_json::json!({
+                "before": role_list(&account.grants),
+                "after": role_list(&grants),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(grants)
 }
 
 /// Makes an official enrol a new authenticator (a lost phone).

@@ -83,3 +83,6 @@ admin-keys = མིང་རྟགས་ལྡེ་མིག
 admin-keys-hint = ལྡེ་མིག་གསར་པས་ད་ནས་མིང་རྟགས་འགོད། རྙིང་པ་ཉིན་གཉིས་རིང་ཁྱབ་བསྒྲགས་བྱེད།
 admin-keys-rotate = མིང་རྟགས་ལྡེ་མིག་བརྗེ།
 admin-keys-rotated = ལྡེ་མིག་གསར་པ། { $kids }
+admin-roles-of = { $login } ཡི་འགན་ཁུར།
+admin-roles-save = འགན་ཁུར་ཉར་ཚགས།
+admin-roles-saved = { $login } ཡི་འགན་ཁུར་ཉར་ཚགས་ཟིན།

@@ -83,3 +83,6 @@ admin-keys = Signing keys
 admin-keys-hint = New keys sign from now on; the old ones stay published for two days so tokens they signed still verify.
 admin-keys-rotate = Rotate the signing keys
 admin-keys-rotated = New signing keys: { $kids }.
+admin-roles-of = Roles of { $login }
+admin-roles-save = Save roles
+admin-roles-saved = The roles of { $login } are saved; they apply from their next page.

@@ -83,3 +83,6 @@ admin-keys = 签名密钥
 admin-keys-hint = 新密钥即刻起用于签名；旧密钥继续公布两天，已签发的令牌仍可验证。
 admin-keys-rotate = 轮换签名密钥
 admin-keys-rotated = 新签名密钥：{ $kids }。
+admin-roles-of = { $login } 的角色
+admin-roles-save = 保存角色
+admin-roles-saved = { $login } 的角色已保存，自其下一次操作起生效。

@@ -35,6 +35,10 @@ pub fn router() -> Router<AppState> {
             "/admin/officials/reset-totp",
             axum::routing::post(officials_reset_totp),
         )
+        .route(
+            "/admin/officials/roles",
+            axum::routing::post(officials_set_roles),
+        )
         .route("/admin/clients", get(clients::list).post(clients::create))
         .route(
             "/admin/clients/status",
@@ -451,7 +455,15 @@ async fn officials_view(
             tbody { @for a in &list { tr {
                 td { (a.login.clone().unwrap_or_default()) }
                 td { (a.display_name(ctx.lang)) }
-                td { @for g in &a.grants { (ctx.t(&format!("role-{}", g.role.key()))) "@" (g.division) br; } }
+                td {
+                    @for g in &a.grants { (ctx.t(&format!("role-{}", g.role.key()))) "@" (g.division) br; }
+                    form.inline method="post" action="/admin/officials/roles" {
+                        input type="hidden" name="login" value=(a.login.clone().unwrap_or_default());
+                        input name="roles" aria-label=(ctx.fmt(&Message::new("admin-roles-of").arg("login", a.login.clone().unwrap_or_default())))
+                            value=(a.grants.iter().map(|g| format!("{}@{}", g.role.key(), g.division)).collect::<Vec<_>>().join(", "));
+                        " " button type="submit" { (ctx.t("admin-roles-save")) }
+                    }
+                }
                 td { form method="post" action="/admin/officials/reset-totp" {
                     input type="hidden" name="login" value=(a.login.clone().unwrap_or_default());
                     button type="submit" { (ctx.t("admin-totp-reset")) }
@@ -566,4 +578,51 @@ async fn officials_reset_totp(
         }
         Err(e) => Err(PageError::from_error(&ctx, &e)),
     }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct RolesForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    roles: String,
+}
+
+async fn officials_set_roles(
+    admin: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<RolesForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    let (outcome, status) =
+        match identity::officials::set_roles(&state.db, &form.login, &form.roles, &admin.actor)
+            .await
+        {
+            Ok(_) => {
+                let msg = Message::new("admin-roles-saved").arg("login", form.login.as_str());
+                (Ok(ctx.fmt(&msg)), StatusCode::OK)
+            }
+            Err(identity::IdentityError::Invalid(errors)) => {
+                let text = errors
+                    .iter()
+                    .map(|(_, m)| ctx.fmt(m))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (Err(text), StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e @ identity::IdentityError::NoSuchPerson) => {
+                (Err(ctx.tell(&e)), StatusCode::NOT_FOUND)
+            }
+            Err(e) => return Err(PageError::from_error(&ctx, &e)),
+        };
+    officials_view(
+        &state,
+        &ctx,
+        &identity::officials::NewOfficial::default(),
+        &[],
+        Some(outcome),
+        status,
+    )
+    .await
 }

@@ -395,6 +395,58 @@ async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audite
         );
         let me = app.get_as("/me?lang=en", &cookie).await;
         assert!(me.body.contains("Approver") && me.body.contains("540100"));
+
+        // An administrator moves the approver to Shigatse: it holds from the next request on,
+        // and the change is audited with what was before. A bad role list changes nothing.
+        let (admin, _) = official_sign_in(&app, "admin.region").await;
+        let bad = app
+            .post_form(
+                "/admin/officials/roles?lang=en",
+                "login=approver.lhasa&roles=boss%40540200",
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("does not exist; use window-clerk"),
+            "{}",
+            bad.body
+        );
+        let moved = app
+            .post_form(
+                "/admin/officials/roles?lang=en",
+                "login=approver.lhasa&roles=approver%40540200",
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        let session = identity::service::session(&app.db.db, &cookie)
+            .await
+            .expect("read")
+            .expect("live");
+        let official = identity::Official(session);
+        assert!(
+            official
+                .require(&app.db.db, Role::Approver, code("540202"), "case.approve")
+                .await
+                .is_ok()
+        );
+        assert!(
+            official
+                .require(&app.db.db, Role::Approver, code("540102"), "case.approve")
+                .await
+                .is_err()
+        );
+        let payload: String = db::sqlx::query_scalar(
+            "SELECT payload FROM audit_events WHERE action = 'official.roles_changed'",
+        )
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("one change");
+        assert!(
+            payload.contains("approver@540100") && payload.contains("approver@540200"),
+            "{payload}"
+        );
         app.close().await;
     }
 }

@@ -118,6 +118,15 @@ pub enum OfficialCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Replace an official's roles.
+    Roles {
+        login: String,
+        /// Roles as role@division, comma-separated, e.g. approver@540100.
+        #[arg(long)]
+        roles: String,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Make an official set up their one-time-code app again (a lost phone).
     ResetTotp {
         login: String,
@@ -504,6 +513,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             catalog.format(kernel::Lang::En, &message)
                         );
                     }
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Official {
+            command:
+                OfficialCommand::Roles {
+                    login,
+                    roles,
+                    database_url,
+                },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            match identity::officials::set_roles(&db, &login, &roles, "system:cli").await {
+                Ok(grants) => {
+                    let list: Vec<String> = grants
+                        .iter()
+                        .map(|g| format!("{}@{}", g.role.key(), g.division))
+                        .collect();
+                    println!("{login} now holds: {}", list.join(", "));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(identity::IdentityError::Invalid(errors)) => {
+                    let catalog = web::catalog()?;
+                    for (field, message) in errors {
+                        eprintln!(
+                            "yiwang: {field}: {}",
+                            catalog.format(kernel::Lang::En, &message)
+                        );
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(identity::IdentityError::NoSuchPerson) => {
+                    eprintln!("yiwang: there is no official {login}");
                     Ok(ExitCode::FAILURE)
                 }
                 Err(e) => Err(e.into()),

@@ -301,6 +301,31 @@ async fn officials_are_created_from_the_command_line_on_every_backend() {
         ]);
         assert!(out.status.success(), "{}: {}", t.name(), text(&out));
         assert!(text(&out).contains("initial password, shown once: "));
+        let roles = yiwang(&[
+            "official",
+            "roles",
+            "dawa",
+            "--roles",
+            "approver@540102,window-clerk@540102",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(
+            text(&roles).contains("dawa now holds: approver@540102, window-clerk@540102"),
+            "{}",
+            text(&roles)
+        );
+        let bad_roles = yiwang(&[
+            "official",
+            "roles",
+            "dawa",
+            "--roles",
+            "boss@540102",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(!bad_roles.status.success());
+        assert!(text(&bad_roles).contains("roles"), "{}", text(&bad_roles));
         let reset = yiwang(&["official", "reset-totp", "dawa", "--database-url", t.url()]);
         assert!(reset.status.success(), "{}", text(&reset));
         let nobody = yiwang(&[

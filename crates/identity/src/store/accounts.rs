@@ -54,6 +54,15 @@ pub async fn insert_grant(conn: &mut Conn, account: i64, grant: Grant) -> Result
     Ok(())
 }
 
+/// Removes every role of an account (before writing the new set).
+pub async fn delete_grants(conn: &mut Conn, account: i64) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM official_roles WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 const ACCOUNT_COLUMNS: &str = "a.id, a.kind, a.person_id, a.login, a.mobile, a.name_zh, a.name_bo, a.assurance, a.department_code, a.password_hash";
 
 fn account_from(r: &AnyRow) -> Result<(Account, String), DbError> {

@@ -328,18 +328,14 @@ pub async fn figures(
             .await?
             .context("the demo did not start")?;
         let secret = register_clients(&data).await?;
-        let duration = Duration::from_secs(if quick { 2 } else { 6 });
+        // The two providers take turns, several rounds each, and each keeps its best round:
+        // on a shared machine a neighbour's burst can only slow a round down, so the best
+        // rounds are the fairest comparison.
+        let duration = Duration::from_secs(if quick { 2 } else { 4 });
+        let rounds = if quick { 2 } else { 4 };
         let connections = 16;
-        let ours = issuance_rate(
-            addr,
-            "/oauth2/token",
-            &basic("bench-system", &secret),
-            "grant_type=client_credentials",
-            connections,
-            duration,
-        )
-        .await?;
-        let (base, base_label) = match baseline {
+        let our_auth = basic("bench-system", &secret);
+        let theirs = match baseline {
             Some(b) => {
                 let (baddr, path) = split_url(&b.token_url)?;
                 let mut body = String::from("grant_type=client_credentials");
@@ -347,18 +343,32 @@ pub async fn figures(
                     body.push('&');
                     body.push_str(&b.extra);
                 }
-                let rate = issuance_rate(
-                    baddr,
-                    &path,
-                    &basic(&b.client_id, &b.client_secret),
-                    &body,
-                    connections,
-                    duration,
-                )
-                .await?;
-                (rate, "measured")
+                Some((baddr, path, basic(&b.client_id, &b.client_secret), body))
             }
-            None => (QUOTED_BASELINE, "quoted"),
+            None => None,
+        };
+        let (mut ours, mut base) = (0f64, 0f64);
+        for _ in 0..rounds {
+            let rate = issuance_rate(
+                addr,
+                "/oauth2/token",
+                &our_auth,
+                "grant_type=client_credentials",
+                connections,
+                duration,
+            )
+            .await?;
+            ours = ours.max(rate);
+            if let Some((baddr, path, auth, body)) = &theirs {
+                let rate = issuance_rate(*baddr, path, auth, body, connections, duration).await?;
+                base = base.max(rate);
+            }
+        }
+        let base_label = if theirs.is_some() {
+            "measured"
+        } else {
+            base = QUOTED_BASELINE;
+            "quoted"
         };
         let mut times = code_round_trips(addr, password, if quick { 100 } else { 1000 }).await?;
         times.sort();
