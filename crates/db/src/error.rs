@@ -29,6 +29,9 @@ pub enum DbError {
     Conflict(String),
     #[error("database error: {0}")]
     Sqlx(#[source] sqlx::Error),
+    /// A secret field could not be sealed or opened.
+    #[error("a sealed field cannot be used: {0}")]
+    Sealing(String),
     /// A group commit failed; every writer in the group gets the cause as text.
     #[error("the grouped write failed: {0}")]
     Group(String),

@@ -100,6 +100,8 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: DbUrl,
+    /// Seals secret fields at rest (SM4 + HMAC-SM3) when a master key is configured.
+    sealer: Option<std::sync::Arc<kernel::crypto::Sealer>>,
 }
 
 impl fmt::Debug for Db {
@@ -111,6 +113,43 @@ impl fmt::Debug for Db {
 }
 
 impl Db {
+    /// The same database, sealing secret fields with `sealer` from now on.
+    pub fn with_sealer(mut self, sealer: kernel::crypto::Sealer) -> Db {
+        self.sealer = Some(std::sync::Arc::new(sealer));
+        self
+    }
+
+    /// Whether secret fields are sealed (a master key is configured).
+    pub fn seals(&self) -> bool {
+        self.sealer.is_some()
+    }
+
+    /// A secret field's text for storage: sealed for `context` (say `accounts.totp_secret:42`)
+    /// when a master key is configured, else as it is.
+    pub fn seal(&self, plain: &str, context: &str) -> Result<String, DbError> {
+        let Some(sealer) = &self.sealer else {
+            return Ok(plain.to_owned());
+        };
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| DbError::Sealing(e.to_string()))?;
+        Ok(sealer.seal(plain.as_bytes(), context, nonce))
+    }
+
+    /// A stored secret field's text. Values stored before a master key was configured are
+    /// read as they are (and sealed when next written).
+    pub fn unseal(&self, stored: &str, context: &str) -> Result<String, DbError> {
+        if !stored.starts_with(kernel::crypto::SEALED_PREFIX) {
+            return Ok(stored.to_owned());
+        }
+        let sealer = self.sealer.as_ref().ok_or_else(|| {
+            DbError::Sealing("a sealed field needs the master key (master_key)".into())
+        })?;
+        let plain = sealer
+            .open(stored, context)
+            .map_err(|e| DbError::Sealing(format!("{context}: {e}")))?;
+        String::from_utf8(plain).map_err(|_| DbError::Sealing(format!("{context}: not text")))
+    }
+
     /// Opens the database. A SQLite file is created only when `create` is set (and its
     /// directory must exist); a PostgreSQL server must answer within a few seconds.
     pub async fn open(url: &DbUrl, create: bool) -> Result<Db, DbError> {
@@ -181,6 +220,7 @@ impl Db {
             pool,
             backend,
             url: url.clone(),
+            sealer: None,
         })
     }
 

@@ -321,7 +321,9 @@ pub async fn sign_in(
         let pending = token::new_token().map_err(|e| IdentityError::Random(e.to_string()))?;
         let p = store::Pending {
             account: account.id,
-            totp_setup_secret: setup,
+            totp_setup_secret: setup
+                .map(|s| db.seal(&s, &pending_context(account.id)))
+                .transpose()?,
             next: next.to_owned(),
             attempts: 0,
             expires_at: at + PENDING_LIFETIME,
@@ -374,13 +376,30 @@ pub struct SecondFactor {
     pub setup_secret: Option<String>,
 }
 
+/// Where a TOTP secret is sealed: the account's row, or a pending enrolment of it.
+fn totp_context(account: i64) -> String {
+    format!("accounts.totp_secret:{account}")
+}
+
+fn pending_context(account: i64) -> String {
+    format!("pending_sign_ins.totp_setup_secret:{account}")
+}
+
+/// A live pending sign-in, its enrolment secret (if any) opened.
 async fn live_pending(
+    db: &Db,
     conn: &mut Conn,
     pending_token: &str,
     at: OffsetDateTime,
 ) -> Result<store::Pending, IdentityError> {
     match store::pending(conn, &token::digest(pending_token)).await? {
-        Some(p) if p.expires_at > at => Ok(p),
+        Some(mut p) if p.expires_at > at => {
+            p.totp_setup_secret = p
+                .totp_setup_secret
+                .map(|s| db.unseal(&s, &pending_context(p.account)))
+                .transpose()?;
+            Ok(p)
+        }
         _ => Err(IdentityError::PendingExpired),
     }
 }
@@ -388,7 +407,7 @@ async fn live_pending(
 /// The second-factor step a pending sign-in is at.
 pub async fn second_factor(db: &Db, pending_token: &str) -> Result<SecondFactor, IdentityError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    let p = live_pending(&mut conn, pending_token, now()).await?;
+    let p = live_pending(db, &mut conn, pending_token, now()).await?;
     let account = store::account(db, p.account)
         .await?
         .ok_or(IdentityError::PendingExpired)?;
@@ -409,7 +428,7 @@ pub async fn complete_totp(
     let at = now();
     let hash = token::digest(pending_token);
     let mut tx = db.begin().await?;
-    let p = live_pending(&mut tx, pending_token, at).await?;
+    let p = live_pending(db, &mut tx, pending_token, at).await?;
     let account = store::account(db, p.account)
         .await?
         .ok_or(IdentityError::PendingExpired)?;
@@ -420,6 +439,9 @@ pub async fn complete_totp(
         });
     }
     let (stored, last_step) = store::totp_of(&mut tx, account.id).await?;
+    let stored = stored
+        .map(|s| db.unseal(&s, &totp_context(account.id)))
+        .transpose()?;
     let secret = p.totp_setup_secret.clone().or(stored).unwrap_or_default();
     let actor = format!("official:{}", account.id);
     let Some(step) = totp::verify(&secret, code, at.unix_timestamp(), last_step) else {
@@ -455,7 +477,8 @@ pub async fn complete_totp(
         tx.commit().await.map_err(DbError::from)?;
         return Err(IdentityError::BadCode);
     };
-    store::set_totp(&mut tx, account.id, &secret, step).await?;
+    let sealed = db.seal(&secret, &totp_context(account.id))?;
+    store::set_totp(&mut tx, account.id, &sealed, step).await?;
     if p.totp_setup_secret.is_some() {
         audit::append(
             &mut tx,

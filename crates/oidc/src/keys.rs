@@ -110,6 +110,7 @@ async fn load(db: &Db) -> Result<KeyRing, DbError> {
         let alg: String = row.try_get(1)?;
         let der: String = row.try_get(2)?;
         let retired: Option<String> = row.try_get(3)?;
+        let der = db.unseal(&der, &context(&kid))?;
         let key = Alg::parse(&alg)
             .zip(hex::decode(der).ok())
             .and_then(|(alg, der)| SigningKey::from_pkcs8(alg, &der).ok());
@@ -124,20 +125,27 @@ async fn load(db: &Db) -> Result<KeyRing, DbError> {
     })
 }
 
-async fn generate(alg: Alg) -> Result<(SigningKey, Vec<u8>), DbError> {
-    tokio::task::spawn_blocking(move || SigningKey::generate(alg))
-        .await
-        .map_err(|e| DbError::Group(e.to_string()))?
-        .map_err(|e| DbError::Group(e.to_string()))
+fn context(kid: &str) -> String {
+    format!("oidc_keys.private_der:{kid}")
 }
 
-async fn insert(conn: &mut db::Conn, key: &SigningKey, der: &[u8]) -> Result<(), DbError> {
+/// A new key and its private half as stored: hex PKCS#8, sealed under the master key.
+async fn generate(db: &Db, alg: Alg) -> Result<(SigningKey, String), DbError> {
+    let (key, der) = tokio::task::spawn_blocking(move || SigningKey::generate(alg))
+        .await
+        .map_err(|e| DbError::Group(e.to_string()))?
+        .map_err(|e| DbError::Group(e.to_string()))?;
+    let stored = db.seal(&hex::encode(der), &context(&key.kid))?;
+    Ok((key, stored))
+}
+
+async fn insert(conn: &mut db::Conn, key: &SigningKey, stored: &str) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO oidc_keys (kid, alg, private_der, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&key.kid)
     .bind(key.alg.name())
-    .bind(hex::encode(der))
+    .bind(stored)
     .bind(format_instant(now()))
     .execute(&mut *conn)
     .await?;
@@ -149,7 +157,7 @@ async fn ensure_active(db: &Db) -> Result<(), DbError> {
     // Keys are made before the transaction: an RSA key takes a good part of a second.
     let mut fresh = Vec::new();
     for alg in Alg::ALL {
-        fresh.push(generate(alg).await?);
+        fresh.push(generate(db, alg).await?);
     }
     let mut tx = db.begin().await?;
     for (key, der) in fresh {
@@ -183,7 +191,7 @@ async fn ensure_active(db: &Db) -> Result<(), DbError> {
 pub async fn rotate(db: &Db, actor: &str) -> Result<Vec<String>, DbError> {
     let mut fresh = Vec::new();
     for alg in Alg::ALL {
-        fresh.push(generate(alg).await?);
+        fresh.push(generate(db, alg).await?);
     }
     let mut tx = db.begin().await?;
     let at = format_instant(now());

@@ -1183,3 +1183,63 @@ async fn changing_ones_password_ends_the_other_sessions() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn with_a_master_key_totp_secrets_and_signing_keys_are_sealed_at_rest() {
+    for db in db::testing::backends().await {
+        org::seed::seed_demo(&db.db).await.expect("org seed");
+        identity::seed::seed_demo(&db.db, PASSWORD)
+            .await
+            .expect("seed");
+        let sealer =
+            kernel::crypto::Sealer::from_hex("00112233445566778899aabbccddeeff").expect("key");
+        let sealed_db = db.db.clone().with_sealer(sealer);
+        let settings = ui::state::WebSettings::default();
+        let router = yiwang_web::router(yiwang_web::state(sealed_db, settings).expect("state"));
+        let app = TestApp { router, db };
+        let (_, secret) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let stored: String = db::sqlx::query_scalar(
+            "SELECT totp_secret FROM accounts WHERE login = 'clerk.chengguan'",
+        )
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("stored");
+        assert!(stored.starts_with("sm4$"), "{}: {stored}", app.name());
+        assert!(!stored.contains(&secret));
+        // The unsealed handle cannot read it; the sealed one signs the official in again.
+        assert!(app.db.db.unseal(&stored, "accounts.totp_secret:1").is_err());
+        let again = app
+            .post_form(
+                "/signin",
+                &format!("account=clerk.chengguan&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        let pending = format!("yw_pending={}", pending_cookie(&again));
+        // A code is accepted once per 30-second step; the next step's code (one step of
+        // clock drift is allowed) stands in for waiting.
+        let next_step =
+            identity::totp::step_of(time::OffsetDateTime::now_utc().unix_timestamp()) + 1;
+        let code = identity::totp::code_at(&secret, next_step).expect("code");
+        let done = app
+            .send_with_cookie_form("/signin/totp", &format!("code={code}"), &pending)
+            .await;
+        assert!(
+            done.session_cookie().is_some(),
+            "{}: {}",
+            app.name(),
+            done.body
+        );
+        let jwks = app.get("/oauth2/jwks").await;
+        assert_eq!(jwks.status, StatusCode::OK);
+        let keys: Vec<String> = db::sqlx::query_scalar("SELECT private_der FROM oidc_keys")
+            .fetch_all(app.db.db.pool())
+            .await
+            .expect("keys");
+        assert!(
+            !keys.is_empty() && keys.iter().all(|k| k.starts_with("sm4$")),
+            "{keys:?}"
+        );
+        app.close().await;
+    }
+}

@@ -250,7 +250,30 @@ fn database_url(settings: &Settings) -> anyhow::Result<DbUrl> {
 
 async fn open(settings: &Settings, create: bool) -> anyhow::Result<Db> {
     let url = database_url(settings)?;
-    Ok(Db::open(&url, create).await?)
+    let db = Db::open(&url, create).await?;
+    Ok(match &settings.master_key {
+        Some(sealer) => db.with_sealer(sealer.clone()),
+        None => db,
+    })
+}
+
+/// The demo's master key: configured, or made once and kept in the data directory.
+fn demo_master_key(settings: &Settings) -> anyhow::Result<kernel::crypto::Sealer> {
+    if let Some(k) = &settings.master_key {
+        return Ok(k.clone());
+    }
+    let path = settings.data_dir.join("master-key");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && let Some(k) = kernel::crypto::Sealer::from_hex(&existing)
+    {
+        return Ok(k);
+    }
+    let mut key = [0u8; 16];
+    getrandom::fill(&mut key)
+        .map_err(|e| anyhow::anyhow!("no randomness for the master key: {e}"))?;
+    let fresh = hex::encode(key);
+    std::fs::write(&path, &fresh).with_context(|| format!("cannot write {}", path.display()))?;
+    kernel::crypto::Sealer::from_hex(&fresh).context("a fresh master key")
 }
 
 /// Opens the database named by `--database-url` or the configuration, never creating it.
@@ -347,7 +370,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
             let url = DbUrl::Sqlite(settings.data_dir.join("yiwang.db"));
-            let db = Db::open(&url, true).await?;
+            let db = Db::open(&url, true)
+                .await?
+                .with_sealer(demo_master_key(&settings)?);
             db::migrate::run(&db).await?;
             let seeded = org::seed::seed_demo(&db).await?;
             if !seeded.skipped {
@@ -391,6 +416,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )?;
             init_logs(&settings);
             let db = open(&settings, false).await?;
+            if !db.seals() {
+                tracing::warn!(
+                    "no master_key is configured: officials' TOTP secrets and the OpenID signing keys are stored unsealed"
+                );
+            }
             let report = db::migrate::run(&db).await?;
             tracing::info!(
                 version = report.current,

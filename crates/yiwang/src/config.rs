@@ -22,6 +22,8 @@ pub struct FileConfig {
     pub sms: Option<String>,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Option<Vec<String>>,
+    /// 32 hex digits: the master key that seals secret fields at rest (SM4 + HMAC-SM3).
+    pub master_key: Option<Secret>,
     /// With `sms = "http"`: the gateway's address, `http://host:port/path`.
     pub sms_gateway_url: Option<String>,
     /// With `sms = "http"`: a bearer token for the gateway.
@@ -43,6 +45,7 @@ pub struct Settings {
     pub sms: ui::state::SmsMode,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub public_url: Option<String>,
+    pub master_key: Option<kernel::crypto::Sealer>,
 }
 
 /// Why the configuration cannot be used.
@@ -224,10 +227,26 @@ pub fn resolve(
         }
         other => other.map(|u| u.trim_end_matches('/').to_owned()),
     };
+    let master_key =
+        match env("YIWANG_MASTER_KEY")
+            .map(Secret::new)
+            .or(file.master_key.clone())
+        {
+            Some(k) => Some(kernel::crypto::Sealer::from_hex(k.expose()).ok_or_else(|| {
+                ConfigError::Env {
+                    name: "master_key".into(),
+                    value: "***".into(),
+                    problem: "give 32 hex digits (128 bits), e.g. from `openssl rand -hex 16`"
+                        .into(),
+                }
+            })?),
+            None => None,
+        };
     Ok(Settings {
         sms,
         trusted_proxies,
         public_url,
+        master_key,
         database_url: flags
             .database_url
             .clone()

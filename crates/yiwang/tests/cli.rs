@@ -404,3 +404,21 @@ async fn systems_are_registered_and_keys_rotated_from_the_command_line_on_every_
         t.close().await;
     }
 }
+
+#[test]
+fn a_master_key_that_is_not_128_bits_of_hex_is_refused_and_never_printed() {
+    let db = temp("never.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_yiwang"))
+        .args(["migrate", "--create", "--database-url"])
+        .arg(format!("sqlite://{}", db.display()))
+        .env_remove("YIWANG_DATABASE_URL")
+        .env_remove("YIWANG_CONFIG")
+        .env("YIWANG_MASTER_KEY", "not-a-key-secret-words")
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let msg = text(&out);
+    assert!(msg.contains("master_key") && msg.contains("32 hex digits"), "{msg}");
+    assert!(!msg.contains("not-a-key-secret-words"), "the value is never echoed");
+    assert!(!db.exists());
+}
