@@ -522,6 +522,13 @@ pub async fn account(db: &Db, id: i64) -> Result<Option<crate::model::Account>, 
     store::account(db, id).await
 }
 
+/// Deletes what can no longer be used: sessions a month past their end, pending sign-ins
+/// and SMS challenges a day old, throttle counters whose window and lock are over. Returns
+/// how many rows went.
+pub async fn purge_expired(db: &Db) -> Result<u64, DbError> {
+    store::purge_expired(db, now(), WINDOW).await
+}
+
 /// Ends one session of the account (its own, or another of the same account's).
 pub async fn sign_out(db: &Db, session: &Session, token_hash: &str) -> Result<bool, IdentityError> {
     let mut tx = db.begin().await?;

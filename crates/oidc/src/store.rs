@@ -341,3 +341,27 @@ pub async fn withdraw(conn: &mut Conn, account_id: i64, client_id: &str) -> Resu
     .await?;
     Ok(gone > 0)
 }
+
+/// Deletes what can no longer be used: codes and refresh tokens a day past their expiry (spent
+/// ones are kept until then, so a replay is still recognised), revoked access-token ids past
+/// the token's own expiry. Returns how many rows went.
+pub async fn purge_expired(db: &Db) -> Result<u64, DbError> {
+    let now_text = format_instant(now());
+    let day_ago = format_instant(now() - time::Duration::days(1));
+    let mut gone = 0;
+    for (sql, at) in [
+        ("DELETE FROM oidc_codes WHERE expires_at < $1", &day_ago),
+        (
+            "DELETE FROM oidc_refresh_tokens WHERE expires_at < $1",
+            &day_ago,
+        ),
+        ("DELETE FROM oidc_revoked WHERE expires_at < $1", &now_text),
+    ] {
+        gone += sqlx::query(sql)
+            .bind(at)
+            .execute(db.pool())
+            .await?
+            .rows_affected();
+    }
+    Ok(gone)
+}

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
 pub struct App {
     listener: TcpListener,
     router: Router,
+    db: db::Db,
 }
 
 impl App {
@@ -79,6 +80,7 @@ impl App {
         }
         Ok(App {
             listener,
+            db: state.db.clone(),
             router: router(state),
         })
     }
@@ -92,12 +94,15 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let tidy = crate::housekeeping::spawn(self.db.clone());
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        tidy.abort();
+        served
     }
 }

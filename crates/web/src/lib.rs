@@ -7,6 +7,7 @@ mod app;
 mod calendar;
 mod health;
 mod home;
+pub mod housekeeping;
 mod identifiers;
 mod metrics;
 mod middleware;

@@ -418,7 +418,13 @@ fn a_master_key_that_is_not_128_bits_of_hex_is_refused_and_never_printed() {
         .expect("runs");
     assert!(!out.status.success());
     let msg = text(&out);
-    assert!(msg.contains("master_key") && msg.contains("32 hex digits"), "{msg}");
-    assert!(!msg.contains("not-a-key-secret-words"), "the value is never echoed");
+    assert!(
+        msg.contains("master_key") && msg.contains("32 hex digits"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("not-a-key-secret-words"),
+        "the value is never echoed"
+    );
     assert!(!db.exists());
 }
