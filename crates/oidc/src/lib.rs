@@ -5,6 +5,7 @@
 //! tokens with ES256 on request), keys rotate and are published at `/oauth2/jwks`.
 
 pub mod api;
+mod client_auth;
 pub mod clients;
 pub mod error;
 pub mod form;

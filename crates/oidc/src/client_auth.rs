@@ -1,0 +1,150 @@
+//! How a client proves who it is at the token, revocation and introspection endpoints, and
+//! each replica's short-lived copy of the registry that those checks read.
+
+use axum::http::{HeaderMap, header};
+use base64::Engine;
+use db::{Db, DbError};
+
+use crate::OAuthError;
+use crate::clients::{Client, find};
+
+/// The credentials a request to the token, revocation or introspection endpoint presents:
+/// HTTP Basic (`client_secret_basic`), form fields (`client_secret_post`), or a bare
+/// `client_id` (a public client, `none`).
+#[derive(Debug, Default)]
+pub struct Presented {
+    pub client_id: Option<String>,
+    pub secret: Option<String>,
+    /// Both Basic and form credentials were given (RFC 6749 §2.3: only one method).
+    pub ambiguous: bool,
+}
+
+fn form_decode(s: &str) -> String {
+    crate::form::decode(s)
+}
+
+impl Presented {
+    pub fn read(
+        headers: &HeaderMap,
+        form_id: Option<&str>,
+        form_secret: Option<&str>,
+    ) -> Presented {
+        let basic = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Basic ")
+                    .or_else(|| v.strip_prefix("basic "))
+            })
+            .and_then(|b| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .ok()
+            })
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|pair| {
+                pair.split_once(':')
+                    .map(|(id, secret)| (form_decode(id), form_decode(secret)))
+            });
+        match basic {
+            Some((id, secret)) => Presented {
+                ambiguous: form_secret.is_some() || form_id.is_some_and(|f| f != id),
+                client_id: Some(id),
+                secret: Some(secret),
+            },
+            None => Presented {
+                client_id: form_id.map(str::to_owned),
+                secret: form_secret.map(str::to_owned),
+                ambiguous: false,
+            },
+        }
+    }
+}
+
+/// How long a replica trusts its copy of a client. Switching a client off or giving it a new
+/// secret takes effect at once on the replica where it was done and within this on the others.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Each replica's short-lived copy of the registry: the token endpoint reads a client on every
+/// call, and at thousands of calls a second the round trip to the database would cost more
+/// than the signature.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Option<Client>)>>,
+}
+
+impl Cache {
+    /// A client by id (enabled or not), from the copy when it is fresh.
+    pub async fn find(&self, db: &Db, client_id: &str) -> Result<Option<Client>, DbError> {
+        if let Ok(entries) = self.entries.lock()
+            && let Some((at, c)) = entries.get(client_id)
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(c.clone());
+        }
+        let found = find(db, client_id).await?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.clear();
+            }
+            // Unknown ids are remembered too (briefly), so guessing cannot flood the database.
+            entries.insert(
+                client_id.to_owned(),
+                (std::time::Instant::now(), found.clone()),
+            );
+        }
+        Ok(found)
+    }
+
+    /// Drops this replica's copy (after a change made here).
+    pub fn forget(&self, client_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(client_id);
+        }
+    }
+}
+
+/// Authenticates the calling client; every failure is the same `invalid_client`.
+pub async fn authenticate(
+    cache: &Cache,
+    db: &Db,
+    presented: &Presented,
+) -> Result<Client, OAuthError> {
+    if presented.ambiguous {
+        return Err(OAuthError::invalid_request("oauth-two-auth-methods"));
+    }
+    let Some(id) = presented.client_id.as_deref() else {
+        return Err(OAuthError::invalid_client());
+    };
+    let client = cache
+        .find(db, id)
+        .await?
+        .filter(|c| !c.disabled)
+        .ok_or_else(OAuthError::invalid_client)?;
+    if client.secret_matches(presented.secret.as_deref()) {
+        Ok(client)
+    } else {
+        Err(OAuthError::invalid_client())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_decoded_and_a_second_method_is_refused() {
+        let mut h = HeaderMap::new();
+        let basic = base64::engine::general_purpose::STANDARD.encode("my%20app:s%2Bcret");
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Basic {basic}").parse().expect("header"),
+        );
+        let p = Presented::read(&h, None, None);
+        assert_eq!(p.client_id.as_deref(), Some("my app"));
+        assert_eq!(p.secret.as_deref(), Some("s+cret"));
+        assert!(!p.ambiguous);
+        assert!(Presented::read(&h, None, Some("x")).ambiguous);
+    }
+}
