@@ -145,17 +145,54 @@ fn refused(ctx: &Ctx, p: &Provider, e: AuthorizeError) -> Response {
     }
 }
 
+/// The language a client asked for with `ui_locales` (OIDC Core §3.1.2.1): it applies unless
+/// the person has chosen one here (a `lang` cookie or parameter).
+fn ui_locale(ctx: Ctx, params: &Params, uri: &Uri, headers: &HeaderMap) -> Ctx {
+    let chosen = ui::ctx::query_lang(uri.query().unwrap_or("")).is_some()
+        || identity::guard::cookie(headers, "lang").is_some();
+    let asked = params
+        .get("ui_locales")
+        .and_then(|l| l.split_whitespace().find_map(kernel::Lang::parse));
+    match asked {
+        Some(lang) if !chosen && lang != ctx.lang => {
+            let query = uri.query().unwrap_or("");
+            let mut next = Ctx::new(lang, ctx.catalog().clone(), uri.path(), query);
+            next.viewer = ctx.viewer;
+            next
+        }
+        _ => ctx,
+    }
+}
+
+/// Off to sign in (in the language the client asked for, if it did), and back to this
+/// authorization request after.
+fn to_sign_in(ctx: &Ctx, params: &Params) -> Response {
+    let next = format!("/oauth2/authorize?{}", params.to_query());
+    let lang = if params.get("ui_locales").is_some() {
+        format!("lang={}&", ctx.lang.code())
+    } else {
+        String::new()
+    };
+    Redirect::to(&format!(
+        "/signin?{lang}next={}",
+        identity::guard::percent_encode(&next)
+    ))
+    .into_response()
+}
+
 /// `GET /oauth2/authorize`.
 async fn authorize(
     State(state): State<AppState>,
     Extension(p): Extension<Arc<Provider>>,
     ctx: Ctx,
     session: Option<Extension<Session>>,
+    headers: HeaderMap,
     uri: Uri,
 ) -> Response {
     let Ok(params) = Params::parse(uri.query().unwrap_or("")) else {
         return page_error(&ctx, StatusCode::BAD_REQUEST, "oauth-page-repeated");
     };
+    let ctx = ui_locale(ctx, &params, &uri, &headers);
     let req = match p.check_authorize(&state.db, params).await {
         Ok(r) => r,
         Err(e) => return refused(&ctx, &p, e),
@@ -177,12 +214,7 @@ async fn authorize(
         if wants_login {
             back = back.without("prompt").with("max_age", "120");
         }
-        let next = format!("/oauth2/authorize?{}", back.to_query());
-        return Redirect::to(&format!(
-            "/signin?next={}",
-            identity::guard::percent_encode(&next)
-        ))
-        .into_response();
+        return to_sign_in(&ctx, &back);
     };
     match p.needs_consent(&state.db, &req, &session).await {
         Ok(false) => finish(&ctx, &state, &p, &req, &session, false).await,
@@ -284,12 +316,7 @@ async fn decide(
         Err(e) => return refused(&ctx, &p, e),
     };
     let Some(Extension(session)) = session else {
-        let next = format!("/oauth2/authorize?{}", req.params.to_query());
-        return Redirect::to(&format!(
-            "/signin?next={}",
-            identity::guard::percent_encode(&next)
-        ))
-        .into_response();
+        return to_sign_in(&ctx, &req.params);
     };
     match decision.as_deref() {
         Some("allow") => finish(&ctx, &state, &p, &req, &session, true).await,

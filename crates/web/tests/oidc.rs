@@ -93,10 +93,7 @@ async fn get_bearer(app: &TestApp, path: &str, token: &str) -> Answer {
 /// Signs the demo citizen in from the sign-in page the authorize endpoint sent them to;
 /// returns the session cookie and where the browser goes next.
 async fn sign_in_via(app: &TestApp, signin_location: &str) -> (String, String) {
-    assert!(
-        signin_location.starts_with("/signin?next="),
-        "{signin_location}"
-    );
+    assert!(signin_location.starts_with("/signin?"), "{signin_location}");
     let next = query_param(signin_location, "next").expect("next");
     let res = app
         .post_form(
@@ -874,6 +871,59 @@ async fn an_administrator_registers_a_system_on_the_registry_page_and_it_gets_to
         .await
         .expect("event");
         assert!(ev.starts_with("official:"), "{ev}");
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_can_ask_for_tibetan_and_expired_codes_and_tokens_are_refused() {
+    for app in apps().await {
+        register(
+            &app,
+            &client("herders", true, false, &["openid", "profile"]),
+        )
+        .await;
+        let url = authorize_url("herders", "openid profile", "&ui_locales=bo%20zh-CN");
+        let res = app.get(&url).await;
+        assert!(
+            res.location().starts_with("/signin?lang=bo&next="),
+            "{}",
+            res.location()
+        );
+        let (cookie, back) = sign_in_via(&app, res.location()).await;
+        let consent = app.get_as(&back, &cookie).await;
+        assert!(
+            consent.body.contains("lang=\"bo\""),
+            "the consent screen in Tibetan"
+        );
+
+        // A code that has expired is refused (and spent).
+        register(&app, &client("portal", true, true, &["openid"])).await;
+        let code = code_for(&app, &cookie, &authorize_url("portal", "openid", "")).await;
+        db::sqlx::query("UPDATE oidc_codes SET expires_at = '2020-01-01T00:00:00.000000Z'")
+            .execute(app.db.db.pool())
+            .await
+            .expect("age the code");
+        let res = exchange(&app, "portal", &code, VERIFIER).await;
+        assert_eq!(res.json()["error"], "invalid_grant", "{}", res.body);
+
+        // An access token past its expiry, properly signed, is refused at userinfo.
+        let keys = oidc::keys::Keys::default();
+        let ring = keys.ring(&app.db.db).await.expect("keys");
+        let key = ring.active(oidc::jose::Alg::Rs256).expect("key");
+        let past = time::OffsetDateTime::now_utc().unix_timestamp() - 60;
+        let stale = key
+            .sign(
+                "at+jwt",
+                &serde_json::json!({
+                    "iss": "http://localhost", "aud": "http://localhost/api", "sub": "x",
+                    "scope": "openid", "jti": "stale-1", "iat": past - 600, "exp": past,
+                }),
+            )
+            .expect("sign");
+        let res = get_bearer(&app, "/oauth2/userinfo", &stale).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(res.json()["error"], "invalid_token");
         app.close().await;
     }
 }
