@@ -1,9 +1,12 @@
 // A node oidc-provider (a certified OpenID Provider) configured for the side-by-side
-// client-credentials benchmark: one confidential client, RS256-signed JWT access tokens (the
-// same work Yiwang does per token), its default in-memory store. Used only by
-// scripts/bench-vs-node-oidc-provider.sh; never part of the platform.
+// client-credentials benchmark: one confidential client and its default in-memory store.
+// TOKEN_FORMAT=opaque (the default, as the issue measured it) issues its default opaque access
+// tokens, kept in that store; TOKEN_FORMAT=jwt issues RS256-signed JWT access tokens, the same
+// work Yiwang does per token. Used only by scripts/bench-vs-node-oidc-provider.sh; never part
+// of the platform.
 //
-// Usage: node node-oidc-provider.mjs PORT   (run where `npm install oidc-provider@9` was done)
+// Usage: [TOKEN_FORMAT=jwt] node node-oidc-provider.mjs PORT
+//        (run where `npm install oidc-provider@9` was done)
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -25,7 +28,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     clientCredentials: { enabled: true },
     devInteractions: { enabled: false },
     resourceIndicators: {
-      enabled: true,
+      enabled: process.env.TOKEN_FORMAT === 'jwt',
       defaultResource: () => 'urn:bench',
       getResourceServerInfo: () => ({
         scope: 'api',

@@ -29,12 +29,12 @@ pub struct Row {
 
 fn print(rows: &[Row]) {
     println!(
-        "{:<46} {:>14} {:>14} {:>7}  result",
+        "{:<56} {:>14} {:>14} {:>7}  result",
         "figure", "target", "measured", "ratio"
     );
     for r in rows {
         println!(
-            "{:<46} {:>14} {:>14} {:>7.2}  {}",
+            "{:<56} {:>14} {:>14} {:>7.2}  {}",
             r.figure,
             r.target,
             r.measured,
