@@ -251,13 +251,23 @@ def main():
                 seen_ok = False
                 print(f"       focus not visible on {f}")
         check(seen_ok, "each focused control shows a visible focus outline")
-        for path in ["/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨"]:
+        for path in ["/items?q=营业执照", "/items?q=གཉེན་སྒྲིག&lang=bo", "/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨"]:
             print(f"page {path}")
             wd.go(site + urllib.parse.quote(path, safe="/?=&"))
             check(wd.js("return document.querySelector('main h1') !== null"), "has a main heading")
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")[:60]
             wd.screenshot(f"page-{name}.png")
             audit(wd, path, axe_source)
+        print("a service guide")
+        wd.go(f"{site}/items?lang=zh&q=" + urllib.parse.quote("最低生活保障"))
+        wd.click("ul.results li a")
+        check(wd.wait_js("return document.body.innerText.includes('免提交')"), "the guide marks materials the platform fetches itself")
+        wd.screenshot("guide-zh.png")
+        audit(wd, "/items/{code}", axe_source)
+        wd.size(390, 844)
+        overflow = wd.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check(overflow <= 0, f"the guide fits a phone screen (overflow {overflow}px)")
+        wd.size(1280, 900)
         print("sign-in and registration")
         wd.go(f"{site}/register?lang=zh")
         audit(wd, "/register", axe_source)

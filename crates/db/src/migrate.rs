@@ -63,6 +63,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0005_oidc.sql"),
         },
     },
+    Migration {
+        version: 6,
+        name: "catalogue of service items",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0006_catalog.sql"),
+            postgres: include_str!("../migrations/postgres/0006_catalog.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

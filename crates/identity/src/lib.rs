@@ -21,22 +21,9 @@ pub mod totp;
 pub use error::IdentityError;
 pub use guard::{Citizen, Official, SignedIn};
 
-use kernel::i18n::{Ftl, Lang};
+use kernel::i18n::Ftl;
 
-pub const FTL: &[Ftl] = &[
-    Ftl {
-        lang: Lang::Zh,
-        source: include_str!("../locales/zh.ftl"),
-    },
-    Ftl {
-        lang: Lang::Bo,
-        source: include_str!("../locales/bo.ftl"),
-    },
-    Ftl {
-        lang: Lang::En,
-        source: include_str!("../locales/en.ftl"),
-    },
-];
+pub const FTL: &[Ftl] = kernel::ftl_sources!();
 
 /// The pages of this capability.
 pub fn router() -> axum::Router<ui::AppState> {

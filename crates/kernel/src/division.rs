@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 pub struct DivisionCode(u64);
 
 /// The level of a division.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// The whole country (code 000000): where national holidays are kept.

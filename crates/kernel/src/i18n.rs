@@ -170,20 +170,29 @@ pub struct Ftl {
 }
 
 /// The kernel's own messages (identifier and calendar errors).
-pub const FTL: &[Ftl] = &[
-    Ftl {
-        lang: Lang::Zh,
-        source: include_str!("../locales/zh.ftl"),
-    },
-    Ftl {
-        lang: Lang::Bo,
-        source: include_str!("../locales/bo.ftl"),
-    },
-    Ftl {
-        lang: Lang::En,
-        source: include_str!("../locales/en.ftl"),
-    },
-];
+pub const FTL: &[Ftl] = crate::ftl_sources!();
+
+/// The calling crate's Fluent files, `locales/{zh,bo,en}.ftl` beside its `Cargo.toml`, as the
+/// `&[Ftl]` every crate exports for the catalogue.
+#[macro_export]
+macro_rules! ftl_sources {
+    () => {
+        &[
+            $crate::i18n::Ftl {
+                lang: $crate::i18n::Lang::Zh,
+                source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/zh.ftl")),
+            },
+            $crate::i18n::Ftl {
+                lang: $crate::i18n::Lang::Bo,
+                source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/bo.ftl")),
+            },
+            $crate::i18n::Ftl {
+                lang: $crate::i18n::Lang::En,
+                source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en.ftl")),
+            },
+        ]
+    };
+}
 
 /// An error in a Fluent file, found when the catalogue is built.
 #[derive(Debug, thiserror::Error)]

@@ -18,22 +18,9 @@ pub mod store;
 pub use error::OAuthError;
 pub use service::Provider;
 
-use kernel::i18n::{Ftl, Lang};
+use kernel::i18n::Ftl;
 
-pub const FTL: &[Ftl] = &[
-    Ftl {
-        lang: Lang::Zh,
-        source: include_str!("../locales/zh.ftl"),
-    },
-    Ftl {
-        lang: Lang::Bo,
-        source: include_str!("../locales/bo.ftl"),
-    },
-    Ftl {
-        lang: Lang::En,
-        source: include_str!("../locales/en.ftl"),
-    },
-];
+pub const FTL: &[Ftl] = kernel::ftl_sources!();
 
 /// The provider's endpoints and pages. Their handlers find the [`Provider`] as an
 /// `Extension<Arc<Provider>>`, which the application layers over every route.

@@ -14,22 +14,9 @@ pub mod topics;
 
 pub use error::OrgError;
 
-use kernel::i18n::{Ftl, Lang};
+use kernel::i18n::Ftl;
 
-pub const FTL: &[Ftl] = &[
-    Ftl {
-        lang: Lang::Zh,
-        source: include_str!("../locales/zh.ftl"),
-    },
-    Ftl {
-        lang: Lang::Bo,
-        source: include_str!("../locales/bo.ftl"),
-    },
-    Ftl {
-        lang: Lang::En,
-        source: include_str!("../locales/en.ftl"),
-    },
-];
+pub const FTL: &[Ftl] = kernel::ftl_sources!();
 
 /// The pages and API of this capability.
 pub fn router() -> axum::Router<ui::AppState> {

@@ -204,6 +204,16 @@ fn department_from(r: &AnyRow) -> Result<Department, DbError> {
     })
 }
 
+/// A department by its code.
+pub async fn department(db: &Db, code: &str) -> Result<Option<Department>, DbError> {
+    let sql = format!("SELECT {DEPARTMENT_COLUMNS} FROM departments WHERE code = $1");
+    let row = sqlx::query(&sql)
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(department_from).transpose()
+}
+
 /// Departments of a division (not of those below it).
 pub async fn departments_in(db: &Db, division: DivisionCode) -> Result<Vec<Department>, DbError> {
     let sql = format!(

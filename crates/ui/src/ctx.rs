@@ -147,13 +147,19 @@ impl Ctx {
     /// Picks the name in this language from a zh/bo/en triple; an unknown Tibetan or English
     /// name falls back to Chinese.
     pub fn pick<'a>(&self, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
-        let chosen = match self.lang {
-            Lang::Zh => zh,
-            Lang::Bo => bo,
-            Lang::En => en,
-        };
-        if chosen.is_empty() { zh } else { chosen }
+        pick(self.lang, zh, bo, en)
     }
+}
+
+/// The name in `lang` from a zh/bo/en triple; an unknown Tibetan or English name falls back
+/// to Chinese.
+pub fn pick<'a>(lang: Lang, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
+    let chosen = match lang {
+        Lang::Zh => zh,
+        Lang::Bo => bo,
+        Lang::En => en,
+    };
+    if chosen.is_empty() { zh } else { chosen }
 }
 
 /// A page's query that could not be read becomes a localized 400 page.

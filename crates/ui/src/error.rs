@@ -137,6 +137,11 @@ impl ApiCtx {
         ApiCtx { lang, catalog }
     }
 
+    /// The text in the caller's language, falling back to Chinese where it is missing.
+    pub fn pick<'a>(&self, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
+        crate::ctx::pick(self.lang, zh, bo, en)
+    }
+
     /// A message in the caller's language.
     pub fn format(&self, message: &Message) -> String {
         self.catalog.format(self.lang, message)

@@ -27,7 +27,7 @@ pub fn style_url() -> &'static str {
 /// The main navigation: path and message key.
 const NAV: &[(&str, &str)] = &[
     ("/", "nav-home"),
-    ("/search", "nav-services"),
+    ("/items", "nav-services"),
     ("/centres", "nav-centres"),
     ("/divisions", "nav-divisions"),
     ("/calendar", "nav-calendar"),

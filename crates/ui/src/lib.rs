@@ -13,20 +13,7 @@ pub use error::{ApiError, PageError};
 pub use listing::Listing;
 pub use state::AppState;
 
-use kernel::i18n::{Ftl, Lang};
+use kernel::i18n::Ftl;
 
 /// The shell's own messages (navigation, layout, generic errors).
-pub const FTL: &[Ftl] = &[
-    Ftl {
-        lang: Lang::Zh,
-        source: include_str!("../locales/zh.ftl"),
-    },
-    Ftl {
-        lang: Lang::Bo,
-        source: include_str!("../locales/bo.ftl"),
-    },
-    Ftl {
-        lang: Lang::En,
-        source: include_str!("../locales/en.ftl"),
-    },
-];
+pub const FTL: &[Ftl] = kernel::ftl_sources!();

@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
         .merge(org::router())
         .merge(identity::router())
         .merge(oidc::router())
+        .merge(catalog::api::router())
+        .merge(catalog::pages::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

@@ -15,23 +15,10 @@ mod openapi;
 
 pub use app::{App, router, state};
 
-use kernel::i18n::{Catalog, CatalogError, Ftl, Lang};
+use kernel::i18n::{Catalog, CatalogError, Ftl};
 
 /// This crate's own messages.
-pub const FTL: &[Ftl] = &[
-    Ftl {
-        lang: Lang::Zh,
-        source: include_str!("../locales/zh.ftl"),
-    },
-    Ftl {
-        lang: Lang::Bo,
-        source: include_str!("../locales/bo.ftl"),
-    },
-    Ftl {
-        lang: Lang::En,
-        source: include_str!("../locales/en.ftl"),
-    },
-];
+pub const FTL: &[Ftl] = kernel::ftl_sources!();
 
 /// Every crate's Fluent sources.
 pub fn all_ftl() -> Vec<&'static [Ftl]> {
@@ -41,6 +28,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         org::FTL,
         identity::FTL,
         oidc::FTL,
+        catalog::FTL,
         FTL,
     ]
 }

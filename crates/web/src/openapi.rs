@@ -76,6 +76,17 @@ pub fn document() -> Value {
                 "parameters": [code_path("code")],
                 "responses": ok(json!({ "$ref": "#/components/schemas/Centre" }))
             } },
+            "/api/v1/items": { "get": {
+                "summary": "The published catalogue of government service items, searched and filtered",
+                "description": "Search is in Chinese, Tibetan or English over names, materials and tags; items whose name matches come first, then tag matches, high-frequency items first among equals. `next` is an offset cursor.",
+                "parameters": [param("q", "Words, all of which must match.", false), param("department", "Implementing department code.", false), param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false), param("object", "person, entity or both.", false), param("depth", "information, forms, online-application or fully-online.", false), param("one_trip", "true: at most one visit.", false), limit.clone(), cursor.clone()],
+                "responses": ok(list_of("ItemSummary"))
+            } },
+            "/api/v1/items/{code}": { "get": {
+                "summary": "One item's published version, every standard field (its implementation code)",
+                "parameters": [code_path("code")],
+                "responses": ok(json!({ "type": "object" }))
+            } },
             "/api/v1/calendar/due": { "get": {
                 "summary": "The date a time limit of N working days ends",
                 "parameters": [param("from", "Day zero, YYYY-MM-DD.", true), param("days", "Working days, 0-3650.", true), param("division", "Division whose holidays apply (default 540000).", false)],
@@ -115,6 +126,13 @@ pub fn document() -> Value {
                 "Department": { "type": "object", "properties": {
                     "code": { "type": "string" }, "division": { "type": "string" }, "credit_code": { "type": ["string", "null"] },
                     "kind": { "type": "string" }, "names": { "$ref": "#/components/schemas/Names" }
+                } },
+                "ItemSummary": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "basic_code": { "type": "string" }, "name": { "type": "string", "description": "In the caller's language, Chinese where unknown." },
+                    "name_zh": { "type": "string" }, "name_bo": { "type": "string" }, "name_en": { "type": "string" }, "item_type": { "type": "string" },
+                    "department": { "type": "string" }, "level": { "type": "string" }, "division": { "type": "string" }, "service_object": { "type": "string" },
+                    "online_depth": { "type": "string" }, "visits": { "type": "integer" }, "promised_days": { "type": "integer" },
+                    "materials": { "type": "integer" }, "obtainable_materials": { "type": "integer" }
                 } },
                 "Centre": { "type": "object", "properties": {
                     "code": { "type": "string" }, "division": { "type": "string" }, "kind": { "type": "string" },

@@ -375,6 +375,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_sealer(demo_master_key(&settings)?);
             db::migrate::run(&db).await?;
             let seeded = org::seed::seed_demo(&db).await?;
+            let items = catalog::seed::seed_demo(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the demo catalogue: {e:?}"))?;
+            if items > 0 {
+                tracing::info!(items, "demo catalogue loaded");
+            }
             if !seeded.skipped {
                 tracing::info!(
                     departments = seeded.departments,

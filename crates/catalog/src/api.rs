@@ -1,0 +1,145 @@
+//! `/api/v1/items`: the published catalogue for systems and apps.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use kernel::Message;
+use serde::Deserialize;
+use ui::error::ApiCtx;
+use ui::{ApiError, AppState, Listing, listing};
+
+use crate::model::{ItemBody, OnlineDepth, ServiceObject};
+use crate::store::{self, Filter, Summary};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/items", get(list))
+        .route("/api/v1/items/{code}", get(one))
+}
+
+/// What a list or search may ask (the pages take the same).
+#[derive(Debug, Default, Deserialize)]
+pub struct ItemParams {
+    pub q: Option<String>,
+    pub department: Option<String>,
+    pub level: Option<String>,
+    pub division: Option<String>,
+    pub object: Option<String>,
+    pub depth: Option<String>,
+    pub one_trip: Option<bool>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl ItemParams {
+    /// The store's filter, or the name of the parameter that is wrong.
+    pub fn filter(&self, limit: u32) -> Result<Filter, (&'static str, String)> {
+        let blank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let level = blank(&self.level);
+        if let Some(l) = &level
+            && !matches!(
+                l.as_str(),
+                "province" | "prefecture" | "county" | "township"
+            )
+        {
+            return Err(("level", l.clone()));
+        }
+        let within = match blank(&self.division) {
+            Some(d) => Some(
+                kernel::DivisionCode::parse(&d)
+                    .map_err(|_| ("division", d.clone()))?
+                    .subtree_prefix(),
+            ),
+            None => None,
+        };
+        let object = blank(&self.object);
+        if let Some(o) = &object
+            && ServiceObject::parse(o).is_none()
+        {
+            return Err(("object", o.clone()));
+        }
+        let depth = blank(&self.depth);
+        if let Some(d) = &depth
+            && OnlineDepth::parse(d).is_none()
+        {
+            return Err(("depth", d.clone()));
+        }
+        let offset = match blank(&self.cursor) {
+            Some(c) => c.parse::<u32>().map_err(|_| ("cursor", c.clone()))?,
+            None => 0,
+        };
+        Ok(Filter {
+            terms: self
+                .q
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .take(8)
+                .collect(),
+            department: blank(&self.department),
+            level,
+            within,
+            service_object: object,
+            online_depth: depth,
+            one_trip: self.one_trip.unwrap_or(false),
+            limit,
+            offset,
+        })
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    q: Result<Query<ItemParams>, QueryRejection>,
+) -> Result<Json<Listing<Summary>>, ApiError> {
+    let Query(p) = q.map_err(|e| {
+        api.fail(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })?;
+    let limit = listing::limit(p.limit);
+    let filter = p.filter(limit).map_err(|(name, value)| {
+        api.fail(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            &Message::new("cat-bad-param")
+                .arg("name", name)
+                .arg("value", value),
+        )
+    })?;
+    let (mut items, total) = store::search(&state.db, &filter)
+        .await
+        .map_err(|e| api.error(&e))?;
+    for i in &mut items {
+        i.name = api.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned();
+    }
+    let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());
+    Ok(Json(Listing { items, total, next }))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Path(code): Path<String>,
+) -> Result<Json<ItemBody>, ApiError> {
+    match store::published(&state.db, &code).await {
+        Ok(Some(b)) => Ok(Json(b)),
+        Ok(None) => Err(api.fail(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &Message::new("cat-not-found"),
+        )),
+        Err(e) => Err(api.error(&e)),
+    }
+}

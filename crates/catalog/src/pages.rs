@@ -1,0 +1,180 @@
+//! The catalogue for people: `/items` (search with filters) and `/items/{code}` (the guide,
+//! 办事指南). Server-rendered, no JavaScript, readable on a phone and printable.
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use kernel::Message;
+use maud::{Markup, html};
+use ui::layout::page;
+use ui::{AppState, Ctx, PageError};
+
+use crate::api::ItemParams;
+use crate::model::{ItemBody, MaterialSource};
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/items", get(search))
+        .route("/items/{code}", get(guide))
+}
+
+const PAGE: u32 = 30;
+
+async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<ItemParams>, QueryRejection>,
+) -> Result<Markup, PageError> {
+    let p = ui::ctx::page_query(&ctx, q)?;
+    let filter = p.filter(PAGE).map_err(|(name, value)| {
+        PageError::new(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("cat-bad-param")
+                .arg("name", name)
+                .arg("value", value),
+        )
+    })?;
+    let (items, total) = store::search(&state.db, &filter)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let title = ctx.t("cat-items-title");
+    let q = p.q.clone().unwrap_or_default();
+    let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            form.card.form method="get" action="/items" role="search" {
+                label for="q" { (ctx.t("cat-search-label")) }
+                input id="q" name="q" type="search" value=(q) aria-describedby="q-hint";
+                p.muted id="q-hint" { (ctx.t("cat-search-hint")) }
+                label for="object" { (ctx.t("cat-object")) }
+                select id="object" name="object" {
+                    option value="" { (ctx.t("cat-any")) }
+                    @for o in ["person", "entity", "both"] {
+                        option value=(o) selected[selected(&p.object, o)] { (ctx.t(&format!("cat-object-{o}"))) }
+                    }
+                }
+                label for="level" { (ctx.t("cat-level")) }
+                select id="level" name="level" {
+                    option value="" { (ctx.t("cat-any")) }
+                    @for l in ["province", "prefecture", "county"] {
+                        option value=(l) selected[selected(&p.level, l)] { (ctx.t(&format!("level-{l}"))) }
+                    }
+                }
+                label { input type="checkbox" name="one_trip" value="true" checked[p.one_trip == Some(true)]; " " (ctx.t("cat-one-trip")) }
+                p { button type="submit" { (ctx.t("cat-search")) } }
+            }
+            p { (ctx.fmt(&Message::new("cat-found").arg("count", total))) }
+            ul.results {
+                @for i in &items {
+                    li {
+                        a href={ "/items/" (i.code) } lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&i.name_zh, &i.name_bo, &i.name_en) == i.name_zh).then_some("zh-CN")] {
+                            (ctx.pick(&i.name_zh, &i.name_bo, &i.name_en))
+                        }
+                        br;
+                        span.muted {
+                            (ctx.t(&format!("cat-depth-{}", i.online_depth))) " · "
+                            (ctx.fmt(&Message::new("cat-visits").arg("count", i.visits))) " · "
+                            (ctx.fmt(&Message::new("cat-days").arg("count", i.promised_days))) " · "
+                            (i.division)
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn source_note(ctx: &Ctx, s: &MaterialSource) -> Option<String> {
+    match s {
+        MaterialSource::Applicant => None,
+        MaterialSource::Certificate { .. } => Some(ctx.t("cat-source-certificate")),
+        MaterialSource::Registry { .. } => Some(ctx.t("cat-source-registry")),
+        MaterialSource::Shared { .. } => Some(ctx.t("cat-source-shared")),
+    }
+}
+
+fn guide_body(ctx: &Ctx, b: &ItemBody, department: Option<&org::model::Department>) -> Markup {
+    let fee = match b.fee_fen {
+        None | Some(0) => ctx.t("cat-free"),
+        Some(f) => {
+            ctx.fmt(&Message::new("cat-fee").arg("yuan", format!("{}.{:02}", f / 100, f % 100)))
+        }
+    };
+    html! {
+        h1 { (ctx.pick(&b.name_zh, &b.name_bo, &b.name_en)) }
+        @if ctx.lang != kernel::Lang::Zh { p.muted lang="zh-CN" { (b.name_zh) } }
+        dl.facts {
+            dt { (ctx.t("cat-code")) } dd { code { (b.code) } }
+            dt { (ctx.t("cat-type")) } dd { (ctx.t(&format!("cat-type-{}", b.item_type.key()))) }
+            dt { (ctx.t("cat-department")) } dd {
+                @match department {
+                    Some(d) => (ctx.pick(&d.names.zh, &d.names.bo, &d.names.en)),
+                    None => (b.department),
+                }
+            }
+            dt { (ctx.t("cat-time")) } dd { (ctx.fmt(&Message::new("cat-time-limits").arg("promised", b.promised_days).arg("statutory", b.statutory_days))) }
+            dt { (ctx.t("cat-visits-label")) } dd { (ctx.fmt(&Message::new("cat-visits").arg("count", u32::from(b.visits)))) }
+            dt { (ctx.t("cat-depth")) } dd { (ctx.t(&format!("cat-depth-{}", b.online_depth.key()))) }
+            dt { (ctx.t("cat-fee-label")) } dd { (fee) }
+            dt { (ctx.t("cat-place")) } dd { (b.place) @if !b.window_category.is_empty() { " · " (b.window_category) } br; (b.hours) }
+        }
+        section.card aria-labelledby="h-materials" {
+            h2 id="h-materials" { (ctx.t("cat-materials")) }
+            ol {
+                @for m in &b.materials {
+                    li {
+                        span lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&m.name_zh, &m.name_bo, &m.name_en) == m.name_zh).then_some("zh-CN")] {
+                            (ctx.pick(&m.name_zh, &m.name_bo, &m.name_en))
+                        }
+                        @if let Some(c) = &m.condition { " " span.muted { "(" (ctx.fmt(&Message::new("cat-condition").arg("condition", c.as_str()))) ")" } }
+                        @if let Some(note) = source_note(ctx, &m.source) { " " strong.badge { (ctx.t("cat-no-need")) } " " span.muted { (note) } }
+                    }
+                }
+            }
+        }
+        section.card aria-labelledby="h-conditions" {
+            h2 id="h-conditions" { (ctx.t("cat-conditions")) }
+            p { (b.conditions) }
+        }
+        section.card aria-labelledby="h-steps" {
+            h2 id="h-steps" { (ctx.t("cat-steps")) }
+            ol { @for s in &b.steps { li { (s) } } }
+        }
+        section.card aria-labelledby="h-basis" {
+            h2 id="h-basis" { (ctx.t("cat-basis")) }
+            p { (b.legal_basis) }
+            p { (ctx.t("cat-consult")) " " (b.consultation) " · " (ctx.t("cat-complain")) " " (b.complaint) }
+        }
+    }
+}
+
+async fn guide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Markup, PageError> {
+    let item = store::published(&state.db, &code)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .ok_or_else(|| {
+            PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("cat-not-found"))
+        })?;
+    let title = ctx
+        .pick(&item.name_zh, &item.name_bo, &item.name_en)
+        .to_owned();
+    let department = org::store::department(&state.db, &item.department)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    Ok(page(
+        &ctx,
+        &title,
+        guide_body(&ctx, &item, department.as_ref()),
+    ))
+}

@@ -1,0 +1,232 @@
+//! The catalogue's rules: a new version is a draft, goes to review, and is published only by
+//! someone other than its author (an approver); publishing retires the version before it.
+//! Every step is an audit event. A version that fails a check is not saved at all.
+
+use db::audit::{self, NewEvent};
+use db::{Db, DbError};
+use kernel::{Localize, Message};
+use serde_json::json;
+
+use crate::model::{Invalid, ItemBody, Status};
+use crate::store;
+
+/// Why a catalogue change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the item has problems")]
+    Invalid(Vec<Invalid>),
+    #[error("no such item or version")]
+    NotFound,
+    #[error("only a version in review can be published")]
+    NotInReview,
+    #[error("only a draft can be sent for review")]
+    NotDraft,
+    #[error("the author cannot review their own version")]
+    OwnReview,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl Localize for CatalogError {
+    fn message(&self) -> Message {
+        match self {
+            CatalogError::Invalid(_) => Message::new("cat-invalid"),
+            CatalogError::NotFound => Message::new("cat-not-found"),
+            CatalogError::NotInReview => Message::new("cat-publish-unreviewed"),
+            CatalogError::NotDraft => Message::new("cat-review-not-draft"),
+            CatalogError::OwnReview => Message::new("cat-own-review"),
+            CatalogError::Db(e) => e.message(),
+        }
+    }
+}
+
+impl ui::error::HttpError for CatalogError {
+    fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            CatalogError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            CatalogError::NotFound => StatusCode::NOT_FOUND,
+            CatalogError::NotInReview | CatalogError::NotDraft | CatalogError::OwnReview => {
+                StatusCode::CONFLICT
+            }
+            CatalogError::Db(e) => ui::error::HttpError::status(e),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            CatalogError::Invalid(_) => "invalid-item",
+            CatalogError::NotFound => "not-found",
+            CatalogError::NotInReview => "not-in-review",
+            CatalogError::NotDraft => "not-draft",
+            CatalogError::OwnReview => "own-review",
+            CatalogError::Db(e) => ui::error::HttpError::code(e),
+        }
+    }
+}
+
+/// Checks an item against itself and against the departments and divisions that exist.
+pub async fn check(db: &Db, body: &ItemBody) -> Result<(), CatalogError> {
+    let mut problems = body.check();
+    match org::store::department(db, &body.department).await? {
+        None => problems.push(Invalid {
+            field: "department".into(),
+            message: Message::new("cat-department-unknown").arg("code", body.department.as_str()),
+        }),
+        Some(d) => {
+            if d.credit_code
+                .as_deref()
+                .is_some_and(|c| c != body.code.body())
+            {
+                problems.push(Invalid {
+                    field: "code".into(),
+                    message: Message::new("cat-impl-body-mismatch"),
+                });
+            }
+            if !body.divisions.iter().all(|v| v.is_within(d.division)) {
+                problems.push(Invalid {
+                    field: "divisions".into(),
+                    message: Message::new("cat-divisions-outside"),
+                });
+            }
+        }
+    }
+    for d in &body.divisions {
+        if org::store::division(db, *d).await?.is_none() {
+            problems.push(Invalid {
+                field: "divisions".into(),
+                message: Message::new("cat-division-unknown").arg("code", d.to_string()),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CatalogError::Invalid(problems))
+    }
+}
+
+async fn event(
+    conn: &mut db::Conn,
+    actor: &str,
+    action: &str,
+    code: &str,
+    version: i64,
+) -> Result<(), DbError> {
+    audit::append(
+        conn,
+        &NewEvent {
+            actor,
+            action,
+            subject: &format!("item:{code}"),
+            payload: json!({ "version": version }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Saves a new draft version; returns its number.
+pub async fn save_draft(db: &Db, body: &ItemBody, author: &str) -> Result<i64, CatalogError> {
+    check(db, body).await?;
+    let mut tx = db.begin().await?;
+    let v = store::next_version(&mut tx, body.code.as_str()).await?;
+    store::insert_version(&mut tx, body, v, Status::Draft, author).await?;
+    if v == 1 {
+        store::put_item(&mut tx, body, Status::Draft, None).await?;
+    }
+    event(&mut tx, author, "item.drafted", body.code.as_str(), v).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(v)
+}
+
+/// Sends a draft for review.
+pub async fn submit(db: &Db, code: &str, version: i64, actor: &str) -> Result<(), CatalogError> {
+    let mut tx = db.begin().await?;
+    let (status, _, _) = store::version(&mut tx, code, version)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    if status != Status::Draft {
+        return Err(CatalogError::NotDraft);
+    }
+    store::set_version_status(&mut tx, code, version, Status::InReview, None).await?;
+    event(&mut tx, actor, "item.submitted", code, version).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// Publishes a version in review; the version published before it is retired. The reviewer
+/// must not be the author.
+pub async fn publish(
+    db: &Db,
+    code: &str,
+    version: i64,
+    reviewer: &str,
+) -> Result<(), CatalogError> {
+    let mut tx = db.begin().await?;
+    let (status, body, author) = store::version(&mut tx, code, version)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    if status != Status::InReview {
+        return Err(CatalogError::NotInReview);
+    }
+    if author == reviewer {
+        return Err(CatalogError::OwnReview);
+    }
+    let before: Option<i64> =
+        sqlx::query_scalar("SELECT published_version FROM catalog_items WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(DbError::from)?
+            .flatten();
+    if let Some(b) = before {
+        store::set_version_status(&mut tx, code, b, Status::Retired, None).await?;
+    }
+    store::set_version_status(&mut tx, code, version, Status::Published, Some(reviewer)).await?;
+    store::put_item(&mut tx, &body, Status::Published, Some(version)).await?;
+    event(&mut tx, reviewer, "item.published", code, version).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// Loads items as published version 1 in one transaction (the demo catalogue, imports that
+/// were reviewed outside the platform): all or nothing.
+pub async fn load_published(
+    db: &Db,
+    items: &[ItemBody],
+    actor: &str,
+) -> Result<usize, CatalogError> {
+    let mut problems = Vec::new();
+    for (i, b) in items.iter().enumerate() {
+        if let Err(CatalogError::Invalid(p)) = check(db, b).await {
+            problems.extend(p.into_iter().map(|mut x| {
+                x.field = format!("items[{i}].{}", x.field);
+                x
+            }));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CatalogError::Invalid(problems));
+    }
+    let mut tx = db.begin().await?;
+    for b in items {
+        let v = store::next_version(&mut tx, b.code.as_str()).await?;
+        store::insert_version(&mut tx, b, v, Status::Published, actor).await?;
+        store::set_version_status(&mut tx, b.code.as_str(), v, Status::Published, Some(actor))
+            .await?;
+        store::put_item(&mut tx, b, Status::Published, Some(v)).await?;
+    }
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor,
+            action: "catalog.loaded",
+            subject: "catalog",
+            payload: json!({ "items": items.len() }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(items.len())
+}

@@ -1,0 +1,217 @@
+//! The catalogue of service items through its real API and pages, on every backend: the demo
+//! catalogue, search in Chinese and Tibetan, guides, and the draft → review → publish rules
+//! with their refusals.
+
+mod common;
+
+use axum::http::StatusCode;
+use catalog::model::ItemBody;
+use catalog::service::{self, CatalogError};
+use common::TestApp;
+
+async fn apps() -> Vec<TestApp> {
+    let apps = TestApp::all().await;
+    for app in &apps {
+        let n = catalog::seed::seed_demo(&app.db.db)
+            .await
+            .expect("catalogue seed");
+        assert!(n >= 200, "{}: {n} demo items", app.name());
+    }
+    apps
+}
+
+fn encode(s: &str) -> String {
+    common::form_encode(s)
+}
+
+async fn one_item(app: &TestApp, q: &str) -> ItemBody {
+    let list = app
+        .get(&format!("/api/v1/items?q={}&limit=1", encode(q)))
+        .await
+        .json();
+    let code = list["items"][0]["code"]
+        .as_str()
+        .expect("an item")
+        .to_owned();
+    catalog::store::published(&app.db.db, &code)
+        .await
+        .expect("read")
+        .expect("published")
+}
+
+#[tokio::test]
+async fn the_demo_catalogue_is_searchable_in_chinese_and_tibetan() {
+    for app in apps().await {
+        let res = app
+            .get(&format!("/api/v1/items?q={}&limit=5", encode("营业执照")))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let list = res.json();
+        assert!(list["total"].as_i64().expect("total") > 5);
+        let first = list["items"][0]["name"].as_str().expect("name");
+        assert!(
+            first.contains("设立登记"),
+            "{}: business registration first, got {first}",
+            app.name()
+        );
+
+        let res = app
+            .get_with(
+                &format!("/api/v1/items?q={}", encode("གཉེན་སྒྲིག")),
+                "accept-language",
+                "bo",
+            )
+            .await;
+        let list = res.json();
+        assert!(list["total"].as_i64().expect("total") > 0, "{}", res.body);
+        assert!(
+            list["items"][0]["name"]
+                .as_str()
+                .expect("name")
+                .contains("གཉེན་སྒྲིག"),
+            "the Tibetan name in Tibetan"
+        );
+
+        let one_trip = app
+            .get("/api/v1/items?one_trip=true&level=prefecture&limit=500")
+            .await
+            .json();
+        assert!(
+            one_trip["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .all(|i| i["visits"].as_i64() <= Some(1) && i["level"] == "prefecture")
+        );
+
+        let bad = app
+            .get_with("/api/v1/items?depth=teleport", "accept-language", "en")
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad.json()["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("teleport"),
+            "{}",
+            bad.body
+        );
+
+        let page = app
+            .get(&format!("/items?q={}&lang=zh", encode("低保")))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("最低生活保障"),
+            "the search page lists it"
+        );
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_guide_shows_what_to_bring_and_what_the_platform_fetches_itself() {
+    for app in apps().await {
+        let item = one_item(&app, "最低生活保障").await;
+        let page = app.get(&format!("/items/{}?lang=zh", item.code)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for text in [
+            "申请材料",
+            "免提交",
+            "办理流程",
+            "社会救助暂行办法",
+            "仅限家庭成员有残疾的",
+        ] {
+            assert!(page.body.contains(text), "{text}: {}", page.body);
+        }
+        let bo = app.get(&format!("/items/{}?lang=bo", item.code)).await;
+        assert!(
+            bo.body.contains("འཚོ་བའི་འགན་ལེན"),
+            "the Tibetan name heads the guide"
+        );
+        assert_eq!(
+            app.get("/items/NOPE?lang=en").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let api = app
+            .get(&format!("/api/v1/items/{}", item.code))
+            .await
+            .json();
+        assert_eq!(api["basic_code"], item.basic_code.as_str());
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_are_refused() {
+    for app in apps().await {
+        let db = &app.db.db;
+        let mut item = one_item(&app, "临时救助").await;
+        // Impossible values: each named, nothing saved.
+        let mut bad = item.clone();
+        bad.promised_days = bad.statutory_days + 1;
+        bad.department = "540100-nowhere".into();
+        bad.fee_fen = Some(-1);
+        let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        match service::save_draft(db, &bad, "official:1").await {
+            Err(CatalogError::Invalid(problems)) => {
+                let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+                for f in ["promised_days", "fee_fen", "department"] {
+                    assert!(fields.contains(&f), "{f} in {fields:?}");
+                }
+            }
+            other => panic!("refused, not {other:?}"),
+        }
+        let after: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        assert_eq!(before, after, "nothing half-saved");
+
+        item.promised_days = 3;
+        let code = item.code.to_string();
+        let v = service::save_draft(db, &item, "official:7")
+            .await
+            .expect("draft");
+        assert_eq!(v, 2);
+        assert!(matches!(
+            service::publish(db, &code, v, "official:8").await,
+            Err(CatalogError::NotInReview)
+        ));
+        service::submit(db, &code, v, "official:7")
+            .await
+            .expect("submit");
+        assert!(matches!(
+            service::publish(db, &code, v, "official:7").await,
+            Err(CatalogError::OwnReview)
+        ));
+        service::publish(db, &code, v, "official:8")
+            .await
+            .expect("publish");
+        let published = catalog::store::published(db, &code)
+            .await
+            .expect("read")
+            .expect("item");
+        assert_eq!(published.promised_days, 3);
+        let statuses: Vec<String> = db::sqlx::query_scalar(
+            "SELECT status FROM catalog_versions WHERE code = $1 ORDER BY version",
+        )
+        .bind(&code)
+        .fetch_all(db.pool())
+        .await
+        .expect("versions");
+        assert_eq!(
+            statuses,
+            ["retired", "published"],
+            "the version before is retired, kept"
+        );
+        let acts = app.audit_actions().await;
+        for a in ["item.drafted", "item.submitted", "item.published"] {
+            assert!(acts.iter().any(|x| x == a), "{a}");
+        }
+        app.close().await;
+    }
+}
