@@ -90,6 +90,8 @@ impl ItemParams {
             service_object: object,
             online_depth: depth,
             one_trip: self.one_trip.unwrap_or(false),
+            power: None,
+            in_centre: false,
             limit,
             offset,
         })

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod codes;
+pub mod lists;
 pub mod model;
 pub mod pages;
 pub mod seed;

@@ -194,6 +194,11 @@ pub struct Filter {
     pub service_object: Option<String>,
     pub online_depth: Option<String>,
     pub one_trip: bool,
+    /// Only power items (`Some(true)`, the power-and-responsibility list) or only public
+    /// services (`Some(false)`).
+    pub power: Option<bool>,
+    /// Only items handled in the government service centre.
+    pub in_centre: bool,
     pub limit: u32,
     pub offset: u32,
 }
@@ -234,6 +239,14 @@ pub async fn search(db: &Db, f: &Filter) -> Result<(Vec<Summary>, i64), DbError>
     }
     if f.one_trip {
         clauses.push("visits <= 1".to_owned());
+    }
+    match f.power {
+        Some(true) => clauses.push("item_type <> 'public-service'".to_owned()),
+        Some(false) => clauses.push("item_type = 'public-service'".to_owned()),
+        None => {}
+    }
+    if f.in_centre {
+        clauses.push("in_centre = 1".to_owned());
     }
     let filter = clauses.join(" AND ");
     // Ranking: the first term in a name counts most.

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oidc::router())
         .merge(catalog::api::router())
         .merge(catalog::pages::router())
+        .merge(catalog::lists::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

@@ -87,6 +87,12 @@ pub fn document() -> Value {
                 "parameters": [code_path("code")],
                 "responses": ok(json!({ "type": "object" }))
             } },
+            "/api/v1/lists/{name}": { "get": {
+                "summary": "A published list (清单): power, public-service, one-trip or on-site",
+                "description": "The same lists are pages at /lists/{name} and CSV at /lists/{name}.csv (UTF-8 with a byte-order mark).",
+                "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": ["power", "public-service", "one-trip", "on-site"] } }, param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false)],
+                "responses": ok(list_of("ItemSummary"))
+            } },
             "/api/v1/calendar/due": { "get": {
                 "summary": "The date a time limit of N working days ends",
                 "parameters": [param("from", "Day zero, YYYY-MM-DD.", true), param("days", "Working days, 0-3650.", true), param("division", "Division whose holidays apply (default 540000).", false)],

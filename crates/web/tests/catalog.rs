@@ -215,3 +215,58 @@ async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_lists_partition_the_catalogue_and_export_as_csv() {
+    for app in apps().await {
+        let total = app.get("/api/v1/items?limit=1").await.json()["total"]
+            .as_i64()
+            .expect("total");
+        let power = app.get("/api/v1/lists/power").await.json();
+        let public = app.get("/api/v1/lists/public-service").await.json();
+        assert_eq!(
+            power["total"].as_i64().expect("n") + public["total"].as_i64().expect("n"),
+            total,
+            "{}: every item is on one of the two",
+            app.name()
+        );
+        assert!(
+            public["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .all(|i| i["item_type"] == "public-service")
+        );
+        let lhasa = app
+            .get("/api/v1/lists/one-trip?division=540100")
+            .await
+            .json();
+        let items = lhasa["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|i| {
+            i["visits"].as_i64() <= Some(1)
+                && i["division"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("5401"))
+        }));
+        let csv = app.get("/lists/one-trip.csv?division=540100").await;
+        assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+        assert!(csv.body.starts_with("\u{feff}code,basic_code,name_zh"));
+        assert_eq!(
+            csv.body.lines().count() as i64,
+            lhasa["total"].as_i64().expect("n") + 1
+        );
+        let page = app.get("/lists/on-site?lang=zh&level=prefecture").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("进驻政务服务中心事项清单"));
+        assert_eq!(
+            app.get("/api/v1/lists/everything").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/lists/power?division=5401").await.status,
+            StatusCode::BAD_REQUEST
+        );
+        app.close().await;
+    }
+}

@@ -352,7 +352,7 @@ async fn every_path_in_the_openapi_document_exists() {
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().expect("paths");
         for (path, item_ops) in paths {
-            let concrete = path.replace(
+            let concrete = path.replace("{name}", "power").replace(
                 "{code}",
                 if path.contains("centres") {
                     "540100-zwfw"
