@@ -120,14 +120,24 @@ async fn list(
                 .arg("value", value),
         )
     })?;
-    let (mut items, total) = store::search(&state.db, &filter)
+    let (items, total) = search_named(&state, &api, &filter).await?;
+    let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());
+    Ok(Json(Listing { items, total, next }))
+}
+
+/// Searches, naming each item in the caller's language.
+pub(crate) async fn search_named(
+    state: &AppState,
+    api: &ApiCtx,
+    filter: &Filter,
+) -> Result<(Vec<Summary>, i64), ApiError> {
+    let (mut items, total) = store::search(&state.db, filter)
         .await
         .map_err(|e| api.error(&e))?;
     for i in &mut items {
         i.name = api.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned();
     }
-    let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());
-    Ok(Json(Listing { items, total, next }))
+    Ok((items, total))
 }
 
 async fn one(

@@ -204,12 +204,7 @@ async fn list_json(
                 .arg("value", value),
         )
     })?;
-    let (mut items, total) = store::search(&state.db, &f)
-        .await
-        .map_err(|e| api.error(&e))?;
-    for i in &mut items {
-        i.name = api.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned();
-    }
+    let (items, total) = crate::api::search_named(&state, &api, &f).await?;
     Ok(Json(Listing {
         items,
         total,
