@@ -251,7 +251,7 @@ def main():
                 seen_ok = False
                 print(f"       focus not visible on {f}")
         check(seen_ok, "each focused control shows a visible focus outline")
-        for path in ["/items?q=营业执照", "/items?q=གཉེན་སྒྲིག&lang=bo", "/lists/one-trip?division=540100", "/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨"]:
+        for path in ["/items?q=营业执照", "/items?q=གཉེན་སྒྲིག&lang=bo", "/lists/one-trip?division=540100", "/items/stats?by=level", "/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨"]:
             print(f"page {path}")
             wd.go(site + urllib.parse.quote(path, safe="/?=&"))
             check(wd.js("return document.querySelector('main h1') !== null"), "has a main heading")

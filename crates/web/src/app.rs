@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::api::router())
         .merge(catalog::pages::router())
         .merge(catalog::lists::router())
+        .merge(catalog::stats::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

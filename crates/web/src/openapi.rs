@@ -82,6 +82,11 @@ pub fn document() -> Value {
                 "parameters": [param("q", "Words, all of which must match.", false), param("department", "Implementing department code.", false), param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false), param("object", "person, entity or both.", false), param("depth", "information, forms, online-application or fully-online.", false), param("one_trip", "true: at most one visit.", false), limit.clone(), cursor.clone()],
                 "responses": ok(list_of("ItemSummary"))
             } },
+            "/api/v1/items/stats": { "get": {
+                "summary": "Catalogue statistics, live: items, shares online, fully online, one trip, in the centre; materials per item and the share the platform obtains itself",
+                "parameters": [param("by", "department (default), level or division.", false), param("division", "Within this division's subtree.", false)],
+                "responses": ok(json!({ "type": "object" }))
+            } },
             "/api/v1/items/{code}": { "get": {
                 "summary": "One item's published version, every standard field (its implementation code)",
                 "parameters": [code_path("code")],

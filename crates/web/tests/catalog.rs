@@ -270,3 +270,52 @@ async fn the_lists_partition_the_catalogue_and_export_as_csv() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn catalogue_statistics_add_up_and_are_computed_live() {
+    for app in apps().await {
+        let total = app.get("/api/v1/items?limit=1").await.json()["total"]
+            .as_i64()
+            .expect("total");
+        let by_level = app.get("/api/v1/items/stats?by=level").await;
+        assert_eq!(
+            by_level.status,
+            StatusCode::OK,
+            "{}: {}",
+            app.name(),
+            by_level.body
+        );
+        let rows = by_level.json()["items"].as_array().expect("rows").clone();
+        let sum: i64 = rows.iter().map(|r| r["items"].as_i64().expect("n")).sum();
+        assert_eq!(sum, total, "every published item counted once");
+        for r in &rows {
+            for k in [
+                "online_share",
+                "fully_online_share",
+                "one_trip_share",
+                "obtainable_material_share",
+            ] {
+                let v = r[k].as_f64().expect("share");
+                assert!((0.0..=1.0).contains(&v), "{k} = {v}");
+            }
+        }
+        let nagqu = app
+            .get("/api/v1/items/stats?by=department&division=540600")
+            .await
+            .json();
+        assert!(
+            nagqu["items"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .all(|r| r["key"].as_str().is_some_and(|k| k.starts_with("5406")))
+        );
+        assert_eq!(
+            app.get("/api/v1/items/stats?by=colour").await.status,
+            StatusCode::BAD_REQUEST
+        );
+        let page = app.get("/items/stats?by=level&lang=zh").await;
+        assert!(page.body.contains("事项目录统计"));
+        app.close().await;
+    }
+}
