@@ -98,28 +98,50 @@ impl ItemParams {
     }
 }
 
+/// A parameter the catalogue cannot use: 400 with its name and value (404 for an unknown
+/// list, which is part of the path).
+pub(crate) fn bad_param(api: &ApiCtx, (name, value): (&'static str, String)) -> ApiError {
+    let status = if name == "list" {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    api.fail(
+        status,
+        "invalid-parameter",
+        &Message::new("cat-bad-param")
+            .arg("name", name)
+            .arg("value", value),
+    )
+}
+
+/// The same for a page.
+pub(crate) fn bad_param_page(
+    ctx: &ui::Ctx,
+    (name, value): (&'static str, String),
+) -> ui::PageError {
+    let status = if name == "list" {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    ui::PageError::new(
+        ctx,
+        status,
+        &Message::new("cat-bad-param")
+            .arg("name", name)
+            .arg("value", value),
+    )
+}
+
 async fn list(
     State(state): State<AppState>,
     api: ApiCtx,
     q: Result<Query<ItemParams>, QueryRejection>,
 ) -> Result<Json<Listing<Summary>>, ApiError> {
-    let Query(p) = q.map_err(|e| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
+    let p = ui::ctx::api_query(&api, q)?;
     let limit = listing::limit(p.limit);
-    let filter = p.filter(limit).map_err(|(name, value)| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-parameter",
-            &Message::new("cat-bad-param")
-                .arg("name", name)
-                .arg("value", value),
-        )
-    })?;
+    let filter = p.filter(limit).map_err(|e| bad_param(&api, e))?;
     let (items, total) = search_named(&state, &api, &filter).await?;
     let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());
     Ok(Json(Listing { items, total, next }))

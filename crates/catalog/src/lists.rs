@@ -9,7 +9,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,7 +20,7 @@ use ui::error::ApiCtx;
 use ui::layout::page;
 use ui::{AppState, Ctx, Listing, PageError};
 
-use crate::api::ItemParams;
+use crate::api::{ItemParams, bad_param, bad_param_page};
 use crate::store::{self, Filter, Summary};
 
 pub fn router() -> Router<AppState> {
@@ -118,20 +118,7 @@ async fn list_page(
 ) -> Result<Response, PageError> {
     let p = ui::ctx::page_query(&ctx, q)?;
     let (list, csv) = split_csv(&name);
-    let f = filter(list, &p).map_err(|(param, value)| {
-        let status = if param == "list" {
-            StatusCode::NOT_FOUND
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        PageError::new(
-            &ctx,
-            status,
-            &Message::new("cat-bad-param")
-                .arg("name", param)
-                .arg("value", value),
-        )
-    })?;
+    let f = filter(list, &p).map_err(|e| bad_param_page(&ctx, e))?;
     let (items, total) = store::search(&state.db, &f)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
@@ -183,27 +170,8 @@ async fn list_json(
     Path(name): Path<String>,
     q: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<Listing<Summary>>, ui::ApiError> {
-    let Query(p) = q.map_err(|e| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
-    let f = filter(&name, &p).map_err(|(param, value)| {
-        let status = if param == "list" {
-            StatusCode::NOT_FOUND
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        api.fail(
-            status,
-            "invalid-parameter",
-            &Message::new("cat-bad-param")
-                .arg("name", param)
-                .arg("value", value),
-        )
-    })?;
+    let p = ui::ctx::api_query(&api, q)?;
+    let f = filter(&name, &p).map_err(|e| bad_param(&api, e))?;
     let (items, total) = crate::api::search_named(&state, &api, &f).await?;
     Ok(Json(Listing {
         items,

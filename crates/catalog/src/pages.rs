@@ -29,15 +29,9 @@ async fn search(
     q: Result<Query<ItemParams>, QueryRejection>,
 ) -> Result<Markup, PageError> {
     let p = ui::ctx::page_query(&ctx, q)?;
-    let filter = p.filter(PAGE).map_err(|(name, value)| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("cat-bad-param")
-                .arg("name", name)
-                .arg("value", value),
-        )
-    })?;
+    let filter = p
+        .filter(PAGE)
+        .map_err(|e| crate::api::bad_param_page(&ctx, e))?;
     let (items, total) = store::search(&state.db, &filter)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;

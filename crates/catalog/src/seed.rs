@@ -1039,24 +1039,36 @@ fn level_of(at: At) -> Level {
     }
 }
 
-async fn credit_of(db: &Db, department: &str) -> Result<Option<CreditCode>, DbError> {
-    Ok(org::store::department(db, department)
-        .await?
-        .and_then(|d| d.credit_code)
-        .and_then(|c| CreditCode::parse(&c).ok()))
+/// Departments' credit codes, each read once.
+#[derive(Default)]
+struct Credits(std::collections::HashMap<String, Option<CreditCode>>);
+
+impl Credits {
+    async fn of(&mut self, db: &Db, department: &str) -> Result<Option<CreditCode>, DbError> {
+        if let Some(c) = self.0.get(department) {
+            return Ok(*c);
+        }
+        let c = org::store::department(db, department)
+            .await?
+            .and_then(|d| d.credit_code)
+            .and_then(|c| CreditCode::parse(&c).ok());
+        self.0.insert(department.to_owned(), c);
+        Ok(c)
+    }
 }
 
 /// The demo items, one per implementing body of each standardized item.
 pub async fn demo_items(db: &Db) -> Result<Vec<ItemBody>, DbError> {
     let region = DivisionCode::parse("540000").map_err(|e| DbError::Conflict(e.to_string()))?;
     let mut out = Vec::new();
+    let mut credits = Credits::default();
     for t in TEMPLATES {
         let Ok(basic) = BasicCode::parse(t.basic) else {
             continue;
         };
         for division in bodies(t.at) {
             let department = format!("{division}-{}", t.kind);
-            let Some(credit) = credit_of(db, &department).await? else {
+            let Some(credit) = credits.of(db, &department).await? else {
                 continue;
             };
             let Ok(code) = ImplementationCode::compose(&credit, &basic, "1") else {
@@ -1069,12 +1081,14 @@ pub async fn demo_items(db: &Db) -> Result<Vec<ItemBody>, DbError> {
                     Src::Registry(field) => MaterialSource::Registry {
                         field: field.to_owned(),
                     },
-                    Src::Cert(kind, n) => match credit_of(db, &format!("{region}-{kind}")).await? {
-                        Some(c) => MaterialSource::Certificate {
-                            type_code: format!("{}{n:03}", c.as_str()),
-                        },
-                        None => MaterialSource::Applicant,
-                    },
+                    Src::Cert(kind, n) => {
+                        match credits.of(db, &format!("{region}-{kind}")).await? {
+                            Some(c) => MaterialSource::Certificate {
+                                type_code: format!("{}{n:03}", c.as_str()),
+                            },
+                            None => MaterialSource::Applicant,
+                        }
+                    }
                 };
                 materials.push(Material {
                     name_zh: mat.zh.to_owned(),

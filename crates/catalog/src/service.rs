@@ -65,10 +65,30 @@ impl ui::error::HttpError for CatalogError {
     }
 }
 
+/// Departments and divisions already looked up, so a bulk load asks the database once for
+/// each rather than once per item.
+#[derive(Default)]
+struct Known {
+    departments: std::collections::HashMap<String, Option<org::model::Department>>,
+    divisions: std::collections::HashMap<kernel::DivisionCode, bool>,
+}
+
 /// Checks an item against itself and against the departments and divisions that exist.
 pub async fn check(db: &Db, body: &ItemBody) -> Result<(), CatalogError> {
+    check_with(db, body, &mut Known::default()).await
+}
+
+async fn check_with(db: &Db, body: &ItemBody, known: &mut Known) -> Result<(), CatalogError> {
     let mut problems = body.check();
-    match org::store::department(db, &body.department).await? {
+    if !known.departments.contains_key(&body.department) {
+        let found = org::store::department(db, &body.department).await?;
+        known.departments.insert(body.department.clone(), found);
+    }
+    match known
+        .departments
+        .get(&body.department)
+        .and_then(Option::as_ref)
+    {
         None => problems.push(Invalid {
             field: "department".into(),
             message: Message::new("cat-department-unknown").arg("code", body.department.as_str()),
@@ -92,7 +112,15 @@ pub async fn check(db: &Db, body: &ItemBody) -> Result<(), CatalogError> {
         }
     }
     for d in &body.divisions {
-        if org::store::division(db, *d).await?.is_none() {
+        let exists = match known.divisions.get(d) {
+            Some(e) => *e,
+            None => {
+                let e = org::store::division(db, *d).await?.is_some();
+                known.divisions.insert(*d, e);
+                e
+            }
+        };
+        if !exists {
             problems.push(Invalid {
                 field: "divisions".into(),
                 message: Message::new("cat-division-unknown").arg("code", d.to_string()),
@@ -198,8 +226,9 @@ pub async fn load_published(
     actor: &str,
 ) -> Result<usize, CatalogError> {
     let mut problems = Vec::new();
+    let mut known = Known::default();
     for (i, b) in items.iter().enumerate() {
-        if let Err(CatalogError::Invalid(p)) = check(db, b).await {
+        if let Err(CatalogError::Invalid(p)) = check_with(db, b, &mut known).await {
             problems.extend(p.into_iter().map(|mut x| {
                 x.field = format!("items[{i}].{}", x.field);
                 x

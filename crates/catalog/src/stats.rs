@@ -7,11 +7,9 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use db::{Db, DbError};
-use kernel::Message;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -119,22 +117,8 @@ async fn stats_json(
     api: ApiCtx,
     q: Result<Query<StatsParams>, QueryRejection>,
 ) -> Result<Json<Listing<Figures>>, ApiError> {
-    let Query(p) = q.map_err(|e| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })?;
-    let (by, within) = read(&p).map_err(|(name, value)| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-parameter",
-            &Message::new("cat-bad-param")
-                .arg("name", name)
-                .arg("value", value),
-        )
-    })?;
+    let p = ui::ctx::api_query(&api, q)?;
+    let (by, within) = read(&p).map_err(|e| crate::api::bad_param(&api, e))?;
     let items = figures(&state.db, &by, within.as_deref())
         .await
         .map_err(|e| api.error(&e))?;
@@ -156,15 +140,7 @@ async fn stats_page(
     q: Result<Query<StatsParams>, QueryRejection>,
 ) -> Result<Markup, PageError> {
     let p = ui::ctx::page_query(&ctx, q)?;
-    let (by, within) = read(&p).map_err(|(name, value)| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("cat-bad-param")
-                .arg("name", name)
-                .arg("value", value),
-        )
-    })?;
+    let (by, within) = read(&p).map_err(|e| crate::api::bad_param_page(&ctx, e))?;
     let rows = figures(&state.db, &by, within.as_deref())
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;

@@ -29,13 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// A query that could not be read becomes a localized 400, never axum's plain text.
 pub fn query<T>(api: &ApiCtx, q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(v)| v).map_err(|e| {
-        api.fail(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            &Message::new("error-bad-request").arg("detail", e.body_text()),
-        )
-    })
+    ui::ctx::api_query(api, q)
 }
 
 fn division_param(

@@ -176,6 +176,21 @@ pub fn page_query<T>(
     })
 }
 
+/// An API query that could not be read becomes a localized 400 problem, never axum's plain
+/// text.
+pub fn api_query<T>(
+    api: &crate::error::ApiCtx,
+    q: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, crate::ApiError> {
+    q.map(|axum::extract::Query(v)| v).map_err(|e| {
+        api.fail(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })
+}
+
 /// A page's form that could not be read becomes a localized 400 page.
 pub fn page_form<T>(
     ctx: &Ctx,
