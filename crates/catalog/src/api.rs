@@ -4,13 +4,15 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use kernel::Message;
 use serde::Deserialize;
+use std::sync::Arc;
 use ui::error::ApiCtx;
 use ui::{ApiError, AppState, Listing, listing};
 
 use crate::model::{ItemBody, OnlineDepth, ServiceObject};
+use crate::search::Searcher;
 use crate::store::{self, Filter, Summary};
 
 pub fn router() -> Router<AppState> {
@@ -28,6 +30,8 @@ pub struct ItemParams {
     pub division: Option<String>,
     pub object: Option<String>,
     pub depth: Option<String>,
+    /// A life-event tag.
+    pub event: Option<String>,
     pub one_trip: Option<bool>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
@@ -89,6 +93,7 @@ impl ItemParams {
             within,
             service_object: object,
             online_depth: depth,
+            life_event: blank(&self.event),
             one_trip: self.one_trip.unwrap_or(false),
             power: None,
             in_centre: false,
@@ -136,13 +141,14 @@ pub(crate) fn bad_param_page(
 
 async fn list(
     State(state): State<AppState>,
+    Extension(searcher): Extension<Arc<Searcher>>,
     api: ApiCtx,
     q: Result<Query<ItemParams>, QueryRejection>,
 ) -> Result<Json<Listing<Summary>>, ApiError> {
     let p = ui::ctx::api_query(&api, q)?;
     let limit = listing::limit(p.limit);
     let filter = p.filter(limit).map_err(|e| bad_param(&api, e))?;
-    let (items, total) = search_named(&state, &api, &filter).await?;
+    let (items, total) = search_named(&state, &searcher, &api, &filter).await?;
     let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());
     Ok(Json(Listing { items, total, next }))
 }
@@ -150,10 +156,12 @@ async fn list(
 /// Searches, naming each item in the caller's language.
 pub(crate) async fn search_named(
     state: &AppState,
+    searcher: &Searcher,
     api: &ApiCtx,
     filter: &Filter,
 ) -> Result<(Vec<Summary>, i64), ApiError> {
-    let (mut items, total) = store::search(&state.db, filter)
+    let (mut items, total) = searcher
+        .search(&state.db, filter)
         .await
         .map_err(|e| api.error(&e))?;
     for i in &mut items {

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod lists;
 pub mod model;
 pub mod pages;
+pub mod search;
 pub mod seed;
 pub mod service;
 pub mod stats;

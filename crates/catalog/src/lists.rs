@@ -12,16 +12,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use kernel::Message;
 use maud::html;
 use serde::Deserialize;
+use std::sync::Arc;
 use ui::error::ApiCtx;
 use ui::layout::page;
 use ui::{AppState, Ctx, Listing, PageError};
 
 use crate::api::{ItemParams, bad_param, bad_param_page};
-use crate::store::{self, Filter, Summary};
+use crate::search::Searcher;
+use crate::store::{Filter, Summary};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -112,6 +114,7 @@ pub fn to_csv(items: &[Summary]) -> String {
 
 async fn list_page(
     State(state): State<AppState>,
+    Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(name): Path<String>,
     q: Result<Query<ListParams>, QueryRejection>,
@@ -119,7 +122,8 @@ async fn list_page(
     let p = ui::ctx::page_query(&ctx, q)?;
     let (list, csv) = split_csv(&name);
     let f = filter(list, &p).map_err(|e| bad_param_page(&ctx, e))?;
-    let (items, total) = store::search(&state.db, &f)
+    let (items, total) = searcher
+        .search(&state.db, &f)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
     if csv {
@@ -166,13 +170,14 @@ async fn list_page(
 
 async fn list_json(
     State(state): State<AppState>,
+    Extension(searcher): Extension<Arc<Searcher>>,
     api: ApiCtx,
     Path(name): Path<String>,
     q: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<Listing<Summary>>, ui::ApiError> {
     let p = ui::ctx::api_query(&api, q)?;
     let f = filter(&name, &p).map_err(|e| bad_param(&api, e))?;
-    let (items, total) = crate::api::search_named(&state, &api, &f).await?;
+    let (items, total) = crate::api::search_named(&state, &searcher, &api, &f).await?;
     Ok(Json(Listing {
         items,
         total,

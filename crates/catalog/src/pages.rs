@@ -1,18 +1,20 @@
 //! The catalogue for people: `/items` (search with filters) and `/items/{code}` (the guide,
 //! 办事指南). Server-rendered, no JavaScript, readable on a phone and printable.
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
+use axum::{Extension, Router};
 use kernel::Message;
 use maud::{Markup, html};
+use std::sync::Arc;
 use ui::layout::page;
 use ui::{AppState, Ctx, PageError};
 
 use crate::api::ItemParams;
 use crate::model::{ItemBody, MaterialSource};
+use crate::search::Searcher;
 use crate::store;
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +27,7 @@ const PAGE: u32 = 30;
 
 async fn search(
     State(state): State<AppState>,
+    Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     q: Result<Query<ItemParams>, QueryRejection>,
 ) -> Result<Markup, PageError> {
@@ -32,7 +35,8 @@ async fn search(
     let filter = p
         .filter(PAGE)
         .map_err(|e| crate::api::bad_param_page(&ctx, e))?;
-    let (items, total) = store::search(&state.db, &filter)
+    let (items, total) = searcher
+        .search(&state.db, &filter)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
     let title = ctx.t("cat-items-title");

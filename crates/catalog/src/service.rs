@@ -213,6 +213,7 @@ pub async fn publish(
     }
     store::set_version_status(&mut tx, code, version, Status::Published, Some(reviewer)).await?;
     store::put_item(&mut tx, &body, Status::Published, Some(version)).await?;
+    store::bump_revision(&mut tx).await?;
     event(&mut tx, reviewer, "item.published", code, version).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(())
@@ -246,6 +247,7 @@ pub async fn load_published(
             .await?;
         store::put_item(&mut tx, b, Status::Published, Some(v)).await?;
     }
+    store::bump_revision(&mut tx).await?;
     audit::append(
         &mut tx,
         &NewEvent {

@@ -7,23 +7,6 @@ use sqlx::Row;
 
 use crate::model::{ItemBody, Status};
 
-/// The text search looks in: names in three languages, materials, tags, the department, all
-/// lower-cased, each separated so a query cannot match across two.
-pub fn search_text(b: &ItemBody) -> String {
-    let mut parts: Vec<&str> = vec![&b.name_zh, &b.name_bo, &b.name_en, b.basic_code.as_str()];
-    for m in &b.materials {
-        parts.extend([m.name_zh.as_str(), m.name_bo.as_str(), m.name_en.as_str()]);
-    }
-    parts.extend(b.life_events.iter().map(String::as_str));
-    parts.extend(b.themes.iter().map(String::as_str));
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| p.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 pub async fn next_version(conn: &mut Conn, code: &str) -> Result<i64, DbError> {
     let v: Option<i64> =
         sqlx::query_scalar("SELECT MAX(version) FROM catalog_versions WHERE code = $1")
@@ -110,8 +93,8 @@ pub async fn put_item(
     sqlx::query(
         "INSERT INTO catalog_items (code, basic_code, name_zh, name_bo, name_en, item_type, department_code, level, \
          division_code, service_object, online_depth, visits, in_centre, high_frequency, statutory_days, promised_days, \
-         materials, obtainable_materials, search_text, published_version, status, keywords) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
+         materials, obtainable_materials, published_version, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
          ON CONFLICT (code) DO UPDATE SET basic_code = excluded.basic_code, name_zh = excluded.name_zh, \
          name_bo = excluded.name_bo, name_en = excluded.name_en, item_type = excluded.item_type, \
          department_code = excluded.department_code, level = excluded.level, division_code = excluded.division_code, \
@@ -119,8 +102,7 @@ pub async fn put_item(
          in_centre = excluded.in_centre, high_frequency = excluded.high_frequency, \
          statutory_days = excluded.statutory_days, promised_days = excluded.promised_days, \
          materials = excluded.materials, obtainable_materials = excluded.obtainable_materials, \
-         search_text = excluded.search_text, published_version = excluded.published_version, status = excluded.status, \
-         keywords = excluded.keywords",
+         published_version = excluded.published_version, status = excluded.status",
     )
     .bind(b.code.as_str())
     .bind(b.basic_code.as_str())
@@ -140,10 +122,8 @@ pub async fn put_item(
     .bind(i64::from(b.promised_days))
     .bind(b.materials.len() as i64)
     .bind(b.obtainable_materials() as i64)
-    .bind(search_text(b))
     .bind(published_version)
     .bind(status.key())
-    .bind(b.themes.join(" | ").to_lowercase())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -182,6 +162,68 @@ pub struct Summary {
     pub obtainable_materials: i64,
 }
 
+impl Summary {
+    /// The summary of an item body (named in Chinese until a caller picks a language).
+    pub fn of(b: &ItemBody) -> Summary {
+        Summary {
+            code: b.code.as_str().to_owned(),
+            basic_code: b.basic_code.as_str().to_owned(),
+            name: b.name_zh.clone(),
+            name_zh: b.name_zh.clone(),
+            name_bo: b.name_bo.clone(),
+            name_en: b.name_en.clone(),
+            item_type: b.item_type.key().to_owned(),
+            department: b.department.clone(),
+            level: b.level.key().to_owned(),
+            division: b
+                .divisions
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            service_object: b.service_object.key().to_owned(),
+            online_depth: b.online_depth.key().to_owned(),
+            visits: i64::from(b.visits),
+            promised_days: i64::from(b.promised_days),
+            materials: b.materials.len() as i64,
+            obtainable_materials: b.obtainable_materials() as i64,
+        }
+    }
+}
+
+/// The catalogue's revision, which every change to what is published raises.
+pub async fn revision(db: &Db) -> Result<i64, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT revision FROM catalog_revision WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
+/// Raises the revision, inside the transaction that changes what is published.
+pub async fn bump_revision(conn: &mut Conn) -> Result<(), DbError> {
+    sqlx::query("UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Every published body, by code.
+pub async fn published_bodies(db: &Db) -> Result<Vec<ItemBody>, DbError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT v.code, v.body FROM catalog_items i JOIN catalog_versions v \
+         ON v.code = i.code AND v.version = i.published_version \
+         WHERE i.status = 'published' ORDER BY i.code",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(code, body)| {
+            serde_json::from_str(&body)
+                .map_err(|e| DbError::Conflict(format!("stored item {code}: {e}")))
+        })
+        .collect()
+}
+
 /// Filters on the published catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -193,6 +235,8 @@ pub struct Filter {
     pub within: Option<String>,
     pub service_object: Option<String>,
     pub online_depth: Option<String>,
+    /// A life-event tag the item carries.
+    pub life_event: Option<String>,
     pub one_trip: bool,
     /// Only power items (`Some(true)`, the power-and-responsibility list) or only public
     /// services (`Some(false)`).
@@ -201,106 +245,4 @@ pub struct Filter {
     pub in_centre: bool,
     pub limit: u32,
     pub offset: u32,
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-/// Published items matching the filter, best first (a name match before a material match,
-/// high-frequency items first among equals), with the total.
-pub async fn search(db: &Db, f: &Filter) -> Result<(Vec<Summary>, i64), DbError> {
-    let mut clauses = vec!["status = 'published'".to_owned()];
-    let mut binds: Vec<String> = Vec::new();
-    let push = |binds: &mut Vec<String>, v: String| {
-        binds.push(v);
-        format!("${}", binds.len())
-    };
-    for t in &f.terms {
-        let mark = push(&mut binds, format!("%{}%", escape_like(t)));
-        clauses.push(format!("search_text LIKE {mark} ESCAPE '\\'"));
-    }
-    for (col, v) in [
-        ("department_code", &f.department),
-        ("level", &f.level),
-        ("service_object", &f.service_object),
-        ("online_depth", &f.online_depth),
-    ] {
-        if let Some(v) = v {
-            let mark = push(&mut binds, v.clone());
-            clauses.push(format!("{col} = {mark}"));
-        }
-    }
-    if let Some(w) = &f.within {
-        let mark = push(&mut binds, format!("{w}%"));
-        clauses.push(format!("division_code LIKE {mark}"));
-    }
-    if f.one_trip {
-        clauses.push("visits <= 1".to_owned());
-    }
-    match f.power {
-        Some(true) => clauses.push("item_type <> 'public-service'".to_owned()),
-        Some(false) => clauses.push("item_type = 'public-service'".to_owned()),
-        None => {}
-    }
-    if f.in_centre {
-        clauses.push("in_centre = 1".to_owned());
-    }
-    let filter = clauses.join(" AND ");
-    // Ranking: the first term in a name counts most.
-    let rank = match f.terms.first() {
-        Some(t) => {
-            let mark = push(&mut binds, format!("%{}%", escape_like(t)));
-            format!(
-                "CASE WHEN LOWER(name_zh) LIKE {mark} ESCAPE '\\' OR LOWER(name_bo) LIKE {mark} ESCAPE '\\' OR LOWER(name_en) LIKE {mark} ESCAPE '\\' THEN 0 \
-                 WHEN keywords LIKE {mark} ESCAPE '\\' THEN 1 ELSE 2 END, "
-            )
-        }
-        None => String::new(),
-    };
-    let sql = format!(
-        "SELECT code, basic_code, name_zh, name_bo, name_en, item_type, department_code, level, division_code, \
-         service_object, online_depth, visits, promised_days, materials, obtainable_materials \
-         FROM catalog_items WHERE {filter} ORDER BY {rank}high_frequency DESC, level, code LIMIT {} OFFSET {}",
-        f.limit, f.offset
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM catalog_items WHERE {filter}");
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.fetch_all(db.pool()).await?;
-    let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
-    let filter_binds = binds.len() - usize::from(!rank.is_empty());
-    for b in &binds[..filter_binds] {
-        c = c.bind(b.clone());
-    }
-    let total = c.fetch_one(db.pool()).await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            let name_zh: String = r.try_get(2)?;
-            Ok(Summary {
-                code: r.try_get(0)?,
-                basic_code: r.try_get(1)?,
-                name: name_zh.clone(),
-                name_zh,
-                name_bo: r.try_get(3)?,
-                name_en: r.try_get(4)?,
-                item_type: r.try_get(5)?,
-                department: r.try_get(6)?,
-                level: r.try_get(7)?,
-                division: r.try_get(8)?,
-                service_object: r.try_get(9)?,
-                online_depth: r.try_get(10)?,
-                visits: r.try_get(11)?,
-                promised_days: r.try_get(12)?,
-                materials: r.try_get(13)?,
-                obtainable_materials: r.try_get(14)?,
-            })
-        })
-        .collect::<Result<Vec<_>, DbError>>()?;
-    Ok((items, total))
 }

@@ -71,6 +71,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0006_catalog.sql"),
         },
     },
+    Migration {
+        version: 7,
+        name: "catalogue revision for search indexes",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0007_catalog_revision.sql"),
+            postgres: include_str!("../migrations/postgres/0007_catalog_revision.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

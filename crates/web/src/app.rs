@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), identity::guard::resolve))
         .layer(axum::Extension(provider))
+        .layer(axum::Extension(catalog::search::Searcher::new()))
         .with_state(state)
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(middleware::refuse_cross_site_writes))

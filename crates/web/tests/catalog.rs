@@ -97,6 +97,34 @@ async fn the_demo_catalogue_is_searchable_in_chinese_and_tibetan() {
             bad.body
         );
 
+        // Pinyin initials, an English prefix and a life-event filter.
+        for (q, want) in [
+            ("gtgs", "个体工商户"),
+            ("zdshbz", "最低生活保障"),
+            ("individual busin", "个体工商户"),
+        ] {
+            let first = one_item(&app, q).await;
+            assert!(first.name_zh.contains(want), "{q}: first {}", first.name_zh);
+        }
+        let restaurant = app
+            .get("/api/v1/items?event=open-restaurant&limit=500")
+            .await
+            .json();
+        assert!(restaurant["total"].as_i64() > Some(0));
+        for i in restaurant["items"].as_array().expect("items") {
+            let body = catalog::store::published(&app.db.db, i["code"].as_str().expect("code"))
+                .await
+                .expect("read")
+                .expect("item");
+            assert!(body.life_events.iter().any(|e| e == "open-restaurant"));
+        }
+        // A word and a pair that never occur together find nothing.
+        let none = app
+            .get(&format!("/api/v1/items?q={}", encode("营业执照 婚姻")))
+            .await
+            .json();
+        assert_eq!(none["total"], 0, "{none}");
+
         let page = app
             .get(&format!("/items?q={}&lang=zh", encode("低保")))
             .await;
@@ -196,6 +224,18 @@ async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_
             .expect("read")
             .expect("item");
         assert_eq!(published.promised_days, 3);
+        // Search answers from what is committed: the new version is found at once.
+        let found = app
+            .get(&format!("/api/v1/items?q={}&limit=500", encode("临时救助")))
+            .await
+            .json();
+        let hit = found["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["code"] == code.as_str())
+            .expect("still found");
+        assert_eq!(hit["promised_days"], 3);
         let statuses: Vec<String> = db::sqlx::query_scalar(
             "SELECT status FROM catalog_versions WHERE code = $1 ORDER BY version",
         )

@@ -15,6 +15,7 @@ use db::{Db, DbUrl};
 use kernel::PersonId;
 use tower::ServiceExt;
 
+mod items;
 mod oidc;
 pub use oidc::Baseline;
 
@@ -155,7 +156,7 @@ async fn guide_page(
         limit: 1,
         ..catalog::store::Filter::default()
     };
-    let (items, _) = catalog::store::search(db, &filter).await?;
+    let (items, _) = catalog::search::Searcher::new().search(db, &filter).await?;
     let code = items
         .first()
         .map(|i| i.code.clone())
@@ -364,21 +365,51 @@ fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
     ])
 }
 
-pub async fn run(quick: bool, baseline: Option<Baseline>) -> anyhow::Result<()> {
+/// Groups of figures, to measure one alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// Identity-number parsing.
+    Basics,
+    /// Home and guide pages, password sign-ins.
+    Pages,
+    /// Demo start-up.
+    Startup,
+    /// Catalogue reindex and search on 20,000 items.
+    Search,
+    /// The OpenID provider.
+    Oidc,
+}
+
+pub async fn run(quick: bool, only: &[Group], baseline: Option<Baseline>) -> anyhow::Result<()> {
+    let wanted = |g: Group| only.is_empty() || only.contains(&g);
     let dir = std::env::temp_dir().join(format!("yiwang-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
-    let mut rows = vec![id_parsing(quick)];
-    rows.extend(home_page(&dir, quick).await?);
-    let demo_dir = dir.join("demo");
-    std::fs::create_dir_all(&demo_dir)?;
-    let started = tokio::task::spawn_blocking(move || startup(&demo_dir)).await?;
-    match started {
-        Ok(r) => rows.extend(r),
-        Err(e) => eprintln!("startup figures not measured: {e:#}"),
+    let mut rows = Vec::new();
+    if wanted(Group::Basics) {
+        rows.push(id_parsing(quick));
     }
-    match oidc::figures(&dir, quick, baseline.as_ref()).await {
-        Ok(r) => rows.extend(r),
-        Err(e) => eprintln!("OpenID provider figures not measured: {e:#}"),
+    if wanted(Group::Pages) {
+        rows.extend(home_page(&dir, quick).await?);
+    }
+    if wanted(Group::Startup) {
+        let demo_dir = dir.join("demo");
+        std::fs::create_dir_all(&demo_dir)?;
+        match tokio::task::spawn_blocking(move || startup(&demo_dir)).await? {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("startup figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Search) {
+        match items::figures(&dir, quick).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("catalogue search figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Oidc) {
+        match oidc::figures(&dir, quick, baseline.as_ref()).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("OpenID provider figures not measured: {e:#}"),
+        }
     }
     println!(
         "yiwang bench ({} build, {} cores)",

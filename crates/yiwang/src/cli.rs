@@ -86,6 +86,9 @@ pub enum Command {
         /// Fewer iterations (a smoke run).
         #[arg(long)]
         quick: bool,
+        /// Only these groups of figures (repeatable): basics, pages, startup, search, oidc.
+        #[arg(long, value_enum)]
+        only: Vec<crate::bench::Group>,
         /// Another OpenID provider's token endpoint to measure side by side with the same
         /// load (e.g. node oidc-provider, see scripts/bench-vs-node-oidc-provider.sh).
         #[arg(long)]
@@ -727,6 +730,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench {
             quick,
+            only,
             baseline_url,
             baseline_client,
             baseline_extra,
@@ -746,7 +750,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             };
-            crate::bench::run(quick, baseline).await?;
+            crate::bench::run(quick, &only, baseline).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
