@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod codes;
+pub mod diff;
 pub mod lists;
+pub mod manage;
 pub mod model;
 pub mod pages;
 pub mod search;

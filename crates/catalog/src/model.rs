@@ -118,15 +118,15 @@ impl OnlineDepth {
         }
     }
 
+    pub const ALL: [OnlineDepth; 4] = [
+        OnlineDepth::Information,
+        OnlineDepth::Forms,
+        OnlineDepth::OnlineApplication,
+        OnlineDepth::FullyOnline,
+    ];
+
     pub fn parse(s: &str) -> Option<OnlineDepth> {
-        [
-            OnlineDepth::Information,
-            OnlineDepth::Forms,
-            OnlineDepth::OnlineApplication,
-            OnlineDepth::FullyOnline,
-        ]
-        .into_iter()
-        .find(|d| d.key() == s)
+        OnlineDepth::ALL.into_iter().find(|d| d.key() == s)
     }
 
     /// Handlable online (可网办): online application or fully online.

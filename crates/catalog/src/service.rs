@@ -219,6 +219,84 @@ pub async fn publish(
     Ok(())
 }
 
+/// Sends a version in review back to its author as a draft, with the reviewer's reason.
+pub async fn send_back(
+    db: &Db,
+    code: &str,
+    version: i64,
+    reviewer: &str,
+    reason: &str,
+) -> Result<(), CatalogError> {
+    if reason.trim().is_empty() {
+        return Err(CatalogError::Invalid(vec![Invalid {
+            field: "reason".into(),
+            message: Message::new("cat-reason-missing"),
+        }]));
+    }
+    let mut tx = db.begin().await?;
+    let (status, _, _) = store::version(&mut tx, code, version)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    if status != Status::InReview {
+        return Err(CatalogError::NotInReview);
+    }
+    store::set_version_status(&mut tx, code, version, Status::Draft, None).await?;
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: reviewer,
+            action: "item.sent_back",
+            subject: &format!("item:{code}"),
+            payload: json!({ "version": version, "reason": reason.trim() }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// Withdraws an item from the catalogue (取消): its published version is retired and it no
+/// longer appears in lists or search; cases filed under it keep their version.
+pub async fn retire(db: &Db, code: &str, actor: &str, reason: &str) -> Result<(), CatalogError> {
+    if reason.trim().is_empty() {
+        return Err(CatalogError::Invalid(vec![Invalid {
+            field: "reason".into(),
+            message: Message::new("cat-reason-missing"),
+        }]));
+    }
+    let mut tx = db.begin().await?;
+    let published: Option<i64> = sqlx::query_scalar(
+        "SELECT published_version FROM catalog_items WHERE code = $1 AND status = 'published'",
+    )
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(DbError::from)?
+    .flatten();
+    let Some(v) = published else {
+        return Err(CatalogError::NotFound);
+    };
+    store::set_version_status(&mut tx, code, v, Status::Retired, None).await?;
+    sqlx::query("UPDATE catalog_items SET status = 'retired' WHERE code = $1")
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(DbError::from)?;
+    store::bump_revision(&mut tx).await?;
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor,
+            action: "item.retired",
+            subject: &format!("item:{code}"),
+            payload: json!({ "version": v, "reason": reason.trim() }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
 /// Loads items as published version 1 in one transaction (the demo catalogue, imports that
 /// were reviewed outside the platform): all or nothing.
 pub async fn load_published(

@@ -131,11 +131,12 @@ pub async fn put_item(
 
 /// The published body of an item.
 pub async fn published(db: &Db, code: &str) -> Result<Option<ItemBody>, DbError> {
-    let v: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT published_version FROM catalog_items WHERE code = $1")
-            .bind(code)
-            .fetch_optional(db.pool())
-            .await?;
+    let v: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT published_version FROM catalog_items WHERE code = $1 AND status = 'published'",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
     let Some(Some(v)) = v else { return Ok(None) };
     let mut conn = db.pool().acquire().await?;
     Ok(version(&mut conn, code, v).await?.map(|(_, b, _)| b))
@@ -245,4 +246,73 @@ pub struct Filter {
     pub in_centre: bool,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// One version of an item, without its body.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VersionRow {
+    pub code: String,
+    pub version: i64,
+    pub status: String,
+    pub name_zh: String,
+    pub author: String,
+    pub reviewer: Option<String>,
+    pub created_at: String,
+    pub published_at: Option<String>,
+}
+
+const VERSION_COLUMNS: &str = "v.code, v.version, v.status, i.name_zh, v.author, v.reviewer, v.created_at, v.published_at \
+     FROM catalog_versions v JOIN catalog_items i ON i.code = v.code";
+
+fn version_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<VersionRow>, DbError> {
+    rows.iter()
+        .map(|r| {
+            Ok(VersionRow {
+                code: r.try_get(0)?,
+                version: r.try_get(1)?,
+                status: r.try_get(2)?,
+                name_zh: r.try_get(3)?,
+                author: r.try_get(4)?,
+                reviewer: r.try_get(5)?,
+                created_at: r.try_get(6)?,
+                published_at: r.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+/// Every version of an item, newest first.
+pub async fn versions(db: &Db, code: &str) -> Result<Vec<VersionRow>, DbError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} WHERE v.code = $1 ORDER BY v.version DESC"
+    ))
+    .bind(code)
+    .fetch_all(db.pool())
+    .await?;
+    version_rows(rows)
+}
+
+/// Versions waiting for someone: drafts and versions in review, oldest first.
+pub async fn pending(db: &Db, limit: i64) -> Result<Vec<VersionRow>, DbError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} WHERE v.status IN ('draft', 'in-review') ORDER BY v.created_at, v.code LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    version_rows(rows)
+}
+
+/// The newest version of an item, whatever its status.
+pub async fn latest(db: &Db, code: &str) -> Result<Option<(i64, Status, ItemBody)>, DbError> {
+    let v: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM catalog_versions WHERE code = $1")
+            .bind(code)
+            .fetch_one(db.pool())
+            .await?;
+    let Some(v) = v else { return Ok(None) };
+    let mut conn = db.pool().acquire().await?;
+    Ok(version(&mut conn, code, v)
+        .await?
+        .map(|(status, body, _)| (v, status, body)))
 }

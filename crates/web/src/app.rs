@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::pages::router())
         .merge(catalog::lists::router())
         .merge(catalog::stats::router())
+        .merge(catalog::manage::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

@@ -359,3 +359,207 @@ async fn catalogue_statistics_add_up_and_are_computed_live() {
         app.close().await;
     }
 }
+
+const PASSWORD: &str = "demo-password-2026";
+
+/// The edit form of the management page, from an item body.
+fn edit_form(b: &ItemBody, promised: &str) -> String {
+    let e = encode;
+    format!(
+        "name_zh={}&name_bo={}&name_en={}&statutory_days={}&promised_days={}&visits={}&online_depth={}\
+         &fee_yuan=&fee_basis=&place={}&hours={}&window_category={}{}&conditions={}&legal_basis={}&steps={}",
+        e(&b.name_zh),
+        e(&b.name_bo),
+        e("Registration of a company, Lhasa"),
+        b.statutory_days,
+        e(promised),
+        b.visits,
+        b.online_depth.key(),
+        e(&b.place),
+        e(&b.hours),
+        e(&b.window_category),
+        if b.in_centre { "&in_centre=on" } else { "" },
+        e(&b.conditions),
+        e(&b.legal_basis),
+        e(&b.steps.join("\n")),
+    )
+}
+
+#[tokio::test]
+async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages() {
+    for app in TestApp::with_people(PASSWORD).await {
+        catalog::seed::seed_demo(&app.db.db).await.expect("seed");
+        let db = &app.db.db;
+        let list = app
+            .get(&format!(
+                "/api/v1/items?q={}&division=540100&level=prefecture&limit=1",
+                encode("公司设立登记")
+            ))
+            .await
+            .json();
+        let code = list["items"][0]["code"]
+            .as_str()
+            .expect("an item")
+            .to_owned();
+        let item = catalog::store::published(db, &code)
+            .await
+            .expect("read")
+            .expect("item");
+        let versions = || async {
+            db::sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM catalog_versions WHERE code = $1",
+            )
+            .bind(&code)
+            .fetch_one(db.pool())
+            .await
+            .expect("count")
+        };
+
+        let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        let overview = app.get_as("/manage/items?lang=en", &steward).await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+
+        // A bad number is named on the page and nothing is saved.
+        let bad = app
+            .post_form(
+                &format!("/manage/items/{code}?lang=en"),
+                &edit_form(&item, "three"),
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("is not a whole number"), "{}", bad.body);
+        assert!(bad.body.contains("aria-invalid=\"true\""));
+        assert_eq!(versions().await, 1, "nothing saved");
+
+        let saved = app
+            .post_form(
+                &format!("/manage/items/{code}"),
+                &edit_form(&item, "0"),
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert_eq!(saved.location(), format!("/manage/items/{code}/v/2"));
+        let v2 = app
+            .get_as(&format!("/manage/items/{code}/v/2?lang=en"), &steward)
+            .await;
+        assert_eq!(v2.status, StatusCode::OK);
+        for text in [
+            "Promised time limit",
+            "Registration of a company, Lhasa",
+            "Compared with version 1",
+        ] {
+            assert!(v2.body.contains(text), "{text}: {}", v2.body);
+        }
+        let submitted = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/submit"),
+                "",
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+
+        // The steward may not publish, nor an approver of another prefecture.
+        let refused = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/publish"),
+                "",
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let (shigatse, _) = app.official_sign_in("approver.shigatse", PASSWORD).await;
+        let refused = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/publish"),
+                "",
+                Some(&shigatse),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "authz.refused")
+        );
+
+        let (lhasa, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+        let published = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/publish"),
+                "",
+                Some(&lhasa),
+            )
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+        let now = app.get(&format!("/api/v1/items/{code}")).await.json();
+        assert_eq!(now["promised_days"], 0);
+        assert_eq!(now["name_en"], "Registration of a company, Lhasa");
+
+        // Withdrawing needs a reason; then lists and search no longer show the item.
+        let no_reason = app
+            .post_form(
+                &format!("/manage/items/{code}/retire"),
+                "reason=",
+                Some(&lhasa),
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let retired = app
+            .post_form(
+                &format!("/manage/items/{code}/retire"),
+                &format!("reason={}", encode("合并至一件事")),
+                Some(&lhasa),
+            )
+            .await;
+        assert_eq!(retired.status, StatusCode::OK, "{}", retired.body);
+        assert_eq!(
+            app.get(&format!("/api/v1/items/{code}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let found = app
+            .get(&format!(
+                "/api/v1/items?q={}&limit=500",
+                encode("公司设立登记")
+            ))
+            .await
+            .json();
+        assert!(
+            found["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .all(|i| i["code"] != code.as_str()),
+            "withdrawn items leave search"
+        );
+        let acts = app.audit_actions().await;
+        for a in [
+            "item.drafted",
+            "item.submitted",
+            "item.published",
+            "item.retired",
+        ] {
+            assert!(acts.iter().any(|x| x == a), "{a}");
+        }
+
+        // A citizen is refused the management pages.
+        let (citizen, _) = {
+            let res = app
+                .post_form(
+                    "/signin",
+                    &format!("account=13908900001&password={PASSWORD}"),
+                    None,
+                )
+                .await;
+            (res.session_cookie().expect("citizen session"), ())
+        };
+        assert_eq!(
+            app.get_as("/manage/items", &citizen).await.status,
+            StatusCode::FORBIDDEN
+        );
+        app.close().await;
+    }
+}
