@@ -219,6 +219,17 @@ pub async fn publish(
     Ok(())
 }
 
+/// A decision that takes something away needs a reason.
+fn require_reason(reason: &str) -> Result<(), CatalogError> {
+    if reason.trim().is_empty() {
+        return Err(CatalogError::Invalid(vec![Invalid {
+            field: "reason".into(),
+            message: Message::new("cat-reason-missing"),
+        }]));
+    }
+    Ok(())
+}
+
 /// Sends a version in review back to its author as a draft, with the reviewer's reason.
 pub async fn send_back(
     db: &Db,
@@ -227,12 +238,7 @@ pub async fn send_back(
     reviewer: &str,
     reason: &str,
 ) -> Result<(), CatalogError> {
-    if reason.trim().is_empty() {
-        return Err(CatalogError::Invalid(vec![Invalid {
-            field: "reason".into(),
-            message: Message::new("cat-reason-missing"),
-        }]));
-    }
+    require_reason(reason)?;
     let mut tx = db.begin().await?;
     let (status, _, _) = store::version(&mut tx, code, version)
         .await?
@@ -258,12 +264,7 @@ pub async fn send_back(
 /// Withdraws an item from the catalogue (取消): its published version is retired and it no
 /// longer appears in lists or search; cases filed under it keep their version.
 pub async fn retire(db: &Db, code: &str, actor: &str, reason: &str) -> Result<(), CatalogError> {
-    if reason.trim().is_empty() {
-        return Err(CatalogError::Invalid(vec![Invalid {
-            field: "reason".into(),
-            message: Message::new("cat-reason-missing"),
-        }]));
-    }
+    require_reason(reason)?;
     let mut tx = db.begin().await?;
     let published: Option<i64> = sqlx::query_scalar(
         "SELECT published_version FROM catalog_items WHERE code = $1 AND status = 'published'",
