@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/items", get(list))
         .route("/api/v1/items/{code}", get(one))
+        .route("/api/v1/catalog/export", get(export))
 }
 
 /// What a list or search may ask (the pages take the same).
@@ -184,4 +185,47 @@ async fn one(
         )),
         Err(e) => Err(api.error(&e)),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ExportParams {
+    format: Option<String>,
+}
+
+/// The whole published catalogue, as JSON (default) or CSV, to download and import again.
+async fn export(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    q: Result<Query<ExportParams>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let p = ui::ctx::api_query(&api, q)?;
+    let format = match p.format.as_deref().unwrap_or("json") {
+        "json" => crate::transfer::Format::Json,
+        "csv" => crate::transfer::Format::Csv,
+        other => return Err(bad_param(&api, ("format", other.to_owned()))),
+    };
+    let items = store::published_bodies(&state.db)
+        .await
+        .map_err(|e| api.error(&e))?;
+    let (body, kind, name) = match format {
+        crate::transfer::Format::Json => (
+            crate::transfer::to_json(&items),
+            "application/json",
+            "catalog.json",
+        ),
+        crate::transfer::Format::Csv => (
+            crate::transfer::to_csv(&items),
+            "text/csv; charset=utf-8",
+            "catalog.csv",
+        ),
+    };
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }

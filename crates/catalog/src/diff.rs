@@ -99,11 +99,12 @@ pub fn diff(before: &ItemBody, after: &ItemBody) -> Vec<Change> {
         .collect()
 }
 
+/// A valid item for unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod tests_support {
+    use crate::model::ItemBody;
 
-    fn item() -> ItemBody {
+    pub fn item() -> ItemBody {
         let body = "11540000MB0L38374";
         let check = kernel::credit_code::check_character(body.as_bytes()).expect("check") as char;
         serde_json::from_value(serde_json::json!({
@@ -133,6 +134,12 @@ mod tests {
         }))
         .expect("an item")
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::item;
+    use super::*;
 
     #[test]
     fn only_what_changed_is_listed_and_materials_match_by_name() {

@@ -15,6 +15,7 @@ pub mod seed;
 pub mod service;
 pub mod stats;
 pub mod store;
+pub mod transfer;
 
 use kernel::i18n::Ftl;
 

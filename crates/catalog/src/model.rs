@@ -326,6 +326,20 @@ impl ItemBody {
         if self.online_depth == OnlineDepth::FullyOnline && self.visits > 0 {
             out.push(bad("visits", "cat-online-visits"));
         }
+        // One entry per line in a CSV cell: an entry is one line, and not blank.
+        for (name, list) in [
+            ("steps", &self.steps),
+            ("life_events", &self.life_events),
+            ("themes", &self.themes),
+            ("special_procedures", &self.special_procedures),
+        ] {
+            for (i, entry) in list.iter().enumerate() {
+                if entry.trim().is_empty() || entry.contains(['\n', '\r']) || entry.trim() != entry
+                {
+                    out.push(bad(format!("{name}[{i}]"), "cat-list-entry"));
+                }
+            }
+        }
         for (i, m) in self.materials.iter().enumerate() {
             let field = |f: &str| format!("materials[{i}].{f}");
             if m.name_zh.trim().is_empty() {

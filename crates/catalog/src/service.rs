@@ -23,6 +23,8 @@ pub enum CatalogError {
     NotDraft,
     #[error("the author cannot review their own version")]
     OwnReview,
+    #[error("the import file has problems")]
+    Rows(Vec<crate::transfer::Problem>),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -35,6 +37,7 @@ impl Localize for CatalogError {
             CatalogError::NotInReview => Message::new("cat-publish-unreviewed"),
             CatalogError::NotDraft => Message::new("cat-review-not-draft"),
             CatalogError::OwnReview => Message::new("cat-own-review"),
+            CatalogError::Rows(p) => Message::new("cat-import-refused").arg("count", p.len()),
             CatalogError::Db(e) => e.message(),
         }
     }
@@ -49,6 +52,7 @@ impl ui::error::HttpError for CatalogError {
             CatalogError::NotInReview | CatalogError::NotDraft | CatalogError::OwnReview => {
                 StatusCode::CONFLICT
             }
+            CatalogError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CatalogError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -60,6 +64,7 @@ impl ui::error::HttpError for CatalogError {
             CatalogError::NotInReview => "not-in-review",
             CatalogError::NotDraft => "not-draft",
             CatalogError::OwnReview => "own-review",
+            CatalogError::Rows(_) => "invalid-import",
             CatalogError::Db(e) => ui::error::HttpError::code(e),
         }
     }
@@ -298,45 +303,145 @@ pub async fn retire(db: &Db, code: &str, actor: &str, reason: &str) -> Result<()
     Ok(())
 }
 
-/// Loads items as published version 1 in one transaction (the demo catalogue, imports that
-/// were reviewed outside the platform): all or nothing.
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ImportReport {
+    /// New versions written (in review, or published).
+    pub versions: usize,
+    /// Items identical to their newest version, left alone.
+    pub unchanged: usize,
+    pub published: bool,
+}
+
+/// How an import lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// Each changed item becomes a version in review, for an approver to publish.
+    Review,
+    /// Each changed item is published at once (the demo catalogue, or a file reviewed
+    /// outside the platform and loaded by an operator).
+    Publish,
+}
+
+/// Imports items read from a file, all or nothing: every problem with any record — its
+/// fields, its department and divisions, or `allowed` saying the importer may not change
+/// it — is reported and nothing is written. Items equal to their newest version are left
+/// alone, so importing an export changes nothing.
+pub async fn import(
+    db: &Db,
+    read: &crate::transfer::Read,
+    actor: &str,
+    landing: Landing,
+    allowed: &(dyn Fn(&ItemBody) -> bool + Sync),
+) -> Result<ImportReport, CatalogError> {
+    use crate::transfer::Problem;
+    let records = &read.items;
+    let mut problems = read.problems.clone();
+    let mut known = Known::default();
+    for (at, b) in records {
+        if let Err(CatalogError::Invalid(p)) = check_with(db, b, &mut known).await {
+            problems.extend(p.into_iter().map(|x| Problem {
+                at: *at,
+                field: x.field,
+                message: x.message,
+            }));
+        }
+        if !allowed(b) {
+            problems.push(Problem {
+                at: *at,
+                field: "divisions".into(),
+                message: Message::new("cat-import-not-yours"),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| (p.at.record, p.at.line));
+        return Err(CatalogError::Rows(problems));
+    }
+    let mut report = ImportReport {
+        published: landing == Landing::Publish,
+        ..ImportReport::default()
+    };
+    let mut tx = db.begin().await?;
+    for (_, b) in records {
+        let code = b.code.as_str();
+        let newest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM catalog_versions WHERE code = $1")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(DbError::from)?;
+        if let Some(n) = newest
+            && let Some((status, body, _)) = store::version(&mut tx, code, n).await?
+            && &body == b
+            && (status == Status::Published
+                || (landing == Landing::Review && status == Status::InReview))
+        {
+            report.unchanged += 1;
+            continue;
+        }
+        let v = newest.unwrap_or(0) + 1;
+        match landing {
+            Landing::Review => {
+                store::insert_version(&mut tx, b, v, Status::InReview, actor).await?;
+                if v == 1 {
+                    store::put_item(&mut tx, b, Status::Draft, None).await?;
+                }
+            }
+            Landing::Publish => {
+                let before: Option<i64> = sqlx::query_scalar(
+                    "SELECT published_version FROM catalog_items WHERE code = $1",
+                )
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(DbError::from)?
+                .flatten();
+                if let Some(p) = before {
+                    store::set_version_status(&mut tx, code, p, Status::Retired, None).await?;
+                }
+                store::insert_version(&mut tx, b, v, Status::Published, actor).await?;
+                store::set_version_status(&mut tx, code, v, Status::Published, Some(actor)).await?;
+                store::put_item(&mut tx, b, Status::Published, Some(v)).await?;
+            }
+        }
+        report.versions += 1;
+    }
+    if landing == Landing::Publish && report.versions > 0 {
+        store::bump_revision(&mut tx).await?;
+    }
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor,
+            action: "catalog.imported",
+            subject: "catalog",
+            payload: json!({
+                "records": records.len(),
+                "versions": report.versions,
+                "unchanged": report.unchanged,
+                "published": report.published,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(report)
+}
+
+/// Loads items and publishes them at once (the demo catalogue): all or nothing.
 pub async fn load_published(
     db: &Db,
     items: &[ItemBody],
     actor: &str,
 ) -> Result<usize, CatalogError> {
-    let mut problems = Vec::new();
-    let mut known = Known::default();
-    for (i, b) in items.iter().enumerate() {
-        if let Err(CatalogError::Invalid(p)) = check_with(db, b, &mut known).await {
-            problems.extend(p.into_iter().map(|mut x| {
-                x.field = format!("items[{i}].{}", x.field);
-                x
-            }));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(CatalogError::Invalid(problems));
-    }
-    let mut tx = db.begin().await?;
-    for b in items {
-        let v = store::next_version(&mut tx, b.code.as_str()).await?;
-        store::insert_version(&mut tx, b, v, Status::Published, actor).await?;
-        store::set_version_status(&mut tx, b.code.as_str(), v, Status::Published, Some(actor))
-            .await?;
-        store::put_item(&mut tx, b, Status::Published, Some(v)).await?;
-    }
-    store::bump_revision(&mut tx).await?;
-    audit::append(
-        &mut tx,
-        &NewEvent {
-            actor,
-            action: "catalog.loaded",
-            subject: "catalog",
-            payload: json!({ "items": items.len() }),
-        },
+    Ok(import(
+        db,
+        &crate::transfer::Read::of(items),
+        actor,
+        Landing::Publish,
+        &|_| true,
     )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    Ok(items.len())
+    .await?
+    .versions)
 }

@@ -563,3 +563,110 @@ async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(
         app.close().await;
     }
 }
+
+/// Posts a file as the import form would.
+async fn upload(app: &TestApp, cookie: &str, name: &str, text: &str) -> common::Answer {
+    let boundary = "yiwang-test-boundary-7d1f";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n{text}\r\n--{boundary}--\r\n"
+    );
+    let req = axum::http::Request::post("/manage/import?lang=en")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", format!("yw_session={cookie}"))
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn the_catalogue_exports_and_imports_losslessly_and_a_bad_file_imports_nothing() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let n = catalog::seed::seed_demo(&app.db.db).await.expect("seed");
+        let db = &app.db.db;
+        let json = app.get("/api/v1/catalog/export").await;
+        assert_eq!(json.status, StatusCode::OK);
+        assert_eq!(json.json()["items"].as_array().expect("items").len(), n);
+        let csv = app.get("/api/v1/catalog/export?format=csv").await;
+        assert!(csv.header("content-type").starts_with("text/csv"));
+        assert_eq!(
+            app.get("/api/v1/catalog/export?format=xls").await.status,
+            StatusCode::BAD_REQUEST
+        );
+        let versions = || async {
+            db::sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM catalog_versions")
+                .fetch_one(db.pool())
+                .await
+                .expect("count")
+        };
+        let before = versions().await;
+
+        let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        // Both exports read back as exactly what is published: nothing to import.
+        for (name, text) in [("catalog.csv", &csv.body), ("catalog.json", &json.body)] {
+            let res = upload(&app, &steward, name, text).await;
+            assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.body);
+            assert!(
+                res.body.contains(&format!(
+                    "Imported: 0 new versions in review, {n} items unchanged"
+                )),
+                "{name}: {}",
+                res.body
+            );
+        }
+        assert_eq!(versions().await, before);
+
+        // One item changed, two rows broken: every problem named, nothing imported.
+        let mut items: Vec<ItemBody> =
+            serde_json::from_value(json.json()["items"].clone()).expect("items");
+        items[0].window_category = "综合窗口（一）".into();
+        let good_department = items[1].department.clone();
+        items[1].department = "540100-nowhere".into();
+        let third = items[2].code.to_string();
+        let breaking = |items: &[ItemBody]| {
+            let mut lines: Vec<String> = catalog::transfer::to_csv(items)
+                .split("\r\n")
+                .map(str::to_owned)
+                .collect();
+            let row = lines
+                .iter()
+                .position(|l| l.starts_with(&format!("material,{third},")))
+                .expect("a material row of the third item");
+            let cut = lines[row].rfind(',').expect("columns");
+            lines[row] = format!("{},carrier-pigeon", &lines[row][..cut]);
+            lines.join("\r\n")
+        };
+        let res = upload(&app, &steward, "catalog.csv", &breaking(&items)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("nothing was imported"), "{}", res.body);
+        assert!(res.body.contains("<code>department</code>"), "{}", res.body);
+        assert!(
+            res.body.contains("<code>material_source</code>"),
+            "{}",
+            res.body
+        );
+        assert_eq!(versions().await, before, "nothing imported");
+
+        items[1].department = good_department;
+        let fixed = catalog::transfer::to_csv(&items);
+        let res = upload(&app, &steward, "catalog.csv", &fixed).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            res.body.contains("Imported: 1 new versions in review"),
+            "{}",
+            res.body
+        );
+        let pending = app.get_as("/manage/items?lang=en", &steward).await;
+        assert!(pending.body.contains("In review"), "{}", pending.body);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "catalog.imported")
+        );
+        app.close().await;
+    }
+}

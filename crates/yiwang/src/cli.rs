@@ -76,6 +76,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// The catalogue of service items: export and import the whole of it.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// The OpenID Connect provider's signing keys.
     Keys {
         #[command(subcommand)]
@@ -184,6 +189,35 @@ pub enum ClientCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Write the published catalogue as JSON or CSV (to standard output unless --out).
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: TransferFormat,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Import a JSON or CSV file: every problem is listed and nothing is imported unless
+    /// there are none. Changed items become versions in review, or with --publish (a file
+    /// reviewed outside the platform) are published at once.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        publish: bool,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TransferFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -716,6 +750,86 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalog {
+            command:
+                CatalogCommand::Export {
+                    format,
+                    out,
+                    database_url,
+                },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            let items = catalog::store::published_bodies(&db).await?;
+            let text = match format {
+                TransferFormat::Json => catalog::transfer::to_json(&items),
+                TransferFormat::Csv => catalog::transfer::to_csv(&items),
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("{} items written to {}", items.len(), path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalog {
+            command:
+                CatalogCommand::Import {
+                    file,
+                    publish,
+                    database_url,
+                },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let format = catalog::transfer::Format::guess(&file.to_string_lossy(), &text);
+            let messages = web::catalog()?;
+            let show = |problems: &[catalog::transfer::Problem]| {
+                for p in problems {
+                    let place = match p.at.line {
+                        Some(l) => format!("line {l}"),
+                        None => format!("record {}", p.at.record),
+                    };
+                    eprintln!(
+                        "{}: {place}: {}: {}",
+                        file.display(),
+                        if p.field.is_empty() { "-" } else { &p.field },
+                        messages.format(kernel::Lang::En, &p.message)
+                    );
+                }
+                eprintln!("{} problems; nothing was imported", problems.len());
+            };
+            let read = catalog::transfer::read(&text, format);
+            let db = open_with(config_path, database_url).await?;
+            let landing = if publish {
+                catalog::service::Landing::Publish
+            } else {
+                catalog::service::Landing::Review
+            };
+            match catalog::service::import(&db, &read, "system:cli", landing, &|_| true).await {
+                Ok(r) => {
+                    println!(
+                        "{} records: {} new versions ({}), {} unchanged",
+                        read.items.len(),
+                        r.versions,
+                        if r.published {
+                            "published"
+                        } else {
+                            "in review"
+                        },
+                        r.unchanged
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(catalog::service::CatalogError::Rows(problems)) => {
+                    show(&problems);
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Keys {
             command: KeysCommand::Rotate { database_url },

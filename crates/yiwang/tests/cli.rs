@@ -428,3 +428,71 @@ fn a_master_key_that_is_not_128_bits_of_hex_is_refused_and_never_printed() {
     );
     assert!(!db.exists());
 }
+
+#[tokio::test]
+async fn the_catalogue_exports_and_imports_from_the_command_line_on_every_backend() {
+    for t in testing::backends().await {
+        org::seed::seed_demo(&t.db).await.expect("departments");
+        let n = catalog::seed::seed_demo(&t.db).await.expect("catalogue");
+        let csv = temp("catalog.csv");
+        let out = yiwang(&[
+            "catalog",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            csv.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = yiwang(&[
+            "catalog",
+            "import",
+            csv.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).contains(&format!("0 new versions (in review), {n} unchanged")),
+            "{}",
+            text(&out)
+        );
+
+        // A JSON file with a bad time limit and an unknown division: both named, nothing in.
+        let json = csv.with_file_name("catalog.json");
+        let out = yiwang(&[
+            "catalog",
+            "export",
+            "--out",
+            json.to_str().expect("path"),
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+        doc["items"][0]["promised_days"] = 999.into();
+        doc["items"][3]["divisions"] = serde_json::json!(["549999"]);
+        std::fs::write(&json, doc.to_string()).expect("write");
+        let out = yiwang(&[
+            "catalog",
+            "import",
+            json.to_str().expect("path"),
+            "--publish",
+            "--database-url",
+            t.url(),
+        ]);
+        assert!(!out.status.success());
+        let msg = text(&out);
+        assert!(msg.contains("record 1: promised_days"), "{msg}");
+        assert!(msg.contains("record 4: divisions"), "{msg}");
+        assert!(msg.contains("nothing was imported"), "{msg}");
+        let versions: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
+            .fetch_one(t.db.pool())
+            .await
+            .expect("count");
+        assert_eq!(versions as usize, n, "{}: nothing imported", t.name());
+    }
+}
