@@ -10,8 +10,10 @@ when AXE_JS names its file). Screenshots go to the folder printed at the end.
 Standard library only: WebDriver is JSON over HTTP.
 """
 
+import base64
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -268,6 +270,17 @@ def main():
         overflow = wd.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         check(overflow <= 0, f"the guide fits a phone screen (overflow {overflow}px)")
         wd.size(1280, 900)
+        check(wd.js("return document.querySelector('svg.qr path') !== null"), "the guide shows a QR code to apply")
+        check(wd.js("return document.querySelectorAll('svg.flow rect').length") >= 3, "the guide draws its steps as a flow")
+        # Printed on A4: one or two pages, in Chinese and in Tibetan (Tibetan runs longer).
+        guide_url = wd.url().split("?")[0]
+        for lang in ["zh", "bo", "en"]:
+            wd.go(f"{guide_url}?lang={lang}")
+            pdf = base64.b64decode(wd.s("POST", "/print", {"page": {"width": 21.0, "height": 29.7}, "background": False}))
+            pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+            with open(os.path.join(ARTIFACTS, f"guide-{lang}.pdf"), "wb") as f:
+                f.write(pdf)
+            check(1 <= pages <= 2, f"the {lang} guide prints on one or two A4 pages ({pages})")
         print("sign-in and registration")
         wd.go(f"{site}/register?lang=zh")
         audit(wd, "/register", axe_source)

@@ -208,3 +208,11 @@ cat-import-hint = The format of an export. A file with any problem imports nothi
 cat-import-submit = Check and import
 cat-import-not-utf8 = The file must be UTF-8 text.
 cat-import-done = Imported: { $versions } new versions in review, { $unchanged } items unchanged.
+# The guide.
+cat-apply = How to apply
+cat-apply-information = Online there is information only; apply at the window, at the place and hours below.
+cat-apply-forms = Download the forms online, fill them in and bring them to the window.
+cat-apply-online-application = Apply online with a pre-check; collect the result or show originals at the window.
+cat-apply-fully-online = Fully online, with no visit; the result can be delivered by post.
+cat-qr-label = QR code: apply for this service on a phone
+cat-qr-caption = Scan to apply on your phone

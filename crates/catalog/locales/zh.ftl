@@ -201,3 +201,11 @@ cat-import-hint = 格式与导出文件相同。有问题的文件不会导入�
 cat-import-submit = 检查并导入
 cat-import-not-utf8 = 文件须为 UTF-8 编码。
 cat-import-done = 已导入：{ $versions } 个新版本待审核，{ $unchanged } 个事项无变化。
+# The guide.
+cat-apply = 办理方式
+cat-apply-information = 本事项在网上仅提供办事信息，请按下列地点和时间到窗口办理。
+cat-apply-forms = 可在网上下载表格，填好后到窗口提交。
+cat-apply-online-application = 可在网上申请并预审，结果或原件在窗口领取。
+cat-apply-fully-online = 全程网上办理，无需到现场；结果可邮寄送达。
+cat-qr-label = 二维码：在手机上申请此事项
+cat-qr-caption = 扫码在手机上办理

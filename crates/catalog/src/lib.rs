@@ -6,6 +6,7 @@
 pub mod api;
 pub mod codes;
 pub mod diff;
+pub mod figures;
 pub mod lists;
 pub mod manage;
 pub mod model;

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/items", get(search))
         .route("/items/{code}", get(guide))
+        .route("/items/{code}/apply", get(apply))
 }
 
 const PAGE: u32 = 30;
@@ -98,14 +99,26 @@ fn source_note(ctx: &Ctx, s: &MaterialSource) -> Option<String> {
     }
 }
 
-fn guide_body(ctx: &Ctx, b: &ItemBody, department: Option<&org::model::Department>) -> Markup {
+fn guide_body(
+    ctx: &Ctx,
+    b: &ItemBody,
+    department: Option<&org::model::Department>,
+    apply_url: &str,
+) -> Markup {
     let fee = match b.fee_fen {
         None | Some(0) => ctx.t("cat-free"),
         Some(f) => {
             ctx.fmt(&Message::new("cat-fee").arg("yuan", format!("{}.{:02}", f / 100, f % 100)))
         }
     };
+    let qr = crate::figures::qr_svg(apply_url, &ctx.t("cat-qr-label"));
     html! {
+        @if let Some(qr) = qr {
+            figure.guide-qr {
+                (qr)
+                figcaption { (ctx.t("cat-qr-caption")) }
+            }
+        }
         h1 { (ctx.pick(&b.name_zh, &b.name_bo, &b.name_en)) }
         @if ctx.lang != kernel::Lang::Zh { p.muted lang="zh-CN" { (b.name_zh) } }
         dl.facts {
@@ -122,6 +135,10 @@ fn guide_body(ctx: &Ctx, b: &ItemBody, department: Option<&org::model::Departmen
             dt { (ctx.t("cat-depth")) } dd { (ctx.t(&format!("cat-depth-{}", b.online_depth.key()))) }
             dt { (ctx.t("cat-fee-label")) } dd { (fee) }
             dt { (ctx.t("cat-place")) } dd { (b.place) @if !b.window_category.is_empty() { " · " (b.window_category) } br; (b.hours) }
+        }
+        section.card aria-labelledby="h-apply" {
+            h2 id="h-apply" { (ctx.t("cat-apply")) }
+            p { (ctx.t(&format!("cat-apply-{}", b.online_depth.key()))) }
         }
         section.card aria-labelledby="h-materials" {
             h2 id="h-materials" { (ctx.t("cat-materials")) }
@@ -143,7 +160,8 @@ fn guide_body(ctx: &Ctx, b: &ItemBody, department: Option<&org::model::Departmen
         }
         section.card aria-labelledby="h-steps" {
             h2 id="h-steps" { (ctx.t("cat-steps")) }
-            ol { @for s in &b.steps { li { (s) } } }
+            (crate::figures::flow_svg(&b.steps))
+            ol.visually-hidden { @for s in &b.steps { li { (s) } } }
         }
         section.card aria-labelledby="h-basis" {
             h2 id="h-basis" { (ctx.t("cat-basis")) }
@@ -170,9 +188,24 @@ async fn guide(
     let department = org::store::department(&state.db, &item.department)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let apply_url = format!(
+        "{}/items/{}/apply",
+        state.settings.public_url(),
+        identity::guard::percent_encode(&code)
+    );
     Ok(page(
         &ctx,
         &title,
-        guide_body(&ctx, &item, department.as_ref()),
+        guide_body(&ctx, &item, department.as_ref(), &apply_url),
+    ))
+}
+
+/// Where the guide's QR code leads. Applying online is the case issue's form; until it
+/// lands this answers with the guide's "how to apply" part, which names the online depth,
+/// the place and the hours.
+async fn apply(Path(code): Path<String>) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!(
+        "/items/{}#h-apply",
+        identity::guard::percent_encode(&code)
     ))
 }

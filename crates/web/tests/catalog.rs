@@ -152,6 +152,13 @@ async fn a_guide_shows_what_to_bring_and_what_the_platform_fetches_itself() {
         ] {
             assert!(page.body.contains(text), "{text}: {}", page.body);
         }
+        // A QR code that opens the application, and the steps drawn as a flow.
+        assert!(page.body.contains("<svg class=\"qr\""), "{}", page.body);
+        assert!(page.body.contains("<svg class=\"flow\""));
+        assert!(page.body.contains("id=\"h-apply\""));
+        let apply = app.get(&format!("/items/{}/apply", item.code)).await;
+        assert_eq!(apply.status, StatusCode::SEE_OTHER);
+        assert_eq!(apply.location(), format!("/items/{}#h-apply", item.code));
         let bo = app.get(&format!("/items/{}?lang=bo", item.code)).await;
         assert!(
             bo.body.contains("འཚོ་བའི་འགན་ལེན"),
