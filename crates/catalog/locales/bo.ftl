@@ -209,3 +209,4 @@ cat-apply-online-application = དྲ་ཐོག་ནས་ཞུ་ཡིག�
 cat-apply-fully-online = དྲ་ཐོག་ནས་ཆ་ཚང་སྒྲུབ་ཆོག ས་ཐོག་ཏུ་ཡོང་མི་དགོས།
 cat-qr-label = QR ཨང་རྟགས། ཁ་པར་ནས་ཞུ་གཏུག
 cat-qr-caption = ཁ་པར་གྱིས་བཤེར་ནས་སྒྲུབ།
+cat-places = ས་གནས་ { $count } ལ་སྒྲུབ་ཆོག

@@ -216,3 +216,4 @@ cat-apply-online-application = Apply online with a pre-check; collect the result
 cat-apply-fully-online = Fully online, with no visit; the result can be delivered by post.
 cat-qr-label = QR code: apply for this service on a phone
 cat-qr-caption = Scan to apply on your phone
+cat-places = handled in { $count } places

@@ -209,3 +209,4 @@ cat-apply-online-application = 可在网上申请并预审，结果或原件在�
 cat-apply-fully-online = 全程网上办理，无需到现场；结果可邮寄送达。
 cat-qr-label = 二维码：在手机上申请此事项
 cat-qr-caption = 扫码在手机上办理
+cat-places = 在 { $count } 个地方办理

@@ -33,6 +33,10 @@ pub struct ItemParams {
     pub depth: Option<String>,
     /// A life-event tag.
     pub event: Option<String>,
+    /// Only the implementations of one standardized item.
+    pub basic: Option<String>,
+    /// One row per standardized item.
+    pub collapse: Option<bool>,
     pub one_trip: Option<bool>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
@@ -95,6 +99,8 @@ impl ItemParams {
             service_object: object,
             online_depth: depth,
             life_event: blank(&self.event),
+            basic: blank(&self.basic),
+            collapse: self.collapse.unwrap_or(false),
             one_trip: self.one_trip.unwrap_or(false),
             power: None,
             in_centre: false,

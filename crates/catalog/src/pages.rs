@@ -33,9 +33,13 @@ async fn search(
     q: Result<Query<ItemParams>, QueryRejection>,
 ) -> Result<Markup, PageError> {
     let p = ui::ctx::page_query(&ctx, q)?;
-    let filter = p
+    let mut filter = p
         .filter(PAGE)
         .map_err(|e| crate::api::bad_param_page(&ctx, e))?;
+    // Without a place, one row per standardized item (a county item is done in every county).
+    filter.collapse = p
+        .collapse
+        .unwrap_or(filter.within.is_none() && filter.basic.is_none());
     let (items, total) = searcher
         .search(&state.db, &filter)
         .await
@@ -81,7 +85,9 @@ async fn search(
                             (ctx.t(&format!("cat-depth-{}", i.online_depth))) " · "
                             (ctx.fmt(&Message::new("cat-visits").arg("count", i.visits))) " · "
                             (ctx.fmt(&Message::new("cat-days").arg("count", i.promised_days))) " · "
-                            (i.division)
+                            @if i.places > 1 {
+                                a href={ "/items?basic=" (i.basic_code) } { (ctx.fmt(&Message::new("cat-places").arg("count", i.places))) }
+                            } @else { (i.division) }
                         }
                     }
                 }

@@ -305,6 +305,7 @@ impl Index {
         let s = &d.summary;
         f.department.as_deref().is_none_or(|v| s.department == v)
             && f.level.as_deref().is_none_or(|v| s.level == v)
+            && f.basic.as_deref().is_none_or(|v| s.basic_code == v)
             && f.within
                 .as_deref()
                 .is_none_or(|w| d.divisions.iter().any(|x| x.starts_with(w)))
@@ -370,13 +371,22 @@ impl Index {
                 (s, d)
             })
             .collect();
-        let total = scored.len() as i64;
         let order = |a: &(u32, &Doc), b: &(u32, &Doc)| {
             b.0.cmp(&a.0)
                 .then(b.1.high_frequency.cmp(&a.1.high_frequency))
                 .then(a.1.level.cmp(&b.1.level))
                 .then(a.1.summary.code.cmp(&b.1.summary.code))
         };
+        let mut places: HashMap<&str, i64> = HashMap::new();
+        if f.collapse {
+            scored.sort_unstable_by(order);
+            for (_, d) in &scored {
+                *places.entry(d.summary.basic_code.as_str()).or_default() += 1;
+            }
+            let mut seen = std::collections::HashSet::new();
+            scored.retain(|(_, d)| seen.insert(d.summary.basic_code.as_str()));
+        }
+        let total = scored.len() as i64;
         let end = (f.offset as usize + f.limit as usize).min(scored.len());
         let start = (f.offset as usize).min(end);
         if end < scored.len() && end > 0 {
@@ -386,7 +396,13 @@ impl Index {
         scored.sort_unstable_by(order);
         let items = scored[start..end]
             .iter()
-            .map(|(_, d)| d.summary.clone())
+            .map(|(_, d)| {
+                let mut s = d.summary.clone();
+                if let Some(n) = places.get(s.basic_code.as_str()) {
+                    s.places = *n;
+                }
+                s
+            })
             .collect();
         (items, total)
     }

@@ -363,15 +363,14 @@ pub async fn import(
         ..ImportReport::default()
     };
     let mut tx = db.begin().await?;
+    let newest = store::newest_versions(&mut tx).await?;
     for (_, b) in records {
         let code = b.code.as_str();
-        let newest: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM catalog_versions WHERE code = $1")
-                .bind(code)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(DbError::from)?;
-        if let Some(n) = newest
+        let (latest, published) = match newest.get(code) {
+            Some(&(v, p)) => (Some(v), p),
+            None => (None, None),
+        };
+        if let Some(n) = latest
             && let Some((status, body, _)) = store::version(&mut tx, code, n).await?
             && &body == b
             && (status == Status::Published
@@ -380,7 +379,7 @@ pub async fn import(
             report.unchanged += 1;
             continue;
         }
-        let v = newest.unwrap_or(0) + 1;
+        let v = latest.unwrap_or(0) + 1;
         match landing {
             Landing::Review => {
                 store::insert_version(&mut tx, b, v, Status::InReview, actor).await?;
@@ -389,19 +388,11 @@ pub async fn import(
                 }
             }
             Landing::Publish => {
-                let before: Option<i64> = sqlx::query_scalar(
-                    "SELECT published_version FROM catalog_items WHERE code = $1",
-                )
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(DbError::from)?
-                .flatten();
-                if let Some(p) = before {
+                if let Some(p) = published {
                     store::set_version_status(&mut tx, code, p, Status::Retired, None).await?;
                 }
-                store::insert_version(&mut tx, b, v, Status::Published, actor).await?;
-                store::set_version_status(&mut tx, code, v, Status::Published, Some(actor)).await?;
+                store::insert_reviewed(&mut tx, b, v, Status::Published, actor, Some(actor))
+                    .await?;
                 store::put_item(&mut tx, b, Status::Published, Some(v)).await?;
             }
         }

@@ -23,19 +23,49 @@ pub async fn insert_version(
     status: Status,
     author: &str,
 ) -> Result<(), DbError> {
+    insert_reviewed(conn, body, version, status, author, None).await
+}
+
+/// Inserts a version, already reviewed when `reviewer` is given (published at once).
+pub async fn insert_reviewed(
+    conn: &mut Conn,
+    body: &ItemBody,
+    version: i64,
+    status: Status,
+    author: &str,
+    reviewer: Option<&str>,
+) -> Result<(), DbError> {
     let json = serde_json::to_string(body).map_err(|e| DbError::Conflict(e.to_string()))?;
+    let at = format_instant(now());
+    let published = (status == Status::Published).then(|| at.clone());
     sqlx::query(
-        "INSERT INTO catalog_versions (code, version, status, body, author, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO catalog_versions (code, version, status, body, author, reviewer, created_at, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(body.code.as_str())
     .bind(version)
     .bind(status.key())
     .bind(json)
     .bind(author)
-    .bind(format_instant(now()))
+    .bind(reviewer)
+    .bind(at)
+    .bind(published)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The newest version number and published version of every item, in one read.
+pub async fn newest_versions(
+    conn: &mut Conn,
+) -> Result<std::collections::HashMap<String, (i64, Option<i64>)>, DbError> {
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT v.code, MAX(v.version), MAX(i.published_version) FROM catalog_versions v \
+         LEFT JOIN catalog_items i ON i.code = v.code GROUP BY v.code",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(c, v, p)| (c, (v, p))).collect())
 }
 
 pub async fn set_version_status(
@@ -161,6 +191,9 @@ pub struct Summary {
     pub promised_days: i64,
     pub materials: i64,
     pub obtainable_materials: i64,
+    /// How many implementations this row stands for (more than one when a search collapses
+    /// the implementations of one standardized item).
+    pub places: i64,
 }
 
 impl Summary {
@@ -187,6 +220,7 @@ impl Summary {
             promised_days: i64::from(b.promised_days),
             materials: b.materials.len() as i64,
             obtainable_materials: b.obtainable_materials() as i64,
+            places: 1,
         }
     }
 }
@@ -238,6 +272,11 @@ pub struct Filter {
     pub online_depth: Option<String>,
     /// A life-event tag the item carries.
     pub life_event: Option<String>,
+    /// Only the implementations of this standardized item (basic code).
+    pub basic: Option<String>,
+    /// One row per standardized item (the best-ranked implementation), with how many
+    /// implementations matched.
+    pub collapse: bool,
     pub one_trip: bool,
     /// Only power items (`Some(true)`, the power-and-responsibility list) or only public
     /// services (`Some(false)`).

@@ -43,15 +43,35 @@ async fn one_item(app: &TestApp, q: &str) -> ItemBody {
 async fn the_demo_catalogue_is_searchable_in_chinese_and_tibetan() {
     for app in apps().await {
         let res = app
-            .get(&format!("/api/v1/items?q={}&limit=5", encode("营业执照")))
+            .get(&format!(
+                "/api/v1/items?q={}&limit=5&collapse=true",
+                encode("营业执照")
+            ))
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let list = res.json();
         assert!(list["total"].as_i64().expect("total") > 5);
-        let first = list["items"][0]["name"].as_str().expect("name");
+        // Business-licence items first: registrations and the licence itself.
+        let top: Vec<(&str, &str)> = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| {
+                (
+                    i["name"].as_str().unwrap_or(""),
+                    i["department"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
         assert!(
-            first.contains("设立登记"),
-            "{}: business registration first, got {first}",
+            top.iter().all(|(_, d)| d.ends_with("-market-regulation")),
+            "{}: {top:?}",
+            app.name()
+        );
+        assert!(
+            top.iter().any(|(n, _)| n.contains("营业执照"))
+                && top.iter().any(|(n, _)| n.contains("设立登记")),
+            "{}: {top:?}",
             app.name()
         );
 
@@ -133,6 +153,22 @@ async fn the_demo_catalogue_is_searchable_in_chinese_and_tibetan() {
             page.body.contains("最低生活保障"),
             "the search page lists it"
         );
+        // Without a place, one row per standardized item, linking to all its places.
+        assert!(page.body.contains("/items?basic="), "{}", page.body);
+        let collapsed = app
+            .get(&format!("/api/v1/items?q={}&collapse=true", encode("低保")))
+            .await
+            .json();
+        let first = &collapsed["items"][0];
+        assert!(first["places"].as_i64() > Some(1), "{collapsed}");
+        let all = app
+            .get(&format!(
+                "/api/v1/items?basic={}&limit=500",
+                first["basic_code"].as_str().expect("basic")
+            ))
+            .await
+            .json();
+        assert_eq!(all["total"], first["places"]);
         app.close().await;
     }
 }
