@@ -100,6 +100,7 @@ impl ItemParams {
             online_depth: depth,
             life_event: blank(&self.event),
             basic: blank(&self.basic),
+            at: None,
             collapse: self.collapse.unwrap_or(false),
             one_trip: self.one_trip.unwrap_or(false),
             power: None,

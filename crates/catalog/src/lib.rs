@@ -4,6 +4,7 @@
 //! guides, and search. Every application, window, KPI and guide reads it.
 
 pub mod api;
+pub mod bundles;
 pub mod codes;
 pub mod diff;
 pub mod figures;

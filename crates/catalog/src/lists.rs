@@ -9,7 +9,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/lists/{name}", get(list_page))
         .route("/api/v1/lists/{name}", get(list_json))
+        .route("/lists/centre/{code}", get(centre_page))
+        .route("/api/v1/lists/centre/{code}", get(centre_json))
 }
 
 /// The lists by name.
@@ -112,6 +114,34 @@ pub fn to_csv(items: &[Summary]) -> String {
     out
 }
 
+/// A CSV download named after the list.
+fn csv_response(body: &str, name: &str) -> Response {
+    let mut res = body.to_owned().into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// A list's table.
+fn rows(ctx: &Ctx, items: &[Summary]) -> maud::Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("cat-code")) } th { (ctx.t("cat-items-title")) } th { (ctx.t("cat-visits-label")) } th { (ctx.t("cat-time")) } } }
+            tbody { @for i in items { tr {
+                td { code { (i.basic_code) } }
+                td { a href={ "/items/" (i.code) } { (ctx.pick(&i.name_zh, &i.name_bo, &i.name_en)) } br; span.muted { (i.division) } }
+                td { (i.visits) }
+                td { (ctx.fmt(&Message::new("cat-days").arg("count", i.promised_days))) }
+            } } }
+        } }
+    }
+}
+
 async fn list_page(
     State(state): State<AppState>,
     Extension(searcher): Extension<Arc<Searcher>>,
@@ -127,15 +157,7 @@ async fn list_page(
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
     if csv {
-        let mut res = to_csv(&items).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{list}.csv\"")) {
-            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
-        return Ok(res);
+        return Ok(csv_response(&to_csv(&items), list));
     }
     let title = ctx.t(&format!("cat-list-{list}"));
     let suffix = match (&p.level, &p.division) {
@@ -154,15 +176,7 @@ async fn list_page(
             nav aria-label=(ctx.t("cat-lists")) {
                 ul.plain { @for l in LISTS { li { a href={ "/lists/" (l) (suffix) } aria-current=[(l == list).then_some("page")] { (ctx.t(&format!("cat-list-{l}"))) } } } }
             }
-            div.table-wrap { table {
-                thead { tr { th { (ctx.t("cat-code")) } th { (ctx.t("cat-items-title")) } th { (ctx.t("cat-visits-label")) } th { (ctx.t("cat-time")) } } }
-                tbody { @for i in &items { tr {
-                    td { code { (i.basic_code) } }
-                    td { a href={ "/items/" (i.code) } { (ctx.pick(&i.name_zh, &i.name_bo, &i.name_en)) } br; span.muted { (i.division) } }
-                    td { (i.visits) }
-                    td { (ctx.fmt(&Message::new("cat-days").arg("count", i.promised_days))) }
-                } } }
-            } }
+            (rows(&ctx, &items))
         },
     )
     .into_response())
@@ -181,6 +195,104 @@ async fn list_json(
     Ok(Json(Listing {
         items,
         total,
+        next: None,
+    }))
+}
+
+/// The convenience services of a centre (便民服务清单): at a government service centre, the
+/// items of its own division handled there; at a service station below a county, the
+/// county's services for people that need at most one visit, which the station takes in
+/// or helps with (就近办).
+async fn centre_list(
+    state: &AppState,
+    searcher: &Searcher,
+    code: &str,
+) -> Result<Option<(org::model::Centre, Vec<Summary>)>, db::DbError> {
+    let Some(centre) = org::store::centre(&state.db, code.trim_end_matches(".csv")).await? else {
+        return Ok(None);
+    };
+    let mut county = centre.division;
+    while county.level() > kernel::division::Level::County {
+        match county.parent() {
+            Some(p) => county = p,
+            None => break,
+        }
+    }
+    let station = centre.kind == org::model::CentreKind::Station;
+    let f = Filter {
+        at: Some(if station { county } else { centre.division }.to_string()),
+        in_centre: !station,
+        one_trip: station,
+        limit: MAX_ROWS,
+        ..Filter::default()
+    };
+    let (items, _) = searcher.search(&state.db, &f).await?;
+    let items = items
+        .into_iter()
+        .filter(|i| !station || i.service_object != "entity")
+        .collect();
+    Ok(Some((centre, items)))
+}
+
+async fn centre_page(
+    State(state): State<AppState>,
+    Extension(searcher): Extension<Arc<Searcher>>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let (centre, items) = centre_list(&state, &searcher, &code)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .ok_or_else(|| {
+            PageError::new(
+                &ctx,
+                StatusCode::NOT_FOUND,
+                &Message::new("cat-centre-not-found"),
+            )
+        })?;
+    if code.ends_with(".csv") {
+        return Ok(csv_response(&to_csv(&items), centre.code.as_str()));
+    }
+    let name = ctx
+        .pick(&centre.names.zh, &centre.names.bo, &centre.names.en)
+        .to_owned();
+    let title = ctx.fmt(&Message::new("cat-list-centre").arg("centre", name.as_str()));
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (ctx.fmt(&Message::new("cat-found").arg("count", items.len()))) " "
+                a href={ "/lists/centre/" (centre.code) ".csv" } { (ctx.t("cat-list-csv")) } " · "
+                a href={ "/centres/" (centre.code) } { (name) } }
+            (rows(&ctx, &items))
+        },
+    )
+    .into_response())
+}
+
+async fn centre_json(
+    State(state): State<AppState>,
+    Extension(searcher): Extension<Arc<Searcher>>,
+    api: ApiCtx,
+    Path(code): Path<String>,
+) -> Result<Json<Listing<Summary>>, ui::ApiError> {
+    let (_, mut items) = centre_list(&state, &searcher, &code)
+        .await
+        .map_err(|e| api.error(&e))?
+        .ok_or_else(|| {
+            api.fail(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                &Message::new("cat-centre-not-found"),
+            )
+        })?;
+    for i in &mut items {
+        i.name = api.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned();
+    }
+    Ok(Json(Listing {
+        total: items.len() as i64,
+        items,
         next: None,
     }))
 }

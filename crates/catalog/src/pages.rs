@@ -73,6 +73,7 @@ async fn search(
                 label { input type="checkbox" name="one_trip" value="true" checked[p.one_trip == Some(true)]; " " (ctx.t("cat-one-trip")) }
                 p { button type="submit" { (ctx.t("cat-search")) } }
             }
+            p { a href="/bundles" { (ctx.t("cat-bundles")) } }
             p { (ctx.fmt(&Message::new("cat-found").arg("count", total))) }
             ul.results {
                 @for i in &items {

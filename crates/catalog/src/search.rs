@@ -306,6 +306,9 @@ impl Index {
         f.department.as_deref().is_none_or(|v| s.department == v)
             && f.level.as_deref().is_none_or(|v| s.level == v)
             && f.basic.as_deref().is_none_or(|v| s.basic_code == v)
+            && f.at
+                .as_deref()
+                .is_none_or(|v| d.divisions.iter().any(|x| x == v))
             && f.within
                 .as_deref()
                 .is_none_or(|w| d.divisions.iter().any(|x| x.starts_with(w)))

@@ -366,7 +366,114 @@ pub async fn seed_demo(db: &Db) -> Result<usize, CatalogError> {
         return Ok(0);
     }
     let items = demo_items(db).await?;
-    service::load_published(db, &items, "system:demo").await
+    let n = service::load_published(db, &items, "system:demo").await?;
+    for b in demo_bundles()? {
+        crate::bundles::save(db, &b, "system:demo").await?;
+    }
+    Ok(n)
+}
+
+/// A demo life-event bundle: code, names and descriptions (zh, bo, en), the items by Chinese
+/// name.
+type DemoBundle = (
+    &'static str,
+    [&'static str; 3],
+    [&'static str; 3],
+    &'static [&'static str],
+);
+
+const BUNDLES: &[DemoBundle] = &[
+    (
+        "open-restaurant",
+        ["开办餐馆", "ཟ་ཁང་འཛུགས་པ།", "Opening a restaurant"],
+        [
+            "从登记到开门营业：营业执照、食品经营许可、从业人员健康证明、卫生、招牌和排水，一次申请，并联办理。",
+            "ཐོ་འགོད་ནས་སྒོ་ཕྱེ་བར་དུ། ཐེངས་གཅིག་ལ་ཞུ་གཏུག",
+            "From registration to opening the doors: business licence, food licence, staff health certificates, hygiene, sign and drainage, applied for once and handled side by side.",
+        ],
+        &[
+            "个体工商户设立登记",
+            "食品经营许可",
+            "从业人员健康证明办理",
+            "公共场所卫生许可",
+            "户外广告设施设置审批",
+            "城镇污水排入排水管网许可",
+        ],
+    ),
+    (
+        "baby-born",
+        ["新生儿出生", "བུ་ཕྲུག་གསར་སྐྱེས།", "A baby is born"],
+        [
+            "出生医学证明、预防接种证、户口登记、医保参保、社会保障卡和生育保险待遇，一次办好。",
+            "སྐྱེས་པའི་ར་སྤྲོད་དང་ཐེམ་ཐོ། སྨན་བཅོས་འགན་ལེན་སོགས་ཐེངས་གཅིག་ལ་སྒྲུབ།",
+            "Birth certificate, vaccination record, household registration, medical insurance, social security card and maternity benefits, all in one go.",
+        ],
+        &[
+            "出生医学证明首次签发",
+            "预防接种证办理",
+            "出生登记",
+            "新生儿参保登记",
+            "社会保障卡申领",
+            "生育保险待遇申领",
+        ],
+    ),
+    (
+        "retire",
+        ["退休", "ལས་རྒས།", "Retiring"],
+        [
+            "养老金、退休医保待遇、住房公积金提取和老年人优待证，一次申请。",
+            "རྒས་གསོའི་དངུལ་དང་སྨན་བཅོས་འགན་ལེན། ཁང་ཁྱིམ་གསོག་དངུལ་སོགས་ཐེངས་གཅིག་ལ་ཞུ།",
+            "Pension, medical insurance on retirement, housing fund withdrawal and the senior citizen card, applied for once.",
+        ],
+        &[
+            "职工基本养老保险待遇申领",
+            "退休人员医疗保险待遇核定",
+            "住房公积金提取",
+            "老年人优待证办理",
+        ],
+    ),
+    (
+        "marry",
+        ["结婚", "གཉེན་སྒྲིག", "Getting married"],
+        [
+            "婚姻登记、因婚迁移户口和生育登记。",
+            "གཉེན་སྒྲིག་ཐོ་འགོད་དང་ཐེམ་ཐོ་སྤོ་བ།",
+            "Marriage registration, moving the household registration, and birth registration.",
+        ],
+        &["内地居民婚姻登记", "户口迁移", "生育登记服务"],
+    ),
+];
+
+/// The demo bundles, their items found by name in the demo data.
+pub fn demo_bundles() -> Result<Vec<crate::bundles::Bundle>, DbError> {
+    let templates = templates()?;
+    BUNDLES
+        .iter()
+        .map(|(code, names, descriptions, items)| {
+            let items = items
+                .iter()
+                .map(|name| {
+                    templates
+                        .iter()
+                        .find(|t| t.zh == *name)
+                        .and_then(|t| BasicCode::parse(t.basic).ok())
+                        .ok_or_else(|| {
+                            DbError::Conflict(format!("bundle {code}: no demo item named {name}"))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(crate::bundles::Bundle {
+                code: (*code).to_owned(),
+                name_zh: names[0].to_owned(),
+                name_bo: names[1].to_owned(),
+                name_en: names[2].to_owned(),
+                description_zh: descriptions[0].to_owned(),
+                description_bo: descriptions[1].to_owned(),
+                description_en: descriptions[2].to_owned(),
+                items,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -405,5 +512,10 @@ mod tests {
             .filter(|t| t.high_frequency && !t.bo.is_empty())
             .count();
         assert!(frequent_in_tibetan >= 50, "{frequent_in_tibetan}");
+        let bundles = demo_bundles().expect("bundles name demo items");
+        assert!(bundles.len() >= 3);
+        for b in &bundles {
+            assert!(b.check().is_empty(), "{}: {:?}", b.code, b.check());
+        }
     }
 }

@@ -268,6 +268,8 @@ pub struct Filter {
     pub level: Option<String>,
     /// A division's subtree prefix.
     pub within: Option<String>,
+    /// Only items implemented at exactly this division.
+    pub at: Option<String>,
     pub service_object: Option<String>,
     pub online_depth: Option<String>,
     /// A life-event tag the item carries.

@@ -79,6 +79,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0007_catalog_revision.sql"),
         },
     },
+    Migration {
+        version: 8,
+        name: "life-event bundles",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0008_catalog_bundles.sql"),
+            postgres: include_str!("../migrations/postgres/0008_catalog_bundles.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -74,3 +74,4 @@ home-search-button = འཚོལ།
 home-for-persons = མི་སྒེར་གྱི་ལས་དོན།
 home-for-enterprises = ཁེ་ལས་ཀྱི་ལས་དོན།
 org-bad-tibetan-name = “{ $name }” ནི་བོད་ཡིག་གི་མིང་མིན། བོད་ཡིག་ཁོ་ན་བེད་སྤྱོད་གནང་རོགས། ཡིག་འབྲུ་ ༡༠༠ ལས་མི་མང་བ།
+org-centre-services = ལྟེ་གནས་འདིའི་སྟབས་བདེའི་ཞབས་ཞུའི་ཐོ།

@@ -307,6 +307,7 @@ async fn centre_page(
             dt { (ctx.t("org-phone")) } dd { a href={ "tel:" (centre.phone) } { (centre.phone) } }
             dt { (ctx.t("org-division")) } dd { a href={ "/divisions/" (centre.division) } { (name(&ctx, &detail.division.names)) } }
         }
+        p { a href={ "/lists/centre/" (centre.code) } { (ctx.t("org-centre-services")) } }
         h2 { (ctx.t("org-windows")) }
         div.table-wrap { table {
             thead { tr { th { (ctx.t("org-window-number")) } th { (ctx.t("org-window-category")) } } }

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::lists::router())
         .merge(catalog::stats::router())
         .merge(catalog::manage::router())
+        .merge(catalog::bundles::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

@@ -713,3 +713,114 @@ async fn the_catalogue_exports_and_imports_losslessly_and_a_bad_file_imports_not
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn life_event_bundles_resolve_to_the_offices_serving_a_place() {
+    for app in apps().await {
+        let list = app.get("/api/v1/bundles").await.json();
+        let codes: Vec<&str> = list
+            .as_array()
+            .expect("bundles")
+            .iter()
+            .filter_map(|b| b["code"].as_str())
+            .collect();
+        for c in ["open-restaurant", "baby-born", "retire"] {
+            assert!(codes.contains(&c), "{c} in {codes:?}");
+        }
+        // For Chengguan district each item is the district's own, else Lhasa's, else the
+        // region's.
+        let r = app
+            .get("/api/v1/bundles/baby-born?division=540102&lang=zh")
+            .await
+            .json();
+        let steps = r["steps"].as_array().expect("steps");
+        assert!(steps.len() >= 5);
+        for s in steps {
+            let division = s["item"]["division"].as_str().expect("served here");
+            assert!(
+                ["540102", "540100", "540000"].contains(&division),
+                "{division}: {s}"
+            );
+        }
+        let summed: i64 = steps
+            .iter()
+            .map(|s| s["item"]["materials"].as_i64().unwrap_or(0))
+            .sum();
+        let once = r["materials"].as_i64().expect("materials");
+        assert!(
+            once > 0 && once < summed,
+            "shared materials counted once: {once} < {summed}"
+        );
+        assert!(r["obtainable_materials"].as_i64() > Some(0));
+
+        let page = app
+            .get("/bundles/open-restaurant?division=540102&lang=bo")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("ཟ་ཁང་འཛུགས་པ།"), "{}", page.body);
+        assert_eq!(
+            app.get("/bundles/open-restaurant?division=54x")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            app.get("/api/v1/bundles/fly-to-the-moon").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // A centre's convenience list: its own division's items handled there; a township
+        // station's: the county's services for people needing at most one visit.
+        let centre = app.get("/api/v1/lists/centre/540102-zwfw").await.json();
+        let items = centre["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|i| i["division"] == "540102"));
+        let station: String = db::sqlx::query_scalar(
+            "SELECT code FROM service_centres WHERE kind = 'station' AND division_code LIKE '540102%' ORDER BY code LIMIT 1",
+        )
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("a station");
+        let near = app
+            .get(&format!("/api/v1/lists/centre/{station}"))
+            .await
+            .json();
+        let near = near["items"].as_array().expect("items");
+        assert!(!near.is_empty());
+        assert!(near.iter().all(|i| i["visits"].as_i64() <= Some(1)
+            && i["service_object"] != "entity"
+            && i["division"] == "540102"));
+        let csv = app.get(&format!("/lists/centre/{station}.csv")).await;
+        assert!(csv.header("content-type").starts_with("text/csv"));
+        assert_eq!(
+            app.get("/lists/centre/nowhere-zwfw").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let page = app.get("/centres/540102-zwfw?lang=en").await;
+        assert!(page.body.contains("/lists/centre/540102-zwfw"));
+
+        // A bundle naming an unknown item, or too few, is refused by field.
+        let bad = catalog::bundles::Bundle {
+            code: "Bad Code".into(),
+            name_zh: "测试".into(),
+            name_bo: String::new(),
+            name_en: String::new(),
+            description_zh: String::new(),
+            description_bo: String::new(),
+            description_en: String::new(),
+            items: vec![catalog::codes::BasicCode::parse("009999999000").expect("code")],
+        };
+        match catalog::bundles::save(&app.db.db, &bad, "official:1").await {
+            Err(CatalogError::Invalid(p)) => {
+                let fields: Vec<&str> = p.iter().map(|x| x.field.as_str()).collect();
+                assert!(
+                    fields.contains(&"code")
+                        && fields.contains(&"items")
+                        && fields.contains(&"items[0]"),
+                    "{fields:?}"
+                );
+            }
+            other => panic!("refused, not {other:?}"),
+        }
+        app.close().await;
+    }
+}
