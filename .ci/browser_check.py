@@ -253,7 +253,7 @@ def main():
                 seen_ok = False
                 print(f"       focus not visible on {f}")
         check(seen_ok, "each focused control shows a visible focus outline")
-        for path in ["/items?q=营业执照", "/items?q=གཉེན་སྒྲིག&lang=bo", "/lists/one-trip?division=540100", "/items/stats?by=level", "/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨"]:
+        for path in ["/items?q=营业执照", "/items?q=གཉེན་སྒྲིག&lang=bo", "/lists/one-trip?division=540100", "/items/stats?by=level", "/centres?division=540100", "/centres/540102-zwfw", "/divisions", "/divisions/540102", "/calendar?from=2026-02-13&days=5&division=540102", "/search?topic=household", "/search?q=拉萨", "/bundles", "/bundles/open-restaurant?division=540102&lang=bo", "/lists/centre/540102-zwfw"]:
             print(f"page {path}")
             wd.go(site + urllib.parse.quote(path, safe="/?=&"))
             check(wd.js("return document.querySelector('main h1') !== null"), "has a main heading")
@@ -346,6 +346,57 @@ def main():
         wd.wait_for_url(lambda u: u.rstrip("/") == site)
         wd.go(f"{site}/me")
         check("/signin" in wd.url(), "after signing out, my account asks for a sign-in again")
+
+        print("a data steward drafts a new version; an approver in the division publishes it")
+        found = json.load(urllib.request.urlopen(f"{site}/api/v1/items?division=540100&level=prefecture&q=" + urllib.parse.quote("公司设立登记") + "&limit=1"))
+        code = found["items"][0]["code"]
+
+        def official_signs_in(login):
+            wd.go(f"{site}/signin?lang=zh")
+            wd.type("#f-account", login)
+            wd.type("#f-password", password)
+            wd.click("main form button[type=submit]")
+            wd.wait_for_url(lambda u: "/signin/totp" in u)
+            secret = wd.js("return document.querySelector('code.secret').innerText")
+            wd.type("#f-code", totp_now(secret))
+            wd.click("main form button[type=submit]")
+            wd.wait_for_url(lambda u: "/signin/totp" not in u)
+
+        def signs_out():
+            wd.go(f"{site}/me")
+            wd.click("header form button")
+            wd.wait_for_url(lambda u: u.rstrip("/") == site)
+
+        official_signs_in("steward.region")
+        wd.go(f"{site}/manage/items?lang=zh")
+        audit(wd, "/manage/items", axe_source)
+        wd.go(f"{site}/manage/items/{code}?lang=zh")
+        wd.js("document.querySelector('#f-promised_days').value = ''")
+        wd.type("#f-promised_days", "三天")
+        wd.click("form[action$='" + code + "'] button[type=submit]")
+        check(wd.wait_js("return document.body.innerText.includes('不是整数')"), "a time limit that is not a number is named on the form")
+        check(wd.js("return document.querySelector('#f-promised_days').getAttribute('aria-invalid')") == "true", "the wrong field is marked for screen readers")
+        wd.screenshot("manage-error-zh.png")
+        audit(wd, "/manage/items/{code} with errors", axe_source)
+        wd.js("document.querySelector('#f-promised_days').value = ''")
+        wd.type("#f-promised_days", "0")
+        wd.click("form[action$='" + code + "'] button[type=submit]")
+        check(wd.wait_for_url(lambda u: "/v/2" in u), f"the draft is saved as version 2 ({wd.url()})")
+        check("与第 1 版相比" in wd.js("return document.body.innerText"), "the draft shows what changed against the published version")
+        wd.screenshot("manage-diff-zh.png")
+        audit(wd, "/manage/items/{code}/v/2", axe_source)
+        wd.click("form[action$='/submit'] button")
+        check(wd.wait_js("return document.body.innerText.includes('已送审')"), "the draft is sent for review")
+        wd.go(f"{site}/manage/import?lang=en")
+        audit(wd, "/manage/import", axe_source)
+        signs_out()
+        official_signs_in("approver.lhasa")
+        wd.go(f"{site}/manage/items/{code}/v/2?lang=zh")
+        wd.click("form[action$='/publish'] button")
+        check(wd.wait_js("return document.body.innerText.includes('已发布')"), "the approver publishes it")
+        published = json.load(urllib.request.urlopen(f"{site}/api/v1/items/{code}"))
+        check(published["promised_days"] == 0, "the published item has the new time limit")
+        signs_out()
         wd.go(f"{site}/nowhere?lang=en")
         check("Page not found" in wd.js("return document.body.innerText"), "an unknown page says so in English")
     finally:

@@ -84,6 +84,40 @@ fn err(ctx: &Ctx, e: &CatalogError) -> PageError {
     PageError::from_error(ctx, e)
 }
 
+/// How a page names whoever the audit chain calls `official:<id>`: their name and login.
+async fn who(state: &AppState, ctx: &Ctx, actor: &str) -> String {
+    let Some(id) = actor
+        .strip_prefix("official:")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return actor.to_owned();
+    };
+    match identity::store::account(&state.db, id).await {
+        Ok(Some(a)) => match &a.login {
+            Some(login) => format!("{} ({login})", a.display_name(ctx.lang)),
+            None => a.display_name(ctx.lang).to_owned(),
+        },
+        _ => actor.to_owned(),
+    }
+}
+
+/// Names for every actor in a list, each looked up once.
+async fn names(
+    state: &AppState,
+    ctx: &Ctx,
+    actors: Vec<String>,
+) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut actors = actors;
+    actors.sort();
+    actors.dedup();
+    for a in actors {
+        let name = who(state, ctx, &a).await;
+        out.insert(a, name);
+    }
+    out
+}
+
 fn status_label(ctx: &Ctx, status: &str) -> String {
     ctx.t(&format!("cat-status-{status}"))
 }
@@ -116,6 +150,8 @@ async fn overview(
     let pending = store::pending(&state.db, 200)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let authors: Vec<String> = pending.iter().map(|v| v.author.clone()).collect();
+    let named = names(&state, &ctx, authors).await;
     let title = ctx.t("cat-manage-title");
     Ok(page(
         &ctx,
@@ -141,7 +177,7 @@ async fn overview(
                         td { a href={ "/manage/items/" (v.code) "/v/" (v.version) } { (v.name_zh) } br; code.muted { (v.code) } }
                         td { (v.version) }
                         td { (status_label(&ctx, &v.status)) }
-                        td { (v.author) br; span.muted { (v.created_at) } }
+                        td { (named.get(&v.author).unwrap_or(&v.author)) br; span.muted { (v.created_at) } }
                     } } }
                 } }
             }
@@ -340,6 +376,11 @@ async fn item_view(
         .first()
         .map(|v| v.name_zh.clone())
         .unwrap_or_default();
+    let actors: Vec<String> = versions
+        .iter()
+        .flat_map(|v| std::iter::once(v.author.clone()).chain(v.reviewer.clone()))
+        .collect();
+    let named = names(state, ctx, actors).await;
     let published = versions.iter().any(|v| v.status == "published");
     let title = ctx.fmt(&Message::new("cat-manage-item").arg("name", name.as_str()));
     let error_of = |field: &str| {
@@ -404,8 +445,8 @@ async fn item_view(
             tbody { @for v in &versions { tr {
                 td { a href={ "/manage/items/" (code) "/v/" (v.version) } { (v.version) } }
                 td { (status_label(ctx, &v.status)) }
-                td { (v.author) br; span.muted { (v.created_at) } }
-                td { (v.reviewer.clone().unwrap_or_default()) br; span.muted { (v.published_at.clone().unwrap_or_default()) } }
+                td { (named.get(&v.author).unwrap_or(&v.author)) br; span.muted { (v.created_at) } }
+                td { @if let Some(r) = &v.reviewer { (named.get(r).unwrap_or(r)) } br; span.muted { (v.published_at.clone().unwrap_or_default()) } }
             } } }
         } }
         h2 { (ctx.t("cat-manage-new-draft")) }
@@ -540,6 +581,7 @@ async fn version_view(
         .as_ref()
         .map(|(_, b)| diff(b, &body))
         .unwrap_or_default();
+    let author = who(state, ctx, &author).await;
     let title = ctx.fmt(
         &Message::new("cat-version-of")
             .arg("name", body.name_zh.as_str())

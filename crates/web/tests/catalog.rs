@@ -492,6 +492,7 @@ async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(
             "Promised time limit",
             "Registration of a company, Lhasa",
             "Compared with version 1",
+            "(steward.region)",
         ] {
             assert!(v2.body.contains(text), "{text}: {}", v2.body);
         }

@@ -79,7 +79,7 @@ const QUERIES: [&str; 12] = [
     "q=gtgs",
     "q=busin",
     "q=户口&object=person",
-    "q=餐饮服务&one_trip=true",
+    "q=健康证明&one_trip=true",
     "division=540102",
     "q=残疾人证&division=540600",
 ];
