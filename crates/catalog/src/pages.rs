@@ -70,6 +70,13 @@ async fn search(
                         option value=(l) selected[selected(&p.level, l)] { (ctx.t(&format!("level-{l}"))) }
                     }
                 }
+                label for="depth" { (ctx.t("cat-depth")) }
+                select id="depth" name="depth" {
+                    option value="" { (ctx.t("cat-any")) }
+                    @for d in crate::model::OnlineDepth::ALL {
+                        option value=(d.key()) selected[selected(&p.depth, d.key())] { (ctx.t(&format!("cat-depth-{}", d.key()))) }
+                    }
+                }
                 label { input type="checkbox" name="one_trip" value="true" checked[p.one_trip == Some(true)]; " " (ctx.t("cat-one-trip")) }
                 p { button type="submit" { (ctx.t("cat-search")) } }
             }

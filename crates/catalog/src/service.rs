@@ -7,7 +7,7 @@ use db::{Db, DbError};
 use kernel::{Localize, Message};
 use serde_json::json;
 
-use crate::model::{Invalid, ItemBody, Status};
+use crate::model::{Invalid, ItemBody, MaterialSource, Status};
 use crate::store;
 
 /// Why a catalogue change was not made.
@@ -76,6 +76,9 @@ impl ui::error::HttpError for CatalogError {
 struct Known {
     departments: std::collections::HashMap<String, Option<org::model::Department>>,
     divisions: std::collections::HashMap<kernel::DivisionCode, bool>,
+    /// Credit codes of departments that exist, to check the authority that defines a
+    /// certificate type.
+    authorities: std::collections::HashMap<String, bool>,
 }
 
 /// Checks an item against itself and against the departments and divisions that exist.
@@ -130,6 +133,33 @@ async fn check_with(db: &Db, body: &ItemBody, known: &mut Known) -> Result<(), C
                 field: "divisions".into(),
                 message: Message::new("cat-division-unknown").arg("code", d.to_string()),
             });
+        }
+    }
+    // A certificate type is defined by a department: its code starts with that department's
+    // credit code. (The types themselves are the e-certificate service's; until it lands, the
+    // defining authority is what can be checked.)
+    for (i, m) in body.materials.iter().enumerate() {
+        if let MaterialSource::Certificate { type_code } = &m.source
+            && crate::model::valid_certificate_type(type_code)
+        {
+            let authority = &type_code[..18];
+            let exists = match known.authorities.get(authority) {
+                Some(e) => *e,
+                None => {
+                    let e = org::store::department_by_credit_code(db, authority)
+                        .await?
+                        .is_some();
+                    known.authorities.insert(authority.to_owned(), e);
+                    e
+                }
+            };
+            if !exists {
+                problems.push(Invalid {
+                    field: format!("materials[{i}].source"),
+                    message: Message::new("cat-certificate-authority-unknown")
+                        .arg("code", type_code.as_str()),
+                });
+            }
         }
     }
     if problems.is_empty() {

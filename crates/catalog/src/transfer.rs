@@ -488,8 +488,12 @@ pub enum Format {
 impl Format {
     /// By content type or file name; JSON when the text starts like it.
     pub fn guess(hint: &str, text: &str) -> Format {
-        let hint = hint.to_ascii_lowercase();
-        if hint.contains("json") {
+        let hint = hint.trim().to_ascii_lowercase();
+        if hint.ends_with(".json") {
+            Format::Json
+        } else if hint.ends_with(".csv") {
+            Format::Csv
+        } else if hint.contains("json") {
             Format::Json
         } else if hint.contains("csv") {
             Format::Csv

@@ -214,6 +214,19 @@ pub async fn department(db: &Db, code: &str) -> Result<Option<Department>, DbErr
     row.as_ref().map(department_from).transpose()
 }
 
+/// The department with a unified social credit code.
+pub async fn department_by_credit_code(
+    db: &Db,
+    credit_code: &str,
+) -> Result<Option<Department>, DbError> {
+    let sql = format!("SELECT {DEPARTMENT_COLUMNS} FROM departments WHERE credit_code = $1");
+    let row = sqlx::query(&sql)
+        .bind(credit_code)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(department_from).transpose()
+}
+
 /// Departments of a division (not of those below it).
 pub async fn departments_in(db: &Db, division: DivisionCode) -> Result<Vec<Department>, DbError> {
     let sql = format!(

@@ -78,8 +78,8 @@ pub fn document() -> Value {
             } },
             "/api/v1/items": { "get": {
                 "summary": "The published catalogue of government service items, searched and filtered",
-                "description": "Search is in Chinese, Tibetan or English over names, materials and tags; items whose name matches come first, then tag matches, high-frequency items first among equals. `next` is an offset cursor.",
-                "parameters": [param("q", "Words, all of which must match.", false), param("department", "Implementing department code.", false), param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false), param("object", "person, entity or both.", false), param("depth", "information, forms, online-application or fully-online.", false), param("one_trip", "true: at most one visit.", false), limit.clone(), cursor.clone()],
+                "description": "Search is over names, pinyin initials, tags, materials and the rest of the guide; a match in a name ranks first, the whole query in a name higher still, then high-frequency items. `next` is an offset cursor.",
+                "parameters": [param("q", "Words, all of which must match: Chinese (every character pair), Tibetan (every syllable), English words by prefix, pinyin initials.", false), param("department", "Implementing department code.", false), param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false), param("object", "person, entity or both.", false), param("depth", "information, forms, online-application or fully-online.", false), param("event", "A life-event tag, e.g. open-restaurant.", false), param("one_trip", "true: at most one visit.", false), param("basic", "Only the implementations of this standardized item (basic code).", false), param("collapse", "true: one row per standardized item, with `places`.", false), limit.clone(), cursor.clone()],
                 "responses": ok(list_of("ItemSummary"))
             } },
             "/api/v1/items/stats": { "get": {
@@ -97,6 +97,27 @@ pub fn document() -> Value {
                 "description": "The same lists are pages at /lists/{name} and CSV at /lists/{name}.csv (UTF-8 with a byte-order mark).",
                 "parameters": [{ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "enum": ["power", "public-service", "one-trip", "on-site"] } }, param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false)],
                 "responses": ok(list_of("ItemSummary"))
+            } },
+            "/api/v1/lists/centre/{code}": { "get": {
+                "summary": "A centre's or station's convenience services (便民服务清单)",
+                "description": "Also a page at /lists/centre/{code} and CSV at /lists/centre/{code}.csv.",
+                "parameters": [code_path("code")],
+                "responses": ok(list_of("ItemSummary"))
+            } },
+            "/api/v1/bundles": { "get": {
+                "summary": "Life-event bundles (一件事): the standardized items of each",
+                "responses": ok(json!({ "type": "array" }))
+            } },
+            "/api/v1/bundles/{code}": { "get": {
+                "summary": "One bundle resolved for a place: each item's serving implementation, the materials of the whole event counted once, the longest time limit, the most visits",
+                "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }, param("division", "The place (division code); each item resolves to its own office, else the nearest above.", false)],
+                "responses": ok(json!({ "type": "object" }))
+            } },
+            "/api/v1/catalog/export": { "get": {
+                "summary": "The whole published catalogue, to import again without loss",
+                "description": "JSON is {\"items\": [item…]}; CSV has an `item` row per item followed by its `material` rows, lists one entry per line in a cell. `yiwang catalog import` and /manage/import read both.",
+                "parameters": [param("format", "json (default) or csv.", false)],
+                "responses": ok(json!({ "type": "object" }))
             } },
             "/api/v1/calendar/due": { "get": {
                 "summary": "The date a time limit of N working days ends",
@@ -143,7 +164,8 @@ pub fn document() -> Value {
                     "name_zh": { "type": "string" }, "name_bo": { "type": "string" }, "name_en": { "type": "string" }, "item_type": { "type": "string" },
                     "department": { "type": "string" }, "level": { "type": "string" }, "division": { "type": "string" }, "service_object": { "type": "string" },
                     "online_depth": { "type": "string" }, "visits": { "type": "integer" }, "promised_days": { "type": "integer" },
-                    "materials": { "type": "integer" }, "obtainable_materials": { "type": "integer" }
+                    "materials": { "type": "integer" }, "obtainable_materials": { "type": "integer" },
+                    "places": { "type": "integer", "description": "Implementations this row stands for (with collapse=true)." }
                 } },
                 "Centre": { "type": "object", "properties": {
                     "code": { "type": "string" }, "division": { "type": "string" }, "kind": { "type": "string" },

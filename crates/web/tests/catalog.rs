@@ -223,6 +223,15 @@ async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_
         bad.promised_days = bad.statutory_days + 1;
         bad.department = "540100-nowhere".into();
         bad.fee_fen = Some(-1);
+        let stranger = {
+            let body = "91540000MA6T12345";
+            let check =
+                kernel::credit_code::check_character(body.as_bytes()).expect("check") as char;
+            format!("{body}{check}")
+        };
+        bad.materials[0].source = catalog::model::MaterialSource::Certificate {
+            type_code: format!("{stranger}001"),
+        };
         let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
             .fetch_one(db.pool())
             .await
@@ -230,7 +239,12 @@ async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_
         match service::save_draft(db, &bad, "official:1").await {
             Err(CatalogError::Invalid(problems)) => {
                 let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-                for f in ["promised_days", "fee_fen", "department"] {
+                for f in [
+                    "promised_days",
+                    "fee_fen",
+                    "department",
+                    "materials[0].source",
+                ] {
                     assert!(fields.contains(&f), "{f} in {fields:?}");
                 }
             }

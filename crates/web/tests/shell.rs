@@ -354,8 +354,10 @@ async fn every_path_in_the_openapi_document_exists() {
         for (path, item_ops) in paths {
             let concrete = path.replace("{name}", "power").replace(
                 "{code}",
-                if path.contains("centres") {
+                if path.contains("centre") {
                     "540100-zwfw"
+                } else if path.contains("bundles") {
+                    "retire"
                 } else if path.contains("items") {
                     &item
                 } else {
