@@ -394,6 +394,8 @@ pub async fn import(
     };
     let mut tx = db.begin().await?;
     let newest = store::newest_versions(&mut tx).await?;
+    let mut versions = Vec::new();
+    let mut rows = Vec::new();
     for (_, b) in records {
         let code = b.code.as_str();
         let (latest, published) = match newest.get(code) {
@@ -409,25 +411,38 @@ pub async fn import(
             report.unchanged += 1;
             continue;
         }
-        let v = latest.unwrap_or(0) + 1;
+        let version = latest.unwrap_or(0) + 1;
         match landing {
             Landing::Review => {
-                store::insert_version(&mut tx, b, v, Status::InReview, actor).await?;
-                if v == 1 {
-                    store::put_item(&mut tx, b, Status::Draft, None).await?;
+                versions.push(store::NewVersion {
+                    body: b,
+                    version,
+                    status: Status::InReview,
+                    author: actor,
+                    reviewer: None,
+                });
+                if version == 1 {
+                    rows.push((b, Status::Draft, None));
                 }
             }
             Landing::Publish => {
                 if let Some(p) = published {
                     store::set_version_status(&mut tx, code, p, Status::Retired, None).await?;
                 }
-                store::insert_reviewed(&mut tx, b, v, Status::Published, actor, Some(actor))
-                    .await?;
-                store::put_item(&mut tx, b, Status::Published, Some(v)).await?;
+                versions.push(store::NewVersion {
+                    body: b,
+                    version,
+                    status: Status::Published,
+                    author: actor,
+                    reviewer: Some(actor),
+                });
+                rows.push((b, Status::Published, Some(version)));
             }
         }
         report.versions += 1;
     }
+    store::insert_versions(&mut tx, &versions).await?;
+    store::put_items(&mut tx, &rows).await?;
     if landing == Landing::Publish && report.versions > 0 {
         store::bump_revision(&mut tx).await?;
     }

@@ -35,24 +35,17 @@ pub async fn insert_reviewed(
     author: &str,
     reviewer: Option<&str>,
 ) -> Result<(), DbError> {
-    let json = serde_json::to_string(body).map_err(|e| DbError::Conflict(e.to_string()))?;
-    let at = format_instant(now());
-    let published = (status == Status::Published).then(|| at.clone());
-    sqlx::query(
-        "INSERT INTO catalog_versions (code, version, status, body, author, reviewer, created_at, published_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    insert_versions(
+        conn,
+        &[NewVersion {
+            body,
+            version,
+            status,
+            author,
+            reviewer,
+        }],
     )
-    .bind(body.code.as_str())
-    .bind(version)
-    .bind(status.key())
-    .bind(json)
-    .bind(author)
-    .bind(reviewer)
-    .bind(at)
-    .bind(published)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The newest version number and published version of every item, in one read.
@@ -120,42 +113,113 @@ pub async fn put_item(
     status: Status,
     published_version: Option<i64>,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO catalog_items (code, basic_code, name_zh, name_bo, name_en, item_type, department_code, level, \
-         division_code, service_object, online_depth, visits, in_centre, high_frequency, statutory_days, promised_days, \
-         materials, obtainable_materials, published_version, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
-         ON CONFLICT (code) DO UPDATE SET basic_code = excluded.basic_code, name_zh = excluded.name_zh, \
-         name_bo = excluded.name_bo, name_en = excluded.name_en, item_type = excluded.item_type, \
-         department_code = excluded.department_code, level = excluded.level, division_code = excluded.division_code, \
-         service_object = excluded.service_object, online_depth = excluded.online_depth, visits = excluded.visits, \
-         in_centre = excluded.in_centre, high_frequency = excluded.high_frequency, \
-         statutory_days = excluded.statutory_days, promised_days = excluded.promised_days, \
-         materials = excluded.materials, obtainable_materials = excluded.obtainable_materials, \
-         published_version = excluded.published_version, status = excluded.status",
-    )
-    .bind(b.code.as_str())
-    .bind(b.basic_code.as_str())
-    .bind(&b.name_zh)
-    .bind(&b.name_bo)
-    .bind(&b.name_en)
-    .bind(b.item_type.key())
-    .bind(&b.department)
-    .bind(b.level.key())
-    .bind(b.divisions.first().map(ToString::to_string).unwrap_or_default())
-    .bind(b.service_object.key())
-    .bind(b.online_depth.key())
-    .bind(i64::from(b.visits))
-    .bind(i64::from(b.in_centre))
-    .bind(i64::from(b.high_frequency))
-    .bind(i64::from(b.statutory_days))
-    .bind(i64::from(b.promised_days))
-    .bind(b.materials.len() as i64)
-    .bind(b.obtainable_materials() as i64)
-    .bind(published_version)
-    .bind(status.key())
-    .execute(&mut *conn)
-    .await?;
+    put_items(conn, &[(b, status, published_version)]).await
+}
+
+/// `($1, $2, …), ($n+1, …)`: placeholders for `rows` rows of `columns` values.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per statement in bulk writes (well under both databases' limits on parameters).
+const CHUNK: usize = 50;
+
+/// Writes many items' list rows, several per statement.
+pub async fn put_items(
+    conn: &mut Conn,
+    rows: &[(&ItemBody, Status, Option<i64>)],
+) -> Result<(), DbError> {
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO catalog_items (code, basic_code, name_zh, name_bo, name_en, item_type, department_code, level, \
+             division_code, service_object, online_depth, visits, in_centre, high_frequency, statutory_days, promised_days, \
+             materials, obtainable_materials, published_version, status) VALUES {} \
+             ON CONFLICT (code) DO UPDATE SET basic_code = excluded.basic_code, name_zh = excluded.name_zh, \
+             name_bo = excluded.name_bo, name_en = excluded.name_en, item_type = excluded.item_type, \
+             department_code = excluded.department_code, level = excluded.level, division_code = excluded.division_code, \
+             service_object = excluded.service_object, online_depth = excluded.online_depth, visits = excluded.visits, \
+             in_centre = excluded.in_centre, high_frequency = excluded.high_frequency, \
+             statutory_days = excluded.statutory_days, promised_days = excluded.promised_days, \
+             materials = excluded.materials, obtainable_materials = excluded.obtainable_materials, \
+             published_version = excluded.published_version, status = excluded.status",
+            placeholders(chunk.len(), 20)
+        );
+        let mut q = sqlx::query(&sql);
+        for (b, status, published_version) in chunk {
+            q = q
+                .bind(b.code.as_str())
+                .bind(b.basic_code.as_str())
+                .bind(&b.name_zh)
+                .bind(&b.name_bo)
+                .bind(&b.name_en)
+                .bind(b.item_type.key())
+                .bind(&b.department)
+                .bind(b.level.key())
+                .bind(
+                    b.divisions
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                )
+                .bind(b.service_object.key())
+                .bind(b.online_depth.key())
+                .bind(i64::from(b.visits))
+                .bind(i64::from(b.in_centre))
+                .bind(i64::from(b.high_frequency))
+                .bind(i64::from(b.statutory_days))
+                .bind(i64::from(b.promised_days))
+                .bind(b.materials.len() as i64)
+                .bind(b.obtainable_materials() as i64)
+                .bind(*published_version)
+                .bind(status.key());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A new version to write.
+pub struct NewVersion<'a> {
+    pub body: &'a ItemBody,
+    pub version: i64,
+    pub status: Status,
+    pub author: &'a str,
+    /// Given when the version is published at once.
+    pub reviewer: Option<&'a str>,
+}
+
+/// Inserts many versions, several per statement.
+pub async fn insert_versions(conn: &mut Conn, rows: &[NewVersion<'_>]) -> Result<(), DbError> {
+    let at = format_instant(now());
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO catalog_versions (code, version, status, body, author, reviewer, created_at, published_at) VALUES {}",
+            placeholders(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(&sql);
+        for v in chunk {
+            let json =
+                serde_json::to_string(v.body).map_err(|e| DbError::Conflict(e.to_string()))?;
+            q = q
+                .bind(v.body.code.as_str())
+                .bind(v.version)
+                .bind(v.status.key())
+                .bind(json)
+                .bind(v.author)
+                .bind(v.reviewer)
+                .bind(at.clone())
+                .bind((v.status == Status::Published).then(|| at.clone()));
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
