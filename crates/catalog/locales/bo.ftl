@@ -227,3 +227,5 @@ cat-bundle-unknown-item = གཞི་རྩའི་ཨང་རྟགས་ { 
 cat-list-centre = སྟབས་བདེའི་ཞབས་ཞུའི་ཐོ། { $centre }
 cat-centre-not-found = ཞབས་ཞུ་ལྟེ་གནས་འདི་མི་འདུག
 cat-certificate-authority-unknown = ལག་ཁྱེར་རིགས་ { $code } གཏན་འཁེལ་བྱེད་མཁན་སྡེ་ཚན་མི་འདུག
+cat-history-of = { $name } · པར་གཞིའི་ལོ་རྒྱུས།
+cat-version-n = པར་གཞི་ { $version }

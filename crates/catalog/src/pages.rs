@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/items", get(search))
         .route("/items/{code}", get(guide))
         .route("/items/{code}/apply", get(apply))
+        .route("/items/{code}/history", get(history))
 }
 
 const PAGE: u32 = 30;
@@ -181,6 +182,7 @@ fn guide_body(
             h2 id="h-basis" { (ctx.t("cat-basis")) }
             p { (b.legal_basis) }
             p { (ctx.t("cat-consult")) " " (b.consultation) " · " (ctx.t("cat-complain")) " " (b.complaint) }
+            p { a href={ "/items/" (b.code) "/history" } { (ctx.t("cat-history")) } }
         }
     }
 }
@@ -211,6 +213,54 @@ async fn guide(
         &ctx,
         &title,
         guide_body(&ctx, &item, department.as_ref(), &apply_url),
+    ))
+}
+
+/// The versions of an item that were in force, newest first, each with what changed from the
+/// one before (实时更新、动态管理, in the open).
+async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Markup, PageError> {
+    let versions = store::published_history(&state.db, &code)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let Some((_, newest)) = versions.last() else {
+        return Err(PageError::new(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("cat-not-found"),
+        ));
+    };
+    let name = ctx
+        .pick(&newest.name_zh, &newest.name_bo, &newest.name_en)
+        .to_owned();
+    let title = ctx.fmt(&Message::new("cat-history-of").arg("name", name.as_str()));
+    let mut entries = Vec::new();
+    for (i, (row, body)) in versions.iter().enumerate() {
+        let changes = i
+            .checked_sub(1)
+            .map(|p| crate::diff::diff(&versions[p].1, body));
+        entries.push((row, changes));
+    }
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { a href={ "/items/" (code) } { (ctx.t("cat-manage-see-guide")) } }
+            @for (row, changes) in entries.iter().rev() {
+                section.card {
+                    h2 { (ctx.fmt(&Message::new("cat-version-n").arg("version", row.version))) " · " (ctx.t(&format!("cat-status-{}", row.status))) }
+                    p.muted { (row.published_at.clone().unwrap_or_default()) }
+                    @match changes {
+                        Some(c) => (crate::manage::changes_table(&ctx, c)),
+                        None => p { (ctx.t("cat-diff-first")) },
+                    }
+                }
+            }
+        },
     ))
 }
 

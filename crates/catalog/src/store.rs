@@ -421,3 +421,20 @@ pub async fn latest(db: &Db, code: &str) -> Result<Option<(i64, Status, ItemBody
         .await?
         .map(|(status, body, _)| (v, status, body)))
 }
+
+/// The published history of an item: every version that was ever in force, oldest first, with
+/// its body.
+pub async fn published_history(
+    db: &Db,
+    code: &str,
+) -> Result<Vec<(VersionRow, ItemBody)>, DbError> {
+    let rows = versions(db, code).await?;
+    let mut out = Vec::new();
+    let mut conn = db.pool().acquire().await?;
+    for row in rows.into_iter().rev().filter(|v| v.published_at.is_some()) {
+        if let Some((_, body, _)) = version(&mut conn, code, row.version).await? {
+            out.push((row, body));
+        }
+    }
+    Ok(out)
+}

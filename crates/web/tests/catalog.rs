@@ -556,6 +556,18 @@ async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(
         let now = app.get(&format!("/api/v1/items/{code}")).await.json();
         assert_eq!(now["promised_days"], 0);
         assert_eq!(now["name_en"], "Registration of a company, Lhasa");
+        // The public history shows both versions and what changed.
+        let history = app.get(&format!("/items/{code}/history?lang=en")).await;
+        assert_eq!(history.status, StatusCode::OK);
+        for text in [
+            "Version 2",
+            "Version 1",
+            "Promised time limit",
+            "Retired",
+            "Published",
+        ] {
+            assert!(history.body.contains(text), "{text}: {}", history.body);
+        }
 
         // Withdrawing needs a reason; then lists and search no longer show the item.
         let no_reason = app
