@@ -87,6 +87,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0008_catalog_bundles.sql"),
         },
     },
+    Migration {
+        version: 9,
+        name: "base registries",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0009_registries.sql"),
+            postgres: include_str!("../migrations/postgres/0009_registries.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

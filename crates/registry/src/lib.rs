@@ -1,0 +1,13 @@
+//! The base registries (基础信息库): "one datum, one source; multi-source verification;
+//! dynamic update" (一数一源、多源校核、动态更新). They let the platform fill forms and waive
+//! materials instead of asking people. So far: the population registry (`population`), with
+//! field ownership, change history, dates in the past, reads with a purpose, masking, and each
+//! person's view of who looked.
+
+pub mod fields;
+pub mod mask;
+pub mod population;
+
+use kernel::i18n::Ftl;
+
+pub const FTL: &[Ftl] = kernel::ftl_sources!();

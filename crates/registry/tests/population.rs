@@ -1,0 +1,195 @@
+//! The population registry on every backend: one source per datum, history and dates in the
+//! past, reads with purpose and masking, and the person's view of who looked.
+
+use db::testing;
+use kernel::PersonId;
+use yiwang_registry::population::{self, NewPerson, Reader, RegistryError, Source};
+
+fn person() -> PersonId {
+    identity::seed::demo_person_id("540602", "19850315", "024").expect("a valid number")
+}
+
+fn source(kind: &str) -> Source {
+    Source {
+        department: format!("540602-{kind}"),
+        kind: kind.to_owned(),
+        actor: "official:3".to_owned(),
+        reference: "batch:test".to_owned(),
+    }
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn one_source_per_datum_history_and_reads_with_purpose() {
+    for t in testing::backends().await {
+        let db = &t.db;
+        let id = person();
+        population::register(
+            db,
+            &NewPerson {
+                person_id: id.as_str().to_owned(),
+                values: pairs(&[
+                    ("name_zh", "卓玛"),
+                    ("name_bo", "སྒྲོལ་མ།"),
+                    ("ethnicity", "藏族"),
+                    ("household_address", "那曲市色尼区"),
+                ]),
+            },
+            &source("public-security"),
+        )
+        .await
+        .expect("registered");
+        // Registered last year, to see history.
+        db::sqlx::query("UPDATE registry_persons SET created_at = '2025-06-01T10:00:00+08:00'")
+            .execute(db.pool())
+            .await
+            .expect("backdate");
+        db::sqlx::query("UPDATE registry_changes SET at = '2025-06-01T10:00:00+08:00'")
+            .execute(db.pool())
+            .await
+            .expect("backdate");
+
+        // Civil affairs owns marriage, not names: a request touching both changes nothing.
+        let refused = population::update(
+            db,
+            &id,
+            &pairs(&[("marital_status", "married"), ("name_zh", "卓嘎")]),
+            &source("civil-affairs"),
+        )
+        .await;
+        match refused {
+            Err(RegistryError::Invalid(p)) => {
+                assert_eq!(p.len(), 1);
+                assert_eq!(p[0].0, "name_zh");
+                assert_eq!(p[0].1.key, "reg-not-owner");
+            }
+            other => panic!("refused, not {other:?}"),
+        }
+        let bad = population::update(
+            db,
+            &id,
+            &pairs(&[
+                ("marital_status", "complicated"),
+                ("residence_division", "549999"),
+            ]),
+            &source("civil-affairs"),
+        )
+        .await;
+        assert!(matches!(bad, Err(RegistryError::Invalid(p)) if p.len() == 2));
+        let changed = population::update(
+            db,
+            &id,
+            &pairs(&[("marital_status", "married")]),
+            &source("civil-affairs"),
+        )
+        .await
+        .expect("owner updates");
+        assert_eq!(changed, 1);
+
+        // What was true on a date.
+        let date = |s: &str| {
+            time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE)
+                .expect("date")
+        };
+        assert_eq!(
+            population::as_of(db, &id, date("2025-05-31"))
+                .await
+                .expect("as of"),
+            None,
+            "not yet registered"
+        );
+        let then = population::as_of(db, &id, date("2025-12-31"))
+            .await
+            .expect("as of")
+            .expect("registered");
+        let value = |v: &[(&str, String)], k: &str| {
+            v.iter()
+                .find(|(f, _)| *f == k)
+                .map(|(_, x)| x.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(value(&then, "marital_status"), "");
+        assert_eq!(value(&then, "name_zh"), "卓玛");
+        let today = population::as_of(db, &id, kernel::time_util::today())
+            .await
+            .expect("as of")
+            .expect("registered");
+        assert_eq!(value(&today, "marital_status"), "married");
+
+        // A civil-affairs official reads for a purpose: names and ethnicity masked, marriage
+        // (its own field) and gender clear; the number masked.
+        let official = Reader {
+            actor: "official:5".to_owned(),
+            name: "那曲市民政局".to_owned(),
+            department_kind: Some("civil-affairs".to_owned()),
+            person: None,
+        };
+        assert!(matches!(
+            population::read(db, &id, &official, " ").await,
+            Err(RegistryError::NoPurpose)
+        ));
+        let view = population::read(db, &id, &official, "最低生活保障审核")
+            .await
+            .expect("read");
+        let shown = |k: &str| {
+            view.fields
+                .iter()
+                .find(|f| f.field == k)
+                .map(|f| (f.value.clone(), f.masked))
+                .expect("field")
+        };
+        assert_eq!(shown("name_zh"), ("*玛".to_owned(), true));
+        assert_eq!(shown("name_bo").0, "*་མ");
+        assert!(shown("ethnicity").1);
+        assert_eq!(shown("marital_status"), ("married".to_owned(), false));
+        assert_eq!(shown("gender"), ("female".to_owned(), false));
+        assert_eq!(view.person_id, id.masked());
+        let updated = view
+            .fields
+            .iter()
+            .find(|f| f.field == "marital_status")
+            .expect("field")
+            .updated_at
+            .clone();
+        assert!(!updated.starts_with("2025"), "{updated}");
+
+        // The person sees everything, and who looked and why.
+        let me = Reader {
+            actor: "person:1".to_owned(),
+            name: "卓玛".to_owned(),
+            department_kind: None,
+            person: Some(id.clone()),
+        };
+        let mine = population::read(db, &id, &me, "查看本人信息")
+            .await
+            .expect("read");
+        assert!(mine.fields.iter().all(|f| !f.masked));
+        assert_eq!(mine.person_id, id.as_str());
+        let reads = population::reads_of(db, &id, 10).await.expect("reads");
+        assert_eq!(
+            reads.len(),
+            2,
+            "the refused read without purpose is not a read"
+        );
+        assert!(
+            reads
+                .iter()
+                .any(|r| r.reader_name == "那曲市民政局" && r.purpose == "最低生活保障审核")
+        );
+
+        let history: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registry_changes WHERE subject = $1 AND field = 'marital_status'",
+        )
+        .bind(id.as_str())
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+        assert_eq!(history, 1, "only the accepted change is history");
+        t.close().await;
+    }
+}
