@@ -6,7 +6,9 @@
 
 pub mod fields;
 pub mod mask;
+pub mod pages;
 pub mod population;
+pub mod seed;
 
 use kernel::i18n::Ftl;
 

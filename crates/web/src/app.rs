@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::stats::router())
         .merge(catalog::manage::router())
         .merge(catalog::bundles::router())
+        .merge(registry::pages::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

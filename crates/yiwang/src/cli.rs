@@ -431,6 +431,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let password = settings.admin_password.clone();
             let demo_password = password.as_ref().map_or("", Secret::expose).to_owned();
             let sign_ins = identity::seed::seed_demo(&db, &demo_password).await?;
+            let people = registry::seed::seed_demo(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the demo registry: {e:?}"))?;
+            if people > 0 {
+                tracing::info!(people, "demo population registry loaded");
+            }
             serve(db, &settings, |addr| {
                 println!("Yiwang demo is running: http://{addr}/");
                 println!("  pages in 中文 / བོད་ཡིག / English: http://{addr}/?lang=zh | ?lang=bo | ?lang=en");

@@ -66,6 +66,12 @@ pub(super) async fn me(
             // The OpenID provider's page (its text lives with that capability).
             li { a href="/me/apps" { (ctx.t("apps-title")) } }
             @if a.kind == AccountKind::Person { li { a href="/me/entities" { (ctx.t("id-my-entities")) } } }
+            // The registries' pages (their text lives with that capability).
+            @if a.kind == AccountKind::Person { li { a href="/me/registry" { (ctx.t("reg-mine-title")) } } }
+            @if a.kind == AccountKind::Official { li { a href="/registry/persons" { (ctx.t("reg-lookup-title")) } } }
+            @if a.kind == AccountKind::Official && a.grants.iter().any(|g| matches!(g.role, crate::model::Role::DataSteward | crate::model::Role::Approver)) {
+                li { a href="/manage/items" { (ctx.t("cat-manage-title")) } }
+            }
         }
         },
     ))

@@ -1,0 +1,359 @@
+//! The registry for people: officials look a person up for a stated purpose (`/registry/persons`)
+//! and change the fields their department owns; a person sees their own record and who looked
+//! at it (`/me/registry`).
+
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use identity::{Citizen, Official};
+use kernel::{Localize, Message, PersonId};
+use maud::{Markup, html};
+use serde::Deserialize;
+use ui::layout::{outcome_notice, page};
+use ui::{AppState, Ctx, PageError};
+
+use crate::population::{self, Reader, RegistryError, Source, View};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/registry/persons", get(lookup_form).post(lookup))
+        .route("/registry/persons/update", axum::routing::post(update))
+        .route("/me/registry", get(mine))
+}
+
+/// An official as the registry knows them: their department and its kind.
+async fn official_reader(
+    state: &AppState,
+    ctx: &Ctx,
+    o: &Official,
+) -> Result<(Reader, Option<org::model::Department>), PageError> {
+    let account = &o.0.account;
+    let department = match &account.department {
+        Some(code) => org::store::department(&state.db, code)
+            .await
+            .map_err(|e| PageError::from_error(ctx, &e))?,
+        None => None,
+    };
+    let who = account.display_name(ctx.lang).to_owned();
+    let name = match &department {
+        Some(d) => format!("{} · {who}", d.names.zh),
+        None => who,
+    };
+    Ok((
+        Reader {
+            actor: format!("official:{}", account.id),
+            name,
+            department_kind: department.as_ref().map(|d| d.kind.clone()),
+            person: None,
+        },
+        department,
+    ))
+}
+
+/// A department kind by name (公安局, ...), in the reader's language.
+fn kind_name(ctx: &Ctx, code: &str) -> String {
+    match org::topics::department_kind(code) {
+        Some(k) => ctx.pick(k.zh_local, k.bo, k.en).to_owned(),
+        None => code.to_owned(),
+    }
+}
+
+fn field_label(ctx: &Ctx, key: &str) -> String {
+    ctx.t(&format!("reg-field-{key}"))
+}
+
+fn record(ctx: &Ctx, view: &View) -> Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("reg-field")) } th { (ctx.t("reg-value")) } th { (ctx.t("reg-source")) } th { (ctx.t("reg-updated")) } } }
+            tbody {
+                tr { th scope="row" { (ctx.t("reg-person-id")) } td { code { (view.person_id) } } td { (kind_name(ctx, "public-security")) } td {} }
+                @for f in &view.fields { tr {
+                    th scope="row" { (field_label(ctx, f.field)) }
+                    td {
+                        @if f.value.is_empty() { span.muted { "—" } }
+                        @else if f.masked { (f.value) " " span.muted { "(" (ctx.t("reg-masked")) ")" } }
+                        @else { (f.value) }
+                    }
+                    td { (kind_name(ctx, f.source)) }
+                    td { span.muted { (f.updated_at.get(..10).unwrap_or(&f.updated_at)) } }
+                } }
+            }
+        } }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Lookup {
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+fn lookup_view(
+    ctx: &Ctx,
+    form: &Lookup,
+    error: Option<(&str, String)>,
+    found: Option<(&View, &[&'static str])>,
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Response {
+    let title = ctx.t("reg-lookup-title");
+    let err = |name: &str| {
+        error
+            .as_ref()
+            .filter(|(f, _)| *f == name)
+            .map(|(_, m)| m.clone())
+    };
+    let input = |name: &str, value: &str| {
+        let id = format!("f-{name}");
+        let e = err(name);
+        html! {
+            label for=(id) { (ctx.t(&format!("reg-form-{name}"))) }
+            input id=(id) name=(name) value=(value) autocomplete="off"
+                aria-invalid=[e.is_some().then_some("true")]
+                aria-describedby=[e.is_some().then(|| format!("{id}-error"))];
+            @if let Some(e) = e { p.field-error id={ (id) "-error" } { (e) } }
+        }
+    };
+    let body = html! {
+        h1 { (title) }
+        p { (ctx.t("reg-lookup-intro")) }
+        (outcome_notice(&outcome))
+        form.card.form method="post" action="/registry/persons" {
+            (input("person_id", &form.person_id))
+            (input("purpose", &form.purpose))
+            p { button type="submit" { (ctx.t("reg-lookup")) } }
+        }
+        @if let Some((view, owned)) = found {
+            h2 { (ctx.t("reg-record")) }
+            (record(ctx, view))
+            @if !owned.is_empty() {
+                h2 { (ctx.t("reg-update-title")) }
+                p.muted { (ctx.t("reg-update-hint")) }
+                form.card.form method="post" action="/registry/persons/update" {
+                    input type="hidden" name="person_id" value=(form.person_id.trim());
+                    @for key in owned.iter() {
+                        @let current = view.fields.iter().find(|f| f.field == *key).map(|f| f.value.clone()).unwrap_or_default();
+                        label for={ "u-" (key) } { (field_label(ctx, key)) }
+                        input id={ "u-" (key) } name=(key) value=(current);
+                    }
+                    label for="u-reference" { (ctx.t("reg-form-reference")) }
+                    input id="u-reference" name="reference" required;
+                    p { button type="submit" { (ctx.t("reg-update")) } }
+                }
+            }
+        }
+    };
+    (status, page(ctx, &title, body)).into_response()
+}
+
+async fn lookup_form(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    official_reader(&state, &ctx, &o).await?;
+    Ok(lookup_view(
+        &ctx,
+        &Lookup::default(),
+        None,
+        None,
+        None,
+        StatusCode::OK,
+    ))
+}
+
+/// The fields a reader's department owns.
+fn owned_by(kind: Option<&str>) -> Vec<&'static str> {
+    crate::fields::POPULATION
+        .iter()
+        .filter(|f| Some(f.owner) == kind)
+        .map(|f| f.key)
+        .collect()
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &Ctx,
+    o: &Official,
+    form: &Lookup,
+    outcome: Option<Result<String, String>>,
+) -> Result<Response, PageError> {
+    let (reader, _) = official_reader(state, ctx, o).await?;
+    let id = match PersonId::parse(form.person_id.trim()) {
+        Ok(id) => id,
+        Err(e) => {
+            return Ok(lookup_view(
+                ctx,
+                form,
+                Some(("person_id", ctx.fmt(&e.message()))),
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    match population::read(&state.db, &id, &reader, &form.purpose).await {
+        Ok(view) => {
+            let owned = owned_by(reader.department_kind.as_deref());
+            Ok(lookup_view(
+                ctx,
+                form,
+                None,
+                Some((&view, &owned)),
+                outcome,
+                StatusCode::OK,
+            ))
+        }
+        Err(RegistryError::NoPurpose) => Ok(lookup_view(
+            ctx,
+            form,
+            Some(("purpose", ctx.t("reg-purpose-missing"))),
+            None,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(RegistryError::NotFound) => Ok(lookup_view(
+            ctx,
+            form,
+            Some(("person_id", ctx.t("reg-not-found"))),
+            None,
+            None,
+            StatusCode::NOT_FOUND,
+        )),
+        Err(e) => Err(PageError::from_error(ctx, &e)),
+    }
+}
+
+async fn lookup(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<Lookup>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    show(&state, &ctx, &o, &form, None).await
+}
+
+async fn update(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    let get = |k: &str| {
+        form.iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let (reader, department) = official_reader(&state, &ctx, &o).await?;
+    let Some(department) = department else {
+        return Err(PageError::new(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("reg-no-department"),
+        ));
+    };
+    let id = PersonId::parse(&get("person_id"))
+        .map_err(|e| PageError::new(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &e.message()))?;
+    let reference = get("reference");
+    let lookup = Lookup {
+        person_id: id.as_str().to_owned(),
+        purpose: ctx
+            .fmt(&Message::new("reg-purpose-after-update").arg("reference", reference.as_str())),
+    };
+    if reference.is_empty() {
+        return show(
+            &state,
+            &ctx,
+            &o,
+            &lookup,
+            Some(Err(ctx.t("reg-reference-missing"))),
+        )
+        .await;
+    }
+    // Only what the page offered: the department's own fields (a forged field is refused
+    // by the service all the same).
+    let changes: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k != "person_id" && k != "reference")
+        .cloned()
+        .collect();
+    let source = Source {
+        department: department.code.clone(),
+        kind: department.kind.clone(),
+        actor: reader.actor.clone(),
+        reference: reference.clone(),
+    };
+    let outcome = match population::update(&state.db, &id, &changes, &source).await {
+        Ok(n) => Ok(ctx.fmt(&Message::new("reg-updated-n").arg("count", n as i64))),
+        Err(RegistryError::Invalid(problems)) => Err(problems
+            .iter()
+            .map(|(f, m)| format!("{}: {}", field_label(&ctx, f), ctx.fmt(m)))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(e) => return Err(PageError::from_error(&ctx, &e)),
+    };
+    show(&state, &ctx, &o, &lookup, Some(outcome)).await
+}
+
+async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let account = &c.0.account;
+    let title = ctx.t("reg-mine-title");
+    let Some(id) = account.person_id else {
+        return Ok(page(
+            &ctx,
+            &title,
+            html! { h1 { (title) } p { (ctx.t("reg-not-found")) } },
+        )
+        .into_response());
+    };
+    let reader = Reader {
+        actor: format!("person:{}", account.id),
+        name: account.display_name(ctx.lang).to_owned(),
+        department_kind: None,
+        person: Some(id),
+    };
+    let view = match population::read(&state.db, &id, &reader, &ctx.t("reg-purpose-own")).await {
+        Ok(v) => Some(v),
+        Err(RegistryError::NotFound) => None,
+        Err(e) => return Err(PageError::from_error(&ctx, &e)),
+    };
+    let reads = population::reads_of(&state.db, &id, 100)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let others: Vec<_> = reads
+        .iter()
+        .filter(|r| r.reader_name != reader.name || r.purpose != ctx.t("reg-purpose-own"))
+        .collect();
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @match &view {
+                Some(v) => (record(&ctx, v)),
+                None => p { (ctx.t("reg-not-found")) },
+            }
+            h2 { (ctx.t("reg-reads-title")) }
+            @if others.is_empty() { p { (ctx.t("reg-reads-none")) } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { (ctx.t("reg-read-when")) } th { (ctx.t("reg-read-who")) } th { (ctx.t("reg-read-why")) } } }
+                    tbody { @for r in &others { tr {
+                        td { (r.at.get(..16).unwrap_or(&r.at).replace('T', " ")) }
+                        td { (r.reader_name) }
+                        td { (r.purpose) }
+                    } } }
+                } }
+            }
+        },
+    )
+    .into_response())
+}
