@@ -76,6 +76,7 @@ fn record(ctx: &Ctx, view: &View) -> Markup {
                     td {
                         @if f.value.is_empty() { span.muted { "—" } }
                         @else if f.masked { (f.value) " " span.muted { "(" (ctx.t("reg-masked")) ")" } }
+                        @else if matches!(f.field, "gender" | "marital_status") { (ctx.t(&format!("reg-choice-{}", f.value))) }
                         @else { (f.value) }
                     }
                     td { (kind_name(ctx, f.source)) }
