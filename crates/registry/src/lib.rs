@@ -4,11 +4,13 @@
 //! field ownership, change history, dates in the past, reads with a purpose, masking, and each
 //! person's view of who looked.
 
+pub mod bulk;
 pub mod fields;
 pub mod mask;
 pub mod pages;
 pub mod population;
 pub mod seed;
+pub mod synth;
 
 use kernel::i18n::Ftl;
 

@@ -193,3 +193,55 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
         t.close().await;
     }
 }
+
+#[tokio::test]
+async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
+    for t in testing::backends().await {
+        let db = &t.db;
+        let mut seen = 0;
+        let loaded = yiwang_registry::bulk::load_persons(db, 2_000, 11, |n| seen = n)
+            .await
+            .expect("loaded");
+        assert_eq!(loaded.persons, 2_000);
+        assert_eq!(seen, 2_000, "progress reached the end");
+        let first: String = db::sqlx::query_scalar(
+            "SELECT person_id FROM registry_persons ORDER BY person_id LIMIT 1",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("a person");
+        let id = PersonId::parse(&first).expect("a valid number");
+        let reader = Reader {
+            actor: "official:1".to_owned(),
+            name: "test".to_owned(),
+            department_kind: Some("public-security".to_owned()),
+            person: None,
+        };
+        let view = population::read(db, &id, &reader, "trial")
+            .await
+            .expect("read");
+        let name = view
+            .fields
+            .iter()
+            .find(|f| f.field == "name_zh")
+            .expect("name");
+        assert!(
+            !name.value.is_empty() && !name.masked,
+            "public security sees its own field"
+        );
+        let empty_bo: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registry_persons WHERE ethnicity = '藏族' AND name_bo = ''",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+        assert_eq!(empty_bo, 0, "Tibetan names in both scripts");
+        assert!(
+            yiwang_registry::bulk::load_persons(db, 10, 11, |_| {})
+                .await
+                .is_err(),
+            "a trial load is for an empty registry"
+        );
+        t.close().await;
+    }
+}

@@ -76,6 +76,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// Load synthetic people at the region's scale into an empty registry (trials and
+    /// benchmarks; never real data). Without --database-url, the demo's data directory.
+    Seed {
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+        /// How many people (the region has about 3,650,000).
+        #[arg(long, default_value_t = 3_650_000)]
+        persons: u64,
+        /// The generator's seed: the same seed gives the same people.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// The catalogue of service items: export and import the whole of it.
     Catalog {
         #[command(subcommand)]
@@ -480,6 +494,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("Yiwang is serving on http://{addr}/")
             })
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed {
+            data,
+            database_url,
+            persons,
+            seed,
+        } => {
+            let settings = settings(
+                config_path,
+                &Overrides {
+                    data_dir: data,
+                    database_url: database_url.clone(),
+                    ..Overrides::default()
+                },
+            )?;
+            init_logs(&settings);
+            let db = match database_url {
+                Some(_) => open(&settings, false).await?,
+                None => {
+                    std::fs::create_dir_all(&settings.data_dir)?;
+                    Db::open(&DbUrl::Sqlite(settings.data_dir.join("yiwang.db")), true).await?
+                }
+            };
+            db::migrate::run(&db).await?;
+            let started = std::time::Instant::now();
+            let loaded = registry::bulk::load_persons(&db, persons, seed, |done| {
+                let secs = started.elapsed().as_secs_f64();
+                eprint!(
+                    "\rpersons {done:>9} / {persons} ({:>3}%) {secs:>6.1} s",
+                    done * 100 / persons.max(1)
+                );
+            })
+            .await;
+            eprintln!();
+            let loaded = match loaded {
+                Ok(l) => l,
+                Err(db::DbError::Conflict(why)) => {
+                    eprintln!("yiwang: {why}; seed an empty registry");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            println!(
+                "{} synthetic people loaded in {:.1} s ({:.0} per second) into {}",
+                loaded.persons,
+                loaded.seconds,
+                loaded.persons as f64 / loaded.seconds,
+                db.url()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate {

@@ -496,3 +496,35 @@ async fn the_catalogue_exports_and_imports_from_the_command_line_on_every_backen
         assert_eq!(versions as usize, n, "{}: nothing imported", t.name());
     }
 }
+
+#[test]
+fn synthetic_people_are_seeded_into_an_empty_registry_only() {
+    let dir = temp("seed").with_file_name("");
+    let data = dir.join("data");
+    let out = yiwang(&[
+        "seed",
+        "--data",
+        data.to_str().expect("path"),
+        "--persons",
+        "1500",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("1500 synthetic people loaded"),
+        "{}",
+        text(&out)
+    );
+    let again = yiwang(&[
+        "seed",
+        "--data",
+        data.to_str().expect("path"),
+        "--persons",
+        "10",
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("already holds 1500 people"),
+        "{}",
+        text(&again)
+    );
+}

@@ -1,0 +1,178 @@
+//! Loading synthetic people fast: `COPY` on PostgreSQL, many rows per statement and many
+//! statements per transaction on SQLite. For trials and benchmarks at the region's scale
+//! (`yiwang seed`); real data comes through the departments' updates.
+
+use std::time::Instant;
+
+use db::audit::{self, NewEvent};
+use db::{Db, DbError, DbUrl};
+use kernel::time_util::{format_instant, now};
+use sqlx::Connection;
+
+use crate::fields::POPULATION;
+use crate::synth::{Generator, Person};
+
+/// What a load did.
+#[derive(Debug, Clone, Copy)]
+pub struct Loaded {
+    pub persons: u64,
+    pub seconds: f64,
+}
+
+/// Rows per INSERT on SQLite (22 values each, well under its parameter limit).
+const ROWS_PER_STATEMENT: usize = 400;
+/// Rows per transaction on SQLite, and per COPY chunk on PostgreSQL.
+const ROWS_PER_BATCH: usize = 50_000;
+
+fn columns() -> String {
+    std::iter::once("person_id")
+        .chain(POPULATION.iter().map(|f| f.key))
+        .chain(["created_at", "updated_at"])
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A CSV field for COPY: quoted when it must be, and an empty string quoted so that COPY
+/// does not read it as NULL.
+fn csv_field(out: &mut String, v: &str) {
+    if v.is_empty() || v.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&v.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(v);
+    }
+}
+
+async fn insert_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    rows: &[Person],
+    at: &str,
+) -> Result<(), DbError> {
+    let per_row = POPULATION.len() + 3;
+    let one = format!("({})", vec!["?"; per_row].join(","));
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO registry_persons ({}) VALUES {}",
+            columns(),
+            vec![one.as_str(); chunk.len()].join(",")
+        );
+        let mut q = sqlx::query::<sqlx::Sqlite>(&sql);
+        for p in chunk {
+            q = q.bind(p.person_id.as_str());
+            for v in &p.values {
+                q = q.bind(v.as_str());
+            }
+            q = q.bind(at).bind(at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Generates `persons` people from `seed` and loads them; `progress` hears the count after
+/// each batch. Refused when the registry already holds people (a trial load is for an empty
+/// registry).
+pub async fn load_persons(
+    db: &Db,
+    persons: u64,
+    seed: u64,
+    mut progress: impl FnMut(u64),
+) -> Result<Loaded, DbError> {
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_persons")
+        .fetch_one(db.pool())
+        .await?;
+    if existing > 0 {
+        return Err(DbError::Conflict(format!(
+            "the population registry already holds {existing} people"
+        )));
+    }
+    let started = Instant::now();
+    let at = format_instant(now());
+    let mut generator = Generator::new(seed, kernel::time_util::today());
+    let mut done = 0u64;
+    let mut batch: Vec<Person> = Vec::with_capacity(ROWS_PER_BATCH);
+    let next_batch = |generator: &mut Generator, done: u64| -> Vec<Person> {
+        let n = (persons - done).min(ROWS_PER_BATCH as u64);
+        (0..n).filter_map(|_| generator.next_person()).collect()
+    };
+    match db.url() {
+        DbUrl::Postgres(url) => {
+            let mut conn = sqlx::postgres::PgConnection::connect(url).await?;
+            let mut copy = conn
+                .copy_in_raw(&format!(
+                    "COPY registry_persons ({}) FROM STDIN WITH (FORMAT csv)",
+                    columns()
+                ))
+                .await?;
+            while done < persons {
+                batch = next_batch(&mut generator, done);
+                if batch.is_empty() {
+                    break;
+                }
+                let mut text = String::with_capacity(batch.len() * 256);
+                for p in &batch {
+                    text.push_str(&p.person_id);
+                    for v in &p.values {
+                        text.push(',');
+                        csv_field(&mut text, v);
+                    }
+                    text.push(',');
+                    text.push_str(&at);
+                    text.push(',');
+                    text.push_str(&at);
+                    text.push('\n');
+                }
+                copy.send(text.into_bytes()).await?;
+                done += batch.len() as u64;
+                progress(done);
+            }
+            copy.finish().await?;
+            conn.close().await?;
+        }
+        DbUrl::Sqlite(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(std::time::Duration::from_secs(5));
+            let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&options).await?;
+            // Identity numbers arrive in no order, so each insert lands somewhere in the
+            // primary-key index: keep all of it in memory for the load (the default 2 MB
+            // cache turns the load into random disk reads).
+            sqlx::query("PRAGMA cache_size = -1048576")
+                .execute(&mut conn)
+                .await?;
+            while done < persons {
+                batch = next_batch(&mut generator, done);
+                if batch.is_empty() {
+                    break;
+                }
+                batch.sort_unstable_by(|a, b| a.person_id.cmp(&b.person_id));
+                let mut tx = conn.begin().await?;
+                insert_sqlite(&mut tx, &batch, &at).await?;
+                tx.commit().await?;
+                done += batch.len() as u64;
+                progress(done);
+            }
+            conn.close().await?;
+        }
+    }
+    drop(batch);
+    let mut tx = db.begin().await?;
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: "system:seed",
+            action: "registry.seeded",
+            subject: "registry:population",
+            payload: serde_json::json!({ "persons": done, "seed": seed, "synthetic": true }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Loaded {
+        persons: done,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
