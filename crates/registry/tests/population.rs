@@ -236,6 +236,44 @@ async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
         .await
         .expect("count");
         assert_eq!(empty_bo, 0, "Tibetan names in both scripts");
+        // The real-name check (level L2) reads this registry: name in either script, the
+        // closing shad optional, living people only.
+        let (tibetan, zh, bo): (String, String, String) = db::sqlx::query_as(
+            "SELECT person_id, name_zh, name_bo FROM registry_persons WHERE name_bo <> '' ORDER BY person_id LIMIT 1",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("a Tibetan name");
+        let tid = PersonId::parse(&tibetan).expect("valid");
+        let mut conn = db.pool().acquire().await.expect("conn");
+        for (name, expected) in [
+            (zh.as_str(), true),
+            (bo.as_str(), true),
+            (bo.trim_end_matches('།'), true),
+            ("张三", false),
+        ] {
+            assert_eq!(
+                identity::store::population_matches(&mut conn, &tid, name)
+                    .await
+                    .expect("check"),
+                expected,
+                "{name}"
+            );
+        }
+        db::sqlx::query(
+            "UPDATE registry_persons SET death_date = '2026-01-01' WHERE person_id = $1",
+        )
+        .bind(&tibetan)
+        .execute(&mut *conn)
+        .await
+        .expect("death");
+        assert!(
+            !identity::store::population_matches(&mut conn, &tid, &zh)
+                .await
+                .expect("check"),
+            "not for the dead"
+        );
+        drop(conn);
         assert!(
             yiwang_registry::bulk::load_persons(db, 10, 11, |_| {})
                 .await

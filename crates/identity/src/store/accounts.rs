@@ -229,17 +229,26 @@ pub async fn taken(
     }))
 }
 
-/// Whether the population registry knows this number under this name (Chinese or Tibetan).
+/// Whether the population registry knows this number under this name (Chinese or Tibetan,
+/// the closing shad optional) for a living person. The base registry (`registry_persons`,
+/// the registry crate's table, read here directly because identity sits below it) is
+/// asked first; the small demo list still answers for test setups without it.
 pub async fn population_matches(
     conn: &mut Conn,
     person_id: &PersonId,
     name: &str,
 ) -> Result<bool, DbError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM population_demo WHERE person_id = $1 AND (name_zh = $2 OR (name_bo <> '' AND name_bo = $2))")
-        .bind(person_id.to_string())
-        .bind(name)
-        .fetch_one(&mut *conn)
-        .await?;
+    let name = name.trim().trim_end_matches('\u{0F0D}');
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM registry_persons WHERE person_id = $1 AND death_date = '' \
+         AND (name_zh = $2 OR (name_bo <> '' AND RTRIM(name_bo, '\u{0F0D}') = $2))) \
+         + (SELECT COUNT(*) FROM population_demo WHERE person_id = $1 \
+         AND (name_zh = $2 OR (name_bo <> '' AND RTRIM(name_bo, '\u{0F0D}') = $2)))",
+    )
+    .bind(person_id.to_string())
+    .bind(name)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(n > 0)
 }
 
