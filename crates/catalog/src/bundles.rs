@@ -127,22 +127,26 @@ pub async fn save(db: &Db, bundle: &Bundle, actor: &str) -> Result<(), CatalogEr
     Ok(())
 }
 
+fn parse(code: &str, body: &str) -> Result<Bundle, DbError> {
+    serde_json::from_str(body).map_err(|e| DbError::Conflict(format!("stored bundle {code}: {e}")))
+}
+
 /// Every bundle, by code.
 pub async fn all(db: &Db) -> Result<Vec<Bundle>, DbError> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT code, body FROM catalog_bundles ORDER BY code")
             .fetch_all(db.pool())
             .await?;
-    rows.into_iter()
-        .map(|(code, body)| {
-            serde_json::from_str(&body)
-                .map_err(|e| DbError::Conflict(format!("stored bundle {code}: {e}")))
-        })
-        .collect()
+    rows.iter().map(|(code, body)| parse(code, body)).collect()
 }
 
 pub async fn one(db: &Db, code: &str) -> Result<Option<Bundle>, DbError> {
-    Ok(all(db).await?.into_iter().find(|b| b.code == code))
+    let body: Option<String> =
+        sqlx::query_scalar("SELECT body FROM catalog_bundles WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db.pool())
+            .await?;
+    body.map(|b| parse(code, &b)).transpose()
 }
 
 /// One item of a bundle as a place sees it.

@@ -23,18 +23,6 @@ pub async fn insert_version(
     status: Status,
     author: &str,
 ) -> Result<(), DbError> {
-    insert_reviewed(conn, body, version, status, author, None).await
-}
-
-/// Inserts a version, already reviewed when `reviewer` is given (published at once).
-pub async fn insert_reviewed(
-    conn: &mut Conn,
-    body: &ItemBody,
-    version: i64,
-    status: Status,
-    author: &str,
-    reviewer: Option<&str>,
-) -> Result<(), DbError> {
     insert_versions(
         conn,
         &[NewVersion {
@@ -42,7 +30,7 @@ pub async fn insert_reviewed(
             version,
             status,
             author,
-            reviewer,
+            reviewer: None,
         }],
     )
     .await

@@ -153,12 +153,7 @@ fn lookup_view(
     (status, page(ctx, &title, body)).into_response()
 }
 
-async fn lookup_form(
-    o: Official,
-    State(state): State<AppState>,
-    ctx: Ctx,
-) -> Result<Response, PageError> {
-    official_reader(&state, &ctx, &o).await?;
+async fn lookup_form(_: Official, ctx: Ctx) -> Result<Response, PageError> {
     Ok(lookup_view(
         &ctx,
         &Lookup::default(),
