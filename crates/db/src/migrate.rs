@@ -95,6 +95,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0009_registries.sql"),
         },
     },
+    Migration {
+        version: 10,
+        name: "legal entities, multi-source checks, system grants, geography",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0010_registries_more.sql"),
+            postgres: include_str!("../migrations/postgres/0010_registries_more.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

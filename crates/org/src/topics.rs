@@ -96,6 +96,20 @@ pub const DEPARTMENT_KINDS: &[DepartmentKind] = &[
         en: "Agriculture and Rural Affairs Bureau",
         bo: "ཞིང་ལས་དང་གྲོང་གསེབ་ཅུས།",
     },
+    DepartmentKind {
+        code: "taxation",
+        zh_region: "税务局",
+        zh_local: "税务局",
+        en: "Taxation Bureau",
+        bo: "ཁྲལ་དོན་ཅུས།",
+    },
+    DepartmentKind {
+        code: "staffing",
+        zh_region: "机构编制委员会办公室",
+        zh_local: "机构编制委员会办公室",
+        en: "Staffing Office",
+        bo: "ལས་གནས་འཆར་སྒྲིག་ཨུ་ཡོན་ལྷན་ཁང་གི་གཞུང་ལས་ཁང་།",
+    },
 ];
 
 pub fn department_kind(code: &str) -> Option<&'static DepartmentKind> {

@@ -1,4 +1,4 @@
-//! Loading synthetic people fast: `COPY` on PostgreSQL, many rows per statement and many
+//! Loading synthetic people and entities fast: `COPY` on PostgreSQL, many rows per statement and many
 //! statements per transaction on SQLite. For trials and benchmarks at the region's scale
 //! (`yiwang seed`); real data comes through the departments' updates.
 
@@ -9,24 +9,24 @@ use db::{Db, DbError, DbUrl};
 use kernel::time_util::{format_instant, now};
 use sqlx::Connection;
 
-use crate::fields::POPULATION;
-use crate::synth::{Generator, Person};
+use crate::fields::{ENTITY_REGISTER, PERSONS, Register};
+use crate::synth::{EntityGenerator, Generator, Row};
 
 /// What a load did.
 #[derive(Debug, Clone, Copy)]
 pub struct Loaded {
-    pub persons: u64,
+    pub rows: u64,
     pub seconds: f64,
 }
 
-/// Rows per INSERT on SQLite (22 values each, well under its parameter limit).
+/// Rows per INSERT on SQLite (at most 24 values each, well under its parameter limit).
 const ROWS_PER_STATEMENT: usize = 400;
 /// Rows per transaction on SQLite, and per COPY chunk on PostgreSQL.
 const ROWS_PER_BATCH: usize = 50_000;
 
-fn columns() -> String {
-    std::iter::once("person_id")
-        .chain(POPULATION.iter().map(|f| f.key))
+fn columns(reg: &Register) -> String {
+    std::iter::once(reg.key)
+        .chain(reg.fields.iter().map(|f| f.key))
         .chain(["created_at", "updated_at"])
         .collect::<Vec<_>>()
         .join(", ")
@@ -46,20 +46,22 @@ fn csv_field(out: &mut String, v: &str) {
 
 async fn insert_sqlite(
     conn: &mut sqlx::SqliteConnection,
-    rows: &[Person],
+    reg: &Register,
+    rows: &[Row],
     at: &str,
 ) -> Result<(), DbError> {
-    let per_row = POPULATION.len() + 3;
+    let per_row = reg.fields.len() + 3;
     let one = format!("({})", vec!["?"; per_row].join(","));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO registry_persons ({}) VALUES {}",
-            columns(),
+            "INSERT INTO {} ({}) VALUES {}",
+            reg.table,
+            columns(reg),
             vec![one.as_str(); chunk.len()].join(",")
         );
         let mut q = sqlx::query::<sqlx::Sqlite>(&sql);
         for p in chunk {
-            q = q.bind(p.person_id.as_str());
+            q = q.bind(p.key.as_str());
             for v in &p.values {
                 q = q.bind(v.as_str());
             }
@@ -77,42 +79,82 @@ pub async fn load_persons(
     db: &Db,
     persons: u64,
     seed: u64,
+    progress: impl FnMut(u64),
+) -> Result<Loaded, DbError> {
+    let mut generator = Generator::new(seed, kernel::time_util::today());
+    load(
+        db,
+        &PERSONS,
+        persons,
+        seed,
+        || generator.next_person(),
+        progress,
+    )
+    .await
+}
+
+/// Generates `entities` legal entities from `seed` and loads them, as [`load_persons`].
+pub async fn load_entities(
+    db: &Db,
+    entities: u64,
+    seed: u64,
+    progress: impl FnMut(u64),
+) -> Result<Loaded, DbError> {
+    let mut generator = EntityGenerator::new(seed, kernel::time_util::today());
+    load(
+        db,
+        &ENTITY_REGISTER,
+        entities,
+        seed,
+        || generator.next_entity(),
+        progress,
+    )
+    .await
+}
+
+async fn load(
+    db: &Db,
+    reg: &Register,
+    count: u64,
+    seed: u64,
+    mut next: impl FnMut() -> Option<Row>,
     mut progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_persons")
+    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", reg.table))
         .fetch_one(db.pool())
         .await?;
     if existing > 0 {
         return Err(DbError::Conflict(format!(
-            "the population registry already holds {existing} people"
+            "the {} registry already holds {existing} records",
+            reg.name
         )));
     }
     let started = Instant::now();
     let at = format_instant(now());
-    let mut generator = Generator::new(seed, kernel::time_util::today());
     let mut done = 0u64;
-    let mut batch: Vec<Person> = Vec::with_capacity(ROWS_PER_BATCH);
-    let next_batch = |generator: &mut Generator, done: u64| -> Vec<Person> {
-        let n = (persons - done).min(ROWS_PER_BATCH as u64);
-        (0..n).filter_map(|_| generator.next_person()).collect()
+    let mut batch: Vec<Row> = Vec::with_capacity(ROWS_PER_BATCH);
+    let mut next_batch = |done: u64| -> Vec<Row> {
+        let n = (count - done).min(ROWS_PER_BATCH as u64);
+        (0..n).filter_map(|_| next()).collect()
     };
     match db.url() {
         DbUrl::Postgres(url) => {
             let mut conn = sqlx::postgres::PgConnection::connect(url).await?;
             let mut copy = conn
                 .copy_in_raw(&format!(
-                    "COPY registry_persons ({}) FROM STDIN WITH (FORMAT csv)",
-                    columns()
+                    "COPY {} ({}) FROM STDIN WITH (FORMAT csv)",
+                    reg.table,
+                    columns(reg)
                 ))
                 .await?;
-            while done < persons {
-                batch = next_batch(&mut generator, done);
+            while done < count {
+                batch = next_batch(done);
                 if batch.is_empty() {
                     break;
                 }
                 let mut text = String::with_capacity(batch.len() * 256);
                 for p in &batch {
-                    text.push_str(&p.person_id);
+                    text.push_str(&p.key);
                     for v in &p.values {
                         text.push(',');
                         csv_field(&mut text, v);
@@ -143,14 +185,14 @@ pub async fn load_persons(
             sqlx::query("PRAGMA cache_size = -1048576")
                 .execute(&mut conn)
                 .await?;
-            while done < persons {
-                batch = next_batch(&mut generator, done);
+            while done < count {
+                batch = next_batch(done);
                 if batch.is_empty() {
                     break;
                 }
-                batch.sort_unstable_by(|a, b| a.person_id.cmp(&b.person_id));
+                batch.sort_unstable_by(|a, b| a.key.cmp(&b.key));
                 let mut tx = conn.begin().await?;
-                insert_sqlite(&mut tx, &batch, &at).await?;
+                insert_sqlite(&mut tx, reg, &batch, &at).await?;
                 tx.commit().await?;
                 done += batch.len() as u64;
                 progress(done);
@@ -165,14 +207,14 @@ pub async fn load_persons(
         &NewEvent {
             actor: "system:seed",
             action: "registry.seeded",
-            subject: "registry:population",
-            payload: serde_json::json!({ "persons": done, "seed": seed, "synthetic": true }),
+            subject: &format!("registry:{}", reg.name),
+            payload: serde_json::json!({ "records": done, "seed": seed, "synthetic": true }),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(Loaded {
-        persons: done,
+        rows: done,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

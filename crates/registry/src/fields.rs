@@ -8,6 +8,8 @@ use time::Date;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
+    /// Public by law (an entity's name, status, legal representative: 公示信息).
+    Public,
     /// May be shown to any authorised reader.
     Internal,
     /// Sensitive personal information (个人敏感信息): masked unless the reader may see it.
@@ -18,6 +20,10 @@ pub enum Class {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Text,
+    /// Text up to [`MAX_LONG_TEXT`] characters (a business scope).
+    LongText,
+    /// A whole number of something (employees).
+    Count,
     Date,
     Division,
     Choice(&'static [&'static str]),
@@ -26,7 +32,9 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     pub key: &'static str,
-    /// The department kind that is the source of this datum.
+    /// The department kind that is the source of this datum, or [`REGISTRAR`]: the
+    /// authority that registered the subject (for an entity, the first character of its
+    /// credit code says which).
     pub owner: &'static str,
     pub class: Class,
     pub kind: Kind,
@@ -153,12 +161,153 @@ const fn f(key: &'static str, owner: &'static str, class: Class, kind: Kind) -> 
     }
 }
 
+/// The owner of fields that belong to whichever authority registered the subject.
+pub const REGISTRAR: &str = "registrar";
+
+pub const ENTITY_KINDS: [&str; 5] = [
+    "organ",
+    "public-institution",
+    "enterprise",
+    "social-organisation",
+    "other",
+];
+pub const ENTITY_STATUSES: [&str; 3] = ["active", "cancelled", "revoked"];
+pub const TAX_STATUSES: [&str; 3] = ["normal", "abnormal", "non-filing"];
+
+const MR: &str = "market-regulation";
+const TAX: &str = "taxation";
+const HR: &str = "hr-social-security";
+
+/// The legal-entity registry's fields, in the order records show them. What the entity's
+/// registering authority holds (name, representative, status…) is public (公示).
+pub const ENTITIES: [Field; 21] = [
+    f("name", REGISTRAR, Class::Public, Kind::Text),
+    f(
+        "kind",
+        REGISTRAR,
+        Class::Public,
+        Kind::Choice(&ENTITY_KINDS),
+    ),
+    f("legal_representative", REGISTRAR, Class::Public, Kind::Text),
+    f("registered_capital", REGISTRAR, Class::Public, Kind::Text),
+    f("business_scope", REGISTRAR, Class::Public, Kind::LongText),
+    f("address", REGISTRAR, Class::Public, Kind::Text),
+    f("division", REGISTRAR, Class::Public, Kind::Division),
+    f("established", REGISTRAR, Class::Public, Kind::Date),
+    f(
+        "status",
+        REGISTRAR,
+        Class::Public,
+        Kind::Choice(&ENTITY_STATUSES),
+    ),
+    f("structure", REGISTRAR, Class::Internal, Kind::LongText),
+    f("shareholders", MR, Class::Internal, Kind::LongText),
+    f(
+        "industry",
+        "development-reform",
+        Class::Internal,
+        Kind::Text,
+    ),
+    f("assets_band", TAX, Class::Sensitive, Kind::Text),
+    f(
+        "tax_status",
+        TAX,
+        Class::Internal,
+        Kind::Choice(&TAX_STATUSES),
+    ),
+    f("revenue_band", TAX, Class::Sensitive, Kind::Text),
+    f("employees", HR, Class::Internal, Kind::Count),
+    f("talent", HR, Class::Internal, Kind::Text),
+    f("products", MR, Class::Public, Kind::LongText),
+    f("org_code", REGISTRAR, Class::Public, Kind::Text),
+    f("business_reg_no", MR, Class::Internal, Kind::Text),
+    f("tax_no", TAX, Class::Internal, Kind::Text),
+];
+
+/// A registry as the shared code sees it: its table, key column and fields.
+#[derive(Debug)]
+pub struct Register {
+    /// As `registry_changes.registry` and the API name it: `population`, `entities`.
+    pub name: &'static str,
+    pub table: &'static str,
+    pub key: &'static str,
+    pub fields: &'static [Field],
+}
+
+pub static PERSONS: Register = Register {
+    name: "population",
+    table: "registry_persons",
+    key: "person_id",
+    fields: &POPULATION,
+};
+
+pub static ENTITY_REGISTER: Register = Register {
+    name: "entities",
+    table: "registry_entities",
+    key: "credit_code",
+    fields: &ENTITIES,
+};
+
+impl Register {
+    pub fn field(&self, key: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn by_name(name: &str) -> Option<&'static Register> {
+        [&PERSONS, &ENTITY_REGISTER]
+            .into_iter()
+            .find(|r| r.name == name)
+    }
+
+    /// The department kind that owns `field` of the subject `key`.
+    pub fn owner(&self, field: &Field, key: &str) -> &'static str {
+        if field.owner == REGISTRAR {
+            registrar_of(key)
+        } else {
+            field.owner
+        }
+    }
+
+    /// The fields a department kind owns in the subject `key`.
+    pub fn owned_by(&self, kind: Option<&str>, key: &str) -> Vec<&'static str> {
+        self.fields
+            .iter()
+            .filter(|f| Some(self.owner(f, key)) == kind)
+            .map(|f| f.key)
+            .collect()
+    }
+}
+
+/// Who registers an entity, by the first character of its credit code (GB 32100): 1 the
+/// staffing office (organs, public institutions), 5 civil affairs (social organisations),
+/// anything else market regulation.
+pub fn registrar_of(credit_code: &str) -> &'static str {
+    match credit_code.as_bytes().first() {
+        Some(b'1') => "staffing",
+        Some(b'5') => "civil-affairs",
+        _ => MR,
+    }
+}
+
+/// The kind of entity a credit code's first two characters say (GB 32100).
+pub fn kind_of(code: &str) -> &'static str {
+    match code.get(..2) {
+        Some("11") => "organ",
+        Some("12") => "public-institution",
+        Some(c) if c.starts_with('9') => "enterprise",
+        Some("51" | "52" | "53") => "social-organisation",
+        _ => "other",
+    }
+}
+
 pub fn field(key: &str) -> Option<&'static Field> {
-    POPULATION.iter().find(|f| f.key == key)
+    PERSONS.field(key)
 }
 
 /// The most characters a text value may have.
 pub const MAX_TEXT: usize = 200;
+/// The most characters a long text may have.
+pub const MAX_LONG_TEXT: usize = 2000;
 
 impl Field {
     /// Checks a value for this field (the empty value clears it); a division's existence is
@@ -167,11 +316,20 @@ impl Field {
         if value.is_empty() {
             return Ok(());
         }
-        if value.chars().count() > MAX_TEXT || value.contains(['\n', '\r']) {
-            return Err(Message::new("reg-value-text").arg("max", MAX_TEXT as i64));
+        let max = if self.kind == Kind::LongText {
+            MAX_LONG_TEXT
+        } else {
+            MAX_TEXT
+        };
+        if value.chars().count() > max || value.contains(['\n', '\r']) {
+            return Err(Message::new("reg-value-text").arg("max", max as i64));
         }
         match self.kind {
-            Kind::Text => Ok(()),
+            Kind::Text | Kind::LongText => Ok(()),
+            Kind::Count => value
+                .parse::<u32>()
+                .map(|_| ())
+                .map_err(|_| Message::new("reg-value-count").arg("value", value)),
             Kind::Date => Date::parse(value, &time::format_description::well_known::Iso8601::DATE)
                 .map(|_| ())
                 .map_err(|_| Message::new("reg-value-date").arg("value", value)),

@@ -5,10 +5,14 @@
 //! person's view of who looked.
 
 pub mod bulk;
+pub mod entities;
 pub mod fields;
+pub mod geo;
+pub mod geometry;
 pub mod mask;
 pub mod pages;
 pub mod population;
+pub mod record;
 pub mod seed;
 pub mod synth;
 

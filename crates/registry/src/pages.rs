@@ -48,6 +48,7 @@ async fn official_reader(
             name,
             department_kind: department.as_ref().map(|d| d.kind.clone()),
             person: None,
+            clear_sensitive: false,
         },
         department,
     ))
@@ -70,7 +71,7 @@ fn record(ctx: &Ctx, view: &View) -> Markup {
         div.table-wrap { table {
             thead { tr { th { (ctx.t("reg-field")) } th { (ctx.t("reg-value")) } th { (ctx.t("reg-source")) } th { (ctx.t("reg-updated")) } } }
             tbody {
-                tr { th scope="row" { (ctx.t("reg-person-id")) } td { code { (view.person_id) } } td { (kind_name(ctx, "public-security")) } td {} }
+                tr { th scope="row" { (ctx.t("reg-person-id")) } td { code { (view.key) } } td { (kind_name(ctx, "public-security")) } td {} }
                 @for f in &view.fields { tr {
                     th scope="row" { (field_label(ctx, f.field)) }
                     td {
@@ -316,6 +317,7 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
         name: account.display_name(ctx.lang).to_owned(),
         department_kind: None,
         person: Some(id),
+        clear_sensitive: false,
     };
     let view = match population::read(&state.db, &id, &reader, &ctx.t("reg-purpose-own")).await {
         Ok(v) => Some(v),

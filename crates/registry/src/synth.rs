@@ -96,9 +96,10 @@ const AGE_BANDS: [u64; 20] = [
     85, 80, 78, 75, 80, 85, 82, 78, 72, 65, 58, 50, 40, 30, 18, 11, 7, 4, 1, 1,
 ];
 
-/// One synthetic person: the identity number, then the values of [`POPULATION`] in order.
-pub struct Person {
-    pub person_id: String,
+/// One synthetic record: its key (identity number or credit code), then the values of the
+/// register's fields in order.
+pub struct Row {
+    pub key: String,
     pub values: Vec<String>,
 }
 
@@ -118,11 +119,7 @@ const DAYS: usize = 150 * 366;
 
 impl Generator {
     pub fn new(seed: u64, today: Date) -> Generator {
-        let counties: Vec<(DivisionCode, &'static str)> = kernel::division::builtin()
-            .iter()
-            .filter(|d| d.retired_in.is_none() && d.code.level() == Level::County)
-            .map(|d| (d.code, d.name_zh))
-            .collect();
+        let counties = Generator::new_counties();
         let n = counties.len();
         Generator {
             rng: Rng::new(seed),
@@ -133,6 +130,15 @@ impl Generator {
             household_left: 0,
             household_county: 0,
         }
+    }
+
+    /// The region's current counties, with their names.
+    fn new_counties() -> Vec<(DivisionCode, &'static str)> {
+        kernel::division::builtin()
+            .iter()
+            .filter(|d| d.retired_in.is_none() && d.code.level() == Level::County)
+            .map(|d| (d.code, d.name_zh))
+            .collect()
     }
 
     fn age(&mut self) -> i64 {
@@ -148,7 +154,7 @@ impl Generator {
     }
 
     /// The next person, or `None` when every number a county and day allow is taken.
-    pub fn next_person(&mut self) -> Option<Person> {
+    pub fn next_person(&mut self) -> Option<Row> {
         if self.household_left == 0 {
             self.household += 1;
             self.household_left = 1 + self.rng.below(7) as u32;
@@ -280,10 +286,211 @@ impl Generator {
         if self.rng.per_mille(15) {
             set(&mut values, "disability", "肢体残疾 三级");
         }
-        Some(Person {
-            person_id: id,
-            values,
-        })
+        Some(Row { key: id, values })
+    }
+}
+
+/// Words for synthetic entity names.
+const TRADE_WORDS: &[&str] = &[
+    "雪域",
+    "圣湖",
+    "珠峰",
+    "高原",
+    "吉祥",
+    "格桑花",
+    "牦牛",
+    "青稞",
+    "羌塘",
+    "雅鲁",
+    "念青",
+    "阳光",
+    "天路",
+    "康巴",
+    "藏香",
+    "虹桥",
+    "金桥",
+    "彩虹",
+    "神山",
+    "草原",
+];
+const TRADES: &[(&str, &str, &str)] = &[
+    ("牦牛肉制品", "C1352", "牦牛肉及制品加工、销售"),
+    ("青稞酒业", "C1512", "青稞酒生产、销售"),
+    ("藏药", "C2740", "藏药材种植、藏药生产及销售"),
+    ("商贸", "F5299", "日用百货、五金交电、建材批发零售"),
+    ("餐饮管理", "H6210", "藏餐、川菜餐饮服务"),
+    ("旅游服务", "L7271", "旅游咨询、旅游线路开发、住宿服务"),
+    ("建筑工程", "E4890", "房屋建筑工程、市政工程施工"),
+    ("运输", "G5430", "道路普通货物运输、客运服务"),
+    (
+        "文化传媒",
+        "R8890",
+        "唐卡、民族手工艺品制作销售；文化活动策划",
+    ),
+    ("信息技术", "I6510", "软件开发、信息系统集成服务"),
+    ("畜牧", "A0311", "牦牛、藏羊养殖及销售"),
+    ("光伏能源", "D4416", "光伏电站建设、运营"),
+];
+const ORGAN_SUFFIXES: &[&str] = &[
+    "人民政府办公室",
+    "发展和改革委员会",
+    "教育局",
+    "民政局",
+    "自然资源局",
+    "农业农村局",
+];
+const INSTITUTION_SUFFIXES: &[&str] = &[
+    "人民医院",
+    "藏医院",
+    "第一小学",
+    "中学",
+    "疾病预防控制中心",
+    "政务服务中心",
+];
+const SOCIAL_SUFFIXES: &[&str] = &["慈善协会", "藏医药学会", "个体劳动者协会", "民族手工艺协会"];
+
+/// The GB 32100 symbols, for building codes.
+const CODE_SYMBOLS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// ISO 7064 MOD 11,10 over digits: the check digit of a 15-digit business registration
+/// number (GB/T 17104 style).
+fn mod_11_10(digits: &[u8]) -> u8 {
+    let mut p = 10u32;
+    for d in digits {
+        let mut s = (p + u32::from(d - b'0')) % 10;
+        if s == 0 {
+            s = 10;
+        }
+        p = (2 * s) % 11;
+    }
+    b'0' + ((11 - p) % 10) as u8
+}
+
+/// Makes legal entities one after another, with valid and unique credit codes: mostly
+/// enterprises and farmers' cooperatives, then organs, public institutions and social
+/// organisations, in every county; those founded before 2015 keep their old codes.
+pub struct EntityGenerator {
+    rng: Rng,
+    counties: Vec<(DivisionCode, &'static str)>,
+    today: Date,
+    serial: u64,
+}
+
+impl EntityGenerator {
+    pub fn new(seed: u64, today: Date) -> EntityGenerator {
+        EntityGenerator {
+            rng: Rng::new(seed ^ 0x5EED_E471_7E5A_u64),
+            counties: Generator::new_counties(),
+            today,
+            serial: 0,
+        }
+    }
+
+    pub fn next_entity(&mut self) -> Option<Row> {
+        self.serial += 1;
+        let (county, county_name) = *self.rng.pick(&self.counties);
+        let (org_type, kind) = match self.rng.below(100) {
+            0..62 => ("91", "enterprise"),
+            62..75 => ("93", "enterprise"),
+            75..85 => ("92", "enterprise"),
+            85..89 => ("11", "organ"),
+            89..96 => ("12", "public-institution"),
+            96..98 => ("51", "social-organisation"),
+            _ => ("52", "social-organisation"),
+        };
+        // The organization code: a letter pair by kind, then the serial in base 31, then
+        // its GB 11714 check character.
+        let mut org = Vec::with_capacity(9);
+        org.extend_from_slice(if org_type.starts_with('9') {
+            b"MA"
+        } else {
+            b"PD"
+        });
+        let mut n = self.serial;
+        let mut tail = [b'0'; 6];
+        for slot in tail.iter_mut().rev() {
+            *slot = CODE_SYMBOLS[(n % 31) as usize];
+            n /= 31;
+        }
+        org.extend_from_slice(&tail);
+        org.push(kernel::credit_code::org_check_character(&org)?);
+        let mut first17 = Vec::with_capacity(17);
+        first17.extend_from_slice(org_type.as_bytes());
+        first17.extend_from_slice(format!("{:06}", county.county_part()).as_bytes());
+        first17.extend_from_slice(&org);
+        let check = kernel::credit_code::check_character(&first17)?;
+        first17.push(check);
+        let code = String::from_utf8(first17).ok()?;
+        let org_text = std::str::from_utf8(&org).ok()?;
+        let org_code = format!("{}-{}", &org_text[..8], &org_text[8..]);
+
+        let years = 1 + self.rng.below(30) as i64;
+        let established = self.today - Duration::days(years * 365 + self.rng.below(365) as i64);
+        let old_codes = established.year() < 2015;
+        let (trade, industry, scope) = *self.rng.pick(TRADES);
+        let word = *self.rng.pick(TRADE_WORDS);
+        let name = match org_type {
+            "11" => format!("{county_name}{}", self.rng.pick(ORGAN_SUFFIXES)),
+            "12" => format!("{county_name}{}", self.rng.pick(INSTITUTION_SUFFIXES)),
+            "51" | "52" => format!("{county_name}{}", self.rng.pick(SOCIAL_SUFFIXES)),
+            "93" => format!("{county_name}{word}{trade}农牧民专业合作社"),
+            "92" => format!("{county_name}{word}{trade}店"),
+            _ => format!("西藏{word}{trade}有限公司"),
+        };
+        let a = *self.rng.pick(TIBETAN_PARTS);
+        let b = *self.rng.pick(TIBETAN_PARTS);
+        let representative = format!("{}{}", a.0, b.0);
+        let status = match self.rng.below(100) {
+            0..92 => "active",
+            92..98 => "cancelled",
+            _ => "revoked",
+        };
+        let employees = match kind {
+            "organ" | "public-institution" => 10 + self.rng.below(200),
+            _ => 1 + self.rng.below(60),
+        };
+        let business_reg_no = if old_codes && org_type.starts_with('9') {
+            let mut digits =
+                format!("{}{:08}", county.county_part(), self.serial % 100_000_000).into_bytes();
+            let c = mod_11_10(&digits);
+            digits.push(c);
+            String::from_utf8(digits).ok()?
+        } else {
+            String::new()
+        };
+        let tax_no = if old_codes {
+            format!("{}{}", county.county_part(), org_text)
+        } else {
+            code.clone()
+        };
+        let by_key = |key: &str| -> String {
+            match key {
+                "name" => name.clone(),
+                "kind" => kind.to_owned(),
+                "legal_representative" => representative.clone(),
+                "registered_capital" => format!("{}万元人民币", 10 * (1 + (self.serial * 7) % 500)),
+                "business_scope" => scope.to_owned(),
+                "address" => format!("{county_name}{}路{}号", word, 1 + self.serial % 300),
+                "division" => county.to_string(),
+                "established" => established.to_string(),
+                "status" => status.to_owned(),
+                "industry" => industry.to_owned(),
+                "tax_status" => "normal".to_owned(),
+                "employees" => employees.to_string(),
+                "org_code" => org_code.clone(),
+                "business_reg_no" => business_reg_no.clone(),
+                "tax_no" => tax_no.clone(),
+                "revenue_band" => ["小于100万", "100万-500万", "500万-2000万", "2000万以上"]
+                    [(self.serial % 4) as usize]
+                    .to_owned(),
+                _ => String::new(),
+            }
+        };
+        let values = crate::fields::ENTITIES
+            .iter()
+            .map(|f| by_key(f.key))
+            .collect();
+        Some(Row { key: code, values })
     }
 }
 
@@ -299,8 +506,8 @@ mod tests {
         let mut tibetan = 0;
         for _ in 0..20_000 {
             let p = g.next_person().expect("a person");
-            let id = kernel::PersonId::parse_on(&p.person_id, today).expect("a valid number");
-            assert!(ids.insert(p.person_id.clone()), "unique");
+            let id = kernel::PersonId::parse_on(&p.key, today).expect("a valid number");
+            assert!(ids.insert(p.key.clone()), "unique");
             let value = |k: &str| {
                 let i = POPULATION.iter().position(|f| f.key == k).expect("field");
                 p.values[i].clone()
@@ -328,8 +535,39 @@ mod tests {
         );
         let again = Generator::new(7, today).next_person().expect("person");
         assert_eq!(
-            again.person_id,
-            Generator::new(7, today).next_person().expect("p").person_id
+            again.key,
+            Generator::new(7, today).next_person().expect("p").key
         );
+    }
+
+    #[test]
+    fn entities_have_valid_unique_codes_and_their_legacy_codes() {
+        let today = Date::from_calendar_date(2026, time::Month::November, 28).expect("date");
+        let mut g = EntityGenerator::new(7, today);
+        let mut codes = std::collections::HashSet::new();
+        let fields = &crate::fields::ENTITIES;
+        let mut old = 0;
+        for _ in 0..20_000 {
+            let e = g.next_entity().expect("an entity");
+            let code = kernel::CreditCode::parse(&e.key).expect("a valid credit code");
+            assert!(codes.insert(e.key.clone()), "unique");
+            let value =
+                |k: &str| e.values[fields.iter().position(|f| f.key == k).expect("f")].clone();
+            for (i, f) in fields.iter().enumerate() {
+                assert!(f.check(&e.values[i]).is_ok(), "{}: {}", f.key, e.values[i]);
+            }
+            assert_eq!(value("kind"), crate::fields::kind_of(&e.key));
+            assert_eq!(value("org_code"), crate::entities::org_code_of(&code));
+            assert_eq!(&value("division")[..6], code.division());
+            if value("tax_no") != e.key {
+                old += 1;
+            }
+            let reg = value("business_reg_no");
+            if !reg.is_empty() {
+                assert_eq!(reg.len(), 15);
+                assert_eq!(mod_11_10(&reg.as_bytes()[..14]), reg.as_bytes()[14]);
+            }
+        }
+        assert!(old > 5_000, "{old} founded before 2015");
     }
 }

@@ -128,6 +128,7 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
             name: "那曲市民政局".to_owned(),
             department_kind: Some("civil-affairs".to_owned()),
             person: None,
+            clear_sensitive: false,
         };
         assert!(matches!(
             population::read(db, &id, &official, " ").await,
@@ -148,7 +149,7 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
         assert!(shown("ethnicity").1);
         assert_eq!(shown("marital_status"), ("married".to_owned(), false));
         assert_eq!(shown("gender"), ("female".to_owned(), false));
-        assert_eq!(view.person_id, id.masked());
+        assert_eq!(view.key, id.masked());
         let updated = view
             .fields
             .iter()
@@ -163,13 +164,14 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
             actor: "person:1".to_owned(),
             name: "卓玛".to_owned(),
             department_kind: None,
-            person: Some(id.clone()),
+            person: Some(id),
+            clear_sensitive: false,
         };
         let mine = population::read(db, &id, &me, "查看本人信息")
             .await
             .expect("read");
         assert!(mine.fields.iter().all(|f| !f.masked));
-        assert_eq!(mine.person_id, id.as_str());
+        assert_eq!(mine.key, id.as_str());
         let reads = population::reads_of(db, &id, 10).await.expect("reads");
         assert_eq!(
             reads.len(),
@@ -202,7 +204,7 @@ async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
         let loaded = yiwang_registry::bulk::load_persons(db, 2_000, 11, |n| seen = n)
             .await
             .expect("loaded");
-        assert_eq!(loaded.persons, 2_000);
+        assert_eq!(loaded.rows, 2_000);
         assert_eq!(seen, 2_000, "progress reached the end");
         let first: String = db::sqlx::query_scalar(
             "SELECT person_id FROM registry_persons ORDER BY person_id LIMIT 1",
@@ -216,6 +218,7 @@ async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
             name: "test".to_owned(),
             department_kind: Some("public-security".to_owned()),
             person: None,
+            clear_sensitive: false,
         };
         let view = population::read(db, &id, &reader, "trial")
             .await

@@ -76,8 +76,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
-    /// Load synthetic people at the region's scale into an empty registry (trials and
-    /// benchmarks; never real data). Without --database-url, the demo's data directory.
+    /// Load synthetic people and legal entities at the region's scale into empty registries
+    /// (trials and benchmarks; never real data). Without --database-url, the demo's data directory.
     Seed {
         #[arg(long)]
         data: Option<PathBuf>,
@@ -86,6 +86,9 @@ pub enum Command {
         /// How many people (the region has about 3,650,000).
         #[arg(long, default_value_t = 3_650_000)]
         persons: u64,
+        /// How many legal entities.
+        #[arg(long, default_value_t = 400_000)]
+        entities: u64,
         /// The generator's seed: the same seed gives the same people.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -500,6 +503,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             data,
             database_url,
             persons,
+            entities,
             seed,
         } => {
             let settings = settings(
@@ -520,29 +524,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             db::migrate::run(&db).await?;
             let started = std::time::Instant::now();
-            let loaded = registry::bulk::load_persons(&db, persons, seed, |done| {
-                let secs = started.elapsed().as_secs_f64();
-                eprint!(
-                    "\rpersons {done:>9} / {persons} ({:>3}%) {secs:>6.1} s",
-                    done * 100 / persons.max(1)
-                );
-            })
-            .await;
-            eprintln!();
-            let loaded = match loaded {
-                Ok(l) => l,
-                Err(db::DbError::Conflict(why)) => {
-                    eprintln!("yiwang: {why}; seed an empty registry");
-                    return Ok(ExitCode::FAILURE);
+            for (label, count) in [("persons", persons), ("entities", entities)] {
+                if count == 0 {
+                    continue;
                 }
-                Err(e) => return Err(e.into()),
-            };
+                let progress = |done: u64| {
+                    let secs = started.elapsed().as_secs_f64();
+                    eprint!(
+                        "\r{label:<8} {done:>9} / {count} ({:>3}%) {secs:>6.1} s",
+                        done * 100 / count.max(1)
+                    );
+                };
+                let loaded = if label == "persons" {
+                    registry::bulk::load_persons(&db, count, seed, progress).await
+                } else {
+                    registry::bulk::load_entities(&db, count, seed, progress).await
+                };
+                eprintln!();
+                let loaded = match loaded {
+                    Ok(l) => l,
+                    Err(db::DbError::Conflict(why)) => {
+                        eprintln!("yiwang: {why}; seed an empty registry");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                println!(
+                    "{} synthetic {label} loaded in {:.1} s ({:.0} per second)",
+                    loaded.rows,
+                    loaded.seconds,
+                    loaded.rows as f64 / loaded.seconds,
+                );
+            }
             println!(
-                "{} synthetic people loaded in {:.1} s ({:.0} per second) into {}",
-                loaded.persons,
-                loaded.seconds,
-                loaded.persons as f64 / loaded.seconds,
-                db.url()
+                "all loaded in {:.1} s into {}; the database takes {}",
+                started.elapsed().as_secs_f64(),
+                db.url(),
+                database_size(&db)
+                    .await
+                    .map(|b| format!("{} MB", b / 1_000_000))
+                    .unwrap_or_else(|| "(size unknown)".to_owned())
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -936,6 +957,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             crate::bench::run(quick, &only, baseline).await?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// How many bytes the database takes on disk: the SQLite file with its write-ahead log, or
+/// the PostgreSQL database.
+async fn database_size(db: &Db) -> Option<u64> {
+    match db.url() {
+        DbUrl::Sqlite(path) => {
+            let mut total = 0;
+            for suffix in ["", "-wal"] {
+                total += std::fs::metadata(format!("{}{suffix}", path.display()))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+            }
+            Some(total)
+        }
+        DbUrl::Postgres(_) => {
+            sqlx::query_scalar::<_, i64>("SELECT pg_database_size(current_database())")
+                .fetch_one(db.pool())
+                .await
+                .ok()
+                .map(|n| n as u64)
         }
     }
 }

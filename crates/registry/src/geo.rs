@@ -1,0 +1,485 @@
+//! The natural resources and geography registry (自然资源和空间地理基础信息库): features in
+//! layers (land parcels, mineral rights, ecological red lines…), each a GeoJSON geometry with
+//! attributes and the department that is its source, found by point, box, polygon or
+//! distance through a spatial index — an R-tree on SQLite, GiST over the bounding box on
+//! PostgreSQL — and checked exactly against the geometry after the index narrows the search.
+
+use db::{Backend, Db, DbError};
+use kernel::Message;
+use kernel::time_util::{format_instant, now};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use crate::geometry::{Geometry, Pos, around};
+use crate::record::{RegistryError, Source};
+
+/// A layer: its code (the OGC collection id), names, owning department kind, and whether
+/// anyone may read it (underground pipelines are for officials only).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Layer {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub bo: &'static str,
+    pub en: &'static str,
+    pub owner: &'static str,
+    pub public: bool,
+}
+
+const fn layer(
+    code: &'static str,
+    zh: &'static str,
+    bo: &'static str,
+    en: &'static str,
+    owner: &'static str,
+    public: bool,
+) -> Layer {
+    Layer {
+        code,
+        zh,
+        bo,
+        en,
+        owner,
+        public,
+    }
+}
+
+pub const LAYERS: [Layer; 9] = [
+    layer(
+        "land-parcels",
+        "土地宗地",
+        "ས་ཞིང་ས་ཆ།",
+        "Land parcels",
+        "natural-resources",
+        true,
+    ),
+    layer(
+        "mineral-rights",
+        "矿业权",
+        "གཏེར་ཁ་དབང་ཆ།",
+        "Mineral rights",
+        "natural-resources",
+        true,
+    ),
+    layer(
+        "ecological-redlines",
+        "生态保护红线",
+        "སྐྱེ་ཁམས་སྲུང་སྐྱོབ་དམར་ཐིག",
+        "Ecological protection red lines",
+        "natural-resources",
+        true,
+    ),
+    layer(
+        "grasslands",
+        "草原和牧区",
+        "རྩྭ་ཐང་དང་འབྲོག་ས།",
+        "Grasslands and herding areas",
+        "agriculture",
+        true,
+    ),
+    layer(
+        "forests-wetlands",
+        "森林和湿地",
+        "ནགས་ཚལ་དང་འདམ་ས།",
+        "Forests and wetlands",
+        "natural-resources",
+        true,
+    ),
+    layer(
+        "rivers-lakes",
+        "河流湖泊",
+        "གཙང་པོ་དང་མཚོ།",
+        "Rivers and lakes",
+        "natural-resources",
+        true,
+    ),
+    layer("roads", "道路", "ལམ།", "Roads", "transport", true),
+    layer(
+        "settlements",
+        "居民点",
+        "སྡོད་ཁུལ།",
+        "Settlements",
+        "housing",
+        true,
+    ),
+    layer(
+        "pipelines",
+        "地下管线",
+        "ས་འོག་གི་དོང་ལམ།",
+        "Underground pipelines",
+        "housing",
+        false,
+    ),
+];
+
+pub fn layer_by_code(code: &str) -> Option<&'static Layer> {
+    LAYERS.iter().find(|l| l.code == code)
+}
+
+/// A feature to save.
+#[derive(Debug, Clone)]
+pub struct NewFeature {
+    pub layer: String,
+    /// The source's own identifier (宗地代码, 矿业权证号…), unique in the registry.
+    pub code: String,
+    pub name: String,
+    pub division: String,
+    pub properties: Map<String, Value>,
+    pub geometry: Value,
+}
+
+/// A stored feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Feature {
+    pub id: i64,
+    pub layer: String,
+    pub code: String,
+    pub name: String,
+    pub division: String,
+    pub department: String,
+    pub properties: Value,
+    pub geometry: Value,
+    pub bbox: [f64; 4],
+    pub updated_at: String,
+}
+
+impl Feature {
+    /// As a GeoJSON Feature.
+    pub fn to_geojson(&self) -> Value {
+        let mut props = match &self.properties {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        props.insert("code".into(), Value::from(self.code.clone()));
+        props.insert("name".into(), Value::from(self.name.clone()));
+        props.insert("division".into(), Value::from(self.division.clone()));
+        props.insert("source".into(), Value::from(self.department.clone()));
+        props.insert("updated".into(), Value::from(self.updated_at.clone()));
+        serde_json::json!({
+            "type": "Feature",
+            "id": self.id,
+            "geometry": self.geometry,
+            "bbox": self.bbox,
+            "properties": props,
+        })
+    }
+}
+
+/// Where to look.
+#[derive(Debug, Clone)]
+pub enum Area {
+    /// Everything.
+    All,
+    /// Features that intersect a box (min lon, min lat, max lon, max lat).
+    BBox([f64; 4]),
+    /// Features at a point (containing it, or passing through it).
+    Point(Pos),
+    /// Features that intersect a polygon.
+    Polygon(Geometry),
+    /// Features within a distance in metres of a point.
+    Within(Pos, f64),
+}
+
+/// One page of a query's answer, in id order; `next` continues after the last.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub features: Vec<Feature>,
+    pub next: Option<i64>,
+}
+
+/// The most features one page may hold.
+pub const MAX_LIMIT: usize = 1_000;
+
+/// Checks and saves a feature, replacing the one with the same code; only the layer's
+/// owning department may. Returns its id.
+pub async fn save(db: &Db, f: &NewFeature, source: &Source) -> Result<i64, RegistryError> {
+    let mut problems = Vec::new();
+    let layer = layer_by_code(&f.layer);
+    match layer {
+        None => problems.push((
+            "layer".to_owned(),
+            Message::new("geo-layer-unknown").arg("layer", f.layer.as_str()),
+        )),
+        Some(l) if l.owner != source.kind => problems.push((
+            "layer".to_owned(),
+            Message::new("reg-not-owner")
+                .arg("field", l.code)
+                .arg("owner", l.owner),
+        )),
+        Some(_) => {}
+    }
+    let code = f.code.trim();
+    if code.is_empty() || code.chars().count() > 64 {
+        problems.push(("code".to_owned(), Message::new("geo-code")));
+    }
+    if f.name.trim().is_empty() || f.name.chars().count() > 200 {
+        problems.push(("name".to_owned(), Message::new("reg-name-missing")));
+    }
+    match kernel::DivisionCode::parse(f.division.trim()) {
+        Ok(d) if org::store::division(db, d).await?.is_some() => {}
+        _ => problems.push((
+            "division".to_owned(),
+            Message::new("reg-value-division").arg("value", f.division.as_str()),
+        )),
+    }
+    let geometry = match Geometry::parse(&f.geometry) {
+        Ok(g) => Some(g),
+        Err(p) => {
+            problems.push(("geometry".to_owned(), p.message()));
+            None
+        }
+    };
+    let (Some(geometry), true) = (geometry, problems.is_empty()) else {
+        return Err(RegistryError::Invalid(problems));
+    };
+    let b = geometry.bbox();
+    let json = geometry.to_json().to_string();
+    let props = Value::Object(f.properties.clone()).to_string();
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let old: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, geometry FROM geo_features WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(DbError::from)?;
+    let id = match &old {
+        Some((id, _)) => {
+            sqlx::query(
+                "UPDATE geo_features SET layer = $1, name = $2, division = $3, department = $4, properties = $5, \
+                 geometry = $6, min_x = $7, min_y = $8, max_x = $9, max_y = $10, updated_at = $11 WHERE id = $12",
+            )
+            .bind(&f.layer)
+            .bind(f.name.trim())
+            .bind(f.division.trim())
+            .bind(&source.department)
+            .bind(&props)
+            .bind(&json)
+            .bind(b[0])
+            .bind(b[1])
+            .bind(b[2])
+            .bind(b[3])
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(DbError::from)?;
+            *id
+        }
+        None => sqlx::query_scalar(
+            "INSERT INTO geo_features (layer, code, name, division, department, properties, geometry, min_x, min_y, max_x, max_y, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&f.layer)
+        .bind(code)
+        .bind(f.name.trim())
+        .bind(f.division.trim())
+        .bind(&source.department)
+        .bind(&props)
+        .bind(&json)
+        .bind(b[0])
+        .bind(b[1])
+        .bind(b[2])
+        .bind(b[3])
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(DbError::from)?,
+    };
+    if db.backend() == Backend::Sqlite {
+        sqlx::query(
+            "INSERT OR REPLACE INTO geo_features_rtree (id, min_x, max_x, min_y, max_y) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(b[0])
+        .bind(b[2])
+        .bind(b[1])
+        .bind(b[3])
+        .execute(&mut *tx)
+        .await
+        .map_err(DbError::from)?;
+    }
+    sqlx::query(
+        "INSERT INTO registry_changes (registry, subject, field, old_value, new_value, department, actor, reference, at) \
+         VALUES ('geography', $1, 'geometry', $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(code)
+    .bind(old.map(|(_, g)| g))
+    .bind(&json)
+    .bind(&source.department)
+    .bind(&source.actor)
+    .bind(&source.reference)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await
+    .map_err(DbError::from)?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(id)
+}
+
+const FEATURE_COLUMNS: &str = "f.id, f.layer, f.code, f.name, f.division, f.department, f.properties, f.geometry, f.min_x, f.min_y, f.max_x, f.max_y, f.updated_at";
+
+fn feature(row: &sqlx::any::AnyRow) -> Result<Feature, DbError> {
+    let text = |i: usize| row.try_get::<String, _>(i);
+    Ok(Feature {
+        id: row.try_get(0)?,
+        layer: text(1)?,
+        code: text(2)?,
+        name: text(3)?,
+        division: text(4)?,
+        department: text(5)?,
+        properties: serde_json::from_str(&text(6)?).unwrap_or(Value::Null),
+        geometry: serde_json::from_str(&text(7)?).unwrap_or(Value::Null),
+        bbox: [
+            row.try_get(8)?,
+            row.try_get(9)?,
+            row.try_get(10)?,
+            row.try_get(11)?,
+        ],
+        updated_at: text(12)?,
+    })
+}
+
+/// One feature of a layer by id.
+pub async fn get(db: &Db, layer: &str, id: i64) -> Result<Option<Feature>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.layer = $1 AND f.id = $2"
+    ))
+    .bind(layer)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(feature).transpose()
+}
+
+/// How many features a layer has.
+pub async fn count(db: &Db, layer: &str) -> Result<i64, DbError> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM geo_features WHERE layer = $1")
+        .bind(layer)
+        .fetch_one(db.pool())
+        .await
+        .map_err(DbError::from)
+}
+
+/// The bounding box of a layer's features, if it has any.
+pub async fn extent(db: &Db, layer: &str) -> Result<Option<[f64; 4]>, DbError> {
+    let row = sqlx::query(
+        "SELECT MIN(min_x), MIN(min_y), MAX(max_x), MAX(max_y), COUNT(*) FROM geo_features WHERE layer = $1",
+    )
+    .bind(layer)
+    .fetch_one(db.pool())
+    .await?;
+    let n: i64 = row.try_get(4)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(Some([
+        row.try_get(0)?,
+        row.try_get(1)?,
+        row.try_get(2)?,
+        row.try_get(3)?,
+    ]))
+}
+
+/// Features of a layer in an area, in id order after `after`, at most `limit`.
+pub async fn query(
+    db: &Db,
+    layer: &str,
+    area: &Area,
+    limit: usize,
+    after: i64,
+) -> Result<Page, DbError> {
+    let limit = limit.clamp(1, MAX_LIMIT);
+    let (window, exact): (Option<[f64; 4]>, Option<Geometry>) = match area {
+        Area::All => (None, None),
+        Area::BBox(b) => (Some(*b), Some(Geometry::rect(*b))),
+        Area::Point(p) => (Some([p[0], p[1], p[0], p[1]]), Some(Geometry::Point(*p))),
+        Area::Polygon(g) => (Some(g.bbox()), Some(g.clone())),
+        Area::Within(p, m) => (Some(around(*p, *m)), None),
+    };
+    let keep = |f: &Feature| -> bool {
+        let Ok(g) = Geometry::parse(&f.geometry) else {
+            return false;
+        };
+        match (area, &exact) {
+            (Area::Within(p, m), _) => g.distance_m(*p) <= *m,
+            (_, Some(e)) => g.intersects(e),
+            _ => true,
+        }
+    };
+    // The index narrows to candidates by box; the exact test may drop some, so fetch in
+    // rounds until the page is full or the candidates run out.
+    let round = (limit * 2).max(50) as i64;
+    let mut out = Vec::with_capacity(limit + 1);
+    let mut cursor = after;
+    loop {
+        let rows = match (window, db.backend()) {
+            (None, _) => {
+                sqlx::query(&format!(
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.layer = $1 AND f.id > $2 ORDER BY f.id LIMIT $3"
+                ))
+                .bind(layer)
+                .bind(cursor)
+                .bind(round)
+                .fetch_all(db.pool())
+                .await?
+            }
+            (Some(b), Backend::Sqlite) => {
+                sqlx::query(&format!(
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features_rtree r JOIN geo_features f ON f.id = r.id \
+                     WHERE r.min_x <= $1 AND r.max_x >= $2 AND r.min_y <= $3 AND r.max_y >= $4 \
+                     AND f.layer = $5 AND r.id > $6 ORDER BY r.id LIMIT $7"
+                ))
+                .bind(b[2])
+                .bind(b[0])
+                .bind(b[3])
+                .bind(b[1])
+                .bind(layer)
+                .bind(cursor)
+                .bind(round)
+                .fetch_all(db.pool())
+                .await?
+            }
+            (Some(b), Backend::Postgres) => {
+                sqlx::query(&format!(
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features f \
+                     WHERE box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) \
+                     AND f.layer = $5 AND f.id > $6 ORDER BY f.id LIMIT $7"
+                ))
+                .bind(b[0])
+                .bind(b[1])
+                .bind(b[2])
+                .bind(b[3])
+                .bind(layer)
+                .bind(cursor)
+                .bind(round)
+                .fetch_all(db.pool())
+                .await?
+            }
+        };
+        let fetched = rows.len() as i64;
+        for row in &rows {
+            let f = feature(row)?;
+            cursor = f.id;
+            if keep(&f) {
+                out.push(f);
+                if out.len() > limit {
+                    break;
+                }
+            }
+        }
+        if out.len() > limit || fetched < round {
+            break;
+        }
+    }
+    let next = if out.len() > limit {
+        out.truncate(limit);
+        out.last().map(|f| f.id)
+    } else {
+        None
+    };
+    Ok(Page {
+        features: out,
+        next,
+    })
+}

@@ -1,0 +1,575 @@
+//! What every base registry does the same way, for a [`Register`]: records with one owning
+//! department per field (一数一源), changes with history, what was true on a date, reads with
+//! a stated purpose, masking and the read log, and observations that flag disagreements for
+//! the owner to resolve (多源校核). The population and legal-entity registries are thin
+//! layers over this: they check their own keys and fill what the key says.
+
+use std::collections::HashMap;
+
+use db::{Db, DbError};
+use kernel::time_util::{format_instant, now};
+use kernel::{Localize, Message, PersonId};
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::fields::{Class, Field, Kind, Register};
+use crate::mask;
+
+/// Why the registry did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("problems by field")]
+    Invalid(Vec<(String, Message)>),
+    #[error("no such record in the registry")]
+    NotFound,
+    #[error("a purpose is required")]
+    NoPurpose,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl RegistryError {
+    pub fn invalid(field: &str, message: Message) -> RegistryError {
+        RegistryError::Invalid(vec![(field.to_owned(), message)])
+    }
+}
+
+impl Localize for RegistryError {
+    fn message(&self) -> Message {
+        match self {
+            RegistryError::Invalid(_) => Message::new("reg-invalid"),
+            RegistryError::NotFound => Message::new("reg-not-found"),
+            RegistryError::NoPurpose => Message::new("reg-purpose-missing"),
+            RegistryError::Db(e) => e.message(),
+        }
+    }
+}
+
+impl ui::error::HttpError for RegistryError {
+    fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            RegistryError::Invalid(_) | RegistryError::NoPurpose => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            RegistryError::NotFound => StatusCode::NOT_FOUND,
+            RegistryError::Db(e) => ui::error::HttpError::status(e),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            RegistryError::Invalid(_) => "invalid",
+            RegistryError::NotFound => "not-found",
+            RegistryError::NoPurpose => "purpose-required",
+            RegistryError::Db(e) => ui::error::HttpError::code(e),
+        }
+    }
+}
+
+/// Who reads: an official, a system or the subject.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// As the audit chain names them: `official:7`, `client:agri-subsidy`, `person:12`.
+    pub actor: String,
+    /// As the person will see them in their read log.
+    pub name: String,
+    /// The reader's department kind, whose own fields it sees in clear.
+    pub department_kind: Option<String>,
+    /// The person reading their own record.
+    pub person: Option<PersonId>,
+    /// Granted to see sensitive fields in clear (a system with such a grant).
+    pub clear_sensitive: bool,
+}
+
+/// Who changes: a department, through an official, a system or a batch.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The department (`540102-civil-affairs`).
+    pub department: String,
+    /// Its kind (`civil-affairs`), which decides what it owns.
+    pub kind: String,
+    pub actor: String,
+    /// The case or batch the change comes from.
+    pub reference: String,
+}
+
+/// One field as a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shown {
+    pub field: &'static str,
+    pub value: String,
+    pub masked: bool,
+    pub class: Class,
+    /// The department kind that is the source of this datum.
+    pub source: &'static str,
+    pub updated_at: String,
+    /// An open observation disagrees with this value (多源校核).
+    pub flagged: bool,
+}
+
+/// A record as a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    /// The key as the reader may see it (a person's number masked).
+    pub key: String,
+    pub fields: Vec<Shown>,
+}
+
+impl View {
+    pub fn value(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.value.as_str())
+    }
+}
+
+fn columns(reg: &Register) -> String {
+    reg.fields
+        .iter()
+        .map(|f| f.key)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The current values in field order, with the record's creation time.
+pub(crate) async fn values(
+    conn: &mut db::Conn,
+    reg: &Register,
+    key: &str,
+) -> Result<Option<(Vec<String>, String)>, DbError> {
+    let sql = format!(
+        "SELECT {}, created_at FROM {} WHERE {} = $1",
+        columns(reg),
+        reg.table,
+        reg.key
+    );
+    let Some(row) = sqlx::query(&sql)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(reg.fields.len());
+    for i in 0..reg.fields.len() {
+        out.push(row.try_get::<String, _>(i)?);
+    }
+    Ok(Some((out, row.try_get(reg.fields.len())?)))
+}
+
+/// Checks changes against the field catalogue, ownership (when `kind` is given) and the
+/// divisions that exist; every problem at once.
+pub(crate) async fn check(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    changes: &[(String, String)],
+    kind: Option<&str>,
+) -> Result<Vec<(&'static Field, String)>, RegistryError> {
+    let mut problems = Vec::new();
+    let mut ok = Vec::new();
+    for (name, value) in changes {
+        let value = value.trim().to_owned();
+        let Some(field) = reg.field(name) else {
+            problems.push((
+                name.clone(),
+                Message::new("reg-field-unknown").arg("field", name.as_str()),
+            ));
+            continue;
+        };
+        let owner = reg.owner(field, key);
+        if let Some(kind) = kind
+            && owner != kind
+        {
+            problems.push((
+                name.clone(),
+                Message::new("reg-not-owner")
+                    .arg("field", name.as_str())
+                    .arg("owner", owner),
+            ));
+            continue;
+        }
+        if let Err(m) = field.check(&value) {
+            problems.push((name.clone(), m));
+            continue;
+        }
+        if field.kind == Kind::Division
+            && !value.is_empty()
+            && let Ok(code) = kernel::DivisionCode::parse(&value)
+            && org::store::division(db, code).await?.is_none()
+        {
+            problems.push((
+                name.clone(),
+                Message::new("reg-value-division").arg("value", value.as_str()),
+            ));
+            continue;
+        }
+        ok.push((field, value));
+    }
+    if problems.is_empty() {
+        Ok(ok)
+    } else {
+        Err(RegistryError::Invalid(problems))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_change(
+    conn: &mut db::Conn,
+    reg: &Register,
+    subject: &str,
+    field: &str,
+    old: Option<&str>,
+    new: &str,
+    source: &Source,
+    at: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO registry_changes (registry, subject, field, old_value, new_value, department, actor, reference, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(reg.name)
+    .bind(subject)
+    .bind(field)
+    .bind(old)
+    .bind(new)
+    .bind(&source.department)
+    .bind(&source.actor)
+    .bind(&source.reference)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates a record from checked values (the key already valid), with its history.
+pub(crate) async fn create(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    values: &HashMap<&'static str, String>,
+    source: &Source,
+) -> Result<(), RegistryError> {
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let marks: Vec<String> = (1..=reg.fields.len() + 3)
+        .map(|i| format!("${i}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {} ({}, {}, created_at, updated_at) VALUES ({})",
+        reg.table,
+        reg.key,
+        columns(reg),
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(key);
+    for f in reg.fields {
+        q = q.bind(values.get(f.key).cloned().unwrap_or_default());
+    }
+    q.bind(&at)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match DbError::from(e) {
+            DbError::Conflict(_) => {
+                RegistryError::invalid(reg.key, Message::new("reg-already-registered"))
+            }
+            other => RegistryError::Db(other),
+        })?;
+    for f in reg.fields {
+        if let Some(v) = values.get(f.key).filter(|v| !v.is_empty()) {
+            record_change(&mut tx, reg, key, f.key, None, v, source, &at).await?;
+        }
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// Applies checked changes inside a transaction; returns how many values actually changed.
+pub(crate) async fn apply(
+    conn: &mut db::Conn,
+    reg: &Register,
+    key: &str,
+    checked: &[(&'static Field, String)],
+    source: &Source,
+) -> Result<usize, RegistryError> {
+    let (current, _) = values(conn, reg, key)
+        .await?
+        .ok_or(RegistryError::NotFound)?;
+    let at = format_instant(now());
+    let mut changed = 0;
+    for (field, value) in checked {
+        let i = reg
+            .fields
+            .iter()
+            .position(|f| f.key == field.key)
+            .unwrap_or(0);
+        if &current[i] == value {
+            continue;
+        }
+        sqlx::query(&format!(
+            "UPDATE {} SET {} = $1, updated_at = $2 WHERE {} = $3",
+            reg.table, field.key, reg.key
+        ))
+        .bind(value)
+        .bind(&at)
+        .bind(key)
+        .execute(&mut *conn)
+        .await
+        .map_err(DbError::from)?;
+        record_change(
+            conn,
+            reg,
+            key,
+            field.key,
+            Some(&current[i]),
+            value,
+            source,
+            &at,
+        )
+        .await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Changes fields the source's department owns; all or nothing.
+pub async fn update(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    changes: &[(String, String)],
+    source: &Source,
+) -> Result<usize, RegistryError> {
+    let checked = check(db, reg, key, changes, Some(&source.kind)).await?;
+    let mut tx = db.begin().await?;
+    let changed = apply(&mut tx, reg, key, &checked, source).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(changed)
+}
+
+/// When each field last changed.
+async fn last_changes(
+    conn: &mut db::Conn,
+    reg: &Register,
+    key: &str,
+) -> Result<HashMap<String, String>, DbError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT field, MAX(at) FROM registry_changes WHERE registry = $1 AND subject = $2 GROUP BY field",
+    )
+    .bind(reg.name)
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The fields an open observation disagrees with.
+async fn flagged(conn: &mut db::Conn, reg: &Register, key: &str) -> Result<Vec<String>, DbError> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT field FROM registry_observations WHERE registry = $1 AND subject = $2 AND status = 'open'",
+    )
+    .bind(reg.name)
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(DbError::from)
+}
+
+/// Whether a reader sees a field of the subject `key` in clear.
+fn clear_for(reg: &Register, f: &Field, key: &str, reader: &Reader, own: bool) -> bool {
+    own || reader.clear_sensitive
+        || f.class != Class::Sensitive
+        || reader.department_kind.as_deref() == Some(reg.owner(f, key))
+}
+
+/// Reads a record for a stated purpose, masked as the reader may see it, and logs the read
+/// in the same transaction. `key_shown` is the key as this reader may see it.
+pub async fn read(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    key_shown: String,
+    reader: &Reader,
+    purpose: &str,
+) -> Result<View, RegistryError> {
+    let purpose = purpose.trim();
+    if purpose.chars().count() < 2 {
+        return Err(RegistryError::NoPurpose);
+    }
+    let own = reader.person.as_ref().is_some_and(|p| p.as_str() == key);
+    let mut tx = db.begin().await?;
+    let (current, created) = values(&mut tx, reg, key)
+        .await?
+        .ok_or(RegistryError::NotFound)?;
+    let times = last_changes(&mut tx, reg, key).await?;
+    let flags = flagged(&mut tx, reg, key).await?;
+    let fields: Vec<Shown> = reg
+        .fields
+        .iter()
+        .zip(current)
+        .map(|(f, value)| {
+            let clear = clear_for(reg, f, key, reader, own);
+            let shown = if clear {
+                value
+            } else if f.key.starts_with("name_") {
+                mask::name(&value)
+            } else {
+                mask::text(&value)
+            };
+            Shown {
+                field: f.key,
+                masked: !clear && !shown.is_empty(),
+                value: shown,
+                class: f.class,
+                source: reg.owner(f, key),
+                updated_at: times.get(f.key).cloned().unwrap_or_else(|| created.clone()),
+                flagged: flags.iter().any(|x| x == f.key),
+            }
+        })
+        .collect();
+    let read_fields: Vec<&str> = fields.iter().map(|f| f.field).collect();
+    sqlx::query(
+        "INSERT INTO registry_reads (registry, subject, reader, reader_name, fields, purpose, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(reg.name)
+    .bind(key)
+    .bind(&reader.actor)
+    .bind(&reader.name)
+    .bind(read_fields.join(","))
+    .bind(purpose)
+    .bind(format_instant(now()))
+    .execute(&mut *tx)
+    .await
+    .map_err(DbError::from)?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(View {
+        key: key_shown,
+        fields,
+    })
+}
+
+/// What was true on `date` (at the end of that day, China Standard Time): the current
+/// values with every later change undone, newest first. `None` if the subject was not yet
+/// registered.
+pub async fn as_of(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    date: Date,
+) -> Result<Option<Vec<(&'static str, String)>>, RegistryError> {
+    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+    let Some((mut current, created)) = values(&mut conn, reg, key).await? else {
+        return Err(RegistryError::NotFound);
+    };
+    let end = format_instant(
+        date.next_day()
+            .unwrap_or(date)
+            .midnight()
+            .assume_offset(kernel::time_util::CST),
+    );
+    if created >= end {
+        return Ok(None);
+    }
+    let later: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT field, old_value FROM registry_changes WHERE registry = $1 AND subject = $2 AND at >= $3 \
+         ORDER BY at DESC, id DESC",
+    )
+    .bind(reg.name)
+    .bind(key)
+    .bind(&end)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(DbError::from)?;
+    for (field, old) in later {
+        if let Some(i) = reg.fields.iter().position(|f| f.key == field) {
+            current[i] = old.unwrap_or_default();
+        }
+    }
+    Ok(Some(
+        reg.fields.iter().map(|f| f.key).zip(current).collect(),
+    ))
+}
+
+/// One read of a record, as its subject sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadEntry {
+    pub reader_name: String,
+    pub fields: String,
+    pub purpose: String,
+    pub at: String,
+}
+
+/// Who read a record, newest first (查询记录).
+pub async fn reads_of(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    limit: i64,
+) -> Result<Vec<ReadEntry>, DbError> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT reader_name, fields, purpose, at FROM registry_reads WHERE registry = $1 AND subject = $2 \
+         ORDER BY at DESC, id DESC LIMIT $3",
+    )
+    .bind(reg.name)
+    .bind(key)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(reader_name, fields, purpose, at)| ReadEntry {
+            reader_name,
+            fields,
+            purpose,
+            at,
+        })
+        .collect())
+}
+
+/// One change as the history shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub department: String,
+    pub actor: String,
+    pub reference: String,
+    pub at: String,
+}
+
+/// A record's changes, newest first.
+pub async fn history(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    limit: i64,
+) -> Result<Vec<Change>, DbError> {
+    let rows = sqlx::query(
+        "SELECT field, old_value, new_value, department, actor, reference, at FROM registry_changes \
+         WHERE registry = $1 AND subject = $2 ORDER BY at DESC, id DESC LIMIT $3",
+    )
+    .bind(reg.name)
+    .bind(key)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Change {
+                field: r.try_get(0)?,
+                old_value: r.try_get(1)?,
+                new_value: r.try_get(2)?,
+                department: r.try_get(3)?,
+                actor: r.try_get(4)?,
+                reference: r.try_get(5)?,
+                at: r.try_get(6)?,
+            })
+        })
+        .collect()
+}
