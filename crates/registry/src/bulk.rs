@@ -10,7 +10,7 @@ use kernel::time_util::{format_instant, now};
 use sqlx::Connection;
 
 use crate::fields::{ENTITY_REGISTER, PERSONS, Register};
-use crate::synth::{EntityGenerator, Generator, Row};
+use crate::synth::{EntityGenerator, FeatureGenerator, Generator, Row};
 
 /// What a load did.
 #[derive(Debug, Clone, Copy)]
@@ -24,12 +24,31 @@ const ROWS_PER_STATEMENT: usize = 400;
 /// Rows per transaction on SQLite, and per COPY chunk on PostgreSQL.
 const ROWS_PER_BATCH: usize = 50_000;
 
-fn columns(reg: &Register) -> String {
-    std::iter::once(reg.key)
-        .chain(reg.fields.iter().map(|f| f.key))
-        .chain(["created_at", "updated_at"])
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Where rows go: a table, its columns (the row's key first, then its values), and how many
+/// time stamps the load appends to each row.
+struct Target {
+    name: &'static str,
+    table: &'static str,
+    columns: Vec<&'static str>,
+    stamps: usize,
+}
+
+impl Target {
+    fn register(reg: &Register) -> Target {
+        Target {
+            name: reg.name,
+            table: reg.table,
+            columns: std::iter::once(reg.key)
+                .chain(reg.fields.iter().map(|f| f.key))
+                .chain(["created_at", "updated_at"])
+                .collect(),
+            stamps: 2,
+        }
+    }
+
+    fn columns(&self) -> String {
+        self.columns.join(", ")
+    }
 }
 
 /// A CSV field for COPY: quoted when it must be, and an empty string quoted so that COPY
@@ -46,17 +65,17 @@ fn csv_field(out: &mut String, v: &str) {
 
 async fn insert_sqlite(
     conn: &mut sqlx::SqliteConnection,
-    reg: &Register,
+    target: &Target,
     rows: &[Row],
     at: &str,
 ) -> Result<(), DbError> {
-    let per_row = reg.fields.len() + 3;
+    let per_row = target.columns.len();
     let one = format!("({})", vec!["?"; per_row].join(","));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO {} ({}) VALUES {}",
-            reg.table,
-            columns(reg),
+            target.table,
+            target.columns(),
             vec![one.as_str(); chunk.len()].join(",")
         );
         let mut q = sqlx::query::<sqlx::Sqlite>(&sql);
@@ -65,7 +84,9 @@ async fn insert_sqlite(
             for v in &p.values {
                 q = q.bind(v.as_str());
             }
-            q = q.bind(at).bind(at);
+            for _ in 0..target.stamps {
+                q = q.bind(at);
+            }
         }
         q.execute(&mut *conn).await?;
     }
@@ -84,7 +105,7 @@ pub async fn load_persons(
     let mut generator = Generator::new(seed, kernel::time_util::today());
     load(
         db,
-        &PERSONS,
+        &Target::register(&PERSONS),
         persons,
         seed,
         || generator.next_person(),
@@ -103,7 +124,7 @@ pub async fn load_entities(
     let mut generator = EntityGenerator::new(seed, kernel::time_util::today());
     load(
         db,
-        &ENTITY_REGISTER,
+        &Target::register(&ENTITY_REGISTER),
         entities,
         seed,
         || generator.next_entity(),
@@ -112,21 +133,76 @@ pub async fn load_entities(
     .await
 }
 
+/// Generates `features` synthetic geographic features from `seed` in every county and
+/// loads them with their spatial index, as [`load_persons`].
+pub async fn load_features(
+    db: &Db,
+    features: u64,
+    seed: u64,
+    progress: impl FnMut(u64),
+) -> Result<Loaded, DbError> {
+    let mut generator = FeatureGenerator::new(seed);
+    let target = Target {
+        name: "geography",
+        table: "geo_features",
+        columns: vec![
+            "id",
+            "layer",
+            "code",
+            "name",
+            "division",
+            "department",
+            "properties",
+            "geometry",
+            "min_x",
+            "min_y",
+            "max_x",
+            "max_y",
+            "updated_at",
+        ],
+        stamps: 1,
+    };
+    let loaded = load(
+        db,
+        &target,
+        features,
+        seed,
+        || generator.next_feature(),
+        progress,
+    )
+    .await?;
+    let index = match db.url() {
+        DbUrl::Sqlite(_) => {
+            "INSERT INTO geo_features_rtree (id, min_x, max_x, min_y, max_y) \
+             SELECT id, min_x, max_x, min_y, max_y FROM geo_features"
+        }
+        // The ids were given: move the identity past them.
+        DbUrl::Postgres(_) => {
+            "SELECT setval(pg_get_serial_sequence('geo_features', 'id'), (SELECT MAX(id) FROM geo_features))"
+        }
+    };
+    sqlx::query(index).execute(db.pool()).await?;
+    Ok(Loaded {
+        rows: loaded.rows,
+        seconds: loaded.seconds,
+    })
+}
+
 async fn load(
     db: &Db,
-    reg: &Register,
+    target: &Target,
     count: u64,
     seed: u64,
     mut next: impl FnMut() -> Option<Row>,
     mut progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
-    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", reg.table))
+    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", target.table))
         .fetch_one(db.pool())
         .await?;
     if existing > 0 {
         return Err(DbError::Conflict(format!(
             "the {} registry already holds {existing} records",
-            reg.name
+            target.name
         )));
     }
     let started = Instant::now();
@@ -143,8 +219,8 @@ async fn load(
             let mut copy = conn
                 .copy_in_raw(&format!(
                     "COPY {} ({}) FROM STDIN WITH (FORMAT csv)",
-                    reg.table,
-                    columns(reg)
+                    target.table,
+                    target.columns()
                 ))
                 .await?;
             while done < count {
@@ -159,10 +235,10 @@ async fn load(
                         text.push(',');
                         csv_field(&mut text, v);
                     }
-                    text.push(',');
-                    text.push_str(&at);
-                    text.push(',');
-                    text.push_str(&at);
+                    for _ in 0..target.stamps {
+                        text.push(',');
+                        text.push_str(&at);
+                    }
                     text.push('\n');
                 }
                 copy.send(text.into_bytes()).await?;
@@ -192,7 +268,7 @@ async fn load(
                 }
                 batch.sort_unstable_by(|a, b| a.key.cmp(&b.key));
                 let mut tx = conn.begin().await?;
-                insert_sqlite(&mut tx, reg, &batch, &at).await?;
+                insert_sqlite(&mut tx, target, &batch, &at).await?;
                 tx.commit().await?;
                 done += batch.len() as u64;
                 progress(done);
@@ -207,7 +283,7 @@ async fn load(
         &NewEvent {
             actor: "system:seed",
             action: "registry.seeded",
-            subject: &format!("registry:{}", reg.name),
+            subject: &format!("registry:{}", target.name),
             payload: serde_json::json!({ "records": done, "seed": seed, "synthetic": true }),
         },
     )

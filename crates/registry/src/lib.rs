@@ -10,6 +10,7 @@ pub mod fields;
 pub mod geo;
 pub mod geometry;
 pub mod mask;
+pub mod ogc;
 pub mod pages;
 pub mod population;
 pub mod record;

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/registry/persons", get(lookup_form).post(lookup))
         .route("/registry/persons/update", axum::routing::post(update))
         .route("/me/registry", get(mine))
+        .merge(crate::ogc::router())
 }
 
 /// An official as the registry knows them: their department and its kind.

@@ -16,6 +16,7 @@ use kernel::division::Level;
 use time::{Date, Duration};
 
 use crate::fields::POPULATION;
+use crate::geometry::Geometry;
 
 /// A small, fast, deterministic generator (SplitMix64).
 #[derive(Debug, Clone)]
@@ -494,6 +495,152 @@ impl EntityGenerator {
     }
 }
 
+/// Approximate seats of the region's prefectures (longitude, latitude); synthetic features
+/// of a county are scattered around its prefecture's seat.
+const SEATS: [(u32, f64, f64); 7] = [
+    (5401, 91.13, 29.65),
+    (5402, 88.88, 29.27),
+    (5403, 97.17, 31.14),
+    (5404, 94.36, 29.65),
+    (5405, 91.77, 29.24),
+    (5406, 92.05, 31.48),
+    (5425, 80.10, 32.50),
+];
+
+/// Layers by share per thousand, with the department kind that is their source and the
+/// size of their features in degrees.
+const FEATURE_LAYERS: [(&str, u64, &str, f64); 9] = [
+    ("land-parcels", 500, "natural-resources", 0.002),
+    ("grasslands", 100, "agriculture", 0.03),
+    ("settlements", 100, "housing", 0.0),
+    ("roads", 100, "transport", 0.02),
+    ("forests-wetlands", 50, "natural-resources", 0.02),
+    ("rivers-lakes", 50, "natural-resources", 0.03),
+    ("mineral-rights", 40, "natural-resources", 0.01),
+    ("ecological-redlines", 30, "natural-resources", 0.05),
+    ("pipelines", 30, "housing", 0.005),
+];
+
+/// Makes geographic features in every county: parcels, grasslands, forests, lakes, mineral
+/// rights and red lines as simple polygons (a star-shaped ring, so never self-crossing),
+/// roads, rivers and pipelines as lines, settlements as points.
+pub struct FeatureGenerator {
+    rng: Rng,
+    counties: Vec<(DivisionCode, &'static str, f64, f64)>,
+    serial: u64,
+}
+
+impl FeatureGenerator {
+    pub fn new(seed: u64) -> FeatureGenerator {
+        let mut rng = Rng::new(seed ^ 0x6E0_u64);
+        let counties = Generator::new_counties()
+            .into_iter()
+            .map(|(code, name)| {
+                let prefecture = code.county_part() / 100;
+                let (_, x, y) = SEATS
+                    .iter()
+                    .find(|s| s.0 == prefecture)
+                    .copied()
+                    .unwrap_or(SEATS[0]);
+                let dx = (rng.below(3000) as f64 - 1500.0) / 1000.0;
+                let dy = (rng.below(1600) as f64 - 800.0) / 1000.0;
+                (code, name, x + dx, y + dy)
+            })
+            .collect();
+        FeatureGenerator {
+            rng,
+            counties,
+            serial: 0,
+        }
+    }
+
+    fn offset(&mut self, spread: f64) -> f64 {
+        (self.rng.below(2_000_001) as f64 / 1_000_000.0 - 1.0) * spread
+    }
+
+    /// The next feature: id, then layer, code, name, division, department, properties,
+    /// geometry and its box, in the order `bulk` loads them.
+    pub fn next_feature(&mut self) -> Option<Row> {
+        self.serial += 1;
+        let (code, county_name, cx, cy) = *self.rng.pick(&self.counties);
+        let mut roll = self.rng.below(1000);
+        let mut chosen = FEATURE_LAYERS[0];
+        for l in FEATURE_LAYERS {
+            if roll < l.1 {
+                chosen = l;
+                break;
+            }
+            roll -= l.1;
+        }
+        let (layer, _, owner, size) = chosen;
+        let x = cx + self.offset(0.4);
+        let y = cy + self.offset(0.3);
+        let round = |v: f64| (v * 1e6).round() / 1e6;
+        let geometry = match layer {
+            "settlements" => Geometry::Point([round(x), round(y)]),
+            "roads" | "rivers-lakes" if self.rng.below(2) == 0 || layer == "roads" => {
+                let mut pts = vec![[round(x), round(y)]];
+                let (mut px, mut py) = (x, y);
+                let heading = self.rng.below(360) as f64;
+                for _ in 0..(3 + self.rng.below(5)) {
+                    let turn = (heading + self.offset(40.0)).to_radians();
+                    px += size * turn.cos();
+                    py += size * turn.sin();
+                    pts.push([round(px), round(py)]);
+                }
+                Geometry::LineString(pts)
+            }
+            "pipelines" => Geometry::LineString(vec![
+                [round(x), round(y)],
+                [round(x + size), round(y + self.offset(size))],
+            ]),
+            _ => {
+                let n = 5 + self.rng.below(6) as usize;
+                let mut ring = Vec::with_capacity(n + 1);
+                for i in 0..n {
+                    let angle = std::f64::consts::TAU * i as f64 / n as f64;
+                    let r = size * (0.6 + self.rng.below(400) as f64 / 1000.0);
+                    ring.push([round(x + r * angle.cos()), round(y + r * angle.sin())]);
+                }
+                ring.push(ring[0]);
+                Geometry::Polygon(vec![ring])
+            }
+        };
+        let b = geometry.bbox();
+        let label = crate::geo::layer_by_code(layer).map_or(layer, |l| l.zh);
+        let feature_code = format!("{}-{}-{:07}", code, layer, self.serial);
+        let properties = match layer {
+            "land-parcels" => {
+                serde_json::json!({ "use": (["宅基地", "耕地", "商服用地", "工业用地"][(self.serial % 4) as usize]), "area_m2": 200 + self.serial % 5000 })
+            }
+            "grasslands" => {
+                serde_json::json!({ "grade": 1 + self.serial % 8, "contract": format!("草原承包-{}", self.serial) })
+            }
+            "mineral-rights" => {
+                serde_json::json!({ "mineral": (["铜", "铬铁矿", "锂", "地热"][(self.serial % 4) as usize]), "kind": "探矿权" })
+            }
+            _ => serde_json::json!({}),
+        };
+        let values = vec![
+            layer.to_owned(),
+            feature_code,
+            format!("{county_name}{label}{}", self.serial),
+            code.to_string(),
+            format!("{}-{owner}", code),
+            properties.to_string(),
+            geometry.to_json().to_string(),
+            b[0].to_string(),
+            b[1].to_string(),
+            b[2].to_string(),
+            b[3].to_string(),
+        ];
+        Some(Row {
+            key: self.serial.to_string(),
+            values,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,5 +716,21 @@ mod tests {
             }
         }
         assert!(old > 5_000, "{old} founded before 2015");
+    }
+
+    #[test]
+    fn features_are_valid_geojson_in_the_region() {
+        let mut g = FeatureGenerator::new(3);
+        for _ in 0..5_000 {
+            let f = g.next_feature().expect("feature");
+            let geometry: serde_json::Value = serde_json::from_str(&f.values[6]).expect("json");
+            let parsed = Geometry::parse(&geometry).expect("valid");
+            let b = parsed.bbox();
+            assert!(
+                b[0] > 77.0 && b[2] < 100.5 && b[1] > 26.0 && b[3] < 37.5,
+                "{b:?}"
+            );
+            assert!(crate::geo::layer_by_code(&f.values[0]).is_some());
+        }
     }
 }

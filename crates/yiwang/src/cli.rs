@@ -76,8 +76,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
-    /// Load synthetic people and legal entities at the region's scale into empty registries
-    /// (trials and benchmarks; never real data). Without --database-url, the demo's data directory.
+    /// Load synthetic people, legal entities and geographic features at the region's scale
+    /// into empty registries (trials and benchmarks; never real data). Without --database-url, the demo's data directory.
     Seed {
         #[arg(long)]
         data: Option<PathBuf>,
@@ -89,6 +89,9 @@ pub enum Command {
         /// How many legal entities.
         #[arg(long, default_value_t = 400_000)]
         entities: u64,
+        /// How many geographic features, spread over every county.
+        #[arg(long, default_value_t = 50_000)]
+        features: u64,
         /// The generator's seed: the same seed gives the same people.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -504,6 +507,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             database_url,
             persons,
             entities,
+            features,
             seed,
         } => {
             let settings = settings(
@@ -524,7 +528,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             db::migrate::run(&db).await?;
             let started = std::time::Instant::now();
-            for (label, count) in [("persons", persons), ("entities", entities)] {
+            for (label, count) in [
+                ("persons", persons),
+                ("entities", entities),
+                ("features", features),
+            ] {
                 if count == 0 {
                     continue;
                 }
@@ -535,10 +543,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         done * 100 / count.max(1)
                     );
                 };
-                let loaded = if label == "persons" {
-                    registry::bulk::load_persons(&db, count, seed, progress).await
-                } else {
-                    registry::bulk::load_entities(&db, count, seed, progress).await
+                let loaded = match label {
+                    "persons" => registry::bulk::load_persons(&db, count, seed, progress).await,
+                    "entities" => registry::bulk::load_entities(&db, count, seed, progress).await,
+                    _ => registry::bulk::load_features(&db, count, seed, progress).await,
                 };
                 eprintln!();
                 let loaded = match loaded {

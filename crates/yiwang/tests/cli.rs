@@ -498,7 +498,7 @@ async fn the_catalogue_exports_and_imports_from_the_command_line_on_every_backen
 }
 
 #[test]
-fn synthetic_people_are_seeded_into_an_empty_registry_only() {
+fn synthetic_registries_are_seeded_into_empty_registries_only() {
     let dir = temp("seed").with_file_name("");
     let data = dir.join("data");
     let out = yiwang(&[
@@ -507,13 +507,20 @@ fn synthetic_people_are_seeded_into_an_empty_registry_only() {
         data.to_str().expect("path"),
         "--persons",
         "1500",
+        "--entities",
+        "700",
+        "--features",
+        "900",
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("1500 synthetic people loaded"),
-        "{}",
-        text(&out)
-    );
+    for line in [
+        "1500 synthetic persons loaded",
+        "700 synthetic entities loaded",
+        "900 synthetic features loaded",
+        "the database takes",
+    ] {
+        assert!(text(&out).contains(line), "{line}: {}", text(&out));
+    }
     let again = yiwang(&[
         "seed",
         "--data",
@@ -523,7 +530,7 @@ fn synthetic_people_are_seeded_into_an_empty_registry_only() {
     ]);
     assert!(!again.status.success());
     assert!(
-        text(&again).contains("already holds 1500 people"),
+        text(&again).contains("already holds 1500 records"),
         "{}",
         text(&again)
     );
