@@ -381,14 +381,27 @@ pub async fn extent(db: &Db, layer: &str) -> Result<Option<[f64; 4]>, DbError> {
     ]))
 }
 
-/// Features of a layer in an area, in id order after `after`, at most `limit`.
+/// Features of a layer in an area, in id order after `after`, at most `limit`. `within`
+/// narrows to a division and everything below it (`None`: anywhere).
 pub async fn query(
     db: &Db,
     layer: &str,
     area: &Area,
+    within: Option<kernel::DivisionCode>,
     limit: usize,
     after: i64,
 ) -> Result<Page, DbError> {
+    let like = match within {
+        None => "%".to_owned(),
+        Some(d) => {
+            let six = format!("{:06}", d.county_part());
+            let mut prefix = six.as_str();
+            while prefix.len() > 2 && prefix.ends_with("00") {
+                prefix = &prefix[..prefix.len() - 2];
+            }
+            format!("{prefix}%")
+        }
+    };
     let limit = limit.clamp(1, MAX_LIMIT);
     let (window, exact): (Option<[f64; 4]>, Option<Geometry>) = match area {
         Area::All => (None, None),
@@ -416,10 +429,11 @@ pub async fn query(
         let rows = match (window, db.backend()) {
             (None, _) => {
                 sqlx::query(&format!(
-                    "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.layer = $1 AND f.id > $2 ORDER BY f.id LIMIT $3"
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.layer = $1 AND f.id > $2 AND f.division LIKE $3 ORDER BY f.id LIMIT $4"
                 ))
                 .bind(layer)
                 .bind(cursor)
+                .bind(&like)
                 .bind(round)
                 .fetch_all(db.pool())
                 .await?
@@ -428,7 +442,7 @@ pub async fn query(
                 sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features_rtree r JOIN geo_features f ON f.id = r.id \
                      WHERE r.min_x <= $1 AND r.max_x >= $2 AND r.min_y <= $3 AND r.max_y >= $4 \
-                     AND f.layer = $5 AND r.id > $6 ORDER BY r.id LIMIT $7"
+                     AND f.layer = $5 AND r.id > $6 AND f.division LIKE $7 ORDER BY r.id LIMIT $8"
                 ))
                 .bind(b[2])
                 .bind(b[0])
@@ -436,6 +450,7 @@ pub async fn query(
                 .bind(b[1])
                 .bind(layer)
                 .bind(cursor)
+                .bind(&like)
                 .bind(round)
                 .fetch_all(db.pool())
                 .await?
@@ -444,7 +459,7 @@ pub async fn query(
                 sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features f \
                      WHERE box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) \
-                     AND f.layer = $5 AND f.id > $6 ORDER BY f.id LIMIT $7"
+                     AND f.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY f.id LIMIT $8"
                 ))
                 .bind(b[0])
                 .bind(b[1])
@@ -452,6 +467,7 @@ pub async fn query(
                 .bind(b[3])
                 .bind(layer)
                 .bind(cursor)
+                .bind(&like)
                 .bind(round)
                 .fetch_all(db.pool())
                 .await?

@@ -5,9 +5,11 @@
 //! person's view of who looked.
 
 pub mod bulk;
+pub mod checks;
 pub mod entities;
 pub mod fields;
 pub mod geo;
+pub mod geo_pages;
 pub mod geometry;
 pub mod mask;
 pub mod ogc;

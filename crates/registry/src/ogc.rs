@@ -249,7 +249,7 @@ async fn items(
     let area = q.area().map_err(bad)?;
     let limit = q.limit().map_err(bad)?;
     let after = q.after().map_err(bad)?;
-    let page = geo::query(&state.db, layer.code, &area, limit, after)
+    let page = geo::query(&state.db, layer.code, &area, None, limit, after)
         .await
         .map_err(|e| api.error(&e))?;
     let b = format!("{}/collections/{}/items", base(&state), layer.code);

@@ -1,6 +1,7 @@
-//! The registry for people: officials look a person up for a stated purpose (`/registry/persons`)
-//! and change the fields their department owns; a person sees their own record and who looked
-//! at it (`/me/registry`).
+//! The registries for officials and people: an official looks a person (`/registry/persons`)
+//! or an entity (`/registry/entities`, by credit code or any legacy code) up for a stated
+//! purpose and changes the fields their department owns; a person sees their own record and
+//! who looked at it (`/me/registry`).
 
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
@@ -15,18 +16,33 @@ use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::population::{self, Reader, RegistryError, Source, View};
+use crate::fields::{ENTITY_REGISTER, PERSONS, Register};
+use crate::population;
+use crate::record::{self, Reader, RegistryError, Source, View};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/registry/persons", get(lookup_form).post(lookup))
-        .route("/registry/persons/update", axum::routing::post(update))
+        .route("/registry/persons", get(persons_form).post(persons_lookup))
+        .route(
+            "/registry/persons/update",
+            axum::routing::post(persons_update),
+        )
+        .route(
+            "/registry/entities",
+            get(entities_form).post(entities_lookup),
+        )
+        .route(
+            "/registry/entities/update",
+            axum::routing::post(entities_update),
+        )
         .route("/me/registry", get(mine))
         .merge(crate::ogc::router())
+        .merge(crate::geo_pages::router())
+        .merge(crate::checks::router())
 }
 
 /// An official as the registry knows them: their department and its kind.
-async fn official_reader(
+pub(crate) async fn official_reader(
     state: &AppState,
     ctx: &Ctx,
     o: &Official,
@@ -56,30 +72,53 @@ async fn official_reader(
 }
 
 /// A department kind by name (公安局, ...), in the reader's language.
-fn kind_name(ctx: &Ctx, code: &str) -> String {
+pub(crate) fn kind_name(ctx: &Ctx, code: &str) -> String {
     match org::topics::department_kind(code) {
         Some(k) => ctx.pick(k.zh_local, k.bo, k.en).to_owned(),
         None => code.to_owned(),
     }
 }
 
-fn field_label(ctx: &Ctx, key: &str) -> String {
+pub(crate) fn field_label(ctx: &Ctx, key: &str) -> String {
     ctx.t(&format!("reg-field-{key}"))
 }
 
-fn record(ctx: &Ctx, view: &View) -> Markup {
+fn key_label(reg: &Register) -> &'static str {
+    if reg.name == PERSONS.name {
+        "reg-person-id"
+    } else {
+        "reg-credit-code"
+    }
+}
+
+fn key_source(reg: &Register, key: &str) -> &'static str {
+    if reg.name == PERSONS.name {
+        "public-security"
+    } else {
+        crate::fields::registrar_of(key)
+    }
+}
+
+/// Values with a fixed list of choices are shown in words.
+fn is_choice(reg: &Register, field: &str) -> bool {
+    reg.field(field)
+        .is_some_and(|f| matches!(f.kind, crate::fields::Kind::Choice(_)) && field != "ethnicity")
+}
+
+fn record(ctx: &Ctx, reg: &Register, view: &View) -> Markup {
     html! {
         div.table-wrap { table {
             thead { tr { th { (ctx.t("reg-field")) } th { (ctx.t("reg-value")) } th { (ctx.t("reg-source")) } th { (ctx.t("reg-updated")) } } }
             tbody {
-                tr { th scope="row" { (ctx.t("reg-person-id")) } td { code { (view.key) } } td { (kind_name(ctx, "public-security")) } td {} }
+                tr { th scope="row" { (ctx.t(key_label(reg))) } td { code { (view.key) } } td { (kind_name(ctx, key_source(reg, &view.key))) } td {} }
                 @for f in &view.fields { tr {
                     th scope="row" { (field_label(ctx, f.field)) }
                     td {
                         @if f.value.is_empty() { span.muted { "—" } }
                         @else if f.masked { (f.value) " " span.muted { "(" (ctx.t("reg-masked")) ")" } }
-                        @else if matches!(f.field, "gender" | "marital_status") { (ctx.t(&format!("reg-choice-{}", f.value))) }
+                        @else if is_choice(reg, f.field) { (ctx.t(&format!("reg-choice-{}", f.value))) }
                         @else { (f.value) }
+                        @if f.flagged { " " span.badge { (ctx.t("reg-flagged")) } }
                     }
                     td { (kind_name(ctx, f.source)) }
                     td { span.muted { (f.updated_at.get(..10).unwrap_or(&f.updated_at)) } }
@@ -91,21 +130,33 @@ fn record(ctx: &Ctx, view: &View) -> Markup {
 
 #[derive(Debug, Default, Deserialize)]
 struct Lookup {
-    #[serde(default)]
-    person_id: String,
+    /// The person's number or the entity's code, under the register's key name.
+    #[serde(default, alias = "person_id", alias = "credit_code")]
+    key: String,
     #[serde(default)]
     purpose: String,
 }
 
+fn base(reg: &Register) -> &'static str {
+    if reg.name == PERSONS.name {
+        "/registry/persons"
+    } else {
+        "/registry/entities"
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn lookup_view(
     ctx: &Ctx,
+    reg: &'static Register,
+    observer: bool,
     form: &Lookup,
     error: Option<(&str, String)>,
-    found: Option<(&View, &[&'static str])>,
+    found: Option<(&View, &[&'static str], &str)>,
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Response {
-    let title = ctx.t("reg-lookup-title");
+    let title = ctx.t(&format!("reg-lookup-title-{}", reg.name));
     let err = |name: &str| {
         error
             .as_ref()
@@ -127,19 +178,19 @@ fn lookup_view(
         h1 { (title) }
         p { (ctx.t("reg-lookup-intro")) }
         (outcome_notice(&outcome))
-        form.card.form method="post" action="/registry/persons" {
-            (input("person_id", &form.person_id))
+        form.card.form method="post" action=(base(reg)) {
+            (input(reg.key, &form.key))
             (input("purpose", &form.purpose))
             p { button type="submit" { (ctx.t("reg-lookup")) } }
         }
-        @if let Some((view, owned)) = found {
+        @if let Some((view, owned, key)) = found {
             h2 { (ctx.t("reg-record")) }
-            (record(ctx, view))
+            (record(ctx, reg, view))
             @if !owned.is_empty() {
                 h2 { (ctx.t("reg-update-title")) }
                 p.muted { (ctx.t("reg-update-hint")) }
-                form.card.form method="post" action="/registry/persons/update" {
-                    input type="hidden" name="person_id" value=(form.person_id.trim());
+                form.card.form method="post" action={ (base(reg)) "/update" } {
+                    input type="hidden" name=(reg.key) value=(form.key.trim());
                     @for key in owned.iter() {
                         @let current = view.fields.iter().find(|f| f.field == *key).map(|f| f.value.clone()).unwrap_or_default();
                         label for={ "u-" (key) } { (field_label(ctx, key)) }
@@ -150,14 +201,27 @@ fn lookup_view(
                     p { button type="submit" { (ctx.t("reg-update")) } }
                 }
             }
+            @if observer {
+                (crate::checks::observe_markup(ctx, reg, key, &reg.fields.iter().map(|f| f.key).filter(|k| !owned.contains(k)).collect::<Vec<_>>()))
+            }
         }
     };
     (status, page(ctx, &title, body)).into_response()
 }
 
-async fn lookup_form(_: Official, ctx: Ctx) -> Result<Response, PageError> {
+async fn persons_form(o: Official, ctx: Ctx) -> Result<Response, PageError> {
+    lookup_form(&PERSONS, o, ctx)
+}
+
+async fn entities_form(o: Official, ctx: Ctx) -> Result<Response, PageError> {
+    lookup_form(&ENTITY_REGISTER, o, ctx)
+}
+
+fn lookup_form(reg: &'static Register, _: Official, ctx: Ctx) -> Result<Response, PageError> {
     Ok(lookup_view(
         &ctx,
+        reg,
+        false,
         &Lookup::default(),
         None,
         None,
@@ -166,50 +230,82 @@ async fn lookup_form(_: Official, ctx: Ctx) -> Result<Response, PageError> {
     ))
 }
 
-/// The fields a reader's department owns.
-fn owned_by(kind: Option<&str>) -> Vec<&'static str> {
-    crate::fields::POPULATION
-        .iter()
-        .filter(|f| Some(f.owner) == kind)
-        .map(|f| f.key)
-        .collect()
+/// The key a form names, as the register stores it; or why it is not one. An entity may be
+/// named by any of its legacy codes.
+async fn key_of(state: &AppState, reg: &Register, text: &str) -> Result<String, Message> {
+    if reg.name == PERSONS.name {
+        return PersonId::parse(text.trim())
+            .map(|id| id.as_str().to_owned())
+            .map_err(|e| e.message());
+    }
+    match crate::entities::resolve(&state.db, text).await {
+        Ok(Some(code)) => Ok(code),
+        Ok(None) => Err(Message::new("reg-not-found")),
+        Err(RegistryError::Invalid(p)) => Err(p
+            .into_iter()
+            .next()
+            .map_or_else(|| Message::new("reg-invalid"), |(_, m)| m)),
+        Err(e) => Err(e.message()),
+    }
+}
+
+async fn read_for(
+    state: &AppState,
+    reg: &Register,
+    key: &str,
+    reader: &Reader,
+    purpose: &str,
+) -> Result<View, RegistryError> {
+    if reg.name == PERSONS.name {
+        let id = PersonId::parse(key).map_err(|e| RegistryError::invalid(reg.key, e.message()))?;
+        population::read(&state.db, &id, reader, purpose).await
+    } else {
+        record::read(&state.db, reg, key, key.to_owned(), reader, purpose).await
+    }
 }
 
 async fn show(
     state: &AppState,
     ctx: &Ctx,
+    reg: &'static Register,
     o: &Official,
     form: &Lookup,
     outcome: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
     let (reader, _) = official_reader(state, ctx, o).await?;
-    let id = match PersonId::parse(form.person_id.trim()) {
-        Ok(id) => id,
-        Err(e) => {
+    let key = match key_of(state, reg, &form.key).await {
+        Ok(k) => k,
+        Err(m) => {
             return Ok(lookup_view(
                 ctx,
+                reg,
+                false,
                 form,
-                Some(("person_id", ctx.fmt(&e.message()))),
+                Some((reg.key, ctx.fmt(&m))),
                 None,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             ));
         }
     };
-    match population::read(&state.db, &id, &reader, &form.purpose).await {
+    match read_for(state, reg, &key, &reader, &form.purpose).await {
         Ok(view) => {
-            let owned = owned_by(reader.department_kind.as_deref());
+            let owned = reg.owned_by(reader.department_kind.as_deref(), &key);
             Ok(lookup_view(
                 ctx,
+                reg,
+                reader.department_kind.is_some(),
                 form,
                 None,
-                Some((&view, &owned)),
+                Some((&view, &owned, &key)),
                 outcome,
                 StatusCode::OK,
             ))
         }
         Err(RegistryError::NoPurpose) => Ok(lookup_view(
             ctx,
+            reg,
+            false,
             form,
             Some(("purpose", ctx.t("reg-purpose-missing"))),
             None,
@@ -218,8 +314,10 @@ async fn show(
         )),
         Err(RegistryError::NotFound) => Ok(lookup_view(
             ctx,
+            reg,
+            false,
             form,
-            Some(("person_id", ctx.t("reg-not-found"))),
+            Some((reg.key, ctx.t("reg-not-found"))),
             None,
             None,
             StatusCode::NOT_FOUND,
@@ -228,19 +326,48 @@ async fn show(
     }
 }
 
-async fn lookup(
+async fn persons_lookup(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
     form: Result<Form<Lookup>, FormRejection>,
 ) -> Result<Response, PageError> {
     let form = ui::ctx::page_form(&ctx, form)?;
-    show(&state, &ctx, &o, &form, None).await
+    show(&state, &ctx, &PERSONS, &o, &form, None).await
+}
+
+async fn entities_lookup(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<Lookup>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    show(&state, &ctx, &ENTITY_REGISTER, &o, &form, None).await
+}
+
+async fn persons_update(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    update(&PERSONS, o, state, ctx, form).await
+}
+
+async fn entities_update(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, PageError> {
+    update(&ENTITY_REGISTER, o, state, ctx, form).await
 }
 
 async fn update(
+    reg: &'static Register,
     o: Official,
-    State(state): State<AppState>,
+    state: AppState,
     ctx: Ctx,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -259,11 +386,12 @@ async fn update(
             &Message::new("reg-no-department"),
         ));
     };
-    let id = PersonId::parse(&get("person_id"))
-        .map_err(|e| PageError::new(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &e.message()))?;
+    let key = key_of(&state, reg, &get(reg.key))
+        .await
+        .map_err(|m| PageError::new(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &m))?;
     let reference = get("reference");
     let lookup = Lookup {
-        person_id: id.as_str().to_owned(),
+        key: key.clone(),
         purpose: ctx
             .fmt(&Message::new("reg-purpose-after-update").arg("reference", reference.as_str())),
     };
@@ -271,6 +399,7 @@ async fn update(
         return show(
             &state,
             &ctx,
+            reg,
             &o,
             &lookup,
             Some(Err(ctx.t("reg-reference-missing"))),
@@ -281,7 +410,7 @@ async fn update(
     // by the service all the same).
     let changes: Vec<(String, String)> = form
         .iter()
-        .filter(|(k, _)| k != "person_id" && k != "reference")
+        .filter(|(k, _)| k != reg.key && k != "reference")
         .cloned()
         .collect();
     let source = Source {
@@ -290,7 +419,7 @@ async fn update(
         actor: reader.actor.clone(),
         reference: reference.clone(),
     };
-    let outcome = match population::update(&state.db, &id, &changes, &source).await {
+    let outcome = match record::update(&state.db, reg, &key, &changes, &source).await {
         Ok(n) => Ok(ctx.fmt(&Message::new("reg-updated-n").arg("count", n as i64))),
         Err(RegistryError::Invalid(problems)) => Err(problems
             .iter()
@@ -299,7 +428,7 @@ async fn update(
             .join("; ")),
         Err(e) => return Err(PageError::from_error(&ctx, &e)),
     };
-    show(&state, &ctx, &o, &lookup, Some(outcome)).await
+    show(&state, &ctx, reg, &o, &lookup, Some(outcome)).await
 }
 
 async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
@@ -338,7 +467,7 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
         html! {
             h1 { (title) }
             @match &view {
-                Some(v) => (record(&ctx, v)),
+                Some(v) => (record(&ctx, &PERSONS, v)),
                 None => p { (ctx.t("reg-not-found")) },
             }
             h2 { (ctx.t("reg-reads-title")) }

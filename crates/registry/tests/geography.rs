@@ -74,6 +74,7 @@ async fn features_are_checked_indexed_and_found() {
             db,
             "land-parcels",
             &Area::BBox([90.999, 28.999, 91.021, 29.021]),
+            None,
             100,
             0,
         )
@@ -85,6 +86,7 @@ async fn features_are_checked_indexed_and_found() {
             db,
             "land-parcels",
             &Area::BBox([90.999, 28.999, 91.021, 29.021]),
+            None,
             4,
             0,
         )
@@ -96,6 +98,7 @@ async fn features_are_checked_indexed_and_found() {
             db,
             "land-parcels",
             &Area::BBox([90.999, 28.999, 91.021, 29.021]),
+            None,
             4,
             next,
         )
@@ -104,14 +107,28 @@ async fn features_are_checked_indexed_and_found() {
         assert_eq!(second.features.len(), 4);
         assert!(second.features[0].id > next);
         // A point inside one parcel, and one in the gap between parcels.
-        let at = geo::query(db, "land-parcels", &Area::Point([91.0525, 29.0525]), 10, 0)
-            .await
-            .expect("point");
+        let at = geo::query(
+            db,
+            "land-parcels",
+            &Area::Point([91.0525, 29.0525]),
+            None,
+            10,
+            0,
+        )
+        .await
+        .expect("point");
         assert_eq!(at.features.len(), 1);
         assert_eq!(at.features[0].code, "P5-5");
-        let gap = geo::query(db, "land-parcels", &Area::Point([91.0575, 29.0575]), 10, 0)
-            .await
-            .expect("gap");
+        let gap = geo::query(
+            db,
+            "land-parcels",
+            &Area::Point([91.0575, 29.0575]),
+            None,
+            10,
+            0,
+        )
+        .await
+        .expect("gap");
         assert!(
             gap.features.is_empty(),
             "the box index alone would say otherwise"
@@ -119,7 +136,7 @@ async fn features_are_checked_indexed_and_found() {
         // A triangle over the corner of P0-0 only.
         let triangle = Geometry::parse(&json!({"type": "Polygon", "coordinates": [[[91.0, 29.0], [91.004, 29.0], [91.0, 29.004], [91.0, 29.0]]]}))
             .expect("triangle");
-        let cut = geo::query(db, "land-parcels", &Area::Polygon(triangle), 10, 0)
+        let cut = geo::query(db, "land-parcels", &Area::Polygon(triangle), None, 10, 0)
             .await
             .expect("polygon");
         assert_eq!(cut.features.len(), 1);
@@ -128,6 +145,7 @@ async fn features_are_checked_indexed_and_found() {
             db,
             "land-parcels",
             &Area::Within([90.99, 29.0], 1_200.0),
+            None,
             100,
             0,
         )
@@ -144,9 +162,16 @@ async fn features_are_checked_indexed_and_found() {
         geo::save(db, &square("P0-0", 92.0, 30.0, 0.005), &nr)
             .await
             .expect("moved");
-        let moved = geo::query(db, "land-parcels", &Area::Point([92.001, 30.001]), 10, 0)
-            .await
-            .expect("moved");
+        let moved = geo::query(
+            db,
+            "land-parcels",
+            &Area::Point([92.001, 30.001]),
+            None,
+            10,
+            0,
+        )
+        .await
+        .expect("moved");
         assert_eq!(moved.features.len(), 1);
         assert_eq!(
             geo::extent(db, "land-parcels")

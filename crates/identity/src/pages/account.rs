@@ -68,7 +68,13 @@ pub(super) async fn me(
             @if a.kind == AccountKind::Person { li { a href="/me/entities" { (ctx.t("id-my-entities")) } } }
             // The registries' pages (their text lives with that capability).
             @if a.kind == AccountKind::Person { li { a href="/me/registry" { (ctx.t("reg-mine-title")) } } }
-            @if a.kind == AccountKind::Official { li { a href="/registry/persons" { (ctx.t("reg-lookup-title")) } } }
+            @if a.kind == AccountKind::Official {
+                li { a href="/registry/persons" { (ctx.t("reg-lookup-title-population")) } }
+                li { a href="/registry/entities" { (ctx.t("reg-lookup-title-entities")) } }
+                li { a href="/registry/checks" { (ctx.t("reg-checks-title")) } }
+                li { a href="/registry/batches" { (ctx.t("reg-batch-title")) } }
+            }
+            li { a href="/geography" { (ctx.t("geo-title")) } }
             @if a.kind == AccountKind::Official && a.grants.iter().any(|g| matches!(g.role, crate::model::Role::DataSteward | crate::model::Role::Approver)) {
                 li { a href="/manage/items" { (ctx.t("cat-manage-title")) } }
             }
