@@ -1,9 +1,13 @@
-//! The demo registry: the people the demo's identity registry knows (their names from the
+//! The demo registries: the people the demo's identity registry knows (their names from the
 //! demo population list) registered in the population registry, with what the civil-affairs
-//! and social-security departments hold about some of them.
+//! and social-security departments hold about some of them; the demo entities in the
+//! legal-entity registry; one disagreement waiting in the Chengguan civil-affairs queue; and
+//! synthetic geographic features in every county.
 
 use db::{Db, DbError};
 
+use crate::entities::{self, NewEntity};
+use crate::fields::PERSONS;
 use crate::population::{self, NewPerson, RegistryError, Source};
 
 fn source(kind: &str) -> Source {
@@ -66,5 +70,73 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
         )
         .await?;
     }
+    // Health holds a different marital status for the first person (in Chengguan): the
+    // civil-affairs clerk there finds it in the queue.
+    if let Some((id, ..)) = people.first() {
+        let mut health = source("health");
+        health.department = "540102-health".to_owned();
+        health.reference = "家庭医生签约档案".to_owned();
+        crate::checks::observe(
+            db,
+            &PERSONS,
+            id,
+            &[("marital_status".into(), "divorced".into())],
+            &health,
+        )
+        .await?;
+    }
+    seed_entities(db).await?;
+    crate::bulk::load_features(db, DEMO_FEATURES, 2026, |_| {}).await?;
     Ok(people.len())
+}
+
+/// Synthetic features in the demo (about forty per county).
+const DEMO_FEATURES: u64 = 3_000;
+
+/// The demo entities (from the identity demo's list), registered by market regulation.
+async fn seed_entities(db: &Db) -> Result<(), RegistryError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT e.credit_code, e.name, COALESCE(p.name_zh, '') FROM legal_entities_demo e \
+         LEFT JOIN population_demo p ON p.person_id = e.legal_rep_person_id ORDER BY e.credit_code",
+    )
+    .fetch_all(db.pool())
+    .await
+    .map_err(DbError::from)?;
+    for (i, (code, name, rep)) in rows.iter().enumerate() {
+        entities::register(
+            db,
+            &NewEntity {
+                credit_code: code.clone(),
+                values: vec![
+                    ("name".into(), name.clone()),
+                    ("legal_representative".into(), rep.clone()),
+                    (
+                        "registered_capital".into(),
+                        format!("{}万元人民币", 50 * (i + 1)),
+                    ),
+                    ("address".into(), "拉萨市城关区金珠西路".into()),
+                    ("established".into(), "2018-05-20".into()),
+                    (
+                        "business_scope".into(),
+                        "农畜产品加工、销售；民族手工艺品制作".into(),
+                    ),
+                ],
+            },
+            &source("market-regulation"),
+        )
+        .await?;
+        if let Ok(code) = kernel::CreditCode::parse(code) {
+            entities::update(
+                db,
+                &code,
+                &[
+                    ("tax_status".into(), "normal".into()),
+                    ("revenue_band".into(), "100万-500万".into()),
+                ],
+                &source("taxation"),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }

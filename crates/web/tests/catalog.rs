@@ -636,20 +636,12 @@ async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(
 
 /// Posts a file as the import form would.
 async fn upload(app: &TestApp, cookie: &str, name: &str, text: &str) -> common::Answer {
-    let boundary = "yiwang-test-boundary-7d1f";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n{text}\r\n--{boundary}--\r\n"
-    );
-    let req = axum::http::Request::post("/manage/import?lang=en")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("cookie", format!("yw_session={cookie}"))
-        .body(axum::body::Body::from(body))
-        .expect("request");
-    app.send(req).await
+    app.post_multipart(
+        "/manage/import?lang=en",
+        cookie,
+        &[("file", Some(name), text)],
+    )
+    .await
 }
 
 #[tokio::test]

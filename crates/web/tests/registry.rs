@@ -143,3 +143,203 @@ async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn entities_checks_batches_and_geography_through_the_pages() {
+    for app in TestApp::with_people(PASSWORD).await {
+        registry::seed::seed_demo(&app.db.db)
+            .await
+            .expect("registry");
+        let code = identity::seed::demo_credit_code(0).expect("code");
+        let org = format!("{}-{}", &code[8..16], &code[16..17]);
+
+        // Market regulation in Lhasa finds the entity by its old organization code and may
+        // change its own fields; the registrar's fields are offered, taxation's are not.
+        let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+        let found = app
+            .post_form(
+                "/registry/entities?lang=en",
+                &format!(
+                    "credit_code={}&purpose={}",
+                    encode(&org),
+                    encode("食品经营许可审查")
+                ),
+                Some(&approver),
+            )
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        assert!(
+            found.body.contains(&format!("<code>{code}</code>")),
+            "{}",
+            found.body
+        );
+        assert!(found.body.contains("拉萨净土青稞食品有限公司"));
+        assert!(found.body.contains("name=\"legal_representative\""));
+        assert!(!found.body.contains("name=\"tax_status\""));
+        assert!(
+            found.body.contains("(masked)"),
+            "revenue is sensitive: {}",
+            found.body
+        );
+        let unknown = app
+            .post_form(
+                "/registry/entities?lang=en",
+                "credit_code=91110000600037341N&purpose=x1",
+                Some(&approver),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unknown.body.contains("check character"), "{}", unknown.body);
+        let updated = app
+            .post_form(
+                "/registry/entities/update?lang=en",
+                &format!("credit_code={code}&status=cancelled&reference=case%3A7"),
+                Some(&approver),
+            )
+            .await;
+        assert!(
+            updated.body.contains("1 fields updated"),
+            "{}",
+            updated.body
+        );
+
+        // The Chengguan civil-affairs clerk's queue has health's disagreement; adopting it
+        // changes the record.
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let queue = app.get_as("/registry/checks?lang=en", &clerk).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(queue.body.contains("家庭医生签约档案"), "{}", queue.body);
+        let id: i64 =
+            db::sqlx::query_scalar("SELECT id FROM registry_observations WHERE status = 'open'")
+                .fetch_one(app.db.db.pool())
+                .await
+                .expect("open check");
+        let from_market = app
+            .post_form(
+                &format!("/registry/checks/{id}?lang=en"),
+                "decision=adopt",
+                Some(&approver),
+            )
+            .await;
+        assert!(
+            from_market.body.contains("cannot change it"),
+            "{}",
+            from_market.body
+        );
+        let adopted = app
+            .post_form(
+                &format!("/registry/checks/{id}?lang=en"),
+                "decision=adopt&note=ok",
+                Some(&clerk),
+            )
+            .await;
+        assert!(
+            adopted.body.contains("Adopted the reported value"),
+            "{}",
+            adopted.body
+        );
+        assert!(adopted.body.contains("Nothing to check"));
+
+        // A batch with a bad row changes nothing and names the row; a good one applies.
+        let citizen: String =
+            db::sqlx::query_scalar("SELECT person_id FROM accounts WHERE mobile = '13908900001'")
+                .fetch_one(app.db.db.pool())
+                .await
+                .expect("citizen");
+        let bad = format!(
+            "person_id,marital_status\n{citizen},married\n{}0,married\n",
+            &citizen[..17]
+        );
+        let refused = app
+            .post_multipart(
+                "/registry/batches?lang=en",
+                &clerk,
+                &[
+                    ("registry", None, "population"),
+                    ("reference", None, "2026-11"),
+                    ("file", Some("b.csv"), &bad),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("Nothing was changed"),
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("<td>3</td>"),
+            "line 3 named: {}",
+            refused.body
+        );
+        let good = format!("person_id,marital_status\n{citizen},married\n");
+        let applied = app
+            .post_multipart(
+                "/registry/batches?lang=en",
+                &clerk,
+                &[
+                    ("registry", None, "population"),
+                    ("reference", None, "2026-11"),
+                    ("file", Some("b.csv"), &good),
+                ],
+            )
+            .await;
+        assert!(
+            applied.body.contains("1 rows checked, 1 values changed"),
+            "{}",
+            applied.body
+        );
+        let by_batch: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registry_changes WHERE reference = 'batch:2026-11'",
+        )
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("count");
+        assert_eq!(by_batch, 1);
+
+        // Geography for anyone: layers, a county's parcels, one parcel; pipelines for officials.
+        let layers = app.get("/geography?lang=en").await;
+        assert_eq!(layers.status, StatusCode::OK);
+        assert!(
+            layers.body.contains("Land parcels") && !layers.body.contains("Underground pipelines")
+        );
+        assert!(
+            app.get_as("/geography?lang=en", &clerk)
+                .await
+                .body
+                .contains("Underground pipelines")
+        );
+        assert_eq!(
+            app.get("/geography/pipelines").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let parcels = app
+            .get("/geography/land-parcels?division=540100&lang=en")
+            .await;
+        assert_eq!(parcels.status, StatusCode::OK);
+        let href = parcels
+            .body
+            .split("href=\"/geography/land-parcels/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a parcel in Lhasa")
+            .to_owned();
+        let one = app
+            .get(&format!("/geography/land-parcels/{href}?lang=en"))
+            .await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert!(one.body.contains("Polygon") && one.body.contains("Bounding box"));
+        assert_eq!(
+            app.get("/geography/land-parcels?division=12&lang=en")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        app.close().await;
+    }
+}

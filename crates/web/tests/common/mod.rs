@@ -172,6 +172,39 @@ impl TestApp {
     }
 
     /// Gets a page with a session cookie.
+    /// Posts a multipart form as a browser would: each part a name, a file name for files,
+    /// and its text.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        parts: &[(&str, Option<&str>, &str)],
+    ) -> Answer {
+        let boundary = "yiwang-test-boundary-7d1f";
+        let mut body = String::new();
+        for (name, file, text) in parts {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
+            ));
+            if let Some(f) = file {
+                body.push_str(&format!(
+                    "; filename=\"{f}\"\r\nContent-Type: application/octet-stream"
+                ));
+            }
+            body.push_str(&format!("\r\n\r\n{text}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let req = Request::post(path)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("cookie", format!("yw_session={cookie}"))
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
     pub async fn get_as(&self, path: &str, cookie: &str) -> Answer {
         self.get_with(path, "cookie", &format!("yw_session={cookie}"))
             .await
