@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::ogc::router())
         .merge(crate::geo_pages::router())
         .merge(crate::checks::router())
+        .merge(crate::api::router())
 }
 
 /// An official as the registry knows them: their department and its kind.

@@ -343,3 +343,239 @@ async fn entities_checks_batches_and_geography_through_the_pages() {
         app.close().await;
     }
 }
+
+/// A request from a system with its bearer token.
+async fn system_call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &str,
+) -> common::Answer {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("accept-language", "en")
+        .header("content-type", content_type);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    app.send(
+        req.body(axum::body::Body::from(body.to_owned()))
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn department_systems_read_update_observe_and_batch_with_client_credentials() {
+    for app in TestApp::with_people(PASSWORD).await {
+        registry::seed::seed_demo(&app.db.db)
+            .await
+            .expect("registry");
+        let db = &app.db.db;
+        let client = oidc::clients::NewClient {
+            client_id: "minzheng-jiuzhu".into(),
+            name_zh: "社会救助系统".into(),
+            name_en: "Social assistance system".into(),
+            public: false,
+            scopes: vec!["registry".into()],
+            grant_types: vec![oidc::clients::GrantType::ClientCredentials],
+            ..oidc::clients::NewClient::default()
+        };
+        let secret = oidc::clients::register(db, &client, "system:test")
+            .await
+            .expect("registered")
+            .expect("a secret");
+        let token_answer = app
+            .send(
+                axum::http::Request::post("/oauth2/token")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header(
+                        "authorization",
+                        format!(
+                            "Basic {}",
+                            common::base64(&format!("minzheng-jiuzhu:{secret}"))
+                        ),
+                    )
+                    .body(axum::body::Body::from("grant_type=client_credentials"))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(token_answer.status, StatusCode::OK, "{}", token_answer.body);
+        let token = token_answer.json()["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let citizen: String =
+            db::sqlx::query_scalar("SELECT person_id FROM accounts WHERE mobile = '13908900001'")
+                .fetch_one(db.pool())
+                .await
+                .expect("citizen");
+        let path = format!(
+            "/api/v1/registry/population/{citizen}?purpose={}",
+            encode("低保年审")
+        );
+
+        // No token, and a token without a grant: refused.
+        let none = system_call(&app, "GET", &path, None, "application/json", "").await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        assert!(none.header("www-authenticate").starts_with("Bearer"));
+        let ungranted = system_call(&app, "GET", &path, Some(&token), "application/json", "").await;
+        assert_eq!(
+            ungranted.status,
+            StatusCode::FORBIDDEN,
+            "{}",
+            ungranted.body
+        );
+        assert!(
+            registry::api::grant(
+                db,
+                "nobody",
+                "population",
+                "540102-civil-affairs",
+                false,
+                "system:test"
+            )
+            .await
+            .is_err()
+        );
+        registry::api::grant(
+            db,
+            "minzheng-jiuzhu",
+            "population",
+            "540102-civil-affairs",
+            false,
+            "system:test",
+        )
+        .await
+        .expect("granted");
+
+        // A read with purpose: masked by the same rules, and logged where the person sees it.
+        let read = system_call(&app, "GET", &path, Some(&token), "application/json", "").await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        let view = read.json();
+        let field = |name: &str| {
+            view["fields"]
+                .as_array()
+                .expect("fields")
+                .iter()
+                .find(|f| f["field"] == name)
+                .cloned()
+                .expect("field")
+        };
+        assert_eq!(field("name_zh")["masked"], true);
+        assert_eq!(field("marital_status")["masked"], false);
+        assert_ne!(
+            view["key"].as_str(),
+            Some(citizen.as_str()),
+            "the number masked"
+        );
+        let no_purpose = system_call(
+            &app,
+            "GET",
+            &format!("/api/v1/registry/population/{citizen}"),
+            Some(&token),
+            "application/json",
+            "",
+        )
+        .await;
+        assert_eq!(no_purpose.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let logged: String = db::sqlx::query_scalar(
+            "SELECT reader FROM registry_reads WHERE subject = $1 AND purpose = '低保年审'",
+        )
+        .bind(&citizen)
+        .fetch_one(db.pool())
+        .await
+        .expect("logged");
+        assert_eq!(logged, "client:minzheng-jiuzhu");
+
+        // Updates of its own fields; another department's field refused with every error.
+        let own = system_call(
+            &app,
+            "POST",
+            &format!("/api/v1/registry/population/{citizen}"),
+            Some(&token),
+            "application/json",
+            r#"{"changes": {"assistance": "城市最低生活保障"}, "reference": "case:540102-88"}"#,
+        )
+        .await;
+        assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+        assert_eq!(own.json()["changed"], 1);
+        let foreign = system_call(
+            &app,
+            "POST",
+            &format!("/api/v1/registry/population/{citizen}"),
+            Some(&token),
+            "application/json",
+            r#"{"changes": {"assistance": "无", "education": "高中"}, "reference": "case:540102-88"}"#,
+        )
+        .await;
+        assert_eq!(
+            foreign.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            foreign.body
+        );
+        assert_eq!(foreign.json()["errors"][0]["field"], "education");
+        let garbage = system_call(
+            &app,
+            "POST",
+            &format!("/api/v1/registry/population/{citizen}"),
+            Some(&token),
+            "application/json",
+            "{",
+        )
+        .await;
+        assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+
+        // An observation of education (owned by the education bureau) is flagged.
+        let observed = system_call(
+            &app,
+            "POST",
+            &format!("/api/v1/registry/population/{citizen}/observations"),
+            Some(&token),
+            "application/json",
+            r#"{"observations": {"education": "大学本科"}, "reference": "低保申请材料"}"#,
+        )
+        .await;
+        assert_eq!(observed.status, StatusCode::OK, "{}", observed.body);
+        assert_eq!(observed.json()["flagged"], 1);
+
+        // A CSV batch: refused whole with its rows named, then applied.
+        let bad = format!(
+            "person_id,assistance\n{citizen},临时救助\n{}0,临时救助\n",
+            &citizen[..17]
+        );
+        let refused = system_call(
+            &app,
+            "POST",
+            "/api/v1/registry/population/batches?reference=2026-12",
+            Some(&token),
+            "text/csv",
+            &bad,
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert_eq!(refused.json()["errors"][0]["line"], 3);
+        let good = format!("person_id,assistance\n{citizen},临时救助\n");
+        let applied = system_call(
+            &app,
+            "POST",
+            "/api/v1/registry/population/batches?reference=2026-12",
+            Some(&token),
+            "text/csv",
+            &good,
+        )
+        .await;
+        assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+        assert_eq!(applied.json()["changed"], 1);
+        app.close().await;
+    }
+}

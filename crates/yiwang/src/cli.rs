@@ -96,6 +96,11 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// The base registries: what department systems may do in them.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
     /// The catalogue of service items: export and import the whole of it.
     Catalog {
         #[command(subcommand)]
@@ -206,6 +211,28 @@ pub enum ClientCommand {
     Add(Box<AddClient>),
     /// List the registered systems.
     List {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Let a system (a confidential OAuth client with client credentials) act for a
+    /// department in a registry: read with purpose, update the department's fields, report
+    /// observations, send batches.
+    Grant {
+        #[arg(long)]
+        client: String,
+        /// population or entities.
+        #[arg(long)]
+        registry: String,
+        /// The department's code (540102-civil-affairs).
+        #[arg(long)]
+        department: String,
+        /// Sensitive fields the department does not own are shown in clear.
+        #[arg(long)]
+        clear_sensitive: bool,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -823,6 +850,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(oidc::clients::RegisterError::Invalid(_)) => Ok(ExitCode::FAILURE),
                 Err(oidc::clients::RegisterError::Db(e)) => Err(e.into()),
+            }
+        }
+        Command::Registry {
+            command:
+                RegistryCommand::Grant {
+                    client,
+                    registry,
+                    department,
+                    clear_sensitive,
+                    database_url,
+                },
+        } => {
+            let db = open_with(config_path, database_url).await?;
+            match registry::api::grant(
+                &db,
+                &client,
+                &registry,
+                &department,
+                clear_sensitive,
+                "system:cli",
+            )
+            .await
+            {
+                Ok(()) => {
+                    println!("{client} acts for {department} in the {registry} registry");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(registry::record::RegistryError::Invalid(problems)) => {
+                    let catalog = web::catalog()?;
+                    for (field, m) in problems {
+                        eprintln!(
+                            "yiwang: --{field}: {}",
+                            catalog.format(kernel::Lang::En, &m)
+                        );
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
             }
         }
         Command::Client {

@@ -1,0 +1,463 @@
+//! The registries for department systems (`/api/v1/registry/…`), authorised by an access
+//! token from the client-credentials grant. A system acts for the department its registry
+//! grant names (`yiwang registry grant`): it reads with a stated purpose (logged like any
+//! official's read, and masked by the same rules unless the grant allows clear sensitive
+//! values), updates the fields that department owns, reports observations, and sends CSV
+//! batches.
+//!
+//! - `GET  /api/v1/registry/{registry}/{key}?purpose=…`
+//! - `POST /api/v1/registry/{registry}/{key}` `{"changes": {field: value}, "reference": …}`
+//! - `POST /api/v1/registry/{registry}/{key}/observations` `{"observations": {…}, "reference": …}`
+//! - `POST /api/v1/registry/{registry}/batches?reference=…` with a CSV body
+//!
+//! `{registry}` is `population` or `entities`; an entity's key may be any legacy code.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use db::{Db, DbError};
+use kernel::time_util::{format_instant, now};
+use kernel::{Localize, Message, PersonId};
+use serde::Deserialize;
+use serde_json::json;
+use ui::error::ApiCtx;
+use ui::{ApiError, AppState};
+
+use crate::fields::{PERSONS, Register};
+use crate::record::{self, Reader, RegistryError, Source};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/registry/{registry}/batches", post(batch))
+        .route("/api/v1/registry/{registry}/{key}", get(read).post(update))
+        .route(
+            "/api/v1/registry/{registry}/{key}/observations",
+            post(observe),
+        )
+}
+
+/// What a system may do in one registry.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub client_id: String,
+    pub department: org::model::Department,
+    pub clear_sensitive: bool,
+}
+
+/// Grants a system (an OAuth client) the right to act for a department in a registry.
+pub async fn grant(
+    db: &Db,
+    client_id: &str,
+    registry: &str,
+    department: &str,
+    clear_sensitive: bool,
+    by: &str,
+) -> Result<(), RegistryError> {
+    let mut problems = Vec::new();
+    if oidc::clients::find(db, client_id).await?.is_none() {
+        problems.push((
+            "client".to_owned(),
+            Message::new("reg-grant-client").arg("client", client_id),
+        ));
+    }
+    if Register::by_name(registry).is_none() {
+        problems.push((
+            "registry".to_owned(),
+            Message::new("reg-grant-registry").arg("registry", registry),
+        ));
+    }
+    if org::store::department(db, department).await?.is_none() {
+        problems.push((
+            "department".to_owned(),
+            Message::new("reg-grant-department").arg("department", department),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(RegistryError::Invalid(problems));
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM registry_grants WHERE client_id = $1 AND registry = $2")
+        .bind(client_id)
+        .bind(registry)
+        .execute(&mut *tx)
+        .await
+        .map_err(DbError::from)?;
+    sqlx::query(
+        "INSERT INTO registry_grants (client_id, registry, department, clear_sensitive, granted_by, granted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(client_id)
+    .bind(registry)
+    .bind(department)
+    .bind(i64::from(clear_sensitive))
+    .bind(by)
+    .bind(format_instant(now()))
+    .execute(&mut *tx)
+    .await
+    .map_err(DbError::from)?;
+    db::audit::append(
+        &mut tx,
+        &db::audit::NewEvent {
+            actor: by,
+            action: "registry.granted",
+            subject: &format!("client:{client_id}"),
+            payload: json!({ "registry": registry, "department": department, "clear_sensitive": clear_sensitive }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+fn refuse(api: &ApiCtx, status: StatusCode, code: &'static str, key: &'static str) -> Response {
+    let mut r = api.fail(status, code, &Message::new(key)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"yiwang\", error=\"invalid_token\""),
+        );
+    }
+    r
+}
+
+/// The system behind a request's bearer token and its grant in `registry`.
+async fn system(
+    state: &AppState,
+    api: &ApiCtx,
+    provider: &oidc::Provider,
+    headers: &HeaderMap,
+    registry: &str,
+) -> Result<(&'static Register, Grant), Response> {
+    let reg = Register::by_name(registry)
+        .ok_or_else(|| refuse(api, StatusCode::NOT_FOUND, "not-found", "reg-not-found"))?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            refuse(
+                api,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "reg-api-token",
+            )
+        })?;
+    let claims = provider
+        .access_claims(&state.db, token)
+        .await
+        .map_err(|e| e.respond_bearer(api))?
+        .ok_or_else(|| {
+            refuse(
+                api,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "reg-api-token",
+            )
+        })?;
+    // Only a system's own token (client credentials) acts for a department.
+    let client_id = match (claims["client_id"].as_str(), claims["sub"].as_str()) {
+        (Some(c), Some(s)) if c == s => c.to_owned(),
+        _ => {
+            return Err(refuse(
+                api,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "reg-api-grant",
+            ));
+        }
+    };
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT department, clear_sensitive FROM registry_grants WHERE client_id = $1 AND registry = $2",
+    )
+    .bind(&client_id)
+    .bind(reg.name)
+    .fetch_optional(state.db.pool())
+    .await
+    .map_err(|e| api.error(&DbError::from(e)).into_response())?;
+    let Some((department, clear)) = row else {
+        return Err(refuse(
+            api,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "reg-api-grant",
+        ));
+    };
+    let department = org::store::department(&state.db, &department)
+        .await
+        .map_err(|e| api.error(&e).into_response())?
+        .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))?;
+    Ok((
+        reg,
+        Grant {
+            client_id,
+            department,
+            clear_sensitive: clear != 0,
+        },
+    ))
+}
+
+fn source(grant: &Grant, reference: &str) -> Source {
+    Source {
+        department: grant.department.code.clone(),
+        kind: grant.department.kind.clone(),
+        actor: format!("client:{}", grant.client_id),
+        reference: reference.trim().to_owned(),
+    }
+}
+
+/// A register's key from the path: a valid identity number, or a credit or legacy code of
+/// an entity that exists.
+async fn key_of(
+    state: &AppState,
+    api: &ApiCtx,
+    reg: &Register,
+    text: &str,
+) -> Result<String, ApiError> {
+    let invalid = |m: Message| api.fail(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &m);
+    if reg.name == PERSONS.name {
+        return PersonId::parse(text)
+            .map(|id| id.as_str().to_owned())
+            .map_err(|e| invalid(e.message()));
+    }
+    match crate::entities::resolve(&state.db, text).await {
+        Ok(Some(code)) => Ok(code),
+        Ok(None) => Err(api.error(&RegistryError::NotFound)),
+        Err(RegistryError::Invalid(p)) => Err(invalid(
+            p.into_iter()
+                .next()
+                .map_or_else(|| Message::new("reg-invalid"), |(_, m)| m),
+        )),
+        Err(e) => Err(api.error(&e)),
+    }
+}
+
+/// A refusal with every field's problem in the body.
+fn problems(api: &ApiCtx, e: RegistryError) -> Response {
+    match e {
+        RegistryError::Invalid(p) => {
+            let mut r = api
+                .error(&RegistryError::Invalid(Vec::new()))
+                .into_response();
+            let body = json!({
+                "type": "urn:yiwang:problem:invalid",
+                "status": 422,
+                "code": "invalid",
+                "title": api.format(&Message::new("reg-invalid")),
+                "detail": api.format(&Message::new("reg-invalid")),
+                "errors": p.iter().map(|(f, m)| json!({ "field": f, "message": api.format(m), "key": m.key })).collect::<Vec<_>>(),
+            });
+            *r.body_mut() = axum::body::Body::from(body.to_string());
+            r
+        }
+        other => api.error(&other).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReadQuery {
+    #[serde(default)]
+    purpose: String,
+}
+
+async fn read(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    headers: HeaderMap,
+    Path((registry, key)): Path<(String, String)>,
+    q: Result<Query<ReadQuery>, QueryRejection>,
+) -> Response {
+    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let q = match ui::ctx::api_query(&api, q) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let key = match key_of(&state, &api, reg, &key).await {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    let reader = Reader {
+        actor: format!("client:{}", grant.client_id),
+        name: format!("{} · {}", grant.department.names.zh, grant.client_id),
+        department_kind: Some(grant.department.kind.clone()),
+        person: None,
+        clear_sensitive: grant.clear_sensitive,
+    };
+    let shown = if reg.name == PERSONS.name
+        && !grant.clear_sensitive
+        && grant.department.kind != "public-security"
+    {
+        PersonId::parse(&key).map_or_else(|_| key.clone(), |id| id.masked())
+    } else {
+        key.clone()
+    };
+    match record::read(&state.db, reg, &key, shown, &reader, &q.purpose).await {
+        Ok(view) => Json(view).into_response(),
+        Err(e) => problems(&api, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Changes {
+    changes: BTreeMap<String, String>,
+    #[serde(default)]
+    reference: String,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    headers: HeaderMap,
+    Path((registry, key)): Path<(String, String)>,
+    body: Result<Json<Changes>, JsonRejection>,
+) -> Response {
+    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let Ok(Json(body)) = body else {
+        return refuse(
+            &api,
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            "reg-api-body",
+        );
+    };
+    if body.reference.trim().is_empty() {
+        return refuse(
+            &api,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "reg-reference-missing",
+        );
+    }
+    let key = match key_of(&state, &api, reg, &key).await {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    let changes: Vec<(String, String)> = body.changes.into_iter().collect();
+    match record::update(
+        &state.db,
+        reg,
+        &key,
+        &changes,
+        &source(&grant, &body.reference),
+    )
+    .await
+    {
+        Ok(n) => Json(json!({ "changed": n })).into_response(),
+        Err(e) => problems(&api, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Observations {
+    observations: BTreeMap<String, String>,
+    #[serde(default)]
+    reference: String,
+}
+
+async fn observe(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    headers: HeaderMap,
+    Path((registry, key)): Path<(String, String)>,
+    body: Result<Json<Observations>, JsonRejection>,
+) -> Response {
+    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let Ok(Json(body)) = body else {
+        return refuse(
+            &api,
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            "reg-api-body",
+        );
+    };
+    let key = match key_of(&state, &api, reg, &key).await {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    let list: Vec<(String, String)> = body.observations.into_iter().collect();
+    match crate::checks::observe(
+        &state.db,
+        reg,
+        &key,
+        &list,
+        &source(&grant, &body.reference),
+    )
+    .await
+    {
+        Ok(o) => Json(o).into_response(),
+        Err(e) => problems(&api, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct BatchQuery {
+    #[serde(default)]
+    reference: String,
+}
+
+async fn batch(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    headers: HeaderMap,
+    Path(registry): Path<String>,
+    q: Result<Query<BatchQuery>, QueryRejection>,
+    body: String,
+) -> Response {
+    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let reference = match ui::ctx::api_query(&api, q) {
+        Ok(q) if !q.reference.trim().is_empty() => format!("batch:{}", q.reference.trim()),
+        Ok(_) => {
+            return refuse(
+                &api,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "reg-reference-missing",
+            );
+        }
+        Err(e) => return e.into_response(),
+    };
+    match crate::checks::batch(&state.db, reg, &body, &source(&grant, &reference)).await {
+        Ok(done) => Json(done).into_response(),
+        Err(p) => {
+            let mut r = api
+                .fail(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    &Message::new("reg-batch-refused").arg("count", p.len() as i64),
+                )
+                .into_response();
+            let body = json!({
+                "type": "urn:yiwang:problem:invalid",
+                "status": 422,
+                "code": "invalid",
+                "title": api.format(&Message::new("reg-invalid")),
+                "detail": api.format(&Message::new("reg-batch-refused").arg("count", p.len() as i64)),
+                "errors": p.iter().map(|b| json!({ "line": b.line, "field": b.field, "message": api.format(&b.message), "key": b.message.key })).collect::<Vec<_>>(),
+            });
+            *r.body_mut() = axum::body::Body::from(body.to_string());
+            r
+        }
+    }
+}
