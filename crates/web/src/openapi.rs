@@ -8,7 +8,18 @@ use serde_json::{Value, json};
 use ui::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/openapi.json", get(|| async { Json(document()) }))
+    Router::new().route(
+        "/api/openapi.json",
+        get(|| async {
+            let mut doc = document();
+            if let (Some(paths), Value::Object(more)) =
+                (doc["paths"].as_object_mut(), registry_paths())
+            {
+                paths.extend(more);
+            }
+            Json(doc)
+        }),
+    )
 }
 
 fn list_of(schema: &str) -> Value {
@@ -145,6 +156,7 @@ pub fn document() -> Value {
             } }
         },
         "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "An access token from /oauth2/token with grant_type=client_credentials." } },
             "responses": { "Problem": { "description": "RFC 9457 problem", "content": { "application/problem+json": { "schema": { "type": "object", "properties": {
                 "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" }, "code": { "type": "string" }
             } } } } } },
@@ -175,5 +187,45 @@ pub fn document() -> Value {
                 } }
             }
         }
+    })
+}
+
+/// The registry API for department systems (in its own function: one `json!` this deep
+/// would exceed the macro recursion limit).
+fn registry_paths() -> Value {
+    let view = json!({ "type": "object", "properties": { "key": { "type": "string" }, "fields": { "type": "array", "items": { "type": "object", "properties": {
+        "field": { "type": "string" }, "value": { "type": "string" }, "masked": { "type": "boolean" }, "class": { "type": "string" },
+        "source": { "type": "string" }, "updated_at": { "type": "string" }, "flagged": { "type": "boolean" } } } } } });
+    json!({
+            "/api/v1/registry/{registry}/{key}": {
+                "get": {
+                    "summary": "Read a record of a base registry for a stated purpose (logged; masked unless the grant allows)",
+                    "description": "`registry` is `population` (key: identity number) or `entities` (key: credit code or any legacy code). Needs a client-credentials access token of a system granted the registry (`yiwang registry grant`).",
+                    "security": [{ "bearer": [] }],
+                    "parameters": [param("purpose", "Why the record is read; recorded where the person can see it.", true)],
+                    "responses": ok(view)
+                },
+                "post": {
+                    "summary": "Update fields the granted department owns (all or nothing)",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["changes", "reference"], "properties": {
+                        "changes": { "type": "object", "additionalProperties": { "type": "string" } }, "reference": { "type": "string", "description": "The case or batch the change comes from." } } } } } },
+                    "responses": ok(json!({ "type": "object", "properties": { "changed": { "type": "integer" } } }))
+                }
+            },
+            "/api/v1/registry/{registry}/{key}/observations": { "post": {
+                "summary": "Report values of fields another department owns; disagreements are flagged for the owner (多源校核)",
+                "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["observations"], "properties": {
+                    "observations": { "type": "object", "additionalProperties": { "type": "string" } }, "reference": { "type": "string" } } } } } },
+                "responses": ok(json!({ "type": "object", "properties": { "flagged": { "type": "integer" }, "agreed": { "type": "integer" } } }))
+            } },
+            "/api/v1/registry/{registry}/batches": { "post": {
+                "summary": "A CSV batch of updates: the key column, then fields the department owns; every row checked before any is written",
+                "security": [{ "bearer": [] }],
+                "parameters": [param("reference", "The batch's name, kept with every change.", true)],
+                "requestBody": { "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } },
+                "responses": ok(json!({ "type": "object", "properties": { "rows": { "type": "integer" }, "changed": { "type": "integer" } } }))
+            } }
     })
 }

@@ -352,18 +352,22 @@ async fn every_path_in_the_openapi_document_exists() {
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().expect("paths");
         for (path, item_ops) in paths {
-            let concrete = path.replace("{name}", "power").replace(
-                "{code}",
-                if path.contains("centre") {
-                    "540100-zwfw"
-                } else if path.contains("bundles") {
-                    "retire"
-                } else if path.contains("items") {
-                    &item
-                } else {
-                    "540100"
-                },
-            );
+            let concrete = path
+                .replace("{registry}", "population")
+                .replace("{key}", "540102199001011233")
+                .replace("{name}", "power")
+                .replace(
+                    "{code}",
+                    if path.contains("centre") {
+                        "540100-zwfw"
+                    } else if path.contains("bundles") {
+                        "retire"
+                    } else if path.contains("items") {
+                        &item
+                    } else {
+                        "540100"
+                    },
+                );
             for method in item_ops.as_object().expect("operations").keys() {
                 let req = Request::builder()
                     .method(method.to_uppercase().as_str())
