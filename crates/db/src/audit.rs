@@ -150,72 +150,27 @@ impl OwnedEvent {
     }
 }
 
-type Waiter = tokio::sync::oneshot::Sender<Result<i64, String>>;
-
 /// Group commit for high-rate events (token issuance): callers hand their event over and wait
-/// until it is durably stored; one writer task stores whatever has queued up meanwhile in one
-/// transaction. Each caller still answers only after its own event is committed, but many
-/// callers share one commit (and one fsync).
+/// until it is durably stored, many sharing one transaction (see [`crate::group`]).
 #[derive(Debug, Clone)]
-pub struct GroupCommit {
-    db: Db,
-    queue: std::sync::Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<(OwnedEvent, Waiter)>>>,
-}
-
-/// The most events one commit takes.
-const GROUP_MAX: usize = 512;
+pub struct GroupCommit(crate::group::Group<OwnedEvent, i64>);
 
 impl GroupCommit {
     pub fn new(db: Db) -> GroupCommit {
-        GroupCommit {
-            db,
-            queue: std::sync::Arc::default(),
-        }
+        GroupCommit(crate::group::Group::new(db, "audit", |db, events| {
+            Box::pin(Self::store(db, events))
+        }))
     }
 
     /// Stores `event` and returns its sequence number once committed.
     pub async fn append(&self, event: OwnedEvent) -> Result<i64, DbError> {
-        let queue = self.queue.get_or_init(|| {
-            let (tx, rx) = tokio::sync::mpsc::channel(4 * GROUP_MAX);
-            tokio::spawn(Self::writer(self.db.clone(), rx));
-            tx
-        });
-        let (done, wait) = tokio::sync::oneshot::channel();
-        queue
-            .send((event, done))
-            .await
-            .map_err(|_| DbError::Group("the audit writer has stopped".into()))?;
-        wait.await
-            .map_err(|_| DbError::Group("the audit writer has stopped".into()))?
-            .map_err(DbError::Group)
+        self.0.submit(event).await
     }
 
-    async fn writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<(OwnedEvent, Waiter)>) {
-        let mut group = Vec::with_capacity(GROUP_MAX);
-        while rx.recv_many(&mut group, GROUP_MAX).await > 0 {
-            let events: Vec<NewEvent<'_>> = group.iter().map(|(e, _)| e.borrowed()).collect();
-            let stored = Self::store(&db, &events).await;
-            drop(events);
-            match stored {
-                Ok(seqs) => {
-                    for ((_, done), seq) in group.drain(..).zip(seqs) {
-                        let _ = done.send(Ok(seq));
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, events = group.len(), "audit group commit failed");
-                    let text = e.to_string();
-                    for (_, done) in group.drain(..) {
-                        let _ = done.send(Err(text.clone()));
-                    }
-                }
-            }
-        }
-    }
-
-    async fn store(db: &Db, events: &[NewEvent<'_>]) -> Result<Vec<i64>, DbError> {
+    async fn store(db: &Db, events: &[OwnedEvent]) -> Result<Vec<i64>, DbError> {
+        let events: Vec<NewEvent<'_>> = events.iter().map(OwnedEvent::borrowed).collect();
         let mut tx = db.begin().await?;
-        let seqs = append_batch(&mut tx, events).await?;
+        let seqs = append_batch(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(seqs)
     }

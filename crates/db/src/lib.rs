@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod calendar;
 mod error;
+pub mod group;
 pub mod migrate;
 mod pool;
 pub mod testing;

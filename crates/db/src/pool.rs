@@ -102,7 +102,12 @@ pub struct Db {
     url: DbUrl,
     /// Seals secret fields at rest (SM4 + HMAC-SM3) when a master key is configured.
     sealer: Option<std::sync::Arc<kernel::crypto::Sealer>>,
+    /// Things that belong to this database and live as long as it (group committers).
+    shared: std::sync::Arc<std::sync::Mutex<Shared>>,
 }
+
+type Shared =
+    std::collections::HashMap<std::any::TypeId, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
 impl fmt::Debug for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -221,6 +226,7 @@ impl Db {
             backend,
             url: url.clone(),
             sealer: None,
+            shared: std::sync::Arc::default(),
         })
     }
 
@@ -236,9 +242,30 @@ impl Db {
         &self.url
     }
 
-    /// Starts a transaction.
+    /// The one `T` of this database (every clone of it), made by `make` the first time.
+    pub fn shared<T: std::any::Any + Send + Sync>(
+        &self,
+        make: impl FnOnce(&Db) -> T,
+    ) -> std::sync::Arc<T> {
+        let mut map = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let id = std::any::TypeId::of::<T>();
+        if let Some(t) = map.get(&id).cloned().and_then(|a| a.downcast::<T>().ok()) {
+            return t;
+        }
+        let t = std::sync::Arc::new(make(self));
+        map.insert(id, t.clone());
+        t
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that reads and then writes fails with "database is locked"
+    /// when another connection wrote in between, and no busy timeout can save it; taking
+    /// the lock first makes concurrent writers wait their turn instead.
     pub async fn begin(&self) -> Result<crate::Tx<'static>, DbError> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Whether the database answers (for `/readyz`).

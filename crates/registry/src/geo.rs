@@ -438,9 +438,11 @@ pub async fn query(
                 .fetch_all(db.pool())
                 .await?
             }
+            // CROSS JOIN keeps SQLite from walking the layer index in id order and probing
+            // the R-tree for every feature: the R-tree leads, the few candidates are sorted.
             (Some(b), Backend::Sqlite) => {
                 sqlx::query(&format!(
-                    "SELECT {FEATURE_COLUMNS} FROM geo_features_rtree r JOIN geo_features f ON f.id = r.id \
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features_rtree r CROSS JOIN geo_features f ON f.id = r.id \
                      WHERE r.min_x <= $1 AND r.max_x >= $2 AND r.min_y <= $3 AND r.max_y >= $4 \
                      AND f.layer = $5 AND r.id > $6 AND f.division LIKE $7 ORDER BY r.id LIMIT $8"
                 ))

@@ -386,8 +386,9 @@ fn clear_for(reg: &Register, f: &Field, key: &str, reader: &Reader, own: bool) -
         || reader.department_kind.as_deref() == Some(reg.owner(f, key))
 }
 
-/// Reads a record for a stated purpose, masked as the reader may see it, and logs the read
-/// in the same transaction. `key_shown` is the key as this reader may see it.
+/// Reads a record for a stated purpose, masked as the reader may see it, and logs the read:
+/// the record is answered only once its read is logged. `key_shown` is the key as this
+/// reader may see it.
 pub async fn read(
     db: &Db,
     reg: &Register,
@@ -401,12 +402,44 @@ pub async fn read(
         return Err(RegistryError::NoPurpose);
     }
     let own = reader.person.as_ref().is_some_and(|p| p.as_str() == key);
-    let mut tx = db.begin().await?;
-    let (current, created) = values(&mut tx, reg, key)
-        .await?
+    // Read without the write lock; the log is one statement after, and nothing is answered
+    // unless it is written.
+    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+    // One statement for the common case: the values, whether anything changed since the
+    // record was made, and whether any observation disputes it; the details only if so.
+    let sql = format!(
+        "SELECT {}, created_at, updated_at, \
+         (SELECT COUNT(*) FROM registry_observations o WHERE o.registry = $2 AND o.subject = $1 AND o.status = 'open') \
+         FROM {} WHERE {} = $1",
+        columns(reg),
+        reg.table,
+        reg.key
+    );
+    let row = sqlx::query(&sql)
+        .bind(key)
+        .bind(reg.name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(DbError::from)?
         .ok_or(RegistryError::NotFound)?;
-    let times = last_changes(&mut tx, reg, key).await?;
-    let flags = flagged(&mut tx, reg, key).await?;
+    let n = reg.fields.len();
+    let mut current = Vec::with_capacity(n);
+    for i in 0..n {
+        current.push(row.try_get::<String, _>(i).map_err(DbError::from)?);
+    }
+    let created: String = row.try_get(n).map_err(DbError::from)?;
+    let updated: String = row.try_get(n + 1).map_err(DbError::from)?;
+    let disputed: i64 = row.try_get(n + 2).map_err(DbError::from)?;
+    let times = if updated == created {
+        HashMap::new()
+    } else {
+        last_changes(&mut conn, reg, key).await?
+    };
+    let flags = if disputed > 0 {
+        flagged(&mut conn, reg, key).await?
+    } else {
+        Vec::new()
+    };
     let fields: Vec<Shown> = reg
         .fields
         .iter()
@@ -432,21 +465,20 @@ pub async fn read(
         })
         .collect();
     let read_fields: Vec<&str> = fields.iter().map(|f| f.field).collect();
-    sqlx::query(
-        "INSERT INTO registry_reads (registry, subject, reader, reader_name, fields, purpose, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    drop(conn);
+    crate::readlog::log(
+        db,
+        crate::readlog::Entry {
+            registry: reg.name,
+            subject: key.to_owned(),
+            reader: reader.actor.clone(),
+            reader_name: reader.name.clone(),
+            fields: read_fields.join(","),
+            purpose: purpose.to_owned(),
+            at: format_instant(now()),
+        },
     )
-    .bind(reg.name)
-    .bind(key)
-    .bind(&reader.actor)
-    .bind(&reader.name)
-    .bind(read_fields.join(","))
-    .bind(purpose)
-    .bind(format_instant(now()))
-    .execute(&mut *tx)
-    .await
-    .map_err(DbError::from)?;
-    tx.commit().await.map_err(DbError::from)?;
+    .await?;
     Ok(View {
         key: key_shown,
         fields,

@@ -17,6 +17,7 @@ use tower::ServiceExt;
 
 mod items;
 mod oidc;
+mod registry;
 pub use oidc::Baseline;
 
 /// One measured figure.
@@ -378,6 +379,8 @@ pub enum Group {
     Search,
     /// The OpenID provider.
     Oidc,
+    /// The base registries at the region's scale (minutes: seeds 3.65M people).
+    Registry,
 }
 
 pub async fn run(quick: bool, only: &[Group], baseline: Option<Baseline>) -> anyhow::Result<()> {
@@ -409,6 +412,13 @@ pub async fn run(quick: bool, only: &[Group], baseline: Option<Baseline>) -> any
         match oidc::figures(&dir, quick, baseline.as_ref()).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("OpenID provider figures not measured: {e:#}"),
+        }
+    }
+    // Not in the default run: it seeds the region's population.
+    if only.contains(&Group::Registry) {
+        match registry::figures(&dir, quick).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("registry figures not measured: {e:#}"),
         }
     }
     println!(

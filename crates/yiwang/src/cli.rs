@@ -116,7 +116,8 @@ pub enum Command {
         /// Fewer iterations (a smoke run).
         #[arg(long)]
         quick: bool,
-        /// Only these groups of figures (repeatable): basics, pages, startup, search, oidc.
+        /// Only these groups of figures (repeatable): basics, pages, startup, search, oidc,
+        /// registry (registry runs only when named: it seeds the region's population).
         #[arg(long, value_enum)]
         only: Vec<crate::bench::Group>,
         /// Another OpenID provider's token endpoint to measure side by side with the same

@@ -150,32 +150,70 @@ async fn issuance_rate(
     connections: usize,
     duration: Duration,
 ) -> anyhow::Result<f64> {
+    request_rate(
+        addr,
+        "POST",
+        vec![path.to_owned()],
+        vec![
+            ("Authorization".into(), auth.to_owned()),
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+        ],
+        body,
+        connections,
+        duration,
+    )
+    .await
+}
+
+/// Successful requests per second from `connections` keep-alive connections for
+/// `duration`, after a one-second warm-up; each connection goes round `paths` from its own
+/// starting point. Any failed answer fails the measure.
+pub(super) async fn request_rate(
+    addr: SocketAddr,
+    method: &'static str,
+    paths: Vec<String>,
+    headers: Vec<(String, String)>,
+    body: &str,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<f64> {
     let stop = Arc::new(AtomicBool::new(false));
     let counting = Arc::new(AtomicBool::new(false));
     let ok = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
+    let paths = Arc::new(paths);
+    let headers = Arc::new(headers);
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..connections {
+    for n in 0..connections {
         let (stop, counting, ok, failed) =
             (stop.clone(), counting.clone(), ok.clone(), failed.clone());
-        let (path, auth, body) = (path.to_owned(), auth.to_owned(), body.to_owned());
+        let (paths, headers, body) = (paths.clone(), headers.clone(), body.to_owned());
         tasks.spawn(async move {
             let mut conn = Conn::open(addr).await?;
-            let headers = [
-                ("Authorization", auth.as_str()),
-                ("Content-Type", "application/x-www-form-urlencoded"),
-            ];
+            let hs: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let mut i = n * paths.len() / connections.max(1);
+            let mut last_failure = None;
             while !stop.load(Ordering::Relaxed) {
-                let a = conn.send("POST", &path, &headers, &body).await?;
+                let path = &paths[i % paths.len()];
+                i += 1;
+                let a = conn.send(method, path, &hs, &body).await?;
                 if counting.load(Ordering::Relaxed) {
                     if a.status == 200 {
                         ok.fetch_add(1, Ordering::Relaxed);
                     } else {
                         failed.fetch_add(1, Ordering::Relaxed);
+                        last_failure =
+                            Some((a.status, String::from_utf8_lossy(&a.body).into_owned()));
                     }
                 }
             }
-            anyhow::Ok(())
+            anyhow::Ok(last_failure)
         });
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -185,14 +223,49 @@ async fn issuance_rate(
     counting.store(false, Ordering::Relaxed);
     let secs = start.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
+    let mut example = None;
     while let Some(done) = tasks.join_next().await {
-        done??;
+        if let Some(f) = done?? {
+            example = Some(f);
+        }
     }
     let (ok, failed) = (ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
     if failed > 0 || ok == 0 {
-        bail!("{failed} token requests failed ({ok} succeeded) at {path}");
+        bail!(
+            "{failed} requests failed ({ok} succeeded) at {}: {example:?}",
+            paths[0]
+        );
     }
     Ok(ok as f64 / secs)
+}
+
+/// A client-credentials access token from the provider at `addr`.
+pub(super) async fn client_token(
+    addr: SocketAddr,
+    id: &str,
+    secret: &str,
+) -> anyhow::Result<String> {
+    let mut conn = Conn::open(addr).await?;
+    let auth = basic(id, secret);
+    let a = conn
+        .send(
+            "POST",
+            "/oauth2/token",
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            "grant_type=client_credentials",
+        )
+        .await?;
+    if a.status != 200 {
+        bail!("the token endpoint answered {}", a.status);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&a.body)?;
+    v["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no access token")
 }
 
 fn split_url(url: &str) -> anyhow::Result<(SocketAddr, String)> {

@@ -1,0 +1,239 @@
+//! The base registries' figures at the region's scale, on a fresh data directory:
+//!
+//! - seeding 3.65 million synthetic people and 400,000 entities (COPY on PostgreSQL, batched
+//!   inserts on SQLite), with the database's size;
+//! - looking a person up by identity number through the service (masking and the read log
+//!   written in the same transaction), p99;
+//! - the same over HTTP from a department system (`GET /api/v1/registry/population/{id}`
+//!   with a client-credentials token), requests per second, against a `yiwang demo` child;
+//! - spatial queries returning at most 100 features from 1 million (box through the index,
+//!   then exact geometry), p99; and `/ogc/collections/{id}/items?bbox=…&limit=10` over HTTP,
+//!   requests per second.
+//!
+//! `--quick` seeds a tenth of everything.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use db::{Db, DbUrl};
+use registry::geo::{self, Area};
+use registry::record::Reader;
+use registry::synth::{FeatureGenerator, Generator, Rng};
+
+use super::Row;
+
+/// People, entities and features at full scale.
+const PERSONS: u64 = 3_650_000;
+const ENTITIES: u64 = 400_000;
+const FEATURES: u64 = 1_000_000;
+const SEED: u64 = 2026;
+
+/// Every `step`th person the seed's generator makes: numbers known to be in the registry.
+fn sample_ids(persons: u64, count: usize) -> Vec<String> {
+    let mut g = Generator::new(SEED, kernel::time_util::today());
+    let step = (persons / count as u64).max(1);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..persons {
+        let Some(p) = g.next_person() else { break };
+        if i % step == 0 {
+            out.push(p.key);
+        }
+        if out.len() == count {
+            break;
+        }
+    }
+    out
+}
+
+/// Boxes of about 0.02° × 0.02° around where the seed's features lie.
+fn sample_boxes(count: usize) -> Vec<[f64; 4]> {
+    let mut g = FeatureGenerator::new(SEED);
+    let mut rng = Rng::new(7);
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let Some(f) = g.next_feature() else { break };
+        if rng.below(50) != 0 {
+            continue;
+        }
+        let x: f64 = f.values[7].parse().unwrap_or(91.0);
+        let y: f64 = f.values[8].parse().unwrap_or(29.6);
+        out.push([x - 0.01, y - 0.01, x + 0.01, y + 0.01]);
+    }
+    out
+}
+
+fn p99(mut times: Vec<Duration>) -> f64 {
+    times.sort();
+    times[(times.len() * 99 / 100).min(times.len() - 1)].as_secs_f64() * 1000.0
+}
+
+pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
+    let scale = if quick { 10 } else { 1 };
+    let (persons, entities, features) = (PERSONS / scale, ENTITIES / scale, FEATURES / scale);
+    let data = dir.join("registry");
+    std::fs::create_dir_all(&data)?;
+    let path = data.join("yiwang.db");
+    let db = Db::open(&DbUrl::Sqlite(path.clone()), true).await?;
+    db::migrate::run(&db).await?;
+    let start = Instant::now();
+    registry::bulk::load_persons(&db, persons, SEED, |_| {}).await?;
+    registry::bulk::load_entities(&db, entities, SEED, |_| {}).await?;
+    let seeding = start.elapsed().as_secs_f64();
+    registry::bulk::load_features(&db, features, SEED, |_| {}).await?;
+    let mut size = 0;
+    for suffix in ["", "-wal"] {
+        size += std::fs::metadata(format!("{}{suffix}", path.display())).map_or(0, |m| m.len());
+    }
+
+    // Lookups through the service, as an official of civil affairs reads.
+    let ids = sample_ids(persons, 2_000);
+    let reader = Reader {
+        actor: "official:bench".into(),
+        name: "基准测试".into(),
+        department_kind: Some("civil-affairs".into()),
+        person: None,
+        clear_sensitive: false,
+    };
+    let rounds = if quick { 1 } else { 3 };
+    let mut times = Vec::with_capacity(ids.len() * rounds);
+    for _ in 0..rounds {
+        for id in &ids {
+            let id = kernel::PersonId::parse(id).context("a generated number")?;
+            let t = Instant::now();
+            registry::population::read(&db, &id, &reader, "性能基准").await?;
+            times.push(t.elapsed());
+        }
+    }
+    let lookup = p99(times);
+
+    // Spatial queries through the index.
+    let boxes = sample_boxes(1_000);
+    let mut times = Vec::with_capacity(boxes.len());
+    let mut most = 0;
+    for b in &boxes {
+        let t = Instant::now();
+        let page = geo::query(&db, "land-parcels", &Area::BBox(*b), None, 100, 0).await?;
+        times.push(t.elapsed());
+        most = most.max(page.features.len());
+    }
+    let spatial = p99(times);
+    db.close().await;
+
+    // Over HTTP, against the demo on the same data directory.
+    let addr: SocketAddr = format!("127.0.0.1:{}", super::free_port()?).parse()?;
+    let mut child = super::spawn_demo(&data, addr)?;
+    let http = async {
+        tokio::task::spawn_blocking(move || super::wait_ready(addr, Duration::from_secs(120)))
+            .await?
+            .context("the demo did not start")?;
+        let token = system_token(&data, addr).await?;
+        let duration = Duration::from_secs(if quick { 2 } else { 5 });
+        let lookups: Vec<String> = ids
+            .iter()
+            .map(|id| format!("/api/v1/registry/population/{id}?purpose=%E5%9F%BA%E5%87%86"))
+            .collect();
+        let lookup_rate = super::oidc::request_rate(
+            addr,
+            "GET",
+            lookups,
+            vec![("Authorization".into(), format!("Bearer {token}"))],
+            "",
+            16,
+            duration,
+        )
+        .await?;
+        let ogc: Vec<String> = boxes
+            .iter()
+            .map(|b| {
+                format!(
+                    "/ogc/collections/land-parcels/items?bbox={:.5},{:.5},{:.5},{:.5}&limit=10",
+                    b[0], b[1], b[2], b[3]
+                )
+            })
+            .collect();
+        let ogc_rate =
+            super::oidc::request_rate(addr, "GET", ogc, Vec::new(), "", 16, duration).await?;
+        anyhow::Ok((lookup_rate, ogc_rate))
+    }
+    .await;
+    super::stop(&mut child)?;
+    let (lookup_rate, ogc_rate) = http?;
+    let label = |full: &'static str, tenth: &'static str| if quick { tenth } else { full };
+    Ok(vec![
+        Row {
+            figure: label(
+                "seed 3.65M persons + 400k entities (SQLite), s",
+                "seed 365k persons + 40k entities (SQLite), s",
+            ),
+            target: if quick { "< 18" } else { "< 180" }.into(),
+            measured: format!("{seeding:.1}"),
+            ratio: 180.0 / scale as f64 / seeding,
+        },
+        Row {
+            figure: label(
+                "  database size with 1M features, MB",
+                "  database size with 100k features, MB",
+            ),
+            target: "-".into(),
+            measured: format!("{}", size / 1_000_000),
+            ratio: 1.0,
+        },
+        Row {
+            figure: "person lookup with masking + read log p99, ms",
+            target: "< 2".into(),
+            measured: format!("{lookup:.2}"),
+            ratio: 2.0 / lookup,
+        },
+        Row {
+            figure: "person lookups over HTTP (system token), /s",
+            target: ">= 5000".into(),
+            measured: format!("{lookup_rate:.0}"),
+            ratio: lookup_rate / 5000.0,
+        },
+        Row {
+            figure: label(
+                "spatial bbox query <= 100 of 1M features p99, ms",
+                "spatial bbox query <= 100 of 100k features p99, ms",
+            ),
+            target: "< 10".into(),
+            measured: format!("{spatial:.2} ({most} max)"),
+            ratio: 10.0 / spatial,
+        },
+        Row {
+            figure: "OGC items?bbox&limit=10 over HTTP, /s",
+            target: ">= 2000".into(),
+            measured: format!("{ogc_rate:.0}"),
+            ratio: ogc_rate / 2000.0,
+        },
+    ])
+}
+
+/// Registers a department system with a population grant and gets its token.
+async fn system_token(data: &Path, addr: SocketAddr) -> anyhow::Result<String> {
+    let db = Db::open(&DbUrl::Sqlite(data.join("yiwang.db")), false).await?;
+    let client = oidc::clients::NewClient {
+        client_id: "bench-registry".into(),
+        name_zh: "基础库压测".into(),
+        scopes: vec!["registry".into()],
+        grant_types: vec![oidc::clients::GrantType::ClientCredentials],
+        ..oidc::clients::NewClient::default()
+    };
+    let secret = oidc::clients::register(&db, &client, "system:bench")
+        .await
+        .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
+        .context("a secret")?;
+    registry::api::grant(
+        &db,
+        "bench-registry",
+        "population",
+        "540102-civil-affairs",
+        false,
+        "system:bench",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("granting: {e:?}"))?;
+    db.close().await;
+    super::oidc::client_token(addr, "bench-registry", &secret).await
+}
