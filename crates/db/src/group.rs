@@ -19,13 +19,14 @@ pub type Store<T, R> =
     ) -> Pin<Box<dyn Future<Output = Result<Vec<R>, DbError>> + Send + 'a>>;
 
 type Waiter<R> = oneshot::Sender<Result<R, String>>;
+type Queue<T, R> = mpsc::Sender<(T, Waiter<R>)>;
 
 /// A group committer for items of type `T`, answering each with an `R`.
 pub struct Group<T, R> {
     db: Db,
     what: &'static str,
     store: Store<T, R>,
-    queue: Arc<OnceLock<mpsc::Sender<(T, Waiter<R>)>>>,
+    queue: Arc<OnceLock<Queue<T, R>>>,
 }
 
 impl<T, R> Clone for Group<T, R> {
