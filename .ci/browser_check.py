@@ -48,6 +48,16 @@ def check(ok, what):
         print(f"  FAIL {what}")
 
 
+def demo_org_code(n):
+    """The organization code (GB 11714) inside the nth demo entity's credit code, as
+    identity::seed::demo_credit_code makes it."""
+    org = f"MA{610000 + n:06d}"
+    value = lambda c: int(c) if c.isdigit() else ord(c) - ord("A") + 10
+    total = sum(value(c) * w for c, w in zip(org, [3, 7, 9, 10, 5, 8, 4, 2]))
+    check = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+    return f"{org}-{check}"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -402,7 +412,38 @@ def main():
         check(wd.wait_js("return document.body.innerText.includes('已发布')"), "the approver publishes it")
         published = json.load(urllib.request.urlopen(f"{site}/api/v1/items/{code}"))
         check(published["promised_days"] == 0, "the published item has the new time limit")
+        print("market regulation finds an entity by its old organization code")
+        org = demo_org_code(0)
+        wd.go(f"{site}/registry/entities?lang=zh")
+        wd.type("#f-credit_code", org)
+        wd.type("#f-purpose", "食品经营许可审查")
+        wd.click("main form button[type=submit]")
+        check(wd.wait_js("return document.body.innerText.includes('拉萨净土青稞食品有限公司')"), "the old code finds the entity")
+        wd.screenshot("registry-entity-zh.png")
+        audit(wd, "/registry/entities (record)", axe_source)
         signs_out()
+        print("the Chengguan civil-affairs clerk adopts another department's value")
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/registry/checks?lang=zh")
+        check(wd.wait_js("return document.body.innerText.includes('家庭医生签约档案')"), "health's disagreement waits in the queue")
+        wd.screenshot("registry-checks-zh.png")
+        audit(wd, "/registry/checks", axe_source)
+        wd.click("main form button[value=adopt]")
+        check(wd.wait_js("return document.body.innerText.includes('已采纳报送的值')"), "adopting says so")
+        wd.go(f"{site}/registry/batches?lang=bo")
+        audit(wd, "/registry/batches", axe_source)
+        signs_out()
+        print("anyone browses the geography registry without a map")
+        wd.go(f"{site}/geography?lang=bo")
+        audit(wd, "/geography", axe_source)
+        wd.go(f"{site}/geography/land-parcels?division=540100&lang=zh")
+        wd.screenshot("geography-list-zh.png")
+        audit(wd, "/geography/land-parcels", axe_source)
+        wd.click("main tbody a")
+        check(wd.wait_js("return document.body.innerText.includes('外包框')"), "a parcel shows its bounding box")
+        audit(wd, "/geography/land-parcels/{id}", axe_source)
+        items = json.load(urllib.request.urlopen(f"{site}/ogc/collections/land-parcels/items?bbox=90,29,92.5,30.5&limit=10"))
+        check(items["type"] == "FeatureCollection" and len(items["features"]) == 10, "OGC API gives ten parcels near Lhasa")
         wd.go(f"{site}/nowhere?lang=en")
         check("Page not found" in wd.js("return document.body.innerText"), "an unknown page says so in English")
     finally:

@@ -112,6 +112,8 @@ pub async fn grant(
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
+    db.shared(|_| GrantCache::default())
+        .forget(client_id, registry);
     Ok(())
 }
 
@@ -173,34 +175,77 @@ async fn system(
             ));
         }
     };
-    let row: Option<(String, i64)> = sqlx::query_as(
-        "SELECT department, clear_sensitive FROM registry_grants WHERE client_id = $1 AND registry = $2",
-    )
-    .bind(&client_id)
-    .bind(reg.name)
-    .fetch_optional(state.db.pool())
-    .await
-    .map_err(|e| api.error(&DbError::from(e)).into_response())?;
-    let Some((department, clear)) = row else {
-        return Err(refuse(
-            api,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "reg-api-grant",
-        ));
-    };
-    let department = org::store::department(&state.db, &department)
+    let grants = state.db.shared(|_| GrantCache::default());
+    let grant = grants
+        .find(&state.db, &client_id, reg.name)
         .await
         .map_err(|e| api.error(&e).into_response())?
         .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))?;
-    Ok((
-        reg,
-        Grant {
-            client_id,
-            department,
-            clear_sensitive: clear != 0,
-        },
-    ))
+    Ok((reg, grant))
+}
+
+/// How long a replica trusts its copy of a grant (as the OpenID provider trusts its copy of
+/// a client): a grant changed on another replica takes effect within this.
+const GRANT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+type GrantKey = (String, String);
+
+/// Each replica's short-lived copy of the grants: a system reads thousands of records a
+/// second, and two more queries each would cost more than the read.
+#[derive(Debug, Default)]
+struct GrantCache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<GrantKey, (std::time::Instant, Option<Grant>)>>,
+}
+
+impl GrantCache {
+    async fn find(
+        &self,
+        db: &Db,
+        client_id: &str,
+        registry: &str,
+    ) -> Result<Option<Grant>, DbError> {
+        let key = (client_id.to_owned(), registry.to_owned());
+        if let Ok(entries) = self.entries.lock()
+            && let Some((at, g)) = entries.get(&key)
+            && at.elapsed() < GRANT_TTL
+        {
+            return Ok(g.clone());
+        }
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT department, clear_sensitive FROM registry_grants WHERE client_id = $1 AND registry = $2",
+        )
+        .bind(client_id)
+        .bind(registry)
+        .fetch_optional(db.pool())
+        .await?;
+        let grant = match row {
+            Some((department, clear)) => {
+                org::store::department(db, &department)
+                    .await?
+                    .map(|department| Grant {
+                        client_id: client_id.to_owned(),
+                        department,
+                        clear_sensitive: clear != 0,
+                    })
+            }
+            None => None,
+        };
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.clear();
+            }
+            entries.insert(key, (std::time::Instant::now(), grant.clone()));
+        }
+        Ok(grant)
+    }
+
+    /// Drops this replica's copy (after a change made here).
+    fn forget(&self, client_id: &str, registry: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&(client_id.to_owned(), registry.to_owned()));
+        }
+    }
 }
 
 fn source(grant: &Grant, reference: &str) -> Source {

@@ -288,13 +288,14 @@ pub async fn save(db: &Db, f: &NewFeature, source: &Source) -> Result<i64, Regis
     };
     if db.backend() == Backend::Sqlite {
         sqlx::query(
-            "INSERT OR REPLACE INTO geo_features_rtree (id, min_x, max_x, min_y, max_y) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT OR REPLACE INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, layer) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
         .bind(b[0])
         .bind(b[2])
         .bind(b[1])
         .bind(b[3])
+        .bind(&f.layer)
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
@@ -411,6 +412,13 @@ pub async fn query(
         Area::Within(p, m) => (Some(around(*p, *m)), None),
     };
     let keep = |f: &Feature| -> bool {
+        // A feature whose box lies inside the asked-for box surely intersects it.
+        if let (Area::BBox(q), true) = (area, exact.is_some()) {
+            let b = f.bbox;
+            if b[0] >= q[0] && b[2] <= q[2] && b[1] >= q[1] && b[3] <= q[3] {
+                return true;
+            }
+        }
         let Ok(g) = Geometry::parse(&f.geometry) else {
             return false;
         };
@@ -422,7 +430,7 @@ pub async fn query(
     };
     // The index narrows to candidates by box; the exact test may drop some, so fetch in
     // rounds until the page is full or the candidates run out.
-    let round = (limit * 2).max(50) as i64;
+    let mut round = (limit + 1) as i64;
     let mut out = Vec::with_capacity(limit + 1);
     let mut cursor = after;
     loop {
@@ -440,11 +448,13 @@ pub async fn query(
             }
             // CROSS JOIN keeps SQLite from walking the layer index in id order and probing
             // the R-tree for every feature: the R-tree leads, the few candidates are sorted.
+            // The paging condition is on the feature, not the R-tree: there it could be taken
+            // as the R-tree's own search (a scan of every id above the cursor).
             (Some(b), Backend::Sqlite) => {
                 sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features_rtree r CROSS JOIN geo_features f ON f.id = r.id \
                      WHERE r.min_x <= $1 AND r.max_x >= $2 AND r.min_y <= $3 AND r.max_y >= $4 \
-                     AND f.layer = $5 AND r.id > $6 AND f.division LIKE $7 ORDER BY r.id LIMIT $8"
+                     AND r.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY r.id LIMIT $8"
                 ))
                 .bind(b[2])
                 .bind(b[0])
@@ -489,6 +499,8 @@ pub async fn query(
         if out.len() > limit || fetched < round {
             break;
         }
+        // The exact test dropped some: ask for more next time.
+        round = (round * 2).min(MAX_LIMIT as i64 * 4);
     }
     let next = if out.len() > limit {
         out.truncate(limit);

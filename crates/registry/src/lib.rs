@@ -16,6 +16,7 @@ pub mod mask;
 pub mod ogc;
 pub mod pages;
 pub mod population;
+pub mod prefill;
 pub mod readlog;
 pub mod record;
 pub mod seed;

@@ -286,3 +286,68 @@ async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
         t.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_form_reads_the_applicants_own_record_and_waives_what_the_registry_holds() {
+    use yiwang_registry::prefill::{self, Link};
+    for t in testing::backends().await {
+        let db = &t.db;
+        let id = person();
+        population::register(
+            db,
+            &NewPerson {
+                person_id: id.as_str().to_owned(),
+                values: pairs(&[
+                    ("name_zh", "卓玛"),
+                    ("household_address", "那曲市色尼区那曲镇1号"),
+                ]),
+            },
+            &source("public-security"),
+        )
+        .await
+        .expect("registered");
+        population::update(
+            db,
+            &id,
+            &pairs(&[("marital_status", "married")]),
+            &source("civil-affairs"),
+        )
+        .await
+        .expect("married");
+        let record = prefill::person(db, &id, 12, "卓玛", "申请：结婚登记")
+            .await
+            .expect("read")
+            .expect("known");
+        assert_eq!(
+            record.values.get("name_zh").map(String::as_str),
+            Some("卓玛"),
+            "in clear: her own"
+        );
+        let marriage = prefill::link("population.marital_status").expect("a link");
+        assert!(record.holds(&marriage));
+        assert!(record.holds(&prefill::link("population.household").expect("link")));
+        assert!(
+            !record.holds(&prefill::link("population.death").expect("link")),
+            "no death recorded"
+        );
+        assert!(!record.holds(&prefill::link("natural-resources.parcel").expect("link")));
+        assert!(prefill::link("population.shoe_size").is_none());
+        assert!(prefill::link("nothing").is_none());
+        assert!(
+            matches!(prefill::link("entities.business_scope"), Some(Link::Fields(_, f)) if f == ["business_scope"])
+        );
+        let reads = population::reads_of(db, &id, 5).await.expect("reads");
+        assert_eq!(
+            reads[0].purpose, "申请：结婚登记",
+            "a pre-fill is a logged read"
+        );
+        let unknown = identity::seed::demo_person_id("540602", "19990101", "011").expect("valid");
+        assert!(
+            prefill::person(db, &unknown, 13, "x", "申请")
+                .await
+                .expect("ok")
+                .is_none()
+        );
+        t.close().await;
+    }
+}

@@ -91,4 +91,6 @@ CREATE TABLE geo_features (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX geo_features_layer ON geo_features(layer, id);
-CREATE VIRTUAL TABLE geo_features_rtree USING rtree(id, min_x, max_x, min_y, max_y);
+-- The layer rides in the R-tree (an auxiliary column) so that a search skips other layers'
+-- features without reading their rows.
+CREATE VIRTUAL TABLE geo_features_rtree USING rtree(id, min_x, max_x, min_y, max_y, +layer);
