@@ -14,7 +14,7 @@ use db::Db;
 use kernel::{CreditCode, PersonId};
 
 use crate::fields::{ENTITY_REGISTER, PERSONS, Register};
-use crate::record::{self, Reader, RegistryError};
+use crate::record::{self, Reader, RegistryError, View};
 
 /// The registry fields a catalogue link stands for.
 #[derive(Debug, Clone)]
@@ -90,7 +90,12 @@ pub async fn person(
         person: Some(*id),
         clear_sensitive: false,
     };
-    match crate::population::read(db, id, &reader, purpose).await {
+    found(crate::population::read(db, id, &reader, purpose).await)
+}
+
+/// A read's view as the form takes it; a record the registry lacks is `None`.
+fn found(read: Result<View, RegistryError>) -> Result<Option<Record>, RegistryError> {
+    match read {
         Ok(view) => Ok(Some(Record {
             values: view
                 .fields
@@ -121,15 +126,5 @@ pub async fn entity(
         clear_sensitive: true,
     };
     let key = code.as_str();
-    match record::read(db, &ENTITY_REGISTER, key, key.to_owned(), &reader, purpose).await {
-        Ok(view) => Ok(Some(Record {
-            values: view
-                .fields
-                .into_iter()
-                .map(|f| (f.field, f.value))
-                .collect(),
-        })),
-        Err(RegistryError::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
+    found(record::read(db, &ENTITY_REGISTER, key, key.to_owned(), &reader, purpose).await)
 }
