@@ -174,8 +174,8 @@ pub async fn load_features(
     .await?;
     let index = match db.url() {
         DbUrl::Sqlite(_) => {
-            "INSERT INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, layer) \
-             SELECT id, min_x, max_x, min_y, max_y, layer FROM geo_features"
+            "INSERT INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, layer, division) \
+             SELECT id, min_x, max_x, min_y, max_y, layer, division FROM geo_features"
         }
         // The ids were given: move the identity past them.
         DbUrl::Postgres(_) => {

@@ -288,7 +288,8 @@ pub async fn save(db: &Db, f: &NewFeature, source: &Source) -> Result<i64, Regis
     };
     if db.backend() == Backend::Sqlite {
         sqlx::query(
-            "INSERT OR REPLACE INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, layer) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT OR REPLACE INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, layer, division) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(b[0])
@@ -296,6 +297,7 @@ pub async fn save(db: &Db, f: &NewFeature, source: &Source) -> Result<i64, Regis
         .bind(b[1])
         .bind(b[3])
         .bind(&f.layer)
+        .bind(f.division.trim())
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
@@ -446,15 +448,15 @@ pub async fn query(
                 .fetch_all(db.pool())
                 .await?
             }
-            // CROSS JOIN keeps SQLite from walking the layer index in id order and probing
-            // the R-tree for every feature: the R-tree leads, the few candidates are sorted.
-            // The paging condition is on the feature, not the R-tree: there it could be taken
-            // as the R-tree's own search (a scan of every id above the cursor).
+            // The R-tree alone picks the page's ids (layer and division ride in it), so only
+            // the page's rows are read.
             (Some(b), Backend::Sqlite) => {
                 sqlx::query(&format!(
-                    "SELECT {FEATURE_COLUMNS} FROM geo_features_rtree r CROSS JOIN geo_features f ON f.id = r.id \
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.id IN (\
+                     SELECT r.id FROM geo_features_rtree r \
                      WHERE r.min_x <= $1 AND r.max_x >= $2 AND r.min_y <= $3 AND r.max_y >= $4 \
-                     AND r.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY r.id LIMIT $8"
+                     AND r.layer = $5 AND r.id > $6 AND r.division LIKE $7 ORDER BY r.id LIMIT $8) \
+                     ORDER BY f.id"
                 ))
                 .bind(b[2])
                 .bind(b[0])

@@ -91,6 +91,6 @@ CREATE TABLE geo_features (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX geo_features_layer ON geo_features(layer, id);
--- The layer rides in the R-tree (an auxiliary column) so that a search skips other layers'
--- features without reading their rows.
-CREATE VIRTUAL TABLE geo_features_rtree USING rtree(id, min_x, max_x, min_y, max_y, +layer);
+-- The layer and division ride in the R-tree (auxiliary columns) so that a search picks its
+-- page of ids without reading any feature's row.
+CREATE VIRTUAL TABLE geo_features_rtree USING rtree(id, min_x, max_x, min_y, max_y, +layer, +division);
