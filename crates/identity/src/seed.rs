@@ -40,6 +40,16 @@ const ENTITIES: &[(&str, usize)] = &[
     ("日喀则格桑唐卡工作室", 3),
 ];
 
+/// The demo citizen (扎西顿珠) and the mobile number their account has.
+pub fn demo_citizen() -> Option<(PersonId, &'static str)> {
+    PEOPLE
+        .first()
+        .and_then(|(d, b, s, ..)| demo_person_id(d, b, s))
+        .map(|id| (id, DEMO_CITIZEN_MOBILE))
+}
+
+const DEMO_CITIZEN_MOBILE: &str = "13908900001";
+
 /// A valid enterprise credit code (91… registered in Lhasa) for the `n`th demo entity.
 pub fn demo_credit_code(n: usize) -> Option<String> {
     let org = format!("MA{:06}", 610_000 + n);
@@ -149,7 +159,7 @@ pub async fn seed_demo(db: &Db, password: &str) -> Result<Vec<DemoSignIn>, Ident
             kind: AccountKind::Person,
             person_id: Some(id),
             login: None,
-            mobile: Some("13908900001".to_owned()),
+            mobile: Some(DEMO_CITIZEN_MOBILE.to_owned()),
             name_zh: "扎西顿珠".to_owned(),
             name_bo: "བཀྲ་ཤིས་དོན་གྲུབ།".to_owned(),
             password_hash: hash.clone(),

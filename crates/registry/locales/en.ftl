@@ -171,3 +171,5 @@ reg-grant-department = There is no department “{ $department }”.
 reg-api-token = A valid access token from the client-credentials grant is required.
 reg-api-grant = This system has no grant in this registry.
 reg-api-body = The body must be JSON as documented.
+reg-field-mobile = Mobile number
+reg-value-mobile = “{ $value }” is not a mobile number (11 digits beginning 13–19).

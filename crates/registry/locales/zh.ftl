@@ -171,3 +171,5 @@ reg-grant-department = 没有部门“{ $department }”。
 reg-api-token = 需要以客户端凭证方式取得的有效访问令牌。
 reg-api-grant = 该系统在此基础库没有授权。
 reg-api-body = 请求体须为文档所述的 JSON。
+reg-field-mobile = 手机号码
+reg-value-mobile = “{ $value }”不是手机号码（以 13–19 开头的 11 位数字）。

@@ -10,6 +10,10 @@
 //! - `POST /api/v1/registry/{registry}/{key}/observations` `{"observations": {…}, "reference": …}`
 //! - `POST /api/v1/registry/{registry}/batches?reference=…` with a CSV body
 //!
+//! - `POST /api/v1/geography/features?reference=…` with a GeoJSON Feature whose properties
+//!   name its `layer`, `code`, `name` and `division` (the rest are its attributes): saved, or
+//!   replaced by code, when the granted department owns the layer
+//!
 //! `{registry}` is `population` or `entities`; an entity's key may be any legacy code.
 
 use std::collections::BTreeMap;
@@ -34,6 +38,7 @@ use crate::record::{self, Reader, RegistryError, Source};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/geography/features", post(save_feature))
         .route("/api/v1/registry/{registry}/batches", post(batch))
         .route("/api/v1/registry/{registry}/{key}", get(read).post(update))
         .route(
@@ -66,7 +71,7 @@ pub async fn grant(
             Message::new("reg-grant-client").arg("client", client_id),
         ));
     }
-    if Register::by_name(registry).is_none() {
+    if !grantable(registry) {
         problems.push((
             "registry".to_owned(),
             Message::new("reg-grant-registry").arg("registry", registry),
@@ -138,6 +143,17 @@ async fn system(
 ) -> Result<(&'static Register, Grant), Response> {
     let reg = Register::by_name(registry)
         .ok_or_else(|| refuse(api, StatusCode::NOT_FOUND, "not-found", "reg-not-found"))?;
+    Ok((reg, granted(state, api, provider, headers, reg.name).await?))
+}
+
+/// The grant in `registry` of the system whose bearer token the request carries.
+async fn granted(
+    state: &AppState,
+    api: &ApiCtx,
+    provider: &oidc::Provider,
+    headers: &HeaderMap,
+    registry: &'static str,
+) -> Result<Grant, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -175,14 +191,21 @@ async fn system(
             ));
         }
     };
-    let grants = state.db.shared(|_| GrantCache::default());
-    let grant = grants
-        .find(&state.db, &client_id, reg.name)
+    state
+        .db
+        .shared(|_| GrantCache::default())
+        .find(&state.db, &client_id, registry)
         .await
         .map_err(|e| api.error(&e).into_response())?
-        .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))?;
-    Ok((reg, grant))
+        .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))
 }
+
+/// The registry names a grant may give: the record registers and the geography registry.
+fn grantable(registry: &str) -> bool {
+    Register::by_name(registry).is_some() || registry == GEOGRAPHY
+}
+
+const GEOGRAPHY: &str = "geography";
 
 /// How long a replica trusts its copy of a grant (as the OpenID provider trusts its copy of
 /// a client): a grant changed on another replica takes effect within this.
@@ -504,5 +527,55 @@ async fn batch(
             *r.body_mut() = axum::body::Body::from(body.to_string());
             r
         }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct FeatureBody {
+    #[serde(default)]
+    geometry: serde_json::Value,
+    #[serde(default)]
+    properties: serde_json::Map<String, serde_json::Value>,
+}
+
+async fn save_feature(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    headers: HeaderMap,
+    q: Result<Query<BatchQuery>, QueryRejection>,
+    body: Result<Json<FeatureBody>, JsonRejection>,
+) -> Response {
+    let grant = match granted(&state, &api, &provider, &headers, GEOGRAPHY).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let reference = match ui::ctx::api_query(&api, q) {
+        Ok(q) => q.reference,
+        Err(e) => return e.into_response(),
+    };
+    let Ok(Json(mut body)) = body else {
+        return refuse(
+            &api,
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            "reg-api-body",
+        );
+    };
+    let mut take = |k: &str| match body.properties.remove(k) {
+        Some(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    };
+    let feature = crate::geo::NewFeature {
+        layer: take("layer"),
+        code: take("code"),
+        name: take("name"),
+        division: take("division"),
+        properties: std::mem::take(&mut body.properties),
+        geometry: body.geometry,
+    };
+    match crate::geo::save(&state.db, &feature, &source(&grant, &reference)).await {
+        Ok(id) => Json(json!({ "id": id })).into_response(),
+        Err(e) => problems(&api, e),
     }
 }

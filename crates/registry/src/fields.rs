@@ -24,6 +24,8 @@ pub enum Kind {
     LongText,
     /// A whole number of something (employees).
     Count,
+    /// A mainland mobile number (11 digits, 13–19…).
+    Mobile,
     Date,
     Division,
     Choice(&'static [&'static str]),
@@ -106,7 +108,7 @@ const PS: &str = "public-security";
 const CA: &str = "civil-affairs";
 
 /// The population registry's fields, in the order records show them.
-pub const POPULATION: [Field; 18] = [
+pub const POPULATION: [Field; 19] = [
     f("name_zh", PS, Class::Sensitive, Kind::Text),
     f("name_bo", PS, Class::Sensitive, Kind::Text),
     f(
@@ -126,6 +128,7 @@ pub const POPULATION: [Field; 18] = [
     f("household_address", PS, Class::Sensitive, Kind::Text),
     f("residence_division", PS, Class::Internal, Kind::Division),
     f("residence_address", PS, Class::Sensitive, Kind::Text),
+    f("mobile", PS, Class::Sensitive, Kind::Mobile),
     f(
         "marital_status",
         CA,
@@ -326,6 +329,18 @@ impl Field {
         }
         match self.kind {
             Kind::Text | Kind::LongText => Ok(()),
+            Kind::Mobile => {
+                let b = value.as_bytes();
+                if b.len() == 11
+                    && b.iter().all(u8::is_ascii_digit)
+                    && b[0] == b'1'
+                    && (b'3'..=b'9').contains(&b[1])
+                {
+                    Ok(())
+                } else {
+                    Err(Message::new("reg-value-mobile").arg("value", value))
+                }
+            }
             Kind::Count => value
                 .parse::<u32>()
                 .map(|_| ())

@@ -469,11 +469,14 @@ pub async fn query(
                 .fetch_all(db.pool())
                 .await?
             }
+            // `ORDER BY f.id + 0`: sorting by the bare id tempts the planner to walk the
+            // primary key in order and test every feature (a third of a second at a million);
+            // this way the GiST index finds the few candidates and they are sorted.
             (Some(b), Backend::Postgres) => {
                 sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features f \
                      WHERE box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) \
-                     AND f.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY f.id LIMIT $8"
+                     AND f.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY f.id + 0 LIMIT $8"
                 ))
                 .bind(b[0])
                 .bind(b[1])

@@ -25,6 +25,15 @@ pub fn name(name: &str) -> String {
     out
 }
 
+/// A mobile number with its middle four digits hidden: 139****1234.
+pub fn mobile(value: &str) -> String {
+    if value.len() == 11 && value.is_ascii() {
+        format!("{}****{}", &value[..3], &value[7..])
+    } else {
+        text(value)
+    }
+}
+
 /// Any other sensitive text: its length kept, its content hidden.
 pub fn text(value: &str) -> String {
     if value.is_empty() {
@@ -43,5 +52,6 @@ mod tests {
         assert_eq!(super::name("张"), "*");
         assert_eq!(super::name("བཀྲ་ཤིས་དོན་གྲུབ།"), "*་*་*་གྲུབ");
         assert_eq!(super::text("拉萨市城关区八廓街1号"), "********");
+        assert_eq!(super::mobile("13912341234"), "139****1234");
     }
 }

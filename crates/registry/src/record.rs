@@ -450,6 +450,8 @@ pub async fn read(
                 value
             } else if f.key.starts_with("name_") {
                 mask::name(&value)
+            } else if f.kind == Kind::Mobile {
+                mask::mobile(&value)
             } else {
                 mask::text(&value)
             };

@@ -19,13 +19,24 @@ fn source(kind: &str) -> Source {
     }
 }
 
-/// Registers the demo people unless the registry has anyone; returns how many.
-pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_persons")
+async fn is_empty(db: &Db, table: &str) -> Result<bool, RegistryError> {
+    let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(db.pool())
         .await
         .map_err(DbError::from)?;
-    if existing > 0 {
+    Ok(n == 0)
+}
+
+/// Fills each demo registry that is empty (a data directory `yiwang seed` filled keeps its
+/// synthetic records); returns how many demo people were registered.
+pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
+    if is_empty(db, "registry_entities").await? {
+        seed_entities(db).await?;
+    }
+    if is_empty(db, "geo_features").await? {
+        crate::bulk::load_features(db, DEMO_FEATURES, 2026, |_| {}).await?;
+    }
+    if !is_empty(db, "registry_persons").await? {
         return Ok(0);
     }
     let people: Vec<(String, String, String)> = sqlx::query_as(
@@ -34,6 +45,7 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
     .fetch_all(db.pool())
     .await
     .map_err(DbError::from)?;
+    let citizen = identity::seed::demo_citizen();
     for (i, (id, zh, bo)) in people.iter().enumerate() {
         let ethnicity = if i % 7 == 6 { "汉族" } else { "藏族" };
         population::register(
@@ -44,6 +56,14 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
                     ("name_zh".into(), zh.clone()),
                     ("name_bo".into(), bo.clone()),
                     ("ethnicity".into(), ethnicity.into()),
+                    // The demo citizen's number, as their account has it.
+                    (
+                        "mobile".into(),
+                        citizen
+                            .filter(|(c, _)| c.as_str() == id)
+                            .map_or("", |(_, m)| m)
+                            .into(),
+                    ),
                 ],
             },
             &source("public-security"),
@@ -85,8 +105,6 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
         )
         .await?;
     }
-    seed_entities(db).await?;
-    crate::bulk::load_features(db, DEMO_FEATURES, 2026, |_| {}).await?;
     Ok(people.len())
 }
 

@@ -267,6 +267,13 @@ impl Generator {
                 values[i] = v.to_owned();
             }
         };
+        if age >= 16 && self.rng.per_mille(800) {
+            let prefix = *self
+                .rng
+                .pick(&["139", "138", "136", "158", "159", "187", "189", "180"]);
+            let number = format!("{prefix}{:08}", self.rng.below(100_000_000));
+            set(&mut values, "mobile", &number);
+        }
         if self.rng.per_mille(950) {
             set(&mut values, "health_insurance", "城乡居民基本医疗保险");
         }

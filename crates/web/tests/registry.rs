@@ -543,6 +543,72 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
         assert_eq!(observed.status, StatusCode::OK, "{}", observed.body);
         assert_eq!(observed.json()["flagged"], 1);
 
+        assert_eq!(
+            field("mobile")["value"],
+            "139****0001",
+            "a mobile number masked"
+        );
+
+        // Geography: a parcel from natural resources' system, refused while civil affairs
+        // is the department it acts for there, then saved; a bow tie is named.
+        let parcel = r#"{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[91.10, 29.60], [91.11, 29.60], [91.11, 29.61], [91.10, 29.61], [91.10, 29.60]]]},
+            "properties": {"layer": "land-parcels", "code": "540102-ZD-0001", "name": "城关区宗地一号", "division": "540102", "use": "宅基地"}}"#;
+        let path = "/api/v1/geography/features?reference=2026-cadastre";
+        assert_eq!(
+            system_call(&app, "POST", path, Some(&token), "application/json", parcel)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        registry::api::grant(
+            db,
+            "minzheng-jiuzhu",
+            "geography",
+            "540102-civil-affairs",
+            false,
+            "system:test",
+        )
+        .await
+        .expect("granted");
+        let not_owner =
+            system_call(&app, "POST", path, Some(&token), "application/json", parcel).await;
+        assert_eq!(
+            not_owner.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            not_owner.body
+        );
+        registry::api::grant(
+            db,
+            "minzheng-jiuzhu",
+            "geography",
+            "540102-natural-resources",
+            false,
+            "system:test",
+        )
+        .await
+        .expect("granted");
+        let saved = system_call(&app, "POST", path, Some(&token), "application/json", parcel).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let id = saved.json()["id"].as_i64().expect("id");
+        let one = app
+            .get(&format!("/ogc/collections/land-parcels/items/{id}"))
+            .await
+            .json();
+        assert_eq!(one["properties"]["use"], "宅基地");
+        let bow = parcel.replace(
+            "[91.11, 29.60], [91.11, 29.61]",
+            "[91.11, 29.61], [91.11, 29.60]",
+        );
+        let refused = system_call(&app, "POST", path, Some(&token), "application/json", &bow).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            refused.json()["errors"][0]["key"],
+            "geo-self-intersection",
+            "{}",
+            refused.body
+        );
+
         // A CSV batch: refused whole with its rows named, then applied.
         let bad = format!(
             "person_id,assistance\n{citizen},临时救助\n{}0,临时救助\n",

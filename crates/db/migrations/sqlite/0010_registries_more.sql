@@ -6,6 +6,10 @@
 -- number) indexed so that an old code still finds the entity. Changes and reads go to the
 -- same registry_changes and registry_reads as the population registry (registry =
 -- 'entities').
+-- A mobile number, kept by public security with the household registration (sensitive:
+-- shown as 139****1234).
+ALTER TABLE registry_persons ADD COLUMN mobile TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE registry_entities (
     credit_code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
