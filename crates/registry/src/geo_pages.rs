@@ -122,6 +122,9 @@ async fn list(
         if !division.is_empty() {
             parts.push(format!("division={division}"));
         }
+        if let Some(b) = &q.items.bbox {
+            parts.push(format!("bbox={}", identity::guard::percent_encode(b)));
+        }
         if let Some(p) = &q.items.point {
             parts.push(format!("point={}", identity::guard::percent_encode(p)));
         }
