@@ -26,14 +26,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use db::{Db, DbError};
+use kernel::Message;
 use kernel::time_util::{format_instant, now};
-use kernel::{Localize, Message, PersonId};
 use serde::Deserialize;
 use serde_json::json;
 use ui::error::ApiCtx;
 use ui::{ApiError, AppState};
 
-use crate::fields::{PERSONS, Register};
+use crate::fields::Register;
 use crate::record::{self, Reader, RegistryError, Source};
 
 pub fn router() -> Router<AppState> {
@@ -288,42 +288,44 @@ async fn key_of(
     reg: &Register,
     text: &str,
 ) -> Result<String, ApiError> {
-    let invalid = |m: Message| api.fail(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &m);
-    if reg.name == PERSONS.name {
-        return PersonId::parse(text)
-            .map(|id| id.as_str().to_owned())
-            .map_err(|e| invalid(e.message()));
-    }
-    match crate::entities::resolve(&state.db, text).await {
-        Ok(Some(code)) => Ok(code),
-        Ok(None) => Err(api.error(&RegistryError::NotFound)),
-        Err(RegistryError::Invalid(p)) => Err(invalid(
-            p.into_iter()
-                .next()
-                .map_or_else(|| Message::new("reg-invalid"), |(_, m)| m),
+    match crate::lookup::key(&state.db, reg, text).await {
+        Ok(k) => Ok(k),
+        Err(e @ RegistryError::Invalid(_)) => Err(api.fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            &crate::lookup::first_problem(e),
         )),
         Err(e) => Err(api.error(&e)),
     }
 }
 
+/// A 422 problem document that lists every problem under `errors`.
+fn invalid(api: &ApiCtx, detail: &Message, errors: Vec<serde_json::Value>) -> Response {
+    let mut r = api
+        .fail(StatusCode::UNPROCESSABLE_ENTITY, "invalid", detail)
+        .into_response();
+    let body = json!({
+        "type": "urn:yiwang:problem:invalid",
+        "status": 422,
+        "code": "invalid",
+        "title": api.format(&Message::new("reg-invalid")),
+        "detail": api.format(detail),
+        "errors": errors,
+    });
+    *r.body_mut() = axum::body::Body::from(body.to_string());
+    r
+}
+
 /// A refusal with every field's problem in the body.
 fn problems(api: &ApiCtx, e: RegistryError) -> Response {
     match e {
-        RegistryError::Invalid(p) => {
-            let mut r = api
-                .error(&RegistryError::Invalid(Vec::new()))
-                .into_response();
-            let body = json!({
-                "type": "urn:yiwang:problem:invalid",
-                "status": 422,
-                "code": "invalid",
-                "title": api.format(&Message::new("reg-invalid")),
-                "detail": api.format(&Message::new("reg-invalid")),
-                "errors": p.iter().map(|(f, m)| json!({ "field": f, "message": api.format(m), "key": m.key })).collect::<Vec<_>>(),
-            });
-            *r.body_mut() = axum::body::Body::from(body.to_string());
-            r
-        }
+        RegistryError::Invalid(p) => invalid(
+            api,
+            &Message::new("reg-invalid"),
+            p.iter()
+                .map(|(f, m)| json!({ "field": f, "message": api.format(m), "key": m.key }))
+                .collect(),
+        ),
         other => api.error(&other).into_response(),
     }
 }
@@ -361,15 +363,7 @@ async fn read(
         person: None,
         clear_sensitive: grant.clear_sensitive,
     };
-    let shown = if reg.name == PERSONS.name
-        && !grant.clear_sensitive
-        && grant.department.kind != "public-security"
-    {
-        PersonId::parse(&key).map_or_else(|_| key.clone(), |id| id.masked())
-    } else {
-        key.clone()
-    };
-    match record::read(&state.db, reg, &key, shown, &reader, &q.purpose).await {
+    match crate::lookup::read(&state.db, reg, &key, &reader, &q.purpose).await {
         Ok(view) => Json(view).into_response(),
         Err(e) => problems(&api, e),
     }
@@ -508,25 +502,13 @@ async fn batch(
     };
     match crate::checks::batch(&state.db, reg, &body, &source(&grant, &reference)).await {
         Ok(done) => Json(done).into_response(),
-        Err(p) => {
-            let mut r = api
-                .fail(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    &Message::new("reg-batch-refused").arg("count", p.len() as i64),
-                )
-                .into_response();
-            let body = json!({
-                "type": "urn:yiwang:problem:invalid",
-                "status": 422,
-                "code": "invalid",
-                "title": api.format(&Message::new("reg-invalid")),
-                "detail": api.format(&Message::new("reg-batch-refused").arg("count", p.len() as i64)),
-                "errors": p.iter().map(|b| json!({ "line": b.line, "field": b.field, "message": api.format(&b.message), "key": b.message.key })).collect::<Vec<_>>(),
-            });
-            *r.body_mut() = axum::body::Body::from(body.to_string());
-            r
-        }
+        Err(p) => invalid(
+            &api,
+            &Message::new("reg-batch-refused").arg("count", p.len() as i64),
+            p.iter()
+                .map(|b| json!({ "line": b.line, "field": b.field, "message": api.format(&b.message), "key": b.message.key }))
+                .collect(),
+        ),
     }
 }
 

@@ -76,9 +76,10 @@ pub async fn observe(
         return Err(RegistryError::Invalid(own));
     }
     let mut tx = db.begin().await?;
-    let (current, _) = record::values(&mut tx, reg, key)
+    let current = record::values(&mut tx, reg, key)
         .await?
-        .ok_or(RegistryError::NotFound)?;
+        .ok_or(RegistryError::NotFound)?
+        .values;
     let at = format_instant(now());
     let index = |k: &str| reg.fields.iter().position(|f| f.key == k).unwrap_or(0);
     let division = current[index(division_field(reg))].clone();
@@ -138,17 +139,12 @@ pub async fn queue(
     division: DivisionCode,
     limit: i64,
 ) -> Result<Vec<Observation>, DbError> {
-    let six = format!("{:06}", division.county_part());
-    let mut prefix = six.as_str();
-    while prefix.len() > 2 && prefix.ends_with("00") {
-        prefix = &prefix[..prefix.len() - 2];
-    }
     let rows = sqlx::query(
         "SELECT id, registry, subject, field, source_value, observed_value, department, reference, at \
          FROM registry_observations WHERE status = 'open' AND owner = $1 AND division LIKE $2 ORDER BY at, id LIMIT $3",
     )
     .bind(owner)
-    .bind(format!("{prefix}%"))
+    .bind(format!("{}%", division.subtree_prefix()))
     .bind(limit)
     .fetch_all(db.pool())
     .await?;

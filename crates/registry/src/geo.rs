@@ -396,14 +396,7 @@ pub async fn query(
 ) -> Result<Page, DbError> {
     let like = match within {
         None => "%".to_owned(),
-        Some(d) => {
-            let six = format!("{:06}", d.county_part());
-            let mut prefix = six.as_str();
-            while prefix.len() > 2 && prefix.ends_with("00") {
-                prefix = &prefix[..prefix.len() - 2];
-            }
-            format!("{prefix}%")
-        }
+        Some(d) => format!("{}%", d.subtree_prefix()),
     };
     let limit = limit.clamp(1, MAX_LIMIT);
     let (window, exact): (Option<[f64; 4]>, Option<Geometry>) = match area {

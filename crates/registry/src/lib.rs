@@ -12,6 +12,7 @@ pub mod fields;
 pub mod geo;
 pub mod geo_pages;
 pub mod geometry;
+pub mod lookup;
 pub mod mask;
 pub mod ogc;
 pub mod pages;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use identity::{Citizen, Official};
-use kernel::{Localize, Message, PersonId};
+use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
@@ -234,35 +234,9 @@ fn lookup_form(reg: &'static Register, _: Official, ctx: Ctx) -> Result<Response
 /// The key a form names, as the register stores it; or why it is not one. An entity may be
 /// named by any of its legacy codes.
 async fn key_of(state: &AppState, reg: &Register, text: &str) -> Result<String, Message> {
-    if reg.name == PERSONS.name {
-        return PersonId::parse(text.trim())
-            .map(|id| id.as_str().to_owned())
-            .map_err(|e| e.message());
-    }
-    match crate::entities::resolve(&state.db, text).await {
-        Ok(Some(code)) => Ok(code),
-        Ok(None) => Err(Message::new("reg-not-found")),
-        Err(RegistryError::Invalid(p)) => Err(p
-            .into_iter()
-            .next()
-            .map_or_else(|| Message::new("reg-invalid"), |(_, m)| m)),
-        Err(e) => Err(e.message()),
-    }
-}
-
-async fn read_for(
-    state: &AppState,
-    reg: &Register,
-    key: &str,
-    reader: &Reader,
-    purpose: &str,
-) -> Result<View, RegistryError> {
-    if reg.name == PERSONS.name {
-        let id = PersonId::parse(key).map_err(|e| RegistryError::invalid(reg.key, e.message()))?;
-        population::read(&state.db, &id, reader, purpose).await
-    } else {
-        record::read(&state.db, reg, key, key.to_owned(), reader, purpose).await
-    }
+    crate::lookup::key(&state.db, reg, text)
+        .await
+        .map_err(crate::lookup::first_problem)
 }
 
 async fn show(
@@ -289,7 +263,7 @@ async fn show(
             ));
         }
     };
-    match read_for(state, reg, &key, &reader, &form.purpose).await {
+    match crate::lookup::read(&state.db, reg, &key, &reader, &form.purpose).await {
         Ok(view) => {
             let owned = reg.owned_by(reader.department_kind.as_deref(), &key);
             Ok(lookup_view(

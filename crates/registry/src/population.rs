@@ -7,7 +7,7 @@
 //! - **History.** Every change is kept (who, when, old → new, which department, which case or
 //!   batch), so `as_of` can say what was true on any date.
 //! - **Reading with purpose.** `read` needs a stated purpose and logs who read which fields
-//!   and why, in the same transaction that reads; sensitive fields are masked unless the
+//!   and why, and answers only once the read is logged; sensitive fields are masked unless the
 //!   reader's department owns them or the reader is the person. `reads_of` is what a person
 //!   sees of who looked.
 //!

@@ -134,30 +134,48 @@ fn columns(reg: &Register) -> String {
         .join(", ")
 }
 
-/// The current values in field order, with the record's creation time.
+/// A record as stored: its values in field order, when it was made and last changed, and
+/// how many open observations dispute it.
+pub(crate) struct Current {
+    pub values: Vec<String>,
+    pub created: String,
+    pub updated: String,
+    pub disputed: i64,
+}
+
+/// The record under `key`, in one statement.
 pub(crate) async fn values(
     conn: &mut db::Conn,
     reg: &Register,
     key: &str,
-) -> Result<Option<(Vec<String>, String)>, DbError> {
+) -> Result<Option<Current>, DbError> {
     let sql = format!(
-        "SELECT {}, created_at FROM {} WHERE {} = $1",
+        "SELECT {}, created_at, updated_at, \
+         (SELECT COUNT(*) FROM registry_observations o WHERE o.registry = $2 AND o.subject = $1 AND o.status = 'open') \
+         FROM {} WHERE {} = $1",
         columns(reg),
         reg.table,
         reg.key
     );
     let Some(row) = sqlx::query(&sql)
         .bind(key)
+        .bind(reg.name)
         .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(None);
     };
-    let mut out = Vec::with_capacity(reg.fields.len());
-    for i in 0..reg.fields.len() {
-        out.push(row.try_get::<String, _>(i)?);
+    let n = reg.fields.len();
+    let mut values = Vec::with_capacity(n);
+    for i in 0..n {
+        values.push(row.try_get::<String, _>(i)?);
     }
-    Ok(Some((out, row.try_get(reg.fields.len())?)))
+    Ok(Some(Current {
+        values,
+        created: row.try_get(n)?,
+        updated: row.try_get(n + 1)?,
+        disputed: row.try_get(n + 2)?,
+    }))
 }
 
 /// Checks changes against the field catalogue, ownership (when `kind` is given) and the
@@ -296,9 +314,10 @@ pub(crate) async fn apply(
     checked: &[(&'static Field, String)],
     source: &Source,
 ) -> Result<usize, RegistryError> {
-    let (current, _) = values(conn, reg, key)
+    let current = values(conn, reg, key)
         .await?
-        .ok_or(RegistryError::NotFound)?;
+        .ok_or(RegistryError::NotFound)?
+        .values;
     let at = format_instant(now());
     let mut changed = 0;
     for (field, value) in checked {
@@ -405,31 +424,16 @@ pub async fn read(
     // Read without the write lock; the log is one statement after, and nothing is answered
     // unless it is written.
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    // One statement for the common case: the values, whether anything changed since the
-    // record was made, and whether any observation disputes it; the details only if so.
-    let sql = format!(
-        "SELECT {}, created_at, updated_at, \
-         (SELECT COUNT(*) FROM registry_observations o WHERE o.registry = $2 AND o.subject = $1 AND o.status = 'open') \
-         FROM {} WHERE {} = $1",
-        columns(reg),
-        reg.table,
-        reg.key
-    );
-    let row = sqlx::query(&sql)
-        .bind(key)
-        .bind(reg.name)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(DbError::from)?
+    // One statement for the common case (the record, whether it changed since it was made,
+    // whether anything disputes it); history and flags only when there are any.
+    let Current {
+        values: current,
+        created,
+        updated,
+        disputed,
+    } = values(&mut conn, reg, key)
+        .await?
         .ok_or(RegistryError::NotFound)?;
-    let n = reg.fields.len();
-    let mut current = Vec::with_capacity(n);
-    for i in 0..n {
-        current.push(row.try_get::<String, _>(i).map_err(DbError::from)?);
-    }
-    let created: String = row.try_get(n).map_err(DbError::from)?;
-    let updated: String = row.try_get(n + 1).map_err(DbError::from)?;
-    let disputed: i64 = row.try_get(n + 2).map_err(DbError::from)?;
     let times = if updated == created {
         HashMap::new()
     } else {
@@ -497,7 +501,12 @@ pub async fn as_of(
     date: Date,
 ) -> Result<Option<Vec<(&'static str, String)>>, RegistryError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    let Some((mut current, created)) = values(&mut conn, reg, key).await? else {
+    let Some(Current {
+        values: mut current,
+        created,
+        ..
+    }) = values(&mut conn, reg, key).await?
+    else {
         return Err(RegistryError::NotFound);
     };
     let end = format_instant(
