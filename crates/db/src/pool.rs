@@ -213,8 +213,9 @@ impl Db {
                     if backend == Backend::Sqlite {
                         // WAL lets readers work while one writer writes; waiting writers queue
                         // for up to 5 s instead of failing at once. Pages are read through a
-                        // memory map (up to 1 GiB) rather than a system call each.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;").await?;
+                        // memory map rather than a system call each, up to
+                        // the 2 GiB SQLite is built to allow.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 2147418112;").await?;
                     }
                     Ok(())
                 })

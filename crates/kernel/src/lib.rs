@@ -14,6 +14,7 @@ pub mod file_error;
 pub mod i18n;
 pub mod person_id;
 pub mod time_util;
+pub mod ttl;
 
 pub use calendar::{Calendar, WorkingDays};
 pub use credit_code::CreditCode;

@@ -63,45 +63,52 @@ impl Presented {
 
 /// How long a replica trusts its copy of a client. Switching a client off or giving it a new
 /// secret takes effect at once on the replica where it was done and within this on the others.
-pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+pub const CACHE_TTL: std::time::Duration = kernel::ttl::TTL;
 
 /// Each replica's short-lived copy of the registry: the token endpoint reads a client on every
 /// call, and at thousands of calls a second the round trip to the database would cost more
 /// than the signature.
 #[derive(Debug, Default)]
 pub struct Cache {
-    entries:
-        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Option<Client>)>>,
+    clients: kernel::ttl::TtlMap<String, Option<Client>>,
+    /// Access tokens (by `jti`) known not to be revoked.
+    live: kernel::ttl::TtlMap<String, ()>,
 }
 
 impl Cache {
     /// A client by id (enabled or not), from the copy when it is fresh.
     pub async fn find(&self, db: &Db, client_id: &str) -> Result<Option<Client>, DbError> {
-        if let Ok(entries) = self.entries.lock()
-            && let Some((at, c)) = entries.get(client_id)
-            && at.elapsed() < CACHE_TTL
-        {
-            return Ok(c.clone());
+        if let Some(c) = self.clients.get(client_id) {
+            return Ok(c);
         }
         let found = find(db, client_id).await?;
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.clear();
-            }
-            // Unknown ids are remembered too (briefly), so guessing cannot flood the database.
-            entries.insert(
-                client_id.to_owned(),
-                (std::time::Instant::now(), found.clone()),
-            );
-        }
+        // Unknown ids are remembered too (briefly), so guessing cannot flood the database.
+        self.clients.put(client_id.to_owned(), found.clone());
         Ok(found)
     }
 
     /// Drops this replica's copy (after a change made here).
     pub fn forget(&self, client_id: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(client_id);
+        self.clients.forget(client_id);
+    }
+
+    /// Whether an access token was revoked (RFC 7009). A system presents one token thousands
+    /// of times a second; a revocation takes effect at once on the replica that took it and
+    /// within [`CACHE_TTL`] on the others, as for clients.
+    pub async fn is_revoked(&self, db: &Db, jti: &str) -> Result<bool, DbError> {
+        if self.live.get(jti).is_some() {
+            return Ok(false);
         }
+        let revoked = crate::store::is_revoked(db, jti).await?;
+        if !revoked {
+            self.live.put(jti.to_owned(), ());
+        }
+        Ok(revoked)
+    }
+
+    /// Forgets that a token was live (after revoking it here).
+    pub fn revoked(&self, jti: &str) {
+        self.live.forget(jti);
     }
 }
 

@@ -207,19 +207,13 @@ fn grantable(registry: &str) -> bool {
 
 const GEOGRAPHY: &str = "geography";
 
-/// How long a replica trusts its copy of a grant (as the OpenID provider trusts its copy of
-/// a client): a grant changed on another replica takes effect within this.
-const GRANT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
-
 type GrantKey = (String, String);
 
-/// Each replica's short-lived copy of the grants: a system reads thousands of records a
-/// second, and two more queries each would cost more than the read.
+/// Each replica's short-lived copy of the grants (`kernel::ttl`): a system reads thousands of
+/// records a second, and two more queries each would cost more than the read. A grant
+/// changed on another replica takes effect within the copy's lifetime, as for OIDC clients.
 #[derive(Debug, Default)]
-struct GrantCache {
-    entries:
-        std::sync::Mutex<std::collections::HashMap<GrantKey, (std::time::Instant, Option<Grant>)>>,
-}
+struct GrantCache(kernel::ttl::TtlMap<GrantKey, Option<Grant>>);
 
 impl GrantCache {
     async fn find(
@@ -229,11 +223,8 @@ impl GrantCache {
         registry: &str,
     ) -> Result<Option<Grant>, DbError> {
         let key = (client_id.to_owned(), registry.to_owned());
-        if let Ok(entries) = self.entries.lock()
-            && let Some((at, g)) = entries.get(&key)
-            && at.elapsed() < GRANT_TTL
-        {
-            return Ok(g.clone());
+        if let Some(g) = self.0.get(&key) {
+            return Ok(g);
         }
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT department, clear_sensitive FROM registry_grants WHERE client_id = $1 AND registry = $2",
@@ -254,20 +245,13 @@ impl GrantCache {
             }
             None => None,
         };
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.clear();
-            }
-            entries.insert(key, (std::time::Instant::now(), grant.clone()));
-        }
+        self.0.put(key, grant.clone());
         Ok(grant)
     }
 
     /// Drops this replica's copy (after a change made here).
     fn forget(&self, client_id: &str, registry: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&(client_id.to_owned(), registry.to_owned()));
-        }
+        self.0.forget(&(client_id.to_owned(), registry.to_owned()));
     }
 }
 

@@ -105,7 +105,28 @@ async fn features_are_checked_indexed_and_found() {
         .await
         .expect("page 2");
         assert_eq!(second.features.len(), 4);
-        assert!(second.features[0].id > next);
+        let third = geo::query(
+            db,
+            "land-parcels",
+            &Area::BBox([90.999, 28.999, 91.021, 29.021]),
+            None,
+            4,
+            second.next.expect("a third page"),
+        )
+        .await
+        .expect("page 3");
+        assert_eq!(third.features.len(), 1);
+        assert!(third.next.is_none());
+        // Every feature in the box once, whatever order the backend pages in.
+        let mut seen: Vec<i64> = [&first, &second, &third]
+            .iter()
+            .flat_map(|p| p.features.iter().map(|f| f.id))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let mut all: Vec<i64> = page.features.iter().map(|f| f.id).collect();
+        all.sort_unstable();
+        assert_eq!(seen, all, "{}", t.name());
         // A point inside one parcel, and one in the gap between parcels.
         let at = geo::query(
             db,

@@ -30,7 +30,7 @@ impl Provider {
         let Some(jti) = claims["jti"].as_str() else {
             return Ok(None);
         };
-        if store::is_revoked(db, jti).await? {
+        if self.clients.is_revoked(db, jti).await? {
             return Ok(None);
         }
         if let Some(c) = claims["client_id"].as_str() {
@@ -123,6 +123,7 @@ impl Provider {
         let ring = self.ring(db).await?;
         let mut tx = db.begin().await?;
         let actor = format!("client:{}", client.client_id);
+        let mut revoked_jti = None;
         if let Some(r) = store::refresh(&mut tx, &token_digest(token)).await? {
             if r.grant.client_id != client.client_id {
                 return Ok(());
@@ -144,6 +145,7 @@ impl Provider {
         {
             let exp = time::OffsetDateTime::from_unix_timestamp(exp).unwrap_or_else(|_| now());
             store::revoke_jti(&mut tx, jti, &format_instant(exp)).await?;
+            revoked_jti = Some(jti.to_owned());
             audit::append(
                 &mut tx,
                 &NewEvent {
@@ -156,6 +158,10 @@ impl Provider {
             .await?;
         }
         tx.commit().await.map_err(DbError::from)?;
+        // Only once committed: a check in between would otherwise remember it live again.
+        if let Some(jti) = revoked_jti {
+            self.clients.revoked(&jti);
+        }
         Ok(())
     }
 
