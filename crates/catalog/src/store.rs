@@ -213,6 +213,11 @@ pub async fn insert_versions(conn: &mut Conn, rows: &[NewVersion<'_>]) -> Result
 
 /// The published body of an item.
 pub async fn published(db: &Db, code: &str) -> Result<Option<ItemBody>, DbError> {
+    Ok(latest_published(db, code).await?.map(|(b, _)| b))
+}
+
+/// The published body of an item with its version number.
+pub async fn latest_published(db: &Db, code: &str) -> Result<Option<(ItemBody, i64)>, DbError> {
     let v: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT published_version FROM catalog_items WHERE code = $1 AND status = 'published'",
     )
@@ -221,7 +226,7 @@ pub async fn published(db: &Db, code: &str) -> Result<Option<ItemBody>, DbError>
     .await?;
     let Some(Some(v)) = v else { return Ok(None) };
     let mut conn = db.pool().acquire().await?;
-    Ok(version(&mut conn, code, v).await?.map(|(_, b, _)| b))
+    Ok(version(&mut conn, code, v).await?.map(|(_, b, _)| (b, v)))
 }
 
 /// What a list shows of an item.

@@ -103,6 +103,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0010_registries_more.sql"),
         },
     },
+    Migration {
+        version: 11,
+        name: "cases",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0011_cases.sql"),
+            postgres: include_str!("../migrations/postgres/0011_cases.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

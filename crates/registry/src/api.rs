@@ -283,33 +283,10 @@ async fn key_of(
     }
 }
 
-/// A 422 problem document that lists every problem under `errors`.
-fn invalid(api: &ApiCtx, detail: &Message, errors: Vec<serde_json::Value>) -> Response {
-    let mut r = api
-        .fail(StatusCode::UNPROCESSABLE_ENTITY, "invalid", detail)
-        .into_response();
-    let body = json!({
-        "type": "urn:yiwang:problem:invalid",
-        "status": 422,
-        "code": "invalid",
-        "title": api.format(&Message::new("reg-invalid")),
-        "detail": api.format(detail),
-        "errors": errors,
-    });
-    *r.body_mut() = axum::body::Body::from(body.to_string());
-    r
-}
-
 /// A refusal with every field's problem in the body.
 fn problems(api: &ApiCtx, e: RegistryError) -> Response {
     match e {
-        RegistryError::Invalid(p) => invalid(
-            api,
-            &Message::new("reg-invalid"),
-            p.iter()
-                .map(|(f, m)| json!({ "field": f, "message": api.format(m), "key": m.key }))
-                .collect(),
-        ),
+        RegistryError::Invalid(p) => api.invalid_fields(&Message::new("reg-invalid"), &p),
         other => api.error(&other).into_response(),
     }
 }
@@ -486,8 +463,7 @@ async fn batch(
     };
     match crate::checks::batch(&state.db, reg, &body, &source(&grant, &reference)).await {
         Ok(done) => Json(done).into_response(),
-        Err(p) => invalid(
-            &api,
+        Err(p) => api.invalid(
             &Message::new("reg-batch-refused").arg("count", p.len() as i64),
             p.iter()
                 .map(|b| json!({ "line": b.line, "field": b.field, "message": api.format(&b.message), "key": b.message.key }))

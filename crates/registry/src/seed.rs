@@ -48,6 +48,11 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
     let citizen = identity::seed::demo_citizen();
     for (i, (id, zh, bo)) in people.iter().enumerate() {
         let ethnicity = if i % 7 == 6 { "汉族" } else { "藏族" };
+        // Registered where the number was issued, at a street address there.
+        let home = id
+            .get(..6)
+            .and_then(|c| kernel::DivisionCode::parse(c).ok())
+            .and_then(|c| kernel::division::builtin().iter().find(|d| d.code == c));
         population::register(
             db,
             &NewPerson {
@@ -56,6 +61,16 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
                     ("name_zh".into(), zh.clone()),
                     ("name_bo".into(), bo.clone()),
                     ("ethnicity".into(), ethnicity.into()),
+                    (
+                        "household_division".into(),
+                        home.map_or_else(String::new, |d| d.code.to_string()),
+                    ),
+                    (
+                        "household_address".into(),
+                        home.map_or_else(String::new, |d| {
+                            format!("{}团结路{}号", d.name_zh, 10 + i)
+                        }),
+                    ),
                     // The demo citizen's number, as their account has it.
                     (
                         "mobile".into(),
@@ -75,10 +90,23 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
         population::update(
             db,
             &pid,
-            &[(
-                "marital_status".into(),
-                if i % 2 == 0 { "married" } else { "unmarried" }.into(),
-            )],
+            &[
+                (
+                    "marital_status".into(),
+                    if i % 2 == 0 { "married" } else { "unmarried" }.into(),
+                ),
+                // The income band civil affairs assessed (what a subsistence-allowance
+                // application would otherwise ask the family to declare).
+                (
+                    "income_band".into(),
+                    if i % 3 == 0 {
+                        "低于当地低保标准"
+                    } else {
+                        "一般"
+                    }
+                    .into(),
+                ),
+            ],
             &source("civil-affairs"),
         )
         .await?;

@@ -157,6 +157,35 @@ impl ApiCtx {
         }
     }
 
+    /// A 422 problem document that lists every problem under `errors` (each an object such
+    /// as `{"field", "message", "key"}`).
+    pub fn invalid(&self, detail: &Message, errors: Vec<serde_json::Value>) -> Response {
+        let mut r = self
+            .fail(StatusCode::UNPROCESSABLE_ENTITY, "invalid", detail)
+            .into_response();
+        let body = serde_json::json!({
+            "type": "urn:yiwang:problem:invalid",
+            "status": 422,
+            "code": "invalid",
+            "title": self.catalog.text(self.lang, status_key(StatusCode::UNPROCESSABLE_ENTITY)),
+            "detail": self.format(detail),
+            "errors": errors,
+        });
+        *r.body_mut() = axum::body::Body::from(body.to_string());
+        r
+    }
+
+    /// [`ApiCtx::invalid`] for problems by field.
+    pub fn invalid_fields(&self, detail: &Message, problems: &[(String, Message)]) -> Response {
+        self.invalid(
+            detail,
+            problems
+                .iter()
+                .map(|(f, m)| serde_json::json!({ "field": f, "message": self.format(m), "key": m.key }))
+                .collect(),
+        )
+    }
+
     pub fn error(&self, err: &dyn HttpError) -> ApiError {
         let status = err.status();
         log_failure(status, err);

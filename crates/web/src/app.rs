@@ -41,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::manage::router())
         .merge(catalog::bundles::router())
         .merge(registry::pages::router())
+        .merge(cases::pages::router())
+        .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())
         .merge(admin::router())

@@ -30,6 +30,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         oidc::FTL,
         catalog::FTL,
         registry::FTL,
+        cases::FTL,
         FTL,
     ]
 }

@@ -205,6 +205,16 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Posts JSON with a session cookie.
+    pub async fn post_json_as(&self, path: &str, json: &str, cookie: &str) -> Answer {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, format!("yw_session={cookie}"))
+            .body(Body::from(json.to_owned()))
+            .expect("request");
+        self.send(req).await
+    }
+
     pub async fn get_as(&self, path: &str, cookie: &str) -> Answer {
         self.get_with(path, "cookie", &format!("yw_session={cookie}"))
             .await

@@ -1,0 +1,375 @@
+//! Cases as JSON, for the mobile front ends and for officials' tools, with the same session
+//! as the pages (a department system's token flow comes with the back office).
+//!
+//! - `GET  /api/v1/cases` — the signed-in person's cases
+//! - `POST /api/v1/cases` — submit `{"item", "values", "applies", "materials": [{"index",
+//!   "file_name", "content_type", "content_base64"}]}`; the `Idempotency-Key` header (or
+//!   `idempotency_key`) makes a repeat return the first case
+//! - `GET  /api/v1/cases/{id}` — the case, its materials, timeline and documents
+//! - `POST /api/v1/cases/{id}/notice` `{"revision", "missing": [{"what", "reason"}]}`,
+//!   `/accept` `{"revision"}`, `/refuse-to-accept` `{"revision", "reason", "text"}` (window
+//!   clerks of the case's division), `/withdraw` `{"reason"}` (the applicant)
+//!
+//! A change not allowed from the case's state is a 409 that names the state; a change that
+//! lost to a concurrent one is a 409 `stale`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use identity::model::{Role, Session};
+use kernel::{DivisionCode, Message};
+use serde::Deserialize;
+use serde_json::json;
+use ui::error::ApiCtx;
+use ui::{ApiError, AppState};
+
+use crate::model::{Actor, Case, CaseError, Channel, Upload};
+use crate::service::{self, Application, Missing};
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(list).post(submit))
+        .route("/api/v1/cases/{id}", get(one))
+        .route("/api/v1/cases/{id}/notice", post(notice))
+        .route("/api/v1/cases/{id}/accept", post(accept))
+        .route("/api/v1/cases/{id}/refuse-to-accept", post(refuse))
+        .route("/api/v1/cases/{id}/withdraw", post(withdraw))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::pages::BODY_LIMIT * 4 / 3 + 4096,
+        ))
+}
+
+fn session_of(api: &ApiCtx, s: Option<axum::Extension<Session>>) -> Result<Session, ApiError> {
+    s.map(|axum::Extension(s)| s).ok_or_else(|| {
+        api.fail(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            &Message::new("case-api-sign-in"),
+        )
+    })
+}
+
+fn actor(s: &Session) -> Actor {
+    Actor::of(s)
+}
+
+fn refused(api: &ApiCtx, e: CaseError) -> Response {
+    match e {
+        CaseError::Invalid(p) => api.invalid_fields(&Message::new("case-invalid"), &p),
+        CaseError::Conflict { state, action } => {
+            let mut r = api.error(&e).into_response();
+            let body = json!({
+                "type": "urn:yiwang:problem:state-conflict",
+                "status": 409,
+                "code": "state-conflict",
+                "detail": api.format(&kernel::Localize::message(&e)),
+                "state": state.key(),
+                "action": action.key(),
+            });
+            *r.body_mut() = axum::body::Body::from(body.to_string());
+            r
+        }
+        other => api.error(&other).into_response(),
+    }
+}
+
+async fn list(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    let cases = store::of_account(&state.db, s.account.id, 200)
+        .await
+        .map_err(|e| api.error(&e))?;
+    let total = cases.len();
+    Ok(Json(json!({ "items": cases, "total": total, "next": null })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct MaterialBody {
+    index: usize,
+    #[serde(default)]
+    file_name: String,
+    #[serde(default)]
+    content_type: String,
+    content_base64: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SubmitBody {
+    item: String,
+    #[serde(default)]
+    values: BTreeMap<String, String>,
+    #[serde(default)]
+    applies: BTreeSet<usize>,
+    #[serde(default)]
+    materials: Vec<MaterialBody>,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+}
+
+async fn submit(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+    headers: HeaderMap,
+    body: Result<Json<SubmitBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    let Json(body) = body.map_err(|e| {
+        api.fail(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })?;
+    let applicant = crate::prefill::applicant(&s)
+        .map_err(|m| api.fail(StatusCode::FORBIDDEN, "forbidden", &m))?;
+    let (item, version) = catalog::store::latest_published(&state.db, &body.item)
+        .await
+        .map_err(|e| api.error(&e))?
+        .ok_or_else(|| {
+            api.fail(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                &Message::new("case-item-not-found"),
+            )
+        })?;
+    let prepared = crate::prefill::prepare(&state.db, &item, &s, &applicant)
+        .await
+        .map_err(|e| api.error(&e))?;
+    let mut uploads = Vec::new();
+    let mut problems = Vec::new();
+    for m in body.materials {
+        match base64::engine::general_purpose::STANDARD.decode(m.content_base64.trim()) {
+            Ok(bytes) => uploads.push(Upload {
+                index: m.index,
+                file_name: m.file_name,
+                content_type: m.content_type,
+                bytes,
+            }),
+            Err(_) => problems.push((
+                format!("materials.{}", m.index),
+                Message::new("case-upload-base64"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(api.invalid_fields(&Message::new("case-invalid"), &problems));
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(body.idempotency_key);
+    // Values the registries know fill what the caller left out.
+    let mut values = prepared.values.clone();
+    values.extend(body.values);
+    let app = Application {
+        item,
+        item_version: version,
+        applicant,
+        channel: Channel::Online,
+        values,
+        materials: prepared.materials,
+        applies: body.applies,
+        uploads,
+        idempotency_key: key,
+    };
+    match service::submit(&state.db, &app, &actor(&s)).await {
+        Ok(done) => {
+            let status = if done.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((
+                status,
+                Json(json!({ "id": done.id, "number": done.number, "created": done.created })),
+            )
+                .into_response())
+        }
+        Err(e) => Ok(refused(&api, e)),
+    }
+}
+
+/// The case, if the session may see it: its applicant, or an official with a clerk's or an
+/// approver's role over its division.
+async fn visible(state: &AppState, api: &ApiCtx, s: &Session, id: i64) -> Result<Case, ApiError> {
+    let not_found = || {
+        api.fail(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &Message::new("case-not-found"),
+        )
+    };
+    let c = store::find(&state.db, id)
+        .await
+        .map_err(|e| api.error(&e))?
+        .ok_or_else(not_found)?;
+    if c.visible_to(s) {
+        Ok(c)
+    } else {
+        Err(not_found())
+    }
+}
+
+async fn one(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    let c = visible(&state, &api, &s, id).await?;
+    let db = &state.db;
+    let materials = store::materials(db, id).await.map_err(|e| api.error(&e))?;
+    let events = store::events(db, id).await.map_err(|e| api.error(&e))?;
+    let documents = store::documents(db, id).await.map_err(|e| api.error(&e))?;
+    Ok(Json(json!({
+        "case": c,
+        "materials": materials,
+        "timeline": events,
+        "documents": documents,
+    }))
+    .into_response())
+}
+
+/// A window clerk over the case's division, or a refusal (audited by the guard).
+async fn clerk(
+    state: &AppState,
+    api: &ApiCtx,
+    s: &Session,
+    id: i64,
+    action: &str,
+) -> Result<(), ApiError> {
+    let c = visible(state, api, s, id).await?;
+    let division = DivisionCode::parse(&c.division).map_err(|_| {
+        api.fail(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &Message::new("case-not-found"),
+        )
+    })?;
+    identity::Official(s.clone())
+        .require(&state.db, Role::WindowClerk, division, action)
+        .await
+        .map_err(|e| api.error(&e))
+}
+
+fn json_body<T>(api: &ApiCtx, body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|e| {
+        api.fail(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            &Message::new("error-bad-request").arg("detail", e.body_text()),
+        )
+    })
+}
+
+fn done(r: Result<serde_json::Value, CaseError>, api: &ApiCtx) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => refused(api, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NoticeBody {
+    revision: Option<i64>,
+    missing: Vec<Missing>,
+}
+
+async fn notice(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+    Path(id): Path<i64>,
+    body: Result<Json<NoticeBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    clerk(&state, &api, &s, id, "case.notice").await?;
+    let b = json_body(&api, body)?;
+    let r = service::notice(&state.db, id, b.revision, &b.missing, &actor(&s)).await;
+    Ok(done(r.map(|()| json!({ "state": "supplementing" })), &api))
+}
+
+#[derive(Debug, Deserialize)]
+struct RevisionBody {
+    revision: Option<i64>,
+}
+
+async fn accept(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+    Path(id): Path<i64>,
+    body: Result<Json<RevisionBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    clerk(&state, &api, &s, id, "case.accept").await?;
+    let b = json_body(&api, body)?;
+    let r = service::accept(&state.db, id, b.revision, &actor(&s)).await;
+    Ok(done(
+        r.map(|due| json!({ "state": "in-review", "due_date": due })),
+        &api,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct RefuseBody {
+    revision: Option<i64>,
+    reason: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn refuse(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+    Path(id): Path<i64>,
+    body: Result<Json<RefuseBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    clerk(&state, &api, &s, id, "case.refuse-to-accept").await?;
+    let b = json_body(&api, body)?;
+    let r =
+        service::refuse_to_accept(&state.db, id, b.revision, &b.reason, &b.text, &actor(&s)).await;
+    Ok(done(r.map(|()| json!({ "state": "not-accepted" })), &api))
+}
+
+#[derive(Debug, Deserialize)]
+struct WithdrawBody {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn withdraw(
+    AxState(state): AxState<AppState>,
+    api: ApiCtx,
+    s: Option<axum::Extension<Session>>,
+    Path(id): Path<i64>,
+    body: Result<Json<WithdrawBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let s = session_of(&api, s)?;
+    let c = visible(&state, &api, &s, id).await?;
+    if c.account_id != s.account.id {
+        return Err(api.fail(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &Message::new("case-not-yours"),
+        ));
+    }
+    let b = json_body(&api, body)?;
+    let r = service::withdraw(&state.db, id, &b.reason, &actor(&s)).await;
+    Ok(done(r.map(|()| json!({ "state": "withdrawn" })), &api))
+}

@@ -1,0 +1,1062 @@
+//! The pages of a case: the applicant's form (`/apply/{code}`), their cases (`/me/cases`),
+//! printable documents, and the window clerk's pre-review (`/console/cases`). They work
+//! without JavaScript.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use catalog::model::ItemBody;
+use identity::model::{Role, Session};
+use identity::{Citizen, Official};
+use kernel::{DivisionCode, Message};
+use maud::{Markup, html};
+use serde::Deserialize;
+use ui::layout::{outcome_notice, page};
+use ui::{AppState, Ctx, PageError};
+
+use crate::form::{Applicant, MaterialLine, Need};
+use crate::model::{Actor, Case, CaseError, Channel, Upload};
+use crate::prefill::{self, Prepared};
+use crate::service::{self, Application, Missing};
+use crate::state::State;
+use crate::store;
+
+/// The largest form with its files: a few materials at the largest size each.
+pub const BODY_LIMIT: usize = 6 * service::MAX_UPLOAD;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apply/{code}", get(apply_page).post(apply_send))
+        .route("/me/cases", get(my_cases))
+        .route("/me/cases/{id}", get(my_case))
+        .route("/me/cases/{id}/supplement", post(supplement_send))
+        .route("/me/cases/{id}/withdraw", post(withdraw_send))
+        .route("/cases/{id}/documents/{doc}", get(document_page))
+        .route("/cases/{id}/materials/{idx}", get(material_file))
+        .route("/console/cases", get(queue_page))
+        .route("/console/cases/{id}", get(review_page))
+        .route("/console/cases/{id}/notice", post(notice_send))
+        .route("/console/cases/{id}/accept", post(accept_send))
+        .route("/console/cases/{id}/refuse", post(refuse_send))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+fn actor_of(session: &Session) -> Actor {
+    Actor::of(session)
+}
+
+fn fail(ctx: &Ctx, e: &CaseError) -> PageError {
+    PageError::from_error(ctx, e)
+}
+
+async fn published(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemBody, i64), PageError> {
+    let row = catalog::store::latest_published(&state.db, code)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    row.ok_or_else(|| {
+        PageError::new(
+            ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("case-item-not-found"),
+        )
+    })
+}
+
+/// What the multipart form of an application or a supplement carried.
+#[derive(Debug, Default)]
+struct Sent {
+    values: BTreeMap<String, String>,
+    applies: BTreeSet<usize>,
+    uploads: Vec<Upload>,
+}
+
+async fn read_multipart(ctx: &Ctx, mut m: Multipart) -> Result<Sent, PageError> {
+    let unreadable = |_| {
+        PageError::new(
+            ctx,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &Message::new("case-upload-unreadable").arg("max_mb", (BODY_LIMIT >> 20) as i64),
+        )
+    };
+    let mut sent = Sent::default();
+    while let Some(field) = m.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if let Some(idx) = name.strip_prefix("file-") {
+            let index: usize = idx.parse().unwrap_or(usize::MAX);
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let content_type = field.content_type().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            // An empty file input sends an empty part: nothing chosen.
+            if !bytes.is_empty() || !file_name.is_empty() {
+                sent.uploads.push(Upload {
+                    index,
+                    file_name,
+                    content_type,
+                    bytes: bytes.to_vec(),
+                });
+            }
+        } else if name == "applies" {
+            let v = field.text().await.map_err(unreadable)?;
+            if let Ok(i) = v.trim().parse() {
+                sent.applies.insert(i);
+            }
+        } else {
+            let v = field.text().await.map_err(unreadable)?;
+            sent.values.insert(name, v);
+        }
+    }
+    Ok(sent)
+}
+
+fn field_label(ctx: &Ctx, key: &str) -> String {
+    ctx.t(&format!("case-field-{key}"))
+}
+
+fn material_name(ctx: &Ctx, m: &MaterialLine) -> String {
+    ctx.pick(&m.name_zh, &m.name_bo, &m.name_en).to_owned()
+}
+
+fn state_label(ctx: &Ctx, s: State) -> String {
+    ctx.t(&format!("case-state-{}", s.key()))
+}
+
+/// The form, filled with `values`, with `errors` next to their fields.
+fn apply_form(
+    ctx: &Ctx,
+    item: &ItemBody,
+    applicant: &Applicant,
+    p: &Prepared,
+    errors: &BTreeMap<String, String>,
+    applies: &BTreeSet<usize>,
+) -> Markup {
+    let key = kernel::crypto::sm3_hex(
+        format!(
+            "{}:{}:{}",
+            applicant.account(),
+            item.code.as_str(),
+            kernel::time_util::format_instant(kernel::time_util::now())
+        )
+        .as_bytes(),
+    );
+    html! {
+        @if !errors.is_empty() {
+            div.notice.error role="alert" {
+                p { (ctx.t("case-form-has-errors")) }
+                ul { @for (k, m) in errors { li { a href={ "#f-" (k.replace('.', "-")) } { (label_of(ctx, k, &p.materials)) } ": " (m) } } }
+            }
+        }
+        form.form method="post" action={ "/apply/" (item.code.as_str()) } enctype="multipart/form-data" {
+            input type="hidden" name="idempotency_key" value=(key);
+            fieldset {
+                legend { (ctx.t("case-form-applicant")) }
+                @for f in applicant.fields() {
+                    @let id = format!("f-{}", f.key);
+                    @let value = p.values.get(f.key).map(String::as_str).unwrap_or("");
+                    label for=(id) { (field_label(ctx, f.key)) @if f.required { " " abbr title=(ctx.t("case-required")) { "*" } } }
+                    @if let Some(origin) = p.from.get(f.key) {
+                        small.hint { (ctx.t(match origin { prefill::Origin::Registry => "case-from-registry", prefill::Origin::Account => "case-from-account", prefill::Origin::LastTime => "case-from-last-time" })) }
+                    }
+                    @if let Some(e) = errors.get(f.key) { p.field-error id={ (id) "-error" } { (e) } }
+                    @if f.fixed {
+                        input id=(id) name=(f.key) value=(value) readonly;
+                    } @else if f.kind == crate::form::Kind::LongText {
+                        textarea id=(id) name=(f.key) rows="3" aria-invalid=[errors.get(f.key).map(|_| "true")] aria-describedby=[errors.get(f.key).map(|_| format!("{id}-error"))] { (value) }
+                    } @else {
+                        input id=(id) name=(f.key) value=(value) autocomplete="off"
+                            inputmode=[matches!(f.kind, crate::form::Kind::Mobile | crate::form::Kind::Division).then_some("numeric")]
+                            aria-invalid=[errors.get(f.key).map(|_| "true")] aria-describedby=[errors.get(f.key).map(|_| format!("{id}-error"))];
+                    }
+                }
+            }
+            fieldset {
+                legend { (ctx.t("case-form-materials")) }
+                p.hint { (ctx.t("case-upload-rules")) }
+                @for m in &p.materials {
+                    @let id = format!("f-materials-{}", m.index);
+                    div.material {
+                        @match &m.need {
+                            Need::Waived { by } => {
+                                p { strong { (material_name(ctx, m)) } " · " span.badge.ok { (ctx.t("case-waived")) } }
+                                p.hint { (ctx.t("case-waived-by")) " " code { (by) } }
+                            }
+                            Need::Submit => {
+                                label for=(id) { (material_name(ctx, m)) " " abbr title=(ctx.t("case-required")) { "*" } }
+                            }
+                            Need::IfApplies { condition } => {
+                                p { (material_name(ctx, m)) }
+                                label.check { input type="checkbox" name="applies" value=(m.index) checked[applies.contains(&m.index)]; " " (ctx.t("case-applies")) " " (condition) }
+                                label for=(id) { (ctx.t("case-applies-file")) }
+                            }
+                        }
+                        @let key = format!("materials.{}", m.index);
+                        @if let Some(e) = errors.get(&key) { p.field-error { (e) } }
+                        @if !matches!(m.need, Need::Waived { .. }) {
+                            input id=(id) type="file" name={ "file-" (m.index) } accept="application/pdf,image/png,image/jpeg";
+                        }
+                    }
+                }
+            }
+            p {
+                button type="submit" name="action" value="submit" { (ctx.t("case-submit")) }
+                " "
+                button.secondary type="submit" name="action" value="save" formnovalidate { (ctx.t("case-save-draft")) }
+            }
+        }
+    }
+}
+
+fn label_of(ctx: &Ctx, key: &str, materials: &[MaterialLine]) -> String {
+    match key.strip_prefix("materials.") {
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| materials.iter().find(|m| m.index == n))
+            .map_or_else(|| key.to_owned(), |m| material_name(ctx, m)),
+        None => field_label(ctx, key),
+    }
+}
+
+async fn prepared_for(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+) -> Result<(ItemBody, i64, Applicant, Prepared), PageError> {
+    let (item, version) = published(state, ctx, code).await?;
+    let applicant =
+        prefill::applicant(session).map_err(|m| PageError::new(ctx, StatusCode::FORBIDDEN, &m))?;
+    if !applicant.may_apply(item.service_object) {
+        return Err(PageError::new(
+            ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("case-object-mismatch"),
+        ));
+    }
+    let p = prefill::prepare(&state.db, &item, session, &applicant)
+        .await
+        .map_err(|e| fail(ctx, &e))?;
+    Ok((item, version, applicant, p))
+}
+
+fn apply_view(
+    ctx: &Ctx,
+    item: &ItemBody,
+    body: Markup,
+    outcome: Option<Result<String, String>>,
+) -> Markup {
+    let title = format!(
+        "{} · {}",
+        ctx.t("case-apply-title"),
+        ctx.pick(&item.name_zh, &item.name_bo, &item.name_en)
+    );
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.hint { (ctx.t("case-apply-intro")) " " a href={ "/items/" (item.code.as_str()) } { (ctx.t("case-apply-guide")) } }
+            (outcome_notice(&outcome))
+            (body)
+        },
+    )
+}
+
+async fn apply_page(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let (item, _, applicant, mut p) = prepared_for(&state, &ctx, &session, &code).await?;
+    // A saved draft comes back as it was left.
+    let draft = store::draft_of(&state.db, session.account.id, item.code.as_str())
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let resumed = draft.is_some();
+    if let Some(d) = draft {
+        for (k, v) in d.form {
+            if !v.is_empty() {
+                p.values.insert(k.clone(), v);
+                p.from.remove(&k);
+            }
+        }
+    }
+    let body = apply_form(
+        &ctx,
+        &item,
+        &applicant,
+        &p,
+        &BTreeMap::new(),
+        &BTreeSet::new(),
+    );
+    let outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
+    Ok(apply_view(&ctx, &item, body, outcome).into_response())
+}
+
+async fn apply_send(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let sent = read_multipart(&ctx, multipart).await?;
+    let (item, version, applicant, mut p) = prepared_for(&state, &ctx, &session, &code).await?;
+    let actor = actor_of(&session);
+    let app = Application {
+        item: item.clone(),
+        item_version: version,
+        applicant: applicant.clone(),
+        channel: Channel::Online,
+        values: sent.values.clone(),
+        materials: p.materials.clone(),
+        applies: sent.applies.clone(),
+        uploads: sent.uploads,
+        idempotency_key: sent.values.get("idempotency_key").cloned(),
+    };
+    let saving = sent.values.get("action").map(String::as_str) == Some("save");
+    let result = if saving {
+        service::save_draft(&state.db, &app, &actor)
+            .await
+            .map(|_| None)
+    } else {
+        service::submit(&state.db, &app, &actor).await.map(Some)
+    };
+    // What was typed stays on the form, whatever happened.
+    for f in applicant.fields() {
+        if let Some(v) = sent.values.get(f.key).filter(|_| !f.fixed) {
+            p.values.insert(f.key.to_owned(), v.clone());
+            p.from.remove(f.key);
+        }
+    }
+    match result {
+        Ok(Some(s)) => Ok(Redirect::to(&format!("/me/cases/{}?submitted=1", s.id)).into_response()),
+        Ok(None) => {
+            let body = apply_form(&ctx, &item, &applicant, &p, &BTreeMap::new(), &sent.applies);
+            Ok(apply_view(&ctx, &item, body, Some(Ok(ctx.t("case-draft-saved")))).into_response())
+        }
+        Err(CaseError::Invalid(problems)) => {
+            let errors: BTreeMap<String, String> = problems
+                .iter()
+                .map(|(k, m)| (k.clone(), ctx.fmt(m)))
+                .collect();
+            let body = apply_form(&ctx, &item, &applicant, &p, &errors, &sent.applies);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                apply_view(&ctx, &item, body, None),
+            )
+                .into_response())
+        }
+        Err(e) => Err(fail(&ctx, &e)),
+    }
+}
+
+async fn my_cases(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    let cases = store::of_account(&state.db, session.account.id, 200)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let title = ctx.t("case-mine-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if cases.is_empty() { p { (ctx.t("case-mine-none")) " " a href="/items" { (ctx.t("case-find-service")) } } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-state")) } th { (ctx.t("case-due")) } } }
+                    tbody { @for c in &cases { tr {
+                        td { a href={ "/me/cases/" (c.id) } { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } } }
+                        td { (c.item_name) }
+                        td { (state_label(&ctx, c.state)) }
+                        td { (c.due_date.as_deref().unwrap_or("—")) }
+                    } } }
+                } }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// The parts of a case page both the applicant and the clerk see.
+async fn case_body(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &Case,
+    official: bool,
+) -> Result<Markup, PageError> {
+    let db = &state.db;
+    let materials = store::materials(db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let events = store::events(db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let docs = store::documents(db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let department = org::store::department(db, &c.department)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?
+        .map_or_else(
+            || c.department.clone(),
+            |d| ctx.pick(&d.names.zh, &d.names.bo, &d.names.en).to_owned(),
+        );
+    let fields = if c.applicant_kind == "entity" {
+        crate::form::ENTITY
+    } else {
+        crate::form::PERSON
+    };
+    Ok(html! {
+        dl.facts {
+            dt { (ctx.t("case-number")) } dd { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } }
+            dt { (ctx.t("case-item")) } dd { (c.item_name) }
+            dt { (ctx.t("case-state")) } dd { strong { (state_label(ctx, c.state)) } }
+            dt { (ctx.t("case-holder")) } dd { (department) }
+            dt { (ctx.t("case-channel")) } dd { (ctx.t(&format!("case-channel-{}", c.channel))) }
+            @if let Some(at) = &c.submitted_at { dt { (ctx.t("case-submitted-at")) } dd { (at.get(..16).unwrap_or(at).replace('T', " ")) } }
+            dt { (ctx.t("case-due")) } dd { @if let Some(d) = &c.due_date { (d) } @else { (ctx.t("case-due-after-acceptance")) " (" (c.promised_days) " " (ctx.t("case-working-days")) ")" } }
+        }
+        h2 { (ctx.t("case-form-applicant")) }
+        dl.facts { @for f in fields {
+            @let v = c.form.get(f.key).map(String::as_str).unwrap_or("");
+            dt { (field_label(ctx, f.key)) }
+            dd { @if f.kind == crate::form::Kind::PersonId && !official { (kernel::PersonId::parse(v).map_or_else(|_| v.to_owned(), |p| p.masked())) } @else { (v) } }
+        } }
+        h2 { (ctx.t("case-form-materials")) }
+        @if materials.is_empty() { p { (ctx.t("case-no-materials")) } } @else {
+            ul { @for m in &materials { li id={ "m-" (m.index) } {
+                (m.name) " · " (ctx.t(&format!("case-material-status-{}", m.status)))
+                @if !m.waived_by.is_empty() { " (" code { (m.waived_by) } ")" }
+                @if m.size > 0 { " · " a href={ "/cases/" (c.id) "/materials/" (m.index) } { (m.file_name) } " · " small { "SM3 " code { (m.sm3.get(..16).unwrap_or(&m.sm3)) "…" } } }
+            } } }
+        }
+        @if !docs.is_empty() {
+            h2 { (ctx.t("case-documents")) }
+            ul { @for d in &docs { li { a href={ "/cases/" (c.id) "/documents/" (d.id) } { (ctx.t(&format!("case-doc-{}", d.kind))) } " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) } } }
+        }
+        h2 { (ctx.t("case-timeline")) }
+        ol.timeline { @for e in &events { li {
+            (e.at.get(..16).unwrap_or(&e.at).replace('T', " ")) " · " (ctx.t(&format!("case-action-{}", e.action)))
+            " → " (State::parse(&e.to_state).map_or_else(|| e.to_state.clone(), |s| state_label(ctx, s)))
+            @if official { " · " (e.actor_name) }
+        } } }
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Shown {
+    #[serde(default)]
+    submitted: Option<String>,
+}
+
+async fn own_case(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+) -> Result<Case, PageError> {
+    match store::find(&state.db, id).await {
+        Ok(Some(c)) if c.account_id == session.account.id => Ok(c),
+        Ok(_) => Err(PageError::new(
+            ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("case-not-found"),
+        )),
+        Err(e) => Err(PageError::from_error(ctx, &e)),
+    }
+}
+
+async fn my_case_view(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    outcome: Option<Result<String, String>>,
+    errors: &BTreeMap<String, String>,
+) -> Result<Markup, PageError> {
+    let c = own_case(state, ctx, session, id).await?;
+    let body = case_body(state, ctx, &c, false).await?;
+    let notice = if c.state == State::Supplementing {
+        store::documents(&state.db, id)
+            .await
+            .map_err(|e| PageError::from_error(ctx, &e))?
+            .into_iter()
+            .rev()
+            .find(|d| d.kind == "notice")
+    } else {
+        None
+    };
+    let missing: Vec<Missing> = notice
+        .as_ref()
+        .and_then(|d| serde_json::from_value(d.body["missing"].clone()).ok())
+        .unwrap_or_default();
+    let materials = store::materials(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (outcome_notice(&outcome))
+            @if !missing.is_empty() {
+                section.card {
+                    h2 { (ctx.t("case-notice-title")) }
+                    p { (ctx.t("case-notice-intro")) }
+                    @if !errors.is_empty() { div.notice.error role="alert" { ul { @for (k, m) in errors { li { (k) ": " (m) } } } } }
+                    form.form method="post" action={ "/me/cases/" (c.id) "/supplement" } enctype="multipart/form-data" {
+                        @for m in &missing {
+                            @match m.what.strip_prefix("materials.") {
+                                Some(n) => {
+                                    @let name = n.parse::<i64>().ok().and_then(|n| materials.iter().find(|x| x.index == n)).map_or(m.what.clone(), |x| x.name.clone());
+                                    label for={ "s-" (n) } { (name) " — " (m.reason) }
+                                    input id={ "s-" (n) } type="file" name={ "file-" (n) } accept="application/pdf,image/png,image/jpeg" required;
+                                }
+                                None => {
+                                    label for={ "s-" (m.what) } { (field_label(ctx, &m.what)) " — " (m.reason) }
+                                    input id={ "s-" (m.what) } name=(m.what) value=(c.form.get(&m.what).map(String::as_str).unwrap_or("")) required;
+                                }
+                            }
+                        }
+                        p { button type="submit" { (ctx.t("case-supplement-send")) } }
+                    }
+                }
+            }
+            (body)
+            @if c.state.after(crate::state::Action::Withdraw).is_some() {
+                form.form method="post" action={ "/me/cases/" (c.id) "/withdraw" } {
+                    label for="w-reason" { (ctx.t("case-withdraw-reason")) }
+                    input id="w-reason" name="reason" autocomplete="off";
+                    p { button.secondary type="submit" { (ctx.t("case-withdraw")) } }
+                }
+            }
+        },
+    ))
+}
+
+async fn my_case(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    q: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let q = ui::ctx::page_query(&ctx, q)?;
+    let outcome = q.submitted.map(|_| Ok(ctx.t("case-submitted")));
+    Ok(
+        my_case_view(&state, &ctx, &session, id, outcome, &BTreeMap::new())
+            .await?
+            .into_response(),
+    )
+}
+
+async fn supplement_send(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    own_case(&state, &ctx, &session, id).await?;
+    let sent = read_multipart(&ctx, multipart).await?;
+    match service::supplement(
+        &state.db,
+        id,
+        &sent.values,
+        &sent.uploads,
+        &actor_of(&session),
+    )
+    .await
+    {
+        Ok(()) => Ok(my_case_view(
+            &state,
+            &ctx,
+            &session,
+            id,
+            Some(Ok(ctx.t("case-supplemented"))),
+            &BTreeMap::new(),
+        )
+        .await?
+        .into_response()),
+        Err(CaseError::Invalid(p)) => {
+            let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                my_case_view(&state, &ctx, &session, id, None, &errors).await?,
+            )
+                .into_response())
+        }
+        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
+    }
+}
+
+/// A refused change shows the case again with why, rather than an error page.
+async fn conflict_or(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    e: CaseError,
+) -> Result<Response, PageError> {
+    match e {
+        CaseError::Conflict { .. } | CaseError::Stale | CaseError::Refused(_) => {
+            let msg = ctx.tell(&e);
+            Ok((
+                StatusCode::CONFLICT,
+                my_case_view(state, ctx, session, id, Some(Err(msg)), &BTreeMap::new()).await?,
+            )
+                .into_response())
+        }
+        e => Err(fail(ctx, &e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct WithdrawForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn withdraw_send(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<WithdrawForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    own_case(&state, &ctx, &session, id).await?;
+    match service::withdraw(&state.db, id, &form.reason, &actor_of(&session)).await {
+        Ok(()) => Ok(my_case_view(
+            &state,
+            &ctx,
+            &session,
+            id,
+            Some(Ok(ctx.t("case-withdrawn"))),
+            &BTreeMap::new(),
+        )
+        .await?
+        .into_response()),
+        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
+    }
+}
+
+/// A case the session may see: its applicant's, or, for an official, one in a division
+/// where they are a window clerk or an approver.
+async fn visible_case(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+) -> Result<(Case, bool), PageError> {
+    let c = store::find(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?
+        .ok_or_else(|| {
+            PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+        })?;
+    if c.account_id == session.account.id {
+        Ok((c, false))
+    } else if c.visible_to(session) {
+        Ok((c, true))
+    } else {
+        Err(PageError::new(
+            ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("case-not-found"),
+        ))
+    }
+}
+
+async fn document_page(
+    identity::SignedIn(session): identity::SignedIn,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (c, _) = visible_case(&state, &ctx, &session, id).await?;
+    let docs = store::documents(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let d = docs.into_iter().find(|d| d.id == doc).ok_or_else(|| {
+        PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+    })?;
+    let department = org::store::department(&state.db, &c.department)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .map_or_else(|| c.department.clone(), |x| x.names.zh.clone());
+    let title = ctx.t(&format!("case-doc-{}", d.kind));
+    let b = &d.body;
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            article.document {
+                h1 { (title) }
+                p { (ctx.t("case-number")) ": " code { (c.number.as_deref().unwrap_or("")) } }
+                p { (ctx.t("case-applicant")) ": " (c.applicant_name) }
+                p { (ctx.t("case-item")) ": " (c.item_name) }
+                @match d.kind.as_str() {
+                    "receipt" => {
+                        p { (ctx.t("case-submitted-at")) ": " (b["submitted_at"].as_str().unwrap_or("").get(..16).unwrap_or("").replace('T', " ")) }
+                        p { (ctx.t("case-promised")) ": " (b["promised_days"]) " " (ctx.t("case-working-days")) }
+                        ul { @for m in b["materials"].as_array().into_iter().flatten() {
+                            li { (m["name"].as_str().unwrap_or("")) " · " (ctx.t(&format!("case-material-status-{}", m["status"].as_str().unwrap_or("missing")))) }
+                        } }
+                    }
+                    "notice" => {
+                        p { (ctx.t("case-notice-intro")) }
+                        ol { @for m in b["missing"].as_array().into_iter().flatten() {
+                            li { (m["what"].as_str().unwrap_or("")) " — " (m["reason"].as_str().unwrap_or("")) }
+                        } }
+                    }
+                    "acceptance" => {
+                        p { (ctx.t("case-accepted-at")) ": " (b["accepted_at"].as_str().unwrap_or("").get(..10).unwrap_or("")) }
+                        p { (ctx.t("case-due")) ": " strong { (b["due_date"].as_str().unwrap_or("")) } " (" (b["promised_days"]) " " (ctx.t("case-working-days")) ")" }
+                    }
+                    "not-accepted" => {
+                        p { (ctx.t("case-reason")) ": " (ctx.t(&format!("case-reason-{}", b["reason"].as_str().unwrap_or("other")))) }
+                        p { (b["text"].as_str().unwrap_or("")) }
+                        p { (ctx.t("case-remedy")) }
+                    }
+                    _ => {}
+                }
+                p.signature { (department) " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) }
+                p.no-print { button type="button" onclick="window.print()" { (ctx.t("case-print")) } " " a href={ "/me/cases/" (c.id) } { (ctx.t("case-back")) } }
+            }
+        },
+    )
+    .into_response())
+}
+
+async fn material_file(
+    identity::SignedIn(session): identity::SignedIn,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path((id, idx)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    visible_case(&state, &ctx, &session, id).await?;
+    let (name, content_type, bytes) = store::material_file(&state.db, id, idx)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .ok_or_else(|| {
+            PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+        })?;
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    if safe.is_empty() {
+                        "material".to_owned()
+                    } else {
+                        safe
+                    }
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The divisions where the official is a window clerk.
+fn clerk_divisions(session: &Session) -> Vec<DivisionCode> {
+    session
+        .account
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::WindowClerk)
+        .map(|g| g.division)
+        .collect()
+}
+
+async fn queue_page(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    let divisions = clerk_divisions(&session);
+    if divisions.is_empty() {
+        return Err(PageError::new(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("case-not-clerk"),
+        ));
+    }
+    let mut cases = Vec::new();
+    for d in &divisions {
+        let found = store::queue(
+            &state.db,
+            &[State::Submitted, State::Supplementing],
+            &d.subtree_prefix(),
+            200,
+        )
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+        for c in found {
+            if !cases.iter().any(|x: &Case| x.id == c.id) {
+                cases.push(c);
+            }
+        }
+    }
+    let title = ctx.t("case-queue-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("case-queue-intro")) }
+            @if cases.is_empty() { p { (ctx.t("case-queue-none")) } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-applicant")) } th { (ctx.t("case-state")) } th { (ctx.t("case-submitted-at")) } } }
+                    tbody { @for c in &cases { tr {
+                        td { a href={ "/console/cases/" (c.id) } { code { (c.number.as_deref().unwrap_or("")) } } }
+                        td { (c.item_name) }
+                        td { (c.applicant_name) }
+                        td { (state_label(&ctx, c.state)) }
+                        td { (c.submitted_at.as_deref().and_then(|s| s.get(..16)).unwrap_or("").replace('T', " ")) }
+                    } } }
+                } }
+            }
+        },
+    )
+    .into_response())
+}
+
+async fn clerk_case(
+    state: &AppState,
+    ctx: &Ctx,
+    o: &Official,
+    id: i64,
+    action: &str,
+) -> Result<Case, PageError> {
+    let c = store::find(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?
+        .ok_or_else(|| {
+            PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+        })?;
+    let division = DivisionCode::parse(&c.division)
+        .map_err(|_| PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found")))?;
+    o.require(&state.db, Role::WindowClerk, division, action)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    Ok(c)
+}
+
+async fn review_view(
+    state: &AppState,
+    ctx: &Ctx,
+    o: &Official,
+    id: i64,
+    outcome: Option<Result<String, String>>,
+) -> Result<Markup, PageError> {
+    let c = clerk_case(state, ctx, o, id, "case.review").await?;
+    let body = case_body(state, ctx, &c, true).await?;
+    let materials = store::materials(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let fields = if c.applicant_kind == "entity" {
+        crate::form::ENTITY
+    } else {
+        crate::form::PERSON
+    };
+    let title = format!(
+        "{} · {}",
+        ctx.t("case-review-title"),
+        c.number.as_deref().unwrap_or("")
+    );
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (outcome_notice(&outcome))
+            @if c.state == State::Submitted {
+                section.card {
+                    h2 { (ctx.t("case-accept-title")) }
+                    form method="post" action={ "/console/cases/" (c.id) "/accept" } {
+                        input type="hidden" name="revision" value=(c.revision);
+                        button type="submit" { (ctx.t("case-accept")) }
+                    }
+                }
+                @if c.notices == 0 {
+                    section.card {
+                        h2 { (ctx.t("case-notice-title")) }
+                        p.hint { (ctx.t("case-notice-once")) }
+                        form.form method="post" action={ "/console/cases/" (c.id) "/notice" } {
+                            input type="hidden" name="revision" value=(c.revision);
+                            @for m in &materials {
+                                @let key = format!("materials.{}", m.index);
+                                label.check { input type="checkbox" name="what" value=(key); " " (m.name) " · " (ctx.t(&format!("case-material-status-{}", m.status))) }
+                                input name={ "reason-" (key) } placeholder=(ctx.t("case-notice-reason-hint")) aria-label={ (m.name) " — " (ctx.t("case-reason")) } autocomplete="off";
+                            }
+                            @for f in fields.iter().filter(|f| !f.fixed) {
+                                label.check { input type="checkbox" name="what" value=(f.key); " " (field_label(ctx, f.key)) }
+                                input name={ "reason-" (f.key) } placeholder=(ctx.t("case-notice-reason-hint")) aria-label={ (field_label(ctx, f.key)) " — " (ctx.t("case-reason")) } autocomplete="off";
+                            }
+                            p { button type="submit" { (ctx.t("case-notice-send")) } }
+                        }
+                    }
+                }
+            }
+            @if matches!(c.state, State::Submitted | State::Supplementing) {
+                section.card {
+                    h2 { (ctx.t("case-refuse-title")) }
+                    form.form method="post" action={ "/console/cases/" (c.id) "/refuse" } {
+                        input type="hidden" name="revision" value=(c.revision);
+                        label for="r-reason" { (ctx.t("case-reason")) }
+                        select id="r-reason" name="reason" { @for r in service::REFUSAL_REASONS { option value=(r) { (ctx.t(&format!("case-reason-{r}"))) } } }
+                        label for="r-text" { (ctx.t("case-reason-details")) }
+                        textarea id="r-text" name="text" rows="3" required {}
+                        p { button.danger type="submit" { (ctx.t("case-refuse")) } }
+                    }
+                }
+            }
+            (body)
+        },
+    ))
+}
+
+async fn review_page(
+    o: Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(review_view(&state, &ctx, &o, id, None)
+        .await?
+        .into_response())
+}
+
+/// The outcome of a clerk's action, shown on the review page.
+async fn after_review(
+    state: &AppState,
+    ctx: &Ctx,
+    o: &Official,
+    id: i64,
+    r: Result<String, CaseError>,
+) -> Result<Response, PageError> {
+    let (status, outcome) = match r {
+        Ok(msg) => (StatusCode::OK, Ok(msg)),
+        Err(
+            e @ (CaseError::Invalid(_)
+            | CaseError::Conflict { .. }
+            | CaseError::Stale
+            | CaseError::Refused(_)),
+        ) => {
+            let text = match &e {
+                CaseError::Invalid(p) => p
+                    .iter()
+                    .map(|(_, m)| ctx.fmt(m))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                e => ctx.tell(e),
+            };
+            (ui::error::HttpError::status(&e), Err(text))
+        }
+        Err(e) => return Err(fail(ctx, &e)),
+    };
+    Ok((status, review_view(state, ctx, o, id, Some(outcome)).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct RevisionForm {
+    revision: Option<i64>,
+}
+
+async fn accept_send(
+    o: Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<RevisionForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    clerk_case(&state, &ctx, &o, id, "case.accept").await?;
+    let r = service::accept(&state.db, id, form.revision, &actor_of(&o.0))
+        .await
+        .map(|due| format!("{} {due}", ctx.t("case-accepted")));
+    after_review(&state, &ctx, &o, id, r).await
+}
+
+async fn notice_send(
+    o: Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: String,
+) -> Result<Response, PageError> {
+    clerk_case(&state, &ctx, &o, id, "case.notice").await?;
+    // Repeated `what` values: parse by hand (the form extractor keeps only one).
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let revision = pairs
+        .iter()
+        .find(|(k, _)| k == "revision")
+        .and_then(|(_, v)| v.parse().ok());
+    let missing: Vec<Missing> = pairs
+        .iter()
+        .filter(|(k, _)| k == "what")
+        .map(|(_, what)| Missing {
+            what: what.clone(),
+            reason: pairs
+                .iter()
+                .find(|(k, _)| *k == format!("reason-{what}"))
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let r = service::notice(&state.db, id, revision, &missing, &actor_of(&o.0))
+        .await
+        .map(|()| ctx.t("case-noticed"));
+    after_review(&state, &ctx, &o, id, r).await
+}
+
+#[derive(Debug, Deserialize)]
+struct RefuseForm {
+    revision: Option<i64>,
+    reason: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn refuse_send(
+    o: Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<RefuseForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    clerk_case(&state, &ctx, &o, id, "case.refuse-to-accept").await?;
+    let r = service::refuse_to_accept(
+        &state.db,
+        id,
+        form.revision,
+        &form.reason,
+        &form.text,
+        &actor_of(&o.0),
+    )
+    .await
+    .map(|()| ctx.t("case-refused-to-accept"));
+    after_review(&state, &ctx, &o, id, r).await
+}

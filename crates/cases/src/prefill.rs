@@ -1,0 +1,177 @@
+//! What the form knows before the applicant types: the account, the registries (read for the
+//! item as the purpose, so the person sees it in their read log) and what they typed on their
+//! last form (信息复用); and which materials the registry already holds (免提交).
+
+use std::collections::BTreeMap;
+
+use catalog::model::ItemBody;
+use db::Db;
+use identity::model::Session;
+use kernel::{CreditCode, Message};
+use registry::prefill::{self as reg, Link, Record};
+
+use crate::form::{self, Applicant, MaterialLine};
+use crate::model::CaseError;
+use crate::store;
+
+/// Who applies in this session: the person, or the entity they act for.
+pub fn applicant(session: &Session) -> Result<Applicant, Message> {
+    let a = &session.account;
+    let person = a
+        .person_id
+        .ok_or_else(|| Message::new("case-need-identity"))?;
+    Ok(match &session.acting_for {
+        None => Applicant::Person {
+            account: a.id,
+            person,
+            name: a.name_zh.clone(),
+        },
+        Some(m) => Applicant::Entity {
+            account: a.id,
+            person,
+            name: a.name_zh.clone(),
+            code: CreditCode::parse(&m.entity.credit_code)
+                .map_err(|e| kernel::Localize::message(&e))?,
+            entity_name: m.entity.name.clone(),
+        },
+    })
+}
+
+/// Where a pre-filled value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    Account,
+    Registry,
+    LastTime,
+}
+
+/// The form as it opens.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub values: BTreeMap<String, String>,
+    pub from: BTreeMap<String, Origin>,
+    pub materials: Vec<MaterialLine>,
+}
+
+/// Reads what the platform knows for `item` and `session`'s applicant.
+pub async fn prepare(
+    db: &Db,
+    item: &ItemBody,
+    session: &Session,
+    applicant: &Applicant,
+) -> Result<Prepared, CaseError> {
+    let purpose = format!("办理：{}", item.name_zh);
+    let account = &session.account;
+    let registry_err = |e: registry::record::RegistryError| match e {
+        registry::record::RegistryError::Db(d) => CaseError::Db(d),
+        other => CaseError::Refused(kernel::Localize::message(&other)),
+    };
+    let (person_id, entity_code) = match applicant {
+        Applicant::Person { person, .. } => (*person, None),
+        Applicant::Entity { person, code, .. } => (*person, Some(*code)),
+    };
+    let person = reg::person(db, &person_id, account.id, &account.name_zh, &purpose)
+        .await
+        .map_err(registry_err)?
+        .unwrap_or_default();
+    let entity = match entity_code {
+        Some(code) => reg::entity(
+            db,
+            &code,
+            &format!("person:{}", account.id),
+            &account.name_zh,
+            &purpose,
+        )
+        .await
+        .map_err(registry_err)?
+        .unwrap_or_default(),
+        None => Record::default(),
+    };
+    let last = store::reused(db, account.id).await?;
+    let mut p = Prepared::default();
+    let mut put = |key: &str, candidates: &[(Option<&String>, Origin)]| {
+        if let Some((v, from)) = candidates
+            .iter()
+            .find_map(|(v, f)| v.filter(|v| !v.trim().is_empty()).map(|v| (v, *f)))
+        {
+            p.values.insert(key.to_owned(), v.clone());
+            p.from.insert(key.to_owned(), from);
+        }
+    };
+    let pv = |k: &str| person.values.get(k);
+    let ev = |k: &str| entity.values.get(k);
+    let name = (!account.name_zh.is_empty()).then_some(&account.name_zh);
+    put(
+        "applicant_name",
+        &[(pv("name_zh"), Origin::Registry), (name, Origin::Account)],
+    );
+    put(
+        "mobile",
+        &[
+            (last.get("mobile"), Origin::LastTime),
+            (account.mobile.as_ref(), Origin::Account),
+            (pv("mobile"), Origin::Registry),
+        ],
+    );
+    match applicant {
+        Applicant::Person { .. } => {
+            put(
+                "division",
+                &[
+                    (last.get("division"), Origin::LastTime),
+                    (pv("residence_division"), Origin::Registry),
+                    (pv("household_division"), Origin::Registry),
+                ],
+            );
+            put(
+                "address",
+                &[
+                    (last.get("address"), Origin::LastTime),
+                    (pv("residence_address"), Origin::Registry),
+                    (pv("household_address"), Origin::Registry),
+                ],
+            );
+        }
+        Applicant::Entity { entity_name, .. } => {
+            let fallback = entity_name.clone();
+            put(
+                "entity_name",
+                &[
+                    (ev("name"), Origin::Registry),
+                    (Some(&fallback), Origin::Account),
+                ],
+            );
+            put(
+                "legal_representative",
+                &[(ev("legal_representative"), Origin::Registry)],
+            );
+            put(
+                "division",
+                &[
+                    (ev("division"), Origin::Registry),
+                    (last.get("division"), Origin::LastTime),
+                ],
+            );
+            put(
+                "address",
+                &[
+                    (ev("address"), Origin::Registry),
+                    (last.get("address"), Origin::LastTime),
+                ],
+            );
+        }
+    }
+    for (k, v) in applicant.fixed_values() {
+        p.values.insert(k.clone(), v);
+        p.from.insert(k, Origin::Account);
+    }
+    p.materials = form::materials(item, |field| match reg::link(field) {
+        Some(link @ Link::Fields(r, _)) if r.name == registry::fields::PERSONS.name => {
+            person.holds(&link)
+        }
+        Some(link @ Link::Fields(..)) => entity.holds(&link),
+        _ => false,
+    });
+    Ok(p)
+}

@@ -1,0 +1,715 @@
+//! The rules of a case: every change checks the state machine, happens in one transaction
+//! with its timeline entry and its audit event, and loses to a concurrent change rather than
+//! overwriting it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use catalog::model::ItemBody;
+use db::audit::{self, NewEvent};
+use db::{Conn, Db, DbError};
+use kernel::time_util::{format_date, format_instant, now, today};
+use kernel::{DivisionCode, Message, WorkingDays};
+use serde_json::json;
+
+use crate::form::{self, Applicant, MaterialLine, Need};
+use crate::model::{Actor, Case, CaseError, Channel, Event, Upload};
+use crate::state::{Action, State};
+use crate::store::{self, Column, MaterialRow, NewRow};
+
+/// The largest file a material may be.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+/// The file types materials may be: what the bytes say, and the type declared for them.
+const TYPES: [(&str, &[u8]); 3] = [
+    ("application/pdf", b"%PDF-"),
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", b"\xff\xd8\xff"),
+];
+
+/// The type of a file by its first bytes, if it is one materials may be.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    TYPES
+        .iter()
+        .find(|(_, magic)| bytes.starts_with(magic))
+        .map(|(t, _)| *t)
+}
+
+/// Checks an upload: size, a type materials may be, and bytes that are what they claim.
+pub fn check_upload(u: &Upload) -> Option<Message> {
+    if u.bytes.is_empty() {
+        return Some(Message::new("case-upload-empty"));
+    }
+    if u.bytes.len() > MAX_UPLOAD {
+        return Some(
+            Message::new("case-upload-too-large").arg("max_mb", (MAX_UPLOAD >> 20) as i64),
+        );
+    }
+    match sniff(&u.bytes) {
+        None => Some(Message::new("case-upload-type")),
+        Some(t) => {
+            let declared = u.content_type.split(';').next().unwrap_or("").trim();
+            let generic = declared.is_empty() || declared == "application/octet-stream";
+            (!generic && declared != t).then(|| {
+                Message::new("case-upload-mismatch")
+                    .arg("declared", declared.to_owned())
+                    .arg("actual", t)
+            })
+        }
+    }
+}
+
+/// An application as the form or the window sends it.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub item: ItemBody,
+    pub item_version: i64,
+    pub applicant: Applicant,
+    pub channel: Channel,
+    pub values: BTreeMap<String, String>,
+    /// The form's material lines (waivers decided by the caller from the registries).
+    pub materials: Vec<MaterialLine>,
+    /// Conditional materials the applicant says apply.
+    pub applies: BTreeSet<usize>,
+    pub uploads: Vec<Upload>,
+    /// The same key from the same account makes one case.
+    pub idempotency_key: Option<String>,
+}
+
+/// The department and division that handle an item's cases.
+async fn handler(db: &Db, item: &ItemBody) -> Result<(String, DivisionCode), DbError> {
+    let division = match org::store::department(db, &item.department).await? {
+        Some(d) => d.division,
+        None => item
+            .divisions
+            .first()
+            .copied()
+            .ok_or_else(|| DbError::Conflict(format!("item {} has no division", item.code)))?,
+    };
+    Ok((item.department.clone(), division))
+}
+
+fn applicant_name(a: &Applicant, values: &BTreeMap<String, String>) -> String {
+    match a {
+        Applicant::Person { .. } => values.get("applicant_name").cloned().unwrap_or_default(),
+        Applicant::Entity { entity_name, .. } => values
+            .get("entity_name")
+            .cloned()
+            .unwrap_or_else(|| entity_name.clone()),
+    }
+}
+
+/// The form's values with the fixed ones put back (they are not the applicant's to type).
+fn with_fixed(a: &Applicant, values: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut v: BTreeMap<String, String> = a
+        .fields()
+        .iter()
+        .map(|f| {
+            (
+                f.key.to_owned(),
+                values
+                    .get(f.key)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    v.extend(a.fixed_values());
+    v
+}
+
+/// Saves (or updates) the applicant's draft of an item; nothing is checked but its length,
+/// so a half-filled form is kept. Returns the draft's id.
+pub async fn save_draft(db: &Db, app: &Application, actor: &Actor) -> Result<i64, CaseError> {
+    let values = with_fixed(&app.applicant, &app.values);
+    if let Some((k, _)) = values
+        .iter()
+        .find(|(_, v)| v.chars().count() > form::MAX_LONG_TEXT)
+    {
+        return Err(CaseError::Invalid(vec![(
+            k.clone(),
+            Message::new("case-value-too-long").arg("max", form::MAX_LONG_TEXT as i64),
+        )]));
+    }
+    let (department, division) = handler(db, &app.item).await?;
+    let at = format_instant(now());
+    let name = applicant_name(&app.applicant, &values);
+    let existing = store::draft_of(db, app.applicant.account(), app.item.code.as_str()).await?;
+    let mut tx = db.begin().await?;
+    let id = match existing {
+        Some(c) => {
+            store::set_form(&mut tx, c.id, &values, &name, &at).await?;
+            c.id
+        }
+        None => {
+            let id = store::insert(
+                &mut tx,
+                &NewRow {
+                    item_code: app.item.code.as_str(),
+                    item_version: app.item_version,
+                    item_name: &app.item.name_zh,
+                    department: &department,
+                    division: &division.to_string(),
+                    account_id: app.applicant.account(),
+                    applicant_kind: app.applicant.kind(),
+                    holder: &app.applicant.holder(),
+                    applicant_name: &name,
+                    channel: app.channel.key(),
+                    form: &values,
+                    promised_days: i64::from(app.item.promised_days),
+                    idempotency_key: None,
+                    now: &at,
+                },
+            )
+            .await?;
+            audit::append(
+                &mut tx,
+                &NewEvent {
+                    actor: &actor.id,
+                    action: "case.drafted",
+                    subject: &format!("case:{id}"),
+                    payload: json!({ "item": app.item.code.as_str() }),
+                },
+            )
+            .await?;
+            id
+        }
+    };
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(id)
+}
+
+/// What a submission gave.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub id: i64,
+    pub number: String,
+    /// `false` when the same idempotency key had already made this case.
+    pub created: bool,
+}
+
+/// Checks the form and its materials; every problem at once, by field (`materials.N` for a
+/// material).
+pub fn check_application(app: &Application) -> Result<BTreeMap<String, String>, CaseError> {
+    let mut problems = Vec::new();
+    if !app.applicant.may_apply(app.item.service_object) {
+        problems.push(("applicant".to_owned(), Message::new("case-object-mismatch")));
+    }
+    let values = with_fixed(&app.applicant, &app.values);
+    let clean = match form::validate(app.applicant.fields(), &values) {
+        Ok(v) => Some(v),
+        Err(p) => {
+            problems.extend(p);
+            None
+        }
+    };
+    for u in &app.uploads {
+        if u.index >= app.materials.len() {
+            problems.push((
+                format!("materials.{}", u.index),
+                Message::new("case-material-unknown"),
+            ));
+        } else if let Some(m) = check_upload(u) {
+            problems.push((format!("materials.{}", u.index), m));
+        }
+    }
+    for m in &app.materials {
+        let needed = match &m.need {
+            Need::Submit => true,
+            Need::IfApplies { .. } => app.applies.contains(&m.index),
+            Need::Waived { .. } => false,
+        };
+        if needed && !app.uploads.iter().any(|u| u.index == m.index) {
+            problems.push((
+                format!("materials.{}", m.index),
+                Message::new("case-material-missing"),
+            ));
+        }
+    }
+    match clean {
+        Some(v) if problems.is_empty() => Ok(v),
+        _ => Err(CaseError::Invalid(problems)),
+    }
+}
+
+/// Submits an application: checks it, numbers it, keeps its materials (with their SM3
+/// digests) and writes the receipt, the timeline and the audit event in one transaction.
+/// The applicant's draft of the item, if any, becomes the case.
+pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitted, CaseError> {
+    let values = check_application(app)?;
+    let account = app.applicant.account();
+    let key = app
+        .idempotency_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    if let Some(k) = key
+        && k.len() > 100
+    {
+        return Err(CaseError::Invalid(vec![(
+            "idempotency_key".into(),
+            Message::new("case-value-too-long").arg("max", 100),
+        )]));
+    }
+    let (department, division) = handler(db, &app.item).await?;
+    let draft = store::draft_of(db, account, app.item.code.as_str()).await?;
+    let at_instant = now();
+    let at = format_instant(at_instant);
+    let day = format_date(today());
+    let name = applicant_name(&app.applicant, &values);
+    let mut tx = db.begin().await?;
+    if let Some(k) = key
+        && let Some(c) = store::by_key(&mut tx, account, k).await?
+    {
+        return Ok(Submitted {
+            id: c.id,
+            number: c.number.unwrap_or_default(),
+            created: false,
+        });
+    }
+    let id = match draft {
+        Some(d) => {
+            store::set_form(&mut tx, d.id, &values, &name, &at).await?;
+            if let Some(k) = key {
+                sqlx::query("UPDATE cases SET idempotency_key = $1 WHERE id = $2")
+                    .bind(k)
+                    .bind(d.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(DbError::from)?;
+            }
+            d.id
+        }
+        None => {
+            store::insert(
+                &mut tx,
+                &NewRow {
+                    item_code: app.item.code.as_str(),
+                    item_version: app.item_version,
+                    item_name: &app.item.name_zh,
+                    department: &department,
+                    division: &division.to_string(),
+                    account_id: account,
+                    applicant_kind: app.applicant.kind(),
+                    holder: &app.applicant.holder(),
+                    applicant_name: &name,
+                    channel: app.channel.key(),
+                    form: &values,
+                    promised_days: i64::from(app.item.promised_days),
+                    idempotency_key: key,
+                    now: &at,
+                },
+            )
+            .await?
+        }
+    };
+    let case = store::get(&mut tx, id).await?.ok_or(CaseError::NotFound)?;
+    let seq = store::next_sequence(&mut tx, app.item.code.as_str(), &day).await?;
+    let number = format!(
+        "{}{}{:06}",
+        app.item.code.as_str(),
+        day.replace('-', ""),
+        seq
+    );
+    store::set_column(&mut tx, id, Column::Number, &number).await?;
+    store::set_column(&mut tx, id, Column::SubmittedAt, &at).await?;
+    for m in &app.materials {
+        let upload = app.uploads.iter().find(|u| u.index == m.index);
+        let (status, waived_by) = match (&m.need, upload) {
+            (_, Some(_)) => ("uploaded", ""),
+            (Need::Waived { by }, None) => ("waived", by.as_str()),
+            (Need::IfApplies { .. }, None) => ("not-applicable", ""),
+            (Need::Submit, None) => ("missing", ""),
+        };
+        let file = upload.map(|u| {
+            (
+                u.file_name.as_str(),
+                sniff(&u.bytes).unwrap_or("application/octet-stream"),
+                u.bytes.as_slice(),
+                kernel::crypto::sm3_hex(&u.bytes),
+            )
+        });
+        store::put_material(
+            &mut tx,
+            id,
+            &MaterialRow {
+                index: m.index as i64,
+                name: &m.name_zh,
+                status,
+                waived_by,
+                file,
+            },
+            &at,
+        )
+        .await?;
+    }
+    for f in app.applicant.fields().iter().filter(|f| f.reused) {
+        if let Some(v) = values.get(f.key).filter(|v| !v.is_empty()) {
+            store::remember(&mut tx, account, f.key, v, &at).await?;
+        }
+    }
+    let receipt = json!({
+        "number": number,
+        "item": app.item.code.as_str(),
+        "item_name": app.item.name_zh,
+        "applicant": name,
+        "submitted_at": at,
+        "promised_days": app.item.promised_days,
+        "materials": app.materials.iter().map(|m| json!({
+            "name": m.name_zh,
+            "status": match (&m.need, app.uploads.iter().any(|u| u.index == m.index)) {
+                (_, true) => "uploaded",
+                (Need::Waived { .. }, false) => "waived",
+                (Need::IfApplies { .. }, false) => "not-applicable",
+                (Need::Submit, false) => "missing",
+            },
+        })).collect::<Vec<_>>(),
+    });
+    store::add_document(&mut tx, id, "receipt", &receipt, &actor.id, &at).await?;
+    transition(
+        &mut tx,
+        &case,
+        Action::Submit,
+        actor,
+        &format!("channel={}", app.channel.key()),
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(Submitted {
+        id,
+        number,
+        created: true,
+    })
+}
+
+/// Moves `case` by `action` in the caller's transaction, with its timeline entry and audit
+/// event; refuses what the state machine does not allow, and loses to a concurrent change.
+async fn transition(
+    conn: &mut Conn,
+    case: &Case,
+    action: Action,
+    actor: &Actor,
+    note: &str,
+    at: &str,
+) -> Result<State, CaseError> {
+    let to = case.state.after(action).ok_or(CaseError::Conflict {
+        state: case.state,
+        action,
+    })?;
+    if !store::move_state(conn, case.id, case.state, case.revision, to, at).await? {
+        return Err(CaseError::Stale);
+    }
+    store::add_event(
+        conn,
+        case.id,
+        &Event {
+            at: at.to_owned(),
+            actor: actor.id.clone(),
+            actor_name: actor.name.clone(),
+            action: action.key().to_owned(),
+            from_state: case.state.key().to_owned(),
+            to_state: to.key().to_owned(),
+            note: note.to_owned(),
+        },
+    )
+    .await?;
+    audit::append(
+        conn,
+        &NewEvent {
+            actor: &actor.id,
+            action: &format!("case.{}", action.key()),
+            subject: &format!("case:{}", case.id),
+            payload: json!({
+                "number": case.number,
+                "from": case.state.key(),
+                "to": to.key(),
+                "note": note,
+            }),
+        },
+    )
+    .await?;
+    Ok(to)
+}
+
+/// Loads a case for a change at the revision the actor saw (`None`: whatever is current).
+async fn load(conn: &mut Conn, id: i64, seen: Option<i64>) -> Result<Case, CaseError> {
+    let case = store::get(conn, id).await?.ok_or(CaseError::NotFound)?;
+    match seen {
+        Some(r) if r != case.revision => Err(CaseError::Stale),
+        _ => Ok(case),
+    }
+}
+
+/// One thing a notice asks for: a material (by its index on the form) or a field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Missing {
+    /// `materials.N` or a field key.
+    pub what: String,
+    pub reason: String,
+}
+
+/// The one-time notice (一次告知): everything missing or defective, at once. A case gets
+/// one; a second is refused, because anything it could name could have been in the first.
+pub async fn notice(
+    db: &Db,
+    id: i64,
+    seen: Option<i64>,
+    missing: &[Missing],
+    actor: &Actor,
+) -> Result<(), CaseError> {
+    let mut problems = Vec::new();
+    if missing.is_empty() {
+        problems.push(("missing".to_owned(), Message::new("case-notice-empty")));
+    }
+    for (i, m) in missing.iter().enumerate() {
+        if m.reason.trim().chars().count() < 2 {
+            problems.push((format!("missing.{i}"), Message::new("case-notice-reason")));
+        }
+    }
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, seen).await?;
+    if case.notices > 0 {
+        return Err(CaseError::Refused(Message::new("case-notice-second")));
+    }
+    let fields: Vec<&str> = fields_of(&case).iter().map(|f| f.key).collect();
+    let material_count = store_material_count(&mut tx, id).await?;
+    for (i, m) in missing.iter().enumerate() {
+        let ok = match m.what.strip_prefix("materials.") {
+            Some(n) => n
+                .parse::<i64>()
+                .is_ok_and(|n| (0..material_count).contains(&n)),
+            None => fields.contains(&m.what.as_str()),
+        };
+        if !ok {
+            problems.push((format!("missing.{i}"), Message::new("case-notice-what")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    let at = format_instant(now());
+    transition(&mut tx, &case, Action::Notice, actor, "", &at).await?;
+    store::count_notice(&mut tx, id).await?;
+    store::add_document(
+        &mut tx,
+        id,
+        "notice",
+        &json!({ "number": case.number, "missing": missing }),
+        &actor.id,
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+async fn store_material_count(conn: &mut Conn, id: i64) -> Result<i64, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_materials WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// The applicant's one supplement: everything the notice named, at once.
+pub async fn supplement(
+    db: &Db,
+    id: i64,
+    values: &BTreeMap<String, String>,
+    uploads: &[Upload],
+    actor: &Actor,
+) -> Result<(), CaseError> {
+    let case = store::find(db, id).await?.ok_or(CaseError::NotFound)?;
+    let docs = store::documents(db, id).await?;
+    let Some(notice) = docs.iter().rev().find(|d| d.kind == "notice") else {
+        return Err(CaseError::Conflict {
+            state: case.state,
+            action: Action::Supplement,
+        });
+    };
+    let missing: Vec<Missing> =
+        serde_json::from_value(notice.body["missing"].clone()).unwrap_or_default();
+    let fields = fields_of(&case);
+    let mut problems = Vec::new();
+    let mut form_values = case.form.clone();
+    for m in &missing {
+        match m.what.strip_prefix("materials.") {
+            Some(n) => {
+                let n: usize = n.parse().unwrap_or(usize::MAX);
+                match uploads.iter().find(|u| u.index == n) {
+                    None => problems.push((m.what.clone(), Message::new("case-material-missing"))),
+                    Some(u) => {
+                        if let Some(e) = check_upload(u) {
+                            problems.push((m.what.clone(), e));
+                        }
+                    }
+                }
+            }
+            None => {
+                let v = values.get(&m.what).map(|s| s.trim()).unwrap_or("");
+                if let Some(f) = fields.iter().find(|f| f.key == m.what) {
+                    if let Some(e) = form::check(f, v) {
+                        problems.push((m.what.clone(), e));
+                    }
+                    form_values.insert(m.what.clone(), v.to_owned());
+                }
+            }
+        }
+    }
+    for u in uploads {
+        if !missing
+            .iter()
+            .any(|m| m.what == format!("materials.{}", u.index))
+        {
+            problems.push((
+                format!("materials.{}", u.index),
+                Message::new("case-supplement-not-asked"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, Some(case.revision)).await?;
+    transition(&mut tx, &case, Action::Supplement, actor, "", &at).await?;
+    store::set_form(&mut tx, id, &form_values, &case.applicant_name, &at).await?;
+    for u in uploads {
+        let name: String =
+            sqlx::query_scalar("SELECT name FROM case_materials WHERE case_id = $1 AND idx = $2")
+                .bind(id)
+                .bind(u.index as i64)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(DbError::from)?;
+        store::put_material(
+            &mut tx,
+            id,
+            &MaterialRow {
+                index: u.index as i64,
+                name: &name,
+                status: "uploaded",
+                waived_by: "",
+                file: Some((
+                    u.file_name.as_str(),
+                    sniff(&u.bytes).unwrap_or("application/octet-stream"),
+                    u.bytes.as_slice(),
+                    kernel::crypto::sm3_hex(&u.bytes),
+                )),
+            },
+            &at,
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// The form fields of a case's kind of applicant.
+fn fields_of(case: &Case) -> &'static [form::Field] {
+    if case.applicant_kind == "entity" {
+        form::ENTITY
+    } else {
+        form::PERSON
+    }
+}
+
+/// Accepts a case (受理): the promised time limit starts the next working day, reckoned
+/// with the working-day calendar of the case's division.
+pub async fn accept(
+    db: &Db,
+    id: i64,
+    seen: Option<i64>,
+    actor: &Actor,
+) -> Result<String, CaseError> {
+    let calendar = db::calendar::load(db).await?;
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, seen).await?;
+    let division = DivisionCode::parse(&case.division)
+        .map_err(|_| DbError::Conflict(format!("case {id} has a bad division")))?;
+    let days = u16::try_from(case.promised_days).unwrap_or(u16::MAX);
+    let due = calendar
+        .add_working_days(today(), WorkingDays(days), division)
+        .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?
+        .value;
+    let due = format_date(due);
+    let at = format_instant(now());
+    transition(
+        &mut tx,
+        &case,
+        Action::Accept,
+        actor,
+        &format!("due={due}"),
+        &at,
+    )
+    .await?;
+    store::set_column(&mut tx, id, Column::AcceptedAt, &at).await?;
+    store::set_column(&mut tx, id, Column::DueDate, &due).await?;
+    store::add_document(
+        &mut tx,
+        id,
+        "acceptance",
+        &json!({ "number": case.number, "accepted_at": at, "due_date": due, "promised_days": case.promised_days }),
+        &actor.id,
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(due)
+}
+
+/// The reasons a case may be refused acceptance (不予受理), each with its text in the
+/// Fluent files (`case-reason-{key}`).
+pub const REFUSAL_REASONS: [&str; 4] =
+    ["not-in-scope", "not-eligible", "not-supplemented", "other"];
+
+/// Refuses to accept a case, with a reason from the list and the official's words.
+pub async fn refuse_to_accept(
+    db: &Db,
+    id: i64,
+    seen: Option<i64>,
+    reason: &str,
+    text: &str,
+    actor: &Actor,
+) -> Result<(), CaseError> {
+    let mut problems = Vec::new();
+    if !REFUSAL_REASONS.contains(&reason) {
+        problems.push(("reason".to_owned(), Message::new("case-reason-unknown")));
+    }
+    if text.trim().chars().count() < 2 {
+        problems.push(("text".to_owned(), Message::new("case-reason-text")));
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, seen).await?;
+    transition(&mut tx, &case, Action::RefuseToAccept, actor, reason, &at).await?;
+    store::set_column(&mut tx, id, Column::ClosedAt, &at).await?;
+    store::add_document(
+        &mut tx,
+        id,
+        "not-accepted",
+        &json!({ "number": case.number, "reason": reason, "text": text.trim() }),
+        &actor.id,
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// The applicant withdraws the case before a decision (a draft is withdrawn too: it is
+/// simply given up).
+pub async fn withdraw(db: &Db, id: i64, reason: &str, actor: &Actor) -> Result<(), CaseError> {
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, None).await?;
+    transition(&mut tx, &case, Action::Withdraw, actor, reason.trim(), &at).await?;
+    store::set_column(&mut tx, id, Column::ClosedAt, &at).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}

@@ -1,0 +1,469 @@
+//! The cases' SQL. Every write takes the caller's transaction.
+
+use std::collections::BTreeMap;
+
+use db::{Conn, Db, DbError};
+use sqlx::Row;
+
+use crate::model::{Case, Document, Event, StoredMaterial};
+use crate::state::State;
+
+const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at";
+
+fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
+    let state: String = row.try_get(12)?;
+    let form: String = row.try_get(13)?;
+    Ok(Case {
+        id: row.try_get(0)?,
+        number: row.try_get(1)?,
+        item_code: row.try_get(2)?,
+        item_version: row.try_get(3)?,
+        item_name: row.try_get(4)?,
+        department: row.try_get(5)?,
+        division: row.try_get(6)?,
+        account_id: row.try_get(7)?,
+        applicant_kind: row.try_get(8)?,
+        holder: row.try_get(9)?,
+        applicant_name: row.try_get(10)?,
+        channel: row.try_get(11)?,
+        state: State::parse(&state)
+            .ok_or_else(|| DbError::Conflict(format!("unknown case state {state}")))?,
+        form: serde_json::from_str(&form).unwrap_or_default(),
+        notices: row.try_get(14)?,
+        promised_days: row.try_get(15)?,
+        submitted_at: row.try_get(16)?,
+        accepted_at: row.try_get(17)?,
+        due_date: row.try_get(18)?,
+        decided_at: row.try_get(19)?,
+        closed_at: row.try_get(20)?,
+        revision: row.try_get(21)?,
+        created_at: row.try_get(22)?,
+        updated_at: row.try_get(23)?,
+    })
+}
+
+/// A case by id, inside a transaction.
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Case>, DbError> {
+    let row = sqlx::query(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(case).transpose()
+}
+
+/// A case by id.
+pub async fn find(db: &Db, id: i64) -> Result<Option<Case>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    get(&mut conn, id).await
+}
+
+/// A case by its number.
+pub async fn by_number(db: &Db, number: &str) -> Result<Option<Case>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
+    ))
+    .bind(number)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(case).transpose()
+}
+
+/// The case an account already made with this idempotency key.
+pub async fn by_key(conn: &mut Conn, account: i64, key: &str) -> Result<Option<Case>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE account_id = $1 AND idempotency_key = $2"
+    ))
+    .bind(account)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(case).transpose()
+}
+
+/// An account's draft of an item, if it has one.
+pub async fn draft_of(db: &Db, account: i64, item: &str) -> Result<Option<Case>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE account_id = $1 AND item_code = $2 AND state = 'draft' ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(account)
+    .bind(item)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(case).transpose()
+}
+
+/// An account's cases, newest change first.
+pub async fn of_account(db: &Db, account: i64, limit: i64) -> Result<Vec<Case>, DbError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE account_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(account)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(case).collect()
+}
+
+/// Cases in `states` within a division's subtree (`prefix` from `subtree_prefix`), oldest
+/// change first: a clerk's queue.
+pub async fn queue(
+    db: &Db,
+    states: &[State],
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<Case>, DbError> {
+    let list = states
+        .iter()
+        .map(|s| format!("'{}'", s.key()))
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE state IN ({list}) AND division LIKE $1 ORDER BY updated_at, id LIMIT $2"
+    ))
+    .bind(format!("{prefix}%"))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(case).collect()
+}
+
+/// The new row of a case.
+pub struct NewRow<'a> {
+    pub item_code: &'a str,
+    pub item_version: i64,
+    pub item_name: &'a str,
+    pub department: &'a str,
+    pub division: &'a str,
+    pub account_id: i64,
+    pub applicant_kind: &'a str,
+    pub holder: &'a str,
+    pub applicant_name: &'a str,
+    pub channel: &'a str,
+    pub form: &'a BTreeMap<String, String>,
+    pub promised_days: i64,
+    pub idempotency_key: Option<&'a str>,
+    pub now: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, r: &NewRow<'_>) -> Result<i64, DbError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, idempotency_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(r.item_code)
+    .bind(r.item_version)
+    .bind(r.item_name)
+    .bind(r.department)
+    .bind(r.division)
+    .bind(r.account_id)
+    .bind(r.applicant_kind)
+    .bind(r.holder)
+    .bind(r.applicant_name)
+    .bind(r.channel)
+    .bind(serde_json::to_string(r.form).unwrap_or_default())
+    .bind(r.promised_days)
+    .bind(r.idempotency_key)
+    .bind(r.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Replaces a draft's form.
+pub async fn set_form(
+    conn: &mut Conn,
+    id: i64,
+    form: &BTreeMap<String, String>,
+    applicant_name: &str,
+    now: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE cases SET form = $1, applicant_name = $2, updated_at = $3, revision = revision + 1 WHERE id = $4")
+        .bind(serde_json::to_string(form).unwrap_or_default())
+        .bind(applicant_name)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a case from `from` at `revision` to `to`; `false` when it was not there any more
+/// (someone else moved it first).
+pub async fn move_state(
+    conn: &mut Conn,
+    id: i64,
+    from: State,
+    revision: i64,
+    to: State,
+    now: &str,
+) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "UPDATE cases SET state = $1, revision = revision + 1, updated_at = $2 WHERE id = $3 AND state = $4 AND revision = $5",
+    )
+    .bind(to.key())
+    .bind(now)
+    .bind(id)
+    .bind(from.key())
+    .bind(revision)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Sets one of the case's dated columns.
+pub async fn set_column(
+    conn: &mut Conn,
+    id: i64,
+    column: Column,
+    value: &str,
+) -> Result<(), DbError> {
+    sqlx::query(&format!(
+        "UPDATE cases SET {} = $1 WHERE id = $2",
+        column.name()
+    ))
+    .bind(value)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The case columns set along the way.
+#[derive(Debug, Clone, Copy)]
+pub enum Column {
+    Number,
+    SubmittedAt,
+    AcceptedAt,
+    DueDate,
+    DecidedAt,
+    ClosedAt,
+}
+
+impl Column {
+    fn name(self) -> &'static str {
+        match self {
+            Column::Number => "number",
+            Column::SubmittedAt => "submitted_at",
+            Column::AcceptedAt => "accepted_at",
+            Column::DueDate => "due_date",
+            Column::DecidedAt => "decided_at",
+            Column::ClosedAt => "closed_at",
+        }
+    }
+}
+
+pub async fn count_notice(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE cases SET notices = notices + 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The next sequence number of an item on a day (1, 2, …).
+pub async fn next_sequence(conn: &mut Conn, item: &str, day: &str) -> Result<i64, DbError> {
+    let n: i64 = sqlx::query_scalar(
+        "INSERT INTO case_counters (item_code, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (item_code, day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+    )
+    .bind(item)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
+}
+
+/// One material row to keep.
+pub struct MaterialRow<'a> {
+    pub index: i64,
+    pub name: &'a str,
+    pub status: &'a str,
+    pub waived_by: &'a str,
+    pub file: Option<(&'a str, &'a str, &'a [u8], String)>,
+}
+
+pub async fn put_material(
+    conn: &mut Conn,
+    case_id: i64,
+    m: &MaterialRow<'_>,
+    now: &str,
+) -> Result<(), DbError> {
+    let (file_name, content_type, content, sm3) = match &m.file {
+        Some((n, t, b, d)) => (*n, *t, Some(b.to_vec()), d.as_str()),
+        None => ("", "", None, ""),
+    };
+    let size = content.as_ref().map_or(0, |c| c.len() as i64);
+    sqlx::query(
+        "INSERT INTO case_materials (case_id, idx, name, status, waived_by, file_name, content_type, size, sm3, content, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (case_id, idx) DO UPDATE SET name = excluded.name, status = excluded.status, waived_by = excluded.waived_by, \
+         file_name = excluded.file_name, content_type = excluded.content_type, size = excluded.size, sm3 = excluded.sm3, \
+         content = excluded.content, updated_at = excluded.updated_at",
+    )
+    .bind(case_id)
+    .bind(m.index)
+    .bind(m.name)
+    .bind(m.status)
+    .bind(m.waived_by)
+    .bind(file_name)
+    .bind(content_type)
+    .bind(size)
+    .bind(sm3)
+    .bind(content)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn materials(db: &Db, case_id: i64) -> Result<Vec<StoredMaterial>, DbError> {
+    let rows = sqlx::query(
+        "SELECT idx, name, status, waived_by, file_name, content_type, size, sm3 FROM case_materials WHERE case_id = $1 ORDER BY idx",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredMaterial {
+                index: r.try_get(0)?,
+                name: r.try_get(1)?,
+                status: r.try_get(2)?,
+                waived_by: r.try_get(3)?,
+                file_name: r.try_get(4)?,
+                content_type: r.try_get(5)?,
+                size: r.try_get(6)?,
+                sm3: r.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+/// A material's file: (name, type, bytes).
+pub async fn material_file(
+    db: &Db,
+    case_id: i64,
+    index: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, DbError> {
+    let row = sqlx::query(
+        "SELECT file_name, content_type, content FROM case_materials WHERE case_id = $1 AND idx = $2 AND content IS NOT NULL",
+    )
+    .bind(case_id)
+    .bind(index)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .transpose()
+}
+
+pub async fn add_event(conn: &mut Conn, case_id: i64, e: &Event) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, actor, actor_name, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(case_id)
+    .bind(&e.at)
+    .bind(&e.actor)
+    .bind(&e.actor_name)
+    .bind(&e.action)
+    .bind(&e.from_state)
+    .bind(&e.to_state)
+    .bind(&e.note)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(db: &Db, case_id: i64) -> Result<Vec<Event>, DbError> {
+    let rows = sqlx::query(
+        "SELECT at, actor, actor_name, action, from_state, to_state, note FROM case_events WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Event {
+                at: r.try_get(0)?,
+                actor: r.try_get(1)?,
+                actor_name: r.try_get(2)?,
+                action: r.try_get(3)?,
+                from_state: r.try_get(4)?,
+                to_state: r.try_get(5)?,
+                note: r.try_get(6)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_document(
+    conn: &mut Conn,
+    case_id: i64,
+    kind: &str,
+    body: &serde_json::Value,
+    issued_by: &str,
+    now: &str,
+) -> Result<i64, DbError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO case_documents (case_id, kind, body, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(kind)
+    .bind(body.to_string())
+    .bind(now)
+    .bind(issued_by)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn documents(db: &Db, case_id: i64) -> Result<Vec<Document>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, body, issued_at, issued_by FROM case_documents WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let body: String = r.try_get(2)?;
+            Ok(Document {
+                id: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                body: serde_json::from_str(&body).unwrap_or_default(),
+                issued_at: r.try_get(3)?,
+                issued_by: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// What an account typed last time for the reused fields.
+pub async fn reused(db: &Db, account: i64) -> Result<BTreeMap<String, String>, DbError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT field, value FROM case_reuse WHERE account_id = $1")
+            .bind(account)
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn remember(
+    conn: &mut Conn,
+    account: i64,
+    field: &str,
+    value: &str,
+    now: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO case_reuse (account_id, field, value, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(account)
+    .bind(field)
+    .bind(value)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
