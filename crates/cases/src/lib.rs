@@ -11,11 +11,14 @@
 pub mod api;
 pub mod form;
 pub mod model;
+pub mod notify;
 pub mod pages;
 pub mod prefill;
+pub mod ratings;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod workflow;
 
 use kernel::i18n::Ftl;
 

@@ -44,7 +44,7 @@ pub struct Case {
     pub channel: String,
     pub state: State,
     pub form: BTreeMap<String, String>,
-    /// Conditional materials the applicant said apply.
+    /// How many one-time notices the case had (0 or 1).
     pub notices: i64,
     pub promised_days: i64,
     pub submitted_at: Option<String>,
@@ -55,6 +55,16 @@ pub struct Case {
     pub revision: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The fee in fen, if the item charges one.
+    pub fee_fen: Option<i64>,
+    /// `pickup` or `express` once the applicant chose; empty before.
+    pub delivery: String,
+    /// The code the applicant shows at the window: theirs alone, never in the API's case.
+    #[serde(skip)]
+    pub pickup_code: String,
+    pub address: String,
+    /// The courier's last tracking state.
+    pub tracking: String,
 }
 
 /// A material of a case as stored (the content is fetched on its own).

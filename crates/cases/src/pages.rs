@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/apply/{code}", get(apply_page).post(apply_send))
         .route("/me/cases", get(my_cases))
+        .route("/me/inbox", get(inbox_of_mine))
         .route("/me/cases/{id}", get(my_case))
         .route("/me/cases/{id}/supplement", post(supplement_send))
         .route("/me/cases/{id}/withdraw", post(withdraw_send))
@@ -43,6 +44,14 @@ pub fn router() -> Router<AppState> {
         .route("/console/cases/{id}/notice", post(notice_send))
         .route("/console/cases/{id}/accept", post(accept_send))
         .route("/console/cases/{id}/refuse", post(refuse_send))
+        .route("/console/cases/{id}/after", post(after_send))
+        .route("/console/tasks", get(inbox_page))
+        .route("/console/tasks/{id}", get(task_page).post(task_send))
+        .route("/console/supervision", get(supervision_page))
+        .route("/me/cases/{id}/delivery", post(delivery_send))
+        .route("/me/cases/{id}/rating", post(rating_send))
+        .route("/console/rectifications", get(rectifications_page))
+        .route("/console/rectifications/{id}", post(rectification_send))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -111,6 +120,31 @@ async fn read_multipart(ctx: &Ctx, mut m: Multipart) -> Result<Sent, PageError> 
         }
     }
     Ok(sent)
+}
+
+/// A department by kind and division, in the page's language (`540102` + `health` → the
+/// Chengguan health bureau).
+fn department_name(ctx: &Ctx, kind: &str, division: &str) -> String {
+    let place = DivisionCode::parse(division)
+        .ok()
+        .and_then(|c| kernel::division::builtin().iter().find(|d| d.code == c))
+        .map(|d| ctx.pick(d.name_zh, d.name_bo, d.name_en).to_owned())
+        .unwrap_or_else(|| division.to_owned());
+    let office = org::topics::department_kind(kind).map_or_else(
+        || kind.to_owned(),
+        |k| ctx.pick(k.zh_local, k.bo, k.en).to_owned(),
+    );
+    format!("{place} {office}")
+}
+
+/// A form field's label, or the key itself for what has no label (a material's place).
+fn field_label_or_key(ctx: &Ctx, key: &str) -> String {
+    let label = field_label(ctx, key);
+    if label.starts_with("case-field-") {
+        key.to_owned()
+    } else {
+        label
+    }
 }
 
 fn field_label(ctx: &Ctx, key: &str) -> String {
@@ -410,6 +444,14 @@ async fn case_body(
             || c.department.clone(),
             |d| ctx.pick(&d.names.zh, &d.names.bo, &d.names.en).to_owned(),
         );
+    let tasks = crate::workflow::tasks_of(db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let holders: Vec<String> = tasks
+        .iter()
+        .filter(|t| t.state == "open")
+        .map(|t| department_name(ctx, &t.kind, &t.division))
+        .collect();
     let fields = if c.applicant_kind == "entity" {
         crate::form::ENTITY
     } else {
@@ -420,7 +462,7 @@ async fn case_body(
             dt { (ctx.t("case-number")) } dd { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } }
             dt { (ctx.t("case-item")) } dd { (c.item_name) }
             dt { (ctx.t("case-state")) } dd { strong { (state_label(ctx, c.state)) } }
-            dt { (ctx.t("case-holder")) } dd { (department) }
+            dt { (ctx.t("case-holder")) } dd { @if holders.is_empty() { (department) } @else { (holders.join("、")) } }
             dt { (ctx.t("case-channel")) } dd { (ctx.t(&format!("case-channel-{}", c.channel))) }
             @if let Some(at) = &c.submitted_at { dt { (ctx.t("case-submitted-at")) } dd { (at.get(..16).unwrap_or(at).replace('T', " ")) } }
             dt { (ctx.t("case-due")) } dd { @if let Some(d) = &c.due_date { (d) } @else { (ctx.t("case-due-after-acceptance")) " (" (c.promised_days) " " (ctx.t("case-working-days")) ")" } }
@@ -442,6 +484,19 @@ async fn case_body(
         @if !docs.is_empty() {
             h2 { (ctx.t("case-documents")) }
             ul { @for d in &docs { li { a href={ "/cases/" (c.id) "/documents/" (d.id) } { (ctx.t(&format!("case-doc-{}", d.kind))) } " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) } } }
+        }
+        @if !tasks.is_empty() {
+            h2 { (ctx.t("case-tasks")) }
+            div.table-wrap { table {
+                thead { tr { th { (ctx.t("case-stage")) } th { (ctx.t("case-department")) } th { (ctx.t("case-state")) } th { (ctx.t("case-due")) } @if official { th { (ctx.t("case-opinion")) } } } }
+                tbody { @for t in &tasks { tr {
+                    td { (t.stage + 1) }
+                    td { (department_name(ctx, &t.kind, &t.division)) }
+                    td { (ctx.t(&format!("case-task-{}", t.state))) }
+                    td { (t.due_date.as_deref().unwrap_or("—")) }
+                    @if official { td { (t.opinion) } }
+                } } }
+            } }
         }
         h2 { (ctx.t("case-timeline")) }
         ol.timeline { @for e in &events { li {
@@ -502,6 +557,12 @@ async fn my_case_view(
     let materials = store::materials(&state.db, id)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
+    let channels = crate::ratings::open_channels(&state.db, &c)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let ratings = crate::ratings::of_case(&state.db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
     Ok(page(
         ctx,
@@ -509,11 +570,13 @@ async fn my_case_view(
         html! {
             h1 { (title) }
             (outcome_notice(&outcome))
+            @if !errors.is_empty() {
+                div.notice.error role="alert" { ul { @for (k, m) in errors { li { (field_label_or_key(ctx, k)) ": " (m) } } } }
+            }
             @if !missing.is_empty() {
                 section.card {
                     h2 { (ctx.t("case-notice-title")) }
                     p { (ctx.t("case-notice-intro")) }
-                    @if !errors.is_empty() { div.notice.error role="alert" { ul { @for (k, m) in errors { li { (k) ": " (m) } } } } }
                     form.form method="post" action={ "/me/cases/" (c.id) "/supplement" } enctype="multipart/form-data" {
                         @for m in &missing {
                             @match m.what.strip_prefix("materials.") {
@@ -532,6 +595,8 @@ async fn my_case_view(
                     }
                 }
             }
+            (delivery_part(ctx, &c))
+            (ratings_part(ctx, &c, &channels, &ratings))
             (body)
             @if c.state.after(crate::state::Action::Withdraw).is_some() {
                 form.form method="post" action={ "/me/cases/" (c.id) "/withdraw" } {
@@ -723,6 +788,11 @@ async fn document_page(
                     "acceptance" => {
                         p { (ctx.t("case-accepted-at")) ": " (b["accepted_at"].as_str().unwrap_or("").get(..10).unwrap_or("")) }
                         p { (ctx.t("case-due")) ": " strong { (b["due_date"].as_str().unwrap_or("")) } " (" (b["promised_days"]) " " (ctx.t("case-working-days")) ")" }
+                    }
+                    "decision" => {
+                        p { (ctx.t("case-decision")) ": " strong { (ctx.t(&format!("case-decision-{}", b["outcome"].as_str().unwrap_or("approved")))) } }
+                        p { (ctx.t("case-opinion")) ": " (b["opinion"].as_str().unwrap_or("")) }
+                        @if b["outcome"] == "refused" { p { (ctx.t("case-remedy")) } }
                     }
                     "not-accepted" => {
                         p { (ctx.t("case-reason")) ": " (ctx.t(&format!("case-reason-{}", b["reason"].as_str().unwrap_or("other")))) }
@@ -917,6 +987,7 @@ async fn review_view(
                     }
                 }
             }
+            (after_forms(ctx, &c))
             @if matches!(c.state, State::Submitted | State::Supplementing) {
                 section.card {
                     h2 { (ctx.t("case-refuse-title")) }
@@ -946,15 +1017,14 @@ async fn review_page(
         .into_response())
 }
 
-/// The outcome of a clerk's action, shown on the review page.
-async fn after_review(
-    state: &AppState,
+/// What an official's action did, as the page shows it: a refusal the official can act on
+/// (bad input, the case's state, a concurrent change, a rule) is shown with its status;
+/// anything else is an error page.
+fn outcome_of(
     ctx: &Ctx,
-    o: &Official,
-    id: i64,
     r: Result<String, CaseError>,
-) -> Result<Response, PageError> {
-    let (status, outcome) = match r {
+) -> Result<(StatusCode, Result<String, String>), PageError> {
+    Ok(match r {
         Ok(msg) => (StatusCode::OK, Ok(msg)),
         Err(
             e @ (CaseError::Invalid(_)
@@ -973,7 +1043,18 @@ async fn after_review(
             (ui::error::HttpError::status(&e), Err(text))
         }
         Err(e) => return Err(fail(ctx, &e)),
-    };
+    })
+}
+
+/// The outcome of a clerk's action, shown on the review page.
+async fn after_review(
+    state: &AppState,
+    ctx: &Ctx,
+    o: &Official,
+    id: i64,
+    r: Result<String, CaseError>,
+) -> Result<Response, PageError> {
+    let (status, outcome) = outcome_of(ctx, r)?;
     Ok((status, review_view(state, ctx, o, id, Some(outcome)).await?).into_response())
 }
 
@@ -1059,4 +1140,691 @@ async fn refuse_send(
     .await
     .map(|()| ctx.t("case-refused-to-accept"));
     after_review(&state, &ctx, &o, id, r).await
+}
+
+/// The clerk's actions after the decision, by state: pause and resume, the fee, handing out
+/// against the pickup code, express dispatch and its tracking.
+fn after_forms(ctx: &Ctx, c: &Case) -> Markup {
+    let courier = crate::workflow::ByHand;
+    let action = format!("/console/cases/{}/after", c.id);
+    html! {
+        @match c.state {
+            State::InReview => {
+                section.card { h2 { (ctx.t("case-pause-title")) }
+                    form.form method="post" action=(action) {
+                        input type="hidden" name="revision" value=(c.revision);
+                        label for="p-reason" { (ctx.t("case-pause-reason-label")) }
+                        input id="p-reason" name="reason" required autocomplete="off";
+                        p { button type="submit" name="do" value="pause" { (ctx.t("case-pause")) } }
+                    }
+                }
+            }
+            State::Paused => {
+                section.card { form method="post" action=(action) {
+                    input type="hidden" name="revision" value=(c.revision);
+                    button type="submit" name="do" value="resume" { (ctx.t("case-resume")) }
+                } }
+            }
+            State::AwaitingPayment => {
+                section.card { h2 { (ctx.t("case-fee")) ": " (format!("{:.2}", c.fee_fen.unwrap_or(0) as f64 / 100.0)) " " (ctx.t("case-yuan")) }
+                    form method="post" action=(action) {
+                        input type="hidden" name="revision" value=(c.revision);
+                        button type="submit" name="do" value="paid" { (ctx.t("case-mark-paid")) }
+                    }
+                }
+            }
+            State::Approved => {
+                section.card { h2 { (ctx.t("case-hand-out-title")) }
+                    @if c.delivery == "express" {
+                        p { (ctx.t("case-express-to")) " " (c.address) }
+                        form method="post" action=(action) { button type="submit" name="do" value="dispatch" { (ctx.t("case-dispatch")) } }
+                    } @else {
+                        @if c.delivery.is_empty() { p.hint { (ctx.t("case-delivery-not-chosen")) } }
+                        form.form method="post" action=(action) {
+                            label for="h-code" { (ctx.t("case-pickup-code")) }
+                            input id="h-code" name="code" inputmode="numeric" autocomplete="off" required;
+                            p { button type="submit" name="do" value="hand-out" { (ctx.t("case-hand-out")) } }
+                        }
+                    }
+                }
+            }
+            State::Delivering => {
+                section.card { h2 { (ctx.t("case-tracking")) ": " (ctx.t(&format!("case-track-{}", c.tracking))) }
+                    form method="post" action=(action) { button type="submit" name="do" value="track" { (ctx.t("case-track-next")) } }
+                    p.hint { (ctx.t("case-courier")) " " code { (crate::workflow::Courier::name(&courier)) } }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AfterForm {
+    #[serde(rename = "do")]
+    action: String,
+    revision: Option<i64>,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn after_send(
+    o: Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<AfterForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    clerk_case(&state, &ctx, &o, id, "case.after-decision").await?;
+    let db = &state.db;
+    let actor = actor_of(&o.0);
+    let courier = crate::workflow::ByHand;
+    use crate::workflow as w;
+    let r = match form.action.as_str() {
+        "pause" => w::pause(db, id, form.revision, &form.reason, &actor)
+            .await
+            .map(|()| ctx.t("case-paused")),
+        "resume" => w::resume(db, id, form.revision, &actor)
+            .await
+            .map(|due| format!("{} {due}", ctx.t("case-resumed"))),
+        "paid" => w::mark_paid(db, id, form.revision, &actor)
+            .await
+            .map(|()| ctx.t("case-paid")),
+        "hand-out" => w::hand_out(db, id, &form.code, &actor)
+            .await
+            .map(|()| ctx.t("case-handed-out")),
+        "dispatch" => w::dispatch(db, id, &courier, &actor)
+            .await
+            .map(|()| ctx.t("case-dispatched")),
+        "track" => w::advance(db, id, &courier, &actor)
+            .await
+            .map(|s| ctx.t(&format!("case-track-{s}"))),
+        _ => {
+            return Err(PageError::new(
+                &ctx,
+                StatusCode::BAD_REQUEST,
+                &Message::new("error-bad-request").arg("detail", form.action.clone()),
+            ));
+        }
+    };
+    after_review(&state, &ctx, &o, id, r).await
+}
+
+#[derive(Debug, Deserialize)]
+struct DeliveryForm {
+    how: String,
+    #[serde(default)]
+    address: String,
+}
+
+async fn delivery_send(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<DeliveryForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    own_case(&state, &ctx, &session, id).await?;
+    let actor = actor_of(&session);
+    let r = if form.how == "express" {
+        crate::workflow::choose_express(&state.db, id, &form.address, &actor)
+            .await
+            .map(|()| ctx.t("case-express-chosen"))
+    } else {
+        crate::workflow::choose_pickup(&state.db, id, &actor)
+            .await
+            .map(|_| ctx.t("case-pickup-chosen"))
+    };
+    match r {
+        Ok(msg) => Ok(
+            my_case_view(&state, &ctx, &session, id, Some(Ok(msg)), &BTreeMap::new())
+                .await?
+                .into_response(),
+        ),
+        Err(CaseError::Invalid(p)) => {
+            let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                my_case_view(&state, &ctx, &session, id, None, &errors).await?,
+            )
+                .into_response())
+        }
+        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
+    }
+}
+
+/// The applicant's choice of how the result comes, once approved; then the pickup code or
+/// the tracking.
+fn delivery_part(ctx: &Ctx, c: &Case) -> Markup {
+    html! {
+        @if c.state == State::Approved && c.delivery.is_empty() {
+            section.card {
+                h2 { (ctx.t("case-delivery-title")) }
+                form method="post" action={ "/me/cases/" (c.id) "/delivery" } {
+                    input type="hidden" name="how" value="pickup";
+                    button type="submit" { (ctx.t("case-choose-pickup")) }
+                }
+                form.form method="post" action={ "/me/cases/" (c.id) "/delivery" } {
+                    input type="hidden" name="how" value="express";
+                    label for="d-address" { (ctx.t("case-express-address")) }
+                    textarea id="d-address" name="address" rows="2" required { (c.form.get("address").map(String::as_str).unwrap_or("")) }
+                    p { button type="submit" { (ctx.t("case-choose-express")) } }
+                }
+            }
+        }
+        @if !c.pickup_code.is_empty() && c.state == State::Approved {
+            section.card {
+                h2 { (ctx.t("case-pickup-code")) }
+                p.pickup-code { strong { (c.pickup_code) } }
+                p.hint { (ctx.t("case-pickup-hint")) }
+            }
+        }
+        @if c.delivery == "express" && !c.tracking.is_empty() {
+            p { (ctx.t("case-tracking")) ": " strong { (ctx.t(&format!("case-track-{}", c.tracking))) } }
+        }
+    }
+}
+
+async fn inbox_page(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    if !session
+        .account
+        .grants
+        .iter()
+        .any(|g| g.role == Role::Approver)
+    {
+        return Err(PageError::new(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("case-not-approver"),
+        ));
+    }
+    let tasks = crate::workflow::inbox(&state.db, &session, 200)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let today = kernel::time_util::format_date(kernel::time_util::today());
+    let soon = kernel::time_util::format_date(kernel::time_util::today() + time::Duration::days(3));
+    let title = ctx.t("case-inbox-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("case-inbox-intro")) }
+            @if tasks.is_empty() { p { (ctx.t("case-inbox-none")) } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-department")) } th { (ctx.t("case-due")) } } }
+                    tbody { @for (t, number, item) in &tasks {
+                        @let due = t.due_date.clone().unwrap_or_default();
+                        tr {
+                            td { a href={ "/console/tasks/" (t.id) } { code { (number) } } }
+                            td { (item) }
+                            td { (department_name(&ctx, &t.kind, &t.division)) }
+                            td { (due)
+                                @if due < today { " " strong.overdue { (ctx.t("case-overdue")) } }
+                                @else if due <= soon { " " span.warn { (ctx.t("case-due-soon")) } }
+                            }
+                        }
+                    } }
+                } }
+            }
+        },
+    )
+    .into_response())
+}
+
+async fn decidable(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+) -> Result<(crate::workflow::Task, Case), PageError> {
+    let not_found = || PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
+    let t = crate::workflow::task_by_id(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?
+        .ok_or_else(not_found)?;
+    if !crate::workflow::may_decide(session, &t) {
+        return Err(not_found());
+    }
+    let c = store::find(&state.db, t.case_id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?
+        .ok_or_else(not_found)?;
+    Ok((t, c))
+}
+
+async fn task_view(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    outcome: Option<Result<String, String>>,
+) -> Result<Markup, PageError> {
+    let (t, c) = decidable(state, ctx, session, id).await?;
+    let body = case_body(state, ctx, &c, true).await?;
+    let title = format!(
+        "{} · {}",
+        ctx.t("case-task-title"),
+        c.number.as_deref().unwrap_or("")
+    );
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (outcome_notice(&outcome))
+            @if t.state == "open" && c.state == State::InReview {
+                section.card {
+                    h2 { (ctx.t("case-decide-title")) " · " (department_name(ctx, &t.kind, &t.division)) }
+                    p { (ctx.t("case-due")) ": " strong { (t.due_date.as_deref().unwrap_or("")) } }
+                    form.form method="post" action={ "/console/tasks/" (t.id) } {
+                        input type="hidden" name="revision" value=(t.revision);
+                        label for="o-opinion" { (ctx.t("case-opinion")) }
+                        textarea id="o-opinion" name="opinion" rows="3" required {}
+                        p {
+                            button type="submit" name="decision" value="approve" { (ctx.t("case-approve")) }
+                            " "
+                            button.danger type="submit" name="decision" value="refuse" { (ctx.t("case-refuse-decision")) }
+                        }
+                    }
+                }
+            } @else if c.state == State::Paused {
+                p.notice { (ctx.t("case-state-paused")) }
+            }
+            (body)
+        },
+    ))
+}
+
+async fn task_page(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(task_view(&state, &ctx, &session, id, None)
+        .await?
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct DecideForm {
+    decision: String,
+    revision: Option<i64>,
+    #[serde(default)]
+    opinion: String,
+}
+
+async fn task_send(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<DecideForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    decidable(&state, &ctx, &session, id).await?;
+    let approve = form.decision == "approve";
+    let r = crate::workflow::decide(
+        &state.db,
+        id,
+        form.revision,
+        approve,
+        &form.opinion,
+        &actor_of(&session),
+    )
+    .await;
+    let r = r.map(|d| {
+        ctx.t(&format!(
+            "case-decided-{}",
+            serde_json::to_value(d)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ))
+    });
+    let (status, outcome) = outcome_of(&ctx, r)?;
+    Ok((
+        status,
+        task_view(&state, &ctx, &session, id, Some(outcome)).await?,
+    )
+        .into_response())
+}
+
+async fn supervision_page(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    let scopes: Vec<DivisionCode> = session
+        .account
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Supervisor | Role::Administrator))
+        .map(|g| g.division)
+        .collect();
+    if scopes.is_empty() {
+        return Err(PageError::new(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("case-not-supervisor"),
+        ));
+    }
+    let mut rows = Vec::new();
+    for d in &scopes {
+        for r in crate::workflow::overdue(&state.db, &d.subtree_prefix(), 500)
+            .await
+            .map_err(|e| PageError::from_error(&ctx, &e))?
+        {
+            if !rows
+                .iter()
+                .any(|(t, ..): &(crate::workflow::Task, String, String)| t.id == r.0.id)
+            {
+                rows.push(r);
+            }
+        }
+    }
+    let mut per_department = Vec::new();
+    for d in &scopes {
+        for row in crate::ratings::per_department(&state.db, &d.subtree_prefix())
+            .await
+            .map_err(|e| PageError::from_error(&ctx, &e))?
+        {
+            if !per_department
+                .iter()
+                .any(|x: &(String, i64, f64, i64)| x.0 == row.0)
+            {
+                per_department.push(row);
+            }
+        }
+    }
+    let title = ctx.t("case-supervision-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            h2 { (ctx.t("case-ratings-title")) }
+            @if per_department.is_empty() { p { (ctx.t("case-ratings-none")) } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { (ctx.t("case-department")) } th { (ctx.t("case-ratings-count")) } th { (ctx.t("case-ratings-average")) } th { (ctx.t("case-ratings-bad")) } } }
+                    tbody { @for (d, n, avg, bad) in &per_department { tr {
+                        td { (department_label(&ctx, d)) } td { (n) } td { (format!("{avg:.2}")) } td { (bad) }
+                    } } }
+                } }
+            }
+            h2 { (ctx.t("case-overdue-title")) }
+            p { (ctx.t("case-supervision-intro")) }
+            @if rows.is_empty() { p { (ctx.t("case-supervision-none")) } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-department")) } th { (ctx.t("case-due")) } } }
+                    tbody { @for (t, number, item) in &rows { tr {
+                        td { code { (number) } }
+                        td { (item) }
+                        td { (department_name(&ctx, &t.kind, &t.division)) }
+                        td { strong.overdue { (t.due_date.as_deref().unwrap_or("")) } }
+                    } } }
+                } }
+            }
+        },
+    )
+    .into_response())
+}
+
+async fn inbox_of_mine(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    let list = crate::notify::inbox(&state.db, session.account.id, 200)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    crate::notify::mark_seen(&state.db, session.account.id)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let title = ctx.t("case-inbox-mine-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if list.is_empty() { p { (ctx.t("case-inbox-mine-none")) } } @else {
+                ul.notifications { @for n in &list { li {
+                    @if !n.seen { strong { (ctx.t("case-new")) } " " }
+                    (crate::notify::shown_at(&n.at)) " · "
+                    a href={ "/me/cases/" (n.case_id) } { (n.item_name) } " "
+                    @if !n.number.is_empty() { code { (n.number) } " " }
+                    "→ " (State::parse(&n.to_state).map_or_else(|| n.to_state.clone(), |s| state_label(&ctx, s)))
+                } } }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// A department code (`540102-civil-affairs`) in the page's language.
+fn department_label(ctx: &Ctx, code: &str) -> String {
+    match code.split_once('-') {
+        Some((division, kind)) => department_name(ctx, kind, division),
+        None => code.to_owned(),
+    }
+}
+
+/// The applicant's rating forms for the channels still open, and their ratings with the
+/// department's answers.
+fn ratings_part(
+    ctx: &Ctx,
+    c: &Case,
+    channels: &[&str],
+    ratings: &[crate::ratings::Rating],
+) -> Markup {
+    html! {
+        @for r in ratings {
+            section.card {
+                h2 { (ctx.t(&format!("case-rating-channel-{}", r.channel))) }
+                p { (ctx.t(&format!("case-score-{}", r.score))) @if !r.comment.is_empty() { " · " (r.comment) } }
+                @if let Some(x) = &r.rectification {
+                    @if x.reply.is_empty() { p.hint { (ctx.t("case-rectification-pending")) " " (x.due_date) } }
+                    @else { p { strong { (ctx.t("case-rectification-reply")) } " " (x.reply) } }
+                }
+            }
+        }
+        @for ch in channels {
+            section.card {
+                h2 { (ctx.t(&format!("case-rating-channel-{ch}"))) }
+                form.form method="post" action={ "/me/cases/" (c.id) "/rating" } {
+                    input type="hidden" name="channel" value=(ch);
+                    fieldset.rating {
+                        legend { (ctx.t("case-rating-legend")) }
+                        @for score in (1..=5).rev() {
+                            label.check { input type="radio" name="score" value=(score) required; " " (ctx.t(&format!("case-score-{score}"))) }
+                        }
+                    }
+                    label for={ "r-comment-" (ch) } { (ctx.t("case-rating-comment")) }
+                    textarea id={ "r-comment-" (ch) } name="comment" rows="2" {}
+                    p { button type="submit" { (ctx.t("case-rating-send")) } }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RatingForm {
+    channel: String,
+    score: Option<i64>,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rating_send(
+    Citizen(session): Citizen,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<RatingForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    let c = own_case(&state, &ctx, &session, id).await?;
+    let days = state.settings.rectification_days();
+    let r = crate::ratings::rate(
+        &state.db,
+        &c,
+        &form.channel,
+        form.score.unwrap_or(0),
+        &form.comment,
+        days,
+        &actor_of(&session),
+    )
+    .await;
+    match r {
+        Ok(task) => {
+            let msg = ctx.t(if task.is_some() {
+                "case-rated-bad"
+            } else {
+                "case-rated"
+            });
+            Ok(
+                my_case_view(&state, &ctx, &session, id, Some(Ok(msg)), &BTreeMap::new())
+                    .await?
+                    .into_response(),
+            )
+        }
+        Err(CaseError::Invalid(p)) => {
+            let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                my_case_view(&state, &ctx, &session, id, None, &errors).await?,
+            )
+                .into_response())
+        }
+        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
+    }
+}
+
+/// The divisions an official serves in any role.
+fn any_divisions(session: &Session) -> Vec<DivisionCode> {
+    let mut out: Vec<DivisionCode> = Vec::new();
+    for g in &session.account.grants {
+        if !out.contains(&g.division) {
+            out.push(g.division);
+        }
+    }
+    out
+}
+
+async fn rectifications_view(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    outcome: Option<Result<String, String>>,
+) -> Result<Markup, PageError> {
+    let Some(kind) = crate::workflow::kind_of(session) else {
+        return Err(PageError::new(
+            ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("case-no-department"),
+        ));
+    };
+    let mut list = Vec::new();
+    for d in any_divisions(session) {
+        for r in crate::ratings::rectifications(&state.db, kind, &d.subtree_prefix(), 200)
+            .await
+            .map_err(|e| PageError::from_error(ctx, &e))?
+        {
+            if !list
+                .iter()
+                .any(|x: &crate::ratings::Rectification| x.id == r.id)
+            {
+                list.push(r);
+            }
+        }
+    }
+    let title = ctx.t("case-rectifications-title");
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (outcome_notice(&outcome))
+            @if list.is_empty() { p { (ctx.t("case-rectifications-none")) } }
+            @for r in &list {
+                section.card {
+                    h2 { code { (r.number) } " · " (department_label(ctx, &r.department)) }
+                    p { (ctx.t(&format!("case-score-{}", r.score))) " · " (r.comment) }
+                    p { (ctx.t("case-due")) ": " (r.due_date) }
+                    @if r.state == "open" {
+                        form.form method="post" action={ "/console/rectifications/" (r.id) } {
+                            label for={ "x-" (r.id) } { (ctx.t("case-rectification-reply")) }
+                            textarea id={ "x-" (r.id) } name="reply" rows="3" required {}
+                            p { button type="submit" { (ctx.t("case-rectification-send")) } }
+                        }
+                    } @else {
+                        p { strong { (ctx.t("case-rectification-reply")) } " " (r.reply) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+async fn rectifications_page(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    Ok(rectifications_view(&state, &ctx, &session, None)
+        .await?
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    reply: String,
+}
+
+async fn rectification_send(
+    Official(session): Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<Form<ReplyForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = ui::ctx::page_form(&ctx, form)?;
+    let not_found = || PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
+    let r = crate::ratings::rectification_by_id(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .ok_or_else(not_found)?;
+    // The responsible department's own officials, over its division.
+    let kind_ok = crate::workflow::kind_of(&session)
+        .is_some_and(|k| r.department.ends_with(&format!("-{k}")));
+    let place_ok = DivisionCode::parse(&r.division).is_ok_and(|d| {
+        session
+            .account
+            .grants
+            .iter()
+            .any(|g| d.is_within(g.division))
+    });
+    if !(kind_ok && place_ok) {
+        return Err(not_found());
+    }
+    let r = crate::ratings::answer(&state.db, id, &form.reply, &actor_of(&session))
+        .await
+        .map(|()| ctx.t("case-rectification-answered"));
+    let (status, outcome) = outcome_of(&ctx, r)?;
+    Ok((
+        status,
+        rectifications_view(&state, &ctx, &session, Some(outcome)).await?,
+    )
+        .into_response())
 }

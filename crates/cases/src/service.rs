@@ -302,6 +302,12 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
             .await?
         }
     };
+    sqlx::query("UPDATE cases SET fee_fen = $1 WHERE id = $2")
+        .bind(app.item.fee_fen)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(DbError::from)?;
     let case = store::get(&mut tx, id).await?.ok_or(CaseError::NotFound)?;
     let seq = store::next_sequence(&mut tx, app.item.code.as_str(), &day).await?;
     let number = format!(
@@ -384,7 +390,7 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
 
 /// Moves `case` by `action` in the caller's transaction, with its timeline entry and audit
 /// event; refuses what the state machine does not allow, and loses to a concurrent change.
-async fn transition(
+pub(crate) async fn transition(
     conn: &mut Conn,
     case: &Case,
     action: Action,
@@ -413,6 +419,7 @@ async fn transition(
         },
     )
     .await?;
+    crate::notify::record(conn, case, action, to, at).await?;
     audit::append(
         conn,
         &NewEvent {
@@ -432,7 +439,7 @@ async fn transition(
 }
 
 /// Loads a case for a change at the revision the actor saw (`None`: whatever is current).
-async fn load(conn: &mut Conn, id: i64, seen: Option<i64>) -> Result<Case, CaseError> {
+pub(crate) async fn load(conn: &mut Conn, id: i64, seen: Option<i64>) -> Result<Case, CaseError> {
     let case = store::get(conn, id).await?.ok_or(CaseError::NotFound)?;
     match seen {
         Some(r) if r != case.revision => Err(CaseError::Stale),
@@ -647,6 +654,8 @@ pub async fn accept(
     .await?;
     store::set_column(&mut tx, id, Column::AcceptedAt, &at).await?;
     store::set_column(&mut tx, id, Column::DueDate, &due).await?;
+    let stages = crate::workflow::stages_of(db, &case).await?;
+    crate::workflow::open_tasks(&mut tx, &case, &stages, &calendar).await?;
     store::add_document(
         &mut tx,
         id,

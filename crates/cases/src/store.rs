@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::model::{Case, Document, Event, StoredMaterial};
 use crate::state::State;
 
-const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at";
+const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at, fee_fen, delivery, pickup_code, address, tracking";
 
 fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
     let state: String = row.try_get(12)?;
@@ -39,6 +39,11 @@ fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
         revision: row.try_get(21)?,
         created_at: row.try_get(22)?,
         updated_at: row.try_get(23)?,
+        fee_fen: row.try_get(24)?,
+        delivery: row.try_get(25)?,
+        pickup_code: row.try_get(26)?,
+        address: row.try_get(27)?,
+        tracking: row.try_get(28)?,
     })
 }
 

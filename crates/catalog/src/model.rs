@@ -215,6 +215,28 @@ pub struct Material {
     pub source: MaterialSource,
 }
 
+/// One task of a back-office stage: a department (by kind, in the implementing department's
+/// division) whose officials in `role` decide within `days` working days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageTask {
+    /// A department kind (`market-regulation`, `health` …).
+    pub kind: String,
+    pub days: u32,
+    #[serde(default = "approver")]
+    pub role: String,
+}
+
+fn approver() -> String {
+    "approver".to_owned()
+}
+
+/// A back-office stage: its tasks run in parallel (联合审批); all must approve before the
+/// next stage opens, and any refusal ends the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    pub tasks: Vec<StageTask>,
+}
+
 /// An item as an implementing body publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemBody {
@@ -269,6 +291,10 @@ pub struct ItemBody {
     /// Special procedures that pause the clock (hearing, expert review, …).
     #[serde(default)]
     pub special_procedures: Vec<String>,
+    /// The back office's stages in order. Empty: one stage, one task for the implementing
+    /// department over the promised days (see [`ItemBody::workflow`]).
+    #[serde(default)]
+    pub stages: Vec<Stage>,
 }
 
 /// A problem with an item, by field.
@@ -340,6 +366,38 @@ impl ItemBody {
                 }
             }
         }
+        // The stages run one after another; each takes as long as its longest task, and
+        // together they must fit in the promised time limit.
+        let mut total = 0;
+        for (i, st) in self.stages.iter().enumerate() {
+            if st.tasks.is_empty() {
+                out.push(bad(format!("stages[{i}]"), "cat-stage-empty"));
+            }
+            for (j, t) in st.tasks.iter().enumerate() {
+                if t.days == 0 {
+                    out.push(bad(
+                        format!("stages[{i}].tasks[{j}].days"),
+                        "cat-stage-days",
+                    ));
+                }
+                if t.kind.trim().is_empty() || t.kind.contains(char::is_whitespace) {
+                    out.push(bad(
+                        format!("stages[{i}].tasks[{j}].kind"),
+                        "cat-stage-kind",
+                    ));
+                }
+                if !["approver", "window-clerk"].contains(&t.role.as_str()) {
+                    out.push(bad(
+                        format!("stages[{i}].tasks[{j}].role"),
+                        "cat-stage-role",
+                    ));
+                }
+            }
+            total += st.tasks.iter().map(|t| t.days).max().unwrap_or(0);
+        }
+        if total > self.promised_days.max(1) {
+            out.push(bad("stages", "cat-stages-over-promised"));
+        }
         for (i, m) in self.materials.iter().enumerate() {
             let field = |f: &str| format!("materials[{i}].{f}");
             if m.name_zh.trim().is_empty() {
@@ -355,6 +413,25 @@ impl ItemBody {
             }
         }
         out
+    }
+
+    /// The stages a case of this item goes through: the defined ones, or one task for the
+    /// implementing department's kind over the promised days.
+    pub fn workflow(&self) -> Vec<Stage> {
+        if !self.stages.is_empty() {
+            return self.stages.clone();
+        }
+        let kind = self
+            .department
+            .split_once('-')
+            .map_or(self.department.as_str(), |(_, k)| k);
+        vec![Stage {
+            tasks: vec![StageTask {
+                kind: kind.to_owned(),
+                days: self.promised_days.max(1),
+                role: approver(),
+            }],
+        }]
     }
 
     /// How many materials are always required.

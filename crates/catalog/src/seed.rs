@@ -350,10 +350,34 @@ pub async fn demo_items(db: &Db) -> Result<Vec<ItemBody>, DbError> {
                 consultation: "12345".to_owned(),
                 complaint: "12345".to_owned(),
                 special_procedures: Vec::new(),
+                stages: stages_of(t.basic),
             });
         }
     }
     Ok(out)
+}
+
+/// The demo items whose back office is more than one task: the food business licence is
+/// reviewed by market regulation and health together (联合审批), then decided by market
+/// regulation.
+fn stages_of(basic: &str) -> Vec<crate::model::Stage> {
+    use crate::model::{Stage, StageTask};
+    let task = |kind: &str, days: u32| StageTask {
+        kind: kind.to_owned(),
+        days,
+        role: "approver".to_owned(),
+    };
+    match basic {
+        "000105003000" => vec![
+            Stage {
+                tasks: vec![task("market-regulation", 5), task("health", 5)],
+            },
+            Stage {
+                tasks: vec![task("market-regulation", 3)],
+            },
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// Loads the demo catalogue unless items exist; returns how many were loaded.

@@ -44,9 +44,11 @@ enum Kind {
     Flag,
     List,
     Source,
+    /// Back-office stages: one per line, tasks `kind:days` joined by ` + `.
+    Stages,
 }
 
-const ITEM_COLUMNS: [(&str, Kind); 30] = [
+const ITEM_COLUMNS: [(&str, Kind); 31] = [
     ("code", Kind::Text),
     ("basic_code", Kind::Text),
     ("name_zh", Kind::Text),
@@ -77,6 +79,7 @@ const ITEM_COLUMNS: [(&str, Kind); 30] = [
     ("consultation", Kind::Text),
     ("complaint", Kind::Text),
     ("special_procedures", Kind::List),
+    ("stages", Kind::Stages),
 ];
 
 /// Material columns, named `material_<field>` in the file.
@@ -103,6 +106,31 @@ fn cell(v: Option<&Value>, kind: Kind) -> String {
         (Some(Value::String(s)), _) => s.clone(),
         (Some(Value::Bool(b)), _) => b.to_string(),
         (Some(Value::Number(n)), _) => n.to_string(),
+        (Some(Value::Array(stages)), Kind::Stages) => stages
+            .iter()
+            .map(|st| {
+                st["tasks"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| {
+                        let role = t["role"].as_str().unwrap_or("approver");
+                        let base = format!(
+                            "{}:{}",
+                            t["kind"].as_str().unwrap_or(""),
+                            t["days"].as_u64().unwrap_or(0)
+                        );
+                        if role == "approver" {
+                            base
+                        } else {
+                            format!("{base}:{role}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         (Some(Value::Array(a)), _) => a
             .iter()
             .map(|x| cell(Some(x), Kind::Text))
@@ -195,6 +223,30 @@ fn value(text: &str, kind: Kind) -> Result<Value, Message> {
                 .map(|l| Value::String(l.to_owned()))
                 .collect(),
         )),
+        Kind::Stages => t
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let tasks = line
+                    .split(" + ")
+                    .map(|task| {
+                        let parts: Vec<&str> = task.trim().split(':').map(str::trim).collect();
+                        let (kind, days, role) = match parts[..] {
+                            [k, d] => (k, d, "approver"),
+                            [k, d, r] => (k, d, r),
+                            _ => return Err(Message::new("cat-import-stages").arg("value", line)),
+                        };
+                        let days: u32 = days
+                            .parse()
+                            .map_err(|_| Message::new("cat-import-stages").arg("value", line))?;
+                        Ok(serde_json::json!({ "kind": kind, "days": days, "role": role }))
+                    })
+                    .collect::<Result<Vec<_>, Message>>()?;
+                Ok(serde_json::json!({ "tasks": tasks }))
+            })
+            .collect::<Result<Vec<_>, Message>>()
+            .map(Value::Array),
         Kind::Source => {
             let (from, what) = t.split_once(':').unwrap_or((t, ""));
             let key = match from {

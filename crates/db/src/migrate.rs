@@ -111,6 +111,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0011_cases.sql"),
         },
     },
+    Migration {
+        version: 12,
+        name: "case tasks, pauses, fees and delivery",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0012_case_tasks.sql"),
+            postgres: include_str!("../migrations/postgres/0012_case_tasks.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

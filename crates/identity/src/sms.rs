@@ -48,8 +48,8 @@ fn new_code() -> Result<String, IdentityError> {
     Ok(format!("{:06}", u32::from_be_bytes(b) % 1_000_000))
 }
 
-/// Sends a text through the configured sender.
-async fn send(db: &Db, mode: &SmsMode, mobile: &str, body: &str) -> Result<(), IdentityError> {
+/// Sends a text through the configured sender (other capabilities' notifications too).
+pub async fn send(db: &Db, mode: &SmsMode, mobile: &str, body: &str) -> Result<(), IdentityError> {
     match mode {
         SmsMode::Disabled => Err(IdentityError::SmsUnavailable),
         SmsMode::HttpGateway { url, token } => {

@@ -62,9 +62,16 @@ pub struct WebSettings {
     /// The address people and systems reach the platform at (`https://zwfw.example.gov.cn`),
     /// without a trailing slash: the OpenID Connect issuer. `None` in tests: `http://localhost`.
     pub public_url: Option<String>,
+    /// Working days a department has to answer a bad rating (`None`: 15).
+    pub rectification_days: Option<u16>,
 }
 
 impl WebSettings {
+    /// Working days a department has to answer a bad rating.
+    pub fn rectification_days(&self) -> u16 {
+        self.rectification_days.unwrap_or(15)
+    }
+
     /// The public base address, never ending in `/`.
     pub fn public_url(&self) -> &str {
         self.public_url

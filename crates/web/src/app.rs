@@ -71,6 +71,7 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     db: db::Db,
+    sms: ui::state::SmsMode,
 }
 
 impl App {
@@ -91,6 +92,7 @@ impl App {
         Ok(App {
             listener,
             db: state.db.clone(),
+            sms: state.settings.sms.clone(),
             router: router(state),
         })
     }
@@ -105,6 +107,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let tidy = crate::housekeeping::spawn(self.db.clone());
+        let texts = cases::notify::spawn(self.db.clone(), self.sms.clone());
         let served = axum::serve(
             self.listener,
             self.router
@@ -113,6 +116,7 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         tidy.abort();
+        texts.abort();
         served
     }
 }

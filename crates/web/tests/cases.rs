@@ -258,13 +258,231 @@ async fn a_case_from_the_form_to_acceptance() {
             .collect();
         assert_eq!(actions, ["submit", "notice", "supplement", "accept"]);
         assert_eq!(one["case"]["due_date"], due.as_str());
-        // Another citizen's case is not found, for pages and the API.
+        // A stranger is told the case does not exist.
+        let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        assert_eq!(
+            app.get_as(&format!("/api/v1/cases/{id}"), &steward)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(one["case"]["state"], "in-review");
+        // The back office: the Chengguan civil-affairs approver's inbox, a decision.
+        let (approver, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        let inbox = app.get_as("/console/tasks?lang=zh", &approver).await;
+        assert!(inbox.body.contains(&number), "{}", inbox.body);
+        let task: i64 = db::sqlx::query_scalar("SELECT id FROM case_tasks WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .expect("one task");
+        // Another department's approver does not see it.
+        let (lhasa, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+        assert_eq!(
+            app.get_as(&format!("/console/tasks/{task}"), &lhasa)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let no_opinion = app
+            .post_form(
+                &format!("/console/tasks/{task}?lang=zh"),
+                "decision=approve&opinion=",
+                Some(&approver),
+            )
+            .await;
+        assert_eq!(no_opinion.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_opinion.body.contains("请填写审批意见"));
+        let approved = app
+            .post_form(
+                &format!("/console/tasks/{task}?lang=zh"),
+                &format!(
+                    "decision=approve&opinion={}",
+                    common::form_encode("符合低保条件，同意。")
+                ),
+                Some(&approver),
+            )
+            .await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+        assert!(approved.body.contains("办件审批完成"), "{}", approved.body);
+        // A second decision on the same task is told it lost.
+        let late = app
+            .post_form(
+                &format!("/console/tasks/{task}?lang=zh"),
+                "decision=refuse&opinion=%E4%B8%8D%E5%90%8C%E6%84%8F",
+                Some(&approver),
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+        assert!(late.body.contains("已经办理完毕"));
+
+        // Delivery: the applicant picks up at the window with a code.
+        let chose = app
+            .post_form(
+                &format!("/me/cases/{id}/delivery?lang=zh"),
+                "how=pickup",
+                Some(&me),
+            )
+            .await;
+        assert_eq!(chose.status, StatusCode::OK, "{}", chose.body);
+        let code: String = db::sqlx::query_scalar("SELECT pickup_code FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .expect("code");
+        assert_eq!(code.len(), 6);
+        assert!(chose.body.contains(&code), "the applicant sees their code");
+        let api_case = app
+            .get_as(&format!("/api/v1/cases/{id}"), &clerk)
+            .await
+            .json();
+        assert!(
+            api_case["case"].get("pickup_code").is_none(),
+            "the code is not shown to officials"
+        );
+        let wrong_code = if code == "000000" { "111111" } else { "000000" };
+        let wrong = app
+            .post_form(
+                &format!("/console/cases/{id}/after?lang=zh"),
+                &format!("do=hand-out&code={wrong_code}"),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("取件码不正确"));
+        let handed = app
+            .post_form(
+                &format!("/console/cases/{id}/after?lang=zh"),
+                &format!("do=hand-out&code={code}"),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(handed.status, StatusCode::OK, "{}", handed.body);
+        assert!(handed.body.contains("已发放，办件办结"));
+        let closed: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .expect("state");
+        assert_eq!(closed, "closed");
+        // Ratings: a bad one needs a reason and opens a rectification task.
+        let why = app
+            .post_form(
+                &format!("/me/cases/{id}/rating?lang=zh"),
+                "channel=online&score=1&comment=",
+                Some(&me),
+            )
+            .await;
+        assert_eq!(why.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(why.body.contains("请说明不满意的原因"));
+        let bad = app
+            .post_form(
+                &format!("/me/cases/{id}/rating?lang=zh"),
+                &format!(
+                    "channel=online&score=1&comment={}",
+                    common::form_encode("补正通知写得不清楚")
+                ),
+                Some(&me),
+            )
+            .await;
+        assert!(bad.body.contains("责任部门将核实整改"), "{}", bad.body);
+        let again = app
+            .post_form(
+                &format!("/me/cases/{id}/rating?lang=zh"),
+                "channel=online&score=5",
+                Some(&me),
+            )
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::CONFLICT,
+            "one rating per case and channel"
+        );
+        let window = app
+            .post_form(
+                &format!("/me/cases/{id}/rating?lang=zh"),
+                "channel=window&score=5",
+                Some(&me),
+            )
+            .await;
+        assert!(
+            window.body.contains("感谢您的评价"),
+            "the window visit is rated on its own"
+        );
+        let list = app.get_as("/console/rectifications?lang=zh", &clerk).await;
+        assert!(list.body.contains("补正通知写得不清楚"), "{}", list.body);
+        let rect: i64 =
+            db::sqlx::query_scalar("SELECT id FROM case_rectifications WHERE case_id = $1")
+                .bind(id)
+                .fetch_one(db.pool())
+                .await
+                .expect("a rectification task");
+        let answered = app
+            .post_form(
+                &format!("/console/rectifications/{rect}?lang=zh"),
+                &format!(
+                    "reply={}",
+                    common::form_encode("已修改告知书模板，逐项写明要求。")
+                ),
+                Some(&clerk),
+            )
+            .await;
+        assert!(answered.body.contains("已答复申请人"), "{}", answered.body);
+        let mine = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
+        assert!(
+            mine.body.contains("已修改告知书模板"),
+            "the applicant sees the answer"
+        );
+        let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
+        let sup = app
+            .get_as("/console/supervision?lang=zh", &supervisor)
+            .await;
+        assert_eq!(sup.status, StatusCode::OK, "{}", sup.body);
+        assert!(
+            sup.body.contains("3.00"),
+            "two ratings, 1 and 5: {}",
+            sup.body
+        );
+
+        // Every change reached the applicant's inbox, and goes out as a text.
+        let inbox = app.get_as("/me/inbox?lang=zh", &me).await;
+        assert!(inbox.body.contains("已办结"), "{}", inbox.body);
+        assert!(inbox.body.contains("待补正"));
+        let texts = cases::notify::send_pending(db, &ui::state::SmsMode::DevInbox, 100)
+            .await
+            .expect("texts");
+        assert_eq!(
+            texts, 6,
+            "submit, notice, supplement, accept, approve, deliver"
+        );
+        let sms: Vec<String> = db::sqlx::query_scalar(
+            "SELECT body FROM sms_outbox WHERE mobile = '13908900001' ORDER BY id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("outbox");
+        assert!(
+            sms.iter()
+                .any(|b| b.contains(&number) && b.contains("已办结")),
+            "{sms:?}"
+        );
+        assert_eq!(
+            cases::notify::send_pending(db, &ui::state::SmsMode::DevInbox, 100)
+                .await
+                .expect("again"),
+            0,
+            "each text goes once"
+        );
         let audit = app.audit_actions().await;
         for a in [
             "case.submit",
             "case.notice",
             "case.supplement",
             "case.accept",
+            "case.task.approved",
+            "case.approve",
+            "case.deliver",
+            "case.rectification.answered",
         ] {
             assert_eq!(
                 audit.iter().filter(|x| *x == a).count(),
@@ -272,6 +490,186 @@ async fn a_case_from_the_form_to_acceptance() {
                 "{a}: {audit:?}"
             );
         }
+        app.close().await;
+    }
+}
+
+/// The food business licence: market regulation and health examine in parallel, then market
+/// regulation decides; a hearing pauses the clock; a refusal in the first stage ends the case
+/// and cancels the rest.
+#[tokio::test]
+async fn parallel_stages_a_pause_and_a_refusal() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        registry::seed::seed_demo(db).await.expect("registries");
+        let code: String = db::sqlx::query_scalar(
+            "SELECT code FROM catalog_items WHERE basic_code = '000105003000' AND department_code = '540102-market-regulation'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("the Chengguan food business licence");
+        let res = app
+            .post_form(
+                "/signin",
+                &format!("account=13908900001&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        let me = res.session_cookie().expect("citizen session");
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let (market, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+        let (health, _) = app.official_sign_in("approver.health", PASSWORD).await;
+        let mut ids = Vec::new();
+        for round in 0..2 {
+            let form = app.get_as(&format!("/apply/{code}"), &me).await;
+            assert_eq!(form.status, StatusCode::OK, "{}: {}", app.name(), form.body);
+            let mut parts: Vec<(String, Option<&str>, String)> = vec![
+                ("applicant_name".into(), None, "卓玛".into()),
+                ("mobile".into(), None, "13908900001".into()),
+                ("division".into(), None, "540102".into()),
+                ("address".into(), None, "拉萨市城关区北京东路 8 号".into()),
+                ("details".into(), None, format!("开办藏餐馆 {round}")),
+                ("action".into(), None, "submit".into()),
+            ];
+            for n in file_inputs(&form.body) {
+                parts.push((format!("file-{n}"), Some("m.pdf"), PDF.into()));
+            }
+            let parts: Vec<(&str, Option<&str>, &str)> = parts
+                .iter()
+                .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
+                .collect();
+            let sent = app
+                .post_multipart(&format!("/apply/{code}"), &me, &parts)
+                .await;
+            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+            let id: i64 = sent
+                .location()
+                .trim_start_matches("/me/cases/")
+                .split('?')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .expect("id");
+            let ok = app
+                .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
+                .await;
+            assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+            ids.push(id);
+        }
+        let tasks = |id: i64| async move {
+            let rows: Vec<(i64, i64, String, String)> = db::sqlx::query_as(
+                "SELECT id, stage, kind, state FROM case_tasks WHERE case_id = $1 ORDER BY stage, id",
+            )
+            .bind(id)
+            .fetch_all(db.pool())
+            .await
+            .expect("tasks");
+            rows
+        };
+        let first = tasks(ids[0]).await;
+        let open: Vec<&str> = first
+            .iter()
+            .filter(|t| t.3 == "open")
+            .map(|t| t.2.as_str())
+            .collect();
+        assert_eq!(
+            open,
+            ["market-regulation", "health"],
+            "stage one runs in parallel"
+        );
+        assert_eq!(first.iter().filter(|t| t.3 == "waiting").count(), 1);
+        let task_of = |rows: &[(i64, i64, String, String)], stage: i64, kind: &str| {
+            rows.iter()
+                .find(|t| t.1 == stage && t.2 == kind)
+                .map(|t| t.0)
+                .expect("task")
+        };
+
+        // A hearing pauses the clock: no decision meanwhile; resuming keeps the case going.
+        let paused = app
+            .post_form(
+                &format!("/console/cases/{}/after?lang=zh", ids[0]),
+                &format!("do=pause&reason={}", common::form_encode("举行听证")),
+                Some(&clerk),
+            )
+            .await;
+        assert!(paused.body.contains("已暂停计时"), "{}", paused.body);
+        let blocked = app
+            .post_form(
+                &format!("/console/tasks/{}?lang=zh", task_of(&first, 0, "health")),
+                "decision=approve&opinion=%E5%90%8C%E6%84%8F",
+                Some(&health),
+            )
+            .await;
+        assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.body);
+        let resumed = app
+            .post_form(
+                &format!("/console/cases/{}/after?lang=zh", ids[0]),
+                "do=resume",
+                Some(&clerk),
+            )
+            .await;
+        assert!(resumed.body.contains("已恢复计时"), "{}", resumed.body);
+
+        // Both departments approve; the second stage opens; market regulation approves it.
+        let approve = |task: i64, who: String| {
+            let app = &app;
+            async move {
+                app.post_form(
+                    &format!("/console/tasks/{task}?lang=zh"),
+                    "decision=approve&opinion=%E5%90%8C%E6%84%8F",
+                    Some(&who),
+                )
+                .await
+            }
+        };
+        let r = approve(task_of(&first, 0, "health"), health.clone()).await;
+        assert!(r.body.contains("本环节其他部门仍在审查"), "{}", r.body);
+        let r = approve(task_of(&first, 0, "market-regulation"), market.clone()).await;
+        assert!(r.body.contains("下一环节已开始"), "{}", r.body);
+        let now_rows = tasks(ids[0]).await;
+        let r = approve(task_of(&now_rows, 1, "market-regulation"), market.clone()).await;
+        assert!(r.body.contains("办件审批完成"), "{}", r.body);
+        let state: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
+            .bind(ids[0])
+            .fetch_one(db.pool())
+            .await
+            .expect("state");
+        assert_eq!(state, "approved");
+
+        // The second case: health refuses; the case ends, the rest is cancelled.
+        let second = tasks(ids[1]).await;
+        let r = app
+            .post_form(
+                &format!("/console/tasks/{}?lang=zh", task_of(&second, 0, "health")),
+                &format!(
+                    "decision=refuse&opinion={}",
+                    common::form_encode("后厨卫生条件不达标")
+                ),
+                Some(&health),
+            )
+            .await;
+        assert!(r.body.contains("不予批准决定"), "{}", r.body);
+        let states: Vec<String> = tasks(ids[1]).await.into_iter().map(|t| t.3).collect();
+        assert_eq!(states, ["cancelled", "refused", "cancelled"]);
+        let mine = app
+            .get_as(&format!("/me/cases/{}?lang=zh", ids[1]), &me)
+            .await;
+        assert!(mine.body.contains("不予批准"), "{}", mine.body);
+        let doc: i64 = db::sqlx::query_scalar(
+            "SELECT id FROM case_documents WHERE case_id = $1 AND kind = 'decision'",
+        )
+        .bind(ids[1])
+        .fetch_one(db.pool())
+        .await
+        .expect("decision document");
+        let page = app
+            .get_as(&format!("/cases/{}/documents/{doc}?lang=zh", ids[1]), &me)
+            .await;
+        assert!(
+            page.body.contains("行政复议"),
+            "the refusal names the remedies"
+        );
         app.close().await;
     }
 }

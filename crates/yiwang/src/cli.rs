@@ -406,6 +406,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         sms: settings.sms.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         public_url: settings.public_url.clone(),
+        rectification_days: settings.rectification_days,
     };
     let state = web::state(db.clone(), web)?;
     let app = web::App::build(state, settings.listen)

@@ -31,6 +31,8 @@ pub struct FileConfig {
     /// The address people reach the platform at, e.g. `https://zwfw.xizang.gov.cn`: the
     /// OpenID Connect issuer. Defaults to `http://` + the listening address.
     pub public_url: Option<String>,
+    /// Working days a department has to answer a bad rating (default 15).
+    pub rectification_days: Option<u16>,
 }
 
 /// The settings in force.
@@ -46,6 +48,7 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub public_url: Option<String>,
     pub master_key: Option<kernel::crypto::Sealer>,
+    pub rectification_days: Option<u16>,
 }
 
 /// Why the configuration cannot be used.
@@ -242,7 +245,30 @@ pub fn resolve(
             })?),
             None => None,
         };
+    let rectification_days = match env("YIWANG_RECTIFICATION_DAYS") {
+        Some(d) => Some(match d.trim().parse::<u16>() {
+            Ok(n) if (1..=60).contains(&n) => n,
+            _ => {
+                return Err(ConfigError::Env {
+                    name: "rectification_days".into(),
+                    value: d,
+                    problem: "give a number of working days from 1 to 60".into(),
+                });
+            }
+        }),
+        None => match file.rectification_days {
+            Some(n) if !(1..=60).contains(&n) => {
+                return Err(ConfigError::Env {
+                    name: "rectification_days".into(),
+                    value: n.to_string(),
+                    problem: "give a number of working days from 1 to 60".into(),
+                });
+            }
+            other => other,
+        },
+    };
     Ok(Settings {
+        rectification_days,
         sms,
         trusted_proxies,
         public_url,

@@ -42,6 +42,7 @@ impl TestApp {
                 sms: ui::state::SmsMode::DevInbox,
                 trusted_proxies: Vec::new(),
                 public_url: None,
+                rectification_days: None,
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
             apps.push(TestApp { router, db });

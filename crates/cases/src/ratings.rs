@@ -1,0 +1,318 @@
+//! Ratings (好差评): after a result, and after a visit to a window, the applicant rates the
+//! service 1–5 (非常不满意 … 非常满意) with an optional comment — once per case and channel.
+//! A bad rating (1 or 2) opens a rectification task for the responsible department with a
+//! deadline in working days; the department must answer the applicant. Supervisors see the
+//! ratings per department.
+
+use db::audit::{self, NewEvent};
+use db::{Db, DbError};
+use kernel::time_util::{format_date, format_instant, now, today};
+use kernel::{DivisionCode, Message, WorkingDays};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::model::{Actor, Case, CaseError};
+use crate::state::State;
+
+/// The scores at or below which a rating is bad (不满意, 非常不满意).
+pub const BAD: i64 = 2;
+
+/// The channels a rating can be for: the online service and a window visit.
+pub const CHANNELS: [&str; 2] = ["online", "window"];
+
+/// The channels the applicant may still rate for a case: online once the case has its
+/// result; the window once a window served them (a window case, or a result handed out).
+pub async fn open_channels(db: &Db, case: &Case) -> Result<Vec<&'static str>, DbError> {
+    if !(case.state.is_final() && case.state != State::Withdrawn) {
+        return Ok(Vec::new());
+    }
+    let rated: Vec<String> =
+        sqlx::query_scalar("SELECT channel FROM case_ratings WHERE case_id = $1")
+            .bind(case.id)
+            .fetch_all(db.pool())
+            .await?;
+    let at_window = case.channel == "window" || case.delivery == "pickup";
+    Ok(CHANNELS
+        .into_iter()
+        .filter(|c| *c == "online" || at_window)
+        .filter(|c| !rated.iter().any(|r| r == c))
+        .collect())
+}
+
+/// Rates a case. Returns the rectification task a bad rating opened.
+pub async fn rate(
+    db: &Db,
+    case: &Case,
+    channel: &str,
+    score: i64,
+    comment: &str,
+    days: u16,
+    actor: &Actor,
+) -> Result<Option<i64>, CaseError> {
+    let comment = comment.trim();
+    let mut problems = Vec::new();
+    if !(1..=5).contains(&score) {
+        problems.push(("score".to_owned(), Message::new("case-rating-score")));
+    }
+    if comment.chars().count() > 500 {
+        problems.push((
+            "comment".to_owned(),
+            Message::new("case-value-too-long").arg("max", 500),
+        ));
+    }
+    if score <= BAD && comment.chars().count() < 2 {
+        problems.push(("comment".to_owned(), Message::new("case-rating-why")));
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    if !open_channels(db, case).await?.contains(&channel) {
+        return Err(CaseError::Refused(Message::new("case-rating-not-open")));
+    }
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let id: i64 = match sqlx::query_scalar(
+        "INSERT INTO case_ratings (case_id, channel, account_id, score, comment, department, division, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(case.id)
+    .bind(channel)
+    .bind(case.account_id)
+    .bind(score)
+    .bind(comment)
+    .bind(&case.department)
+    .bind(&case.division)
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await
+    {
+        Ok(id) => id,
+        Err(e) => {
+            return Err(match DbError::from(e) {
+                // The same case and channel rated twice at once: the other one won.
+                DbError::Conflict(_) => CaseError::Refused(Message::new("case-rating-not-open")),
+                other => other.into(),
+            });
+        }
+    };
+    let mut task = None;
+    if score <= BAD {
+        let calendar = db::calendar::load(db).await?;
+        let division = DivisionCode::parse(&case.division)
+            .map_err(|_| DbError::Conflict(format!("case {} has a bad division", case.id)))?;
+        let due = calendar
+            .add_working_days(today(), WorkingDays(days), division)
+            .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?
+            .value;
+        let t: i64 = sqlx::query_scalar(
+            "INSERT INTO case_rectifications (rating_id, case_id, department, division, due_date, state, opened_at) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6) RETURNING id",
+        )
+        .bind(id)
+        .bind(case.id)
+        .bind(&case.department)
+        .bind(&case.division)
+        .bind(format_date(due))
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(DbError::from)?;
+        task = Some(t);
+    }
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: &actor.id,
+            action: "case.rated",
+            subject: &format!("case:{}", case.id),
+            payload: json!({ "channel": channel, "score": score, "rectification": task }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(task)
+}
+
+/// A rating with what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rating {
+    pub id: i64,
+    pub case_id: i64,
+    pub channel: String,
+    pub score: i64,
+    pub comment: String,
+    pub at: String,
+    pub department: String,
+    /// The rectification task, if the rating was bad.
+    pub rectification: Option<Rectification>,
+}
+
+/// A department's answer to a bad rating.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rectification {
+    pub id: i64,
+    pub case_id: i64,
+    pub department: String,
+    pub division: String,
+    pub due_date: String,
+    pub state: String,
+    pub reply: String,
+    pub replied_at: Option<String>,
+    pub score: i64,
+    pub comment: String,
+    pub number: String,
+}
+
+const RECT_COLUMNS: &str = "r.id, r.case_id, r.department, r.division, r.due_date, r.state, r.reply, r.replied_at, g.score, g.comment, c.number";
+
+fn rectification(r: &sqlx::any::AnyRow) -> Result<Rectification, DbError> {
+    let number: Option<String> = r.try_get(10)?;
+    Ok(Rectification {
+        id: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        department: r.try_get(2)?,
+        division: r.try_get(3)?,
+        due_date: r.try_get(4)?,
+        state: r.try_get(5)?,
+        reply: r.try_get(6)?,
+        replied_at: r.try_get(7)?,
+        score: r.try_get(8)?,
+        comment: r.try_get(9)?,
+        number: number.unwrap_or_default(),
+    })
+}
+
+const RECT_FROM: &str = "FROM case_rectifications r JOIN case_ratings g ON g.id = r.rating_id JOIN cases c ON c.id = r.case_id";
+
+/// A case's ratings.
+pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Rating>, DbError> {
+    let rows = sqlx::query("SELECT id, case_id, channel, score, comment, at, department FROM case_ratings WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .fetch_all(db.pool())
+        .await?;
+    let rects = sqlx::query(&format!(
+        "SELECT {RECT_COLUMNS}, r.rating_id {RECT_FROM} WHERE r.case_id = $1"
+    ))
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get(0)?;
+        let mut rect = None;
+        for x in &rects {
+            let rating: i64 = x.try_get(11)?;
+            if rating == id {
+                rect = Some(rectification(x)?);
+            }
+        }
+        out.push(Rating {
+            id,
+            case_id: r.try_get(1)?,
+            channel: r.try_get(2)?,
+            score: r.try_get(3)?,
+            comment: r.try_get(4)?,
+            at: r.try_get(5)?,
+            department: r.try_get(6)?,
+            rectification: rect,
+        });
+    }
+    Ok(out)
+}
+
+/// Rectification tasks of a department kind in a division's subtree, open ones first.
+pub async fn rectifications(
+    db: &Db,
+    kind: &str,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<Rectification>, DbError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RECT_COLUMNS} {RECT_FROM} WHERE r.department LIKE $1 AND r.division LIKE $2 \
+         ORDER BY CASE WHEN r.state = 'open' THEN 0 ELSE 1 END, r.due_date, r.id LIMIT $3"
+    ))
+    .bind(format!("%-{kind}"))
+    .bind(format!("{prefix}%"))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(rectification).collect()
+}
+
+pub async fn rectification_by_id(db: &Db, id: i64) -> Result<Option<Rectification>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {RECT_COLUMNS} {RECT_FROM} WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(rectification).transpose()
+}
+
+/// The department answers a bad rating; the applicant sees the answer on the case.
+pub async fn answer(db: &Db, id: i64, reply: &str, actor: &Actor) -> Result<(), CaseError> {
+    let reply = reply.trim();
+    if reply.chars().count() < 5 {
+        return Err(CaseError::Invalid(vec![(
+            "reply".into(),
+            Message::new("case-reply-missing"),
+        )]));
+    }
+    let at = format_instant(now());
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE case_rectifications SET state = 'answered', reply = $1, replied_by = $2, replied_at = $3 WHERE id = $4 AND state = 'open'",
+    )
+    .bind(reply)
+    .bind(&actor.id)
+    .bind(&at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(DbError::from)?
+    .rows_affected();
+    if n != 1 {
+        return Err(CaseError::Refused(Message::new(
+            "case-rectification-closed",
+        )));
+    }
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: &actor.id,
+            action: "case.rectification.answered",
+            subject: &format!("rectification:{id}"),
+            payload: json!({ "reply": reply }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// Ratings per department in a division's subtree: (department, count, average, bad).
+pub async fn per_department(
+    db: &Db,
+    prefix: &str,
+) -> Result<Vec<(String, i64, f64, i64)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT department, COUNT(*), CAST(SUM(score) AS BIGINT), CAST(SUM(CASE WHEN score <= 2 THEN 1 ELSE 0 END) AS BIGINT) FROM case_ratings \
+         WHERE division LIKE $1 GROUP BY department ORDER BY department",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let n: i64 = r.try_get(1)?;
+            let sum: i64 = r.try_get(2)?;
+            Ok((
+                r.try_get(0)?,
+                n,
+                if n > 0 { sum as f64 / n as f64 } else { 0.0 },
+                r.try_get(3)?,
+            ))
+        })
+        .collect()
+}
