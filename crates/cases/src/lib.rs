@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod form;
+pub mod intake;
 pub mod model;
 pub mod notify;
 pub mod pages;

@@ -11,13 +11,13 @@ use serde::Serialize;
 use sqlx::Row;
 use ui::state::SmsMode;
 
-use crate::model::Case;
 use crate::state::{Action, State};
 
 /// Writes the notification of a state change, in the change's transaction.
 pub(crate) async fn record(
     conn: &mut Conn,
-    case: &Case,
+    case_id: i64,
+    account_id: i64,
     action: Action,
     to: State,
     at: &str,
@@ -25,8 +25,8 @@ pub(crate) async fn record(
     sqlx::query(
         "INSERT INTO case_notifications (account_id, case_id, at, action, to_state) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(case.account_id)
-    .bind(case.id)
+    .bind(account_id)
+    .bind(case_id)
     .bind(at)
     .bind(action.key())
     .bind(to.key())

@@ -75,10 +75,26 @@ pub struct Application {
     pub idempotency_key: Option<String>,
 }
 
+/// Each replica's copy of which division a department belongs to (`kernel::ttl`): read at
+/// every submission, and departments do not move.
+#[derive(Debug, Default)]
+struct Divisions(kernel::ttl::TtlMap<String, Option<DivisionCode>>);
+
 /// The department and division that handle an item's cases.
 async fn handler(db: &Db, item: &ItemBody) -> Result<(String, DivisionCode), DbError> {
-    let division = match org::store::department(db, &item.department).await? {
-        Some(d) => d.division,
+    let cache = db.shared(|_| Divisions::default());
+    let known = match cache.0.get(item.department.as_str()) {
+        Some(d) => d,
+        None => {
+            let d = org::store::department(db, &item.department)
+                .await?
+                .map(|d| d.division);
+            cache.0.put(item.department.clone(), d);
+            d
+        }
+    };
+    let division = match known {
+        Some(d) => d,
         None => item
             .divisions
             .first()
@@ -252,10 +268,20 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
     }
     let (department, division) = handler(db, &app.item).await?;
     let draft = store::draft_of(db, account, app.item.code.as_str()).await?;
-    let at_instant = now();
-    let at = format_instant(at_instant);
+    let at = format_instant(now());
     let day = format_date(today());
     let name = applicant_name(&app.applicant, &values);
+    if draft.is_none() {
+        let ready = ready(app, &values, &department, &division, &name, key, actor);
+        return match crate::intake::submit(db, ready).await? {
+            Ok((id, number, created)) => Ok(Submitted {
+                id,
+                number,
+                created,
+            }),
+            Err(text) => Err(CaseError::Db(DbError::Group(text))),
+        };
+    }
     let mut tx = db.begin().await?;
     if let Some(k) = key
         && let Some(c) = store::by_key(&mut tx, account, k).await?
@@ -266,21 +292,36 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
             created: false,
         });
     }
+    let seq = store::next_sequence(&mut tx, app.item.code.as_str(), &day).await?;
+    let number = format!(
+        "{}{}{:06}",
+        app.item.code.as_str(),
+        day.replace('-', ""),
+        seq
+    );
+    let to = State::Draft
+        .after(Action::Submit)
+        .ok_or(CaseError::Conflict {
+            state: State::Draft,
+            action: Action::Submit,
+        })?;
+    // The case is written submitted at once (a draft, if there was one, becomes it): one
+    // statement rather than a draft row moved along.
+    let submitted = store::Submitting {
+        number: &number,
+        fee_fen: app.item.fee_fen,
+        idempotency_key: key,
+        at: &at,
+    };
     let id = match draft {
         Some(d) => {
-            store::set_form(&mut tx, d.id, &values, &name, &at).await?;
-            if let Some(k) = key {
-                sqlx::query("UPDATE cases SET idempotency_key = $1 WHERE id = $2")
-                    .bind(k)
-                    .bind(d.id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(DbError::from)?;
+            if !store::submit_draft(&mut tx, d.id, d.revision, &values, &name, &submitted).await? {
+                return Err(CaseError::Stale);
             }
             d.id
         }
         None => {
-            store::insert(
+            store::insert_submitted(
                 &mut tx,
                 &NewRow {
                     item_code: app.item.code.as_str(),
@@ -298,61 +339,58 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
                     idempotency_key: key,
                     now: &at,
                 },
+                &submitted,
             )
             .await?
         }
     };
-    sqlx::query("UPDATE cases SET fee_fen = $1 WHERE id = $2")
-        .bind(app.item.fee_fen)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(DbError::from)?;
-    let case = store::get(&mut tx, id).await?.ok_or(CaseError::NotFound)?;
-    let seq = store::next_sequence(&mut tx, app.item.code.as_str(), &day).await?;
-    let number = format!(
-        "{}{}{:06}",
-        app.item.code.as_str(),
-        day.replace('-', ""),
-        seq
-    );
-    store::set_column(&mut tx, id, Column::Number, &number).await?;
-    store::set_column(&mut tx, id, Column::SubmittedAt, &at).await?;
-    for m in &app.materials {
-        let upload = app.uploads.iter().find(|u| u.index == m.index);
-        let (status, waived_by) = match (&m.need, upload) {
-            (_, Some(_)) => ("uploaded", ""),
-            (Need::Waived { by }, None) => ("waived", by.as_str()),
-            (Need::IfApplies { .. }, None) => ("not-applicable", ""),
-            (Need::Submit, None) => ("missing", ""),
-        };
-        let file = upload.map(|u| {
-            (
-                u.file_name.as_str(),
-                sniff(&u.bytes).unwrap_or("application/octet-stream"),
-                u.bytes.as_slice(),
-                kernel::crypto::sm3_hex(&u.bytes),
-            )
-        });
-        store::put_material(
-            &mut tx,
-            id,
-            &MaterialRow {
-                index: m.index as i64,
-                name: &m.name_zh,
-                status,
-                waived_by,
-                file,
+    let statuses: Vec<(&MaterialLine, Option<&Upload>, &'static str)> = app
+        .materials
+        .iter()
+        .map(|m| {
+            let (upload, status) = material_status(app, m);
+            (m, upload, status)
+        })
+        .collect();
+    let digests: Vec<Option<String>> = statuses
+        .iter()
+        .map(|(_, u, _)| u.map(|u| kernel::crypto::sm3_hex(&u.bytes)))
+        .collect();
+    let rows: Vec<MaterialRow<'_>> = statuses
+        .iter()
+        .zip(&digests)
+        .map(|((m, upload, status), digest)| MaterialRow {
+            index: m.index as i64,
+            name: &m.name_zh,
+            status,
+            waived_by: match &m.need {
+                Need::Waived { by } if upload.is_none() => by.as_str(),
+                _ => "",
             },
-            &at,
-        )
-        .await?;
-    }
-    for f in app.applicant.fields().iter().filter(|f| f.reused) {
-        if let Some(v) = values.get(f.key).filter(|v| !v.is_empty()) {
-            store::remember(&mut tx, account, f.key, v, &at).await?;
-        }
-    }
+            file: upload.zip(digest.as_ref()).map(|(u, d)| {
+                (
+                    u.file_name.as_str(),
+                    sniff(&u.bytes).unwrap_or("application/octet-stream"),
+                    u.bytes.as_slice(),
+                    d.clone(),
+                )
+            }),
+        })
+        .collect();
+    store::insert_materials(&mut tx, id, &rows, &at).await?;
+    let reused: Vec<(&str, &str)> = app
+        .applicant
+        .fields()
+        .iter()
+        .filter(|f| f.reused)
+        .filter_map(|f| {
+            values
+                .get(f.key)
+                .filter(|v| !v.is_empty())
+                .map(|v| (f.key, v.as_str()))
+        })
+        .collect();
+    store::remember_all(&mut tx, account, &reused, &at).await?;
     let receipt = json!({
         "number": number,
         "item": app.item.code.as_str(),
@@ -360,21 +398,22 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
         "applicant": name,
         "submitted_at": at,
         "promised_days": app.item.promised_days,
-        "materials": app.materials.iter().map(|m| json!({
+        "materials": statuses.iter().map(|(m, _, status)| json!({
             "name": m.name_zh,
-            "status": match (&m.need, app.uploads.iter().any(|u| u.index == m.index)) {
-                (_, true) => "uploaded",
-                (Need::Waived { .. }, false) => "waived",
-                (Need::IfApplies { .. }, false) => "not-applicable",
-                (Need::Submit, false) => "missing",
-            },
+            "status": status,
         })).collect::<Vec<_>>(),
     });
     store::add_document(&mut tx, id, "receipt", &receipt, &actor.id, &at).await?;
-    transition(
+    record_move(
         &mut tx,
-        &case,
-        Action::Submit,
+        &Moved {
+            case_id: id,
+            account_id: account,
+            number: Some(&number),
+            from: State::Draft,
+            to,
+            action: Action::Submit,
+        },
         actor,
         &format!("channel={}", app.channel.key()),
         &at,
@@ -386,6 +425,97 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
         number,
         created: true,
     })
+}
+
+/// How a material stands once submitted, and its upload.
+fn material_status<'a>(
+    app: &'a Application,
+    m: &MaterialLine,
+) -> (Option<&'a Upload>, &'static str) {
+    let upload = app.uploads.iter().find(|u| u.index == m.index);
+    let status = match (&m.need, upload) {
+        (_, Some(_)) => "uploaded",
+        (Need::Waived { .. }, None) => "waived",
+        (Need::IfApplies { .. }, None) => "not-applicable",
+        (Need::Submit, None) => "missing",
+    };
+    (upload, status)
+}
+
+/// A new application prepared for the intake writer: everything but its number and id
+/// (checked by [`check_application`] first).
+pub fn ready(
+    app: &Application,
+    values: &BTreeMap<String, String>,
+    department: &str,
+    division: &DivisionCode,
+    name: &str,
+    key: Option<&str>,
+    actor: &Actor,
+) -> crate::intake::Ready {
+    let materials: Vec<crate::intake::ReadyMaterial> = app
+        .materials
+        .iter()
+        .map(|m| {
+            let (upload, status) = material_status(app, m);
+            crate::intake::ReadyMaterial {
+                index: m.index as i64,
+                name: m.name_zh.clone(),
+                status,
+                waived_by: match &m.need {
+                    Need::Waived { by } if upload.is_none() => by.clone(),
+                    _ => String::new(),
+                },
+                file: upload.map(|u| {
+                    (
+                        u.file_name.clone(),
+                        sniff(&u.bytes).unwrap_or("application/octet-stream"),
+                        u.bytes.clone(),
+                        kernel::crypto::sm3_hex(&u.bytes),
+                    )
+                }),
+            }
+        })
+        .collect();
+    let receipt = json!({
+        "item": app.item.code.as_str(),
+        "item_name": app.item.name_zh,
+        "applicant": name,
+        "submitted_at": format_instant(now()),
+        "promised_days": app.item.promised_days,
+        "materials": materials.iter().map(|m| json!({ "name": m.name, "status": m.status })).collect::<Vec<_>>(),
+    });
+    crate::intake::Ready {
+        item_code: app.item.code.as_str().to_owned(),
+        item_version: app.item_version,
+        item_name: app.item.name_zh.clone(),
+        department: department.to_owned(),
+        division: division.to_string(),
+        account_id: app.applicant.account(),
+        applicant_kind: app.applicant.kind(),
+        holder: app.applicant.holder(),
+        applicant_name: name.to_owned(),
+        channel: app.channel.key(),
+        form: values.clone(),
+        promised_days: i64::from(app.item.promised_days),
+        fee_fen: app.item.fee_fen,
+        idempotency_key: key.map(str::to_owned),
+        materials,
+        reused: app
+            .applicant
+            .fields()
+            .iter()
+            .filter(|f| f.reused)
+            .filter_map(|f| {
+                values
+                    .get(f.key)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (f.key.to_owned(), v.clone()))
+            })
+            .collect(),
+        receipt,
+        actor: actor.clone(),
+    }
 }
 
 /// Moves `case` by `action` in the caller's transaction, with its timeline entry and audit
@@ -405,37 +535,75 @@ pub(crate) async fn transition(
     if !store::move_state(conn, case.id, case.state, case.revision, to, at).await? {
         return Err(CaseError::Stale);
     }
+    record_move(
+        conn,
+        &Moved {
+            case_id: case.id,
+            account_id: case.account_id,
+            number: case.number.as_deref(),
+            from: case.state,
+            to,
+            action,
+        },
+        actor,
+        note,
+        at,
+    )
+    .await?;
+    Ok(to)
+}
+
+/// A move of a case's state, as its timeline, the applicant's inbox and the audit chain keep
+/// it.
+pub struct Moved<'a> {
+    pub case_id: i64,
+    pub account_id: i64,
+    pub number: Option<&'a str>,
+    pub from: State,
+    pub to: State,
+    pub action: Action,
+}
+
+/// Writes a move's timeline entry, notification and audit event in the caller's
+/// transaction.
+pub async fn record_move(
+    conn: &mut Conn,
+    m: &Moved<'_>,
+    actor: &Actor,
+    note: &str,
+    at: &str,
+) -> Result<(), CaseError> {
     store::add_event(
         conn,
-        case.id,
+        m.case_id,
         &Event {
             at: at.to_owned(),
             actor: actor.id.clone(),
             actor_name: actor.name.clone(),
-            action: action.key().to_owned(),
-            from_state: case.state.key().to_owned(),
-            to_state: to.key().to_owned(),
+            action: m.action.key().to_owned(),
+            from_state: m.from.key().to_owned(),
+            to_state: m.to.key().to_owned(),
             note: note.to_owned(),
         },
     )
     .await?;
-    crate::notify::record(conn, case, action, to, at).await?;
+    crate::notify::record(conn, m.case_id, m.account_id, m.action, m.to, at).await?;
     audit::append(
         conn,
         &NewEvent {
             actor: &actor.id,
-            action: &format!("case.{}", action.key()),
-            subject: &format!("case:{}", case.id),
+            action: &format!("case.{}", m.action.key()),
+            subject: &format!("case:{}", m.case_id),
             payload: json!({
-                "number": case.number,
-                "from": case.state.key(),
-                "to": to.key(),
+                "number": m.number,
+                "from": m.from.key(),
+                "to": m.to.key(),
                 "note": note,
             }),
         },
     )
     .await?;
-    Ok(to)
+    Ok(())
 }
 
 /// Loads a case for a change at the revision the actor saw (`None`: whatever is current).

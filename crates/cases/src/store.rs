@@ -174,6 +174,72 @@ pub async fn insert(conn: &mut Conn, r: &NewRow<'_>) -> Result<i64, DbError> {
     Ok(id)
 }
 
+/// What submission sets on a case.
+pub struct Submitting<'a> {
+    pub number: &'a str,
+    pub fee_fen: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+    pub at: &'a str,
+}
+
+/// Inserts a case already submitted (no draft came before it).
+pub async fn insert_submitted(
+    conn: &mut Conn,
+    r: &NewRow<'_>,
+    s: &Submitting<'_>,
+) -> Result<i64, DbError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, idempotency_key, created_at, updated_at, number, submitted_at, fee_fen) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'submitted', $11, $12, $13, $14, $14, $15, $14, $16) RETURNING id",
+    )
+    .bind(r.item_code)
+    .bind(r.item_version)
+    .bind(r.item_name)
+    .bind(r.department)
+    .bind(r.division)
+    .bind(r.account_id)
+    .bind(r.applicant_kind)
+    .bind(r.holder)
+    .bind(r.applicant_name)
+    .bind(r.channel)
+    .bind(serde_json::to_string(r.form).unwrap_or_default())
+    .bind(r.promised_days)
+    .bind(s.idempotency_key)
+    .bind(s.at)
+    .bind(s.number)
+    .bind(s.fee_fen)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Submits a draft as it was at `revision`; `false` when it changed meanwhile.
+pub async fn submit_draft(
+    conn: &mut Conn,
+    id: i64,
+    revision: i64,
+    form: &BTreeMap<String, String>,
+    applicant_name: &str,
+    s: &Submitting<'_>,
+) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "UPDATE cases SET state = 'submitted', form = $1, applicant_name = $2, number = $3, submitted_at = $4, updated_at = $4, \
+         fee_fen = $5, idempotency_key = $6, revision = revision + 1 WHERE id = $7 AND state = 'draft' AND revision = $8",
+    )
+    .bind(serde_json::to_string(form).unwrap_or_default())
+    .bind(applicant_name)
+    .bind(s.number)
+    .bind(s.at)
+    .bind(s.fee_fen)
+    .bind(s.idempotency_key)
+    .bind(id)
+    .bind(revision)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
 /// Replaces a draft's form.
 pub async fn set_form(
     conn: &mut Conn,
@@ -237,8 +303,6 @@ pub async fn set_column(
 /// The case columns set along the way.
 #[derive(Debug, Clone, Copy)]
 pub enum Column {
-    Number,
-    SubmittedAt,
     AcceptedAt,
     DueDate,
     DecidedAt,
@@ -248,8 +312,6 @@ pub enum Column {
 impl Column {
     fn name(self) -> &'static str {
         match self {
-            Column::Number => "number",
-            Column::SubmittedAt => "submitted_at",
             Column::AcceptedAt => "accepted_at",
             Column::DueDate => "due_date",
             Column::DecidedAt => "decided_at",
@@ -319,6 +381,62 @@ pub async fn put_material(
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// A new case's materials, in one statement.
+pub async fn insert_materials(
+    conn: &mut Conn,
+    case_id: i64,
+    rows: &[MaterialRow<'_>],
+    now: &str,
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let b = i * 10;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                rows.len() * 10 + 1
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO case_materials (case_id, idx, name, status, waived_by, file_name, content_type, size, sm3, content, updated_at) VALUES {}",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for m in rows {
+        let (file_name, content_type, content, sm3) = match &m.file {
+            Some((n, t, b, d)) => (*n, *t, Some(b.to_vec()), d.clone()),
+            None => ("", "", None, String::new()),
+        };
+        let size = content.as_ref().map_or(0, |c| c.len() as i64);
+        q = q
+            .bind(case_id)
+            .bind(m.index)
+            .bind(m.name)
+            .bind(m.status)
+            .bind(m.waived_by)
+            .bind(file_name)
+            .bind(content_type)
+            .bind(size)
+            .bind(sm3)
+            .bind(content);
+    }
+    q.bind(now).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -453,22 +571,28 @@ pub async fn reused(db: &Db, account: i64) -> Result<BTreeMap<String, String>, D
     Ok(rows.into_iter().collect())
 }
 
-pub async fn remember(
+/// Remembers several of an account's values at once.
+pub async fn remember_all(
     conn: &mut Conn,
     account: i64,
-    field: &str,
-    value: &str,
+    values: &[(&str, &str)],
     now: &str,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO case_reuse (account_id, field, value, updated_at) VALUES ($1, $2, $3, $4) \
+    if values.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..values.len())
+        .map(|i| format!("($1, ${}, ${}, $2)", i * 2 + 3, i * 2 + 4))
+        .collect();
+    let sql = format!(
+        "INSERT INTO case_reuse (account_id, field, value, updated_at) VALUES {} \
          ON CONFLICT (account_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(account)
-    .bind(field)
-    .bind(value)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(account).bind(now);
+    for (f, v) in values {
+        q = q.bind(*f).bind(*v);
+    }
+    q.execute(&mut *conn).await?;
     Ok(())
 }

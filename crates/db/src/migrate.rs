@@ -119,6 +119,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0012_case_tasks.sql"),
         },
     },
+    Migration {
+        version: 13,
+        name: "the approver's inbox in deadline order",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0013_case_inbox.sql"),
+            postgres: include_str!("../migrations/postgres/0013_case_inbox.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

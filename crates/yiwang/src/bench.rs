@@ -15,6 +15,7 @@ use db::{Db, DbUrl};
 use kernel::PersonId;
 use tower::ServiceExt;
 
+mod cases;
 mod items;
 mod oidc;
 mod registry;
@@ -381,9 +382,16 @@ pub enum Group {
     Oidc,
     /// The base registries at the region's scale (minutes: seeds 3.65M people).
     Registry,
+    /// Case submission, the approver's inbox at a million cases, deadlines.
+    Cases,
 }
 
-pub async fn run(quick: bool, only: &[Group], baseline: Option<Baseline>) -> anyhow::Result<()> {
+pub async fn run(
+    quick: bool,
+    only: &[Group],
+    baseline: Option<Baseline>,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<()> {
     let wanted = |g: Group| only.is_empty() || only.contains(&g);
     let dir = std::env::temp_dir().join(format!("yiwang-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
@@ -412,6 +420,12 @@ pub async fn run(quick: bool, only: &[Group], baseline: Option<Baseline>) -> any
         match oidc::figures(&dir, quick, baseline.as_ref()).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("OpenID provider figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Cases) {
+        match cases::figures(&dir, quick, postgres_url).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("case figures not measured: {e:#}"),
         }
     }
     // Not in the default run: it seeds the region's population.

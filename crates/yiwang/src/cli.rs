@@ -130,6 +130,10 @@ pub enum Command {
         /// Extra form fields its client-credentials grant needs, e.g. resource=urn:bench.
         #[arg(long, default_value = "")]
         baseline_extra: String,
+        /// Also measure the case figures on PostgreSQL, in a fresh schema of this database
+        /// (dropped afterwards), e.g. postgres://postgres@127.0.0.1/test.
+        #[arg(long)]
+        postgres_url: Option<String>,
     },
 }
 
@@ -1014,6 +1018,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             baseline_url,
             baseline_client,
             baseline_extra,
+            postgres_url,
         } => {
             let baseline = match baseline_url {
                 Some(token_url) => {
@@ -1030,7 +1035,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             };
-            crate::bench::run(quick, &only, baseline).await?;
+            crate::bench::run(quick, &only, baseline, postgres_url.as_deref()).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,0 +1,327 @@
+//! The lifecycle under random use, on every backend: whatever officials and applicants try
+//! in whatever order, a case is only ever in a state the machine allows, a refused action
+//! changes nothing, and every change has exactly one timeline entry and one audit event.
+
+use std::collections::BTreeMap;
+
+use db::Db;
+use yiwang_cases::form::{Applicant, Need};
+use yiwang_cases::model::{Actor, Channel, Upload};
+use yiwang_cases::service::{self, Application, Missing};
+use yiwang_cases::state::{Action, State};
+use yiwang_cases::workflow::{self, ByHand};
+
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+
+/// A small deterministic generator (xorshift), so a failing sequence can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+async fn application(db: &Db) -> Application {
+    org::seed::seed_demo(db).await.expect("org");
+    catalog::seed::seed_demo(db).await.expect("catalogue");
+    let code: String = db::sqlx::query_scalar(
+        "SELECT code FROM catalog_items WHERE basic_code = '000105003000' AND department_code = '540102-market-regulation'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("the food business licence");
+    let (item, version) = catalog::store::latest_published(db, &code)
+        .await
+        .expect("item")
+        .expect("published");
+    let (person, _) = identity::seed::demo_citizen().expect("person");
+    let materials = yiwang_cases::form::materials(&item, |_| false);
+    let uploads = materials
+        .iter()
+        .filter(|m| m.need == Need::Submit)
+        .map(|m| Upload {
+            index: m.index,
+            file_name: "m.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: PDF.to_vec(),
+        })
+        .collect();
+    let values: BTreeMap<String, String> = [
+        ("applicant_name", "卓玛"),
+        ("mobile", "13908900001"),
+        ("division", "540102"),
+        ("address", "拉萨市城关区北京东路 8 号"),
+        ("details", "开办藏餐馆"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Application {
+        item,
+        item_version: version,
+        applicant: Applicant::Person {
+            account: 7,
+            person,
+            name: "卓玛".into(),
+        },
+        channel: Channel::Online,
+        values,
+        materials,
+        applies: Default::default(),
+        uploads,
+        idempotency_key: None,
+    }
+}
+
+async fn state_of(db: &Db, id: i64) -> State {
+    let s: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .expect("state");
+    State::parse(&s).expect("a known state")
+}
+
+async fn counts(db: &Db, id: i64) -> (i64, i64) {
+    let moves: i64 = db::sqlx::query_scalar(
+        "SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND from_state <> to_state",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await
+    .expect("events");
+    let audited: i64 = db::sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE subject = $1 AND action IN ('case.submit', 'case.notice', 'case.supplement', 'case.accept', 'case.refuse-to-accept', 'case.pause', 'case.resume', 'case.approve', 'case.refuse', 'case.paid', 'case.dispatch', 'case.deliver', 'case.withdraw')",
+    )
+    .bind(format!("case:{id}"))
+    .fetch_one(db.pool())
+    .await
+    .expect("audit");
+    (moves, audited)
+}
+
+#[tokio::test]
+async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
+    for t in db::testing::backends().await {
+        let db = &t.db;
+        let app = application(db).await;
+        let clerk = Actor {
+            id: "official:2".into(),
+            name: "拉姆".into(),
+        };
+        let applicant = Actor {
+            id: "person:7".into(),
+            name: "卓玛".into(),
+        };
+        let mut visited = std::collections::BTreeSet::new();
+        for seed in 1..=16u64 {
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+            let id = service::submit(db, &app, &applicant)
+                .await
+                .expect("submitted")
+                .id;
+            for _step in 0..40 {
+                let before = state_of(db, id).await;
+                // Weighted so that sequences go deep: ending a case early is rare.
+                let choice = match rng.next(40) {
+                    0 => 4,
+                    1 => 3,
+                    2..=4 => 0,
+                    5..=7 => 1,
+                    8..=11 => 2,
+                    12..=13 => 5,
+                    14..=16 => 6,
+                    17..=25 => 7,
+                    26..=28 => 9,
+                    29..=31 => 10,
+                    32..=34 => 11,
+                    _ => 12,
+                };
+                // What the machine says this try should do, if it is a transition.
+                let (action, result): (Option<Action>, Result<(), String>) = match choice {
+                    0 => (
+                        Some(Action::Notice),
+                        service::notice(
+                            db,
+                            id,
+                            None,
+                            &[Missing {
+                                what: "materials.0".into(),
+                                reason: "不清晰".into(),
+                            }],
+                            &clerk,
+                        )
+                        .await
+                        .map_err(|e| e.to_string()),
+                    ),
+                    1 => (
+                        Some(Action::Supplement),
+                        service::supplement(
+                            db,
+                            id,
+                            &BTreeMap::new(),
+                            &[Upload {
+                                index: 0,
+                                file_name: "s.pdf".into(),
+                                content_type: String::new(),
+                                bytes: PDF.to_vec(),
+                            }],
+                            &applicant,
+                        )
+                        .await
+                        .map_err(|e| e.to_string()),
+                    ),
+                    2 => (
+                        Some(Action::Accept),
+                        service::accept(db, id, None, &clerk)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                    ),
+                    3 => (
+                        Some(Action::RefuseToAccept),
+                        service::refuse_to_accept(db, id, None, "other", "材料不全", &clerk)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    4 => (
+                        Some(Action::Withdraw),
+                        service::withdraw(db, id, "", &applicant)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    5 => (
+                        Some(Action::Pause),
+                        workflow::pause(db, id, None, "专家评审", &clerk)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    6 => (
+                        Some(Action::Resume),
+                        workflow::resume(db, id, None, &clerk)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                    ),
+                    7 => {
+                        // Decide one open task, approving mostly.
+                        let open: Option<i64> = db::sqlx::query_scalar(
+                            "SELECT id FROM case_tasks WHERE case_id = $1 AND state = 'open' ORDER BY id LIMIT 1",
+                        )
+                        .bind(id)
+                        .fetch_optional(db.pool())
+                        .await
+                        .expect("tasks");
+                        let approve = rng.next(8) > 0;
+                        match open {
+                            Some(task) => (
+                                None,
+                                workflow::decide(db, task, None, approve, "审查意见", &clerk)
+                                    .await
+                                    .map(|_| ())
+                                    .map_err(|e| e.to_string()),
+                            ),
+                            None => (None, Err("no open task".into())),
+                        }
+                    }
+                    9 => (
+                        Some(Action::Paid),
+                        workflow::mark_paid(db, id, None, &clerk)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    10 => {
+                        let r = if rng.next(2) == 0 {
+                            workflow::choose_pickup(db, id, &applicant)
+                                .await
+                                .map(|_| ())
+                        } else {
+                            workflow::choose_express(
+                                db,
+                                id,
+                                "拉萨市城关区北京东路 8 号",
+                                &applicant,
+                            )
+                            .await
+                        };
+                        (None, r.map_err(|e| e.to_string()))
+                    }
+                    11 => (
+                        Some(Action::Dispatch),
+                        workflow::dispatch(db, id, &ByHand, &clerk)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    _ => {
+                        let code: String =
+                            db::sqlx::query_scalar("SELECT pickup_code FROM cases WHERE id = $1")
+                                .bind(id)
+                                .fetch_one(db.pool())
+                                .await
+                                .expect("code");
+                        let r = if code.is_empty() {
+                            workflow::advance(db, id, &ByHand, &clerk).await.map(|_| ())
+                        } else {
+                            workflow::hand_out(db, id, &code, &clerk).await
+                        };
+                        (None, r.map_err(|e| e.to_string()))
+                    }
+                };
+                let after = state_of(db, id).await;
+                visited.insert(after.key());
+                match (action, &result) {
+                    // A refused try changes nothing.
+                    (_, Err(_)) => {
+                        assert_eq!(after, before, "{} seed {seed}: {result:?}", t.name())
+                    }
+                    // A transition lands where the machine says.
+                    (Some(a), Ok(())) => {
+                        let expected = before
+                            .after(a)
+                            .expect("the service allowed what the machine forbids");
+                        assert_eq!(
+                            after,
+                            expected,
+                            "{} seed {seed}: {a:?} from {before:?}",
+                            t.name()
+                        );
+                    }
+                    // Decisions and deliveries move along legal edges only.
+                    (None, Ok(())) => assert!(
+                        after == before
+                            || [
+                                Action::Approve { fee_due: true },
+                                Action::Approve { fee_due: false },
+                                Action::Refuse,
+                                Action::Deliver,
+                            ]
+                            .iter()
+                            .any(|a| before.after(*a) == Some(after)),
+                        "{} seed {seed}: {before:?} → {after:?}",
+                        t.name()
+                    ),
+                }
+                let (moves, audited) = counts(db, id).await;
+                assert_eq!(
+                    moves,
+                    audited,
+                    "{} seed {seed}: every move audited once",
+                    t.name()
+                );
+            }
+        }
+        // The sequences went deep enough to mean something.
+        for s in ["supplementing", "in-review", "paused", "approved", "closed"] {
+            assert!(
+                visited.contains(s),
+                "{}: never reached {s}: {visited:?}",
+                t.name()
+            );
+        }
+        t.close().await;
+    }
+}
