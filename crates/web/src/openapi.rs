@@ -12,10 +12,12 @@ pub fn router() -> Router<AppState> {
         "/api/openapi.json",
         get(|| async {
             let mut doc = document();
-            if let (Some(paths), Value::Object(more)) =
-                (doc["paths"].as_object_mut(), registry_paths())
-            {
-                paths.extend(more);
+            if let Some(paths) = doc["paths"].as_object_mut() {
+                for more in [registry_paths(), case_paths()] {
+                    if let Value::Object(more) = more {
+                        paths.extend(more);
+                    }
+                }
             }
             Json(doc)
         }),
@@ -227,5 +229,69 @@ fn registry_paths() -> Value {
                 "requestBody": { "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } },
                 "responses": ok(json!({ "type": "object", "properties": { "rows": { "type": "integer" }, "changed": { "type": "integer" } } }))
             } }
+    })
+}
+
+/// The case API (`cases::api`), for the mobile front ends and officials' tools, with the
+/// signed-in session's cookie.
+fn case_paths() -> Value {
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let revision = json!({ "revision": { "type": "integer", "description": "The case's revision as last seen; a change made meanwhile makes this a 409 `stale`." } });
+    let conflict = json!({ "$ref": "#/components/responses/Problem" });
+    let with_conflict = |schema: Value| {
+        let mut r = ok(schema);
+        r["401"] = conflict.clone();
+        r["409"] = json!({ "description": "Not allowed in the case's state (`state-conflict`, with `state` and `action`), lost to a concurrent change (`stale`), or refused by a rule (`refused`)." });
+        r
+    };
+    let state = json!({ "type": "object", "properties": { "state": { "type": "string" } } });
+    json!({
+        "/api/v1/cases": {
+            "get": { "summary": "The signed-in person's cases, newest change first", "responses": with_conflict(json!({ "type": "object" })) },
+            "post": {
+                "summary": "Submit an application (一表申请): fields the platform knows are filled in when left out; materials the registries hold are waived",
+                "parameters": [{ "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string" }, "description": "The same key from the same account returns the first case (200) instead of making another (201)." }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["item"], "properties": {
+                    "item": { "type": "string", "description": "The published item's implementation code." },
+                    "values": { "type": "object", "additionalProperties": { "type": "string" } },
+                    "applies": { "type": "array", "items": { "type": "integer" }, "description": "Conditional materials (by index) that apply." },
+                    "materials": { "type": "array", "items": { "type": "object", "required": ["index", "content_base64"], "properties": {
+                        "index": { "type": "integer" }, "file_name": { "type": "string" }, "content_type": { "type": "string" }, "content_base64": { "type": "string", "description": "PDF, PNG or JPEG, at most 10 MB." } } } },
+                    "idempotency_key": { "type": "string" } } } } } },
+                "responses": with_conflict(json!({ "type": "object", "properties": { "id": { "type": "integer" }, "number": { "type": "string" }, "created": { "type": "boolean" } } }))
+            }
+        },
+        "/api/v1/cases/{id}": { "get": {
+            "summary": "A case with its materials, timeline and documents (its applicant, or a window clerk or approver over its division)",
+            "parameters": [id],
+            "responses": with_conflict(json!({ "type": "object" }))
+        } },
+        "/api/v1/cases/{id}/notice": { "post": {
+            "summary": "The one-time notice (一次告知) of everything missing; one per case",
+            "parameters": [id],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["missing"], "properties": {
+                "revision": revision["revision"], "missing": { "type": "array", "items": { "type": "object", "properties": { "what": { "type": "string", "description": "`materials.N` or a field." }, "reason": { "type": "string" } } } } } } } } },
+            "responses": with_conflict(state.clone())
+        } },
+        "/api/v1/cases/{id}/accept": { "post": {
+            "summary": "Accept the case (受理): the due date by the working-day calendar; the first stage's tasks open",
+            "parameters": [id],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": revision } } } },
+            "responses": with_conflict(json!({ "type": "object", "properties": { "state": { "type": "string" }, "due_date": { "type": "string" } } }))
+        } },
+        "/api/v1/cases/{id}/refuse-to-accept": { "post": {
+            "summary": "Refuse to accept (不予受理) with a reason from the list and words for the applicant",
+            "parameters": [id],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason", "text"], "properties": {
+                "revision": revision["revision"], "reason": { "type": "string", "enum": ["not-in-scope", "not-eligible", "not-supplemented", "other"] }, "text": { "type": "string" } } } } } },
+            "responses": with_conflict(state.clone())
+        } },
+        "/api/v1/cases/{id}/withdraw": { "post": {
+            "summary": "The applicant withdraws the case before a decision",
+            "parameters": [id],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
+            "responses": with_conflict(state)
+        } }
     })
 }

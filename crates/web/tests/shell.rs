@@ -356,6 +356,7 @@ async fn every_path_in_the_openapi_document_exists() {
                 .replace("{registry}", "population")
                 .replace("{key}", "540102199001011233")
                 .replace("{name}", "power")
+                .replace("{id}", "1")
                 .replace(
                     "{code}",
                     if path.contains("centre") {
