@@ -802,7 +802,7 @@ async fn document_page(
                     _ => {}
                 }
                 p.signature { (department) " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) }
-                p.no-print { button type="button" onclick="window.print()" { (ctx.t("case-print")) } " " a href={ "/me/cases/" (c.id) } { (ctx.t("case-back")) } }
+                p.no-print { (ctx.t("case-print")) " " a href={ "/me/cases/" (c.id) } { (ctx.t("case-back")) } }
             }
         },
     )
