@@ -56,10 +56,6 @@ fn session_of(api: &ApiCtx, s: Option<axum::Extension<Session>>) -> Result<Sessi
     })
 }
 
-fn actor(s: &Session) -> Actor {
-    Actor::of(s)
-}
-
 fn refused(api: &ApiCtx, e: CaseError) -> Response {
     match e {
         CaseError::Invalid(p) => api.invalid_fields(&Message::new("case-invalid"), &p),
@@ -184,7 +180,7 @@ async fn submit(
         uploads,
         idempotency_key: key,
     };
-    match service::submit(&state.db, &app, &actor(&s)).await {
+    match service::submit(&state.db, &app, &Actor::of(&s)).await {
         Ok(done) => {
             let status = if done.created {
                 StatusCode::CREATED
@@ -298,7 +294,7 @@ async fn notice(
     let s = session_of(&api, s)?;
     clerk(&state, &api, &s, id, "case.notice").await?;
     let b = json_body(&api, body)?;
-    let r = service::notice(&state.db, id, b.revision, &b.missing, &actor(&s)).await;
+    let r = service::notice(&state.db, id, b.revision, &b.missing, &Actor::of(&s)).await;
     Ok(done(r.map(|()| json!({ "state": "supplementing" })), &api))
 }
 
@@ -317,7 +313,7 @@ async fn accept(
     let s = session_of(&api, s)?;
     clerk(&state, &api, &s, id, "case.accept").await?;
     let b = json_body(&api, body)?;
-    let r = service::accept(&state.db, id, b.revision, &actor(&s)).await;
+    let r = service::accept(&state.db, id, b.revision, &Actor::of(&s)).await;
     Ok(done(
         r.map(|due| json!({ "state": "in-review", "due_date": due })),
         &api,
@@ -342,8 +338,15 @@ async fn refuse(
     let s = session_of(&api, s)?;
     clerk(&state, &api, &s, id, "case.refuse-to-accept").await?;
     let b = json_body(&api, body)?;
-    let r =
-        service::refuse_to_accept(&state.db, id, b.revision, &b.reason, &b.text, &actor(&s)).await;
+    let r = service::refuse_to_accept(
+        &state.db,
+        id,
+        b.revision,
+        &b.reason,
+        &b.text,
+        &Actor::of(&s),
+    )
+    .await;
     Ok(done(r.map(|()| json!({ "state": "not-accepted" })), &api))
 }
 
@@ -370,6 +373,6 @@ async fn withdraw(
         ));
     }
     let b = json_body(&api, body)?;
-    let r = service::withdraw(&state.db, id, &b.reason, &actor(&s)).await;
+    let r = service::withdraw(&state.db, id, &b.reason, &Actor::of(&s)).await;
     Ok(done(r.map(|()| json!({ "state": "withdrawn" })), &api))
 }

@@ -5,7 +5,8 @@
 //! caller once it is committed. Each case is as durable as if written alone; if the group
 //! fails, each of its cases is tried alone, so one bad case never sinks the others.
 //!
-//! A draft being submitted takes the single path in `service::submit`: it is a row already.
+//! A draft being submitted is already a row: it is moved to submitted (at the revision its
+//! applicant saw) instead of inserted, and otherwise written like the rest.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -53,11 +54,35 @@ pub struct Ready {
     /// The receipt without its number.
     pub receipt: serde_json::Value,
     pub actor: Actor,
+    /// The applicant's draft of the item (id, revision), which becomes the case.
+    pub draft: Option<(i64, i64)>,
+}
+
+/// Why a submission was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failed {
+    /// Its draft changed after the applicant last saw it.
+    #[error("the draft changed meanwhile")]
+    Stale,
+    #[error("{0}")]
+    Db(String),
+}
+
+impl From<DbError> for Failed {
+    fn from(e: DbError) -> Self {
+        Failed::Db(e.to_string())
+    }
+}
+
+impl From<sqlx::Error> for Failed {
+    fn from(e: sqlx::Error) -> Self {
+        DbError::from(e).into()
+    }
 }
 
 /// What became of one submission: (case id, number, created — `false` when its idempotency
 /// key had made the case before).
-pub type Written = Result<(i64, String, bool), String>;
+pub type Written = Result<(i64, String, bool), Failed>;
 
 /// Hands a submission to this database's writer and waits until it is committed.
 pub async fn submit(db: &Db, ready: Ready) -> Result<Written, DbError> {
@@ -81,13 +106,12 @@ async fn store(db: &Db, items: &[Ready]) -> Result<Vec<Written>, DbError> {
                 out.push(
                     write(db, std::slice::from_ref(item))
                         .await
-                        .map(|mut v| v.remove(0))
-                        .map_err(|e| e.to_string()),
+                        .map(|mut v| v.remove(0)),
                 );
             }
             Ok(out)
         }
-        Err(e) => Ok(vec![Err(e.to_string())]),
+        Err(e) => Ok(vec![Err(e)]),
     }
 }
 
@@ -108,7 +132,7 @@ fn placeholders(rows: usize, cols: usize, first: usize) -> String {
 const ROWS: usize = 100;
 
 /// Writes a group in one transaction; one answer per item, in order.
-pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>, DbError> {
+pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>, Failed> {
     let at = format_instant(now());
     let day = format_date(today());
     let mut tx = db.begin().await?;
@@ -164,9 +188,39 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             numbers.insert(i, format!("{code}{}{seq:06}", day.replace('-', "")));
         }
     }
-    // The cases.
+    // The cases: drafts moved to submitted, the others inserted.
     let mut ids: HashMap<String, i64> = HashMap::new();
-    for chunk in new.chunks(ROWS) {
+    for &i in &new {
+        let r = &items[i];
+        let Some((id, revision)) = r.draft else {
+            continue;
+        };
+        let submitting = crate::store::Submitting {
+            number: &numbers[&i],
+            fee_fen: r.fee_fen,
+            idempotency_key: r.idempotency_key.as_deref(),
+            at: &at,
+        };
+        if !crate::store::submit_draft(
+            &mut tx,
+            id,
+            revision,
+            &r.form,
+            &r.applicant_name,
+            &submitting,
+        )
+        .await?
+        {
+            return Err(Failed::Stale);
+        }
+        ids.insert(numbers[&i].clone(), id);
+    }
+    let fresh: Vec<usize> = new
+        .iter()
+        .copied()
+        .filter(|i| items[*i].draft.is_none())
+        .collect();
+    for chunk in fresh.chunks(ROWS) {
         let sql = format!(
             "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, idempotency_key, created_at, updated_at, number, submitted_at, fee_fen) VALUES {} RETURNING id, number",
             placeholders(chunk.len(), 19, 1)
@@ -203,7 +257,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         let number = numbers[&i].clone();
         let id = *ids
             .get(&number)
-            .ok_or_else(|| DbError::Conflict(format!("case {number} was not written")))?;
+            .ok_or_else(|| Failed::Db(format!("case {number} was not written")))?;
         out[i] = Some((id, number, true));
     }
     for (i, j) in &repeat_of {
@@ -343,6 +397,6 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
     audit::append_batch(&mut tx, &events).await?;
     tx.commit().await?;
     out.into_iter()
-        .map(|o| o.ok_or_else(|| DbError::Conflict("a submission was left unanswered".into())))
+        .map(|o| o.ok_or_else(|| Failed::Db("a submission was left unanswered".into())))
         .collect()
 }

@@ -55,10 +55,6 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-fn actor_of(session: &Session) -> Actor {
-    Actor::of(session)
-}
-
 fn fail(ctx: &Ctx, e: &CaseError) -> PageError {
     PageError::from_error(ctx, e)
 }
@@ -341,7 +337,7 @@ async fn apply_send(
 ) -> Result<Response, PageError> {
     let sent = read_multipart(&ctx, multipart).await?;
     let (item, version, applicant, mut p) = prepared_for(&state, &ctx, &session, &code).await?;
-    let actor = actor_of(&session);
+    let actor = Actor::of(&session);
     let app = Application {
         item: item.clone(),
         item_version: version,
@@ -634,56 +630,46 @@ async fn supplement_send(
 ) -> Result<Response, PageError> {
     own_case(&state, &ctx, &session, id).await?;
     let sent = read_multipart(&ctx, multipart).await?;
-    match service::supplement(
+    let r = service::supplement(
         &state.db,
         id,
         &sent.values,
         &sent.uploads,
-        &actor_of(&session),
+        &Actor::of(&session),
     )
     .await
-    {
-        Ok(()) => Ok(my_case_view(
-            &state,
-            &ctx,
-            &session,
-            id,
-            Some(Ok(ctx.t("case-supplemented"))),
-            &BTreeMap::new(),
-        )
-        .await?
-        .into_response()),
-        Err(CaseError::Invalid(p)) => {
-            let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                my_case_view(&state, &ctx, &session, id, None, &errors).await?,
-            )
-                .into_response())
-        }
-        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
-    }
+    .map(|()| ctx.t("case-supplemented"));
+    after_mine(&state, &ctx, &session, id, r).await
 }
 
-/// A refused change shows the case again with why, rather than an error page.
-async fn conflict_or(
+/// What an applicant's action did, on their case page: its message; their input's problems
+/// (422); or why the case refused it — its state, a change made meanwhile, a rule (409).
+async fn after_mine(
     state: &AppState,
     ctx: &Ctx,
     session: &Session,
     id: i64,
-    e: CaseError,
+    r: Result<String, CaseError>,
 ) -> Result<Response, PageError> {
-    match e {
-        CaseError::Conflict { .. } | CaseError::Stale | CaseError::Refused(_) => {
-            let msg = ctx.tell(&e);
-            Ok((
-                StatusCode::CONFLICT,
-                my_case_view(state, ctx, session, id, Some(Err(msg)), &BTreeMap::new()).await?,
-            )
-                .into_response())
-        }
-        e => Err(fail(ctx, &e)),
-    }
+    let (status, outcome, errors) = match r {
+        Ok(msg) => (StatusCode::OK, Some(Ok(msg)), BTreeMap::new()),
+        Err(CaseError::Invalid(p)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect(),
+        ),
+        Err(e @ (CaseError::Conflict { .. } | CaseError::Stale | CaseError::Refused(_))) => (
+            StatusCode::CONFLICT,
+            Some(Err(ctx.tell(&e))),
+            BTreeMap::new(),
+        ),
+        Err(e) => return Err(fail(ctx, &e)),
+    };
+    Ok((
+        status,
+        my_case_view(state, ctx, session, id, outcome, &errors).await?,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -701,19 +687,10 @@ async fn withdraw_send(
 ) -> Result<Response, PageError> {
     let form = ui::ctx::page_form(&ctx, form)?;
     own_case(&state, &ctx, &session, id).await?;
-    match service::withdraw(&state.db, id, &form.reason, &actor_of(&session)).await {
-        Ok(()) => Ok(my_case_view(
-            &state,
-            &ctx,
-            &session,
-            id,
-            Some(Ok(ctx.t("case-withdrawn"))),
-            &BTreeMap::new(),
-        )
-        .await?
-        .into_response()),
-        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
-    }
+    let r = service::withdraw(&state.db, id, &form.reason, &Actor::of(&session))
+        .await
+        .map(|()| ctx.t("case-withdrawn"));
+    after_mine(&state, &ctx, &session, id, r).await
 }
 
 /// A case the session may see: its applicant's, or, for an official, one in a division
@@ -1072,7 +1049,7 @@ async fn accept_send(
 ) -> Result<Response, PageError> {
     let form = ui::ctx::page_form(&ctx, form)?;
     clerk_case(&state, &ctx, &o, id, "case.accept").await?;
-    let r = service::accept(&state.db, id, form.revision, &actor_of(&o.0))
+    let r = service::accept(&state.db, id, form.revision, &Actor::of(&o.0))
         .await
         .map(|due| format!("{} {due}", ctx.t("case-accepted")));
     after_review(&state, &ctx, &o, id, r).await
@@ -1106,7 +1083,7 @@ async fn notice_send(
                 .unwrap_or_default(),
         })
         .collect();
-    let r = service::notice(&state.db, id, revision, &missing, &actor_of(&o.0))
+    let r = service::notice(&state.db, id, revision, &missing, &Actor::of(&o.0))
         .await
         .map(|()| ctx.t("case-noticed"));
     after_review(&state, &ctx, &o, id, r).await
@@ -1135,7 +1112,7 @@ async fn refuse_send(
         form.revision,
         &form.reason,
         &form.text,
-        &actor_of(&o.0),
+        &Actor::of(&o.0),
     )
     .await
     .map(|()| ctx.t("case-refused-to-accept"));
@@ -1220,7 +1197,7 @@ async fn after_send(
     let form = ui::ctx::page_form(&ctx, form)?;
     clerk_case(&state, &ctx, &o, id, "case.after-decision").await?;
     let db = &state.db;
-    let actor = actor_of(&o.0);
+    let actor = Actor::of(&o.0);
     let courier = crate::workflow::ByHand;
     use crate::workflow as w;
     let r = match form.action.as_str() {
@@ -1269,7 +1246,7 @@ async fn delivery_send(
 ) -> Result<Response, PageError> {
     let form = ui::ctx::page_form(&ctx, form)?;
     own_case(&state, &ctx, &session, id).await?;
-    let actor = actor_of(&session);
+    let actor = Actor::of(&session);
     let r = if form.how == "express" {
         crate::workflow::choose_express(&state.db, id, &form.address, &actor)
             .await
@@ -1279,22 +1256,7 @@ async fn delivery_send(
             .await
             .map(|_| ctx.t("case-pickup-chosen"))
     };
-    match r {
-        Ok(msg) => Ok(
-            my_case_view(&state, &ctx, &session, id, Some(Ok(msg)), &BTreeMap::new())
-                .await?
-                .into_response(),
-        ),
-        Err(CaseError::Invalid(p)) => {
-            let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                my_case_view(&state, &ctx, &session, id, None, &errors).await?,
-            )
-                .into_response())
-        }
-        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
-    }
+    after_mine(&state, &ctx, &session, id, r).await
 }
 
 /// The applicant's choice of how the result comes, once approved; then the pickup code or
@@ -1479,7 +1441,7 @@ async fn task_send(
         form.revision,
         approve,
         &form.opinion,
-        &actor_of(&session),
+        &Actor::of(&session),
     )
     .await;
     let r = r.map(|d| {
@@ -1682,32 +1644,17 @@ async fn rating_send(
         form.score.unwrap_or(0),
         &form.comment,
         days,
-        &actor_of(&session),
+        &Actor::of(&session),
     )
-    .await;
-    match r {
-        Ok(task) => {
-            let msg = ctx.t(if task.is_some() {
-                "case-rated-bad"
-            } else {
-                "case-rated"
-            });
-            Ok(
-                my_case_view(&state, &ctx, &session, id, Some(Ok(msg)), &BTreeMap::new())
-                    .await?
-                    .into_response(),
-            )
-        }
-        Err(CaseError::Invalid(p)) => {
-            let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                my_case_view(&state, &ctx, &session, id, None, &errors).await?,
-            )
-                .into_response())
-        }
-        Err(e) => conflict_or(&state, &ctx, &session, id, e).await,
-    }
+    .await
+    .map(|task| {
+        ctx.t(if task.is_some() {
+            "case-rated-bad"
+        } else {
+            "case-rated"
+        })
+    });
+    after_mine(&state, &ctx, &session, id, r).await
 }
 
 /// The divisions an official serves in any role.
@@ -1818,7 +1765,7 @@ async fn rectification_send(
     if !(kind_ok && place_ok) {
         return Err(not_found());
     }
-    let r = crate::ratings::answer(&state.db, id, &form.reply, &actor_of(&session))
+    let r = crate::ratings::answer(&state.db, id, &form.reply, &Actor::of(&session))
         .await
         .map(|()| ctx.t("case-rectification-answered"));
     let (status, outcome) = outcome_of(&ctx, r)?;

@@ -268,163 +268,19 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
     }
     let (department, division) = handler(db, &app.item).await?;
     let draft = store::draft_of(db, account, app.item.code.as_str()).await?;
-    let at = format_instant(now());
-    let day = format_date(today());
     let name = applicant_name(&app.applicant, &values);
-    if draft.is_none() {
-        let ready = ready(app, &values, &department, &division, &name, key, actor);
-        return match crate::intake::submit(db, ready).await? {
-            Ok((id, number, created)) => Ok(Submitted {
-                id,
-                number,
-                created,
-            }),
-            Err(text) => Err(CaseError::Db(DbError::Group(text))),
-        };
+    let mut ready = ready(app, &values, &department, &division, &name, key, actor);
+    // The applicant's draft of the item, if any, becomes the case.
+    ready.draft = draft.map(|d| (d.id, d.revision));
+    match crate::intake::submit(db, ready).await? {
+        Ok((id, number, created)) => Ok(Submitted {
+            id,
+            number,
+            created,
+        }),
+        Err(crate::intake::Failed::Stale) => Err(CaseError::Stale),
+        Err(crate::intake::Failed::Db(text)) => Err(CaseError::Db(DbError::Group(text))),
     }
-    let mut tx = db.begin().await?;
-    if let Some(k) = key
-        && let Some(c) = store::by_key(&mut tx, account, k).await?
-    {
-        return Ok(Submitted {
-            id: c.id,
-            number: c.number.unwrap_or_default(),
-            created: false,
-        });
-    }
-    let seq = store::next_sequence(&mut tx, app.item.code.as_str(), &day).await?;
-    let number = format!(
-        "{}{}{:06}",
-        app.item.code.as_str(),
-        day.replace('-', ""),
-        seq
-    );
-    let to = State::Draft
-        .after(Action::Submit)
-        .ok_or(CaseError::Conflict {
-            state: State::Draft,
-            action: Action::Submit,
-        })?;
-    // The case is written submitted at once (a draft, if there was one, becomes it): one
-    // statement rather than a draft row moved along.
-    let submitted = store::Submitting {
-        number: &number,
-        fee_fen: app.item.fee_fen,
-        idempotency_key: key,
-        at: &at,
-    };
-    let id = match draft {
-        Some(d) => {
-            if !store::submit_draft(&mut tx, d.id, d.revision, &values, &name, &submitted).await? {
-                return Err(CaseError::Stale);
-            }
-            d.id
-        }
-        None => {
-            store::insert_submitted(
-                &mut tx,
-                &NewRow {
-                    item_code: app.item.code.as_str(),
-                    item_version: app.item_version,
-                    item_name: &app.item.name_zh,
-                    department: &department,
-                    division: &division.to_string(),
-                    account_id: account,
-                    applicant_kind: app.applicant.kind(),
-                    holder: &app.applicant.holder(),
-                    applicant_name: &name,
-                    channel: app.channel.key(),
-                    form: &values,
-                    promised_days: i64::from(app.item.promised_days),
-                    idempotency_key: key,
-                    now: &at,
-                },
-                &submitted,
-            )
-            .await?
-        }
-    };
-    let statuses: Vec<(&MaterialLine, Option<&Upload>, &'static str)> = app
-        .materials
-        .iter()
-        .map(|m| {
-            let (upload, status) = material_status(app, m);
-            (m, upload, status)
-        })
-        .collect();
-    let digests: Vec<Option<String>> = statuses
-        .iter()
-        .map(|(_, u, _)| u.map(|u| kernel::crypto::sm3_hex(&u.bytes)))
-        .collect();
-    let rows: Vec<MaterialRow<'_>> = statuses
-        .iter()
-        .zip(&digests)
-        .map(|((m, upload, status), digest)| MaterialRow {
-            index: m.index as i64,
-            name: &m.name_zh,
-            status,
-            waived_by: match &m.need {
-                Need::Waived { by } if upload.is_none() => by.as_str(),
-                _ => "",
-            },
-            file: upload.zip(digest.as_ref()).map(|(u, d)| {
-                (
-                    u.file_name.as_str(),
-                    sniff(&u.bytes).unwrap_or("application/octet-stream"),
-                    u.bytes.as_slice(),
-                    d.clone(),
-                )
-            }),
-        })
-        .collect();
-    store::insert_materials(&mut tx, id, &rows, &at).await?;
-    let reused: Vec<(&str, &str)> = app
-        .applicant
-        .fields()
-        .iter()
-        .filter(|f| f.reused)
-        .filter_map(|f| {
-            values
-                .get(f.key)
-                .filter(|v| !v.is_empty())
-                .map(|v| (f.key, v.as_str()))
-        })
-        .collect();
-    store::remember_all(&mut tx, account, &reused, &at).await?;
-    let receipt = json!({
-        "number": number,
-        "item": app.item.code.as_str(),
-        "item_name": app.item.name_zh,
-        "applicant": name,
-        "submitted_at": at,
-        "promised_days": app.item.promised_days,
-        "materials": statuses.iter().map(|(m, _, status)| json!({
-            "name": m.name_zh,
-            "status": status,
-        })).collect::<Vec<_>>(),
-    });
-    store::add_document(&mut tx, id, "receipt", &receipt, &actor.id, &at).await?;
-    record_move(
-        &mut tx,
-        &Moved {
-            case_id: id,
-            account_id: account,
-            number: Some(&number),
-            from: State::Draft,
-            to,
-            action: Action::Submit,
-        },
-        actor,
-        &format!("channel={}", app.channel.key()),
-        &at,
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    Ok(Submitted {
-        id,
-        number,
-        created: true,
-    })
 }
 
 /// How a material stands once submitted, and its upload.
@@ -515,6 +371,7 @@ pub fn ready(
             .collect(),
         receipt,
         actor: actor.clone(),
+        draft: None,
     }
 }
 
@@ -555,7 +412,7 @@ pub(crate) async fn transition(
 
 /// A move of a case's state, as its timeline, the applicant's inbox and the audit chain keep
 /// it.
-pub struct Moved<'a> {
+struct Moved<'a> {
     pub case_id: i64,
     pub account_id: i64,
     pub number: Option<&'a str>,
@@ -566,7 +423,7 @@ pub struct Moved<'a> {
 
 /// Writes a move's timeline entry, notification and audit event in the caller's
 /// transaction.
-pub async fn record_move(
+async fn record_move(
     conn: &mut Conn,
     m: &Moved<'_>,
     actor: &Actor,

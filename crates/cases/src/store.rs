@@ -62,29 +62,6 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Case>, DbError> {
     get(&mut conn, id).await
 }
 
-/// A case by its number.
-pub async fn by_number(db: &Db, number: &str) -> Result<Option<Case>, DbError> {
-    let row = sqlx::query(&format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
-    ))
-    .bind(number)
-    .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(case).transpose()
-}
-
-/// The case an account already made with this idempotency key.
-pub async fn by_key(conn: &mut Conn, account: i64, key: &str) -> Result<Option<Case>, DbError> {
-    let row = sqlx::query(&format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE account_id = $1 AND idempotency_key = $2"
-    ))
-    .bind(account)
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(case).transpose()
-}
-
 /// An account's draft of an item, if it has one.
 pub async fn draft_of(db: &Db, account: i64, item: &str) -> Result<Option<Case>, DbError> {
     let row = sqlx::query(&format!(
@@ -180,37 +157,6 @@ pub struct Submitting<'a> {
     pub fee_fen: Option<i64>,
     pub idempotency_key: Option<&'a str>,
     pub at: &'a str,
-}
-
-/// Inserts a case already submitted (no draft came before it).
-pub async fn insert_submitted(
-    conn: &mut Conn,
-    r: &NewRow<'_>,
-    s: &Submitting<'_>,
-) -> Result<i64, DbError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, idempotency_key, created_at, updated_at, number, submitted_at, fee_fen) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'submitted', $11, $12, $13, $14, $14, $15, $14, $16) RETURNING id",
-    )
-    .bind(r.item_code)
-    .bind(r.item_version)
-    .bind(r.item_name)
-    .bind(r.department)
-    .bind(r.division)
-    .bind(r.account_id)
-    .bind(r.applicant_kind)
-    .bind(r.holder)
-    .bind(r.applicant_name)
-    .bind(r.channel)
-    .bind(serde_json::to_string(r.form).unwrap_or_default())
-    .bind(r.promised_days)
-    .bind(s.idempotency_key)
-    .bind(s.at)
-    .bind(s.number)
-    .bind(s.fee_fen)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(id)
 }
 
 /// Submits a draft as it was at `revision`; `false` when it changed meanwhile.
@@ -328,19 +274,6 @@ pub async fn count_notice(conn: &mut Conn, id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The next sequence number of an item on a day (1, 2, …).
-pub async fn next_sequence(conn: &mut Conn, item: &str, day: &str) -> Result<i64, DbError> {
-    let n: i64 = sqlx::query_scalar(
-        "INSERT INTO case_counters (item_code, day, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (item_code, day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
-    )
-    .bind(item)
-    .bind(day)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(n)
-}
-
 /// One material row to keep.
 pub struct MaterialRow<'a> {
     pub index: i64,
@@ -381,62 +314,6 @@ pub async fn put_material(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    Ok(())
-}
-
-/// A new case's materials, in one statement.
-pub async fn insert_materials(
-    conn: &mut Conn,
-    case_id: i64,
-    rows: &[MaterialRow<'_>],
-    now: &str,
-) -> Result<(), DbError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let values: Vec<String> = (0..rows.len())
-        .map(|i| {
-            let b = i * 10;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                rows.len() * 10 + 1
-            )
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO case_materials (case_id, idx, name, status, waived_by, file_name, content_type, size, sm3, content, updated_at) VALUES {}",
-        values.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for m in rows {
-        let (file_name, content_type, content, sm3) = match &m.file {
-            Some((n, t, b, d)) => (*n, *t, Some(b.to_vec()), d.clone()),
-            None => ("", "", None, String::new()),
-        };
-        let size = content.as_ref().map_or(0, |c| c.len() as i64);
-        q = q
-            .bind(case_id)
-            .bind(m.index)
-            .bind(m.name)
-            .bind(m.status)
-            .bind(m.waived_by)
-            .bind(file_name)
-            .bind(content_type)
-            .bind(size)
-            .bind(sm3)
-            .bind(content);
-    }
-    q.bind(now).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -569,30 +446,4 @@ pub async fn reused(db: &Db, account: i64) -> Result<BTreeMap<String, String>, D
             .fetch_all(db.pool())
             .await?;
     Ok(rows.into_iter().collect())
-}
-
-/// Remembers several of an account's values at once.
-pub async fn remember_all(
-    conn: &mut Conn,
-    account: i64,
-    values: &[(&str, &str)],
-    now: &str,
-) -> Result<(), DbError> {
-    if values.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<String> = (0..values.len())
-        .map(|i| format!("($1, ${}, ${}, $2)", i * 2 + 3, i * 2 + 4))
-        .collect();
-    let sql = format!(
-        "INSERT INTO case_reuse (account_id, field, value, updated_at) VALUES {} \
-         ON CONFLICT (account_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        rows.join(", ")
-    );
-    let mut q = sqlx::query(&sql).bind(account).bind(now);
-    for (f, v) in values {
-        q = q.bind(*f).bind(*v);
-    }
-    q.execute(&mut *conn).await?;
-    Ok(())
 }

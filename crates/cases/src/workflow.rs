@@ -386,13 +386,7 @@ pub async fn decide(
             .await
             .map_err(DbError::from)?;
             if next.is_empty() {
-                let fee_due: Option<i64> =
-                    sqlx::query_scalar("SELECT fee_fen FROM cases WHERE id = $1")
-                        .bind(case.id)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(DbError::from)?;
-                let fee_due = fee_due.is_some_and(|f| f > 0);
+                let fee_due = case.fee_fen.is_some_and(|f| f > 0);
                 transition(
                     &mut tx,
                     &case,
@@ -696,12 +690,7 @@ pub async fn dispatch(
     let at = format_instant(now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, None).await?;
-    let address: String = sqlx::query_scalar("SELECT address FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(DbError::from)?;
-    if address.is_empty() {
+    if case.address.is_empty() {
         return Err(CaseError::Refused(Message::new("case-no-address")));
     }
     transition(&mut tx, &case, Action::Dispatch, actor, courier.name(), &at).await?;
@@ -733,13 +722,8 @@ pub async fn advance(
             action: Action::Deliver,
         });
     }
-    let current: String = sqlx::query_scalar("SELECT tracking FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(DbError::from)?;
     let states = courier.states();
-    let at_index = states.iter().position(|s| *s == current).unwrap_or(0);
+    let at_index = states.iter().position(|s| *s == case.tracking).unwrap_or(0);
     let next = states.get(at_index + 1).copied().unwrap_or("delivered");
     sqlx::query("UPDATE cases SET tracking = $1 WHERE id = $2")
         .bind(next)

@@ -325,3 +325,33 @@ async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
         t.close().await;
     }
 }
+
+/// A saved draft becomes the case when it is submitted: one row, numbered and submitted.
+#[tokio::test]
+async fn a_draft_becomes_the_case() {
+    for t in db::testing::backends().await {
+        let db = &t.db;
+        let app = application(db).await;
+        let applicant = Actor {
+            id: "person:7".into(),
+            name: "卓玛".into(),
+        };
+        let draft = service::save_draft(db, &app, &applicant)
+            .await
+            .expect("draft");
+        assert_eq!(state_of(db, draft).await, State::Draft, "{}", t.name());
+        let done = service::submit(db, &app, &applicant)
+            .await
+            .expect("submitted");
+        assert_eq!(done.id, draft, "{}: the draft is the case", t.name());
+        assert!(done.created && !done.number.is_empty());
+        assert_eq!(state_of(db, draft).await, State::Submitted);
+        let n: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        assert_eq!(n, 1);
+        assert_eq!(counts(db, draft).await, (1, 1), "one move, audited once");
+        t.close().await;
+    }
+}
