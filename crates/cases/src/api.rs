@@ -139,7 +139,7 @@ async fn submit(
                 &Message::new("case-item-not-found"),
             )
         })?;
-    let prepared = crate::prefill::prepare(&state.db, &item, &s, &applicant)
+    let prepared = crate::prefill::prepare(&state.db, &item, &s.account, &applicant)
         .await
         .map_err(|e| api.error(&e))?;
     let mut uploads = Vec::new();

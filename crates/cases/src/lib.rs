@@ -15,10 +15,12 @@ pub mod model;
 pub mod notify;
 pub mod pages;
 pub mod prefill;
+pub mod presence;
 pub mod ratings;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod window;
 pub mod workflow;
 
 use kernel::i18n::Ftl;

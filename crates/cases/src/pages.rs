@@ -74,13 +74,13 @@ async fn published(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemBody,
 
 /// What the multipart form of an application or a supplement carried.
 #[derive(Debug, Default)]
-struct Sent {
+pub(crate) struct Sent {
     values: BTreeMap<String, String>,
     applies: BTreeSet<usize>,
     uploads: Vec<Upload>,
 }
 
-async fn read_multipart(ctx: &Ctx, mut m: Multipart) -> Result<Sent, PageError> {
+pub(crate) async fn read_multipart(ctx: &Ctx, mut m: Multipart) -> Result<Sent, PageError> {
     let unreadable = |_| {
         PageError::new(
             ctx,
@@ -156,14 +156,18 @@ fn state_label(ctx: &Ctx, s: State) -> String {
 }
 
 /// The form, filled with `values`, with `errors` next to their fields.
-fn apply_form(
+/// The form of an application; it posts to `action` (`/apply/{code}` online, the window's
+/// own address at a window).
+pub(crate) fn apply_form(
     ctx: &Ctx,
-    item: &ItemBody,
-    applicant: &Applicant,
-    p: &Prepared,
+    form: &Opened,
+    action: &str,
     errors: &BTreeMap<String, String>,
     applies: &BTreeSet<usize>,
 ) -> Markup {
+    let Opened {
+        item, applicant, p, ..
+    } = form;
     let key = kernel::crypto::sm3_hex(
         format!(
             "{}:{}:{}",
@@ -180,7 +184,7 @@ fn apply_form(
                 ul { @for (k, m) in errors { li { a href={ "#f-" (k.replace('.', "-")) } { (label_of(ctx, k, &p.materials)) } ": " (m) } } }
             }
         }
-        form.form method="post" action={ "/apply/" (item.code.as_str()) } enctype="multipart/form-data" {
+        form.form method="post" action=(action) enctype="multipart/form-data" {
             input type="hidden" name="idempotency_key" value=(key);
             fieldset {
                 legend { (ctx.t("case-form-applicant")) }
@@ -251,15 +255,26 @@ fn label_of(ctx: &Ctx, key: &str, materials: &[MaterialLine]) -> String {
     }
 }
 
-async fn prepared_for(
+/// An item's form as it opens for an applicant.
+pub(crate) struct Opened {
+    pub item: ItemBody,
+    pub version: i64,
+    pub applicant: Applicant,
+    pub p: Prepared,
+}
+
+/// Opens `code`'s form for `applicant`, who has `account`; a saved draft comes back as it
+/// was left when `resume` (whoever saved it: online or at a window).
+pub(crate) async fn open_form(
     state: &AppState,
     ctx: &Ctx,
-    session: &Session,
+    account: &identity::model::Account,
+    applicant: Result<Applicant, Message>,
     code: &str,
-) -> Result<(ItemBody, i64, Applicant, Prepared), PageError> {
+    resume: bool,
+) -> Result<(Opened, bool), PageError> {
     let (item, version) = published(state, ctx, code).await?;
-    let applicant =
-        prefill::applicant(session).map_err(|m| PageError::new(ctx, StatusCode::FORBIDDEN, &m))?;
+    let applicant = applicant.map_err(|m| PageError::new(ctx, StatusCode::FORBIDDEN, &m))?;
     if !applicant.may_apply(item.service_object) {
         return Err(PageError::new(
             ctx,
@@ -267,13 +282,35 @@ async fn prepared_for(
             &Message::new("case-object-mismatch"),
         ));
     }
-    let p = prefill::prepare(&state.db, &item, session, &applicant)
+    let mut p = prefill::prepare(&state.db, &item, account, &applicant)
         .await
         .map_err(|e| fail(ctx, &e))?;
-    Ok((item, version, applicant, p))
+    let mut resumed = false;
+    if resume
+        && let Some(d) = store::draft_of(&state.db, account.id, item.code.as_str())
+            .await
+            .map_err(|e| PageError::from_error(ctx, &e))?
+    {
+        resumed = true;
+        for (k, v) in d.form {
+            if !v.is_empty() {
+                p.values.insert(k.clone(), v);
+                p.from.remove(&k);
+            }
+        }
+    }
+    Ok((
+        Opened {
+            item,
+            version,
+            applicant,
+            p,
+        },
+        resumed,
+    ))
 }
 
-fn apply_view(
+pub(crate) fn apply_view(
     ctx: &Ctx,
     item: &ItemBody,
     body: Markup,
@@ -302,30 +339,82 @@ async fn apply_page(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let (item, _, applicant, mut p) = prepared_for(&state, &ctx, &session, &code).await?;
-    // A saved draft comes back as it was left.
-    let draft = store::draft_of(&state.db, session.account.id, item.code.as_str())
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let resumed = draft.is_some();
-    if let Some(d) = draft {
-        for (k, v) in d.form {
-            if !v.is_empty() {
-                p.values.insert(k.clone(), v);
-                p.from.remove(&k);
-            }
-        }
-    }
+    let applicant = prefill::applicant(&session);
+    let (form, resumed) = open_form(&state, &ctx, &session.account, applicant, &code, true).await?;
     let body = apply_form(
         &ctx,
-        &item,
-        &applicant,
-        &p,
+        &form,
+        &format!("/apply/{}", form.item.code.as_str()),
         &BTreeMap::new(),
         &BTreeSet::new(),
     );
     let outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
-    Ok(apply_view(&ctx, &item, body, outcome).into_response())
+    Ok(apply_view(&ctx, &form.item, body, outcome).into_response())
+}
+
+/// Saves or submits a sent form: the submitted case, or the page to show again (the draft
+/// saved, or every problem next to its field, with what was typed kept).
+pub(crate) async fn send_form(
+    state: &AppState,
+    ctx: &Ctx,
+    mut form: Opened,
+    sent: Sent,
+    channel: Channel,
+    actor: &Actor,
+    action: &str,
+) -> Result<Result<service::Submitted, Response>, PageError> {
+    let app = Application {
+        item: form.item.clone(),
+        item_version: form.version,
+        applicant: form.applicant.clone(),
+        channel,
+        values: sent.values.clone(),
+        materials: form.p.materials.clone(),
+        applies: sent.applies.clone(),
+        uploads: sent.uploads,
+        idempotency_key: sent.values.get("idempotency_key").cloned(),
+    };
+    let saving = sent.values.get("action").map(String::as_str) == Some("save");
+    let result = if saving {
+        service::save_draft(&state.db, &app, actor)
+            .await
+            .map(|_| None)
+    } else {
+        service::submit(&state.db, &app, actor).await.map(Some)
+    };
+    // What was typed stays on the form, whatever happened.
+    for f in form.applicant.fields() {
+        if let Some(v) = sent.values.get(f.key).filter(|_| !f.fixed) {
+            form.p.values.insert(f.key.to_owned(), v.clone());
+            form.p.from.remove(f.key);
+        }
+    }
+    match result {
+        Ok(Some(s)) => Ok(Ok(s)),
+        Ok(None) => {
+            let body = apply_form(ctx, &form, action, &BTreeMap::new(), &sent.applies);
+            Ok(Err(apply_view(
+                ctx,
+                &form.item,
+                body,
+                Some(Ok(ctx.t("case-draft-saved"))),
+            )
+            .into_response()))
+        }
+        Err(CaseError::Invalid(problems)) => {
+            let errors: BTreeMap<String, String> = problems
+                .iter()
+                .map(|(k, m)| (k.clone(), ctx.fmt(m)))
+                .collect();
+            let body = apply_form(ctx, &form, action, &errors, &sent.applies);
+            Ok(Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                apply_view(ctx, &form.item, body, None),
+            )
+                .into_response()))
+        }
+        Err(e) => Err(fail(ctx, &e)),
+    }
 }
 
 async fn apply_send(
@@ -336,54 +425,16 @@ async fn apply_send(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let sent = read_multipart(&ctx, multipart).await?;
-    let (item, version, applicant, mut p) = prepared_for(&state, &ctx, &session, &code).await?;
+    let applicant = prefill::applicant(&session);
+    let (form, _) = open_form(&state, &ctx, &session.account, applicant, &code, false).await?;
+    let action = format!("/apply/{}", form.item.code.as_str());
     let actor = Actor::of(&session);
-    let app = Application {
-        item: item.clone(),
-        item_version: version,
-        applicant: applicant.clone(),
-        channel: Channel::Online,
-        values: sent.values.clone(),
-        materials: p.materials.clone(),
-        applies: sent.applies.clone(),
-        uploads: sent.uploads,
-        idempotency_key: sent.values.get("idempotency_key").cloned(),
-    };
-    let saving = sent.values.get("action").map(String::as_str) == Some("save");
-    let result = if saving {
-        service::save_draft(&state.db, &app, &actor)
-            .await
-            .map(|_| None)
-    } else {
-        service::submit(&state.db, &app, &actor).await.map(Some)
-    };
-    // What was typed stays on the form, whatever happened.
-    for f in applicant.fields() {
-        if let Some(v) = sent.values.get(f.key).filter(|_| !f.fixed) {
-            p.values.insert(f.key.to_owned(), v.clone());
-            p.from.remove(f.key);
-        }
-    }
-    match result {
-        Ok(Some(s)) => Ok(Redirect::to(&format!("/me/cases/{}?submitted=1", s.id)).into_response()),
-        Ok(None) => {
-            let body = apply_form(&ctx, &item, &applicant, &p, &BTreeMap::new(), &sent.applies);
-            Ok(apply_view(&ctx, &item, body, Some(Ok(ctx.t("case-draft-saved")))).into_response())
-        }
-        Err(CaseError::Invalid(problems)) => {
-            let errors: BTreeMap<String, String> = problems
-                .iter()
-                .map(|(k, m)| (k.clone(), ctx.fmt(m)))
-                .collect();
-            let body = apply_form(&ctx, &item, &applicant, &p, &errors, &sent.applies);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                apply_view(&ctx, &item, body, None),
-            )
-                .into_response())
-        }
-        Err(e) => Err(fail(&ctx, &e)),
-    }
+    Ok(
+        match send_form(&state, &ctx, form, sent, Channel::Online, &actor, &action).await? {
+            Ok(s) => Redirect::to(&format!("/me/cases/{}?submitted=1", s.id)).into_response(),
+            Err(shown) => shown,
+        },
+    )
 }
 
 async fn my_cases(
@@ -988,8 +1039,11 @@ async fn review_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    q: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
-    Ok(review_view(&state, &ctx, &o, id, None)
+    let q = ui::ctx::page_query(&ctx, q)?;
+    let outcome = q.submitted.map(|_| Ok(ctx.t("case-submitted")));
+    Ok(review_view(&state, &ctx, &o, id, outcome)
         .await?
         .into_response())
 }

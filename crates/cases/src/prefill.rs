@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use catalog::model::ItemBody;
 use db::Db;
-use identity::model::Session;
+use identity::model::{Account, Session};
 use kernel::{CreditCode, Message};
 use registry::prefill::{self as reg, Link, Record};
 
@@ -14,26 +14,32 @@ use crate::form::{self, Applicant, MaterialLine};
 use crate::model::CaseError;
 use crate::store;
 
+/// A person applying for themselves with their account (signed in, or present at a window).
+pub fn person(a: &Account) -> Result<Applicant, Message> {
+    Ok(Applicant::Person {
+        account: a.id,
+        person: a
+            .person_id
+            .ok_or_else(|| Message::new("case-need-identity"))?,
+        name: a.name_zh.clone(),
+    })
+}
+
 /// Who applies in this session: the person, or the entity they act for.
 pub fn applicant(session: &Session) -> Result<Applicant, Message> {
     let a = &session.account;
-    let person = a
-        .person_id
-        .ok_or_else(|| Message::new("case-need-identity"))?;
-    Ok(match &session.acting_for {
-        None => Applicant::Person {
-            account: a.id,
-            person,
-            name: a.name_zh.clone(),
-        },
-        Some(m) => Applicant::Entity {
-            account: a.id,
-            person,
-            name: a.name_zh.clone(),
-            code: CreditCode::parse(&m.entity.credit_code)
-                .map_err(|e| kernel::Localize::message(&e))?,
-            entity_name: m.entity.name.clone(),
-        },
+    let Some(m) = &session.acting_for else {
+        return person(a);
+    };
+    Ok(Applicant::Entity {
+        account: a.id,
+        person: a
+            .person_id
+            .ok_or_else(|| Message::new("case-need-identity"))?,
+        name: a.name_zh.clone(),
+        code: CreditCode::parse(&m.entity.credit_code)
+            .map_err(|e| kernel::Localize::message(&e))?,
+        entity_name: m.entity.name.clone(),
     })
 }
 
@@ -54,15 +60,15 @@ pub struct Prepared {
     pub materials: Vec<MaterialLine>,
 }
 
-/// Reads what the platform knows for `item` and `session`'s applicant.
+/// Reads what the platform knows for `item` and the applicant signed in as `account` (or
+/// present at a window with it).
 pub async fn prepare(
     db: &Db,
     item: &ItemBody,
-    session: &Session,
+    account: &Account,
     applicant: &Applicant,
 ) -> Result<Prepared, CaseError> {
     let purpose = format!("办理：{}", item.name_zh);
-    let account = &session.account;
     let registry_err = |e: registry::record::RegistryError| match e {
         registry::record::RegistryError::Db(d) => CaseError::Db(d),
         other => CaseError::Refused(kernel::Localize::message(&other)),

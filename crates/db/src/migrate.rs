@@ -127,6 +127,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0013_case_inbox.sql"),
         },
     },
+    Migration {
+        version: 14,
+        name: "a person present at a window",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0014_window_presence.sql"),
+            postgres: include_str!("../migrations/postgres/0014_window_presence.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::bundles::router())
         .merge(registry::pages::router())
         .merge(cases::pages::router())
+        .merge(cases::window::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())

@@ -24,6 +24,29 @@ fn file_inputs(page: &str) -> Vec<String> {
         .collect()
 }
 
+/// Submits a person's form at `action` with every file input given a small PDF; the answer.
+async fn submit_form(
+    app: &TestApp,
+    action: &str,
+    cookie: &str,
+    form_page: &str,
+    fields: &[(&str, &str)],
+) -> common::Answer {
+    let mut parts: Vec<(String, Option<&str>, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), None, (*v).to_owned()))
+        .collect();
+    parts.push(("action".into(), None, "submit".into()));
+    for n in file_inputs(form_page) {
+        parts.push((format!("file-{n}"), Some("scan.pdf"), PDF.into()));
+    }
+    let parts: Vec<(&str, Option<&str>, &str)> = parts
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
+        .collect();
+    app.post_multipart(action, cookie, &parts).await
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     db::sqlx::query_scalar(sql)
         .fetch_one(app.db.db.pool())
@@ -524,24 +547,21 @@ async fn parallel_stages_a_pause_and_a_refusal() {
         for round in 0..2 {
             let form = app.get_as(&format!("/apply/{code}"), &me).await;
             assert_eq!(form.status, StatusCode::OK, "{}: {}", app.name(), form.body);
-            let mut parts: Vec<(String, Option<&str>, String)> = vec![
-                ("applicant_name".into(), None, "卓玛".into()),
-                ("mobile".into(), None, "13908900001".into()),
-                ("division".into(), None, "540102".into()),
-                ("address".into(), None, "拉萨市城关区北京东路 8 号".into()),
-                ("details".into(), None, format!("开办藏餐馆 {round}")),
-                ("action".into(), None, "submit".into()),
-            ];
-            for n in file_inputs(&form.body) {
-                parts.push((format!("file-{n}"), Some("m.pdf"), PDF.into()));
-            }
-            let parts: Vec<(&str, Option<&str>, &str)> = parts
-                .iter()
-                .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
-                .collect();
-            let sent = app
-                .post_multipart(&format!("/apply/{code}"), &me, &parts)
-                .await;
+            let details = format!("开办藏餐馆 {round}");
+            let sent = submit_form(
+                &app,
+                &format!("/apply/{code}"),
+                &me,
+                &form.body,
+                &[
+                    ("applicant_name", "卓玛"),
+                    ("mobile", "13908900001"),
+                    ("division", "540102"),
+                    ("address", "拉萨市城关区北京东路 8 号"),
+                    ("details", &details),
+                ],
+            )
+            .await;
             assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
             let id: i64 = sent
                 .location()
@@ -669,6 +689,247 @@ async fn parallel_stages_a_pause_and_a_refusal() {
         assert!(
             page.body.contains("行政复议"),
             "the refusal names the remedies"
+        );
+        app.close().await;
+    }
+}
+
+/// The six digits of the newest text sent to `mobile`.
+async fn last_code(app: &TestApp, mobile: &str) -> String {
+    let body: String = db::sqlx::query_scalar(
+        "SELECT body FROM sms_outbox WHERE mobile = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(mobile)
+    .fetch_one(app.db.db.pool())
+    .await
+    .expect("a text");
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned()
+}
+
+/// A person present at the window: a wrong identity number and a wrong code are told and
+/// change nothing; the texted code proves them; the clerk opens the item, enters the
+/// application with the person's own pre-filled data and accepts on the spot; the case is the
+/// person's, seen online; the QR code of their account works once.
+#[tokio::test]
+async fn a_walk_in_at_the_window() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        registry::seed::seed_demo(db).await.expect("registries");
+        let code: String = db::sqlx::query_scalar(
+            "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("the Chengguan subsistence-allowance item");
+        let (person_id, mobile) = identity::seed::demo_citizen().expect("demo citizen");
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+
+        let start = app.get_as("/console/window?lang=zh", &clerk).await;
+        assert_eq!(
+            start.status,
+            StatusCode::OK,
+            "{}: {}",
+            app.name(),
+            start.body
+        );
+        assert_eq!(
+            app.get_as("/console/window", &approver).await.status,
+            StatusCode::FORBIDDEN,
+            "only window clerks"
+        );
+
+        // A mistyped number (its check digit is wrong): told at the field, nothing sent.
+        let mut wrong = person_id.as_str().to_owned();
+        let last = wrong.pop().expect("digit");
+        wrong.push(if last == '1' { '2' } else { '1' });
+        let bad = app
+            .send_with_cookie_form(
+                "/console/window/sms?lang=zh",
+                &format!("person_id={wrong}"),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{} {}",
+            bad.location(),
+            bad.body
+        );
+        assert!(bad.body.contains("field-error"), "{}", bad.body);
+        assert!(bad.body.contains(&wrong), "what was typed stays");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM window_presences").await,
+            0
+        );
+
+        let sent = app
+            .send_with_cookie_form(
+                "/console/window/sms",
+                &format!("person_id={}", person_id.as_str()),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let at = sent.location().to_owned();
+        let waiting = app.get_as(&format!("{at}?lang=zh"), &clerk).await;
+        assert!(waiting.body.contains("139****0001"), "{}", waiting.body);
+        assert_eq!(
+            app.get_as(&format!("{at}/apply/{code}"), &clerk)
+                .await
+                .status,
+            StatusCode::CONFLICT,
+            "no form before the code"
+        );
+        let right = last_code(&app, mobile).await;
+        let typo = if right.starts_with('0') {
+            "111111"
+        } else {
+            "000000"
+        };
+        let no = app
+            .send_with_cookie_form(
+                &format!("{at}/verify?lang=zh"),
+                &format!("code={typo}"),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_eq!(no.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no.body);
+        assert!(no.body.contains("核验码不正确"), "{}", no.body);
+        let yes = app
+            .send_with_cookie_form(
+                &format!("{at}/verify"),
+                &format!("code={right}"),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.body);
+
+        // The clerk finds the item and fills the person's form with them.
+        let found = app
+            .get_as(
+                &format!("{at}?q={}", common::form_encode("最低生活保障")),
+                &clerk,
+            )
+            .await;
+        assert!(
+            found.body.contains(&format!("{at}/apply/{code}")),
+            "{}",
+            found.body
+        );
+        let form = app
+            .get_as(&format!("{at}/apply/{code}?lang=zh"), &clerk)
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(
+            form.body.contains(person_id.as_str()),
+            "the person's own number"
+        );
+        assert!(form.body.contains("免提交"), "waived as online");
+        let done = submit_form(
+            &app,
+            &format!("{at}/apply/{code}"),
+            &clerk,
+            &form.body,
+            &[
+                ("applicant_name", "扎西顿珠"),
+                ("mobile", mobile),
+                ("division", "540102"),
+                ("address", "拉萨市城关区八廓街 1 号"),
+                ("details", "窗口申请低保"),
+            ],
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(
+            done.location().starts_with("/console/cases/"),
+            "accept here"
+        );
+        let id: i64 = done
+            .location()
+            .trim_start_matches("/console/cases/")
+            .split('?')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .expect("case id");
+        let (channel, owner): (String, i64) =
+            db::sqlx::query_as("SELECT channel, account_id FROM cases WHERE id = $1")
+                .bind(id)
+                .fetch_one(db.pool())
+                .await
+                .expect("case");
+        let citizen: i64 = db::sqlx::query_scalar("SELECT id FROM accounts WHERE mobile = $1")
+            .bind(mobile)
+            .fetch_one(db.pool())
+            .await
+            .expect("citizen");
+        assert_eq!((channel.as_str(), owner), ("window", citizen));
+        let review = app.get_as(done.location(), &clerk).await;
+        assert!(review.body.contains("窗口代办"), "the timeline names both");
+        let ok = app
+            .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+
+        // The person sees the same case online.
+        let res = app
+            .post_form(
+                "/signin",
+                &format!("account={mobile}&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        let me = res.session_cookie().expect("citizen session");
+        let mine = app.get_as(&format!("/me/cases/{id}"), &me).await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+
+        // The account's QR code: taken once, then unknown.
+        let shown = app
+            .send_with_cookie_form("/me/window-code", "", &format!("yw_session={me}"))
+            .await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        assert!(shown.body.contains("<svg"), "a QR code");
+        let qr = shown
+            .body
+            .split("YW-")
+            .nth(1)
+            .map(|s| format!("YW-{}", &s[..10]))
+            .expect("the code as text");
+        let taken = app
+            .send_with_cookie_form(
+                "/console/window/qr",
+                &format!("qr={qr}"),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+        let again = app
+            .send_with_cookie_form(
+                "/console/window/qr?lang=zh",
+                &format!("qr={qr}"),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.body.contains("办事码无效"), "{}", again.body);
+        // Another official cannot use this clerk's proof.
+        assert_eq!(
+            app.get_as(taken.location(), &approver).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let audit = app.audit_actions().await;
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| *a == "window.presence_verified")
+                .count(),
+            2,
+            "{audit:?}"
         );
         app.close().await;
     }

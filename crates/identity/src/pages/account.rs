@@ -74,6 +74,23 @@ pub(super) async fn me(
                 li { a href="/registry/checks" { (ctx.t("reg-checks-title")) } }
                 li { a href="/registry/batches" { (ctx.t("reg-batch-title")) } }
             }
+            // The cases' pages (their text lives with that capability).
+            @if a.kind == AccountKind::Person {
+                li { a href="/me/cases" { (ctx.t("case-mine-title")) } }
+                li { a href="/me/inbox" { (ctx.t("case-inbox-mine-title")) } }
+                li { a href="/me/window-code" { (ctx.t("case-window-code-title")) } }
+            }
+            @if a.grants.iter().any(|g| g.role == crate::model::Role::WindowClerk) {
+                li { a href="/console/window" { (ctx.t("case-window-title")) } }
+                li { a href="/console/cases" { (ctx.t("case-queue-title")) } }
+                li { a href="/console/rectifications" { (ctx.t("case-rectifications-title")) } }
+            }
+            @if a.grants.iter().any(|g| g.role == crate::model::Role::Approver) {
+                li { a href="/console/tasks" { (ctx.t("case-inbox-title")) } }
+            }
+            @if a.grants.iter().any(|g| g.role == crate::model::Role::Supervisor) {
+                li { a href="/console/supervision" { (ctx.t("case-supervision-title")) } }
+            }
             li { a href="/geography" { (ctx.t("geo-title")) } }
             @if a.kind == AccountKind::Official && a.grants.iter().any(|g| matches!(g.role, crate::model::Role::DataSteward | crate::model::Role::Approver)) {
                 li { a href="/manage/items" { (ctx.t("cat-manage-title")) } }
