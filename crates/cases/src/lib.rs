@@ -9,6 +9,7 @@
 //! applicant's pages and the window clerk's pre-review (`pages`), and the JSON API (`api`).
 
 pub mod api;
+pub mod bundle;
 pub mod form;
 pub mod intake;
 pub mod model;

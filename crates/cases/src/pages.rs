@@ -74,10 +74,10 @@ async fn published(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemBody,
 
 /// What the multipart form of an application or a supplement carried.
 #[derive(Debug, Default)]
-pub(crate) struct Sent {
-    values: BTreeMap<String, String>,
-    applies: BTreeSet<usize>,
-    uploads: Vec<Upload>,
+pub struct Sent {
+    pub values: BTreeMap<String, String>,
+    pub applies: BTreeSet<usize>,
+    pub uploads: Vec<Upload>,
 }
 
 pub(crate) async fn read_multipart(ctx: &Ctx, mut m: Multipart) -> Result<Sent, PageError> {
@@ -143,7 +143,7 @@ fn field_label_or_key(ctx: &Ctx, key: &str) -> String {
     }
 }
 
-fn field_label(ctx: &Ctx, key: &str) -> String {
+pub(crate) fn field_label(ctx: &Ctx, key: &str) -> String {
     ctx.t(&format!("case-field-{key}"))
 }
 
@@ -168,77 +168,118 @@ pub(crate) fn apply_form(
     let Opened {
         item, applicant, p, ..
     } = form;
-    let key = kernel::crypto::sm3_hex(
-        format!(
-            "{}:{}:{}",
-            applicant.account(),
-            item.code.as_str(),
-            kernel::time_util::format_instant(kernel::time_util::now())
-        )
-        .as_bytes(),
-    );
+    let key = idempotency_key(applicant, item.code.as_str());
     html! {
-        @if !errors.is_empty() {
-            div.notice.error role="alert" {
-                p { (ctx.t("case-form-has-errors")) }
-                ul { @for (k, m) in errors { li { a href={ "#f-" (k.replace('.', "-")) } { (label_of(ctx, k, &p.materials)) } ": " (m) } } }
-            }
-        }
+        (errors_summary(ctx, errors, &p.materials))
         form.form method="post" action=(action) enctype="multipart/form-data" {
             input type="hidden" name="idempotency_key" value=(key);
-            fieldset {
-                legend { (ctx.t("case-form-applicant")) }
-                @for f in applicant.fields() {
-                    @let id = format!("f-{}", f.key);
-                    @let value = p.values.get(f.key).map(String::as_str).unwrap_or("");
-                    label for=(id) { (field_label(ctx, f.key)) @if f.required { " " abbr title=(ctx.t("case-required")) { "*" } } }
-                    @if let Some(origin) = p.from.get(f.key) {
-                        small.hint { (ctx.t(match origin { prefill::Origin::Registry => "case-from-registry", prefill::Origin::Account => "case-from-account", prefill::Origin::LastTime => "case-from-last-time" })) }
-                    }
-                    @if let Some(e) = errors.get(f.key) { p.field-error id={ (id) "-error" } { (e) } }
-                    @if f.fixed {
-                        input id=(id) name=(f.key) value=(value) readonly;
-                    } @else if f.kind == crate::form::Kind::LongText {
-                        textarea id=(id) name=(f.key) rows="3" aria-invalid=[errors.get(f.key).map(|_| "true")] aria-describedby=[errors.get(f.key).map(|_| format!("{id}-error"))] { (value) }
-                    } @else {
-                        input id=(id) name=(f.key) value=(value) autocomplete="off"
-                            inputmode=[matches!(f.kind, crate::form::Kind::Mobile | crate::form::Kind::Division).then_some("numeric")]
-                            aria-invalid=[errors.get(f.key).map(|_| "true")] aria-describedby=[errors.get(f.key).map(|_| format!("{id}-error"))];
-                    }
-                }
-            }
-            fieldset {
-                legend { (ctx.t("case-form-materials")) }
-                p.hint { (ctx.t("case-upload-rules")) }
-                @for m in &p.materials {
-                    @let id = format!("f-materials-{}", m.index);
-                    div.material {
-                        @match &m.need {
-                            Need::Waived { by } => {
-                                p { strong { (material_name(ctx, m)) } " · " span.badge.ok { (ctx.t("case-waived")) } }
-                                p.hint { (ctx.t("case-waived-by")) " " code { (by) } }
-                            }
-                            Need::Submit => {
-                                label for=(id) { (material_name(ctx, m)) " " abbr title=(ctx.t("case-required")) { "*" } }
-                            }
-                            Need::IfApplies { condition } => {
-                                p { (material_name(ctx, m)) }
-                                label.check { input type="checkbox" name="applies" value=(m.index) checked[applies.contains(&m.index)]; " " (ctx.t("case-applies")) " " (condition) }
-                                label for=(id) { (ctx.t("case-applies-file")) }
-                            }
-                        }
-                        @let key = format!("materials.{}", m.index);
-                        @if let Some(e) = errors.get(&key) { p.field-error { (e) } }
-                        @if !matches!(m.need, Need::Waived { .. }) {
-                            input id=(id) type="file" name={ "file-" (m.index) } accept="application/pdf,image/png,image/jpeg";
-                        }
-                    }
-                }
-            }
+            (applicant_fields(ctx, applicant, p, errors))
+            (material_fields(ctx, &p.materials, errors, applies))
             p {
                 button type="submit" name="action" value="submit" { (ctx.t("case-submit")) }
                 " "
                 button.secondary type="submit" name="action" value="save" formnovalidate { (ctx.t("case-save-draft")) }
+            }
+        }
+    }
+}
+
+/// A key for one opening of a form: sending it twice makes one case.
+pub(crate) fn idempotency_key(applicant: &Applicant, what: &str) -> String {
+    kernel::crypto::sm3_hex(
+        format!(
+            "{}:{}:{}",
+            applicant.account(),
+            what,
+            kernel::time_util::format_instant(kernel::time_util::now())
+        )
+        .as_bytes(),
+    )
+}
+
+/// Every problem of a sent form at once, each linking to its field.
+pub(crate) fn errors_summary(
+    ctx: &Ctx,
+    errors: &BTreeMap<String, String>,
+    materials: &[MaterialLine],
+) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.notice.error role="alert" {
+                p { (ctx.t("case-form-has-errors")) }
+                ul { @for (k, m) in errors { li { a href={ "#f-" (k.replace('.', "-")) } { (label_of(ctx, k, materials)) } ": " (m) } } }
+            }
+        }
+    }
+}
+
+/// The applicant's fields, pre-filled, each with where its value came from and its problem.
+pub(crate) fn applicant_fields(
+    ctx: &Ctx,
+    applicant: &Applicant,
+    p: &Prepared,
+    errors: &BTreeMap<String, String>,
+) -> Markup {
+    html! {
+        fieldset {
+            legend { (ctx.t("case-form-applicant")) }
+            @for f in applicant.fields() {
+                @let id = format!("f-{}", f.key);
+                @let value = p.values.get(f.key).map(String::as_str).unwrap_or("");
+                label for=(id) { (field_label(ctx, f.key)) @if f.required { " " abbr title=(ctx.t("case-required")) { "*" } } }
+                @if let Some(origin) = p.from.get(f.key) {
+                    small.hint { (ctx.t(match origin { prefill::Origin::Registry => "case-from-registry", prefill::Origin::Account => "case-from-account", prefill::Origin::LastTime => "case-from-last-time" })) }
+                }
+                @if let Some(e) = errors.get(f.key) { p.field-error id={ (id) "-error" } { (e) } }
+                @if f.fixed {
+                    input id=(id) name=(f.key) value=(value) readonly;
+                } @else if f.kind == crate::form::Kind::LongText {
+                    textarea id=(id) name=(f.key) rows="3" aria-invalid=[errors.get(f.key).map(|_| "true")] aria-describedby=[errors.get(f.key).map(|_| format!("{id}-error"))] { (value) }
+                } @else {
+                    input id=(id) name=(f.key) value=(value) autocomplete="off"
+                        inputmode=[matches!(f.kind, crate::form::Kind::Mobile | crate::form::Kind::Division).then_some("numeric")]
+                        aria-invalid=[errors.get(f.key).map(|_| "true")] aria-describedby=[errors.get(f.key).map(|_| format!("{id}-error"))];
+                }
+            }
+        }
+    }
+}
+
+/// The material lines: waived ones named with what waives them, the rest with a file input
+/// (`file-N`) and, when conditional, the box saying it applies.
+pub(crate) fn material_fields(
+    ctx: &Ctx,
+    materials: &[MaterialLine],
+    errors: &BTreeMap<String, String>,
+    applies: &BTreeSet<usize>,
+) -> Markup {
+    html! {
+        fieldset {
+            legend { (ctx.t("case-form-materials")) }
+            p.hint { (ctx.t("case-upload-rules")) }
+            @for m in materials {
+                @let id = format!("f-materials-{}", m.index);
+                div.material {
+                    @match &m.need {
+                        Need::Waived { by } => {
+                            p { strong { (material_name(ctx, m)) } " · " span.badge.ok { (ctx.t("case-waived")) } }
+                            p.hint { (ctx.t("case-waived-by")) " " code { (by) } }
+                        }
+                        Need::Submit => {
+                            label for=(id) { (material_name(ctx, m)) " " abbr title=(ctx.t("case-required")) { "*" } }
+                        }
+                        Need::IfApplies { condition } => {
+                            p { (material_name(ctx, m)) }
+                            label.check { input type="checkbox" name="applies" value=(m.index) checked[applies.contains(&m.index)]; " " (ctx.t("case-applies")) " " (condition) }
+                            label for=(id) { (ctx.t("case-applies-file")) }
+                        }
+                    }
+                    @let key = format!("materials.{}", m.index);
+                    @if let Some(e) = errors.get(&key) { p.field-error { (e) } }
+                    @if !matches!(m.need, Need::Waived { .. }) {
+                        input id=(id) type="file" name={ "file-" (m.index) } accept="application/pdf,image/png,image/jpeg";
+                    }
+                }
             }
         }
     }
@@ -256,7 +297,7 @@ fn label_of(ctx: &Ctx, key: &str, materials: &[MaterialLine]) -> String {
 }
 
 /// An item's form as it opens for an applicant.
-pub(crate) struct Opened {
+pub struct Opened {
     pub item: ItemBody,
     pub version: i64,
     pub applicant: Applicant,
@@ -610,6 +651,9 @@ async fn my_case_view(
     let ratings = crate::ratings::of_case(&state.db, c.id)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
+    let bundle = crate::bundle::of_case(&state.db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
     Ok(page(
         ctx,
@@ -617,6 +661,9 @@ async fn my_case_view(
         html! {
             h1 { (title) }
             (outcome_notice(&outcome))
+            @if let Some((b, name)) = &bundle {
+                p { (ctx.t("case-bundle-part")) " " a href={ "/me/bundles/" (b) } { (name) } }
+            }
             @if !errors.is_empty() {
                 div.notice.error role="alert" { ul { @for (k, m) in errors { li { (field_label_or_key(ctx, k)) ": " (m) } } } }
             }

@@ -334,6 +334,10 @@ async fn bundle_page(
                 p.muted id="division-hint" { (ctx.t("cat-bundle-where-hint")) }
                 p { button type="submit" { (ctx.t("cat-bundle-show")) } }
             }
+            // Applying for all at once is the cases capability's page (its text lives there).
+            @if let Some(d) = &r.division {
+                p { a.button href={ "/apply/bundle/" (r.code) "?division=" (d) } { (ctx.t("case-bundle-apply")) } }
+            }
             dl.facts {
                 dt { (ctx.t("cat-materials")) } dd { (ctx.fmt(&Message::new("cat-bundle-materials").arg("count", r.materials).arg("obtainable", r.obtainable_materials))) }
                 dt { (ctx.t("cat-time")) } dd { (ctx.fmt(&Message::new("cat-days").arg("count", r.promised_days))) }

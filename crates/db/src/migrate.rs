@@ -135,6 +135,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0014_window_presence.sql"),
         },
     },
+    Migration {
+        version: 15,
+        name: "life-event bundles applied for together",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0015_case_bundles.sql"),
+            postgres: include_str!("../migrations/postgres/0015_case_bundles.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(registry::pages::router())
         .merge(cases::pages::router())
         .merge(cases::window::router())
+        .merge(cases::bundle::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())

@@ -67,14 +67,10 @@ async fn a_case_from_the_form_to_acceptance() {
         .await
         .expect("the Chengguan subsistence-allowance item");
 
-        let res = app
-            .post_form(
-                "/signin",
-                &format!("account=13908900001&password={PASSWORD}"),
-                None,
-            )
-            .await;
-        let me = res.session_cookie().expect("citizen session");
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
         let form = app.get_as(&format!("/apply/{code}?lang=zh"), &me).await;
         assert_eq!(form.status, StatusCode::OK, "{}: {}", app.name(), form.body);
         assert!(
@@ -532,14 +528,10 @@ async fn parallel_stages_a_pause_and_a_refusal() {
         .fetch_one(db.pool())
         .await
         .expect("the Chengguan food business licence");
-        let res = app
-            .post_form(
-                "/signin",
-                &format!("account=13908900001&password={PASSWORD}"),
-                None,
-            )
-            .await;
-        let me = res.session_cookie().expect("citizen session");
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
         let (market, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
         let (health, _) = app.official_sign_in("approver.health", PASSWORD).await;
@@ -877,14 +869,10 @@ async fn a_walk_in_at_the_window() {
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
 
         // The person sees the same case online.
-        let res = app
-            .post_form(
-                "/signin",
-                &format!("account={mobile}&password={PASSWORD}"),
-                None,
-            )
-            .await;
-        let me = res.session_cookie().expect("citizen session");
+        let me = app
+            .sign_in(mobile, PASSWORD)
+            .await
+            .expect("citizen session");
         let mine = app.get_as(&format!("/me/cases/{id}"), &me).await;
         assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
 
@@ -931,6 +919,93 @@ async fn a_walk_in_at_the_window() {
             2,
             "{audit:?}"
         );
+        app.close().await;
+    }
+}
+
+/// A life event applied for at once: one merged form (each material once), everything wrong
+/// told at once with nothing written, then one linked case per item, tracked together; the
+/// same form sent again makes nothing twice.
+#[tokio::test]
+async fn a_life_event_bundle_makes_linked_cases() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        registry::seed::seed_demo(db).await.expect("registries");
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let at = "/apply/bundle/marry?division=540102";
+        let form = app.get_as(&format!("{at}&lang=zh"), &me).await;
+        assert_eq!(form.status, StatusCode::OK, "{}: {}", app.name(), form.body);
+        let files = file_inputs(&form.body);
+        let mut unique = files.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(files.len(), unique.len(), "each material once");
+        let items = form.body.matches("<li>").count();
+        assert!(items >= 2, "{}", form.body);
+        let key = form
+            .body
+            .split("name=\"idempotency_key\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("key")
+            .to_owned();
+        let fields = [
+            ("idempotency_key", key.as_str()),
+            ("applicant_name", "扎西顿珠"),
+            ("mobile", "13908900001"),
+            ("division", "540102"),
+            ("address", "拉萨市城关区八廓街 1 号"),
+            ("details", "结婚"),
+        ];
+        // No files: every missing material is named, and nothing is written.
+        let mut parts: Vec<(&str, Option<&str>, &str)> =
+            fields.iter().map(|(k, v)| (*k, None, *v)).collect();
+        parts.push(("action", None, "submit"));
+        let bad = app.post_multipart(at, &me, &parts).await;
+        if !files.is_empty() {
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+            assert_eq!(count(&app, "SELECT COUNT(*) FROM case_bundles").await, 0);
+            assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, 0);
+        }
+        let sent = submit_form(&app, at, &me, &form.body, &fields).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let tracked = sent.location().split('?').next().unwrap_or("").to_owned();
+        assert!(tracked.starts_with("/me/bundles/"), "{tracked}");
+        let cases = count(
+            &app,
+            "SELECT COUNT(*) FROM cases WHERE bundle_id IS NOT NULL",
+        )
+        .await;
+        assert!(cases >= 2, "one case per item: {cases}");
+        let page = app.get_as(&format!("{tracked}?lang=zh"), &me).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert_eq!(page.body.matches("href=\"/me/cases/").count() as i64, cases);
+        let case_id: i64 = db::sqlx::query_scalar("SELECT MIN(id) FROM cases")
+            .fetch_one(db.pool())
+            .await
+            .expect("a case");
+        let one = app.get_as(&format!("/me/cases/{case_id}"), &me).await;
+        assert!(one.body.contains(&tracked), "the case links its bundle");
+
+        // Sent again (a double click, a retry): the same bundle, no case twice.
+        let again = submit_form(&app, at, &me, &form.body, &fields).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        assert_eq!(again.location().split('?').next(), Some(tracked.as_str()));
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, cases);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM case_bundles").await, 1);
+
+        // Someone else cannot see it.
+        let other = app.sign_in("13908900002", PASSWORD).await;
+        if let Some(other) = other {
+            assert_eq!(
+                app.get_as(&tracked, &other).await.status,
+                StatusCode::NOT_FOUND
+            );
+        }
         app.close().await;
     }
 }

@@ -303,6 +303,17 @@ impl TestApp {
         )
     }
 
+    /// Signs a person in with their password; the session cookie, if it worked.
+    pub async fn sign_in(&self, account: &str, password: &str) -> Option<String> {
+        self.post_form(
+            "/signin",
+            &format!("account={account}&password={password}"),
+            None,
+        )
+        .await
+        .session_cookie()
+    }
+
     /// The audit chain's actions, oldest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         db::sqlx::query_scalar("SELECT action FROM audit_events ORDER BY seq")
