@@ -295,3 +295,6 @@ case-bundle-submitted = ཞུ་ཡིག་ཕུལ་ཟིན། རྣམ�
 case-bundle-progress = ལས་དོན་ { $count } ནང་ནས་ { $done } ལེགས་གྲུབ།
 case-bundle-place = ཞུ་མ་བྱས་གོང་ས་གནས་ (ཁུལ་སྒྲིག་ཨང་གྲངས་གྲངས་ཀ་དྲུག) འདེམས་རོགས།
 case-bundle-part = ཐེངས་གཅིག་ལ་ཞུས་པ།
+case-alerts-due-soon = དུས་ཚོད་ཉེ་བའི་དྲན་སྐུལ། ལས་འགན་འདི་དག་ལས་ཉིན་གཉིས་ནང་སྒྲུབ་དགོས།
+case-alerts-escalated = ལྟ་སྐུལ། དུས་ཚོད་ལས་བརྒལ་བའི་ལས་འགན།
+case-alerted-at = དྲན་སྐུལ་དུས།

@@ -294,3 +294,6 @@ case-bundle-submitted = Your applications were submitted, one case per item.
 case-bundle-progress = { $done } of { $count } cases finished.
 case-bundle-place = Choose the place (a six-digit division code) to apply for this event.
 case-bundle-part = Applied for together:
+case-alerts-due-soon = Deadlines near: these tasks must be decided within two working days
+case-alerts-escalated = Escalated to you (督办): tasks past their limit
+case-alerted-at = alerted

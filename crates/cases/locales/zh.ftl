@@ -294,3 +294,6 @@ case-bundle-submitted = 申请已提交，每个事项一件办件。
 case-bundle-progress = 共 { $count } 件，已办结 { $done } 件。
 case-bundle-place = 请选择办理地（六位行政区划代码）后再申请。
 case-bundle-part = 一件事一次办：
+case-alerts-due-soon = 临期提醒：以下任务须在两个工作日内办结
+case-alerts-escalated = 督办：以下任务已超期
+case-alerted-at = 提醒于

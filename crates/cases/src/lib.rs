@@ -8,6 +8,7 @@
 //! supplement, acceptance with its working-day deadline, refusal to accept, withdrawal, the
 //! applicant's pages and the window clerk's pre-review (`pages`), and the JSON API (`api`).
 
+pub mod alerts;
 pub mod api;
 pub mod bundle;
 pub mod form;

@@ -1412,6 +1412,9 @@ async fn inbox_page(
     let tasks = crate::workflow::inbox(&state.db, &session, 200)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let alerts = crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::DueSoon)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
     let today = kernel::time_util::format_date(kernel::time_util::today());
     let soon = kernel::time_util::format_date(kernel::time_util::today() + time::Duration::days(3));
     let title = ctx.t("case-inbox-title");
@@ -1421,6 +1424,7 @@ async fn inbox_page(
         html! {
             h1 { (title) }
             p { (ctx.t("case-inbox-intro")) }
+            (alerts_part(&ctx, &alerts, true))
             @if tasks.is_empty() { p { (ctx.t("case-inbox-none")) } } @else {
                 div.table-wrap { table {
                     thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-department")) } th { (ctx.t("case-due")) } } }
@@ -1441,6 +1445,23 @@ async fn inbox_page(
         },
     )
     .into_response())
+}
+
+/// The alerts an official was sent, while their tasks are open.
+fn alerts_part(ctx: &Ctx, alerts: &[crate::alerts::Alert], link_tasks: bool) -> Markup {
+    html! {
+        @if !alerts.is_empty() {
+            section.notice.warn role="status" {
+                h2 { (ctx.t(if link_tasks { "case-alerts-due-soon" } else { "case-alerts-escalated" })) }
+                ul { @for a in alerts { li {
+                    @if link_tasks { a href={ "/console/tasks/" (a.task_id) } { code { (a.number) } } } @else { code { (a.number) } }
+                    " " (a.item_name) " · " (department_name(ctx, &a.department_kind, &a.division))
+                    " · " (ctx.t("case-due")) " " (a.due_date)
+                    " · " (ctx.t("case-alerted-at")) " " (crate::notify::shown_at(&a.created_at))
+                } } }
+            }
+        }
+    }
 }
 
 async fn decidable(
@@ -1609,6 +1630,9 @@ async fn supervision_page(
             }
         }
     }
+    let escalated = crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::Overdue)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
     let title = ctx.t("case-supervision-title");
     Ok(page(
         &ctx,
@@ -1624,6 +1648,7 @@ async fn supervision_page(
                     } } }
                 } }
             }
+            (alerts_part(&ctx, &escalated, false))
             h2 { (ctx.t("case-overdue-title")) }
             p { (ctx.t("case-supervision-intro")) }
             @if rows.is_empty() { p { (ctx.t("case-supervision-none")) } } @else {

@@ -143,6 +143,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0015_case_bundles.sql"),
         },
     },
+    Migration {
+        version: 16,
+        name: "deadline warnings and escalations",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0016_case_alerts.sql"),
+            postgres: include_str!("../migrations/postgres/0016_case_alerts.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

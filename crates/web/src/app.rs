@@ -110,6 +110,7 @@ impl App {
     ) -> std::io::Result<()> {
         let tidy = crate::housekeeping::spawn(self.db.clone());
         let texts = cases::notify::spawn(self.db.clone(), self.sms.clone());
+        let deadlines = cases::alerts::spawn(self.db.clone(), self.sms.clone());
         let served = axum::serve(
             self.listener,
             self.router
@@ -119,6 +120,7 @@ impl App {
         .await;
         tidy.abort();
         texts.abort();
+        deadlines.abort();
         served
     }
 }

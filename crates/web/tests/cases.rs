@@ -1009,3 +1009,103 @@ async fn a_life_event_bundle_makes_linked_cases() {
         app.close().await;
     }
 }
+
+/// Deadlines are pushed: a task near its limit warns the approvers of its department once,
+/// an overdue one escalates to the supervisors once, and each shows on their page.
+#[tokio::test]
+async fn deadlines_warn_and_escalate_once() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        registry::seed::seed_demo(db).await.expect("registries");
+        let code: String = db::sqlx::query_scalar(
+            "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("the Chengguan subsistence-allowance item");
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let (approver, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
+        let mut ids = Vec::new();
+        for n in 0..2 {
+            let form = app.get_as(&format!("/apply/{code}"), &me).await;
+            let details = format!("低保申请 {n}");
+            let sent = submit_form(
+                &app,
+                &format!("/apply/{code}"),
+                &me,
+                &form.body,
+                &[
+                    ("applicant_name", "扎西顿珠"),
+                    ("mobile", "13908900001"),
+                    ("division", "540102"),
+                    ("address", "拉萨市城关区八廓街 1 号"),
+                    ("details", &details),
+                ],
+            )
+            .await;
+            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+            let id: i64 = sent
+                .location()
+                .trim_start_matches("/me/cases/")
+                .split('?')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .expect("id");
+            let ok = app
+                .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
+                .await;
+            assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+            ids.push(id);
+        }
+        // Nothing is near yet: the item gives weeks.
+        let quiet = cases::alerts::sweep(db, &ui::state::SmsMode::DevInbox)
+            .await
+            .expect("sweep");
+        assert_eq!(quiet, 0);
+        let today = kernel::time_util::today();
+        for (id, due) in [(ids[0], today), (ids[1], today - time::Duration::days(1))] {
+            db::sqlx::query("UPDATE case_tasks SET due_date = $1 WHERE case_id = $2")
+                .bind(kernel::time_util::format_date(due))
+                .bind(id)
+                .execute(db.pool())
+                .await
+                .expect("move the deadline");
+        }
+        let sent = cases::alerts::sweep(db, &ui::state::SmsMode::DevInbox)
+            .await
+            .expect("sweep");
+        // The overdue task was also due soon (warned, then escalated).
+        assert_eq!(sent, 3, "{}", app.name());
+        assert_eq!(
+            cases::alerts::sweep(db, &ui::state::SmsMode::DevInbox)
+                .await
+                .expect("again"),
+            0,
+            "each alert once"
+        );
+        let number: String = db::sqlx::query_scalar("SELECT number FROM cases WHERE id = $1")
+            .bind(ids[1])
+            .fetch_one(db.pool())
+            .await
+            .expect("number");
+        let inbox = app.get_as("/console/tasks?lang=zh", &approver).await;
+        assert!(inbox.body.contains("临期提醒"), "{}", inbox.body);
+        let sup = app
+            .get_as("/console/supervision?lang=zh", &supervisor)
+            .await;
+        assert!(sup.body.contains("督办"), "{}", sup.body);
+        assert!(sup.body.contains(&number), "{}", sup.body);
+        let audit = app.audit_actions().await;
+        assert_eq!(
+            audit.iter().filter(|a| *a == "case.task.overdue").count(),
+            1
+        );
+        app.close().await;
+    }
+}
