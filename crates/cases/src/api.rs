@@ -1,5 +1,5 @@
 //! Cases as JSON, for the mobile front ends and for officials' tools, with the same session
-//! as the pages (a department system's token flow comes with the back office).
+//! as the pages (a department system's own token flow is `system_api`).
 //!
 //! - `GET  /api/v1/cases` — the signed-in person's cases
 //! - `POST /api/v1/cases` — submit `{"item", "values", "applies", "materials": [{"index",
@@ -261,7 +261,10 @@ async fn clerk(
         .map_err(|e| api.error(&e))
 }
 
-fn json_body<T>(api: &ApiCtx, body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(crate) fn json_body<T>(
+    api: &ApiCtx,
+    body: Result<Json<T>, JsonRejection>,
+) -> Result<T, ApiError> {
     body.map(|Json(b)| b).map_err(|e| {
         api.fail(
             StatusCode::BAD_REQUEST,
@@ -271,7 +274,7 @@ fn json_body<T>(api: &ApiCtx, body: Result<Json<T>, JsonRejection>) -> Result<T,
     })
 }
 
-fn done(r: Result<serde_json::Value, CaseError>, api: &ApiCtx) -> Response {
+pub(crate) fn done(r: Result<serde_json::Value, CaseError>, api: &ApiCtx) -> Response {
     match r {
         Ok(v) => Json(v).into_response(),
         Err(e) => refused(api, e),

@@ -2,11 +2,14 @@
 //! approves, one window hands out" (前台综合受理、后台分类审批、综合窗口出件), and the same
 //! case whether it started online or at a window.
 //!
-//! So far: the lifecycle as a type (`state`), one form per item with pre-fill from the
-//! account, the registries and earlier forms (`form`), drafts, submission with materials and
-//! their SM3 digests, a case number and a receipt, the one-time notice and the one
-//! supplement, acceptance with its working-day deadline, refusal to accept, withdrawal, the
-//! applicant's pages and the window clerk's pre-review (`pages`), and the JSON API (`api`).
+//! The lifecycle as a type (`state`); one form per item with pre-fill from the account, the
+//! registries and earlier forms (`form`, `prefill`); drafts; submission by group commit
+//! (`intake`); the one-time notice, acceptance with its working-day deadline and the
+//! automatic pre-review (`service`); the comprehensive window for a person present
+//! (`presence`, `window`); life-event bundles (`bundle`); the back office by stages, pauses,
+//! fees and delivery (`workflow`); deadline warnings and escalation (`alerts`); notifications
+//! (`notify`); ratings and rectification (`ratings`); pages, the JSON API and the department
+//! systems' API (`pages`, `api`, `system_api`).
 
 pub mod alerts;
 pub mod api;
@@ -22,6 +25,7 @@ pub mod ratings;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod system_api;
 pub mod window;
 pub mod workflow;
 

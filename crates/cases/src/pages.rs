@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/tasks", get(inbox_page))
         .route("/console/tasks/{id}", get(task_page).post(task_send))
         .route("/console/supervision", get(supervision_page))
+        .route("/console/cases/{id}/trail", get(trail_page))
         .route("/me/cases/{id}/delivery", post(delivery_send))
         .route("/me/cases/{id}/rating", post(rating_send))
         .route("/console/rectifications", get(rectifications_page))
@@ -961,22 +962,45 @@ async fn queue_page(
             }
         }
     }
+    // Each case's pre-review limit: the configured working days from its submission, by
+    // the calendar of its division.
+    let calendar = db::calendar::load(&state.db)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let days = kernel::WorkingDays(state.settings.prereview_days());
+    let limit_of = |c: &Case| {
+        let submitted = c
+            .submitted_at
+            .as_deref()
+            .and_then(|s| s.get(..10))
+            .and_then(kernel::time_util::parse_date)?;
+        let division = DivisionCode::parse(&c.division).ok()?;
+        calendar
+            .add_working_days(submitted, days, division)
+            .ok()
+            .map(|r| kernel::time_util::format_date(r.value))
+    };
+    let today = kernel::time_util::format_date(kernel::time_util::today());
     let title = ctx.t("case-queue-title");
     Ok(page(
         &ctx,
         &title,
         html! {
             h1 { (title) }
-            p { (ctx.t("case-queue-intro")) }
+            p { (ctx.fmt(&Message::new("case-queue-intro-days").arg("days", i64::from(days.0)))) }
             @if cases.is_empty() { p { (ctx.t("case-queue-none")) } } @else {
                 div.table-wrap { table {
-                    thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-applicant")) } th { (ctx.t("case-state")) } th { (ctx.t("case-submitted-at")) } } }
+                    thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-applicant")) } th { (ctx.t("case-state")) } th { (ctx.t("case-submitted-at")) } th { (ctx.t("case-prereview-by")) } } }
                     tbody { @for c in &cases { tr {
                         td { a href={ "/console/cases/" (c.id) } { code { (c.number.as_deref().unwrap_or("")) } } }
                         td { (c.item_name) }
                         td { (c.applicant_name) }
                         td { (state_label(&ctx, c.state)) }
                         td { (c.submitted_at.as_deref().and_then(|s| s.get(..16)).unwrap_or("").replace('T', " ")) }
+                        td { @if let Some(by) = limit_of(c) {
+                            (by)
+                            @if by < today { " " strong.overdue { (ctx.t("case-overdue")) } }
+                        } }
                     } } }
                 } }
             }
@@ -1622,10 +1646,9 @@ async fn supervision_page(
             .await
             .map_err(|e| PageError::from_error(&ctx, &e))?
         {
-            if !per_department
-                .iter()
-                .any(|x: &(String, i64, f64, i64)| x.0 == row.0)
-            {
+            if !per_department.iter().any(|x: &crate::ratings::Tally| {
+                x.department == row.department && x.channel == row.channel
+            }) {
                 per_department.push(row);
             }
         }
@@ -1642,9 +1665,9 @@ async fn supervision_page(
             h2 { (ctx.t("case-ratings-title")) }
             @if per_department.is_empty() { p { (ctx.t("case-ratings-none")) } } @else {
                 div.table-wrap { table {
-                    thead { tr { th { (ctx.t("case-department")) } th { (ctx.t("case-ratings-count")) } th { (ctx.t("case-ratings-average")) } th { (ctx.t("case-ratings-bad")) } } }
-                    tbody { @for (d, n, avg, bad) in &per_department { tr {
-                        td { (department_label(&ctx, d)) } td { (n) } td { (format!("{avg:.2}")) } td { (bad) }
+                    thead { tr { th { (ctx.t("case-department")) } th { (ctx.t("case-ratings-channel")) } th { (ctx.t("case-ratings-count")) } th { (ctx.t("case-ratings-average")) } th { (ctx.t("case-ratings-bad")) } } }
+                    tbody { @for r in &per_department { tr {
+                        td { (department_label(&ctx, &r.department)) } td { (ctx.t(&format!("case-channel-{}", r.channel))) } td { (r.count) } td { (format!("{:.2}", r.average)) } td { (r.bad) }
                     } } }
                 } }
             }
@@ -1655,13 +1678,65 @@ async fn supervision_page(
                 div.table-wrap { table {
                     thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-department")) } th { (ctx.t("case-due")) } } }
                     tbody { @for (t, number, item) in &rows { tr {
-                        td { code { (number) } }
+                        td { a href={ "/console/cases/" (t.case_id) "/trail" } { code { (number) } } }
                         td { (item) }
                         td { (department_name(&ctx, &t.kind, &t.division)) }
                         td { strong.overdue { (t.due_date.as_deref().unwrap_or("")) } }
                     } } }
                 } }
             }
+        },
+    )
+    .into_response())
+}
+
+/// A case's complete trail for supervisors (全过程留痕): the timeline as the applicant sees
+/// it and every audit event about the case with its chain hash, each one verifiable against
+/// the chain (`yiwang audit verify`).
+async fn trail_page(
+    o: Official,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let not_found = || PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
+    let c = store::find(&state.db, id)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .ok_or_else(not_found)?;
+    let division = DivisionCode::parse(&c.division).map_err(|_| not_found())?;
+    if !o.0.account.may(Role::Administrator, division) {
+        o.require(&state.db, Role::Supervisor, division, "case.trail")
+            .await
+            .map_err(|e| PageError::from_error(&ctx, &e))?;
+    }
+    let events = db::audit::for_subject(&state.db, &format!("case:{id}"), 1000)
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let body = case_body(&state, &ctx, &c, true).await?;
+    let title = format!(
+        "{} · {}",
+        ctx.t("case-trail-title"),
+        c.number.as_deref().unwrap_or("")
+    );
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            h2 { (ctx.t("case-trail-audit")) }
+            div.table-wrap { table {
+                thead { tr { th { "#" } th { (ctx.t("case-trail-at")) } th { (ctx.t("case-trail-actor")) } th { (ctx.t("case-trail-action")) } th { (ctx.t("case-trail-details")) } th { (ctx.t("case-trail-hash")) } } }
+                tbody { @for e in &events { tr {
+                    td { (e.seq) }
+                    td { (crate::notify::shown_at(&e.at)) }
+                    td { code { (e.actor) } }
+                    td { code { (e.action) } }
+                    td { small { (e.payload) } }
+                    td { code { (e.hash.get(..12).unwrap_or(&e.hash)) } }
+                } } }
+            } }
+            (body)
         },
     )
     .into_response())

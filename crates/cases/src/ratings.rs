@@ -291,28 +291,38 @@ pub async fn answer(db: &Db, id: i64, reply: &str, actor: &Actor) -> Result<(), 
     Ok(())
 }
 
-/// Ratings per department in a division's subtree: (department, count, average, bad).
-pub async fn per_department(
-    db: &Db,
-    prefix: &str,
-) -> Result<Vec<(String, i64, f64, i64)>, DbError> {
+/// Ratings of one department through one channel (its windows, or online).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    pub department: String,
+    /// `online` or `window`.
+    pub channel: String,
+    pub count: i64,
+    pub average: f64,
+    pub bad: i64,
+}
+
+/// Ratings per department and channel within a division's subtree (`prefix` from
+/// `subtree_prefix`): what supervisors compare.
+pub async fn per_department(db: &Db, prefix: &str) -> Result<Vec<Tally>, DbError> {
     let rows = sqlx::query(
-        "SELECT department, COUNT(*), CAST(SUM(score) AS BIGINT), CAST(SUM(CASE WHEN score <= 2 THEN 1 ELSE 0 END) AS BIGINT) FROM case_ratings \
-         WHERE division LIKE $1 GROUP BY department ORDER BY department",
+        "SELECT department, channel, COUNT(*), CAST(SUM(score) AS BIGINT), CAST(SUM(CASE WHEN score <= 2 THEN 1 ELSE 0 END) AS BIGINT) FROM case_ratings \
+         WHERE division LIKE $1 GROUP BY department, channel ORDER BY department, channel",
     )
     .bind(format!("{prefix}%"))
     .fetch_all(db.pool())
     .await?;
     rows.iter()
         .map(|r| {
-            let n: i64 = r.try_get(1)?;
-            let sum: i64 = r.try_get(2)?;
-            Ok((
-                r.try_get(0)?,
-                n,
-                if n > 0 { sum as f64 / n as f64 } else { 0.0 },
-                r.try_get(3)?,
-            ))
+            let n: i64 = r.try_get(2)?;
+            let sum: i64 = r.try_get(3)?;
+            Ok(Tally {
+                department: r.try_get(0)?,
+                channel: r.try_get(1)?,
+                count: n,
+                average: if n > 0 { sum as f64 / n as f64 } else { 0.0 },
+                bad: r.try_get(4)?,
+            })
         })
         .collect()
 }

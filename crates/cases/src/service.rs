@@ -273,13 +273,42 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
     // The applicant's draft of the item, if any, becomes the case.
     ready.draft = draft.map(|d| (d.id, d.revision));
     match crate::intake::submit(db, ready).await? {
-        Ok((id, number, created)) => Ok(Submitted {
-            id,
-            number,
-            created,
-        }),
+        Ok((id, number, created)) => {
+            if created && reviews_itself(app) {
+                auto_accept(db, id).await;
+            }
+            Ok(Submitted {
+                id,
+                number,
+                created,
+            })
+        }
         Err(crate::intake::Failed::Stale) => Err(CaseError::Stale),
         Err(crate::intake::Failed::Db(text)) => Err(CaseError::Db(DbError::Group(text))),
+    }
+}
+
+/// The automatic pre-review rule: an immediate item (即办件) whose every material the
+/// platform reads itself (or does not apply) leaves a clerk nothing to check, so it is
+/// accepted as soon as it is submitted.
+pub fn reviews_itself(app: &Application) -> bool {
+    app.item.case_type == catalog::model::CaseType::Immediate
+        && app.materials.iter().all(|m| match &m.need {
+            Need::Waived { .. } => true,
+            Need::IfApplies { .. } => !app.applies.contains(&m.index),
+            Need::Submit => false,
+        })
+}
+
+/// Accepts a case by the automatic pre-review; should that fail (a calendar not loaded for
+/// the year, a concurrent change), the case stays with the windows, who review it by hand.
+async fn auto_accept(db: &Db, id: i64) {
+    let actor = Actor {
+        id: "system:prereview".into(),
+        name: "自动预审".into(),
+    };
+    if let Err(e) = accept(db, id, None, &actor).await {
+        tracing::warn!(case = id, error = %e, "the automatic pre-review left the case to a clerk");
     }
 }
 

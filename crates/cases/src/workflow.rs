@@ -63,6 +63,12 @@ fn task(r: &sqlx::any::AnyRow) -> Result<Task, DbError> {
     })
 }
 
+/// A task row followed by its case's number and item name.
+fn task_with_case(r: &sqlx::any::AnyRow) -> Result<(Task, String, String), DbError> {
+    let number: Option<String> = r.try_get(15)?;
+    Ok((task(r)?, number.unwrap_or_default(), r.try_get(16)?))
+}
+
 /// The stages of the item version the case was made under.
 pub async fn stages_of(db: &Db, case: &Case) -> Result<Vec<Stage>, CaseError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
@@ -192,26 +198,35 @@ pub async fn inbox(
         .iter()
         .filter(|g| g.role == Role::Approver)
     {
-        let rows = sqlx::query(&format!(
-            "SELECT {TASK_COLUMNS}, c.number, c.item_name FROM case_tasks t JOIN cases c ON c.id = t.case_id \
-             WHERE t.state = 'open' AND t.kind = $1 AND t.division LIKE $2 ORDER BY t.due_date, t.id LIMIT $3"
-        ))
-        .bind(kind)
-        .bind(format!("{}%", g.division.subtree_prefix()))
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await?;
-        for r in &rows {
-            let t = task(r)?;
-            if !out.iter().any(|(x, ..)| x.id == t.id) {
-                let number: Option<String> = r.try_get(15)?;
-                out.push((t, number.unwrap_or_default(), r.try_get(16)?));
+        for row in open_of_kind(db, kind, g.division, limit).await? {
+            if !out.iter().any(|(x, ..)| x.id == row.0.id) {
+                out.push(row);
             }
         }
     }
     out.sort_by(|a, b| a.0.due_date.cmp(&b.0.due_date).then(a.0.id.cmp(&b.0.id)));
     out.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(out)
+}
+
+/// Open tasks of a department kind within a division's subtree, nearest deadline first, with
+/// their case's number and item: an approver's inbox, or a department system's.
+pub async fn open_of_kind(
+    db: &Db,
+    kind: &str,
+    within: DivisionCode,
+    limit: i64,
+) -> Result<Vec<(Task, String, String)>, DbError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {TASK_COLUMNS}, c.number, c.item_name FROM case_tasks t JOIN cases c ON c.id = t.case_id \
+         WHERE t.state = 'open' AND t.kind = $1 AND t.division LIKE $2 ORDER BY t.due_date, t.id LIMIT $3"
+    ))
+    .bind(kind)
+    .bind(format!("{}%", within.subtree_prefix()))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(task_with_case).collect()
 }
 
 /// Open tasks past their deadline in a division's subtree, oldest deadline first: the
@@ -230,12 +245,7 @@ pub async fn overdue(
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let number: Option<String> = r.try_get(15)?;
-            Ok((task(r)?, number.unwrap_or_default(), r.try_get(16)?))
-        })
-        .collect()
+    rows.iter().map(task_with_case).collect()
 }
 
 /// What a decision led to.

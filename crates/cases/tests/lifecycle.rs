@@ -355,3 +355,46 @@ async fn a_draft_becomes_the_case() {
         t.close().await;
     }
 }
+
+/// The automatic pre-review: an immediate item whose every material the platform reads
+/// itself is accepted as it is submitted, by the system, on the timeline and in the audit;
+/// the same item with a material to check waits for a clerk.
+#[tokio::test]
+async fn an_immediate_item_with_nothing_to_check_accepts_itself() {
+    for t in db::testing::backends().await {
+        let db = &t.db;
+        let mut app = application(db).await;
+        app.item.case_type = catalog::model::CaseType::Immediate;
+        let applicant = Actor {
+            id: "person:7".into(),
+            name: "卓玛".into(),
+        };
+        // A material to upload: a clerk must look.
+        assert!(!service::reviews_itself(&app));
+        let waiting = service::submit(db, &app, &applicant)
+            .await
+            .expect("submitted");
+        assert_eq!(state_of(db, waiting.id).await, State::Submitted);
+        // Every material read by the platform: nothing to check.
+        for m in &mut app.materials {
+            m.need = Need::Waived {
+                by: "registry:population.household".into(),
+            };
+        }
+        app.uploads.clear();
+        app.values.insert("details".into(), "第二件".into());
+        assert!(service::reviews_itself(&app));
+        let done = service::submit(db, &app, &applicant)
+            .await
+            .expect("submitted");
+        assert_eq!(state_of(db, done.id).await, State::InReview);
+        let by: String = db::sqlx::query_scalar(
+            "SELECT actor FROM audit_events WHERE action = 'case.accept' AND subject = $1",
+        )
+        .bind(format!("case:{}", done.id))
+        .fetch_one(db.pool())
+        .await
+        .expect("the acceptance is audited");
+        assert_eq!(by, "system:prereview");
+    }
+}

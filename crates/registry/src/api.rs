@@ -146,8 +146,10 @@ async fn system(
     Ok((reg, granted(state, api, provider, headers, reg.name).await?))
 }
 
-/// The grant in `registry` of the system whose bearer token the request carries.
-async fn granted(
+/// The grant in `registry` of the system whose bearer token the request carries: a 401 for
+/// a missing or bad token, a 403 for a user's token or a system without the grant. Other
+/// capabilities use it for their own grant names ([`CASES`]).
+pub async fn granted(
     state: &AppState,
     api: &ApiCtx,
     provider: &oidc::Provider,
@@ -200,12 +202,17 @@ async fn granted(
         .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))
 }
 
-/// The registry names a grant may give: the record registers and the geography registry.
+/// The names a grant may give: the record registers, the geography registry, and the case
+/// back office (a department system deciding its department's tasks).
 fn grantable(registry: &str) -> bool {
-    Register::by_name(registry).is_some() || registry == GEOGRAPHY
+    Register::by_name(registry).is_some() || registry == GEOGRAPHY || registry == CASES
 }
 
 const GEOGRAPHY: &str = "geography";
+
+/// The grant that lets a department's own system work its department's cases through the
+/// case API (see the cases capability).
+pub const CASES: &str = "cases";
 
 type GrantKey = (String, String);
 

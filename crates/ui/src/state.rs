@@ -64,12 +64,19 @@ pub struct WebSettings {
     pub public_url: Option<String>,
     /// Working days a department has to answer a bad rating (`None`: 15).
     pub rectification_days: Option<u16>,
+    /// Working days a window has to accept or refuse a submitted case (`None`: 2).
+    pub prereview_days: Option<u16>,
 }
 
 impl WebSettings {
     /// Working days a department has to answer a bad rating.
     pub fn rectification_days(&self) -> u16 {
         self.rectification_days.unwrap_or(15)
+    }
+
+    /// Working days a window has to accept or refuse a submitted case.
+    pub fn prereview_days(&self) -> u16 {
+        self.prereview_days.unwrap_or(2)
     }
 
     /// The public base address, never ending in `/`.

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::pages::router())
         .merge(cases::window::router())
         .merge(cases::bundle::router())
+        .merge(cases::system_api::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())

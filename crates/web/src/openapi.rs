@@ -292,6 +292,32 @@ fn case_paths() -> Value {
             "parameters": [id],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
             "responses": with_conflict(state)
+        } },
+        "/api/v1/department/tasks": { "get": {
+            "summary": "A department system's open tasks (its `cases` grant: the department's kind within its division), nearest deadline first",
+            "security": [{ "bearer": [] }],
+            "responses": with_conflict(json!({ "type": "object" }))
+        } },
+        "/api/v1/department/cases/{id}": { "get": {
+            "summary": "A case the system's department handles or has a task in, with its tasks, materials and timeline",
+            "security": [{ "bearer": [] }],
+            "parameters": [id],
+            "responses": with_conflict(json!({ "type": "object" }))
+        } },
+        "/api/v1/department/cases/{id}/accept": { "post": {
+            "summary": "The department's system accepts a case its department handles",
+            "security": [{ "bearer": [] }],
+            "parameters": [id],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": revision } } } },
+            "responses": with_conflict(json!({ "type": "object", "properties": { "state": { "type": "string" }, "due_date": { "type": "string" } } }))
+        } },
+        "/api/v1/department/tasks/{id}/decision": { "post": {
+            "summary": "Decide one of the department's tasks: approve, or refuse (which ends the case); an opinion is required",
+            "security": [{ "bearer": [] }],
+            "parameters": [id],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["approve", "opinion"], "properties": {
+                "revision": { "type": "integer", "description": "The task's revision as last seen." }, "approve": { "type": "boolean" }, "opinion": { "type": "string" } } } } } },
+            "responses": with_conflict(json!({ "type": "object", "properties": { "task": { "type": "integer" }, "led_to": { "type": "string", "enum": ["waiting", "next-stage", "approved", "refused"] } } }))
         } }
     })
 }

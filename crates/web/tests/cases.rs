@@ -47,6 +47,45 @@ async fn submit_form(
     app.post_multipart(action, cookie, &parts).await
 }
 
+/// The demo catalogue and registries, and the Chengguan subsistence-allowance item's code.
+async fn subsistence_item(app: &TestApp) -> String {
+    let db = &app.db.db;
+    catalog::seed::seed_demo(db).await.expect("catalogue");
+    registry::seed::seed_demo(db).await.expect("registries");
+    db::sqlx::query_scalar(
+        "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("the Chengguan subsistence-allowance item")
+}
+
+/// The demo citizen applies for the subsistence allowance online; the case's id.
+async fn apply_for_subsistence(app: &TestApp, me: &str, code: &str, details: &str) -> i64 {
+    let form = app.get_as(&format!("/apply/{code}"), me).await;
+    let sent = submit_form(
+        app,
+        &format!("/apply/{code}"),
+        me,
+        &form.body,
+        &[
+            ("applicant_name", "扎西顿珠"),
+            ("mobile", "13908900001"),
+            ("division", "540102"),
+            ("address", "拉萨市城关区八廓街 1 号"),
+            ("details", details),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.location()
+        .trim_start_matches("/me/cases/")
+        .split('?')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id")
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     db::sqlx::query_scalar(sql)
         .fetch_one(app.db.db.pool())
@@ -58,14 +97,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn a_case_from_the_form_to_acceptance() {
     for app in TestApp::with_people(PASSWORD).await {
         let db = &app.db.db;
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        registry::seed::seed_demo(db).await.expect("registries");
-        let code: String = db::sqlx::query_scalar(
-            "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
-        )
-        .fetch_one(db.pool())
-        .await
-        .expect("the Chengguan subsistence-allowance item");
+        let code = subsistence_item(&app).await;
 
         let me = app
             .sign_in("13908900001", PASSWORD)
@@ -458,8 +490,8 @@ async fn a_case_from_the_form_to_acceptance() {
             .await;
         assert_eq!(sup.status, StatusCode::OK, "{}", sup.body);
         assert!(
-            sup.body.contains("3.00"),
-            "two ratings, 1 and 5: {}",
+            sup.body.contains("1.00") && sup.body.contains("5.00"),
+            "two ratings, 1 online and 5 at the window, each per channel: {}",
             sup.body
         );
 
@@ -709,14 +741,7 @@ async fn last_code(app: &TestApp, mobile: &str) -> String {
 async fn a_walk_in_at_the_window() {
     for app in TestApp::with_people(PASSWORD).await {
         let db = &app.db.db;
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        registry::seed::seed_demo(db).await.expect("registries");
-        let code: String = db::sqlx::query_scalar(
-            "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
-        )
-        .fetch_one(db.pool())
-        .await
-        .expect("the Chengguan subsistence-allowance item");
+        let code = subsistence_item(&app).await;
         let (person_id, mobile) = identity::seed::demo_citizen().expect("demo citizen");
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
         let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
@@ -1016,14 +1041,7 @@ async fn a_life_event_bundle_makes_linked_cases() {
 async fn deadlines_warn_and_escalate_once() {
     for app in TestApp::with_people(PASSWORD).await {
         let db = &app.db.db;
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        registry::seed::seed_demo(db).await.expect("registries");
-        let code: String = db::sqlx::query_scalar(
-            "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
-        )
-        .fetch_one(db.pool())
-        .await
-        .expect("the Chengguan subsistence-allowance item");
+        let code = subsistence_item(&app).await;
         let me = app
             .sign_in("13908900001", PASSWORD)
             .await
@@ -1033,30 +1051,7 @@ async fn deadlines_warn_and_escalate_once() {
         let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
         let mut ids = Vec::new();
         for n in 0..2 {
-            let form = app.get_as(&format!("/apply/{code}"), &me).await;
-            let details = format!("低保申请 {n}");
-            let sent = submit_form(
-                &app,
-                &format!("/apply/{code}"),
-                &me,
-                &form.body,
-                &[
-                    ("applicant_name", "扎西顿珠"),
-                    ("mobile", "13908900001"),
-                    ("division", "540102"),
-                    ("address", "拉萨市城关区八廓街 1 号"),
-                    ("details", &details),
-                ],
-            )
-            .await;
-            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-            let id: i64 = sent
-                .location()
-                .trim_start_matches("/me/cases/")
-                .split('?')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .expect("id");
+            let id = apply_for_subsistence(&app, &me, &code, &format!("低保申请 {n}")).await;
             let ok = app
                 .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
                 .await;
@@ -1101,11 +1096,124 @@ async fn deadlines_warn_and_escalate_once() {
             .await;
         assert!(sup.body.contains("督办"), "{}", sup.body);
         assert!(sup.body.contains(&number), "{}", sup.body);
+        // The supervisor follows the link to the case's complete trail; others may not.
+        let trail_link = format!("/console/cases/{}/trail", ids[1]);
+        assert!(sup.body.contains(&trail_link), "{}", sup.body);
+        let trail = app
+            .get_as(&format!("{trail_link}?lang=zh"), &supervisor)
+            .await;
+        assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
+        for action in ["case.submit", "case.accept", "case.task.overdue"] {
+            assert!(trail.body.contains(action), "{action}: {}", trail.body);
+        }
+        assert_eq!(
+            app.get_as(&trail_link, &approver).await.status,
+            StatusCode::FORBIDDEN
+        );
         let audit = app.audit_actions().await;
         assert_eq!(
             audit.iter().filter(|a| *a == "case.task.overdue").count(),
             1
         );
+        app.close().await;
+    }
+}
+
+/// A department's own system works its share of the back office with its client-credentials
+/// token and a `cases` grant: refused without the grant, then it lists its open tasks, reads
+/// the case and decides, named on the timeline.
+#[tokio::test]
+async fn a_department_system_decides_with_its_token() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        let code = subsistence_item(&app).await;
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let id = apply_for_subsistence(&app, &me, &code, "低保申请").await;
+        let token = app.system_token("minzheng-shenpi", "cases").await;
+        let call = |method: &'static str, path: String, body: &'static str| {
+            let token = token.clone();
+            let app = &app;
+            async move {
+                common::system_call(app, method, &path, Some(&token), "application/json", body)
+                    .await
+            }
+        };
+        // Without a grant the system may do nothing.
+        let refused = call("GET", "/api/v1/department/tasks".into(), "").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        let anonymous = common::system_call(
+            &app,
+            "GET",
+            "/api/v1/department/tasks",
+            None,
+            "application/json",
+            "",
+        )
+        .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        registry::api::grant(
+            db,
+            "minzheng-shenpi",
+            registry::api::CASES,
+            "540102-civil-affairs",
+            false,
+            "system:test",
+        )
+        .await
+        .expect("granted");
+        // The department system accepts the case its department handles.
+        let accepted = call(
+            "POST",
+            format!("/api/v1/department/cases/{id}/accept"),
+            "{}",
+        )
+        .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        let list = call("GET", "/api/v1/department/tasks".into(), "").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let items = list.json()["items"].as_array().cloned().unwrap_or_default();
+        let task = items
+            .iter()
+            .find(|t| t["task"]["case_id"] == id)
+            .expect("the case's task");
+        let task_id = task["task"]["id"].as_i64().expect("task id");
+        let case = call("GET", format!("/api/v1/department/cases/{id}"), "").await;
+        assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+        // No opinion: told, nothing changed.
+        let bare = call(
+            "POST",
+            format!("/api/v1/department/tasks/{task_id}/decision"),
+            r#"{"approve": true}"#,
+        )
+        .await;
+        assert_eq!(
+            bare.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            bare.body
+        );
+        let decided = call(
+            "POST",
+            format!("/api/v1/department/tasks/{task_id}/decision"),
+            r#"{"approve": true, "opinion": "经审核，符合最低生活保障条件。"}"#,
+        )
+        .await;
+        assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+        let state: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .expect("state");
+        assert_eq!(state, "approved");
+        let actors: Vec<String> =
+            db::sqlx::query_scalar("SELECT actor FROM audit_events WHERE action = 'case.approve'")
+                .fetch_all(db.pool())
+                .await
+                .expect("audit");
+        assert_eq!(actors, ["client:minzheng-shenpi"]);
         app.close().await;
     }
 }

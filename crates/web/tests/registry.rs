@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, system_call};
 
 const PASSWORD: &str = "demo-password-2026";
 
@@ -344,30 +344,6 @@ async fn entities_checks_batches_and_geography_through_the_pages() {
     }
 }
 
-/// A request from a system with its bearer token.
-async fn system_call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    content_type: &str,
-    body: &str,
-) -> common::Answer {
-    let mut req = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("accept-language", "en")
-        .header("content-type", content_type);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    app.send(
-        req.body(axum::body::Body::from(body.to_owned()))
-            .expect("request"),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn department_systems_read_update_observe_and_batch_with_client_credentials() {
     for app in TestApp::with_people(PASSWORD).await {
@@ -375,39 +351,7 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
             .await
             .expect("registry");
         let db = &app.db.db;
-        let client = oidc::clients::NewClient {
-            client_id: "minzheng-jiuzhu".into(),
-            name_zh: "社会救助系统".into(),
-            name_en: "Social assistance system".into(),
-            public: false,
-            scopes: vec!["registry".into()],
-            grant_types: vec![oidc::clients::GrantType::ClientCredentials],
-            ..oidc::clients::NewClient::default()
-        };
-        let secret = oidc::clients::register(db, &client, "system:test")
-            .await
-            .expect("registered")
-            .expect("a secret");
-        let token_answer = app
-            .send(
-                axum::http::Request::post("/oauth2/token")
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header(
-                        "authorization",
-                        format!(
-                            "Basic {}",
-                            common::base64(&format!("minzheng-jiuzhu:{secret}"))
-                        ),
-                    )
-                    .body(axum::body::Body::from("grant_type=client_credentials"))
-                    .expect("request"),
-            )
-            .await;
-        assert_eq!(token_answer.status, StatusCode::OK, "{}", token_answer.body);
-        let token = token_answer.json()["access_token"]
-            .as_str()
-            .expect("token")
-            .to_owned();
+        let token = app.system_token("minzheng-jiuzhu", "registry").await;
         let citizen: String =
             db::sqlx::query_scalar("SELECT person_id FROM accounts WHERE mobile = '13908900001'")
                 .fetch_one(db.pool())

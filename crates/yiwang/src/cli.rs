@@ -229,7 +229,8 @@ pub enum RegistryCommand {
     Grant {
         #[arg(long)]
         client: String,
-        /// population or entities.
+        /// population, entities, geography, or cases (the department's system works its
+        /// department's share of the back office through /api/v1/department/…).
         #[arg(long)]
         registry: String,
         /// The department's code (540102-civil-affairs).
@@ -411,6 +412,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         trusted_proxies: settings.trusted_proxies.clone(),
         public_url: settings.public_url.clone(),
         rectification_days: settings.rectification_days,
+        prereview_days: settings.prereview_days,
     };
     let state = web::state(db.clone(), web)?;
     let app = web::App::build(state, settings.listen)

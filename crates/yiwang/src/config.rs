@@ -33,6 +33,8 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Working days a department has to answer a bad rating (default 15).
     pub rectification_days: Option<u16>,
+    /// Working days a window has to accept or refuse a submitted case (default 2).
+    pub prereview_days: Option<u16>,
 }
 
 /// The settings in force.
@@ -49,6 +51,28 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub master_key: Option<kernel::crypto::Sealer>,
     pub rectification_days: Option<u16>,
+    pub prereview_days: Option<u16>,
+}
+
+/// A number of working days from the environment (first) or the file: 1 to 60.
+fn working_days(
+    name: &str,
+    from_env: Option<String>,
+    from_file: Option<u16>,
+) -> Result<Option<u16>, ConfigError> {
+    let bad = |value: String| ConfigError::Env {
+        name: name.into(),
+        value,
+        problem: "give a number of working days from 1 to 60".into(),
+    };
+    match (from_env, from_file) {
+        (Some(d), _) => match d.trim().parse::<u16>() {
+            Ok(n) if (1..=60).contains(&n) => Ok(Some(n)),
+            _ => Err(bad(d)),
+        },
+        (None, Some(n)) if !(1..=60).contains(&n) => Err(bad(n.to_string())),
+        (None, other) => Ok(other),
+    }
 }
 
 /// Why the configuration cannot be used.
@@ -245,30 +269,19 @@ pub fn resolve(
             })?),
             None => None,
         };
-    let rectification_days = match env("YIWANG_RECTIFICATION_DAYS") {
-        Some(d) => Some(match d.trim().parse::<u16>() {
-            Ok(n) if (1..=60).contains(&n) => n,
-            _ => {
-                return Err(ConfigError::Env {
-                    name: "rectification_days".into(),
-                    value: d,
-                    problem: "give a number of working days from 1 to 60".into(),
-                });
-            }
-        }),
-        None => match file.rectification_days {
-            Some(n) if !(1..=60).contains(&n) => {
-                return Err(ConfigError::Env {
-                    name: "rectification_days".into(),
-                    value: n.to_string(),
-                    problem: "give a number of working days from 1 to 60".into(),
-                });
-            }
-            other => other,
-        },
-    };
+    let rectification_days = working_days(
+        "rectification_days",
+        env("YIWANG_RECTIFICATION_DAYS"),
+        file.rectification_days,
+    )?;
+    let prereview_days = working_days(
+        "prereview_days",
+        env("YIWANG_PREREVIEW_DAYS"),
+        file.prereview_days,
+    )?;
     Ok(Settings {
         rectification_days,
+        prereview_days,
         sms,
         trusted_proxies,
         public_url,

@@ -43,6 +43,7 @@ impl TestApp {
                 trusted_proxies: Vec::new(),
                 public_url: None,
                 rectification_days: None,
+                prereview_days: None,
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
             apps.push(TestApp { router, db });
@@ -320,5 +321,66 @@ impl TestApp {
             .fetch_all(self.db.db.pool())
             .await
             .expect("audit")
+    }
+}
+
+/// A request from a system with its bearer token.
+pub async fn system_call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &str,
+) -> Answer {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("accept-language", "en")
+        .header("content-type", content_type);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    app.send(
+        req.body(axum::body::Body::from(body.to_owned()))
+            .expect("request"),
+    )
+    .await
+}
+
+impl TestApp {
+    /// Registers a department system with the client-credentials grant and returns its
+    /// access token.
+    pub async fn system_token(&self, client_id: &str, scope: &str) -> String {
+        let client = oidc::clients::NewClient {
+            client_id: client_id.into(),
+            name_zh: "部门系统".into(),
+            name_en: "A department system".into(),
+            public: false,
+            scopes: vec![scope.into()],
+            grant_types: vec![oidc::clients::GrantType::ClientCredentials],
+            ..oidc::clients::NewClient::default()
+        };
+        let secret = oidc::clients::register(&self.db.db, &client, "system:test")
+            .await
+            .expect("registered")
+            .expect("a secret");
+        let answer = self
+            .send(
+                Request::post("/oauth2/token")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header(
+                        "authorization",
+                        format!("Basic {}", base64(&format!("{client_id}:{secret}"))),
+                    )
+                    .body(Body::from("grant_type=client_credentials"))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.json()["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
     }
 }

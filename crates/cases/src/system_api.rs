@@ -1,0 +1,171 @@
+//! The case API for a department's own system (部门业务系统): authorised by its
+//! client-credentials token and a `cases` grant for one department (`yiwang registry grant
+//! --registry cases`), it works that department's share of the back office as its approvers
+//! do on their pages, and every call is an audited action by `client:{id}`.
+//!
+//! - `GET  /api/v1/department/tasks` — open tasks of the department's kind in its division's
+//!   subtree, nearest deadline first
+//! - `GET  /api/v1/department/cases/{id}` — a case the department has a task in, or handles
+//! - `POST /api/v1/department/tasks/{id}/decision` `{"revision", "approve", "opinion"}`
+//! - `POST /api/v1/department/cases/{id}/accept` `{"revision"}` — a case the department
+//!   handles, waiting for acceptance
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use kernel::Message;
+use registry::api::{CASES, granted};
+use serde::Deserialize;
+use serde_json::json;
+use ui::AppState;
+use ui::error::ApiCtx;
+
+use crate::model::{Actor, Case};
+use crate::workflow::{self, Task};
+use crate::{service, store};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/department/tasks", get(tasks))
+        .route("/api/v1/department/cases/{id}", get(one))
+        .route("/api/v1/department/tasks/{id}/decision", post(decision))
+        .route("/api/v1/department/cases/{id}/accept", post(accept))
+}
+
+/// The department a request's system acts for, and the actor it is on timelines.
+async fn department(
+    state: &AppState,
+    api: &ApiCtx,
+    provider: &oidc::Provider,
+    headers: &HeaderMap,
+) -> Result<(org::model::Department, Actor), Response> {
+    let g = granted(state, api, provider, headers, CASES).await?;
+    let actor = Actor {
+        id: format!("client:{}", g.client_id),
+        name: format!("{}（系统）", g.department.names.zh),
+    };
+    Ok((g.department, actor))
+}
+
+fn not_found(api: &ApiCtx) -> Response {
+    api.fail(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        &Message::new("case-not-found"),
+    )
+    .into_response()
+}
+
+/// Whether the department has a say in the case: it handles it, or has a task in it.
+fn concerns(d: &org::model::Department, c: &Case, tasks: &[Task]) -> bool {
+    c.department == d.code || tasks.iter().any(|t| t.department == d.code)
+}
+
+async fn tasks(
+    AxState(state): AxState<AppState>,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    api: ApiCtx,
+    headers: HeaderMap,
+) -> Result<Response, Response> {
+    let (d, _) = department(&state, &api, &provider, &headers).await?;
+    let list = workflow::open_of_kind(&state.db, &d.kind, d.division, 500)
+        .await
+        .map_err(|e| api.error(&e).into_response())?;
+    let items: Vec<serde_json::Value> = list
+        .into_iter()
+        .map(|(t, number, item)| json!({ "task": t, "number": number, "item_name": item }))
+        .collect();
+    let total = items.len();
+    Ok(Json(json!({ "items": items, "total": total, "next": null })).into_response())
+}
+
+async fn one(
+    AxState(state): AxState<AppState>,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    api: ApiCtx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, Response> {
+    let (d, _) = department(&state, &api, &provider, &headers).await?;
+    let db = &state.db;
+    let fail = |e: db::DbError| api.error(&e).into_response();
+    let c = store::find(db, id)
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| not_found(&api))?;
+    let tasks = workflow::tasks_of(db, id).await.map_err(fail)?;
+    if !concerns(&d, &c, &tasks) {
+        return Err(not_found(&api));
+    }
+    let materials = store::materials(db, id).await.map_err(fail)?;
+    let events = store::events(db, id).await.map_err(fail)?;
+    Ok(Json(json!({
+        "case": c,
+        "tasks": tasks,
+        "materials": materials,
+        "timeline": events,
+    }))
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct DecisionBody {
+    revision: Option<i64>,
+    approve: bool,
+    #[serde(default)]
+    opinion: String,
+}
+
+async fn decision(
+    AxState(state): AxState<AppState>,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    api: ApiCtx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    b: Result<Json<DecisionBody>, JsonRejection>,
+) -> Result<Response, Response> {
+    let (d, actor) = department(&state, &api, &provider, &headers).await?;
+    let t = workflow::task_by_id(&state.db, id)
+        .await
+        .map_err(|e| api.error(&e).into_response())?
+        .filter(|t| t.department == d.code)
+        .ok_or_else(|| not_found(&api))?;
+    let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
+    let r = workflow::decide(&state.db, t.id, b.revision, b.approve, &b.opinion, &actor).await;
+    Ok(crate::api::done(
+        r.map(|led| json!({ "task": t.id, "led_to": led })),
+        &api,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct RevisionBody {
+    revision: Option<i64>,
+}
+
+async fn accept(
+    AxState(state): AxState<AppState>,
+    Extension(provider): Extension<Arc<oidc::Provider>>,
+    api: ApiCtx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    b: Result<Json<RevisionBody>, JsonRejection>,
+) -> Result<Response, Response> {
+    let (d, actor) = department(&state, &api, &provider, &headers).await?;
+    let c = store::find(&state.db, id)
+        .await
+        .map_err(|e| api.error(&e).into_response())?
+        .filter(|c| c.department == d.code)
+        .ok_or_else(|| not_found(&api))?;
+    let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
+    let r = service::accept(&state.db, c.id, b.revision, &actor).await;
+    Ok(crate::api::done(
+        r.map(|due| json!({ "state": "in-review", "due_date": due })),
+        &api,
+    ))
+}
