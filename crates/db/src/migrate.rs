@@ -151,6 +151,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0016_case_alerts.sql"),
         },
     },
+    Migration {
+        version: 17,
+        name: "electronic certificates",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0017_certificates.sql"),
+            postgres: include_str!("../migrations/postgres/0017_certificates.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -40,6 +40,29 @@ const ENTITIES: &[(&str, usize)] = &[
     ("日喀则格桑唐卡工作室", 3),
 ];
 
+/// The made-up residents: identity number, division, Chinese and Tibetan names.
+pub fn demo_people() -> Vec<(PersonId, &'static str, &'static str, &'static str)> {
+    PEOPLE
+        .iter()
+        .filter_map(|(d, b, s, zh, bo)| demo_person_id(d, b, s).map(|id| (id, *d, *zh, *bo)))
+        .collect()
+}
+
+/// The made-up enterprises: credit code, name, and their legal representative's identity
+/// number.
+pub fn demo_entities() -> Vec<(String, &'static str, PersonId)> {
+    ENTITIES
+        .iter()
+        .enumerate()
+        .filter_map(|(n, (name, rep))| {
+            let rep = PEOPLE
+                .get(*rep)
+                .and_then(|(d, b, s, ..)| demo_person_id(d, b, s))?;
+            Some((demo_credit_code(n)?, *name, rep))
+        })
+        .collect()
+}
+
 /// The demo citizen (扎西顿珠) and the mobile number their account has.
 pub fn demo_citizen() -> Option<(PersonId, &'static str)> {
     PEOPLE

@@ -149,6 +149,9 @@ impl Sealer {
     }
 }
 
+/// The default signer ID of GM/T 0009, which OpenSSL and GmSSL also use by default.
+pub const SM2_DEFAULT_ID: &str = "1234567812345678";
+
 /// Why an SM2 key or signature could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum Sm2Error {
@@ -198,6 +201,35 @@ impl Sm2Signer {
         let signature: sm2::dsa::Signature = self.key.sign(message);
         signature.to_bytes().to_vec()
     }
+
+    /// Signs `message`, DER-encoded (`SEQUENCE { r, s }`) as OpenSSL and GmSSL write it.
+    pub fn sign_der(&self, message: &[u8]) -> Vec<u8> {
+        let signature: sm2::dsa::Signature = self.key.sign(message);
+        signature.to_der().as_bytes().to_vec()
+    }
+}
+
+/// Verifies a DER-encoded SM2 signature by a SEC1 public key.
+pub fn sm2_verify_der(
+    signer_id: &str,
+    public_key: &[u8],
+    message: &[u8],
+    der: &[u8],
+) -> Result<(), Sm2Error> {
+    let key = sm2::dsa::VerifyingKey::from_sec1_bytes(signer_id, public_key)
+        .map_err(|_| Sm2Error::Key)?;
+    let signature = sm2::dsa::Signature::from_der(der).map_err(|_| Sm2Error::Signature)?;
+    key.verify(message, &signature)
+        .map_err(|_| Sm2Error::Signature)
+}
+
+/// A SEC1 public key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo on the SM2 curve), the form
+/// OpenSSL reads.
+pub fn sm2_public_pem(public_key: &[u8]) -> Result<String, Sm2Error> {
+    use sm2::pkcs8::EncodePublicKey;
+    let key = sm2::PublicKey::from_sec1_bytes(public_key).map_err(|_| Sm2Error::Key)?;
+    key.to_public_key_pem(sm2::pkcs8::LineEnding::LF)
+        .map_err(|_| Sm2Error::Key)
 }
 
 /// Verifies an SM2 signature (r ‖ s) by a SEC1 public key.
@@ -216,6 +248,45 @@ pub fn sm2_verify(
 
 #[cfg(test)]
 mod tests {
+
+    /// An independent implementation (OpenSSL 3's `pkeyutl`, SM2 with SM3 and the default
+    /// signer ID) verifies our DER signature with our PEM public key, and refuses it for an
+    /// altered message.
+    #[test]
+    fn openssl_verifies_our_sm2_signatures() {
+        let signer = super::Sm2Signer::generate(super::SM2_DEFAULT_ID).expect("key");
+        let dir = std::env::temp_dir().join(format!("yiwang-sm2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let message = "电子证照 1.2.156.3005.2".as_bytes();
+        std::fs::write(dir.join("msg"), message).expect("msg");
+        std::fs::write(dir.join("bad"), b"altered").expect("bad");
+        std::fs::write(dir.join("sig"), signer.sign_der(message)).expect("sig");
+        std::fs::write(
+            dir.join("pub.pem"),
+            super::sm2_public_pem(&signer.public_key()).expect("pem"),
+        )
+        .expect("pem");
+        let verify = |file: &str| {
+            std::process::Command::new("openssl")
+                .args([
+                    "pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-digest", "sm3",
+                ])
+                .args(["-pkeyopt", &format!("distid:{}", super::SM2_DEFAULT_ID)])
+                .args(["-in", file, "-sigfile", "sig"])
+                .current_dir(&dir)
+                .output()
+                .expect("the openssl command (OpenSSL 3) is needed for this check")
+        };
+        let good = verify("msg");
+        assert!(
+            good.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&good.stdout),
+            String::from_utf8_lossy(&good.stderr)
+        );
+        assert!(!verify("bad").status.success(), "an altered message fails");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     #[test]
     fn hmac_sm3_agrees_with_openssl() {

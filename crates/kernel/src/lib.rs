@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod cert_id;
 pub mod credit_code;
 pub mod crypto;
 pub mod division;
