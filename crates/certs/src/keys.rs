@@ -175,3 +175,24 @@ pub async fn published(db: &Db) -> Result<Vec<PublicKey>, DbError> {
     .await?;
     rows.iter().map(public_key).collect()
 }
+
+/// Public keys from a saved `/api/v1/certs/keys` answer (offline verification); entries
+/// that are not keys are skipped.
+pub fn from_published(v: &serde_json::Value) -> Vec<PublicKey> {
+    v["keys"]
+        .as_array()
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| {
+                    Some(PublicKey {
+                        id: k["id"].as_i64()?,
+                        department: k["department"].as_str()?.to_owned(),
+                        public_key: k["public_key"].as_str()?.to_owned(),
+                        created_at: k["created_at"].as_str().unwrap_or_default().to_owned(),
+                        retired_at: k["retired_at"].as_str().map(str::to_owned),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -3,9 +3,11 @@
 //! status changes, the holder's wallet, use records, and the sharing interface for
 //! department systems.
 
+pub mod api;
 pub mod canon;
 pub mod keys;
 pub mod model;
+pub mod pages;
 pub mod seed;
 pub mod service;
 

@@ -202,10 +202,10 @@ pub async fn granted(
         .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))
 }
 
-/// The names a grant may give: the record registers, the geography registry, and the case
-/// back office (a department system deciding its department's tasks).
+/// The names a grant may give: the record registers, the geography registry, the case back
+/// office (a department system deciding its department's tasks) and the certificates.
 fn grantable(registry: &str) -> bool {
-    Register::by_name(registry).is_some() || registry == GEOGRAPHY || registry == CASES
+    Register::by_name(registry).is_some() || [GEOGRAPHY, CASES, CERTS].contains(&registry)
 }
 
 const GEOGRAPHY: &str = "geography";
@@ -213,6 +213,10 @@ const GEOGRAPHY: &str = "geography";
 /// The grant that lets a department's own system work its department's cases through the
 /// case API (see the cases capability).
 pub const CASES: &str = "cases";
+
+/// The grant that lets a department's system read and verify certificates (see the
+/// certificates capability).
+pub const CERTS: &str = "certs";
 
 type GrantKey = (String, String);
 

@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::window::router())
         .merge(cases::bundle::router())
         .merge(cases::system_api::router())
+        .merge(certs::pages::router())
+        .merge(certs::api::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())

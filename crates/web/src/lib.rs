@@ -31,6 +31,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         catalog::FTL,
         registry::FTL,
         cases::FTL,
+        certs::FTL,
         FTL,
     ]
 }

@@ -101,6 +101,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Electronic certificates: verify an exported file offline, rotate a department's key.
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
     /// The catalogue of service items: export and import the whole of it.
     Catalog {
         #[command(subcommand)]
@@ -229,8 +234,9 @@ pub enum RegistryCommand {
     Grant {
         #[arg(long)]
         client: String,
-        /// population, entities, geography, or cases (the department's system works its
-        /// department's share of the back office through /api/v1/department/…).
+        /// population, entities, geography, cases (the department's system works its
+        /// department's share of the back office through /api/v1/department/…), or certs
+        /// (it reads and verifies certificates through /api/v1/certs/…).
         #[arg(long)]
         registry: String,
         /// The department's code (540102-civil-affairs).
@@ -239,6 +245,29 @@ pub enum RegistryCommand {
         /// Sensitive fields the department does not own are shown in clear.
         #[arg(long)]
         clear_sensitive: bool,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Verify an exported certificate file (from a wallet's "download the signed file")
+    /// against the published public keys: a keys file saved from /api/v1/certs/keys, or the
+    /// database's. Exit status 0 when genuine, 1 when not; the reason is printed.
+    Verify {
+        file: PathBuf,
+        /// The published keys (JSON from /api/v1/certs/keys); without it, the database's.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Retire a department's current issuing key and make a new one (needs master_key).
+    RotateKey {
+        /// The department's code (540102-market-regulation).
+        #[arg(long)]
+        department: String,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -491,6 +520,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("loading the demo registry: {e:?}"))?;
             if people > 0 {
                 tracing::info!(people, "demo population registry loaded");
+            }
+            let certificates = certs::seed::seed_demo(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the demo certificates: {e:?}"))?;
+            if certificates > 0 {
+                tracing::info!(certificates, "demo certificates issued");
             }
             serve(db, &settings, |addr| {
                 println!("Yiwang demo is running: http://{addr}/");
@@ -858,6 +893,89 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(oidc::clients::RegisterError::Invalid(_)) => Ok(ExitCode::FAILURE),
                 Err(oidc::clients::RegisterError::Db(e)) => Err(e.into()),
+            }
+        }
+        Command::Cert {
+            command:
+                CertCommand::Verify {
+                    file,
+                    keys,
+                    database_url,
+                },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+                eprintln!(
+                    "yiwang: {}: not JSON: this is not a certificate file",
+                    file.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            };
+            let published = match keys {
+                Some(path) => {
+                    let k: serde_json::Value = serde_json::from_str(
+                        &std::fs::read_to_string(&path)
+                            .with_context(|| format!("cannot read {}", path.display()))?,
+                    )
+                    .with_context(|| format!("{} is not JSON", path.display()))?;
+                    certs::keys::from_published(&k)
+                }
+                None => {
+                    let db = open_with(config_path, database_url).await?;
+                    certs::keys::published(&db).await?
+                }
+            };
+            match certs::service::verify_file(&doc, &published) {
+                Ok(c) => {
+                    println!(
+                        "genuine: {} · {} · {} · issued {} by {}",
+                        c["identifier"].as_str().unwrap_or(""),
+                        c["certificate_name"].as_str().unwrap_or(""),
+                        c["holder"].as_str().unwrap_or(""),
+                        c["issue_date"].as_str().unwrap_or(""),
+                        c["issuer"].as_str().unwrap_or("")
+                    );
+                    println!(
+                        "(the current status — revoked, suspended, replaced — is shown at {})",
+                        doc["verify_at"].as_str().unwrap_or("/certs/verify")
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problem) => {
+                    let catalog = web::catalog()?;
+                    eprintln!(
+                        "yiwang: NOT genuine: {}",
+                        catalog.format(kernel::Lang::En, &kernel::Localize::message(&problem))
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Cert {
+            command:
+                CertCommand::RotateKey {
+                    department,
+                    database_url,
+                },
+        } => {
+            // Sealed with the configured master key, if any (`open` applies it).
+            let db = open_with(config_path, database_url).await?;
+            match certs::keys::rotate(&db, &department, "system:cli").await {
+                Ok(id) => {
+                    println!(
+                        "{department} signs with key {id} from now on; its earlier keys still verify"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    let catalog = web::catalog()?;
+                    eprintln!(
+                        "yiwang: {}",
+                        catalog.format(kernel::Lang::En, &kernel::Localize::message(&e))
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
             }
         }
         Command::Registry {

@@ -35,7 +35,12 @@ impl Answer {
 impl TestApp {
     pub async fn all() -> Vec<TestApp> {
         let mut apps = Vec::new();
-        for db in testing::backends().await {
+        for mut db in testing::backends().await {
+            // Secret fields sealed, as the demo and production run: certificates need it.
+            db.db = db.db.clone().with_sealer(
+                kernel::crypto::Sealer::from_hex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+                    .expect("a test master key"),
+            );
             org::seed::seed_demo(&db.db).await.expect("seed");
             let settings = WebSettings {
                 admin_password: Some(Secret::new("s3cret-admin")),
