@@ -307,3 +307,7 @@ case-trail-action = བྱ་བ།
 case-trail-details = ཞིབ་ཕྲ།
 case-trail-hash = སྒྲིལ་མཐུད་ཧ་ཤི།
 case-ratings-channel = ལམ་ཕྱོགས།
+case-waived-by-cert = འབུལ་མི་དགོས། སྟེགས་བུས་གློག་རྡུལ་ལག་ཁྱེར་བེད་སྤྱོད་བྱེད།
+case-result-certificates = སྤྲད་ཟིན་པའི་གློག་རྡུལ་ལག་ཁྱེར།
+case-certs-used = ཤོག་བུའི་ཚབ་ཏུ་བེད་སྤྱད་པའི་ལག་ཁྱེར།
+case-action-certificate-issued = གྲུབ་འབྲས་གློག་རྡུལ་ལག་ཁྱེར་དུ་སྤྲད་ཟིན།

@@ -306,3 +306,7 @@ case-trail-action = What
 case-trail-details = Details
 case-trail-hash = Chain hash
 case-ratings-channel = Channel
+case-waived-by-cert = not needed: the platform reads your certificate
+case-result-certificates = Certificates issued
+case-certs-used = Certificates used instead of paper:
+case-action-certificate-issued = The result was issued as an electronic certificate

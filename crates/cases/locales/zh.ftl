@@ -306,3 +306,7 @@ case-trail-action = 操作
 case-trail-details = 详情
 case-trail-hash = 链哈希
 case-ratings-channel = 渠道
+case-waived-by-cert = 免提交：平台直接调用电子证照
+case-result-certificates = 已签发的电子证照
+case-certs-used = 用证（代替纸质材料）：
+case-action-certificate-issued = 办理结果已签发为电子证照

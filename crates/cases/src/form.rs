@@ -233,8 +233,13 @@ pub struct MaterialLine {
 }
 
 /// The form's material lines. `holds` says whether the registry holds what a
-/// `registry:` link names for this applicant.
-pub fn materials(item: &ItemBody, holds: impl Fn(&str) -> bool) -> Vec<MaterialLine> {
+/// `registry:` link names for this applicant; `certificates` are the applicant's usable
+/// certificates (type code → identifier): a material of such a type is never asked for.
+pub fn materials(
+    item: &ItemBody,
+    holds: impl Fn(&str) -> bool,
+    certificates: &BTreeMap<String, String>,
+) -> Vec<MaterialLine> {
     item.materials
         .iter()
         .enumerate()
@@ -243,12 +248,19 @@ pub fn materials(item: &ItemBody, holds: impl Fn(&str) -> bool) -> Vec<MaterialL
             name_zh: m.name_zh.clone(),
             name_bo: m.name_bo.clone(),
             name_en: m.name_en.clone(),
-            need: need(m, &holds),
+            need: need(m, &holds, certificates),
         })
         .collect()
 }
 
-fn need(m: &Material, holds: &impl Fn(&str) -> bool) -> Need {
+/// The prefix of a waiver by a certificate (`cert:1.2.156.3005.2.…`).
+pub const CERT_WAIVER: &str = "cert:";
+
+fn need(
+    m: &Material,
+    holds: &impl Fn(&str) -> bool,
+    certificates: &BTreeMap<String, String>,
+) -> Need {
     if let MaterialSource::Registry { field } = &m.source
         && holds(field)
     {
@@ -256,8 +268,15 @@ fn need(m: &Material, holds: &impl Fn(&str) -> bool) -> Need {
             by: format!("registry:{field}"),
         };
     }
-    // E-certificates and shared resources waive materials once those capabilities can be
-    // read (issue 7 and the exchange); until then the applicant submits them.
+    if let MaterialSource::Certificate { type_code } = &m.source
+        && let Some(identifier) = certificates.get(type_code)
+    {
+        return Need::Waived {
+            by: format!("{CERT_WAIVER}{identifier}"),
+        };
+    }
+    // Shared resources waive materials once the exchange can be read; until then the
+    // applicant submits them.
     match &m.condition {
         Some(c) if !c.trim().is_empty() => Need::IfApplies {
             condition: c.trim().to_owned(),

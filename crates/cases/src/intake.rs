@@ -58,6 +58,21 @@ pub struct Ready {
     pub draft: Option<(i64, i64)>,
 }
 
+/// The timeline's note of a submission: its channel, and the certificates used instead of
+/// materials.
+fn submit_note(r: &Ready) -> String {
+    let used: Vec<&str> = r
+        .materials
+        .iter()
+        .filter_map(|m| m.waived_by.strip_prefix(crate::form::CERT_WAIVER))
+        .collect();
+    if used.is_empty() {
+        format!("channel={}", r.channel)
+    } else {
+        format!("channel={}; 用证 {}", r.channel, used.join(", "))
+    }
+}
+
 /// Why a submission was not written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failed {
@@ -298,6 +313,26 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         }
         q.execute(&mut *tx).await?;
     }
+    // Certificates used instead of materials (用证), where their holders see them.
+    for (i, id, _) in &written {
+        for m in &items[*i].materials {
+            let Some(identifier) = m.waived_by.strip_prefix(crate::form::CERT_WAIVER) else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO cert_uses (certificate_id, used_by, used_by_name, purpose, case_id, at) \
+                 SELECT c.id, $1, COALESCE((SELECT d.name_zh FROM departments d WHERE d.code = $2), $2), $3, $4, $5 FROM certificates c WHERE c.identifier = $6",
+            )
+            .bind(format!("department:{}", items[*i].department))
+            .bind(&items[*i].department)
+            .bind(format!("办理：{}（{}）", items[*i].item_name, m.name))
+            .bind(*id)
+            .bind(&at)
+            .bind(identifier)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
     // What each applicant typed, for next time (the last value of a field wins).
     let mut reuse: BTreeMap<(i64, &str), &str> = BTreeMap::new();
     for (i, ..) in &written {
@@ -350,7 +385,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 .bind(Action::Submit.key())
                 .bind(State::Draft.key())
                 .bind(State::Submitted.key())
-                .bind(format!("channel={}", items[*i].channel));
+                .bind(submit_note(&items[*i]));
         }
         q.execute(&mut *tx).await?;
         let sql = format!(
@@ -379,7 +414,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 "number": number,
                 "from": State::Draft.key(),
                 "to": State::Submitted.key(),
-                "note": format!("channel={}", items[*i].channel),
+                "note": submit_note(&items[*i]),
             })
         })
         .collect();

@@ -264,7 +264,11 @@ pub(crate) fn material_fields(
                     @match &m.need {
                         Need::Waived { by } => {
                             p { strong { (material_name(ctx, m)) } " · " span.badge.ok { (ctx.t("case-waived")) } }
-                            p.hint { (ctx.t("case-waived-by")) " " code { (by) } }
+                            @if let Some(identifier) = by.strip_prefix(crate::form::CERT_WAIVER) {
+                                p.hint { (ctx.t("case-waived-by-cert")) " " a href={ "/v/" (identifier) } { code.wrap { (identifier) } } }
+                            } @else {
+                                p.hint { (ctx.t("case-waived-by")) " " code { (by) } }
+                            }
                         }
                         Need::Submit => {
                             label for=(id) { (material_name(ctx, m)) " " abbr title=(ctx.t("case-required")) { "*" } }
@@ -546,6 +550,24 @@ async fn case_body(
     } else {
         crate::form::PERSON
     };
+    // Officials see the certified data of each certificate used instead of a material, as
+    // verified now (its signature and its standing).
+    let mut certified = BTreeMap::new();
+    if official {
+        for m in &materials {
+            if let Some(identifier) = m.waived_by.strip_prefix(crate::form::CERT_WAIVER) {
+                let shown = match certs::service::verify(db, identifier).await {
+                    Ok(certs::service::Verdict::Genuine { cert, standing }) => Ok((cert, standing)),
+                    Ok(certs::service::Verdict::Tampered { .. }) => Err(ctx.t("cert-tampered")),
+                    Err(e) => Err(ctx.tell(&e)),
+                };
+                certified.insert(m.index, shown);
+            }
+        }
+    }
+    let results = certs::service::of_case(db, c.id)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
     Ok(html! {
         dl.facts {
             dt { (ctx.t("case-number")) } dd { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } }
@@ -566,8 +588,29 @@ async fn case_body(
         @if materials.is_empty() { p { (ctx.t("case-no-materials")) } } @else {
             ul { @for m in &materials { li id={ "m-" (m.index) } {
                 (m.name) " · " (ctx.t(&format!("case-material-status-{}", m.status)))
-                @if !m.waived_by.is_empty() { " (" code { (m.waived_by) } ")" }
+                @if let Some(identifier) = m.waived_by.strip_prefix(crate::form::CERT_WAIVER) {
+                    " (" (ctx.t("case-waived-by-cert")) " " a href={ "/v/" (identifier) } { code.wrap { (identifier) } } ")"
+                } @else if !m.waived_by.is_empty() { " (" code { (m.waived_by) } ")" }
+                @match certified.get(&m.index) {
+                    Some(Ok((cert, standing))) => {
+                        div.certified {
+                            strong.{ "standing-" (standing.key()) } { (ctx.t(&format!("cert-standing-{}", standing.key()))) } " · " (ctx.t("cert-genuine"))
+                            dl { dt { (ctx.t("cert-holder")) } dd { (cert.holder_name) " " code { (cert.holder_code) } }
+                                 dt { (ctx.t("cert-validity")) } dd { (cert.valid_from) " – " (cert.valid_to.as_deref().unwrap_or("长期")) }
+                                 @for (k, v) in cert.data() { dt { (k) } dd { (v.as_str().unwrap_or_default()) } } }
+                        }
+                    }
+                    Some(Err(why)) => { p.field-error { (why) } }
+                    None => {}
+                }
                 @if m.size > 0 { " · " a href={ "/cases/" (c.id) "/materials/" (m.index) } { (m.file_name) } " · " small { "SM3 " code { (m.sm3.get(..16).unwrap_or(&m.sm3)) "…" } } }
+            } } }
+        }
+        @if !results.is_empty() {
+            h2 { (ctx.t("case-result-certificates")) }
+            ul { @for r in &results { li {
+                @if official { a href={ "/v/" (r.identifier) } { code.wrap { (r.identifier) } } } @else { a href={ "/me/certs/" (r.id) } { code.wrap { (r.identifier) } } }
+                " · " (r.issue_date)
             } } }
         }
         @if !docs.is_empty() {
@@ -592,6 +635,7 @@ async fn case_body(
             (e.at.get(..16).unwrap_or(&e.at).replace('T', " ")) " · " (ctx.t(&format!("case-action-{}", e.action)))
             " → " (State::parse(&e.to_state).map_or_else(|| e.to_state.clone(), |s| state_label(ctx, s)))
             @if official { " · " (e.actor_name) }
+            @if let Some((_, used)) = e.note.split_once("; 用证 ") { br; small { (ctx.t("case-certs-used")) " " code.wrap { (used) } } }
         } } }
     })
 }

@@ -172,12 +172,40 @@ pub async fn prepare(
         p.values.insert(k.clone(), v);
         p.from.insert(k, Origin::Account);
     }
-    p.materials = form::materials(item, |field| match reg::link(field) {
-        Some(link @ Link::Fields(r, _)) if r.name == registry::fields::PERSONS.name => {
-            person.holds(&link)
-        }
-        Some(link @ Link::Fields(..)) => entity.holds(&link),
-        _ => false,
-    });
+    let certificates = usable_certificates(db, applicant).await?;
+    p.materials = form::materials(
+        item,
+        |field| match reg::link(field) {
+            Some(link @ Link::Fields(r, _)) if r.name == registry::fields::PERSONS.name => {
+                person.holds(&link)
+            }
+            Some(link @ Link::Fields(..)) => entity.holds(&link),
+            _ => false,
+        },
+        &certificates,
+    );
     Ok(p)
+}
+
+/// The certificates the applicant may use today, by type: an entity's own and those of the
+/// person acting for it (their identity card), else the person's.
+pub async fn usable_certificates(
+    db: &Db,
+    applicant: &Applicant,
+) -> Result<BTreeMap<String, String>, CaseError> {
+    let mut holders = Vec::new();
+    if let Applicant::Entity { code, .. } = applicant {
+        holders.push(code.as_str().to_owned());
+    }
+    let person = match applicant {
+        Applicant::Person { person, .. } | Applicant::Entity { person, .. } => person,
+    };
+    holders.push(person.as_str().to_owned());
+    let mut out = BTreeMap::new();
+    for h in holders {
+        for c in certs::service::usable_of(db, &h).await? {
+            out.entry(c.type_code).or_insert(c.identifier);
+        }
+    }
+    Ok(out)
 }

@@ -39,7 +39,7 @@ async fn application(db: &Db) -> Application {
         .expect("item")
         .expect("published");
     let (person, _) = identity::seed::demo_citizen().expect("person");
-    let materials = yiwang_cases::form::materials(&item, |_| false);
+    let materials = yiwang_cases::form::materials(&item, |_| false, &Default::default());
     let uploads = materials
         .iter()
         .filter(|m| m.need == Need::Submit)

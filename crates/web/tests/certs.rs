@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, system_call};
+use common::{TestApp, submit_form, subsistence_item, system_call};
 
 const PASSWORD: &str = "Zhuoma-2024-demo";
 
@@ -227,6 +227,129 @@ async fn certificates_verified_held_issued_revoked_and_used() {
             "the use is listed: {}",
             mine.body
         );
+        app.close().await;
+    }
+}
+
+/// A certificate instead of paper: the identity card waives the material on the form, its
+/// use is recorded for the case and shown to its holder, the clerk sees the certified data
+/// verified, the approval issues the result into the wallet; once revoked, the card is asked
+/// for again.
+#[tokio::test]
+async fn a_certificate_replaces_a_material_and_the_result_is_one() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        let code = subsistence_item(&app).await;
+        certs::seed::seed_demo(db).await.expect("certificates");
+        let (person, _) = identity::seed::demo_citizen().expect("citizen");
+        let card = certs::service::usable_of(db, person.as_str())
+            .await
+            .expect("certs")
+            .into_iter()
+            .next()
+            .expect("an identity card");
+        let me = app.sign_in("13908900001", PASSWORD).await.expect("session");
+        let form = app.get_as(&format!("/apply/{code}?lang=zh"), &me).await;
+        assert!(
+            form.body.contains(&format!("/v/{}", card.identifier)),
+            "the identity card is used instead of paper: {}",
+            form.body
+        );
+        let sent = submit_form(
+            &app,
+            &format!("/apply/{code}"),
+            &me,
+            &form.body,
+            &[
+                ("applicant_name", "扎西顿珠"),
+                ("mobile", "13908900001"),
+                ("division", "540102"),
+                ("address", "拉萨市城关区八廓街 1 号"),
+                ("details", "申请低保"),
+            ],
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let id: i64 = sent
+            .location()
+            .trim_start_matches("/me/cases/")
+            .split('?')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .expect("id");
+        let used: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cert_uses WHERE certificate_id = $1 AND case_id = $2",
+        )
+        .bind(card.id)
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .expect("uses");
+        assert_eq!(used, 1);
+        let wallet = app
+            .get_as(&format!("/me/certs/{}?lang=zh", card.id), &me)
+            .await;
+        assert!(wallet.body.contains("最低生活保障"), "{}", wallet.body);
+        let case = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
+        assert!(
+            case.body.contains("用证"),
+            "the timeline names it: {}",
+            case.body
+        );
+
+        // The clerk sees the certified data, verified; the approver approves; the result is
+        // a subsistence-allowance certificate in the wallet.
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let review = app
+            .get_as(&format!("/console/cases/{id}?lang=zh"), &clerk)
+            .await;
+        assert!(review.body.contains("certified"), "{}", review.body);
+        assert!(review.body.contains("真实"), "{}", review.body);
+        let ok = app
+            .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let task: i64 = db::sqlx::query_scalar("SELECT id FROM case_tasks WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .expect("task");
+        let (approver, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        let decided = app
+            .send_with_cookie_form(
+                &format!("/console/tasks/{task}"),
+                &format!(
+                    "decision=approve&opinion={}",
+                    common::form_encode("符合条件，同意。")
+                ),
+                &format!("yw_session={approver}"),
+            )
+            .await;
+        assert!(
+            decided.status.is_redirection() || decided.status == StatusCode::OK,
+            "{}",
+            decided.body
+        );
+        let results = certs::service::of_case(db, id).await.expect("results");
+        assert_eq!(results.len(), 1, "{}", app.name());
+        assert_eq!(results[0].holder_code, person.as_str());
+        let wallet = app.get_as("/me/certs?lang=zh", &me).await;
+        assert!(wallet.body.contains("最低生活保障证"), "{}", wallet.body);
+        let case = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
+        assert!(case.body.contains(&results[0].identifier), "{}", case.body);
+
+        // Revoked, the card is no longer taken instead of paper.
+        certs::service::change(
+            db,
+            card.id,
+            certs::service::Change::Revoke,
+            "证件作废",
+            "test",
+        )
+        .await
+        .expect("revoked");
+        let again = app.get_as(&format!("/apply/{code}"), &me).await;
+        assert!(!again.body.contains(&format!("/v/{}", card.identifier)));
         app.close().await;
     }
 }

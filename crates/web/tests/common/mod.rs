@@ -389,3 +389,82 @@ impl TestApp {
             .to_owned()
     }
 }
+
+// ---- Cases: forms and the demo subsistence-allowance item ----
+
+pub const PDF: &str = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// The `file-N` inputs a form page shows.
+pub fn file_inputs(page: &str) -> Vec<String> {
+    page.match_indices("name=\"file-")
+        .map(|(i, m)| {
+            page[i + m.len()..]
+                .split('"')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Submits a person's form at `action` with every file input given a small PDF; the answer.
+pub async fn submit_form(
+    app: &TestApp,
+    action: &str,
+    cookie: &str,
+    form_page: &str,
+    fields: &[(&str, &str)],
+) -> Answer {
+    let mut parts: Vec<(String, Option<&str>, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), None, (*v).to_owned()))
+        .collect();
+    parts.push(("action".into(), None, "submit".into()));
+    for n in file_inputs(form_page) {
+        parts.push((format!("file-{n}"), Some("scan.pdf"), PDF.into()));
+    }
+    let parts: Vec<(&str, Option<&str>, &str)> = parts
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
+        .collect();
+    app.post_multipart(action, cookie, &parts).await
+}
+
+/// The demo catalogue and registries, and the Chengguan subsistence-allowance item's code.
+pub async fn subsistence_item(app: &TestApp) -> String {
+    let db = &app.db.db;
+    catalog::seed::seed_demo(db).await.expect("catalogue");
+    registry::seed::seed_demo(db).await.expect("registries");
+    db::sqlx::query_scalar(
+        "SELECT code FROM catalog_items WHERE basic_code = '000102002000' AND department_code = '540102-civil-affairs'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("the Chengguan subsistence-allowance item")
+}
+
+/// The demo citizen applies for the subsistence allowance online; the case's id.
+pub async fn apply_for_subsistence(app: &TestApp, me: &str, code: &str, details: &str) -> i64 {
+    let form = app.get_as(&format!("/apply/{code}"), me).await;
+    let sent = submit_form(
+        app,
+        &format!("/apply/{code}"),
+        me,
+        &form.body,
+        &[
+            ("applicant_name", "扎西顿珠"),
+            ("mobile", "13908900001"),
+            ("division", "540102"),
+            ("address", "拉萨市城关区八廓街 1 号"),
+            ("details", details),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.location()
+        .trim_start_matches("/me/cases/")
+        .split('?')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id")
+}

@@ -117,7 +117,8 @@ async fn application(db: &Db) -> anyhow::Result<Application> {
         .await?
         .context("published")?;
     let (person, _) = identity::seed::demo_citizen().context("a demo person")?;
-    let materials = cases::form::materials(&item, |f| f.starts_with("population."));
+    let materials =
+        cases::form::materials(&item, |f| f.starts_with("population."), &Default::default());
     let uploads = materials
         .iter()
         .filter(|m| m.need == Need::Submit)
