@@ -324,6 +324,7 @@ fn check_new(t: &CertType, new: &NewCert) -> Result<CodeType, CertError> {
 
 /// The issuer and its signer, found before any transaction opens (a department's first key
 /// is made in a transaction of its own).
+#[derive(Clone)]
 struct Issuer {
     department: org::model::Department,
     key_id: i64,
@@ -485,11 +486,68 @@ pub async fn issue(db: &Db, new: &NewCert, actor: &str) -> Result<Certificate, C
     })?;
     check_new(&t, new)?;
     let issuer = issuer_for(db, &t, new.division).await?;
-    let mut tx = db.begin().await?;
-    let p = prepare(&mut tx, &t, new, &Version { serial: None }, &issuer).await?;
-    let id = write(&mut tx, &p, new, &issuer, actor, "cert.issued").await?;
-    tx.commit().await.map_err(DbError::from)?;
+    let writer = db.shared(|db| {
+        Issuing(db::group::Group::new(
+            db.clone(),
+            "certificate issuing",
+            |db, jobs| Box::pin(store_jobs(db, jobs)),
+        ))
+    });
+    let id = writer
+        .0
+        .submit(Job {
+            t,
+            new: new.clone(),
+            issuer,
+            actor: actor.to_owned(),
+        })
+        .await?
+        .map_err(|e| CertError::Db(DbError::Group(e)))?;
     find(db, id).await?.ok_or(CertError::NotFound)
+}
+
+/// One certificate waiting for the writer.
+struct Job {
+    t: Arc<CertType>,
+    new: NewCert,
+    issuer: Issuer,
+    actor: String,
+}
+
+/// This database's issuing writer: certificates issued at the same moment share one
+/// transaction (group commit), each with its serial, signature and audit event; a group
+/// that fails is written again one by one, so one bad certificate sinks no other.
+struct Issuing(db::group::Group<Job, Result<i64, String>>);
+
+async fn store_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<Result<i64, String>>, DbError> {
+    match write_jobs(db, jobs).await {
+        Ok(ids) => Ok(ids.into_iter().map(Ok).collect()),
+        Err(e) if jobs.len() > 1 => {
+            tracing::warn!(error = %e, certificates = jobs.len(), "a group of certificates failed; issuing each alone");
+            let mut out = Vec::with_capacity(jobs.len());
+            for j in jobs {
+                out.push(
+                    write_jobs(db, std::slice::from_ref(j))
+                        .await
+                        .map(|mut v| v.remove(0))
+                        .map_err(|e| e.to_string()),
+                );
+            }
+            Ok(out)
+        }
+        Err(e) => Ok(vec![Err(e.to_string())]),
+    }
+}
+
+async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        let p = prepare(&mut tx, &j.t, &j.new, &Version { serial: None }, &j.issuer).await?;
+        ids.push(write(&mut tx, &p, &j.new, &j.issuer, &j.actor, "cert.issued").await?);
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(ids)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ use kernel::PersonId;
 use tower::ServiceExt;
 
 mod cases;
+mod certs;
 mod items;
 mod oidc;
 mod registry;
@@ -384,6 +385,8 @@ pub enum Group {
     Registry,
     /// Case submission, the approver's inbox at a million cases, deadlines.
     Cases,
+    /// Certificate issuing and verification, the verification page.
+    Certs,
 }
 
 pub async fn run(
@@ -426,6 +429,12 @@ pub async fn run(
         match cases::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("case figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Certs) {
+        match certs::figures(&dir, quick).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("certificate figures not measured: {e:#}"),
         }
     }
     // Not in the default run: it seeds the region's population.
