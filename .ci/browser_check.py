@@ -345,6 +345,22 @@ def main():
         audit(wd, "/me/cases/{id}", axe_source)
         wd.go(f"{site}/me/cases?lang=zh")
         audit(wd, "/me/cases", axe_source)
+        print("the citizen's certificates: the wallet, the printable certificate, public verification")
+        wd.go(f"{site}/me/certs?lang=bo")
+        check(wd.js("return document.querySelectorAll('main ul.results li').length") > 0, "the wallet lists the citizen's certificates")
+        audit(wd, "/me/certs", axe_source)
+        wd.click("main ul.results li a")
+        check(wd.js("return document.querySelector('.cert-qr svg') !== null"), "the printable certificate carries its QR code")
+        wd.screenshot("certificate-bo.png")
+        audit(wd, "/me/certs/{id}", axe_source)
+        verify_link = wd.js("return document.querySelector('a[href^=\"/v/\"]').getAttribute('href')")
+        with urllib.request.urlopen(f"{site}{verify_link}?lang=zh") as r:
+            check(r.status == 200 and "有效" in r.read().decode("utf-8"), "anyone verifies the certificate by its link, without signing in")
+        wd.go(f"{site}{verify_link}?lang=bo")
+        audit(wd, "/v/{identifier}", axe_source)
+        wd.go(f"{site}/certs/verify?lang=zh&id=1.2.156.3005.2.bad")
+        check(wd.js("return document.querySelector('.notice.error') !== null"), "a malformed identifier is told plainly")
+        audit(wd, "/certs/verify with an error", axe_source)
         print("single sign-on: a connected system asks for consent")
         reg = subprocess.run([BINARY, "client", "add", "browser-rp", "--name-zh", "农牧民补贴查询",
                               "--name-bo", "ཞིང་འབྲོག་པའི་རོགས་དངུལ།", "--name-en", "Herders' subsidy lookup",

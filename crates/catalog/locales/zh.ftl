@@ -235,3 +235,4 @@ cat-stage-kind = 请写明任务承办部门的类别（如 market-regulation）
 cat-stage-role = 任务只能交给审批人员或窗口人员。
 cat-stages-over-promised = 各审批环节合计用时超过了承诺时限。
 cat-import-stages = “{ $value }”不是审批环节：每行一个环节，任务写成“类别:天数”，并行任务用“ + ”连接。
+cat-stats-in-cases = 已提交办件共涉及材料 { $materials } 份：其中 { $certificates } 以电子证照代替免于提交，{ $registries } 由基础信息库提供免于提交。

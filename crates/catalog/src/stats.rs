@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/items/stats", get(stats_json))
         .route("/items/stats", get(stats_page))
+        .route("/api/v1/items/stats/in-cases", get(in_cases_json))
 }
 
 /// One group's figures.
@@ -95,6 +96,60 @@ pub async fn figures(db: &Db, by: &str, within: Option<&str>) -> Result<Vec<Figu
         .collect()
 }
 
+/// The materials of submitted cases as they were actually met: how many the applicants did
+/// not bring because an electronic certificate or a base registry stood in for them (the
+/// plan's "fewer materials" in practice, beside the catalogue's promise above).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InCases {
+    pub materials: i64,
+    pub by_certificate: i64,
+    pub by_registry: i64,
+    pub certificate_share: f64,
+    pub registry_share: f64,
+}
+
+/// [`InCases`] over the cases handled within a division's subtree (or everywhere).
+pub async fn in_cases(db: &Db, within: Option<&str>) -> Result<InCases, DbError> {
+    let filter = if within.is_some() {
+        " AND c.division LIKE $1"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN m.waived_by LIKE 'cert:%' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN m.waived_by LIKE 'registry:%' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM case_materials m JOIN cases c ON c.id = m.case_id WHERE c.state <> 'draft'{filter}"
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(w) = within {
+        q = q.bind(format!("{w}%"));
+    }
+    let r = q.fetch_one(db.pool()).await?;
+    let materials: i64 = r.try_get(0)?;
+    let by_certificate: i64 = r.try_get(1)?;
+    let by_registry: i64 = r.try_get(2)?;
+    Ok(InCases {
+        materials,
+        by_certificate,
+        by_registry,
+        certificate_share: share(by_certificate, materials),
+        registry_share: share(by_registry, materials),
+    })
+}
+
+async fn in_cases_json(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    q: Result<Query<StatsParams>, QueryRejection>,
+) -> Result<Json<InCases>, ApiError> {
+    let p = ui::ctx::api_query(&api, q)?;
+    let (_, within) = read(&p).map_err(|e| crate::api::bad_param(&api, e))?;
+    in_cases(&state.db, within.as_deref())
+        .await
+        .map(Json)
+        .map_err(|e| api.error(&e))
+}
+
 /// The parameters, checked: (`by`, the subtree prefix) or the parameter that is wrong.
 fn read(p: &StatsParams) -> Result<(String, Option<String>), (&'static str, String)> {
     let by = p.by.clone().unwrap_or_else(|| "department".to_owned());
@@ -144,6 +199,9 @@ async fn stats_page(
     let rows = figures(&state.db, &by, within.as_deref())
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let met = in_cases(&state.db, within.as_deref())
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
     let title = ctx.t("cat-stats-title");
     Ok(page(
         &ctx,
@@ -155,6 +213,10 @@ async fn stats_page(
                     li { a href={ "/items/stats?by=" (b) } aria-current=[(b == by).then_some("page")] { (ctx.t(&format!("cat-stats-by-{b}"))) } }
                 }
             } }
+            p.card { (ctx.fmt(&kernel::Message::new("cat-stats-in-cases")
+                .arg("materials", met.materials)
+                .arg("certificates", percent(met.certificate_share))
+                .arg("registries", percent(met.registry_share)))) }
             div.table-wrap { table {
                 thead { tr {
                     th { (ctx.t(&format!("cat-stats-by-{by}"))) }

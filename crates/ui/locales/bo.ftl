@@ -34,3 +34,4 @@ nav-account = ཐོ་ཁོངས།
 nav-sign-in = ནང་འཛུལ།
 nav-register = ཐོ་འགོད།
 nav-sign-out = ཕྱིར་འཐོན།
+footer-verify = གློག་རྡུལ་ལག་ཁྱེར་ར་སྤྲོད།

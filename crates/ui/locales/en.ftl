@@ -34,3 +34,4 @@ nav-account = Account
 nav-sign-in = Sign in
 nav-register = Register
 nav-sign-out = Sign out
+footer-verify = Verify an electronic certificate

@@ -34,3 +34,4 @@ nav-account = 账户
 nav-sign-in = 登录
 nav-register = 注册
 nav-sign-out = 退出
+footer-verify = 电子证照核验

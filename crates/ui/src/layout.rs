@@ -98,6 +98,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 footer.site {
                     p { (ctx.t("footer-owner")) }
                     p { (ctx.t("footer-hotline")) " " strong { "12345" } }
+                    p { a href="/certs/verify" { (ctx.t("footer-verify")) } }
                 }
             }
         }

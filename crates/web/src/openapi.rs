@@ -13,7 +13,7 @@ pub fn router() -> Router<AppState> {
         get(|| async {
             let mut doc = document();
             if let Some(paths) = doc["paths"].as_object_mut() {
-                for more in [registry_paths(), case_paths()] {
+                for more in [registry_paths(), case_paths(), cert_paths()] {
                     if let Value::Object(more) = more {
                         paths.extend(more);
                     }
@@ -318,6 +318,51 @@ fn case_paths() -> Value {
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["approve", "opinion"], "properties": {
                 "revision": { "type": "integer", "description": "The task's revision as last seen." }, "approve": { "type": "boolean" }, "opinion": { "type": "string" } } } } } },
             "responses": with_conflict(json!({ "type": "object", "properties": { "task": { "type": "integer" }, "led_to": { "type": "string", "enum": ["waiting", "next-stage", "approved", "refused"] } } }))
+        } }
+    })
+}
+
+/// The certificates' paths: public verification, keys and types; the sharing interface for
+/// department systems.
+fn cert_paths() -> Value {
+    let identifier = json!({ "name": "identifier", "in": "path", "required": true, "schema": { "type": "string" }, "description": "1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check> (GB/T 36904)." });
+    let purpose = json!({ "name": "purpose", "in": "query", "required": true, "schema": { "type": "string" }, "description": "Why the certificate is used; recorded where its holder sees it." });
+    let problem = json!({ "$ref": "#/components/responses/Problem" });
+    let answers = |schema: Value| {
+        let mut r = ok(schema);
+        r["404"] = problem.clone();
+        r["422"] = json!({ "description": "A malformed identifier or a wrong check character (no lookup is made)." });
+        r
+    };
+    json!({
+        "/api/v1/certs/verify/{identifier}": { "get": {
+            "summary": "Verify a certificate, for anyone: genuine or not, its standing (valid, expired, suspended, revoked, replaced), and what its holder chose to disclose",
+            "parameters": [identifier],
+            "responses": answers(json!({ "type": "object", "properties": { "genuine": { "type": "boolean" }, "standing": { "type": "string" } } }))
+        } },
+        "/api/v1/certs/keys": { "get": {
+            "summary": "Every department's SM2 public keys, current and retired (PEM and SEC1 hex), for offline verification",
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/certs/types": { "get": {
+            "summary": "The certificate types (GB/T 36902): code, names, fields, holder kind, validity",
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/certs/holders/{holder_code}": { "get": {
+            "summary": "A department system reads a holder's usable certificates, verified, with their data (a `certs` grant); each is recorded in its use log",
+            "security": [{ "bearer": [] }],
+            "parameters": [{ "name": "holder_code", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "type", "in": "query", "required": false, "schema": { "type": "string" } }, purpose],
+            "responses": answers(json!({ "type": "object" }))
+        } },
+        "/api/v1/certs/{identifier}": { "get": {
+            "summary": "A department system reads and verifies one certificate with its data (a `certs` grant); recorded in its use log",
+            "security": [{ "bearer": [] }],
+            "parameters": [identifier, purpose],
+            "responses": answers(json!({ "type": "object" }))
+        } },
+        "/api/v1/items/stats/in-cases": { "get": {
+            "summary": "Materials of submitted cases, and the shares an electronic certificate or a base registry stood in for",
+            "responses": ok(json!({ "type": "object" }))
         } }
     })
 }

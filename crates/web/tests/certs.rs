@@ -296,6 +296,12 @@ async fn a_certificate_replaces_a_material_and_the_result_is_one() {
             "the timeline names it: {}",
             case.body
         );
+        // The catalogue's statistics count it.
+        let met = app.get("/api/v1/items/stats/in-cases").await;
+        assert_eq!(met.status, StatusCode::OK, "{}", met.body);
+        assert_eq!(met.json()["by_certificate"], 1, "{}", met.body);
+        let stats = app.get("/items/stats?lang=zh").await;
+        assert!(stats.body.contains("电子证照代替"), "{}", stats.body);
 
         // The clerk sees the certified data, verified; the approver approves; the result is
         // a subsistence-allowance certificate in the wallet.

@@ -535,3 +535,61 @@ fn synthetic_registries_are_seeded_into_empty_registries_only() {
         text(&again)
     );
 }
+
+/// `yiwang cert verify FILE --keys KEYS` offline: a genuine file passes (exit 0); an altered
+/// field, an unknown key and a file that is not a certificate are each named (exit 1).
+#[tokio::test]
+async fn an_exported_certificate_is_verified_offline_from_the_command_line() {
+    let t = testing::sqlite().await;
+    let db = t.db.clone().with_sealer(
+        kernel::crypto::Sealer::from_hex("00112233445566778899aabbccddeeff").expect("key"),
+    );
+    org::seed::seed_demo(&db).await.expect("org");
+    certs::seed::seed_demo(&db).await.expect("certificates");
+    let (person, ..) = identity::seed::demo_people()[0];
+    let c = certs::service::usable_of(&db, person.as_str())
+        .await
+        .expect("certs")
+        .remove(0);
+    let keys: Vec<serde_json::Value> = certs::keys::published(&db)
+        .await
+        .expect("keys")
+        .iter()
+        .map(|k| serde_json::json!({ "id": k.id, "department": k.department, "public_key": k.public_key, "created_at": k.created_at }))
+        .collect();
+    let file = temp("cert.json");
+    let keys_file = file.with_file_name("keys.json");
+    std::fs::write(&keys_file, serde_json::json!({ "keys": keys }).to_string()).expect("keys");
+    let export = certs::service::export(&c);
+    std::fs::write(&file, export.to_string()).expect("file");
+    let arg = |p: &PathBuf| p.display().to_string();
+    let ok = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("genuine"), "{}", text(&ok));
+
+    let mut altered = export.clone();
+    altered["certificate"]["holder"] = "某人".into();
+    std::fs::write(&file, altered.to_string()).expect("file");
+    let bad = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(text(&bad).contains("altered"), "{}", text(&bad));
+
+    std::fs::write(&file, export.to_string()).expect("file");
+    std::fs::write(&keys_file, r#"{"keys": []}"#).expect("keys");
+    let unknown = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown).contains("not among the published keys"),
+        "{}",
+        text(&unknown)
+    );
+
+    std::fs::write(&file, "{}").expect("file");
+    let junk = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
+    assert_eq!(junk.status.code(), Some(1));
+    assert!(
+        text(&junk).contains("not a Yiwang certificate file"),
+        "{}",
+        text(&junk)
+    );
+}

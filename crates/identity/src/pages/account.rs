@@ -79,6 +79,7 @@ pub(super) async fn me(
                 li { a href="/me/cases" { (ctx.t("case-mine-title")) } }
                 li { a href="/me/inbox" { (ctx.t("case-inbox-mine-title")) } }
                 li { a href="/me/window-code" { (ctx.t("case-window-code-title")) } }
+                li { a href="/me/certs" { (ctx.t("cert-wallet-title")) } }
             }
             @if a.grants.iter().any(|g| g.role == crate::model::Role::WindowClerk) {
                 li { a href="/console/window" { (ctx.t("case-window-title")) } }
@@ -87,6 +88,7 @@ pub(super) async fn me(
             }
             @if a.grants.iter().any(|g| g.role == crate::model::Role::Approver) {
                 li { a href="/console/tasks" { (ctx.t("case-inbox-title")) } }
+                li { a href="/console/certs" { (ctx.t("cert-console-title")) } }
             }
             @if a.grants.iter().any(|g| g.role == crate::model::Role::Supervisor) {
                 li { a href="/console/supervision" { (ctx.t("case-supervision-title")) } }
