@@ -310,3 +310,4 @@ case-waived-by-cert = not needed: the platform reads your certificate
 case-result-certificates = Certificates issued
 case-certs-used = Certificates used instead of paper:
 case-action-certificate-issued = The result was issued as an electronic certificate
+case-cert-unusable = Your certificate of this kind cannot stand in for the paper: it is { $standing }. Bring the material, or have the certificate renewed.

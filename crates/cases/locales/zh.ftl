@@ -310,3 +310,4 @@ case-waived-by-cert = 免提交：平台直接调用电子证照
 case-result-certificates = 已签发的电子证照
 case-certs-used = 用证（代替纸质材料）：
 case-action-certificate-issued = 办理结果已签发为电子证照
+case-cert-unusable = 您的此类电子证照状态为“{ $standing }”，不能代替纸质材料。请提交材料，或先办理证照换发。

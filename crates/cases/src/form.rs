@@ -230,6 +230,10 @@ pub struct MaterialLine {
     pub name_bo: String,
     pub name_en: String,
     pub need: Need,
+    /// A certificate of the material's type the applicant holds but may not use (revoked,
+    /// suspended, expired): its identifier and standing, so the form says why it is asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unusable: Option<(String, String)>,
 }
 
 /// The form's material lines. `holds` says whether the registry holds what a
@@ -249,6 +253,7 @@ pub fn materials(
             name_bo: m.name_bo.clone(),
             name_en: m.name_en.clone(),
             need: need(m, &holds, certificates),
+            unusable: None,
         })
         .collect()
 }

@@ -279,6 +279,9 @@ pub(crate) fn material_fields(
                             label for=(id) { (ctx.t("case-applies-file")) }
                         }
                     }
+                    @if let Some((identifier, standing)) = &m.unusable {
+                        p.notice.warn { (ctx.fmt(&Message::new("case-cert-unusable").arg("standing", ctx.t(&format!("cert-standing-{standing}"))))) " " a href={ "/v/" (identifier) } { code.wrap { (identifier) } } }
+                    }
                     @let key = format!("materials.{}", m.index);
                     @if let Some(e) = errors.get(&key) { p.field-error { (e) } }
                     @if !matches!(m.need, Need::Waived { .. }) {

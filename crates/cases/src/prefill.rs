@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use catalog::model::ItemBody;
+use catalog::model::{ItemBody, MaterialSource};
 use db::Db;
 use identity::model::{Account, Session};
 use kernel::{CreditCode, Message};
@@ -172,7 +172,7 @@ pub async fn prepare(
         p.values.insert(k.clone(), v);
         p.from.insert(k, Origin::Account);
     }
-    let certificates = usable_certificates(db, applicant).await?;
+    let (certificates, unusable) = certificates_of(db, applicant).await?;
     p.materials = form::materials(
         item,
         |field| match reg::link(field) {
@@ -184,15 +184,26 @@ pub async fn prepare(
         },
         &certificates,
     );
+    for (line, m) in p.materials.iter_mut().zip(&item.materials) {
+        if let (
+            form::Need::Submit | form::Need::IfApplies { .. },
+            MaterialSource::Certificate { type_code },
+        ) = (&line.need, &m.source)
+        {
+            line.unusable = unusable.get(type_code).cloned();
+        }
+    }
     Ok(p)
 }
 
-/// The certificates the applicant may use today, by type: an entity's own and those of the
-/// person acting for it (their identity card), else the person's.
-pub async fn usable_certificates(
+/// The certificates the applicant may use today, by type (type code → identifier): an
+/// entity's own and those of the person acting for it (their identity card), else the
+/// person's; and, for types they hold none usable of, their newest one that may not be used
+/// (identifier, standing: revoked, suspended, expired, replaced).
+pub async fn certificates_of(
     db: &Db,
     applicant: &Applicant,
-) -> Result<BTreeMap<String, String>, CaseError> {
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, (String, String)>), CaseError> {
     let mut holders = Vec::new();
     if let Applicant::Entity { code, .. } = applicant {
         holders.push(code.as_str().to_owned());
@@ -201,11 +212,22 @@ pub async fn usable_certificates(
         Applicant::Person { person, .. } | Applicant::Entity { person, .. } => person,
     };
     holders.push(person.as_str().to_owned());
-    let mut out = BTreeMap::new();
+    let day = kernel::time_util::format_date(kernel::time_util::today());
+    let mut usable = BTreeMap::new();
+    let mut unusable = BTreeMap::new();
     for h in holders {
-        for c in certs::service::usable_of(db, &h).await? {
-            out.entry(c.type_code).or_insert(c.identifier);
+        // Newest first: the first of a type decides.
+        for c in certs::service::of_holder(db, &h).await? {
+            let standing = certs::service::Standing::of(&c, &day);
+            if standing == certs::service::Standing::Valid {
+                usable.entry(c.type_code).or_insert(c.identifier);
+            } else if !usable.contains_key(&c.type_code) {
+                unusable
+                    .entry(c.type_code)
+                    .or_insert((c.identifier, standing.key().to_owned()));
+            }
         }
     }
-    Ok(out)
+    unusable.retain(|t, _| !usable.contains_key(t));
+    Ok((usable, unusable))
 }

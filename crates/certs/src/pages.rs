@@ -273,13 +273,7 @@ async fn wallet_page(
 }
 
 fn standing_of(c: &Certificate, day: &str) -> Standing {
-    match c.status {
-        crate::model::Status::Revoked => Standing::Revoked,
-        crate::model::Status::Suspended => Standing::Suspended,
-        crate::model::Status::Replaced => Standing::Replaced,
-        crate::model::Status::Valid if c.expired_on(day) => Standing::Expired,
-        crate::model::Status::Valid => Standing::Valid,
-    }
+    Standing::of(c, day)
 }
 
 async fn own(

@@ -791,7 +791,8 @@ impl Standing {
         }
     }
 
-    fn of(c: &Certificate, today: &str) -> Standing {
+    /// Where the certificate stands on `today` (`YYYY-MM-DD`).
+    pub fn of(c: &Certificate, today: &str) -> Standing {
         match c.status {
             Status::Revoked => Standing::Revoked,
             Status::Suspended => Standing::Suspended,

@@ -354,8 +354,12 @@ async fn a_certificate_replaces_a_material_and_the_result_is_one() {
         )
         .await
         .expect("revoked");
-        let again = app.get_as(&format!("/apply/{code}"), &me).await;
-        assert!(!again.body.contains(&format!("/v/{}", card.identifier)));
+        let again = app.get_as(&format!("/apply/{code}?lang=zh"), &me).await;
+        assert!(
+            again.body.contains("不能代替纸质材料") && again.body.contains("已注销"),
+            "the form says why the material is asked for again: {}",
+            again.body
+        );
         app.close().await;
     }
 }
