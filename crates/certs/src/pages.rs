@@ -336,6 +336,7 @@ async fn mine_view(
         ctx,
         &title,
         html! {
+            h1.no-print { (title) }
             (outcome_notice(&outcome))
             p.no-print { strong.{ "standing-" (s.key()) } { (standing_label(ctx, s)) } " · "
                 a href={ "/me/certs/" (c.id) "/file" } download { (ctx.t("cert-download")) } " · "
