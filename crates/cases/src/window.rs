@@ -42,6 +42,16 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
+/// The division of the clerk's window (their first window-clerk grant).
+fn window_of(session: &Session) -> Option<DivisionCode> {
+    session
+        .account
+        .grants
+        .iter()
+        .find(|g| g.role == Role::WindowClerk)
+        .map(|g| g.division)
+}
+
 /// The signed-in official, if they are a window clerk somewhere.
 fn clerk(ctx: &Ctx, session: &Session) -> Result<(), PageError> {
     if session
@@ -204,10 +214,12 @@ fn masked_mobile(a: &Account) -> String {
         .unwrap_or_default()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn presence_view(
     state: &AppState,
     ctx: &Ctx,
     searcher: &Searcher,
+    window_division: Option<DivisionCode>,
     p: &Presence,
     q: &str,
     outcome: Option<Result<String, String>>,
@@ -238,19 +250,31 @@ async fn presence_view(
         .map(str::to_lowercase)
         .take(8)
         .collect();
+    // The items implemented where the clerk's window serves come first; any item anywhere
+    // when none is.
     let found = if terms.is_empty() {
         Vec::new()
     } else {
-        let filter = catalog::store::Filter {
+        let mut filter = catalog::store::Filter {
             terms,
             limit: 20,
+            within: window_division.map(|d| d.subtree_prefix()),
             ..Default::default()
         };
-        searcher
+        let mut found = searcher
             .search(&state.db, &filter)
             .await
             .map_err(|e| PageError::from_error(ctx, &e))?
-            .0
+            .0;
+        if found.is_empty() && filter.within.is_some() {
+            filter.within = None;
+            found = searcher
+                .search(&state.db, &filter)
+                .await
+                .map_err(|e| PageError::from_error(ctx, &e))?
+                .0;
+        }
+        found
     };
     let cases = store::of_account(&state.db, person.id, 20)
         .await
@@ -312,6 +336,7 @@ async fn presence_page(
         &state,
         &ctx,
         &searcher,
+        window_of(&session),
         &p,
         q.q.as_deref().unwrap_or(""),
         None,
@@ -343,7 +368,17 @@ async fn verify_send(
                 .iter()
                 .map(|(k, m)| (k.clone(), ctx.fmt(m)))
                 .collect();
-            presence_view(&state, &ctx, &searcher, &p, "", None, &errors).await
+            presence_view(
+                &state,
+                &ctx,
+                &searcher,
+                window_of(&session),
+                &p,
+                "",
+                None,
+                &errors,
+            )
+            .await
         }
         Err(e) => Err(PageError::from_error(&ctx, &e)),
     }
