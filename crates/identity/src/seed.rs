@@ -22,6 +22,7 @@ const PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
     ("540102", "19880712", "061", "达瓦", "ཟླ་བ།"),
     ("540502", "19790930", "077", "白玛", "པདྨ།"),
     ("540302", "19930417", "088", "旺堆", "དབང་འདུས།"),
+    ("540624", "19780412", "052", "索朗", "བསོད་ནམས།"),
 ];
 
 /// A generated identity number with its check character.
@@ -62,6 +63,17 @@ pub fn demo_entities() -> Vec<(String, &'static str, PersonId)> {
         })
         .collect()
 }
+
+/// The demo herder (索朗, of Amdo county in Nagqu, who reads Tibetan) and the mobile number
+/// his account has.
+pub fn demo_herder() -> Option<(PersonId, &'static str)> {
+    PEOPLE
+        .last()
+        .and_then(|(d, b, s, ..)| demo_person_id(d, b, s))
+        .map(|id| (id, DEMO_HERDER_MOBILE))
+}
+
+const DEMO_HERDER_MOBILE: &str = "13908900002";
 
 /// The demo citizen (扎西顿珠) and the mobile number their account has.
 pub fn demo_citizen() -> Option<(PersonId, &'static str)> {
@@ -171,6 +183,13 @@ pub async fn seed_demo(db: &Db, password: &str) -> Result<Vec<DemoSignIn>, Ident
             who: "citizen 扎西顿珠 (L2)",
         });
     }
+    let herder = demo_herder();
+    if let Some((h, _)) = &herder {
+        out.push(DemoSignIn {
+            account: h.to_string(),
+            who: "herder 索朗 of Amdo, Nagqu, reads Tibetan (L2)",
+        });
+    }
     for (login, ..) in OFFICIALS {
         out.push(DemoSignIn {
             account: (*login).to_owned(),
@@ -209,6 +228,21 @@ pub async fn seed_demo(db: &Db, password: &str) -> Result<Vec<DemoSignIn>, Ident
             mobile: Some(DEMO_CITIZEN_MOBILE.to_owned()),
             name_zh: "扎西顿珠".to_owned(),
             name_bo: "བཀྲ་ཤིས་དོན་གྲུབ།".to_owned(),
+            password_hash: hash.clone(),
+            assurance: Assurance::L2,
+            assurance_note: "population registry".to_owned(),
+            department: None,
+        };
+        store::insert_account(&mut tx, &account).await?;
+    }
+    if let Some((id, mobile)) = herder {
+        let account = NewAccount {
+            kind: AccountKind::Person,
+            person_id: Some(id),
+            login: None,
+            mobile: Some(mobile.to_owned()),
+            name_zh: "索朗".to_owned(),
+            name_bo: "བསོད་ནམས།".to_owned(),
             password_hash: hash.clone(),
             assurance: Assurance::L2,
             assurance_note: "population registry".to_owned(),

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""The whole journey in a real browser (headless Chromium over WebDriver), on the demo data,
+written from the user's side: each story asserts on what a person sees and saves screenshots
+of its key screens to the folder printed at the end.
+
+- A herder in Nagqu, reading Tibetan on a phone-sized screen, finds the subsistence allowance
+  by a Tibetan query, applies with pre-filled fields and his identity card standing in for the
+  paper, gets past a file that is too large and a double-clicked button, and sees his case
+  number.
+- An applicant gets the one-time notice, supplements once, is accepted, approved, picks the
+  result up at the window with his code, and the result arrives in his wallet as a signed
+  certificate.
+- A bad rating of that case opens a rectification task that the department answers; the
+  applicant reads the answer.
+- An official issues a certificate; anyone verifies it by its QR link without signing in;
+  after revocation the same link says revoked.
+
+Run by .ci/run after the shell checks: `python3 .ci/journeys.py target/debug/yiwang`.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import browser_check as bc  # noqa: E402  (the WebDriver client and the checks)
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/yiwang"
+bc.ARTIFACTS = os.environ.get("YIWANG_JOURNEYS", os.path.abspath("ci-artifacts/journeys"))
+check = bc.check
+
+HERDER = "540624197804120528"
+CITIZEN = "540102199001011233"
+
+
+def text(wd):
+    return wd.js("return document.body.innerText")
+
+
+def main():
+    os.makedirs(bc.ARTIFACTS, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="yiwang-journeys-")
+    app_port, driver_port = bc.free_port(), bc.free_port()
+    env = dict(os.environ, YIWANG_LOG="warn")
+    app = subprocess.Popen([BINARY, "demo", "--data", data, "--listen", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL)
+    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wd = None
+    try:
+        if not bc.wait_http(f"http://127.0.0.1:{app_port}/healthz"):
+            check(False, "the demo starts")
+            return
+        if not bc.wait_http(f"http://127.0.0.1:{driver_port}/status", 30):
+            check(False, "chromedriver starts")
+            return
+        wd = bc.WebDriver(driver_port)
+        site = f"http://127.0.0.1:{app_port}"
+        password = open(os.path.join(data, "admin-password"), encoding="utf-8").read().strip()
+
+        def signs_in(account, lang="zh"):
+            wd.go(f"{site}/signin?lang={lang}")
+            wd.type("#f-account", account)
+            wd.type("#f-password", password)
+            wd.click("main form button[type=submit]")
+            wd.wait_for_url(lambda u: "/signin" not in u)
+
+        secrets, used = {}, {}
+
+        def official_signs_in(login):
+            """Password, then the one-time code: enrolled on the first sign-in (the secret is
+            shown once), from the same secret afterwards; a code is never used twice."""
+            wd.go(f"{site}/signin?lang=zh")
+            wd.type("#f-account", login)
+            wd.type("#f-password", password)
+            wd.click("main form button[type=submit]")
+            wd.wait_for_url(lambda u: "/signin/totp" in u)
+            shown = wd.js("const c = document.querySelector('code.secret'); return c ? c.innerText : null")
+            if shown:
+                secrets[login] = shown
+            code = bc.totp_now(secrets[login])
+            while code == used.get(login):
+                time.sleep(1)
+                code = bc.totp_now(secrets[login])
+            used[login] = code
+            wd.type("#f-code", code)
+            wd.click("main form button[type=submit]")
+            wd.wait_for_url(lambda u: "/signin/totp" not in u)
+
+        def signs_out():
+            wd.go(f"{site}/me")
+            wd.click("header form button")
+            wd.wait_for_url(lambda u: u.rstrip("/") == site)
+
+        def fill_files(path):
+            for fid in wd.js("return Array.from(document.querySelectorAll('main input[type=file]')).map(e => e.id)"):
+                wd.type("#" + fid, path)
+
+        pdf = os.path.join(bc.ARTIFACTS, "material.pdf")
+        with open(pdf, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+        big = os.path.join(tempfile.mkdtemp(), "scan.pdf")
+        with open(big, "wb") as f:
+            f.write(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+
+        print("story 1: a herder in Amdo, Nagqu, applies in Tibetan on his phone")
+        wd.size(390, 844)
+        signs_in(HERDER, "bo")
+        wd.go(f"{site}/items?lang=bo&q=" + urllib.parse.quote("འཚོ་བའི་འགན་ལེན"))
+        check(wd.js("return document.querySelectorAll('main ul.results li a').length") > 0, "a Tibetan query finds the subsistence allowance")
+        wd.screenshot("1-herder-search-bo.png")
+        found = wd.js("return Array.from(document.querySelectorAll('main ul.results li a')).map(a => a.getAttribute('href'))")
+        item = urllib.request.urlopen(f"{site}/api/v1/items?division=540624&q=" + urllib.parse.quote("最低生活保障") + "&limit=1")
+        import json
+        code = json.load(item)["items"][0]["code"]
+        check(any(code in h or "000102002000" in h for h in found), "his county's item is among the results")
+        wd.go(f"{site}/apply/{code}?lang=bo")
+        check(wd.js("return document.querySelector('#f-applicant_name').value") == "索朗", "his name is filled in")
+        check(wd.js("return document.querySelector('a[href^=\"/v/\"]') !== null"), "his identity card stands in for the paper (no need to submit)")
+        overflow = wd.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check(overflow <= 0, f"the form fits his phone (overflow {overflow}px)")
+        wd.screenshot("1-herder-form-bo.png")
+        wd.type("#f-details", "ཁྱིམ་ཚང་གི་ཡོང་འབབ་དམའ། གནག་ཕྱུགས་ཤི་བ།")
+        fill_files(big)
+        wd.click("main form button[value=submit]")
+        check(wd.wait_js("return document.querySelectorAll('.field-error').length > 0"), "a file that is too large is named at its material")
+        check("གནག་ཕྱུགས་ཤི་བ" in wd.js("return document.querySelector('#f-details').value"), "what he typed is still there")
+        wd.screenshot("1-herder-too-large-bo.png")
+        fill_files(pdf)
+        # A double click: the same form sent twice makes one case.
+        wd.js("const b = document.querySelector('main form button[value=submit]'); b.click(); b.click();")
+        check(wd.wait_for_url(lambda u: "/me/cases/" in u), f"submitting leads to his case ({wd.url()})")
+        number = wd.js("return (document.querySelector('main dl.facts code') || {}).innerText || ''")
+        check(code[:10] in number, f"he sees his case number ({number})")
+        wd.screenshot("1-herder-case-bo.png")
+        wd.go(f"{site}/me/cases?lang=bo")
+        check(wd.js("return document.querySelectorAll('main tbody tr').length") == 1, "the double click made one case")
+        signs_out()
+        wd.size(1280, 900)
+
+        print("story 2: the one-time notice, one supplement, approval, pickup, the result as a certificate")
+        dibao = json.load(urllib.request.urlopen(f"{site}/api/v1/items?division=540102&q=" + urllib.parse.quote("最低生活保障") + "&limit=1"))["items"][0]["code"]
+        signs_in(CITIZEN)
+        wd.go(f"{site}/apply/{dibao}?lang=zh")
+        wd.type("#f-details", "家庭收入低于当地低保标准")
+        fill_files(pdf)
+        wd.click("main form button[value=submit]")
+        wd.wait_for_url(lambda u: "/me/cases/" in u)
+        case_url = wd.url().split("?")[0]
+        case_id = case_url.rsplit("/", 1)[1]
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/cases/{case_id}?lang=zh")
+        wd.js("document.querySelector('form[action$=\"/notice\"] input[name=what]').click()")
+        wd.type("form[action$='/notice'] input[name^='reason-']", "申请书缺少签名")
+        wd.click("form[action$='/notice'] button")
+        check(wd.wait_js("return document.body.innerText.includes('一次性告知')"), "the clerk sends the one-time notice")
+        wd.screenshot("2-notice-zh.png")
+        check(wd.js("return document.querySelector('form[action$=\"/notice\"]') === null"), "a second notice is not offered")
+        signs_out()
+        signs_in(CITIZEN)
+        wd.go(f"{case_url}?lang=zh")
+        check("申请书缺少签名" in text(wd), "the applicant reads everything missing at once")
+        fill_files(pdf)
+        wd.click("form[action$='/supplement'] button")
+        check(wd.wait_js("return document.body.innerText.includes('补正材料已收到')"), "he supplements once")
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/cases/{case_id}?lang=zh")
+        wd.click("form[action$='/accept'] button")
+        check(wd.wait_js("return document.body.innerText.includes('已受理，办结期限')"), "the clerk accepts, with the due date by the working-day calendar")
+        due = re.search(r"(\d{4}-\d{2}-\d{2})", text(wd).split("已受理，办结期限", 1)[-1])
+        wd.screenshot("2-accepted-zh.png")
+        signs_out()
+        official_signs_in("approver.chengguan")
+        wd.go(f"{site}/console/tasks?lang=zh")
+        wd.click("main table a")
+        wd.wait_for_url(lambda u: "/console/tasks/" in u)
+        wd.type("#o-opinion", "经核查，家庭收入符合条件，同意。")
+        wd.click("button[value=approve]")
+        check(wd.wait_js("return document.body.innerText.includes('已批准') || document.body.innerText.includes('批准')"), "the civil-affairs bureau approves")
+        signs_out()
+        signs_in(CITIZEN)
+        wd.go(f"{case_url}?lang=zh")
+        if due:
+            check(due.group(1) in text(wd), f"the case shows its due date {due.group(1)}")
+        wd.click("form[action$='/delivery'] input[value=pickup] ~ button")
+        check(wd.wait_js("return /\\b\\d{6}\\b/.test(document.querySelector('main').innerText)"), "he chooses pickup and sees his six-digit code")
+        pickup = re.search(r"取件码[^0-9]*(\d{6})", text(wd)) or re.search(r"\b(\d{6})\b", text(wd).split("取件", 1)[-1])
+        wd.screenshot("2-pickup-code-zh.png")
+        wd.go(f"{site}/me/certs?lang=zh")
+        check("最低生活保障证" in text(wd), "the result arrived in his wallet as a certificate")
+        wd.screenshot("2-wallet-zh.png")
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/cases/{case_id}?lang=zh")
+        wd.type("#h-code", "000000")
+        wd.click("button[value=hand-out]")
+        check(wd.wait_js("return document.querySelector('.notice.error') !== null"), "a wrong pickup code is refused")
+        wd.go(f"{site}/console/cases/{case_id}?lang=zh")
+        wd.type("#h-code", pickup.group(1) if pickup else "")
+        wd.click("button[value=hand-out]")
+        check(wd.wait_js("return document.body.innerText.includes('已办结')"), "the clerk hands the result out with his code; the case closes")
+        wd.screenshot("2-handed-out-zh.png")
+        signs_out()
+
+        print("story 3: a bad rating opens a rectification task the department answers")
+        signs_in(CITIZEN)
+        wd.go(f"{case_url}?lang=zh")
+        wd.js("document.querySelector('form[action$=\"/rating\"] input[name=score][value=\"2\"]').click()")
+        wd.type("form[action$='/rating'] textarea[name=comment]", "补正要求没有一次说清楚，多跑了一趟")
+        wd.click("form[action$='/rating'] button")
+        check(wd.wait_js("return document.body.innerText.includes('责任部门将核实整改')"), "a bad rating is taken and the department must answer")
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/rectifications?lang=zh")
+        check("多跑了一趟" in text(wd), "the rectification task waits for the department")
+        wd.screenshot("3-rectification-zh.png")
+        wd.type("form[action^='/console/rectifications/'] textarea[name=reply]", "已对窗口人员开展培训，今后一次性告知全部补正内容。")
+        wd.click("form[action^='/console/rectifications/'] button")
+        check(wd.wait_js("return document.body.innerText.includes('已答复申请人')"), "the department answers")
+        signs_out()
+        signs_in(CITIZEN)
+        wd.go(f"{case_url}?lang=zh")
+        check("一次性告知全部补正内容" in text(wd), "the applicant reads the answer")
+        wd.screenshot("3-answer-zh.png")
+        signs_out()
+
+        print("story 4: a certificate verified by its QR link without signing in, then revoked")
+        official_signs_in("approver.chengguan")
+        wd.go(f"{site}/console/certs?lang=zh")
+        wd.js("const s = document.querySelector('#i-type'); s.value = Array.from(s.options).find(o => o.text.includes('残疾')).value;")
+        wd.type("#i-holder", "扎西顿珠")
+        wd.type("#i-code", CITIZEN)
+        wd.click("form[method=post][action='/console/certs'] button[type=submit]")
+        check(wd.wait_for_url(lambda u: "/console/certs/" in u), f"the bureau issues a certificate ({wd.url()})")
+        manage = wd.url().split("?")[0]
+        link = wd.js("return document.querySelector('.cert-qr svg') && document.querySelector('.cert-card code.wrap') && Array.from(document.querySelectorAll('.cert-card code.wrap')).map(c => c.innerText).find(t => t.startsWith('1.2.156'))")
+        check(bool(link), "the printed certificate carries its identifier and QR code")
+        signs_out()
+        wd.go(f"{site}/v/{link}?lang=zh")
+        check(wd.js("return (document.querySelector('.verdict-line') || {}).innerText || ''") == "有效", "anyone sees it is genuine and valid")
+        wd.screenshot("4-verified-zh.png")
+        official_signs_in("approver.chengguan")
+        wd.go(f"{manage}?lang=zh")
+        wd.js("document.querySelector('#m-action').value = 'revoke'")
+        wd.type("#m-reason", "残疾等级重新评定")
+        wd.click("form[action^='/console/certs/'] button[type=submit]")
+        wd.wait_js("return document.body.innerText.includes('已注销')")
+        signs_out()
+        wd.go(f"{site}/v/{link}?lang=zh")
+        check(wd.js("return (document.querySelector('.verdict-line') || {}).innerText || ''") == "已注销", "the same link now says revoked")
+        wd.screenshot("4-revoked-zh.png")
+    finally:
+        if wd:
+            wd.quit()
+        driver.terminate()
+        app.terminate()
+        try:
+            app.wait(10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        print(f"screenshots: {bc.ARTIFACTS}")
+        print(f"journeys: {bc.passed} passed, {bc.failed} failed")
+        if bc.failed:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
