@@ -311,3 +311,4 @@ case-result-certificates = Certificates issued
 case-certs-used = Certificates used instead of paper:
 case-action-certificate-issued = The result was issued as an electronic certificate
 case-cert-unusable = Your certificate of this kind cannot stand in for the paper: it is { $standing }. Bring the material, or have the certificate renewed.
+case-form-kept = Your session had ended before the form was sent. What you typed is kept here and saved as your draft; attach the files again, then submit.

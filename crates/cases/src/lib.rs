@@ -16,6 +16,7 @@ pub mod api;
 pub mod bundle;
 pub mod form;
 pub mod intake;
+pub mod kept;
 pub mod model;
 pub mod notify;
 pub mod pages;

@@ -386,10 +386,40 @@ async fn apply_page(
     Citizen(session): Citizen,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let applicant = prefill::applicant(&session);
-    let (form, resumed) = open_form(&state, &ctx, &session.account, applicant, &code, true).await?;
+    let (mut form, resumed) =
+        open_form(&state, &ctx, &session.account, applicant, &code, true).await?;
+    let mut outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
+    // A form sent after the session ended comes back, and is saved as the draft.
+    let kept = crate::kept::take(&state.db, &headers, &format!("/apply/{code}"))
+        .await
+        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    if let Some(values) = &kept {
+        for f in form.applicant.fields().iter().filter(|f| !f.fixed) {
+            if let Some(v) = values.get(f.key) {
+                form.p.values.insert(f.key.to_owned(), v.clone());
+                form.p.from.remove(f.key);
+            }
+        }
+        let app = Application {
+            item: form.item.clone(),
+            item_version: form.version,
+            applicant: form.applicant.clone(),
+            channel: Channel::Online,
+            values: values.clone(),
+            materials: form.p.materials.clone(),
+            applies: BTreeSet::new(),
+            uploads: Vec::new(),
+            idempotency_key: None,
+        };
+        service::save_draft(&state.db, &app, &Actor::of(&session))
+            .await
+            .map_err(|e| fail(&ctx, &e))?;
+        outcome = Some(Ok(ctx.t("case-form-kept")));
+    }
     let body = apply_form(
         &ctx,
         &form,
@@ -397,8 +427,13 @@ async fn apply_page(
         &BTreeMap::new(),
         &BTreeSet::new(),
     );
-    let outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
-    Ok(apply_view(&ctx, &form.item, body, outcome).into_response())
+    let mut res = apply_view(&ctx, &form.item, body, outcome).into_response();
+    if kept.is_some()
+        && let Some(c) = crate::kept::cookie(&headers, "", 0)
+    {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    Ok(res)
 }
 
 /// Saves or submits a sent form: the submitted case, or the page to show again (the draft
@@ -467,13 +502,34 @@ pub(crate) async fn send_form(
 }
 
 async fn apply_send(
-    Citizen(session): Citizen,
+    session: Option<axum::Extension<Session>>,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let sent = read_multipart(&ctx, multipart).await?;
+    let path = format!("/apply/{code}");
+    // The session ended while the form was open: keep what was typed, and ask to sign in.
+    let Some(axum::Extension(session)) = session else {
+        let cookie = crate::kept::keep(&state.db, &headers, &path, &sent.values)
+            .await
+            .map_err(|e| PageError::from_error(&ctx, &e))?;
+        let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        let mut res = Redirect::to(&format!("/signin?next={next}")).into_response();
+        if let Some(c) = cookie {
+            res.headers_mut().append(axum::http::header::SET_COOKIE, c);
+        }
+        return Ok(res);
+    };
+    if session.account.kind != identity::model::AccountKind::Person {
+        return Err(PageError::new(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            &Message::new("error-forbidden"),
+        ));
+    }
     let applicant = prefill::applicant(&session);
     let (form, _) = open_form(&state, &ctx, &session.account, applicant, &code, false).await?;
     let action = format!("/apply/{}", form.item.code.as_str());

@@ -159,6 +159,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0017_certificates.sql"),
         },
     },
+    Migration {
+        version: 18,
+        name: "forms kept across an ended session",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0018_kept_forms.sql"),
+            postgres: include_str!("../migrations/postgres/0018_kept_forms.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -1141,3 +1141,82 @@ async fn a_department_system_decides_with_its_token() {
         app.close().await;
     }
 }
+
+/// A form sent after its session ended is not lost: the browser is asked to sign in, and
+/// what was typed comes back on the form, saved as the draft; the files are asked for again.
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_is_kept() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        let code = subsistence_item(&app).await;
+        let late = app
+            .post_multipart(
+                &format!("/apply/{code}"),
+                "expired-session-token",
+                &[
+                    ("details", None, "牧场受灾，家庭收入骤减"),
+                    ("mobile", None, "13908900001"),
+                    ("action", None, "submit"),
+                    ("file-0", Some("scan.pdf"), PDF),
+                ],
+            )
+            .await;
+        assert_eq!(
+            late.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.name(),
+            late.body
+        );
+        assert!(
+            late.location().starts_with("/signin?next="),
+            "{}",
+            late.location()
+        );
+        let kept = late
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("yw_form="))
+            .and_then(|c| c.split(';').next())
+            .expect("the form's token")
+            .to_owned();
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, 0);
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let back = app
+            .get_with(
+                &format!("/apply/{code}?lang=zh"),
+                "cookie",
+                &format!("yw_session={me}; yw_form={kept}"),
+            )
+            .await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+        assert!(
+            back.body.contains("牧场受灾，家庭收入骤减"),
+            "{}",
+            back.body
+        );
+        assert!(back.body.contains("重新添加附件"), "{}", back.body);
+        let drafts: i64 =
+            db::sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE state = 'draft'")
+                .fetch_one(db.pool())
+                .await
+                .expect("drafts");
+        assert_eq!(drafts, 1, "saved as the draft");
+        // It comes back once.
+        let again = app
+            .get_with(
+                &format!("/apply/{code}?lang=zh"),
+                "cookie",
+                &format!("yw_session={me}; yw_form={kept}"),
+            )
+            .await;
+        assert!(!again.body.contains("重新添加附件"));
+        assert!(again.body.contains("牧场受灾"), "the draft keeps it");
+        app.close().await;
+    }
+}
