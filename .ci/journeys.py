@@ -18,6 +18,7 @@ of its key screens to the folder printed at the end.
 Run by .ci/run after the shell checks: `python3 .ci/journeys.py target/debug/yiwang`.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -114,7 +115,6 @@ def main():
         wd.screenshot("1-herder-search-bo.png")
         found = wd.js("return Array.from(document.querySelectorAll('main ul.results li a')).map(a => a.getAttribute('href'))")
         item = urllib.request.urlopen(f"{site}/api/v1/items?division=540624&q=" + urllib.parse.quote("最低生活保障") + "&limit=1")
-        import json
         code = json.load(item)["items"][0]["code"]
         check(any(code in h or "000102002000" in h for h in found), "his county's item is among the results")
         wd.go(f"{site}/apply/{code}?lang=bo")
@@ -264,6 +264,49 @@ def main():
         wd.go(f"{site}/v/{link}?lang=zh")
         check(wd.js("return (document.querySelector('.verdict-line') || {}).innerText || ''") == "已注销", "the same link now says revoked")
         wd.screenshot("4-revoked-zh.png")
+
+        print("story 5: a case accepted before the Spring Festival and Losar shows the right due date")
+        # A second demo that takes 2026-02-10 as today (`yiwang demo --today`): the 2026
+        # calendar is loaded, and Lhasa is off 2/15-2/26 with 2/14 and 2/28 worked. Twenty
+        # working days from 2/10 end on 3/19; with weekends alone they would end on 3/10.
+        data2 = tempfile.mkdtemp(prefix="yiwang-journeys-feb-")
+        port2 = bc.free_port()
+        app2 = subprocess.Popen([BINARY, "demo", "--data", data2, "--listen", f"127.0.0.1:{port2}", "--today", "2026-02-10"], env=env, stdout=subprocess.DEVNULL)
+        try:
+            check(bc.wait_http(f"http://127.0.0.1:{port2}/healthz"), "a demo taking 2026-02-10 as today starts")
+            site_feb = f"http://127.0.0.1:{port2}"
+            password_feb = open(os.path.join(data2, "admin-password"), encoding="utf-8").read().strip()
+            first_site = site
+            site, password = site_feb, password_feb
+            secrets.clear()
+            used.clear()
+            dibao_feb = json.load(urllib.request.urlopen(f"{site}/api/v1/items?division=540102&q=" + urllib.parse.quote("最低生活保障") + "&limit=1"))["items"][0]["code"]
+            signs_in(CITIZEN)
+            wd.go(f"{site}/apply/{dibao_feb}?lang=zh")
+            wd.type("#f-details", "春节前申请")
+            fill_files(pdf)
+            wd.click("main form button[value=submit]")
+            wd.wait_for_url(lambda u: "/me/cases/" in u)
+            feb_case = wd.url().split("?")[0]
+            signs_out()
+            official_signs_in("clerk.chengguan")
+            wd.go(f"{site}/console/cases/{feb_case.rsplit('/', 1)[1]}?lang=zh")
+            wd.click("form[action$='/accept'] button")
+            check(wd.wait_js("return document.body.innerText.includes('已受理，办结期限')"), "the clerk accepts on 2026-02-10")
+            check("2026-03-19" in text(wd), "the due date skips the Spring Festival and Losar: 2026-03-19")
+            wd.screenshot("5-spring-festival-zh.png")
+            signs_out()
+            signs_in(CITIZEN)
+            wd.go(f"{feb_case}?lang=zh")
+            check("2026-03-19" in text(wd), "the applicant sees the same due date")
+            signs_out()
+            site = first_site
+        finally:
+            app2.terminate()
+            try:
+                app2.wait(10)
+            except subprocess.TimeoutExpired:
+                app2.kill()
     finally:
         if wd:
             wd.quit()

@@ -11,7 +11,20 @@ pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 
 /// Today's date in China Standard Time.
 pub fn today() -> Date {
-    OffsetDateTime::now_utc().to_offset(CST).date()
+    PRETEND
+        .get()
+        .copied()
+        .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(CST).date())
+}
+
+/// The date a demonstration takes as today (`yiwang demo --today`), for showing deadlines
+/// around holidays of a year whose calendar is known; never set by `serve`.
+static PRETEND: std::sync::OnceLock<Date> = std::sync::OnceLock::new();
+
+/// Makes the process take `date` as today from now on (once; later calls are ignored and
+/// say so). Only the demo command calls it.
+pub fn pretend_today(date: Date) -> bool {
+    PRETEND.set(date).is_ok()
 }
 
 /// The current instant, in UTC.

@@ -34,6 +34,11 @@ pub enum Command {
         data: Option<PathBuf>,
         #[arg(long)]
         listen: Option<String>,
+        /// Take this date (YYYY-MM-DD) as today, to show deadlines around the holidays of a
+        /// year whose calendar is loaded (2025 or 2026). Demonstrations only: `serve` has no
+        /// such option.
+        #[arg(long)]
+        today: Option<String>,
     },
     /// Serve the platform.
     Serve {
@@ -474,7 +479,21 @@ fn demo_admin_password(settings: &Settings) -> anyhow::Result<Secret> {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config_path = cli.config.as_deref();
     match cli.command {
-        Command::Demo { data, listen } => {
+        Command::Demo {
+            data,
+            listen,
+            today,
+        } => {
+            if let Some(t) = &today {
+                let Some(date) = kernel::time_util::parse_date(t.trim()) else {
+                    eprintln!("yiwang: --today {t:?}: give a date as YYYY-MM-DD");
+                    return Ok(ExitCode::FAILURE);
+                };
+                kernel::time_util::pretend_today(date);
+                println!(
+                    "Yiwang demo takes {date} as today (--today): deadlines are reckoned from it"
+                );
+            }
             let mut settings = settings(
                 config_path,
                 &Overrides {
