@@ -61,6 +61,27 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write a consistent copy of the database while it serves (SQLite: one file; PostgreSQL:
+    /// a `pg_dump` archive), then check the copy: integrity and the whole audit chain.
+    Backup {
+        /// Where to write it (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Put a backup back: into an empty data directory (SQLite) or an empty database
+    /// (PostgreSQL, with `pg_restore`); migrations then bring it up to this version, and the
+    /// audit chain is checked.
+    Restore {
+        file: PathBuf,
+        /// The data directory to restore a SQLite backup into (its yiwang.db must not exist).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The empty PostgreSQL database to restore a `pg_dump` archive into.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -706,6 +727,142 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Backup { out, database_url } => {
+            if out.exists() {
+                eprintln!(
+                    "yiwang: {} exists: a backup never overwrites a file",
+                    out.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let db = open_with(config_path, database_url).await?;
+            match db.url().clone() {
+                DbUrl::Sqlite(_) => {
+                    // VACUUM INTO writes a consistent, compact copy while others keep writing.
+                    let target = out.display().to_string().replace('\'', "''");
+                    sqlx::raw_sql(&format!("VACUUM INTO '{target}'"))
+                        .execute(db.pool())
+                        .await
+                        .context("writing the backup")?;
+                    db.close().await;
+                    let copy = Db::open(&DbUrl::Sqlite(out.clone()), false).await?;
+                    let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+                        .fetch_one(copy.pool())
+                        .await?;
+                    let chain = db::audit::verify(&copy).await?;
+                    copy.close().await;
+                    if ok != "ok" || chain.first_break.is_some() {
+                        eprintln!(
+                            "yiwang: the copy at {} does not check out: {ok}",
+                            out.display()
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+                    println!(
+                        "backup written: {} ({:.1} MB); integrity ok; audit chain intact ({} events)",
+                        out.display(),
+                        size as f64 / 1_048_576.0,
+                        chain.events
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                DbUrl::Postgres(url) => {
+                    db.close().await;
+                    let done = std::process::Command::new("pg_dump")
+                        .args(["--format=custom", "--no-owner", "--file"])
+                        .arg(&out)
+                        .arg(&url)
+                        .status()
+                        .context("running pg_dump (PostgreSQL's client tools must be installed)")?;
+                    if !done.success() {
+                        eprintln!("yiwang: pg_dump failed ({done})");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    let listed = std::process::Command::new("pg_restore")
+                        .arg("--list")
+                        .arg(&out)
+                        .output()
+                        .context("running pg_restore --list")?;
+                    if !listed.status.success() {
+                        eprintln!(
+                            "yiwang: the archive at {} does not read back",
+                            out.display()
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    println!(
+                        "backup written: {} (pg_dump custom archive; read back)",
+                        out.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+        Command::Restore {
+            file,
+            data,
+            database_url,
+        } => {
+            if !file.exists() {
+                eprintln!("yiwang: {} does not exist", file.display());
+                return Ok(ExitCode::FAILURE);
+            }
+            let db = match (data, database_url) {
+                (Some(dir), None) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    let target = dir.join("yiwang.db");
+                    if target.exists() {
+                        eprintln!(
+                            "yiwang: {} exists: restore into an empty data directory",
+                            target.display()
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    std::fs::copy(&file, &target)
+                        .with_context(|| format!("cannot copy to {}", target.display()))?;
+                    Db::open(&DbUrl::Sqlite(target), false).await?
+                }
+                (None, Some(url)) => {
+                    let done = std::process::Command::new("pg_restore")
+                        .args(["--no-owner", "--exit-on-error", "--dbname"])
+                        .arg(&url)
+                        .arg(&file)
+                        .status()
+                        .context(
+                            "running pg_restore (PostgreSQL's client tools must be installed)",
+                        )?;
+                    if !done.success() {
+                        eprintln!("yiwang: pg_restore failed ({done}); the database must be empty");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    Db::open(&DbUrl::Postgres(url), false).await?
+                }
+                _ => {
+                    eprintln!(
+                        "yiwang: give either --data DIR (a SQLite backup) or --database-url URL (a pg_dump archive)"
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let applied = db::migrate::run(&db).await?;
+            let chain = db::audit::verify(&db).await?;
+            db.close().await;
+            if chain.first_break.is_some() {
+                eprintln!(
+                    "yiwang: restored, but the audit chain is broken: run `yiwang audit verify`"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "restored at schema version {} ({} migrations applied now); audit chain intact ({} events)",
+                applied.current,
+                applied.applied.len(),
+                chain.events
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Calendar {
             command: CalendarCommand::Load { file, database_url },

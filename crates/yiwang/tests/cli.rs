@@ -593,3 +593,113 @@ async fn an_exported_certificate_is_verified_offline_from_the_command_line() {
         text(&junk)
     );
 }
+
+/// An operator's backup and restore on SQLite: the copy is written while the database is
+/// open, checked, restored into an empty data directory, and holds what was there; a backup
+/// never overwrites a file and a restore never overwrites a database.
+#[tokio::test]
+async fn a_sqlite_database_is_backed_up_and_restored() {
+    let dir = temp("data");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let source = dir.join("yiwang.db");
+    let db = db::Db::open(&db::DbUrl::Sqlite(source.clone()), true)
+        .await
+        .expect("db");
+    db::migrate::run(&db).await.expect("migrated");
+    org::seed::seed_demo(&db).await.expect("org");
+    let departments: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM departments")
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+    let url = format!("sqlite://{}", source.display());
+    let out = dir.with_file_name("backup.db");
+    let arg = |p: &PathBuf| p.display().to_string();
+    let made = yiwang(&["backup", "--out", &arg(&out), "--database-url", &url]);
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(
+        text(&made).contains("audit chain intact"),
+        "{}",
+        text(&made)
+    );
+    let again = yiwang(&["backup", "--out", &arg(&out), "--database-url", &url]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "never overwrites: {}",
+        text(&again)
+    );
+
+    let restored = dir.with_file_name("restored");
+    let back = yiwang(&["restore", &arg(&out), "--data", &arg(&restored)]);
+    assert!(back.status.success(), "{}", text(&back));
+    let copy = db::Db::open(&db::DbUrl::Sqlite(restored.join("yiwang.db")), false)
+        .await
+        .expect("restored db");
+    let n: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM departments")
+        .fetch_one(copy.pool())
+        .await
+        .expect("count");
+    assert_eq!(n, departments);
+    copy.close().await;
+    let over = yiwang(&["restore", &arg(&out), "--data", &arg(&restored)]);
+    assert_eq!(over.status.code(), Some(1), "{}", text(&over));
+    db.close().await;
+}
+
+/// The same on PostgreSQL (when the test run has one): `pg_dump` while it serves, and
+/// `pg_restore` into an empty database, migrations and the audit chain checked.
+#[tokio::test]
+async fn a_postgres_database_is_backed_up_and_restored() {
+    let Ok(admin_url) = std::env::var("YIWANG_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let admin = db::Db::open(&db::DbUrl::Postgres(admin_url.clone()), false)
+        .await
+        .expect("admin");
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let (from, to) = (
+        format!("yw_bk_{}_a", &tag[..12]),
+        format!("yw_bk_{}_b", &tag[..12]),
+    );
+    for name in [&from, &to] {
+        db::sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create database");
+    }
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b)
+        .to_owned();
+    let (url_from, url_to) = (format!("{base}/{from}"), format!("{base}/{to}"));
+    let migrated = yiwang(&["migrate", "--database-url", &url_from]);
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    let out = temp("yiwang.dump");
+    let made = yiwang(&[
+        "backup",
+        "--out",
+        &out.display().to_string(),
+        "--database-url",
+        &url_from,
+    ]);
+    let back = yiwang(&[
+        "restore",
+        &out.display().to_string(),
+        "--database-url",
+        &url_to,
+    ]);
+    for name in [&from, &to] {
+        db::sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(admin.pool())
+            .await
+            .expect("drop database");
+    }
+    admin.close().await;
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(back.status.success(), "{}", text(&back));
+    assert!(
+        text(&back).contains("audit chain intact"),
+        "{}",
+        text(&back)
+    );
+}
