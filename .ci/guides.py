@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Follows the first-hour guides of docs/guides that a browser does not: the integrator's
+(register a system, grant it, get a token with client credentials, read the OpenAPI document,
+call an API with a purpose) on the demo, and the operator's (a PostgreSQL database, a
+configuration file, migrations, serving, health and metrics, backup, restore, audit check, a
+clean stop). Each step is the command or request the guide shows.
+
+Run by .ci/run: `python3 .ci/guides.py target/debug/yiwang postgres://postgres@127.0.0.1:5432/test`.
+"""
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import browser_check as bc  # noqa: E402  (the checks and the helpers)
+
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/yiwang")
+PG_URL = sys.argv[2] if len(sys.argv) > 2 else "postgres://postgres@127.0.0.1:5432/test"
+check = bc.check
+ENV = dict(os.environ, YIWANG_LOG="warn")
+
+
+def run(*args, config=None):
+    cmd = [BINARY] + (["--config", config] if config else []) + list(args)
+    out = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+    return out.returncode, out.stdout + out.stderr
+
+
+def get(url, token=None):
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8")
+
+
+def integrator():
+    print("the integrator's guide (docs/guides/integrator.md), on the demo")
+    data = tempfile.mkdtemp(prefix="yiwang-guide-")
+    port = bc.free_port()
+    app = subprocess.Popen([BINARY, "demo", "--data", data, "--listen", f"127.0.0.1:{port}"], env=ENV, stdout=subprocess.DEVNULL)
+    site = f"http://127.0.0.1:{port}"
+    db = f"sqlite://{data}/yiwang.db"
+    try:
+        check(bc.wait_http(f"{site}/healthz"), "the demo starts")
+        code, out = run("client", "add", "minzheng-xitong", "--name-zh", "民政业务系统", "--scopes", "certs",
+                        "--grants", "client_credentials", "--database-url", db)
+        check(code == 0 and "shown once: " in out, "step 1: `yiwang client add` registers the system and shows its secret once")
+        secret = out.rsplit("shown once: ", 1)[-1].strip()
+        code, out = run("registry", "grant", "--client", "minzheng-xitong", "--registry", "certs",
+                        "--department", "540102-civil-affairs", "--database-url", db)
+        check(code == 0, f"step 2: `yiwang registry grant --registry certs` lets it read certificates ({out.strip()})")
+        basic = base64.b64encode(f"minzheng-xitong:{secret}".encode()).decode()
+        req = urllib.request.Request(f"{site}/oauth2/token", data=b"grant_type=client_credentials&scope=certs",
+                                     headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            token = json.load(r).get("access_token", "")
+        check(bool(token), "step 3: client credentials give an access token")
+        status, body = get(f"{site}/api/openapi.json")
+        paths = json.loads(body).get("paths", {}) if status == 200 else {}
+        check("/api/v1/certs/holders/{holder_code}" in paths, "step 4: the OpenAPI document describes the certificate API")
+        holder = "540102199001011233"
+        status, body = get(f"{site}/api/v1/certs/holders/{holder}?purpose=" + urllib.parse.quote("最低生活保障审核"), token)
+        items = json.loads(body).get("items", []) if status == 200 else []
+        check(status == 200 and items and all(c["verified"] for c in items), f"step 5: the holder's certificates, verified ({status})")
+        status, body = get(f"{site}/api/v1/certs/holders/{holder}", token)
+        check(status == 422 and "purpose" in body, "step 6: a call without a purpose is refused and says why")
+        status, _ = get(f"{site}/api/v1/certs/holders/{holder}?purpose=x")
+        check(status == 401, "step 6: a call without a token is refused (401)")
+    finally:
+        app.terminate()
+        app.wait(10)
+
+
+def operator():
+    print("the operator's guide (docs/guides/operator.md), on PostgreSQL")
+    base = PG_URL.rsplit("/", 1)[0]
+    name, copy = f"yiwang_guide_{uuid.uuid4().hex[:10]}", f"yiwang_guide_{uuid.uuid4().hex[:10]}"
+    psql = lambda sql: subprocess.run(["psql", PG_URL, "-qAtc", sql], capture_output=True, text=True)
+    psql(f"CREATE DATABASE {name}")
+    psql(f"CREATE DATABASE {copy}")
+    work = tempfile.mkdtemp(prefix="yiwang-operator-")
+    port = bc.free_port()
+    config = os.path.join(work, "yiwang.toml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(f'database_url = "{base}/{name}"\nlisten = "127.0.0.1:{port}"\ndata_dir = "{work}"\n'
+                f'master_key = "{uuid.uuid4().hex}"\nadmin_password = "{uuid.uuid4().hex}"\n')
+    server = None
+    try:
+        code, out = run("migrate", config=config)
+        check(code == 0 and "migration" in out, f"step 2: `yiwang migrate` brings the database up to date ({out.strip().splitlines()[-1]})")
+        code, out = run("migrate", config=config)
+        check(code == 0, "step 2: migrating again changes nothing")
+        server = subprocess.Popen([BINARY, "--config", config, "serve"], env=ENV, stdout=subprocess.DEVNULL)
+        site = f"http://127.0.0.1:{port}"
+        check(bc.wait_http(f"{site}/readyz"), "step 3: `yiwang serve` is ready (/readyz)")
+        status, body = get(f"{site}/metrics")
+        check(status == 200 and "# TYPE" in body, "step 4: /metrics answers in the Prometheus format")
+        dump = os.path.join(work, "yiwang.dump")
+        code, out = run("backup", "--out", dump, config=config)
+        check(code == 0 and "backup written" in out, f"step 5: `yiwang backup` while serving ({out.strip()})")
+        code, out = run("restore", dump, "--database-url", f"{base}/{copy}")
+        check(code == 0 and "audit chain intact" in out, f"step 6: `yiwang restore` into an empty database ({out.strip()})")
+        code, out = run("audit", "verify", "--database-url", f"{base}/{copy}")
+        check(code == 0 and "intact" in out, "step 6: the restored audit chain verifies")
+        server.send_signal(signal.SIGTERM)
+        check(server.wait(15) == 0, "step 7: the server stops cleanly on SIGTERM")
+        server = None
+    finally:
+        if server:
+            server.kill()
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        psql(f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")
+
+
+def main():
+    try:
+        integrator()
+        operator()
+    finally:
+        print(f"guides: {bc.passed} passed, {bc.failed} failed")
+    if bc.failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
