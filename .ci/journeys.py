@@ -36,6 +36,17 @@ bc.ARTIFACTS = os.environ.get("YIWANG_JOURNEYS", os.path.abspath("ci-artifacts/j
 check = bc.check
 
 HERDER = "540624197804120528"
+
+
+def demo_credit_code(n):
+    """The nth demo entity's unified social credit code (GB 32100), as
+    identity::seed::demo_credit_code makes it."""
+    org = bc.demo_org_code(n).replace("-", "")
+    body = "91540100" + org
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    c = 31 - sum(alphabet.index(ch) * w for ch, w in zip(body, weights)) % 31
+    return body + alphabet[0 if c == 31 else c]
 CITIZEN = "540102199001011233"
 
 
@@ -198,8 +209,8 @@ def main():
         if due:
             check(due.group(1) in text(wd), f"the case shows its due date {due.group(1)}")
         wd.click("form[action$='/delivery'] input[value=pickup] ~ button")
-        check(wd.wait_js("return /\\b\\d{6}\\b/.test(document.querySelector('main').innerText)"), "he chooses pickup and sees his six-digit code")
-        pickup = re.search(r"取件码[^0-9]*(\d{6})", text(wd)) or re.search(r"\b(\d{6})\b", text(wd).split("取件", 1)[-1])
+        check(wd.wait_js("return document.querySelector('.pickup-code strong') !== null"), "he chooses pickup and sees his six-digit code")
+        pickup = re.fullmatch(r"(\d{6})", wd.js("return document.querySelector('.pickup-code strong').innerText").strip())
         wd.screenshot("2-pickup-code-zh.png")
         wd.go(f"{site}/me/certs?lang=zh")
         check("最低生活保障证" in text(wd), "the result arrived in his wallet as a certificate")
@@ -215,6 +226,84 @@ def main():
         wd.click("button[value=hand-out]")
         check(wd.wait_js("return document.body.innerText.includes('已办结')"), "the clerk hands the result out with his code; the case closes")
         wd.screenshot("2-handed-out-zh.png")
+        signs_out()
+
+        print("story 2b: a walk-in at the window for an enterprise; two departments in parallel; the licence in the enterprise's wallet")
+        company = demo_credit_code(0)
+        signs_in(CITIZEN)
+        wd.go(f"{site}/me/entities?lang=zh")
+        wd.type("#f-credit_code", company)
+        wd.click("form[action='/me/entities/claim'] button")
+        check(wd.wait_js("return document.body.innerText.includes('拉萨净土青稞食品有限公司')"), "the legal representative claims his enterprise (checked against the registry)")
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/window?lang=zh")
+        wd.type("#w-id", "540102199001011234")
+        wd.click("form[action='/console/window/sms'] button")
+        check(wd.wait_js("return document.querySelector('#w-id-error') !== null"), "a wrong identity number typed at the window is named at its field")
+        wd.js("document.querySelector('#w-id').value = ''")
+        wd.type("#w-id", CITIZEN)
+        wd.click("form[action='/console/window/sms'] button")
+        wd.wait_for_url(lambda u: "/console/window/" in u and "sms" not in u)
+        presence = wd.url().split("?")[0]
+        with urllib.request.urlopen(f"{site}/dev/sms") as r:
+            code6 = re.search(r"核验码 (\d{6})", r.read().decode("utf-8"))
+        wd.type("#w-code", code6.group(1) if code6 else "000000")
+        wd.click("form[action$='/verify'] button")
+        check(wd.wait_js("return document.body.innerText.includes('拉萨净土青稞食品有限公司')"), "the person present proves who he is; his enterprise is offered")
+        wd.go(f"{presence}?lang=zh&as={company}&q=" + urllib.parse.quote("食品经营许可"))
+        wd.click("a[href*='/apply/']")
+        check(wd.wait_js("return document.querySelector('#f-credit_code') !== null && document.querySelector('#f-credit_code').value === '" + company + "'"), "the form is the enterprise's, filled from the registry")
+        wd.type("#f-details", "开办藏餐馆，经营藏式餐饮")
+        fill_files(pdf)
+        wd.click("main form button[value=submit]")
+        check(wd.wait_for_url(lambda u: "/console/cases/" in u), f"submitted at the window, the clerk lands on the case ({wd.url()})")
+        licence_case = wd.url().split("?")[0].rsplit("/", 1)[1]
+        wd.click("form[action$='/accept'] button")
+        check(wd.wait_js("return document.body.innerText.includes('已受理，办结期限')"), "the clerk accepts on the spot")
+        wd.screenshot("2b-window-accepted-zh.png")
+        signs_out()
+
+        def approve_task(login, opinion):
+            official_signs_in(login)
+            wd.go(f"{site}/console/tasks?lang=zh")
+            links = wd.js("return Array.from(document.querySelectorAll('main table a')).map(a => a.getAttribute('href'))")
+            ok = False
+            for href in links:
+                wd.go(f"{site}{href}?lang=zh")
+                if f"/console/cases/{licence_case}" in wd.js("return document.body.innerHTML") or wd.js("return document.body.innerText").count("开办藏餐馆") > 0:
+                    wd.type("#o-opinion", opinion)
+                    wd.click("button[value=approve]")
+                    ok = wd.wait_js("return document.querySelector('.notice') !== null")
+                    break
+            signs_out()
+            return ok
+
+        check(approve_task("approver.lhasa", "经营场所符合要求，同意。"), "market regulation approves its task")
+        check(approve_task("approver.health", "卫生条件符合要求，同意。"), "health approves its task, in parallel")
+        check(approve_task("approver.lhasa", "准予许可。"), "market regulation decides the last stage")
+        signs_in(CITIZEN)
+        wd.go(f"{site}/me/cases/{licence_case}?lang=zh")
+        check("已批准" in text(wd), "the case is approved")
+        wd.click("form[action$='/delivery'] input[value=pickup] ~ button")
+        wd.wait_js("return document.querySelector('.pickup-code strong') !== null")
+        code_b = re.fullmatch(r"(\d{6})", wd.js("const e = document.querySelector('.pickup-code strong'); return e ? e.innerText.trim() : ''"))
+        check(code_b is not None, "he chooses pickup and sees the code")
+        wd.go(f"{site}/me/entities?lang=zh")
+        wd.wait_js("return document.querySelector(\"form[action='/me/entities/claim']\") !== null")
+        wd.screenshot("2b-entities-zh.png")
+        acting = wd.js("const f = Array.from(document.querySelectorAll(\"form[action='/me/entities/act-for']\")).find(f => { const i = f.querySelector('input[name=credit_code]'); return i && i.value === arguments[0]; }); if (!f) return false; f.querySelector('button').click(); return true;", company)
+        check(acting, "he switches to acting for his enterprise")
+        wd.wait_js("return document.body.innerText.includes('拉萨净土青稞食品有限公司')")
+        wd.go(f"{site}/me/certs?lang=zh")
+        check("食品经营许可证" in text(wd), "the food business licence is in the enterprise's wallet")
+        wd.screenshot("2b-enterprise-wallet-zh.png")
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/cases/{licence_case}?lang=zh")
+        wd.type("#h-code", code_b.group(1) if code_b else "")
+        wd.click("button[value=hand-out]")
+        check(wd.wait_js("return document.body.innerText.includes('已办结')"), "the clerk hands the licence out with the pickup code")
         signs_out()
 
         print("story 3: a bad rating opens a rectification task the department answers")

@@ -312,3 +312,5 @@ case-certs-used = Certificates used instead of paper:
 case-action-certificate-issued = The result was issued as an electronic certificate
 case-cert-unusable = Your certificate of this kind cannot stand in for the paper: it is { $standing }. Bring the material, or have the certificate renewed.
 case-form-kept = Your session had ended before the form was sent. What you typed is kept here and saved as your draft; attach the files again, then submit.
+case-window-applies-as = Applying for
+case-window-not-member = The person may not act for this entity today (not its legal representative or agent).

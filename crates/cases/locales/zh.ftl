@@ -312,3 +312,5 @@ case-certs-used = 用证（代替纸质材料）：
 case-action-certificate-issued = 办理结果已签发为电子证照
 case-cert-unusable = 您的此类电子证照状态为“{ $standing }”，不能代替纸质材料。请提交材料，或先办理证照换发。
 case-form-kept = 提交前您的登录已失效。您填写的内容已保留并存为草稿，请重新添加附件后提交。
+case-window-applies-as = 申请主体
+case-window-not-member = 此人今天不能代表该单位办理（不是其法定代表人或经办人）。

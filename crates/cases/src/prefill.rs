@@ -27,10 +27,14 @@ pub fn person(a: &Account) -> Result<Applicant, Message> {
 
 /// Who applies in this session: the person, or the entity they act for.
 pub fn applicant(session: &Session) -> Result<Applicant, Message> {
-    let a = &session.account;
-    let Some(m) = &session.acting_for else {
-        return person(a);
-    };
+    match &session.acting_for {
+        None => person(&session.account),
+        Some(m) => for_entity(&session.account, m),
+    }
+}
+
+/// A person applying for an entity they may act for (its legal representative or agent).
+pub fn for_entity(a: &Account, m: &identity::model::Membership) -> Result<Applicant, Message> {
     Ok(Applicant::Entity {
         account: a.id,
         person: a

@@ -205,6 +205,50 @@ async fn proof(
 #[derive(Debug, Default, Deserialize)]
 struct Lookup {
     q: Option<String>,
+    /// The credit code of the entity the person applies for (none: for themselves).
+    #[serde(rename = "as")]
+    for_entity: Option<String>,
+}
+
+/// The entities the person present may act for today (legal representative or agent).
+async fn memberships(
+    state: &AppState,
+    ctx: &Ctx,
+    person: &Account,
+) -> Result<Vec<identity::model::Membership>, PageError> {
+    let mut conn = state
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| PageError::from_error(ctx, &db::DbError::from(e)))?;
+    identity::store::memberships_of(
+        &mut conn,
+        person.id,
+        &kernel::time_util::format_date(kernel::time_util::today()),
+    )
+    .await
+    .map_err(|e| PageError::from_error(ctx, &e))
+}
+
+/// Who applies: the person present, or an entity they may act for (`?as=` its credit code).
+async fn applicant_at_window(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Presence,
+    for_entity: Option<&str>,
+) -> Result<Result<crate::form::Applicant, Message>, PageError> {
+    let Some(code) = for_entity.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(prefill::person(&p.person));
+    };
+    let found = memberships(state, ctx, &p.person)
+        .await?
+        .into_iter()
+        .find(|m| m.entity.credit_code == code);
+    Ok(match found {
+        Some(m) => prefill::for_entity(&p.person, &m),
+        None => Err(Message::new("case-window-not-member")),
+    })
 }
 
 fn masked_mobile(a: &Account) -> String {
@@ -222,6 +266,7 @@ async fn presence_view(
     window_division: Option<DivisionCode>,
     p: &Presence,
     q: &str,
+    for_entity: &str,
     outcome: Option<Result<String, String>>,
     errors: &BTreeMap<String, String>,
 ) -> Result<Response, PageError> {
@@ -279,6 +324,12 @@ async fn presence_view(
     let cases = store::of_account(&state.db, person.id, 20)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
+    let entities = memberships(state, ctx, person).await?;
+    let suffix = if for_entity.is_empty() {
+        String::new()
+    } else {
+        format!("?as={for_entity}")
+    };
     let body = html! {
         section.card {
             dl {
@@ -288,9 +339,24 @@ async fn presence_view(
                 dt { (ctx.t("case-window-until")) } dd { (p.expires_at.get(..16).unwrap_or(&p.expires_at).replace('T', " ")) }
             }
         }
+        @if !entities.is_empty() {
+            section.card {
+                h2 { (ctx.t("case-window-applies-as")) }
+                ul.plain {
+                    li { @if for_entity.is_empty() { strong { (person.name_zh) } " ✓" } @else { a href={ "/console/window/" (p.id) "?q=" (q) } { (person.name_zh) } } }
+                    @for m in &entities { li {
+                        @if m.entity.credit_code == for_entity { strong { (m.entity.name) } " ✓" } @else {
+                            a href={ "/console/window/" (p.id) "?as=" (m.entity.credit_code) "&q=" (q) } { (m.entity.name) }
+                        }
+                        " " small.muted { code { (m.entity.credit_code) } " · " (ctx.t(if m.role == identity::model::MemberRole::LegalRepresentative { "id-role-legal-rep" } else { "id-role-agent" })) }
+                    } }
+                }
+            }
+        }
         section.card {
             h2 { (ctx.t("case-window-find-item")) }
             form.form method="get" action={ "/console/window/" (p.id) } role="search" {
+                @if !for_entity.is_empty() { input type="hidden" name="as" value=(for_entity); }
                 label for="w-q" { (ctx.t("cat-search-label")) }
                 input id="w-q" name="q" type="search" value=(q);
                 p { button type="submit" { (ctx.t("case-window-search")) } }
@@ -298,7 +364,7 @@ async fn presence_view(
             @if !q.trim().is_empty() {
                 @if found.is_empty() { p { (ctx.t("case-window-no-items")) } } @else {
                     ul { @for it in &found {
-                        li { a href={ "/console/window/" (p.id) "/apply/" (it.code) } { (ctx.pick(&it.name_zh, &it.name_bo, &it.name_en)) } " " code { (it.code) } }
+                        li { a href={ "/console/window/" (p.id) "/apply/" (it.code) (suffix) } { (ctx.pick(&it.name_zh, &it.name_bo, &it.name_en)) } " " code { (it.code) } }
                     } }
                 }
             }
@@ -339,6 +405,7 @@ async fn presence_page(
         window_of(&session),
         &p,
         q.q.as_deref().unwrap_or(""),
+        q.for_entity.as_deref().unwrap_or(""),
         None,
         &BTreeMap::new(),
     )
@@ -375,6 +442,7 @@ async fn verify_send(
                 window_of(&session),
                 &p,
                 "",
+                "",
                 None,
                 &errors,
             )
@@ -389,18 +457,13 @@ async fn apply_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path((id, code)): Path<(i64, String)>,
+    q: Result<Query<Lookup>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    let q = ui::ctx::page_query(&ctx, q)?;
     let p = proof(&state, &ctx, &session, id, true).await?;
-    let (form, resumed) = pages::open_form(
-        &state,
-        &ctx,
-        &p.person,
-        prefill::person(&p.person),
-        &code,
-        true,
-    )
-    .await?;
-    let action = format!("/console/window/{id}/apply/{}", form.item.code.as_str());
+    let applicant = applicant_at_window(&state, &ctx, &p, q.for_entity.as_deref()).await?;
+    let (form, resumed) = pages::open_form(&state, &ctx, &p.person, applicant, &code, true).await?;
+    let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let body = pages::apply_form(&ctx, &form, &action, &BTreeMap::new(), &BTreeSet::new());
     let outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
     Ok(pages::apply_view(&ctx, &form.item, body, outcome).into_response())
@@ -411,20 +474,15 @@ async fn apply_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path((id, code)): Path<(i64, String)>,
+    q: Result<Query<Lookup>, QueryRejection>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
+    let q = ui::ctx::page_query(&ctx, q)?;
     let sent = pages::read_multipart(&ctx, multipart).await?;
     let p = proof(&state, &ctx, &session, id, true).await?;
-    let (form, _) = pages::open_form(
-        &state,
-        &ctx,
-        &p.person,
-        prefill::person(&p.person),
-        &code,
-        false,
-    )
-    .await?;
-    let action = format!("/console/window/{id}/apply/{}", form.item.code.as_str());
+    let applicant = applicant_at_window(&state, &ctx, &p, q.for_entity.as_deref()).await?;
+    let (form, _) = pages::open_form(&state, &ctx, &p.person, applicant, &code, false).await?;
+    let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let actor = presence::actor(&session.account, &p);
     let submitted =
         match pages::send_form(&state, &ctx, form, sent, Channel::Window, &actor, &action).await? {
@@ -458,6 +516,14 @@ async fn apply_send(
         },
     )
     .into_response())
+}
+
+/// Where the window's form posts: the item, and the entity applied for, if any.
+fn apply_action(id: i64, code: &str, for_entity: Option<&str>) -> String {
+    match for_entity.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(e) => format!("/console/window/{id}/apply/{code}?as={e}"),
+        None => format!("/console/window/{id}/apply/{code}"),
+    }
 }
 
 /// The person's own page: a one-time code, as a QR code and as text, to show at a window.
