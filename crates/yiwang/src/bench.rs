@@ -432,7 +432,7 @@ pub async fn run(
         }
     }
     if wanted(Group::Certs) {
-        match certs::figures(&dir, quick).await {
+        match certs::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("certificate figures not measured: {e:#}"),
         }

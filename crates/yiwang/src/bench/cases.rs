@@ -33,14 +33,29 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 const TASKS: usize = 64;
 
 /// One backend's database for the figures, and how to drop it afterwards.
-struct Bench {
-    db: Db,
-    name: &'static str,
+pub(super) struct Bench {
+    pub db: Db,
+    pub name: &'static str,
     drop_schema: Option<(String, String)>,
 }
 
-async fn sqlite(dir: &Path) -> anyhow::Result<Bench> {
-    let data = dir.join("cases");
+impl Bench {
+    /// Closes the database and drops a PostgreSQL schema made for the figures.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        self.db.close().await;
+        if let Some((url, schema)) = &self.drop_schema {
+            let admin = Db::open(&DbUrl::Postgres(url.clone()), false).await?;
+            sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(admin.pool())
+                .await?;
+            admin.close().await;
+        }
+        Ok(())
+    }
+}
+
+pub(super) async fn sqlite(dir: &Path, what: &str) -> anyhow::Result<Bench> {
+    let data = dir.join(what);
     std::fs::create_dir_all(&data)?;
     let db = Db::open(&DbUrl::Sqlite(data.join("yiwang.db")), true).await?;
     db::migrate::run(&db).await?;
@@ -51,7 +66,7 @@ async fn sqlite(dir: &Path) -> anyhow::Result<Bench> {
     })
 }
 
-async fn postgres(url: &str) -> anyhow::Result<Bench> {
+pub(super) async fn postgres(url: &str) -> anyhow::Result<Bench> {
     let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let admin = Db::open(&DbUrl::Postgres(url.to_owned()), false).await?;
     sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
@@ -78,20 +93,13 @@ pub async fn figures(
     postgres_url: Option<&str>,
 ) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
-    let mut benches = vec![sqlite(dir).await?];
+    let mut benches = vec![sqlite(dir, "cases").await?];
     if let Some(url) = postgres_url {
         benches.push(postgres(url).await?);
     }
     for b in benches {
         let r = backend(&b.db, b.name, quick).await;
-        b.db.close().await;
-        if let Some((url, schema)) = &b.drop_schema {
-            let admin = Db::open(&DbUrl::Postgres(url.clone()), false).await?;
-            sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(admin.pool())
-                .await?;
-            admin.close().await;
-        }
+        b.finish().await?;
         rows.extend(r?);
     }
     rows.push(deadlines(quick)?);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use axum::body::Body;
 use axum::http::Request;
-use db::{Db, DbUrl};
+use db::Db;
 use kernel::DivisionCode;
 use tower::ServiceExt;
 
@@ -25,16 +25,30 @@ use super::Row;
 
 const TASKS: usize = 32;
 
-pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
-    let data = dir.join("certs");
-    std::fs::create_dir_all(&data)?;
-    let db = Db::open(&DbUrl::Sqlite(data.join("yiwang.db")), true)
-        .await?
-        .with_sealer(
+pub async fn figures(
+    dir: &Path,
+    quick: bool,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<Vec<Row>> {
+    let mut benches = vec![super::cases::sqlite(dir, "certs").await?];
+    if let Some(url) = postgres_url {
+        benches.push(super::cases::postgres(url).await?);
+    }
+    let mut rows = Vec::new();
+    for b in benches {
+        let sealed = b.db.clone().with_sealer(
             kernel::crypto::Sealer::from_hex("00112233445566778899aabbccddeeff")
                 .context("bench master key")?,
         );
-    db::migrate::run(&db).await?;
+        let r = backend(&sealed, b.name, quick).await;
+        b.finish().await?;
+        rows.extend(r?);
+    }
+    Ok(rows)
+}
+
+async fn backend(db: &Db, name: &'static str, quick: bool) -> anyhow::Result<Vec<Row>> {
+    let db = db.clone();
     org::seed::seed_demo(&db).await?;
     certs::seed::seed_types(&db)
         .await
@@ -142,22 +156,33 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
     times.sort();
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)].as_secs_f64() * 1000.0;
-    db.close().await;
+    let figure = |sqlite: &'static str, postgres: &'static str| {
+        if name == "SQLite" { sqlite } else { postgres }
+    };
     Ok(vec![
         Row {
-            figure: "certificates issued per second (SM2-signed, audited)",
+            figure: figure(
+                "certificates issued per second (SQLite)",
+                "certificates issued per second (PostgreSQL)",
+            ),
             target: ">= 2000".into(),
             measured: format!("{issue_rate:.0}"),
             ratio: issue_rate / 2000.0,
         },
         Row {
-            figure: "certificates verified per second (lookup + SM2)",
+            figure: figure(
+                "certificates verified per second (SQLite)",
+                "certificates verified per second (PostgreSQL)",
+            ),
             target: ">= 5000".into(),
             measured: format!("{verify_rate:.0}"),
             ratio: verify_rate / 5000.0,
         },
         Row {
-            figure: "verification page /v/{id} p99, ms",
+            figure: figure(
+                "verification page /v/{id} p99, ms (SQLite)",
+                "verification page /v/{id} p99, ms (PostgreSQL)",
+            ),
             target: "< 10".into(),
             measured: format!("{p99:.2}"),
             ratio: 10.0 / p99,
