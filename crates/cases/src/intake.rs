@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use db::audit::{self, NewEvent};
 use db::group::Group;
+use db::placeholders;
 use db::{Db, DbError};
 use kernel::time_util::{format_date, format_instant, now, today};
 use serde_json::json;
@@ -128,19 +129,6 @@ async fn store(db: &Db, items: &[Ready]) -> Result<Vec<Written>, DbError> {
         }
         Err(e) => Ok(vec![Err(e)]),
     }
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters, numbered from `first`.
-fn placeholders(rows: usize, cols: usize, first: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let p: Vec<String> = (0..cols)
-                .map(|c| format!("${}", first + r * cols + c))
-                .collect();
-            format!("({})", p.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Rows per statement: well under both databases' parameter limits.

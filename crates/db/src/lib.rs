@@ -21,3 +21,17 @@ pub use sqlx;
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 /// A connection on either backend (a transaction dereferences to one).
 pub type Conn = sqlx::AnyConnection;
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters, numbered from `first`: the values
+/// of a multi-row statement.
+pub fn placeholders(rows: usize, cols: usize, first: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (0..cols)
+                .map(|c| format!("${}", first + r * cols + c))
+                .collect();
+            format!("({})", p.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
