@@ -28,9 +28,18 @@ pub async fn keep(
     getrandom::fill(&mut raw).map_err(|e| DbError::Conflict(e.to_string()))?;
     let token = raw.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let at = now();
-    let form: BTreeMap<&String, &String> = values
+    // Only the form's own fields, each no longer than the form takes: anyone can send this
+    // (no one is signed in), so nothing else is stored.
+    let known = |k: &str| {
+        crate::form::PERSON
+            .iter()
+            .chain(crate::form::ENTITY)
+            .any(|f| f.key == k && !f.fixed)
+    };
+    let form: BTreeMap<&String, String> = values
         .iter()
-        .filter(|(k, _)| k.as_str() != "idempotency_key" && k.as_str() != "action")
+        .filter(|(k, _)| known(k))
+        .map(|(k, v)| (k, v.chars().take(crate::form::MAX_LONG_TEXT).collect()))
         .collect();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM kept_forms WHERE expires_at < $1")
