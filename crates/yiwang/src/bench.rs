@@ -414,7 +414,7 @@ pub async fn run(
         }
     }
     if wanted(Group::Search) {
-        match items::figures(&dir, quick).await {
+        match items::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("catalogue search figures not measured: {e:#}"),
         }

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::http::Request;
 use catalog::codes::ImplementationCode;
 use catalog::model::ItemBody;
-use db::{Db, DbUrl};
+use db::Db;
 use tower::ServiceExt;
 
 use super::Row;
@@ -84,10 +84,27 @@ const QUERIES: [&str; 12] = [
     "q=残疾人证&division=540600",
 ];
 
-pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
+pub async fn figures(
+    dir: &Path,
+    quick: bool,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<Vec<Row>> {
+    let mut benches = vec![super::cases::sqlite(dir, "search").await?];
+    if let Some(url) = postgres_url {
+        benches.push(super::cases::postgres(url).await?);
+    }
+    let mut rows = Vec::new();
+    for b in benches {
+        let r = backend(&b.db, b.name == "SQLite", quick).await;
+        b.finish().await?;
+        rows.extend(r?);
+    }
+    Ok(rows)
+}
+
+async fn backend(db: &Db, sqlite: bool, quick: bool) -> anyhow::Result<Vec<Row>> {
     const ITEMS: usize = 20_000;
-    let db = Db::open(&DbUrl::Sqlite(dir.join("search.db")), true).await?;
-    db::migrate::run(&db).await?;
+    let db = db.clone();
     org::seed::seed_demo(&db).await?;
     let items = generated_items(&db, ITEMS).await?;
     catalog::service::load_published(&db, &items, "system:bench")
@@ -137,16 +154,22 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
     times.sort();
     let p99 = times[times.len() * 99 / 100].as_secs_f64() * 1000.0;
-    db.close().await;
+    let pick = |a: &'static str, b: &'static str| if sqlite { a } else { b };
     Ok(vec![
         Row {
-            figure: "catalogue reindex, 20,000 items, s",
+            figure: pick(
+                "catalogue reindex, 20,000 items, s",
+                "catalogue reindex, 20,000 items, s (PostgreSQL)",
+            ),
             target: "< 10".into(),
             measured: format!("{reindex:.2}"),
             ratio: 10.0 / reindex,
         },
         Row {
-            figure: "catalogue search p99, 20,000 items, ms",
+            figure: pick(
+                "catalogue search p99, 20,000 items, ms",
+                "catalogue search p99, 20,000 items, ms (PostgreSQL)",
+            ),
             target: "< 20".into(),
             measured: format!("{p99:.2}"),
             ratio: 20.0 / p99,
