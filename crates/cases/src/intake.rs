@@ -5,8 +5,9 @@
 //! caller once it is committed. Each case is as durable as if written alone; if the group
 //! fails, each of its cases is tried alone, so one bad case never sinks the others.
 //!
-//! A draft being submitted is already a row: it is moved to submitted (at the revision its
-//! applicant saw) instead of inserted, and otherwise written like the rest.
+//! A draft being submitted is already a row: the writer finds the drafts of the group's
+//! applicants and items in one query, moves each to submitted (at the revision found) instead
+//! of inserting it, and otherwise writes it like the rest.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -191,11 +192,44 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             numbers.insert(i, format!("{code}{}{seq:06}", day.replace('-', "")));
         }
     }
+    // The applicants' drafts of these items, found for the whole group at once: a saved
+    // draft becomes the case (one query per group, not a round trip per submission).
+    let mut drafts: Vec<Option<(i64, i64)>> = items.iter().map(|r| r.draft).collect();
+    let looking: Vec<usize> = new
+        .iter()
+        .copied()
+        .filter(|&i| drafts[i].is_none())
+        .collect();
+    for chunk in looking.chunks(ROWS * 4) {
+        let list = (1..=chunk.len())
+            .map(|k| format!("${k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, revision, account_id, item_code FROM cases WHERE state = 'draft' AND account_id IN ({list})"
+        );
+        let mut q = sqlx::query(&sql);
+        for &i in chunk {
+            q = q.bind(items[i].account_id);
+        }
+        let mut found: HashMap<(i64, String), (i64, i64)> = HashMap::new();
+        for row in q.fetch_all(&mut *tx).await? {
+            found.insert(
+                (row.try_get(2)?, row.try_get(3)?),
+                (row.try_get(0)?, row.try_get(1)?),
+            );
+        }
+        for &i in chunk {
+            drafts[i] = found
+                .get(&(items[i].account_id, items[i].item_code.clone()))
+                .copied();
+        }
+    }
     // The cases: drafts moved to submitted, the others inserted.
     let mut ids: HashMap<String, i64> = HashMap::new();
     for &i in &new {
         let r = &items[i];
-        let Some((id, revision)) = r.draft else {
+        let Some((id, revision)) = drafts[i] else {
             continue;
         };
         let submitting = crate::store::Submitting {
@@ -221,7 +255,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
     let fresh: Vec<usize> = new
         .iter()
         .copied()
-        .filter(|i| items[*i].draft.is_none())
+        .filter(|i| drafts[*i].is_none())
         .collect();
     for chunk in fresh.chunks(ROWS) {
         let sql = format!(

@@ -252,7 +252,6 @@ pub fn check_application(app: &Application) -> Result<BTreeMap<String, String>, 
 /// The applicant's draft of the item, if any, becomes the case.
 pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitted, CaseError> {
     let values = check_application(app)?;
-    let account = app.applicant.account();
     let key = app
         .idempotency_key
         .as_deref()
@@ -267,11 +266,10 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
         )]));
     }
     let (department, division) = handler(db, &app.item).await?;
-    let draft = store::draft_of(db, account, app.item.code.as_str()).await?;
     let name = applicant_name(&app.applicant, &values);
-    let mut ready = ready(app, &values, &department, &division, &name, key, actor);
-    // The applicant's draft of the item, if any, becomes the case.
-    ready.draft = draft.map(|d| (d.id, d.revision));
+    // The applicant's draft of the item, if any, becomes the case: the writer finds it for
+    // the whole group it writes.
+    let ready = ready(app, &values, &department, &division, &name, key, actor);
     match crate::intake::submit(db, ready).await? {
         Ok((id, number, created)) => {
             if created && reviews_itself(app) {
