@@ -258,7 +258,7 @@ async fn wallet_page(
             p { (ctx.t("cert-wallet-intro")) }
             @if certs.is_empty() { p { (ctx.t("cert-wallet-none")) } } @else {
                 ul.results { @for c in &certs {
-                    @let s = standing_of(c, &day);
+                    @let s = Standing::of(c, &day);
                     li {
                         a href={ "/me/certs/" (c.id) } { (type_name(&ctx, types.get(&c.type_code).map(|t| &**t), &c.type_code)) }
                         " " strong.{ "standing-" (s.key()) } { (standing_label(&ctx, s)) }
@@ -270,10 +270,6 @@ async fn wallet_page(
         },
     )
     .into_response())
-}
-
-fn standing_of(c: &Certificate, day: &str) -> Standing {
-    Standing::of(c, day)
 }
 
 async fn own(
@@ -330,7 +326,7 @@ async fn mine_view(
     let uses = service::uses_of(&state.db, c.id)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
-    let s = standing_of(c, &format_date(today()));
+    let s = Standing::of(c, &format_date(today()));
     let title = type_name(ctx, t.as_deref(), &c.type_code);
     Ok(page(
         ctx,
@@ -665,7 +661,7 @@ async fn manage_view(
     let uses = service::uses_of(&state.db, c.id)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
-    let s = standing_of(c, &format_date(today()));
+    let s = Standing::of(c, &format_date(today()));
     let title = format!(
         "{} · {}",
         type_name(ctx, t.as_deref(), &c.type_code),

@@ -283,9 +283,9 @@ fn add_years(d: Date, years: u8) -> Date {
         .unwrap_or(d)
 }
 
-/// What a new version changes, for replacements and renewals.
+/// The serial (drawn by the writer, or kept by a replacement or renewal) and the version.
 struct Version<'a> {
-    serial: Option<(&'a str, u16)>,
+    serial: (&'a str, u16),
 }
 
 /// Everything a certificate is before it is written: its identifier, the text to sign.
@@ -341,8 +341,7 @@ async fn issuer_for(db: &Db, t: &CertType, division: DivisionCode) -> Result<Iss
     })
 }
 
-async fn prepare(
-    conn: &mut Conn,
+fn prepare(
     t: &CertType,
     new: &NewCert,
     version: &Version<'_>,
@@ -352,33 +351,11 @@ async fn prepare(
     let issuer = issuer.department.clone();
     let issuer_code = issuer.credit_code.clone().unwrap_or_default();
     let day = today();
-    let id = match version.serial {
-        Some((serial, v)) => {
-            let year: i32 = serial[..4].parse().unwrap_or(day.year());
-            let seq: u32 = serial[4..].parse().unwrap_or(0);
-            CertId::new(&t.code, &issuer_code, year, seq, v)
-        }
-        None => {
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO cert_serials (type_code, issuer_code, year, last) VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (type_code, issuer_code, year) DO UPDATE SET last = cert_serials.last + 1 RETURNING last",
-            )
-            .bind(&t.code)
-            .bind(&issuer_code)
-            .bind(i64::from(day.year()))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(DbError::from)?;
-            CertId::new(
-                &t.code,
-                &issuer_code,
-                day.year(),
-                u32::try_from(seq).unwrap_or(u32::MAX),
-                1,
-            )
-        }
-    }
-    .map_err(|e| CertError::Refused(kernel::Localize::message(&e)))?;
+    let (serial, v) = version.serial;
+    let year: i32 = serial[..4].parse().unwrap_or(day.year());
+    let seq: u32 = serial[4..].parse().unwrap_or(0);
+    let id = CertId::new(&t.code, &issuer_code, year, seq, v)
+        .map_err(|e| CertError::Refused(kernel::Localize::message(&e)))?;
     let from = new.valid_from.unwrap_or(day);
     let valid_to = t.validity_years.map(|y| format_date(add_years(from, y)));
     let issue_date = format_date(day);
@@ -576,15 +553,13 @@ async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
         let serial = format!("{year:04}{:07}", *slot);
         *slot += 1;
         let p = prepare(
-            &mut tx,
             &j.t,
             &j.new,
             &Version {
-                serial: Some((&serial, 1)),
+                serial: (&serial, 1),
             },
             &j.issuer,
-        )
-        .await?;
+        )?;
         let digest = sm3(p.signed.as_bytes());
         let signature = B64.encode(j.issuer.signer.sign_der(&digest));
         prepared.push((p, hex::encode(digest), signature));
@@ -812,15 +787,13 @@ pub async fn reissue(
     let issuer = issuer_for(db, &t, division).await?;
     let mut tx = db.begin().await?;
     let p = prepare(
-        &mut tx,
         &t,
         &new,
         &Version {
-            serial: Some((next.serial(), next.version())),
+            serial: (next.serial(), next.version()),
         },
         &issuer,
-    )
-    .await?;
+    )?;
     let action = match how {
         Reissue::Replace => "cert.replaced",
         Reissue::Renew => "cert.renewed",
