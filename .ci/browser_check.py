@@ -58,6 +58,12 @@ def demo_org_code(n):
     return f"{org}-{check}"
 
 
+def person_id(first17):
+    """A citizen identity number (GB 11643) from its first 17 digits."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -474,6 +480,30 @@ def main():
         check(wd.wait_js("return document.body.innerText.includes('已采纳报送的值')"), "adopting says so")
         wd.go(f"{site}/registry/batches?lang=bo")
         audit(wd, "/registry/batches", axe_source)
+        print("the same clerk sends civil affairs' marital statuses as a CSV batch (the steward's guide, step 3)")
+        dawa = person_id("54010219880712061")
+        wrong = dawa[:-1] + ("0" if dawa[-1] != "0" else "1")
+        batch_dir = tempfile.mkdtemp(prefix="yiwang-batch-")
+
+        def send_batch(name, text):
+            path = os.path.join(batch_dir, name)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            wd.go(f"{site}/registry/batches?lang=zh")
+            wd.type("#b-reference", "民政婚姻登记 2026-11")
+            wd.type("#b-file", path)
+            wd.click("form[action='/registry/batches'] button[type=submit]")
+
+        send_batch("bad.csv", f"person_id,marital_status\n{dawa},已婚\n{wrong},married\n")
+        check(wd.wait_js("return document.body.innerText.includes('需要更正的行')"), "a batch with mistakes is refused")
+        cells = wd.js("return Array.from(document.querySelectorAll('main table tbody tr')).map(r => [r.cells[0].innerText.trim(), r.cells[1].innerText.trim()])")
+        check(cells == [["2", "marital_status"], ["3", "person_id"]], f"each mistake is named with its line and field ({cells})")
+        wd.screenshot("registry-batch-refused-zh.png")
+        audit(wd, "/registry/batches (refused)", axe_source)
+        send_batch("good.csv", f"person_id,marital_status\n{dawa},married\n")
+        check(wd.wait_js("return document.body.innerText.includes('已检查') && document.body.innerText.includes('更新')"), "the corrected batch is applied")
+        done = wd.js("return document.querySelector('main').innerText")
+        check("1 行" in done.replace("\u2068", "").replace("\u2069", ""), "it says how many rows it checked")
         print("the same clerk pre-reviews the citizen's application and accepts it")
         wd.go(f"{site}/console/cases?lang=zh")
         check(wd.wait_js("return document.querySelector('main table a') !== null"), "the application waits in the pre-review queue")

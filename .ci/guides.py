@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Follows the first-hour guides of docs/guides that a browser does not: the integrator's
 (register a system, grant it, get a token with client credentials, read the OpenAPI document,
-call an API with a purpose) on the demo, and the operator's (a PostgreSQL database, a
+call an API with a purpose) on the demo, the data steward's bulk changes from the command line
+(export the catalogue as CSV, a file with mistakes refused and naming them, the corrected file
+imported into review or published), and the operator's (a PostgreSQL database, a
 configuration file, migrations, serving, health and metrics, backup, restore, audit check, a
 clean stop). Each step is the command or request the guide shows.
 
@@ -9,6 +11,8 @@ Run by .ci/run: `python3 .ci/guides.py target/debug/yiwang postgres://postgres@1
 """
 
 import base64
+import contextlib
+import csv
 import json
 import os
 import signal
@@ -44,15 +48,24 @@ def get(url, token=None):
         return e.code, e.read().decode("utf-8")
 
 
-def integrator():
-    print("the integrator's guide (docs/guides/integrator.md), on the demo")
-    data = tempfile.mkdtemp(prefix="yiwang-guide-")
+@contextlib.contextmanager
+def demo(name):
+    """A `yiwang demo` on a fresh data directory: its address, database URL and directory."""
+    data = tempfile.mkdtemp(prefix=f"yiwang-{name}-")
     port = bc.free_port()
     app = subprocess.Popen([BINARY, "demo", "--data", data, "--listen", f"127.0.0.1:{port}"], env=ENV, stdout=subprocess.DEVNULL)
     site = f"http://127.0.0.1:{port}"
-    db = f"sqlite://{data}/yiwang.db"
     try:
         check(bc.wait_http(f"{site}/healthz"), "the demo starts")
+        yield site, f"sqlite://{data}/yiwang.db", data
+    finally:
+        app.terminate()
+        app.wait(10)
+
+
+def integrator():
+    print("the integrator's guide (docs/guides/integrator.md), on the demo")
+    with demo("guide") as (site, db, _):
         code, out = run("client", "add", "minzheng-xitong", "--name-zh", "民政业务系统", "--scopes", "certs",
                         "--grants", "client_credentials", "--database-url", db)
         check(code == 0 and "shown once: " in out, "step 1: `yiwang client add` registers the system and shows its secret once")
@@ -77,9 +90,51 @@ def integrator():
         check(status == 422 and "purpose" in body, "step 6: a call without a purpose is refused and says why")
         status, _ = get(f"{site}/api/v1/certs/holders/{holder}?purpose=x")
         check(status == 401, "step 6: a call without a token is refused (401)")
-    finally:
-        app.terminate()
-        app.wait(10)
+
+
+def steward():
+    print("the data steward's guide (docs/guides/data-steward.md), step 2: bulk changes from the command line")
+    with demo("steward") as (site, db, data):
+        before = os.path.join(data, "catalogue.csv")
+        code, out = run("catalog", "export", "--format", "csv", "--out", before, "--database-url", db)
+        check(code == 0 and "items written" in out, f"`yiwang catalog export --format csv` writes the catalogue ({out.strip()})")
+        with open(before, encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+        head = rows[0]
+        days, source = head.index("promised_days"), head.index("material_source")
+        item = rows[1]
+        code_col = head.index("code")
+        published = json.loads(get(f"{site}/api/v1/items/{item[code_col]}")[1])["promised_days"]
+        new_days = "1" if published != 1 else "2"
+
+        def write(name, changes):
+            edited = [list(r) for r in rows]
+            for (r, c), v in changes.items():
+                edited[r][c] = v
+            path = os.path.join(data, name)
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                csv.writer(f, lineterminator="\n").writerows(edited)
+            return path
+
+        material = next(i for i, r in enumerate(rows) if r[0] == "material")
+        bad = write("bad.csv", {(1, days): "三天", (material, source): "somewhere:else"})
+        code, out = run("catalog", "import", bad, "--database-url", db)
+        check(code != 0 and "line 2: promised_days" in out and ": material_source:" in out and "nothing was imported" in out,
+              f"a file with two bad cells is refused, each named with its line and field ({out.strip().splitlines()[:3]})")
+        again = os.path.join(data, "again.csv")
+        run("catalog", "export", "--format", "csv", "--out", again, "--database-url", db)
+        with open(before, "rb") as a, open(again, "rb") as b:
+            check(a.read() == b.read(), "the refused file changed nothing")
+        good = write("good.csv", {(1, days): new_days})
+        code, out = run("catalog", "import", good, "--database-url", db)
+        check(code == 0 and "1 new versions (in review)" in out, f"the corrected file makes one new version, in review ({out.strip()})")
+        status, body = get(f"{site}/api/v1/items/{item[code_col]}")
+        check(status == 200 and json.loads(body)["promised_days"] == published,
+              "until it is reviewed, the published item keeps its time limit")
+        code, out = run("catalog", "import", good, "--publish", "--database-url", db)
+        status, body = get(f"{site}/api/v1/items/{item[code_col]}")
+        check(code == 0 and json.loads(body)["promised_days"] == int(new_days),
+              f"with --publish (a file reviewed outside the platform) it is published at once ({out.strip()})")
 
 
 def operator():
@@ -126,6 +181,7 @@ def operator():
 def main():
     try:
         integrator()
+        steward()
         operator()
     finally:
         print(f"guides: {bc.passed} passed, {bc.failed} failed")

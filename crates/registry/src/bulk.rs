@@ -248,6 +248,11 @@ async fn load(
             }
             copy.finish().await?;
             conn.close().await?;
+            // The planner's statistics still describe an empty table: refresh them now
+            // rather than when autovacuum comes round to it.
+            sqlx::query(&format!("ANALYZE {}", target.table))
+                .execute(db.pool())
+                .await?;
         }
         DbUrl::Sqlite(path) => {
             let options = sqlx::sqlite::SqliteConnectOptions::new()

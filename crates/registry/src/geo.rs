@@ -481,12 +481,17 @@ pub async fn query(
             // `ORDER BY f.id + 0`: sorting by the bare id tempts the planner to walk the
             // primary key in order and test every feature (a third of a second at a million);
             // this way the GiST index finds the few candidates and they are sorted.
+            // Not kept prepared: a generic plan cannot see the box's size, so after five runs
+            // PostgreSQL settled on ANDing the GiST index with the layer's (or the primary
+            // key's) whole range, 9 ms instead of 0.4 ms for a small box at 100k features.
+            // Planned with the real values each time, it takes the GiST index alone.
             (Some(b), Backend::Postgres) => {
                 sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features f \
                      WHERE box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) \
                      AND f.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY f.id + 0 LIMIT $8"
                 ))
+                .persistent(false)
                 .bind(b[0])
                 .bind(b[1])
                 .bind(b[2])

@@ -11,20 +11,21 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use axum::body::Body;
 use axum::http::Request;
-use db::{Db, DbUrl};
 use kernel::PersonId;
 use tower::ServiceExt;
 
+mod backend;
 mod cases;
 mod certs;
 mod items;
 mod oidc;
 mod registry;
+use backend::Backend;
 pub use oidc::Baseline;
 
 /// One measured figure.
 pub struct Row {
-    pub figure: &'static str,
+    pub figure: String,
     pub target: String,
     pub measured: String,
     /// Above 1.0 meets the target.
@@ -32,13 +33,19 @@ pub struct Row {
 }
 
 fn print(rows: &[Row]) {
+    let w = rows
+        .iter()
+        .map(|r| r.figure.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     println!(
-        "{:<56} {:>14} {:>14} {:>7}  result",
+        "{:<w$} {:>14} {:>14} {:>7}  result",
         "figure", "target", "measured", "ratio"
     );
     for r in rows {
         println!(
-            "{:<56} {:>14} {:>14} {:>7.2}  {}",
+            "{:<w$} {:>14} {:>14} {:>7.2}  {}",
             r.figure,
             r.target,
             r.measured,
@@ -77,17 +84,17 @@ fn id_parsing(quick: bool) -> Row {
     let secs = start.elapsed().as_secs_f64();
     let per_sec = ok as f64 / secs;
     Row {
-        figure: "identity numbers parsed per second, one core",
+        figure: "identity numbers parsed per second, one core".into(),
         target: "5,000,000".into(),
         measured: format!("{:.0}", per_sec),
         ratio: per_sec / 5e6,
     }
 }
 
-async fn home_page(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
-    let db = Db::open(&DbUrl::Sqlite(dir.join("bench.db")), true).await?;
-    db::migrate::run(&db).await?;
-    org::seed::seed_demo(&db).await?;
+/// The home and guide pages and password sign-ins, through the whole router in process.
+async fn pages(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
+    let db = &b.db;
+    org::seed::seed_demo(db).await?;
     let router = web::router(web::state(db.clone(), ui::state::WebSettings::default())?);
     let get = |path: &str| {
         Request::builder()
@@ -119,19 +126,18 @@ async fn home_page(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
     times.sort();
     let p50 = times[times.len() / 2].as_secs_f64() * 1000.0;
-    let sign_in = sign_in_throughput(&db, &router, quick).await?;
-    let guide = guide_page(&db, &router, &get, css_bytes, quick).await?;
-    db.close().await;
+    let sign_in = sign_in_throughput(b, &router, quick).await?;
+    let guide = guide_page(b, &router, &get, css_bytes, quick).await?;
     let total = html_bytes + css_bytes;
     let mut rows = vec![
         Row {
-            figure: "home page HTML+CSS transferred (gzip), KB",
+            figure: b.label("home page HTML+CSS transferred (gzip), KB"),
             target: "< 30".into(),
             measured: format!("{:.1}", total as f64 / 1024.0),
             ratio: 30.0 * 1024.0 / total as f64,
         },
         Row {
-            figure: "home page server time p50, ms",
+            figure: b.label("home page server time p50, ms"),
             target: "< 2".into(),
             measured: format!("{p50:.3}"),
             ratio: 2.0 / p50,
@@ -145,12 +151,13 @@ async fn home_page(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
 /// An item's guide page on the demo catalogue: bytes a browser receives (gzip, with the
 /// stylesheet) and server time through the whole router.
 async fn guide_page(
-    db: &Db,
+    b: &Backend,
     router: &axum::Router,
     get: &dyn Fn(&str) -> Result<Request<Body>, axum::http::Error>,
     css_bytes: usize,
     quick: bool,
 ) -> anyhow::Result<Vec<Row>> {
+    let db = &b.db;
     catalog::seed::seed_demo(db)
         .await
         .map_err(|e| anyhow::anyhow!("demo catalogue: {e:?}"))?;
@@ -185,13 +192,13 @@ async fn guide_page(
     let p50 = times[times.len() / 2].as_secs_f64() * 1000.0;
     Ok(vec![
         Row {
-            figure: "guide page HTML+CSS transferred (gzip), KB",
+            figure: b.label("guide page HTML+CSS transferred (gzip), KB"),
             target: "< 40".into(),
             measured: format!("{:.1}", bytes as f64 / 1024.0),
             ratio: 40.0 * 1024.0 / bytes as f64,
         },
         Row {
-            figure: "guide page server time p50, ms",
+            figure: b.label("guide page server time p50, ms"),
             target: "< 3".into(),
             measured: format!("{p50:.3}"),
             ratio: 3.0 / p50,
@@ -201,9 +208,13 @@ async fn guide_page(
 
 /// Password sign-ins per second through the whole router (session and audit written), against
 /// the ceiling the Argon2id parameters allow on this machine: cores ÷ time of one hash.
-async fn sign_in_throughput(db: &Db, router: &axum::Router, quick: bool) -> anyhow::Result<Row> {
+async fn sign_in_throughput(
+    b: &Backend,
+    router: &axum::Router,
+    quick: bool,
+) -> anyhow::Result<Row> {
     let password = "bench-password-2026";
-    identity::seed::seed_demo(db, password).await?;
+    identity::seed::seed_demo(&b.db, password).await?;
     let phc = identity::password::hash(password).map_err(anyhow::Error::msg)?;
     let n_hash = if quick { 8 } else { 30 };
     // One hash's time is taken before and after the sign-ins and the faster kept, so that a
@@ -243,7 +254,7 @@ async fn sign_in_throughput(db: &Db, router: &axum::Router, quick: bool) -> anyh
         bail!("only {ok} of {total} bench sign-ins succeeded");
     }
     Ok(Row {
-        figure: "password sign-ins per second (Argon2id m=19MiB t=2 p=1)",
+        figure: b.label("password sign-ins/s, Argon2id m=19MiB t=2 p=1"),
         target: format!(">= {:.0}", 0.9 * ceiling),
         measured: format!("{rate:.1}"),
         ratio: rate / (0.9 * ceiling),
@@ -270,16 +281,19 @@ fn http_get(addr: SocketAddr, path: &str) -> Option<u16> {
     head.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn spawn_demo(dir: &Path, addr: SocketAddr) -> anyhow::Result<Child> {
-    spawn_demo_with(dir, addr, &[])
-}
-
-fn spawn_demo_with(dir: &Path, addr: SocketAddr, env: &[(&str, &str)]) -> anyhow::Result<Child> {
+/// Starts `yiwang demo` on the data directory `dir` with extra `args`, listening on `addr`.
+fn spawn_demo_with(
+    dir: &Path,
+    addr: SocketAddr,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> anyhow::Result<Child> {
     let exe = std::env::current_exe()?;
     Ok(Command::new(exe)
         .args(["demo", "--data"])
         .arg(dir)
         .args(["--listen", &addr.to_string()])
+        .args(args)
         .env("YIWANG_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
@@ -321,14 +335,16 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
-fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
+/// `yiwang demo` started on a database a first run filled: time to the first answer, idle
+/// memory, and a clean stop.
+fn startup(b: &Backend) -> anyhow::Result<Vec<Row>> {
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut first = spawn_demo(dir, addr)?;
+    let mut first = b.spawn_demo(addr, &[])?;
     wait_ready(addr, Duration::from_secs(60))
-        .context("the demo did not start on a new data directory")?;
+        .context("the demo did not start on a new database")?;
     stop(&mut first)?;
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut child = spawn_demo(dir, addr)?;
+    let mut child = b.spawn_demo(addr, &[])?;
     let Some(ready) = wait_ready(addr, Duration::from_secs(30)) else {
         let _ = child.kill();
         bail!("the demo did not start on an existing data directory");
@@ -348,19 +364,19 @@ fn startup(dir: &Path) -> anyhow::Result<Vec<Row>> {
     let ms = ready.as_secs_f64() * 1000.0;
     Ok(vec![
         Row {
-            figure: "demo on existing data: first request served, ms",
+            figure: b.label("demo on existing data: first request served, ms"),
             target: "< 1000".into(),
             measured: format!("{ms:.0}"),
             ratio: 1000.0 / ms,
         },
         Row {
-            figure: "idle memory after a few requests, MB",
+            figure: b.label("idle memory after a few requests, MB"),
             target: "< 60".into(),
             measured: format!("{rss:.1}"),
             ratio: if rss > 0.0 { 60.0 / rss } else { 0.0 },
         },
         Row {
-            figure: "graceful shutdown on SIGTERM (exit 0)",
+            figure: b.label("graceful shutdown on SIGTERM (exit 0)"),
             target: "yes".into(),
             measured: if clean { "yes" } else { "no" }.into(),
             ratio: if clean { 1.0 } else { 0.0 },
@@ -381,7 +397,8 @@ pub enum Group {
     Search,
     /// The OpenID provider.
     Oidc,
-    /// The base registries at the region's scale (minutes: seeds 3.65M people).
+    /// The base registries at the region's scale (minutes: seeds 3.65M people on each
+    /// backend; `--quick` seeds a tenth).
     Registry,
     /// Case submission, the approver's inbox at a million cases, deadlines.
     Cases,
@@ -403,14 +420,23 @@ pub async fn run(
         rows.push(id_parsing(quick));
     }
     if wanted(Group::Pages) {
-        rows.extend(home_page(&dir, quick).await?);
+        rows.extend(
+            Backend::each(&dir, "pages", postgres_url, async |b| pages(b, quick).await).await?,
+        );
     }
     if wanted(Group::Startup) {
-        let demo_dir = dir.join("demo");
-        std::fs::create_dir_all(&demo_dir)?;
-        match tokio::task::spawn_blocking(move || startup(&demo_dir)).await? {
-            Ok(r) => rows.extend(r),
-            Err(e) => eprintln!("startup figures not measured: {e:#}"),
+        for b in Backend::all(&dir, "demo", postgres_url).await? {
+            let (b, r) = tokio::task::spawn_blocking(move || {
+                let r = startup(&b);
+                (b, r)
+            })
+            .await?;
+            let name = b.name;
+            b.finish().await?;
+            match r {
+                Ok(r) => rows.extend(r),
+                Err(e) => eprintln!("start-up figures not measured ({name}): {e:#}"),
+            }
         }
     }
     if wanted(Group::Search) {
@@ -420,7 +446,7 @@ pub async fn run(
         }
     }
     if wanted(Group::Oidc) {
-        match oidc::figures(&dir, quick, baseline.as_ref()).await {
+        match oidc::figures(&dir, quick, baseline.as_ref(), postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("OpenID provider figures not measured: {e:#}"),
         }
@@ -437,9 +463,8 @@ pub async fn run(
             Err(e) => eprintln!("certificate figures not measured: {e:#}"),
         }
     }
-    // Not in the default run: it seeds the region's population.
-    if only.contains(&Group::Registry) {
-        match registry::figures(&dir, quick).await {
+    if wanted(Group::Registry) {
+        match registry::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("registry figures not measured: {e:#}"),
         }

@@ -32,6 +32,10 @@ pub enum Command {
         /// Data directory (created if missing).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Put the demo data into this database instead (postgres://USER@HOST/DB): for trying
+        /// the platform, or measuring it, on PostgreSQL. Never a database with real data.
+        #[arg(long)]
+        database_url: Option<String>,
         #[arg(long)]
         listen: Option<String>,
         /// Take this date (YYYY-MM-DD) as today, to show deadlines around the holidays of a
@@ -502,6 +506,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo {
             data,
+            database_url,
             listen,
             today,
         } => {
@@ -530,7 +535,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     settings.data_dir.display()
                 )
             })?;
-            let url = DbUrl::Sqlite(settings.data_dir.join("yiwang.db"));
+            // Only the flag: a database configured for `serve` never receives demo data.
+            let url = match &database_url {
+                Some(u) => DbUrl::parse(u)?,
+                None => DbUrl::Sqlite(settings.data_dir.join("yiwang.db")),
+            };
             let db = Db::open(&url, true)
                 .await?
                 .with_sealer(demo_master_key(&settings)?);
@@ -576,7 +585,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("    {:<20} {}", s.account, s.who);
                 }
                 println!("  officials set up a one-time-code app on first sign-in; SMS codes for citizens appear at http://{addr}/dev/sms");
-                println!("  data directory: {} (SQLite); stop with Ctrl-C", url);
+                println!("  database: {url}; stop with Ctrl-C");
             })
             .await?;
             Ok(ExitCode::SUCCESS)

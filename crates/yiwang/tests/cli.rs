@@ -214,47 +214,54 @@ fn get(port: u16, path: &str) -> Option<String> {
     Some(out)
 }
 
-#[test]
-fn the_demo_serves_and_shuts_down_cleanly_on_sigterm() {
-    let data = temp("data");
+/// Starts `yiwang demo` with `args` on a free port; returns the child, the port and the
+/// Tibetan home page once it answers.
+fn start_demo(args: &[&str]) -> (std::process::Child, u16, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
         .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_yiwang"))
-        .args([
-            "demo",
-            "--data",
-            data.to_str().expect("path"),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+        .arg("demo")
+        .args(args)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
         .env("YIWANG_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("demo starts");
     let start = std::time::Instant::now();
-    let mut home = None;
     while start.elapsed() < std::time::Duration::from_secs(60) {
         if let Some(page) = get(port, "/?lang=bo") {
-            home = Some(page);
-            break;
+            return (child, port, page);
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let home = home.expect("the demo answers");
-    assert!(
-        home.starts_with("HTTP/1.1 200") && home.contains("བོད་ལྗོངས་"),
-        "{home}"
-    );
-    assert!(data.join("yiwang.db").exists() && data.join("admin-password").exists());
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the demo does not answer");
+}
+
+/// SIGTERM to a child; whether it exited 0.
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
-    let status = child.wait().expect("exit");
+    child.wait().expect("exit")
+}
+
+#[test]
+fn the_demo_serves_and_shuts_down_cleanly_on_sigterm() {
+    let data = temp("data");
+    let (mut child, port, home) = start_demo(&["--data", data.to_str().expect("path")]);
+    assert!(
+        home.starts_with("HTTP/1.1 200") && home.contains("བོད་ལྗོངས་"),
+        "{home}"
+    );
+    assert!(data.join("yiwang.db").exists() && data.join("admin-password").exists());
+    let status = terminate(&mut child);
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
     let mut printed = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut printed)
@@ -646,36 +653,98 @@ async fn a_sqlite_database_is_backed_up_and_restored() {
     db.close().await;
 }
 
-/// The same on PostgreSQL (when the test run has one): `pg_dump` while it serves, and
-/// `pg_restore` into an empty database, migrations and the audit chain checked.
-#[tokio::test]
-async fn a_postgres_database_is_backed_up_and_restored() {
-    let Ok(admin_url) = std::env::var("YIWANG_TEST_POSTGRES_URL") else {
-        return;
-    };
+/// Empty PostgreSQL databases for a test (when the test run has a server): the server's
+/// connection and the new databases' names and URLs. [`drop_databases`] removes them.
+async fn scratch_databases(prefix: &str, n: usize) -> Option<(db::Db, Vec<(String, String)>)> {
+    let admin_url = std::env::var("YIWANG_TEST_POSTGRES_URL").ok()?;
     let admin = db::Db::open(&db::DbUrl::Postgres(admin_url.clone()), false)
         .await
         .expect("admin");
-    let tag = uuid::Uuid::new_v4().simple().to_string();
-    let (from, to) = (
-        format!("yw_bk_{}_a", &tag[..12]),
-        format!("yw_bk_{}_b", &tag[..12]),
-    );
-    for name in [&from, &to] {
-        db::sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(admin.pool())
-            .await
-            .expect("create database");
-    }
     let base = admin_url
         .rsplit_once('/')
         .map_or(admin_url.as_str(), |(b, _)| b)
         .to_owned();
-    let (url_from, url_to) = (format!("{base}/{from}"), format!("{base}/{to}"));
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut made = Vec::new();
+    for i in 0..n {
+        let name = format!("{prefix}_{}_{i}", &tag[..12]);
+        db::sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create database");
+        made.push((name.clone(), format!("{base}/{name}")));
+    }
+    Some((admin, made))
+}
+
+async fn drop_databases(admin: db::Db, made: &[(String, String)]) {
+    for (name, _) in made {
+        db::sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(admin.pool())
+            .await
+            .expect("drop database");
+    }
+    admin.close().await;
+}
+
+/// `demo --database-url` fills an empty PostgreSQL database with the demo and serves it; a
+/// second start finds it filled.
+#[tokio::test]
+async fn the_demo_fills_and_serves_a_postgres_database_named_by_its_flag() {
+    let Some((admin, made)) = scratch_databases("yw_demo", 1).await else {
+        return;
+    };
+    let url = made[0].1.clone();
+    let data = temp("pg-demo");
+    let args = [
+        "--data",
+        data.to_str().expect("path"),
+        "--database-url",
+        url.as_str(),
+    ];
+    let mut outcome = Vec::new();
+    for _ in 0..2 {
+        let (mut child, port, home) = start_demo(&args);
+        let centres = get(port, "/api/v1/centres").unwrap_or_default();
+        let status = terminate(&mut child);
+        outcome.push((home, centres, status));
+    }
+    let db = db::Db::open(&db::DbUrl::Postgres(url.clone()), false)
+        .await
+        .expect("the demo database");
+    let accounts: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(db.pool())
+        .await
+        .expect("accounts");
+    db.close().await;
+    drop_databases(admin, &made).await;
+    for (home, centres, status) in &outcome {
+        assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+        assert!(
+            centres.starts_with("HTTP/1.1 200") && centres.contains("540102"),
+            "{centres}"
+        );
+        assert!(status.success(), "{status}");
+    }
+    assert!(accounts > 0, "the demo sign-ins are in PostgreSQL");
+    assert!(
+        !data.join("yiwang.db").exists(),
+        "no SQLite file is made when a database is named"
+    );
+}
+
+/// The same on PostgreSQL (when the test run has one): `pg_dump` while it serves, and
+/// `pg_restore` into an empty database, migrations and the audit chain checked.
+#[tokio::test]
+async fn a_postgres_database_is_backed_up_and_restored() {
+    let Some((admin, made)) = scratch_databases("yw_bk", 2).await else {
+        return;
+    };
+    let (url_from, url_to) = (made[0].1.clone(), made[1].1.clone());
     let migrated = yiwang(&["migrate", "--database-url", &url_from]);
     assert!(migrated.status.success(), "{}", text(&migrated));
     let out = temp("yiwang.dump");
-    let made = yiwang(&[
+    let dumped = yiwang(&[
         "backup",
         "--out",
         &out.display().to_string(),
@@ -688,14 +757,8 @@ async fn a_postgres_database_is_backed_up_and_restored() {
         "--database-url",
         &url_to,
     ]);
-    for name in [&from, &to] {
-        db::sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(admin.pool())
-            .await
-            .expect("drop database");
-    }
-    admin.close().await;
-    assert!(made.status.success(), "{}", text(&made));
+    drop_databases(admin, &made).await;
+    assert!(dumped.status.success(), "{}", text(&dumped));
     assert!(back.status.success(), "{}", text(&back));
     assert!(
         text(&back).contains("audit chain intact"),

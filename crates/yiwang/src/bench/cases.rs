@@ -23,85 +23,25 @@ use anyhow::Context;
 use cases::form::{Applicant, MaterialLine, Need};
 use cases::model::{Actor, Channel, Upload};
 use cases::service::{self, Application};
-use db::{Db, DbUrl};
+use db::Db;
 use kernel::time_util::now;
 
 use super::Row;
+use super::backend::{Backend, label};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 /// Concurrent submitters (applicants at once), and so the largest group one commit takes.
 const TASKS: usize = 64;
-
-/// One backend's database for the figures, and how to drop it afterwards.
-pub(super) struct Bench {
-    pub db: Db,
-    pub name: &'static str,
-    drop_schema: Option<(String, String)>,
-}
-
-impl Bench {
-    /// Closes the database and drops a PostgreSQL schema made for the figures.
-    pub async fn finish(self) -> anyhow::Result<()> {
-        self.db.close().await;
-        if let Some((url, schema)) = &self.drop_schema {
-            let admin = Db::open(&DbUrl::Postgres(url.clone()), false).await?;
-            sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(admin.pool())
-                .await?;
-            admin.close().await;
-        }
-        Ok(())
-    }
-}
-
-pub(super) async fn sqlite(dir: &Path, what: &str) -> anyhow::Result<Bench> {
-    let data = dir.join(what);
-    std::fs::create_dir_all(&data)?;
-    let db = Db::open(&DbUrl::Sqlite(data.join("yiwang.db")), true).await?;
-    db::migrate::run(&db).await?;
-    Ok(Bench {
-        db,
-        name: "SQLite",
-        drop_schema: None,
-    })
-}
-
-pub(super) async fn postgres(url: &str) -> anyhow::Result<Bench> {
-    let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let admin = Db::open(&DbUrl::Postgres(url.to_owned()), false).await?;
-    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
-        .execute(admin.pool())
-        .await?;
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let db = Db::open(
-        &DbUrl::Postgres(format!("{url}{sep}options=-c%20search_path%3D{schema}")),
-        false,
-    )
-    .await?;
-    db::migrate::run(&db).await?;
-    Ok(Bench {
-        db,
-        name: "PostgreSQL",
-        drop_schema: Some((url.to_owned(), schema)),
-    })
-}
 
 pub async fn figures(
     dir: &Path,
     quick: bool,
     postgres_url: Option<&str>,
 ) -> anyhow::Result<Vec<Row>> {
-    let mut rows = Vec::new();
-    let mut benches = vec![sqlite(dir, "cases").await?];
-    if let Some(url) = postgres_url {
-        benches.push(postgres(url).await?);
-    }
-    for b in benches {
-        let r = backend(&b.db, b.name, quick).await;
-        b.finish().await?;
-        rows.extend(r?);
-    }
+    let mut rows = Backend::each(dir, "cases", postgres_url, async |b| {
+        backend(&b.db, b.name, quick).await
+    })
+    .await?;
     rows.push(deadlines(quick)?);
     Ok(rows)
 }
@@ -276,31 +216,21 @@ async fn backend(db: &Db, name: &'static str, quick: bool) -> anyhow::Result<Vec
         written as f64 / start.elapsed().as_secs_f64()
     };
     let inbox = inbox_p99(db, quick).await?;
-    let label = |sqlite: &'static str, pg: &'static str| if name == "SQLite" { sqlite } else { pg };
     Ok(vec![
         Row {
-            figure: label(
-                "cases submitted per second (SQLite)",
-                "cases submitted per second (PostgreSQL)",
-            ),
+            figure: label("cases submitted per second", name),
             target: ">= 1000".into(),
             measured: format!("{submit_rate:.0}"),
             ratio: submit_rate / 1000.0,
         },
         Row {
-            figure: label(
-                "  submission / raw insert of the same rows (SQLite)",
-                "  submission / raw insert of the same rows (PostgreSQL)",
-            ),
+            figure: label("  submission / raw insert of the same rows", name),
             target: ">= 0.50".into(),
             measured: format!("{:.2} of {raw_rate:.0}/s", submit_rate / raw_rate),
             ratio: submit_rate / raw_rate / 0.5,
         },
         Row {
-            figure: label(
-                "approver inbox with 1M cases p99, ms (SQLite)",
-                "approver inbox with 1M cases p99, ms (PostgreSQL)",
-            ),
+            figure: label("approver inbox with 1M cases p99, ms", name),
             target: "< 30".into(),
             measured: format!("{inbox:.2}"),
             ratio: 30.0 / inbox.max(0.001),
@@ -419,7 +349,7 @@ fn deadlines(quick: bool) -> anyhow::Result<Row> {
         best = best.min(t.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(Row {
-        figure: "due dates of 10,000 cases across a year end, ms",
+        figure: "due dates of 10,000 cases across a year end, ms".into(),
         target: "< 50".into(),
         measured: format!("{best:.2}"),
         ratio: 50.0 / best.max(0.001),

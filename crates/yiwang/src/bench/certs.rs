@@ -22,6 +22,7 @@ use kernel::DivisionCode;
 use tower::ServiceExt;
 
 use super::Row;
+use super::backend::{Backend, label};
 
 const TASKS: usize = 32;
 
@@ -30,21 +31,14 @@ pub async fn figures(
     quick: bool,
     postgres_url: Option<&str>,
 ) -> anyhow::Result<Vec<Row>> {
-    let mut benches = vec![super::cases::sqlite(dir, "certs").await?];
-    if let Some(url) = postgres_url {
-        benches.push(super::cases::postgres(url).await?);
-    }
-    let mut rows = Vec::new();
-    for b in benches {
+    Backend::each(dir, "certs", postgres_url, async |b| {
         let sealed = b.db.clone().with_sealer(
             kernel::crypto::Sealer::from_hex("00112233445566778899aabbccddeeff")
                 .context("bench master key")?,
         );
-        let r = backend(&sealed, b.name, quick).await;
-        b.finish().await?;
-        rows.extend(r?);
-    }
-    Ok(rows)
+        backend(&sealed, b.name, quick).await
+    })
+    .await
 }
 
 async fn backend(db: &Db, name: &'static str, quick: bool) -> anyhow::Result<Vec<Row>> {
@@ -156,33 +150,21 @@ async fn backend(db: &Db, name: &'static str, quick: bool) -> anyhow::Result<Vec
     }
     times.sort();
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)].as_secs_f64() * 1000.0;
-    let figure = |sqlite: &'static str, postgres: &'static str| {
-        if name == "SQLite" { sqlite } else { postgres }
-    };
     Ok(vec![
         Row {
-            figure: figure(
-                "certificates issued per second (SQLite)",
-                "certificates issued per second (PostgreSQL)",
-            ),
+            figure: label("certificates issued per second", name),
             target: ">= 2000".into(),
             measured: format!("{issue_rate:.0}"),
             ratio: issue_rate / 2000.0,
         },
         Row {
-            figure: figure(
-                "certificates verified per second (SQLite)",
-                "certificates verified per second (PostgreSQL)",
-            ),
+            figure: label("certificates verified per second", name),
             target: ">= 5000".into(),
             measured: format!("{verify_rate:.0}"),
             ratio: verify_rate / 5000.0,
         },
         Row {
-            figure: figure(
-                "verification page /v/{id} p99, ms (SQLite)",
-                "verification page /v/{id} p99, ms (PostgreSQL)",
-            ),
+            figure: label("verification page /v/{id} p99, ms", name),
             target: "< 10".into(),
             measured: format!("{p99:.2}"),
             ratio: 10.0 / p99,

@@ -18,6 +18,7 @@ use db::Db;
 use tower::ServiceExt;
 
 use super::Row;
+use super::backend::{Backend, label};
 
 /// Sub-item kinds appended to the demo names.
 const SUB_ITEMS: [(&str, &str); 13] = [
@@ -89,20 +90,13 @@ pub async fn figures(
     quick: bool,
     postgres_url: Option<&str>,
 ) -> anyhow::Result<Vec<Row>> {
-    let mut benches = vec![super::cases::sqlite(dir, "search").await?];
-    if let Some(url) = postgres_url {
-        benches.push(super::cases::postgres(url).await?);
-    }
-    let mut rows = Vec::new();
-    for b in benches {
-        let r = backend(&b.db, b.name == "SQLite", quick).await;
-        b.finish().await?;
-        rows.extend(r?);
-    }
-    Ok(rows)
+    Backend::each(dir, "search", postgres_url, async |b| {
+        backend(&b.db, b.name, quick).await
+    })
+    .await
 }
 
-async fn backend(db: &Db, sqlite: bool, quick: bool) -> anyhow::Result<Vec<Row>> {
+async fn backend(db: &Db, name: &str, quick: bool) -> anyhow::Result<Vec<Row>> {
     const ITEMS: usize = 20_000;
     let db = db.clone();
     org::seed::seed_demo(&db).await?;
@@ -154,22 +148,15 @@ async fn backend(db: &Db, sqlite: bool, quick: bool) -> anyhow::Result<Vec<Row>>
     }
     times.sort();
     let p99 = times[times.len() * 99 / 100].as_secs_f64() * 1000.0;
-    let pick = |a: &'static str, b: &'static str| if sqlite { a } else { b };
     Ok(vec![
         Row {
-            figure: pick(
-                "catalogue reindex, 20,000 items, s",
-                "catalogue reindex, 20,000 items, s (PostgreSQL)",
-            ),
+            figure: label("catalogue reindex, 20,000 items, s", name),
             target: "< 10".into(),
             measured: format!("{reindex:.2}"),
             ratio: 10.0 / reindex,
         },
         Row {
-            figure: pick(
-                "catalogue search p99, 20,000 items, ms",
-                "catalogue search p99, 20,000 items, ms (PostgreSQL)",
-            ),
+            figure: label("catalogue search p99, 20,000 items, ms", name),
             target: "< 20".into(),
             measured: format!("{p99:.2}"),
             ratio: 20.0 / p99,

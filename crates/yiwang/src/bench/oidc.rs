@@ -21,6 +21,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use super::Row;
+use super::backend::Backend;
 
 /// Another provider to measure side by side.
 #[derive(Debug, Clone)]
@@ -281,8 +282,7 @@ fn split_url(url: &str) -> anyhow::Result<(SocketAddr, String)> {
 
 /// Registers the bench's clients in the demo's database; returns the confidential client's
 /// secret.
-async fn register_clients(data: &Path) -> anyhow::Result<String> {
-    let db = db::Db::open(&db::DbUrl::Sqlite(data.join("yiwang.db")), false).await?;
+async fn register_clients(db: &db::Db) -> anyhow::Result<String> {
     let mut system = oidc::clients::NewClient {
         client_id: "bench-system".into(),
         name_zh: "压测系统".into(),
@@ -291,7 +291,7 @@ async fn register_clients(data: &Path) -> anyhow::Result<String> {
         first_party: true,
         ..oidc::clients::NewClient::default()
     };
-    let secret = oidc::clients::register(&db, &system, "system:bench")
+    let secret = oidc::clients::register(db, &system, "system:bench")
         .await
         .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
         .context("a confidential client has a secret")?;
@@ -305,10 +305,9 @@ async fn register_clients(data: &Path) -> anyhow::Result<String> {
         first_party: true,
         ..oidc::clients::NewClient::default()
     };
-    oidc::clients::register(&db, &system, "system:bench")
+    oidc::clients::register(db, &system, "system:bench")
         .await
         .map_err(|e| anyhow::anyhow!("registering the bench portal: {e:?}"))?;
-    db.close().await;
     Ok(secret)
 }
 
@@ -390,17 +389,28 @@ pub async fn figures(
     dir: &Path,
     quick: bool,
     baseline: Option<&Baseline>,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<Vec<Row>> {
+    Backend::each(dir, "oidc", postgres_url, async |b| {
+        backend(b, quick, baseline).await
+    })
+    .await
+}
+
+/// The figures against a `yiwang demo` on one backend's database.
+async fn backend(
+    b: &Backend,
+    quick: bool,
+    baseline: Option<&Baseline>,
 ) -> anyhow::Result<Vec<Row>> {
     let password = "bench-password-2026";
-    let data = dir.join("oidc");
-    std::fs::create_dir_all(&data)?;
     let addr: SocketAddr = format!("127.0.0.1:{}", super::free_port()?).parse()?;
-    let mut child = super::spawn_demo_with(&data, addr, &[("YIWANG_ADMIN_PASSWORD", password)])?;
+    let mut child = b.spawn_demo(addr, &[("YIWANG_ADMIN_PASSWORD", password)])?;
     let result = async {
         tokio::task::spawn_blocking(move || super::wait_ready(addr, Duration::from_secs(60)))
             .await?
             .context("the demo did not start")?;
-        let secret = register_clients(&data).await?;
+        let secret = register_clients(&b.db).await?;
         // The two providers take turns, several rounds each, and each keeps its best round:
         // on a shared machine a neighbour's burst can only slow a round down, so the best
         // rounds are the fairest comparison.
@@ -449,24 +459,24 @@ pub async fn figures(
         let mut rows = Vec::new();
         if baseline.is_some() {
             rows.push(Row {
-                figure: "baseline provider: client-credentials tokens/s",
+                figure: b.label("baseline provider: client-credentials tokens/s"),
                 target: "-".into(),
                 measured: format!("{base:.0}"),
                 ratio: 1.0,
             });
         }
         rows.push(Row {
-            figure: if base_label == "measured" {
-                "client-credentials tokens/s (vs 2x baseline, same run)"
+            figure: b.label(if base_label == "measured" {
+                "client-credentials tokens/s, vs 2x baseline in the same run"
             } else {
-                "client-credentials tokens/s (vs 2x quoted 1,900/s)"
-            },
+                "client-credentials tokens/s, vs 2x quoted 1,900/s"
+            }),
             target: format!(">= {:.0}", 2.0 * base),
             measured: format!("{ours:.0}"),
             ratio: ours / (2.0 * base),
         });
         rows.push(Row {
-            figure: "authorize+token+userinfo round trip p99, ms",
+            figure: b.label("authorize+token+userinfo round trip p99, ms"),
             target: "< 20".into(),
             measured: format!("{p99:.2}"),
             ratio: 20.0 / p99,

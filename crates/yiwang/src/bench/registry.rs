@@ -17,12 +17,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use db::{Db, DbUrl};
+use db::Db;
 use registry::geo::{self, Area};
 use registry::record::Reader;
 use registry::synth::{FeatureGenerator, Generator, Rng};
 
 use super::Row;
+use super::backend::Backend;
 
 /// People, entities and features at full scale.
 const PERSONS: u64 = 3_650_000;
@@ -69,23 +70,27 @@ fn p99(mut times: Vec<Duration>) -> f64 {
     times[(times.len() * 99 / 100).min(times.len() - 1)].as_secs_f64() * 1000.0
 }
 
-pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
+pub async fn figures(
+    dir: &Path,
+    quick: bool,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<Vec<Row>> {
+    Backend::each(dir, "registry", postgres_url, async |b| {
+        backend(b, quick).await
+    })
+    .await
+}
+
+async fn backend(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
     let scale = if quick { 10 } else { 1 };
     let (persons, entities, features) = (PERSONS / scale, ENTITIES / scale, FEATURES / scale);
-    let data = dir.join("registry");
-    std::fs::create_dir_all(&data)?;
-    let path = data.join("yiwang.db");
-    let db = Db::open(&DbUrl::Sqlite(path.clone()), true).await?;
-    db::migrate::run(&db).await?;
+    let db = &b.db;
     let start = Instant::now();
-    registry::bulk::load_persons(&db, persons, SEED, |_| {}).await?;
-    registry::bulk::load_entities(&db, entities, SEED, |_| {}).await?;
+    registry::bulk::load_persons(db, persons, SEED, |_| {}).await?;
+    registry::bulk::load_entities(db, entities, SEED, |_| {}).await?;
     let seeding = start.elapsed().as_secs_f64();
-    registry::bulk::load_features(&db, features, SEED, |_| {}).await?;
-    let mut size = 0;
-    for suffix in ["", "-wal"] {
-        size += std::fs::metadata(format!("{}{suffix}", path.display())).map_or(0, |m| m.len());
-    }
+    registry::bulk::load_features(db, features, SEED, |_| {}).await?;
+    let size = b.size().await?;
 
     // Lookups through the service, as an official of civil affairs reads.
     let ids = sample_ids(persons, 2_000);
@@ -102,7 +107,7 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
         for id in &ids {
             let id = kernel::PersonId::parse(id).context("a generated number")?;
             let t = Instant::now();
-            registry::population::read(&db, &id, &reader, "性能基准").await?;
+            registry::population::read(db, &id, &reader, "性能基准").await?;
             times.push(t.elapsed());
         }
     }
@@ -114,21 +119,20 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     let mut most = 0;
     for b in &boxes {
         let t = Instant::now();
-        let page = geo::query(&db, "land-parcels", &Area::BBox(*b), None, 100, 0).await?;
+        let page = geo::query(db, "land-parcels", &Area::BBox(*b), None, 100, 0).await?;
         times.push(t.elapsed());
         most = most.max(page.features.len());
     }
     let spatial = p99(times);
-    db.close().await;
 
-    // Over HTTP, against the demo on the same data directory.
+    // Over HTTP, against the demo on the same database.
     let addr: SocketAddr = format!("127.0.0.1:{}", super::free_port()?).parse()?;
-    let mut child = super::spawn_demo(&data, addr)?;
+    let mut child = b.spawn_demo(addr, &[])?;
     let http = async {
         tokio::task::spawn_blocking(move || super::wait_ready(addr, Duration::from_secs(120)))
             .await?
             .context("the demo did not start")?;
-        let token = system_token(&data, addr).await?;
+        let token = system_token(db, addr).await?;
         let duration = Duration::from_secs(if quick { 2 } else { 5 });
         let lookups: Vec<String> = ids
             .iter()
@@ -160,12 +164,12 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
     .await;
     super::stop(&mut child)?;
     let (lookup_rate, ogc_rate) = http?;
-    let label = |full: &'static str, tenth: &'static str| if quick { tenth } else { full };
+    let label = |full: &str, tenth: &str| b.label(if quick { tenth } else { full });
     Ok(vec![
         Row {
             figure: label(
-                "seed 3.65M persons + 400k entities (SQLite), s",
-                "seed 365k persons + 40k entities (SQLite), s",
+                "seed 3.65M persons + 400k entities, s",
+                "seed 365k persons + 40k entities, s",
             ),
             target: if quick { "< 18" } else { "< 180" }.into(),
             measured: format!("{seeding:.1}"),
@@ -181,13 +185,13 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
             ratio: 1.0,
         },
         Row {
-            figure: "person lookup with masking + read log p99, ms",
+            figure: b.label("person lookup with masking + read log p99, ms"),
             target: "< 2".into(),
             measured: format!("{lookup:.2}"),
             ratio: 2.0 / lookup,
         },
         Row {
-            figure: "person lookups over HTTP (system token), /s",
+            figure: b.label("person lookups over HTTP (system token), /s"),
             target: ">= 5000".into(),
             measured: format!("{lookup_rate:.0}"),
             ratio: lookup_rate / 5000.0,
@@ -202,7 +206,7 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
             ratio: 10.0 / spatial,
         },
         Row {
-            figure: "OGC items?bbox&limit=10 over HTTP, /s",
+            figure: b.label("OGC items?bbox&limit=10 over HTTP, /s"),
             target: ">= 2000".into(),
             measured: format!("{ogc_rate:.0}"),
             ratio: ogc_rate / 2000.0,
@@ -211,8 +215,7 @@ pub async fn figures(dir: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
 }
 
 /// Registers a department system with a population grant and gets its token.
-async fn system_token(data: &Path, addr: SocketAddr) -> anyhow::Result<String> {
-    let db = Db::open(&DbUrl::Sqlite(data.join("yiwang.db")), false).await?;
+async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<String> {
     let client = oidc::clients::NewClient {
         client_id: "bench-registry".into(),
         name_zh: "基础库压测".into(),
@@ -220,12 +223,12 @@ async fn system_token(data: &Path, addr: SocketAddr) -> anyhow::Result<String> {
         grant_types: vec![oidc::clients::GrantType::ClientCredentials],
         ..oidc::clients::NewClient::default()
     };
-    let secret = oidc::clients::register(&db, &client, "system:bench")
+    let secret = oidc::clients::register(db, &client, "system:bench")
         .await
         .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
         .context("a secret")?;
     registry::api::grant(
-        &db,
+        db,
         "bench-registry",
         "population",
         "540102-civil-affairs",
@@ -234,6 +237,5 @@ async fn system_token(data: &Path, addr: SocketAddr) -> anyhow::Result<String> {
     )
     .await
     .map_err(|e| anyhow::anyhow!("granting: {e:?}"))?;
-    db.close().await;
     super::oidc::client_token(addr, "bench-registry", &secret).await
 }
