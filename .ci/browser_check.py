@@ -11,6 +11,7 @@ Standard library only: WebDriver is JSON over HTTP.
 """
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -211,23 +212,51 @@ def audit(wd, label, axe_source):
     check(not violations, f"{label}: axe-core finds no WCAG 2.1 AA or best-practice violations")
 
 
-def main():
+class Unavailable(Exception):
+    """The demo or the browser did not start (already counted as a failed check)."""
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextlib.contextmanager
+def demo_and_browser(binary, prefix, *extra):
+    """`yiwang demo` on a fresh data directory and a headless browser session: yields the
+    site's address, the WebDriver and the data directory; both are stopped afterwards, whatever
+    happens (a missing chromedriver included)."""
     os.makedirs(ARTIFACTS, exist_ok=True)
-    data = tempfile.mkdtemp(prefix="yiwang-browser-")
+    data = tempfile.mkdtemp(prefix=prefix)
     app_port, driver_port = free_port(), free_port()
     env = dict(os.environ, YIWANG_LOG="warn")
-    app = subprocess.Popen([BINARY, "demo", "--data", data, "--listen", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL)
-    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wd = None
+    app = subprocess.Popen([binary, "demo", "--data", data, "--listen", f"127.0.0.1:{app_port}", *extra], env=env, stdout=subprocess.DEVNULL)
+    driver = wd = None
     try:
+        driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_http(f"http://127.0.0.1:{app_port}/healthz"):
             check(False, "the demo starts")
-            return
+            raise Unavailable()
         if not wait_http(f"http://127.0.0.1:{driver_port}/status", 30):
             check(False, "chromedriver starts")
-            return
+            raise Unavailable()
         wd = WebDriver(driver_port)
-        site = f"http://127.0.0.1:{app_port}"
+        yield f"http://127.0.0.1:{app_port}", wd, data
+    finally:
+        if wd:
+            wd.quit()
+        if driver:
+            stop(driver)
+        stop(app)
+
+
+def main():
+    stack = contextlib.ExitStack()
+    try:
+        site, wd, data = stack.enter_context(demo_and_browser(BINARY, "yiwang-browser-"))
         axe_source = open(AXE_JS, encoding="utf-8").read() if AXE_JS and os.path.exists(AXE_JS) else ""
         if not axe_source:
             print("  note: AXE_JS not set; the axe-core audit is skipped")
@@ -554,15 +583,10 @@ def main():
         check(items["type"] == "FeatureCollection" and len(items["features"]) == 10, "OGC API gives ten parcels near Lhasa")
         wd.go(f"{site}/nowhere?lang=en")
         check("Page not found" in wd.js("return document.body.innerText"), "an unknown page says so in English")
+    except Unavailable:
+        pass
     finally:
-        if wd:
-            wd.quit()
-        driver.terminate()
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        stack.close()
         print(f"screenshots: {ARTIFACTS}")
         print(f"browser: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -127,7 +127,7 @@ def steward():
             check(a.read() == b.read(), "the refused file changed nothing")
         good = write("good.csv", {(1, days): new_days})
         code, out = run("catalog", "import", good, "--database-url", db)
-        check(code == 0 and "1 new versions (in review)" in out, f"the corrected file makes one new version, in review ({out.strip()})")
+        check(code == 0 and "1 new version (in review)" in out, f"the corrected file makes one new version, in review ({out.strip()})")
         status, body = get(f"{site}/api/v1/items/{item[code_col]}")
         check(status == 200 and json.loads(body)["promised_days"] == published,
               "until it is reviewed, the published item keeps its time limit")

@@ -18,6 +18,7 @@ of its key screens to the folder printed at the end.
 Run by .ci/run after the shell checks: `python3 .ci/journeys.py target/debug/yiwang`.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -55,22 +56,10 @@ def text(wd):
 
 
 def main():
-    os.makedirs(bc.ARTIFACTS, exist_ok=True)
-    data = tempfile.mkdtemp(prefix="yiwang-journeys-")
-    app_port, driver_port = bc.free_port(), bc.free_port()
+    stack = contextlib.ExitStack()
     env = dict(os.environ, YIWANG_LOG="warn")
-    app = subprocess.Popen([BINARY, "demo", "--data", data, "--listen", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL)
-    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wd = None
     try:
-        if not bc.wait_http(f"http://127.0.0.1:{app_port}/healthz"):
-            check(False, "the demo starts")
-            return
-        if not bc.wait_http(f"http://127.0.0.1:{driver_port}/status", 30):
-            check(False, "chromedriver starts")
-            return
-        wd = bc.WebDriver(driver_port)
-        site = f"http://127.0.0.1:{app_port}"
+        site, wd, data = stack.enter_context(bc.demo_and_browser(BINARY, "yiwang-journeys-"))
         password = open(os.path.join(data, "admin-password"), encoding="utf-8").read().strip()
 
         def signs_in(account, lang="zh"):
@@ -391,20 +380,11 @@ def main():
             signs_out()
             site = first_site
         finally:
-            app2.terminate()
-            try:
-                app2.wait(10)
-            except subprocess.TimeoutExpired:
-                app2.kill()
+            bc.stop(app2)
+    except bc.Unavailable:
+        pass
     finally:
-        if wd:
-            wd.quit()
-        driver.terminate()
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        stack.close()
         print(f"screenshots: {bc.ARTIFACTS}")
         print(f"journeys: {bc.passed} passed, {bc.failed} failed")
         if bc.failed:

@@ -1287,9 +1287,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match catalog::service::import(&db, &read, "system:cli", landing, &|_| true).await {
                 Ok(r) => {
                     println!(
-                        "{} records: {} new versions ({}), {} unchanged",
+                        "{} records: {} new version{} ({}), {} unchanged",
                         read.items.len(),
                         r.versions,
+                        if r.versions == 1 { "" } else { "s" },
                         if r.published {
                             "published"
                         } else {
