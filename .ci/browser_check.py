@@ -255,6 +255,7 @@ def demo_and_browser(binary, prefix, *extra):
 
 def main():
     stack = contextlib.ExitStack()
+    env = dict(os.environ, YIWANG_LOG="warn")
     try:
         site, wd, data = stack.enter_context(demo_and_browser(BINARY, "yiwang-browser-"))
         axe_source = open(AXE_JS, encoding="utf-8").read() if AXE_JS and os.path.exists(AXE_JS) else ""
