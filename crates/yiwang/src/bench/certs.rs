@@ -1,4 +1,4 @@
-//! The certificates' figures, on a fresh SQLite file with a master key:
+//! The certificates' figures, on each backend (see `backend.rs`) with a master key:
 //!
 //! - issuing (type checked, serial drawn, canonical text, SM3 digest, SM2 signature by the
 //!   department's key, stored with its audit event, committed) from 32 concurrent issuers,

@@ -1,4 +1,4 @@
-//! The base registries' figures at the region's scale, on a fresh data directory:
+//! The base registries' figures at the region's scale, on each backend (see `backend.rs`):
 //!
 //! - seeding 3.65 million synthetic people and 400,000 entities (COPY on PostgreSQL, batched
 //!   inserts on SQLite), with the database's size;
