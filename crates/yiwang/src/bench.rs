@@ -425,19 +425,17 @@ pub async fn run(
         );
     }
     if wanted(Group::Startup) {
-        for b in Backend::all(&dir, "demo", postgres_url).await? {
-            let (b, r) = tokio::task::spawn_blocking(move || {
-                let r = startup(&b);
-                (b, r)
-            })
-            .await?;
-            let name = b.name;
-            b.finish().await?;
-            match r {
-                Ok(r) => rows.extend(r),
-                Err(e) => eprintln!("start-up figures not measured ({name}): {e:#}"),
-            }
-        }
+        // `startup` waits on child processes; the runtime is multi-threaded (main.rs).
+        let measured = Backend::each(&dir, "demo", postgres_url, async |b| {
+            Ok(
+                tokio::task::block_in_place(|| startup(b)).unwrap_or_else(|e| {
+                    eprintln!("start-up figures not measured ({}): {e:#}", b.name);
+                    Vec::new()
+                }),
+            )
+        })
+        .await?;
+        rows.extend(measured);
     }
     if wanted(Group::Search) {
         match items::figures(&dir, quick, postgres_url).await {
