@@ -59,7 +59,9 @@ def main():
     stack = contextlib.ExitStack()
     env = dict(os.environ, YIWANG_LOG="warn")
     try:
-        site, wd, data = stack.enter_context(bc.demo_and_browser(BINARY, "yiwang-journeys-"))
+        # Today is an input: the stories take 2026-12-21, so that the subsistence case's 20
+        # working days run into 2027, whose holiday arrangement is not announced.
+        site, wd, data = stack.enter_context(bc.demo_and_browser(BINARY, "yiwang-journeys-", "--today", "2026-12-21"))
         password = open(os.path.join(data, "admin-password"), encoding="utf-8").read().strip()
 
         def signs_in(account, lang="zh"):
@@ -183,6 +185,8 @@ def main():
         wd.click("form[action$='/accept'] button")
         check(wd.wait_js("return document.body.innerText.includes('已受理，办结期限')"), "the clerk accepts, with the due date by the working-day calendar")
         due = re.search(r"(\d{4}-\d{2}-\d{2})", text(wd).split("已受理，办结期限", 1)[-1])
+        check(due is not None and due.group(1) == "2027-01-19", f"accepted on 2026-12-21 in Lhasa, due 2027-01-19 on the statutory holidays ({due and due.group(1)})")
+        check("暂定" in text(wd), "the due date in 2027, whose arrangement is not announced, is marked provisional")
         wd.screenshot("2-accepted-zh.png")
         signs_out()
         official_signs_in("approver.chengguan")

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use identity::model::{Role, Session};
-use kernel::time_util::{format_date, format_instant, now, parse_date, today};
+use kernel::time_util::{format_date, format_instant, parse_date};
 use kernel::{DivisionCode, WorkingDays};
 use serde_json::json;
 use sqlx::Row;
@@ -138,7 +138,7 @@ async fn recipients(db: &Db, kind: Kind, t: &Candidate) -> Result<Vec<String>, D
 /// One pass: warns of tasks due soon and escalates overdue ones; returns how many alerts it
 /// wrote. Deadlines are read with the working-day calendar of each task's division.
 pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
-    let day = today();
+    let day = db.clock().today();
     let calendar = db::calendar::load(db).await?;
     let mut written = 0;
     // Due soon: at most WARN_DAYS working days away (looked for within a fortnight, then
@@ -168,7 +168,7 @@ pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
 
 /// Claims the task for this alert and writes it; `false` when another replica was first.
 async fn alert(db: &Db, mode: &SmsMode, kind: Kind, t: &Candidate) -> Result<bool, DbError> {
-    let at = now();
+    let at = db.clock().now();
     let mut tx = db.begin().await?;
     let claimed = sqlx::query(&format!(
         "UPDATE case_tasks SET {mark} = $1 WHERE id = $2 AND {mark} IS NULL AND state = 'open'",

@@ -211,10 +211,9 @@ async fn visible(state: &AppState, api: &ApiCtx, s: &Session, id: i64) -> Result
         .await
         .map_err(|e| api.error(&e))?
         .ok_or_else(not_found)?;
-    if c.visible_to(s) {
-        Ok(c)
-    } else {
-        Err(not_found())
+    match c.reading(&state.db, s).await.map_err(|e| api.error(&e))? {
+        Some(_) => Ok(c),
+        None => Err(not_found()),
     }
 }
 
@@ -318,7 +317,7 @@ async fn accept(
     let b = json_body(&api, body)?;
     let r = service::accept(&state.db, id, b.revision, &Actor::of(&s)).await;
     Ok(done(
-        r.map(|due| json!({ "state": "in-review", "due_date": due })),
+        r.map(|(due, provisional)| json!({ "state": "in-review", "due_date": due, "due_provisional": provisional })),
         &api,
     ))
 }

@@ -21,7 +21,7 @@ use catalog::search::Searcher;
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use identity::Citizen;
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -194,7 +194,7 @@ pub async fn submit(
             .bind(account)
             .bind(division.to_string())
             .bind(&key)
-            .bind(format_instant(now()))
+            .bind(format_instant(db.clock().now()))
             .fetch_one(&mut *tx)
             .await
             .map_err(DbError::from)?;
@@ -514,7 +514,7 @@ async fn tracked_page(
                     td { a href={ "/me/cases/" (c.id) } { code { (c.number.as_deref().unwrap_or("")) } } }
                     td { (c.item_name) }
                     td { (ctx.t(&format!("case-state-{}", c.state.key()))) }
-                    td { (c.due_date.as_deref().unwrap_or("—")) }
+                    td { (crate::pages::due_mark(&ctx, c.due_date.as_deref(), c.due_provisional)) }
                 } } }
             } }
         },

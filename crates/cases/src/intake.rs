@@ -15,7 +15,7 @@ use db::audit::{self, NewEvent};
 use db::group::Group;
 use db::placeholders;
 use db::{Db, DbError};
-use kernel::time_util::{format_date, format_instant, now, today};
+use kernel::time_util::{format_date, format_instant};
 use serde_json::json;
 use sqlx::Row;
 
@@ -137,8 +137,8 @@ const ROWS: usize = 100;
 
 /// Writes a group in one transaction; one answer per item, in order.
 pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>, Failed> {
-    let at = format_instant(now());
-    let day = format_date(today());
+    let at = format_instant(db.clock().now());
+    let day = format_date(db.clock().today());
     let mut tx = db.begin().await?;
     let mut out: Vec<Option<(i64, String, bool)>> = vec![None; items.len()];
     // Repeats: an idempotency key seen before, or twice in this group.
@@ -385,6 +385,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         for (i, id, number) in chunk {
             let mut receipt = items[*i].receipt.clone();
             receipt["number"] = json!(number);
+            receipt["submitted_at"] = json!(at);
             q = q
                 .bind(*id)
                 .bind("receipt")

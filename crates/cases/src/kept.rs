@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use axum::http::{HeaderMap, HeaderValue};
 use db::{Db, DbError};
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use time::Duration;
 
 /// How long a kept form waits for its owner to sign in.
@@ -27,7 +27,7 @@ pub async fn keep(
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|e| DbError::Conflict(e.to_string()))?;
     let token = raw.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let at = now();
+    let at = db.clock().now();
     // Only the form's own fields, each no longer than the form takes: anyone can send this
     // (no one is signed in), so nothing else is stored.
     let known = |k: &str| {
@@ -75,21 +75,17 @@ pub async fn take(
     )
     .bind(&hash)
     .bind(path)
-    .bind(format_instant(now()))
+    .bind(format_instant(db.clock().now()))
     .fetch_optional(db.pool())
     .await?;
     Ok(form.and_then(|f| serde_json::from_str(&f).ok()))
 }
 
 /// The `Set-Cookie` for the token (`max_age` 0 forgets it).
-pub fn cookie(headers: &HeaderMap, token: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        == Some("https");
+/// (`Secure` is added by the web layer's transport rule, as for every cookie.)
+pub fn cookie(_headers: &HeaderMap, token: &str, max_age: i64) -> Option<HeaderValue> {
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/apply; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
+        "{COOKIE}={token}; Path=/apply; HttpOnly; SameSite=Lax; Max-Age={max_age}"
     ))
     .ok()
 }

@@ -11,9 +11,11 @@
 //! (`notify`); ratings and rectification (`ratings`); pages, the JSON API and the department
 //! systems' API (`pages`, `api`, `system_api`).
 
+pub mod access;
 pub mod alerts;
 pub mod api;
 pub mod bundle;
+pub mod deadlines;
 pub mod form;
 pub mod intake;
 pub mod kept;

@@ -50,6 +50,9 @@ pub struct Case {
     pub submitted_at: Option<String>,
     pub accepted_at: Option<String>,
     pub due_date: Option<String>,
+    /// The due date rests on a year whose holiday arrangement was not announced when it was
+    /// reckoned: it may move later (never earlier) once the arrangement is loaded.
+    pub due_provisional: bool,
     pub decided_at: Option<String>,
     pub closed_at: Option<String>,
     pub revision: i64,
@@ -136,17 +139,14 @@ impl Actor {
 }
 
 impl Case {
-    /// Whether a session may see the case: its applicant's, or an official's who is a window
-    /// clerk or an approver over its division.
-    pub fn visible_to(&self, s: &identity::model::Session) -> bool {
-        use identity::model::{AccountKind, Role};
-        if self.account_id == s.account.id {
-            return true;
-        }
-        s.account.kind == AccountKind::Official
-            && kernel::DivisionCode::parse(&self.division).is_ok_and(|d| {
-                s.account.may(Role::WindowClerk, d) || s.account.may(Role::Approver, d)
-            })
+    /// How a session may read the case, by the one rule every page and API route asks
+    /// (`crate::access::reading`): `None` when it may not.
+    pub async fn reading(
+        &self,
+        db: &db::Db,
+        s: &identity::model::Session,
+    ) -> Result<Option<crate::access::Reading>, db::DbError> {
+        crate::access::reading(db, s, self).await
     }
 }
 

@@ -563,7 +563,7 @@ async fn my_cases(
                         td { a href={ "/me/cases/" (c.id) } { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } } }
                         td { (c.item_name) }
                         td { (state_label(&ctx, c.state)) }
-                        td { (c.due_date.as_deref().unwrap_or("—")) }
+                        td { (due_mark(&ctx, c.due_date.as_deref(), c.due_provisional)) }
                     } } }
                 } }
             }
@@ -635,7 +635,7 @@ async fn case_body(
             dt { (ctx.t("case-holder")) } dd { @if holders.is_empty() { (department) } @else { (holders.join("、")) } }
             dt { (ctx.t("case-channel")) } dd { (ctx.t(&format!("case-channel-{}", c.channel))) }
             @if let Some(at) = &c.submitted_at { dt { (ctx.t("case-submitted-at")) } dd { (at.get(..16).unwrap_or(at).replace('T', " ")) } }
-            dt { (ctx.t("case-due")) } dd { @if let Some(d) = &c.due_date { (d) } @else { (ctx.t("case-due-after-acceptance")) " (" (c.promised_days) " " (ctx.t("case-working-days")) ")" } }
+            dt { (ctx.t("case-due")) } dd { @if let Some(d) = &c.due_date { (due_mark(ctx, Some(d), c.due_provisional)) @if c.due_provisional { br; small.hint { (provisional_text(ctx, d)) } } } @else { (ctx.t("case-due-after-acceptance")) " (" (c.promised_days) " " (ctx.t("case-working-days")) ")" } }
         }
         h2 { (ctx.t("case-form-applicant")) }
         dl.facts { @for f in fields {
@@ -684,7 +684,7 @@ async fn case_body(
                     td { (t.stage + 1) }
                     td { (department_name(ctx, &t.kind, &t.division)) }
                     td { (ctx.t(&format!("case-task-{}", t.state))) }
-                    td { (t.due_date.as_deref().unwrap_or("—")) }
+                    td { (due_mark(ctx, t.due_date.as_deref(), t.due_provisional)) }
                     @if official { td { (t.opinion) } }
                 } } }
             } }
@@ -695,6 +695,7 @@ async fn case_body(
             " → " (State::parse(&e.to_state).map_or_else(|| e.to_state.clone(), |s| state_label(ctx, s)))
             @if official { " · " (e.actor_name) }
             @if let Some((_, used)) = e.note.split_once("; 用证 ") { br; small { (ctx.t("case-certs-used")) " " code.wrap { (used) } } }
+            @if e.action == "redated" { br; small { (ctx.t("case-due")) " " (e.note.trim_end_matches(" ✓")) @if e.note.ends_with(" ✓") { " · " (ctx.t("case-due-final")) } } }
         } } }
     })
 }
@@ -895,8 +896,7 @@ async fn withdraw_send(
     after_mine(&state, &ctx, &session, id, r).await
 }
 
-/// A case the session may see: its applicant's, or, for an official, one in a division
-/// where they are a window clerk or an approver.
+/// A case the session may see, by the one rule (`crate::access`); whether as an official.
 async fn visible_case(
     state: &AppState,
     ctx: &Ctx,
@@ -909,16 +909,17 @@ async fn visible_case(
         .ok_or_else(|| {
             PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
         })?;
-    if c.account_id == session.account.id {
-        Ok((c, false))
-    } else if c.visible_to(session) {
-        Ok((c, true))
-    } else {
-        Err(PageError::new(
+    match c
+        .reading(&state.db, session)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?
+    {
+        Some(r) => Ok((c, r.official())),
+        None => Err(PageError::new(
             ctx,
             StatusCode::NOT_FOUND,
             &Message::new("case-not-found"),
-        ))
+        )),
     }
 }
 
@@ -967,6 +968,7 @@ async fn document_page(
                     "acceptance" => {
                         p { (ctx.t("case-accepted-at")) ": " (b["accepted_at"].as_str().unwrap_or("").get(..10).unwrap_or("")) }
                         p { (ctx.t("case-due")) ": " strong { (b["due_date"].as_str().unwrap_or("")) } " (" (b["promised_days"]) " " (ctx.t("case-working-days")) ")" }
+                        @if b["due_provisional"].as_bool() == Some(true) { p.hint { (provisional_text(&ctx, b["due_date"].as_str().unwrap_or(""))) } }
                     }
                     "decision" => {
                         p { (ctx.t("case-decision")) ": " strong { (ctx.t(&format!("case-decision-{}", b["outcome"].as_str().unwrap_or("approved")))) } }
@@ -1083,7 +1085,7 @@ async fn queue_page(
             .ok()
             .map(|r| kernel::time_util::format_date(r.value))
     };
-    let today = kernel::time_util::format_date(kernel::time_util::today());
+    let today = kernel::time_util::format_date(state.db.clock().today());
     let title = ctx.t("case-queue-title");
     Ok(page(
         &ctx,
@@ -1279,8 +1281,38 @@ async fn accept_send(
     clerk_case(&state, &ctx, &o, id, "case.accept").await?;
     let r = service::accept(&state.db, id, form.revision, &Actor::of(&o.0))
         .await
-        .map(|due| format!("{} {due}", ctx.t("case-accepted")));
+        .map(|(due, provisional)| {
+            let mut text = format!("{} {due}", ctx.t("case-accepted"));
+            if provisional {
+                text.push_str(&format!(" ({})", provisional_text(&ctx, &due)));
+            }
+            text
+        });
     after_review(&state, &ctx, &o, id, r).await
+}
+
+/// The words that say a due date is provisional, with the year it waits for.
+fn provisional_text(ctx: &Ctx, due: &str) -> String {
+    let year: i32 = due
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_default();
+    ctx.fmt(&Message::new("calendar-provisional").arg("year", year))
+}
+
+/// A due date as shown, marked when provisional.
+pub(crate) fn due_mark(ctx: &Ctx, due: Option<&str>, provisional: bool) -> Markup {
+    html! {
+        @match due {
+            None => "—",
+            Some(d) => {
+                (d)
+                @if provisional {
+                    " " span.tag.provisional title=(provisional_text(ctx, d)) { (ctx.t("calendar-provisional-tag")) }
+                }
+            }
+        }
+    }
 }
 
 async fn notice_send(
@@ -1542,8 +1574,8 @@ async fn inbox_page(
     let alerts = crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::DueSoon)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let today = kernel::time_util::format_date(kernel::time_util::today());
-    let soon = kernel::time_util::format_date(kernel::time_util::today() + time::Duration::days(3));
+    let today = kernel::time_util::format_date(state.db.clock().today());
+    let soon = kernel::time_util::format_date(state.db.clock().today() + time::Duration::days(3));
     let title = ctx.t("case-inbox-title");
     Ok(page(
         &ctx,
@@ -1561,7 +1593,7 @@ async fn inbox_page(
                             td { a href={ "/console/tasks/" (t.id) } { code { (number) } } }
                             td { (item) }
                             td { (department_name(&ctx, &t.kind, &t.division)) }
-                            td { (due)
+                            td { (due_mark(&ctx, Some(&due), t.due_provisional))
                                 @if due < today { " " strong.overdue { (ctx.t("case-overdue")) } }
                                 @else if due <= soon { " " span.warn { (ctx.t("case-due-soon")) } }
                             }
@@ -1635,7 +1667,7 @@ async fn task_view(
             @if t.state == "open" && c.state == State::InReview {
                 section.card {
                     h2 { (ctx.t("case-decide-title")) " · " (department_name(ctx, &t.kind, &t.division)) }
-                    p { (ctx.t("case-due")) ": " strong { (t.due_date.as_deref().unwrap_or("")) } }
+                    p { (ctx.t("case-due")) ": " strong { (due_mark(ctx, t.due_date.as_deref(), t.due_provisional)) } }
                     form.form method="post" action={ "/console/tasks/" (t.id) } {
                         input type="hidden" name="revision" value=(t.revision);
                         label for="o-opinion" { (ctx.t("case-opinion")) }

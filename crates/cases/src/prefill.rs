@@ -216,7 +216,7 @@ pub async fn certificates_of(
         Applicant::Person { person, .. } | Applicant::Entity { person, .. } => person,
     };
     holders.push(person.as_str().to_owned());
-    let day = kernel::time_util::format_date(kernel::time_util::today());
+    let day = kernel::time_util::format_date(db.clock().today());
     let mut usable = BTreeMap::new();
     let mut unusable = BTreeMap::new();
     for h in holders {

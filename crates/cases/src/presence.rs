@@ -8,7 +8,7 @@ use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use identity::model::{Account, AccountKind};
 use identity::store::{self as accounts, Identifier};
-use kernel::time_util::{format_instant, now, parse_instant};
+use kernel::time_util::{format_instant, parse_instant};
 use kernel::{Message, PersonId};
 use serde_json::json;
 use sqlx::Row;
@@ -97,7 +97,7 @@ pub async fn by_sms(
         .mobile
         .clone()
         .ok_or_else(|| refused("case-window-no-mobile"))?;
-    let at = now();
+    let at = db.clock().now();
     let mut tx = db.begin().await?;
     let recent: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM window_presences WHERE person_account_id = $1 AND method = 'sms' AND created_at > $2",
@@ -151,7 +151,7 @@ pub async fn by_sms(
 
 /// The clerk types the code the person read out.
 pub async fn verify(db: &Db, clerk: &Account, id: i64, code: &str) -> Result<(), CaseError> {
-    let at = now();
+    let at = db.clock().now();
     let mut tx = db.begin().await?;
     let row = sqlx::query(
         "SELECT code_hash, attempts, expires_at, verified_at FROM window_presences WHERE id = $1 AND clerk_account_id = $2 AND method = 'sms'",
@@ -229,7 +229,7 @@ pub async fn qr_code(db: &Db, person: &Account) -> Result<String, CaseError> {
     if person.kind != AccountKind::Person || person.person_id.is_none() {
         return Err(refused("case-need-identity"));
     }
-    let at = now();
+    let at = db.clock().now();
     let code = format!("YW-{}", random_digits(10)?);
     sqlx::query(
         "INSERT INTO window_presences (method, person_account_id, token_hash, created_at, expires_at) VALUES ('qr', $1, $2, $3, $4)",
@@ -252,7 +252,7 @@ pub async fn by_qr(db: &Db, clerk: &Account, scanned: &str) -> Result<i64, CaseE
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let at = now();
+    let at = db.clock().now();
     let mut tx = db.begin().await?;
     // Only an unused, unexpired code is taken, and only once.
     let id: Option<i64> = sqlx::query_scalar(
@@ -287,7 +287,7 @@ pub async fn find(db: &Db, clerk: &Account, id: i64) -> Result<Presence, CaseErr
     let person: i64 = row.try_get(1).map_err(DbError::from)?;
     let expires_at: String = row.try_get(2).map_err(DbError::from)?;
     let verified: Option<String> = row.try_get(3).map_err(DbError::from)?;
-    if parse_instant(&expires_at).is_none_or(|e| e <= now()) {
+    if parse_instant(&expires_at).is_none_or(|e| e <= db.clock().now()) {
         return Err(refused(if verified.is_some() {
             "case-window-proof-expired"
         } else {

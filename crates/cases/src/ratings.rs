@@ -6,7 +6,7 @@
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
-use kernel::time_util::{format_date, format_instant, now, today};
+use kernel::time_util::{format_date, format_instant};
 use kernel::{DivisionCode, Message, WorkingDays};
 use serde::Serialize;
 use serde_json::json;
@@ -70,7 +70,7 @@ pub async fn rate(
     if !open_channels(db, case).await?.contains(&channel) {
         return Err(CaseError::Refused(Message::new("case-rating-not-open")));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let id: i64 = match sqlx::query_scalar(
         "INSERT INTO case_ratings (case_id, channel, account_id, score, comment, department, division, at) \
@@ -102,7 +102,7 @@ pub async fn rate(
         let division = DivisionCode::parse(&case.division)
             .map_err(|_| DbError::Conflict(format!("case {} has a bad division", case.id)))?;
         let due = calendar
-            .add_working_days(today(), WorkingDays(days), division)
+            .add_working_days(db.clock().today(), WorkingDays(days), division)
             .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?
             .value;
         let t: i64 = sqlx::query_scalar(
@@ -259,7 +259,7 @@ pub async fn answer(db: &Db, id: i64, reply: &str, actor: &Actor) -> Result<(), 
             Message::new("case-reply-missing"),
         )]));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let n = sqlx::query(
         "UPDATE case_rectifications SET state = 'answered', reply = $1, replied_by = $2, replied_at = $3 WHERE id = $4 AND state = 'open'",

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use catalog::model::ItemBody;
 use db::audit::{self, NewEvent};
 use db::{Conn, Db, DbError};
-use kernel::time_util::{format_date, format_instant, now, today};
-use kernel::{DivisionCode, Message, WorkingDays};
+use kernel::time_util::format_instant;
+use kernel::{DivisionCode, Message};
 use serde_json::json;
 
 use crate::form::{self, Applicant, MaterialLine, Need};
@@ -147,7 +147,7 @@ pub async fn save_draft(db: &Db, app: &Application, actor: &Actor) -> Result<i64
         )]));
     }
     let (department, division) = handler(db, &app.item).await?;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let name = applicant_name(&app.applicant, &values);
     let existing = store::draft_of(db, app.applicant.account(), app.item.code.as_str()).await?;
     let mut tx = db.begin().await?;
@@ -364,7 +364,6 @@ pub fn ready(
         "item": app.item.code.as_str(),
         "item_name": app.item.name_zh,
         "applicant": name,
-        "submitted_at": format_instant(now()),
         "promised_days": app.item.promised_days,
         "materials": materials.iter().map(|m| json!({ "name": m.name, "status": m.status })).collect::<Vec<_>>(),
     });
@@ -546,7 +545,7 @@ pub async fn notice(
     if !problems.is_empty() {
         return Err(CaseError::Invalid(problems));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     transition(&mut tx, &case, Action::Notice, actor, "", &at).await?;
     store::count_notice(&mut tx, id).await?;
     store::add_document(
@@ -630,7 +629,7 @@ pub async fn supplement(
     if !problems.is_empty() {
         return Err(CaseError::Invalid(problems));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, id, Some(case.revision)).await?;
     transition(&mut tx, &case, Action::Supplement, actor, "", &at).await?;
@@ -676,25 +675,22 @@ fn fields_of(case: &Case) -> &'static [form::Field] {
 }
 
 /// Accepts a case (受理): the promised time limit starts the next working day, reckoned
-/// with the working-day calendar of the case's division.
+/// with the working-day calendar of the case's division. Returns the due date and whether it
+/// is provisional (it reaches a year whose arrangement is not announced: see `deadlines`).
 pub async fn accept(
     db: &Db,
     id: i64,
     seen: Option<i64>,
     actor: &Actor,
-) -> Result<String, CaseError> {
+) -> Result<(String, bool), CaseError> {
     let calendar = db::calendar::load(db).await?;
     let mut tx = db.begin().await?;
     let case = load(&mut tx, id, seen).await?;
     let division = DivisionCode::parse(&case.division)
         .map_err(|_| DbError::Conflict(format!("case {id} has a bad division")))?;
-    let days = u16::try_from(case.promised_days).unwrap_or(u16::MAX);
-    let due = calendar
-        .add_working_days(today(), WorkingDays(days), division)
-        .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?
-        .value;
-    let due = format_date(due);
-    let at = format_instant(now());
+    let day = db.clock().today();
+    let (due, provisional) = crate::workflow::due(&calendar, day, case.promised_days, division)?;
+    let at = format_instant(db.clock().now());
     transition(
         &mut tx,
         &case,
@@ -705,20 +701,20 @@ pub async fn accept(
     )
     .await?;
     store::set_column(&mut tx, id, Column::AcceptedAt, &at).await?;
-    store::set_column(&mut tx, id, Column::DueDate, &due).await?;
+    store::set_due(&mut tx, id, &due, provisional).await?;
     let stages = crate::workflow::stages_of(db, &case).await?;
-    crate::workflow::open_tasks(&mut tx, &case, &stages, &calendar).await?;
+    crate::workflow::open_tasks(&mut tx, &case, &stages, &calendar, day).await?;
     store::add_document(
         &mut tx,
         id,
         "acceptance",
-        &json!({ "number": case.number, "accepted_at": at, "due_date": due, "promised_days": case.promised_days }),
+        &json!({ "number": case.number, "accepted_at": at, "due_date": due, "due_provisional": provisional, "promised_days": case.promised_days }),
         &actor.id,
         &at,
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
-    Ok(due)
+    Ok((due, provisional))
 }
 
 /// The reasons a case may be refused acceptance (不予受理), each with its text in the
@@ -745,7 +741,7 @@ pub async fn refuse_to_accept(
     if !problems.is_empty() {
         return Err(CaseError::Invalid(problems));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, id, seen).await?;
     transition(&mut tx, &case, Action::RefuseToAccept, actor, reason, &at).await?;
@@ -766,7 +762,7 @@ pub async fn refuse_to_accept(
 /// The applicant withdraws the case before a decision (a draft is withdrawn too: it is
 /// simply given up).
 pub async fn withdraw(db: &Db, id: i64, reason: &str, actor: &Actor) -> Result<(), CaseError> {
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, id, None).await?;
     transition(&mut tx, &case, Action::Withdraw, actor, reason.trim(), &at).await?;

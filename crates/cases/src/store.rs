@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::model::{Case, Document, Event, StoredMaterial};
 use crate::state::State;
 
-const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at, fee_fen, delivery, pickup_code, address, tracking";
+const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at, fee_fen, delivery, pickup_code, address, tracking, due_provisional";
 
 fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
     let state: String = row.try_get(12)?;
@@ -44,6 +44,7 @@ fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
         pickup_code: row.try_get(26)?,
         address: row.try_get(27)?,
         tracking: row.try_get(28)?,
+        due_provisional: row.try_get::<i64, _>(29)? != 0,
     })
 }
 
@@ -264,6 +265,22 @@ impl Column {
             Column::ClosedAt => "closed_at",
         }
     }
+}
+
+/// Sets a case's due date and whether it rests on a provisional calendar year.
+pub async fn set_due(
+    conn: &mut Conn,
+    id: i64,
+    due: &str,
+    provisional: bool,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE cases SET due_date = $1, due_provisional = $2 WHERE id = $3")
+        .bind(due)
+        .bind(i64::from(provisional))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn count_notice(conn: &mut Conn, id: i64) -> Result<(), DbError> {

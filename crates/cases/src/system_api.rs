@@ -165,7 +165,7 @@ async fn accept(
     let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
     let r = service::accept(&state.db, c.id, b.revision, &actor).await;
     Ok(crate::api::done(
-        r.map(|due| json!({ "state": "in-review", "due_date": due })),
+        r.map(|(due, provisional)| json!({ "state": "in-review", "due_date": due, "due_provisional": provisional })),
         &api,
     ))
 }

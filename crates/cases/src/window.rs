@@ -225,7 +225,7 @@ async fn memberships(
     identity::store::memberships_of(
         &mut conn,
         person.id,
-        &kernel::time_util::format_date(kernel::time_util::today()),
+        &kernel::time_util::format_date(state.db.clock().today()),
     )
     .await
     .map_err(|e| PageError::from_error(ctx, &e))

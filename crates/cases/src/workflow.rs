@@ -9,7 +9,7 @@ use catalog::model::Stage;
 use db::audit::{self, NewEvent};
 use db::{Conn, Db, DbError};
 use identity::model::{Role, Session};
-use kernel::time_util::{format_date, format_instant, now, parse_date, today};
+use kernel::time_util::{format_date, format_instant, parse_date};
 use kernel::{Calendar, DivisionCode, Message, WorkingDays};
 use serde::Serialize;
 use serde_json::json;
@@ -35,13 +35,15 @@ pub struct Task {
     pub state: String,
     pub opened_on: Option<String>,
     pub due_date: Option<String>,
+    /// The due date rests on a provisional calendar year (see [`Case::due_provisional`]).
+    pub due_provisional: bool,
     pub decided_name: String,
     pub opinion: String,
     pub decided_at: Option<String>,
     pub revision: i64,
 }
 
-const TASK_COLUMNS: &str = "t.id, t.case_id, t.stage, t.department, t.kind, t.division, t.role, t.days, t.state, t.opened_on, t.due_date, t.decided_name, t.opinion, t.decided_at, t.revision";
+const TASK_COLUMNS: &str = "t.id, t.case_id, t.stage, t.department, t.kind, t.division, t.role, t.days, t.state, t.opened_on, t.due_date, t.decided_name, t.opinion, t.decided_at, t.revision, t.due_provisional";
 
 fn task(r: &sqlx::any::AnyRow) -> Result<Task, DbError> {
     Ok(Task {
@@ -60,13 +62,14 @@ fn task(r: &sqlx::any::AnyRow) -> Result<Task, DbError> {
         opinion: r.try_get(12)?,
         decided_at: r.try_get(13)?,
         revision: r.try_get(14)?,
+        due_provisional: r.try_get::<i64, _>(15)? != 0,
     })
 }
 
 /// A task row followed by its case's number and item name.
 fn task_with_case(r: &sqlx::any::AnyRow) -> Result<(Task, String, String), DbError> {
-    let number: Option<String> = r.try_get(15)?;
-    Ok((task(r)?, number.unwrap_or_default(), r.try_get(16)?))
+    let number: Option<String> = r.try_get(16)?;
+    Ok((task(r)?, number.unwrap_or_default(), r.try_get(17)?))
 }
 
 /// The stages of the item version the case was made under.
@@ -88,16 +91,17 @@ fn division_of(case: &Case) -> Result<DivisionCode, CaseError> {
     })
 }
 
-fn due(
+/// A due date: `days` working days after `from`, and whether it rests on a provisional year.
+pub(crate) fn due(
     calendar: &Calendar,
     from: time::Date,
     days: i64,
     division: DivisionCode,
-) -> Result<String, CaseError> {
+) -> Result<(String, bool), CaseError> {
     let n = WorkingDays(u16::try_from(days).unwrap_or(u16::MAX));
     calendar
         .add_working_days(from, n, division)
-        .map(|r| format_date(r.value))
+        .map(|r| (format_date(r.value), r.provisional()))
         .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))
 }
 
@@ -107,23 +111,20 @@ pub(crate) async fn open_tasks(
     case: &Case,
     stages: &[Stage],
     calendar: &Calendar,
+    day: time::Date,
 ) -> Result<(), CaseError> {
     let division = division_of(case)?;
-    let day = today();
     for (i, st) in stages.iter().enumerate() {
         for t in &st.tasks {
-            let (state, opened, due_on) = if i == 0 {
-                (
-                    "open",
-                    Some(format_date(day)),
-                    Some(due(calendar, day, i64::from(t.days), division)?),
-                )
+            let (state, opened, due_on, provisional) = if i == 0 {
+                let (d, provisional) = due(calendar, day, i64::from(t.days), division)?;
+                ("open", Some(format_date(day)), Some(d), provisional)
             } else {
-                ("waiting", None, None)
+                ("waiting", None, None, false)
             };
             sqlx::query(
-                "INSERT INTO case_tasks (case_id, stage, department, kind, division, role, days, state, opened_on, due_date) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO case_tasks (case_id, stage, department, kind, division, role, days, state, opened_on, due_date, due_provisional) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(case.id)
             .bind(i as i64)
@@ -135,6 +136,7 @@ pub(crate) async fn open_tasks(
             .bind(state)
             .bind(opened)
             .bind(due_on)
+            .bind(i64::from(provisional))
             .execute(&mut *conn)
             .await
             .map_err(DbError::from)?;
@@ -241,7 +243,7 @@ pub async fn overdue(
          WHERE t.state = 'open' AND t.division LIKE $1 AND t.due_date < $2 ORDER BY t.due_date, t.id LIMIT $3"
     ))
     .bind(format!("{prefix}%"))
-    .bind(format_date(today()))
+    .bind(format_date(db.clock().today()))
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
@@ -304,7 +306,7 @@ pub async fn decide(
         )]));
     }
     let calendar = db::calendar::load(db).await?;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let t = {
         let row = sqlx::query(&format!(
@@ -419,11 +421,13 @@ pub async fn decide(
                 Decided::Approved
             } else {
                 let division = division_of(&case)?;
-                let day = today();
+                let day = db.clock().today();
                 for (id, days) in next {
-                    sqlx::query("UPDATE case_tasks SET state = 'open', opened_on = $1, due_date = $2, revision = revision + 1 WHERE id = $3")
+                    let (due_on, provisional) = due(&calendar, day, days, division)?;
+                    sqlx::query("UPDATE case_tasks SET state = 'open', opened_on = $1, due_date = $2, due_provisional = $3, revision = revision + 1 WHERE id = $4")
                         .bind(format_date(day))
-                        .bind(due(&calendar, day, days, division)?)
+                        .bind(due_on)
+                        .bind(i64::from(provisional))
                         .bind(id)
                         .execute(&mut *tx)
                         .await
@@ -511,7 +515,7 @@ async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<String>, CaseE
     let cert = certs::service::issue(db, &new, "system:case-result")
         .await
         .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let actor = Actor {
         id: "system:case-result".into(),
@@ -546,7 +550,7 @@ pub async fn pause(
             Message::new("case-pause-reason"),
         )]));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, seen).await?;
     transition(&mut tx, &case, Action::Pause, actor, reason, &at).await?;
@@ -555,7 +559,7 @@ pub async fn pause(
     )
     .bind(case_id)
     .bind(reason)
-    .bind(format_date(today()))
+    .bind(format_date(db.clock().today()))
     .bind(&actor.id)
     .execute(&mut *tx)
     .await
@@ -569,10 +573,10 @@ fn later(
     date: &str,
     n: u32,
     division: DivisionCode,
-) -> Result<String, CaseError> {
+) -> Result<(String, bool), CaseError> {
     match parse_date(date) {
         Some(d) if n > 0 => due(calendar, d, i64::from(n), division),
-        _ => Ok(date.to_owned()),
+        _ => Ok((date.to_owned(), false)),
     }
 }
 
@@ -585,7 +589,7 @@ pub async fn resume(
     actor: &Actor,
 ) -> Result<String, CaseError> {
     let calendar = db::calendar::load(db).await?;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, seen).await?;
     let division = division_of(&case)?;
@@ -597,26 +601,32 @@ pub async fn resume(
     .await
     .map_err(DbError::from)?
     .ok_or(CaseError::Conflict { state: case.state, action: Action::Resume })?;
-    let from = parse_date(&paused_on).unwrap_or_else(today);
+    let from = parse_date(&paused_on).unwrap_or_else(|| db.clock().today());
     let n = calendar
-        .working_days_between(from, today(), division)
+        .working_days_between(from, db.clock().today(), division)
         .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?
         .value;
     transition(&mut tx, &case, Action::Resume, actor, &format!("+{n}"), &at).await?;
     sqlx::query("UPDATE case_pauses SET resumed_on = $1, working_days = $2 WHERE id = $3")
-        .bind(format_date(today()))
+        .bind(format_date(db.clock().today()))
         .bind(i64::from(n))
         .bind(pause_id)
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
-    let new_due = later(
+    let (new_due, provisional) = later(
         &calendar,
         case.due_date.as_deref().unwrap_or(""),
         n,
         division,
     )?;
-    store::set_column(&mut tx, case_id, Column::DueDate, &new_due).await?;
+    sqlx::query("UPDATE cases SET due_date = $1, due_provisional = due_provisional + $2 - due_provisional * $2 WHERE id = $3")
+        .bind(&new_due)
+        .bind(i64::from(provisional))
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(DbError::from)?;
     let open: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT id, due_date FROM case_tasks WHERE case_id = $1 AND state = 'open'")
             .bind(case_id)
@@ -624,9 +634,10 @@ pub async fn resume(
             .await
             .map_err(DbError::from)?;
     for (id, d) in open {
-        let moved = later(&calendar, d.as_deref().unwrap_or(""), n, division)?;
-        sqlx::query("UPDATE case_tasks SET due_date = $1 WHERE id = $2")
+        let (moved, provisional) = later(&calendar, d.as_deref().unwrap_or(""), n, division)?;
+        sqlx::query("UPDATE case_tasks SET due_date = $1, due_provisional = due_provisional + $2 - due_provisional * $2 WHERE id = $3")
             .bind(moved)
+            .bind(i64::from(provisional))
             .bind(id)
             .execute(&mut *tx)
             .await
@@ -654,7 +665,7 @@ async fn simple(
     note: &str,
     actor: &Actor,
 ) -> Result<(), CaseError> {
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, seen).await?;
     transition(&mut tx, &case, action, actor, note, &at).await?;
@@ -699,7 +710,7 @@ pub async fn choose_pickup(db: &Db, case_id: i64, actor: &Actor) -> Result<Strin
     let mut b = [0u8; 4];
     getrandom::fill(&mut b).map_err(|e| DbError::Conflict(e.to_string()))?;
     let code = format!("{:06}", u32::from_le_bytes(b) % 1_000_000);
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE cases SET delivery = 'pickup', pickup_code = $1, revision = revision + 1 WHERE id = $2 AND state = 'approved'")
         .bind(&code)
@@ -733,7 +744,7 @@ pub async fn choose_express(
             action: Action::Dispatch,
         });
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE cases SET delivery = 'express', address = $1, pickup_code = '', revision = revision + 1 WHERE id = $2 AND state = 'approved'")
         .bind(address)
@@ -770,7 +781,7 @@ pub async fn dispatch(
     courier: &dyn Courier,
     actor: &Actor,
 ) -> Result<(), CaseError> {
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, None).await?;
     if case.address.is_empty() {
@@ -796,7 +807,7 @@ pub async fn advance(
     courier: &dyn Courier,
     actor: &Actor,
 ) -> Result<&'static str, CaseError> {
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, None).await?;
     if case.state != State::Delivering {

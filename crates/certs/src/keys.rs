@@ -10,7 +10,7 @@ use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use kernel::Message;
 use kernel::crypto::{SM2_DEFAULT_ID, Sm2Signer};
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -66,7 +66,7 @@ pub async fn rotate(db: &Db, department: &str, actor: &str) -> Result<i64, CertE
     let signer = Sm2Signer::generate(SM2_DEFAULT_ID).map_err(|e| {
         CertError::Refused(Message::new("cert-key-failed").arg("detail", e.to_string()))
     })?;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE cert_keys SET retired_at = $1 WHERE department = $2 AND retired_at IS NULL",

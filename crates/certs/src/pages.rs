@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use identity::model::{Role, Session};
 use identity::{Citizen, Official};
-use kernel::time_util::{format_date, today};
+use kernel::time_util::format_date;
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -238,7 +238,7 @@ async fn wallet_page(
     let certs = service::of_holder(&state.db, &holder)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let day = format_date(today());
+    let day = format_date(state.db.clock().today());
     let mut types = BTreeMap::new();
     for c in &certs {
         if !types.contains_key(&c.type_code)
@@ -326,7 +326,7 @@ async fn mine_view(
     let uses = service::uses_of(&state.db, c.id)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
-    let s = Standing::of(c, &format_date(today()));
+    let s = Standing::of(c, &format_date(state.db.clock().today()));
     let title = type_name(ctx, t.as_deref(), &c.type_code);
     Ok(page(
         ctx,
@@ -661,7 +661,7 @@ async fn manage_view(
     let uses = service::uses_of(&state.db, c.id)
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
-    let s = Standing::of(c, &format_date(today()));
+    let s = Standing::of(c, &format_date(state.db.clock().today()));
     let title = format!(
         "{} · {}",
         type_name(ctx, t.as_deref(), &c.type_code),

@@ -9,7 +9,7 @@ use db::audit::{self, NewEvent};
 use db::{Conn, Db, DbError};
 use kernel::cert_id::CertId;
 use kernel::crypto::{SM2_DEFAULT_ID, sm2_verify_der, sm3, sm3_hex};
-use kernel::time_util::{format_date, format_instant, now, parse_date, today};
+use kernel::time_util::{format_date, format_instant, now, parse_date};
 use kernel::{DivisionCode, Message};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -52,7 +52,7 @@ pub async fn save_type(db: &Db, t: &CertType, actor: &str) -> Result<(), CertErr
     sqlx::query("INSERT INTO cert_types (code, body, updated_at) VALUES ($1, $2, $3)")
         .bind(&t.code)
         .bind(body)
-        .bind(format_instant(now()))
+        .bind(format_instant(db.clock().now()))
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
@@ -176,7 +176,7 @@ pub async fn of_holder(db: &Db, holder_code: &str) -> Result<Vec<Certificate>, D
 /// A holder's certificates that may be used today: valid and not expired, one per type
 /// (the newest).
 pub async fn usable_of(db: &Db, holder_code: &str) -> Result<Vec<Certificate>, DbError> {
-    let day = format_date(today());
+    let day = format_date(db.clock().today());
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM certificates WHERE holder_code = $1 AND status = 'valid' AND (valid_to IS NULL OR valid_to >= $2) ORDER BY id DESC"
     ))
@@ -346,11 +346,11 @@ fn prepare(
     new: &NewCert,
     version: &Version<'_>,
     issuer: &Issuer,
+    day: time::Date,
 ) -> Result<Prepared, CertError> {
     let code_type = check_new(t, new)?;
     let issuer = issuer.department.clone();
     let issuer_code = issuer.credit_code.clone().unwrap_or_default();
-    let day = today();
     let (serial, v) = version.serial;
     let year: i32 = serial[..4].parse().unwrap_or(day.year());
     let seq: u32 = serial[4..].parse().unwrap_or(0);
@@ -521,7 +521,8 @@ async fn store_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<Result<i64, String>>, D
 /// one batch.
 async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
     let mut tx = db.begin().await?;
-    let year = today().year();
+    let day = db.clock().today();
+    let year = day.year();
     // Serials: the group's count per (type, issuer) drawn at once.
     let mut wanted: BTreeMap<(String, String), i64> = BTreeMap::new();
     for j in jobs {
@@ -559,12 +560,13 @@ async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
                 serial: (&serial, 1),
             },
             &j.issuer,
+            day,
         )?;
         let digest = sm3(p.signed.as_bytes());
         let signature = B64.encode(j.issuer.signer.sign_der(&digest));
         prepared.push((p, hex::encode(digest), signature));
     }
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut ids: BTreeMap<String, i64> = BTreeMap::new();
     const COLS: usize = 20;
     for (chunk, jobs_chunk) in prepared.chunks(ROWS).zip(jobs.chunks(ROWS)) {
@@ -699,7 +701,7 @@ pub async fn change(
                 .arg("change", change.key()),
         )
     })?;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let n = sqlx::query("UPDATE certificates SET status = $1, status_reason = $2, status_at = $3 WHERE id = $4 AND status = $5")
         .bind(to.key())
@@ -793,6 +795,7 @@ pub async fn reissue(
             serial: (next.serial(), next.version()),
         },
         &issuer,
+        db.clock().today(),
     )?;
     let action = match how {
         Reissue::Replace => "cert.replaced",
@@ -801,7 +804,7 @@ pub async fn reissue(
     let new_id = write(&mut tx, &p, &new, &issuer, actor, action).await?;
     let n = sqlx::query("UPDATE certificates SET status = 'replaced', status_reason = $1, status_at = $2, replaced_by = $3 WHERE id = $4 AND status = $5")
         .bind(reason)
-        .bind(format_instant(now()))
+        .bind(format_instant(db.clock().now()))
         .bind(p.id.to_string())
         .bind(old.id)
         .bind(old.status.key())
@@ -918,7 +921,7 @@ pub async fn verify(db: &Db, identifier: &str) -> Result<Verdict, CertError> {
     let key = keys::public(db, c.key_id).await?;
     let genuine = key.is_some_and(|k| check_signature(&c, &k.bytes()));
     Ok(if genuine {
-        let standing = Standing::of(&c, &format_date(today()));
+        let standing = Standing::of(&c, &format_date(db.clock().today()));
         Verdict::Genuine {
             cert: Box::new(c),
             standing,

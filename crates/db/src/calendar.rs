@@ -34,6 +34,19 @@ pub async fn save_year(conn: &mut Conn, year: &CalendarYear, actor: &str) -> Res
     .bind(actor)
     .execute(&mut *conn)
     .await?;
+    // The translated notes came with migration 19, after the built-in years were loaded by
+    // migration 3 with this same function: only a year that has them writes them.
+    if !year.note_bo.is_empty() || !year.note_en.is_empty() {
+        sqlx::query(
+            "UPDATE calendar_years SET note_bo = $1, note_en = $2 WHERE division_code = $3 AND year = $4",
+        )
+        .bind(&year.note_bo)
+        .bind(&year.note_en)
+        .bind(&division)
+        .bind(i64::from(year.year))
+        .execute(&mut *conn)
+        .await?;
+    }
     for day in &year.days {
         sqlx::query("INSERT INTO calendar_days (division_code, year, day, kind, name, name_bo, name_en) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&division)
@@ -77,7 +90,7 @@ pub async fn store_year(db: &Db, year: &CalendarYear, actor: &str) -> Result<(),
 
 /// Loads the whole calendar (a few hundred rows per year).
 pub async fn load(db: &Db) -> Result<Calendar, DbError> {
-    let years = sqlx::query("SELECT division_code, year, complete, note, source FROM calendar_years ORDER BY division_code, year")
+    let years = sqlx::query("SELECT division_code, year, complete, note, source, note_bo, note_en FROM calendar_years ORDER BY division_code, year")
         .fetch_all(db.pool())
         .await?;
     let days = sqlx::query("SELECT division_code, year, day, kind, name, name_bo, name_en FROM calendar_days ORDER BY division_code, day")
@@ -115,7 +128,10 @@ pub async fn load(db: &Db) -> Result<Calendar, DbError> {
             division: code,
             year: i32::try_from(year).unwrap_or_default(),
             complete: y.try_get::<i64, _>(2)? != 0,
+            provisional: false,
             note: y.try_get(3)?,
+            note_bo: y.try_get(5)?,
+            note_en: y.try_get(6)?,
             source: y.try_get(4)?,
             days: list,
         });

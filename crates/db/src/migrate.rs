@@ -167,6 +167,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0018_kept_forms.sql"),
         },
     },
+    Migration {
+        version: 19,
+        name: "provisional deadlines and translated calendar notes",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0019_provisional_deadlines.sql"),
+            postgres: include_str!("../migrations/postgres/0019_provisional_deadlines.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

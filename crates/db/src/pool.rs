@@ -104,6 +104,8 @@ pub struct Db {
     sealer: Option<std::sync::Arc<kernel::crypto::Sealer>>,
     /// Things that belong to this database and live as long as it (group committers).
     shared: std::sync::Arc<std::sync::Mutex<Shared>>,
+    /// The platform's clock: whatever reckons with dates reads today here.
+    clock: kernel::time_util::Clock,
 }
 
 type Shared =
@@ -118,6 +120,11 @@ impl fmt::Debug for Db {
 }
 
 impl Db {
+    /// The platform's clock (set by tests and `yiwang demo --today`; the machine's otherwise).
+    pub fn clock(&self) -> &kernel::time_util::Clock {
+        &self.clock
+    }
+
     /// The same database, sealing secret fields with `sealer` from now on.
     pub fn with_sealer(mut self, sealer: kernel::crypto::Sealer) -> Db {
         self.sealer = Some(std::sync::Arc::new(sealer));
@@ -229,6 +236,7 @@ impl Db {
             url: url.clone(),
             sealer: None,
             shared: std::sync::Arc::default(),
+            clock: kernel::time_util::Clock::system(),
         })
     }
 

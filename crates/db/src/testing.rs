@@ -4,6 +4,11 @@
 use crate::{Backend, Db, DbUrl};
 
 /// A migrated database that belongs to one test.
+/// The day every test database starts on (a Monday in a year whose calendar ships), so that
+/// no test depends on the real date; a test of deadlines sets its own with
+/// `db.clock().set_today(…)`, for its own database only.
+pub const TODAY: time::Date = time::macros::date!(2026 - 11 - 02);
+
 pub struct TestDb {
     pub db: Db,
     url: String,
@@ -77,6 +82,7 @@ pub async fn sqlite() -> TestDb {
         .await
         .expect("open sqlite");
     crate::migrate::run(&db).await.expect("migrate sqlite");
+    db.clock().set_today(TODAY);
     TestDb {
         db,
         url: format!("sqlite://{}", path.display()),
@@ -102,6 +108,7 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("open schema");
     crate::migrate::run(&db).await.expect("migrate postgres");
+    db.clock().set_today(TODAY);
     Some(TestDb {
         db,
         url,

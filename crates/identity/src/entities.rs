@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
-use kernel::time_util::{CST, format_date, now, parse_date};
+use kernel::time_util::{format_date, parse_date};
 use kernel::{CreditCode, Localize, Message, PersonId};
 use maud::html;
 use serde::Deserialize;
@@ -24,8 +24,8 @@ use crate::guard::Citizen;
 use crate::model::{MemberRole, Membership, Session};
 use crate::store::{self, Identifier};
 
-fn today() -> String {
-    format_date(now().to_offset(CST).date())
+fn today(db: &Db) -> String {
+    format_date(db.clock().today())
 }
 
 fn actor(session: &Session) -> String {
@@ -35,7 +35,7 @@ fn actor(session: &Session) -> String {
 /// The account's standing with one entity today, if it may still act for it.
 pub async fn membership(db: &Db, account: i64, entity: i64) -> Result<Option<Membership>, DbError> {
     let mut conn = db.pool().acquire().await?;
-    Ok(store::memberships_of(&mut conn, account, &today())
+    Ok(store::memberships_of(&mut conn, account, &today(db))
         .await?
         .into_iter()
         .find(|m| m.entity.id == entity))
@@ -82,7 +82,7 @@ pub async fn claim(
     .await?;
     tx.commit().await.map_err(DbError::from)?;
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    store::memberships_of(&mut conn, session.account.id, &today())
+    store::memberships_of(&mut conn, session.account.id, &today(db))
         .await?
         .into_iter()
         .find(|m| m.entity.credit_code == code.as_str())
@@ -95,7 +95,7 @@ async fn as_legal_rep(
     credit_code: &str,
 ) -> Result<Membership, IdentityError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    store::memberships_of(&mut conn, session.account.id, &today())
+    store::memberships_of(&mut conn, session.account.id, &today(db))
         .await?
         .into_iter()
         .find(|m| m.entity.credit_code == credit_code && m.role == MemberRole::LegalRepresentative)
@@ -118,7 +118,7 @@ pub async fn add_agent(
     let until = match expires_on.trim() {
         "" => None,
         d => match parse_date(d) {
-            Some(date) if format_date(date) >= today() => Some(format_date(date)),
+            Some(date) if format_date(date) >= today(db) => Some(format_date(date)),
             Some(_) => {
                 errors.push(("expires_on", Message::new("id-agent-past")));
                 None
@@ -204,7 +204,7 @@ pub async fn act_for(
     let entity = match credit_code {
         None => None,
         Some(code) => Some(
-            store::memberships_of(&mut tx, session.account.id, &today())
+            store::memberships_of(&mut tx, session.account.id, &today(db))
                 .await?
                 .into_iter()
                 .find(|m| m.entity.credit_code == code)
@@ -260,7 +260,7 @@ async fn list_page(
         .acquire()
         .await
         .map_err(|e| PageError::from_error(ctx, &DbError::from(e)))?;
-    let list = store::memberships_of(&mut conn, session.account.id, &today())
+    let list = store::memberships_of(&mut conn, session.account.id, &today(&state.db))
         .await
         .map_err(|e| PageError::from_error(ctx, &e))?;
     let title = ctx.t("id-entities-title");

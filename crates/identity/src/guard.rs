@@ -73,19 +73,26 @@ pub fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-/// Where to go after signing in: only a path on this site (never `//host` or a scheme).
+/// Where to go after signing in: only a path that stays on this site after a browser's URL
+/// parsing, else `/me`. Browsers drop tabs and newlines anywhere in a URL and read `\` as
+/// `/`, so `/\t/evil.example` or `/\\evil.example` would leave the site: a target must be
+/// printable ASCII without spaces or backslashes (a path we make is percent-encoded), start
+/// with one `/`, and name no scheme before its query. Such a value is also always a valid
+/// `Location` header, so a bad one can never fail the answer after the session was made.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains("://") =>
-        {
-            n.to_owned()
-        }
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/me".to_owned(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    let path = n.split(['?', '#']).next().unwrap_or_default();
+    n.len() <= 2048
+        && n.starts_with('/')
+        && !n.starts_with("//")
+        && n.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\')
+        && !path.contains("://")
 }
 
 async fn refuse_unsigned(parts: &Parts, state: &AppState) -> Response {
@@ -249,6 +256,23 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/me");
         assert_eq!(safe_next(Some("/\\evil.example")), "/me");
         assert_eq!(safe_next(None), "/me");
+        // What browsers drop or rewrite: tabs, newlines, other controls, spaces.
+        for bad in [
+            "/\t/evil.example/",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/me\u{1}",
+            "/me\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/me/\u{7f}",
+            "/我的",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/me", "{bad:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/items?q=https://example.org")),
+            "/items?q=https://example.org"
+        );
     }
 
     #[test]

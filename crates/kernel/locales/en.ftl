@@ -21,6 +21,8 @@ calendar-incomplete = The holiday data for { $year } in { $division } is not com
     [none] .
    *[other] : { $note }.
 } This date is reckoned from what is loaded and may change.
+calendar-provisional = The State Council has not yet announced the holiday arrangement for { $year }. This date is provisional, reckoned on the statutory holidays the law fixes; once the arrangement is loaded it may move later, never earlier.
+calendar-provisional-tag = provisional
 calendar-year-missing = No holiday arrangements are loaded for { $year }, so working days cannot be counted. An administrator must load that year's calendar first.
 calendar-too-long = The span of dates is too long to count working days.
 file-error = File { $file }, line { $line }, field “{ $field }”: { $problem }

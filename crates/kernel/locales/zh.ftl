@@ -21,6 +21,8 @@ calendar-incomplete = { $year }年{ $division }的节假日数据尚不完整{ $
     [none] 。
    *[other] ：{ $note }。
 }按已载入的数据计算，结果仅供参考。
+calendar-provisional = 国务院尚未公布{ $year }年的节假日安排，此日期按《全国年节及纪念日放假办法》规定的法定节假日暂定，安排公布后可能推后，不会提前。
+calendar-provisional-tag = 暂定
 calendar-year-missing = 尚未载入{ $year }年的节假日安排，无法计算工作日。请管理员先载入该年度日历。
 calendar-too-long = 日期跨度过长，无法计算工作日。
 file-error = 文件{ $file }第{ $line }行，字段“{ $field }”：{ $problem }

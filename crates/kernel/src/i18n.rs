@@ -98,6 +98,9 @@ impl fmt::Display for Lang {
 pub enum Arg {
     Text(String),
     Number(i64),
+    /// Data-given text in zh, bo and en (a note from a file, a name): the reader's language,
+    /// Chinese where that one is empty. Never assemble a message from untranslated fragments.
+    PerLang(Box<[String; 3]>),
 }
 
 impl From<&str> for Arg {
@@ -270,6 +273,19 @@ impl Catalog {
         for (name, value) in &message.args {
             match value {
                 Arg::Text(s) => args.set(*name, FluentValue::from(s.as_str())),
+                Arg::PerLang(texts) => {
+                    let i = match lang {
+                        Lang::Zh => 0,
+                        Lang::Bo => 1,
+                        Lang::En => 2,
+                    };
+                    let text = if texts[i].is_empty() {
+                        &texts[0]
+                    } else {
+                        &texts[i]
+                    };
+                    args.set(*name, FluentValue::from(text.as_str()))
+                }
                 Arg::Number(n) => args.set(*name, FluentValue::from(*n)),
             }
         }

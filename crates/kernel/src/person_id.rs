@@ -118,7 +118,7 @@ fn yyyymmdd(d: Date) -> u32 {
 impl PersonId {
     /// Parses a number, taking today (China Standard Time) as the latest possible birth date.
     pub fn parse(s: &str) -> Result<PersonId, PersonIdError> {
-        PersonId::parse_on(s, crate::time_util::today())
+        PersonId::parse_on(s, crate::time_util::Clock::system().today())
     }
 
     /// Parses a number as it would have been judged on `today`.

@@ -9,25 +9,67 @@ pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
-/// Today's date in China Standard Time.
-pub fn today() -> Date {
-    PRETEND
-        .get()
-        .copied()
-        .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(CST).date())
+/// The platform's clock. Everything that reckons with dates (deadlines, validity, sweeps)
+/// reads today from the clock it was given, never from the machine: a test or a demonstration
+/// sets its own today (`yiwang demo --today`, never `serve`), and each clock is its own — two
+/// platforms in one process (two tests) can live on different days.
+///
+/// A set date keeps the real time of day, so that instants and dates agree:
+/// `clock.now().to_offset(CST).date() == clock.today()`.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    fixed: std::sync::Arc<std::sync::RwLock<Option<Date>>>,
 }
 
-/// The date a demonstration takes as today (`yiwang demo --today`), for showing deadlines
-/// around holidays of a year whose calendar is known; never set by `serve`.
-static PRETEND: std::sync::OnceLock<Date> = std::sync::OnceLock::new();
+impl Clock {
+    /// The machine's clock.
+    pub fn system() -> Clock {
+        Clock::default()
+    }
 
-/// Makes the process take `date` as today from now on (once; later calls are ignored and
-/// say so). Only the demo command calls it.
-pub fn pretend_today(date: Date) -> bool {
-    PRETEND.set(date).is_ok()
+    /// A clock that takes `date` as today.
+    pub fn on(date: Date) -> Clock {
+        let clock = Clock::default();
+        clock.set_today(date);
+        clock
+    }
+
+    /// Takes `date` as today from now on, for this clock and every clone of it.
+    pub fn set_today(&self, date: Date) {
+        *self
+            .fixed
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(date);
+    }
+
+    /// The date set, if one is.
+    pub fn fixed(&self) -> Option<Date> {
+        *self
+            .fixed
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Today's date in China Standard Time.
+    pub fn today(&self) -> Date {
+        self.now().to_offset(CST).date()
+    }
+
+    /// The current instant: the real one, or today's set date at the real time of day.
+    pub fn now(&self) -> OffsetDateTime {
+        let real = OffsetDateTime::now_utc();
+        match self.fixed() {
+            None => real,
+            Some(date) => real
+                .to_offset(CST)
+                .replace_date(date)
+                .to_offset(UtcOffset::UTC),
+        }
+    }
 }
 
-/// The current instant, in UTC.
+/// The current instant, in UTC, for what is not reckoned in dates (sessions, tokens, rate
+/// limits, logs). Anything that counts days reads a [`Clock`].
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
@@ -81,6 +123,18 @@ mod tests {
         assert_eq!(parse_date("2026-02-29"), None);
         assert_eq!(parse_date("2026-2-28"), None);
         assert_eq!(format_date(date!(2025 - 01 - 05)), "2025-01-05");
+    }
+
+    #[test]
+    fn a_set_clock_keeps_its_date_and_agrees_with_its_instants() {
+        let a = Clock::on(date!(2026 - 12 - 31));
+        let b = Clock::system();
+        assert_eq!(a.today(), date!(2026 - 12 - 31));
+        assert_eq!(a.now().to_offset(CST).date(), a.today());
+        assert!(b.fixed().is_none());
+        let shared = a.clone();
+        shared.set_today(date!(2027 - 01 - 04));
+        assert_eq!(a.today(), date!(2027 - 01 - 04));
     }
 
     #[test]

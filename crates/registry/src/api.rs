@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use db::{Db, DbError};
 use kernel::Message;
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use serde::Deserialize;
 use serde_json::json;
 use ui::error::ApiCtx;
@@ -102,7 +102,7 @@ pub async fn grant(
     .bind(department)
     .bind(i64::from(clear_sensitive))
     .bind(by)
-    .bind(format_instant(now()))
+    .bind(format_instant(db.clock().now()))
     .execute(&mut *tx)
     .await
     .map_err(DbError::from)?;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError, DbUrl};
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use sqlx::Connection;
 
 use crate::fields::{ENTITY_REGISTER, PERSONS, Register};
@@ -103,7 +103,7 @@ pub async fn load_persons(
     seed: u64,
     progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
-    let mut generator = Generator::new(seed, kernel::time_util::today());
+    let mut generator = Generator::new(seed, db.clock().today());
     load(
         db,
         &Target::register(&PERSONS),
@@ -122,7 +122,7 @@ pub async fn load_entities(
     seed: u64,
     progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
-    let mut generator = EntityGenerator::new(seed, kernel::time_util::today());
+    let mut generator = EntityGenerator::new(seed, db.clock().today());
     load(
         db,
         &Target::register(&ENTITY_REGISTER),
@@ -207,7 +207,7 @@ async fn load(
         )));
     }
     let started = Instant::now();
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut done = 0u64;
     let mut batch: Vec<Row> = Vec::with_capacity(ROWS_PER_BATCH);
     let mut next_batch = |done: u64| -> Vec<Row> {

@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use db::{Db, DbError};
 use identity::Official;
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use kernel::{DivisionCode, Localize, Message, PersonId};
 use maud::html;
 use serde::{Deserialize, Serialize};
@@ -80,7 +80,7 @@ pub async fn observe(
         .await?
         .ok_or(RegistryError::NotFound)?
         .values;
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let index = |k: &str| reg.fields.iter().position(|f| f.key == k).unwrap_or(0);
     let division = current[index(division_field(reg))].clone();
     let mut out = Observed::default();
@@ -208,7 +208,8 @@ pub async fn resolve(
         let f = reg.field(&field).ok_or(RegistryError::NotFound)?;
         let mut adopted = source.clone();
         adopted.reference = format!("check:{id}");
-        record::apply(&mut tx, reg, &subject, &[(f, observed)], &adopted).await?;
+        let at = format_instant(db.clock().now());
+        record::apply(&mut tx, reg, &subject, &[(f, observed)], &adopted, &at).await?;
     }
     sqlx::query(
         "UPDATE registry_observations SET status = $1, resolved_by = $2, resolved_at = $3, note = $4 WHERE id = $5",
@@ -218,7 +219,7 @@ pub async fn resolve(
         Decision::Adopt => "adopted",
     })
     .bind(&source.actor)
-    .bind(format_instant(now()))
+    .bind(format_instant(db.clock().now()))
     .bind(note.trim())
     .bind(id)
     .execute(&mut *tx)
@@ -351,10 +352,11 @@ pub async fn batch(
     }
     let db_problem = |e: DbError| vec![problem(0, "", e.message())];
     let mut tx = db.begin().await.map_err(db_problem)?;
+    let at = format_instant(db.clock().now());
     let mut changed = 0;
     let mut missing = Vec::new();
     for (line, key, checked) in &rows {
-        match record::apply(&mut tx, reg, key, checked, source).await {
+        match record::apply(&mut tx, reg, key, checked, source, &at).await {
             Ok(n) => changed += n,
             Err(RegistryError::NotFound) => {
                 missing.push(problem(*line, reg.key, Message::new("reg-not-found")));

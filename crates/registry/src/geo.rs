@@ -6,7 +6,7 @@
 
 use db::{Backend, Db, DbError};
 use kernel::Message;
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::Row;
@@ -235,7 +235,7 @@ pub async fn save(db: &Db, f: &NewFeature, source: &Source) -> Result<i64, Regis
     let b = geometry.bbox();
     let json = geometry.to_json().to_string();
     let props = Value::Object(f.properties.clone()).to_string();
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let old: Option<(i64, String)> =
         sqlx::query_as("SELECT id, geometry FROM geo_features WHERE code = $1")

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use db::{Db, DbError};
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use kernel::{Localize, Message, PersonId};
 use serde::Serialize;
 use sqlx::Row;
@@ -271,7 +271,7 @@ pub(crate) async fn create(
     values: &HashMap<&'static str, String>,
     source: &Source,
 ) -> Result<(), RegistryError> {
-    let at = format_instant(now());
+    let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let marks: Vec<String> = (1..=reg.fields.len() + 3)
         .map(|i| format!("${i}"))
@@ -313,12 +313,12 @@ pub(crate) async fn apply(
     key: &str,
     checked: &[(&'static Field, String)],
     source: &Source,
+    at: &str,
 ) -> Result<usize, RegistryError> {
     let current = values(conn, reg, key)
         .await?
         .ok_or(RegistryError::NotFound)?
         .values;
-    let at = format_instant(now());
     let mut changed = 0;
     for (field, value) in checked {
         let i = reg
@@ -334,7 +334,7 @@ pub(crate) async fn apply(
             reg.table, field.key, reg.key
         ))
         .bind(value)
-        .bind(&at)
+        .bind(at)
         .bind(key)
         .execute(&mut *conn)
         .await
@@ -347,7 +347,7 @@ pub(crate) async fn apply(
             Some(&current[i]),
             value,
             source,
-            &at,
+            at,
         )
         .await?;
         changed += 1;
@@ -365,7 +365,8 @@ pub async fn update(
 ) -> Result<usize, RegistryError> {
     let checked = check(db, reg, key, changes, Some(&source.kind)).await?;
     let mut tx = db.begin().await?;
-    let changed = apply(&mut tx, reg, key, &checked, source).await?;
+    let at = format_instant(db.clock().now());
+    let changed = apply(&mut tx, reg, key, &checked, source, &at).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(changed)
 }
@@ -481,7 +482,7 @@ pub async fn read(
             reader_name: reader.name.clone(),
             fields: read_fields.join(","),
             purpose: purpose.to_owned(),
-            at: format_instant(now()),
+            at: format_instant(db.clock().now()),
         },
     )
     .await?;

@@ -145,7 +145,7 @@ async fn observations_flag_disagreements_and_batches_are_all_or_nothing() {
         )
         .await
         .expect("adopted");
-        let now = population::as_of(db, &id, kernel::time_util::today())
+        let now = population::as_of(db, &id, db.clock().today())
             .await
             .expect("as of")
             .expect("some");
@@ -196,7 +196,7 @@ async fn observations_flag_disagreements_and_batches_are_all_or_nothing() {
             ],
             "{problems:?}"
         );
-        let untouched = population::as_of(db, &a, kernel::time_util::today())
+        let untouched = population::as_of(db, &a, db.clock().today())
             .await
             .expect("as of")
             .expect("some");
@@ -215,7 +215,7 @@ async fn observations_flag_disagreements_and_batches_are_all_or_nothing() {
             .await
             .expect_err("refused");
         assert_eq!(problems[0].line, 3);
-        let still = population::as_of(db, &a, kernel::time_util::today())
+        let still = population::as_of(db, &a, db.clock().today())
             .await
             .expect("as of")
             .expect("some");

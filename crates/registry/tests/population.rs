@@ -115,7 +115,7 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
         };
         assert_eq!(value(&then, "marital_status"), "");
         assert_eq!(value(&then, "name_zh"), "卓玛");
-        let today = population::as_of(db, &id, kernel::time_util::today())
+        let today = population::as_of(db, &id, db.clock().today())
             .await
             .expect("as of")
             .expect("registered");

@@ -260,14 +260,16 @@ async fn calendar_load(
             .await;
         }
     };
-    db::calendar::store_year(&state.db, &year, &admin.actor)
+    let redated = cases::deadlines::load_year(&state.db, &year, &admin.actor)
         .await
         .map_err(|e| PageError::from_error(&ctx, &e))?;
     let msg = ctx.fmt(
         &Message::new("admin-calendar-loaded")
             .arg("year", year.year)
             .arg("division", year.division.to_string())
-            .arg("days", year.days.len()),
+            .arg("days", year.days.len())
+            .arg("reckoned", redated.reckoned)
+            .arg("moved", redated.moved),
     );
     calendar_view(
         &state,

@@ -59,10 +59,11 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), identity::guard::resolve))
         .layer(axum::Extension(provider))
         .layer(axum::Extension(catalog::search::Searcher::new()))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(middleware::refuse_cross_site_writes))
         .layer(from_fn(middleware::remember_language))
+        .layer(from_fn_with_state(state, middleware::transport))
         .layer(CompressionLayer::new())
         .layer(from_fn(move |req, next| {
             metrics::observe(metrics.clone(), req, next)

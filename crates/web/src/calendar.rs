@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use kernel::calendar::{Calendar, CalendarError, CalendarWarning, DayKind};
-use kernel::time_util::{format_date, parse_date, today};
+use kernel::time_util::{format_date, parse_date};
 use kernel::{DivisionCode, Localize, Message, WorkingDays};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -115,6 +115,9 @@ struct DueParams {
 struct WarningBody {
     division: DivisionCode,
     year: i32,
+    /// The national arrangement of that year is not announced: the answer is provisional.
+    provisional: bool,
+    /// What is missing, in the reader's language (Chinese where the file gave no other).
     note: String,
     message: String,
 }
@@ -124,7 +127,18 @@ fn warnings(api: &ApiCtx, list: &[CalendarWarning]) -> Vec<WarningBody> {
         .map(|w| WarningBody {
             division: w.division,
             year: w.year,
-            note: w.note.clone(),
+            provisional: w.provisional,
+            note: {
+                let i = kernel::Lang::ALL
+                    .iter()
+                    .position(|l| *l == api.lang)
+                    .unwrap_or(0);
+                if w.note[i].is_empty() {
+                    w.note[0].clone()
+                } else {
+                    w.note[i].clone()
+                }
+            },
             message: api.tell(w),
         })
         .collect()
@@ -270,7 +284,10 @@ async fn calendar_page(
         None
     };
     let division_value = p.division.clone().unwrap_or_else(|| "540000".to_owned());
-    let from_value = p.from.clone().unwrap_or_else(|| format_date(today()));
+    let from_value = p
+        .from
+        .clone()
+        .unwrap_or_else(|| format_date(state.db.clock().today()));
     let title = ctx.t("calendar-title");
     let body = html! {
         h1 { (title) }

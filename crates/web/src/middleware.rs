@@ -37,6 +37,82 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether the request reached the platform over HTTPS: always when the public address is
+/// https (what people are sent to), else only when a trusted proxy says so — an
+/// `X-Forwarded-Proto` from anyone else is ignored.
+pub fn over_https(state: &AppState, req: &Request) -> bool {
+    if state
+        .settings
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+    {
+        return true;
+    }
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    peer.is_some_and(|p| state.settings.trusted_proxies.contains(&p))
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https")
+}
+
+/// The transport rules for cookies and caches, in one place for every route:
+/// - every cookie is `Secure` when the platform is reached over HTTPS ([`over_https`]);
+/// - `Strict-Transport-Security` when the public address is https;
+/// - `Cache-Control: no-store` on every answer to a signed-in request (a shared computer's
+///   back button or a proxy must not show someone's case), unless the route chose its own.
+pub async fn transport(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let https = over_https(&state, &req);
+    let signed_in = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| {
+            c.split(';')
+                .any(|p| p.trim_start().starts_with("yw_session="))
+        });
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if https {
+        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            let secured = match c.to_str() {
+                Ok(text) if !text.to_ascii_lowercase().contains("; secure") => {
+                    HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(c)
+                }
+                _ => c,
+            };
+            h.append(header::SET_COOKIE, secured);
+        }
+    }
+    if state
+        .settings
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+    {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if signed_in && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
 /// `?lang=` is remembered in a cookie so the next page is in the same language.
 pub async fn remember_language(req: Request, next: Next) -> Response {
     let chosen = ui::ctx::query_lang(req.uri().query().unwrap_or(""));
@@ -57,19 +133,31 @@ pub async fn remember_language(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether a write comes from anywhere but this site's own pages. Only same-origin counts:
+/// `Sec-Fetch-Site: same-site` is a sibling subdomain, which must not post with the user's
+/// cookies, and `Origin: null` is an opaque origin (a sandboxed frame, a `data:` page). Where
+/// the browser sends `Sec-Fetch-Site` it decides; else `Origin` must name this host.
 fn is_cross_site(req: &Request) -> bool {
     let h = req.headers();
-    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return site == "cross-site";
+    if let Some(site) = h.get("sec-fetch-site") {
+        return !matches!(site.to_str(), Ok("same-origin" | "none"));
     }
-    let (Some(origin), Some(host)) = (
-        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        h.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) else {
+    let Some(origin) = h.get(header::ORIGIN) else {
         return false;
     };
-    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    origin != "null" && origin_host != host
+    let Ok(origin) = origin.to_str() else {
+        return true;
+    };
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    match (origin.split_once("://"), host) {
+        (Some((scheme, origin_host)), Some(host)) => {
+            !matches!(scheme, "http" | "https") || !origin_host.eq_ignore_ascii_case(host)
+        }
+        _ => true,
+    }
 }
 
 /// A form posted from another site is refused before it reaches any handler (CSRF).

@@ -120,7 +120,7 @@ async fn a_case_from_the_form_to_acceptance() {
             .fetch_one(db.pool())
             .await
             .expect("number");
-        let today = kernel::time_util::format_date(kernel::time_util::today()).replace('-', "");
+        let today = kernel::time_util::format_date(db.clock().today()).replace('-', "");
         assert_eq!(number, format!("{code}{today}000001"));
         assert!(mine.body.contains(&number));
 
@@ -206,7 +206,7 @@ async fn a_case_from_the_form_to_acceptance() {
             .await
             .expect("calendar")
             .add_working_days(
-                kernel::time_util::today(),
+                db.clock().today(),
                 kernel::WorkingDays(u16::try_from(promised).expect("days")),
                 kernel::DivisionCode::parse("540102").expect("division"),
             )
@@ -987,7 +987,7 @@ async fn deadlines_warn_and_escalate_once() {
             .await
             .expect("sweep");
         assert_eq!(quiet, 0);
-        let today = kernel::time_util::today();
+        let today = db.clock().today();
         for (id, due) in [(ids[0], today), (ids[1], today - time::Duration::days(1))] {
             db::sqlx::query("UPDATE case_tasks SET due_date = $1 WHERE case_id = $2")
                 .bind(kernel::time_util::format_date(due))
@@ -1217,6 +1217,193 @@ async fn a_form_sent_after_the_session_ended_is_kept() {
             .await;
         assert!(!again.body.contains("重新添加附件"));
         assert!(again.body.contains("牧场受灾"), "the draft keeps it");
+        app.close().await;
+    }
+}
+
+/// The year boundary: on 2026-12-21 a 20-working-day case in Lhasa runs into 2027, whose
+/// arrangement is not announced. It is accepted all the same, due on the provisional calendar
+/// the law fixes (New Year's Day off), marked provisional wherever shown; loading the
+/// announced arrangement recomputes it: later when the arrangement gives more days off, never
+/// earlier when it gives make-up working days, each change on the case's timeline.
+#[tokio::test]
+async fn a_december_case_runs_into_a_year_not_yet_announced() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let db = &app.db.db;
+        let code = subsistence_item(&app).await;
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let mut ids = Vec::new();
+        for (today, due) in [
+            (time::macros::date!(2026 - 12 - 21), "2027-01-19"),
+            (time::macros::date!(2026 - 12 - 28), "2027-01-26"),
+        ] {
+            db.clock().set_today(today);
+            let id = apply_for_subsistence(&app, &me, &code, &format!("低保申请 {today}")).await;
+            let ok = app
+                .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
+                .await;
+            assert_eq!(ok.status, StatusCode::OK, "{}: {}", app.name(), ok.body);
+            assert_eq!(ok.json()["due_date"], due, "{}", ok.body);
+            assert_eq!(ok.json()["due_provisional"], true, "{}", ok.body);
+            ids.push(id);
+        }
+        // Marked provisional for the applicant, in their language, and in the API.
+        let page = app
+            .get_as(&format!("/me/cases/{}?lang=zh", ids[0]), &me)
+            .await;
+        assert!(page.body.contains("2027-01-19"), "{}", page.body);
+        assert!(page.body.contains("暂定"), "{}", page.body);
+        let page = app
+            .get_as(&format!("/me/cases/{}?lang=en", ids[0]), &me)
+            .await;
+        assert!(page.body.contains("provisional"), "{}", page.body);
+        let api = app.get_as(&format!("/api/v1/cases/{}", ids[0]), &me).await;
+        assert_eq!(api.json()["case"]["due_provisional"], true, "{}", api.body);
+        let flagged = count(
+            &app,
+            "SELECT COUNT(*) FROM case_tasks WHERE due_provisional = 1 AND state = 'open'",
+        )
+        .await;
+        assert!(flagged >= 2, "the open tasks are provisional too");
+
+        // The announced arrangement (made up for the test): a bridge day on 1/4 and two
+        // make-up working days on 1/23–24.
+        let file = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"test\"\n\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-04\"\nworkdays = [\"2027-01-23\", \"2027-01-24\"]\n";
+        let loaded = app
+            .admin_post(
+                "/admin/calendar?lang=en",
+                &format!(
+                    "file_name=2027-000000.toml&content={}",
+                    common::form_encode(file)
+                ),
+                "s3cret-admin",
+            )
+            .await;
+        assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.body);
+        assert!(loaded.body.contains("were recomputed"), "{}", loaded.body);
+        let due = |id: i64| async move {
+            let r: (String, i64) =
+                db::sqlx::query_as("SELECT due_date, due_provisional FROM cases WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(db.pool())
+                    .await
+                    .expect("due");
+            r
+        };
+        // The first moves later with the bridge day; the second would move earlier with the
+        // make-up days, and keeps the date it was told.
+        assert_eq!(
+            due(ids[0]).await,
+            ("2027-01-20".to_owned(), 0),
+            "{}",
+            app.name()
+        );
+        assert_eq!(
+            due(ids[1]).await,
+            ("2027-01-26".to_owned(), 0),
+            "{}",
+            app.name()
+        );
+        let flagged = count(
+            &app,
+            "SELECT COUNT(*) FROM case_tasks WHERE due_provisional = 1",
+        )
+        .await;
+        assert_eq!(flagged, 0);
+        let page = app
+            .get_as(&format!("/me/cases/{}?lang=zh", ids[0]), &me)
+            .await;
+        assert!(
+            page.body.contains("2027-01-19 → 2027-01-20"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("已按公布的节假日安排确定"),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get_as(&format!("/me/cases/{}?lang=zh", ids[1]), &me)
+            .await;
+        assert!(
+            page.body.contains("2027-01-26 → 2027-01-26"),
+            "{}",
+            page.body
+        );
+        app.close().await;
+    }
+}
+
+/// One rule answers who may read a case, on every route that serves its data: the applicant,
+/// a clerk or supervisor over its division, an approver whose department has a task on it;
+/// never an approver of another department, of another place, or an official of no case role.
+#[tokio::test]
+async fn only_those_with_business_read_a_case() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let code = subsistence_item(&app).await;
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let id = apply_for_subsistence(&app, &me, &code, "低保申请").await;
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let ok = app
+            .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let routes = [
+            format!("/cases/{id}/materials/0"),
+            format!("/cases/{id}/documents/1"),
+            format!("/api/v1/cases/{id}"),
+        ];
+        let mut readers = vec![("citizen", me.clone()), ("clerk.chengguan", clerk)];
+        for login in ["approver.chengguan", "supervisor.lhasa"] {
+            readers.push((login, app.official_sign_in(login, PASSWORD).await.0));
+        }
+        for (who, cookie) in &readers {
+            for route in &routes {
+                let res = app.get_as(route, cookie).await;
+                assert_eq!(res.status, StatusCode::OK, "{} {who} {route}", app.name());
+            }
+        }
+        let before = count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'case.read.refused'",
+        )
+        .await;
+        // Another department over the same place, the same department's kind elsewhere, and
+        // an official with no case role.
+        for login in [
+            "approver.lhasa",
+            "approver.health",
+            "approver.shigatse",
+            "steward.region",
+        ] {
+            let (cookie, _) = app.official_sign_in(login, PASSWORD).await;
+            for route in &routes {
+                let res = app.get_as(route, &cookie).await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::NOT_FOUND,
+                    "{} {login} {route}: {}",
+                    app.name(),
+                    res.body
+                );
+            }
+            let page = app.get_as(&format!("/console/cases/{id}"), &cookie).await;
+            assert_ne!(page.status, StatusCode::OK, "{login}");
+        }
+        let after = count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'case.read.refused'",
+        )
+        .await;
+        assert_eq!(after - before, 12, "every refusal is audited");
         app.close().await;
     }
 }

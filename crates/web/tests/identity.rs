@@ -362,6 +362,48 @@ async fn pages_that_need_a_sign_in_send_people_to_it_and_forged_cookies_open_not
     }
 }
 
+/// A `next` that a browser would resolve off the site (a tab or newline it drops, a
+/// backslash it reads as `/`) or that cannot be a header is dropped before anything happens:
+/// the sign-in goes to `/me`, never elsewhere, and never fails after making the session.
+#[tokio::test]
+async fn sign_in_never_sends_anyone_off_the_site() {
+    for app in apps().await {
+        let tashi = demo_id("540102", "19900101", "123");
+        for next in [
+            "%2F%09%2Fevil.example%2F",
+            "%2F%0A%2Fevil.example",
+            "%2Fme%01",
+            "%2Fme%0D%0ASet-Cookie%3A%20x%3D1",
+            "%2F%5Cevil.example",
+            "%2F%2Fevil.example",
+            "https%3A%2F%2Fevil.example",
+        ] {
+            let form = app.get(&format!("/signin?next={next}")).await;
+            assert_eq!(form.status, StatusCode::OK, "{next}");
+            assert!(
+                form.body.contains("name=\"next\" value=\"/me\""),
+                "{next}: {}",
+                form.body
+            );
+            let res = app
+                .post_form(
+                    "/signin",
+                    &format!("account={tashi}&password={PASSWORD}&next={next}"),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                (res.status, res.location()),
+                (StatusCode::SEE_OTHER, "/me"),
+                "{}: {next}: {}",
+                app.name(),
+                res.body
+            );
+        }
+        app.close().await;
+    }
+}
+
 #[tokio::test]
 async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audited() {
     for app in apps().await {
@@ -696,9 +738,8 @@ async fn a_legal_representative_authorises_an_agent_who_acts_for_the_entity_with
             )
             .await;
         let dolma_cookie = res.session_cookie().expect("dolma");
-        let tomorrow = kernel::time_util::format_date(
-            kernel::time_util::today().next_day().expect("tomorrow"),
-        );
+        let tomorrow =
+            kernel::time_util::format_date(app.db.db.clock().today().next_day().expect("tomorrow"));
         let past = app
             .post_form(
                 &format!("/me/entities/{company}/agents?lang=en"),

@@ -184,9 +184,33 @@ async fn deadlines_follow_the_regional_calendar_and_missing_years_are_errors() {
             .await
             .json();
         assert_eq!(beijing["due"], "2026-02-24");
+        // A year whose arrangement is not announced: reckoned on the statutory holidays,
+        // marked provisional, the region's own part named as unknown.
+        let next_year = app
+            .get_with(
+                "/api/v1/calendar/due?from=2027-02-04&days=1&division=540102",
+                "accept-language",
+                "en",
+            )
+            .await;
+        assert_eq!(next_year.status, StatusCode::OK, "{}", next_year.body);
+        let body = next_year.json();
+        assert_eq!(
+            body["due"], "2027-02-11",
+            "Spring Festival and days in lieu"
+        );
+        assert_eq!(body["warnings"][0]["provisional"], true);
+        assert!(
+            body["warnings"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("provisional")
+        );
+        assert_eq!(body["warnings"][1]["division"], "540000");
+        // A year the law cannot reckon is still an error.
         let later = app
             .get_with(
-                "/api/v1/calendar/due?from=2027-03-01&days=5",
+                "/api/v1/calendar/due?from=2300-03-01&days=5",
                 "accept-language",
                 "en",
             )
@@ -197,13 +221,27 @@ async fn deadlines_follow_the_regional_calendar_and_missing_years_are_errors() {
             later.json()["detail"]
                 .as_str()
                 .unwrap_or("")
-                .contains("2027")
+                .contains("2300")
         );
         let page = app
-            .get("/calendar?from=2027-03-01&days=5&division=540102")
+            .get("/calendar?from=2300-03-01&days=5&division=540102")
             .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.body.contains("2027"));
+        assert!(page.body.contains("2300"));
+        // The Shoton note in the reader's language, no Chinese fragment in English or Tibetan.
+        for (lang, word) in [("en", "Shoton"), ("bo", "ཞོ་སྟོན")] {
+            let w = app
+                .get_with(
+                    "/api/v1/calendar/due?from=2026-07-01&days=3&division=540102",
+                    "accept-language",
+                    lang,
+                )
+                .await
+                .json();
+            let message = w["warnings"][0]["message"].as_str().unwrap_or("");
+            assert!(message.contains(word), "{lang}: {message}");
+            assert!(!message.contains("雪顿节"), "{lang}: {message}");
+        }
         let ok = app
             .get("/calendar?from=2026-07-01&days=3&division=540102")
             .await;
@@ -244,11 +282,13 @@ async fn an_administrator_loads_a_new_year_and_a_bad_file_changes_nothing() {
             bad.body
         );
         assert!(bad.body.contains("2027-13-01"), "the pasted text is kept");
+        let provisional = app
+            .get("/api/v1/calendar/due?from=2026-12-31&days=1&division=110102")
+            .await
+            .json();
         assert_eq!(
-            app.get("/api/v1/calendar/due?from=2027-03-01&days=1")
-                .await
-                .status,
-            StatusCode::UNPROCESSABLE_ENTITY
+            provisional["warnings"][0]["provisional"], true,
+            "nothing loaded"
         );
         let good = app
             .admin_post(
@@ -263,6 +303,11 @@ async fn an_administrator_loads_a_new_year_and_a_bad_file_changes_nothing() {
             .await
             .json();
         assert_eq!(due["due"], "2027-01-04");
+        assert_eq!(
+            due["warnings"],
+            serde_json::json!([]),
+            "no longer provisional"
+        );
         let csv = "code,parent,name_zh,name_bo,name_en\n540103001000,540103,东嘎街道,,Dongga Subdistrict\n";
         let imported = app
             .admin_post(
@@ -317,6 +362,40 @@ async fn a_form_posted_from_another_site_is_refused() {
             .body(Body::empty())
             .expect("request");
         assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+        // A sibling subdomain is not this site, nor is an opaque origin.
+        for (name, value) in [
+            ("sec-fetch-site", "same-site"),
+            ("origin", "null"),
+            ("origin", "https://other.yiwang.local"),
+            ("origin", "https://yiwang.local.evil.example"),
+        ] {
+            let req = Request::post("/admin/calendar")
+                .header(name, value)
+                .header("host", "yiwang.local")
+                .body(Body::empty())
+                .expect("request");
+            assert_eq!(
+                app.send(req).await.status,
+                StatusCode::FORBIDDEN,
+                "{name}: {value}"
+            );
+        }
+        // This site's own pages reach the handler (which asks who is posting).
+        for (name, value) in [
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "https://yiwang.local"),
+        ] {
+            let req = Request::post("/admin/calendar")
+                .header(name, value)
+                .header("host", "yiwang.local")
+                .body(Body::empty())
+                .expect("request");
+            assert_eq!(
+                app.send(req).await.status,
+                StatusCode::UNAUTHORIZED,
+                "{name}: {value}"
+            );
+        }
         app.close().await;
     }
 }
@@ -562,4 +641,56 @@ async fn identifiers_are_checked_with_a_message_in_the_callers_language() {
         "application/problem+json"
     );
     app.close().await;
+}
+
+/// Cookies are `Secure` because the public address is https, never because a client says
+/// `X-Forwarded-Proto: https`; the public https address brings HSTS; signed-in answers are
+/// never cached.
+#[tokio::test]
+async fn cookies_and_caches_follow_the_public_address() {
+    let get = |router: axum::Router, cookie: Option<&'static str>| async move {
+        let mut req = Request::get("/?lang=en").header("x-forwarded-proto", "https");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        router
+            .oneshot(req.body(Body::empty()).expect("req"))
+            .await
+            .expect("answer")
+    };
+    for t in testing::backends().await {
+        let plain = web::router(web::state(t.db.clone(), WebSettings::default()).expect("state"));
+        let res = get(plain.clone(), None).await;
+        let cookie = res.headers()[header::SET_COOKIE].to_str().expect("text");
+        assert!(
+            !cookie.contains("Secure"),
+            "a client's header decides nothing: {cookie}"
+        );
+        assert!(
+            res.headers()
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .is_none()
+        );
+        assert!(
+            res.headers()
+                .get(header::CACHE_CONTROL)
+                .is_none_or(|v| v != "no-store")
+        );
+        let signed = get(plain, Some("yw_session=abc")).await;
+        assert_eq!(signed.headers()[header::CACHE_CONTROL], "no-store");
+
+        let settings = WebSettings {
+            public_url: Some("https://zwfw.example.gov.cn".to_owned()),
+            ..WebSettings::default()
+        };
+        let https = web::router(web::state(t.db.clone(), settings).expect("state"));
+        let res = get(https, None).await;
+        let cookie = res.headers()[header::SET_COOKIE].to_str().expect("text");
+        assert!(cookie.ends_with("; Secure"), "{cookie}");
+        assert_eq!(
+            res.headers()[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000"
+        );
+        t.close().await;
+    }
 }

@@ -72,7 +72,7 @@ fn id_parsing(quick: bool) -> Row {
             )
         })
         .collect();
-    let today = kernel::time_util::today();
+    let today = kernel::time_util::Clock::system().today();
     let rounds = if quick { 500 } else { 5000 };
     let start = Instant::now();
     let mut ok = 0usize;

@@ -510,16 +510,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             today,
         } => {
-            if let Some(t) = &today {
-                let Some(date) = kernel::time_util::parse_date(t.trim()) else {
-                    eprintln!("yiwang: --today {t:?}: give a date as YYYY-MM-DD");
-                    return Ok(ExitCode::FAILURE);
-                };
-                kernel::time_util::pretend_today(date);
-                println!(
-                    "Yiwang demo takes {date} as today (--today): deadlines are reckoned from it"
-                );
-            }
+            let today = match &today {
+                None => None,
+                Some(t) => {
+                    let Some(date) = kernel::time_util::parse_date(t.trim()) else {
+                        eprintln!("yiwang: --today {t:?}: give a date as YYYY-MM-DD");
+                        return Ok(ExitCode::FAILURE);
+                    };
+                    println!(
+                        "Yiwang demo takes {date} as today (--today): deadlines are reckoned from it"
+                    );
+                    Some(date)
+                }
+            };
             let mut settings = settings(
                 config_path,
                 &Overrides {
@@ -543,6 +546,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = Db::open(&url, true)
                 .await?
                 .with_sealer(demo_master_key(&settings)?);
+            if let Some(date) = today {
+                db.clock().set_today(date);
+            }
             db::migrate::run(&db).await?;
             let seeded = org::seed::seed_demo(&db).await?;
             let items = catalog::seed::seed_demo(&db)
@@ -879,7 +885,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (name, text) = read_input(&file)?;
             let year = kernel::calendar::parse_file(&name, &text)?;
             let db = open_with(config_path, database_url).await?;
-            db::calendar::store_year(&db, &year, "system:cli").await?;
+            let redated = cases::deadlines::load_year(&db, &year, "system:cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let incomplete = if year.complete {
                 ""
             } else {
@@ -890,6 +898,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 year.division,
                 year.year,
                 year.days.len()
+            );
+            println!(
+                "open deadlines on a provisional calendar: {} reckoned again, {} moved later, {} still provisional",
+                redated.reckoned, redated.moved, redated.still_provisional
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -98,15 +98,10 @@ impl FromRequestParts<AppState> for ClientInfo {
     }
 }
 
-fn session_cookie(headers: &HeaderMap, token: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        == Some("https");
-    let value = format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    );
+/// The session cookie; `Secure` is added for every cookie by the web layer's transport rule
+/// (from the public address and trusted proxies), never from a header any client can send.
+fn session_cookie(_headers: &HeaderMap, token: &str, max_age: i64) -> Option<HeaderValue> {
+    let value = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
     HeaderValue::from_str(&value).ok()
 }
 

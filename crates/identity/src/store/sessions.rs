@@ -68,8 +68,7 @@ pub async fn live_session(
     let acting_for_id: Option<i64> = r.try_get(6)?;
     let acting_for = match acting_for_id {
         Some(entity) => {
-            let today =
-                kernel::time_util::format_date(now.to_offset(kernel::time_util::CST).date());
+            let today = kernel::time_util::format_date(db.clock().today());
             let mut conn = db.pool().acquire().await?;
             memberships_of(&mut conn, account.id, &today)
                 .await?

@@ -5,6 +5,8 @@
 //! year = 2026
 //! complete = true              # false while some dates are still to be announced
 //! note = ""                    # what is missing, shown with every warning
+//! note_bo = ""                 # the note in Tibetan and English (shown to their readers)
+//! note_en = ""
 //! source = "…"                 # the notice that set it
 //! [[holidays]]
 //! name = "国庆节"              # name_bo and name_en optional
@@ -34,6 +36,10 @@ struct FileDoc {
     complete: bool,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    note_bo: String,
+    #[serde(default)]
+    note_en: String,
     source: String,
     #[serde(default)]
     holidays: Vec<FileHoliday>,
@@ -170,7 +176,10 @@ pub fn parse_file(file: &str, text: &str) -> Result<CalendarYear, FileError> {
         division,
         year,
         complete: doc.complete,
+        provisional: false,
         note: doc.note,
+        note_bo: doc.note_bo,
+        note_en: doc.note_en,
         source: doc.source,
         days: days.into_values().collect(),
     })

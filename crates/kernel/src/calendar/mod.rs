@@ -4,9 +4,13 @@
 //! adjusted workday (调休). National rules hang on division 000000; the region, a prefecture
 //! or a county adds its own (Tibetan New Year, the Shoton festival), and for any date the most
 //! specific division that says something about it wins. Holidays are data, loaded per year
-//! from files like `data/calendar/2026-000000.toml`. A date in a year that has no national data
-//! is an error, never a weekends-only guess; a year whose regional data is known to be
-//! incomplete (Shoton dates not yet announced) gives an answer with a warning.
+//! from files like `data/calendar/2026-000000.toml`. A year whose national arrangement is not
+//! loaded yet (the State Council announces it late in the year before) is reckoned on a
+//! provisional calendar computed from what the law fixes ([`statutory`]: weekends and the
+//! statutory holidays, the lunar ones computed), and every answer that used it says so; a
+//! year the law cannot be applied to is an error, never a weekends-only guess. A year whose
+//! regional data is known to be incomplete (Shoton dates not yet announced, or Losar not yet
+//! loaded) gives an answer with a warning.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +20,7 @@ use crate::division::DivisionCode;
 use crate::{Localize, Message};
 
 mod file;
+pub mod statutory;
 pub use file::{BUILTIN_FILES, builtin_years, parse_file};
 
 /// A count of working days (a statutory or promised time limit).
@@ -41,8 +46,14 @@ pub struct CalendarYear {
     pub year: i32,
     /// False while some of the year's arrangements are still to be announced.
     pub complete: bool,
-    /// What is missing or special (shown to people with any warning).
+    /// True for a national year computed from the law because none is loaded.
+    pub provisional: bool,
+    /// What is missing or special (shown to people with any warning), in Chinese.
     pub note: String,
+    /// The note in Tibetan, empty if the file gave none.
+    pub note_bo: String,
+    /// The note in English, empty if the file gave none.
+    pub note_en: String,
     /// Where the arrangement comes from (the notice that set it).
     pub source: String,
     pub days: Vec<CalendarDay>,
@@ -66,22 +77,27 @@ pub struct CalendarDay {
 pub struct CalendarWarning {
     pub division: DivisionCode,
     pub year: i32,
-    pub note: String,
+    /// The year's national arrangement is not announced: the answer used the days the law
+    /// fixes and may move later once it is loaded.
+    pub provisional: bool,
+    /// What is missing, in zh, bo and en (any may be empty).
+    pub note: [String; 3],
 }
 
 impl Localize for CalendarWarning {
     fn message(&self) -> Message {
+        if self.provisional {
+            return Message::new("calendar-provisional").arg("year", self.year);
+        }
+        let note = if self.note.iter().all(String::is_empty) {
+            crate::i18n::Arg::from("none")
+        } else {
+            crate::i18n::Arg::PerLang(Box::new(self.note.clone()))
+        };
         Message::new("calendar-incomplete")
             .arg("year", self.year)
             .arg("division", self.division.to_string())
-            .arg(
-                "note",
-                if self.note.is_empty() {
-                    "none"
-                } else {
-                    self.note.as_str()
-                },
-            )
+            .arg("note", note)
     }
 }
 
@@ -110,6 +126,13 @@ impl Localize for CalendarError {
 pub struct Reckoned<T> {
     pub value: T,
     pub warnings: Vec<CalendarWarning>,
+}
+
+impl<T> Reckoned<T> {
+    /// Whether the answer rests on a provisional (computed, not announced) national year.
+    pub fn provisional(&self) -> bool {
+        self.warnings.iter().any(|w| w.provisional)
+    }
 }
 
 /// The working-day calendar of every loaded year and division.
@@ -159,19 +182,33 @@ impl Calendar {
         warnings: &mut Vec<CalendarWarning>,
     ) -> Result<(), CalendarError> {
         if !self.years.contains_key(&(DivisionCode::NATIONAL, year)) {
-            return Err(CalendarError::YearNotLoaded { year });
+            if statutory::provisional_year(year).is_none() {
+                return Err(CalendarError::YearNotLoaded { year });
+            }
+            let w = CalendarWarning {
+                division: DivisionCode::NATIONAL,
+                year,
+                provisional: true,
+                note: Default::default(),
+            };
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
         }
         for level in division.lineage() {
             let warning = match self.years.get(&(level, year)) {
-                Some(y) if !y.complete => Some(y.note.clone()),
+                Some(y) if !y.complete && !y.provisional => {
+                    Some([y.note.clone(), y.note_bo.clone(), y.note_en.clone()])
+                }
                 Some(_) => None,
-                None if self.regional.contains(&level) => Some(String::new()),
+                None if self.regional.contains(&level) => Some(Default::default()),
                 None => None,
             };
             if let Some(note) = warning {
                 let w = CalendarWarning {
                     division: level,
                     year,
+                    provisional: false,
                     note,
                 };
                 if !warnings.contains(&w) {
@@ -197,16 +234,27 @@ impl Calendar {
     }
 
     fn day_unchecked(&self, date: Date, lineage: &[DivisionCode]) -> DayInfo {
-        let rule = lineage
-            .iter()
-            .rev()
-            .find_map(|d| self.index.get(&(*d, date)).map(|r| (*d, r)));
+        let rule = lineage.iter().rev().find_map(|d| {
+            if let Some((kind, name)) = self.index.get(&(*d, date)) {
+                return Some((*d, *kind, name.as_str()));
+            }
+            if *d != DivisionCode::NATIONAL
+                || self
+                    .years
+                    .contains_key(&(DivisionCode::NATIONAL, date.year()))
+            {
+                return None;
+            }
+            let year = statutory::provisional_year(date.year())?;
+            let i = year.days.binary_search_by_key(&date, |d| d.date).ok()?;
+            Some((*d, year.days[i].kind, year.days[i].name.as_str()))
+        });
         let weekend = matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday);
         match rule {
-            Some((by, (kind, name))) => DayInfo {
+            Some((by, kind, name)) => DayInfo {
                 date,
-                working: *kind == DayKind::Workday,
-                reason: Some(name.clone()),
+                working: kind == DayKind::Workday,
+                reason: Some(name.to_owned()),
                 by: Some(by),
             },
             None => DayInfo {
@@ -374,16 +422,67 @@ mod tests {
     }
 
     #[test]
-    fn a_year_without_data_is_an_error_not_a_guess() {
+    fn a_year_without_an_announced_arrangement_is_reckoned_provisionally() {
+        let cal = calendar();
+        // 2026-12-05 (Sat) + 20 working days in Lhasa: December has 19 from 12/7, then
+        // 1/1 (Fri, New Year's Day) is off and 1/4 (Mon) is day 20.
+        let r = cal
+            .add_working_days(date!(2026 - 12 - 05), WorkingDays(20), code("540102"))
+            .expect("provisional");
+        assert_eq!(r.value, date!(2027 - 01 - 04));
+        assert!(r.provisional());
+        // The national part is provisional; the region's own part (Losar, Shoton) unknown.
+        assert!(r.warnings.iter().any(|w| w.provisional && w.year == 2027));
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| !w.provisional && w.year == 2027 && w.division == code("540000"))
+        );
+        // The Spring Festival of 2027 (2/5–2/10 with the days in lieu) is off everywhere.
+        let r = cal
+            .add_working_days(date!(2027 - 02 - 04), WorkingDays(1), code("110102"))
+            .expect("provisional");
+        assert_eq!(r.value, date!(2027 - 02 - 11));
+        // Within a loaded year nothing is provisional.
+        let r = cal
+            .add_working_days(date!(2026 - 11 - 02), WorkingDays(5), code("110102"))
+            .expect("loaded");
+        assert!(!r.provisional());
+    }
+
+    #[test]
+    fn a_year_the_law_cannot_reckon_is_an_error_not_a_guess() {
         let cal = calendar();
         assert_eq!(
-            cal.add_working_days(date!(2027 - 03 - 01), WorkingDays(1), code("540102")),
-            Err(CalendarError::YearNotLoaded { year: 2027 })
+            cal.add_working_days(date!(2300 - 03 - 01), WorkingDays(1), code("540102")),
+            Err(CalendarError::YearNotLoaded { year: 2300 })
         );
-        assert_eq!(
-            cal.add_working_days(date!(2026 - 12 - 30), WorkingDays(5), code("110102")),
-            Err(CalendarError::YearNotLoaded { year: 2027 })
-        );
+    }
+
+    #[test]
+    fn the_warnings_speak_the_readers_language() {
+        let catalog = crate::i18n::Catalog::new(&[crate::i18n::FTL]).expect("catalog");
+        let w = CalendarWarning {
+            division: code("540000"),
+            year: 2026,
+            provisional: false,
+            note: [
+                "雪顿节放假日期尚未载入".to_owned(),
+                "ཞོ་སྟོན།".to_owned(),
+                "Shoton not loaded".to_owned(),
+            ],
+        };
+        let en = catalog.tell(crate::Lang::En, &w);
+        assert!(en.contains("Shoton not loaded"), "{en}");
+        assert!(!en.contains('雪'), "{en}");
+        let bo = catalog.tell(crate::Lang::Bo, &w);
+        assert!(!bo.contains('雪'), "{bo}");
+        let p = CalendarWarning {
+            provisional: true,
+            note: Default::default(),
+            ..w
+        };
+        assert!(catalog.tell(crate::Lang::En, &p).contains("provisional"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ const SEED: u64 = 2026;
 
 /// Every `step`th person the seed's generator makes: numbers known to be in the registry.
 fn sample_ids(persons: u64, count: usize) -> Vec<String> {
-    let mut g = Generator::new(SEED, kernel::time_util::today());
+    let mut g = Generator::new(SEED, kernel::time_util::Clock::system().today());
     let step = (persons / count as u64).max(1);
     let mut out = Vec::with_capacity(count);
     for i in 0..persons {

@@ -1,0 +1,69 @@
+//! Who may read a case: the one rule behind every route that serves a case's data (its page,
+//! its JSON, its materials, its documents, its trail).
+//!
+//! - the applicant (the account that applied);
+//! - a window clerk over the case's division (the comprehensive window accepts any item);
+//! - a supervisor over the case's division;
+//! - an approver whose department has, or had, a task on the case, over that task's
+//!   division — never an approver of another department or another place.
+//!
+//! Everyone else is told the case does not exist, and an official's refusal is audited.
+
+use db::audit::{self, NewEvent};
+use db::{Db, DbError};
+use identity::model::{AccountKind, Role, Session};
+use kernel::DivisionCode;
+
+use crate::model::Case;
+
+/// Why a session may read a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Applicant,
+    Clerk,
+    Supervisor,
+    /// An approver with a task on the case.
+    Approver,
+}
+
+impl Reading {
+    /// Whether the reader is an official (who sees the office's view).
+    pub fn official(self) -> bool {
+        self != Reading::Applicant
+    }
+}
+
+/// How `s` may read `case`, or `None`; an official refused is audited.
+pub async fn reading(db: &Db, s: &Session, case: &Case) -> Result<Option<Reading>, DbError> {
+    if case.account_id == s.account.id {
+        return Ok(Some(Reading::Applicant));
+    }
+    if s.account.kind != AccountKind::Official {
+        return Ok(None);
+    }
+    if let Ok(d) = DivisionCode::parse(&case.division) {
+        if s.account.may(Role::WindowClerk, d) {
+            return Ok(Some(Reading::Clerk));
+        }
+        if s.account.may(Role::Supervisor, d) {
+            return Ok(Some(Reading::Supervisor));
+        }
+    }
+    let tasks = crate::workflow::tasks_of(db, case.id).await?;
+    if tasks.iter().any(|t| crate::workflow::may_decide(s, t)) {
+        return Ok(Some(Reading::Approver));
+    }
+    let mut tx = db.begin().await?;
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: &format!("official:{}", s.account.id),
+            action: "case.read.refused",
+            subject: &format!("case:{}", case.id),
+            payload: serde_json::json!({ "division": case.division, "department": case.department }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(None)
+}
