@@ -166,8 +166,13 @@ pub struct Certificate {
     pub signed: String,
     /// Its SM3 digest, hex.
     pub digest: String,
-    /// The SM2 signature over the digest, DER in base64.
+    /// The SM2 signature, DER in base64: over the canonical text itself (GB/T 32918.2 SM2
+    /// with SM3, e = SM3(Z_A ‖ text), Z_A with the default signer ID) when
+    /// `signature_format` is 2; over its 32-byte SM3 digest for certificates issued before
+    /// (format 1), which keep verifying.
     pub signature: String,
+    /// 1: signed over the digest (before 2026-12); 2: signed over the text.
+    pub signature_format: i64,
     pub key_id: i64,
     pub status: Status,
     pub status_reason: String,

@@ -110,7 +110,7 @@ pub async fn type_for_item(db: &Db, basic_code: &str) -> Result<Option<CertType>
 // ---------------------------------------------------------------------------------------
 // Certificates as stored
 
-const COLUMNS: &str = "id, identifier, type_code, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, status, status_reason, status_at, disclosed, case_id, replaced_by, created_at";
+const COLUMNS: &str = "id, identifier, type_code, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, status, status_reason, status_at, disclosed, case_id, replaced_by, created_at, signature_format";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<Certificate, DbError> {
     let status: String = r.try_get(17)?;
@@ -141,6 +141,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Certificate, DbError> {
         case_id: r.try_get(21)?,
         replaced_by: r.try_get(22)?,
         created_at: r.try_get(23)?,
+        signature_format: r.try_get(24)?,
     })
 }
 
@@ -404,10 +405,10 @@ async fn write(
 ) -> Result<i64, CertError> {
     let (key_id, signer) = (issuer.key_id, &issuer.signer);
     let digest = sm3(p.signed.as_bytes());
-    let signature = B64.encode(signer.sign_der(&digest));
+    let signature = B64.encode(signer.sign_der(p.signed.as_bytes()));
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO certificates (identifier, type_code, serial, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, status, case_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'valid', $18, $19) RETURNING id",
+        "INSERT INTO certificates (identifier, type_code, serial, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, status, case_id, created_at, signature_format) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'valid', $18, $19, 2) RETURNING id",
     )
     .bind(p.id.to_string())
     .bind(p.id.type_code())
@@ -563,15 +564,15 @@ async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
             day,
         )?;
         let digest = sm3(p.signed.as_bytes());
-        let signature = B64.encode(j.issuer.signer.sign_der(&digest));
+        let signature = B64.encode(j.issuer.signer.sign_der(p.signed.as_bytes()));
         prepared.push((p, hex::encode(digest), signature));
     }
     let at = format_instant(db.clock().now());
     let mut ids: BTreeMap<String, i64> = BTreeMap::new();
-    const COLS: usize = 20;
+    const COLS: usize = 21;
     for (chunk, jobs_chunk) in prepared.chunks(ROWS).zip(jobs.chunks(ROWS)) {
         let sql = format!(
-            "INSERT INTO certificates (identifier, type_code, serial, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, case_id, created_at, status) \
+            "INSERT INTO certificates (identifier, type_code, serial, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, case_id, created_at, status, signature_format) \
              VALUES {} RETURNING id, identifier",
             db::placeholders(chunk.len(), COLS, 1)
         );
@@ -597,7 +598,8 @@ async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
                 .bind(j.issuer.key_id)
                 .bind(j.new.case_id)
                 .bind(at.clone())
-                .bind(Status::Valid.key());
+                .bind(Status::Valid.key())
+                .bind(2_i64);
         }
         for r in q.fetch_all(&mut *tx).await.map_err(DbError::from)? {
             ids.insert(
@@ -900,13 +902,20 @@ pub enum Verdict {
     Tampered { cert: Box<Certificate> },
 }
 
+/// What an SM2 signature of `format` was made over: the canonical text itself (2, the
+/// standard's SM2-with-SM3), or its SM3 digest (1, certificates issued before).
+fn signed_message<'a>(format: i64, text: &'a str, digest: &'a [u8; 32]) -> &'a [u8] {
+    if format >= 2 { text.as_bytes() } else { digest }
+}
+
 /// Checks the signature of a stored certificate against its issuer's published key.
 pub fn check_signature(c: &Certificate, public_key: &[u8]) -> bool {
     let digest = sm3(c.signed.as_bytes());
+    let message = signed_message(c.signature_format, &c.signed, &digest);
     hex::encode(digest) == c.digest
         && B64
             .decode(&c.signature)
-            .is_ok_and(|der| sm2_verify_der(SM2_DEFAULT_ID, public_key, &digest, &der).is_ok())
+            .is_ok_and(|der| sm2_verify_der(SM2_DEFAULT_ID, public_key, message, &der).is_ok())
 }
 
 /// Looks a certificate up by its identifier (checked first: a malformed one or a bad check
@@ -934,20 +943,39 @@ pub async fn verify(db: &Db, identifier: &str) -> Result<Verdict, CertError> {
 // ---------------------------------------------------------------------------------------
 // Files
 
-/// The format of an exported certificate file.
-pub const FILE_FORMAT: &str = "yiwang-ecert/1";
+/// The format of an exported certificate file: the signature is SM2 with SM3 over the
+/// canonical text itself (GB/T 32918.2; e = SM3(Z_A ‖ text), Z_A over the signer ID stated in
+/// the file), so any standard verifier checks it over the document: `openssl pkeyutl -verify
+/// -rawin -digest sm3 -pkeyopt distid:1234567812345678`, gmssl, GB/T 35275 implementations.
+pub const FILE_FORMAT: &str = "yiwang-ecert/2";
+/// The earlier format (certificates issued before 2026-12): the signature is over the text's
+/// 32-byte SM3 digest. Still exported for those certificates, and still verified.
+pub const FILE_FORMAT_V1: &str = "yiwang-ecert/1";
+
+/// The canonical text a file's signature covers: the `certificate` object serialized with
+/// keys sorted, no whitespace, UTF-8 unescaped (what `json.dumps(doc, sort_keys=True,
+/// separators=(",", ":"), ensure_ascii=False)` writes).
+pub const SIGNED_DATA: &str = "the certificate object as canonical JSON: keys sorted, no whitespace, UTF-8 (json.dumps(certificate, sort_keys=True, separators=(',', ':'), ensure_ascii=False))";
 
 /// The signed JSON file a holder downloads: the signed document itself, its digest, and the
 /// signature with the key that made it.
 pub fn export(c: &Certificate) -> Value {
     let doc: Value = serde_json::from_str(&c.signed).unwrap_or(Value::Null);
+    let (format, signed_over) = if c.signature_format >= 2 {
+        (FILE_FORMAT, "canonical-text")
+    } else {
+        (FILE_FORMAT_V1, "sm3-digest-of-canonical-text")
+    };
     json!({
-        "format": FILE_FORMAT,
+        "format": format,
         "certificate": doc,
         "digest_sm3": c.digest,
         "signature": {
             "algorithm": "SM2-with-SM3",
+            "standard": "GB/T 32918.2-2016, GB/T 35276-2017",
             "signer_id": SM2_DEFAULT_ID,
+            "signed_over": signed_over,
+            "signed_data": SIGNED_DATA,
             "key_id": c.key_id,
             "issuer_department": c.issuer_department,
             "value_der_base64": c.signature,
@@ -987,8 +1015,16 @@ impl kernel::Localize for FileProblem {
 /// canonicalized again, digested, and its signature checked with the key it names. The
 /// certificate's current status needs the platform (or its verification page).
 pub fn verify_file(file: &Value, keys: &[keys::PublicKey]) -> Result<Value, FileProblem> {
-    if file["format"] != FILE_FORMAT {
-        return Err(FileProblem::Format);
+    let signature_format = match file["format"].as_str() {
+        Some(FILE_FORMAT) => 2,
+        Some(FILE_FORMAT_V1) => 1,
+        _ => return Err(FileProblem::Format),
+    };
+    if file["signature"]["signer_id"]
+        .as_str()
+        .is_some_and(|id| id != SM2_DEFAULT_ID)
+    {
+        return Err(FileProblem::Signature);
     }
     let doc = &file["certificate"];
     if !doc.is_object() {
@@ -1012,7 +1048,8 @@ pub fn verify_file(file: &Value, keys: &[keys::PublicKey]) -> Result<Value, File
         .as_str()
         .and_then(|s| B64.decode(s).ok())
         .ok_or(FileProblem::Format)?;
-    sm2_verify_der(SM2_DEFAULT_ID, &key.bytes(), &digest, &der)
+    let message = signed_message(signature_format, &text, &digest);
+    sm2_verify_der(SM2_DEFAULT_ID, &key.bytes(), message, &der)
         .map_err(|_| FileProblem::Signature)?;
     Ok(doc.clone())
 }
@@ -1072,4 +1109,60 @@ pub async fn uses_of(db: &Db, certificate_id: i64) -> Result<Vec<Use>, DbError> 
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kernel::crypto::Sm2Signer;
+
+    fn cert(signed: &str, signature: Vec<u8>, format: i64) -> Certificate {
+        Certificate {
+            id: 1,
+            identifier: String::new(),
+            type_code: String::new(),
+            version: 1,
+            holder_name: String::new(),
+            holder_code: String::new(),
+            holder_code_type: String::new(),
+            issuer_department: String::new(),
+            issuer_code: String::new(),
+            issue_date: String::new(),
+            valid_from: String::new(),
+            valid_to: None,
+            division: String::new(),
+            signed: signed.to_owned(),
+            digest: sm3_hex(signed.as_bytes()),
+            signature: B64.encode(signature),
+            signature_format: format,
+            key_id: 1,
+            status: Status::Valid,
+            status_reason: String::new(),
+            status_at: None,
+            disclosed: Vec::new(),
+            case_id: None,
+            replaced_by: None,
+            created_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn signatures_over_the_text_verify_and_those_over_the_digest_still_do() {
+        let key = Sm2Signer::generate(SM2_DEFAULT_ID).expect("key");
+        let text = r#"{"holder":"扎西顿珠","identifier":"x"}"#;
+        let digest = sm3(text.as_bytes());
+        let now = cert(text, key.sign_der(text.as_bytes()), 2);
+        let before = cert(text, key.sign_der(&digest), 1);
+        assert!(check_signature(&now, &key.public_key()));
+        assert!(check_signature(&before, &key.public_key()));
+        // Each is checked by its own format only.
+        assert!(!check_signature(
+            &cert(text, key.sign_der(&digest), 2),
+            &key.public_key()
+        ));
+        assert!(!check_signature(
+            &cert(text, key.sign_der(text.as_bytes()), 1),
+            &key.public_key()
+        ));
+    }
 }

@@ -208,8 +208,9 @@ impl Sm3Hex for [u8] {
 }
 
 /// The exported file checked with nothing of ours: Python's `json` rebuilds the canonical
-/// text, OpenSSL 3 computes its SM3 digest and verifies the SM2 signature with the PEM public
-/// key as published.
+/// text, OpenSSL 3 checks its SM3 digest and verifies the SM2 signature over the text itself
+/// (SM2 with SM3 as GB/T 32918.2 defines it, Z_A over the stated signer ID) with the PEM
+/// public key as published.
 #[tokio::test]
 async fn an_exported_certificate_verifies_with_openssl() {
     let t = db::testing::sqlite().await;
@@ -245,10 +246,12 @@ f = json.load(open("cert.json", encoding="utf-8"))
 text = json.dumps(f["certificate"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 digest = subprocess.run(["openssl", "dgst", "-sm3", "-binary"], input=text, capture_output=True, check=True).stdout
 assert digest.hex() == f["digest_sm3"], "digest differs"
-open("digest.bin", "wb").write(digest)
+assert f["format"] == "yiwang-ecert/2" and f["signature"]["signed_over"] == "canonical-text", f["format"]
+# The standard's SM2 with SM3 over the document itself: OpenSSL computes e = SM3(Z_A || text).
+open("text.bin", "wb").write(text)
 open("sig.der", "wb").write(base64.b64decode(f["signature"]["value_der_base64"]))
 r = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-digest", "sm3",
-                    "-pkeyopt", "distid:" + f["signature"]["signer_id"], "-in", "digest.bin", "-sigfile", "sig.der"],
+                    "-pkeyopt", "distid:" + f["signature"]["signer_id"], "-in", "text.bin", "-sigfile", "sig.der"],
                    capture_output=True)
 sys.stdout.write(r.stdout.decode() + r.stderr.decode())
 sys.exit(r.returncode)

@@ -169,7 +169,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 19,
-        name: "provisional deadlines and translated calendar notes",
+        name: "provisional deadlines, translated calendar notes, platform flags",
         step: Step::Sql {
             sqlite: include_str!("../migrations/sqlite/0019_provisional_deadlines.sql"),
             postgres: include_str!("../migrations/postgres/0019_provisional_deadlines.sql"),

@@ -2,8 +2,12 @@
 //! `1.2.156.3005.2.<type code>.<issuer code>.<serial>.<version>.<check>`, where the type code
 //! is the defining authority's credit code and three digits, the issuer code the issuing
 //! body's credit code, the serial eleven digits (the year and a seven-digit sequence), the
-//! version three digits, and the check character ISO 7064 MOD 37,36 over type code, issuer
-//! code, serial and version.
+//! version three digits, and the check character ISO 7064 MOD 37,36 (hybrid system, M = 36,
+//! alphabet `0-9A-Z` valued 0–35) over exactly the concatenation, without the dots, of the
+//! type code (21 characters), the issuer code (18), the serial (11) and the version (3
+//! digits, zero-padded): 53 characters. The arc `1.2.156.3005.2` and the separating dots are
+//! not part of it. For `1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U`
+//! the check runs over `11100000000013338W01111430000006122244L20230000403001` and is `U`.
 
 use std::fmt;
 
@@ -212,6 +216,11 @@ mod tests {
         let made =
             CertId::new("11100000000013338W011", "11430000006122244L", 2023, 403, 1).expect("made");
         assert_eq!(made.to_string(), EXAMPLE);
+        // What the check character covers, exactly (the module's documentation).
+        assert_eq!(
+            mod37_36("11100000000013338W01111430000006122244L20230000403001"),
+            Some('U')
+        );
         assert_eq!(
             CertId::parse(&EXAMPLE.to_lowercase()).map(|i| i.to_string()),
             Ok(EXAMPLE.to_owned())

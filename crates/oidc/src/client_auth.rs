@@ -95,11 +95,16 @@ impl Cache {
     /// Whether an access token was revoked (RFC 7009). A system presents one token thousands
     /// of times a second; a revocation takes effect at once on the replica that took it and
     /// within [`CACHE_TTL`] on the others, as for clients.
-    pub async fn is_revoked(&self, db: &Db, jti: &str) -> Result<bool, DbError> {
+    pub async fn is_revoked(
+        &self,
+        db: &Db,
+        jti: &str,
+        family: Option<&str>,
+    ) -> Result<bool, DbError> {
         if self.live.get(jti).is_some() {
             return Ok(false);
         }
-        let revoked = crate::store::is_revoked(db, jti).await?;
+        let revoked = crate::store::is_revoked(db, jti, family).await?;
         if !revoked {
             self.live.put(jti.to_owned(), ());
         }

@@ -191,14 +191,29 @@ pub async fn refresh(conn: &mut Conn, token_hash: &str) -> Result<Option<Refresh
 
 /// Revokes every token of a family; returns how many were still live.
 pub async fn revoke_family(conn: &mut Conn, family: &str) -> Result<u64, DbError> {
+    let at = format_instant(now());
     let done = sqlx::query(
         "UPDATE oidc_refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL",
     )
-    .bind(format_instant(now()))
+    .bind(&at)
     .bind(family)
     .execute(&mut *conn)
     .await?;
+    // The access tokens of the grant die with it (RFC 9700 §4.14): they carry the family's
+    // digest (`fam`), and every check of an access token asks this table too.
+    sqlx::query(
+        "INSERT INTO oidc_revoked_families (family, revoked_at) VALUES ($1, $2) ON CONFLICT (family) DO NOTHING",
+    )
+    .bind(family_digest(family))
+    .bind(&at)
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected())
+}
+
+/// The `fam` claim of an access token: names its grant's family without revealing it.
+pub fn family_digest(family: &str) -> String {
+    kernel::crypto::sm3_hex(format!("fam:{family}").as_bytes())[..32].to_owned()
 }
 
 /// Revokes the refresh tokens bound to a sign-in session (not those of `offline_access`).
@@ -298,11 +313,15 @@ pub async fn revoke_jti(conn: &mut Conn, jti: &str, expires_at: &str) -> Result<
     Ok(())
 }
 
-pub async fn is_revoked(db: &Db, jti: &str) -> Result<bool, DbError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_revoked WHERE jti = $1")
-        .bind(jti)
-        .fetch_one(db.pool())
-        .await?;
+pub async fn is_revoked(db: &Db, jti: &str, family: Option<&str>) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM oidc_revoked WHERE jti = $1) \
+              + (SELECT COUNT(*) FROM oidc_revoked_families WHERE family = $2)",
+    )
+    .bind(jti)
+    .bind(family.unwrap_or(""))
+    .fetch_one(db.pool())
+    .await?;
     Ok(n > 0)
 }
 

@@ -1,5 +1,6 @@
 # The base registries.
 reg-invalid = The registry entry has problems; each is named by its field.
+reg-read-forbidden = Your roles and divisions give you no business with this record, so it cannot be looked up (this attempt is recorded). Window clerks, approvers and data stewards look up records of their divisions, and the people and entities their divisions' cases concern.
 reg-not-found = There is no such record in the registry.
 reg-purpose-missing = A read needs a stated purpose.
 reg-field-unknown = There is no field { $field }.

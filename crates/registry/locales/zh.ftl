@@ -1,5 +1,6 @@
 # The base registries.
 reg-invalid = 登记信息有问题，已逐项指出。
+reg-read-forbidden = 您的岗位和辖区与这条记录无关，不能查询（本次查询已记录）。窗口、审批和数据管理人员可查询本辖区的记录，以及本辖区办件所涉及的人员和企业。
 reg-not-found = 基础库中没有这条记录。
 reg-purpose-missing = 查询须说明用途。
 reg-field-unknown = 没有字段 { $field }。

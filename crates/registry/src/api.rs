@@ -334,6 +334,7 @@ async fn read(
         department_kind: Some(grant.department.kind.clone()),
         person: None,
         clear_sensitive: grant.clear_sensitive,
+        official: None,
     };
     match crate::lookup::read(&state.db, reg, &key, &reader, &q.purpose).await {
         Ok(view) => Json(view).into_response(),

@@ -26,3 +26,24 @@ pub mod synth;
 use kernel::i18n::Ftl;
 
 pub const FTL: &[Ftl] = kernel::ftl_sources!();
+
+/// Audits an official's refused registry read (the key as they may see it).
+pub(crate) async fn audit_refusal(
+    conn: &mut db::Conn,
+    reg: &fields::Register,
+    key_shown: &str,
+    reader: &record::Reader,
+    purpose: &str,
+) -> Result<(), db::DbError> {
+    db::audit::append(
+        conn,
+        &db::audit::NewEvent {
+            actor: &reader.actor,
+            action: "registry.read.refused",
+            subject: &format!("registry:{}:{key_shown}", reg.name),
+            payload: serde_json::json!({ "purpose": purpose }),
+        },
+    )
+    .await?;
+    Ok(())
+}

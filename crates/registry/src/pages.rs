@@ -67,6 +67,7 @@ pub(crate) async fn official_reader(
             department_kind: department.as_ref().map(|d| d.kind.clone()),
             person: None,
             clear_sensitive: false,
+            official: Some(account.grants.clone()),
         },
         department,
     ))
@@ -423,6 +424,7 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
         department_kind: None,
         person: Some(id),
         clear_sensitive: false,
+        official: None,
     };
     let view = match population::read(&state.db, &id, &reader, &ctx.t("reg-purpose-own")).await {
         Ok(v) => Some(v),

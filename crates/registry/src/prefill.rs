@@ -89,6 +89,7 @@ pub async fn person(
         department_kind: None,
         person: Some(*id),
         clear_sensitive: false,
+        official: None,
     };
     found(crate::population::read(db, id, &reader, purpose).await)
 }
@@ -124,6 +125,7 @@ pub async fn entity(
         person: None,
         // The entity's own data, to the person acting for it.
         clear_sensitive: true,
+        official: None,
     };
     let key = code.as_str();
     found(record::read(db, &ENTITY_REGISTER, key, key.to_owned(), &reader, purpose).await)

@@ -25,6 +25,9 @@ pub enum RegistryError {
     NotFound,
     #[error("a purpose is required")]
     NoPurpose,
+    /// An official whose roles or divisions give no business with this record.
+    #[error("not this official's to read")]
+    Forbidden,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -41,6 +44,7 @@ impl Localize for RegistryError {
             RegistryError::Invalid(_) => Message::new("reg-invalid"),
             RegistryError::NotFound => Message::new("reg-not-found"),
             RegistryError::NoPurpose => Message::new("reg-purpose-missing"),
+            RegistryError::Forbidden => Message::new("reg-read-forbidden"),
             RegistryError::Db(e) => e.message(),
         }
     }
@@ -54,6 +58,7 @@ impl ui::error::HttpError for RegistryError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             RegistryError::NotFound => StatusCode::NOT_FOUND,
+            RegistryError::Forbidden => StatusCode::FORBIDDEN,
             RegistryError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -63,6 +68,7 @@ impl ui::error::HttpError for RegistryError {
             RegistryError::Invalid(_) => "invalid",
             RegistryError::NotFound => "not-found",
             RegistryError::NoPurpose => "purpose-required",
+            RegistryError::Forbidden => "forbidden",
             RegistryError::Db(e) => ui::error::HttpError::code(e),
         }
     }
@@ -81,6 +87,55 @@ pub struct Reader {
     pub person: Option<PersonId>,
     /// Granted to see sensitive fields in clear (a system with such a grant).
     pub clear_sensitive: bool,
+    /// For an official, their roles and divisions: they read only records their work needs
+    /// ([`may_read`]). `None` for a system (its grant decides) and for the subject.
+    pub official: Option<Vec<identity::model::Grant>>,
+}
+
+/// The roles whose work needs registry lookups.
+const READING_ROLES: [identity::model::Role; 3] = [
+    identity::model::Role::WindowClerk,
+    identity::model::Role::Approver,
+    identity::model::Role::DataSteward,
+];
+
+/// Whether an official may read the record of `key`: a role that needs lookups (window
+/// clerk, approver, data steward) over a division of the record (a person's household or
+/// residence, an entity's registration), or a case in one of their divisions concerning the
+/// subject (a walk-in from another prefecture). The `cases` table is read by SQL: the
+/// registries sit below the cases in the crate graph.
+async fn may_read(
+    conn: &mut db::Conn,
+    reg: &Register,
+    key: &str,
+    current: &[String],
+    grants: &[identity::model::Grant],
+) -> Result<bool, DbError> {
+    let divisions: Vec<kernel::DivisionCode> = grants
+        .iter()
+        .filter(|g| READING_ROLES.contains(&g.role))
+        .map(|g| g.division)
+        .collect();
+    if divisions.is_empty() {
+        return Ok(false);
+    }
+    let covers = |code: &str| {
+        kernel::DivisionCode::parse(code).is_ok_and(|d| divisions.iter().any(|g| d.is_within(*g)))
+    };
+    let own = reg.fields.iter().zip(current).any(|(f, v)| {
+        matches!(
+            f.key,
+            "household_division" | "residence_division" | "division"
+        ) && covers(v)
+    });
+    if own {
+        return Ok(true);
+    }
+    let cases: Vec<String> = sqlx::query_scalar("SELECT division FROM cases WHERE holder = $1")
+        .bind(key)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(cases.iter().any(|d| covers(d)))
 }
 
 /// Who changes: a department, through an official, a system or a batch.
@@ -435,6 +490,16 @@ pub async fn read(
     } = values(&mut conn, reg, key)
         .await?
         .ok_or(RegistryError::NotFound)?;
+    if let Some(grants) = &reader.official
+        && !own
+        && !may_read(&mut conn, reg, key, &current, grants).await?
+    {
+        drop(conn);
+        let mut tx = db.begin().await?;
+        crate::audit_refusal(&mut tx, reg, &key_shown, reader, purpose).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        return Err(RegistryError::Forbidden);
+    }
     let times = if updated == created {
         HashMap::new()
     } else {

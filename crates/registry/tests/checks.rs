@@ -101,6 +101,7 @@ async fn observations_flag_disagreements_and_batches_are_all_or_nothing() {
             department_kind: Some("civil-affairs".into()),
             person: None,
             clear_sensitive: false,
+            official: None,
         };
         let view = population::read(db, &id, &reader, "核实")
             .await

@@ -104,6 +104,7 @@ async fn entities_by_credit_code_and_legacy_codes() {
             department_kind: Some("hr-social-security".to_owned()),
             person: None,
             clear_sensitive: false,
+            official: None,
         };
         let view = entities::read(db, &code, &reader, "就业补贴审核")
             .await

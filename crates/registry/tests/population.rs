@@ -129,6 +129,7 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
             department_kind: Some("civil-affairs".to_owned()),
             person: None,
             clear_sensitive: false,
+            official: None,
         };
         assert!(matches!(
             population::read(db, &id, &official, " ").await,
@@ -166,6 +167,7 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
             department_kind: None,
             person: Some(id),
             clear_sensitive: false,
+            official: None,
         };
         let mine = population::read(db, &id, &me, "查看本人信息")
             .await
@@ -219,6 +221,7 @@ async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
             department_kind: Some("public-security".to_owned()),
             person: None,
             clear_sensitive: false,
+            official: None,
         };
         let view = population::read(db, &id, &reader, "trial")
             .await

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
         .route("/admin/calendar", get(calendar_form).post(calendar_load))
+        .route("/admin/bootstrap/off", axum::routing::post(bootstrap_off))
         .route(
             "/admin/divisions",
             get(divisions_form).post(divisions_import),
@@ -135,6 +136,18 @@ impl FromRequestParts<AppState> for Admin {
             )
             .into_response());
         };
+        let refuse = |key: &'static str| {
+            PageError::new(&ctx, StatusCode::FORBIDDEN, &Message::new(key)).into_response()
+        };
+        if identity::service::bootstrap_switched_off(&state.db)
+            .await
+            .map_err(|e| PageError::from_error(&ctx, &e).into_response())?
+        {
+            return Err(refuse("admin-bootstrap-off"));
+        }
+        if !crate::middleware::may_carry_password(state, &parts.headers, &parts.extensions) {
+            return Err(refuse("admin-bootstrap-https"));
+        }
         let given = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -142,23 +155,34 @@ impl FromRequestParts<AppState> for Admin {
             .and_then(|v| v.strip_prefix("Basic "))
             .and_then(|b| decode_base64(b.trim()))
             .and_then(|raw| String::from_utf8(raw).ok());
-        if let Some((user, pass)) = given.as_deref().and_then(|g| g.split_once(':'))
-            && user == "admin"
-            && password.matches(pass)
-        {
-            return Ok(Admin {
-                actor: "admin:bootstrap".to_owned(),
-            });
+        let mut problem = Message::new("admin-sign-in");
+        if let Some(given) = given.as_deref() {
+            let (user, pass) = given.split_once(':').unwrap_or((given, ""));
+            let identity::pages::ClientInfo(client) =
+                match identity::pages::ClientInfo::from_request_parts(parts, state).await {
+                    Ok(c) => c,
+                    Err(never) => match never {},
+                };
+            match identity::service::bootstrap_admin(
+                &state.db,
+                user,
+                password.matches(pass),
+                &client,
+            )
+            .await
+            {
+                Ok(()) => {
+                    return Ok(Admin {
+                        actor: "admin:bootstrap".to_owned(),
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!("administrator sign-in refused");
+                    problem = kernel::Localize::message(&e);
+                }
+            }
         }
-        if given.is_some() {
-            tracing::warn!("administrator sign-in refused");
-        }
-        let mut res = PageError::new(
-            &ctx,
-            StatusCode::UNAUTHORIZED,
-            &Message::new("admin-sign-in"),
-        )
-        .into_response();
+        let mut res = PageError::new(&ctx, StatusCode::UNAUTHORIZED, &problem).into_response();
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"Yiwang administration\", charset=\"UTF-8\""),
@@ -167,13 +191,33 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-async fn index(_: Admin, ctx: Ctx) -> Markup {
+async fn index(admin: Admin, State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageError> {
+    index_page(&state, &ctx, &admin, None).await
+}
+
+async fn index_page(
+    state: &AppState,
+    ctx: &Ctx,
+    admin: &Admin,
+    outcome: Option<Result<String, String>>,
+) -> Result<Markup, PageError> {
     let title = ctx.t("admin-title");
-    page(
-        &ctx,
+    let db = &state.db;
+    let off = identity::service::bootstrap_switched_off(db)
+        .await
+        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let may_switch = admin.actor.starts_with("official:")
+        && state.settings.admin_password.is_some()
+        && !off
+        && identity::service::administrator_official_exists(db)
+            .await
+            .map_err(|e| PageError::from_error(ctx, &e))?;
+    Ok(page(
+        ctx,
         &title,
         html! {
             h1 { (title) }
+            (outcome_notice(&outcome))
             ul {
                 li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
                 li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
@@ -181,8 +225,31 @@ async fn index(_: Admin, ctx: Ctx) -> Markup {
                 li { a href="/admin/officials" { (ctx.t("admin-officials")) } }
                 li { a href="/admin/clients" { (ctx.t("admin-clients")) } }
             }
+            @if off {
+                p.muted { (ctx.t("admin-bootstrap-off")) }
+            } @else if may_switch {
+                form.card method="post" action="/admin/bootstrap/off" {
+                    p { (ctx.t("admin-bootstrap-explain")) }
+                    button type="submit" { (ctx.t("admin-bootstrap-switch")) }
+                }
+            }
         },
-    )
+    ))
+}
+
+/// An administrator official switches the bootstrap login off for good.
+async fn bootstrap_off(
+    admin: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    match identity::service::switch_off_bootstrap(&state.db, &admin.actor).await {
+        Ok(()) => {
+            let ok = Some(Ok(ctx.t("admin-bootstrap-switched")));
+            Ok(index_page(&state, &ctx, &admin, ok).await?.into_response())
+        }
+        Err(e) => Err(PageError::from_error(&ctx, &e)),
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -1,6 +1,7 @@
 //! Prometheus metrics, kept in atomics: request counts by method and status class, and a
-//! latency histogram. Each request is logged in a span carrying its request id; health
-//! checks and scrapes are logged at DEBUG so they do not drown the rest.
+//! latency histogram. Each request is one log line (target `yiwang::request`: method, path
+//! without the query, status, microseconds, request id), at INFO, ERROR for a 5xx, DEBUG for
+//! health checks and scrapes; what a handler logs meanwhile carries the request's span.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,12 +117,16 @@ pub async fn observe(metrics: Arc<Metrics>, req: Request, next: Next) -> Respons
     let elapsed = start.elapsed();
     let status = res.status().as_u16();
     metrics.record(&method, status, elapsed.as_secs_f64());
-    let _guard = span.enter();
+    drop(span);
     let micros = elapsed.as_micros() as u64;
+    // One line per request, under its own target so an operator can lower it alone
+    // (`YIWANG_LOG=info,sqlx=warn,yiwang::request=warn` keeps only what failed).
     if is_quiet(&path) {
-        tracing::debug!(status, micros, "answered");
+        tracing::debug!(target: "yiwang::request", %method, %path, status, micros, %id);
+    } else if status >= 500 {
+        tracing::error!(target: "yiwang::request", %method, %path, status, micros, %id);
     } else {
-        tracing::info!(status, micros, "answered");
+        tracing::info!(target: "yiwang::request", %method, %path, status, micros, %id);
     }
     res
 }

@@ -40,25 +40,51 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 /// Whether the request reached the platform over HTTPS: always when the public address is
 /// https (what people are sent to), else only when a trusted proxy says so — an
 /// `X-Forwarded-Proto` from anyone else is ignored.
-pub fn over_https(state: &AppState, req: &Request) -> bool {
-    if state
+pub fn over_https(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    ext: &axum::http::Extensions,
+) -> bool {
+    public_https(state) || proxied_https(state, headers, ext)
+}
+
+/// Whether the public address is https.
+pub fn public_https(state: &AppState) -> bool {
+    state
         .settings
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"))
-    {
-        return true;
-    }
-    let peer = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
-    peer.is_some_and(|p| state.settings.trusted_proxies.contains(&p))
-        && req
-            .headers()
+}
+
+fn peer(ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// Whether a trusted proxy says the client spoke HTTPS to it.
+pub fn proxied_https(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    ext: &axum::http::Extensions,
+) -> bool {
+    peer(ext).is_some_and(|p| state.settings.trusted_proxies.contains(&p))
+        && headers
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
             == Some("https")
+}
+
+/// Whether a password may travel on this request: when the public address is https, only
+/// a request a trusted proxy received over HTTPS, or one from this machine itself.
+pub fn may_carry_password(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    ext: &axum::http::Extensions,
+) -> bool {
+    !public_https(state)
+        || proxied_https(state, headers, ext)
+        || peer(ext).is_some_and(|p| p.is_loopback())
 }
 
 /// The transport rules for cookies and caches, in one place for every route:
@@ -71,7 +97,7 @@ pub async fn transport(
     req: Request,
     next: Next,
 ) -> Response {
-    let https = over_https(&state, &req);
+    let https = over_https(&state, req.headers(), req.extensions());
     let signed_in = req
         .headers()
         .get_all(header::COOKIE)
@@ -96,12 +122,7 @@ pub async fn transport(
             h.append(header::SET_COOKIE, secured);
         }
     }
-    if state
-        .settings
-        .public_url
-        .as_deref()
-        .is_some_and(|u| u.starts_with("https://"))
-    {
+    if public_https(&state) {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),

@@ -252,6 +252,10 @@ async fn a_person_signs_in_for_a_public_client_with_pkce_and_refreshes_with_rota
             claims(res.json()["id_token"].as_str().expect("id"))["sub"],
             id["sub"]
         );
+        let rotated_access = res.json()["access_token"]
+            .as_str()
+            .expect("rotated access token")
+            .to_owned();
 
         // Replaying the spent token revokes the whole family, the new one too.
         let res = post(
@@ -271,6 +275,12 @@ async fn a_person_signs_in_for_a_public_client_with_pkce_and_refreshes_with_rota
         )
         .await;
         assert_eq!(res.json()["error"], "invalid_grant", "{}", res.body);
+        // The family's access tokens die with it, once the revocation cache (2 s) has passed.
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        for access in [t["access_token"].as_str().expect("at"), &rotated_access] {
+            let info = get_bearer(&app, "/oauth2/userinfo", access).await;
+            assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
+        }
 
         // The code works once; a replay is refused and audited.
         let res = exchange(&app, "portal", &code, VERIFIER).await;

@@ -589,3 +589,73 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
         app.close().await;
     }
 }
+
+/// Registry lookups belong to the roles that need them, in their divisions: a Chengguan
+/// clerk may not read a Nagqu herder's record (refused and audited) until a case of the
+/// clerk's division concerns him; an official of no reading role reads nobody.
+#[tokio::test]
+async fn officials_read_only_the_records_their_work_needs() {
+    for app in TestApp::with_people(PASSWORD).await {
+        registry::seed::seed_demo(&app.db.db)
+            .await
+            .expect("registry");
+        let (herder, _) = identity::seed::demo_herder().expect("herder");
+        let herder = herder.as_str().to_owned();
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let lookup = |cookie: String, who: String| {
+            let app = &app;
+            async move {
+                app.post_form(
+                    "/registry/persons?lang=en",
+                    &format!("person_id={who}&purpose={}", encode("核对申请人信息")),
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+        let refused = lookup(clerk.clone(), herder.clone()).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "{}: {}",
+            app.name(),
+            refused.body
+        );
+        assert!(
+            refused.body.contains("no business with this record"),
+            "{}",
+            refused.body
+        );
+        let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
+        let citizen_id: String =
+            db::sqlx::query_scalar("SELECT person_id FROM accounts WHERE mobile = '13908900001'")
+                .fetch_one(app.db.db.pool())
+                .await
+                .expect("the demo citizen");
+        let no_role = lookup(supervisor, citizen_id.clone()).await;
+        assert_eq!(
+            no_role.status,
+            StatusCode::FORBIDDEN,
+            "a supervisor looks up no one"
+        );
+        let refusals: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'registry.read.refused'",
+        )
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("count");
+        assert_eq!(refusals, 2);
+        // The herder walks into the Chengguan centre: a case of the clerk's division.
+        db::sqlx::query(
+            "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, created_at, updated_at) \
+             VALUES ('x', 1, 'x', '540102-civil-affairs', '540102', 0, 'person', $1, '索朗', 'window', 'submitted', '{}', 20, '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z')",
+        )
+        .bind(&herder)
+        .execute(app.db.db.pool())
+        .await
+        .expect("a case");
+        let allowed = lookup(clerk, herder).await;
+        assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
+        app.close().await;
+    }
+}

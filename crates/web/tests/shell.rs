@@ -694,3 +694,108 @@ async fn cookies_and_caches_follow_the_public_address() {
         t.close().await;
     }
 }
+
+/// The bootstrap administrator's Basic login is throttled and locked like any sign-in, every
+/// attempt is audited, it is refused over plain HTTP when the public address is https, and
+/// an administrator official can switch it off for good.
+#[tokio::test]
+async fn the_bootstrap_login_is_throttled_audited_and_can_be_switched_off() {
+    for app in TestApp::with_people("a long passphrase").await {
+        for _ in 0..5 {
+            let wrong = app.admin_post("/admin/calendar", "", "guess").await;
+            assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", app.name());
+        }
+        // Locked now: the right password waits too, and is told until when.
+        let locked = app
+            .get_with(
+                "/admin?lang=en",
+                "authorization",
+                &format!("Basic {}", common::base64("admin:s3cret-admin")),
+            )
+            .await;
+        assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+        assert!(locked.body.contains("locked"), "{}", locked.body);
+        let actions = app.audit_actions().await;
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|a| *a == "admin.bootstrap.failed")
+                .count(),
+            5
+        );
+        assert!(actions.iter().any(|a| a == "admin.bootstrap.locked-out"));
+        // The lock passes; a success is audited and clears the count.
+        db::sqlx::query("DELETE FROM sign_in_throttle WHERE key = 'admin:bootstrap'")
+            .execute(app.db.db.pool())
+            .await
+            .expect("the lock's time passes");
+        let ok = app
+            .get_with(
+                "/admin",
+                "authorization",
+                &format!("Basic {}", common::base64("admin:s3cret-admin")),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "admin.bootstrap.signin")
+        );
+        assert!(
+            !ok.body.contains("/admin/bootstrap/off"),
+            "only an official may switch it off"
+        );
+
+        // An administrator official switches it off; then Basic is refused.
+        let (official, _) = app
+            .official_sign_in("admin.region", "a long passphrase")
+            .await;
+        let page = app.get_as("/admin?lang=en", &official).await;
+        assert!(page.body.contains("/admin/bootstrap/off"), "{}", page.body);
+        let off = app
+            .post_form("/admin/bootstrap/off?lang=en", "", Some(&official))
+            .await;
+        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+        let refused = app
+            .get_with(
+                "/admin?lang=en",
+                "authorization",
+                &format!("Basic {}", common::base64("admin:s3cret-admin")),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("switched off"), "{}", refused.body);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "admin.bootstrap.switched-off")
+        );
+        app.close().await;
+    }
+    // With an https public address, the password never travels over plain HTTP.
+    for t in testing::backends().await {
+        let settings = WebSettings {
+            public_url: Some("https://zwfw.example.gov.cn".to_owned()),
+            admin_password: Some(ui::state::Secret::new("s3cret-admin")),
+            ..WebSettings::default()
+        };
+        let router = web::router(web::state(t.db.clone(), settings).expect("state"));
+        let res = router
+            .oneshot(
+                Request::get("/admin?lang=en")
+                    .header(
+                        header::AUTHORIZATION,
+                        format!("Basic {}", common::base64("admin:s3cret-admin")),
+                    )
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await
+            .expect("answer");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        t.close().await;
+    }
+}

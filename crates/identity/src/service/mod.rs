@@ -46,10 +46,12 @@ pub(crate) fn local_time(at: OffsetDateTime) -> String {
     )
 }
 
+mod bootstrap;
 mod register;
 mod sessions;
 mod sign_in;
 
+pub use bootstrap::*;
 pub use register::*;
 pub use sessions::*;
 pub use sign_in::*;

@@ -30,7 +30,11 @@ impl Provider {
         let Some(jti) = claims["jti"].as_str() else {
             return Ok(None);
         };
-        if self.clients.is_revoked(db, jti).await? {
+        if self
+            .clients
+            .is_revoked(db, jti, claims["fam"].as_str())
+            .await?
+        {
             return Ok(None);
         }
         if let Some(c) = claims["client_id"].as_str() {

@@ -231,6 +231,7 @@ impl Provider {
             "iat": unix(at),
             "exp": unix(at + ACCESS_TTL),
             "jti": jti,
+            "fam": store::family_digest(family),
         });
         let mut access_claims = access_claims;
         if let Some(e) = grant.entity_id {

@@ -100,6 +100,7 @@ async fn backend(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
         department_kind: Some("civil-affairs".into()),
         person: None,
         clear_sensitive: false,
+        official: None,
     };
     let rounds = if quick { 1 } else { 3 };
     let mut times = Vec::with_capacity(ids.len() * rounds);
