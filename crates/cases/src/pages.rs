@@ -92,6 +92,10 @@ pub(crate) async fn read_multipart(ctx: &Ctx, mut m: Multipart) -> Result<Sent, 
     let mut sent = Sent::default();
     while let Some(field) = m.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_owned();
+        if name == "csrf" {
+            // The session's form token, checked before any handler (web::middleware).
+            continue;
+        }
         if let Some(idx) = name.strip_prefix("file-") {
             let index: usize = idx.parse().unwrap_or(usize::MAX);
             let file_name = field.file_name().unwrap_or("").to_owned();

@@ -61,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(catalog::search::Searcher::new()))
         .with_state(state.clone())
         .layer(from_fn(middleware::security_headers))
-        .layer(from_fn(middleware::refuse_cross_site_writes))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::refuse_cross_site_writes,
+        ))
         .layer(from_fn(middleware::remember_language))
         .layer(from_fn_with_state(state, middleware::transport))
         .layer(CompressionLayer::new())

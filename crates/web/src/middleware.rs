@@ -98,16 +98,29 @@ pub async fn transport(
     next: Next,
 ) -> Response {
     let https = over_https(&state, req.headers(), req.extensions());
-    let signed_in = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| {
-            c.split(';')
-                .any(|p| p.trim_start().starts_with("yw_session="))
-        });
+    let signed_in = session_cookie(req.headers()).is_some();
+    // Forms get the token only for a browser that sends no `Sec-Fetch-Site` (whose writes
+    // will not say where they come from either); a modern browser's forms stay as they are.
+    let token = session_cookie(req.headers())
+        .filter(|_| !req.headers().contains_key("sec-fetch-site"))
+        .map(form_token);
     let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if let (Some(token), true) = (&token, html) {
+        let (mut parts, body) = res.into_parts();
+        res = match axum::body::to_bytes(body, 16 << 20).await {
+            Ok(bytes) => {
+                let page = add_form_tokens(&String::from_utf8_lossy(&bytes), token);
+                parts.headers.remove(header::CONTENT_LENGTH);
+                Response::from_parts(parts, Body::from(page))
+            }
+            Err(_) => Response::from_parts(parts, Body::empty()),
+        };
+    }
     let h = res.headers_mut();
     if https {
         let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
@@ -181,21 +194,163 @@ fn is_cross_site(req: &Request) -> bool {
     }
 }
 
+/// The session cookie's value, if the request carries one.
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|c| c.split(';'))
+        .find_map(|p| p.trim_start().strip_prefix("yw_session="))
+        .filter(|v| !v.is_empty())
+}
+
+/// The synchronizer token of a session's forms: derived from the session's secret cookie
+/// (which another site can neither read nor guess), so nothing is stored.
+pub fn form_token(session_cookie: &str) -> String {
+    kernel::crypto::sm3_hex(format!("yiwang-form:{session_cookie}").as_bytes())[..32].to_owned()
+}
+
+/// The name of the hidden form field (and `X-CSRF-Token` for scripts) carrying the token.
+pub const FORM_TOKEN_FIELD: &str = "csrf";
+
+/// Writes that need no session and so need no token (signing in, registering): a token
+/// would only lock out a browser that kept a stale cookie.
+fn needs_no_session(path: &str) -> bool {
+    matches!(
+        path,
+        "/signin" | "/signin/sms" | "/signin/sms/verify" | "/signin/totp" | "/register"
+    )
+}
+
+/// The value of `field` in a form body, URL-encoded or multipart.
+fn form_field(content_type: &str, body: &[u8], field: &str) -> Option<String> {
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return form_urlencoded::parse(body)
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.into_owned());
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let marker = format!("name=\"{field}\"");
+        let at = body
+            .windows(marker.len())
+            .position(|w| w == marker.as_bytes())?;
+        let rest = &body[at..];
+        let start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let value = &rest[start..];
+        let end = value.windows(2).position(|w| w == b"\r\n")?;
+        return std::str::from_utf8(&value[..end]).ok().map(str::to_owned);
+    }
+    None
+}
+
 /// A form posted from another site is refused before it reaches any handler (CSRF).
+///
+/// Only same-origin writes pass ([`is_cross_site`]). Where the browser sends neither
+/// `Sec-Fetch-Site` nor `Origin` (old browsers), a write with a session cookie must carry the
+/// session's form token ([`form_token`]), which [`add_form_tokens`] puts in every form.
 ///
 /// The OAuth endpoints that authenticate the calling client rather than a cookie are open to
 /// other sites (a browser-based client posts to the token endpoint from its own origin).
-pub async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
+pub async fn refuse_cross_site_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || matches!(
             req.uri().path(),
             "/oauth2/token" | "/oauth2/revoke" | "/oauth2/introspect" | "/oauth2/userinfo"
         );
-    if !safe && is_cross_site(&req) {
-        tracing::warn!(path = %req.uri().path(), "cross-site write refused");
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    if safe {
+        return next.run(req).await;
     }
-    next.run(req).await
+    if is_cross_site(&req) {
+        tracing::warn!(path = %req.uri().path(), "cross-site write refused");
+        return unhandled(
+            &state,
+            req,
+            StatusCode::FORBIDDEN,
+            "cross-site",
+            "error-cross-site",
+        );
+    }
+    let undecided = !req.headers().contains_key("sec-fetch-site")
+        && !req.headers().contains_key(header::ORIGIN);
+    let expected = match session_cookie(req.headers()) {
+        Some(c) if undecided && !needs_no_session(req.uri().path()) => form_token(c),
+        _ => return next.run(req).await,
+    };
+    if req
+        .headers()
+        .get("x-csrf-token")
+        .is_some_and(|v| v.as_bytes() == expected.as_bytes())
+    {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 << 20).await else {
+        let req = Request::from_parts(parts, Body::empty());
+        return unhandled(
+            &state,
+            req,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "error-too-large",
+        );
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let given = form_field(content_type, &bytes, FORM_TOKEN_FIELD);
+    if given.as_deref() == Some(expected.as_str()) {
+        // The handlers see the form as they made it: the token is taken out of a URL-encoded
+        // body (a multipart reader skips the part).
+        let body = if content_type.starts_with("application/x-www-form-urlencoded") {
+            let kept: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form_urlencoded::parse(&bytes).filter(|(k, _)| k != FORM_TOKEN_FIELD))
+                .finish();
+            Body::from(kept)
+        } else {
+            Body::from(bytes)
+        };
+        let mut parts = parts;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        next.run(Request::from_parts(parts, body)).await
+    } else {
+        let req = Request::from_parts(parts, Body::from(bytes));
+        tracing::warn!(path = %req.uri().path(), "write without its form token refused");
+        unhandled(
+            &state,
+            req,
+            StatusCode::FORBIDDEN,
+            "form-token",
+            "error-form-token",
+        )
+    }
+}
+
+/// Puts the session's form token into every `<form method="post">` of an HTML answer to a
+/// signed-in request, so that no page can forget it.
+fn add_form_tokens(html: &str, token: &str) -> String {
+    let input = format!("<input type=\"hidden\" name=\"{FORM_TOKEN_FIELD}\" value=\"{token}\">");
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(at) = rest.find("<form") {
+        let Some(close) = rest[at..].find('>') else {
+            break;
+        };
+        let tag = &rest[at..at + close + 1];
+        out.push_str(&rest[..at + close + 1]);
+        if tag.contains("method=\"post\"") {
+            out.push_str(&input);
+        }
+        rest = &rest[at + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A localized error for a request no handler took: problem+json under `/api`, a page elsewhere.

@@ -1284,3 +1284,60 @@ async fn with_a_master_key_totp_secrets_and_signing_keys_are_sealed_at_rest() {
         app.close().await;
     }
 }
+
+/// Where a browser sends neither `Sec-Fetch-Site` nor `Origin`, a signed-in write must carry
+/// the session's form token, which every form of a signed-in page carries; without it nothing
+/// changes and the refusal is localized.
+#[tokio::test]
+async fn signed_in_forms_carry_their_token_and_writes_without_it_are_refused() {
+    for app in apps().await {
+        let tashi = demo_id("540102", "19900101", "123");
+        let signed = app
+            .post_form(
+                "/signin",
+                &format!("account={tashi}&password={PASSWORD}"),
+                None,
+            )
+            .await;
+        let cookie = signed.session_cookie().expect("cookie");
+        let page = app.get_as("/me/password?lang=en", &cookie).await;
+        let token = page
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("the form carries its token")
+            .to_owned();
+        assert_eq!(token.len(), 32);
+        // A modern browser (it says where its requests come from) gets its forms unchanged.
+        let modern = app
+            .send(
+                axum::http::Request::get("/me/password?lang=en")
+                    .header(axum::http::header::COOKIE, format!("yw_session={cookie}"))
+                    .header("sec-fetch-site", "none")
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(modern.status, StatusCode::OK);
+        assert!(!modern.body.contains("name=\"csrf\""));
+        let raw = |body: String| {
+            axum::http::Request::post("/me/sessions/revoke?lang=en")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header(axum::http::header::COOKIE, format!("yw_session={cookie}"))
+                .body(axum::body::Body::from(body))
+                .expect("request")
+        };
+        let refused = app.send(raw(String::new())).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert!(refused.body.contains("check code"), "{}", refused.body);
+        let wrong = app.send(raw(format!("csrf={}", "0".repeat(32)))).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+        let ok = app.send(raw(format!("csrf={token}"))).await;
+        assert_ne!(ok.status, StatusCode::FORBIDDEN, "{}", ok.body);
+        app.close().await;
+    }
+}

@@ -9,6 +9,9 @@ use tower::ServiceExt;
 use ui::state::{Secret, WebSettings};
 use yiwang_web as web;
 
+/// What a browser sends with a write from one of the site's own pages.
+pub const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");
+
 pub struct TestApp {
     pub router: Router,
     pub db: TestDb,
@@ -157,10 +160,12 @@ pub fn form_encode(s: &str) -> String {
 }
 
 impl TestApp {
-    /// Posts a form, with a session cookie if given.
+    /// Posts a form, with a session cookie if given, as a browser does from one of the site's
+    /// own pages (`Sec-Fetch-Site: same-origin`).
     pub async fn post_form(&self, path: &str, form: &str, cookie: Option<&str>) -> Answer {
-        let mut req =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(SAME_ORIGIN.0, SAME_ORIGIN.1);
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, format!("yw_session={c}"));
         }
@@ -172,6 +177,7 @@ impl TestApp {
     pub async fn send_with_cookie_form(&self, path: &str, form: &str, cookie: &str) -> Answer {
         let req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(SAME_ORIGIN.0, SAME_ORIGIN.1)
             .header(header::COOKIE, cookie)
             .body(Body::from(form.to_owned()))
             .expect("request");
@@ -207,6 +213,7 @@ impl TestApp {
                 format!("multipart/form-data; boundary={boundary}"),
             )
             .header("cookie", format!("yw_session={cookie}"))
+            .header(SAME_ORIGIN.0, SAME_ORIGIN.1)
             .body(Body::from(body))
             .expect("request");
         self.send(req).await
@@ -217,6 +224,7 @@ impl TestApp {
         let req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::COOKIE, format!("yw_session={cookie}"))
+            .header(SAME_ORIGIN.0, SAME_ORIGIN.1)
             .body(Body::from(json.to_owned()))
             .expect("request");
         self.send(req).await
