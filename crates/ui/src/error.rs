@@ -61,6 +61,7 @@ fn status_key(status: StatusCode) -> &'static str {
         405 => "status-405",
         409 => "status-409",
         413 => "status-413",
+        415 => "status-415",
         422 => "status-422",
         429 => "status-429",
         503 => "status-503",

@@ -66,7 +66,8 @@ pub fn router(state: AppState) -> Router {
             middleware::refuse_cross_site_writes,
         ))
         .layer(from_fn(middleware::remember_language))
-        .layer(from_fn_with_state(state, middleware::transport))
+        .layer(from_fn_with_state(state.clone(), middleware::transport))
+        .layer(from_fn_with_state(state, middleware::api_problems))
         .layer(CompressionLayer::new())
         .layer(from_fn(move |req, next| {
             metrics::observe(metrics.clone(), req, next)

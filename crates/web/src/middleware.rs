@@ -353,6 +353,50 @@ fn add_form_tokens(html: &str, token: &str) -> String {
     out
 }
 
+/// Every refusal under `/api/` is an RFC 9457 problem document in the caller's language,
+/// whoever made it: a handler does so itself; what axum's extractors answer before any
+/// handler runs (a path value that is not a number, a query that does not parse, a body of
+/// the wrong type) is turned into one here, so no client ever gets a text/plain error.
+pub async fn api_problems(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let lang = ui::ctx::negotiate(&parts);
+    let req = Request::from_parts(parts, body);
+    let res = next.run(req).await;
+    let status = res.status();
+    let problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/problem+json"));
+    if status.as_u16() < 400 || problem {
+        return res;
+    }
+    let (code, key) = match status.as_u16() {
+        404 => ("not-found", "error-not-found"),
+        405 => ("method-not-allowed", "error-method"),
+        413 => ("too-large", "error-too-large"),
+        415 => ("unsupported-media-type", "error-unsupported-media"),
+        s if s >= 500 => ("internal", "error-internal"),
+        _ => ("unreadable", "error-unreadable"),
+    };
+    let mut answer = ApiCtx::new(lang, state.catalog.clone())
+        .fail(status, code, &Message::new(key))
+        .into_response();
+    for name in [header::WWW_AUTHENTICATE, header::ALLOW] {
+        if let Some(v) = res.headers().get(&name) {
+            answer.headers_mut().insert(name, v.clone());
+        }
+    }
+    answer
+}
+
 /// A localized error for a request no handler took: problem+json under `/api`, a page elsewhere.
 fn unhandled(
     state: &AppState,

@@ -13,12 +13,13 @@ pub fn router() -> Router<AppState> {
         get(|| async {
             let mut doc = document();
             if let Some(paths) = doc["paths"].as_object_mut() {
-                for more in [registry_paths(), case_paths(), cert_paths()] {
+                for more in [registry_paths(), case_paths(), cert_paths(), oauth_paths()] {
                     if let Value::Object(more) = more {
                         paths.extend(more);
                     }
                 }
             }
+            complete(&mut doc);
             Json(doc)
         }),
     )
@@ -50,6 +51,121 @@ fn paging() -> [Value; 2] {
         json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 } }),
         param("cursor", "The `next` value of the previous page.", false),
     ]
+}
+
+/// What every operation can answer besides what it describes, added in one place so that no
+/// operation forgets one: a path parameter named in the path is declared; an operation that
+/// needs a token or a session also answers 401 (none, or not valid) and 403 (not this
+/// caller's); one with a body also 413 (too large) and 415 (not its content type); the case
+/// operations 403 and 409. Every refusal under `/api/` is problem+json
+/// (`middleware::api_problems`).
+fn complete(doc: &mut Value) {
+    let problem = json!({ "$ref": "#/components/responses/Problem" });
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let names: Vec<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned()))
+            .collect();
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (_, op) in ops.iter_mut() {
+            let declared: Vec<String> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for name in names.iter().filter(|n| !declared.contains(n)) {
+                let schema = match name.as_str() {
+                    "registry" => json!({ "type": "string", "enum": ["population", "entities"] }),
+                    _ => json!({ "type": "string" }),
+                };
+                let p = json!({ "name": name, "in": "path", "required": true, "schema": schema });
+                match op["parameters"].as_array_mut() {
+                    Some(ps) => ps.insert(0, p),
+                    None => op["parameters"] = json!([p]),
+                }
+            }
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            let guarded = op.get("security").is_some() || path.starts_with("/api/v1/cases");
+            let body = op.get("requestBody").is_some();
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            let mut add = |code: &str| {
+                responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| problem.clone());
+            };
+            if guarded {
+                add("401");
+                add("403");
+            }
+            if path.starts_with("/api/v1/cases") {
+                add("409");
+            }
+            if body {
+                add("413");
+                add("415");
+            }
+        }
+    }
+}
+
+/// The OpenID Connect provider's endpoints (their errors are RFC 6749 JSON, not problem
+/// documents, as OAuth clients expect).
+fn oauth_paths() -> Value {
+    let oauth_error = json!({ "description": "An OAuth error (RFC 6749 §5.2)", "content": { "application/json": { "schema": { "type": "object", "required": ["error"], "properties": {
+        "error": { "type": "string" }, "error_description": { "type": "string" } } } } } });
+    let json_ok = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": { "type": "object" } } } });
+    let form = |required: Value, props: Value| json!({ "required": true, "content": { "application/x-www-form-urlencoded": { "schema": { "type": "object", "required": required, "properties": props } } } });
+    json!({
+        "/.well-known/openid-configuration": { "get": {
+            "summary": "OpenID Connect discovery (OpenID Connect Discovery 1.0)",
+            "responses": { "200": json_ok("The provider's metadata") }
+        } },
+        "/oauth2/jwks": { "get": {
+            "summary": "The provider's public signing keys (RFC 7517), current and recently retired",
+            "responses": { "200": json_ok("A JWK set") }
+        } },
+        "/oauth2/token": { "post": {
+            "summary": "The token endpoint: authorization_code (with PKCE), refresh_token (rotated; a replay revokes the grant's tokens) and client_credentials",
+            "description": "Clients authenticate with HTTP Basic (client_secret_basic) or client_id/client_secret in the body; public clients with client_id and PKCE.",
+            "requestBody": form(json!(["grant_type"]), json!({
+                "grant_type": { "type": "string", "enum": ["authorization_code", "refresh_token", "client_credentials"] },
+                "code": { "type": "string" }, "redirect_uri": { "type": "string" }, "code_verifier": { "type": "string" },
+                "refresh_token": { "type": "string" }, "scope": { "type": "string" },
+                "client_id": { "type": "string" }, "client_secret": { "type": "string" } })),
+            "responses": { "200": json_ok("Tokens"), "400": oauth_error.clone(), "401": oauth_error.clone() }
+        } },
+        "/oauth2/userinfo": { "get": {
+            "summary": "Claims about the person an access token was issued for",
+            "security": [{ "bearer": [] }],
+            "responses": { "200": json_ok("Claims"), "401": oauth_error.clone(), "403": oauth_error.clone() }
+        } },
+        "/oauth2/introspect": { "post": {
+            "summary": "Token introspection (RFC 7662), for confidential clients",
+            "requestBody": form(json!(["token"]), json!({ "token": { "type": "string" }, "token_type_hint": { "type": "string" },
+                "client_id": { "type": "string" }, "client_secret": { "type": "string" } })),
+            "responses": { "200": json_ok("{\"active\": …}"), "400": oauth_error.clone(), "401": oauth_error.clone() }
+        } },
+        "/oauth2/revoke": { "post": {
+            "summary": "Token revocation (RFC 7009): a refresh token with its grant, or an access token",
+            "requestBody": form(json!(["token"]), json!({ "token": { "type": "string" }, "token_type_hint": { "type": "string" },
+                "client_id": { "type": "string" }, "client_secret": { "type": "string" } })),
+            "responses": { "200": { "description": "Revoked, or unknown (not an error)" }, "400": oauth_error.clone(), "401": oauth_error }
+        } }
+    })
 }
 
 /// The document.
@@ -246,6 +362,9 @@ fn case_paths() -> Value {
         r
     };
     let state = json!({ "type": "object", "properties": { "state": { "type": "string" } } });
+    let submitted = json!({ "type": "object", "properties": { "id": { "type": "integer" }, "number": { "type": "string" }, "created": { "type": "boolean" } } });
+    let mut submitted_responses = with_conflict(submitted.clone());
+    submitted_responses["201"] = json!({ "description": "Submitted: a new case", "content": { "application/json": { "schema": submitted } } });
     json!({
         "/api/v1/cases": {
             "get": { "summary": "The signed-in person's cases, newest change first", "responses": with_conflict(json!({ "type": "object" })) },
@@ -259,7 +378,7 @@ fn case_paths() -> Value {
                     "materials": { "type": "array", "items": { "type": "object", "required": ["index", "content_base64"], "properties": {
                         "index": { "type": "integer" }, "file_name": { "type": "string" }, "content_type": { "type": "string" }, "content_base64": { "type": "string", "description": "PDF, PNG or JPEG, at most 10 MB." } } } },
                     "idempotency_key": { "type": "string" } } } } } },
-                "responses": with_conflict(json!({ "type": "object", "properties": { "id": { "type": "integer" }, "number": { "type": "string" }, "created": { "type": "boolean" } } }))
+                "responses": submitted_responses
             }
         },
         "/api/v1/cases/{id}": { "get": {

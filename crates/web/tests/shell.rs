@@ -799,3 +799,59 @@ async fn the_bootstrap_login_is_throttled_audited_and_can_be_switched_off() {
         t.close().await;
     }
 }
+
+/// Every refusal under `/api/` is problem+json in the caller's language, also those made
+/// before any handler runs (a path value that is not a number, a body of the wrong type); the
+/// document lists 401/403 for every guarded operation and declares every path parameter.
+#[tokio::test]
+async fn api_refusals_are_problem_documents_and_the_document_says_so() {
+    for app in TestApp::all().await {
+        for (method, path, content_type) in [
+            ("GET", "/api/v1/cases/abc?lang=en", None),
+            (
+                "POST",
+                "/api/v1/cases/abc/accept?lang=en",
+                Some("application/json"),
+            ),
+            (
+                "POST",
+                "/api/v1/identifiers/check?lang=en",
+                Some("text/plain"),
+            ),
+            ("GET", "/api/v1/department/cases/x?lang=en", None),
+        ] {
+            let mut req = Request::builder().method(method).uri(path);
+            if let Some(t) = content_type {
+                req = req.header(header::CONTENT_TYPE, t);
+            }
+            let res = app.send(req.body(Body::from("{}")).expect("request")).await;
+            assert!(res.status.is_client_error(), "{path}: {}", res.status);
+            assert_eq!(
+                res.header("content-type"),
+                "application/problem+json",
+                "{path}: {}",
+                res.body
+            );
+            assert!(!res.json()["detail"].as_str().unwrap_or("").is_empty());
+        }
+        let doc = app.get("/api/openapi.json").await.json();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("operations") {
+                if op.get("security").is_some() && path.starts_with("/api/") {
+                    assert!(op["responses"].get("401").is_some(), "{method} {path}");
+                    assert!(op["responses"].get("403").is_some(), "{method} {path}");
+                }
+                for name in path.split('{').skip(1).filter_map(|p| p.split('}').next()) {
+                    assert!(
+                        op["parameters"].as_array().is_some_and(|ps| ps
+                            .iter()
+                            .any(|p| p["name"] == name && p["in"] == "path")),
+                        "{method} {path}: {name}"
+                    );
+                }
+            }
+        }
+        assert!(doc["paths"].get("/oauth2/token").is_some());
+        app.close().await;
+    }
+}
