@@ -6,6 +6,14 @@
 //! Beyond the core, `items` also takes `point=lon,lat` (features there), `point` with
 //! `distance` in metres (features within it) and `intersects` (a GeoJSON polygon). Layers that
 //! are not public (underground pipelines) answer only a signed-in official.
+//!
+//! Part 2 (coordinate reference systems by reference): besides CRS84, `crs` and `bbox-crs`
+//! take CGCS2000 (EPSG:4490, the national datum, latitude first); the answer names its CRS in
+//! `Content-Crs`. A parameter the server does not know or does not support (`filter`,
+//! `sortby`, `datetime`, `properties`, a CRS not offered) is a 400 naming it, never ignored.
+//! `/ogc/api` is the OpenAPI 3.0 document (`service-desc`); `f=html` leads to the same data
+//! as pages (`/geography`). Paths answer with or without a trailing slash, and every error
+//! under `/ogc` is a JSON problem document.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -24,17 +32,121 @@ use crate::geo::{self, Area, Layer, MAX_LIMIT};
 use crate::geometry::Geometry;
 
 pub fn router() -> Router<AppState> {
+    // Each path also with a trailing slash: OWSLib and others ask for `/ogc/`.
     Router::new()
         .route("/ogc", get(landing))
+        .route("/ogc/", get(landing))
+        .route("/ogc/api", get(service_desc))
         .route("/ogc/conformance", get(conformance))
+        .route("/ogc/conformance/", get(conformance))
         .route("/ogc/collections", get(collections))
+        .route("/ogc/collections/", get(collections))
         .route("/ogc/collections/{id}", get(collection))
+        .route("/ogc/collections/{id}/", get(collection))
         .route("/ogc/collections/{id}/items", get(items))
+        .route("/ogc/collections/{id}/items/", get(items))
         .route("/ogc/collections/{id}/items/{fid}", get(item))
 }
 
 const DEFAULT_LIMIT: usize = 10;
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// CGCS2000 (China Geodetic Coordinate System 2000), geographic 2D: latitude, longitude. It
+/// differs from WGS 84 / CRS84 by centimetres, below the registry's precision, so only the
+/// axis order changes.
+const CGCS2000: &str = "http://www.opengis.net/def/crs/EPSG/0/4490";
+const OAS30: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+/// A CRS this service offers, by its URI (or the short forms clients send).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crs {
+    Crs84,
+    Cgcs2000,
+}
+
+impl Crs {
+    fn parse(text: &str) -> Option<Crs> {
+        match text.trim().trim_start_matches('[').trim_end_matches(']') {
+            CRS84 | "CRS84" | "OGC:CRS84" => Some(Crs::Crs84),
+            CGCS2000 | "EPSG:4490" => Some(Crs::Cgcs2000),
+            _ => None,
+        }
+    }
+
+    fn uri(self) -> &'static str {
+        match self {
+            Crs::Crs84 => CRS84,
+            Crs::Cgcs2000 => CGCS2000,
+        }
+    }
+}
+
+/// Swaps every coordinate pair of a GeoJSON geometry or bbox to latitude first.
+fn lat_first(v: &mut Value) {
+    match v {
+        Value::Array(a) if a.len() >= 2 && a.iter().all(Value::is_number) => a.swap(0, 1),
+        Value::Array(a) => a.iter_mut().for_each(lat_first),
+        _ => {}
+    }
+}
+
+/// A feature in `crs`.
+fn in_crs(mut f: Value, crs: Crs) -> Value {
+    if crs == Crs::Cgcs2000 {
+        lat_first(&mut f["geometry"]["coordinates"]);
+        if let Some(b) = f["bbox"].as_array_mut().filter(|b| b.len() == 4) {
+            b.swap(0, 1);
+            b.swap(2, 3);
+        }
+    }
+    f
+}
+
+/// The parameters each resource takes; anything else is a 400 naming it (OGC API –
+/// Features Part 1, /req/core/query-param-unknown).
+const COMMON_PARAMS: &[&str] = &["f", "lang"];
+const ITEMS_PARAMS: &[&str] = &[
+    "f",
+    "lang",
+    "bbox",
+    "bbox-crs",
+    "limit",
+    "after",
+    "point",
+    "distance",
+    "intersects",
+    "crs",
+];
+const ITEM_PARAMS: &[&str] = &["f", "lang", "crs"];
+
+/// Refuses a query naming a parameter outside `known`, or asking a format other than JSON.
+fn check_params(api: &ApiCtx, query: Option<&str>, known: &[&str]) -> Result<(), ApiError> {
+    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if !known.contains(&k.as_ref()) {
+            return Err(api.fail(
+                StatusCode::BAD_REQUEST,
+                "unknown-parameter",
+                &Message::new("geo-param-unknown").arg("param", k.as_ref()),
+            ));
+        }
+        if k == "f" && !matches!(v.as_ref(), "json" | "geojson" | "html") {
+            return Err(api.fail(
+                StatusCode::BAD_REQUEST,
+                "invalid-parameter",
+                &Message::new("geo-param").arg("param", "f"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the client asked for the pages (`f=html`).
+fn wants_html(query: Option<&str>) -> bool {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes()).any(|(k, v)| k == "f" && v == "html")
+}
+
+fn see_pages(to: String) -> Response {
+    axum::response::Redirect::to(&to).into_response()
+}
 
 fn json_response(body: &Value, content_type: &'static str) -> Response {
     let mut r = (StatusCode::OK, body.to_string()).into_response();
@@ -51,30 +163,88 @@ fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })
 }
 
-async fn landing(State(state): State<AppState>, api: ApiCtx) -> Response {
+async fn landing(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    check_params(&api, uri.query(), COMMON_PARAMS)?;
+    if wants_html(uri.query()) {
+        return Ok(see_pages("/geography".to_owned()));
+    }
     let b = base(&state);
-    json_response(
+    let site = state.settings.public_url().trim_end_matches('/').to_owned();
+    Ok(json_response(
         &json!({
             "title": api.format(&Message::new("geo-title")),
             "description": api.format(&Message::new("geo-intro")),
             "links": [
                 link(b.clone(), "self", "application/json", "this document"),
+                link(format!("{b}?f=html"), "alternate", "text/html", "this document as a page"),
+                link(format!("{b}/api"), "service-desc", OAS30, "the API definition"),
+                link(format!("{site}/geography"), "service-doc", "text/html", "the layers as pages"),
                 link(format!("{b}/conformance"), "conformance", "application/json", "conformance classes"),
                 link(format!("{b}/collections"), "data", "application/json", "the layers"),
             ],
         }),
         "application/json",
-    )
+    ))
 }
 
-async fn conformance() -> Response {
-    json_response(
-        &json!({ "conformsTo": [
-            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-        ]}),
+/// The conformance classes this service implements, exactly.
+const CONFORMS_TO: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+];
+
+async fn conformance(api: ApiCtx, uri: axum::http::Uri) -> Result<Response, ApiError> {
+    check_params(&api, uri.query(), COMMON_PARAMS)?;
+    Ok(json_response(
+        &json!({ "conformsTo": CONFORMS_TO }),
         "application/json",
-    )
+    ))
+}
+
+/// The OpenAPI 3.0 definition of `/ogc` (`service-desc`).
+async fn service_desc(State(state): State<AppState>) -> Response {
+    let b = base(&state);
+    let problem = json!({ "description": "A problem document (RFC 9457)", "content": { "application/problem+json": { "schema": { "type": "object" } } } });
+    let geojson = |d: &str| json!({ "description": d, "content": { "application/geo+json": { "schema": { "type": "object" } } } });
+    let plain = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": { "type": "object" } } } });
+    let q = |name: &str, d: &str| json!({ "name": name, "in": "query", "required": false, "description": d, "schema": { "type": "string" } });
+    let f = q("f", "json (default) or html (the same data as pages).");
+    let collection_id = json!({ "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": geo::LAYERS.iter().map(|l| l.code).collect::<Vec<_>>() } });
+    let crs = json!({ "name": "crs", "in": "query", "required": false, "schema": { "type": "string", "enum": [CRS84, CGCS2000] } });
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Yiwang geography registry (OGC API – Features)", "version": env!("CARGO_PKG_VERSION") },
+        "servers": [{ "url": b }],
+        "paths": {
+            "/": { "get": { "summary": "Landing page", "parameters": [f.clone()], "responses": { "200": plain("Links"), "400": problem.clone() } } },
+            "/conformance": { "get": { "summary": "Conformance classes", "parameters": [f.clone()], "responses": { "200": plain("conformsTo"), "400": problem.clone() } } },
+            "/collections": { "get": { "summary": "The layers", "parameters": [f.clone()], "responses": { "200": plain("collections"), "400": problem.clone() } } },
+            "/collections/{collectionId}": { "get": { "summary": "One layer", "parameters": [collection_id.clone(), f.clone()], "responses": { "200": plain("A collection"), "400": problem.clone(), "404": problem.clone() } } },
+            "/collections/{collectionId}/items": { "get": {
+                "summary": "Features of a layer",
+                "parameters": [collection_id.clone(), f.clone(),
+                    q("bbox", "minLon,minLat,maxLon,maxLat (in bbox-crs; CRS84 by default)."),
+                    json!({ "name": "bbox-crs", "in": "query", "required": false, "schema": { "type": "string", "enum": [CRS84, CGCS2000] } }),
+                    crs.clone(),
+                    json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT } }),
+                    q("after", "Continue after this feature id (from the next link)."),
+                    q("point", "lon,lat: features there."), q("distance", "Metres around point."), q("intersects", "A GeoJSON polygon.")],
+                "responses": { "200": geojson("A FeatureCollection"), "400": problem.clone(), "404": problem.clone() }
+            } },
+            "/collections/{collectionId}/items/{featureId}": { "get": {
+                "summary": "One feature",
+                "parameters": [collection_id, json!({ "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } }), f, crs],
+                "responses": { "200": geojson("A Feature"), "400": problem.clone(), "404": problem }
+            } }
+        }
+    });
+    json_response(&doc, "application/vnd.oai.openapi+json;version=3.0")
 }
 
 /// Whether this caller may read a layer: public layers anyone, the others an official.
@@ -91,7 +261,8 @@ async fn describe(state: &AppState, api: &ApiCtx, layer: &Layer) -> Result<Value
         "id": layer.code,
         "title": api.pick(layer.zh, layer.bo, layer.en),
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": [CRS84, CGCS2000],
+        "storageCrs": CRS84,
         "links": [
             link(format!("{b}/collections/{}", layer.code), "self", "application/json", layer.en),
             link(format!("{b}/collections/{}/items", layer.code), "items", "application/geo+json", layer.en),
@@ -122,7 +293,12 @@ async fn collections(
     State(state): State<AppState>,
     api: ApiCtx,
     session: Option<Extension<Session>>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
+    check_params(&api, uri.query(), COMMON_PARAMS)?;
+    if wants_html(uri.query()) {
+        return Ok(see_pages("/geography".to_owned()));
+    }
     let session = session.as_ref().map(|Extension(s)| s);
     let mut out = Vec::new();
     for layer in geo::LAYERS.iter().filter(|l| may_read(l, session)) {
@@ -143,8 +319,13 @@ async fn collection(
     api: ApiCtx,
     session: Option<Extension<Session>>,
     Path(id): Path<String>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
+    check_params(&api, uri.query(), COMMON_PARAMS)?;
+    if wants_html(uri.query()) {
+        return Ok(see_pages(format!("/geography/{}", layer.code)));
+    }
     Ok(json_response(
         &describe(&state, &api, layer).await?,
         "application/json",
@@ -161,6 +342,13 @@ pub struct ItemsQuery {
     pub point: Option<String>,
     pub distance: Option<String>,
     pub intersects: Option<String>,
+    /// The CRS of the answer (CRS84 by default).
+    pub crs: Option<String>,
+    /// The CRS of `bbox` (CRS84 by default).
+    #[serde(rename = "bbox-crs")]
+    pub bbox_crs: Option<String>,
+    pub f: Option<String>,
+    pub lang: Option<String>,
 }
 
 fn numbers(text: &str) -> Option<Vec<f64>> {
@@ -175,12 +363,16 @@ impl ItemsQuery {
         let bad = |name: &'static str| (name, Message::new("geo-param").arg("param", name));
         if let Some(b) = self.bbox.as_deref().filter(|b| !b.trim().is_empty()) {
             let n = numbers(b).ok_or_else(|| bad("bbox"))?;
-            let b = match n.as_slice() {
+            let mut b = match n.as_slice() {
                 [a, b, c, d] => [*a, *b, *c, *d],
                 // With heights: minx, miny, minz, maxx, maxy, maxz.
                 [a, b, _, d, e, _] => [*a, *b, *d, *e],
                 _ => return Err(bad("bbox")),
             };
+            if self.bbox_crs()? == Crs::Cgcs2000 {
+                // Latitude first: minLat, minLon, maxLat, maxLon.
+                b = [b[1], b[0], b[3], b[2]];
+            }
             if b[0] > b[2] || b[1] > b[3] || b[1] < -90.0 || b[3] > 90.0 {
                 return Err(bad("bbox"));
             }
@@ -212,6 +404,24 @@ impl ItemsQuery {
         Ok(Area::All)
     }
 
+    /// The CRS the answer is in.
+    pub fn crs(&self) -> Result<Crs, (&'static str, Message)> {
+        match self.crs.as_deref() {
+            None => Ok(Crs::Crs84),
+            Some(c) => Crs::parse(c).ok_or(("crs", Message::new("geo-crs").arg("param", "crs"))),
+        }
+    }
+
+    /// The CRS `bbox` is given in.
+    pub fn bbox_crs(&self) -> Result<Crs, (&'static str, Message)> {
+        match self.bbox_crs.as_deref() {
+            None => Ok(Crs::Crs84),
+            Some(c) => {
+                Crs::parse(c).ok_or(("bbox-crs", Message::new("geo-crs").arg("param", "bbox-crs")))
+            }
+        }
+    }
+
     pub fn limit(&self) -> Result<usize, (&'static str, Message)> {
         match self.limit.as_deref() {
             None => Ok(DEFAULT_LIMIT),
@@ -241,11 +451,18 @@ async fn items(
     api: ApiCtx,
     session: Option<Extension<Session>>,
     Path(id): Path<String>,
+    uri: axum::http::Uri,
     q: Result<Query<ItemsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
+    check_params(&api, uri.query(), ITEMS_PARAMS)?;
+    if wants_html(uri.query()) {
+        return Ok(see_pages(format!("/geography/{}", layer.code)));
+    }
     let q = ui::ctx::api_query(&api, q)?;
     let bad = |(_, m): (&str, Message)| api.fail(StatusCode::BAD_REQUEST, "invalid-parameter", &m);
+    let crs = q.crs().map_err(bad)?;
+    q.bbox_crs().map_err(bad)?;
     let area = q.area().map_err(bad)?;
     let limit = q.limit().map_err(bad)?;
     let after = q.after().map_err(bad)?;
@@ -256,6 +473,8 @@ async fn items(
     let mut params: Vec<(&str, String)> = Vec::new();
     for (name, v) in [
         ("bbox", &q.bbox),
+        ("bbox-crs", &q.bbox_crs),
+        ("crs", &q.crs),
         ("point", &q.point),
         ("distance", &q.distance),
         ("intersects", &q.intersects),
@@ -290,8 +509,12 @@ async fn items(
             "next page",
         ));
     }
-    let features: Vec<Value> = page.features.iter().map(geo::Feature::to_geojson).collect();
-    Ok(json_response(
+    let features: Vec<Value> = page
+        .features
+        .iter()
+        .map(|f| in_crs(f.to_geojson(), crs))
+        .collect();
+    let mut res = json_response(
         &json!({
             "type": "FeatureCollection",
             "numberReturned": features.len(),
@@ -300,7 +523,9 @@ async fn items(
             "links": links,
         }),
         "application/geo+json",
-    ))
+    );
+    content_crs(&mut res, crs);
+    Ok(res)
 }
 
 async fn item(
@@ -308,8 +533,26 @@ async fn item(
     api: ApiCtx,
     session: Option<Extension<Session>>,
     Path((id, fid)): Path<(String, String)>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
+    check_params(&api, uri.query(), ITEM_PARAMS)?;
+    if wants_html(uri.query()) {
+        return Ok(see_pages(format!("/geography/{}/{fid}", layer.code)));
+    }
+    let crs = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "crs")
+        .map(|(_, v)| {
+            Crs::parse(&v).ok_or_else(|| {
+                api.fail(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-parameter",
+                    &Message::new("geo-crs").arg("param", "crs"),
+                )
+            })
+        })
+        .transpose()?
+        .unwrap_or(Crs::Crs84);
     let not_found = || {
         api.fail(
             StatusCode::NOT_FOUND,
@@ -323,7 +566,7 @@ async fn item(
         .map_err(|e| api.error(&e))?
         .ok_or_else(not_found)?;
     let b = format!("{}/collections/{}", base(&state), layer.code);
-    let mut out = f.to_geojson();
+    let mut out = in_crs(f.to_geojson(), crs);
     out["links"] = json!([
         link(
             format!("{b}/items/{}", f.id),
@@ -333,5 +576,14 @@ async fn item(
         ),
         link(b, "collection", "application/json", layer.en),
     ]);
-    Ok(json_response(&out, "application/geo+json"))
+    let mut res = json_response(&out, "application/geo+json");
+    content_crs(&mut res, crs);
+    Ok(res)
+}
+
+/// `Content-Crs: <uri>` (Part 2).
+fn content_crs(res: &mut Response, crs: Crs) {
+    if let Ok(v) = HeaderValue::from_str(&format!("<{}>", crs.uri())) {
+        res.headers_mut().insert("content-crs", v);
+    }
 }

@@ -353,7 +353,13 @@ fn add_form_tokens(html: &str, token: &str) -> String {
     out
 }
 
-/// Every refusal under `/api/` is an RFC 9457 problem document in the caller's language,
+/// Paths for programs, whose every answer (errors included) is JSON: the API and OGC API –
+/// Features.
+fn is_machine_path(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/ogc" || path.starts_with("/ogc/")
+}
+
+/// Every refusal under `/api/` and `/ogc` is an RFC 9457 problem document in the caller's language,
 /// whoever made it: a handler does so itself; what axum's extractors answer before any
 /// handler runs (a path value that is not a number, a query that does not parse, a body of
 /// the wrong type) is turned into one here, so no client ever gets a text/plain error.
@@ -362,7 +368,7 @@ pub async fn api_problems(
     req: Request,
     next: Next,
 ) -> Response {
-    if !req.uri().path().starts_with("/api/") {
+    if !is_machine_path(req.uri().path()) {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
@@ -408,7 +414,7 @@ fn unhandled(
     let (parts, _) = req.into_parts();
     let lang = ui::ctx::negotiate(&parts);
     let message = Message::new(key);
-    if parts.uri.path().starts_with("/api/") {
+    if is_machine_path(parts.uri.path()) {
         ApiCtx::new(lang, state.catalog.clone())
             .fail(status, code, &message)
             .into_response()

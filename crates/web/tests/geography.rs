@@ -146,3 +146,135 @@ async fn ogc_api_features_serves_layers_with_bbox_limit_and_paging() {
         app.close().await;
     }
 }
+
+/// What GIS clients found wanting: a trailing slash, JSON errors, the service description,
+/// parameters refused rather than ignored, CGCS2000 beside CRS84, and conformance classes
+/// that say exactly what is implemented.
+#[tokio::test]
+async fn ogc_api_features_answers_clients_as_the_standard_asks() {
+    for app in TestApp::all().await {
+        registry::bulk::load_features(&app.db.db, 200, 5, |_| {})
+            .await
+            .expect("features");
+        let slash = app.get("/ogc/").await;
+        assert_eq!(slash.status, StatusCode::OK, "OWSLib asks for /ogc/");
+        let links = slash.json()["links"].clone();
+        let rel = |r: &str| {
+            links
+                .as_array()
+                .expect("links")
+                .iter()
+                .find(|l| l["rel"] == r)
+                .cloned()
+        };
+        let desc = rel("service-desc").expect("service-desc");
+        assert!(rel("service-doc").is_some());
+        assert!(desc["type"].as_str().unwrap_or("").contains("openapi"));
+        let api = app.get("/ogc/api").await;
+        assert_eq!(api.status, StatusCode::OK);
+        assert_eq!(api.json()["openapi"], "3.0.3");
+        assert!(
+            api.json()["paths"]
+                .get("/collections/{collectionId}/items")
+                .is_some()
+        );
+        assert_eq!(app.get("/ogc/collections/").await.status, StatusCode::OK);
+        let conf = app.get("/ogc/conformance").await.json();
+        let classes: Vec<&str> = conf["conformsTo"]
+            .as_array()
+            .expect("classes")
+            .iter()
+            .filter_map(|c| c.as_str())
+            .collect();
+        assert!(
+            classes
+                .iter()
+                .any(|c| c.ends_with("ogcapi-features-2/1.0/conf/crs"))
+        );
+        assert!(
+            !classes
+                .iter()
+                .any(|c| c.contains("filter") || c.contains("html"))
+        );
+
+        // JSON errors, never a page.
+        let missing = app.get("/ogc/nothing-here?lang=en").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(missing.header("content-type"), "application/problem+json");
+        for unsupported in [
+            "sortby=name",
+            "filter=name%3D%27x%27",
+            "datetime=2026-01-01",
+            "properties=name",
+            "crs=EPSG:3857",
+            "bbox-crs=EPSG:3857",
+            "f=xml",
+            "foo=1",
+        ] {
+            let r = app
+                .get(&format!(
+                    "/ogc/collections/land-parcels/items?{unsupported}&lang=en"
+                ))
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{unsupported}: {}",
+                r.body
+            );
+            assert_eq!(r.header("content-type"), "application/problem+json");
+        }
+        assert_eq!(
+            app.get("/ogc/collections?foo=1").await.status,
+            StatusCode::BAD_REQUEST
+        );
+
+        // CGCS2000, latitude first, named in Content-Crs; a bbox given in it too.
+        let crs84 = app
+            .get("/ogc/collections/land-parcels/items?limit=1")
+            .await
+            .json();
+        let first = &crs84["features"][0];
+        let cgcs = app
+            .get(&format!(
+                "/ogc/collections/land-parcels/items/{}?crs=http://www.opengis.net/def/crs/EPSG/0/4490",
+                first["id"]
+            ))
+            .await;
+        assert_eq!(cgcs.status, StatusCode::OK, "{}", cgcs.body);
+        assert_eq!(
+            cgcs.header("content-crs"),
+            "<http://www.opengis.net/def/crs/EPSG/0/4490>"
+        );
+        let (a, b) = (&first["bbox"], &cgcs.json()["bbox"]);
+        assert_eq!((a[0].clone(), a[1].clone()), (b[1].clone(), b[0].clone()));
+        let lon = a[0].as_f64().expect("lon");
+        let lat = a[1].as_f64().expect("lat");
+        let around = format!(
+            "{},{},{},{}",
+            lat - 0.01,
+            lon - 0.01,
+            lat + 0.01,
+            lon + 0.01
+        );
+        let found = app
+            .get(&format!(
+                "/ogc/collections/land-parcels/items?bbox={around}&bbox-crs=EPSG:4490&limit=100"
+            ))
+            .await
+            .json();
+        assert!(
+            found["features"]
+                .as_array()
+                .expect("features")
+                .iter()
+                .any(|f| f["id"] == first["id"]),
+            "a bbox in CGCS2000 finds the feature"
+        );
+        // The pages, for people.
+        let html = app.get("/ogc/collections/land-parcels?f=html").await;
+        assert_eq!(html.status, StatusCode::SEE_OTHER);
+        assert_eq!(html.location(), "/geography/land-parcels");
+        app.close().await;
+    }
+}
