@@ -58,6 +58,12 @@ def main():
         first = swapped["features"][0]
         check(first["id"] == feats[0]["id"] and first["bbox"][0] == feats[0]["bbox"][1],
               "in CGCS2000 (crs=EPSG:4490) latitude comes first")
+        q = w.collection_queryables("land-parcels")
+        check("area_m2" in q.get("properties", {}), "the layer's queryables (Part 3)")
+        filtered = w.collection_items("land-parcels", filter="use = '耕地' AND area_m2 > 3000", limit=50)
+        fs = filtered.get("features", [])
+        check(bool(fs) and all(f["properties"]["use"] == "耕地" and f["properties"]["area_m2"] > 3000 for f in fs),
+              f"a CQL2 filter chooses the features ({len(fs)})")
         try:
             w.collection_items("land-parcels", datetime_="2026-01-01")
             check(False, "an unsupported parameter is refused, not ignored")

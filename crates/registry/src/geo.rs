@@ -404,6 +404,64 @@ pub async fn query(
     limit: usize,
     from: i64,
 ) -> Result<Page, DbError> {
+    query_filtered(db, layer, area, within, limit, from, None).await
+}
+
+/// A feature's properties as filters see them: its own and the registry's (`code`, `name`,
+/// `division`, `source`, `updated`), as in its GeoJSON.
+pub fn filter_properties(f: &Feature) -> Map<String, Value> {
+    match f.to_geojson()["properties"].take() {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The properties a layer's features can be filtered on (OGC API – Features Part 3
+/// queryables): the registry's own and the layer's attributes, each with its JSON type.
+pub fn queryables(layer: &str) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut q = vec![
+        ("code", "string", "The source's identifier"),
+        ("name", "string", "Name"),
+        ("division", "string", "Division code (GB/T 2260)"),
+        ("source", "string", "The source department"),
+        ("updated", "string", "Last change (RFC 3339)"),
+    ];
+    q.extend(match layer {
+        "land-parcels" => vec![
+            (
+                "use",
+                "string",
+                "Land use (宅基地, 耕地, 商服用地, 工业用地)",
+            ),
+            ("area_m2", "integer", "Area in square metres"),
+        ],
+        "grasslands" => vec![
+            ("grade", "integer", "Grassland grade (1–8)"),
+            ("contract", "string", "Herding contract number"),
+        ],
+        "mineral-rights" => vec![
+            ("mineral", "string", "Mineral"),
+            ("kind", "string", "Kind of right (探矿权, 采矿权)"),
+        ],
+        _ => vec![],
+    });
+    q
+}
+
+/// A filter on features besides the area (CQL2, already checked).
+pub type FeatureFilter<'a> = &'a (dyn Fn(&Feature) -> bool + Send + Sync);
+
+/// [`query`] with a filter each feature must also pass; the page is filled from as many
+/// candidates as it takes.
+pub async fn query_filtered(
+    db: &Db,
+    layer: &str,
+    area: &Area,
+    within: Option<kernel::DivisionCode>,
+    limit: usize,
+    from: i64,
+    filter: Option<FeatureFilter<'_>>,
+) -> Result<Page, DbError> {
     let like = match within {
         None => "%".to_owned(),
         Some(d) => format!("{}%", d.subtree_prefix()),
@@ -416,7 +474,7 @@ pub async fn query(
         Area::Polygon(g) => (Some(g.bbox()), Some(g.clone())),
         Area::Within(p, m) => (Some(around(*p, *m)), None),
     };
-    let keep = |f: &Feature| -> bool {
+    let in_area = |f: &Feature| -> bool {
         // A feature whose box lies inside the asked-for box surely intersects it.
         if let (Area::BBox(q), true) = (area, exact.is_some()) {
             let b = f.bbox;
@@ -433,6 +491,7 @@ pub async fn query(
             _ => true,
         }
     };
+    let keep = |f: &Feature| filter.is_none_or(|m| m(f)) && in_area(f);
     // The index narrows to candidates by box; the exact test may drop some, so fetch in
     // rounds until the page is full or the candidates run out. Each kept feature carries
     // where the page after it would start.

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod bulk;
 pub mod checks;
+pub mod cql2;
 pub mod entities;
 pub mod fields;
 pub mod geo;

@@ -11,6 +11,8 @@
 //! take CGCS2000 (EPSG:4490, the national datum, latitude first); the answer names its CRS in
 //! `Content-Crs`. A parameter the server does not know or does not support (`filter`,
 //! `sortby`, `datetime`, `properties`, a CRS not offered) is a 400 naming it, never ignored.
+//! Part 3: `/collections/{id}/queryables` (JSON Schema) and `filter` in CQL2 text or JSON
+//! (`crate::cql2`: basic CQL2, LIKE/IN/BETWEEN, S_INTERSECTS), checked against them.
 //! `/ogc/api` is the OpenAPI 3.0 document (`service-desc`); `f=html` leads to the same data
 //! as pages (`/geography`). Paths answer with or without a trailing slash, and every error
 //! under `/ogc` is a JSON problem document.
@@ -46,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/ogc/collections/{id}/items", get(items))
         .route("/ogc/collections/{id}/items/", get(items))
         .route("/ogc/collections/{id}/items/{fid}", get(item))
+        .route("/ogc/collections/{id}/queryables", get(queryables))
 }
 
 const DEFAULT_LIMIT: usize = 10;
@@ -115,6 +118,9 @@ const ITEMS_PARAMS: &[&str] = &[
     "distance",
     "intersects",
     "crs",
+    "filter",
+    "filter-lang",
+    "filter-crs",
 ];
 const ITEM_PARAMS: &[&str] = &["f", "lang", "crs"];
 
@@ -197,6 +203,15 @@ const CONFORMS_TO: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
 ];
 
 async fn conformance(api: ApiCtx, uri: axum::http::Uri) -> Result<Response, ApiError> {
@@ -234,8 +249,16 @@ async fn service_desc(State(state): State<AppState>) -> Response {
                     crs.clone(),
                     json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT } }),
                     q("after", "Continue after this feature id (from the next link)."),
-                    q("point", "lon,lat: features there."), q("distance", "Metres around point."), q("intersects", "A GeoJSON polygon.")],
+                    q("point", "lon,lat: features there."), q("distance", "Metres around point."), q("intersects", "A GeoJSON polygon."),
+                    q("filter", "A CQL2 filter on the layer's queryables (basic CQL2, LIKE/IN/BETWEEN, S_INTERSECTS)."),
+                    json!({ "name": "filter-lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text" } }),
+                    json!({ "name": "filter-crs", "in": "query", "required": false, "schema": { "type": "string", "enum": [CRS84] } })],
                 "responses": { "200": geojson("A FeatureCollection"), "400": problem.clone(), "404": problem.clone() }
+            } },
+            "/collections/{collectionId}/queryables": { "get": {
+                "summary": "What a layer's features can be filtered on (JSON Schema)",
+                "parameters": [collection_id.clone(), f.clone()],
+                "responses": { "200": { "description": "Queryables", "content": { "application/schema+json": { "schema": { "type": "object" } } } }, "400": problem.clone(), "404": problem.clone() }
             } },
             "/collections/{collectionId}/items/{featureId}": { "get": {
                 "summary": "One feature",
@@ -266,6 +289,7 @@ async fn describe(state: &AppState, api: &ApiCtx, layer: &Layer) -> Result<Value
         "links": [
             link(format!("{b}/collections/{}", layer.code), "self", "application/json", layer.en),
             link(format!("{b}/collections/{}/items", layer.code), "items", "application/geo+json", layer.en),
+            link(format!("{b}/collections/{}/queryables", layer.code), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "what can be filtered"),
         ],
     });
     if let Some(e) = extent {
@@ -347,6 +371,14 @@ pub struct ItemsQuery {
     /// The CRS of `bbox` (CRS84 by default).
     #[serde(rename = "bbox-crs")]
     pub bbox_crs: Option<String>,
+    /// A CQL2 filter (Part 3), in `filter-lang`.
+    pub filter: Option<String>,
+    /// `cql2-text` (the default) or `cql2-json`.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<String>,
+    /// The CRS of the filter's geometries: CRS84 only.
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<String>,
     pub f: Option<String>,
     pub lang: Option<String>,
 }
@@ -466,9 +498,25 @@ async fn items(
     let area = q.area().map_err(bad)?;
     let limit = q.limit().map_err(bad)?;
     let after = q.after().map_err(bad)?;
-    let page = geo::query(&state.db, layer.code, &area, None, limit, after)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let filter = parse_filter(&api, layer, &q)?;
+    let matches = filter.as_ref().map(|e| {
+        move |f: &geo::Feature| {
+            e.matches(&geo::filter_properties(f), &|| {
+                Geometry::parse(&f.geometry).ok()
+            })
+        }
+    });
+    let page = geo::query_filtered(
+        &state.db,
+        layer.code,
+        &area,
+        None,
+        limit,
+        after,
+        matches.as_ref().map(|m| m as geo::FeatureFilter<'_>),
+    )
+    .await
+    .map_err(|e| api.error(&e))?;
     let b = format!("{}/collections/{}/items", base(&state), layer.code);
     let mut params: Vec<(&str, String)> = Vec::new();
     for (name, v) in [
@@ -478,6 +526,8 @@ async fn items(
         ("point", &q.point),
         ("distance", &q.distance),
         ("intersects", &q.intersects),
+        ("filter", &q.filter),
+        ("filter-lang", &q.filter_lang),
     ] {
         if let Some(v) = v {
             params.push((name, v.clone()));
@@ -526,6 +576,79 @@ async fn items(
     );
     content_crs(&mut res, crs);
     Ok(res)
+}
+
+/// The filter asked for, parsed and checked against the layer's queryables.
+fn parse_filter(
+    api: &ApiCtx,
+    layer: &Layer,
+    q: &ItemsQuery,
+) -> Result<Option<crate::cql2::Expr>, ApiError> {
+    let refuse = |m: Message| api.fail(StatusCode::BAD_REQUEST, "invalid-filter", &m);
+    if q.filter_crs
+        .as_deref()
+        .is_some_and(|c| Crs::parse(c) != Some(Crs::Crs84))
+    {
+        return Err(refuse(Message::new("geo-crs").arg("param", "filter-crs")));
+    }
+    let json = match q.filter_lang.as_deref().unwrap_or("cql2-text") {
+        "cql2-text" => false,
+        "cql2-json" => true,
+        _ => {
+            return Err(refuse(
+                Message::new("geo-param").arg("param", "filter-lang"),
+            ));
+        }
+    };
+    let Some(text) = q.filter.as_deref().filter(|f| !f.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let parsed = if json {
+        serde_json::from_str::<Value>(text)
+            .map_err(|e| crate::cql2::FilterError(e.to_string()))
+            .and_then(|v| crate::cql2::parse_json(&v))
+    } else {
+        crate::cql2::parse_text(text)
+    };
+    let expr = parsed.map_err(|e| refuse(Message::new("geo-filter").arg("problem", e.0)))?;
+    let known = geo::queryables(layer.code);
+    if let Some(p) = expr.unknown_property(&|p| known.iter().any(|(k, ..)| *k == p)) {
+        return Err(refuse(
+            Message::new("geo-filter-property").arg("property", p),
+        ));
+    }
+    Ok(Some(expr))
+}
+
+/// What a layer's features can be filtered on, as a JSON Schema (Part 3 queryables).
+async fn queryables(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    session: Option<Extension<Session>>,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
+    check_params(&api, uri.query(), COMMON_PARAMS)?;
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        "geometry".into(),
+        json!({ "format": "geometry-any", "title": "The feature's geometry (S_INTERSECTS)" }),
+    );
+    for (name, kind, title) in geo::queryables(layer.code) {
+        properties.insert(name.into(), json!({ "type": kind, "title": title }));
+    }
+    Ok(json_response(
+        &json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": format!("{}/collections/{}/queryables", base(&state), layer.code),
+            "type": "object",
+            "title": api.pick(layer.zh, layer.bo, layer.en),
+            "properties": properties,
+            "additionalProperties": false,
+        }),
+        "application/schema+json",
+    ))
 }
 
 async fn item(

@@ -192,9 +192,14 @@ async fn ogc_api_features_answers_clients_as_the_standard_asks() {
                 .any(|c| c.ends_with("ogcapi-features-2/1.0/conf/crs"))
         );
         assert!(
+            classes
+                .iter()
+                .any(|c| c.ends_with("cql2/1.0/conf/basic-cql2"))
+        );
+        assert!(
             !classes
                 .iter()
-                .any(|c| c.contains("filter") || c.contains("html"))
+                .any(|c| c.contains("html") || c.contains("sorting"))
         );
 
         // JSON errors, never a page.
@@ -203,7 +208,9 @@ async fn ogc_api_features_answers_clients_as_the_standard_asks() {
         assert_eq!(missing.header("content-type"), "application/problem+json");
         for unsupported in [
             "sortby=name",
-            "filter=name%3D%27x%27",
+            "filter=colour%3D%27x%27",
+            "filter=use%20%3D",
+            "filter-lang=cql3",
             "datetime=2026-01-01",
             "properties=name",
             "crs=EPSG:3857",
@@ -270,6 +277,58 @@ async fn ogc_api_features_answers_clients_as_the_standard_asks() {
                 .iter()
                 .any(|f| f["id"] == first["id"]),
             "a bbox in CGCS2000 finds the feature"
+        );
+        // Part 3: queryables, and filters in CQL2 text and JSON.
+        let q = app.get("/ogc/collections/land-parcels/queryables").await;
+        assert_eq!(q.header("content-type"), "application/schema+json");
+        assert_eq!(q.json()["properties"]["area_m2"]["type"], "integer");
+        let text = common::form_encode("use = '耕地' AND area_m2 > 300 AND name LIKE '%宗地%'");
+        let found = app
+            .get(&format!(
+                "/ogc/collections/land-parcels/items?filter={text}&limit=50"
+            ))
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        let features = found.json()["features"]
+            .as_array()
+            .expect("features")
+            .clone();
+        assert!(!features.is_empty());
+        assert!(features.iter().all(|f| {
+            f["properties"]["use"] == "耕地"
+                && f["properties"]["area_m2"]
+                    .as_i64()
+                    .is_some_and(|a| a > 300)
+        }));
+        let json_filter = common::form_encode(
+            r#"{"op":"and","args":[{"op":"=","args":[{"property":"use"},"耕地"]},{"op":">","args":[{"property":"area_m2"},300]},{"op":"like","args":[{"property":"name"},"%宗地%"]}]}"#,
+        );
+        let same = app
+            .get(&format!(
+                "/ogc/collections/land-parcels/items?filter={json_filter}&filter-lang=cql2-json&limit=50"
+            ))
+            .await
+            .json();
+        assert_eq!(same["features"], serde_json::Value::Array(features));
+        let spatial = common::form_encode(&format!(
+            "S_INTERSECTS(geometry, BBOX({}, {}, {}, {}))",
+            lon - 0.01,
+            lat - 0.01,
+            lon + 0.01,
+            lat + 0.01
+        ));
+        let near = app
+            .get(&format!(
+                "/ogc/collections/land-parcels/items?filter={spatial}&limit=100"
+            ))
+            .await
+            .json();
+        assert!(
+            near["features"]
+                .as_array()
+                .expect("features")
+                .iter()
+                .any(|f| f["id"] == first["id"])
         );
         // The pages, for people.
         let html = app.get("/ogc/collections/land-parcels?f=html").await;
