@@ -296,9 +296,7 @@ async fn ogc_api_features_answers_clients_as_the_standard_asks() {
         assert!(!features.is_empty());
         assert!(features.iter().all(|f| {
             f["properties"]["use"] == "耕地"
-                && f["properties"]["area_m2"]
-                    .as_i64()
-                    .is_some_and(|a| a > 300)
+                && f["properties"]["area_m2"].as_i64().is_some_and(|a| a > 300)
         }));
         let json_filter = common::form_encode(
             r#"{"op":"and","args":[{"op":"=","args":[{"property":"use"},"耕地"]},{"op":">","args":[{"property":"area_m2"},300]},{"op":"like","args":[{"property":"name"},"%宗地%"]}]}"#,

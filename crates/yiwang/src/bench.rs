@@ -18,6 +18,7 @@ mod backend;
 mod cases;
 mod certs;
 mod items;
+pub mod ogc_compare;
 mod oidc;
 mod registry;
 use backend::Backend;

@@ -170,6 +170,22 @@ pub enum Command {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// OGC API – Features side by side with another server on the same features (see
+    /// scripts/bench-vs-pygeoapi.sh): four kinds of query, the same load generator, one run.
+    BenchOgc {
+        /// This platform's collection, e.g. http://127.0.0.1:8080/ogc/collections/land-parcels.
+        #[arg(long)]
+        target: String,
+        /// The other server's collection, e.g. http://127.0.0.1:5000/collections/parcels.
+        #[arg(long)]
+        baseline: String,
+        /// Seconds per measure.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Keep-alive connections.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1357,6 +1373,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             crate::bench::run(quick, &only, baseline, postgres_url.as_deref()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchOgc {
+            target,
+            baseline,
+            seconds,
+            connections,
+        } => {
+            crate::bench::ogc_compare::run(&target, &baseline, seconds, connections).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -39,21 +39,21 @@ pub struct Baseline {
 const QUOTED_BASELINE: f64 = 1900.0;
 
 /// One HTTP/1.1 keep-alive connection.
-struct Conn {
+pub(super) struct Conn {
     io: BufReader<TcpStream>,
     host: String,
 }
 
 /// An answer: status, `Location`, body.
-struct Answer {
-    status: u16,
+pub(super) struct Answer {
+    pub(super) status: u16,
     location: Option<String>,
     set_cookie: Vec<String>,
-    body: Vec<u8>,
+    pub(super) body: Vec<u8>,
 }
 
 impl Conn {
-    async fn open(addr: SocketAddr) -> anyhow::Result<Conn> {
+    pub(super) async fn open(addr: SocketAddr) -> anyhow::Result<Conn> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Conn {
@@ -62,7 +62,7 @@ impl Conn {
         })
     }
 
-    async fn send(
+    pub(super) async fn send(
         &mut self,
         method: &str,
         path: &str,

@@ -49,7 +49,7 @@ fn sample_ids(persons: u64, count: usize) -> Vec<String> {
 }
 
 /// Boxes of about 0.02° × 0.02° around where the seed's features lie.
-fn sample_boxes(count: usize) -> Vec<[f64; 4]> {
+pub(super) fn sample_boxes(count: usize) -> Vec<[f64; 4]> {
     let mut g = FeatureGenerator::new(SEED);
     let mut rng = Rng::new(7);
     let mut out = Vec::with_capacity(count);
