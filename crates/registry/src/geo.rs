@@ -495,7 +495,7 @@ pub async fn query_filtered(
     // The index narrows to candidates by box; the exact test may drop some, so fetch in
     // rounds until the page is full or the candidates run out. Each kept feature carries
     // where the page after it would start.
-    let by_offset = window.is_some() && db.backend() == Backend::Sqlite;
+    let by_offset = window.is_some();
     let mut round = (limit + 1) as i64;
     let mut out: Vec<(Feature, i64)> = Vec::with_capacity(limit + 1);
     let mut cursor = from.max(0);
@@ -537,18 +537,23 @@ pub async fn query_filtered(
                 .fetch_all(db.pool())
                 .await?
             }
-            // `ORDER BY f.id + 0`: sorting by the bare id tempts the planner to walk the
-            // primary key in order and test every feature (a third of a second at a million);
-            // this way the GiST index finds the few candidates and they are sorted.
-            // Not kept prepared: a generic plan cannot see the box's size, so after five runs
-            // PostgreSQL settled on ANDing the GiST index with the layer's (or the primary
-            // key's) whole range, 9 ms instead of 0.4 ms for a small box at 100k features.
-            // Planned with the real values each time, it takes the GiST index alone.
+            // The GiST index alone picks the page, in its own order, and the scan stops at
+            // the page: sorting the candidates by id (the earlier way) read every feature in
+            // the box first — 28,000 rows for a 0.5° box around Lhasa at a million features,
+            // 160 ms instead of 1.3 ms. A bitmap scan would return another order (the table's),
+            // so it is switched off for this statement (and the sequential scan, which would
+            // too): every page comes in the index's order and `OFFSET` continues it, as on
+            // SQLite. Not kept prepared: a generic plan cannot
+            // see the box's size.
             (Some(b), Backend::Postgres) => {
-                sqlx::query(&format!(
+                let mut tx = db.begin().await?;
+                for setting in ["SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off"] {
+                    sqlx::query(setting).execute(&mut *tx).await?;
+                }
+                let rows = sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features f \
                      WHERE box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) \
-                     AND f.layer = $5 AND f.id > $6 AND f.division LIKE $7 ORDER BY f.id + 0 LIMIT $8"
+                     AND f.layer = $5 AND f.division LIKE $6 LIMIT $7 OFFSET $8"
                 ))
                 .persistent(false)
                 .bind(b[0])
@@ -556,11 +561,13 @@ pub async fn query_filtered(
                 .bind(b[2])
                 .bind(b[3])
                 .bind(layer)
-                .bind(cursor)
                 .bind(&like)
                 .bind(round)
-                .fetch_all(db.pool())
-                .await?
+                .bind(cursor)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows
             }
         };
         let fetched = rows.len() as i64;
