@@ -64,6 +64,9 @@ def main():
         fs = filtered.get("features", [])
         check(bool(fs) and all(f["properties"]["use"] == "耕地" and f["properties"]["area_m2"] > 3000 for f in fs),
               f"a CQL2 filter chooses the features ({len(fs)})")
+        ordered = w.collection_items("land-parcels", sortby=("area_m2", "desc"), limit=10)["features"]
+        areas = [f["properties"]["area_m2"] for f in ordered]
+        check(len(areas) == 10 and areas == sorted(areas, reverse=True), f"sorted by a queryable, descending ({areas[:3]}…)")
         try:
             w.collection_items("land-parcels", datetime_="2026-01-01")
             check(False, "an unsupported parameter is refused, not ignored")

@@ -112,6 +112,7 @@ geo-param-unknown = This service does not support the parameter “{ $param }”
 geo-crs = The coordinate reference system of “{ $param }” is not offered: use CRS84 or CGCS2000 (EPSG:4490).
 geo-filter = The filter (CQL2) could not be understood: { $problem }.
 geo-filter-property = The filter names “{ $property }”, which cannot be queried: the layer's queryables list what can.
+geo-sortby = Features cannot be ordered by “{ $property }”: order by up to three of the layer's queryables.
 geo-param = The parameter “{ $param }” is not valid.
 geo-limit = limit must be a whole number from 1 to { $max }.
 geo-feature-unknown = There is no such feature in this layer.

@@ -112,6 +112,7 @@ geo-param-unknown = 本服务不支持参数“{ $param }”（未作忽略处�
 geo-crs = 参数“{ $param }”的坐标参照系不受支持：可用 CRS84 或 CGCS2000（EPSG:4490）。
 geo-filter = 过滤条件（CQL2）无法理解：{ $problem }。
 geo-filter-property = 过滤条件中的属性“{ $property }”不能用于查询：可查询的属性见该图层的 queryables。
+geo-sortby = 不能按“{ $property }”排序：可按该图层的可查询属性排序，最多三个。
 geo-param = 参数“{ $param }”无效。
 geo-limit = limit 应为 1 至 { $max } 之间的整数。
 geo-feature-unknown = 该图层中没有这个要素。

@@ -404,7 +404,68 @@ pub async fn query(
     limit: usize,
     from: i64,
 ) -> Result<Page, DbError> {
-    query_filtered(db, layer, area, within, limit, from, None).await
+    let ask = Ask {
+        area,
+        within,
+        limit,
+        from,
+        filter: None,
+        sort: &[],
+    };
+    query_filtered(db, layer, &ask).await
+}
+
+/// What a query asks beyond the layer.
+pub struct Ask<'a> {
+    pub area: &'a Area,
+    pub within: Option<kernel::DivisionCode>,
+    pub limit: usize,
+    /// Where the page starts: the cursor of the previous page's `next`.
+    pub from: i64,
+    /// A filter each feature must also pass (CQL2, already checked).
+    pub filter: Option<FeatureFilter<'a>>,
+    /// The order asked for (`sortby`), by queryables; empty: the index's or the id's.
+    pub sort: &'a [SortKey],
+}
+
+/// One key of a requested order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    /// A queryable's name (checked against [`queryables`]).
+    pub property: String,
+    pub descending: bool,
+}
+
+/// The SQL that orders by one queryable on `backend`: the registry's own columns as they
+/// are, a layer attribute out of the JSON properties (numbers as numbers).
+fn sort_expression(layer: &str, key: &SortKey, backend: Backend) -> Option<String> {
+    let column = match key.property.as_str() {
+        "code" => Some("f.code"),
+        "name" => Some("f.name"),
+        "division" => Some("f.division"),
+        "source" => Some("f.department"),
+        "updated" => Some("f.updated_at"),
+        _ => None,
+    };
+    let expr = match column {
+        Some(c) => c.to_owned(),
+        None => {
+            let (name, kind, _) = queryables(layer)
+                .into_iter()
+                .find(|(n, ..)| *n == key.property)?;
+            match (backend, kind) {
+                (Backend::Sqlite, _) => format!("json_extract(f.properties, '$.{name}')"),
+                (Backend::Postgres, "integer" | "number") => {
+                    format!("((f.properties::jsonb ->> '{name}')::numeric)")
+                }
+                (Backend::Postgres, _) => format!("(f.properties::jsonb ->> '{name}')"),
+            }
+        }
+    };
+    Some(format!(
+        "{expr} {}",
+        if key.descending { "DESC" } else { "ASC" }
+    ))
 }
 
 /// A feature's properties as filters see them: its own and the registry's (`code`, `name`,
@@ -453,15 +514,19 @@ pub type FeatureFilter<'a> = &'a (dyn Fn(&Feature) -> bool + Send + Sync);
 
 /// [`query`] with a filter each feature must also pass; the page is filled from as many
 /// candidates as it takes.
-pub async fn query_filtered(
-    db: &Db,
-    layer: &str,
-    area: &Area,
-    within: Option<kernel::DivisionCode>,
-    limit: usize,
-    from: i64,
-    filter: Option<FeatureFilter<'_>>,
-) -> Result<Page, DbError> {
+pub async fn query_filtered(db: &Db, layer: &str, ask: &Ask<'_>) -> Result<Page, DbError> {
+    let Ask {
+        area,
+        within,
+        limit,
+        from,
+        filter,
+        sort,
+    } = *ask;
+    let order: Vec<String> = sort
+        .iter()
+        .filter_map(|k| sort_expression(layer, k, db.backend()))
+        .collect();
     let like = match within {
         None => "%".to_owned(),
         Some(d) => format!("{}%", d.subtree_prefix()),
@@ -495,12 +560,44 @@ pub async fn query_filtered(
     // The index narrows to candidates by box; the exact test may drop some, so fetch in
     // rounds until the page is full or the candidates run out. Each kept feature carries
     // where the page after it would start.
-    let by_offset = window.is_some();
+    let by_offset = window.is_some() || !order.is_empty();
     let mut round = (limit + 1) as i64;
     let mut out: Vec<(Feature, i64)> = Vec::with_capacity(limit + 1);
     let mut cursor = from.max(0);
     loop {
         let rows = match (window, db.backend()) {
+            // A requested order: every candidate sorted by it (then by id), paged by offset.
+            _ if !order.is_empty() => {
+                let (area_sql, first) = match window {
+                    None => (String::new(), 1),
+                    Some(_) if db.backend() == Backend::Sqlite => (
+                        "AND f.id IN (SELECT r.id FROM geo_features_rtree r WHERE r.min_x <= $3 AND r.max_x >= $1 AND r.min_y <= $4 AND r.max_y >= $2) ".to_owned(),
+                        5,
+                    ),
+                    Some(_) => (
+                        "AND box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) ".to_owned(),
+                        5,
+                    ),
+                };
+                let sql = format!(
+                    "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.layer = ${} AND f.division LIKE ${} {area_sql}ORDER BY {}, f.id LIMIT ${} OFFSET ${}",
+                    first,
+                    first + 1,
+                    order.join(", "),
+                    first + 2,
+                    first + 3
+                );
+                let mut q = sqlx::query(&sql).persistent(false);
+                if let Some(b) = window {
+                    q = q.bind(b[0]).bind(b[1]).bind(b[2]).bind(b[3]);
+                }
+                q.bind(layer)
+                    .bind(&like)
+                    .bind(round)
+                    .bind(cursor)
+                    .fetch_all(db.pool())
+                    .await?
+            }
             (None, _) => {
                 sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features f WHERE f.layer = $1 AND f.id > $2 AND f.division LIKE $3 ORDER BY f.id LIMIT $4"

@@ -12,7 +12,8 @@
 //! `Content-Crs`. A parameter the server does not know or does not support (`filter`,
 //! `sortby`, `datetime`, `properties`, a CRS not offered) is a 400 naming it, never ignored.
 //! Part 3: `/collections/{id}/queryables` (JSON Schema) and `filter` in CQL2 text or JSON
-//! (`crate::cql2`: basic CQL2, LIKE/IN/BETWEEN, S_INTERSECTS), checked against them.
+//! (`crate::cql2`: basic CQL2, LIKE/IN/BETWEEN, S_INTERSECTS), checked against them;
+//! `sortby` on up to three queryables (as pygeoapi, the Records sorting class).
 //! `/ogc/api` is the OpenAPI 3.0 document (`service-desc`); `f=html` leads to the same data
 //! as pages (`/geography`). Paths answer with or without a trailing slash, and every error
 //! under `/ogc` is a JSON problem document.
@@ -121,6 +122,7 @@ const ITEMS_PARAMS: &[&str] = &[
     "filter",
     "filter-lang",
     "filter-crs",
+    "sortby",
 ];
 const ITEM_PARAMS: &[&str] = &["f", "lang", "crs"];
 
@@ -212,6 +214,7 @@ const CONFORMS_TO: &[&str] = &[
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
 ];
 
 async fn conformance(api: ApiCtx, uri: axum::http::Uri) -> Result<Response, ApiError> {
@@ -252,7 +255,8 @@ async fn service_desc(State(state): State<AppState>) -> Response {
                     q("point", "lon,lat: features there."), q("distance", "Metres around point."), q("intersects", "A GeoJSON polygon."),
                     q("filter", "A CQL2 filter on the layer's queryables (basic CQL2, LIKE/IN/BETWEEN, S_INTERSECTS)."),
                     json!({ "name": "filter-lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text" } }),
-                    json!({ "name": "filter-crs", "in": "query", "required": false, "schema": { "type": "string", "enum": [CRS84] } })],
+                    json!({ "name": "filter-crs", "in": "query", "required": false, "schema": { "type": "string", "enum": [CRS84] } }),
+                    q("sortby", "Up to three queryables, +name ascending (the default) or -name descending, comma-separated.")],
                 "responses": { "200": geojson("A FeatureCollection"), "400": problem.clone(), "404": problem.clone() }
             } },
             "/collections/{collectionId}/queryables": { "get": {
@@ -379,6 +383,8 @@ pub struct ItemsQuery {
     /// The CRS of the filter's geometries: CRS84 only.
     #[serde(rename = "filter-crs")]
     pub filter_crs: Option<String>,
+    /// `[+|-]queryable,…`: the order of the features.
+    pub sortby: Option<String>,
     pub f: Option<String>,
     pub lang: Option<String>,
 }
@@ -506,17 +512,18 @@ async fn items(
             })
         }
     });
-    let page = geo::query_filtered(
-        &state.db,
-        layer.code,
-        &area,
-        None,
+    let sort = parse_sortby(&api, layer, q.sortby.as_deref())?;
+    let ask = geo::Ask {
+        area: &area,
+        within: None,
         limit,
-        after,
-        matches.as_ref().map(|m| m as geo::FeatureFilter<'_>),
-    )
-    .await
-    .map_err(|e| api.error(&e))?;
+        from: after,
+        filter: matches.as_ref().map(|m| m as geo::FeatureFilter<'_>),
+        sort: &sort,
+    };
+    let page = geo::query_filtered(&state.db, layer.code, &ask)
+        .await
+        .map_err(|e| api.error(&e))?;
     let b = format!("{}/collections/{}/items", base(&state), layer.code);
     let mut params: Vec<(&str, String)> = Vec::new();
     for (name, v) in [
@@ -528,6 +535,7 @@ async fn items(
         ("intersects", &q.intersects),
         ("filter", &q.filter),
         ("filter-lang", &q.filter_lang),
+        ("sortby", &q.sortby),
     ] {
         if let Some(v) = v {
             params.push((name, v.clone()));
@@ -618,6 +626,39 @@ fn parse_filter(
         ));
     }
     Ok(Some(expr))
+}
+
+/// The order asked for: up to three queryables, each `+name` (or `name`) ascending or
+/// `-name` descending.
+fn parse_sortby(
+    api: &ApiCtx,
+    layer: &Layer,
+    text: Option<&str>,
+) -> Result<Vec<geo::SortKey>, ApiError> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let known = geo::queryables(layer.code);
+    let mut keys = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim();
+        let (descending, name) = match part.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, part.strip_prefix('+').unwrap_or(part)),
+        };
+        if !known.iter().any(|(k, ..)| *k == name) || keys.len() == 3 {
+            return Err(api.fail(
+                StatusCode::BAD_REQUEST,
+                "invalid-parameter",
+                &Message::new("geo-sortby").arg("property", name),
+            ));
+        }
+        keys.push(geo::SortKey {
+            property: name.to_owned(),
+            descending,
+        });
+    }
+    Ok(keys)
 }
 
 /// What a layer's features can be filtered on, as a JSON Schema (Part 3 queryables).
