@@ -14,8 +14,8 @@
 //! Part 3: `/collections/{id}/queryables` (JSON Schema) and `filter` in CQL2 text or JSON
 //! (`crate::cql2`: basic CQL2, LIKE/IN/BETWEEN, S_INTERSECTS), checked against them;
 //! `sortby` on up to three queryables (as pygeoapi, the Records sorting class).
-//! `/ogc/api` is the OpenAPI 3.0 document (`service-desc`); `f=html` leads to the same data
-//! as pages (`/geography`). Paths answer with or without a trailing slash, and every error
+//! `/ogc/api` is the OpenAPI 3.0 document (`service-desc`); `f=html` (or a browser's
+//! `Accept`) gives every resource as a page at its own address ([`html_page`]). Paths answer with or without a trailing slash, and every error
 //! under `/ogc` is a JSON problem document.
 
 use axum::extract::rejection::QueryRejection;
@@ -147,13 +147,92 @@ fn check_params(api: &ApiCtx, query: Option<&str>, known: &[&str]) -> Result<(),
     Ok(())
 }
 
-/// Whether the client asked for the pages (`f=html`).
-fn wants_html(query: Option<&str>) -> bool {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes()).any(|(k, v)| k == "f" && v == "html")
-}
-
-fn see_pages(to: String) -> Response {
-    axum::response::Redirect::to(&to).into_response()
+/// The HTML representation of a JSON answer of `/ogc` (Part 1 /conf/html): its title and
+/// description, the layers, the conformance classes, a page of features as a table, one
+/// feature's properties, a layer's queryables, and every link — those to JSON resources
+/// followed as pages (`f=html`). The web layer calls it for `f=html` or a browser's
+/// `Accept: text/html`, so every resource has it at its own address.
+pub fn html_page(ctx: &ui::Ctx, path: &str, doc: &Value) -> maud::Markup {
+    let here = path.trim_end_matches('/');
+    use maud::html;
+    let as_page = |href: &str, kind: &str| -> String {
+        if kind.contains("json") && !kind.contains("openapi") {
+            let sep = if href.contains('?') { '&' } else { '?' };
+            format!("{href}{sep}f=html")
+        } else {
+            href.to_owned()
+        }
+    };
+    let title = doc["title"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| doc["properties"]["name"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| match doc["type"].as_str() {
+            Some("FeatureCollection") => ctx.t("geo-count"),
+            _ if doc.get("conformsTo").is_some() => "Conformance".to_owned(),
+            _ if doc.get("collections").is_some() => ctx.t("geo-layer"),
+            _ => ctx.t("geo-title"),
+        });
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let features = doc["features"].as_array().cloned().unwrap_or_default();
+    let columns: Vec<String> = features
+        .first()
+        .and_then(|f| f["properties"].as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let body = html! {
+        h1 { (title) }
+        @if let Some(d) = doc["description"].as_str() { p { (d) } }
+        @if let Some(cs) = doc["collections"].as_array() {
+            ul { @for c in cs {
+                li { a href=(format!("{here}/{}?f=html", text(&c["id"]))) { (text(&c["title"])) } " " code { (text(&c["id"])) } }
+            } }
+        }
+        @if let Some(cs) = doc["conformsTo"].as_array() {
+            ul { @for c in cs { li { code { (text(c)) } } } }
+        }
+        @if let Some(e) = doc["extent"]["spatial"]["bbox"][0].as_array() {
+            p { "bbox: " code { (e.iter().map(text).collect::<Vec<_>>().join(", ")) } }
+        }
+        @if doc["type"] == "FeatureCollection" {
+            p { (ctx.t("geo-count")) ": " (features.len()) }
+            div.table-wrap { table {
+                thead { tr { th { "id" } @for c in &columns { th { (c) } } } }
+                tbody { @for f in &features { tr {
+                    td { a href=(format!("{here}/{}?f=html", text(&f["id"]))) { (text(&f["id"])) } }
+                    @for c in &columns { td { (text(&f["properties"][c])) } }
+                } } }
+            } }
+        }
+        @if doc["type"] == "Feature" {
+            dl.facts {
+                dt { "id" } dd { (text(&doc["id"])) }
+                @if let Some(props) = doc["properties"].as_object() {
+                    @for (k, v) in props { dt { (k) } dd { (text(v)) } }
+                }
+                dt { (ctx.t("geo-geometry")) } dd { (text(&doc["geometry"]["type"])) " · bbox " code { (doc["bbox"].as_array().map(|b| b.iter().map(text).collect::<Vec<_>>().join(", ")).unwrap_or_default()) } }
+            }
+        }
+        @if doc["type"] == "object" {
+            @if let Some(props) = doc["properties"].as_object() {
+                div.table-wrap { table {
+                    thead { tr { th { "name" } th { "type" } th { "title" } } }
+                    tbody { @for (k, v) in props { tr { td { code { (k) } } td { (text(&v["type"])) (text(&v["format"])) } td { (text(&v["title"])) } } } }
+                } }
+            }
+        }
+        @if let Some(links) = doc["links"].as_array() {
+            h2 { "Links" }
+            ul { @for l in links {
+                li { (text(&l["rel"])) ": " a href=(as_page(l["href"].as_str().unwrap_or(""), l["type"].as_str().unwrap_or(""))) { (text(&l["title"])) } }
+            } }
+        }
+    };
+    ui::layout::page(ctx, &title, body)
 }
 
 fn json_response(body: &Value, content_type: &'static str) -> Response {
@@ -177,9 +256,6 @@ async fn landing(
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     check_params(&api, uri.query(), COMMON_PARAMS)?;
-    if wants_html(uri.query()) {
-        return Ok(see_pages("/geography".to_owned()));
-    }
     let b = base(&state);
     let site = state.settings.public_url().trim_end_matches('/').to_owned();
     Ok(json_response(
@@ -190,7 +266,7 @@ async fn landing(
                 link(b.clone(), "self", "application/json", "this document"),
                 link(format!("{b}?f=html"), "alternate", "text/html", "this document as a page"),
                 link(format!("{b}/api"), "service-desc", OAS30, "the API definition"),
-                link(format!("{site}/geography"), "service-doc", "text/html", "the layers as pages"),
+                link(format!("{site}/geography"), "service-doc", "text/html", "the layers as the portal's pages"),
                 link(format!("{b}/conformance"), "conformance", "application/json", "conformance classes"),
                 link(format!("{b}/collections"), "data", "application/json", "the layers"),
             ],
@@ -203,6 +279,7 @@ async fn landing(
 const CONFORMS_TO: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
@@ -324,9 +401,6 @@ async fn collections(
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     check_params(&api, uri.query(), COMMON_PARAMS)?;
-    if wants_html(uri.query()) {
-        return Ok(see_pages("/geography".to_owned()));
-    }
     let session = session.as_ref().map(|Extension(s)| s);
     let mut out = Vec::new();
     for layer in geo::LAYERS.iter().filter(|l| may_read(l, session)) {
@@ -351,9 +425,6 @@ async fn collection(
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
     check_params(&api, uri.query(), COMMON_PARAMS)?;
-    if wants_html(uri.query()) {
-        return Ok(see_pages(format!("/geography/{}", layer.code)));
-    }
     Ok(json_response(
         &describe(&state, &api, layer).await?,
         "application/json",
@@ -494,9 +565,6 @@ async fn items(
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
     check_params(&api, uri.query(), ITEMS_PARAMS)?;
-    if wants_html(uri.query()) {
-        return Ok(see_pages(format!("/geography/{}", layer.code)));
-    }
     let q = ui::ctx::api_query(&api, q)?;
     let bad = |(_, m): (&str, Message)| api.fail(StatusCode::BAD_REQUEST, "invalid-parameter", &m);
     let crs = q.crs().map_err(bad)?;
@@ -701,9 +769,6 @@ async fn item(
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
     check_params(&api, uri.query(), ITEM_PARAMS)?;
-    if wants_html(uri.query()) {
-        return Ok(see_pages(format!("/geography/{}/{fid}", layer.code)));
-    }
     let crs = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "crs")
         .map(|(_, v)| {

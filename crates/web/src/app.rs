@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(provider))
         .layer(axum::Extension(catalog::search::Searcher::new()))
         .with_state(state.clone())
+        .layer(from_fn_with_state(state.clone(), middleware::ogc_html))
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn_with_state(
             state.clone(),

@@ -353,6 +353,70 @@ fn add_form_tokens(html: &str, token: &str) -> String {
     out
 }
 
+/// OGC API – Features as pages: for `f=html`, or a browser's `Accept: text/html` without `f`,
+/// the handler answers its JSON (the query without `f`) and this turns a successful answer
+/// into the resource's page ([`registry::ogc::html_page`]). Errors stay problem documents.
+pub async fn ogc_html(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if !(path == "/ogc" || path.starts_with("/ogc/")) || path == "/ogc/api" {
+        return next.run(req).await;
+    }
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let f = pairs
+        .iter()
+        .find(|(k, _)| k == "f")
+        .map(|(_, v)| v.as_str());
+    let browser = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| {
+            let html = a.find("text/html");
+            let json = a.find("json");
+            html.is_some_and(|h| json.is_none_or(|j| h < j))
+        });
+    if !(f == Some("html") || (f.is_none() && browser)) {
+        return next.run(req).await;
+    }
+    let kept: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(k, _)| k != "f"))
+        .finish();
+    let (mut parts, body) = req.into_parts();
+    let lang = ui::ctx::negotiate(&parts);
+    let uri = if kept.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{kept}")
+    };
+    if let Ok(u) = uri.parse() {
+        parts.uri = u;
+    }
+    let res = next.run(Request::from_parts(parts, body)).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (res_parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 << 20).await else {
+        return Response::from_parts(res_parts, Body::empty());
+    };
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(res_parts, Body::from(bytes));
+    };
+    let ctx = Ctx::new(lang, state.catalog.clone(), &path, &query);
+    let mut page = registry::ogc::html_page(&ctx, &path, &doc).into_response();
+    if let Some(crs) = res_parts.headers.get("content-crs") {
+        page.headers_mut().insert("content-crs", crs.clone());
+    }
+    page
+}
+
 /// Paths for programs, whose every answer (errors included) is JSON: the API and OGC API –
 /// Features.
 fn is_machine_path(path: &str) -> bool {

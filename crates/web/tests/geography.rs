@@ -196,7 +196,7 @@ async fn ogc_api_features_answers_clients_as_the_standard_asks() {
                 .iter()
                 .any(|c| c.ends_with("cql2/1.0/conf/basic-cql2"))
         );
-        assert!(!classes.iter().any(|c| c.contains("html")));
+        assert!(!classes.iter().any(|c| c.contains("ogcapi-features-4")));
 
         // JSON errors, never a page.
         let missing = app.get("/ogc/nothing-here?lang=en").await;
@@ -366,10 +366,48 @@ async fn ogc_api_features_answers_clients_as_the_standard_asks() {
             .map(|f| f["properties"]["code"].as_str().unwrap_or("").to_owned())
             .collect();
         assert!(codes.windows(2).all(|w| w[0] <= w[1]), "{codes:?}");
-        // The pages, for people.
-        let html = app.get("/ogc/collections/land-parcels?f=html").await;
-        assert_eq!(html.status, StatusCode::SEE_OTHER);
-        assert_eq!(html.location(), "/geography/land-parcels");
+        // Every resource as a page at its own address: for f=html, and for a browser.
+        let html = app
+            .get("/ogc/collections/land-parcels/items?f=html&limit=5&lang=en")
+            .await;
+        assert_eq!(html.status, StatusCode::OK, "{}", html.body);
+        assert!(html.header("content-type").starts_with("text/html"));
+        assert!(html.body.contains("<table") && html.body.contains("area_m2"));
+        assert!(
+            html.body.contains("/ogc/collections/land-parcels/items/"),
+            "feature links"
+        );
+        let browser = app
+            .get_with(
+                "/ogc/collections?lang=en",
+                "accept",
+                "text/html,application/xhtml+xml,*/*;q=0.8",
+            )
+            .await;
+        assert!(browser.header("content-type").starts_with("text/html"));
+        assert!(
+            browser
+                .body
+                .contains("/ogc/collections/land-parcels?f=html")
+        );
+        let one = app
+            .get(&format!(
+                "/ogc/collections/land-parcels/items/{}?f=html",
+                first["id"]
+            ))
+            .await;
+        assert!(one.body.contains("area_m2"), "{}", one.body);
+        assert!(
+            app.get("/ogc/conformance?f=html")
+                .await
+                .body
+                .contains("conf/html")
+        );
+        // A program asking for JSON still gets JSON.
+        let json = app
+            .get_with("/ogc/collections", "accept", "application/json")
+            .await;
+        assert_eq!(json.header("content-type"), "application/json");
         app.close().await;
     }
 }
