@@ -27,6 +27,9 @@ use crate::state::{Action, State};
 pub struct ReadyMaterial {
     pub index: i64,
     pub name: String,
+    /// Why a certificate standing in for it is used, for its holder's use log, in the three
+    /// languages (`ui::ctx::trilingual`).
+    pub use_purpose: String,
     pub status: &'static str,
     pub waived_by: String,
     /// (file name, content type, bytes, SM3 digest)
@@ -347,7 +350,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             )
             .bind(format!("department:{}", items[*i].department))
             .bind(&items[*i].department)
-            .bind(format!("办理：{}（{}）", items[*i].item_name, m.name))
+            .bind(&m.use_purpose)
             .bind(*id)
             .bind(&at)
             .bind(identifier)

@@ -72,7 +72,17 @@ pub async fn prepare(
     account: &Account,
     applicant: &Applicant,
 ) -> Result<Prepared, CaseError> {
-    let purpose = format!("办理：{}", item.name_zh);
+    let purpose = ui::ctx::trilingual(
+        &format!("办理：{}", item.name_zh),
+        &format!(
+            "{} ཞུ་ཡིག་འབུལ་བ།",
+            ui::ctx::pick(kernel::Lang::Bo, &item.name_zh, &item.name_bo, "")
+        ),
+        &format!(
+            "Applying for: {}",
+            ui::ctx::pick(kernel::Lang::En, &item.name_zh, "", &item.name_en)
+        ),
+    );
     let registry_err = |e: registry::record::RegistryError| match e {
         registry::record::RegistryError::Db(d) => CaseError::Db(d),
         other => CaseError::Refused(kernel::Localize::message(&other)),

@@ -341,9 +341,23 @@ pub fn ready(
         .iter()
         .map(|m| {
             let (upload, status) = material_status(app, m);
+            let (item, bo, en) = (&app.item, kernel::Lang::Bo, kernel::Lang::En);
             crate::intake::ReadyMaterial {
                 index: m.index as i64,
                 name: m.name_zh.clone(),
+                use_purpose: ui::ctx::trilingual(
+                    &format!("办理：{}（{}）", item.name_zh, m.name_zh),
+                    &format!(
+                        "{} ཞུ་ཡིག་འབུལ་བ། ({})",
+                        ui::ctx::pick(bo, &item.name_zh, &item.name_bo, ""),
+                        ui::ctx::pick(bo, &m.name_zh, &m.name_bo, "")
+                    ),
+                    &format!(
+                        "Applying for: {} ({})",
+                        ui::ctx::pick(en, &item.name_zh, "", &item.name_en),
+                        ui::ctx::pick(en, &m.name_zh, "", &m.name_en)
+                    ),
+                ),
                 status,
                 waived_by: match &m.need {
                     Need::Waived { by } if upload.is_none() => by.clone(),

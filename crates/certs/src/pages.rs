@@ -358,7 +358,7 @@ async fn mine_view(
                         tbody { @for u in &uses { tr {
                             td { (u.at.get(..16).unwrap_or(&u.at).replace('T', " ")) }
                             td { (u.used_by_name) }
-                            td { (u.purpose) @if let Some(case) = u.case_id { " " a href={ "/me/cases/" (case) } { "#" (case) } } }
+                            td { (ctx.stored(&u.purpose)) @if let Some(case) = u.case_id { " " a href={ "/me/cases/" (case) } { "#" (case) } } }
                         } } }
                     } }
                 }

@@ -182,7 +182,7 @@ fn lookup_view(
         (outcome_notice(&outcome))
         form.card.form method="post" action=(base(reg)) {
             (input(reg.key, &form.key))
-            (input("purpose", &form.purpose))
+            (input("purpose", &ctx.stored(&form.purpose)))
             p { button type="submit" { (ctx.t("reg-lookup")) } }
         }
         @if let Some((view, owned, key)) = found {
@@ -369,7 +369,7 @@ async fn update(
     let lookup = Lookup {
         key: key.clone(),
         purpose: ctx
-            .fmt(&Message::new("reg-purpose-after-update").arg("reference", reference.as_str())),
+            .kept(&Message::new("reg-purpose-after-update").arg("reference", reference.as_str())),
     };
     if reference.is_empty() {
         return show(
@@ -454,7 +454,7 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
                     tbody { @for r in &others { tr {
                         td { (r.at.get(..16).unwrap_or(&r.at).replace('T', " ")) }
                         td { (r.reader_name) }
-                        td { (r.purpose) }
+                        td { (ctx.stored(&r.purpose)) }
                     } } }
                 } }
             }

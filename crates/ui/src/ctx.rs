@@ -149,6 +149,48 @@ impl Ctx {
     pub fn pick<'a>(&self, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
         pick(self.lang, zh, bo, en)
     }
+
+    /// A message kept for later readers of any language ([`trilingual`]).
+    pub fn kept(&self, message: &Message) -> String {
+        let c = self.catalog();
+        trilingual(
+            &c.format(Lang::Zh, message),
+            &c.format(Lang::Bo, message),
+            &c.format(Lang::En, message),
+        )
+    }
+
+    /// A text kept for later readers (a read's or a use's purpose written by the platform),
+    /// in this reader's language when it was kept in all three ([`trilingual`]); other text
+    /// (typed by a person) as it is.
+    pub fn stored(&self, text: &str) -> String {
+        in_lang(self.lang, text)
+    }
+}
+
+/// Text the platform writes now for readers of any language later: the three versions as
+/// JSON `{"zh", "bo", "en"}`, read back by [`Ctx::stored`]. Never assemble a stored sentence
+/// in one language from fragments.
+pub fn trilingual(zh: &str, bo: &str, en: &str) -> String {
+    serde_json::json!({ "zh": zh, "bo": bo, "en": en }).to_string()
+}
+
+/// The version of a [`trilingual`] text in `lang` (Chinese where that one is empty); any
+/// other text unchanged.
+pub fn in_lang(lang: Lang, text: &str) -> String {
+    if !text.starts_with("{\"") {
+        return text.to_owned();
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) if v["zh"].is_string() => pick(
+            lang,
+            v["zh"].as_str().unwrap_or(""),
+            v["bo"].as_str().unwrap_or(""),
+            v["en"].as_str().unwrap_or(""),
+        )
+        .to_owned(),
+        _ => text.to_owned(),
+    }
 }
 
 /// The name in `lang` from a zh/bo/en triple; an unknown Tibetan or English name falls back

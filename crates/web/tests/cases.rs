@@ -1407,3 +1407,30 @@ async fn only_those_with_business_read_a_case() {
         app.close().await;
     }
 }
+
+/// What the platform writes down for later readers — why the registry was read when a form
+/// was filled in — reads in each reader's language, never as a Chinese fragment.
+#[tokio::test]
+async fn the_read_log_speaks_the_readers_language() {
+    for app in TestApp::with_people(PASSWORD).await {
+        let code = subsistence_item(&app).await;
+        let me = app
+            .sign_in("13908900001", PASSWORD)
+            .await
+            .expect("citizen session");
+        let form = app.get_as(&format!("/apply/{code}"), &me).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let bo = app.get_as("/me/registry?lang=bo", &me).await;
+        assert!(bo.body.contains("ཞུ་ཡིག་འབུལ་བ།"), "{}", bo.body);
+        assert!(!bo.body.contains("办理："), "{}", bo.body);
+        let en = app.get_as("/me/registry?lang=en", &me).await;
+        assert!(en.body.contains("Applying for:"), "{}", en.body);
+        let zh = app.get_as("/me/registry?lang=zh", &me).await;
+        assert!(
+            zh.body.contains("办理：最低生活保障审核确认"),
+            "{}",
+            zh.body
+        );
+        app.close().await;
+    }
+}
