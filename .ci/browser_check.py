@@ -257,7 +257,8 @@ def main():
     stack = contextlib.ExitStack()
     env = dict(os.environ, YIWANG_LOG="warn")
     try:
-        site, wd, data = stack.enter_context(demo_and_browser(BINARY, "yiwang-browser-"))
+        # Today is an input: the checks take a fixed day, never the machine's.
+        site, wd, data = stack.enter_context(demo_and_browser(BINARY, "yiwang-browser-", "--today", "2026-11-02"))
         axe_source = open(AXE_JS, encoding="utf-8").read() if AXE_JS and os.path.exists(AXE_JS) else ""
         if not axe_source:
             print("  note: AXE_JS not set; the axe-core audit is skipped")
