@@ -76,15 +76,18 @@ pub fn proxied_https(
 }
 
 /// Whether a password may travel on this request: when the public address is https, only
-/// a request a trusted proxy received over HTTPS, or one from this machine itself.
+/// a request a trusted proxy received over HTTPS, or one made on this machine itself (from
+/// loopback, with no `X-Forwarded-*`: a proxy on the same host forwarding plain HTTP from
+/// outside does not count).
 pub fn may_carry_password(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     ext: &axum::http::Extensions,
 ) -> bool {
-    !public_https(state)
-        || proxied_https(state, headers, ext)
-        || peer(ext).is_some_and(|p| p.is_loopback())
+    let local = peer(ext).is_some_and(|p| p.is_loopback())
+        && !headers.contains_key("x-forwarded-for")
+        && !headers.contains_key("x-forwarded-proto");
+    !public_https(state) || proxied_https(state, headers, ext) || local
 }
 
 /// The transport rules for cookies and caches, in one place for every route:
