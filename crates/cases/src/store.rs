@@ -251,7 +251,6 @@ pub async fn set_column(
 #[derive(Debug, Clone, Copy)]
 pub enum Column {
     AcceptedAt,
-    DueDate,
     DecidedAt,
     ClosedAt,
 }
@@ -260,7 +259,6 @@ impl Column {
     fn name(self) -> &'static str {
         match self {
             Column::AcceptedAt => "accepted_at",
-            Column::DueDate => "due_date",
             Column::DecidedAt => "decided_at",
             Column::ClosedAt => "closed_at",
         }

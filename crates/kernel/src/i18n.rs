@@ -25,6 +25,17 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The text in this language from a zh/bo/en triple; an unknown (empty) Tibetan or English
+    /// text falls back to Chinese.
+    pub fn pick<'a>(self, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
+        let chosen = match self {
+            Lang::Zh => zh,
+            Lang::Bo => bo,
+            Lang::En => en,
+        };
+        if chosen.is_empty() { zh } else { chosen }
+    }
+
     /// Every language, the primary one first.
     pub const ALL: [Lang; 3] = [Lang::Zh, Lang::Bo, Lang::En];
 
@@ -274,17 +285,8 @@ impl Catalog {
             match value {
                 Arg::Text(s) => args.set(*name, FluentValue::from(s.as_str())),
                 Arg::PerLang(texts) => {
-                    let i = match lang {
-                        Lang::Zh => 0,
-                        Lang::Bo => 1,
-                        Lang::En => 2,
-                    };
-                    let text = if texts[i].is_empty() {
-                        &texts[0]
-                    } else {
-                        &texts[i]
-                    };
-                    args.set(*name, FluentValue::from(text.as_str()))
+                    let [zh, bo, en] = &**texts;
+                    args.set(*name, FluentValue::from(lang.pick(zh, bo, en)))
                 }
                 Arg::Number(n) => args.set(*name, FluentValue::from(*n)),
             }

@@ -84,6 +84,14 @@ impl Crs {
     }
 }
 
+/// A CRS parameter's value: CRS84 when absent, an offered CRS, or what is wrong.
+fn crs_param(name: &'static str, value: Option<&str>) -> Result<Crs, (&'static str, Message)> {
+    match value {
+        None => Ok(Crs::Crs84),
+        Some(c) => Crs::parse(c).ok_or((name, Message::new("geo-crs").arg("param", name))),
+    }
+}
+
 /// Swaps every coordinate pair of a GeoJSON geometry or bbox to latitude first.
 fn lat_first(v: &mut Value) {
     match v {
@@ -515,20 +523,12 @@ impl ItemsQuery {
 
     /// The CRS the answer is in.
     pub fn crs(&self) -> Result<Crs, (&'static str, Message)> {
-        match self.crs.as_deref() {
-            None => Ok(Crs::Crs84),
-            Some(c) => Crs::parse(c).ok_or(("crs", Message::new("geo-crs").arg("param", "crs"))),
-        }
+        crs_param("crs", self.crs.as_deref())
     }
 
     /// The CRS `bbox` is given in.
     pub fn bbox_crs(&self) -> Result<Crs, (&'static str, Message)> {
-        match self.bbox_crs.as_deref() {
-            None => Ok(Crs::Crs84),
-            Some(c) => {
-                Crs::parse(c).ok_or(("bbox-crs", Message::new("geo-crs").arg("param", "bbox-crs")))
-            }
-        }
+        crs_param("bbox-crs", self.bbox_crs.as_deref())
     }
 
     pub fn limit(&self) -> Result<usize, (&'static str, Message)> {
@@ -769,19 +769,11 @@ async fn item(
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
     check_params(&api, uri.query(), ITEM_PARAMS)?;
-    let crs = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+    let asked = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "crs")
-        .map(|(_, v)| {
-            Crs::parse(&v).ok_or_else(|| {
-                api.fail(
-                    StatusCode::BAD_REQUEST,
-                    "invalid-parameter",
-                    &Message::new("geo-crs").arg("param", "crs"),
-                )
-            })
-        })
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
+        .map(|(_, v)| v.into_owned());
+    let crs = crs_param("crs", asked.as_deref())
+        .map_err(|(_, m)| api.fail(StatusCode::BAD_REQUEST, "invalid-parameter", &m))?;
     let not_found = || {
         api.fail(
             StatusCode::NOT_FOUND,

@@ -196,12 +196,7 @@ pub fn in_lang(lang: Lang, text: &str) -> String {
 /// The name in `lang` from a zh/bo/en triple; an unknown Tibetan or English name falls back
 /// to Chinese.
 pub fn pick<'a>(lang: Lang, zh: &'a str, bo: &'a str, en: &'a str) -> &'a str {
-    let chosen = match lang {
-        Lang::Zh => zh,
-        Lang::Bo => bo,
-        Lang::En => en,
-    };
-    if chosen.is_empty() { zh } else { chosen }
+    lang.pick(zh, bo, en)
 }
 
 /// A page's query that could not be read becomes a localized 400 page.

@@ -128,17 +128,7 @@ fn warnings(api: &ApiCtx, list: &[CalendarWarning]) -> Vec<WarningBody> {
             division: w.division,
             year: w.year,
             provisional: w.provisional,
-            note: {
-                let i = kernel::Lang::ALL
-                    .iter()
-                    .position(|l| *l == api.lang)
-                    .unwrap_or(0);
-                if w.note[i].is_empty() {
-                    w.note[0].clone()
-                } else {
-                    w.note[i].clone()
-                }
-            },
+            note: api.pick(&w.note[0], &w.note[1], &w.note[2]).to_owned(),
             message: api.tell(w),
         })
         .collect()

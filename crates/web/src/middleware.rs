@@ -101,12 +101,13 @@ pub async fn transport(
     next: Next,
 ) -> Response {
     let https = over_https(&state, req.headers(), req.extensions());
-    let signed_in = session_cookie(req.headers()).is_some();
+    let cookie = session_cookie(req.headers());
+    let signed_in = cookie.is_some();
     // Forms get the token only for a browser that sends no `Sec-Fetch-Site` (whose writes
     // will not say where they come from either); a modern browser's forms stay as they are.
-    let token = session_cookie(req.headers())
+    let token = cookie
         .filter(|_| !req.headers().contains_key("sec-fetch-site"))
-        .map(form_token);
+        .map(|c| form_token(&c));
     let mut res = next.run(req).await;
     let html = res
         .headers()
@@ -198,14 +199,8 @@ fn is_cross_site(req: &Request) -> bool {
 }
 
 /// The session cookie's value, if the request carries one.
-fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|c| c.split(';'))
-        .find_map(|p| p.trim_start().strip_prefix("yw_session="))
-        .filter(|v| !v.is_empty())
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    identity::guard::cookie(headers, identity::guard::COOKIE).filter(|v| !v.is_empty())
 }
 
 /// The synchronizer token of a session's forms: derived from the session's secret cookie
@@ -281,7 +276,7 @@ pub async fn refuse_cross_site_writes(
     let undecided = !req.headers().contains_key("sec-fetch-site")
         && !req.headers().contains_key(header::ORIGIN);
     let expected = match session_cookie(req.headers()) {
-        Some(c) if undecided && !needs_no_session(req.uri().path()) => form_token(c),
+        Some(c) if undecided && !needs_no_session(req.uri().path()) => form_token(&c),
         _ => return next.run(req).await,
     };
     if req
