@@ -155,6 +155,24 @@ fn check_params(api: &ApiCtx, query: Option<&str>, known: &[&str]) -> Result<(),
     Ok(())
 }
 
+/// A link's words in the reader's language, by its relation (its JSON title otherwise).
+fn link_label(ctx: &ui::Ctx, l: &Value) -> String {
+    let key = match l["rel"].as_str().unwrap_or("") {
+        "self" => "geo-rel-self",
+        "alternate" => "geo-rel-alternate",
+        "next" => "geo-rel-next",
+        "service-desc" => "geo-rel-service-desc",
+        "service-doc" => "geo-rel-service-doc",
+        "conformance" => "geo-rel-conformance",
+        "data" => "geo-rel-data",
+        "items" => "geo-rel-items",
+        "collection" => "geo-rel-collection",
+        "http://www.opengis.net/def/rel/ogc/1.0/queryables" => "geo-rel-queryables",
+        _ => return l["title"].as_str().unwrap_or("").to_owned(),
+    };
+    ctx.t(key)
+}
+
 /// The HTML representation of a JSON answer of `/ogc` (Part 1 /conf/html): its title and
 /// description, the layers, the conformance classes, a page of features as a table, one
 /// feature's properties, a layer's queryables, and every link — those to JSON resources
@@ -177,7 +195,7 @@ pub fn html_page(ctx: &ui::Ctx, path: &str, doc: &Value) -> maud::Markup {
         .or_else(|| doc["properties"]["name"].as_str().map(str::to_owned))
         .unwrap_or_else(|| match doc["type"].as_str() {
             Some("FeatureCollection") => ctx.t("geo-count"),
-            _ if doc.get("conformsTo").is_some() => "Conformance".to_owned(),
+            _ if doc.get("conformsTo").is_some() => ctx.t("geo-html-conformance"),
             _ if doc.get("collections").is_some() => ctx.t("geo-layer"),
             _ => ctx.t("geo-title"),
         });
@@ -204,12 +222,12 @@ pub fn html_page(ctx: &ui::Ctx, path: &str, doc: &Value) -> maud::Markup {
             ul { @for c in cs { li { code { (text(c)) } } } }
         }
         @if let Some(e) = doc["extent"]["spatial"]["bbox"][0].as_array() {
-            p { "bbox: " code { (e.iter().map(text).collect::<Vec<_>>().join(", ")) } }
+            p { (ctx.t("geo-html-extent")) ": " code { (e.iter().map(text).collect::<Vec<_>>().join(", ")) } }
         }
         @if doc["type"] == "FeatureCollection" {
             p { (ctx.t("geo-count")) ": " (features.len()) }
             div.table-wrap { table {
-                thead { tr { th { "id" } @for c in &columns { th { (c) } } } }
+                thead { tr { th { (ctx.t("geo-html-id")) } @for c in &columns { th { (c) } } } }
                 tbody { @for f in &features { tr {
                     td { a href=(format!("{here}/{}?f=html", text(&f["id"]))) { (text(&f["id"])) } }
                     @for c in &columns { td { (text(&f["properties"][c])) } }
@@ -218,7 +236,7 @@ pub fn html_page(ctx: &ui::Ctx, path: &str, doc: &Value) -> maud::Markup {
         }
         @if doc["type"] == "Feature" {
             dl.facts {
-                dt { "id" } dd { (text(&doc["id"])) }
+                dt { (ctx.t("geo-html-id")) } dd { (text(&doc["id"])) }
                 @if let Some(props) = doc["properties"].as_object() {
                     @for (k, v) in props { dt { (k) } dd { (text(v)) } }
                 }
@@ -228,15 +246,15 @@ pub fn html_page(ctx: &ui::Ctx, path: &str, doc: &Value) -> maud::Markup {
         @if doc["type"] == "object" {
             @if let Some(props) = doc["properties"].as_object() {
                 div.table-wrap { table {
-                    thead { tr { th { "name" } th { "type" } th { "title" } } }
+                    thead { tr { th { (ctx.t("geo-html-property")) } th { (ctx.t("geo-html-type")) } th { (ctx.t("geo-html-meaning")) } } }
                     tbody { @for (k, v) in props { tr { td { code { (k) } } td { (text(&v["type"])) (text(&v["format"])) } td { (text(&v["title"])) } } } }
                 } }
             }
         }
         @if let Some(links) = doc["links"].as_array() {
-            h2 { "Links" }
+            h2 { (ctx.t("geo-html-links")) }
             ul { @for l in links {
-                li { (text(&l["rel"])) ": " a href=(as_page(l["href"].as_str().unwrap_or(""), l["type"].as_str().unwrap_or(""))) { (text(&l["title"])) } }
+                li { a href=(as_page(l["href"].as_str().unwrap_or(""), l["type"].as_str().unwrap_or(""))) { (link_label(ctx, l)) } " " code { (text(&l["rel"])) } }
             } }
         }
     };
