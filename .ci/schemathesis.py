@@ -71,7 +71,7 @@ def system_token(site, db):
 
 def run(site, name, headers):
     args = [SCHEMATHESIS, "run", f"{site}/api/openapi.json", "--checks", CHECKS, "--max-examples", EXAMPLES,
-            "--phases", "examples,coverage,fuzzing", "--workers", "2", "--seed", "2026"]
+            "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "2026"]
     for h in headers:
         args += ["-H", h]
     out = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"))
