@@ -82,9 +82,7 @@ async fn list(
     s: Option<axum::Extension<Session>>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    let cases = store::of_account(&state.db, s.account.id, 200)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let cases = store::of_account(&state.db, s.account.id, 200).await?;
     let total = cases.len();
     Ok(Json(json!({ "items": cases, "total": total, "next": null })).into_response())
 }
@@ -130,8 +128,7 @@ async fn submit(
     let applicant = crate::prefill::applicant(&s)
         .map_err(|m| api.fail(StatusCode::FORBIDDEN, "forbidden", &m))?;
     let (item, version) = catalog::store::latest_published(&state.db, &body.item)
-        .await
-        .map_err(|e| api.error(&e))?
+        .await?
         .ok_or_else(|| {
             api.fail(
                 StatusCode::NOT_FOUND,
@@ -139,9 +136,7 @@ async fn submit(
                 &Message::new("case-item-not-found"),
             )
         })?;
-    let prepared = crate::prefill::prepare(&state.db, &item, &s.account, &applicant)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let prepared = crate::prefill::prepare(&state.db, &item, &s.account, &applicant).await?;
     let mut uploads = Vec::new();
     let mut problems = Vec::new();
     for m in body.materials {
@@ -207,11 +202,8 @@ async fn visible(state: &AppState, api: &ApiCtx, s: &Session, id: i64) -> Result
             &Message::new("case-not-found"),
         )
     };
-    let c = store::find(&state.db, id)
-        .await
-        .map_err(|e| api.error(&e))?
-        .ok_or_else(not_found)?;
-    match c.reading(&state.db, s).await.map_err(|e| api.error(&e))? {
+    let c = store::find(&state.db, id).await?.ok_or_else(not_found)?;
+    match c.reading(&state.db, s).await? {
         Some(_) => Ok(c),
         None => Err(not_found()),
     }
@@ -226,9 +218,9 @@ async fn one(
     let s = session_of(&api, s)?;
     let c = visible(&state, &api, &s, id).await?;
     let db = &state.db;
-    let materials = store::materials(db, id).await.map_err(|e| api.error(&e))?;
-    let events = store::events(db, id).await.map_err(|e| api.error(&e))?;
-    let documents = store::documents(db, id).await.map_err(|e| api.error(&e))?;
+    let materials = store::materials(db, id).await?;
+    let events = store::events(db, id).await?;
+    let documents = store::documents(db, id).await?;
     Ok(Json(json!({
         "case": c,
         "materials": materials,

@@ -10,8 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State as AxState};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -311,8 +310,7 @@ async fn open_bundle(
     place: &Place,
 ) -> Result<BundleForm, PageError> {
     let bundle = catalog_bundles::one(&state.db, code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
+        .await?
         .ok_or_else(|| {
             PageError::new(
                 ctx,
@@ -335,8 +333,7 @@ async fn open_bundle(
         Some(division),
         |zh, bo, en| ctx.pick(zh, bo, en).to_owned(),
     )
-    .await
-    .map_err(|e| PageError::from_error(ctx, &e))?;
+    .await?;
     let mut parts = Vec::new();
     let mut missing = Vec::new();
     let applicant =
@@ -424,9 +421,8 @@ async fn apply_page(
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(code): Path<String>,
-    q: Result<Query<Place>, QueryRejection>,
+    ui::PageQuery(place): ui::PageQuery<Place>,
 ) -> Result<Response, PageError> {
-    let place = ui::ctx::page_query(&ctx, q)?;
     let f = open_bundle(&state, &ctx, &searcher, &session, &code, &place).await?;
     let applicant = f.parts[0].applicant.clone();
     Ok(bundle_view(&ctx, &f, &applicant, &BTreeMap::new(), &BTreeSet::new()).into_response())
@@ -438,11 +434,10 @@ async fn apply_send(
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(code): Path<String>,
-    q: Result<Query<Place>, QueryRejection>,
+    ui::PageQuery(place): ui::PageQuery<Place>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let sent = pages::read_multipart(&ctx, multipart).await?;
-    let place = ui::ctx::page_query(&ctx, q)?;
     let mut f = open_bundle(&state, &ctx, &searcher, &session, &code, &place).await?;
     let key = sent.values.get("idempotency_key").cloned();
     let apps = applications(&f.parts, &f.merged, &sent, Channel::Online, key.as_deref());
@@ -473,7 +468,7 @@ async fn apply_send(
             )
                 .into_response())
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -487,12 +482,10 @@ async fn tracked_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    q: Result<Query<Shown>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Shown>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let t = tracked(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .await?
         .filter(|t| t.account_id == session.account.id)
         .ok_or_else(|| {
             PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))

@@ -4,12 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::extract::rejection::FormRejection;
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use catalog::model::ItemBody;
 use identity::model::{Role, Session};
 use identity::{Citizen, Official};
@@ -56,14 +55,8 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-fn fail(ctx: &Ctx, e: &CaseError) -> PageError {
-    PageError::from_error(ctx, e)
-}
-
 async fn published(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemBody, i64), PageError> {
-    let row = catalog::store::latest_published(&state.db, code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let row = catalog::store::latest_published(&state.db, code).await?;
     row.ok_or_else(|| {
         PageError::new(
             ctx,
@@ -335,15 +328,9 @@ pub(crate) async fn open_form(
             &Message::new("case-object-mismatch"),
         ));
     }
-    let mut p = prefill::prepare(&state.db, &item, account, &applicant)
-        .await
-        .map_err(|e| fail(ctx, &e))?;
+    let mut p = prefill::prepare(&state.db, &item, account, &applicant).await?;
     let mut resumed = false;
-    if resume
-        && let Some(d) = store::draft_of(&state.db, account.id, item.code.as_str())
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?
-    {
+    if resume && let Some(d) = store::draft_of(&state.db, account.id, item.code.as_str()).await? {
         resumed = true;
         for (k, v) in d.form {
             if !v.is_empty() {
@@ -398,9 +385,7 @@ async fn apply_page(
         open_form(&state, &ctx, &session.account, applicant, &code, true).await?;
     let mut outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
     // A form sent after the session ended comes back, and is saved as the draft.
-    let kept = crate::kept::take(&state.db, &headers, &format!("/apply/{code}"))
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let kept = crate::kept::take(&state.db, &headers, &format!("/apply/{code}")).await?;
     if let Some(values) = &kept {
         for f in form.applicant.fields().iter().filter(|f| !f.fixed) {
             if let Some(v) = values.get(f.key) {
@@ -419,9 +404,7 @@ async fn apply_page(
             uploads: Vec::new(),
             idempotency_key: None,
         };
-        service::save_draft(&state.db, &app, &Actor::of(&session))
-            .await
-            .map_err(|e| fail(&ctx, &e))?;
+        service::save_draft(&state.db, &app, &Actor::of(&session)).await?;
         outcome = Some(Ok(ctx.t("case-form-kept")));
     }
     let body = apply_form(
@@ -501,7 +484,7 @@ pub(crate) async fn send_form(
             )
                 .into_response()))
         }
-        Err(e) => Err(fail(ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -517,9 +500,7 @@ async fn apply_send(
     let path = format!("/apply/{code}");
     // The session ended while the form was open: keep what was typed, and ask to sign in.
     let Some(axum::Extension(session)) = session else {
-        let cookie = crate::kept::keep(&state.db, &headers, &path, &sent.values)
-            .await
-            .map_err(|e| PageError::from_error(&ctx, &e))?;
+        let cookie = crate::kept::keep(&state.db, &headers, &path, &sent.values).await?;
         let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
         let mut res = Redirect::to(&format!("/signin?next={next}")).into_response();
         if let Some(c) = cookie {
@@ -551,9 +532,7 @@ async fn my_cases(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    let cases = store::of_account(&state.db, session.account.id, 200)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let cases = store::of_account(&state.db, session.account.id, 200).await?;
     let title = ctx.t("case-mine-title");
     Ok(page(
         &ctx,
@@ -584,25 +563,16 @@ async fn case_body(
     official: bool,
 ) -> Result<Markup, PageError> {
     let db = &state.db;
-    let materials = store::materials(db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let events = store::events(db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let docs = store::documents(db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let materials = store::materials(db, c.id).await?;
+    let events = store::events(db, c.id).await?;
+    let docs = store::documents(db, c.id).await?;
     let department = org::store::department(db, &c.department)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
+        .await?
         .map_or_else(
             || c.department.clone(),
             |d| ctx.pick(&d.names.zh, &d.names.bo, &d.names.en).to_owned(),
         );
-    let tasks = crate::workflow::tasks_of(db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let tasks = crate::workflow::tasks_of(db, c.id).await?;
     let holders: Vec<String> = tasks
         .iter()
         .filter(|t| t.state == "open")
@@ -628,9 +598,7 @@ async fn case_body(
             }
         }
     }
-    let results = certs::service::of_case(db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let results = certs::service::of_case(db, c.id).await?;
     Ok(html! {
         dl.facts {
             dt { (ctx.t("case-number")) } dd { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } }
@@ -723,7 +691,7 @@ async fn own_case(
             StatusCode::NOT_FOUND,
             &Message::new("case-not-found"),
         )),
-        Err(e) => Err(PageError::from_error(ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -739,8 +707,7 @@ async fn my_case_view(
     let body = case_body(state, ctx, &c, false).await?;
     let notice = if c.state == State::Supplementing {
         store::documents(&state.db, id)
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?
+            .await?
             .into_iter()
             .rev()
             .find(|d| d.kind == "notice")
@@ -751,18 +718,10 @@ async fn my_case_view(
         .as_ref()
         .and_then(|d| serde_json::from_value(d.body["missing"].clone()).ok())
         .unwrap_or_default();
-    let materials = store::materials(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let channels = crate::ratings::open_channels(&state.db, &c)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let ratings = crate::ratings::of_case(&state.db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let bundle = crate::bundle::of_case(&state.db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let materials = store::materials(&state.db, id).await?;
+    let channels = crate::ratings::open_channels(&state.db, &c).await?;
+    let ratings = crate::ratings::of_case(&state.db, c.id).await?;
+    let bundle = crate::bundle::of_case(&state.db, c.id).await?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
     Ok(page(
         ctx,
@@ -817,9 +776,8 @@ async fn my_case(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    q: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Shown>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let outcome = q.submitted.map(|_| Ok(ctx.t("case-submitted")));
     Ok(
         my_case_view(&state, &ctx, &session, id, outcome, &BTreeMap::new())
@@ -870,7 +828,7 @@ async fn after_mine(
             Some(Err(ctx.tell(&e))),
             BTreeMap::new(),
         ),
-        Err(e) => return Err(fail(ctx, &e)),
+        Err(e) => return Err(e.into()),
     };
     Ok((
         status,
@@ -890,9 +848,8 @@ async fn withdraw_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<WithdrawForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     own_case(&state, &ctx, &session, id).await?;
     let r = service::withdraw(&state.db, id, &form.reason, &Actor::of(&session))
         .await
@@ -907,17 +864,10 @@ async fn visible_case(
     session: &Session,
     id: i64,
 ) -> Result<(Case, bool), PageError> {
-    let c = store::find(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-        })?;
-    match c
-        .reading(&state.db, session)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
-    {
+    let c = store::find(&state.db, id).await?.ok_or_else(|| {
+        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+    })?;
+    match c.reading(&state.db, session).await? {
         Some(r) => Ok((c, r.official())),
         None => Err(PageError::new(
             ctx,
@@ -934,15 +884,12 @@ async fn document_page(
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let (c, _) = visible_case(&state, &ctx, &session, id).await?;
-    let docs = store::documents(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let docs = store::documents(&state.db, id).await?;
     let d = docs.into_iter().find(|d| d.id == doc).ok_or_else(|| {
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
     })?;
     let department = org::store::department(&state.db, &c.department)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .await?
         .map_or_else(|| c.department.clone(), |x| x.names.zh.clone());
     let title = ctx.t(&format!("case-doc-{}", d.kind));
     let b = &d.body;
@@ -1001,12 +948,12 @@ async fn material_file(
     Path((id, idx)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     visible_case(&state, &ctx, &session, id).await?;
-    let (name, content_type, bytes) = store::material_file(&state.db, id, idx)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-        })?;
+    let (name, content_type, bytes) =
+        store::material_file(&state.db, id, idx)
+            .await?
+            .ok_or_else(|| {
+                PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+            })?;
     let safe: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
@@ -1063,8 +1010,7 @@ async fn queue_page(
             &d.subtree_prefix(),
             200,
         )
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+        .await?;
         for c in found {
             if !cases.iter().any(|x: &Case| x.id == c.id) {
                 cases.push(c);
@@ -1073,9 +1019,7 @@ async fn queue_page(
     }
     // Each case's pre-review limit: the configured working days from its submission, by
     // the calendar of its division.
-    let calendar = db::calendar::load(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let calendar = db::calendar::load(&state.db).await?;
     let days = kernel::WorkingDays(state.settings.prereview_days());
     let limit_of = |c: &Case| {
         let submitted = c
@@ -1125,17 +1069,13 @@ async fn clerk_case(
     id: i64,
     action: &str,
 ) -> Result<Case, PageError> {
-    let c = store::find(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-        })?;
+    let c = store::find(&state.db, id).await?.ok_or_else(|| {
+        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+    })?;
     let division = DivisionCode::parse(&c.division)
         .map_err(|_| PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found")))?;
     o.require(&state.db, Role::WindowClerk, division, action)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+        .await?;
     Ok(c)
 }
 
@@ -1148,9 +1088,7 @@ async fn review_view(
 ) -> Result<Markup, PageError> {
     let c = clerk_case(state, ctx, o, id, "case.review").await?;
     let body = case_body(state, ctx, &c, true).await?;
-    let materials = store::materials(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let materials = store::materials(&state.db, id).await?;
     let fields = if c.applicant_kind == "entity" {
         crate::form::ENTITY
     } else {
@@ -1219,9 +1157,8 @@ async fn review_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    q: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Shown>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let outcome = q.submitted.map(|_| Ok(ctx.t("case-submitted")));
     Ok(review_view(&state, &ctx, &o, id, outcome)
         .await?
@@ -1253,7 +1190,7 @@ fn outcome_of(
             };
             (ui::error::HttpError::status(&e), Err(text))
         }
-        Err(e) => return Err(fail(ctx, &e)),
+        Err(e) => return Err(e.into()),
     })
 }
 
@@ -1279,9 +1216,8 @@ async fn accept_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<RevisionForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<RevisionForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     clerk_case(&state, &ctx, &o, id, "case.accept").await?;
     let r = service::accept(&state.db, id, form.revision, &Actor::of(&o.0))
         .await
@@ -1366,9 +1302,8 @@ async fn refuse_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<RefuseForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<RefuseForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     clerk_case(&state, &ctx, &o, id, "case.refuse-to-accept").await?;
     let r = service::refuse_to_accept(
         &state.db,
@@ -1456,9 +1391,8 @@ async fn after_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<AfterForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<AfterForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     clerk_case(&state, &ctx, &o, id, "case.after-decision").await?;
     let db = &state.db;
     let actor = Actor::of(&o.0);
@@ -1506,9 +1440,8 @@ async fn delivery_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<DeliveryForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<DeliveryForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     own_case(&state, &ctx, &session, id).await?;
     let actor = Actor::of(&session);
     let r = if form.how == "express" {
@@ -1572,12 +1505,9 @@ async fn inbox_page(
             &Message::new("case-not-approver"),
         ));
     }
-    let tasks = crate::workflow::inbox(&state.db, &session, 200)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let alerts = crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::DueSoon)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let tasks = crate::workflow::inbox(&state.db, &session, 200).await?;
+    let alerts =
+        crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::DueSoon).await?;
     let today = kernel::time_util::format_date(state.db.clock().today());
     let soon = kernel::time_util::format_date(state.db.clock().today() + time::Duration::days(3));
     let title = ctx.t("case-inbox-title");
@@ -1635,15 +1565,13 @@ async fn decidable(
 ) -> Result<(crate::workflow::Task, Case), PageError> {
     let not_found = || PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
     let t = crate::workflow::task_by_id(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
+        .await?
         .ok_or_else(not_found)?;
     if !crate::workflow::may_decide(session, &t) {
         return Err(not_found());
     }
     let c = store::find(&state.db, t.case_id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
+        .await?
         .ok_or_else(not_found)?;
     Ok((t, c))
 }
@@ -1715,9 +1643,8 @@ async fn task_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<DecideForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<DecideForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     decidable(&state, &ctx, &session, id).await?;
     let approve = form.decision == "approve";
     let r = crate::workflow::decide(
@@ -1767,10 +1694,7 @@ async fn supervision_page(
     }
     let mut rows = Vec::new();
     for d in &scopes {
-        for r in crate::workflow::overdue(&state.db, &d.subtree_prefix(), 500)
-            .await
-            .map_err(|e| PageError::from_error(&ctx, &e))?
-        {
+        for r in crate::workflow::overdue(&state.db, &d.subtree_prefix(), 500).await? {
             if !rows
                 .iter()
                 .any(|(t, ..): &(crate::workflow::Task, String, String)| t.id == r.0.id)
@@ -1781,10 +1705,7 @@ async fn supervision_page(
     }
     let mut per_department = Vec::new();
     for d in &scopes {
-        for row in crate::ratings::per_department(&state.db, &d.subtree_prefix())
-            .await
-            .map_err(|e| PageError::from_error(&ctx, &e))?
-        {
+        for row in crate::ratings::per_department(&state.db, &d.subtree_prefix()).await? {
             if !per_department.iter().any(|x: &crate::ratings::Tally| {
                 x.department == row.department && x.channel == row.channel
             }) {
@@ -1792,9 +1713,8 @@ async fn supervision_page(
             }
         }
     }
-    let escalated = crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::Overdue)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let escalated =
+        crate::alerts::for_official(&state.db, &session, crate::alerts::Kind::Overdue).await?;
     let title = ctx.t("case-supervision-title");
     Ok(page(
         &ctx,
@@ -1839,19 +1759,13 @@ async fn trail_page(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let not_found = || PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
-    let c = store::find(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
-        .ok_or_else(not_found)?;
+    let c = store::find(&state.db, id).await?.ok_or_else(not_found)?;
     let division = DivisionCode::parse(&c.division).map_err(|_| not_found())?;
     if !o.0.account.may(Role::Administrator, division) {
         o.require(&state.db, Role::Supervisor, division, "case.trail")
-            .await
-            .map_err(|e| PageError::from_error(&ctx, &e))?;
+            .await?;
     }
-    let events = db::audit::for_subject(&state.db, &format!("case:{id}"), 1000)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let events = db::audit::for_subject(&state.db, &format!("case:{id}"), 1000).await?;
     let body = case_body(&state, &ctx, &c, true).await?;
     let title = format!(
         "{} · {}",
@@ -1886,12 +1800,8 @@ async fn inbox_of_mine(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    let list = crate::notify::inbox(&state.db, session.account.id, 200)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
-    crate::notify::mark_seen(&state.db, session.account.id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let list = crate::notify::inbox(&state.db, session.account.id, 200).await?;
+    crate::notify::mark_seen(&state.db, session.account.id).await?;
     let title = ctx.t("case-inbox-mine-title");
     Ok(page(
         &ctx,
@@ -1972,9 +1882,8 @@ async fn rating_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<RatingForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<RatingForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let c = own_case(&state, &ctx, &session, id).await?;
     let days = state.settings.rectification_days();
     let r = crate::ratings::rate(
@@ -2023,10 +1932,7 @@ async fn rectifications_view(
     };
     let mut list = Vec::new();
     for d in any_divisions(session) {
-        for r in crate::ratings::rectifications(&state.db, kind, &d.subtree_prefix(), 200)
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?
-        {
+        for r in crate::ratings::rectifications(&state.db, kind, &d.subtree_prefix(), 200).await? {
             if !list
                 .iter()
                 .any(|x: &crate::ratings::Rectification| x.id == r.id)
@@ -2084,13 +1990,11 @@ async fn rectification_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<ReplyForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<ReplyForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let not_found = || PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
     let r = crate::ratings::rectification_by_id(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .await?
         .ok_or_else(not_found)?;
     // The responsible department's own officials, over its division.
     let kind_ok = crate::workflow::kind_of(&session)

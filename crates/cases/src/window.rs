@@ -7,12 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State as AxState};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Router};
 use catalog::search::Searcher;
 use identity::model::{Account, Role, Session};
 use identity::{Citizen, Official};
@@ -131,7 +130,7 @@ fn start_again(ctx: &Ctx, typed: &str, e: CaseError) -> Result<Response, PageErr
             None,
         ),
         CaseError::Refused(m) => (BTreeMap::new(), Some(Err(ctx.fmt(m)))),
-        _ => return Err(PageError::from_error(ctx, &e)),
+        _ => return Err(PageError::from(e)),
     };
     Ok((
         ui::error::HttpError::status(&e),
@@ -149,10 +148,9 @@ async fn sms_send(
     Official(session): Official,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
-    form: Result<Form<ById>, FormRejection>,
+    ui::PageForm(f): ui::PageForm<ById>,
 ) -> Result<Response, PageError> {
     clerk(&ctx, &session)?;
-    let f = ui::ctx::page_form(&ctx, form)?;
     match presence::by_sms(
         &state.db,
         &state.settings.sms,
@@ -175,10 +173,9 @@ async fn qr_send(
     Official(session): Official,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
-    form: Result<Form<ByQr>, FormRejection>,
+    ui::PageForm(f): ui::PageForm<ByQr>,
 ) -> Result<Response, PageError> {
     clerk(&ctx, &session)?;
-    let f = ui::ctx::page_form(&ctx, form)?;
     match presence::by_qr(&state.db, &session.account, &f.qr).await {
         Ok(id) => Ok(Redirect::to(&format!("/console/window/{id}")).into_response()),
         Err(e) => start_again(&ctx, "", e),
@@ -199,7 +196,7 @@ async fn proof(
     } else {
         presence::find(&state.db, &session.account, id).await
     };
-    found.map_err(|e| PageError::from_error(ctx, &e))
+    found.map_err(PageError::from)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,35 +210,28 @@ struct Lookup {
 /// The entities the person present may act for today (legal representative or agent).
 async fn memberships(
     state: &AppState,
-    ctx: &Ctx,
     person: &Account,
 ) -> Result<Vec<identity::model::Membership>, PageError> {
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| PageError::from_error(ctx, &db::DbError::from(e)))?;
+    let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
     identity::store::memberships_of(
         &mut conn,
         person.id,
         &kernel::time_util::format_date(state.db.clock().today()),
     )
     .await
-    .map_err(|e| PageError::from_error(ctx, &e))
+    .map_err(PageError::from)
 }
 
 /// Who applies: the person present, or an entity they may act for (`?as=` its credit code).
 async fn applicant_at_window(
     state: &AppState,
-    ctx: &Ctx,
     p: &Presence,
     for_entity: Option<&str>,
 ) -> Result<Result<crate::form::Applicant, Message>, PageError> {
     let Some(code) = for_entity.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(prefill::person(&p.person));
     };
-    let found = memberships(state, ctx, &p.person)
+    let found = memberships(state, &p.person)
         .await?
         .into_iter()
         .find(|m| m.entity.credit_code == code);
@@ -306,25 +296,15 @@ async fn presence_view(
             within: window_division.map(|d| d.subtree_prefix()),
             ..Default::default()
         };
-        let mut found = searcher
-            .search(&state.db, &filter)
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?
-            .0;
+        let mut found = searcher.search(&state.db, &filter).await?.0;
         if found.is_empty() && filter.within.is_some() {
             filter.within = None;
-            found = searcher
-                .search(&state.db, &filter)
-                .await
-                .map_err(|e| PageError::from_error(ctx, &e))?
-                .0;
+            found = searcher.search(&state.db, &filter).await?.0;
         }
         found
     };
-    let cases = store::of_account(&state.db, person.id, 20)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let entities = memberships(state, ctx, person).await?;
+    let cases = store::of_account(&state.db, person.id, 20).await?;
+    let entities = memberships(state, person).await?;
     let suffix = if for_entity.is_empty() {
         String::new()
     } else {
@@ -394,9 +374,8 @@ async fn presence_page(
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    q: Result<Query<Lookup>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Lookup>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let p = proof(&state, &ctx, &session, id, false).await?;
     presence_view(
         &state,
@@ -423,9 +402,8 @@ async fn verify_send(
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<Code>, FormRejection>,
+    ui::PageForm(f): ui::PageForm<Code>,
 ) -> Result<Response, PageError> {
-    let f = ui::ctx::page_form(&ctx, form)?;
     proof(&state, &ctx, &session, id, false).await?;
     match presence::verify(&state.db, &session.account, id, &f.code).await {
         Ok(()) => Ok(Redirect::to(&format!("/console/window/{id}")).into_response()),
@@ -448,7 +426,7 @@ async fn verify_send(
             )
             .await
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -457,11 +435,10 @@ async fn apply_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path((id, code)): Path<(i64, String)>,
-    q: Result<Query<Lookup>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Lookup>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let p = proof(&state, &ctx, &session, id, true).await?;
-    let applicant = applicant_at_window(&state, &ctx, &p, q.for_entity.as_deref()).await?;
+    let applicant = applicant_at_window(&state, &p, q.for_entity.as_deref()).await?;
     let (form, resumed) = pages::open_form(&state, &ctx, &p.person, applicant, &code, true).await?;
     let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let body = pages::apply_form(&ctx, &form, &action, &BTreeMap::new(), &BTreeSet::new());
@@ -474,13 +451,12 @@ async fn apply_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path((id, code)): Path<(i64, String)>,
-    q: Result<Query<Lookup>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Lookup>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let sent = pages::read_multipart(&ctx, multipart).await?;
     let p = proof(&state, &ctx, &session, id, true).await?;
-    let applicant = applicant_at_window(&state, &ctx, &p, q.for_entity.as_deref()).await?;
+    let applicant = applicant_at_window(&state, &p, q.for_entity.as_deref()).await?;
     let (form, _) = pages::open_form(&state, &ctx, &p.person, applicant, &code, false).await?;
     let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let actor = presence::actor(&session.account, &p);
@@ -489,12 +465,9 @@ async fn apply_send(
             Ok(s) => s,
             Err(shown) => return Ok(shown),
         };
-    let case = store::find(&state.db, submitted.id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-        })?;
+    let case = store::find(&state.db, submitted.id).await?.ok_or_else(|| {
+        PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+    })?;
     // The clerk accepts on the spot where the case is theirs to accept; otherwise it waits
     // in the queue of the windows that handle the item, and the person has its number.
     let here = DivisionCode::parse(&case.division)
@@ -558,8 +531,6 @@ async fn code_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
 ) -> Result<Markup, PageError> {
-    let code = presence::qr_code(&state.db, &session.account)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let code = presence::qr_code(&state.db, &session.account).await?;
     Ok(code_view(&ctx, Some(&code)))
 }

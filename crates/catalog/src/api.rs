@@ -1,7 +1,6 @@
 //! `/api/v1/items`: the published catalogue for systems and apps.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -151,9 +150,8 @@ async fn list(
     State(state): State<AppState>,
     Extension(searcher): Extension<Arc<Searcher>>,
     api: ApiCtx,
-    q: Result<Query<ItemParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<ItemParams>,
 ) -> Result<Json<Listing<Summary>>, ApiError> {
-    let p = ui::ctx::api_query(&api, q)?;
     let limit = listing::limit(p.limit);
     let filter = p.filter(limit).map_err(|e| bad_param(&api, e))?;
     let (items, total) = search_named(&state, &searcher, &api, &filter).await?;
@@ -168,10 +166,7 @@ pub(crate) async fn search_named(
     api: &ApiCtx,
     filter: &Filter,
 ) -> Result<(Vec<Summary>, i64), ApiError> {
-    let (mut items, total) = searcher
-        .search(&state.db, filter)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let (mut items, total) = searcher.search(&state.db, filter).await?;
     for i in &mut items {
         i.name = api.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned();
     }
@@ -203,19 +198,16 @@ struct ExportParams {
 async fn export(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<ExportParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<ExportParams>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    let p = ui::ctx::api_query(&api, q)?;
     let format = match p.format.as_deref().unwrap_or("json") {
         "json" => crate::transfer::Format::Json,
         "csv" => crate::transfer::Format::Csv,
         other => return Err(bad_param(&api, ("format", other.to_owned()))),
     };
-    let items = store::published_bodies(&state.db)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let items = store::published_bodies(&state.db).await?;
     let (body, kind, name) = match format {
         crate::transfer::Format::Json => (
             crate::transfer::to_json(&items),

@@ -10,8 +10,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -280,9 +279,7 @@ fn place(p: &Place) -> Result<Option<DivisionCode>, (&'static str, String)> {
 }
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageError> {
-    let bundles = all(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let bundles = all(&state.db).await?;
     let title = ctx.t("cat-bundles");
     Ok(page(
         &ctx,
@@ -303,25 +300,20 @@ async fn bundle_page(
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(code): Path<String>,
-    q: Result<Query<Place>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<Place>,
 ) -> Result<Markup, PageError> {
-    let p = ui::ctx::page_query(&ctx, q)?;
     let division = place(&p).map_err(|e| crate::api::bad_param_page(&ctx, e))?;
-    let bundle = one(&state.db, &code)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(
-                &ctx,
-                StatusCode::NOT_FOUND,
-                &Message::new("cat-bundle-not-found"),
-            )
-        })?;
+    let bundle = one(&state.db, &code).await?.ok_or_else(|| {
+        PageError::new(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("cat-bundle-not-found"),
+        )
+    })?;
     let r = resolve(&state.db, &searcher, &bundle, division, |zh, bo, en| {
         ctx.pick(zh, bo, en).to_owned()
     })
-    .await
-    .map_err(|e| PageError::from_error(&ctx, &e))?;
+    .await?;
     Ok(page(
         &ctx,
         &r.name,
@@ -374,20 +366,16 @@ async fn bundle_json(
     Extension(searcher): Extension<Arc<Searcher>>,
     api: ApiCtx,
     Path(code): Path<String>,
-    q: Result<Query<Place>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<Place>,
 ) -> Result<Json<Resolved>, ApiError> {
-    let p = ui::ctx::api_query(&api, q)?;
     let division = place(&p).map_err(|e| crate::api::bad_param(&api, e))?;
-    let bundle = one(&state.db, &code)
-        .await
-        .map_err(|e| api.error(&e))?
-        .ok_or_else(|| {
-            api.fail(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                &Message::new("cat-bundle-not-found"),
-            )
-        })?;
+    let bundle = one(&state.db, &code).await?.ok_or_else(|| {
+        api.fail(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &Message::new("cat-bundle-not-found"),
+        )
+    })?;
     resolve(&state.db, &searcher, &bundle, division, |zh, bo, en| {
         api.pick(zh, bo, en).to_owned()
     })

@@ -7,8 +7,7 @@
 //! - `one-trip`: the "at most one trip" list (最多跑一次), items needing one visit or none;
 //! - `on-site`: items handled in the government service centre (进驻中心事项清单).
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -147,15 +146,11 @@ async fn list_page(
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
     Path(name): Path<String>,
-    q: Result<Query<ListParams>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<ListParams>,
 ) -> Result<Response, PageError> {
-    let p = ui::ctx::page_query(&ctx, q)?;
     let (list, csv) = split_csv(&name);
     let f = filter(list, &p).map_err(|e| bad_param_page(&ctx, e))?;
-    let (items, total) = searcher
-        .search(&state.db, &f)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let (items, total) = searcher.search(&state.db, &f).await?;
     if csv {
         return Ok(csv_response(&to_csv(&items), list));
     }
@@ -187,9 +182,8 @@ async fn list_json(
     Extension(searcher): Extension<Arc<Searcher>>,
     api: ApiCtx,
     Path(name): Path<String>,
-    q: Result<Query<ListParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<ListParams>,
 ) -> Result<Json<Listing<Summary>>, ui::ApiError> {
-    let p = ui::ctx::api_query(&api, q)?;
     let f = filter(&name, &p).map_err(|e| bad_param(&api, e))?;
     let (items, total) = crate::api::search_named(&state, &searcher, &api, &f).await?;
     Ok(Json(Listing {
@@ -241,8 +235,7 @@ async fn centre_page(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let (centre, items) = centre_list(&state, &searcher, &code)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .await?
         .ok_or_else(|| {
             PageError::new(
                 &ctx,
@@ -278,8 +271,7 @@ async fn centre_json(
     Path(code): Path<String>,
 ) -> Result<Json<Listing<Summary>>, ui::ApiError> {
     let (_, mut items) = centre_list(&state, &searcher, &code)
-        .await
-        .map_err(|e| api.error(&e))?
+        .await?
         .ok_or_else(|| {
             api.fail(
                 StatusCode::NOT_FOUND,

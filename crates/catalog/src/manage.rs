@@ -3,12 +3,11 @@
 //! item. Every version is kept, with a readable difference from the version published before
 //! it. Each action needs the role for the item's division; a refusal is audited.
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use identity::Official;
 use identity::model::Role;
 use kernel::Message;
@@ -45,7 +44,7 @@ fn actor(o: &Official) -> String {
 }
 
 /// Stewards and approvers may look; anyone else is refused (and the refusal audited).
-async fn may_look(state: &AppState, ctx: &Ctx, o: &Official) -> Result<(), PageError> {
+async fn may_look(state: &AppState, o: &Official) -> Result<(), PageError> {
     if o.0
         .account
         .grants
@@ -56,7 +55,7 @@ async fn may_look(state: &AppState, ctx: &Ctx, o: &Official) -> Result<(), PageE
     }
     o.require_role(&state.db, Role::DataSteward, "catalog.view")
         .await
-        .map_err(|e| PageError::from_error(ctx, &e))
+        .map_err(PageError::from)
 }
 
 /// The role for the item's own division.
@@ -77,11 +76,7 @@ async fn may_act(
     };
     o.require(&state.db, role, *division, action)
         .await
-        .map_err(|e| PageError::from_error(ctx, &e))
-}
-
-fn err(ctx: &Ctx, e: &CatalogError) -> PageError {
-    PageError::from_error(ctx, e)
+        .map_err(PageError::from)
 }
 
 /// How a page names whoever the audit chain calls `official:<id>`: their name and login.
@@ -131,10 +126,9 @@ async fn overview(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
-    q: Result<Query<Find>, QueryRejection>,
+    ui::PageQuery(find): ui::PageQuery<Find>,
 ) -> Result<Response, PageError> {
-    may_look(&state, &ctx, &o).await?;
-    let find = ui::ctx::page_query(&ctx, q)?;
+    may_look(&state, &o).await?;
     if let Some(code) = find
         .code
         .as_deref()
@@ -147,9 +141,7 @@ async fn overview(
         ))
         .into_response());
     }
-    let pending = store::pending(&state.db, 200)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let pending = store::pending(&state.db, 200).await?;
     let authors: Vec<String> = pending.iter().map(|v| v.author.clone()).collect();
     let named = names(&state, &ctx, authors).await;
     let title = ctx.t("cat-manage-title");
@@ -335,8 +327,8 @@ async fn item(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    may_look(&state, &ctx, &o).await?;
-    let (_, _, body) = latest_or_404(&state, &ctx, &code).await?;
+    may_look(&state, &o).await?;
+    let (_, _, body) = latest_or_404(&state, &code).await?;
     item_view(
         &state,
         &ctx,
@@ -349,15 +341,10 @@ async fn item(
     .await
 }
 
-async fn latest_or_404(
-    state: &AppState,
-    ctx: &Ctx,
-    code: &str,
-) -> Result<(i64, Status, ItemBody), PageError> {
+async fn latest_or_404(state: &AppState, code: &str) -> Result<(i64, Status, ItemBody), PageError> {
     store::latest(&state.db, code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
-        .ok_or_else(|| err(ctx, &CatalogError::NotFound))
+        .await?
+        .ok_or_else(|| PageError::from(CatalogError::NotFound))
 }
 
 async fn item_view(
@@ -369,9 +356,7 @@ async fn item_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let versions = store::versions(&state.db, code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let versions = store::versions(&state.db, code).await?;
     let name = versions
         .first()
         .map(|v| v.name_zh.clone())
@@ -496,10 +481,9 @@ async fn draft(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    form: Result<Form<Edit>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Edit>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
-    let (_, _, base) = latest_or_404(&state, &ctx, &code).await?;
+    let (_, _, base) = latest_or_404(&state, &code).await?;
     may_act(&state, &ctx, &o, &base, Role::DataSteward, "catalog.draft").await?;
     let refused = |problems: Vec<Invalid>| {
         let (state, ctx, code, form) = (&state, &ctx, &code, &form);
@@ -523,7 +507,7 @@ async fn draft(
     match service::save_draft(&state.db, &body, &actor(&o)).await {
         Ok(v) => Ok(Redirect::to(&format!("/manage/items/{code}/v/{v}")).into_response()),
         Err(CatalogError::Invalid(problems)) => refused(problems).await,
-        Err(e) => Err(err(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -533,7 +517,7 @@ async fn version(
     ctx: Ctx,
     Path((code, version)): Path<(String, i64)>,
 ) -> Result<Response, PageError> {
-    may_look(&state, &ctx, &o).await?;
+    may_look(&state, &o).await?;
     version_view(&state, &ctx, &code, version, None, StatusCode::OK).await
 }
 
@@ -564,7 +548,7 @@ async fn version_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let db_err = |e: db::DbError| PageError::from_error(ctx, &e);
+    let db_err = <PageError as From<db::DbError>>::from;
     let mut conn = state
         .db
         .pool()
@@ -574,7 +558,7 @@ async fn version_view(
     let (st, body, author) = store::version(&mut conn, code, version)
         .await
         .map_err(db_err)?
-        .ok_or_else(|| err(ctx, &CatalogError::NotFound))?;
+        .ok_or_else(|| PageError::from(CatalogError::NotFound))?;
     drop(conn);
     let base = baseline(state, code, version).await.map_err(db_err)?;
     let changes: Vec<Change> = base
@@ -653,19 +637,12 @@ async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((code, version, action)): Path<(String, i64, String)>,
-    form: Result<Form<Reason>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Reason>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &db::DbError::from(e)))?;
+    let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
     let (_, body, _) = store::version(&mut conn, &code, version)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
-        .ok_or_else(|| err(&ctx, &CatalogError::NotFound))?;
+        .await?
+        .ok_or_else(|| PageError::from(CatalogError::NotFound))?;
     drop(conn);
     let who = actor(&o);
     let (done, result) = match action.as_str() {
@@ -690,7 +667,7 @@ async fn act(
                 service::send_back(&state.db, &code, version, &who, &form.reason).await,
             )
         }
-        _ => return Err(err(&ctx, &CatalogError::NotFound)),
+        _ => return Err(PageError::from(CatalogError::NotFound)),
     };
     match result {
         Ok(()) => {
@@ -721,7 +698,7 @@ async fn act(
             )
             .await
         }
-        Err(e) => Err(err(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -730,10 +707,9 @@ async fn retire(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    form: Result<Form<Reason>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Reason>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
-    let (_, _, body) = latest_or_404(&state, &ctx, &code).await?;
+    let (_, _, body) = latest_or_404(&state, &code).await?;
     may_act(&state, &ctx, &o, &body, Role::Approver, "catalog.retire").await?;
     let outcome = match service::retire(&state.db, &code, &actor(&o), &form.reason).await {
         Ok(()) => (Some(Ok(ctx.t("cat-retired"))), StatusCode::OK),
@@ -741,7 +717,7 @@ async fn retire(
             Some(Err(ctx.t("cat-reason-missing"))),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(e) => return Err(err(&ctx, &e)),
+        Err(e) => return Err(e.into()),
     };
     item_view(
         &state,
@@ -760,7 +736,7 @@ async fn import_form(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    may_look(&state, &ctx, &o).await?;
+    may_look(&state, &o).await?;
     Ok(import_view(&ctx, None, &[], StatusCode::OK))
 }
 
@@ -808,7 +784,7 @@ async fn import(
     ctx: Ctx,
     mut form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    may_look(&state, &ctx, &o).await?;
+    may_look(&state, &o).await?;
     let bad = |detail: String| {
         PageError::new(
             &ctx,
@@ -875,7 +851,7 @@ async fn import(
             StatusCode::OK,
         )),
         Err(CatalogError::Rows(problems)) => Ok(refused(problems)),
-        Err(e) => Err(err(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -1,8 +1,7 @@
 //! The catalogue for people: `/items` (search with filters) and `/items/{code}` (the guide,
 //! 办事指南). Server-rendered, no JavaScript, readable on a phone and printable.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -31,9 +30,8 @@ async fn search(
     State(state): State<AppState>,
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
-    q: Result<Query<ItemParams>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<ItemParams>,
 ) -> Result<Markup, PageError> {
-    let p = ui::ctx::page_query(&ctx, q)?;
     let mut filter = p
         .filter(PAGE)
         .map_err(|e| crate::api::bad_param_page(&ctx, e))?;
@@ -41,10 +39,7 @@ async fn search(
     filter.collapse = p
         .collapse
         .unwrap_or(filter.within.is_none() && filter.basic.is_none());
-    let (items, total) = searcher
-        .search(&state.db, &filter)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let (items, total) = searcher.search(&state.db, &filter).await?;
     let title = ctx.t("cat-items-title");
     let q = p.q.clone().unwrap_or_default();
     let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
@@ -192,18 +187,13 @@ async fn guide(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
-    let item = store::published(&state.db, &code)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("cat-not-found"))
-        })?;
+    let item = store::published(&state.db, &code).await?.ok_or_else(|| {
+        PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("cat-not-found"))
+    })?;
     let title = ctx
         .pick(&item.name_zh, &item.name_bo, &item.name_en)
         .to_owned();
-    let department = org::store::department(&state.db, &item.department)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let department = org::store::department(&state.db, &item.department).await?;
     let apply_url = format!(
         "{}/items/{}/apply",
         state.settings.public_url(),
@@ -223,9 +213,7 @@ async fn history(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
-    let versions = store::published_history(&state.db, &code)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let versions = store::published_history(&state.db, &code).await?;
     let Some((_, newest)) = versions.last() else {
         return Err(PageError::new(
             &ctx,

@@ -5,8 +5,7 @@
 //! "materials reduced by 30% / 60%" targets. JSON at `/api/v1/items/stats`, a page at
 //! `/items/stats`.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use db::{Db, DbError};
@@ -140,9 +139,8 @@ pub async fn in_cases(db: &Db, within: Option<&str>) -> Result<InCases, DbError>
 async fn in_cases_json(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<StatsParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<StatsParams>,
 ) -> Result<Json<InCases>, ApiError> {
-    let p = ui::ctx::api_query(&api, q)?;
     let (_, within) = read(&p).map_err(|e| crate::api::bad_param(&api, e))?;
     in_cases(&state.db, within.as_deref())
         .await
@@ -170,13 +168,10 @@ fn read(p: &StatsParams) -> Result<(String, Option<String>), (&'static str, Stri
 async fn stats_json(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<StatsParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<StatsParams>,
 ) -> Result<Json<Listing<Figures>>, ApiError> {
-    let p = ui::ctx::api_query(&api, q)?;
     let (by, within) = read(&p).map_err(|e| crate::api::bad_param(&api, e))?;
-    let items = figures(&state.db, &by, within.as_deref())
-        .await
-        .map_err(|e| api.error(&e))?;
+    let items = figures(&state.db, &by, within.as_deref()).await?;
     let total = items.len() as i64;
     Ok(Json(Listing {
         items,
@@ -192,16 +187,11 @@ fn percent(x: f64) -> String {
 async fn stats_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    q: Result<Query<StatsParams>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<StatsParams>,
 ) -> Result<Markup, PageError> {
-    let p = ui::ctx::page_query(&ctx, q)?;
     let (by, within) = read(&p).map_err(|e| crate::api::bad_param_page(&ctx, e))?;
-    let rows = figures(&state.db, &by, within.as_deref())
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let met = in_cases(&state.db, within.as_deref())
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let rows = figures(&state.db, &by, within.as_deref()).await?;
+    let met = in_cases(&state.db, within.as_deref()).await?;
     let title = ctx.t("cat-stats-title");
     Ok(page(
         &ctx,

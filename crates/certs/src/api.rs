@@ -16,8 +16,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State as AxState};
+use axum::extract::{Path, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -86,13 +85,8 @@ async fn verify_public(
     }
 }
 
-async fn keys_json(
-    AxState(state): AxState<AppState>,
-    api: ApiCtx,
-) -> Result<Json<Value>, ApiError> {
-    let keys = crate::keys::published(&state.db)
-        .await
-        .map_err(|e| api.error(&e))?;
+async fn keys_json(AxState(state): AxState<AppState>) -> Result<Json<Value>, ApiError> {
+    let keys = crate::keys::published(&state.db).await?;
     let items: Vec<Value> = keys
         .iter()
         .map(|k| {
@@ -111,13 +105,8 @@ async fn keys_json(
     ))
 }
 
-async fn types_json(
-    AxState(state): AxState<AppState>,
-    api: ApiCtx,
-) -> Result<Json<Value>, ApiError> {
-    let types = service::cert_types(&state.db)
-        .await
-        .map_err(|e| api.error(&e))?;
+async fn types_json(AxState(state): AxState<AppState>) -> Result<Json<Value>, ApiError> {
+    let types = service::cert_types(&state.db).await?;
     Ok(Json(
         json!({ "items": types, "total": types.len(), "next": null }),
     ))
@@ -190,9 +179,8 @@ async fn holder_json(
     api: ApiCtx,
     headers: HeaderMap,
     Path(holder): Path<String>,
-    q: Result<Query<SystemQuery>, QueryRejection>,
+    ui::ApiQuery(q): ui::ApiQuery<SystemQuery>,
 ) -> Result<Response, Response> {
-    let q = ui::ctx::api_query(&api, q).map_err(IntoResponse::into_response)?;
     let who = system(&state, &api, &provider, &headers, q.purpose.as_deref()).await?;
     let list = service::usable_of(&state.db, holder.trim())
         .await
@@ -221,9 +209,8 @@ async fn one_json(
     api: ApiCtx,
     headers: HeaderMap,
     Path(identifier): Path<String>,
-    q: Result<Query<SystemQuery>, QueryRejection>,
+    ui::ApiQuery(q): ui::ApiQuery<SystemQuery>,
 ) -> Result<Response, Response> {
-    let q = ui::ctx::api_query(&api, q).map_err(IntoResponse::into_response)?;
     let who = system(&state, &api, &provider, &headers, q.purpose.as_deref()).await?;
     let verdict = service::verify(&state.db, &identifier)
         .await

@@ -5,12 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Path, Query, RawForm, State as AxState};
+use axum::Router;
+use axum::extract::{Path, RawForm, State as AxState};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use identity::model::{Role, Session};
 use identity::{Citizen, Official};
 use kernel::time_util::format_date;
@@ -33,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/me/certs/{id}/file", get(file_download))
         .route("/console/certs", get(console_page).post(issue_send))
         .route("/console/certs/{id}", get(manage_page).post(manage_send))
-}
-
-fn fail(ctx: &Ctx, e: &CertError) -> PageError {
-    PageError::from_error(ctx, e)
 }
 
 /// A type's name in the page's language.
@@ -89,9 +84,8 @@ struct Lookup {
 async fn verify_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
-    q: Result<Query<Lookup>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Lookup>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     verify_view(&state, &ctx, q.id.as_deref().unwrap_or("")).await
 }
 
@@ -111,9 +105,7 @@ async fn verify_view(state: &AppState, ctx: &Ctx, typed: &str) -> Result<Respons
     } else {
         match service::verify(&state.db, typed).await {
             Ok(Verdict::Genuine { cert, standing }) => {
-                let t = service::cert_type(&state.db, &cert.type_code)
-                    .await
-                    .map_err(|e| PageError::from_error(ctx, &e))?;
+                let t = service::cert_type(&state.db, &cert.type_code).await?;
                 (
                     StatusCode::OK,
                     verdict_card(ctx, &cert, t.as_deref(), standing),
@@ -131,7 +123,7 @@ async fn verify_view(state: &AppState, ctx: &Ctx, typed: &str) -> Result<Respons
                 StatusCode::NOT_FOUND,
                 html! { div.notice.error role="alert" { p { (ctx.t("cert-not-found")) } } },
             ),
-            Err(e) => return Err(fail(ctx, &e)),
+            Err(e) => return Err(e.into()),
         }
     };
     Ok((
@@ -190,9 +182,7 @@ fn issuer_of(c: &Certificate) -> String {
 }
 
 async fn types_page(AxState(state): AxState<AppState>, ctx: Ctx) -> Result<Markup, PageError> {
-    let types = service::cert_types(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let types = service::cert_types(&state.db).await?;
     let title = ctx.t("cert-types-title");
     Ok(page(
         &ctx,
@@ -235,16 +225,12 @@ async fn wallet_page(
             &Message::new("case-need-identity"),
         )
     })?;
-    let certs = service::of_holder(&state.db, &holder)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let certs = service::of_holder(&state.db, &holder).await?;
     let day = format_date(state.db.clock().today());
     let mut types = BTreeMap::new();
     for c in &certs {
         if !types.contains_key(&c.type_code)
-            && let Some(t) = service::cert_type(&state.db, &c.type_code)
-                .await
-                .map_err(|e| PageError::from_error(&ctx, &e))?
+            && let Some(t) = service::cert_type(&state.db, &c.type_code).await?
         {
             types.insert(c.type_code.clone(), t);
         }
@@ -279,10 +265,7 @@ async fn own(
     id: i64,
 ) -> Result<Certificate, PageError> {
     let not_found = || PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("cert-not-found"));
-    let c = service::find(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
-        .ok_or_else(not_found)?;
+    let c = service::find(&state.db, id).await?.ok_or_else(not_found)?;
     if holder_of(session).as_deref() != Some(c.holder_code.as_str()) {
         return Err(not_found());
     }
@@ -320,12 +303,8 @@ async fn mine_view(
     c: &Certificate,
     outcome: Option<Result<String, String>>,
 ) -> Result<Markup, PageError> {
-    let t = service::cert_type(&state.db, &c.type_code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let uses = service::uses_of(&state.db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let t = service::cert_type(&state.db, &c.type_code).await?;
+    let uses = service::uses_of(&state.db, c.id).await?;
     let s = Standing::of(c, &format_date(state.db.clock().today()));
     let title = type_name(ctx, t.as_deref(), &c.type_code);
     Ok(page(
@@ -396,8 +375,7 @@ async fn disclose_send(
         &fields,
         &format!("person:{}", session.account.id),
     )
-    .await
-    .map_err(|e| fail(&ctx, &e))?;
+    .await?;
     let c = own(&state, &ctx, &session, id).await?;
     mine_view(&state, &ctx, &c, Some(Ok(ctx.t("cert-disclose-saved")))).await
 }
@@ -466,8 +444,7 @@ async fn console_view(
 ) -> Result<Response, PageError> {
     let (dept, kind, division) = issuing(ctx, session)?;
     let types: Vec<CertType> = service::cert_types(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
+        .await?
         .into_iter()
         .filter(|t| t.issuing_kind == kind)
         .collect();
@@ -475,14 +452,11 @@ async fn console_view(
         Vec::new()
     } else if q.trim().starts_with("1.2.156") {
         service::by_identifier(&state.db, q.trim().to_uppercase().as_str())
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?
+            .await?
             .into_iter()
             .collect()
     } else {
-        service::of_holder(&state.db, q.trim())
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?
+        service::of_holder(&state.db, q.trim()).await?
     };
     let title = ctx.t("cert-console-title");
     let v = |k: &str| typed.get(k).cloned().unwrap_or_default();
@@ -547,9 +521,8 @@ async fn console_page(
     Official(session): Official,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
-    q: Result<Query<Find>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Find>,
 ) -> Result<Response, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     console_view(
         &state,
         &ctx,
@@ -567,14 +540,12 @@ async fn issue_send(
     Official(session): Official,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
-    form: Result<Form<BTreeMap<String, String>>, FormRejection>,
+    ui::PageForm(typed): ui::PageForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let typed = ui::ctx::page_form(&ctx, form)?;
     let (_, kind, _) = issuing(&ctx, &session)?;
     let type_code = typed.get("type_code").cloned().unwrap_or_default();
     let t = service::cert_type(&state.db, &type_code)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .await?
         .filter(|t| t.issuing_kind == kind)
         .ok_or_else(|| {
             PageError::new(
@@ -611,7 +582,7 @@ async fn issue_send(
             let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
             console_view(&state, &ctx, &session, "", None, &errors, &typed).await
         }
-        Err(e) => Err(fail(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -623,12 +594,9 @@ async fn issued_here(
     id: i64,
 ) -> Result<Certificate, PageError> {
     let (dept, ..) = issuing(ctx, session)?;
-    let c = service::find(&state.db, id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?
-        .ok_or_else(|| {
-            PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("cert-not-found"))
-        })?;
+    let c = service::find(&state.db, id).await?.ok_or_else(|| {
+        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("cert-not-found"))
+    })?;
     let admin = session
         .account
         .grants
@@ -655,12 +623,8 @@ async fn manage_view(
     c: &Certificate,
     outcome: Option<Result<String, String>>,
 ) -> Result<Markup, PageError> {
-    let t = service::cert_type(&state.db, &c.type_code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let uses = service::uses_of(&state.db, c.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let t = service::cert_type(&state.db, &c.type_code).await?;
+    let uses = service::uses_of(&state.db, c.id).await?;
     let s = Standing::of(c, &format_date(state.db.clock().today()));
     let title = format!(
         "{} · {}",
@@ -705,9 +669,8 @@ async fn manage_page(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    q: Result<Query<Shown>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<Shown>,
 ) -> Result<Markup, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let c = issued_here(&state, &ctx, &session, id).await?;
     let outcome = q.issued.map(|_| Ok(ctx.t("cert-issued")));
     manage_view(&state, &ctx, &c, outcome).await
@@ -725,9 +688,8 @@ async fn manage_send(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<ManageForm>, FormRejection>,
+    ui::PageForm(f): ui::PageForm<ManageForm>,
 ) -> Result<Response, PageError> {
-    let f = ui::ctx::page_form(&ctx, form)?;
     let c = issued_here(&state, &ctx, &session, id).await?;
     let actor = format!("official:{}", session.account.id);
     let done = match f.action.as_str() {
@@ -754,6 +716,6 @@ async fn manage_send(
             let m = manage_view(&state, &ctx, &c, Some(Err(ctx.tell(&e)))).await?;
             Ok((status, m).into_response())
         }
-        Err(e) => Err(fail(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,12 +1,11 @@
 //! The officials' workbench pages of this capability: a window clerk verifies a person in
 //! person (real-name level 3).
 
+use axum::Router;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use kernel::{Localize, Message, PersonId};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -60,8 +59,7 @@ async fn verify_form(
 ) -> Result<Markup, PageError> {
     official
         .require_role(&state.db, Role::WindowClerk, "account.verify_in_person")
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+        .await?;
     Ok(verify_page(&ctx, "", None))
 }
 
@@ -69,13 +67,11 @@ async fn verify(
     State(state): State<AppState>,
     ctx: Ctx,
     official: Official,
-    form: Result<Form<VerifyForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<VerifyForm>,
 ) -> Result<Response, PageError> {
     official
         .require_role(&state.db, Role::WindowClerk, "account.verify_in_person")
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
-    let form = ui::ctx::page_form(&ctx, form)?;
+        .await?;
     if form.checked_card.as_deref() != Some("yes") {
         let msg = ctx.t("id-verify-must-check");
         return Ok((
@@ -107,6 +103,6 @@ async fn verify(
             verify_page(&ctx, &form.person_id, Some(Err(ctx.fmt(&e.message())))),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -3,12 +3,11 @@
 //! them chooses, per session, to act for it. Nobody shares a password; every change is an
 //! audit event.
 
-use axum::extract::rejection::FormRejection;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use kernel::time_util::{format_date, parse_date};
@@ -254,15 +253,8 @@ async fn list_page(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| PageError::from_error(ctx, &DbError::from(e)))?;
-    let list = store::memberships_of(&mut conn, session.account.id, &today(&state.db))
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
+    let list = store::memberships_of(&mut conn, session.account.id, &today(&state.db)).await?;
     let title = ctx.t("id-entities-title");
     let body = html! {
         h1 { (title) }
@@ -312,9 +304,8 @@ async fn claim_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Citizen(session): Citizen,
-    form: Result<Form<CodeForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     match claim(&state.db, &session, &form.credit_code).await {
         Ok(m) => {
             list_page(
@@ -338,21 +329,17 @@ async fn claim_page(
             )
             .await
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn act_for_page(
     State(state): State<AppState>,
-    ctx: Ctx,
     Citizen(session): Citizen,
-    form: Result<Form<CodeForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let code = Some(form.credit_code.trim()).filter(|c| !c.is_empty());
-    act_for(&state.db, &session, code)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    act_for(&state.db, &session, code).await?;
     Ok(Redirect::to("/me").into_response())
 }
 
@@ -364,18 +351,9 @@ async fn detail_page(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let rep = as_legal_rep(&state.db, session, code)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| PageError::from_error(ctx, &DbError::from(e)))?;
-    let members = store::members_of(&mut conn, rep.entity.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let rep = as_legal_rep(&state.db, session, code).await?;
+    let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
+    let members = store::members_of(&mut conn, rep.entity.id).await?;
     let title = rep.entity.name.clone();
     let body = html! {
         h1 { (title) }
@@ -435,9 +413,8 @@ async fn add_agent_page(
     ctx: Ctx,
     Citizen(session): Citizen,
     Path(code): Path<String>,
-    form: Result<Form<AgentForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<AgentForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     match add_agent(
         &state.db,
         &session,
@@ -469,7 +446,7 @@ async fn add_agent_page(
             )
             .await
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -484,12 +461,9 @@ async fn remove_agent_page(
     ctx: Ctx,
     Citizen(session): Citizen,
     Path(code): Path<String>,
-    form: Result<Form<RemoveForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<RemoveForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
-    let done = remove_agent(&state.db, &session, &code, form.agent)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let done = remove_agent(&state.db, &session, &code, form.agent).await?;
     let msg = ctx.t(if done {
         "id-agent-removed"
     } else {

@@ -7,12 +7,11 @@
 //! password and TOTP. The sender is pluggable: the development sender puts messages on the
 //! `/dev/sms` page instead of a phone; without a sender the page is not offered.
 
+use axum::Router;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use db::audit::{self, NewEvent};
 use db::sqlx::{self, Row};
 use db::{Db, DbError};
@@ -342,10 +341,9 @@ struct NextParam {
 async fn request_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    q: Result<axum::extract::Query<NextParam>, axum::extract::rejection::QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<NextParam>,
 ) -> Result<Markup, PageError> {
     offered(&state, &ctx)?;
-    let q = ui::ctx::page_query(&ctx, q)?;
     Ok(request_page(
         &ctx,
         "",
@@ -358,10 +356,9 @@ async fn request(
     State(state): State<AppState>,
     ctx: Ctx,
     ClientInfo(client): ClientInfo,
-    form: Result<Form<MobileForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<MobileForm>,
 ) -> Result<Response, PageError> {
     offered(&state, &ctx)?;
-    let form = ui::ctx::page_form(&ctx, form)?;
     let next = crate::guard::safe_next(Some(&form.next));
     match request_code(&state.db, &state.settings.sms, &form.mobile, &next, &client).await {
         Ok(challenge) => {
@@ -391,7 +388,7 @@ async fn request(
             request_page(&ctx, &form.mobile, &next, Some(ctx.tell(&e))),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -429,10 +426,9 @@ async fn code_submit(
     ctx: Ctx,
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
-    form: Result<Form<CodeForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     offered(&state, &ctx)?;
-    let form = ui::ctx::page_form(&ctx, form)?;
     let Some(challenge) = crate::guard::cookie(&headers, COOKIE) else {
         return Ok(Redirect::to("/signin/sms").into_response());
     };
@@ -450,7 +446,7 @@ async fn code_submit(
             request_page(&ctx, "", "/me", Some(ctx.tell(&e))),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -466,7 +462,7 @@ async fn inbox(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageEr
         sqlx::query("SELECT mobile, body, sent_at FROM sms_outbox ORDER BY id DESC LIMIT 20")
             .fetch_all(state.db.pool())
             .await
-            .map_err(|e| PageError::from_error(&ctx, &DbError::from(e)))?;
+            .map_err(db::DbError::from)?;
     let title = ctx.t("id-sms-inbox");
     Ok(page(
         &ctx,

@@ -44,14 +44,10 @@ async fn apps_page(
     session: &Session,
     outcome: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
-    let consents = crate::store::consents_of(&state.db, session.account.id)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let consents = crate::store::consents_of(&state.db, session.account.id).await?;
     let mut rows = Vec::new();
     for (client_id, scope, at) in consents {
-        let client = clients::find(&state.db, &client_id)
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?;
+        let client = clients::find(&state.db, &client_id).await?;
         let name = client
             .as_ref()
             .map_or(client_id.clone(), |c| client_name(ctx, c).to_owned());
@@ -91,7 +87,7 @@ async fn withdraw(
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body).unwrap_or_default();
     let client_id = params.get("client_id").unwrap_or("").to_owned();
-    let fail = |e: db::DbError| PageError::from_error(&ctx, &e);
+    let fail = <PageError as From<db::DbError>>::from;
     let mut tx = state.db.begin().await.map_err(fail)?;
     let done = crate::store::withdraw(&mut tx, session.account.id, &client_id)
         .await

@@ -2,8 +2,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use kernel::division::Level;
@@ -25,11 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/departments", get(list_departments))
         .route("/api/v1/centres", get(list_centres))
         .route("/api/v1/centres/{code}", get(get_centre))
-}
-
-/// A query that could not be read becomes a localized 400, never axum's plain text.
-pub fn query<T>(api: &ApiCtx, q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    ui::ctx::api_query(api, q)
 }
 
 fn division_param(
@@ -81,9 +75,8 @@ struct DivisionParams {
 async fn list_divisions(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<DivisionParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<DivisionParams>,
 ) -> Result<Json<Listing<Division>>, ApiError> {
-    let p = query(&api, q)?;
     let filter = DivisionFilter {
         parent: division_param(&api, "parent", p.parent.as_deref())?,
         level: level_param(&api, p.level.as_deref())?,
@@ -91,9 +84,7 @@ async fn list_divisions(
         limit: listing::limit(p.limit),
         after: p.cursor,
     };
-    let (items, total) = store::divisions(&state.db, &filter)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let (items, total) = store::divisions(&state.db, &filter).await?;
     let next = next_cursor(&items, filter.limit, |d| d.code.to_string());
     Ok(Json(Listing { items, total, next }))
 }
@@ -104,9 +95,7 @@ async fn get_division(
     Path(code): Path<String>,
 ) -> Result<Json<DivisionDetail>, ApiError> {
     let code = DivisionCode::parse(&code).map_err(|e| api.error(&OrgError::BadCode(e)))?;
-    let detail = service::division_detail(&state.db, code)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let detail = service::division_detail(&state.db, code).await?;
     Ok(Json(detail))
 }
 
@@ -121,9 +110,8 @@ struct DepartmentParams {
 async fn list_departments(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<DepartmentParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<DepartmentParams>,
 ) -> Result<Json<Listing<Department>>, ApiError> {
-    let p = query(&api, q)?;
     let within = division_param(&api, "division", p.division.as_deref())?;
     let kinds: Vec<&str> = p
         .kind
@@ -139,8 +127,7 @@ async fn list_departments(
         p.q.as_deref().filter(|s| !s.is_empty()),
         limit,
     )
-    .await
-    .map_err(|e| api.error(&e))?;
+    .await?;
     let total = items.len() as i64;
     Ok(Json(Listing {
         items,
@@ -161,9 +148,8 @@ struct CentreParams {
 async fn list_centres(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<CentreParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<CentreParams>,
 ) -> Result<Json<Listing<Centre>>, ApiError> {
-    let p = query(&api, q)?;
     let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(CentreKind::parse(k).ok_or_else(|| {
@@ -181,9 +167,7 @@ async fn list_centres(
         limit: listing::limit(p.limit),
         after: p.cursor,
     };
-    let (items, total) = store::centres(&state.db, &filter)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let (items, total) = store::centres(&state.db, &filter).await?;
     let next = next_cursor(&items, filter.limit, |c| c.code.clone());
     Ok(Json(Listing { items, total, next }))
 }

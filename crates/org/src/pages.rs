@@ -1,15 +1,13 @@
 //! Pages for people: the division tree, the service-centre directory, one centre, search.
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use kernel::division::Level;
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::error::HttpError;
 use ui::layout::{in_lang, page};
 use ui::{AppState, Ctx, PageError};
 
@@ -37,10 +35,6 @@ pub fn name(ctx: &Ctx, names: &Names) -> Markup {
     }
 }
 
-fn fail(ctx: &Ctx, e: &dyn HttpError) -> PageError {
-    PageError::from_error(ctx, e)
-}
-
 fn level_name(ctx: &Ctx, level: Level) -> String {
     ctx.t(&format!("level-{}", level.key()))
 }
@@ -56,9 +50,7 @@ async fn division_tree(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
         limit: 1000,
         ..DivisionFilter::default()
     };
-    let (all, _) = store::divisions(&state.db, &filter)
-        .await
-        .map_err(|e| fail(&ctx, &e))?;
+    let (all, _) = store::divisions(&state.db, &filter).await?;
     let current: Vec<&Division> = all.iter().filter(|d| d.retired_in.is_none()).collect();
     let retired: Vec<&Division> = all.iter().filter(|d| d.retired_in.is_some()).collect();
     let title = ctx.t("org-divisions-title");
@@ -108,19 +100,11 @@ async fn division_page(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
-    let code = DivisionCode::parse(&code).map_err(|e| {
-        fail(
-            &ctx,
-            &OrgError::NoDivision(format!("{code} ({})", ctx.tell(&e))),
-        )
-    })?;
-    let detail = crate::service::division_detail(&state.db, code)
-        .await
-        .map_err(|e| fail(&ctx, &e))?;
+    let code = DivisionCode::parse(&code)
+        .map_err(|e| PageError::from(OrgError::NoDivision(format!("{code} ({})", ctx.tell(&e)))))?;
+    let detail = crate::service::division_detail(&state.db, code).await?;
     let d = &detail.division;
-    let departments = store::departments_in(&state.db, code)
-        .await
-        .map_err(|e| fail(&ctx, &e))?;
+    let departments = store::departments_in(&state.db, code).await?;
     let (centres, _) = store::centres(
         &state.db,
         &CentreFilter {
@@ -129,8 +113,7 @@ async fn division_page(
             ..CentreFilter::default()
         },
     )
-    .await
-    .map_err(|e| fail(&ctx, &e))?;
+    .await?;
     let title = d.names.get(ctx.lang).to_owned();
     let body = html! {
         (crumbs(&ctx, &detail.lineage, &d.names))
@@ -212,9 +195,8 @@ async fn division_options(state: &AppState) -> Result<Vec<(Division, Vec<Divisio
 async fn centre_directory(
     State(state): State<AppState>,
     ctx: Ctx,
-    params: Result<Query<DirectoryParams>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<DirectoryParams>,
 ) -> Result<Markup, PageError> {
-    let p = ui::ctx::page_query(&ctx, params)?;
     let selected = match p.division.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(DivisionCode::parse(s).map_err(|e| {
@@ -233,10 +215,8 @@ async fn centre_directory(
         limit,
         ..CentreFilter::default()
     };
-    let (centres, total) = store::centres(&state.db, &filter)
-        .await
-        .map_err(|e| fail(&ctx, &e))?;
-    let options = division_options(&state).await.map_err(|e| fail(&ctx, &e))?;
+    let (centres, total) = store::centres(&state.db, &filter).await?;
+    let options = division_options(&state).await?;
     let title = ctx.t("org-centres-title");
     let next = ui::listing::next_cursor(&centres, limit, |c| c.code.clone());
     let body = html! {
@@ -286,15 +266,10 @@ async fn centre_page(
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
     let centre = store::centre(&state.db, &code)
-        .await
-        .map_err(|e| fail(&ctx, &e))?
-        .ok_or_else(|| fail(&ctx, &OrgError::NoCentre(code.clone())))?;
-    let detail = crate::service::division_detail(&state.db, centre.division)
-        .await
-        .map_err(|e| fail(&ctx, &e))?;
-    let departments = store::departments_in(&state.db, centre.division)
-        .await
-        .map_err(|e| fail(&ctx, &e))?;
+        .await?
+        .ok_or_else(|| PageError::from(OrgError::NoCentre(code.clone())))?;
+    let detail = crate::service::division_detail(&state.db, centre.division).await?;
+    let departments = store::departments_in(&state.db, centre.division).await?;
     let title = centre.names.get(ctx.lang).to_owned();
     let mut lineage = detail.lineage.clone();
     lineage.push(detail.division.clone());
@@ -340,9 +315,8 @@ pub fn topic_links(ctx: &Ctx, audience: Audience) -> Markup {
 async fn search(
     State(state): State<AppState>,
     ctx: Ctx,
-    params: Result<Query<SearchParams>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<SearchParams>,
 ) -> Result<Markup, PageError> {
-    let p = ui::ctx::page_query(&ctx, params)?;
     let q =
         p.q.as_deref()
             .map(str::trim)
@@ -359,28 +333,20 @@ async fn search(
     };
     let (divisions, departments, centres) = match (&q, topic) {
         (Some(q), _) => {
-            let divisions = store::search_divisions(&state.db, q, 20)
-                .await
-                .map_err(|e| fail(&ctx, &e))?;
-            let departments = store::find_departments(&state.db, within, &[], Some(q), 30)
-                .await
-                .map_err(|e| fail(&ctx, &e))?;
+            let divisions = store::search_divisions(&state.db, q, 20).await?;
+            let departments = store::find_departments(&state.db, within, &[], Some(q), 30).await?;
             let filter = CentreFilter {
                 within,
                 name: Some(q.clone()),
                 limit: 20,
                 ..CentreFilter::default()
             };
-            let (centres, _) = store::centres(&state.db, &filter)
-                .await
-                .map_err(|e| fail(&ctx, &e))?;
+            let (centres, _) = store::centres(&state.db, &filter).await?;
             (divisions, departments, centres)
         }
         (None, Some(t)) => {
             let within = within.or_else(|| DivisionCode::parse("540000").ok());
-            let departments = store::find_departments(&state.db, within, t.kinds, None, 60)
-                .await
-                .map_err(|e| fail(&ctx, &e))?;
+            let departments = store::find_departments(&state.db, within, t.kinds, None, 60).await?;
             (Vec::new(), departments, Vec::new())
         }
         (None, None) => (Vec::new(), Vec::new(), Vec::new()),

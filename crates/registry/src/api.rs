@@ -19,8 +19,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -314,15 +314,11 @@ async fn read(
     Extension(provider): Extension<Arc<oidc::Provider>>,
     headers: HeaderMap,
     Path((registry, key)): Path<(String, String)>,
-    q: Result<Query<ReadQuery>, QueryRejection>,
+    ui::ApiQuery(q): ui::ApiQuery<ReadQuery>,
 ) -> Response {
     let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
         Ok(g) => g,
         Err(r) => return r,
-    };
-    let q = match ui::ctx::api_query(&api, q) {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
     };
     let key = match key_of(&state, &api, reg, &key).await {
         Ok(k) => k,
@@ -454,25 +450,22 @@ async fn batch(
     Extension(provider): Extension<Arc<oidc::Provider>>,
     headers: HeaderMap,
     Path(registry): Path<String>,
-    q: Result<Query<BatchQuery>, QueryRejection>,
+    ui::ApiQuery(q): ui::ApiQuery<BatchQuery>,
     body: String,
 ) -> Response {
     let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let reference = match ui::ctx::api_query(&api, q) {
-        Ok(q) if !q.reference.trim().is_empty() => format!("batch:{}", q.reference.trim()),
-        Ok(_) => {
-            return refuse(
-                &api,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                "reg-reference-missing",
-            );
-        }
-        Err(e) => return e.into_response(),
-    };
+    if q.reference.trim().is_empty() {
+        return refuse(
+            &api,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "reg-reference-missing",
+        );
+    }
+    let reference = format!("batch:{}", q.reference.trim());
     match crate::checks::batch(&state.db, reg, &body, &source(&grant, &reference)).await {
         Ok(done) => Json(done).into_response(),
         Err(p) => api.invalid(
@@ -497,17 +490,14 @@ async fn save_feature(
     api: ApiCtx,
     Extension(provider): Extension<Arc<oidc::Provider>>,
     headers: HeaderMap,
-    q: Result<Query<BatchQuery>, QueryRejection>,
+    ui::ApiQuery(q): ui::ApiQuery<BatchQuery>,
     body: Result<Json<FeatureBody>, JsonRejection>,
 ) -> Response {
     let grant = match granted(&state, &api, &provider, &headers, GEOGRAPHY).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let reference = match ui::ctx::api_query(&api, q) {
-        Ok(q) => q.reference,
-        Err(e) => return e.into_response(),
-    };
+    let reference = q.reference;
     let Ok(Json(mut body)) = body else {
         return refuse(
             &api,

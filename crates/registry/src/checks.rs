@@ -12,12 +12,11 @@
 
 use std::collections::HashMap;
 
-use axum::extract::rejection::FormRejection;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use db::{Db, DbError};
 use identity::Official;
 use kernel::time_util::format_instant;
@@ -429,9 +428,7 @@ async fn queue_view(
     outcome: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
     let (source, department) = department_source(state, ctx, o, String::new()).await?;
-    let open = queue(&state.db, &source.kind, department.division, 200)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let open = queue(&state.db, &source.kind, department.division, 200).await?;
     let title = ctx.t("reg-checks-title");
     Ok(page(
         ctx,
@@ -478,9 +475,8 @@ async fn resolve_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    form: Result<Form<ResolveForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<ResolveForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let (source, _) = department_source(&state, &ctx, &o, String::new()).await?;
     let outcome = match resolve(&state.db, id, form.decision, &form.note, &source).await {
         Ok(()) => Ok(ctx.t(match form.decision {
@@ -493,7 +489,7 @@ async fn resolve_form(
             .collect::<Vec<_>>()
             .join("; ")),
         Err(RegistryError::NotFound) => Err(ctx.t("reg-checks-gone")),
-        Err(e) => return Err(PageError::from_error(&ctx, &e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     queue_view(&state, &ctx, &o, Some(outcome)).await
 }
@@ -513,9 +509,8 @@ async fn observe_form(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<ObserveForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<ObserveForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let reg = Register::by_name(&form.registry).ok_or_else(|| {
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("reg-not-found"))
     })?;
@@ -541,7 +536,7 @@ async fn observe_form(
                 .join("; ")),
         ),
         Err(RegistryError::NotFound) => (StatusCode::NOT_FOUND, Err(ctx.t("reg-not-found"))),
-        Err(e) => return Err(PageError::from_error(&ctx, &e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let back = if reg.name == PERSONS.name {
         "/registry/persons"

@@ -2,8 +2,7 @@
 //! features by division or near a point (`/geography/{layer}`), and one feature with its
 //! attributes, source and history (`/geography/{layer}/{id}`). GIS clients use `/ogc`.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -54,9 +53,7 @@ async fn layers(
     let official = official(&session);
     let mut rows = Vec::new();
     for l in LAYERS.iter().filter(|l| l.public || official) {
-        let n = geo::count(&state.db, l.code)
-            .await
-            .map_err(|e| PageError::from_error(&ctx, &e))?;
+        let n = geo::count(&state.db, l.code).await?;
         rows.push((l, n));
     }
     Ok(page(
@@ -94,10 +91,9 @@ async fn list(
     ctx: Ctx,
     session: Option<Extension<Session>>,
     Path(code): Path<String>,
-    q: Result<Query<ListQuery>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
     let layer = layer_for(&ctx, &code, official(&session))?;
-    let q = ui::ctx::page_query(&ctx, q)?;
     let bad = |(_, m): (&str, Message)| PageError::new(&ctx, StatusCode::BAD_REQUEST, &m);
     let area = q.items.area().map_err(bad)?;
     let after = q.items.after().map_err(bad)?;
@@ -113,9 +109,7 @@ async fn list(
             )
         })?)
     };
-    let found = geo::query(&state.db, layer.code, &area, within, PER_PAGE, after)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let found = geo::query(&state.db, layer.code, &area, within, PER_PAGE, after).await?;
     let title = ctx.pick(layer.zh, layer.bo, layer.en).to_owned();
     let keep = |after: i64| {
         let mut parts = Vec::new();
@@ -192,8 +186,7 @@ async fn detail(
     };
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let f = geo::get(&state.db, layer.code, id)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?
+        .await?
         .ok_or_else(not_found)?;
     let changes: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT department, reference, at FROM registry_changes WHERE registry = 'geography' AND subject = $1 ORDER BY at DESC, id DESC LIMIT 20",
@@ -201,7 +194,7 @@ async fn detail(
     .bind(&f.code)
     .fetch_all(state.db.pool())
     .await
-    .map_err(|e| PageError::from_error(&ctx, &db::DbError::from(e)))?;
+    .map_err(db::DbError::from)?;
     let positions = crate::geometry::Geometry::parse(&f.geometry)
         .map(|g| g.positions().count())
         .unwrap_or(0);

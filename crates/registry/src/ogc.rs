@@ -18,8 +18,7 @@
 //! `Accept`) gives every resource as a page at its own address ([`html_page`]). Paths answer with or without a trailing slash, and every error
 //! under `/ogc` is a JSON problem document.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -384,9 +383,7 @@ fn may_read(layer: &Layer, session: Option<&Session>) -> bool {
 
 async fn describe(state: &AppState, api: &ApiCtx, layer: &Layer) -> Result<Value, ApiError> {
     let b = base(state);
-    let extent = geo::extent(&state.db, layer.code)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let extent = geo::extent(&state.db, layer.code).await?;
     let mut c = json!({
         "id": layer.code,
         "title": api.pick(layer.zh, layer.bo, layer.en),
@@ -579,11 +576,10 @@ async fn items(
     session: Option<Extension<Session>>,
     Path(id): Path<String>,
     uri: axum::http::Uri,
-    q: Result<Query<ItemsQuery>, QueryRejection>,
+    ui::ApiQuery(q): ui::ApiQuery<ItemsQuery>,
 ) -> Result<Response, ApiError> {
     let layer = layer_or_404(&api, &id, session.as_ref().map(|Extension(s)| s))?;
     check_params(&api, uri.query(), ITEMS_PARAMS)?;
-    let q = ui::ctx::api_query(&api, q)?;
     let bad = |(_, m): (&str, Message)| api.fail(StatusCode::BAD_REQUEST, "invalid-parameter", &m);
     let crs = q.crs().map_err(bad)?;
     q.bbox_crs().map_err(bad)?;
@@ -607,9 +603,7 @@ async fn items(
         filter: matches.as_ref().map(|m| m as geo::FeatureFilter<'_>),
         sort: &sort,
     };
-    let page = geo::query_filtered(&state.db, layer.code, &ask)
-        .await
-        .map_err(|e| api.error(&e))?;
+    let page = geo::query_filtered(&state.db, layer.code, &ask).await?;
     let b = format!("{}/collections/{}/items", base(&state), layer.code);
     let mut params: Vec<(&str, String)> = Vec::new();
     for (name, v) in [
@@ -801,8 +795,7 @@ async fn item(
     };
     let fid: i64 = fid.parse().map_err(|_| not_found())?;
     let f = geo::get(&state.db, layer.code, fid)
-        .await
-        .map_err(|e| api.error(&e))?
+        .await?
         .ok_or_else(not_found)?;
     let b = format!("{}/collections/{}", base(&state), layer.code);
     let mut out = in_crs(f.to_geojson(), crs);

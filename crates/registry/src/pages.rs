@@ -3,12 +3,11 @@
 //! purpose and changes the fields their department owns; a person sees their own record and
 //! who looked at it (`/me/registry`).
 
+use axum::Router;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use identity::{Citizen, Official};
 use kernel::Message;
 use maud::{Markup, html};
@@ -50,9 +49,7 @@ pub(crate) async fn official_reader(
 ) -> Result<(Reader, Option<org::model::Department>), PageError> {
     let account = &o.0.account;
     let department = match &account.department {
-        Some(code) => org::store::department(&state.db, code)
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?,
+        Some(code) => org::store::department(&state.db, code).await?,
         None => None,
     };
     let who = account.display_name(ctx.lang).to_owned();
@@ -298,7 +295,7 @@ async fn show(
             None,
             StatusCode::NOT_FOUND,
         )),
-        Err(e) => Err(PageError::from_error(ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -306,9 +303,8 @@ async fn persons_lookup(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<Lookup>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Lookup>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     show(&state, &ctx, &PERSONS, &o, &form, None).await
 }
 
@@ -316,9 +312,8 @@ async fn entities_lookup(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<Lookup>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Lookup>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     show(&state, &ctx, &ENTITY_REGISTER, &o, &form, None).await
 }
 
@@ -326,7 +321,7 @@ async fn persons_update(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     update(&PERSONS, o, state, ctx, form).await
 }
@@ -335,7 +330,7 @@ async fn entities_update(
     o: Official,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     update(&ENTITY_REGISTER, o, state, ctx, form).await
 }
@@ -345,9 +340,8 @@ async fn update(
     o: Official,
     state: AppState,
     ctx: Ctx,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    form: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let get = |k: &str| {
         form.iter()
             .find(|(f, _)| f == k)
@@ -402,7 +396,7 @@ async fn update(
             .map(|(f, m)| format!("{}: {}", field_label(&ctx, f), ctx.fmt(m)))
             .collect::<Vec<_>>()
             .join("; ")),
-        Err(e) => return Err(PageError::from_error(&ctx, &e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     show(&state, &ctx, reg, &o, &lookup, Some(outcome)).await
 }
@@ -429,11 +423,9 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
     let view = match population::read(&state.db, &id, &reader, &ctx.t("reg-purpose-own")).await {
         Ok(v) => Some(v),
         Err(RegistryError::NotFound) => None,
-        Err(e) => return Err(PageError::from_error(&ctx, &e)),
+        Err(e) => return Err(PageError::from(e)),
     };
-    let reads = population::reads_of(&state.db, &id, 100)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let reads = population::reads_of(&state.db, &id, 100).await?;
     let others: Vec<_> = reads
         .iter()
         .filter(|r| r.reader_name != reader.name || r.purpose != ctx.t("reg-purpose-own"))

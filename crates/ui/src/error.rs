@@ -71,44 +71,180 @@ fn status_key(status: StatusCode) -> &'static str {
 }
 
 /// A page that tells a person what went wrong.
+///
+/// Either already rendered (a form shown again with its errors) or a message still to be told:
+/// any capability error converts into one with `?`, and [`localize`] renders it as the
+/// localized page in the one place that knows the request's language and who is signed in.
 #[derive(Debug)]
-pub struct PageError(Box<Response>);
-
-impl PageError {
-    pub fn new(ctx: &Ctx, status: StatusCode, message: &Message) -> PageError {
-        let title = ctx.t(status_key(status));
-        let body = html! {
-            section.notice.error role="alert" {
-                h1 { (title) }
-                p { (ctx.fmt(message)) }
-                p { a href="/" { (ctx.t("error-back-home")) } }
-            }
-        };
-        let mut response = (status, crate::layout::page(ctx, &title, body)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        PageError(Box::new(response))
-    }
-
-    /// From a domain error: its status and message, logged when it is the server's fault.
-    pub fn from_error(ctx: &Ctx, err: &dyn HttpError) -> PageError {
-        let status = err.status();
-        log_failure(status, err);
-        PageError::new(ctx, status, &err.message())
-    }
+pub enum PageError {
+    Rendered(Box<Response>),
+    Told {
+        status: StatusCode,
+        message: Message,
+    },
 }
 
 impl PageError {
+    /// The page for `message`, rendered now with the request's context.
+    pub fn new(ctx: &Ctx, status: StatusCode, message: &Message) -> PageError {
+        PageError::Rendered(Box::new(error_page(ctx, status, message)))
+    }
+
+    /// The page for `message`, rendered by [`localize`] in the request's language.
+    pub fn told(status: StatusCode, message: Message) -> PageError {
+        PageError::Told { status, message }
+    }
+
+    /// A 400 page naming what could not be read.
+    pub fn bad_request(detail: String) -> PageError {
+        PageError::told(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-bad-request").arg("detail", detail),
+        )
+    }
+
     /// A page already rendered with its own error status (a form shown again with its errors).
     pub fn from_response(response: Response) -> PageError {
-        PageError(Box::new(response))
+        PageError::Rendered(Box::new(response))
     }
+}
+
+/// Any capability error: its status and message, logged when it is the server's fault.
+impl<E: HttpError + 'static> From<E> for PageError {
+    fn from(err: E) -> PageError {
+        let status = err.status();
+        log_failure(status, &err);
+        PageError::told(status, err.message())
+    }
+}
+
+fn error_page(ctx: &Ctx, status: StatusCode, message: &Message) -> Response {
+    let title = ctx.t(status_key(status));
+    let body = html! {
+        section.notice.error role="alert" {
+            h1 { (title) }
+            p { (ctx.fmt(message)) }
+            p { a href="/" { (ctx.t("error-back-home")) } }
+        }
+    };
+    let mut response = (status, crate::layout::page(ctx, &title, body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// What a response still has to tell in the request's language ([`localize`] renders it).
+#[derive(Debug, Clone)]
+enum Told {
+    Page(Message),
+    Problem(&'static str, Message),
+}
+
+fn told_response(status: StatusCode, told: Told) -> Response {
+    let mut response = (status, [(header::CACHE_CONTROL, "no-store")]).into_response();
+    response.extensions_mut().insert(told);
+    response
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        *self.0
+        match self {
+            PageError::Rendered(response) => *response,
+            PageError::Told { status, message } => told_response(status, Told::Page(message)),
+        }
+    }
+}
+
+/// Middleware: renders every error a handler left to tell ([`PageError::Told`], an
+/// [`ApiError`] converted from a capability error) in the request's language, as a page or
+/// as problem+json. Layered inside the session guard, so a page's header names who is
+/// signed in.
+pub async fn localize(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let ctx = Ctx::from_request_parts(&mut parts, &state).await.ok();
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let (Some(ctx), Some(told)) = (ctx, response.extensions().get::<Told>().cloned()) else {
+        return response;
+    };
+    let status = response.status();
+    let mut answer = match told {
+        Told::Page(message) => error_page(&ctx, status, &message),
+        Told::Problem(code, message) => ApiCtx::new(ctx.lang, ctx.catalog().clone())
+            .fail(status, code, &message)
+            .into_response(),
+    };
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
+}
+
+/// A page's form; one that cannot be read is a localized 400 page.
+pub struct PageForm<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PageError> {
+        axum::extract::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::extract::Form(v)| PageForm(v))
+            .map_err(|e| PageError::bad_request(e.body_text()))
+    }
+}
+
+/// A page's query; one that cannot be read is a localized 400 page.
+pub struct PageQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for PageQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| PageQuery(v))
+            .map_err(|e| PageError::bad_request(e.body_text()))
+    }
+}
+
+/// An API query; one that cannot be read is a localized 400 problem, never axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e| {
+                ApiError::told(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-query",
+                    Message::new("error-bad-request").arg("detail", e.body_text()),
+                )
+            })
     }
 }
 
@@ -155,6 +291,7 @@ impl ApiCtx {
             title: self.catalog.text(self.lang, status_key(status)),
             detail: self.catalog.format(self.lang, message),
             lang: self.lang,
+            told: None,
         }
     }
 
@@ -198,7 +335,8 @@ impl ApiCtx {
     }
 }
 
-/// An RFC 9457 problem document.
+/// An RFC 9457 problem document: rendered with the caller's language ([`ApiCtx::fail`]), or
+/// converted with `?` from any capability error and rendered by [`localize`].
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -206,10 +344,37 @@ pub struct ApiError {
     pub title: String,
     pub detail: String,
     pub lang: Lang,
+    told: Option<Message>,
+}
+
+impl ApiError {
+    /// A problem to be told in the caller's language by [`localize`].
+    pub fn told(status: StatusCode, code: &'static str, message: Message) -> ApiError {
+        ApiError {
+            status,
+            code,
+            title: String::new(),
+            detail: String::new(),
+            lang: Lang::Zh,
+            told: Some(message),
+        }
+    }
+}
+
+/// Any capability error: its status, code and message, logged when it is the server's fault.
+impl<E: HttpError + 'static> From<E> for ApiError {
+    fn from(err: E) -> ApiError {
+        let status = err.status();
+        log_failure(status, &err);
+        ApiError::told(status, err.code(), err.message())
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let Some(message) = self.told {
+            return told_response(self.status, Told::Problem(self.code, message));
+        }
         let body = serde_json::json!({
             "type": format!("urn:yiwang:problem:{}", self.code),
             "title": self.title,

@@ -5,13 +5,12 @@
 //! they are closed. Every change is an audit event naming who made it.
 
 use axum::Router;
-use axum::extract::rejection::FormRejection;
+use axum::extract::FromRef;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, extract::FromRef};
 use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -125,7 +124,7 @@ impl FromRequestParts<AppState> for Admin {
                 Ok(()) => Ok(Admin {
                     actor: format!("official:{}", official.0.account.id),
                 }),
-                Err(e) => Err(PageError::from_error(&ctx, &e).into_response()),
+                Err(e) => Err(PageError::from(e).into_response()),
             };
         }
         let Some(password) = AppState::from_ref(state).settings.admin_password.clone() else {
@@ -141,7 +140,7 @@ impl FromRequestParts<AppState> for Admin {
         };
         if identity::service::bootstrap_switched_off(&state.db)
             .await
-            .map_err(|e| PageError::from_error(&ctx, &e).into_response())?
+            .map_err(|e| PageError::from(e).into_response())?
         {
             return Err(refuse("admin-bootstrap-off"));
         }
@@ -203,15 +202,11 @@ async fn index_page(
 ) -> Result<Markup, PageError> {
     let title = ctx.t("admin-title");
     let db = &state.db;
-    let off = identity::service::bootstrap_switched_off(db)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let off = identity::service::bootstrap_switched_off(db).await?;
     let may_switch = admin.actor.starts_with("official:")
         && state.settings.admin_password.is_some()
         && !off
-        && identity::service::administrator_official_exists(db)
-            .await
-            .map_err(|e| PageError::from_error(ctx, &e))?;
+        && identity::service::administrator_official_exists(db).await?;
     Ok(page(
         ctx,
         &title,
@@ -248,7 +243,7 @@ async fn bootstrap_off(
             let ok = Some(Ok(ctx.t("admin-bootstrap-switched")));
             Ok(index_page(&state, &ctx, &admin, ok).await?.into_response())
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -280,9 +275,7 @@ async fn calendar_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let calendar = db::calendar::load(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let calendar = db::calendar::load(&state.db).await?;
     let title = ctx.t("admin-calendar");
     let body = html! {
         h1 { (title) }
@@ -306,9 +299,8 @@ async fn calendar_load(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<UploadForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<UploadForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let name = if form.file_name.trim().is_empty() {
         "calendar.toml"
     } else {
@@ -327,9 +319,7 @@ async fn calendar_load(
             .await;
         }
     };
-    let redated = cases::deadlines::load_year(&state.db, &year, &admin.actor)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let redated = cases::deadlines::load_year(&state.db, &year, &admin.actor).await?;
     let msg = ctx.fmt(
         &Message::new("admin-calendar-loaded")
             .arg("year", year.year)
@@ -371,9 +361,8 @@ async fn divisions_import(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<UploadForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<UploadForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let name = if form.file_name.trim().is_empty() {
         "divisions.csv"
     } else {
@@ -399,7 +388,7 @@ async fn divisions_import(
             Some(Err(ctx.tell(&e))),
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -430,9 +419,7 @@ async fn names_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let missing = org::store::missing_tibetan_names(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let missing = org::store::missing_tibetan_names(&state.db).await?;
     let title = ctx.t("admin-names");
     let body = html! {
         h1 { (title) }
@@ -462,9 +449,8 @@ async fn names_set(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<NameForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<NameForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let code = match kernel::DivisionCode::parse(&form.code) {
         Ok(code) => code,
         Err(e) => {
@@ -486,6 +472,6 @@ async fn names_set(
             let status = ui::error::HttpError::status(&e);
             names_view(&state, &ctx, Some(Err(ctx.tell(&e))), status).await
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/style.css", get(home::stylesheet))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), ui::error::localize))
         .layer(from_fn_with_state(state.clone(), identity::guard::resolve))
         .layer(axum::Extension(provider))
         .layer(axum::Extension(catalog::search::Searcher::new()))

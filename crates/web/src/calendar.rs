@@ -1,7 +1,6 @@
 //! The working-day calendar for people (`/calendar`) and systems (`/api/v1/calendar/...`).
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -146,9 +145,8 @@ struct DueBody {
 async fn api_due(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<DueParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<DueParams>,
 ) -> Result<Json<DueBody>, ApiError> {
-    let p = org::api::query(&api, q)?;
     let run = async {
         let from =
             date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
@@ -179,9 +177,8 @@ struct BetweenBody {
 async fn api_between(
     State(state): State<AppState>,
     api: ApiCtx,
-    q: Result<Query<DueParams>, QueryRejection>,
+    ui::ApiQuery(p): ui::ApiQuery<DueParams>,
 ) -> Result<Json<BetweenBody>, ApiError> {
-    let p = org::api::query(&api, q)?;
     let run = async {
         let from =
             date("from", p.from.as_deref())?.ok_or(CalendarUseError::Date { field: "from" })?;
@@ -210,13 +207,8 @@ struct YearBody {
     days: Vec<kernel::calendar::CalendarDay>,
 }
 
-async fn api_years(
-    State(state): State<AppState>,
-    api: ApiCtx,
-) -> Result<Json<ui::Listing<YearBody>>, ApiError> {
-    let calendar = db::calendar::load(&state.db)
-        .await
-        .map_err(|e| api.error(&e))?;
+async fn api_years(State(state): State<AppState>) -> Result<Json<ui::Listing<YearBody>>, ApiError> {
+    let calendar = db::calendar::load(&state.db).await?;
     let items: Vec<YearBody> = calendar
         .years()
         .map(|y| YearBody {
@@ -254,12 +246,9 @@ pub fn years_table(ctx: &Ctx, calendar: &Calendar) -> Markup {
 async fn calendar_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    q: Result<Query<DueParams>, QueryRejection>,
+    ui::PageQuery(p): ui::PageQuery<DueParams>,
 ) -> Result<Markup, PageError> {
-    let p = ui::ctx::page_query(&ctx, q)?;
-    let calendar = db::calendar::load(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let calendar = db::calendar::load(&state.db).await?;
     let asked = p.from.is_some() || p.days.is_some();
     let outcome = if asked {
         let run = || -> Result<_, CalendarUseError> {

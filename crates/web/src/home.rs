@@ -23,9 +23,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageErr
         limit: 100,
         ..DivisionFilter::default()
     };
-    let (prefectures, _) = store::divisions(&state.db, &filter)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let (prefectures, _) = store::divisions(&state.db, &filter).await?;
     let title = ctx.t("home-title");
     let body = html! {
         section.card aria-labelledby="home-h1" {

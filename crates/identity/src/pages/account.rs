@@ -1,8 +1,6 @@
 //! My account, my sessions, my password.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kernel::Message;
@@ -34,9 +32,8 @@ pub(super) struct MeParams {
 pub(super) async fn me(
     ctx: Ctx,
     SignedIn(session): SignedIn,
-    q: Result<Query<MeParams>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<MeParams>,
 ) -> Result<Markup, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     let a = &session.account;
     let title = ctx.t("id-me-title");
     let mobile = a.mobile.as_deref().map(crate::store::mask_mobile);
@@ -108,9 +105,7 @@ pub(super) async fn sessions_page(
     session: &crate::model::Session,
     notice: Option<String>,
 ) -> Result<Markup, PageError> {
-    let list = store::sessions_of(&state.db, session.account.id, &session.token_hash)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let list = store::sessions_of(&state.db, session.account.id, &session.token_hash).await?;
     let title = ctx.t("id-sessions-title");
     Ok(page(
         ctx,
@@ -159,12 +154,9 @@ pub(super) async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(session): SignedIn,
-    form: Result<Form<RevokeForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<RevokeForm>,
 ) -> Result<Markup, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
-    let done = service::sign_out(&state.db, &session, &form.session)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let done = service::sign_out(&state.db, &session, &form.session).await?;
     let notice = ctx.t(if done {
         "id-session-revoked"
     } else {
@@ -175,13 +167,10 @@ pub(super) async fn revoke(
 
 pub(super) async fn revoke_all(
     State(state): State<AppState>,
-    ctx: Ctx,
     headers: HeaderMap,
     SignedIn(session): SignedIn,
 ) -> Result<Response, PageError> {
-    service::sign_out_everywhere(&state.db, &session)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    service::sign_out_everywhere(&state.db, &session).await?;
     Ok(signed_out_response(&headers))
 }
 
@@ -213,9 +202,8 @@ pub(super) async fn password_change(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(session): SignedIn,
-    form: Result<Form<crate::officials::PasswordChange>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<crate::officials::PasswordChange>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     match crate::officials::change_password(&state.db, &session, &form).await {
         Ok(()) => Ok(password_page(&ctx, &[], true).into_response()),
         Err(IdentityError::Invalid(errors)) => Ok((
@@ -223,6 +211,6 @@ pub(super) async fn password_change(
             password_page(&ctx, &errors, false),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,8 +1,6 @@
 //! Registering a personal account.
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kernel::Message;
@@ -53,9 +51,8 @@ pub(super) async fn register(
     ctx: Ctx,
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
-    form: Result<Form<Registration>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<Registration>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     match service::register(&state.db, &form).await {
         Ok(_) => {
             let next = "/me?welcome=1";
@@ -63,7 +60,7 @@ pub(super) async fn register(
             {
                 Ok(SignInStep::Done(done)) => Ok(signed_in_response(&headers, &done.token, next)),
                 Ok(SignInStep::SecondFactor { .. }) => Ok(Redirect::to("/signin").into_response()),
-                Err(e) => Err(PageError::from_error(&ctx, &e)),
+                Err(e) => Err(e.into()),
             }
         }
         Err(IdentityError::Invalid(errors)) => Ok((
@@ -76,6 +73,6 @@ pub(super) async fn register(
             register_page(&ctx, &form, &[], Some(ctx.tell(&e))),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }

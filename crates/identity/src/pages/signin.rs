@@ -1,8 +1,6 @@
 //! Signing in and out: password, the officials' TOTP step, sign-out.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -64,9 +62,8 @@ pub(super) fn sign_in_page(
 pub(super) async fn sign_in_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    q: Result<Query<NextParam>, QueryRejection>,
+    ui::PageQuery(q): ui::PageQuery<NextParam>,
 ) -> Result<Markup, PageError> {
-    let q = ui::ctx::page_query(&ctx, q)?;
     Ok(sign_in_page(
         &ctx,
         sms_offered(&state),
@@ -85,9 +82,8 @@ pub(super) async fn sign_in(
     ctx: Ctx,
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
-    form: Result<Form<SignInForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<SignInForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let next = safe_next(Some(&form.next));
     match service::sign_in(&state.db, &form.account, &form.password, &next, &client).await {
         Ok(SignInStep::Done(done)) => Ok(signed_in_response(&headers, &done.token, &next)),
@@ -116,7 +112,7 @@ pub(super) async fn sign_in(
             ),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -174,7 +170,7 @@ pub(super) async fn totp_form(
             sign_in_page(&ctx, sms_offered(&state), "", "/me", Some(ctx.tell(&e))),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -183,9 +179,8 @@ pub(super) async fn totp_submit(
     ctx: Ctx,
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
-    form: Result<Form<CodeForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let Some(pending) = crate::guard::cookie(&headers, PENDING_COOKIE) else {
         return Ok(Redirect::to("/signin").into_response());
     };
@@ -200,9 +195,7 @@ pub(super) async fn totp_submit(
             Ok(res)
         }
         Err(e @ IdentityError::BadCode) => {
-            let step = service::second_factor(&state.db, &pending)
-                .await
-                .map_err(|e| PageError::from_error(&ctx, &e))?;
+            let step = service::second_factor(&state.db, &pending).await?;
             Ok((e.status(), totp_page(&ctx, &step, Some(ctx.tell(&e)))).into_response())
         }
         Err(e @ (IdentityError::PendingExpired | IdentityError::Locked { .. })) => Ok((
@@ -210,18 +203,15 @@ pub(super) async fn totp_submit(
             sign_in_page(&ctx, sms_offered(&state), "", "/me", Some(ctx.tell(&e))),
         )
             .into_response()),
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 pub(super) async fn sign_out(
     State(state): State<AppState>,
-    ctx: Ctx,
     headers: HeaderMap,
     SignedIn(session): SignedIn,
 ) -> Result<Response, PageError> {
-    service::sign_out(&state.db, &session, &session.token_hash)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    service::sign_out(&state.db, &session, &session.token_hash).await?;
     Ok(signed_out_response(&headers))
 }

@@ -4,11 +4,10 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Form};
 use kernel::Message;
 use maud::html;
 use oidc::clients::{self, GrantType, Invalid, NewClient, RegisterError};
@@ -93,9 +92,7 @@ async fn view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let list = clients::all(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let list = clients::all(&state.db).await?;
     let title = ctx.t("admin-clients");
     let error_of = |field: &str| -> Vec<String> {
         errors
@@ -217,9 +214,8 @@ pub(super) async fn create(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<ClientForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let new = form.to_new();
     match clients::register(&state.db, &new, &admin.actor).await {
         Ok(secret) => {
@@ -261,7 +257,7 @@ pub(super) async fn create(
             let msg = Some(Err(ctx.t("id-form-invalid")));
             view(&state, &ctx, &form, &errors, msg, StatusCode::CONFLICT).await
         }
-        Err(RegisterError::Db(e)) => Err(PageError::from_error(&ctx, &e)),
+        Err(RegisterError::Db(e)) => Err(PageError::from(e)),
     }
 }
 
@@ -292,13 +288,10 @@ pub(super) async fn set_status(
     State(state): State<AppState>,
     Extension(provider): Extension<Arc<oidc::Provider>>,
     ctx: Ctx,
-    form: Result<Form<StatusForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let disable = form.disable == "yes";
-    let changed = clients::set_disabled(&state.db, &form.client_id, disable, &admin.actor)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let changed = clients::set_disabled(&state.db, &form.client_id, disable, &admin.actor).await?;
     provider.clients.forget(&form.client_id);
     let key = if disable {
         "admin-client-was-disabled"
@@ -314,12 +307,9 @@ pub(super) async fn new_secret(
     State(state): State<AppState>,
     Extension(provider): Extension<Arc<oidc::Provider>>,
     ctx: Ctx,
-    form: Result<Form<StatusForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
-    let secret = clients::rotate_secret(&state.db, &form.client_id, &admin.actor)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let secret = clients::rotate_secret(&state.db, &form.client_id, &admin.actor).await?;
     provider.clients.forget(&form.client_id);
     let done = secret.map(|s| {
         Message::new("admin-client-secret")
@@ -335,9 +325,7 @@ pub(super) async fn rotate_keys(
     Extension(provider): Extension<Arc<oidc::Provider>>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    let kids = oidc::keys::rotate(&state.db, &admin.actor)
-        .await
-        .map_err(|e| PageError::from_error(&ctx, &e))?;
+    let kids = oidc::keys::rotate(&state.db, &admin.actor).await?;
     // This replica signs with the new keys at once; the others within a minute.
     provider.keys.forget();
     let done = Message::new("admin-keys-rotated").arg("kids", kids.join(", "));

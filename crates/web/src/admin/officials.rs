@@ -1,9 +1,7 @@
 //! Official accounts (`/admin/officials`): creating them with a one-time initial password,
 //! changing their roles, and making them enrol a new authenticator.
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kernel::Message;
@@ -22,9 +20,7 @@ async fn officials_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let list = identity::store::officials(&state.db)
-        .await
-        .map_err(|e| PageError::from_error(ctx, &e))?;
+    let list = identity::store::officials(&state.db).await?;
     let title = ctx.t("admin-officials");
     let field = |name: &str, value: &str, hint: Option<String>| {
         let error = errors
@@ -99,9 +95,8 @@ pub(super) async fn officials_create(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<identity::officials::NewOfficial>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<identity::officials::NewOfficial>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     match identity::officials::create(&state.db, &form, &admin.actor).await {
         Ok((_, password)) => {
             let msg = ctx.fmt(
@@ -130,7 +125,7 @@ pub(super) async fn officials_create(
             )
             .await
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -144,9 +139,8 @@ pub(super) async fn officials_reset_totp(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<LoginForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     match identity::officials::reset_totp(&state.db, &form.login, &admin.actor).await {
         Ok(()) => {
             let msg =
@@ -172,7 +166,7 @@ pub(super) async fn officials_reset_totp(
             )
             .await
         }
-        Err(e) => Err(PageError::from_error(&ctx, &e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -188,9 +182,8 @@ pub(super) async fn officials_set_roles(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    form: Result<Form<RolesForm>, FormRejection>,
+    ui::PageForm(form): ui::PageForm<RolesForm>,
 ) -> Result<Response, PageError> {
-    let form = ui::ctx::page_form(&ctx, form)?;
     let (outcome, status) =
         match identity::officials::set_roles(&state.db, &form.login, &form.roles, &admin.actor)
             .await
@@ -210,7 +203,7 @@ pub(super) async fn officials_set_roles(
             Err(e @ identity::IdentityError::NoSuchPerson) => {
                 (Err(ctx.tell(&e)), StatusCode::NOT_FOUND)
             }
-            Err(e) => return Err(PageError::from_error(&ctx, &e)),
+            Err(e) => return Err(PageError::from(e)),
         };
     officials_view(
         &state,
