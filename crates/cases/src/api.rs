@@ -22,8 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
-use identity::model::{Role, Session};
-use kernel::{DivisionCode, Message};
+use identity::Principal;
+use identity::model::Session;
+use kernel::Message;
 use serde::Deserialize;
 use serde_json::json;
 use ui::error::ApiCtx;
@@ -230,28 +231,6 @@ async fn one(
     .into_response())
 }
 
-/// A window clerk over the case's division, or a refusal (audited by the guard).
-async fn clerk(
-    state: &AppState,
-    api: &ApiCtx,
-    s: &Session,
-    id: i64,
-    action: &str,
-) -> Result<(), ApiError> {
-    let c = visible(state, api, s, id).await?;
-    let division = DivisionCode::parse(&c.division).map_err(|_| {
-        api.fail(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &Message::new("case-not-found"),
-        )
-    })?;
-    identity::Official(s.clone())
-        .require(&state.db, Role::WindowClerk, division, action)
-        .await
-        .map_err(|e| api.error(&e))
-}
-
 pub(crate) fn json_body<T>(
     api: &ApiCtx,
     body: Result<Json<T>, JsonRejection>,
@@ -286,9 +265,16 @@ async fn notice(
     body: Result<Json<NoticeBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    clerk(&state, &api, &s, id, "case.notice").await?;
+    visible(&state, &api, &s, id).await?;
     let b = json_body(&api, body)?;
-    let r = service::notice(&state.db, id, b.revision, &b.missing, &Actor::of(&s)).await;
+    let r = service::notice(
+        &state.db,
+        &Principal::account(s),
+        id,
+        b.revision,
+        &b.missing,
+    )
+    .await;
     Ok(done(r.map(|()| json!({ "state": "supplementing" })), &api))
 }
 
@@ -305,9 +291,9 @@ async fn accept(
     body: Result<Json<RevisionBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    clerk(&state, &api, &s, id, "case.accept").await?;
+    visible(&state, &api, &s, id).await?;
     let b = json_body(&api, body)?;
-    let r = service::accept(&state.db, id, b.revision, &Actor::of(&s)).await;
+    let r = service::accept(&state.db, &Principal::account(s), id, b.revision).await;
     Ok(done(
         r.map(|(due, provisional)| json!({ "state": "in-review", "due_date": due, "due_provisional": provisional })),
         &api,
@@ -330,15 +316,15 @@ async fn refuse(
     body: Result<Json<RefuseBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    clerk(&state, &api, &s, id, "case.refuse-to-accept").await?;
+    visible(&state, &api, &s, id).await?;
     let b = json_body(&api, body)?;
     let r = service::refuse_to_accept(
         &state.db,
+        &Principal::account(s),
         id,
         b.revision,
         &b.reason,
         &b.text,
-        &Actor::of(&s),
     )
     .await;
     Ok(done(r.map(|()| json!({ "state": "not-accepted" })), &api))
@@ -358,15 +344,8 @@ async fn withdraw(
     body: Result<Json<WithdrawBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    let c = visible(&state, &api, &s, id).await?;
-    if c.account_id != s.account.id {
-        return Err(api.fail(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            &Message::new("case-not-yours"),
-        ));
-    }
+    visible(&state, &api, &s, id).await?;
     let b = json_body(&api, body)?;
-    let r = service::withdraw(&state.db, id, &b.reason, &Actor::of(&s)).await;
+    let r = service::withdraw(&state.db, &Principal::account(s), id, &b.reason).await;
     Ok(done(r.map(|()| json!({ "state": "withdrawn" })), &api))
 }

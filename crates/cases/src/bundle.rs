@@ -500,7 +500,7 @@ async fn tracked_page(
             h1 { (title) }
             (outcome_notice(&outcome))
             p { (ctx.fmt(&Message::new("case-bundle-progress").arg("done", done).arg("count", t.cases.len()))) }
-            p.hint { code { (t.bundle_code) } " · " (t.division) " · " (t.created_at.get(..16).unwrap_or(&t.created_at).replace('T', " ")) }
+            p.hint { code { (t.bundle_code) } " · " (t.division) " · " (ui::layout::at(&ctx, &t.created_at)) }
             div.table-wrap { table {
                 thead { tr { th { (ctx.t("case-number")) } th { (ctx.t("case-item")) } th { (ctx.t("case-state")) } th { (ctx.t("case-due")) } } }
                 tbody { @for c in &t.cases { tr {

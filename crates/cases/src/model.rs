@@ -123,7 +123,33 @@ pub struct Actor {
     pub name: String,
 }
 
+impl From<identity::IdentityError> for CaseError {
+    fn from(e: identity::IdentityError) -> Self {
+        match e {
+            identity::IdentityError::Db(e) => CaseError::Db(e),
+            e => CaseError::Forbidden(kernel::Localize::message(&e)),
+        }
+    }
+}
+
 impl Actor {
+    /// The principal as the timeline and the audit chain name it (a department's system by
+    /// its department, marked as a system).
+    pub fn from_principal(p: &identity::Principal) -> Actor {
+        match p {
+            identity::Principal::System {
+                department_name, ..
+            } => Actor {
+                id: p.id(),
+                name: format!("{department_name}（系统）"),
+            },
+            _ => Actor {
+                id: p.id(),
+                name: p.name(),
+            },
+        }
+    }
+
     /// The signed-in account as the timeline and the audit chain name it.
     pub fn of(s: &identity::model::Session) -> Actor {
         let kind = if s.account.kind == identity::model::AccountKind::Official {
@@ -167,6 +193,9 @@ pub enum CaseError {
     /// A rule of the procedure refuses it (a second notice, a material not noticed …).
     #[error("refused")]
     Refused(Message),
+    /// The acting principal may not do this (an official's refusal is audited).
+    #[error("not allowed")]
+    Forbidden(Message),
     #[error(transparent)]
     Db(#[from] db::DbError),
 }
@@ -188,7 +217,7 @@ impl kernel::Localize for CaseError {
                 .arg("state", state.key())
                 .arg("action", action.key()),
             CaseError::Stale => Message::new("case-stale"),
-            CaseError::Refused(m) => m.clone(),
+            CaseError::Refused(m) | CaseError::Forbidden(m) => m.clone(),
             CaseError::Db(e) => e.message(),
         }
     }
@@ -199,6 +228,7 @@ impl ui::error::HttpError for CaseError {
         use axum::http::StatusCode;
         match self {
             CaseError::NotFound => StatusCode::NOT_FOUND,
+            CaseError::Forbidden(_) => StatusCode::FORBIDDEN,
             CaseError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CaseError::Conflict { .. } | CaseError::Stale | CaseError::Refused(_) => {
                 StatusCode::CONFLICT
@@ -214,6 +244,7 @@ impl ui::error::HttpError for CaseError {
             CaseError::Conflict { .. } => "state-conflict",
             CaseError::Stale => "stale",
             CaseError::Refused(_) => "refused",
+            CaseError::Forbidden(_) => "forbidden",
             CaseError::Db(e) => ui::error::HttpError::code(e),
         }
     }

@@ -187,11 +187,6 @@ pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// When the notification was written, for the inbox (minutes are enough).
-pub fn shown_at(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -11,6 +11,9 @@ use kernel::time_util::format_instant;
 use kernel::{DivisionCode, Message};
 use serde_json::json;
 
+use identity::Principal;
+use identity::model::Role;
+
 use crate::form::{self, Applicant, MaterialLine, Need};
 use crate::model::{Actor, Case, CaseError, Channel, Event, Upload};
 use crate::state::{Action, State};
@@ -305,7 +308,7 @@ async fn auto_accept(db: &Db, id: i64) {
         id: "system:prereview".into(),
         name: "自动预审".into(),
     };
-    if let Err(e) = accept(db, id, None, &actor).await {
+    if let Err(e) = accept_as(db, id, None, &actor).await {
         tracing::warn!(case = id, error = %e, "the automatic pre-review left the case to a clerk");
     }
 }
@@ -520,15 +523,53 @@ pub struct Missing {
     pub reason: String,
 }
 
+/// The case `id` as it stands, for an authorization check before the change.
+async fn case_of(db: &Db, id: i64) -> Result<Case, CaseError> {
+    store::find(db, id).await?.ok_or(CaseError::NotFound)
+}
+
+/// The window's decisions on a case (notice, acceptance, refusal to accept) belong to a
+/// window clerk over the case's division; an official's refusal is audited. For acceptance,
+/// `system` also lets the case's own department's system act; a system of another department
+/// is told the case does not exist.
+async fn may_work_window(
+    db: &Db,
+    by: &Principal,
+    case: &Case,
+    action: &str,
+    system: bool,
+) -> Result<(), CaseError> {
+    if let Principal::System { department, .. } = by {
+        return if system && *department == case.department {
+            Ok(())
+        } else {
+            Err(CaseError::NotFound)
+        };
+    }
+    let division = DivisionCode::parse(&case.division).map_err(|_| CaseError::NotFound)?;
+    by.require(db, Role::WindowClerk, division, action).await?;
+    Ok(())
+}
+
+/// Only the applicant withdraws a case.
+fn may_withdraw(by: &Principal, case: &Case) -> Result<(), CaseError> {
+    match by.person() {
+        Some(s) if s.account.id == case.account_id => Ok(()),
+        _ => Err(CaseError::Forbidden(Message::new("case-not-yours"))),
+    }
+}
+
 /// The one-time notice (一次告知): everything missing or defective, at once. A case gets
 /// one; a second is refused, because anything it could name could have been in the first.
 pub async fn notice(
     db: &Db,
+    by: &Principal,
     id: i64,
     seen: Option<i64>,
     missing: &[Missing],
-    actor: &Actor,
 ) -> Result<(), CaseError> {
+    may_work_window(db, by, &case_of(db, id).await?, "case.notice", false).await?;
+    let actor = &Actor::from_principal(by);
     let mut problems = Vec::new();
     if missing.is_empty() {
         problems.push(("missing".to_owned(), Message::new("case-notice-empty")));
@@ -691,7 +732,19 @@ fn fields_of(case: &Case) -> &'static [form::Field] {
 /// Accepts a case (受理): the promised time limit starts the next working day, reckoned
 /// with the working-day calendar of the case's division. Returns the due date and whether it
 /// is provisional (it reaches a year whose arrangement is not announced: see `deadlines`).
+/// A window clerk over the case's division accepts, or the case's department's own system.
 pub async fn accept(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    seen: Option<i64>,
+) -> Result<(String, bool), CaseError> {
+    may_work_window(db, by, &case_of(db, id).await?, "case.accept", true).await?;
+    accept_as(db, id, seen, &Actor::from_principal(by)).await
+}
+
+/// Acceptance itself, by whoever was allowed (or by the service's own pre-review).
+async fn accept_as(
     db: &Db,
     id: i64,
     seen: Option<i64>,
@@ -739,12 +792,21 @@ pub const REFUSAL_REASONS: [&str; 4] =
 /// Refuses to accept a case, with a reason from the list and the official's words.
 pub async fn refuse_to_accept(
     db: &Db,
+    by: &Principal,
     id: i64,
     seen: Option<i64>,
     reason: &str,
     text: &str,
-    actor: &Actor,
 ) -> Result<(), CaseError> {
+    may_work_window(
+        db,
+        by,
+        &case_of(db, id).await?,
+        "case.refuse-to-accept",
+        false,
+    )
+    .await?;
+    let actor = &Actor::from_principal(by);
     let mut problems = Vec::new();
     if !REFUSAL_REASONS.contains(&reason) {
         problems.push(("reason".to_owned(), Message::new("case-reason-unknown")));
@@ -774,8 +836,10 @@ pub async fn refuse_to_accept(
 }
 
 /// The applicant withdraws the case before a decision (a draft is withdrawn too: it is
-/// simply given up).
-pub async fn withdraw(db: &Db, id: i64, reason: &str, actor: &Actor) -> Result<(), CaseError> {
+/// simply given up). Only the applicant withdraws.
+pub async fn withdraw(db: &Db, by: &Principal, id: i64, reason: &str) -> Result<(), CaseError> {
+    may_withdraw(by, &case_of(db, id).await?)?;
+    let actor = &Actor::from_principal(by);
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, id, None).await?;

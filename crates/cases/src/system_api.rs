@@ -18,8 +18,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use grants::{Scope, granted};
 use kernel::Message;
-use registry::api::{CASES, granted};
 use serde::Deserialize;
 use serde_json::json;
 use ui::AppState;
@@ -44,7 +44,7 @@ async fn department(
     provider: &oidc::Provider,
     headers: &HeaderMap,
 ) -> Result<(org::model::Department, Actor), Response> {
-    let g = granted(state, api, provider, headers, CASES).await?;
+    let g = granted(state, api, provider, headers, Scope::Cases).await?;
     let actor = Actor {
         id: format!("client:{}", g.client_id),
         name: format!("{}（系统）", g.department.names.zh),
@@ -129,16 +129,12 @@ async fn decision(
     Path(id): Path<i64>,
     b: Result<Json<DecisionBody>, JsonRejection>,
 ) -> Result<Response, Response> {
-    let (d, actor) = department(&state, &api, &provider, &headers).await?;
-    let t = workflow::task_by_id(&state.db, id)
-        .await
-        .map_err(|e| api.error(&e).into_response())?
-        .filter(|t| t.department == d.code)
-        .ok_or_else(|| not_found(&api))?;
+    let g = granted(&state, &api, &provider, &headers, Scope::Cases).await?;
     let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
-    let r = workflow::decide(&state.db, t.id, b.revision, b.approve, &b.opinion, &actor).await;
+    let by = g.principal();
+    let r = workflow::decide(&state.db, &by, id, b.revision, b.approve, &b.opinion).await;
     Ok(crate::api::done(
-        r.map(|led| json!({ "task": t.id, "led_to": led })),
+        r.map(|led| json!({ "task": id, "led_to": led })),
         &api,
     ))
 }
@@ -156,14 +152,9 @@ async fn accept(
     Path(id): Path<i64>,
     b: Result<Json<RevisionBody>, JsonRejection>,
 ) -> Result<Response, Response> {
-    let (d, actor) = department(&state, &api, &provider, &headers).await?;
-    let c = store::find(&state.db, id)
-        .await
-        .map_err(|e| api.error(&e).into_response())?
-        .filter(|c| c.department == d.code)
-        .ok_or_else(|| not_found(&api))?;
+    let g = granted(&state, &api, &provider, &headers, Scope::Cases).await?;
     let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
-    let r = service::accept(&state.db, c.id, b.revision, &actor).await;
+    let r = service::accept(&state.db, &g.principal(), id, b.revision).await;
     Ok(crate::api::done(
         r.map(|(due, provisional)| json!({ "state": "in-review", "due_date": due, "due_provisional": provisional })),
         &api,

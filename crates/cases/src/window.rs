@@ -316,7 +316,7 @@ async fn presence_view(
                 dt { (ctx.t("case-field-applicant_name")) } dd { (person.name_zh) @if !person.name_bo.is_empty() { " · " span lang="bo" { (person.name_bo) } } }
                 dt { (ctx.t("case-window-person-id")) } dd { (person.person_id.as_ref().map(kernel::PersonId::masked).unwrap_or_default()) }
                 dt { (ctx.t("case-window-proved-by")) } dd { (ctx.t(match p.method { Method::Sms => "case-window-by-sms", Method::Qr => "case-window-by-qr" })) }
-                dt { (ctx.t("case-window-until")) } dd { (p.expires_at.get(..16).unwrap_or(&p.expires_at).replace('T', " ")) }
+                dt { (ctx.t("case-window-until")) } dd { (ui::layout::at(ctx, &p.expires_at)) }
             }
         }
         @if !entities.is_empty() {

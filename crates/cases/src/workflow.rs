@@ -289,15 +289,27 @@ async fn note_event(
 }
 
 /// Decides a task with an opinion. Of two officials deciding one task at once, one wins and
-/// the other is told (`Stale`, or `Refused` when it is already decided).
+/// the other is told (`Stale`, or `Refused` when it is already decided). An official of the
+/// task's department kind with its role over its division decides, or the task's department's
+/// own system; anyone else is told the task does not exist.
 pub async fn decide(
     db: &Db,
+    by: &identity::Principal,
     task_id: i64,
     seen: Option<i64>,
     approve: bool,
     opinion: &str,
-    actor: &Actor,
 ) -> Result<Decided, CaseError> {
+    let t = task_by_id(db, task_id).await?.ok_or(CaseError::NotFound)?;
+    let allowed = match by {
+        identity::Principal::Account(s) => may_decide(s, &t),
+        identity::Principal::System { department, .. } => *department == t.department,
+        identity::Principal::Operator(_) => true,
+    };
+    if !allowed {
+        return Err(CaseError::NotFound);
+    }
+    let actor = &Actor::from_principal(by);
     let opinion = opinion.trim();
     if opinion.chars().count() < 2 {
         return Err(CaseError::Invalid(vec![(

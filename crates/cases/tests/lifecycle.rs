@@ -5,8 +5,11 @@
 use std::collections::BTreeMap;
 
 use db::Db;
+use identity::Principal;
+use identity::model::{Account, AccountKind, Assurance, Grant, Role, Session};
+use kernel::DivisionCode;
 use yiwang_cases::form::{Applicant, Need};
-use yiwang_cases::model::{Actor, Channel, Upload};
+use yiwang_cases::model::{Actor, CaseError, Channel, Upload};
 use yiwang_cases::service::{self, Application, Missing};
 use yiwang_cases::state::{Action, State};
 use yiwang_cases::workflow::{self, ByHand};
@@ -104,6 +107,44 @@ async fn counts(db: &Db, id: i64) -> (i64, i64) {
     (moves, audited)
 }
 
+/// A signed-in account as a service sees it (no sign-in needed: the services check what the
+/// session says).
+fn signed_in(id: i64, kind: AccountKind, name: &str, grants: Vec<Grant>) -> Principal {
+    let now = time::OffsetDateTime::now_utc();
+    Principal::account(Session {
+        token_hash: String::new(),
+        account: Account {
+            id,
+            kind,
+            person_id: None,
+            login: None,
+            mobile: None,
+            name_zh: name.into(),
+            name_bo: String::new(),
+            assurance: Assurance::L2,
+            department: None,
+            grants,
+        },
+        acting_for: None,
+        acr: Assurance::L2,
+        created_at: now,
+        last_seen_at: now,
+    })
+}
+
+fn clerk_of(division: &str) -> Principal {
+    let division = DivisionCode::parse(division).expect("division");
+    signed_in(
+        2,
+        AccountKind::Official,
+        "拉姆",
+        vec![Grant {
+            role: Role::WindowClerk,
+            division,
+        }],
+    )
+}
+
 #[tokio::test]
 async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
     for t in db::testing::backends().await {
@@ -113,6 +154,8 @@ async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
             id: "official:2".into(),
             name: "拉姆".into(),
         };
+        let window = clerk_of("540102");
+        let me = signed_in(7, AccountKind::Person, "卓玛", Vec::new());
         let applicant = Actor {
             id: "person:7".into(),
             name: "卓玛".into(),
@@ -147,13 +190,13 @@ async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
                         Some(Action::Notice),
                         service::notice(
                             db,
+                            &window,
                             id,
                             None,
                             &[Missing {
                                 what: "materials.0".into(),
                                 reason: "不清晰".into(),
                             }],
-                            &clerk,
                         )
                         .await
                         .map_err(|e| e.to_string()),
@@ -177,20 +220,20 @@ async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
                     ),
                     2 => (
                         Some(Action::Accept),
-                        service::accept(db, id, None, &clerk)
+                        service::accept(db, &window, id, None)
                             .await
                             .map(|_| ())
                             .map_err(|e| e.to_string()),
                     ),
                     3 => (
                         Some(Action::RefuseToAccept),
-                        service::refuse_to_accept(db, id, None, "other", "材料不全", &clerk)
+                        service::refuse_to_accept(db, &window, id, None, "other", "材料不全")
                             .await
                             .map_err(|e| e.to_string()),
                     ),
                     4 => (
                         Some(Action::Withdraw),
-                        service::withdraw(db, id, "", &applicant)
+                        service::withdraw(db, &me, id, "")
                             .await
                             .map_err(|e| e.to_string()),
                     ),
@@ -220,10 +263,17 @@ async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
                         match open {
                             Some(task) => (
                                 None,
-                                workflow::decide(db, task, None, approve, "审查意见", &clerk)
-                                    .await
-                                    .map(|_| ())
-                                    .map_err(|e| e.to_string()),
+                                workflow::decide(
+                                    db,
+                                    &Principal::Operator("system:test"),
+                                    task,
+                                    None,
+                                    approve,
+                                    "审查意见",
+                                )
+                                .await
+                                .map(|_| ())
+                                .map_err(|e| e.to_string()),
                             ),
                             None => (None, Err("no open task".into())),
                         }
@@ -396,5 +446,80 @@ async fn an_immediate_item_with_nothing_to_check_accepts_itself() {
         .await
         .expect("the acceptance is audited");
         assert_eq!(by, "system:prereview");
+    }
+}
+
+/// Whatever adapter calls them, the window's services refuse anyone but a window clerk over
+/// the case's division, and withdrawal anyone but the applicant; nothing changes.
+#[tokio::test]
+async fn the_services_refuse_the_wrong_principal_whoever_calls_them() {
+    for t in db::testing::backends().await {
+        let db = &t.db;
+        let app = application(db).await;
+        let applicant = Actor {
+            id: "person:7".into(),
+            name: "卓玛".into(),
+        };
+        let id = service::submit(db, &app, &applicant)
+            .await
+            .expect("submitted")
+            .id;
+        let elsewhere = clerk_of("540300");
+        let approver = signed_in(
+            3,
+            AccountKind::Official,
+            "次仁",
+            vec![Grant {
+                role: Role::Approver,
+                division: DivisionCode::parse("540102").expect("d"),
+            }],
+        );
+        let stranger = signed_in(8, AccountKind::Person, "扎西", Vec::new());
+        let other_system = Principal::System {
+            client_id: "s".into(),
+            department: "540102-civil-affairs".into(),
+            department_name: "城关区民政局".into(),
+        };
+        for who in [&elsewhere, &approver, &stranger] {
+            let r = service::accept(db, who, id, None).await;
+            assert!(
+                matches!(r, Err(CaseError::Forbidden(_))),
+                "{}: {r:?}",
+                who.id()
+            );
+            let r = service::refuse_to_accept(db, who, id, None, "other", "材料不全").await;
+            assert!(
+                matches!(r, Err(CaseError::Forbidden(_))),
+                "{}: {r:?}",
+                who.id()
+            );
+        }
+        // A system of another department is told the case does not exist.
+        let r = service::accept(db, &other_system, id, None).await;
+        assert!(matches!(r, Err(CaseError::NotFound)), "{r:?}");
+        for who in [&clerk_of("540102"), &stranger] {
+            let r = service::withdraw(db, who, id, "").await;
+            assert!(
+                matches!(r, Err(CaseError::Forbidden(_))),
+                "{}: {r:?}",
+                who.id()
+            );
+        }
+        assert_eq!(state_of(db, id).await, State::Submitted, "nothing changed");
+        let refused: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'authz.refused'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("audit");
+        assert!(
+            refused >= 4,
+            "each official's refusal is audited: {refused}"
+        );
+        // The right ones may.
+        service::accept(db, &clerk_of("540100"), id, None)
+            .await
+            .expect("a clerk over the city accepts");
+        t.close().await;
     }
 }

@@ -21,8 +21,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use grants::{Scope, granted};
 use kernel::Message;
-use registry::api::granted;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use ui::error::ApiCtx;
@@ -30,8 +30,6 @@ use ui::{ApiError, AppState};
 
 use crate::model::{CertError, Certificate};
 use crate::service::{self, Verdict};
-
-use registry::api::CERTS;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -127,7 +125,7 @@ async fn system(
     headers: &HeaderMap,
     purpose: Option<&str>,
 ) -> Result<(String, String, String), Response> {
-    let g = granted(state, api, provider, headers, CERTS).await?;
+    let g = granted(state, api, provider, headers, Scope::Certs).await?;
     let purpose = purpose
         .map(str::trim)
         .filter(|p| p.chars().count() >= 2)

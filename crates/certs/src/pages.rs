@@ -335,7 +335,7 @@ async fn mine_view(
                     div.table-wrap { table {
                         thead { tr { th { (ctx.t("cert-use-at")) } th { (ctx.t("cert-use-by")) } th { (ctx.t("cert-use-purpose")) } } }
                         tbody { @for u in &uses { tr {
-                            td { (u.at.get(..16).unwrap_or(&u.at).replace('T', " ")) }
+                            td { (ui::layout::at(ctx, &u.at)) }
                             td { (u.used_by_name) }
                             td { (ctx.stored(&u.purpose)) @if let Some(case) = u.case_id { " " a href={ "/me/cases/" (case) } { "#" (case) } } }
                         } } }

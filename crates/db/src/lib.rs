@@ -11,6 +11,7 @@ mod error;
 pub mod group;
 pub mod migrate;
 mod pool;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use error::DbError;

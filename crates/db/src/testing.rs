@@ -122,3 +122,49 @@ pub async fn backends() -> Vec<TestDb> {
     all.extend(postgres().await);
     all
 }
+
+/// A fresh, migrated database of `backend`; `None` for PostgreSQL when it is not configured
+/// (the test then passes without running, and says so).
+pub async fn fresh(backend: Backend) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => Some(sqlite().await),
+        Backend::Postgres => {
+            let db = postgres().await;
+            if db.is_none() {
+                eprintln!("skipped: YIWANG_TEST_POSTGRES_URL is not set");
+            }
+            db
+        }
+    }
+}
+
+/// One test per backend for each story, named by it: `story::sqlite` and `story::postgres`,
+/// so a PostgreSQL failure is reported under its own name. Each story is an async function
+/// of a [`Backend`](crate::Backend):
+///
+/// ```ignore
+/// db::on_each_backend! {
+///     async fn a_grant_is_given(backend: Backend) { … }
+/// }
+/// ```
+#[macro_export]
+macro_rules! on_each_backend {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident: Backend) $body:block $($rest:tt)*) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn story($backend: $crate::Backend) $body
+            #[tokio::test]
+            async fn sqlite() {
+                story($crate::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                story($crate::Backend::Postgres).await
+            }
+        }
+        $crate::on_each_backend! { $($rest)* }
+    };
+    () => {};
+}

@@ -11,6 +11,7 @@ pub mod model;
 pub mod officials;
 pub mod pages;
 pub mod password;
+pub mod principal;
 pub mod seed;
 pub mod service;
 pub mod sms;
@@ -20,6 +21,7 @@ pub mod totp;
 
 pub use error::IdentityError;
 pub use guard::{Citizen, Official, SignedIn};
+pub use principal::Principal;
 
 use kernel::i18n::Ftl;
 

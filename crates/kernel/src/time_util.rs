@@ -95,6 +95,23 @@ pub fn parse_instant(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
 }
 
+/// A stored instant as people in the region read it: `YYYY-MM-DD HH:MM` in China Standard
+/// Time (the zone every page names beside it). Text that is not an instant is shown as it is.
+pub fn local_minute(stored: &str) -> String {
+    match parse_instant(stored) {
+        Some(at) => {
+            let at = at.to_offset(CST);
+            format!(
+                "{} {:02}:{:02}",
+                format_date(at.date()),
+                at.hour(),
+                at.minute()
+            )
+        }
+        None => stored.to_owned(),
+    }
+}
+
 /// Parses an ISO date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
     let b = s.as_bytes();
@@ -142,5 +159,18 @@ mod tests {
         let at = datetime!(2026-01-02 03:04:05.000006 +08:00);
         assert_eq!(format_instant(at), "2026-01-01T19:04:05.000006Z");
         assert_eq!(parse_instant(&format_instant(at)), Some(at));
+    }
+
+    #[test]
+    fn stored_instants_read_in_china_standard_time() {
+        assert_eq!(
+            local_minute("2026-11-02T16:30:05.000001Z"),
+            "2026-11-03 00:30"
+        );
+        assert_eq!(
+            local_minute("2026-11-02T08:00:00+08:00"),
+            "2026-11-02 08:00"
+        );
+        assert_eq!(local_minute("not a time"), "not a time");
     }
 }

@@ -21,17 +21,18 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use db::{Db, DbError};
 use kernel::Message;
-use kernel::time_util::format_instant;
 use serde::Deserialize;
 use serde_json::json;
 use ui::error::ApiCtx;
 use ui::{ApiError, AppState};
+
+use grants::http::refuse;
+use grants::{Grant, Scope};
 
 use crate::fields::Register;
 use crate::record::{self, Reader, RegistryError, Source};
@@ -47,92 +48,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// What a system may do in one registry.
-#[derive(Debug, Clone)]
-pub struct Grant {
-    pub client_id: String,
-    pub department: org::model::Department,
-    pub clear_sensitive: bool,
-}
-
-/// Grants a system (an OAuth client) the right to act for a department in a registry.
-pub async fn grant(
-    db: &Db,
-    client_id: &str,
-    registry: &str,
-    department: &str,
-    clear_sensitive: bool,
-    by: &str,
-) -> Result<(), RegistryError> {
-    let mut problems = Vec::new();
-    if oidc::clients::find(db, client_id).await?.is_none() {
-        problems.push((
-            "client".to_owned(),
-            Message::new("reg-grant-client").arg("client", client_id),
-        ));
-    }
-    if !grantable(registry) {
-        problems.push((
-            "registry".to_owned(),
-            Message::new("reg-grant-registry").arg("registry", registry),
-        ));
-    }
-    if org::store::department(db, department).await?.is_none() {
-        problems.push((
-            "department".to_owned(),
-            Message::new("reg-grant-department").arg("department", department),
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(RegistryError::Invalid(problems));
-    }
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM registry_grants WHERE client_id = $1 AND registry = $2")
-        .bind(client_id)
-        .bind(registry)
-        .execute(&mut *tx)
-        .await
-        .map_err(DbError::from)?;
-    sqlx::query(
-        "INSERT INTO registry_grants (client_id, registry, department, clear_sensitive, granted_by, granted_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(client_id)
-    .bind(registry)
-    .bind(department)
-    .bind(i64::from(clear_sensitive))
-    .bind(by)
-    .bind(format_instant(db.clock().now()))
-    .execute(&mut *tx)
-    .await
-    .map_err(DbError::from)?;
-    db::audit::append(
-        &mut tx,
-        &db::audit::NewEvent {
-            actor: by,
-            action: "registry.granted",
-            subject: &format!("client:{client_id}"),
-            payload: json!({ "registry": registry, "department": department, "clear_sensitive": clear_sensitive }),
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    db.shared(|_| GrantCache::default())
-        .forget(client_id, registry);
-    Ok(())
-}
-
-fn refuse(api: &ApiCtx, status: StatusCode, code: &'static str, key: &'static str) -> Response {
-    let mut r = api.fail(status, code, &Message::new(key)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"yiwang\", error=\"invalid_token\""),
-        );
-    }
-    r
-}
-
 /// The system behind a request's bearer token and its grant in `registry`.
 async fn system(
     state: &AppState,
@@ -141,129 +56,13 @@ async fn system(
     headers: &HeaderMap,
     registry: &str,
 ) -> Result<(&'static Register, Grant), Response> {
-    let reg = Register::by_name(registry)
+    let (reg, scope) = Register::by_name(registry)
+        .zip(Scope::parse(registry))
         .ok_or_else(|| refuse(api, StatusCode::NOT_FOUND, "not-found", "reg-not-found"))?;
-    Ok((reg, granted(state, api, provider, headers, reg.name).await?))
-}
-
-/// The grant in `registry` of the system whose bearer token the request carries: a 401 for
-/// a missing or bad token, a 403 for a user's token or a system without the grant. Other
-/// capabilities use it for their own grant names ([`CASES`]).
-pub async fn granted(
-    state: &AppState,
-    api: &ApiCtx,
-    provider: &oidc::Provider,
-    headers: &HeaderMap,
-    registry: &'static str,
-) -> Result<Grant, Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| {
-            refuse(
-                api,
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "reg-api-token",
-            )
-        })?;
-    let claims = provider
-        .access_claims(&state.db, token)
-        .await
-        .map_err(|e| e.respond_bearer(api))?
-        .ok_or_else(|| {
-            refuse(
-                api,
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "reg-api-token",
-            )
-        })?;
-    // Only a system's own token (client credentials) acts for a department.
-    let client_id = match (claims["client_id"].as_str(), claims["sub"].as_str()) {
-        (Some(c), Some(s)) if c == s => c.to_owned(),
-        _ => {
-            return Err(refuse(
-                api,
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "reg-api-grant",
-            ));
-        }
-    };
-    state
-        .db
-        .shared(|_| GrantCache::default())
-        .find(&state.db, &client_id, registry)
-        .await
-        .map_err(|e| api.error(&e).into_response())?
-        .ok_or_else(|| refuse(api, StatusCode::FORBIDDEN, "forbidden", "reg-api-grant"))
-}
-
-/// The names a grant may give: the record registers, the geography registry, the case back
-/// office (a department system deciding its department's tasks) and the certificates.
-fn grantable(registry: &str) -> bool {
-    Register::by_name(registry).is_some() || [GEOGRAPHY, CASES, CERTS].contains(&registry)
-}
-
-const GEOGRAPHY: &str = "geography";
-
-/// The grant that lets a department's own system work its department's cases through the
-/// case API (see the cases capability).
-pub const CASES: &str = "cases";
-
-/// The grant that lets a department's system read and verify certificates (see the
-/// certificates capability).
-pub const CERTS: &str = "certs";
-
-type GrantKey = (String, String);
-
-/// Each replica's short-lived copy of the grants (`kernel::ttl`): a system reads thousands of
-/// records a second, and two more queries each would cost more than the read. A grant
-/// changed on another replica takes effect within the copy's lifetime, as for OIDC clients.
-#[derive(Debug, Default)]
-struct GrantCache(kernel::ttl::TtlMap<GrantKey, Option<Grant>>);
-
-impl GrantCache {
-    async fn find(
-        &self,
-        db: &Db,
-        client_id: &str,
-        registry: &str,
-    ) -> Result<Option<Grant>, DbError> {
-        let key = (client_id.to_owned(), registry.to_owned());
-        if let Some(g) = self.0.get(&key) {
-            return Ok(g);
-        }
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT department, clear_sensitive FROM registry_grants WHERE client_id = $1 AND registry = $2",
-        )
-        .bind(client_id)
-        .bind(registry)
-        .fetch_optional(db.pool())
-        .await?;
-        let grant = match row {
-            Some((department, clear)) => {
-                org::store::department(db, &department)
-                    .await?
-                    .map(|department| Grant {
-                        client_id: client_id.to_owned(),
-                        department,
-                        clear_sensitive: clear != 0,
-                    })
-            }
-            None => None,
-        };
-        self.0.put(key, grant.clone());
-        Ok(grant)
-    }
-
-    /// Drops this replica's copy (after a change made here).
-    fn forget(&self, client_id: &str, registry: &str) {
-        self.0.forget(&(client_id.to_owned(), registry.to_owned()));
-    }
+    Ok((
+        reg,
+        grants::granted(state, api, provider, headers, scope).await?,
+    ))
 }
 
 fn source(grant: &Grant, reference: &str) -> Source {
@@ -493,7 +292,7 @@ async fn save_feature(
     ui::ApiQuery(q): ui::ApiQuery<BatchQuery>,
     body: Result<Json<FeatureBody>, JsonRejection>,
 ) -> Response {
-    let grant = match granted(&state, &api, &provider, &headers, GEOGRAPHY).await {
+    let grant = match grants::granted(&state, &api, &provider, &headers, Scope::Geography).await {
         Ok(g) => g,
         Err(r) => return r,
     };

@@ -234,7 +234,7 @@ async fn detail(
             h2 { (ctx.t("geo-history")) }
             @if changes.is_empty() { p.muted { (ctx.t("geo-history-none")) } } @else {
                 ul { @for (dept, reference, at) in &changes {
-                    li { (at.get(..16).unwrap_or(at).replace('T', " ")) " · " code { (dept) } @if !reference.is_empty() { " · " (reference) } }
+                    li { (ui::layout::at(&ctx, at)) " · " code { (dept) } @if !reference.is_empty() { " · " (reference) } }
                 } }
             }
         },

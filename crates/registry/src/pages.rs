@@ -444,7 +444,7 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
                 div.table-wrap { table {
                     thead { tr { th { (ctx.t("reg-read-when")) } th { (ctx.t("reg-read-who")) } th { (ctx.t("reg-read-why")) } } }
                     tbody { @for r in &others { tr {
-                        td { (r.at.get(..16).unwrap_or(&r.at).replace('T', " ")) }
+                        td { (ui::layout::at(&ctx, &r.at)) }
                         td { (r.reader_name) }
                         td { (ctx.stored(&r.purpose)) }
                     } } }

@@ -40,3 +40,4 @@ nav-sign-in = ནང་འཛུལ།
 nav-register = ཐོ་འགོད།
 nav-sign-out = ཕྱིར་འཐོན།
 footer-verify = གློག་རྡུལ་ལག་ཁྱེར་ར་སྤྲོད།
+time-zone = པེ་ཅིང་དུས་ཚོད།

@@ -40,3 +40,4 @@ nav-sign-in = Sign in
 nav-register = Register
 nav-sign-out = Sign out
 footer-verify = Verify an electronic certificate
+time-zone = China Standard Time

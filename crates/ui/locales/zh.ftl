@@ -40,3 +40,4 @@ nav-sign-in = 登录
 nav-register = 注册
 nav-sign-out = 退出
 footer-verify = 电子证照核验
+time-zone = 北京时间

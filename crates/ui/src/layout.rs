@@ -141,3 +141,11 @@ mod tests {
         assert!(!is_current("/centresx", "/centres"));
     }
 }
+
+/// A stored instant shown in China Standard Time with the zone named, in a `<time>` element
+/// that carries the instant itself.
+pub fn at(ctx: &Ctx, stored: &str) -> Markup {
+    html! {
+        time datetime=(stored) { (kernel::time_util::local_minute(stored)) " " (ctx.t("time-zone")) }
+    }
+}

@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(officials_set_roles),
         )
         .route("/admin/clients", get(clients::list).post(clients::create))
+        .route("/admin/grants", get(grants::list).post(grants::give))
+        .route("/admin/grants/revoke", axum::routing::post(grants::revoke))
         .route(
             "/admin/clients/status",
             axum::routing::post(clients::set_status),
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
 }
 
 mod clients;
+mod grants;
 mod officials;
 
 use officials::{officials_create, officials_form, officials_reset_totp, officials_set_roles};
@@ -65,6 +68,8 @@ use officials::{officials_create, officials_form, officials_reset_totp, official
 pub struct Admin {
     /// How the audit chain names them: `official:<id>` or `admin:bootstrap`.
     pub actor: String,
+    /// Who acts, for the services this page calls.
+    pub principal: identity::Principal,
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
@@ -123,6 +128,7 @@ impl FromRequestParts<AppState> for Admin {
             {
                 Ok(()) => Ok(Admin {
                     actor: format!("official:{}", official.0.account.id),
+                    principal: identity::Principal::account(official.0),
                 }),
                 Err(e) => Err(PageError::from(e).into_response()),
             };
@@ -173,6 +179,7 @@ impl FromRequestParts<AppState> for Admin {
                 Ok(()) => {
                     return Ok(Admin {
                         actor: "admin:bootstrap".to_owned(),
+                        principal: identity::Principal::Operator("admin:bootstrap"),
                     });
                 }
                 Err(e) => {
@@ -219,6 +226,7 @@ async fn index_page(
                 li { a href="/admin/names" { (ctx.t("admin-names")) } }
                 li { a href="/admin/officials" { (ctx.t("admin-officials")) } }
                 li { a href="/admin/clients" { (ctx.t("admin-clients")) } }
+                li { a href="/admin/grants" { (ctx.t("admin-grants")) } }
             }
             @if off {
                 p.muted { (ctx.t("admin-bootstrap-off")) }

@@ -29,6 +29,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         identity::FTL,
         oidc::FTL,
         catalog::FTL,
+        grants::FTL,
         registry::FTL,
         cases::FTL,
         certs::FTL,

@@ -1078,13 +1078,15 @@ async fn a_department_system_decides_with_its_token() {
         )
         .await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-        registry::api::grant(
+        grants::service::give(
             db,
-            "minzheng-shenpi",
-            registry::api::CASES,
-            "540102-civil-affairs",
-            false,
-            "system:test",
+            &identity::Principal::Operator("system:test"),
+            &grants::service::NewGrant {
+                client_id: "minzheng-shenpi".into(),
+                scope: "cases".into(),
+                department: "540102-civil-affairs".into(),
+                clear_sensitive: false,
+            },
         )
         .await
         .expect("granted");

@@ -190,13 +190,15 @@ async fn certificates_verified_held_issued_revoked_and_used() {
         );
         let refused = system_call(&app, "GET", &path, Some(&token), "application/json", "").await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "no grant yet");
-        registry::api::grant(
+        grants::service::give(
             db,
-            "minzheng-yongzheng",
-            registry::api::CERTS,
-            "540102-civil-affairs",
-            false,
-            "system:test",
+            &identity::Principal::Operator("system:test"),
+            &grants::service::NewGrant {
+                client_id: "minzheng-yongzheng".into(),
+                scope: "certs".into(),
+                department: "540102-civil-affairs".into(),
+                clear_sensitive: false,
+            },
         )
         .await
         .expect("granted");

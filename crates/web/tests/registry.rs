@@ -374,24 +374,28 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
             ungranted.body
         );
         assert!(
-            registry::api::grant(
+            grants::service::give(
                 db,
-                "nobody",
-                "population",
-                "540102-civil-affairs",
-                false,
-                "system:test"
+                &identity::Principal::Operator("system:test"),
+                &grants::service::NewGrant {
+                    client_id: "nobody".into(),
+                    scope: "population".into(),
+                    department: "540102-civil-affairs".into(),
+                    clear_sensitive: false,
+                },
             )
             .await
             .is_err()
         );
-        registry::api::grant(
+        grants::service::give(
             db,
-            "minzheng-jiuzhu",
-            "population",
-            "540102-civil-affairs",
-            false,
-            "system:test",
+            &identity::Principal::Operator("system:test"),
+            &grants::service::NewGrant {
+                client_id: "minzheng-jiuzhu".into(),
+                scope: "population".into(),
+                department: "540102-civil-affairs".into(),
+                clear_sensitive: false,
+            },
         )
         .await
         .expect("granted");
@@ -504,13 +508,15 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
                 .status,
             StatusCode::FORBIDDEN
         );
-        registry::api::grant(
+        grants::service::give(
             db,
-            "minzheng-jiuzhu",
-            "geography",
-            "540102-civil-affairs",
-            false,
-            "system:test",
+            &identity::Principal::Operator("system:test"),
+            &grants::service::NewGrant {
+                client_id: "minzheng-jiuzhu".into(),
+                scope: "geography".into(),
+                department: "540102-civil-affairs".into(),
+                clear_sensitive: false,
+            },
         )
         .await
         .expect("granted");
@@ -522,13 +528,15 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
             "{}",
             not_owner.body
         );
-        registry::api::grant(
+        grants::service::give(
             db,
-            "minzheng-jiuzhu",
-            "geography",
-            "540102-natural-resources",
-            false,
-            "system:test",
+            &identity::Principal::Operator("system:test"),
+            &grants::service::NewGrant {
+                client_id: "minzheng-jiuzhu".into(),
+                scope: "geography".into(),
+                department: "540102-natural-resources".into(),
+                clear_sensitive: false,
+            },
         )
         .await
         .expect("granted");

@@ -45,6 +45,13 @@ fn print(rows: &[Row]) {
         "figure", "target", "measured", "ratio"
     );
     for r in rows {
+        if r.ratio.is_nan() {
+            println!(
+                "{:<w$} {:>14} {:>14} {:>7}  info",
+                r.figure, r.target, r.measured, "—"
+            );
+            continue;
+        }
         println!(
             "{:<w$} {:>14} {:>14} {:>7.2}  {}",
             r.figure,
@@ -54,6 +61,42 @@ fn print(rows: &[Row]) {
             if r.ratio >= 1.0 { "PASS" } else { "SHORT" }
         );
     }
+}
+
+/// This machine's own speed at the two signatures the platform's figures rest on (RS256 for
+/// tokens, SM2 for certificates), measured in the same run: a token or certificate figure
+/// reads as a share of what the hardware can sign, whatever else the machine is doing.
+fn yardstick(quick: bool) -> anyhow::Result<Vec<Row>> {
+    let window = Duration::from_millis(if quick { 200 } else { 1000 });
+    let per_second = |sign: &mut dyn FnMut()| {
+        let start = Instant::now();
+        let mut n = 0u32;
+        while start.elapsed() < window {
+            sign();
+            n += 1;
+        }
+        f64::from(n) / start.elapsed().as_secs_f64()
+    };
+    let (rsa, _) = ::oidc::jose::SigningKey::generate(::oidc::jose::Alg::Rs256)?;
+    let claims = serde_json::json!({ "sub": "yardstick", "aud": "bench" });
+    let rsa_rate = per_second(&mut || {
+        std::hint::black_box(rsa.sign("JWT", &claims).ok());
+    });
+    let sm2 = kernel::crypto::Sm2Signer::generate("1234567812345678")?;
+    let document = [0x5au8; 512];
+    let sm2_rate = per_second(&mut || {
+        std::hint::black_box(sm2.sign_der(&document));
+    });
+    let row = |figure: &str, rate: f64| Row {
+        figure: figure.to_owned(),
+        target: "yardstick".to_owned(),
+        measured: format!("{rate:.0}/s"),
+        ratio: f64::NAN,
+    };
+    Ok(vec![
+        row("this machine: RSA-2048 signatures (RS256)", rsa_rate),
+        row("this machine: SM2 signatures (512 B)", sm2_rate),
+    ])
 }
 
 fn id_parsing(quick: bool) -> Row {
@@ -418,6 +461,7 @@ pub async fn run(
     std::fs::create_dir_all(&dir)?;
     let mut rows = Vec::new();
     if wanted(Group::Basics) {
+        rows.extend(yardstick(quick)?);
         rows.push(id_parsing(quick));
     }
     if wanted(Group::Pages) {

@@ -117,8 +117,8 @@ pub(super) async fn sessions_page(
             div.table-wrap { table {
                 thead { tr { th { (ctx.t("id-session-started")) } th { (ctx.t("id-session-seen")) } th { (ctx.t("id-session-from")) } th { span.visually-hidden { (ctx.t("id-session-action")) } } } }
                 tbody { @for s in &list { tr {
-                    td { (s.created_at.get(..16).unwrap_or("").replace('T', " ")) " UTC" }
-                    td { (s.last_seen_at.get(..16).unwrap_or("").replace('T', " ")) " UTC" }
+                    td { (ui::layout::at(ctx, &s.created_at)) }
+                    td { (ui::layout::at(ctx, &s.last_seen_at)) }
                     td { (s.ip) br; span.muted { (s.user_agent.chars().take(60).collect::<String>()) } }
                     td {
                         @if s.current { span.tag { (ctx.t("id-session-current")) } }

@@ -38,7 +38,27 @@ impl Answer {
 impl TestApp {
     pub async fn all() -> Vec<TestApp> {
         let mut apps = Vec::new();
-        for mut db in testing::backends().await {
+        for db in testing::backends().await {
+            apps.push(TestApp::on(db).await);
+        }
+        apps
+    }
+
+    /// The app on a fresh database of `backend` (none: PostgreSQL is not configured), with
+    /// the demo people when `password` is given.
+    pub async fn of(backend: db::Backend, password: Option<&str>) -> Option<TestApp> {
+        let app = TestApp::on(testing::fresh(backend).await?).await;
+        if let Some(password) = password {
+            identity::seed::seed_demo(&app.db.db, password)
+                .await
+                .expect("identity seed");
+        }
+        Some(app)
+    }
+
+    /// The app on `db`.
+    pub async fn on(mut db: TestDb) -> TestApp {
+        {
             // Secret fields sealed, as the demo and production run: certificates need it.
             db.db = db.db.clone().with_sealer(
                 kernel::crypto::Sealer::from_hex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
@@ -54,9 +74,8 @@ impl TestApp {
                 prereview_days: None,
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
-            apps.push(TestApp { router, db });
+            TestApp { router, db }
         }
-        apps
     }
 
     pub fn name(&self) -> &'static str {
@@ -326,6 +345,17 @@ impl TestApp {
         )
         .await
         .session_cookie()
+    }
+
+    /// The principal a signed-in session cookie (`yw_session=…`) stands for, as a service
+    /// sees it.
+    pub async fn principal(&self, cookie: &str) -> identity::Principal {
+        let token = cookie.trim_start_matches("yw_session=");
+        let session = identity::service::session(&self.db.db, token)
+            .await
+            .expect("read")
+            .expect("a live session");
+        identity::Principal::account(session)
     }
 
     /// The audit chain's actions, oldest first.

@@ -228,13 +228,15 @@ async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<String> {
         .await
         .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
         .context("a secret")?;
-    registry::api::grant(
+    grants::service::give(
         db,
-        "bench-registry",
-        "population",
-        "540102-civil-affairs",
-        false,
-        "system:bench",
+        &identity::Principal::Operator("system:bench"),
+        &grants::service::NewGrant {
+            client_id: "bench-registry".into(),
+            scope: "population".into(),
+            department: "540102-civil-affairs".into(),
+            clear_sensitive: false,
+        },
     )
     .await
     .map_err(|e| anyhow::anyhow!("granting: {e:?}"))?;

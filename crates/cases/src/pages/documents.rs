@@ -1,0 +1,136 @@
+//! A case's printable documents and material files, for whoever may read the case.
+
+use axum::extract::{Path, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use identity::model::Session;
+use kernel::Message;
+use maud::html;
+use ui::layout::page;
+use ui::{AppState, Ctx, PageError};
+
+use crate::model::Case;
+use crate::store;
+
+use super::*;
+
+/// A case the session may see, by the one rule (`crate::access`); whether as an official.
+pub(super) async fn visible_case(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+) -> Result<(Case, bool), PageError> {
+    let c = store::find(&state.db, id).await?.ok_or_else(|| {
+        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+    })?;
+    match c.reading(&state.db, session).await? {
+        Some(r) => Ok((c, r.official())),
+        None => Err(PageError::new(
+            ctx,
+            StatusCode::NOT_FOUND,
+            &Message::new("case-not-found"),
+        )),
+    }
+}
+
+pub(super) async fn document_page(
+    identity::SignedIn(session): identity::SignedIn,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (c, _) = visible_case(&state, &ctx, &session, id).await?;
+    let docs = store::documents(&state.db, id).await?;
+    let d = docs.into_iter().find(|d| d.id == doc).ok_or_else(|| {
+        PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+    })?;
+    let department = org::store::department(&state.db, &c.department)
+        .await?
+        .map_or_else(|| c.department.clone(), |x| x.names.zh.clone());
+    let title = ctx.t(&format!("case-doc-{}", d.kind));
+    let b = &d.body;
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            article.document {
+                h1 { (title) }
+                p { (ctx.t("case-number")) ": " code { (c.number.as_deref().unwrap_or("")) } }
+                p { (ctx.t("case-applicant")) ": " (c.applicant_name) }
+                p { (ctx.t("case-item")) ": " (c.item_name) }
+                @match d.kind.as_str() {
+                    "receipt" => {
+                        p { (ctx.t("case-submitted-at")) ": " (ui::layout::at(&ctx, b["submitted_at"].as_str().unwrap_or(""))) }
+                        p { (ctx.t("case-promised")) ": " (b["promised_days"]) " " (ctx.t("case-working-days")) }
+                        ul { @for m in b["materials"].as_array().into_iter().flatten() {
+                            li { (m["name"].as_str().unwrap_or("")) " · " (ctx.t(&format!("case-material-status-{}", m["status"].as_str().unwrap_or("missing")))) }
+                        } }
+                    }
+                    "notice" => {
+                        p { (ctx.t("case-notice-intro")) }
+                        ol { @for m in b["missing"].as_array().into_iter().flatten() {
+                            li { (m["what"].as_str().unwrap_or("")) " — " (m["reason"].as_str().unwrap_or("")) }
+                        } }
+                    }
+                    "acceptance" => {
+                        p { (ctx.t("case-accepted-at")) ": " (b["accepted_at"].as_str().unwrap_or("").get(..10).unwrap_or("")) }
+                        p { (ctx.t("case-due")) ": " strong { (b["due_date"].as_str().unwrap_or("")) } " (" (b["promised_days"]) " " (ctx.t("case-working-days")) ")" }
+                        @if b["due_provisional"].as_bool() == Some(true) { p.hint { (provisional_text(&ctx, b["due_date"].as_str().unwrap_or(""))) } }
+                    }
+                    "decision" => {
+                        p { (ctx.t("case-decision")) ": " strong { (ctx.t(&format!("case-decision-{}", b["outcome"].as_str().unwrap_or("approved")))) } }
+                        p { (ctx.t("case-opinion")) ": " (b["opinion"].as_str().unwrap_or("")) }
+                        @if b["outcome"] == "refused" { p { (ctx.t("case-remedy")) } }
+                    }
+                    "not-accepted" => {
+                        p { (ctx.t("case-reason")) ": " (ctx.t(&format!("case-reason-{}", b["reason"].as_str().unwrap_or("other")))) }
+                        p { (b["text"].as_str().unwrap_or("")) }
+                        p { (ctx.t("case-remedy")) }
+                    }
+                    _ => {}
+                }
+                p.signature { (department) " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) }
+                p.no-print { (ctx.t("case-print")) " " a href={ "/me/cases/" (c.id) } { (ctx.t("case-back")) } }
+            }
+        },
+    )
+    .into_response())
+}
+
+pub(super) async fn material_file(
+    identity::SignedIn(session): identity::SignedIn,
+    AxState(state): AxState<AppState>,
+    ctx: Ctx,
+    Path((id, idx)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    visible_case(&state, &ctx, &session, id).await?;
+    let (name, content_type, bytes) =
+        store::material_file(&state.db, id, idx)
+            .await?
+            .ok_or_else(|| {
+                PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
+            })?;
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    if safe.is_empty() {
+                        "material".to_owned()
+                    } else {
+                        safe
+                    }
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

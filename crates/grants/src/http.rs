@@ -1,0 +1,54 @@
+//! The system behind a request: its bearer token resolved to its grant in a scope.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kernel::Message;
+use ui::AppState;
+use ui::error::ApiCtx;
+
+use crate::model::{Grant, Scope};
+
+/// A problem answer; a 401 says how to authenticate.
+pub fn refuse(api: &ApiCtx, status: StatusCode, code: &'static str, key: &'static str) -> Response {
+    let mut r = api.fail(status, code, &Message::new(key)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"yiwang\", error=\"invalid_token\""),
+        );
+    }
+    r
+}
+
+/// The grant in `scope` of the system whose bearer token the request carries: a 401 for a
+/// missing or bad token, a 403 for a person's token or a system without the grant.
+pub async fn granted(
+    state: &AppState,
+    api: &ApiCtx,
+    provider: &oidc::Provider,
+    headers: &HeaderMap,
+    scope: Scope,
+) -> Result<Grant, Response> {
+    let unauthorized = || refuse(api, StatusCode::UNAUTHORIZED, "unauthorized", "grant-token");
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(unauthorized)?;
+    let claims = provider
+        .access_claims(&state.db, token)
+        .await
+        .map_err(|e| e.respond_bearer(api))?
+        .ok_or_else(unauthorized)?;
+    let forbidden = || refuse(api, StatusCode::FORBIDDEN, "forbidden", "grant-refused");
+    // Only a system's own token (client credentials) acts for a department.
+    let client_id = match (claims["client_id"].as_str(), claims["sub"].as_str()) {
+        (Some(c), Some(s)) if c == s => c,
+        _ => return Err(forbidden()),
+    };
+    crate::service::of(&state.db, client_id, scope)
+        .await
+        .map_err(|e| api.error(&e).into_response())?
+        .ok_or_else(forbidden)
+}

@@ -1,0 +1,177 @@
+//! System grants (`/admin/grants`): which department each system acts for in each scope (a
+//! register, the geography registry, the case back office, the certificates), given and
+//! taken back through `grants::service`, which checks the administrator itself.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use grants::service::NewGrant;
+use grants::{GrantError, Scope};
+use maud::html;
+use serde::Deserialize;
+use ui::layout::{outcome_notice, page};
+use ui::{AppState, Ctx, PageError, PageForm};
+
+use super::Admin;
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct GrantForm {
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    department: String,
+    clear_sensitive: Option<String>,
+}
+
+async fn view(
+    state: &AppState,
+    ctx: &Ctx,
+    admin: &Admin,
+    form: &GrantForm,
+    problems: &[(String, kernel::Message)],
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let list = grants::service::all(&state.db, &admin.principal).await?;
+    let title = ctx.t("admin-grants");
+    let errors = |field: &str| -> Vec<String> {
+        problems
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| ctx.fmt(m))
+            .collect()
+    };
+    let body = html! {
+        h1 { (title) }
+        p { (ctx.t("admin-grants-intro")) }
+        (outcome_notice(&outcome))
+        @if list.is_empty() { p { (ctx.t("admin-grants-none")) } } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th { (ctx.t("admin-grant-client")) } th { (ctx.t("admin-grant-scope")) }
+                    th { (ctx.t("admin-grant-department")) } th { (ctx.t("admin-grant-clear")) }
+                    th { (ctx.t("admin-grant-by")) }
+                    th { span.visually-hidden { (ctx.t("id-session-action")) } }
+                } }
+                tbody { @for g in &list { tr {
+                    td { code { (g.client_id) } }
+                    td { (ctx.t(&format!("admin-grant-scope-{}", g.scope.name()))) }
+                    td { (ctx.pick(&g.department.names.zh, &g.department.names.bo, &g.department.names.en)) " " code { (g.department.code) } }
+                    td { (ctx.t(if g.clear_sensitive { "admin-grant-yes" } else { "admin-grant-no" })) }
+                    td { code { (g.granted_by) } " · " (ui::layout::at(ctx, &g.granted_at)) }
+                    td { form method="post" action="/admin/grants/revoke" {
+                        input type="hidden" name="client_id" value=(g.client_id);
+                        input type="hidden" name="scope" value=(g.scope.name());
+                        button type="submit" { (ctx.t("admin-grant-revoke")) }
+                    } }
+                } } }
+            } }
+        }
+        h2 { (ctx.t("admin-grant-new")) }
+        form method="post" action="/admin/grants" {
+            label for="g-client" { (ctx.t("admin-grant-client")) }
+            input id="g-client" name="client_id" value=(form.client_id) required;
+            @for e in errors("client") { p.field-error { (e) } }
+            label for="g-scope" { (ctx.t("admin-grant-scope")) }
+            select id="g-scope" name="scope" {
+                @for s in Scope::ALL {
+                    option value=(s.name()) selected[form.scope == s.name()] { (ctx.t(&format!("admin-grant-scope-{}", s.name()))) }
+                }
+            }
+            @for e in errors("scope") { p.field-error { (e) } }
+            label for="g-department" { (ctx.t("admin-grant-department")) }
+            input id="g-department" name="department" value=(form.department) required aria-describedby="g-department-hint";
+            p.muted id="g-department-hint" { (ctx.t("admin-grant-department-hint")) }
+            @for e in errors("department") { p.field-error { (e) } }
+            label { input type="checkbox" name="clear_sensitive" checked[form.clear_sensitive.is_some()]; " " (ctx.t("admin-grant-clear")) }
+            button type="submit" { (ctx.t("admin-grant-give")) }
+        }
+    };
+    Ok((status, page(ctx, &title, body)).into_response())
+}
+
+pub(super) async fn list(
+    admin: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Response, PageError> {
+    view(
+        &state,
+        &ctx,
+        &admin,
+        &GrantForm::default(),
+        &[],
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub(super) async fn give(
+    admin: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(form): PageForm<GrantForm>,
+) -> Result<Response, PageError> {
+    let new = NewGrant {
+        client_id: form.client_id.clone(),
+        scope: form.scope.clone(),
+        department: form.department.clone(),
+        clear_sensitive: form.clear_sensitive.is_some(),
+    };
+    match grants::service::give(&state.db, &admin.principal, &new).await {
+        Ok(g) => {
+            let done = ctx.fmt(
+                &kernel::Message::new("admin-grant-given")
+                    .arg("client", g.client_id.clone())
+                    .arg("department", g.department.code.clone()),
+            );
+            view(
+                &state,
+                &ctx,
+                &admin,
+                &GrantForm::default(),
+                &[],
+                Some(Ok(done)),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(GrantError::Invalid(problems)) => {
+            view(
+                &state,
+                &ctx,
+                &admin,
+                &form,
+                &problems,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn revoke(
+    admin: Admin,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(form): PageForm<GrantForm>,
+) -> Result<Response, PageError> {
+    grants::service::revoke(&state.db, &admin.principal, &form.client_id, &form.scope).await?;
+    let done =
+        ctx.fmt(&kernel::Message::new("admin-grant-revoked").arg("client", form.client_id.clone()));
+    view(
+        &state,
+        &ctx,
+        &admin,
+        &GrantForm::default(),
+        &[],
+        Some(Ok(done)),
+        StatusCode::OK,
+    )
+    .await
+}
