@@ -204,7 +204,7 @@ async fn visible(state: &AppState, api: &ApiCtx, s: &Session, id: i64) -> Result
         )
     };
     let c = store::find(&state.db, id).await?.ok_or_else(not_found)?;
-    match c.reading(&state.db, s).await? {
+    match crate::access::reading(&state.db, s, &c).await? {
         Some(_) => Ok(c),
         None => Err(not_found()),
     }

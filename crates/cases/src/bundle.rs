@@ -267,17 +267,6 @@ pub async fn tracked(db: &Db, id: i64) -> Result<Option<Tracked>, CaseError> {
     }))
 }
 
-/// The bundle application a case belongs to, if any: its id and name.
-pub async fn of_case(db: &Db, case_id: i64) -> Result<Option<(i64, String)>, DbError> {
-    let row = sqlx::query(
-        "SELECT b.id, b.name_zh FROM cases c JOIN case_bundles b ON b.id = c.bundle_id WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
-}
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/apply/bundle/{code}", get(apply_page).post(apply_send))

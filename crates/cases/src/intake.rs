@@ -140,6 +140,9 @@ const ROWS: usize = 100;
 
 /// Writes a group in one transaction; one answer per item, in order.
 pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>, Failed> {
+    // A submission is the state machine's move of a draft, like every other change of state.
+    let submitted = crate::moves::target(State::Draft, Action::Submit)
+        .map_err(|e| Failed::Db(e.to_string()))?;
     let at = format_instant(db.clock().now());
     let day = format_date(db.clock().today());
     let mut tx = db.begin().await?;
@@ -240,6 +243,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             fee_fen: r.fee_fen,
             idempotency_key: r.idempotency_key.as_deref(),
             at: &at,
+            to: submitted,
         };
         if !crate::store::submit_draft(
             &mut tx,
@@ -279,7 +283,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 .bind(&r.holder)
                 .bind(&r.applicant_name)
                 .bind(r.channel)
-                .bind(State::Submitted.key())
+                .bind(submitted.key())
                 .bind(serde_json::to_string(&r.form).unwrap_or_default())
                 .bind(r.promised_days)
                 .bind(r.idempotency_key.as_deref())
@@ -410,7 +414,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 .bind(&items[*i].actor.name)
                 .bind(Action::Submit.key())
                 .bind(State::Draft.key())
-                .bind(State::Submitted.key())
+                .bind(submitted.key())
                 .bind(submit_note(&items[*i]));
         }
         q.execute(&mut *tx).await?;
@@ -425,7 +429,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 .bind(*id)
                 .bind(&at)
                 .bind(Action::Submit.key())
-                .bind(State::Submitted.key());
+                .bind(submitted.key());
         }
         q.execute(&mut *tx).await?;
     }
@@ -439,7 +443,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             json!({
                 "number": number,
                 "from": State::Draft.key(),
-                "to": State::Submitted.key(),
+                "to": submitted.key(),
                 "note": submit_note(&items[*i]),
             })
         })

@@ -20,6 +20,7 @@ pub mod form;
 pub mod intake;
 pub mod kept;
 pub mod model;
+mod moves;
 pub mod notify;
 pub mod pages;
 pub mod prefill;

@@ -164,18 +164,6 @@ impl Actor {
     }
 }
 
-impl Case {
-    /// How a session may read the case, by the one rule every page and API route asks
-    /// (`crate::access::reading`): `None` when it may not.
-    pub async fn reading(
-        &self,
-        db: &db::Db,
-        s: &identity::model::Session,
-    ) -> Result<Option<crate::access::Reading>, db::DbError> {
-        crate::access::reading(db, s, self).await
-    }
-}
-
 /// Why a case could not be changed.
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {

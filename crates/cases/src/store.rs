@@ -154,6 +154,8 @@ pub async fn insert(conn: &mut Conn, r: &NewRow<'_>) -> Result<i64, DbError> {
 
 /// What submission sets on a case.
 pub struct Submitting<'a> {
+    /// The state submission moves a draft to (the state machine's answer).
+    pub to: crate::state::State,
     pub number: &'a str,
     pub fee_fen: Option<i64>,
     pub idempotency_key: Option<&'a str>,
@@ -170,8 +172,8 @@ pub async fn submit_draft(
     s: &Submitting<'_>,
 ) -> Result<bool, DbError> {
     let n = sqlx::query(
-        "UPDATE cases SET state = 'submitted', form = $1, applicant_name = $2, number = $3, submitted_at = $4, updated_at = $4, \
-         fee_fen = $5, idempotency_key = $6, revision = revision + 1 WHERE id = $7 AND state = 'draft' AND revision = $8",
+        "UPDATE cases SET state = $9, form = $1, applicant_name = $2, number = $3, submitted_at = $4, updated_at = $4, \
+         fee_fen = $5, idempotency_key = $6, revision = revision + 1 WHERE id = $7 AND state = $10 AND revision = $8",
     )
     .bind(serde_json::to_string(form).unwrap_or_default())
     .bind(applicant_name)
@@ -181,6 +183,8 @@ pub async fn submit_draft(
     .bind(s.idempotency_key)
     .bind(id)
     .bind(revision)
+    .bind(s.to.key())
+    .bind(crate::state::State::Draft.key())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -461,4 +465,15 @@ pub async fn reused(db: &Db, account: i64) -> Result<BTreeMap<String, String>, D
             .fetch_all(db.pool())
             .await?;
     Ok(rows.into_iter().collect())
+}
+
+/// The bundle application a case belongs to, if any: its id and name.
+pub async fn bundle_of_case(db: &Db, case_id: i64) -> Result<Option<(i64, String)>, DbError> {
+    let row = sqlx::query(
+        "SELECT b.id, b.name_zh FROM cases c JOIN case_bundles b ON b.id = c.bundle_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }

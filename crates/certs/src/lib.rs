@@ -10,6 +10,7 @@ pub mod model;
 pub mod pages;
 pub mod seed;
 pub mod service;
+pub mod store;
 
 use kernel::i18n::Ftl;
 

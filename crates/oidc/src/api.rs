@@ -15,7 +15,8 @@ use ui::AppState;
 use ui::error::ApiCtx;
 
 use crate::OAuthError;
-use crate::clients::{self, Client, Presented};
+use crate::client_auth::Presented;
+use crate::clients::Client;
 use crate::error::no_store;
 use crate::form::Params;
 use crate::service::Provider;
@@ -97,7 +98,7 @@ async fn client_of(
         params.get("client_id"),
         params.get("client_secret"),
     );
-    match clients::authenticate(&p.clients, &state.db, &presented).await {
+    match crate::client_auth::authenticate(&p.clients, &state.db, &presented).await {
         Ok(c) => Ok(c),
         Err(e) => {
             if e.code == "invalid_client" {

@@ -61,10 +61,6 @@ impl Presented {
     }
 }
 
-/// How long a replica trusts its copy of a client. Switching a client off or giving it a new
-/// secret takes effect at once on the replica where it was done and within this on the others.
-pub const CACHE_TTL: std::time::Duration = kernel::ttl::TTL;
-
 /// Each replica's short-lived copy of the registry: the token endpoint reads a client on every
 /// call, and at thousands of calls a second the round trip to the database would cost more
 /// than the signature.
@@ -94,7 +90,7 @@ impl Cache {
 
     /// Whether an access token was revoked (RFC 7009). A system presents one token thousands
     /// of times a second; a revocation takes effect at once on the replica that took it and
-    /// within [`CACHE_TTL`] on the others, as for clients.
+    /// within the copy's lifetime (`kernel::ttl::TTL`) on the others, as for clients.
     pub async fn is_revoked(
         &self,
         db: &Db,

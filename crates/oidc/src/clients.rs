@@ -14,8 +14,6 @@ use sqlx::Row;
 
 use crate::jose::{Alg, random_token};
 
-pub use crate::client_auth::{CACHE_TTL, Cache, Presented, authenticate};
-
 /// An OAuth grant a client may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -362,8 +360,8 @@ pub async fn register(
     Ok(secret)
 }
 
-/// Turns a client off (or on again): at once on this replica (after [`Cache::forget`]) and
-/// within [`CACHE_TTL`] on the others.
+/// Turns a client off (or on again): at once on this replica (after [`crate::client_auth::Cache::forget`]) and
+/// within the copy's lifetime (`kernel::ttl::TTL`) on the others.
 pub async fn set_disabled(
     db: &Db,
     client_id: &str,

@@ -384,7 +384,7 @@ async fn department_source(
     o: &Official,
     reference: String,
 ) -> Result<(Source, org::model::Department), PageError> {
-    let (reader, department) = crate::pages::official_reader(state, ctx, o).await?;
+    let (reader, department) = crate::shown::official_reader(state, ctx, o).await?;
     let Some(department) = department else {
         return Err(PageError::new(
             ctx,
@@ -440,7 +440,7 @@ async fn queue_view(
             @if open.is_empty() { p { (ctx.t("reg-checks-none")) } } @else {
                 @for ob in &open {
                     section.card {
-                        h2 { (crate::pages::field_label(ctx, &ob.field)) " · " code { (subject_shown(&ob.registry, &ob.subject, &source.kind)) } }
+                        h2 { (crate::shown::field_label(ctx, &ob.field)) " · " code { (subject_shown(&ob.registry, &ob.subject, &source.kind)) } }
                         dl {
                             dt { (ctx.t("reg-checks-source-value")) } dd { (ob.source_value) }
                             dt { (ctx.t("reg-checks-observed")) } dd { strong { (ob.observed_value) } }
@@ -531,7 +531,7 @@ async fn observe_form(
             StatusCode::UNPROCESSABLE_ENTITY,
             Err(p
                 .iter()
-                .map(|(f, m)| format!("{}: {}", crate::pages::field_label(&ctx, f), ctx.fmt(m)))
+                .map(|(f, m)| format!("{}: {}", crate::shown::field_label(&ctx, f), ctx.fmt(m)))
                 .collect::<Vec<_>>()
                 .join("; ")),
         ),
@@ -700,7 +700,7 @@ pub(crate) fn observe_markup(
                 input type="hidden" name="key" value=(key);
                 label for="o-field" { (ctx.t("reg-field")) }
                 select id="o-field" name="field" {
-                    @for f in fields { option value=(f) { (crate::pages::field_label(ctx, f)) } }
+                    @for f in fields { option value=(f) { (crate::shown::field_label(ctx, f)) } }
                 }
                 label for="o-value" { (ctx.t("reg-observe-value")) }
                 input id="o-value" name="value" required autocomplete="off";

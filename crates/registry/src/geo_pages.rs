@@ -16,7 +16,7 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::geo::{self, LAYERS, Layer};
 use crate::ogc::ItemsQuery;
-use crate::pages::kind_name;
+use crate::shown::kind_name;
 
 pub fn router() -> Router<AppState> {
     Router::new()

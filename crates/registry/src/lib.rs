@@ -22,11 +22,22 @@ pub mod prefill;
 pub mod readlog;
 pub mod record;
 pub mod seed;
+pub mod shown;
 pub mod synth;
 
 use kernel::i18n::Ftl;
 
 pub const FTL: &[Ftl] = kernel::ftl_sources!();
+
+/// Every route of the registries: the officials' and the person's pages, the geography
+/// pages, OGC API – Features, the checks and batches, and the systems' API.
+pub fn router() -> axum::Router<ui::AppState> {
+    pages::router()
+        .merge(ogc::router())
+        .merge(geo_pages::router())
+        .merge(checks::router())
+        .merge(api::router())
+}
 
 /// Audits an official's refused registry read (the key as they may see it).
 pub(crate) async fn audit_refusal(

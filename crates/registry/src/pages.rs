@@ -35,52 +35,9 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(entities_update),
         )
         .route("/me/registry", get(mine))
-        .merge(crate::ogc::router())
-        .merge(crate::geo_pages::router())
-        .merge(crate::checks::router())
-        .merge(crate::api::router())
 }
 
-/// An official as the registry knows them: their department and its kind.
-pub(crate) async fn official_reader(
-    state: &AppState,
-    ctx: &Ctx,
-    o: &Official,
-) -> Result<(Reader, Option<org::model::Department>), PageError> {
-    let account = &o.0.account;
-    let department = match &account.department {
-        Some(code) => org::store::department(&state.db, code).await?,
-        None => None,
-    };
-    let who = account.display_name(ctx.lang).to_owned();
-    let name = match &department {
-        Some(d) => format!("{} · {who}", d.names.zh),
-        None => who,
-    };
-    Ok((
-        Reader {
-            actor: format!("official:{}", account.id),
-            name,
-            department_kind: department.as_ref().map(|d| d.kind.clone()),
-            person: None,
-            clear_sensitive: false,
-            official: Some(account.grants.clone()),
-        },
-        department,
-    ))
-}
-
-/// A department kind by name (公安局, ...), in the reader's language.
-pub(crate) fn kind_name(ctx: &Ctx, code: &str) -> String {
-    match org::topics::department_kind(code) {
-        Some(k) => ctx.pick(k.zh_local, k.bo, k.en).to_owned(),
-        None => code.to_owned(),
-    }
-}
-
-pub(crate) fn field_label(ctx: &Ctx, key: &str) -> String {
-    ctx.t(&format!("reg-field-{key}"))
-}
+use crate::shown::{field_label, kind_name, official_reader};
 
 fn key_label(reg: &Register) -> &'static str {
     if reg.name == PERSONS.name {

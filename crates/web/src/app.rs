@@ -40,7 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::stats::router())
         .merge(catalog::manage::router())
         .merge(catalog::bundles::router())
-        .merge(registry::pages::router())
+        .merge(registry::router())
         .merge(cases::pages::router())
         .merge(cases::window::router())
         .merge(cases::bundle::router())

@@ -24,7 +24,7 @@ pub(super) async fn visible_case(
     let c = store::find(&state.db, id).await?.ok_or_else(|| {
         PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
     })?;
-    match c.reading(&state.db, session).await? {
+    match crate::access::reading(&state.db, session, &c).await? {
         Some(r) => Ok((c, r.official())),
         None => Err(PageError::new(
             ctx,

@@ -210,7 +210,7 @@ pub(super) async fn my_case_view(
     let materials = store::materials(&state.db, id).await?;
     let channels = crate::ratings::open_channels(&state.db, &c).await?;
     let ratings = crate::ratings::of_case(&state.db, c.id).await?;
-    let bundle = crate::bundle::of_case(&state.db, c.id).await?;
+    let bundle = store::bundle_of_case(&state.db, c.id).await?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
     Ok(page(
         ctx,

@@ -15,7 +15,7 @@ use kernel::crypto::sm3_hex;
 use serde_json::{Value, json};
 use time::Duration;
 
-use crate::clients::{self, GrantType, USER_SCOPES};
+use crate::clients::{GrantType, USER_SCOPES};
 use crate::error::OAuthError;
 use crate::jose::Alg;
 use crate::keys::{KeyRing, Keys};
@@ -38,7 +38,7 @@ pub const REFRESH_TTL: Duration = Duration::days(30);
 pub struct Provider {
     pub issuer: String,
     pub keys: Keys,
-    pub clients: clients::Cache,
+    pub clients: crate::client_auth::Cache,
     audit: GroupCommit,
 }
 
@@ -55,7 +55,7 @@ impl Provider {
         Arc::new(Provider {
             issuer: issuer.trim_end_matches('/').to_owned(),
             keys: Keys::default(),
-            clients: clients::Cache::default(),
+            clients: crate::client_auth::Cache::default(),
             audit: GroupCommit::new(db),
         })
     }

@@ -1,0 +1,354 @@
+//! The window's decisions on a case and the applicant's answers: the one-time notice, the
+//! supplement, acceptance, refusal to accept, withdrawal. Each takes the acting principal and
+//! checks it.
+
+use std::collections::BTreeMap;
+
+use db::{Conn, Db, DbError};
+use kernel::time_util::format_instant;
+use kernel::{DivisionCode, Message};
+use serde_json::json;
+
+use identity::Principal;
+use identity::model::Role;
+
+use crate::form::{self};
+use crate::model::{Actor, Case, CaseError, Upload};
+use crate::state::Action;
+use crate::store::{self, Column, MaterialRow};
+
+use super::*;
+
+/// One thing a notice asks for: a material (by its index on the form) or a field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Missing {
+    /// `materials.N` or a field key.
+    pub what: String,
+    pub reason: String,
+}
+
+/// The case `id` as it stands, for an authorization check before the change.
+pub(super) async fn case_of(db: &Db, id: i64) -> Result<Case, CaseError> {
+    store::find(db, id).await?.ok_or(CaseError::NotFound)
+}
+
+/// The window's decisions on a case (notice, acceptance, refusal to accept) belong to a
+/// window clerk over the case's division; an official's refusal is audited. For acceptance,
+/// `system` also lets the case's own department's system act; a system of another department
+/// is told the case does not exist.
+pub(super) async fn may_work_window(
+    db: &Db,
+    by: &Principal,
+    case: &Case,
+    action: &str,
+    system: bool,
+) -> Result<(), CaseError> {
+    if let Principal::System { department, .. } = by {
+        return if system && *department == case.department {
+            Ok(())
+        } else {
+            Err(CaseError::NotFound)
+        };
+    }
+    let division = DivisionCode::parse(&case.division).map_err(|_| CaseError::NotFound)?;
+    by.require(db, Role::WindowClerk, division, action).await?;
+    Ok(())
+}
+
+/// Only the applicant withdraws a case.
+pub(super) fn may_withdraw(by: &Principal, case: &Case) -> Result<(), CaseError> {
+    match by.person() {
+        Some(s) if s.account.id == case.account_id => Ok(()),
+        _ => Err(CaseError::Forbidden(Message::new("case-not-yours"))),
+    }
+}
+
+/// The one-time notice (一次告知): everything missing or defective, at once. A case gets
+/// one; a second is refused, because anything it could name could have been in the first.
+pub async fn notice(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    seen: Option<i64>,
+    missing: &[Missing],
+) -> Result<(), CaseError> {
+    may_work_window(db, by, &case_of(db, id).await?, "case.notice", false).await?;
+    let actor = &Actor::from_principal(by);
+    let mut problems = Vec::new();
+    if missing.is_empty() {
+        problems.push(("missing".to_owned(), Message::new("case-notice-empty")));
+    }
+    for (i, m) in missing.iter().enumerate() {
+        if m.reason.trim().chars().count() < 2 {
+            problems.push((format!("missing.{i}"), Message::new("case-notice-reason")));
+        }
+    }
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, seen).await?;
+    if case.notices > 0 {
+        return Err(CaseError::Refused(Message::new("case-notice-second")));
+    }
+    let fields: Vec<&str> = fields_of(&case).iter().map(|f| f.key).collect();
+    let material_count = store_material_count(&mut tx, id).await?;
+    for (i, m) in missing.iter().enumerate() {
+        let ok = match m.what.strip_prefix("materials.") {
+            Some(n) => n
+                .parse::<i64>()
+                .is_ok_and(|n| (0..material_count).contains(&n)),
+            None => fields.contains(&m.what.as_str()),
+        };
+        if !ok {
+            problems.push((format!("missing.{i}"), Message::new("case-notice-what")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    let at = format_instant(db.clock().now());
+    transition(&mut tx, &case, Action::Notice, actor, "", &at).await?;
+    store::count_notice(&mut tx, id).await?;
+    store::add_document(
+        &mut tx,
+        id,
+        "notice",
+        &json!({ "number": case.number, "missing": missing }),
+        &actor.id,
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+pub(super) async fn store_material_count(conn: &mut Conn, id: i64) -> Result<i64, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_materials WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// The applicant's one supplement: everything the notice named, at once.
+pub async fn supplement(
+    db: &Db,
+    id: i64,
+    values: &BTreeMap<String, String>,
+    uploads: &[Upload],
+    actor: &Actor,
+) -> Result<(), CaseError> {
+    let case = store::find(db, id).await?.ok_or(CaseError::NotFound)?;
+    let docs = store::documents(db, id).await?;
+    let Some(notice) = docs.iter().rev().find(|d| d.kind == "notice") else {
+        return Err(CaseError::Conflict {
+            state: case.state,
+            action: Action::Supplement,
+        });
+    };
+    let missing: Vec<Missing> =
+        serde_json::from_value(notice.body["missing"].clone()).unwrap_or_default();
+    let fields = fields_of(&case);
+    let mut problems = Vec::new();
+    let mut form_values = case.form.clone();
+    for m in &missing {
+        match m.what.strip_prefix("materials.") {
+            Some(n) => {
+                let n: usize = n.parse().unwrap_or(usize::MAX);
+                match uploads.iter().find(|u| u.index == n) {
+                    None => problems.push((m.what.clone(), Message::new("case-material-missing"))),
+                    Some(u) => {
+                        if let Some(e) = check_upload(u) {
+                            problems.push((m.what.clone(), e));
+                        }
+                    }
+                }
+            }
+            None => {
+                let v = values.get(&m.what).map(|s| s.trim()).unwrap_or("");
+                if let Some(f) = fields.iter().find(|f| f.key == m.what) {
+                    if let Some(e) = form::check(f, v) {
+                        problems.push((m.what.clone(), e));
+                    }
+                    form_values.insert(m.what.clone(), v.to_owned());
+                }
+            }
+        }
+    }
+    for u in uploads {
+        if !missing
+            .iter()
+            .any(|m| m.what == format!("materials.{}", u.index))
+        {
+            problems.push((
+                format!("materials.{}", u.index),
+                Message::new("case-supplement-not-asked"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    let at = format_instant(db.clock().now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, Some(case.revision)).await?;
+    transition(&mut tx, &case, Action::Supplement, actor, "", &at).await?;
+    store::set_form(&mut tx, id, &form_values, &case.applicant_name, &at).await?;
+    for u in uploads {
+        let name: String =
+            sqlx::query_scalar("SELECT name FROM case_materials WHERE case_id = $1 AND idx = $2")
+                .bind(id)
+                .bind(u.index as i64)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(DbError::from)?;
+        store::put_material(
+            &mut tx,
+            id,
+            &MaterialRow {
+                index: u.index as i64,
+                name: &name,
+                status: "uploaded",
+                waived_by: "",
+                file: Some((
+                    u.file_name.as_str(),
+                    sniff(&u.bytes).unwrap_or("application/octet-stream"),
+                    u.bytes.as_slice(),
+                    kernel::crypto::sm3_hex(&u.bytes),
+                )),
+            },
+            &at,
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// The form fields of a case's kind of applicant.
+pub(super) fn fields_of(case: &Case) -> &'static [form::Field] {
+    if case.applicant_kind == "entity" {
+        form::ENTITY
+    } else {
+        form::PERSON
+    }
+}
+
+/// Accepts a case (受理): the promised time limit starts the next working day, reckoned
+/// with the working-day calendar of the case's division. Returns the due date and whether it
+/// is provisional (it reaches a year whose arrangement is not announced: see `deadlines`).
+/// A window clerk over the case's division accepts, or the case's department's own system.
+pub async fn accept(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    seen: Option<i64>,
+) -> Result<(String, bool), CaseError> {
+    may_work_window(db, by, &case_of(db, id).await?, "case.accept", true).await?;
+    accept_as(db, id, seen, &Actor::from_principal(by)).await
+}
+
+/// Acceptance itself, by whoever was allowed (or by the service's own pre-review).
+pub(super) async fn accept_as(
+    db: &Db,
+    id: i64,
+    seen: Option<i64>,
+    actor: &Actor,
+) -> Result<(String, bool), CaseError> {
+    let calendar = db::calendar::load(db).await?;
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, seen).await?;
+    let division = DivisionCode::parse(&case.division)
+        .map_err(|_| DbError::Conflict(format!("case {id} has a bad division")))?;
+    let day = db.clock().today();
+    let (due, provisional) = crate::workflow::due(&calendar, day, case.promised_days, division)?;
+    let at = format_instant(db.clock().now());
+    transition(
+        &mut tx,
+        &case,
+        Action::Accept,
+        actor,
+        &format!("due={due}"),
+        &at,
+    )
+    .await?;
+    store::set_column(&mut tx, id, Column::AcceptedAt, &at).await?;
+    store::set_due(&mut tx, id, &due, provisional).await?;
+    let stages = crate::workflow::stages_of(db, &case).await?;
+    crate::workflow::open_tasks(&mut tx, &case, &stages, &calendar, day).await?;
+    store::add_document(
+        &mut tx,
+        id,
+        "acceptance",
+        &json!({ "number": case.number, "accepted_at": at, "due_date": due, "due_provisional": provisional, "promised_days": case.promised_days }),
+        &actor.id,
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok((due, provisional))
+}
+
+/// The reasons a case may be refused acceptance (不予受理), each with its text in the
+/// Fluent files (`case-reason-{key}`).
+pub const REFUSAL_REASONS: [&str; 4] =
+    ["not-in-scope", "not-eligible", "not-supplemented", "other"];
+
+/// Refuses to accept a case, with a reason from the list and the official's words.
+pub async fn refuse_to_accept(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    seen: Option<i64>,
+    reason: &str,
+    text: &str,
+) -> Result<(), CaseError> {
+    may_work_window(
+        db,
+        by,
+        &case_of(db, id).await?,
+        "case.refuse-to-accept",
+        false,
+    )
+    .await?;
+    let actor = &Actor::from_principal(by);
+    let mut problems = Vec::new();
+    if !REFUSAL_REASONS.contains(&reason) {
+        problems.push(("reason".to_owned(), Message::new("case-reason-unknown")));
+    }
+    if text.trim().chars().count() < 2 {
+        problems.push(("text".to_owned(), Message::new("case-reason-text")));
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Invalid(problems));
+    }
+    let at = format_instant(db.clock().now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, seen).await?;
+    transition(&mut tx, &case, Action::RefuseToAccept, actor, reason, &at).await?;
+    store::set_column(&mut tx, id, Column::ClosedAt, &at).await?;
+    store::add_document(
+        &mut tx,
+        id,
+        "not-accepted",
+        &json!({ "number": case.number, "reason": reason, "text": text.trim() }),
+        &actor.id,
+        &at,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// The applicant withdraws the case before a decision (a draft is withdrawn too: it is
+/// simply given up). Only the applicant withdraws.
+pub async fn withdraw(db: &Db, by: &Principal, id: i64, reason: &str) -> Result<(), CaseError> {
+    may_withdraw(by, &case_of(db, id).await?)?;
+    let actor = &Actor::from_principal(by);
+    let at = format_instant(db.clock().now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, id, None).await?;
+    transition(&mut tx, &case, Action::Withdraw, actor, reason.trim(), &at).await?;
+    store::set_column(&mut tx, id, Column::ClosedAt, &at).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
