@@ -126,18 +126,22 @@ async fn submit(
             &Message::new("error-bad-request").arg("detail", e.body_text()),
         )
     })?;
-    let applicant = crate::prefill::applicant(&s)
-        .map_err(|m| api.fail(StatusCode::FORBIDDEN, "forbidden", &m))?;
-    let (item, version) = catalog::store::latest_published(&state.db, &body.item)
-        .await?
-        .ok_or_else(|| {
-            api.fail(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                &Message::new("case-item-not-found"),
-            )
-        })?;
-    let prepared = crate::prefill::prepare(&state.db, &item, &s.account, &applicant).await?;
+    // The same opening as the form's: the item, whether this applicant may apply, and what
+    // the platform already knows.
+    let (opened, _) = service::open(
+        &state.db,
+        &s.account,
+        crate::prefill::applicant(&s),
+        &body.item,
+        false,
+    )
+    .await?;
+    let service::Opened {
+        item,
+        version,
+        applicant,
+        p: prepared,
+    } = opened;
     let mut uploads = Vec::new();
     let mut problems = Vec::new();
     for m in body.materials {

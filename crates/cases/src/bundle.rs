@@ -342,7 +342,6 @@ async fn open_bundle(
         }
         let (opened, _) = pages::open_form(
             state,
-            ctx,
             &session.account,
             Ok(applicant.clone()),
             &item.code,

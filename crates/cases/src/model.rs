@@ -169,6 +169,9 @@ impl Actor {
 pub enum CaseError {
     #[error("no such case")]
     NotFound,
+    /// No published item has that code.
+    #[error("no such item")]
+    ItemNotFound,
     /// Problems by field (`materials.3` for a material), all at once.
     #[error("invalid")]
     Invalid(Vec<(String, Message)>),
@@ -198,6 +201,7 @@ impl kernel::Localize for CaseError {
     fn message(&self) -> Message {
         match self {
             CaseError::NotFound => Message::new("case-not-found"),
+            CaseError::ItemNotFound => Message::new("case-item-not-found"),
             CaseError::Invalid(p) => p
                 .first()
                 .map_or_else(|| Message::new("case-invalid"), |(_, m)| m.clone()),
@@ -215,7 +219,7 @@ impl ui::error::HttpError for CaseError {
     fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
-            CaseError::NotFound => StatusCode::NOT_FOUND,
+            CaseError::NotFound | CaseError::ItemNotFound => StatusCode::NOT_FOUND,
             CaseError::Forbidden(_) => StatusCode::FORBIDDEN,
             CaseError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CaseError::Conflict { .. } | CaseError::Stale | CaseError::Refused(_) => {
@@ -227,7 +231,7 @@ impl ui::error::HttpError for CaseError {
 
     fn code(&self) -> &'static str {
         match self {
-            CaseError::NotFound => "not-found",
+            CaseError::NotFound | CaseError::ItemNotFound => "not-found",
             CaseError::Invalid(_) => "invalid",
             CaseError::Conflict { .. } => "state-conflict",
             CaseError::Stale => "stale",

@@ -439,7 +439,7 @@ async fn apply_page(
 ) -> Result<Response, PageError> {
     let p = proof(&state, &ctx, &session, id, true).await?;
     let applicant = applicant_at_window(&state, &p, q.for_entity.as_deref()).await?;
-    let (form, resumed) = pages::open_form(&state, &ctx, &p.person, applicant, &code, true).await?;
+    let (form, resumed) = pages::open_form(&state, &p.person, applicant, &code, true).await?;
     let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let body = pages::apply_form(&ctx, &form, &action, &BTreeMap::new(), &BTreeSet::new());
     let outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
@@ -457,7 +457,7 @@ async fn apply_send(
     let sent = pages::read_multipart(&ctx, multipart).await?;
     let p = proof(&state, &ctx, &session, id, true).await?;
     let applicant = applicant_at_window(&state, &p, q.for_entity.as_deref()).await?;
-    let (form, _) = pages::open_form(&state, &ctx, &p.person, applicant, &code, false).await?;
+    let (form, _) = pages::open_form(&state, &p.person, applicant, &code, false).await?;
     let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let actor = presence::actor(&session.account, &p);
     let submitted =

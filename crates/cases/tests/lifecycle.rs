@@ -145,9 +145,11 @@ fn clerk_of(division: &str) -> Principal {
     )
 }
 
-#[tokio::test]
-async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
-    for t in db::testing::backends().await {
+db::on_each_backend! {
+    async fn random_use_never_reaches_an_illegal_state_or_loses_an_event(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let app = application(db).await;
         let clerk = Actor {
@@ -376,10 +378,12 @@ async fn random_use_never_reaches_an_illegal_state_or_loses_an_event() {
     }
 }
 
-/// A saved draft becomes the case when it is submitted: one row, numbered and submitted.
-#[tokio::test]
-async fn a_draft_becomes_the_case() {
-    for t in db::testing::backends().await {
+db::on_each_backend! {
+    /// A saved draft becomes the case when it is submitted: one row, numbered and submitted.
+    async fn a_draft_becomes_the_case(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let app = application(db).await;
         let applicant = Actor {
@@ -406,12 +410,14 @@ async fn a_draft_becomes_the_case() {
     }
 }
 
-/// The automatic pre-review: an immediate item whose every material the platform reads
-/// itself is accepted as it is submitted, by the system, on the timeline and in the audit;
-/// the same item with a material to check waits for a clerk.
-#[tokio::test]
-async fn an_immediate_item_with_nothing_to_check_accepts_itself() {
-    for t in db::testing::backends().await {
+db::on_each_backend! {
+    /// The automatic pre-review: an immediate item whose every material the platform reads
+    /// itself is accepted as it is submitted, by the system, on the timeline and in the audit;
+    /// the same item with a material to check waits for a clerk.
+    async fn an_immediate_item_with_nothing_to_check_accepts_itself(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let mut app = application(db).await;
         app.item.case_type = catalog::model::CaseType::Immediate;
@@ -449,11 +455,13 @@ async fn an_immediate_item_with_nothing_to_check_accepts_itself() {
     }
 }
 
-/// Whatever adapter calls them, the window's services refuse anyone but a window clerk over
-/// the case's division, and withdrawal anyone but the applicant; nothing changes.
-#[tokio::test]
-async fn the_services_refuse_the_wrong_principal_whoever_calls_them() {
-    for t in db::testing::backends().await {
+db::on_each_backend! {
+    /// Whatever adapter calls them, the window's services refuse anyone but a window clerk over
+    /// the case's division, and withdrawal anyone but the applicant; nothing changes.
+    async fn the_services_refuse_the_wrong_principal_whoever_calls_them(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let app = application(db).await;
         let applicant = Actor {

@@ -236,3 +236,4 @@ cat-stage-role = ལས་འགན་ཆོག་མཆན་པའམ་སྒ
 cat-stages-over-promised = ཞིབ་བཤེར་རིམ་པ་ཚང་མའི་དུས་ཚད་ཁས་བླངས་དུས་ཚད་ལས་བརྒལ་འདུག
 cat-import-stages = “{ $value }” ཞིབ་བཤེར་རིམ་པ་མིན། ཕྲེང་རེར་རིམ་པ་གཅིག ལས་འགན་“རིགས:ཉིན་གྲངས”ལྟར་འབྲི་ཞིང་“ + ”ཡིས་སྦྲེལ།
 cat-stats-in-cases = ད་བར་ཕུལ་བའི་ལས་དོན་ནང་ཡིག་ཆ་ { $materials } དགོས། དེའི་ནང་ནས་ { $certificates } གློག་རྡུལ་ལག་ཁྱེར་གྱིས་ཚབ་བྱས། { $registries } གཞི་རྩའི་མཛོད་ཀྱིས་ཚབ་བྱས།
+cat-registry-field-unknown = ཡིག་ཆའི་འབྱུང་ཁུངས་སུ་བཀོད་པའི་གཞི་རྩའི་མཛོད་ཀྱི་ཡིག་དོན་ { $field } མི་འདུག (དཔེར་ན། population.marital_status, natural-resources.parcel)

@@ -243,3 +243,4 @@ cat-stage-role = A task is for approvers or window clerks.
 cat-stages-over-promised = The stages together take longer than the promised time limit.
 cat-import-stages = “{ $value }” is not a stage: write tasks as kind:days joined by “ + ”, one stage per line.
 cat-stats-in-cases = In the cases submitted so far, { $materials } materials were needed: { $certificates } were not brought because an electronic certificate stood in for them, { $registries } because a base registry did.
+cat-registry-field-unknown = The registry field { $field } named as a material's source does not exist (for example population.marital_status, natural-resources.parcel).

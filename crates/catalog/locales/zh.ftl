@@ -236,3 +236,4 @@ cat-stage-role = 任务只能交给审批人员或窗口人员。
 cat-stages-over-promised = 各审批环节合计用时超过了承诺时限。
 cat-import-stages = “{ $value }”不是审批环节：每行一个环节，任务写成“类别:天数”，并行任务用“ + ”连接。
 cat-stats-in-cases = 已提交办件共涉及材料 { $materials } 份：其中 { $certificates } 以电子证照代替免于提交，{ $registries } 由基础信息库提供免于提交。
+cat-registry-field-unknown = 材料来源中的基础库字段 { $field } 不存在（例如 population.marital_status、natural-resources.parcel）。

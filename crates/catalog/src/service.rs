@@ -135,6 +135,18 @@ async fn check_with(db: &Db, body: &ItemBody, known: &mut Known) -> Result<(), C
             });
         }
     }
+    // A registry field must be one the registries hold (`registry::prefill::link`), or the
+    // form could never waive the material.
+    for (i, m) in body.materials.iter().enumerate() {
+        if let MaterialSource::Registry { field } = &m.source
+            && registry::prefill::link(field).is_none()
+        {
+            problems.push(Invalid {
+                field: format!("materials[{i}].source"),
+                message: Message::new("cat-registry-field-unknown").arg("field", field.as_str()),
+            });
+        }
+    }
     // A certificate type is defined by a department: its code starts with that department's
     // credit code. (The types themselves are the e-certificate service's; until it lands, the
     // defining authority is what can be checked.)

@@ -1,6 +1,5 @@
 //! Multi-source checks and batch updates on every backend.
 
-use db::testing;
 use yiwang_registry::checks::{self, Decision};
 use yiwang_registry::fields::PERSONS;
 use yiwang_registry::population::{self, NewPerson, Reader, RegistryError, Source};
@@ -24,9 +23,11 @@ fn person(seq: &str) -> kernel::PersonId {
     identity::seed::demo_person_id("540602", "19850315", seq).expect("a valid number")
 }
 
-#[tokio::test]
-async fn observations_flag_disagreements_and_batches_are_all_or_nothing() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn observations_flag_disagreements_and_batches_are_all_or_nothing(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         for seq in ["024", "026", "028"] {
             population::register(

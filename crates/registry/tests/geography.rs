@@ -1,7 +1,6 @@
 //! The geography registry on every backend: validation, the owning department, and spatial
 //! queries through the index with exact checks and paging.
 
-use db::testing;
 use serde_json::{Map, json};
 use yiwang_registry::geo::{self, Area, NewFeature};
 use yiwang_registry::geometry::Geometry;
@@ -27,9 +26,11 @@ fn square(code: &str, x: f64, y: f64, size: f64) -> NewFeature {
     }
 }
 
-#[tokio::test]
-async fn features_are_checked_indexed_and_found() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn features_are_checked_indexed_and_found(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let nr = source("natural-resources");
         // Roads belong to transport; a bow tie, swapped coordinates and an unknown division

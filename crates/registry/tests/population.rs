@@ -24,9 +24,11 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
-async fn one_source_per_datum_history_and_reads_with_purpose() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn one_source_per_datum_history_and_reads_with_purpose(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let id = person();
         population::register(
@@ -198,9 +200,11 @@ async fn one_source_per_datum_history_and_reads_with_purpose() {
     }
 }
 
-#[tokio::test]
-async fn synthetic_people_load_in_bulk_and_read_like_any_other() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn synthetic_people_load_in_bulk_and_read_like_any_other(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let db = &t.db;
         let mut seen = 0;
         let loaded = yiwang_registry::bulk::load_persons(db, 2_000, 11, |n| seen = n)

@@ -11,9 +11,11 @@ use common::{TestApp, submit_form, subsistence_item, system_call};
 
 const PASSWORD: &str = "Zhuoma-2024-demo";
 
-#[tokio::test]
-async fn certificates_verified_held_issued_revoked_and_used() {
-    for app in TestApp::with_people(PASSWORD).await {
+db::on_each_backend! {
+    async fn certificates_verified_held_issued_revoked_and_used(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
         let db = &app.db.db;
         let issued = certs::seed::seed_demo(db).await.expect("demo certificates");
         assert!(issued > 0, "{}", app.name());
@@ -233,13 +235,15 @@ async fn certificates_verified_held_issued_revoked_and_used() {
     }
 }
 
-/// A certificate instead of paper: the identity card waives the material on the form, its
-/// use is recorded for the case and shown to its holder, the clerk sees the certified data
-/// verified, the approval issues the result into the wallet; once revoked, the card is asked
-/// for again.
-#[tokio::test]
-async fn a_certificate_replaces_a_material_and_the_result_is_one() {
-    for app in TestApp::with_people(PASSWORD).await {
+db::on_each_backend! {
+    /// A certificate instead of paper: the identity card waives the material on the form, its
+    /// use is recorded for the case and shown to its holder, the clerk sees the certified data
+    /// verified, the approval issues the result into the wallet; once revoked, the card is asked
+    /// for again.
+    async fn a_certificate_replaces_a_material_and_the_result_is_one(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         certs::seed::seed_demo(db).await.expect("certificates");

@@ -7,9 +7,11 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 
-#[tokio::test]
-async fn ogc_api_features_serves_layers_with_bbox_limit_and_paging() {
-    for app in TestApp::all().await {
+db::on_each_backend! {
+    async fn ogc_api_features_serves_layers_with_bbox_limit_and_paging(backend: Backend) {
+        let Some(app) = TestApp::of(backend, None).await else {
+            return;
+        };
         registry::bulk::load_features(&app.db.db, 3_000, 5, |_| {})
             .await
             .expect("features");
@@ -147,12 +149,14 @@ async fn ogc_api_features_serves_layers_with_bbox_limit_and_paging() {
     }
 }
 
-/// What GIS clients found wanting: a trailing slash, JSON errors, the service description,
-/// parameters refused rather than ignored, CGCS2000 beside CRS84, and conformance classes
-/// that say exactly what is implemented.
-#[tokio::test]
-async fn ogc_api_features_answers_clients_as_the_standard_asks() {
-    for app in TestApp::all().await {
+db::on_each_backend! {
+    /// What GIS clients found wanting: a trailing slash, JSON errors, the service description,
+    /// parameters refused rather than ignored, CGCS2000 beside CRS84, and conformance classes
+    /// that say exactly what is implemented.
+    async fn ogc_api_features_answers_clients_as_the_standard_asks(backend: Backend) {
+        let Some(app) = TestApp::of(backend, None).await else {
+            return;
+        };
         registry::bulk::load_features(&app.db.db, 200, 5, |_| {})
             .await
             .expect("features");

@@ -13,9 +13,11 @@ fn encode(s: &str) -> String {
     common::form_encode(s)
 }
 
-#[tokio::test]
-async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_looked() {
-    for app in TestApp::with_people(PASSWORD).await {
+db::on_each_backend! {
+    async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_looked(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
         let n = registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -144,9 +146,11 @@ async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_
     }
 }
 
-#[tokio::test]
-async fn entities_checks_batches_and_geography_through_the_pages() {
-    for app in TestApp::with_people(PASSWORD).await {
+db::on_each_backend! {
+    async fn entities_checks_batches_and_geography_through_the_pages(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
         registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -344,9 +348,11 @@ async fn entities_checks_batches_and_geography_through_the_pages() {
     }
 }
 
-#[tokio::test]
-async fn department_systems_read_update_observe_and_batch_with_client_credentials() {
-    for app in TestApp::with_people(PASSWORD).await {
+db::on_each_backend! {
+    async fn department_systems_read_update_observe_and_batch_with_client_credentials(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
         registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -598,12 +604,14 @@ async fn department_systems_read_update_observe_and_batch_with_client_credential
     }
 }
 
-/// Registry lookups belong to the roles that need them, in their divisions: a Chengguan
-/// clerk may not read a Nagqu herder's record (refused and audited) until a case of the
-/// clerk's division concerns him; an official of no reading role reads nobody.
-#[tokio::test]
-async fn officials_read_only_the_records_their_work_needs() {
-    for app in TestApp::with_people(PASSWORD).await {
+db::on_each_backend! {
+    /// Registry lookups belong to the roles that need them, in their divisions: a Chengguan
+    /// clerk may not read a Nagqu herder's record (refused and audited) until a case of the
+    /// clerk's division concerns him; an official of no reading role reads nobody.
+    async fn officials_read_only_the_records_their_work_needs(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
         registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");

@@ -88,9 +88,11 @@ fn event_count(out: &Output) -> String {
     text(out).split_whitespace().nth(3).unwrap_or("").to_owned()
 }
 
-#[tokio::test]
-async fn a_corrupt_calendar_or_division_file_changes_nothing_on_every_backend() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn a_corrupt_calendar_or_division_file_changes_nothing_on_every_backend(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let before = yiwang(&["audit", "verify", "--database-url", t.url()]);
         assert!(before.status.success(), "{}: {}", t.name(), text(&before));
         let bad_calendar = temp("2027-000000.toml");
@@ -164,9 +166,11 @@ async fn a_corrupt_calendar_or_division_file_changes_nothing_on_every_backend() 
     }
 }
 
-#[tokio::test]
-async fn audit_verify_exits_1_naming_the_first_edited_event() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn audit_verify_exits_1_naming_the_first_edited_event(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         t.allow_audit_tampering().await;
         db::sqlx::query("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 2")
             .execute(t.db.pool())
@@ -272,9 +276,11 @@ fn the_demo_serves_and_shuts_down_cleanly_on_sigterm() {
     );
 }
 
-#[tokio::test]
-async fn officials_are_created_from_the_command_line_on_every_backend() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn officials_are_created_from_the_command_line_on_every_backend(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         org::seed::seed_demo(&t.db).await.expect("departments");
         let bad = yiwang(&[
             "official",
@@ -347,9 +353,11 @@ async fn officials_are_created_from_the_command_line_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn systems_are_registered_and_keys_rotated_from_the_command_line_on_every_backend() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn systems_are_registered_and_keys_rotated_from_the_command_line_on_every_backend(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         let bad = yiwang(&[
             "client",
             "add",
@@ -436,9 +444,11 @@ fn a_master_key_that_is_not_128_bits_of_hex_is_refused_and_never_printed() {
     assert!(!db.exists());
 }
 
-#[tokio::test]
-async fn the_catalogue_exports_and_imports_from_the_command_line_on_every_backend() {
-    for t in testing::backends().await {
+db::on_each_backend! {
+    async fn the_catalogue_exports_and_imports_from_the_command_line_on_every_backend(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
         org::seed::seed_demo(&t.db).await.expect("departments");
         let n = catalog::seed::seed_demo(&t.db).await.expect("catalogue");
         let csv = temp("catalog.csv");

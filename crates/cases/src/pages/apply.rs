@@ -19,7 +19,6 @@ use crate::form::{Applicant, MaterialLine, Need};
 use crate::model::{Actor, CaseError, Channel};
 use crate::prefill::{self, Prepared};
 use crate::service::{self, Application};
-use crate::store;
 
 use super::*;
 
@@ -171,53 +170,15 @@ pub(super) fn label_of(ctx: &Ctx, key: &str, materials: &[MaterialLine]) -> Stri
     }
 }
 
-/// An item's form as it opens for an applicant.
-pub struct Opened {
-    pub item: ItemBody,
-    pub version: i64,
-    pub applicant: Applicant,
-    pub p: Prepared,
-}
-
-/// Opens `code`'s form for `applicant`, who has `account`; a saved draft comes back as it
-/// was left when `resume` (whoever saved it: online or at a window).
+/// Opens `code`'s form for the page (`service::open`): its errors are error pages.
 pub(crate) async fn open_form(
     state: &AppState,
-    ctx: &Ctx,
     account: &identity::model::Account,
     applicant: Result<Applicant, Message>,
     code: &str,
     resume: bool,
 ) -> Result<(Opened, bool), PageError> {
-    let (item, version) = published(state, ctx, code).await?;
-    let applicant = applicant.map_err(|m| PageError::new(ctx, StatusCode::FORBIDDEN, &m))?;
-    if !applicant.may_apply(item.service_object) {
-        return Err(PageError::new(
-            ctx,
-            StatusCode::FORBIDDEN,
-            &Message::new("case-object-mismatch"),
-        ));
-    }
-    let mut p = prefill::prepare(&state.db, &item, account, &applicant).await?;
-    let mut resumed = false;
-    if resume && let Some(d) = store::draft_of(&state.db, account.id, item.code.as_str()).await? {
-        resumed = true;
-        for (k, v) in d.form {
-            if !v.is_empty() {
-                p.values.insert(k.clone(), v);
-                p.from.remove(&k);
-            }
-        }
-    }
-    Ok((
-        Opened {
-            item,
-            version,
-            applicant,
-            p,
-        },
-        resumed,
-    ))
+    Ok(service::open(&state.db, account, applicant, code, resume).await?)
 }
 
 pub(crate) fn apply_view(
@@ -251,8 +212,7 @@ pub(super) async fn apply_page(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let applicant = prefill::applicant(&session);
-    let (mut form, resumed) =
-        open_form(&state, &ctx, &session.account, applicant, &code, true).await?;
+    let (mut form, resumed) = open_form(&state, &session.account, applicant, &code, true).await?;
     let mut outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
     // A form sent after the session ended comes back, and is saved as the draft.
     let kept = crate::kept::take(&state.db, &headers, &format!("/apply/{code}")).await?;
@@ -386,7 +346,7 @@ pub(super) async fn apply_send(
         ));
     }
     let applicant = prefill::applicant(&session);
-    let (form, _) = open_form(&state, &ctx, &session.account, applicant, &code, false).await?;
+    let (form, _) = open_form(&state, &session.account, applicant, &code, false).await?;
     let action = format!("/apply/{}", form.item.code.as_str());
     let actor = Actor::of(&session);
     Ok(

@@ -18,7 +18,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use catalog::model::ItemBody;
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -29,10 +28,11 @@ use crate::model::{CaseError, Upload};
 use crate::service::{self};
 use crate::state::State;
 
+pub(crate) use crate::service::Opened;
 use apply::*;
 pub(crate) use apply::{
-    Opened, applicant_fields, apply_form, apply_view, errors_summary, idempotency_key,
-    material_fields, open_form, send_form,
+    applicant_fields, apply_form, apply_view, errors_summary, idempotency_key, material_fields,
+    open_form, send_form,
 };
 use approver::*;
 use clerk::*;
@@ -68,17 +68,6 @@ pub fn router() -> Router<AppState> {
         .route("/console/rectifications", get(rectifications_page))
         .route("/console/rectifications/{id}", post(rectification_send))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-}
-
-async fn published(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemBody, i64), PageError> {
-    let row = catalog::store::latest_published(&state.db, code).await?;
-    row.ok_or_else(|| {
-        PageError::new(
-            ctx,
-            StatusCode::NOT_FOUND,
-            &Message::new("case-item-not-found"),
-        )
-    })
 }
 
 /// What the multipart form of an application or a supplement carried.

@@ -8,6 +8,7 @@
 
 pub(crate) use crate::moves::{load, transition};
 
+mod opening;
 mod submission;
 mod window;
 
@@ -19,6 +20,7 @@ use kernel::DivisionCode;
 use crate::form::{Applicant, MaterialLine};
 use crate::model::{Channel, Upload};
 
+pub use opening::*;
 pub use submission::*;
 pub use window::*;
 

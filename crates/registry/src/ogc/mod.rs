@@ -17,6 +17,12 @@
 //! `/ogc/api` is the OpenAPI 3.0 document (`service-desc`); `f=html` (or a browser's
 //! `Accept`) gives every resource as a page at its own address ([`html_page`]). Paths answer with or without a trailing slash, and every error
 //! under `/ogc` is a JSON problem document.
+//!
+//! `html` renders any resource as a page in the reader's language; `query` reads and checks
+//! an items request (parameters, CRS, bbox, CQL2 filter, sortby).
+
+mod html;
+mod query;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -25,13 +31,15 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use identity::model::{AccountKind, Session};
 use kernel::Message;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use ui::error::ApiCtx;
 use ui::{ApiError, AppState};
 
-use crate::geo::{self, Area, Layer, MAX_LIMIT};
+use crate::geo::{self, Layer, MAX_LIMIT};
 use crate::geometry::Geometry;
+
+pub use html::*;
+pub use query::*;
 
 pub fn router() -> Router<AppState> {
     // Each path also with a trailing slash: OWSLib and others ask for `/ogc/`.
@@ -52,213 +60,15 @@ pub fn router() -> Router<AppState> {
 }
 
 const DEFAULT_LIMIT: usize = 10;
+
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
 /// CGCS2000 (China Geodetic Coordinate System 2000), geographic 2D: latitude, longitude. It
 /// differs from WGS 84 / CRS84 by centimetres, below the registry's precision, so only the
 /// axis order changes.
 const CGCS2000: &str = "http://www.opengis.net/def/crs/EPSG/0/4490";
+
 const OAS30: &str = "application/vnd.oai.openapi+json;version=3.0";
-
-/// A CRS this service offers, by its URI (or the short forms clients send).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Crs {
-    Crs84,
-    Cgcs2000,
-}
-
-impl Crs {
-    fn parse(text: &str) -> Option<Crs> {
-        match text.trim().trim_start_matches('[').trim_end_matches(']') {
-            CRS84 | "CRS84" | "OGC:CRS84" => Some(Crs::Crs84),
-            CGCS2000 | "EPSG:4490" => Some(Crs::Cgcs2000),
-            _ => None,
-        }
-    }
-
-    fn uri(self) -> &'static str {
-        match self {
-            Crs::Crs84 => CRS84,
-            Crs::Cgcs2000 => CGCS2000,
-        }
-    }
-}
-
-/// A CRS parameter's value: CRS84 when absent, an offered CRS, or what is wrong.
-fn crs_param(name: &'static str, value: Option<&str>) -> Result<Crs, (&'static str, Message)> {
-    match value {
-        None => Ok(Crs::Crs84),
-        Some(c) => Crs::parse(c).ok_or((name, Message::new("geo-crs").arg("param", name))),
-    }
-}
-
-/// Swaps every coordinate pair of a GeoJSON geometry or bbox to latitude first.
-fn lat_first(v: &mut Value) {
-    match v {
-        Value::Array(a) if a.len() >= 2 && a.iter().all(Value::is_number) => a.swap(0, 1),
-        Value::Array(a) => a.iter_mut().for_each(lat_first),
-        _ => {}
-    }
-}
-
-/// A feature in `crs`.
-fn in_crs(mut f: Value, crs: Crs) -> Value {
-    if crs == Crs::Cgcs2000 {
-        lat_first(&mut f["geometry"]["coordinates"]);
-        if let Some(b) = f["bbox"].as_array_mut().filter(|b| b.len() == 4) {
-            b.swap(0, 1);
-            b.swap(2, 3);
-        }
-    }
-    f
-}
-
-/// The parameters each resource takes; anything else is a 400 naming it (OGC API –
-/// Features Part 1, /req/core/query-param-unknown).
-const COMMON_PARAMS: &[&str] = &["f", "lang"];
-const ITEMS_PARAMS: &[&str] = &[
-    "f",
-    "lang",
-    "bbox",
-    "bbox-crs",
-    "limit",
-    "after",
-    "point",
-    "distance",
-    "intersects",
-    "crs",
-    "filter",
-    "filter-lang",
-    "filter-crs",
-    "sortby",
-];
-const ITEM_PARAMS: &[&str] = &["f", "lang", "crs"];
-
-/// Refuses a query naming a parameter outside `known`, or asking a format other than JSON.
-fn check_params(api: &ApiCtx, query: Option<&str>, known: &[&str]) -> Result<(), ApiError> {
-    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if !known.contains(&k.as_ref()) {
-            return Err(api.fail(
-                StatusCode::BAD_REQUEST,
-                "unknown-parameter",
-                &Message::new("geo-param-unknown").arg("param", k.as_ref()),
-            ));
-        }
-        if k == "f" && !matches!(v.as_ref(), "json" | "geojson" | "html") {
-            return Err(api.fail(
-                StatusCode::BAD_REQUEST,
-                "invalid-parameter",
-                &Message::new("geo-param").arg("param", "f"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A link's words in the reader's language, by its relation (its JSON title otherwise).
-fn link_label(ctx: &ui::Ctx, l: &Value) -> String {
-    let key = match l["rel"].as_str().unwrap_or("") {
-        "self" => "geo-rel-self",
-        "alternate" => "geo-rel-alternate",
-        "next" => "geo-rel-next",
-        "service-desc" => "geo-rel-service-desc",
-        "service-doc" => "geo-rel-service-doc",
-        "conformance" => "geo-rel-conformance",
-        "data" => "geo-rel-data",
-        "items" => "geo-rel-items",
-        "collection" => "geo-rel-collection",
-        "http://www.opengis.net/def/rel/ogc/1.0/queryables" => "geo-rel-queryables",
-        _ => return l["title"].as_str().unwrap_or("").to_owned(),
-    };
-    ctx.t(key)
-}
-
-/// The HTML representation of a JSON answer of `/ogc` (Part 1 /conf/html): its title and
-/// description, the layers, the conformance classes, a page of features as a table, one
-/// feature's properties, a layer's queryables, and every link — those to JSON resources
-/// followed as pages (`f=html`). The web layer calls it for `f=html` or a browser's
-/// `Accept: text/html`, so every resource has it at its own address.
-pub fn html_page(ctx: &ui::Ctx, path: &str, doc: &Value) -> maud::Markup {
-    let here = path.trim_end_matches('/');
-    use maud::html;
-    let as_page = |href: &str, kind: &str| -> String {
-        if kind.contains("json") && !kind.contains("openapi") {
-            let sep = if href.contains('?') { '&' } else { '?' };
-            format!("{href}{sep}f=html")
-        } else {
-            href.to_owned()
-        }
-    };
-    let title = doc["title"]
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| doc["properties"]["name"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| match doc["type"].as_str() {
-            Some("FeatureCollection") => ctx.t("geo-count"),
-            _ if doc.get("conformsTo").is_some() => ctx.t("geo-html-conformance"),
-            _ if doc.get("collections").is_some() => ctx.t("geo-layer"),
-            _ => ctx.t("geo-title"),
-        });
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    };
-    let features = doc["features"].as_array().cloned().unwrap_or_default();
-    let columns: Vec<String> = features
-        .first()
-        .and_then(|f| f["properties"].as_object())
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default();
-    let body = html! {
-        h1 { (title) }
-        @if let Some(d) = doc["description"].as_str() { p { (d) } }
-        @if let Some(cs) = doc["collections"].as_array() {
-            ul { @for c in cs {
-                li { a href=(format!("{here}/{}?f=html", text(&c["id"]))) { (text(&c["title"])) } " " code { (text(&c["id"])) } }
-            } }
-        }
-        @if let Some(cs) = doc["conformsTo"].as_array() {
-            ul { @for c in cs { li { code { (text(c)) } } } }
-        }
-        @if let Some(e) = doc["extent"]["spatial"]["bbox"][0].as_array() {
-            p { (ctx.t("geo-html-extent")) ": " code { (e.iter().map(text).collect::<Vec<_>>().join(", ")) } }
-        }
-        @if doc["type"] == "FeatureCollection" {
-            p { (ctx.t("geo-count")) ": " (features.len()) }
-            div.table-wrap { table {
-                thead { tr { th { (ctx.t("geo-html-id")) } @for c in &columns { th { (c) } } } }
-                tbody { @for f in &features { tr {
-                    td { a href=(format!("{here}/{}?f=html", text(&f["id"]))) { (text(&f["id"])) } }
-                    @for c in &columns { td { (text(&f["properties"][c])) } }
-                } } }
-            } }
-        }
-        @if doc["type"] == "Feature" {
-            dl.facts {
-                dt { (ctx.t("geo-html-id")) } dd { (text(&doc["id"])) }
-                @if let Some(props) = doc["properties"].as_object() {
-                    @for (k, v) in props { dt { (k) } dd { (text(v)) } }
-                }
-                dt { (ctx.t("geo-geometry")) } dd { (text(&doc["geometry"]["type"])) " · bbox " code { (doc["bbox"].as_array().map(|b| b.iter().map(text).collect::<Vec<_>>().join(", ")).unwrap_or_default()) } }
-            }
-        }
-        @if doc["type"] == "object" {
-            @if let Some(props) = doc["properties"].as_object() {
-                div.table-wrap { table {
-                    thead { tr { th { (ctx.t("geo-html-property")) } th { (ctx.t("geo-html-type")) } th { (ctx.t("geo-html-meaning")) } } }
-                    tbody { @for (k, v) in props { tr { td { code { (k) } } td { (text(&v["type"])) (text(&v["format"])) } td { (text(&v["title"])) } } } }
-                } }
-            }
-        }
-        @if let Some(links) = doc["links"].as_array() {
-            h2 { (ctx.t("geo-html-links")) }
-            ul { @for l in links {
-                li { a href=(as_page(l["href"].as_str().unwrap_or(""), l["type"].as_str().unwrap_or(""))) { (link_label(ctx, l)) } " " code { (text(&l["rel"])) } }
-            } }
-        }
-    };
-    ui::layout::page(ctx, &title, body)
-}
 
 fn json_response(body: &Value, content_type: &'static str) -> Response {
     let mut r = (StatusCode::OK, body.to_string()).into_response();
@@ -454,122 +264,6 @@ async fn collection(
     ))
 }
 
-/// What `items` may ask.
-#[derive(Debug, Default, Deserialize)]
-pub struct ItemsQuery {
-    pub bbox: Option<String>,
-    pub limit: Option<String>,
-    /// Continue after this feature id (the `next` link carries it).
-    pub after: Option<String>,
-    pub point: Option<String>,
-    pub distance: Option<String>,
-    pub intersects: Option<String>,
-    /// The CRS of the answer (CRS84 by default).
-    pub crs: Option<String>,
-    /// The CRS of `bbox` (CRS84 by default).
-    #[serde(rename = "bbox-crs")]
-    pub bbox_crs: Option<String>,
-    /// A CQL2 filter (Part 3), in `filter-lang`.
-    pub filter: Option<String>,
-    /// `cql2-text` (the default) or `cql2-json`.
-    #[serde(rename = "filter-lang")]
-    pub filter_lang: Option<String>,
-    /// The CRS of the filter's geometries: CRS84 only.
-    #[serde(rename = "filter-crs")]
-    pub filter_crs: Option<String>,
-    /// `[+|-]queryable,…`: the order of the features.
-    pub sortby: Option<String>,
-    pub f: Option<String>,
-    pub lang: Option<String>,
-}
-
-fn numbers(text: &str) -> Option<Vec<f64>> {
-    text.split(',')
-        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect()
-}
-
-impl ItemsQuery {
-    /// The area asked for, or the parameter that is wrong and why.
-    pub fn area(&self) -> Result<Area, (&'static str, Message)> {
-        let bad = |name: &'static str| (name, Message::new("geo-param").arg("param", name));
-        if let Some(b) = self.bbox.as_deref().filter(|b| !b.trim().is_empty()) {
-            let n = numbers(b).ok_or_else(|| bad("bbox"))?;
-            let mut b = match n.as_slice() {
-                [a, b, c, d] => [*a, *b, *c, *d],
-                // With heights: minx, miny, minz, maxx, maxy, maxz.
-                [a, b, _, d, e, _] => [*a, *b, *d, *e],
-                _ => return Err(bad("bbox")),
-            };
-            if self.bbox_crs()? == Crs::Cgcs2000 {
-                // Latitude first: minLat, minLon, maxLat, maxLon.
-                b = [b[1], b[0], b[3], b[2]];
-            }
-            if b[0] > b[2] || b[1] > b[3] || b[1] < -90.0 || b[3] > 90.0 {
-                return Err(bad("bbox"));
-            }
-            return Ok(Area::BBox(b));
-        }
-        if let Some(p) = self.point.as_deref() {
-            let n = numbers(p).ok_or_else(|| bad("point"))?;
-            let [x, y] = n.as_slice() else {
-                return Err(bad("point"));
-            };
-            let g = Geometry::parse(&json!({"type": "Point", "coordinates": [x, y]}))
-                .map_err(|e| ("point", e.message()))?;
-            let Geometry::Point(p) = g else {
-                return Err(bad("point"));
-            };
-            return match self.distance.as_deref() {
-                None => Ok(Area::Point(p)),
-                Some(d) => match d.trim().parse::<f64>() {
-                    Ok(m) if m > 0.0 && m <= 500_000.0 => Ok(Area::Within(p, m)),
-                    _ => Err(bad("distance")),
-                },
-            };
-        }
-        if let Some(g) = self.intersects.as_deref() {
-            let v: Value = serde_json::from_str(g).map_err(|_| bad("intersects"))?;
-            let g = Geometry::parse(&v).map_err(|e| ("intersects", e.message()))?;
-            return Ok(Area::Polygon(g));
-        }
-        Ok(Area::All)
-    }
-
-    /// The CRS the answer is in.
-    pub fn crs(&self) -> Result<Crs, (&'static str, Message)> {
-        crs_param("crs", self.crs.as_deref())
-    }
-
-    /// The CRS `bbox` is given in.
-    pub fn bbox_crs(&self) -> Result<Crs, (&'static str, Message)> {
-        crs_param("bbox-crs", self.bbox_crs.as_deref())
-    }
-
-    pub fn limit(&self) -> Result<usize, (&'static str, Message)> {
-        match self.limit.as_deref() {
-            None => Ok(DEFAULT_LIMIT),
-            Some(l) => match l.trim().parse::<usize>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-                _ => Err((
-                    "limit",
-                    Message::new("geo-limit").arg("max", MAX_LIMIT as i64),
-                )),
-            },
-        }
-    }
-
-    pub fn after(&self) -> Result<i64, (&'static str, Message)> {
-        match self.after.as_deref() {
-            None => Ok(0),
-            Some(a) => a
-                .trim()
-                .parse()
-                .map_err(|_| ("after", Message::new("geo-param").arg("param", "after"))),
-        }
-    }
-}
-
 async fn items(
     State(state): State<AppState>,
     api: ApiCtx,
@@ -664,81 +358,6 @@ async fn items(
     );
     content_crs(&mut res, crs);
     Ok(res)
-}
-
-/// The filter asked for, parsed and checked against the layer's queryables.
-fn parse_filter(
-    api: &ApiCtx,
-    layer: &Layer,
-    q: &ItemsQuery,
-) -> Result<Option<crate::cql2::Expr>, ApiError> {
-    let refuse = |m: Message| api.fail(StatusCode::BAD_REQUEST, "invalid-filter", &m);
-    if q.filter_crs
-        .as_deref()
-        .is_some_and(|c| Crs::parse(c) != Some(Crs::Crs84))
-    {
-        return Err(refuse(Message::new("geo-crs").arg("param", "filter-crs")));
-    }
-    let json = match q.filter_lang.as_deref().unwrap_or("cql2-text") {
-        "cql2-text" => false,
-        "cql2-json" => true,
-        _ => {
-            return Err(refuse(
-                Message::new("geo-param").arg("param", "filter-lang"),
-            ));
-        }
-    };
-    let Some(text) = q.filter.as_deref().filter(|f| !f.trim().is_empty()) else {
-        return Ok(None);
-    };
-    let parsed = if json {
-        serde_json::from_str::<Value>(text)
-            .map_err(|e| crate::cql2::FilterError(e.to_string()))
-            .and_then(|v| crate::cql2::parse_json(&v))
-    } else {
-        crate::cql2::parse_text(text)
-    };
-    let expr = parsed.map_err(|e| refuse(Message::new("geo-filter").arg("problem", e.0)))?;
-    let known = geo::queryables(layer.code);
-    if let Some(p) = expr.unknown_property(&|p| known.iter().any(|(k, ..)| *k == p)) {
-        return Err(refuse(
-            Message::new("geo-filter-property").arg("property", p),
-        ));
-    }
-    Ok(Some(expr))
-}
-
-/// The order asked for: up to three queryables, each `+name` (or `name`) ascending or
-/// `-name` descending.
-fn parse_sortby(
-    api: &ApiCtx,
-    layer: &Layer,
-    text: Option<&str>,
-) -> Result<Vec<geo::SortKey>, ApiError> {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return Ok(Vec::new());
-    };
-    let known = geo::queryables(layer.code);
-    let mut keys = Vec::new();
-    for part in text.split(',') {
-        let part = part.trim();
-        let (descending, name) = match part.strip_prefix('-') {
-            Some(n) => (true, n),
-            None => (false, part.strip_prefix('+').unwrap_or(part)),
-        };
-        if !known.iter().any(|(k, ..)| *k == name) || keys.len() == 3 {
-            return Err(api.fail(
-                StatusCode::BAD_REQUEST,
-                "invalid-parameter",
-                &Message::new("geo-sortby").arg("property", name),
-            ));
-        }
-        keys.push(geo::SortKey {
-            property: name.to_owned(),
-            descending,
-        });
-    }
-    Ok(keys)
 }
 
 /// What a layer's features can be filtered on, as a JSON Schema (Part 3 queryables).

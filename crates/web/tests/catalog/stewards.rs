@@ -1,0 +1,436 @@
+//! What stewards and approvers do: versions and review, the edit pages, export and import.
+
+use super::*;
+
+db::on_each_backend! {
+    async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_are_refused(backend: Backend) {
+        let Some(app) = app_on(backend).await else {
+            return;
+        };
+        let db = &app.db.db;
+        let mut item = one_item(&app, "临时救助").await;
+        // Impossible values: each named, nothing saved.
+        let mut bad = item.clone();
+        bad.promised_days = bad.statutory_days + 1;
+        bad.department = "540100-nowhere".into();
+        bad.fee_fen = Some(-1);
+        let stranger = {
+            let body = "91540000MA6T12345";
+            let check =
+                kernel::credit_code::check_character(body.as_bytes()).expect("check") as char;
+            format!("{body}{check}")
+        };
+        bad.materials[0].source = catalog::model::MaterialSource::Certificate {
+            type_code: format!("{stranger}001"),
+        };
+        let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        match service::save_draft(db, &bad, "official:1").await {
+            Err(CatalogError::Invalid(problems)) => {
+                let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+                for f in [
+                    "promised_days",
+                    "fee_fen",
+                    "department",
+                    "materials[0].source",
+                ] {
+                    assert!(fields.contains(&f), "{f} in {fields:?}");
+                }
+            }
+            other => panic!("refused, not {other:?}"),
+        }
+        let after: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        assert_eq!(before, after, "nothing half-saved");
+
+        item.promised_days = 3;
+        let code = item.code.to_string();
+        let v = service::save_draft(db, &item, "official:7")
+            .await
+            .expect("draft");
+        assert_eq!(v, 2);
+        assert!(matches!(
+            service::publish(db, &code, v, "official:8").await,
+            Err(CatalogError::NotInReview)
+        ));
+        service::submit(db, &code, v, "official:7")
+            .await
+            .expect("submit");
+        assert!(matches!(
+            service::publish(db, &code, v, "official:7").await,
+            Err(CatalogError::OwnReview)
+        ));
+        service::publish(db, &code, v, "official:8")
+            .await
+            .expect("publish");
+        let published = catalog::store::published(db, &code)
+            .await
+            .expect("read")
+            .expect("item");
+        assert_eq!(published.promised_days, 3);
+        // Search answers from what is committed: the new version is found at once.
+        let found = app
+            .get(&format!("/api/v1/items?q={}&limit=500", encode("临时救助")))
+            .await
+            .json();
+        let hit = found["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["code"] == code.as_str())
+            .expect("still found");
+        assert_eq!(hit["promised_days"], 3);
+        let statuses: Vec<String> = db::sqlx::query_scalar(
+            "SELECT status FROM catalog_versions WHERE code = $1 ORDER BY version",
+        )
+        .bind(&code)
+        .fetch_all(db.pool())
+        .await
+        .expect("versions");
+        assert_eq!(
+            statuses,
+            ["retired", "published"],
+            "the version before is retired, kept"
+        );
+        let acts = app.audit_actions().await;
+        for a in ["item.drafted", "item.submitted", "item.published"] {
+            assert!(acts.iter().any(|x| x == a), "{a}");
+        }
+        app.close().await;
+    }
+}
+
+/// The edit form of the management page, from an item body.
+fn edit_form(b: &ItemBody, promised: &str) -> String {
+    let e = encode;
+    format!(
+        "name_zh={}&name_bo={}&name_en={}&statutory_days={}&promised_days={}&visits={}&online_depth={}\
+         &fee_yuan=&fee_basis=&place={}&hours={}&window_category={}{}&conditions={}&legal_basis={}&steps={}",
+        e(&b.name_zh),
+        e(&b.name_bo),
+        e("Registration of a company, Lhasa"),
+        b.statutory_days,
+        e(promised),
+        b.visits,
+        b.online_depth.key(),
+        e(&b.place),
+        e(&b.hours),
+        e(&b.window_category),
+        if b.in_centre { "&in_centre=on" } else { "" },
+        e(&b.conditions),
+        e(&b.legal_basis),
+        e(&b.steps.join("\n")),
+    )
+}
+
+db::on_each_backend! {
+    async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
+        catalog::seed::seed_demo(&app.db.db).await.expect("seed");
+        let db = &app.db.db;
+        let list = app
+            .get(&format!(
+                "/api/v1/items?q={}&division=540100&level=prefecture&limit=1",
+                encode("公司设立登记")
+            ))
+            .await
+            .json();
+        let code = list["items"][0]["code"]
+            .as_str()
+            .expect("an item")
+            .to_owned();
+        let item = catalog::store::published(db, &code)
+            .await
+            .expect("read")
+            .expect("item");
+        let versions = || async {
+            db::sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM catalog_versions WHERE code = $1",
+            )
+            .bind(&code)
+            .fetch_one(db.pool())
+            .await
+            .expect("count")
+        };
+
+        let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        let overview = app.get_as("/manage/items?lang=en", &steward).await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+
+        // A bad number is named on the page and nothing is saved.
+        let bad = app
+            .post_form(
+                &format!("/manage/items/{code}?lang=en"),
+                &edit_form(&item, "three"),
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("is not a whole number"), "{}", bad.body);
+        assert!(bad.body.contains("aria-invalid=\"true\""));
+        assert_eq!(versions().await, 1, "nothing saved");
+
+        let saved = app
+            .post_form(
+                &format!("/manage/items/{code}"),
+                &edit_form(&item, "0"),
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert_eq!(saved.location(), format!("/manage/items/{code}/v/2"));
+        let v2 = app
+            .get_as(&format!("/manage/items/{code}/v/2?lang=en"), &steward)
+            .await;
+        assert_eq!(v2.status, StatusCode::OK);
+        for text in [
+            "Promised time limit",
+            "Registration of a company, Lhasa",
+            "Compared with version 1",
+            "(steward.region)",
+        ] {
+            assert!(v2.body.contains(text), "{text}: {}", v2.body);
+        }
+        let submitted = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/submit"),
+                "",
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+
+        // The steward may not publish, nor an approver of another prefecture.
+        let refused = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/publish"),
+                "",
+                Some(&steward),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let (shigatse, _) = app.official_sign_in("approver.shigatse", PASSWORD).await;
+        let refused = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/publish"),
+                "",
+                Some(&shigatse),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "authz.refused")
+        );
+
+        let (lhasa, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+        let published = app
+            .post_form(
+                &format!("/manage/items/{code}/v/2/publish"),
+                "",
+                Some(&lhasa),
+            )
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+        let now = app.get(&format!("/api/v1/items/{code}")).await.json();
+        assert_eq!(now["promised_days"], 0);
+        assert_eq!(now["name_en"], "Registration of a company, Lhasa");
+        // The public history shows both versions and what changed.
+        let history = app.get(&format!("/items/{code}/history?lang=en")).await;
+        assert_eq!(history.status, StatusCode::OK);
+        for text in [
+            "Version 2",
+            "Version 1",
+            "Promised time limit",
+            "Retired",
+            "Published",
+        ] {
+            assert!(history.body.contains(text), "{text}: {}", history.body);
+        }
+
+        // Withdrawing needs a reason; then lists and search no longer show the item.
+        let no_reason = app
+            .post_form(
+                &format!("/manage/items/{code}/retire"),
+                "reason=",
+                Some(&lhasa),
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let retired = app
+            .post_form(
+                &format!("/manage/items/{code}/retire"),
+                &format!("reason={}", encode("合并至一件事")),
+                Some(&lhasa),
+            )
+            .await;
+        assert_eq!(retired.status, StatusCode::OK, "{}", retired.body);
+        assert_eq!(
+            app.get(&format!("/api/v1/items/{code}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let found = app
+            .get(&format!(
+                "/api/v1/items?q={}&limit=500",
+                encode("公司设立登记")
+            ))
+            .await
+            .json();
+        assert!(
+            found["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .all(|i| i["code"] != code.as_str()),
+            "withdrawn items leave search"
+        );
+        let acts = app.audit_actions().await;
+        for a in [
+            "item.drafted",
+            "item.submitted",
+            "item.published",
+            "item.retired",
+        ] {
+            assert!(acts.iter().any(|x| x == a), "{a}");
+        }
+
+        // A citizen is refused the management pages.
+        let (citizen, _) = {
+            let res = app
+                .post_form(
+                    "/signin",
+                    &format!("account=13908900001&password={PASSWORD}"),
+                    None,
+                )
+                .await;
+            (res.session_cookie().expect("citizen session"), ())
+        };
+        assert_eq!(
+            app.get_as("/manage/items", &citizen).await.status,
+            StatusCode::FORBIDDEN
+        );
+        app.close().await;
+    }
+}
+
+/// Posts a file as the import form would.
+async fn upload(app: &TestApp, cookie: &str, name: &str, text: &str) -> common::Answer {
+    app.post_multipart(
+        "/manage/import?lang=en",
+        cookie,
+        &[("file", Some(name), text)],
+    )
+    .await
+}
+
+db::on_each_backend! {
+    async fn the_catalogue_exports_and_imports_losslessly_and_a_bad_file_imports_nothing(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
+            return;
+        };
+        let n = catalog::seed::seed_demo(&app.db.db).await.expect("seed");
+        let db = &app.db.db;
+        let json = app.get("/api/v1/catalog/export").await;
+        assert_eq!(json.status, StatusCode::OK);
+        assert_eq!(json.json()["items"].as_array().expect("items").len(), n);
+        let csv = app.get("/api/v1/catalog/export?format=csv").await;
+        assert!(csv.header("content-type").starts_with("text/csv"));
+        assert_eq!(
+            app.get("/api/v1/catalog/export?format=xls").await.status,
+            StatusCode::BAD_REQUEST
+        );
+        let versions = || async {
+            db::sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM catalog_versions")
+                .fetch_one(db.pool())
+                .await
+                .expect("count")
+        };
+        let before = versions().await;
+
+        let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        // Both exports read back as exactly what is published: nothing to import.
+        for (name, text) in [("catalog.csv", &csv.body), ("catalog.json", &json.body)] {
+            let res = upload(&app, &steward, name, text).await;
+            assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.body);
+            assert!(
+                res.body.contains(&format!(
+                    "Imported: 0 new versions in review, {n} items unchanged"
+                )),
+                "{name}: {}",
+                res.body
+            );
+        }
+        assert_eq!(versions().await, before);
+
+        // One item changed, two rows broken: every problem named, nothing imported.
+        let mut items: Vec<ItemBody> =
+            serde_json::from_value(json.json()["items"].clone()).expect("items");
+        items[0].window_category = "综合窗口（一）".into();
+        let good_department = items[1].department.clone();
+        items[1].department = "540100-nowhere".into();
+        let third = items[2].code.to_string();
+        let breaking = |items: &[ItemBody]| {
+            let mut lines: Vec<String> = catalog::transfer::to_csv(items)
+                .split("\r\n")
+                .map(str::to_owned)
+                .collect();
+            let row = lines
+                .iter()
+                .position(|l| l.starts_with(&format!("material,{third},")))
+                .expect("a material row of the third item");
+            let cut = lines[row].rfind(',').expect("columns");
+            lines[row] = format!("{},carrier-pigeon", &lines[row][..cut]);
+            lines.join("\r\n")
+        };
+        let res = upload(&app, &steward, "catalog.csv", &breaking(&items)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("nothing was imported"), "{}", res.body);
+        assert!(res.body.contains("<code>department</code>"), "{}", res.body);
+        assert!(
+            res.body.contains("<code>material_source</code>"),
+            "{}",
+            res.body
+        );
+        assert_eq!(versions().await, before, "nothing imported");
+
+        // A material's source must name a registry field that exists.
+        let mut unknown = items.clone();
+        unknown[1].department = good_department.clone();
+        let m = unknown[3].materials.len() - 1;
+        unknown[3].materials[m].source = catalog::model::MaterialSource::Registry {
+            field: "population.shoe_size".into(),
+        };
+        let res = upload(&app, &steward, "catalog.json", &catalog::transfer::to_json(&unknown)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("population.shoe_size"), "{}", res.body);
+        assert!(res.body.contains("does not exist"), "{}", res.body);
+        assert_eq!(versions().await, before, "nothing imported");
+
+        items[1].department = good_department;
+        let fixed = catalog::transfer::to_csv(&items);
+        let res = upload(&app, &steward, "catalog.csv", &fixed).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            res.body.contains("Imported: 1 new versions in review"),
+            "{}",
+            res.body
+        );
+        let pending = app.get_as("/manage/items?lang=en", &steward).await;
+        assert!(pending.body.contains("In review"), "{}", pending.body);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "catalog.imported")
+        );
+        app.close().await;
+    }
+}
