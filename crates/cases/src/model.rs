@@ -22,6 +22,12 @@ impl Channel {
             Channel::Window => "window",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Online, Channel::Window]
+            .into_iter()
+            .find(|c| c.key() == s)
+    }
 }
 
 /// One case.
@@ -41,7 +47,7 @@ pub struct Case {
     /// The applicant's identity number or credit code.
     pub holder: String,
     pub applicant_name: String,
-    pub channel: String,
+    pub channel: Channel,
     pub state: State,
     pub form: BTreeMap<String, String>,
     /// How many one-time notices the case had (0 or 1).

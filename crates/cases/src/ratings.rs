@@ -32,7 +32,7 @@ pub async fn open_channels(db: &Db, case: &Case) -> Result<Vec<&'static str>, Db
             .bind(case.id)
             .fetch_all(db.pool())
             .await?;
-    let at_window = case.channel == "window" || case.delivery == "pickup";
+    let at_window = case.channel == crate::model::Channel::Window || case.delivery == "pickup";
     Ok(CHANNELS
         .into_iter()
         .filter(|c| *c == "online" || at_window)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use db::{Conn, Db, DbError};
 use sqlx::Row;
 
-use crate::model::{Case, Document, Event, StoredMaterial};
+use crate::model::{Case, Channel, Document, Event, StoredMaterial};
 use crate::state::State;
 
 const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at, fee_fen, delivery, pickup_code, address, tracking, due_provisional";
@@ -25,7 +25,8 @@ fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
         applicant_kind: row.try_get(8)?,
         holder: row.try_get(9)?,
         applicant_name: row.try_get(10)?,
-        channel: row.try_get(11)?,
+        channel: Channel::parse(&row.try_get::<String, _>(11)?)
+            .ok_or_else(|| DbError::Conflict("a case with an unknown channel".into()))?,
         state: State::parse(&state)
             .ok_or_else(|| DbError::Conflict(format!("unknown case state {state}")))?,
         form: serde_json::from_str(&form).unwrap_or_default(),

@@ -126,7 +126,7 @@ pub(super) async fn task_view(
         html! {
             h1 { (title) }
             (outcome_notice(&outcome))
-            @if t.state == "open" && c.state == State::InReview {
+            @if t.state == crate::workflow::TaskState::Open && c.state == State::InReview {
                 section.card {
                     h2 { (ctx.t("case-decide-title")) " · " (department_name(ctx, &t.kind, &t.division)) }
                     p { (ctx.t("case-due")) ": " strong { (due_mark(ctx, t.due_date.as_deref(), t.due_provisional)) } }

@@ -104,23 +104,6 @@ pub(super) async fn queue_page(
     .into_response())
 }
 
-pub(super) async fn clerk_case(
-    state: &AppState,
-    ctx: &Ctx,
-    o: &Official,
-    id: i64,
-    action: &str,
-) -> Result<Case, PageError> {
-    let c = store::find(&state.db, id).await?.ok_or_else(|| {
-        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-    })?;
-    let division = DivisionCode::parse(&c.division)
-        .map_err(|_| PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found")))?;
-    o.require(&state.db, Role::WindowClerk, division, action)
-        .await?;
-    Ok(c)
-}
-
 pub(super) async fn review_view(
     state: &AppState,
     ctx: &Ctx,
@@ -128,7 +111,13 @@ pub(super) async fn review_view(
     id: i64,
     outcome: Option<Result<String, String>>,
 ) -> Result<Markup, PageError> {
-    let c = clerk_case(state, ctx, o, id, "case.review").await?;
+    let c = service::at_window(
+        &state.db,
+        &Principal::account(o.0.clone()),
+        id,
+        "case.review",
+    )
+    .await?;
     let body = case_body(state, ctx, &c, true).await?;
     let materials = store::materials(&state.db, id).await?;
     let fields = if c.applicant_kind == "entity" {
@@ -390,7 +379,13 @@ pub(super) async fn after_send(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<AfterForm>,
 ) -> Result<Response, PageError> {
-    clerk_case(&state, &ctx, &o, id, "case.after-decision").await?;
+    service::at_window(
+        &state.db,
+        &Principal::account(o.0.clone()),
+        id,
+        "case.after-decision",
+    )
+    .await?;
     let db = &state.db;
     let actor = Actor::of(&o.0);
     let courier = crate::workflow::ByHand;

@@ -70,7 +70,7 @@ pub(super) async fn case_body(
     let tasks = crate::workflow::tasks_of(db, c.id).await?;
     let holders: Vec<String> = tasks
         .iter()
-        .filter(|t| t.state == "open")
+        .filter(|t| t.state == crate::workflow::TaskState::Open)
         .map(|t| department_name(ctx, &t.kind, &t.division))
         .collect();
     let fields = if c.applicant_kind == "entity" {
@@ -100,7 +100,7 @@ pub(super) async fn case_body(
             dt { (ctx.t("case-item")) } dd { (c.item_name) }
             dt { (ctx.t("case-state")) } dd { strong { (state_label(ctx, c.state)) } }
             dt { (ctx.t("case-holder")) } dd { @if holders.is_empty() { (department) } @else { (holders.join("、")) } }
-            dt { (ctx.t("case-channel")) } dd { (ctx.t(&format!("case-channel-{}", c.channel))) }
+            dt { (ctx.t("case-channel")) } dd { (ctx.t(&format!("case-channel-{}", c.channel.key()))) }
             @if let Some(at) = &c.submitted_at { dt { (ctx.t("case-submitted-at")) } dd { (ui::layout::at(ctx, at)) } }
             dt { (ctx.t("case-due")) } dd { @if let Some(d) = &c.due_date { (due_mark(ctx, Some(d), c.due_provisional)) @if c.due_provisional { br; small.hint { (provisional_text(ctx, d)) } } } @else { (ctx.t("case-due-after-acceptance")) " (" (c.promised_days) " " (ctx.t("case-working-days")) ")" } }
         }
@@ -150,7 +150,7 @@ pub(super) async fn case_body(
                 tbody { @for t in &tasks { tr {
                     td { (t.stage + 1) }
                     td { (department_name(ctx, &t.kind, &t.division)) }
-                    td { (ctx.t(&format!("case-task-{}", t.state))) }
+                    td { (ctx.t(&format!("case-task-{}", t.state.key()))) }
                     td { (due_mark(ctx, t.due_date.as_deref(), t.due_provisional)) }
                     @if official { td { (t.opinion) } }
                 } } }

@@ -55,6 +55,14 @@ pub(super) async fn may_work_window(
     Ok(())
 }
 
+/// The case as the window works it (the review page, what follows a decision): a window clerk
+/// over its division; anyone else is refused, an official's refusal audited.
+pub async fn at_window(db: &Db, by: &Principal, id: i64, action: &str) -> Result<Case, CaseError> {
+    let case = case_of(db, id).await?;
+    may_work_window(db, by, &case, action, false).await?;
+    Ok(case)
+}
+
 /// Only the applicant withdraws a case.
 pub(super) fn may_withdraw(by: &Principal, case: &Case) -> Result<(), CaseError> {
     match by.person() {

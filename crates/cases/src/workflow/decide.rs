@@ -98,7 +98,7 @@ pub async fn decide(
             .transpose()?
             .ok_or(CaseError::NotFound)?
     };
-    if t.state != "open" {
+    if t.state != TaskState::Open {
         return Err(CaseError::Refused(Message::new("case-task-closed")));
     }
     let case = load(&mut tx, t.case_id, None).await?;

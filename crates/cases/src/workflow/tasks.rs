@@ -19,8 +19,7 @@ pub struct Task {
     pub division: String,
     pub role: String,
     pub days: i64,
-    /// `waiting`, `open`, `approved`, `refused` or `cancelled`.
-    pub state: String,
+    pub state: TaskState,
     pub opened_on: Option<String>,
     pub due_date: Option<String>,
     /// The due date rests on a provisional calendar year (see [`Case::due_provisional`]).
@@ -29,6 +28,43 @@ pub struct Task {
     pub opinion: String,
     pub decided_at: Option<String>,
     pub revision: i64,
+}
+
+/// Where a task stands: waiting for its stage, open, decided, or cancelled by a refusal
+/// elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TaskState {
+    Waiting,
+    Open,
+    Approved,
+    Refused,
+    Cancelled,
+}
+
+impl TaskState {
+    const ALL: [TaskState; 5] = [
+        TaskState::Waiting,
+        TaskState::Open,
+        TaskState::Approved,
+        TaskState::Refused,
+        TaskState::Cancelled,
+    ];
+
+    /// The stored name (`open`, …), also the Fluent key's tail (`case-task-open`).
+    pub fn key(self) -> &'static str {
+        match self {
+            TaskState::Waiting => "waiting",
+            TaskState::Open => "open",
+            TaskState::Approved => "approved",
+            TaskState::Refused => "refused",
+            TaskState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskState> {
+        TaskState::ALL.into_iter().find(|t| t.key() == s)
+    }
 }
 
 pub(super) const TASK_COLUMNS: &str = "t.id, t.case_id, t.stage, t.department, t.kind, t.division, t.role, t.days, t.state, t.opened_on, t.due_date, t.decided_name, t.opinion, t.decided_at, t.revision, t.due_provisional";
@@ -43,7 +79,8 @@ pub(super) fn task(r: &sqlx::any::AnyRow) -> Result<Task, DbError> {
         division: r.try_get(5)?,
         role: r.try_get(6)?,
         days: r.try_get(7)?,
-        state: r.try_get(8)?,
+        state: TaskState::parse(&r.try_get::<String, _>(8)?)
+            .ok_or_else(|| DbError::Conflict("a task in an unknown state".into()))?,
         opened_on: r.try_get(9)?,
         due_date: r.try_get(10)?,
         decided_name: r.try_get(11)?,
