@@ -65,6 +65,23 @@ db::on_each_backend! {
         assert!(revoked.body.contains("was taken back"), "{}", revoked.body);
         let after = system_call(&app, "GET", path, Some(&token), "application/json", "").await;
         assert_eq!(after.status, StatusCode::FORBIDDEN, "taken back at once on this replica");
+        // A service's refusal, returned with `?`, is rendered in the reader's language on the
+        // site's page, which still names who is signed in.
+        for (lang, said) in [("en", "There is no such grant."), ("bo", "དབང་ཆ་དེ་འདྲ་མི་འདུག")] {
+            let again = app
+                .post_form(
+                    &format!("/admin/grants/revoke?lang={lang}"),
+                    "client_id=minzheng-jiuzhu&scope=population",
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+            assert!(again.body.contains(said), "{lang}: {}", again.body);
+            assert!(again.body.contains(&format!("lang=\"{lang}\"")), "{}", again.body);
+            assert!(again.header("content-type").starts_with("text/html"), "a page");
+            assert_eq!(again.header("cache-control"), "no-store");
+            assert!(again.body.contains("action=\"/signout\""), "signed in: {}", again.body);
+        }
         let actions = app.audit_actions().await;
         for a in ["registry.granted", "registry.revoked", "authz.refused"] {
             assert!(actions.iter().any(|x| x == a), "{a}");
