@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::model::{Actor, Case, CaseError, Event};
 use crate::state::{Action, State};
-use crate::store::{self};
+use crate::store;
 
 /// Moves `case` by `action` in the caller's transaction, with its timeline entry and audit
 /// event; refuses what the state machine does not allow, and loses to a concurrent change.

@@ -25,7 +25,7 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::form::MaterialLine;
 use crate::model::{CaseError, Upload};
-use crate::service::{self};
+use crate::service;
 use crate::state::State;
 
 pub(crate) use crate::service::Opened;

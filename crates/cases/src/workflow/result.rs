@@ -4,7 +4,7 @@ use db::{Db, DbError};
 use kernel::time_util::format_instant;
 
 use crate::model::{Actor, CaseError};
-use crate::store::{self};
+use crate::store;
 
 use super::*;
 

@@ -11,7 +11,7 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::guard::SignedIn;
 use crate::model::{AccountKind, Assurance};
-use crate::service::{self};
+use crate::service;
 use crate::{IdentityError, store};
 
 use super::{input, signed_out_response};
