@@ -25,7 +25,7 @@ use serde_json::json;
 use ui::AppState;
 use ui::error::ApiCtx;
 
-use crate::model::{Actor, Case};
+use crate::model::Case;
 use crate::workflow::{self, Task};
 use crate::{service, store};
 
@@ -37,19 +37,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/department/cases/{id}/accept", post(accept))
 }
 
-/// The department a request's system acts for, and the actor it is on timelines.
+/// The department a request's system acts for.
 async fn department(
     state: &AppState,
     api: &ApiCtx,
     provider: &oidc::Provider,
     headers: &HeaderMap,
-) -> Result<(org::model::Department, Actor), Response> {
-    let g = granted(state, api, provider, headers, Scope::Cases).await?;
-    let actor = Actor {
-        id: format!("client:{}", g.client_id),
-        name: format!("{}（系统）", g.department.names.zh),
-    };
-    Ok((g.department, actor))
+) -> Result<org::model::Department, Response> {
+    Ok(granted(state, api, provider, headers, Scope::Cases)
+        .await?
+        .department)
 }
 
 fn not_found(api: &ApiCtx) -> Response {
@@ -72,7 +69,7 @@ async fn tasks(
     api: ApiCtx,
     headers: HeaderMap,
 ) -> Result<Response, Response> {
-    let (d, _) = department(&state, &api, &provider, &headers).await?;
+    let d = department(&state, &api, &provider, &headers).await?;
     let list = workflow::open_of_kind(&state.db, &d.kind, d.division, 500)
         .await
         .map_err(|e| api.error(&e).into_response())?;
@@ -91,7 +88,7 @@ async fn one(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, Response> {
-    let (d, _) = department(&state, &api, &provider, &headers).await?;
+    let d = department(&state, &api, &provider, &headers).await?;
     let db = &state.db;
     let fail = |e: db::DbError| api.error(&e).into_response();
     let c = store::find(db, id)

@@ -217,10 +217,10 @@ where
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
+        read_query(parts, state)
             .await
-            .map(|axum::extract::Query(v)| PageQuery(v))
-            .map_err(|e| PageError::bad_request(e.body_text()))
+            .map(PageQuery)
+            .map_err(PageError::bad_request)
     }
 }
 
@@ -235,17 +235,29 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
+        read_query(parts, state)
             .await
-            .map(|axum::extract::Query(v)| ApiQuery(v))
-            .map_err(|e| {
+            .map(ApiQuery)
+            .map_err(|detail| {
                 ApiError::told(
                     StatusCode::BAD_REQUEST,
                     "invalid-query",
-                    Message::new("error-bad-request").arg("detail", e.body_text()),
+                    Message::new("error-bad-request").arg("detail", detail),
                 )
             })
     }
+}
+
+/// A query string read into `T`, or what could not be read.
+async fn read_query<T, S>(parts: &mut Parts, state: &S) -> Result<T, String>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    axum::extract::Query::<T>::from_request_parts(parts, state)
+        .await
+        .map(|axum::extract::Query(v)| v)
+        .map_err(|e| e.body_text())
 }
 
 /// Language and catalogue for API handlers (from `?lang=` or `Accept-Language`).
