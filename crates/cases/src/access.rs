@@ -5,13 +5,18 @@
 //! - a window clerk over the case's division (the comprehensive window accepts any item);
 //! - a supervisor over the case's division;
 //! - an approver whose department has, or had, a task on the case, over that task's
-//!   division — never an approver of another department or another place.
+//!   division — never an approver of another department or another place;
+//! - a department's system (through its `cases` grant) for a case its department handles or
+//!   has a task in;
+//! - the operator.
 //!
-//! Everyone else is told the case does not exist, and an official's refusal is audited.
+//! Everyone else is told the case does not exist, and an official's or a system's refusal is
+//! audited.
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
-use identity::model::{AccountKind, Role, Session};
+use identity::Principal;
+use identity::model::{AccountKind, Role};
 use kernel::DivisionCode;
 
 use crate::model::Case;
@@ -24,6 +29,9 @@ pub enum Reading {
     Supervisor,
     /// An approver with a task on the case.
     Approver,
+    /// A department's system concerned by the case.
+    System,
+    Operator,
 }
 
 impl Reading {
@@ -33,8 +41,19 @@ impl Reading {
     }
 }
 
-/// How `s` may read `case`, or `None`; an official refused is audited.
-pub async fn reading(db: &Db, s: &Session, case: &Case) -> Result<Option<Reading>, DbError> {
+/// How `by` may read `case`, or `None`; an official or a system refused is audited.
+pub async fn reading(db: &Db, by: &Principal, case: &Case) -> Result<Option<Reading>, DbError> {
+    let s = match by {
+        Principal::Operator(_) => return Ok(Some(Reading::Operator)),
+        Principal::System { department, .. } => {
+            let tasks = crate::workflow::tasks_of(db, case.id).await?;
+            if case.department == *department || tasks.iter().any(|t| t.department == *department) {
+                return Ok(Some(Reading::System));
+            }
+            return refused(db, by, case).await;
+        }
+        Principal::Account(s) => s,
+    };
     if case.account_id == s.account.id {
         return Ok(Some(Reading::Applicant));
     }
@@ -53,11 +72,15 @@ pub async fn reading(db: &Db, s: &Session, case: &Case) -> Result<Option<Reading
     if tasks.iter().any(|t| crate::workflow::may_decide(s, t)) {
         return Ok(Some(Reading::Approver));
     }
+    refused(db, by, case).await
+}
+
+async fn refused(db: &Db, by: &Principal, case: &Case) -> Result<Option<Reading>, DbError> {
     let mut tx = db.begin().await?;
     audit::append(
         &mut tx,
         &NewEvent {
-            actor: &format!("official:{}", s.account.id),
+            actor: &by.id(),
             action: "case.read.refused",
             subject: &format!("case:{}", case.id),
             payload: serde_json::json!({ "division": case.division, "department": case.department }),

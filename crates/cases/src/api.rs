@@ -30,9 +30,8 @@ use serde_json::json;
 use ui::error::ApiCtx;
 use ui::{ApiError, AppState};
 
-use crate::model::{Actor, Case, CaseError, Channel, Upload};
+use crate::model::{Actor, CaseError, Channel, Upload};
 use crate::service::{self, Application, Missing};
-use crate::store;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,7 +82,7 @@ async fn list(
     s: Option<axum::Extension<Session>>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    let cases = store::of_account(&state.db, s.account.id, 200).await?;
+    let cases = service::mine(&state.db, &Principal::account(s), 200).await?;
     let total = cases.len();
     Ok(Json(json!({ "items": cases, "total": total, "next": null })).into_response())
 }
@@ -197,21 +196,9 @@ async fn submit(
     }
 }
 
-/// The case, if the session may see it: its applicant, or an official with a clerk's or an
-/// approver's role over its division.
-async fn visible(state: &AppState, api: &ApiCtx, s: &Session, id: i64) -> Result<Case, ApiError> {
-    let not_found = || {
-        api.fail(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &Message::new("case-not-found"),
-        )
-    };
-    let c = store::find(&state.db, id).await?.ok_or_else(not_found)?;
-    match crate::access::reading(&state.db, s, &c).await? {
-        Some(_) => Ok(c),
-        None => Err(not_found()),
-    }
+/// The case, if the session may see it (`crate::access`'s rule); otherwise 404.
+async fn visible(state: &AppState, s: &Session, id: i64) -> Result<service::CaseFile, ApiError> {
+    Ok(service::case_file(&state.db, &Principal::account(s.clone()), id).await?)
 }
 
 async fn one(
@@ -221,13 +208,12 @@ async fn one(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    let c = visible(&state, &api, &s, id).await?;
-    let db = &state.db;
-    let materials = store::materials(db, id).await?;
-    let events = store::events(db, id).await?;
-    let documents = store::documents(db, id).await?;
+    let file = visible(&state, &s, id).await?;
+    let materials = file.materials().await?;
+    let events = file.events().await?;
+    let documents = file.documents().await?;
     Ok(Json(json!({
-        "case": c,
+        "case": file.case,
         "materials": materials,
         "timeline": events,
         "documents": documents,
@@ -269,7 +255,7 @@ async fn notice(
     body: Result<Json<NoticeBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    visible(&state, &api, &s, id).await?;
+    visible(&state, &s, id).await?;
     let b = json_body(&api, body)?;
     let r = service::notice(
         &state.db,
@@ -295,7 +281,7 @@ async fn accept(
     body: Result<Json<RevisionBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    visible(&state, &api, &s, id).await?;
+    visible(&state, &s, id).await?;
     let b = json_body(&api, body)?;
     let r = service::accept(&state.db, &Principal::account(s), id, b.revision).await;
     Ok(done(
@@ -320,7 +306,7 @@ async fn refuse(
     body: Result<Json<RefuseBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    visible(&state, &api, &s, id).await?;
+    visible(&state, &s, id).await?;
     let b = json_body(&api, body)?;
     let r = service::refuse_to_accept(
         &state.db,
@@ -348,7 +334,7 @@ async fn withdraw(
     body: Result<Json<WithdrawBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let s = session_of(&api, s)?;
-    visible(&state, &api, &s, id).await?;
+    visible(&state, &s, id).await?;
     let b = json_body(&api, body)?;
     let r = service::withdraw(&state.db, &Principal::account(s), id, &b.reason).await;
     Ok(done(r.map(|()| json!({ "state": "withdrawn" })), &api))

@@ -8,12 +8,14 @@
 //! automatic pre-review (`service`); the comprehensive window for a person present
 //! (`presence`, `window`); life-event bundles (`bundle`); the back office by stages, pauses,
 //! fees and delivery (`workflow`); deadline warnings and escalation (`alerts`); notifications
-//! (`notify`); ratings and rectification (`ratings`); pages, the JSON API and the department
+//! (`notify`); ratings and rectification (`ratings`); who may act on a case and who may read
+//! it (`authority`, `access`); pages, the JSON API and the department
 //! systems' API (`pages`, `api`, `system_api`).
 
 pub mod access;
 pub mod alerts;
 pub mod api;
+pub mod authority;
 pub mod bundle;
 pub mod deadlines;
 pub mod form;

@@ -12,6 +12,8 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
+use identity::Principal;
+
 use crate::model::{Actor, Case, CaseError};
 use crate::state::State;
 
@@ -40,16 +42,19 @@ pub async fn open_channels(db: &Db, case: &Case) -> Result<Vec<&'static str>, Db
         .collect())
 }
 
-/// Rates a case. Returns the rectification task a bad rating opened.
+/// The applicant rates their case. Returns the rectification task a bad rating opened.
 pub async fn rate(
     db: &Db,
-    case: &Case,
+    by: &Principal,
+    case_id: i64,
     channel: &str,
     score: i64,
     comment: &str,
     days: u16,
-    actor: &Actor,
 ) -> Result<Option<i64>, CaseError> {
+    let case = &crate::authority::case_of(db, case_id).await?;
+    crate::authority::applicant_only(by, case)?;
+    let actor = &Actor::from_principal(by);
     let comment = comment.trim();
     let mut problems = Vec::new();
     if !(1..=5).contains(&score) {
@@ -251,7 +256,28 @@ pub async fn rectification_by_id(db: &Db, id: i64) -> Result<Option<Rectificatio
 }
 
 /// The department answers a bad rating; the applicant sees the answer on the case.
-pub async fn answer(db: &Db, id: i64, reply: &str, actor: &Actor) -> Result<(), CaseError> {
+/// Only the responsible department's own officials, over its division, may; anyone else is
+/// told the rectification does not exist.
+pub async fn answer(db: &Db, by: &Principal, id: i64, reply: &str) -> Result<(), CaseError> {
+    let r = rectification_by_id(db, id)
+        .await?
+        .ok_or(CaseError::NotFound)?;
+    let Some(session) = by.official() else {
+        return Err(CaseError::NotFound);
+    };
+    let kind_ok =
+        crate::workflow::kind_of(session).is_some_and(|k| r.department.ends_with(&format!("-{k}")));
+    let place_ok = kernel::DivisionCode::parse(&r.division).is_ok_and(|d| {
+        session
+            .account
+            .grants
+            .iter()
+            .any(|g| d.is_within(g.division))
+    });
+    if !(kind_ok && place_ok) {
+        return Err(CaseError::NotFound);
+    }
+    let actor = &Actor::from_principal(by);
     let reply = reply.trim();
     if reply.chars().count() < 5 {
         return Err(CaseError::Invalid(vec![(

@@ -14,20 +14,18 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use grants::{Scope, granted};
-use kernel::Message;
 use serde::Deserialize;
 use serde_json::json;
 use ui::AppState;
 use ui::error::ApiCtx;
 
-use crate::model::Case;
-use crate::workflow::{self, Task};
-use crate::{service, store};
+use crate::service;
+use crate::workflow::{self};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,20 +45,6 @@ async fn department(
     Ok(granted(state, api, provider, headers, Scope::Cases)
         .await?
         .department)
-}
-
-fn not_found(api: &ApiCtx) -> Response {
-    api.fail(
-        StatusCode::NOT_FOUND,
-        "not-found",
-        &Message::new("case-not-found"),
-    )
-    .into_response()
-}
-
-/// Whether the department has a say in the case: it handles it, or has a task in it.
-fn concerns(d: &org::model::Department, c: &Case, tasks: &[Task]) -> bool {
-    c.department == d.code || tasks.iter().any(|t| t.department == d.code)
 }
 
 async fn tasks(
@@ -88,21 +72,16 @@ async fn one(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, Response> {
-    let d = department(&state, &api, &provider, &headers).await?;
-    let db = &state.db;
-    let fail = |e: db::DbError| api.error(&e).into_response();
-    let c = store::find(db, id)
+    let grant = granted(&state, &api, &provider, &headers, Scope::Cases).await?;
+    let fail = |e: crate::model::CaseError| api.error(&e).into_response();
+    let file = service::case_file(&state.db, &grant.principal(), id)
         .await
-        .map_err(fail)?
-        .ok_or_else(|| not_found(&api))?;
-    let tasks = workflow::tasks_of(db, id).await.map_err(fail)?;
-    if !concerns(&d, &c, &tasks) {
-        return Err(not_found(&api));
-    }
-    let materials = store::materials(db, id).await.map_err(fail)?;
-    let events = store::events(db, id).await.map_err(fail)?;
+        .map_err(fail)?;
+    let tasks = file.tasks().await.map_err(fail)?;
+    let materials = file.materials().await.map_err(fail)?;
+    let events = file.events().await.map_err(fail)?;
     Ok(Json(json!({
-        "case": c,
+        "case": file.case,
         "tasks": tasks,
         "materials": materials,
         "timeline": events,

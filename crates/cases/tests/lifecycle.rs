@@ -152,10 +152,6 @@ db::on_each_backend! {
         };
         let db = &t.db;
         let app = application(db).await;
-        let clerk = Actor {
-            id: "official:2".into(),
-            name: "拉姆".into(),
-        };
         let window = clerk_of("540102");
         let me = signed_in(7, AccountKind::Person, "卓玛", Vec::new());
         let applicant = Actor {
@@ -207,6 +203,7 @@ db::on_each_backend! {
                         Some(Action::Supplement),
                         service::supplement(
                             db,
+                            &me,
                             id,
                             &BTreeMap::new(),
                             &[Upload {
@@ -215,7 +212,6 @@ db::on_each_backend! {
                                 content_type: String::new(),
                                 bytes: PDF.to_vec(),
                             }],
-                            &applicant,
                         )
                         .await
                         .map_err(|e| e.to_string()),
@@ -241,13 +237,13 @@ db::on_each_backend! {
                     ),
                     5 => (
                         Some(Action::Pause),
-                        workflow::pause(db, id, None, "专家评审", &clerk)
+                        workflow::pause(db, &window, id, None, "专家评审")
                             .await
                             .map_err(|e| e.to_string()),
                     ),
                     6 => (
                         Some(Action::Resume),
-                        workflow::resume(db, id, None, &clerk)
+                        workflow::resume(db, &window, id, None)
                             .await
                             .map(|_| ())
                             .map_err(|e| e.to_string()),
@@ -282,29 +278,24 @@ db::on_each_backend! {
                     }
                     9 => (
                         Some(Action::Paid),
-                        workflow::mark_paid(db, id, None, &clerk)
+                        workflow::mark_paid(db, &window, id, None)
                             .await
                             .map_err(|e| e.to_string()),
                     ),
                     10 => {
                         let r = if rng.next(2) == 0 {
-                            workflow::choose_pickup(db, id, &applicant)
+                            workflow::choose_pickup(db, &me, id)
                                 .await
                                 .map(|_| ())
                         } else {
-                            workflow::choose_express(
-                                db,
-                                id,
-                                "拉萨市城关区北京东路 8 号",
-                                &applicant,
-                            )
+                            workflow::choose_express(db, &me, id, "拉萨市城关区北京东路 8 号")
                             .await
                         };
                         (None, r.map_err(|e| e.to_string()))
                     }
                     11 => (
                         Some(Action::Dispatch),
-                        workflow::dispatch(db, id, &ByHand, &clerk)
+                        workflow::dispatch(db, &window, id, &ByHand)
                             .await
                             .map_err(|e| e.to_string()),
                     ),
@@ -316,9 +307,9 @@ db::on_each_backend! {
                                 .await
                                 .expect("code");
                         let r = if code.is_empty() {
-                            workflow::advance(db, id, &ByHand, &clerk).await.map(|_| ())
+                            workflow::advance(db, &window, id, &ByHand).await.map(|_| ())
                         } else {
-                            workflow::hand_out(db, id, &code, &clerk).await
+                            workflow::hand_out(db, &window, id, &code).await
                         };
                         (None, r.map_err(|e| e.to_string()))
                     }

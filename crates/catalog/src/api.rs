@@ -12,7 +12,8 @@ use ui::{ApiError, AppState, Listing, listing};
 
 use crate::model::{ItemBody, OnlineDepth, ServiceObject};
 use crate::search::Searcher;
-use crate::store::{self, Filter, Summary};
+use crate::service;
+use crate::store::{Filter, Summary};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -178,7 +179,7 @@ async fn one(
     api: ApiCtx,
     Path(code): Path<String>,
 ) -> Result<Json<ItemBody>, ApiError> {
-    match store::published(&state.db, &code).await {
+    match service::published(&state.db, &code).await {
         Ok(Some(b)) => Ok(Json(b)),
         Ok(None) => Err(api.fail(
             StatusCode::NOT_FOUND,
@@ -207,7 +208,7 @@ async fn export(
         "csv" => crate::transfer::Format::Csv,
         other => return Err(bad_param(&api, ("format", other.to_owned()))),
     };
-    let items = store::published_bodies(&state.db).await?;
+    let items = service::published_bodies(&state.db).await?;
     let (body, kind, name) = match format {
         crate::transfer::Format::Json => (
             crate::transfer::to_json(&items),

@@ -14,7 +14,7 @@ use ui::{AppState, Ctx, PageError};
 use crate::api::ItemParams;
 use crate::model::{ItemBody, MaterialSource};
 use crate::search::Searcher;
-use crate::store;
+use crate::service;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -187,13 +187,13 @@ async fn guide(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
-    let item = store::published(&state.db, &code).await?.ok_or_else(|| {
+    let item = service::published(&state.db, &code).await?.ok_or_else(|| {
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("cat-not-found"))
     })?;
     let title = ctx
         .pick(&item.name_zh, &item.name_bo, &item.name_en)
         .to_owned();
-    let department = org::store::department(&state.db, &item.department).await?;
+    let department = org::service::department(&state.db, &item.department).await?;
     let apply_url = format!(
         "{}/items/{}/apply",
         state.settings.public_url(),
@@ -213,7 +213,7 @@ async fn history(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
-    let versions = store::published_history(&state.db, &code).await?;
+    let versions = service::published_history(&state.db, &code).await?;
     let Some((_, newest)) = versions.last() else {
         return Err(PageError::new(
             &ctx,
@@ -240,7 +240,7 @@ async fn history(
             p { a href={ "/items/" (code) } { (ctx.t("cat-manage-see-guide")) } }
             @for (row, changes) in entries.iter().rev() {
                 section.card {
-                    h2 { (ctx.fmt(&Message::new("cat-version-n").arg("version", row.version))) " · " (ctx.t(&format!("cat-status-{}", row.status))) }
+                    h2 { (ctx.fmt(&Message::new("cat-version-n").arg("version", row.version))) " · " (ctx.t(&format!("cat-status-{}", row.status.key()))) }
                     p.muted { (row.published_at.clone().unwrap_or_default()) }
                     @match changes {
                         Some(c) => (crate::manage::changes_table(&ctx, c)),

@@ -390,7 +390,8 @@ pub async fn seed_demo(db: &Db) -> Result<usize, CatalogError> {
         return Ok(0);
     }
     let items = demo_items(db).await?;
-    let n = service::load_published(db, &items, "system:demo").await?;
+    let n =
+        service::load_published(db, &identity::Principal::Operator("system:demo"), &items).await?;
     for b in demo_bundles()? {
         crate::bundles::save(db, &b, "system:demo").await?;
     }

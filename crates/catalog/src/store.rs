@@ -351,7 +351,7 @@ pub struct Filter {
 pub struct VersionRow {
     pub code: String,
     pub version: i64,
-    pub status: String,
+    pub status: Status,
     pub name_zh: String,
     pub author: String,
     pub reviewer: Option<String>,
@@ -365,10 +365,12 @@ const VERSION_COLUMNS: &str = "v.code, v.version, v.status, i.name_zh, v.author,
 fn version_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<VersionRow>, DbError> {
     rows.iter()
         .map(|r| {
+            let status: String = r.try_get(2)?;
             Ok(VersionRow {
                 code: r.try_get(0)?,
                 version: r.try_get(1)?,
-                status: r.try_get(2)?,
+                status: Status::parse(&status)
+                    .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?,
                 name_zh: r.try_get(3)?,
                 author: r.try_get(4)?,
                 reviewer: r.try_get(5)?,

@@ -349,9 +349,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn grouped_appends_make_the_same_verifiable_chain_and_each_writer_gets_its_own_number() {
-        for t in testing::backends().await {
+    crate::on_each_backend! {
+        async fn grouped_appends_make_the_same_verifiable_chain_and_each_writer_gets_its_own_number(backend: Backend) {
+            let Some(t) = testing::fresh(backend).await else { return };
             append_n(&t, 2).await;
             let group = GroupCommit::new(t.db.clone());
             let writers: Vec<_> = (0..300)
@@ -396,9 +396,9 @@ mod tests {
         row.try_get(0).expect("subject")
     }
 
-    #[tokio::test]
-    async fn an_intact_chain_verifies() {
-        for t in testing::backends().await {
+    crate::on_each_backend! {
+        async fn an_intact_chain_verifies(backend: Backend) {
+            let Some(t) = testing::fresh(backend).await else { return };
             append_n(&t, 5).await;
             let v = verify(&t.db).await.expect("verify");
             assert_eq!(v.first_break, None, "{}", t.name());
@@ -407,9 +407,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_rolled_back_transaction_leaves_no_event_and_no_gap() {
-        for t in testing::backends().await {
+    crate::on_each_backend! {
+        async fn a_rolled_back_transaction_leaves_no_event_and_no_gap(backend: Backend) {
+            let Some(t) = testing::fresh(backend).await else { return };
             let before = verify(&t.db).await.expect("verify").events;
             let mut tx = t.db.begin().await.expect("begin");
             let ev = NewEvent {
@@ -432,9 +432,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn concurrent_appenders_never_fork_the_chain() {
-        for t in testing::backends().await {
+    crate::on_each_backend! {
+        async fn concurrent_appenders_never_fork_the_chain(backend: Backend) {
+            let Some(t) = testing::fresh(backend).await else { return };
             let mut tasks = Vec::new();
             for w in 0..4 {
                 let db = t.db.clone();
@@ -461,9 +461,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn tampering_is_named_at_the_first_broken_event() {
-        for t in testing::backends().await {
+    crate::on_each_backend! {
+        async fn tampering_is_named_at_the_first_broken_event(backend: Backend) {
+            let Some(t) = testing::fresh(backend).await else { return };
             append_n(&t, 6).await;
             let base: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
                 .fetch_one(t.db.pool())
@@ -501,9 +501,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn removal_and_reordering_in_the_middle_and_at_the_end_are_found() {
-        for t in testing::backends().await {
+    crate::on_each_backend! {
+        async fn removal_and_reordering_in_the_middle_and_at_the_end_are_found(backend: Backend) {
+            let Some(t) = testing::fresh(backend).await else { return };
             append_n(&t, 6).await;
             let last: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
                 .fetch_one(t.db.pool())

@@ -116,13 +116,6 @@ pub async fn postgres() -> Option<TestDb> {
     })
 }
 
-/// One fresh database on every configured backend: SQLite always, PostgreSQL when set.
-pub async fn backends() -> Vec<TestDb> {
-    let mut all = vec![sqlite().await];
-    all.extend(postgres().await);
-    all
-}
-
 /// A fresh, migrated database of `backend`; `None` for PostgreSQL when it is not configured
 /// (the test then passes without running, and says so).
 pub async fn fresh(backend: Backend) -> Option<TestDb> {

@@ -127,3 +127,10 @@ impl Principal {
         Err(IdentityError::Forbidden)
     }
 }
+
+impl crate::Official {
+    /// The official as the acting principal the services take.
+    pub fn principal(&self) -> Principal {
+        Principal::account(self.0.clone())
+    }
+}

@@ -14,8 +14,7 @@ use ui::{ApiError, AppState, Listing};
 
 use crate::OrgError;
 use crate::model::{Centre, CentreKind, Department, Division};
-use crate::service::{self, DivisionDetail};
-use crate::store::{self, CentreFilter, DivisionFilter};
+use crate::service::{self, CentreFilter, DivisionDetail, DivisionFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -84,7 +83,7 @@ async fn list_divisions(
         limit: listing::limit(p.limit),
         after: p.cursor,
     };
-    let (items, total) = store::divisions(&state.db, &filter).await?;
+    let (items, total) = service::divisions(&state.db, &filter).await?;
     let next = next_cursor(&items, filter.limit, |d| d.code.to_string());
     Ok(Json(Listing { items, total, next }))
 }
@@ -120,7 +119,7 @@ async fn list_departments(
         .into_iter()
         .collect();
     let limit = listing::limit(p.limit);
-    let items = store::find_departments(
+    let items = service::find_departments(
         &state.db,
         within,
         &kinds,
@@ -167,7 +166,7 @@ async fn list_centres(
         limit: listing::limit(p.limit),
         after: p.cursor,
     };
-    let (items, total) = store::centres(&state.db, &filter).await?;
+    let (items, total) = service::centres(&state.db, &filter).await?;
     let next = next_cursor(&items, filter.limit, |c| c.code.clone());
     Ok(Json(Listing { items, total, next }))
 }
@@ -177,7 +176,7 @@ async fn get_centre(
     api: ApiCtx,
     Path(code): Path<String>,
 ) -> Result<Json<Centre>, ApiError> {
-    match store::centre(&state.db, &code).await {
+    match service::centre(&state.db, &code).await {
         Ok(Some(c)) => Ok(Json(c)),
         Ok(None) => Err(api.error(&OrgError::NoCentre(code))),
         Err(e) => Err(api.error(&e)),

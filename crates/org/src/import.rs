@@ -203,9 +203,9 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn an_import_is_all_or_nothing_on_every_backend() {
-        for t in db::testing::backends().await {
+    db::on_each_backend! {
+        async fn an_import_is_all_or_nothing_on_every_backend(backend: Backend) {
+            let Some(t) = db::testing::fresh(backend).await else { return };
             let good = "code,parent,name_zh,name_bo,name_en\n540102001000,540102,八廓街道,བར་སྐོར།,Barkhor Subdistrict\n540102001001,540102001000,冲赛康社区,,Chongsaikang Community\n";
             let report = import(&t.db, "good.csv", good, "official:test")
                 .await

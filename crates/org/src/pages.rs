@@ -13,7 +13,7 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::OrgError;
 use crate::model::{Centre, CentreKind, Department, Division, Names};
-use crate::store::{self, CentreFilter, DivisionFilter};
+use crate::service::{self, CentreFilter, DivisionFilter};
 use crate::topics::{self, Audience, TOPICS};
 
 pub fn router() -> Router<AppState> {
@@ -50,7 +50,7 @@ async fn division_tree(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
         limit: 1000,
         ..DivisionFilter::default()
     };
-    let (all, _) = store::divisions(&state.db, &filter).await?;
+    let (all, _) = service::divisions(&state.db, &filter).await?;
     let current: Vec<&Division> = all.iter().filter(|d| d.retired_in.is_none()).collect();
     let retired: Vec<&Division> = all.iter().filter(|d| d.retired_in.is_some()).collect();
     let title = ctx.t("org-divisions-title");
@@ -104,8 +104,8 @@ async fn division_page(
         .map_err(|e| PageError::from(OrgError::NoDivision(format!("{code} ({})", ctx.tell(&e)))))?;
     let detail = crate::service::division_detail(&state.db, code).await?;
     let d = &detail.division;
-    let departments = store::departments_in(&state.db, code).await?;
-    let (centres, _) = store::centres(
+    let departments = service::departments_in(&state.db, code).await?;
+    let (centres, _) = service::centres(
         &state.db,
         &CentreFilter {
             within: Some(code),
@@ -169,7 +169,7 @@ struct DirectoryParams {
 
 /// Prefectures with their counties, for the directory's filter.
 async fn division_options(state: &AppState) -> Result<Vec<(Division, Vec<Division>)>, db::DbError> {
-    let (all, _) = store::divisions(
+    let (all, _) = service::divisions(
         &state.db,
         &DivisionFilter {
             limit: 1000,
@@ -215,7 +215,7 @@ async fn centre_directory(
         limit,
         ..CentreFilter::default()
     };
-    let (centres, total) = store::centres(&state.db, &filter).await?;
+    let (centres, total) = service::centres(&state.db, &filter).await?;
     let options = division_options(&state).await?;
     let title = ctx.t("org-centres-title");
     let next = ui::listing::next_cursor(&centres, limit, |c| c.code.clone());
@@ -265,11 +265,11 @@ async fn centre_page(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Markup, PageError> {
-    let centre = store::centre(&state.db, &code)
+    let centre = service::centre(&state.db, &code)
         .await?
         .ok_or_else(|| PageError::from(OrgError::NoCentre(code.clone())))?;
     let detail = crate::service::division_detail(&state.db, centre.division).await?;
-    let departments = store::departments_in(&state.db, centre.division).await?;
+    let departments = service::departments_in(&state.db, centre.division).await?;
     let title = centre.names.get(ctx.lang).to_owned();
     let mut lineage = detail.lineage.clone();
     lineage.push(detail.division.clone());
@@ -333,20 +333,22 @@ async fn search(
     };
     let (divisions, departments, centres) = match (&q, topic) {
         (Some(q), _) => {
-            let divisions = store::search_divisions(&state.db, q, 20).await?;
-            let departments = store::find_departments(&state.db, within, &[], Some(q), 30).await?;
+            let divisions = service::search_divisions(&state.db, q, 20).await?;
+            let departments =
+                service::find_departments(&state.db, within, &[], Some(q), 30).await?;
             let filter = CentreFilter {
                 within,
                 name: Some(q.clone()),
                 limit: 20,
                 ..CentreFilter::default()
             };
-            let (centres, _) = store::centres(&state.db, &filter).await?;
+            let (centres, _) = service::centres(&state.db, &filter).await?;
             (divisions, departments, centres)
         }
         (None, Some(t)) => {
             let within = within.or_else(|| DivisionCode::parse("540000").ok());
-            let departments = store::find_departments(&state.db, within, t.kinds, None, 60).await?;
+            let departments =
+                service::find_departments(&state.db, within, t.kinds, None, 60).await?;
             (Vec::new(), departments, Vec::new())
         }
         (None, None) => (Vec::new(), Vec::new(), Vec::new()),

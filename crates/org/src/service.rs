@@ -6,7 +6,14 @@ use kernel::DivisionCode;
 
 use crate::OrgError;
 use crate::model::Division;
-use crate::store::{self, DivisionFilter};
+use crate::store;
+
+/// Reads of the reference data. Divisions, departments and centres are public, so these take
+/// no principal.
+pub use crate::store::{
+    CentreFilter, DivisionFilter, centre, centres, department, departments_in, divisions,
+    find_departments, search_divisions,
+};
 
 /// A division with the chain above it and the divisions directly below.
 #[derive(Debug, Clone, serde::Serialize)]

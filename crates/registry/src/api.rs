@@ -35,7 +35,7 @@ use grants::http::refuse;
 use grants::{Grant, Scope};
 
 use crate::fields::Register;
-use crate::record::{self, Reader, RegistryError, Source};
+use crate::record::{self, RegistryError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,15 +63,6 @@ async fn system(
         reg,
         grants::granted(state, api, provider, headers, scope).await?,
     ))
-}
-
-fn source(grant: &Grant, reference: &str) -> Source {
-    Source {
-        department: grant.department.code.clone(),
-        kind: grant.department.kind.clone(),
-        actor: format!("client:{}", grant.client_id),
-        reference: reference.trim().to_owned(),
-    }
 }
 
 /// A register's key from the path: a valid identity number, or a credit or legacy code of
@@ -123,14 +114,7 @@ async fn read(
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    let reader = Reader {
-        actor: format!("client:{}", grant.client_id),
-        name: format!("{} · {}", grant.department.names.zh, grant.client_id),
-        department_kind: Some(grant.department.kind.clone()),
-        person: None,
-        clear_sensitive: grant.clear_sensitive,
-        official: None,
-    };
+    let reader = crate::acting::system_reader(&grant);
     match crate::lookup::read(&state.db, reg, &key, &reader, &q.purpose).await {
         Ok(view) => Json(view).into_response(),
         Err(e) => problems(&api, e),
@@ -182,7 +166,7 @@ async fn update(
         reg,
         &key,
         &changes,
-        &source(&grant, &body.reference),
+        &crate::acting::system_source(&grant, &body.reference),
     )
     .await
     {
@@ -228,7 +212,7 @@ async fn observe(
         reg,
         &key,
         &list,
-        &source(&grant, &body.reference),
+        &crate::acting::system_source(&grant, &body.reference),
     )
     .await
     {
@@ -265,7 +249,7 @@ async fn batch(
         );
     }
     let reference = format!("batch:{}", q.reference.trim());
-    match crate::checks::batch(&state.db, reg, &body, &source(&grant, &reference)).await {
+    match crate::checks::batch(&state.db, reg, &body, &crate::acting::system_source(&grant, &reference)).await {
         Ok(done) => Json(done).into_response(),
         Err(p) => api.invalid(
             &Message::new("reg-batch-refused").arg("count", p.len() as i64),
@@ -317,7 +301,13 @@ async fn save_feature(
         properties: std::mem::take(&mut body.properties),
         geometry: body.geometry,
     };
-    match crate::geo::save(&state.db, &feature, &source(&grant, &reference)).await {
+    match crate::geo::save(
+        &state.db,
+        &feature,
+        &crate::acting::system_source(&grant, &reference),
+    )
+    .await
+    {
         Ok(id) => Json(json!({ "id": id })).into_response(),
         Err(e) => problems(&api, e),
     }

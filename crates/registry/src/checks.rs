@@ -203,6 +203,10 @@ pub async fn resolve(
         ));
     }
     let reg = Register::by_name(&registry).ok_or(RegistryError::NotFound)?;
+    if !record::may_change(&mut tx, reg, &subject, source).await? {
+        drop(tx);
+        return record::refuse_change(db, reg, &subject, source).await;
+    }
     if decision == Decision::Adopt {
         let f = reg.field(&field).ok_or(RegistryError::NotFound)?;
         let mut adopted = source.clone();
@@ -339,7 +343,27 @@ pub async fn batch(
             .map(|(k, v)| (k.clone(), v.to_owned()))
             .collect();
         match record::check(db, reg, &key, &changes, Some(&source.kind)).await {
-            Ok(checked) => rows.push((line, key, checked)),
+            Ok(checked) => {
+                // An official's batch changes only records their work gives them business
+                // with; a record that does not exist is reported when it is applied.
+                let mut conn = db
+                    .pool()
+                    .acquire()
+                    .await
+                    .map_err(|e| vec![problem(line, "", DbError::from(e).message())])?;
+                match record::may_change(&mut conn, reg, &key, source).await {
+                    Ok(false) => {
+                        problems.push(problem(line, reg.key, Message::new("reg-read-forbidden")));
+                        continue;
+                    }
+                    Ok(true) | Err(RegistryError::NotFound) => {}
+                    Err(e) => {
+                        problems.push(problem(line, "", e.message()));
+                        continue;
+                    }
+                }
+                rows.push((line, key, checked));
+            }
             Err(RegistryError::Invalid(p)) => {
                 problems.extend(p.into_iter().map(|(f, m)| problem(line, &f, m)));
             }
@@ -380,27 +404,10 @@ pub async fn batch(
 /// report, resolve and send batches.
 async fn department_source(
     state: &AppState,
-    ctx: &Ctx,
     o: &Official,
     reference: String,
 ) -> Result<(Source, org::model::Department), PageError> {
-    let (reader, department) = crate::shown::official_reader(state, ctx, o).await?;
-    let Some(department) = department else {
-        return Err(PageError::new(
-            ctx,
-            StatusCode::FORBIDDEN,
-            &Message::new("reg-no-department"),
-        ));
-    };
-    Ok((
-        Source {
-            department: department.code.clone(),
-            kind: department.kind.clone(),
-            actor: reader.actor,
-            reference,
-        },
-        department,
-    ))
+    Ok(crate::acting::source(&state.db, &o.principal(), &reference).await?)
 }
 
 /// A subject as the queue shows it: a person's number masked unless the owner is public
@@ -427,7 +434,7 @@ async fn queue_view(
     o: &Official,
     outcome: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
-    let (source, department) = department_source(state, ctx, o, String::new()).await?;
+    let (source, department) = department_source(state, o, String::new()).await?;
     let open = queue(&state.db, &source.kind, department.division, 200).await?;
     let title = ctx.t("reg-checks-title");
     Ok(page(
@@ -477,7 +484,7 @@ async fn resolve_form(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<ResolveForm>,
 ) -> Result<Response, PageError> {
-    let (source, _) = department_source(&state, &ctx, &o, String::new()).await?;
+    let (source, _) = department_source(&state, &o, String::new()).await?;
     let outcome = match resolve(&state.db, id, form.decision, &form.note, &source).await {
         Ok(()) => Ok(ctx.t(match form.decision {
             Decision::Keep => "reg-checks-kept",
@@ -514,7 +521,7 @@ async fn observe_form(
     let reg = Register::by_name(&form.registry).ok_or_else(|| {
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("reg-not-found"))
     })?;
-    let (source, _) = department_source(&state, &ctx, &o, form.reference.trim().to_owned()).await?;
+    let (source, _) = department_source(&state, &o, form.reference.trim().to_owned()).await?;
     let title = ctx.t("reg-observe-title");
     let (status, outcome) = match observe(
         &state.db,
@@ -598,7 +605,7 @@ async fn batch_page(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    department_source(&state, &ctx, &o, String::new()).await?;
+    department_source(&state, &o, String::new()).await?;
     let title = ctx.t("reg-batch-title");
     Ok(page(&ctx, &title, batch_form(&ctx, &[], None)).into_response())
 }
@@ -650,7 +657,7 @@ async fn batch_upload(
         )
             .into_response());
     };
-    let (source, _) = department_source(&state, &ctx, &o, format!("batch:{reference}")).await?;
+    let (source, _) = department_source(&state, &o, format!("batch:{reference}")).await?;
     match batch(&state.db, reg, &text, &source).await {
         Ok(done) => Ok(page(
             &ctx,

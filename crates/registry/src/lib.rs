@@ -4,6 +4,7 @@
 //! field ownership, change history, dates in the past, reads with a purpose, masking, and each
 //! person's view of who looked.
 
+pub mod acting;
 pub mod api;
 pub mod bulk;
 pub mod checks;

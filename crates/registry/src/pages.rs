@@ -17,7 +17,7 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::fields::{ENTITY_REGISTER, PERSONS, Register};
 use crate::population;
-use crate::record::{self, Reader, RegistryError, Source, View};
+use crate::record::{self, RegistryError, Source, View};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/registry", get(mine))
 }
 
-use crate::shown::{field_label, kind_name, official_reader};
+use crate::shown::{field_label, kind_name};
 
 fn key_label(reg: &Register) -> &'static str {
     if reg.name == PERSONS.name {
@@ -202,7 +202,7 @@ async fn show(
     form: &Lookup,
     outcome: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
-    let (reader, _) = official_reader(state, ctx, o).await?;
+    let (reader, _) = crate::acting::official(&state.db, &o.0, ctx.lang).await?;
     let key = match key_of(state, reg, &form.key).await {
         Ok(k) => k,
         Err(m) => {
@@ -305,14 +305,7 @@ async fn update(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let (reader, department) = official_reader(&state, &ctx, &o).await?;
-    let Some(department) = department else {
-        return Err(PageError::new(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            &Message::new("reg-no-department"),
-        ));
-    };
+    let (source, _) = crate::acting::source(&state.db, &o.principal(), "").await?;
     let key = key_of(&state, reg, &get(reg.key))
         .await
         .map_err(|m| PageError::new(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &m))?;
@@ -341,10 +334,8 @@ async fn update(
         .cloned()
         .collect();
     let source = Source {
-        department: department.code.clone(),
-        kind: department.kind.clone(),
-        actor: reader.actor.clone(),
         reference: reference.clone(),
+        ..source
     };
     let outcome = match record::update(&state.db, reg, &key, &changes, &source).await {
         Ok(n) => Ok(ctx.fmt(&Message::new("reg-updated-n").arg("count", n as i64))),
@@ -369,13 +360,8 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
         )
         .into_response());
     };
-    let reader = Reader {
-        actor: format!("person:{}", account.id),
-        name: account.display_name(ctx.lang).to_owned(),
-        department_kind: None,
-        person: Some(id),
-        clear_sensitive: false,
-        official: None,
+    let Some(reader) = crate::acting::own(&c.0, ctx.lang) else {
+        return Err(PageError::from(RegistryError::NotFound));
     };
     let view = match population::read(&state.db, &id, &reader, &ctx.t("reg-purpose-own")).await {
         Ok(v) => Some(v),

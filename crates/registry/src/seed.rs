@@ -11,12 +11,7 @@ use crate::fields::PERSONS;
 use crate::population::{self, NewPerson, RegistryError, Source};
 
 fn source(kind: &str) -> Source {
-    Source {
-        department: format!("540000-{kind}"),
-        kind: kind.to_owned(),
-        actor: "system:demo".to_owned(),
-        reference: "demo".to_owned(),
-    }
+    Source::of_department("540000", kind, "system:demo", "demo")
 }
 
 async fn is_empty(db: &Db, table: &str) -> Result<bool, RegistryError> {

@@ -5,12 +5,7 @@ use yiwang_registry::fields::PERSONS;
 use yiwang_registry::population::{self, NewPerson, Reader, RegistryError, Source};
 
 fn source(kind: &str) -> Source {
-    Source {
-        department: format!("540602-{kind}"),
-        kind: kind.to_owned(),
-        actor: "official:3".to_owned(),
-        reference: "batch:test".to_owned(),
-    }
+    Source::of_department("540602", kind, "official:3", "batch:test")
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {

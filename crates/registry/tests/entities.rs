@@ -6,12 +6,7 @@ use kernel::CreditCode;
 use yiwang_registry::entities::{self, NewEntity, Reader, RegistryError, Source};
 
 fn source(kind: &str) -> Source {
-    Source {
-        department: format!("540102-{kind}"),
-        kind: kind.to_owned(),
-        actor: "official:3".to_owned(),
-        reference: "batch:test".to_owned(),
-    }
+    Source::of_department("540102", kind, "official:3", "batch:test")
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -7,12 +7,7 @@ use yiwang_registry::geometry::Geometry;
 use yiwang_registry::record::{RegistryError, Source};
 
 fn source(kind: &str) -> Source {
-    Source {
-        department: format!("540102-{kind}"),
-        kind: kind.to_owned(),
-        actor: "official:3".to_owned(),
-        reference: "batch:test".to_owned(),
-    }
+    Source::of_department("540102", kind, "official:3", "batch:test")
 }
 
 fn square(code: &str, x: f64, y: f64, size: f64) -> NewFeature {

@@ -194,6 +194,23 @@ db::on_each_backend! {
             .await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(unknown.body.contains("check character"), "{}", unknown.body);
+        // Market regulation in Shigatse owns the same field but has no business with a Lhasa
+        // entity: the registry refuses the change, whatever page sends it, and records it.
+        let (shigatse, _) = app.official_sign_in("approver.shigatse", PASSWORD).await;
+        let elsewhere = app
+            .post_form(
+                "/registry/entities/update?lang=en",
+                &format!("credit_code={code}&status=cancelled&reference=case%3A7"),
+                Some(&shigatse),
+            )
+            .await;
+        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN, "{}", elsewhere.body);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "registry.update.refused")
+        );
         let updated = app
             .post_form(
                 "/registry/entities/update?lang=en",

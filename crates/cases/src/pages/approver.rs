@@ -12,9 +12,7 @@ use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::model::Case;
 use crate::state::State;
-use crate::store;
 
 use super::*;
 
@@ -87,25 +85,6 @@ pub(super) fn alerts_part(ctx: &Ctx, alerts: &[crate::alerts::Alert], link_tasks
     }
 }
 
-pub(super) async fn decidable(
-    state: &AppState,
-    ctx: &Ctx,
-    session: &Session,
-    id: i64,
-) -> Result<(crate::workflow::Task, Case), PageError> {
-    let not_found = || PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
-    let t = crate::workflow::task_by_id(&state.db, id)
-        .await?
-        .ok_or_else(not_found)?;
-    if !crate::workflow::may_decide(session, &t) {
-        return Err(not_found());
-    }
-    let c = store::find(&state.db, t.case_id)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok((t, c))
-}
-
 pub(super) async fn task_view(
     state: &AppState,
     ctx: &Ctx,
@@ -113,8 +92,9 @@ pub(super) async fn task_view(
     id: i64,
     outcome: Option<Result<String, String>>,
 ) -> Result<Markup, PageError> {
-    let (t, c) = decidable(state, ctx, session, id).await?;
-    let body = case_body(state, ctx, &c, true).await?;
+    let (t, file) = service::task(&state.db, &Principal::account(session.clone()), id).await?;
+    let body = case_body(state, ctx, &file).await?;
+    let c = &file.case;
     let title = format!(
         "{} · {}",
         ctx.t("case-task-title"),

@@ -6,59 +6,24 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use identity::Official;
 use identity::Principal;
-use identity::model::{Role, Session};
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::model::{Actor, Case, CaseError};
+use crate::model::{Case, CaseError};
 use crate::service::{self, Missing};
 use crate::state::State;
-use crate::store;
 
 use super::*;
-
-/// The divisions where the official is a window clerk.
-pub(super) fn clerk_divisions(session: &Session) -> Vec<DivisionCode> {
-    session
-        .account
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::WindowClerk)
-        .map(|g| g.division)
-        .collect()
-}
 
 pub(super) async fn queue_page(
     Official(session): Official,
     AxState(state): AxState<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    let divisions = clerk_divisions(&session);
-    if divisions.is_empty() {
-        return Err(PageError::new(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            &Message::new("case-not-clerk"),
-        ));
-    }
-    let mut cases = Vec::new();
-    for d in &divisions {
-        let found = store::queue(
-            &state.db,
-            &[State::Submitted, State::Supplementing],
-            &d.subtree_prefix(),
-            200,
-        )
-        .await?;
-        for c in found {
-            if !cases.iter().any(|x: &Case| x.id == c.id) {
-                cases.push(c);
-            }
-        }
-    }
+    let cases = service::window_queue(&state.db, &Principal::account(session.clone())).await?;
     // Each case's pre-review limit: the configured working days from its submission, by
     // the calendar of its division.
     let calendar = db::calendar::load(&state.db).await?;
@@ -111,15 +76,10 @@ pub(super) async fn review_view(
     id: i64,
     outcome: Option<Result<String, String>>,
 ) -> Result<Markup, PageError> {
-    let c = service::at_window(
-        &state.db,
-        &Principal::account(o.0.clone()),
-        id,
-        "case.review",
-    )
-    .await?;
-    let body = case_body(state, ctx, &c, true).await?;
-    let materials = store::materials(&state.db, id).await?;
+    let file = service::at_window(&state.db, &o.principal(), id, "case.review").await?;
+    let body = case_body(state, ctx, &file).await?;
+    let materials = file.materials().await?;
+    let c = &file.case;
     let fields = if c.applicant_kind == "entity" {
         crate::form::ENTITY
     } else {
@@ -164,7 +124,7 @@ pub(super) async fn review_view(
                     }
                 }
             }
-            (after_forms(ctx, &c))
+            (after_forms(ctx, c))
             @if matches!(c.state, State::Submitted | State::Supplementing) {
                 section.card {
                     h2 { (ctx.t("case-refuse-title")) }
@@ -379,34 +339,28 @@ pub(super) async fn after_send(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<AfterForm>,
 ) -> Result<Response, PageError> {
-    service::at_window(
-        &state.db,
-        &Principal::account(o.0.clone()),
-        id,
-        "case.after-decision",
-    )
-    .await?;
     let db = &state.db;
-    let actor = Actor::of(&o.0);
+    let by = &o.principal();
+    service::at_window(db, by, id, "case.after-decision").await?;
     let courier = crate::workflow::ByHand;
     use crate::workflow as w;
     let r = match form.action.as_str() {
-        "pause" => w::pause(db, id, form.revision, &form.reason, &actor)
+        "pause" => w::pause(db, by, id, form.revision, &form.reason)
             .await
             .map(|()| ctx.t("case-paused")),
-        "resume" => w::resume(db, id, form.revision, &actor)
+        "resume" => w::resume(db, by, id, form.revision)
             .await
             .map(|due| format!("{} {due}", ctx.t("case-resumed"))),
-        "paid" => w::mark_paid(db, id, form.revision, &actor)
+        "paid" => w::mark_paid(db, by, id, form.revision)
             .await
             .map(|()| ctx.t("case-paid")),
-        "hand-out" => w::hand_out(db, id, &form.code, &actor)
+        "hand-out" => w::hand_out(db, by, id, &form.code)
             .await
             .map(|()| ctx.t("case-handed-out")),
-        "dispatch" => w::dispatch(db, id, &courier, &actor)
+        "dispatch" => w::dispatch(db, by, id, &courier)
             .await
             .map(|()| ctx.t("case-dispatched")),
-        "track" => w::advance(db, id, &courier, &actor)
+        "track" => w::advance(db, by, id, &courier)
             .await
             .map(|s| ctx.t(&format!("case-track-{s}"))),
         _ => {

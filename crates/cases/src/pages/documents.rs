@@ -3,36 +3,16 @@
 use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use identity::model::Session;
 use kernel::Message;
 use maud::html;
 use ui::layout::page;
 use ui::{AppState, Ctx, PageError};
 
-use crate::model::Case;
-use crate::store;
+use identity::Principal;
+
+use crate::service;
 
 use super::*;
-
-/// A case the session may see, by the one rule (`crate::access`); whether as an official.
-pub(super) async fn visible_case(
-    state: &AppState,
-    ctx: &Ctx,
-    session: &Session,
-    id: i64,
-) -> Result<(Case, bool), PageError> {
-    let c = store::find(&state.db, id).await?.ok_or_else(|| {
-        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-    })?;
-    match crate::access::reading(&state.db, session, &c).await? {
-        Some(r) => Ok((c, r.official())),
-        None => Err(PageError::new(
-            ctx,
-            StatusCode::NOT_FOUND,
-            &Message::new("case-not-found"),
-        )),
-    }
-}
 
 pub(super) async fn document_page(
     identity::SignedIn(session): identity::SignedIn,
@@ -40,12 +20,14 @@ pub(super) async fn document_page(
     ctx: Ctx,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let (c, _) = visible_case(&state, &ctx, &session, id).await?;
-    let docs = store::documents(&state.db, id).await?;
+    let file = service::case_file(&state.db, &Principal::account(session), id).await?;
+    let docs = file.documents().await?;
     let d = docs.into_iter().find(|d| d.id == doc).ok_or_else(|| {
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
     })?;
-    let department = org::store::department(&state.db, &c.department)
+    let c = &file.case;
+    let department = file
+        .department()
         .await?
         .map_or_else(|| c.department.clone(), |x| x.names.zh.clone());
     let title = ctx.t(&format!("case-doc-{}", d.kind));
@@ -101,16 +83,10 @@ pub(super) async fn document_page(
 pub(super) async fn material_file(
     identity::SignedIn(session): identity::SignedIn,
     AxState(state): AxState<AppState>,
-    ctx: Ctx,
     Path((id, idx)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    visible_case(&state, &ctx, &session, id).await?;
-    let (name, content_type, bytes) =
-        store::material_file(&state.db, id, idx)
-            .await?
-            .ok_or_else(|| {
-                PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-            })?;
+    let file = service::case_file(&state.db, &Principal::account(session), id).await?;
+    let (name, content_type, bytes) = file.material_file(idx).await?;
     let safe: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))

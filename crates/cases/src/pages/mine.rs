@@ -9,16 +9,14 @@ use axum::response::{IntoResponse, Response};
 use identity::Citizen;
 use identity::Principal;
 use identity::model::Session;
-use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::model::{Actor, Case, CaseError};
+use crate::model::{Case, CaseError};
 use crate::service::{self, Missing};
 use crate::state::State;
-use crate::store;
 
 use super::*;
 
@@ -27,7 +25,7 @@ pub(super) async fn my_cases(
     AxState(state): AxState<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    let cases = store::of_account(&state.db, session.account.id, 200).await?;
+    let cases = service::mine(&state.db, &Principal::account(session), 200).await?;
     let title = ctx.t("case-mine-title");
     Ok(page(
         &ctx,
@@ -54,20 +52,18 @@ pub(super) async fn my_cases(
 pub(super) async fn case_body(
     state: &AppState,
     ctx: &Ctx,
-    c: &Case,
-    official: bool,
+    file: &service::CaseFile,
 ) -> Result<Markup, PageError> {
     let db = &state.db;
-    let materials = store::materials(db, c.id).await?;
-    let events = store::events(db, c.id).await?;
-    let docs = store::documents(db, c.id).await?;
-    let department = org::store::department(db, &c.department)
-        .await?
-        .map_or_else(
-            || c.department.clone(),
-            |d| ctx.pick(&d.names.zh, &d.names.bo, &d.names.en).to_owned(),
-        );
-    let tasks = crate::workflow::tasks_of(db, c.id).await?;
+    let (c, official) = (&file.case, file.official());
+    let materials = file.materials().await?;
+    let events = file.events().await?;
+    let docs = file.documents().await?;
+    let department = file.department().await?.map_or_else(
+        || c.department.clone(),
+        |d| ctx.pick(&d.names.zh, &d.names.bo, &d.names.en).to_owned(),
+    );
+    let tasks = file.tasks().await?;
     let holders: Vec<String> = tasks
         .iter()
         .filter(|t| t.state == crate::workflow::TaskState::Open)
@@ -169,19 +165,10 @@ pub(super) async fn case_body(
 
 pub(super) async fn own_case(
     state: &AppState,
-    ctx: &Ctx,
     session: &Session,
     id: i64,
-) -> Result<Case, PageError> {
-    match store::find(&state.db, id).await {
-        Ok(Some(c)) if c.account_id == session.account.id => Ok(c),
-        Ok(_) => Err(PageError::new(
-            ctx,
-            StatusCode::NOT_FOUND,
-            &Message::new("case-not-found"),
-        )),
-        Err(e) => Err(e.into()),
-    }
+) -> Result<service::CaseFile, PageError> {
+    Ok(service::own_case(&state.db, &Principal::account(session.clone()), id).await?)
 }
 
 pub(super) async fn my_case_view(
@@ -192,10 +179,11 @@ pub(super) async fn my_case_view(
     outcome: Option<Result<String, String>>,
     errors: &BTreeMap<String, String>,
 ) -> Result<Markup, PageError> {
-    let c = own_case(state, ctx, session, id).await?;
-    let body = case_body(state, ctx, &c, false).await?;
+    let file = own_case(state, session, id).await?;
+    let body = case_body(state, ctx, &file).await?;
+    let c = &file.case;
     let notice = if c.state == State::Supplementing {
-        store::documents(&state.db, id)
+        file.documents()
             .await?
             .into_iter()
             .rev()
@@ -207,10 +195,10 @@ pub(super) async fn my_case_view(
         .as_ref()
         .and_then(|d| serde_json::from_value(d.body["missing"].clone()).ok())
         .unwrap_or_default();
-    let materials = store::materials(&state.db, id).await?;
-    let channels = crate::ratings::open_channels(&state.db, &c).await?;
+    let materials = file.materials().await?;
+    let channels = crate::ratings::open_channels(&state.db, c).await?;
     let ratings = crate::ratings::of_case(&state.db, c.id).await?;
-    let bundle = store::bundle_of_case(&state.db, c.id).await?;
+    let bundle = file.bundle().await?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
     Ok(page(
         ctx,
@@ -246,8 +234,8 @@ pub(super) async fn my_case_view(
                     }
                 }
             }
-            (delivery_part(ctx, &c))
-            (ratings_part(ctx, &c, &channels, &ratings))
+            (delivery_part(ctx, c))
+            (ratings_part(ctx, c, &channels, &ratings))
             (body)
             @if c.state.after(crate::state::Action::Withdraw).is_some() {
                 form.form method="post" action={ "/me/cases/" (c.id) "/withdraw" } {
@@ -282,14 +270,14 @@ pub(super) async fn supplement_send(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    own_case(&state, &ctx, &session, id).await?;
+    own_case(&state, &session, id).await?;
     let sent = read_multipart(&ctx, multipart).await?;
     let r = service::supplement(
         &state.db,
+        &Principal::account(session.clone()),
         id,
         &sent.values,
         &sent.uploads,
-        &Actor::of(&session),
     )
     .await
     .map(|()| ctx.t("case-supplemented"));
@@ -339,7 +327,7 @@ pub(super) async fn withdraw_send(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    own_case(&state, &ctx, &session, id).await?;
+    own_case(&state, &session, id).await?;
     let r = service::withdraw(
         &state.db,
         &Principal::account(session.clone()),
@@ -365,14 +353,14 @@ pub(super) async fn delivery_send(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<DeliveryForm>,
 ) -> Result<Response, PageError> {
-    own_case(&state, &ctx, &session, id).await?;
-    let actor = Actor::of(&session);
+    own_case(&state, &session, id).await?;
+    let by = Principal::account(session.clone());
     let r = if form.how == "express" {
-        crate::workflow::choose_express(&state.db, id, &form.address, &actor)
+        crate::workflow::choose_express(&state.db, &by, id, &form.address)
             .await
             .map(|()| ctx.t("case-express-chosen"))
     } else {
-        crate::workflow::choose_pickup(&state.db, id, &actor)
+        crate::workflow::choose_pickup(&state.db, &by, id)
             .await
             .map(|_| ctx.t("case-pickup-chosen"))
     };
@@ -492,16 +480,16 @@ pub(super) async fn rating_send(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<RatingForm>,
 ) -> Result<Response, PageError> {
-    let c = own_case(&state, &ctx, &session, id).await?;
+    own_case(&state, &session, id).await?;
     let days = state.settings.rectification_days();
     let r = crate::ratings::rate(
         &state.db,
-        &c,
+        &Principal::account(session.clone()),
+        id,
         &form.channel,
         form.score.unwrap_or(0),
         &form.comment,
         days,
-        &Actor::of(&session),
     )
     .await
     .map(|task| {

@@ -5,15 +5,13 @@ use axum::extract::{Path, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use identity::Official;
+use identity::Principal;
 use identity::model::{Role, Session};
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
-
-use crate::model::Actor;
-use crate::store;
 
 use super::*;
 
@@ -102,15 +100,9 @@ pub(super) async fn trail_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let not_found = || PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
-    let c = store::find(&state.db, id).await?.ok_or_else(not_found)?;
-    let division = DivisionCode::parse(&c.division).map_err(|_| not_found())?;
-    if !o.0.account.may(Role::Administrator, division) {
-        o.require(&state.db, Role::Supervisor, division, "case.trail")
-            .await?;
-    }
-    let events = db::audit::for_subject(&state.db, &format!("case:{id}"), 1000).await?;
-    let body = case_body(&state, &ctx, &c, true).await?;
+    let (file, events) = service::trail(&state.db, &o.principal(), id).await?;
+    let c = &file.case;
+    let body = case_body(&state, &ctx, &file).await?;
     let title = format!(
         "{} · {}",
         ctx.t("case-trail-title"),
@@ -233,24 +225,8 @@ pub(super) async fn rectification_send(
     Path(id): Path<i64>,
     ui::PageForm(form): ui::PageForm<ReplyForm>,
 ) -> Result<Response, PageError> {
-    let not_found = || PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"));
-    let r = crate::ratings::rectification_by_id(&state.db, id)
-        .await?
-        .ok_or_else(not_found)?;
-    // The responsible department's own officials, over its division.
-    let kind_ok = crate::workflow::kind_of(&session)
-        .is_some_and(|k| r.department.ends_with(&format!("-{k}")));
-    let place_ok = DivisionCode::parse(&r.division).is_ok_and(|d| {
-        session
-            .account
-            .grants
-            .iter()
-            .any(|g| d.is_within(g.division))
-    });
-    if !(kind_ok && place_ok) {
-        return Err(not_found());
-    }
-    let r = crate::ratings::answer(&state.db, id, &form.reply, &Actor::of(&session))
+    let by = Principal::account(session.clone());
+    let r = crate::ratings::answer(&state.db, &by, id, &form.reply)
         .await
         .map(|()| ctx.t("case-rectification-answered"));
     let (status, outcome) = outcome_of(&ctx, r)?;

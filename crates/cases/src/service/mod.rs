@@ -2,13 +2,14 @@
 //! with its timeline entry and its audit event, and loses to a concurrent change rather than
 //! overwriting it.
 //!
-//! `submission` (drafts and submissions, the receipt, the automatic pre-review) and `window`
+//! `reading` (who may read a case, and everything shown of it), `submission` (drafts and submissions, the receipt, the automatic pre-review) and `window`
 //! (the one-time notice, the supplement, acceptance, refusal to accept, withdrawal: each
 //! checks the acting principal itself). A change of state goes through `crate::moves`.
 
 pub(crate) use crate::moves::{load, transition};
 
 mod opening;
+mod reading;
 mod submission;
 mod window;
 
@@ -21,6 +22,7 @@ use crate::form::{Applicant, MaterialLine};
 use crate::model::{Channel, Upload};
 
 pub use opening::*;
+pub use reading::*;
 pub use submission::*;
 pub use window::*;
 

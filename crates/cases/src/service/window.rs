@@ -18,6 +18,7 @@ use crate::state::Action;
 use crate::store::{self, Column, MaterialRow};
 
 use super::*;
+use crate::authority::{applicant_only, case_of, may_work_window};
 
 /// One thing a notice asks for: a material (by its index on the form) or a field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,48 +28,55 @@ pub struct Missing {
     pub reason: String,
 }
 
-/// The case `id` as it stands, for an authorization check before the change.
-pub(super) async fn case_of(db: &Db, id: i64) -> Result<Case, CaseError> {
-    store::find(db, id).await?.ok_or(CaseError::NotFound)
-}
-
-/// The window's decisions on a case (notice, acceptance, refusal to accept) belong to a
-/// window clerk over the case's division; an official's refusal is audited. For acceptance,
-/// `system` also lets the case's own department's system act; a system of another department
-/// is told the case does not exist.
-pub(super) async fn may_work_window(
-    db: &Db,
-    by: &Principal,
-    case: &Case,
-    action: &str,
-    system: bool,
-) -> Result<(), CaseError> {
-    if let Principal::System { department, .. } = by {
-        return if system && *department == case.department {
-            Ok(())
-        } else {
-            Err(CaseError::NotFound)
-        };
-    }
-    let division = DivisionCode::parse(&case.division).map_err(|_| CaseError::NotFound)?;
-    by.require(db, Role::WindowClerk, division, action).await?;
-    Ok(())
-}
-
 /// The case as the window works it (the review page, what follows a decision): a window clerk
 /// over its division; anyone else is refused, an official's refusal audited.
-pub async fn at_window(db: &Db, by: &Principal, id: i64, action: &str) -> Result<Case, CaseError> {
+pub async fn at_window(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    action: &str,
+) -> Result<CaseFile, CaseError> {
     let case = case_of(db, id).await?;
     may_work_window(db, by, &case, action, false).await?;
-    Ok(case)
+    Ok(CaseFile::granted(db, case, crate::access::Reading::Clerk))
 }
 
-/// Only the applicant withdraws a case.
-pub(super) fn may_withdraw(by: &Principal, case: &Case) -> Result<(), CaseError> {
-    match by.person() {
-        Some(s) if s.account.id == case.account_id => Ok(()),
-        _ => Err(CaseError::Forbidden(Message::new("case-not-yours"))),
+/// The window's queue: cases submitted or being supplemented in the divisions where `by` is a
+/// window clerk, oldest first by the store's order; anyone who is no clerk is refused.
+pub async fn window_queue(db: &Db, by: &Principal) -> Result<Vec<Case>, CaseError> {
+    let divisions: Vec<DivisionCode> = by
+        .official()
+        .map(|s| {
+            s.account
+                .grants
+                .iter()
+                .filter(|g| g.role == Role::WindowClerk)
+                .map(|g| g.division)
+                .collect()
+        })
+        .unwrap_or_default();
+    if divisions.is_empty() {
+        return Err(CaseError::Forbidden(Message::new("case-not-clerk")));
     }
+    let mut cases: Vec<Case> = Vec::new();
+    for d in &divisions {
+        let found = store::queue(
+            db,
+            &[
+                crate::state::State::Submitted,
+                crate::state::State::Supplementing,
+            ],
+            &d.subtree_prefix(),
+            200,
+        )
+        .await?;
+        for c in found {
+            if !cases.iter().any(|x| x.id == c.id) {
+                cases.push(c);
+            }
+        }
+    }
+    Ok(cases)
 }
 
 /// The one-time notice (一次告知): everything missing or defective, at once. A case gets
@@ -140,12 +148,14 @@ pub(super) async fn store_material_count(conn: &mut Conn, id: i64) -> Result<i64
 /// The applicant's one supplement: everything the notice named, at once.
 pub async fn supplement(
     db: &Db,
+    by: &Principal,
     id: i64,
     values: &BTreeMap<String, String>,
     uploads: &[Upload],
-    actor: &Actor,
 ) -> Result<(), CaseError> {
-    let case = store::find(db, id).await?.ok_or(CaseError::NotFound)?;
+    let case = case_of(db, id).await?;
+    applicant_only(by, &case)?;
+    let actor = &Actor::from_principal(by);
     let docs = store::documents(db, id).await?;
     let Some(notice) = docs.iter().rev().find(|d| d.kind == "notice") else {
         return Err(CaseError::Conflict {
@@ -350,7 +360,7 @@ pub async fn refuse_to_accept(
 /// The applicant withdraws the case before a decision (a draft is withdrawn too: it is
 /// simply given up). Only the applicant withdraws.
 pub async fn withdraw(db: &Db, by: &Principal, id: i64, reason: &str) -> Result<(), CaseError> {
-    may_withdraw(by, &case_of(db, id).await?)?;
+    applicant_only(by, &case_of(db, id).await?)?;
     let actor = &Actor::from_principal(by);
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;

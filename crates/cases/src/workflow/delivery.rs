@@ -34,8 +34,10 @@ impl Courier for ByHand {
 }
 
 /// The applicant chooses to pick the result up at the window: a six-digit code they show.
-pub async fn choose_pickup(db: &Db, case_id: i64, actor: &Actor) -> Result<String, CaseError> {
-    let case = store::find(db, case_id).await?.ok_or(CaseError::NotFound)?;
+pub async fn choose_pickup(db: &Db, by: &Principal, case_id: i64) -> Result<String, CaseError> {
+    let case = case_of(db, case_id).await?;
+    applicant_only(by, &case)?;
+    let actor = &Actor::from_principal(by);
     if case.state != State::Approved {
         return Err(CaseError::Conflict {
             state: case.state,
@@ -61,10 +63,13 @@ pub async fn choose_pickup(db: &Db, case_id: i64, actor: &Actor) -> Result<Strin
 /// The applicant asks for express delivery to an address.
 pub async fn choose_express(
     db: &Db,
+    by: &Principal,
     case_id: i64,
     address: &str,
-    actor: &Actor,
 ) -> Result<(), CaseError> {
+    let case = case_of(db, case_id).await?;
+    applicant_only(by, &case)?;
+    let actor = &Actor::from_principal(by);
     let address = address.trim();
     if address.chars().count() < 5 {
         return Err(CaseError::Invalid(vec![(
@@ -72,7 +77,6 @@ pub async fn choose_express(
             Message::new("case-address-missing"),
         )]));
     }
-    let case = store::find(db, case_id).await?.ok_or(CaseError::NotFound)?;
     if case.state != State::Approved {
         return Err(CaseError::Conflict {
             state: case.state,
@@ -93,7 +97,8 @@ pub async fn choose_express(
 }
 
 /// The clerk hands the result over against the applicant's pickup code; the case closes.
-pub async fn hand_out(db: &Db, case_id: i64, code: &str, actor: &Actor) -> Result<(), CaseError> {
+pub async fn hand_out(db: &Db, by: &Principal, case_id: i64, code: &str) -> Result<(), CaseError> {
+    let actor = &at_window_as(db, by, case_id, "case.hand-out").await?;
     let stored: Option<String> = sqlx::query_scalar("SELECT pickup_code FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_optional(db.pool())
@@ -112,10 +117,11 @@ pub async fn hand_out(db: &Db, case_id: i64, code: &str, actor: &Actor) -> Resul
 /// The clerk sends the result by express; the courier's first state.
 pub async fn dispatch(
     db: &Db,
+    by: &Principal,
     case_id: i64,
     courier: &dyn Courier,
-    actor: &Actor,
 ) -> Result<(), CaseError> {
+    let actor = &at_window_as(db, by, case_id, "case.dispatch").await?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, None).await?;
@@ -138,10 +144,11 @@ pub async fn dispatch(
 /// Returns the new state.
 pub async fn advance(
     db: &Db,
+    by: &Principal,
     case_id: i64,
     courier: &dyn Courier,
-    actor: &Actor,
 ) -> Result<&'static str, CaseError> {
+    let actor = &at_window_as(db, by, case_id, "case.track").await?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, None).await?;

@@ -15,11 +15,12 @@ use super::*;
 /// with its reason.
 pub async fn pause(
     db: &Db,
+    by: &Principal,
     case_id: i64,
     seen: Option<i64>,
     reason: &str,
-    actor: &Actor,
 ) -> Result<(), CaseError> {
+    let actor = &at_window_as(db, by, case_id, "case.pause").await?;
     let reason = reason.trim();
     if reason.chars().count() < 2 {
         return Err(CaseError::Invalid(vec![(
@@ -61,10 +62,11 @@ pub(super) fn later(
 /// the pause took. Returns the new due date.
 pub async fn resume(
     db: &Db,
+    by: &Principal,
     case_id: i64,
     seen: Option<i64>,
-    actor: &Actor,
 ) -> Result<String, CaseError> {
+    let actor = &at_window_as(db, by, case_id, "case.resume").await?;
     let calendar = db::calendar::load(db).await?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
@@ -127,10 +129,11 @@ pub async fn resume(
 /// An official records that the fee was paid.
 pub async fn mark_paid(
     db: &Db,
+    by: &Principal,
     case_id: i64,
     seen: Option<i64>,
-    actor: &Actor,
 ) -> Result<(), CaseError> {
+    let actor = &at_window_as(db, by, case_id, "case.paid").await?;
     simple(db, case_id, seen, Action::Paid, "", actor).await
 }
 

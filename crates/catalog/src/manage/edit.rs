@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use identity::Official;
-use identity::model::Role;
 use kernel::Message;
 use serde::Deserialize;
 use ui::{AppState, Ctx, PageError};
@@ -164,13 +163,13 @@ pub(super) async fn draft(
     Path(code): Path<String>,
     ui::PageForm(form): ui::PageForm<Edit>,
 ) -> Result<Response, PageError> {
-    let (_, _, base) = latest_or_404(&state, &code).await?;
-    may_act(&state, &ctx, &o, &base, Role::DataSteward, "catalog.draft").await?;
+    let desk = service::desk(&state.db, o.principal()).await?;
+    let (_, _, base) = desk.latest(&code).await?;
     let refused = |problems: Vec<Invalid>| {
-        let (state, ctx, code, form) = (&state, &ctx, &code, &form);
+        let (desk, ctx, code, form) = (&desk, &ctx, &code, &form);
         async move {
             item_view(
-                state,
+                desk,
                 ctx,
                 code,
                 form,
@@ -185,7 +184,7 @@ pub(super) async fn draft(
         Ok(b) => b,
         Err(problems) => return refused(problems).await,
     };
-    match service::save_draft(&state.db, &body, &actor(&o)).await {
+    match service::save_draft(&state.db, desk.by(), &body).await {
         Ok(v) => Ok(Redirect::to(&format!("/manage/items/{code}/v/{v}")).into_response()),
         Err(CatalogError::Invalid(problems)) => refused(problems).await,
         Err(e) => Err(e.into()),

@@ -4,16 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use identity::Official;
-use identity::model::Role;
 use kernel::Message;
 use maud::html;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::model::ItemBody;
 use crate::service::{self, CatalogError};
-
-use super::*;
 
 /// The largest import file (a province's whole catalogue is a few megabytes).
 pub(super) const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
@@ -23,7 +19,7 @@ pub(super) async fn import_form(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    may_look(&state, &o).await?;
+    service::may_view(&state.db, &o.principal()).await?;
     Ok(import_view(&ctx, None, &[], StatusCode::OK))
 }
 
@@ -71,7 +67,7 @@ pub(super) async fn import(
     ctx: Ctx,
     mut form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    may_look(&state, &o).await?;
+    service::may_view(&state.db, &o.principal()).await?;
     let bad = |detail: String| {
         PageError::new(
             &ctx,
@@ -112,21 +108,7 @@ pub(super) async fn import(
         )
     };
     let read = crate::transfer::read(&text, format);
-    let account = &o.0.account;
-    let allowed = |b: &ItemBody| {
-        b.divisions
-            .first()
-            .is_some_and(|d| account.may(Role::DataSteward, *d))
-    };
-    match service::import(
-        &state.db,
-        &read,
-        &actor(&o),
-        service::Landing::Review,
-        &allowed,
-    )
-    .await
-    {
+    match service::import(&state.db, &o.principal(), &read, service::Landing::Review).await {
         Ok(r) => Ok(import_view(
             &ctx,
             Some(Ok(ctx.fmt(

@@ -16,16 +16,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use identity::Official;
-use identity::model::Role;
 use kernel::Message;
 use maud::html;
 use serde::Deserialize;
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::model::{Invalid, ItemBody, OnlineDepth, Status};
-use crate::service::CatalogError;
-use crate::store;
+use crate::model::{Invalid, OnlineDepth, Status};
+use crate::service::{self};
 
 use edit::*;
 use import::*;
@@ -47,82 +45,8 @@ pub fn router() -> Router<AppState> {
         .route("/manage/items/{code}/v/{version}/{action}", post(act))
 }
 
-fn actor(o: &Official) -> String {
-    format!("official:{}", o.0.account.id)
-}
-
-/// Stewards and approvers may look; anyone else is refused (and the refusal audited).
-async fn may_look(state: &AppState, o: &Official) -> Result<(), PageError> {
-    if o.0
-        .account
-        .grants
-        .iter()
-        .any(|g| matches!(g.role, Role::DataSteward | Role::Approver))
-    {
-        return Ok(());
-    }
-    o.require_role(&state.db, Role::DataSteward, "catalog.view")
-        .await
-        .map_err(PageError::from)
-}
-
-/// The role for the item's own division.
-async fn may_act(
-    state: &AppState,
-    ctx: &Ctx,
-    o: &Official,
-    body: &ItemBody,
-    role: Role,
-    action: &str,
-) -> Result<(), PageError> {
-    let Some(division) = body.divisions.first() else {
-        return Err(PageError::new(
-            ctx,
-            StatusCode::CONFLICT,
-            &Message::new("cat-divisions-missing"),
-        ));
-    };
-    o.require(&state.db, role, *division, action)
-        .await
-        .map_err(PageError::from)
-}
-
-/// How a page names whoever the audit chain calls `official:<id>`: their name and login.
-async fn who(state: &AppState, ctx: &Ctx, actor: &str) -> String {
-    let Some(id) = actor
-        .strip_prefix("official:")
-        .and_then(|id| id.parse::<i64>().ok())
-    else {
-        return actor.to_owned();
-    };
-    match identity::store::account(&state.db, id).await {
-        Ok(Some(a)) => match &a.login {
-            Some(login) => format!("{} ({login})", a.display_name(ctx.lang)),
-            None => a.display_name(ctx.lang).to_owned(),
-        },
-        _ => actor.to_owned(),
-    }
-}
-
-/// Names for every actor in a list, each looked up once.
-async fn names(
-    state: &AppState,
-    ctx: &Ctx,
-    actors: Vec<String>,
-) -> std::collections::HashMap<String, String> {
-    let mut out = std::collections::HashMap::new();
-    let mut actors = actors;
-    actors.sort();
-    actors.dedup();
-    for a in actors {
-        let name = who(state, ctx, &a).await;
-        out.insert(a, name);
-    }
-    out
-}
-
-fn status_label(ctx: &Ctx, status: &str) -> String {
-    ctx.t(&format!("cat-status-{status}"))
+fn status_label(ctx: &Ctx, status: Status) -> String {
+    ctx.t(&format!("cat-status-{}", status.key()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,7 +60,7 @@ async fn overview(
     ctx: Ctx,
     ui::PageQuery(find): ui::PageQuery<Find>,
 ) -> Result<Response, PageError> {
-    may_look(&state, &o).await?;
+    let desk = service::desk(&state.db, o.principal()).await?;
     if let Some(code) = find
         .code
         .as_deref()
@@ -149,9 +73,10 @@ async fn overview(
         ))
         .into_response());
     }
-    let pending = store::pending(&state.db, 200).await?;
-    let authors: Vec<String> = pending.iter().map(|v| v.author.clone()).collect();
-    let named = names(&state, &ctx, authors).await;
+    let pending = desk.pending(200).await?;
+    let named = desk
+        .names(ctx.lang, pending.iter().map(|v| v.author.clone()).collect())
+        .await?;
     let title = ctx.t("cat-manage-title");
     Ok(page(
         &ctx,
@@ -176,7 +101,7 @@ async fn overview(
                     tbody { @for v in &pending { tr {
                         td { a href={ "/manage/items/" (v.code) "/v/" (v.version) } { (v.name_zh) } br; code.muted { (v.code) } }
                         td { (v.version) }
-                        td { (status_label(&ctx, &v.status)) }
+                        td { (status_label(&ctx, v.status)) }
                         td { (named.get(&v.author).unwrap_or(&v.author)) br; span.muted { (v.created_at) } }
                     } } }
                 } }
@@ -192,10 +117,10 @@ async fn item(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    may_look(&state, &o).await?;
-    let (_, _, body) = latest_or_404(&state, &code).await?;
+    let desk = service::desk(&state.db, o.principal()).await?;
+    let (_, _, body) = desk.latest(&code).await?;
     item_view(
-        &state,
+        &desk,
         &ctx,
         &code,
         &Edit::of(&body),
@@ -206,14 +131,8 @@ async fn item(
     .await
 }
 
-async fn latest_or_404(state: &AppState, code: &str) -> Result<(i64, Status, ItemBody), PageError> {
-    store::latest(&state.db, code)
-        .await?
-        .ok_or_else(|| PageError::from(CatalogError::NotFound))
-}
-
 async fn item_view(
-    state: &AppState,
+    desk: &service::Desk,
     ctx: &Ctx,
     code: &str,
     form: &Edit,
@@ -221,7 +140,7 @@ async fn item_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let versions = store::versions(&state.db, code).await?;
+    let versions = desk.versions(code).await?;
     let name = versions
         .first()
         .map(|v| v.name_zh.clone())
@@ -230,8 +149,8 @@ async fn item_view(
         .iter()
         .flat_map(|v| std::iter::once(v.author.clone()).chain(v.reviewer.clone()))
         .collect();
-    let named = names(state, ctx, actors).await;
-    let published = versions.iter().any(|v| v.status == "published");
+    let named = desk.names(ctx.lang, actors).await?;
+    let published = versions.iter().any(|v| v.status == Status::Published);
     let title = ctx.fmt(&Message::new("cat-manage-item").arg("name", name.as_str()));
     let error_of = |field: &str| {
         problems
@@ -294,7 +213,7 @@ async fn item_view(
             thead { tr { th { (ctx.t("cat-version")) } th { (ctx.t("cat-status")) } th { (ctx.t("cat-author")) } th { (ctx.t("cat-reviewer")) } } }
             tbody { @for v in &versions { tr {
                 td { a href={ "/manage/items/" (code) "/v/" (v.version) } { (v.version) } }
-                td { (status_label(ctx, &v.status)) }
+                td { (status_label(ctx, v.status)) }
                 td { (named.get(&v.author).unwrap_or(&v.author)) br; span.muted { (v.created_at) } }
                 td { @if let Some(r) = &v.reviewer { (named.get(r).unwrap_or(r)) } br; span.muted { (v.published_at.clone().unwrap_or_default()) } }
             } } }

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use identity::Official;
-use identity::model::Role;
 use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -12,9 +11,8 @@ use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
 use crate::diff::{Change, diff};
-use crate::model::{ItemBody, Status};
+use crate::model::Status;
 use crate::service::{self, CatalogError};
-use crate::store;
 
 use super::*;
 
@@ -24,55 +22,29 @@ pub(super) async fn version(
     ctx: Ctx,
     Path((code, version)): Path<(String, i64)>,
 ) -> Result<Response, PageError> {
-    may_look(&state, &o).await?;
-    version_view(&state, &ctx, &code, version, None, StatusCode::OK).await
-}
-
-/// The version to compare with: the one published before it, else the one before it.
-pub(super) async fn baseline(
-    state: &AppState,
-    code: &str,
-    version: i64,
-) -> Result<Option<(i64, ItemBody)>, db::DbError> {
-    let versions = store::versions(&state.db, code).await?;
-    let earlier = versions.iter().filter(|v| v.version < version);
-    let pick = earlier
-        .clone()
-        .find(|v| v.status == "published" || v.published_at.is_some())
-        .or_else(|| earlier.clone().next());
-    let Some(p) = pick else { return Ok(None) };
-    let mut conn = state.db.pool().acquire().await?;
-    Ok(store::version(&mut conn, code, p.version)
-        .await?
-        .map(|(_, b, _)| (p.version, b)))
+    let desk = service::desk(&state.db, o.principal()).await?;
+    version_view(&desk, &ctx, &code, version, None, StatusCode::OK).await
 }
 
 pub(super) async fn version_view(
-    state: &AppState,
+    desk: &service::Desk,
     ctx: &Ctx,
     code: &str,
     version: i64,
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let db_err = <PageError as From<db::DbError>>::from;
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| db_err(e.into()))?;
-    let (st, body, author) = store::version(&mut conn, code, version)
-        .await
-        .map_err(db_err)?
-        .ok_or_else(|| PageError::from(CatalogError::NotFound))?;
-    drop(conn);
-    let base = baseline(state, code, version).await.map_err(db_err)?;
+    let (st, body, author) = desk.version(code, version).await?;
+    let base = desk.baseline(code, version).await?;
     let changes: Vec<Change> = base
         .as_ref()
         .map(|(_, b)| diff(b, &body))
         .unwrap_or_default();
-    let author = who(state, ctx, &author).await;
+    let author = desk
+        .names(ctx.lang, vec![author.clone()])
+        .await?
+        .remove(&author)
+        .unwrap_or(author);
     let title = ctx.fmt(
         &Message::new("cat-version-of")
             .arg("name", body.name_zh.as_str())
@@ -91,7 +63,7 @@ pub(super) async fn version_view(
     };
     let page_body = html! {
         h1 { (title) }
-        p { (ctx.t("cat-status")) ": " strong { (status_label(ctx, st.key())) } " · " (ctx.t("cat-author")) ": " (author)
+        p { (ctx.t("cat-status")) ": " strong { (status_label(ctx, st)) } " · " (ctx.t("cat-author")) ": " (author)
             " · " a href={ "/manage/items/" (code) } { (ctx.t("cat-history")) } }
         (outcome_notice(&outcome))
         h2 { (ctx.t("cat-diff")) }
@@ -146,40 +118,27 @@ pub(super) async fn act(
     Path((code, version, action)): Path<(String, i64, String)>,
     ui::PageForm(form): ui::PageForm<Reason>,
 ) -> Result<Response, PageError> {
-    let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
-    let (_, body, _) = store::version(&mut conn, &code, version)
-        .await?
-        .ok_or_else(|| PageError::from(CatalogError::NotFound))?;
-    drop(conn);
-    let who = actor(&o);
+    let desk = service::desk(&state.db, o.principal()).await?;
+    let (db, by) = (&state.db, desk.by());
     let (done, result) = match action.as_str() {
-        "submit" => {
-            may_act(&state, &ctx, &o, &body, Role::DataSteward, "catalog.submit").await?;
-            (
-                "cat-submitted",
-                service::submit(&state.db, &code, version, &who).await,
-            )
-        }
-        "publish" => {
-            may_act(&state, &ctx, &o, &body, Role::Approver, "catalog.publish").await?;
-            (
-                "cat-published",
-                service::publish(&state.db, &code, version, &who).await,
-            )
-        }
-        "send-back" => {
-            may_act(&state, &ctx, &o, &body, Role::Approver, "catalog.send_back").await?;
-            (
-                "cat-sent-back",
-                service::send_back(&state.db, &code, version, &who, &form.reason).await,
-            )
-        }
+        "submit" => (
+            "cat-submitted",
+            service::submit(db, by, &code, version).await,
+        ),
+        "publish" => (
+            "cat-published",
+            service::publish(db, by, &code, version).await,
+        ),
+        "send-back" => (
+            "cat-sent-back",
+            service::send_back(db, by, &code, version, &form.reason).await,
+        ),
         _ => return Err(PageError::from(CatalogError::NotFound)),
     };
     match result {
         Ok(()) => {
             version_view(
-                &state,
+                &desk,
                 &ctx,
                 &code,
                 version,
@@ -196,7 +155,7 @@ pub(super) async fn act(
         ) => {
             let status = ui::error::HttpError::status(&e);
             version_view(
-                &state,
+                &desk,
                 &ctx,
                 &code,
                 version,
@@ -216,9 +175,8 @@ pub(super) async fn retire(
     Path(code): Path<String>,
     ui::PageForm(form): ui::PageForm<Reason>,
 ) -> Result<Response, PageError> {
-    let (_, _, body) = latest_or_404(&state, &code).await?;
-    may_act(&state, &ctx, &o, &body, Role::Approver, "catalog.retire").await?;
-    let outcome = match service::retire(&state.db, &code, &actor(&o), &form.reason).await {
+    let desk = service::desk(&state.db, o.principal()).await?;
+    let outcome = match service::retire(&state.db, desk.by(), &code, &form.reason).await {
         Ok(()) => (Some(Ok(ctx.t("cat-retired"))), StatusCode::OK),
         Err(CatalogError::Invalid(_)) => (
             Some(Err(ctx.t("cat-reason-missing"))),
@@ -226,8 +184,9 @@ pub(super) async fn retire(
         ),
         Err(e) => return Err(e.into()),
     };
+    let (_, _, body) = desk.latest(&code).await?;
     item_view(
-        &state,
+        &desk,
         &ctx,
         &code,
         &Edit::of(&body),

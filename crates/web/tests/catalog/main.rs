@@ -42,4 +42,20 @@ pub(crate) async fn one_item(app: &TestApp, q: &str) -> ItemBody {
         .expect("published")
 }
 
+/// A published demo item implemented in Lhasa (540100), found by `q`.
+pub(crate) async fn lhasa_item(app: &TestApp, q: &str) -> ItemBody {
+    let list = app
+        .get(&format!(
+            "/api/v1/items?q={}&division=540100&level=prefecture&limit=1",
+            encode(q)
+        ))
+        .await
+        .json();
+    let code = list["items"][0]["code"].as_str().expect("an item");
+    catalog::store::published(&app.db.db, code)
+        .await
+        .expect("read")
+        .expect("published")
+}
+
 pub(crate) const PASSWORD: &str = "demo-password-2026";

@@ -4,11 +4,42 @@ use super::*;
 
 db::on_each_backend! {
     async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_are_refused(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
             return;
         };
+        catalog::seed::seed_demo(&app.db.db).await.expect("seed");
         let db = &app.db.db;
-        let mut item = one_item(&app, "临时救助").await;
+        // A Lhasa item with a promised time limit to shorten.
+        let list = app
+            .get("/api/v1/items?division=540100&level=prefecture&limit=100")
+            .await
+            .json();
+        let code = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["promised_days"].as_i64().is_some_and(|d| d >= 2))
+            .and_then(|i| i["code"].as_str())
+            .expect("an item with a time limit")
+            .to_owned();
+        let mut item = catalog::service::published(db, &code)
+            .await
+            .expect("read")
+            .expect("published");
+        let shorter = item.promised_days - 1;
+        // The services are called directly, as any adapter would call them, with the
+        // principals of signed-in officials.
+        let as_principal = |login: &'static str| {
+            let app = &app;
+            async move {
+                let (cookie, _) = app.official_sign_in(login, PASSWORD).await;
+                app.principal(&cookie).await
+            }
+        };
+        let steward = as_principal("steward.region").await;
+        let approver = as_principal("approver.lhasa").await;
+        let elsewhere = as_principal("approver.shigatse").await;
+        let clerk = as_principal("clerk.chengguan").await;
         // Impossible values: each named, nothing saved.
         let mut bad = item.clone();
         bad.promised_days = bad.statutory_days + 1;
@@ -27,7 +58,7 @@ db::on_each_backend! {
             .fetch_one(db.pool())
             .await
             .expect("count");
-        match service::save_draft(db, &bad, "official:1").await {
+        match service::save_draft(db, &steward, &bad).await {
             Err(CatalogError::Invalid(problems)) => {
                 let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
                 for f in [
@@ -47,34 +78,56 @@ db::on_each_backend! {
             .expect("count");
         assert_eq!(before, after, "nothing half-saved");
 
-        item.promised_days = 3;
-        let code = item.code.to_string();
-        let v = service::save_draft(db, &item, "official:7")
+        item.promised_days = shorter;
+        // Whoever lacks the role for the item's division is refused, and nothing changes.
+        for (who, refused) in [
+            ("an approver", service::save_draft(db, &approver, &item).await.map(|_| ())),
+            ("a clerk", service::save_draft(db, &clerk, &item).await.map(|_| ())),
+            (
+                "a clerk withdrawing it",
+                service::retire(db, &clerk, &code, "no reason").await,
+            ),
+        ] {
+            assert!(
+                matches!(refused, Err(CatalogError::Forbidden(_))),
+                "{who}: {refused:?}"
+            );
+        }
+        let v = service::save_draft(db, &steward, &item)
             .await
             .expect("draft");
         assert_eq!(v, 2);
         assert!(matches!(
-            service::publish(db, &code, v, "official:8").await,
+            service::publish(db, &approver, &code, v).await,
             Err(CatalogError::NotInReview)
         ));
-        service::submit(db, &code, v, "official:7")
+        assert!(matches!(
+            service::submit(db, &elsewhere, &code, v).await,
+            Err(CatalogError::Forbidden(_))
+        ));
+        service::submit(db, &steward, &code, v)
             .await
             .expect("submit");
-        assert!(matches!(
-            service::publish(db, &code, v, "official:7").await,
-            Err(CatalogError::OwnReview)
-        ));
-        service::publish(db, &code, v, "official:8")
+        for (who, by) in [("the steward", &steward), ("another division's approver", &elsewhere)] {
+            assert!(
+                matches!(
+                    service::publish(db, by, &code, v).await,
+                    Err(CatalogError::Forbidden(_))
+                ),
+                "{who}"
+            );
+        }
+        service::publish(db, &approver, &code, v)
             .await
             .expect("publish");
         let published = catalog::store::published(db, &code)
             .await
             .expect("read")
             .expect("item");
-        assert_eq!(published.promised_days, 3);
+        assert_eq!(published.promised_days, shorter);
         // Search answers from what is committed: the new version is found at once.
         let found = app
-            .get(&format!("/api/v1/items?q={}&limit=500", encode("临时救助")))
+            .get(&format!("/api/v1/items?q={}&limit=500", encode(&item.name_zh)))
             .await
             .json();
         let hit = found["items"]
@@ -83,7 +136,7 @@ db::on_each_backend! {
             .iter()
             .find(|i| i["code"] == code.as_str())
             .expect("still found");
-        assert_eq!(hit["promised_days"], 3);
+        assert_eq!(hit["promised_days"], shorter);
         let statuses: Vec<String> = db::sqlx::query_scalar(
             "SELECT status FROM catalog_versions WHERE code = $1 ORDER BY version",
         )
@@ -97,7 +150,7 @@ db::on_each_backend! {
             "the version before is retired, kept"
         );
         let acts = app.audit_actions().await;
-        for a in ["item.drafted", "item.submitted", "item.published"] {
+        for a in ["item.drafted", "item.submitted", "item.published", "authz.refused"] {
             assert!(acts.iter().any(|x| x == a), "{a}");
         }
         app.close().await;
@@ -134,21 +187,8 @@ db::on_each_backend! {
         };
         catalog::seed::seed_demo(&app.db.db).await.expect("seed");
         let db = &app.db.db;
-        let list = app
-            .get(&format!(
-                "/api/v1/items?q={}&division=540100&level=prefecture&limit=1",
-                encode("公司设立登记")
-            ))
-            .await
-            .json();
-        let code = list["items"][0]["code"]
-            .as_str()
-            .expect("an item")
-            .to_owned();
-        let item = catalog::store::published(db, &code)
-            .await
-            .expect("read")
-            .expect("item");
+        let item = lhasa_item(&app, "公司设立登记").await;
+        let code = item.code.to_string();
         let versions = || async {
             db::sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM catalog_versions WHERE code = $1",

@@ -36,14 +36,6 @@ impl Answer {
 }
 
 impl TestApp {
-    pub async fn all() -> Vec<TestApp> {
-        let mut apps = Vec::new();
-        for db in testing::backends().await {
-            apps.push(TestApp::on(db).await);
-        }
-        apps
-    }
-
     /// The app on a fresh database of `backend` (none: PostgreSQL is not configured), with
     /// the demo people when `password` is given.
     pub async fn of(backend: db::Backend, password: Option<&str>) -> Option<TestApp> {
@@ -80,18 +72,6 @@ impl TestApp {
 
     pub fn name(&self) -> &'static str {
         self.db.name()
-    }
-
-    /// Apps whose databases also hold the demo people (citizens, entities, officials), all
-    /// with `password`.
-    pub async fn with_people(password: &str) -> Vec<TestApp> {
-        let apps = TestApp::all().await;
-        for app in &apps {
-            identity::seed::seed_demo(&app.db.db, password)
-                .await
-                .expect("identity seed");
-        }
-        apps
     }
 
     pub async fn send(&self, req: Request<Body>) -> Answer {

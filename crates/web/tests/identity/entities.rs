@@ -2,10 +2,9 @@
 
 use super::*;
 
-#[tokio::test]
-async fn a_legal_representative_authorises_an_agent_who_acts_for_the_entity_without_their_password()
-{
-    for app in apps().await {
+db::on_each_backend! {
+    async fn a_legal_representative_authorises_an_agent_who_acts_for_the_entity_without_their_password(backend: Backend) {
+        let Some(app) = app_on(backend).await else { return };
         let company = identity::seed::demo_credit_code(0).expect("code");
         let coop = identity::seed::demo_credit_code(1).expect("code");
         let tashi = app

@@ -14,10 +14,6 @@ mod sms;
 
 pub(crate) const PASSWORD: &str = "demo-password-2026";
 
-pub(crate) async fn apps() -> Vec<TestApp> {
-    TestApp::with_people(PASSWORD).await
-}
-
 /// The app on `backend` with the demo people (none: the backend is not configured).
 pub(crate) async fn app_on(backend: db::Backend) -> Option<TestApp> {
     TestApp::of(backend, Some(PASSWORD)).await

@@ -158,66 +158,67 @@ fn app_with_sms(db: db::testing::TestDb, sms: ui::state::SmsMode) -> TestApp {
     TestApp { router, db }
 }
 
-#[tokio::test]
-async fn a_production_gateway_receives_the_code_and_a_failing_one_is_reported() {
-    for db in db::testing::backends().await {
-        org::seed::seed_demo(&db.db).await.expect("org seed");
-        identity::seed::seed_demo(&db.db, PASSWORD)
-            .await
-            .expect("seed");
-        let (url, mut received) = gateway(200).await;
-        let sms = ui::state::SmsMode::HttpGateway {
-            url,
-            token: Some(ui::state::Secret::new("gw-token")),
-        };
-        let app = app_with_sms(db, sms);
-        let asked = app
-            .post_form("/signin/sms", "mobile=13908900001", None)
-            .await;
-        assert_eq!(
-            asked.location(),
-            "/signin/sms/code",
-            "{}: {}",
-            app.name(),
-            asked.body
-        );
-        let request = received.recv().await.expect("the gateway was called");
-        assert!(request.starts_with("POST /sms/send HTTP/1.1"), "{request}");
-        assert!(request.contains("Authorization: Bearer gw-token"));
-        let body: serde_json::Value =
-            serde_json::from_str(request.split("\r\n\r\n").nth(1).expect("body")).expect("json");
-        assert_eq!(body["mobile"], "13908900001");
-        let code: String = body["text"]
-            .as_str()
-            .and_then(|t| t.split("验证码为 ").nth(1))
-            .expect("the code")
-            .chars()
-            .take(6)
-            .collect();
-        let challenge = format!("yw_sms={}", sms_cookie(&asked));
-        let right = app
-            .send_with_cookie_form("/signin/sms/code", &format!("code={code}"), &challenge)
-            .await;
-        assert!(right.session_cookie().is_some(), "{}", right.body);
-        assert_eq!(
-            app.get("/dev/sms").await.status,
-            StatusCode::NOT_FOUND,
-            "no inbox in production"
-        );
-        app.close().await;
-    }
-    for db in db::testing::backends().await {
-        org::seed::seed_demo(&db.db).await.expect("org seed");
-        identity::seed::seed_demo(&db.db, PASSWORD)
-            .await
-            .expect("seed");
-        let (url, _received) = gateway(503).await;
-        let app = app_with_sms(db, ui::state::SmsMode::HttpGateway { url, token: None });
-        let res = app
-            .post_form("/signin/sms?lang=en", "mobile=13908900001", None)
-            .await;
-        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
-        app.close().await;
+db::on_each_backend! {
+    async fn a_production_gateway_receives_the_code_and_a_failing_one_is_reported(backend: Backend) {
+        if let Some(db) = db::testing::fresh(backend).await {
+            org::seed::seed_demo(&db.db).await.expect("org seed");
+            identity::seed::seed_demo(&db.db, PASSWORD)
+                .await
+                .expect("seed");
+            let (url, mut received) = gateway(200).await;
+            let sms = ui::state::SmsMode::HttpGateway {
+                url,
+                token: Some(ui::state::Secret::new("gw-token")),
+            };
+            let app = app_with_sms(db, sms);
+            let asked = app
+                .post_form("/signin/sms", "mobile=13908900001", None)
+                .await;
+            assert_eq!(
+                asked.location(),
+                "/signin/sms/code",
+                "{}: {}",
+                app.name(),
+                asked.body
+            );
+            let request = received.recv().await.expect("the gateway was called");
+            assert!(request.starts_with("POST /sms/send HTTP/1.1"), "{request}");
+            assert!(request.contains("Authorization: Bearer gw-token"));
+            let body: serde_json::Value =
+                serde_json::from_str(request.split("\r\n\r\n").nth(1).expect("body")).expect("json");
+            assert_eq!(body["mobile"], "13908900001");
+            let code: String = body["text"]
+                .as_str()
+                .and_then(|t| t.split("验证码为 ").nth(1))
+                .expect("the code")
+                .chars()
+                .take(6)
+                .collect();
+            let challenge = format!("yw_sms={}", sms_cookie(&asked));
+            let right = app
+                .send_with_cookie_form("/signin/sms/code", &format!("code={code}"), &challenge)
+                .await;
+            assert!(right.session_cookie().is_some(), "{}", right.body);
+            assert_eq!(
+                app.get("/dev/sms").await.status,
+                StatusCode::NOT_FOUND,
+                "no inbox in production"
+            );
+            app.close().await;
+        }
+        if let Some(db) = db::testing::fresh(backend).await {
+            org::seed::seed_demo(&db.db).await.expect("org seed");
+            identity::seed::seed_demo(&db.db, PASSWORD)
+                .await
+                .expect("seed");
+            let (url, _received) = gateway(503).await;
+            let app = app_with_sms(db, ui::state::SmsMode::HttpGateway { url, token: None });
+            let res = app
+                .post_form("/signin/sms?lang=en", "mobile=13908900001", None)
+                .await;
+            assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+            app.close().await;
+        }
     }
 }
 

@@ -155,7 +155,9 @@ db::on_each_backend! {
 
 #[tokio::test]
 async fn odd_input_never_makes_the_server_fail() {
-    let app = TestApp::all().await.into_iter().next().expect("sqlite");
+    let app = TestApp::of(db::Backend::Sqlite, None)
+        .await
+        .expect("sqlite");
     let odd = [
         "%FF%FE",
         "%",
@@ -195,160 +197,162 @@ async fn odd_input_never_makes_the_server_fail() {
     app.close().await;
 }
 
-/// Cookies are `Secure` because the public address is https, never because a client says
-/// `X-Forwarded-Proto: https`; the public https address brings HSTS; signed-in answers are
-/// never cached.
-#[tokio::test]
-async fn cookies_and_caches_follow_the_public_address() {
-    let get = |router: axum::Router, cookie: Option<&'static str>| async move {
-        let mut req = Request::get("/?lang=en").header("x-forwarded-proto", "https");
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        router
-            .oneshot(req.body(Body::empty()).expect("req"))
-            .await
-            .expect("answer")
-    };
-    for t in testing::backends().await {
-        let plain = web::router(web::state(t.db.clone(), WebSettings::default()).expect("state"));
-        let res = get(plain.clone(), None).await;
-        let cookie = res.headers()[header::SET_COOKIE].to_str().expect("text");
-        assert!(
-            !cookie.contains("Secure"),
-            "a client's header decides nothing: {cookie}"
-        );
-        assert!(
-            res.headers()
-                .get(header::STRICT_TRANSPORT_SECURITY)
-                .is_none()
-        );
-        assert!(
-            res.headers()
-                .get(header::CACHE_CONTROL)
-                .is_none_or(|v| v != "no-store")
-        );
-        let signed = get(plain, Some("yw_session=abc")).await;
-        assert_eq!(signed.headers()[header::CACHE_CONTROL], "no-store");
-
-        let settings = WebSettings {
-            public_url: Some("https://zwfw.example.gov.cn".to_owned()),
-            ..WebSettings::default()
+db::on_each_backend! {
+    /// Cookies are `Secure` because the public address is https, never because a client says
+    /// `X-Forwarded-Proto: https`; the public https address brings HSTS; signed-in answers are
+    /// never cached.
+    async fn cookies_and_caches_follow_the_public_address(backend: Backend) {
+        let get = |router: axum::Router, cookie: Option<&'static str>| async move {
+            let mut req = Request::get("/?lang=en").header("x-forwarded-proto", "https");
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            router
+                .oneshot(req.body(Body::empty()).expect("req"))
+                .await
+                .expect("answer")
         };
-        let https = web::router(web::state(t.db.clone(), settings).expect("state"));
-        let res = get(https, None).await;
-        let cookie = res.headers()[header::SET_COOKIE].to_str().expect("text");
-        assert!(cookie.ends_with("; Secure"), "{cookie}");
-        assert_eq!(
-            res.headers()[header::STRICT_TRANSPORT_SECURITY],
-            "max-age=31536000"
-        );
-        t.close().await;
+        if let Some(t) = testing::fresh(backend).await {
+            let plain = web::router(web::state(t.db.clone(), WebSettings::default()).expect("state"));
+            let res = get(plain.clone(), None).await;
+            let cookie = res.headers()[header::SET_COOKIE].to_str().expect("text");
+            assert!(
+                !cookie.contains("Secure"),
+                "a client's header decides nothing: {cookie}"
+            );
+            assert!(
+                res.headers()
+                    .get(header::STRICT_TRANSPORT_SECURITY)
+                    .is_none()
+            );
+            assert!(
+                res.headers()
+                    .get(header::CACHE_CONTROL)
+                    .is_none_or(|v| v != "no-store")
+            );
+            let signed = get(plain, Some("yw_session=abc")).await;
+            assert_eq!(signed.headers()[header::CACHE_CONTROL], "no-store");
+
+            let settings = WebSettings {
+                public_url: Some("https://zwfw.example.gov.cn".to_owned()),
+                ..WebSettings::default()
+            };
+            let https = web::router(web::state(t.db.clone(), settings).expect("state"));
+            let res = get(https, None).await;
+            let cookie = res.headers()[header::SET_COOKIE].to_str().expect("text");
+            assert!(cookie.ends_with("; Secure"), "{cookie}");
+            assert_eq!(
+                res.headers()[header::STRICT_TRANSPORT_SECURITY],
+                "max-age=31536000"
+            );
+            t.close().await;
+        }
     }
 }
 
-/// The bootstrap administrator's Basic login is throttled and locked like any sign-in, every
-/// attempt is audited, it is refused over plain HTTP when the public address is https, and
-/// an administrator official can switch it off for good.
-#[tokio::test]
-async fn the_bootstrap_login_is_throttled_audited_and_can_be_switched_off() {
-    for app in TestApp::with_people("a long passphrase").await {
-        for _ in 0..5 {
-            let wrong = app.admin_post("/admin/calendar", "", "guess").await;
-            assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", app.name());
-        }
-        // Locked now: the right password waits too, and is told until when.
-        let locked = app
-            .get_with(
-                "/admin?lang=en",
-                "authorization",
-                &format!("Basic {}", common::base64("admin:s3cret-admin")),
-            )
-            .await;
-        assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
-        assert!(locked.body.contains("locked"), "{}", locked.body);
-        let actions = app.audit_actions().await;
-        assert_eq!(
-            actions
-                .iter()
-                .filter(|a| *a == "admin.bootstrap.failed")
-                .count(),
-            5
-        );
-        assert!(actions.iter().any(|a| a == "admin.bootstrap.locked-out"));
-        // The lock passes; a success is audited and clears the count.
-        db::sqlx::query("DELETE FROM sign_in_throttle WHERE key = 'admin:bootstrap'")
-            .execute(app.db.db.pool())
-            .await
-            .expect("the lock's time passes");
-        let ok = app
-            .get_with(
-                "/admin",
-                "authorization",
-                &format!("Basic {}", common::base64("admin:s3cret-admin")),
-            )
-            .await;
-        assert_eq!(ok.status, StatusCode::OK);
-        assert!(
-            app.audit_actions()
+db::on_each_backend! {
+    /// The bootstrap administrator's Basic login is throttled and locked like any sign-in, every
+    /// attempt is audited, it is refused over plain HTTP when the public address is https, and
+    /// an administrator official can switch it off for good.
+    async fn the_bootstrap_login_is_throttled_audited_and_can_be_switched_off(backend: Backend) {
+        if let Some(app) = TestApp::of(backend, Some("a long passphrase")).await {
+            for _ in 0..5 {
+                let wrong = app.admin_post("/admin/calendar", "", "guess").await;
+                assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", app.name());
+            }
+            // Locked now: the right password waits too, and is told until when.
+            let locked = app
+                .get_with(
+                    "/admin?lang=en",
+                    "authorization",
+                    &format!("Basic {}", common::base64("admin:s3cret-admin")),
+                )
+                .await;
+            assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+            assert!(locked.body.contains("locked"), "{}", locked.body);
+            let actions = app.audit_actions().await;
+            assert_eq!(
+                actions
+                    .iter()
+                    .filter(|a| *a == "admin.bootstrap.failed")
+                    .count(),
+                5
+            );
+            assert!(actions.iter().any(|a| a == "admin.bootstrap.locked-out"));
+            // The lock passes; a success is audited and clears the count.
+            db::sqlx::query("DELETE FROM sign_in_throttle WHERE key = 'admin:bootstrap'")
+                .execute(app.db.db.pool())
                 .await
-                .iter()
-                .any(|a| a == "admin.bootstrap.signin")
-        );
-        assert!(
-            !ok.body.contains("/admin/bootstrap/off"),
-            "only an official may switch it off"
-        );
+                .expect("the lock's time passes");
+            let ok = app
+                .get_with(
+                    "/admin",
+                    "authorization",
+                    &format!("Basic {}", common::base64("admin:s3cret-admin")),
+                )
+                .await;
+            assert_eq!(ok.status, StatusCode::OK);
+            assert!(
+                app.audit_actions()
+                    .await
+                    .iter()
+                    .any(|a| a == "admin.bootstrap.signin")
+            );
+            assert!(
+                !ok.body.contains("/admin/bootstrap/off"),
+                "only an official may switch it off"
+            );
 
-        // An administrator official switches it off; then Basic is refused.
-        let (official, _) = app
-            .official_sign_in("admin.region", "a long passphrase")
-            .await;
-        let page = app.get_as("/admin?lang=en", &official).await;
-        assert!(page.body.contains("/admin/bootstrap/off"), "{}", page.body);
-        let off = app
-            .post_form("/admin/bootstrap/off?lang=en", "", Some(&official))
-            .await;
-        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
-        let refused = app
-            .get_with(
-                "/admin?lang=en",
-                "authorization",
-                &format!("Basic {}", common::base64("admin:s3cret-admin")),
-            )
-            .await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN);
-        assert!(refused.body.contains("switched off"), "{}", refused.body);
-        assert!(
-            app.audit_actions()
+            // An administrator official switches it off; then Basic is refused.
+            let (official, _) = app
+                .official_sign_in("admin.region", "a long passphrase")
+                .await;
+            let page = app.get_as("/admin?lang=en", &official).await;
+            assert!(page.body.contains("/admin/bootstrap/off"), "{}", page.body);
+            let off = app
+                .post_form("/admin/bootstrap/off?lang=en", "", Some(&official))
+                .await;
+            assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+            let refused = app
+                .get_with(
+                    "/admin?lang=en",
+                    "authorization",
+                    &format!("Basic {}", common::base64("admin:s3cret-admin")),
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert!(refused.body.contains("switched off"), "{}", refused.body);
+            assert!(
+                app.audit_actions()
+                    .await
+                    .iter()
+                    .any(|a| a == "admin.bootstrap.switched-off")
+            );
+            app.close().await;
+        }
+        // With an https public address, the password never travels over plain HTTP.
+        if let Some(t) = testing::fresh(backend).await {
+            let settings = WebSettings {
+                public_url: Some("https://zwfw.example.gov.cn".to_owned()),
+                admin_password: Some(ui::state::Secret::new("s3cret-admin")),
+                ..WebSettings::default()
+            };
+            let router = web::router(web::state(t.db.clone(), settings).expect("state"));
+            let res = router
+                .oneshot(
+                    Request::get("/admin?lang=en")
+                        .header(
+                            header::AUTHORIZATION,
+                            format!("Basic {}", common::base64("admin:s3cret-admin")),
+                        )
+                        .body(Body::empty())
+                        .expect("req"),
+                )
                 .await
-                .iter()
-                .any(|a| a == "admin.bootstrap.switched-off")
-        );
-        app.close().await;
-    }
-    // With an https public address, the password never travels over plain HTTP.
-    for t in testing::backends().await {
-        let settings = WebSettings {
-            public_url: Some("https://zwfw.example.gov.cn".to_owned()),
-            admin_password: Some(ui::state::Secret::new("s3cret-admin")),
-            ..WebSettings::default()
-        };
-        let router = web::router(web::state(t.db.clone(), settings).expect("state"));
-        let res = router
-            .oneshot(
-                Request::get("/admin?lang=en")
-                    .header(
-                        header::AUTHORIZATION,
-                        format!("Basic {}", common::base64("admin:s3cret-admin")),
-                    )
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await
-            .expect("answer");
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        t.close().await;
+                .expect("answer");
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            t.close().await;
+        }
     }
 }
 

@@ -386,7 +386,9 @@ db::on_each_backend! {
 
 #[tokio::test]
 async fn identifiers_are_checked_with_a_message_in_the_callers_language() {
-    let app = TestApp::all().await.into_iter().next().expect("sqlite");
+    let app = TestApp::of(db::Backend::Sqlite, None)
+        .await
+        .expect("sqlite");
     let post = |body: &'static str, lang: &'static str| {
         Request::post("/api/v1/identifiers/check")
             .header(header::CONTENT_TYPE, "application/json")

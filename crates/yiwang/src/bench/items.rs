@@ -101,7 +101,7 @@ async fn backend(db: &Db, name: &str, quick: bool) -> anyhow::Result<Vec<Row>> {
     let db = db.clone();
     org::seed::seed_demo(&db).await?;
     let items = generated_items(&db, ITEMS).await?;
-    catalog::service::load_published(&db, &items, "system:bench")
+    catalog::service::load_published(&db, &identity::Principal::Operator("system:bench"), &items)
         .await
         .map_err(|e| anyhow::anyhow!("loading the generated catalogue: {e:?}"))?;
     drop(items);

@@ -62,7 +62,14 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             } else {
                 catalog::service::Landing::Review
             };
-            match catalog::service::import(&db, &read, "system:cli", landing, &|_| true).await {
+            match catalog::service::import(
+                &db,
+                &identity::Principal::Operator("system:cli"),
+                &read,
+                landing,
+            )
+            .await
+            {
                 Ok(r) => {
                     println!(
                         "{} records: {} new version{} ({}), {} unchanged",

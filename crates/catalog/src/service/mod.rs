@@ -1,14 +1,27 @@
 //! The catalogue's rules: a new version is a draft, goes to review, and is published only by
 //! someone other than its author (an approver); publishing retires the version before it.
 //! Every step is an audit event. A version that fails a check is not saved at all.
+//!
+//! Each use case takes the acting [`Principal`] and checks it: a data steward drafts and sends
+//! for review, an approver publishes, sends back and withdraws, each for the item's division
+//! (both the division it has and the one a change gives it); the operator may do all. A
+//! refusal is audited (`authz.refused`).
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
+use identity::Principal;
+use identity::model::Role;
 use kernel::{Localize, Message};
 use serde_json::json;
 
 use crate::model::{Invalid, ItemBody, MaterialSource, Status};
 use crate::store;
+
+mod desk;
+pub use desk::{Desk, desk};
+
+/// Reads of what is published. The catalogue is public, so they take no principal.
+pub use crate::store::{published, published_bodies, published_history};
 
 /// Why a catalogue change was not made.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +38,9 @@ pub enum CatalogError {
     OwnReview,
     #[error("the import file has problems")]
     Rows(Vec<crate::transfer::Problem>),
+    /// The principal may not do this (the refusal is in the audit chain).
+    #[error("not allowed")]
+    Forbidden(Message),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -38,6 +54,7 @@ impl Localize for CatalogError {
             CatalogError::NotDraft => Message::new("cat-review-not-draft"),
             CatalogError::OwnReview => Message::new("cat-own-review"),
             CatalogError::Rows(p) => Message::new("cat-import-refused").arg("count", p.len()),
+            CatalogError::Forbidden(m) => m.clone(),
             CatalogError::Db(e) => e.message(),
         }
     }
@@ -53,6 +70,7 @@ impl ui::error::HttpError for CatalogError {
                 StatusCode::CONFLICT
             }
             CatalogError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            CatalogError::Forbidden(_) => StatusCode::FORBIDDEN,
             CatalogError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -65,8 +83,70 @@ impl ui::error::HttpError for CatalogError {
             CatalogError::NotDraft => "not-draft",
             CatalogError::OwnReview => "own-review",
             CatalogError::Rows(_) => "invalid-import",
+            CatalogError::Forbidden(_) => "forbidden",
             CatalogError::Db(e) => ui::error::HttpError::code(e),
         }
+    }
+}
+
+impl From<identity::IdentityError> for CatalogError {
+    fn from(e: identity::IdentityError) -> Self {
+        match e {
+            identity::IdentityError::Db(e) => CatalogError::Db(e),
+            e => CatalogError::Forbidden(e.message()),
+        }
+    }
+}
+
+/// Allows looking at the catalogue's management (drafts, versions in review, the import form)
+/// to data stewards and approvers of any division, and the operator.
+pub async fn may_view(db: &Db, by: &Principal) -> Result<(), CatalogError> {
+    if matches!(by, Principal::Operator(_))
+        || by.official().is_some_and(|s| {
+            s.account
+                .grants
+                .iter()
+                .any(|g| matches!(g.role, Role::DataSteward | Role::Approver))
+        })
+    {
+        return Ok(());
+    }
+    Ok(by
+        .refuse(db, "catalog", Role::DataSteward.key(), "catalog.view")
+        .await?)
+}
+
+/// Allows `action` if `by` holds `role` for the division of every body given (the item as it
+/// is and as it would become). An item without a division is refused as invalid.
+async fn may(
+    db: &Db,
+    by: &Principal,
+    role: Role,
+    bodies: &[&ItemBody],
+    action: &str,
+) -> Result<(), CatalogError> {
+    for body in bodies {
+        let Some(division) = body.divisions.first() else {
+            return Err(CatalogError::Invalid(vec![Invalid {
+                field: "divisions".into(),
+                message: Message::new("cat-divisions-missing"),
+            }]));
+        };
+        by.require(db, role, *division, action).await?;
+    }
+    Ok(())
+}
+
+/// May `by` act as `role` for this item without being asked to (no audit): for an import,
+/// which reports every item it may not change rather than stopping at the first.
+fn holds(by: &Principal, role: Role, body: &ItemBody) -> bool {
+    match by {
+        Principal::Operator(_) => true,
+        _ => by.official().is_some_and(|s| {
+            body.divisions
+                .first()
+                .is_some_and(|d| s.account.may(role, *d))
+        }),
     }
 }
 
@@ -201,9 +281,16 @@ async fn event(
     Ok(())
 }
 
-/// Saves a new draft version; returns its number.
-pub async fn save_draft(db: &Db, body: &ItemBody, author: &str) -> Result<i64, CatalogError> {
+/// Saves a new draft version of an item that exists; returns its number. A data steward of
+/// the item's division (as it is, and as the draft would make it) may.
+pub async fn save_draft(db: &Db, by: &Principal, body: &ItemBody) -> Result<i64, CatalogError> {
+    let code = body.code.as_str();
+    let (_, _, base) = store::latest(db, code)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    may(db, by, Role::DataSteward, &[&base, body], "catalog.draft").await?;
     check(db, body).await?;
+    let author = &by.id();
     let mut tx = db.begin().await?;
     let v = store::next_version(&mut tx, body.code.as_str()).await?;
     store::insert_version(&mut tx, body, v, Status::Draft, author).await?;
@@ -215,8 +302,31 @@ pub async fn save_draft(db: &Db, body: &ItemBody, author: &str) -> Result<i64, C
     Ok(v)
 }
 
-/// Sends a draft for review.
-pub async fn submit(db: &Db, code: &str, version: i64, actor: &str) -> Result<(), CatalogError> {
+/// Allows a decision on a version if `by` holds `role` for the item's division, as the item
+/// stands and as the version would make it; returns how the audit chain names them.
+async fn may_decide(
+    db: &Db,
+    by: &Principal,
+    role: Role,
+    code: &str,
+    version: i64,
+    action: &str,
+) -> Result<String, CatalogError> {
+    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+    let (_, body, _) = store::version(&mut conn, code, version)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    drop(conn);
+    let (_, _, latest) = store::latest(db, code)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    may(db, by, role, &[&latest, &body], action).await?;
+    Ok(by.id())
+}
+
+/// Sends a draft for review: a data steward of the item's division.
+pub async fn submit(db: &Db, by: &Principal, code: &str, version: i64) -> Result<(), CatalogError> {
+    let actor = &may_decide(db, by, Role::DataSteward, code, version, "catalog.submit").await?;
     let mut tx = db.begin().await?;
     let (status, _, _) = store::version(&mut tx, code, version)
         .await?
@@ -230,14 +340,16 @@ pub async fn submit(db: &Db, code: &str, version: i64, actor: &str) -> Result<()
     Ok(())
 }
 
-/// Publishes a version in review; the version published before it is retired. The reviewer
-/// must not be the author.
+/// Publishes a version in review; the version published before it is retired. An approver of
+/// the item's division who is not the version's author may.
 pub async fn publish(
     db: &Db,
+    by: &Principal,
     code: &str,
     version: i64,
-    reviewer: &str,
 ) -> Result<(), CatalogError> {
+    let reviewer = may_decide(db, by, Role::Approver, code, version, "catalog.publish").await?;
+    let reviewer = reviewer.as_str();
     let mut tx = db.begin().await?;
     let (status, body, author) = store::version(&mut tx, code, version)
         .await?
@@ -277,14 +389,16 @@ fn require_reason(reason: &str) -> Result<(), CatalogError> {
     Ok(())
 }
 
-/// Sends a version in review back to its author as a draft, with the reviewer's reason.
+/// Sends a version in review back to its author as a draft, with the reviewer's reason: an
+/// approver of the item's division.
 pub async fn send_back(
     db: &Db,
+    by: &Principal,
     code: &str,
     version: i64,
-    reviewer: &str,
     reason: &str,
 ) -> Result<(), CatalogError> {
+    let reviewer = &may_decide(db, by, Role::Approver, code, version, "catalog.send_back").await?;
     require_reason(reason)?;
     let mut tx = db.begin().await?;
     let (status, _, _) = store::version(&mut tx, code, version)
@@ -309,9 +423,15 @@ pub async fn send_back(
 }
 
 /// Withdraws an item from the catalogue (取消): its published version is retired and it no
-/// longer appears in lists or search; cases filed under it keep their version.
-pub async fn retire(db: &Db, code: &str, actor: &str, reason: &str) -> Result<(), CatalogError> {
+/// longer appears in lists or search; cases filed under it keep their version. An approver of
+/// the item's division may.
+pub async fn retire(db: &Db, by: &Principal, code: &str, reason: &str) -> Result<(), CatalogError> {
+    let (_, _, latest) = store::latest(db, code)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    may(db, by, Role::Approver, &[&latest], "catalog.retire").await?;
     require_reason(reason)?;
+    let actor = &by.id();
     let mut tx = db.begin().await?;
     let published: Option<i64> = sqlx::query_scalar(
         "SELECT published_version FROM catalog_items WHERE code = $1 AND status = 'published'",
@@ -366,20 +486,37 @@ pub enum Landing {
 }
 
 /// Imports items read from a file, all or nothing: every problem with any record — its
-/// fields, its department and divisions, or `allowed` saying the importer may not change
-/// it — is reported and nothing is written. Items equal to their newest version are left
-/// alone, so importing an export changes nothing.
+/// fields, its department and divisions, or an item the importer may not change — is
+/// reported and nothing is written. Items equal to their newest version are left alone, so
+/// importing an export changes nothing.
+///
+/// For review, the importer must be a data steward of each item's division, as it is and as
+/// the file would make it; to publish at once, an approver of them (or the operator).
 pub async fn import(
     db: &Db,
+    by: &Principal,
     read: &crate::transfer::Read,
-    actor: &str,
     landing: Landing,
-    allowed: &(dyn Fn(&ItemBody) -> bool + Sync),
 ) -> Result<ImportReport, CatalogError> {
     use crate::transfer::Problem;
+    may_view(db, by).await?;
+    let role = match landing {
+        Landing::Review => Role::DataSteward,
+        Landing::Publish => Role::Approver,
+    };
+    let actor = &by.id();
     let records = &read.items;
     let mut problems = read.problems.clone();
     let mut known = Known::default();
+    let current = store::published_bodies(db).await?;
+    let current: std::collections::HashMap<&str, &ItemBody> =
+        current.iter().map(|b| (b.code.as_str(), b)).collect();
+    let allowed = |b: &ItemBody| {
+        holds(by, role, b)
+            && current
+                .get(b.code.as_str())
+                .is_none_or(|c| holds(by, role, c))
+    };
     for (at, b) in records {
         if let Err(CatalogError::Invalid(p)) = check_with(db, b, &mut known).await {
             problems.extend(p.into_iter().map(|x| Problem {
@@ -480,16 +617,12 @@ pub async fn import(
 /// Loads items and publishes them at once (the demo catalogue): all or nothing.
 pub async fn load_published(
     db: &Db,
+    by: &Principal,
     items: &[ItemBody],
-    actor: &str,
 ) -> Result<usize, CatalogError> {
-    Ok(import(
-        db,
-        &crate::transfer::Read::of(items),
-        actor,
-        Landing::Publish,
-        &|_| true,
+    Ok(
+        import(db, by, &crate::transfer::Read::of(items), Landing::Publish)
+            .await?
+            .versions,
     )
-    .await?
-    .versions)
 }
