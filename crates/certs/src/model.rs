@@ -209,6 +209,9 @@ pub enum CertError {
     /// A rule refuses it (revoking a revoked certificate, issuing without a master key …).
     #[error("refused")]
     Refused(Message),
+    /// The acting principal may not do this (an official's refusal is audited).
+    #[error("not allowed")]
+    Forbidden(Message),
     #[error(transparent)]
     Db(#[from] db::DbError),
 }
@@ -226,7 +229,7 @@ impl kernel::Localize for CertError {
             CertError::Invalid(p) => p
                 .first()
                 .map_or_else(|| Message::new("cert-invalid"), |(_, m)| m.clone()),
-            CertError::Refused(m) => m.clone(),
+            CertError::Refused(m) | CertError::Forbidden(m) => m.clone(),
             CertError::Db(e) => e.message(),
         }
     }
@@ -239,6 +242,7 @@ impl ui::error::HttpError for CertError {
             CertError::NotFound => StatusCode::NOT_FOUND,
             CertError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CertError::Refused(_) => StatusCode::CONFLICT,
+            CertError::Forbidden(_) => StatusCode::FORBIDDEN,
             CertError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -248,6 +252,7 @@ impl ui::error::HttpError for CertError {
             CertError::NotFound => "not-found",
             CertError::Invalid(_) => "invalid",
             CertError::Refused(_) => "refused",
+            CertError::Forbidden(_) => "forbidden",
             CertError::Db(e) => ui::error::HttpError::code(e),
         }
     }

@@ -10,7 +10,8 @@ use axum::extract::{Path, RawForm, State as AxState};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use identity::model::{Role, Session};
+use identity::Principal;
+use identity::model::Session;
 use identity::{Citizen, Official};
 use kernel::time_util::format_date;
 use kernel::{DivisionCode, Message};
@@ -413,21 +414,6 @@ async fn file_download(
 // ---------------------------------------------------------------------------------------
 // The issuing department's console
 
-/// The department an official issues for, with its kind and division.
-fn issuing(ctx: &Ctx, session: &Session) -> Result<(String, String, DivisionCode), PageError> {
-    let refused = || PageError::new(ctx, StatusCode::FORBIDDEN, &Message::new("cert-not-issuer"));
-    let dept = session.account.department.clone().ok_or_else(refused)?;
-    let (division, kind) = dept.split_once('-').ok_or_else(refused)?;
-    let division = DivisionCode::parse(division).map_err(|_| refused())?;
-    let allowed = session.account.grants.iter().any(|g| {
-        matches!(g.role, Role::Approver | Role::Administrator) && division.is_within(g.division)
-    });
-    if !allowed {
-        return Err(refused());
-    }
-    Ok((dept.clone(), kind.to_owned(), division))
-}
-
 #[derive(Debug, Default, Deserialize)]
 struct Find {
     q: Option<String>,
@@ -442,11 +428,12 @@ async fn console_view(
     errors: &BTreeMap<String, String>,
     typed: &BTreeMap<String, String>,
 ) -> Result<Response, PageError> {
-    let (dept, kind, division) = issuing(ctx, session)?;
+    let office = service::office(&state.db, &Principal::account(session.clone())).await?;
+    let (dept, kind, division) = (&office.department, &office.kind, office.division);
     let types: Vec<CertType> = service::cert_types(&state.db)
         .await?
         .into_iter()
-        .filter(|t| t.issuing_kind == kind)
+        .filter(|t| t.issuing_kind == *kind)
         .collect();
     let found = if q.trim().is_empty() {
         Vec::new()
@@ -542,7 +529,9 @@ async fn issue_send(
     ctx: Ctx,
     ui::PageForm(typed): ui::PageForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let (_, kind, _) = issuing(&ctx, &session)?;
+    let kind = service::office(&state.db, &Principal::account(session.clone()))
+        .await?
+        .kind;
     let type_code = typed.get("type_code").cloned().unwrap_or_default();
     let t = service::cert_type(&state.db, &type_code)
         .await?
@@ -576,7 +565,7 @@ async fn issue_send(
         case_id: None,
         valid_from: None,
     };
-    match service::issue(&state.db, &new, &format!("official:{}", session.account.id)).await {
+    match service::issue(&state.db, &Principal::account(session.clone()), &new).await {
         Ok(c) => Ok(Redirect::to(&format!("/console/certs/{}?issued=1", c.id)).into_response()),
         Err(CertError::Invalid(p)) => {
             let errors = p.iter().map(|(k, m)| (k.clone(), ctx.fmt(m))).collect();
@@ -586,29 +575,16 @@ async fn issue_send(
     }
 }
 
-/// A certificate the official's department issued.
+/// A certificate the official may manage (`service::may_manage`).
 async fn issued_here(
     state: &AppState,
-    ctx: &Ctx,
     session: &Session,
     id: i64,
 ) -> Result<Certificate, PageError> {
-    let (dept, ..) = issuing(ctx, session)?;
-    let c = service::find(&state.db, id).await?.ok_or_else(|| {
-        PageError::new(ctx, StatusCode::NOT_FOUND, &Message::new("cert-not-found"))
-    })?;
-    let admin = session
-        .account
-        .grants
-        .iter()
-        .any(|g| g.role == Role::Administrator);
-    if c.issuer_department != dept && !admin {
-        return Err(PageError::new(
-            ctx,
-            StatusCode::FORBIDDEN,
-            &Message::new("cert-not-issuer"),
-        ));
-    }
+    let c = service::find(&state.db, id)
+        .await?
+        .ok_or(CertError::NotFound)?;
+    service::may_manage(&state.db, &Principal::account(session.clone()), &c).await?;
     Ok(c)
 }
 
@@ -671,7 +647,7 @@ async fn manage_page(
     Path(id): Path<i64>,
     ui::PageQuery(q): ui::PageQuery<Shown>,
 ) -> Result<Markup, PageError> {
-    let c = issued_here(&state, &ctx, &session, id).await?;
+    let c = issued_here(&state, &session, id).await?;
     let outcome = q.issued.map(|_| Ok(ctx.t("cert-issued")));
     manage_view(&state, &ctx, &c, outcome).await
 }
@@ -690,8 +666,8 @@ async fn manage_send(
     Path(id): Path<i64>,
     ui::PageForm(f): ui::PageForm<ManageForm>,
 ) -> Result<Response, PageError> {
-    let c = issued_here(&state, &ctx, &session, id).await?;
-    let actor = format!("official:{}", session.account.id);
+    let c = issued_here(&state, &session, id).await?;
+    let by = &Principal::account(session.clone());
     let done = match f.action.as_str() {
         "replace" | "renew" => {
             let how = if f.action == "renew" {
@@ -699,10 +675,10 @@ async fn manage_send(
             } else {
                 Reissue::Replace
             };
-            service::reissue(&state.db, c.id, how, &BTreeMap::new(), &f.reason, &actor).await
+            service::reissue(&state.db, by, c.id, how, &BTreeMap::new(), &f.reason).await
         }
         other => match Change::parse(other) {
-            Some(ch) => service::change(&state.db, c.id, ch, &f.reason, &actor).await,
+            Some(ch) => service::change(&state.db, by, c.id, ch, &f.reason).await,
             None => Err(CertError::Invalid(vec![(
                 "action".into(),
                 Message::new("cert-invalid"),

@@ -376,6 +376,7 @@ async fn issue(
 ) -> Result<(), CertError> {
     service::issue(
         db,
+        &identity::Principal::Operator("system:seed"),
         &NewCert {
             type_code: type_code.to_owned(),
             holder_name: holder_name.to_owned(),
@@ -385,7 +386,6 @@ async fn issue(
             case_id: None,
             valid_from: None,
         },
-        "system:seed",
     )
     .await
     .map(|_| ())

@@ -11,6 +11,9 @@ use yiwang_certs::model::CertError;
 use yiwang_certs::service::{self, Change, FileProblem, NewCert, Reissue, Standing, Verdict};
 use yiwang_certs::{keys, seed};
 
+/// The operator: the services' own rules, not who may act, are under test here.
+const TEST: identity::Principal = identity::Principal::Operator("system:test");
+
 fn sealed(db: &Db) -> Db {
     db.clone().with_sealer(
         kernel::crypto::Sealer::from_hex("00112233445566778899aabbccddeeff").expect("key"),
@@ -50,14 +53,14 @@ db::on_each_backend! {
             valid_from: None,
         };
         assert!(matches!(
-            service::issue(plain, &new, "test").await,
+            service::issue(plain, &TEST, &new).await,
             Err(CertError::Refused(_))
         ));
 
         let db = &sealed(plain);
         let issued = seed::seed_demo(db).await.expect("demo certificates");
         assert!(issued >= 10, "{issued}");
-        let c = service::issue(db, &new, "test").await.expect("issued");
+        let c = service::issue(db, &TEST, &new).await.expect("issued");
         assert!(c.identifier.starts_with("1.2.156.3005.2."));
         assert!(kernel::cert_id::CertId::parse(&c.identifier).is_ok());
         assert_eq!(standing(db, &c.identifier).await, Standing::Valid);
@@ -76,7 +79,7 @@ db::on_each_backend! {
         let mut wrong = new.clone();
         wrong.holder_code = "540102199001011234".into();
         wrong.data.insert("colour".into(), "red".into());
-        let Err(CertError::Invalid(problems)) = service::issue(db, &wrong, "test").await else {
+        let Err(CertError::Invalid(problems)) = service::issue(db, &TEST, &wrong).await else {
             panic!("a bad holder code was accepted");
         };
         assert_eq!(problems.len(), 1, "the holder code first: {problems:?}");
@@ -119,7 +122,7 @@ db::on_each_backend! {
         );
 
         // Tampering with the stored text is caught.
-        let other = service::issue(db, &new, "test").await.expect("issued");
+        let other = service::issue(db, &TEST, &new).await.expect("issued");
         db::sqlx::query(
             "UPDATE certificates SET signed = REPLACE(signed, '藏族', '汉族') WHERE id = $1",
         )
@@ -137,27 +140,27 @@ db::on_each_backend! {
         let new_key = keys::rotate(db, &department, "test")
             .await
             .expect("rotated");
-        let after = service::issue(db, &new, "test").await.expect("issued");
+        let after = service::issue(db, &TEST, &new).await.expect("issued");
         assert_eq!(after.key_id, new_key);
         assert_ne!(after.key_id, c.key_id);
         assert_eq!(standing(db, &c.identifier).await, Standing::Valid);
         assert_eq!(standing(db, &after.identifier).await, Standing::Valid);
 
         // Status changes, each with a reason, shown at once; illegal ones refused.
-        service::change(db, c.id, Change::Suspend, "挂失", "test")
+        service::change(db, &TEST, c.id, Change::Suspend, "挂失")
             .await
             .expect("suspended");
         assert_eq!(standing(db, &c.identifier).await, Standing::Suspended);
-        service::change(db, c.id, Change::Resume, "找回", "test")
+        service::change(db, &TEST, c.id, Change::Resume, "找回")
             .await
             .expect("resumed");
         let replaced = service::reissue(
             db,
+            &TEST,
             c.id,
             Reissue::Replace,
             &BTreeMap::new(),
             "损坏补领",
-            "test",
         )
         .await
         .expect("replaced");
@@ -168,16 +171,16 @@ db::on_each_backend! {
         );
         assert_eq!(standing(db, &c.identifier).await, Standing::Replaced);
         assert_eq!(standing(db, &replaced.identifier).await, Standing::Valid);
-        service::change(db, replaced.id, Change::Revoke, "依法注销", "test")
+        service::change(db, &TEST, replaced.id, Change::Revoke, "依法注销")
             .await
             .expect("revoked");
         assert_eq!(standing(db, &replaced.identifier).await, Standing::Revoked);
         assert!(matches!(
-            service::change(db, replaced.id, Change::Revoke, "再次", "test").await,
+            service::change(db, &TEST, replaced.id, Change::Revoke, "再次").await,
             Err(CertError::Refused(_))
         ));
         assert!(matches!(
-            service::change(db, replaced.id, Change::Resume, "x", "test").await,
+            service::change(db, &TEST, replaced.id, Change::Resume, "x").await,
             Err(CertError::Invalid(_))
         ));
         // Expired: a validity in the past.

@@ -181,6 +181,22 @@ db::on_each_backend! {
                 .status,
             StatusCode::FORBIDDEN
         );
+        // The service refuses it whoever calls it, and refuses another place's bureau the
+        // certificate this one issued; nothing changes.
+        let bureau = app.principal(&official).await;
+        let (shigatse, _) = app.official_sign_in("approver.shigatse", PASSWORD).await;
+        let elsewhere = app.principal(&shigatse).await;
+        for (who, by, cert) in [("this bureau", &bureau, card.id), ("Shigatse", &elsewhere, new.id)] {
+            let refused = certs::service::change(db, by, cert, certs::service::Change::Suspend, "挂失").await;
+            assert!(
+                matches!(refused, Err(certs::model::CertError::Forbidden(_))),
+                "{who}: {refused:?}"
+            );
+        }
+        assert_eq!(
+            certs::service::find(db, card.id).await.expect("find").expect("card").status,
+            certs::model::Status::Valid
+        );
 
         // A department system reads the citizen's certificates with a purpose; the use is
         // recorded and the holder sees it.
@@ -353,10 +369,10 @@ db::on_each_backend! {
         // Revoked, the card is no longer taken instead of paper.
         certs::service::change(
             db,
+            &identity::Principal::Operator("system:test"),
             card.id,
             certs::service::Change::Revoke,
             "证件作废",
-            "test",
         )
         .await
         .expect("revoked");

@@ -56,9 +56,13 @@ pub(super) async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<Str
         case_id: Some(case.id),
         valid_from: None,
     };
-    let cert = certs::service::issue(db, &new, "system:case-result")
-        .await
-        .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?;
+    let cert = certs::service::issue(
+        db,
+        &identity::Principal::Operator("system:case-result"),
+        &new,
+    )
+    .await
+    .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let actor = Actor {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use base64::Engine;
 use db::audit::{self, NewEvent};
 use db::{Conn, Db, DbError};
+use identity::Principal;
 use kernel::cert_id::CertId;
 use kernel::crypto::sm3;
 use kernel::time_util::{format_date, format_instant, now, parse_date};
@@ -271,8 +272,9 @@ pub(super) fn mask(code: &str) -> String {
 }
 
 /// Issues a certificate: identifier, canonical text, SM3 digest, SM2 signature by the
-/// issuing department's current key, stored with its audit event in one transaction.
-pub async fn issue(db: &Db, new: &NewCert, actor: &str) -> Result<Certificate, CertError> {
+/// issuing department's current key, stored with its audit event in one transaction. Only
+/// that department (its office or its system) or the operator may issue (`office`).
+pub async fn issue(db: &Db, by: &Principal, new: &NewCert) -> Result<Certificate, CertError> {
     let t = cert_type(db, &new.type_code).await?.ok_or_else(|| {
         CertError::Invalid(vec![(
             "type_code".into(),
@@ -281,6 +283,8 @@ pub async fn issue(db: &Db, new: &NewCert, actor: &str) -> Result<Certificate, C
     })?;
     check_new(&t, new)?;
     let issuer = issuer_for(db, &t, new.division).await?;
+    super::office::may_issue(db, by, &issuer.department.code).await?;
+    let actor = by.id();
     let writer = db.shared(|db| {
         Issuing(db::group::Group::new(
             db.clone(),
@@ -294,7 +298,7 @@ pub async fn issue(db: &Db, new: &NewCert, actor: &str) -> Result<Certificate, C
             t,
             new: new.clone(),
             issuer,
-            actor: actor.to_owned(),
+            actor,
         })
         .await?
         .map_err(|e| CertError::Db(DbError::Group(e)))?;

@@ -1,13 +1,15 @@
 //! Issuing, verifying and changing certificates, and recording their uses. Every change is
 //! one transaction with its audit event.
 //!
-//! `types` (certificate types), `issue` (issuing, by group commit), `status` (suspension,
+//! `types` (certificate types), `office` (who issues and manages), `issue` (issuing, by group
+//! commit), `status` (suspension,
 //! revocation, replacement and renewal, disclosure), `verify` (a certificate's standing and
 //! signature), `file` (the exported file and its offline check) and `uses` (用证记录); the SQL
 //! is in `crate::store`.
 
 mod file;
 mod issue;
+mod office;
 mod status;
 mod types;
 mod uses;
@@ -15,6 +17,7 @@ mod verify;
 
 pub use file::*;
 pub use issue::*;
+pub use office::{Office, may_manage, office};
 pub use status::*;
 pub use types::*;
 pub use uses::*;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
+use identity::Principal;
 use kernel::cert_id::CertId;
 use kernel::time_util::{format_instant, parse_date};
 use kernel::{DivisionCode, Message};
@@ -62,13 +63,15 @@ pub(super) fn reason_of(reason: &str) -> Result<&str, CertError> {
 /// shows the new status at once.
 pub async fn change(
     db: &Db,
+    by: &Principal,
     id: i64,
     change: Change,
     reason: &str,
-    actor: &str,
 ) -> Result<Certificate, CertError> {
-    let reason = reason_of(reason)?;
     let c = find(db, id).await?.ok_or(CertError::NotFound)?;
+    super::may_manage(db, by, &c).await?;
+    let actor = &by.id();
+    let reason = reason_of(reason)?;
     let to = change.allowed(c.status).ok_or_else(|| {
         CertError::Refused(
             Message::new("cert-change-refused")
@@ -117,14 +120,16 @@ pub enum Reissue {
 /// its fields, and marks the old one replaced; one transaction.
 pub async fn reissue(
     db: &Db,
+    by: &Principal,
     id: i64,
     how: Reissue,
     changes: &BTreeMap<String, String>,
     reason: &str,
-    actor: &str,
 ) -> Result<Certificate, CertError> {
-    let reason = reason_of(reason)?;
     let old = find(db, id).await?.ok_or(CertError::NotFound)?;
+    super::may_manage(db, by, &old).await?;
+    let actor = &by.id();
+    let reason = reason_of(reason)?;
     if !matches!(old.status, Status::Valid | Status::Suspended) {
         return Err(CertError::Refused(
             Message::new("cert-change-refused")

@@ -25,6 +25,7 @@ use super::Row;
 use super::backend::{Backend, label};
 
 const TASKS: usize = 32;
+const BENCH: identity::Principal = identity::Principal::Operator("system:bench");
 
 pub async fn figures(
     dir: &Path,
@@ -65,7 +66,7 @@ async fn backend(db: &Db, name: &'static str, quick: bool) -> anyhow::Result<Vec
             valid_from: None,
         }
     };
-    certs::service::issue(&db, &new(0), "bench")
+    certs::service::issue(&db, &BENCH, &new(0))
         .await
         .map_err(|e| anyhow::anyhow!("issue: {e:?}"))?;
 
@@ -80,7 +81,7 @@ async fn backend(db: &Db, name: &'static str, quick: bool) -> anyhow::Result<Vec
         let new = new(t);
         tasks.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                match certs::service::issue(&db, &new, "bench").await {
+                match certs::service::issue(&db, &BENCH, &new).await {
                     Ok(_) => issued.fetch_add(1, Ordering::Relaxed),
                     Err(_) => failed.fetch_add(1, Ordering::Relaxed),
                 };
