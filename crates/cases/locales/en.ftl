@@ -265,6 +265,7 @@ case-window-no-account = No person's account has this identity number. The perso
 case-window-no-mobile = This account has no mobile number: use the QR code of the person's account instead.
 case-window-sms-off = Text messages are not configured on this platform: use the QR code of the person's account instead.
 case-window-too-many = Five codes were texted to this person in the last hour. Use the QR code of their account, or wait.
+case-window-unverified = The person's code has not been given yet: type the code they read out first.
 case-window-code-sent = A code was texted to { $mobile }. Ask the person to read it out to you.
 case-window-code = Code from the text message
 case-window-verify = Confirm

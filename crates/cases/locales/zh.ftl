@@ -265,6 +265,7 @@ case-window-no-account = 没有使用该身份证号码的个人账户。办事�
 case-window-no-mobile = 该账户未登记手机号码，请改用账户二维码核验。
 case-window-sms-off = 本平台未配置短信发送，请改用账户二维码核验。
 case-window-too-many = 一小时内已向此人发送 5 次核验码，请改用账户二维码或稍后再试。
+case-window-unverified = 尚未核验本人：请先输入申请人报出的验证码。
 case-window-code-sent = 核验码已发送至 { $mobile }，请办事人当面告知。
 case-window-code = 短信核验码
 case-window-verify = 确认

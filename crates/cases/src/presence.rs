@@ -54,6 +54,33 @@ pub struct Presence {
     pub expires_at: String,
 }
 
+impl Presence {
+    /// The verified person's own cases, newest first, for the clerk serving them.
+    pub async fn cases(&self, db: &Db, limit: i64) -> Result<Vec<crate::model::Case>, CaseError> {
+        self.verified_or_refused()?;
+        Ok(crate::store::of_account(db, self.person.id, limit).await?)
+    }
+
+    /// The entities the verified person may act for today (legal representative or agent).
+    pub async fn memberships(
+        &self,
+        db: &Db,
+    ) -> Result<Vec<identity::model::Membership>, CaseError> {
+        self.verified_or_refused()?;
+        let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+        let today = kernel::time_util::format_date(db.clock().today());
+        Ok(accounts::memberships_of(&mut conn, self.person.id, &today).await?)
+    }
+
+    fn verified_or_refused(&self) -> Result<(), CaseError> {
+        if self.verified {
+            Ok(())
+        } else {
+            Err(CaseError::Forbidden(Message::new("case-window-unverified")))
+        }
+    }
+}
+
 fn random_digits(n: usize) -> Result<String, CaseError> {
     let mut b = vec![0u8; n];
     getrandom::fill(&mut b).map_err(|e| DbError::Conflict(e.to_string()))?;

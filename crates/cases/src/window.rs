@@ -23,8 +23,8 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::model::{CaseError, Channel};
 use crate::pages::{self, BODY_LIMIT};
+use crate::prefill;
 use crate::presence::{self, Method, Presence};
-use crate::{prefill, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -207,21 +207,6 @@ struct Lookup {
     for_entity: Option<String>,
 }
 
-/// The entities the person present may act for today (legal representative or agent).
-async fn memberships(
-    state: &AppState,
-    person: &Account,
-) -> Result<Vec<identity::model::Membership>, PageError> {
-    let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
-    identity::store::memberships_of(
-        &mut conn,
-        person.id,
-        &kernel::time_util::format_date(state.db.clock().today()),
-    )
-    .await
-    .map_err(PageError::from)
-}
-
 /// Who applies: the person present, or an entity they may act for (`?as=` its credit code).
 async fn applicant_at_window(
     state: &AppState,
@@ -231,7 +216,8 @@ async fn applicant_at_window(
     let Some(code) = for_entity.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(prefill::person(&p.person));
     };
-    let found = memberships(state, &p.person)
+    let found = p
+        .memberships(&state.db)
         .await?
         .into_iter()
         .find(|m| m.entity.credit_code == code);
@@ -303,8 +289,8 @@ async fn presence_view(
         }
         found
     };
-    let cases = store::of_account(&state.db, person.id, 20).await?;
-    let entities = memberships(state, person).await?;
+    let cases = p.cases(&state.db, 20).await?;
+    let entities = p.memberships(&state.db).await?;
     let suffix = if for_entity.is_empty() {
         String::new()
     } else {
@@ -465,16 +451,13 @@ async fn apply_send(
             Ok(s) => s,
             Err(shown) => return Ok(shown),
         };
-    let case = store::find(&state.db, submitted.id).await?.ok_or_else(|| {
-        PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
-    })?;
     // The clerk accepts on the spot where the case is theirs to accept; otherwise it waits
     // in the queue of the windows that handle the item, and the person has its number.
-    let here = DivisionCode::parse(&case.division)
+    let here = DivisionCode::parse(&submitted.division)
         .is_ok_and(|d| session.account.may(Role::WindowClerk, d));
     if here {
         return Ok(
-            Redirect::to(&format!("/console/cases/{}?submitted=1", case.id)).into_response(),
+            Redirect::to(&format!("/console/cases/{}?submitted=1", submitted.id)).into_response(),
         );
     }
     let title = ctx.t("case-submitted");

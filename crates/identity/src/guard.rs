@@ -191,6 +191,11 @@ impl FromRequestParts<AppState> for Official {
 }
 
 impl Official {
+    /// The official as the acting principal the services take.
+    pub fn principal(&self) -> crate::Principal {
+        crate::Principal::account(self.0.clone())
+    }
+
     /// Allows the action if the official holds `role` for `division` (or above it); otherwise
     /// records the refusal in the audit chain and refuses.
     pub async fn require(

@@ -8,6 +8,7 @@ use db::{Db, DbError};
 use kernel::{DivisionCode, Localize, Message};
 
 use crate::IdentityError;
+use crate::Principal;
 use crate::model::{AccountKind, Assurance, Grant, Role, Session};
 use crate::password;
 use crate::store::{self, Identifier, NewAccount};
@@ -57,6 +58,12 @@ fn valid_login(login: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
+/// Every official account, for an administrator.
+pub async fn all(db: &Db, by: &Principal) -> Result<Vec<crate::model::Account>, IdentityError> {
+    by.require_administrator(db, "official.list").await?;
+    Ok(store::officials(db).await?)
+}
+
 /// A random initial password, shown once.
 fn initial_password() -> Result<String, IdentityError> {
     let mut bytes = [0u8; 10];
@@ -67,9 +74,11 @@ fn initial_password() -> Result<String, IdentityError> {
 /// Creates an official; returns the account id and the one-time initial password.
 pub async fn create(
     db: &Db,
+    by: &Principal,
     form: &NewOfficial,
-    actor: &str,
 ) -> Result<(i64, String), IdentityError> {
+    by.require_administrator(db, "official.create").await?;
+    let actor = &by.id();
     let mut errors = Vec::new();
     let login = form.login.trim().to_lowercase();
     if !valid_login(&login) {
@@ -149,10 +158,12 @@ fn role_list(grants: &[Grant]) -> Vec<String> {
 /// the official's next request: sessions read the roles afresh.
 pub async fn set_roles(
     db: &Db,
+    by: &Principal,
     login: &str,
     roles: &str,
-    actor: &str,
 ) -> Result<Vec<Grant>, IdentityError> {
+    by.require_administrator(db, "official.roles").await?;
+    let actor = &by.id();
     let grants = parse_grants(roles).map_err(|m| IdentityError::Invalid(vec![("roles", m)]))?;
     let Some((account, _)) =
         store::find_for_sign_in(db, &Identifier::Login(login.trim().to_lowercase())).await?
@@ -185,7 +196,9 @@ pub async fn set_roles(
 }
 
 /// Makes an official enrol a new authenticator (a lost phone).
-pub async fn reset_totp(db: &Db, login: &str, actor: &str) -> Result<(), IdentityError> {
+pub async fn reset_totp(db: &Db, by: &Principal, login: &str) -> Result<(), IdentityError> {
+    by.require_administrator(db, "official.totp-reset").await?;
+    let actor = &by.id();
     let Some((account, _)) =
         store::find_for_sign_in(db, &Identifier::Login(login.trim().to_lowercase())).await?
     else {

@@ -90,18 +90,37 @@ impl Principal {
         division: DivisionCode,
         action: &str,
     ) -> Result<(), IdentityError> {
-        match self {
-            Principal::Operator(_) => Ok(()),
-            Principal::Account(s) if s.account.kind == AccountKind::Official => {
-                crate::Official((**s).clone())
-                    .require(db, role, division, action)
-                    .await
-            }
-            _ => {
-                self.refuse(db, &format!("division:{division}"), role.key(), action)
-                    .await
-            }
+        let allowed = match self {
+            Principal::Operator(_) => true,
+            _ => self.official().is_some_and(|s| s.account.may(role, division)),
+        };
+        if allowed {
+            return Ok(());
         }
+        self.refuse(db, &format!("division:{division}"), role.key(), action)
+            .await
+    }
+
+    /// Allows the action to an official who is an administrator (of any division) and to the
+    /// operator (the command line, the bootstrap administrator); anyone else is refused and
+    /// the refusal audited.
+    pub async fn require_administrator(
+        &self,
+        db: &db::Db,
+        action: &str,
+    ) -> Result<(), IdentityError> {
+        let administrator = matches!(self, Principal::Operator(_))
+            || self.official().is_some_and(|s| {
+                s.account
+                    .grants
+                    .iter()
+                    .any(|g| g.role == Role::Administrator)
+            });
+        if administrator {
+            return Ok(());
+        }
+        self.refuse(db, "admin", Role::Administrator.key(), action)
+            .await
     }
 
     /// Records that this principal was refused `action` on `subject` and refuses.
@@ -125,12 +144,5 @@ impl Principal {
         .await?;
         tx.commit().await.map_err(db::DbError::from)?;
         Err(IdentityError::Forbidden)
-    }
-}
-
-impl crate::Official {
-    /// The official as the acting principal the services take.
-    pub fn principal(&self) -> Principal {
-        Principal::account(self.0.clone())
     }
 }

@@ -44,7 +44,7 @@ async fn apps_page(
     session: &Session,
     outcome: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
-    let consents = crate::store::consents_of(&state.db, session.account.id).await?;
+    let consents = crate::service::consents(&state.db, session).await?;
     let mut rows = Vec::new();
     for (client_id, scope, at) in consents {
         let client = clients::find(&state.db, &client_id).await?;
@@ -87,25 +87,7 @@ async fn withdraw(
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body).unwrap_or_default();
     let client_id = params.get("client_id").unwrap_or("").to_owned();
-    let fail = <PageError as From<db::DbError>>::from;
-    let mut tx = state.db.begin().await.map_err(fail)?;
-    let done = crate::store::withdraw(&mut tx, session.account.id, &client_id)
-        .await
-        .map_err(fail)?;
-    if done {
-        db::audit::append(
-            &mut tx,
-            &db::audit::NewEvent {
-                actor: &format!("{}:{}", session.account.kind.key(), session.account.id),
-                action: "consent.withdrawn",
-                subject: &format!("client:{client_id}"),
-                payload: serde_json::json!({}),
-            },
-        )
-        .await
-        .map_err(fail)?;
-    }
-    tx.commit().await.map_err(|e| fail(e.into()))?;
+    let done = crate::service::withdraw(&state.db, &session, &client_id).await?;
     let outcome = if done {
         Ok(ctx.t("apps-withdrawn"))
     } else {
@@ -425,12 +407,7 @@ async fn logout(
         return after_logout(&ctx, &req);
     };
     let same_person = match &req.hint_sub {
-        Some(sub) => match state.db.pool().acquire().await {
-            Ok(mut conn) => crate::store::subject(&mut conn, session.account.id)
-                .await
-                .is_ok_and(|mine| &mine == sub),
-            Err(_) => false,
-        },
+        Some(sub) => crate::service::is_subject(&state.db, &session, sub).await,
         None => false,
     };
     if same_person {

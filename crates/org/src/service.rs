@@ -12,7 +12,7 @@ use crate::store;
 /// no principal.
 pub use crate::store::{
     CentreFilter, DivisionFilter, centre, centres, department, departments_in, divisions,
-    find_departments, search_divisions,
+    find_departments, missing_tibetan_names, search_divisions,
 };
 
 /// A division with the chain above it and the divisions directly below.

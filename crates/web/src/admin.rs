@@ -246,7 +246,7 @@ async fn bootstrap_off(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    match identity::service::switch_off_bootstrap(&state.db, &admin.actor).await {
+    match identity::service::switch_off_bootstrap(&state.db, &admin.principal).await {
         Ok(()) => {
             let ok = Some(Ok(ctx.t("admin-bootstrap-switched")));
             Ok(index_page(&state, &ctx, &admin, ok).await?.into_response())
@@ -427,7 +427,7 @@ async fn names_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let missing = org::store::missing_tibetan_names(&state.db).await?;
+    let missing = org::service::missing_tibetan_names(&state.db).await?;
     let title = ctx.t("admin-names");
     let body = html! {
         h1 { (title) }

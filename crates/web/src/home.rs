@@ -8,7 +8,7 @@ use axum::routing::get;
 use kernel::division::Level;
 use maud::{Markup, html};
 use org::pages::{name, topic_links};
-use org::store::{self, DivisionFilter};
+use org::service::{self, DivisionFilter};
 use org::topics::Audience;
 use ui::layout::page;
 use ui::{AppState, Ctx, PageError};
@@ -23,7 +23,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageErr
         limit: 100,
         ..DivisionFilter::default()
     };
-    let (prefectures, _) = store::divisions(&state.db, &filter).await?;
+    let (prefectures, _) = service::divisions(&state.db, &filter).await?;
     let title = ctx.t("home-title");
     let body = html! {
         section.card aria-labelledby="home-h1" {

@@ -10,7 +10,7 @@ pub const EVERY: Duration = Duration::from_secs(600);
 
 /// One round; returns how many rows went.
 pub async fn run_once(db: &db::Db) -> Result<u64, db::DbError> {
-    Ok(identity::service::purge_expired(db).await? + oidc::store::purge_expired(db).await?)
+    Ok(identity::service::purge_expired(db).await? + oidc::service::purge_expired(db).await?)
 }
 
 /// Runs a round now and then every [`EVERY`], for as long as the runtime lives.

@@ -179,6 +179,8 @@ pub struct Submitted {
     pub number: String,
     /// `false` when the same idempotency key had already made this case.
     pub created: bool,
+    /// The division of the department that handles it.
+    pub division: String,
 }
 
 /// Checks the form and its materials; every problem at once, by field (`materials.N` for a
@@ -257,6 +259,7 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
                 id,
                 number,
                 created,
+                division: division.to_string(),
             })
         }
         Err(crate::intake::Failed::Stale) => Err(CaseError::Stale),

@@ -9,10 +9,10 @@ use serde::Deserialize;
 use ui::layout::page;
 use ui::{AppState, Ctx, PageError};
 
+use crate::IdentityError;
 use crate::guard::SignedIn;
 use crate::model::{AccountKind, Assurance};
 use crate::service;
-use crate::{IdentityError, store};
 
 use super::{input, signed_out_response};
 
@@ -105,7 +105,7 @@ pub(super) async fn sessions_page(
     session: &crate::model::Session,
     notice: Option<String>,
 ) -> Result<Markup, PageError> {
-    let list = store::sessions_of(&state.db, session.account.id, &session.token_hash).await?;
+    let list = crate::service::sessions_of(&state.db, session).await?;
     let title = ctx.t("id-sessions-title");
     Ok(page(
         ctx,

@@ -104,11 +104,25 @@ pub async fn administrator_official_exists(db: &Db) -> Result<bool, DbError> {
 
 /// Switches the bootstrap login off (an administrator official only; refused while none
 /// exists, so that the platform never loses its last way in). Audited.
-pub async fn switch_off_bootstrap(db: &Db, actor: &str) -> Result<(), IdentityError> {
-    if !actor.starts_with("official:") || !administrator_official_exists(db).await? {
-        return Err(IdentityError::Forbidden);
+pub async fn switch_off_bootstrap(db: &Db, by: &crate::Principal) -> Result<(), IdentityError> {
+    let administrator = by.official().is_some_and(|s| {
+        s.account
+            .grants
+            .iter()
+            .any(|g| g.role == crate::model::Role::Administrator)
+    });
+    if !administrator {
+        return by
+            .refuse(
+                db,
+                "admin:bootstrap",
+                crate::model::Role::Administrator.key(),
+                "admin.bootstrap.switch-off",
+            )
+            .await;
     }
-    let at = kernel::time_util::format_instant(now());
+    let actor = &by.id();
+    let at = kernel::time_util::format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM platform_flags WHERE key = $1")
         .bind(FLAG)

@@ -21,6 +21,14 @@ pub async fn session_by_digest(db: &Db, token_hash: &str) -> Result<Option<Sessi
     store::live_session(db, token_hash, now(), SESSION_IDLE).await
 }
 
+/// The session's account's live sessions (its own devices), the current one marked.
+pub async fn sessions_of(
+    db: &Db,
+    session: &Session,
+) -> Result<Vec<crate::model::SessionSummary>, DbError> {
+    store::sessions_of(db, session.account.id, &session.token_hash).await
+}
+
 /// An account by id.
 pub async fn account(db: &Db, id: i64) -> Result<Option<crate::model::Account>, DbError> {
     store::account(db, id).await

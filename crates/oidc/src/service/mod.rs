@@ -23,10 +23,12 @@ use crate::store;
 
 mod authorize;
 mod claims;
+mod consents;
 mod resource;
 mod token;
 
 pub use authorize::{AuthRequest, AuthorizeError};
+pub use consents::{consents, is_subject, purge_expired, withdraw};
 
 pub const CODE_TTL: Duration = Duration::seconds(60);
 pub const ACCESS_TTL: Duration = Duration::minutes(10);

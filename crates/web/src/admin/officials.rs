@@ -14,13 +14,14 @@ use super::Admin;
 
 async fn officials_view(
     state: &AppState,
+    by: &identity::Principal,
     ctx: &Ctx,
     form: &identity::officials::NewOfficial,
     errors: &[(&'static str, Message)],
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let list = identity::store::officials(&state.db).await?;
+    let list = identity::officials::all(&state.db, by).await?;
     let title = ctx.t("admin-officials");
     let field = |name: &str, value: &str, hint: Option<String>| {
         let error = errors
@@ -76,12 +77,13 @@ async fn officials_view(
 }
 
 pub(super) async fn officials_form(
-    _: Admin,
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
     officials_view(
         &state,
+        &admin.principal,
         &ctx,
         &identity::officials::NewOfficial::default(),
         &[],
@@ -97,7 +99,7 @@ pub(super) async fn officials_create(
     ctx: Ctx,
     ui::PageForm(form): ui::PageForm<identity::officials::NewOfficial>,
 ) -> Result<Response, PageError> {
-    match identity::officials::create(&state.db, &form, &admin.actor).await {
+    match identity::officials::create(&state.db, &admin.principal, &form).await {
         Ok((_, password)) => {
             let msg = ctx.fmt(
                 &Message::new("admin-official-created")
@@ -106,6 +108,7 @@ pub(super) async fn officials_create(
             );
             officials_view(
                 &state,
+                &admin.principal,
                 &ctx,
                 &identity::officials::NewOfficial::default(),
                 &[],
@@ -117,6 +120,7 @@ pub(super) async fn officials_create(
         Err(identity::IdentityError::Invalid(errors)) => {
             officials_view(
                 &state,
+                &admin.principal,
                 &ctx,
                 &form,
                 &errors,
@@ -141,12 +145,13 @@ pub(super) async fn officials_reset_totp(
     ctx: Ctx,
     ui::PageForm(form): ui::PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    match identity::officials::reset_totp(&state.db, &form.login, &admin.actor).await {
+    match identity::officials::reset_totp(&state.db, &admin.principal, &form.login).await {
         Ok(()) => {
             let msg =
                 ctx.fmt(&Message::new("admin-totp-was-reset").arg("login", form.login.as_str()));
             officials_view(
                 &state,
+                &admin.principal,
                 &ctx,
                 &identity::officials::NewOfficial::default(),
                 &[],
@@ -158,6 +163,7 @@ pub(super) async fn officials_reset_totp(
         Err(e @ identity::IdentityError::NoSuchPerson) => {
             officials_view(
                 &state,
+                &admin.principal,
                 &ctx,
                 &identity::officials::NewOfficial::default(),
                 &[],
@@ -185,7 +191,7 @@ pub(super) async fn officials_set_roles(
     ui::PageForm(form): ui::PageForm<RolesForm>,
 ) -> Result<Response, PageError> {
     let (outcome, status) =
-        match identity::officials::set_roles(&state.db, &form.login, &form.roles, &admin.actor)
+        match identity::officials::set_roles(&state.db, &admin.principal, &form.login, &form.roles)
             .await
         {
             Ok(_) => {
@@ -207,6 +213,7 @@ pub(super) async fn officials_set_roles(
         };
     officials_view(
         &state,
+        &admin.principal,
         &ctx,
         &identity::officials::NewOfficial::default(),
         &[],

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// The operator at the machine.
+const CLI: identity::Principal = identity::Principal::Operator("system:cli");
+
 pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Official {
@@ -23,7 +26,7 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                 department,
                 roles,
             };
-            match identity::officials::create(&db, &form, "system:cli").await {
+            match identity::officials::create(&db, &CLI, &form).await {
                 Ok((id, password)) => {
                     println!(
                         "created official {} (account {id}); initial password, shown once: {password}",
@@ -53,7 +56,7 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                 },
         } => {
             let db = open_with(config_path, database_url).await?;
-            match identity::officials::set_roles(&db, &login, &roles, "system:cli").await {
+            match identity::officials::set_roles(&db, &CLI, &login, &roles).await {
                 Ok(grants) => {
                     let list: Vec<String> = grants
                         .iter()
@@ -87,7 +90,7 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                 },
         } => {
             let db = open_with(config_path, database_url).await?;
-            identity::officials::reset_totp(&db, &login, "system:cli").await?;
+            identity::officials::reset_totp(&db, &CLI, &login).await?;
             println!(
                 "{login} will set up a one-time-code app at their next sign-in; their sessions are ended"
             );
