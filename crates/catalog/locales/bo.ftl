@@ -226,6 +226,7 @@ cat-bundle-repeated = དོན་ཚན་གཅིག་ཐེངས་གཉ�
 cat-bundle-unknown-item = གཞི་རྩའི་ཨང་རྟགས་ { $code } ཅན་གྱི་དོན་ཚན་མེད།
 cat-list-centre = སྟབས་བདེའི་ཞབས་ཞུའི་ཐོ། { $centre }
 cat-centre-not-found = ཞབས་ཞུ་ལྟེ་གནས་འདི་མི་འདུག
+cat-certificate-type-unknown = ལག་ཁྱེར་རིགས་ { $code } མི་འདུག གཏན་འཁེལ་བྱེད་མཁན་སྡེ་ཚན་གྱིས་ད་དུང་གཏན་འཁེལ་བྱས་མེད།
 cat-certificate-authority-unknown = ལག་ཁྱེར་རིགས་ { $code } གཏན་འཁེལ་བྱེད་མཁན་སྡེ་ཚན་མི་འདུག
 cat-history-of = { $name } · པར་གཞིའི་ལོ་རྒྱུས།
 cat-version-n = པར་གཞི་ { $version }

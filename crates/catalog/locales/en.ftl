@@ -233,6 +233,7 @@ cat-bundle-repeated = An item cannot appear twice.
 cat-bundle-unknown-item = No published item has the basic code { $code }.
 cat-list-centre = Convenience services: { $centre }
 cat-centre-not-found = There is no such centre or station.
+cat-certificate-type-unknown = Certificate type { $code } does not exist: its authority has not defined it.
 cat-certificate-authority-unknown = The authority defining certificate type { $code } is not a department on the platform.
 cat-history-of = { $name } · history
 cat-version-n = Version { $version }

@@ -226,6 +226,7 @@ cat-bundle-repeated = 同一事项不能出现两次。
 cat-bundle-unknown-item = 没有已发布的事项使用基本编码 { $code }。
 cat-list-centre = 便民服务清单：{ $centre }
 cat-centre-not-found = 没有这个服务中心或服务站。
+cat-certificate-type-unknown = 证照类型 { $code } 不存在：其定义机构尚未定义该类型。
 cat-certificate-authority-unknown = 证照类型 { $code } 的定义机构不是平台上的部门。
 cat-history-of = { $name } · 版本历史
 cat-version-n = 第 { $version } 版

@@ -92,7 +92,9 @@ impl Principal {
     ) -> Result<(), IdentityError> {
         let allowed = match self {
             Principal::Operator(_) => true,
-            _ => self.official().is_some_and(|s| s.account.may(role, division)),
+            _ => self
+                .official()
+                .is_some_and(|s| s.account.may(role, division)),
         };
         if allowed {
             return Ok(());

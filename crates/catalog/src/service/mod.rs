@@ -18,7 +18,9 @@ use crate::model::{Invalid, ItemBody, MaterialSource, Status};
 use crate::store;
 
 mod desk;
+mod known;
 pub use desk::{Desk, desk};
+pub use known::{CertTypes, introduce_cert_types};
 
 /// Reads of what is published. The catalogue is public, so they take no principal.
 pub use crate::store::{published, published_bodies, published_history};
@@ -227,9 +229,9 @@ async fn check_with(db: &Db, body: &ItemBody, known: &mut Known) -> Result<(), C
             });
         }
     }
-    // A certificate type is defined by a department: its code starts with that department's
-    // credit code. (The types themselves are the e-certificate service's; until it lands, the
-    // defining authority is what can be checked.)
+    // A certificate type is defined by a department (its code starts with that department's
+    // credit code) and must exist, once the certificate service has introduced its types
+    // (`known`).
     for (i, m) in body.materials.iter().enumerate() {
         if let MaterialSource::Certificate { type_code } = &m.source
             && crate::model::valid_certificate_type(type_code)
@@ -238,7 +240,7 @@ async fn check_with(db: &Db, body: &ItemBody, known: &mut Known) -> Result<(), C
             let exists = match known.authorities.get(authority) {
                 Some(e) => *e,
                 None => {
-                    let e = org::store::department_by_credit_code(db, authority)
+                    let e = org::service::department_by_credit_code(db, authority)
                         .await?
                         .is_some();
                     known.authorities.insert(authority.to_owned(), e);
@@ -249,6 +251,12 @@ async fn check_with(db: &Db, body: &ItemBody, known: &mut Known) -> Result<(), C
                 problems.push(Invalid {
                     field: format!("materials[{i}].source"),
                     message: Message::new("cat-certificate-authority-unknown")
+                        .arg("code", type_code.as_str()),
+                });
+            } else if known::cert_type_exists(db, type_code).await? == Some(false) {
+                problems.push(Invalid {
+                    field: format!("materials[{i}].source"),
+                    message: Message::new("cat-certificate-type-unknown")
                         .arg("code", type_code.as_str()),
                 });
             }
@@ -508,16 +516,19 @@ pub async fn import(
     let records = &read.items;
     let mut problems = read.problems.clone();
     let mut known = Known::default();
-    let current = store::published_bodies(db).await?;
-    let current: std::collections::HashMap<&str, &ItemBody> =
-        current.iter().map(|b| (b.code.as_str(), b)).collect();
-    let allowed = |b: &ItemBody| {
-        holds(by, role, b)
-            && current
-                .get(b.code.as_str())
-                .is_none_or(|c| holds(by, role, c))
-    };
-    for (at, b) in records {
+    // Whether the importer may change each item: as the file makes it and as it is published
+    // (looked up only for someone the role does not already cover everywhere).
+    let everywhere = matches!(by, Principal::Operator(_));
+    let mut allowed = Vec::with_capacity(records.len());
+    for (_, b) in records {
+        let ok = everywhere
+            || (holds(by, role, b)
+                && store::published(db, b.code.as_str())
+                    .await?
+                    .is_none_or(|c| holds(by, role, &c)));
+        allowed.push(ok);
+    }
+    for ((at, b), allowed) in records.iter().zip(allowed) {
         if let Err(CatalogError::Invalid(p)) = check_with(db, b, &mut known).await {
             problems.extend(p.into_iter().map(|x| Problem {
                 at: *at,
@@ -525,7 +536,7 @@ pub async fn import(
                 message: x.message,
             }));
         }
-        if !allowed(b) {
+        if !allowed {
             problems.push(Problem {
                 at: *at,
                 field: "divisions".into(),

@@ -91,3 +91,23 @@ pub async fn type_for_item(db: &Db, basic_code: &str) -> Result<Option<CertType>
         .into_iter()
         .find(|t| t.items.iter().any(|i| i == basic_code)))
 }
+
+/// The certificate types, as the catalogue checks a material's source against them.
+struct TypeLookup;
+
+impl catalog::service::CertTypes for TypeLookup {
+    fn exists<'a>(
+        &'a self,
+        db: &'a Db,
+        code: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, DbError>> + Send + 'a>>
+    {
+        Box::pin(async move { Ok(cert_type(db, code).await?.is_some()) })
+    }
+}
+
+/// Introduces the certificate types to the catalogue for this database, so that a material
+/// naming a type that does not exist is refused (`catalog::service::known`).
+pub fn introduce(db: &Db) {
+    catalog::service::introduce_cert_types(db, Arc::new(TypeLookup));
+}

@@ -54,6 +54,21 @@ db::on_each_backend! {
         bad.materials[0].source = catalog::model::MaterialSource::Certificate {
             type_code: format!("{stranger}001"),
         };
+        // A type its authority (a real department) never defined is refused too, once the
+        // certificate service has introduced its types (as the server does when it starts).
+        certs::service::introduce(db);
+        certs::seed::seed_types(db).await.expect("certificate types");
+        let authority = org::service::department(db, &item.department)
+            .await
+            .expect("read")
+            .and_then(|d| d.credit_code)
+            .expect("the department's credit code");
+        let mut ghost = bad.materials[0].clone();
+        ghost.source = catalog::model::MaterialSource::Certificate {
+            type_code: format!("{authority}999"),
+        };
+        bad.materials.push(ghost);
+        let ghost_field = format!("materials[{}].source", bad.materials.len() - 1);
         let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
             .fetch_one(db.pool())
             .await
@@ -69,6 +84,11 @@ db::on_each_backend! {
                 ] {
                     assert!(fields.contains(&f), "{f} in {fields:?}");
                 }
+                assert!(
+                    problems.iter().any(|p| p.field == ghost_field
+                        && p.message.key == "cat-certificate-type-unknown"),
+                    "{problems:?}"
+                );
             }
             other => panic!("refused, not {other:?}"),
         }

@@ -427,10 +427,12 @@ fn database_url(settings: &Settings) -> anyhow::Result<DbUrl> {
 async fn open(settings: &Settings, create: bool) -> anyhow::Result<Db> {
     let url = database_url(settings)?;
     let db = Db::open(&url, create).await?;
-    Ok(match &settings.master_key {
+    let db = match &settings.master_key {
         Some(sealer) => db.with_sealer(sealer.clone()),
         None => db,
-    })
+    };
+    certs::service::introduce(&db);
+    Ok(db)
 }
 
 /// The demo's master key: configured, or made once and kept in the data directory.
@@ -500,6 +502,9 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         rectification_days: settings.rectification_days,
         prereview_days: settings.prereview_days,
     };
+    // The catalogue checks certificate types against the ones that exist from now on (the
+    // demo's catalogue was loaded before its types, as a region's first load may be).
+    certs::service::introduce(&db);
     let state = web::state(db.clone(), web)?;
     let app = web::App::build(state, settings.listen)
         .await
