@@ -14,18 +14,46 @@ use sqlx::Row;
 
 use identity::Principal;
 
-use crate::model::{Actor, Case, CaseError};
+use crate::model::{Actor, Case, CaseError, Channel};
 use crate::state::State;
 
 /// The scores at or below which a rating is bad (不满意, 非常不满意).
 pub const BAD: i64 = 2;
 
 /// The channels a rating can be for: the online service and a window visit.
-pub const CHANNELS: [&str; 2] = ["online", "window"];
+pub const CHANNELS: [Channel; 2] = [Channel::Online, Channel::Window];
+
+/// Where a rectification stands: open until the department answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RectificationState {
+    Open,
+    Answered,
+}
+
+impl RectificationState {
+    pub fn key(self) -> &'static str {
+        match self {
+            RectificationState::Open => "open",
+            RectificationState::Answered => "answered",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RectificationState> {
+        [RectificationState::Open, RectificationState::Answered]
+            .into_iter()
+            .find(|x| x.key() == s)
+    }
+}
+
+/// A stored key read back as its type, or a conflict naming what was stored.
+fn stored<T>(parse: impl Fn(&str) -> Option<T>, text: String) -> Result<T, DbError> {
+    parse(&text).ok_or_else(|| DbError::Conflict(format!("stored value {text:?}")))
+}
 
 /// The channels the applicant may still rate for a case: online once the case has its
 /// result; the window once a window served them (a window case, or a result handed out).
-pub async fn open_channels(db: &Db, case: &Case) -> Result<Vec<&'static str>, DbError> {
+pub async fn open_channels(db: &Db, case: &Case) -> Result<Vec<Channel>, DbError> {
     if !(case.state.is_final() && case.state != State::Withdrawn) {
         return Ok(Vec::new());
     }
@@ -34,11 +62,11 @@ pub async fn open_channels(db: &Db, case: &Case) -> Result<Vec<&'static str>, Db
             .bind(case.id)
             .fetch_all(db.pool())
             .await?;
-    let at_window = case.channel == crate::model::Channel::Window || case.delivery == "pickup";
+    let at_window = case.channel == Channel::Window || case.delivery == "pickup";
     Ok(CHANNELS
         .into_iter()
-        .filter(|c| *c == "online" || at_window)
-        .filter(|c| !rated.iter().any(|r| r == c))
+        .filter(|c| *c == Channel::Online || at_window)
+        .filter(|c| !rated.iter().any(|r| r == c.key()))
         .collect())
 }
 
@@ -72,9 +100,10 @@ pub async fn rate(
     if !problems.is_empty() {
         return Err(CaseError::Invalid(problems));
     }
-    if !open_channels(db, case).await?.contains(&channel) {
+    let open = open_channels(db, case).await?;
+    let Some(channel) = Channel::parse(channel).filter(|c| open.contains(c)) else {
         return Err(CaseError::Refused(Message::new("case-rating-not-open")));
-    }
+    };
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let id: i64 = match sqlx::query_scalar(
@@ -82,7 +111,7 @@ pub async fn rate(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(case.id)
-    .bind(channel)
+    .bind(channel.key())
     .bind(case.account_id)
     .bind(score)
     .bind(comment)
@@ -131,7 +160,7 @@ pub async fn rate(
             actor: &actor.id,
             action: "case.rated",
             subject: &format!("case:{}", case.id),
-            payload: json!({ "channel": channel, "score": score, "rectification": task }),
+            payload: json!({ "channel": channel.key(), "score": score, "rectification": task }),
         },
     )
     .await?;
@@ -144,7 +173,7 @@ pub async fn rate(
 pub struct Rating {
     pub id: i64,
     pub case_id: i64,
-    pub channel: String,
+    pub channel: Channel,
     pub score: i64,
     pub comment: String,
     pub at: String,
@@ -161,7 +190,7 @@ pub struct Rectification {
     pub department: String,
     pub division: String,
     pub due_date: String,
-    pub state: String,
+    pub state: RectificationState,
     pub reply: String,
     pub replied_at: Option<String>,
     pub score: i64,
@@ -179,7 +208,7 @@ fn rectification(r: &sqlx::any::AnyRow) -> Result<Rectification, DbError> {
         department: r.try_get(2)?,
         division: r.try_get(3)?,
         due_date: r.try_get(4)?,
-        state: r.try_get(5)?,
+        state: stored(RectificationState::parse, r.try_get(5)?)?,
         reply: r.try_get(6)?,
         replied_at: r.try_get(7)?,
         score: r.try_get(8)?,
@@ -215,7 +244,7 @@ pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Rating>, DbError> {
         out.push(Rating {
             id,
             case_id: r.try_get(1)?,
-            channel: r.try_get(2)?,
+            channel: stored(Channel::parse, r.try_get(2)?)?,
             score: r.try_get(3)?,
             comment: r.try_get(4)?,
             at: r.try_get(5)?,
@@ -321,8 +350,7 @@ pub async fn answer(db: &Db, by: &Principal, id: i64, reply: &str) -> Result<(),
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tally {
     pub department: String,
-    /// `online` or `window`.
-    pub channel: String,
+    pub channel: Channel,
     pub count: i64,
     pub average: f64,
     pub bad: i64,
@@ -344,7 +372,7 @@ pub async fn per_department(db: &Db, prefix: &str) -> Result<Vec<Tally>, DbError
             let sum: i64 = r.try_get(3)?;
             Ok(Tally {
                 department: r.try_get(0)?,
-                channel: r.try_get(1)?,
+                channel: stored(Channel::parse, r.try_get(1)?)?,
                 count: n,
                 average: if n > 0 { sum as f64 / n as f64 } else { 0.0 },
                 bad: r.try_get(4)?,

@@ -431,13 +431,13 @@ pub(super) async fn inbox_of_mine(
 pub(super) fn ratings_part(
     ctx: &Ctx,
     c: &Case,
-    channels: &[&str],
+    channels: &[crate::model::Channel],
     ratings: &[crate::ratings::Rating],
 ) -> Markup {
     html! {
         @for r in ratings {
             section.card {
-                h2 { (ctx.t(&format!("case-rating-channel-{}", r.channel))) }
+                h2 { (ctx.t(&format!("case-rating-channel-{}", r.channel.key()))) }
                 p { (ctx.t(&format!("case-score-{}", r.score))) @if !r.comment.is_empty() { " · " (r.comment) } }
                 @if let Some(x) = &r.rectification {
                     @if x.reply.is_empty() { p.hint { (ctx.t("case-rectification-pending")) " " (x.due_date) } }
@@ -445,7 +445,7 @@ pub(super) fn ratings_part(
                 }
             }
         }
-        @for ch in channels {
+        @for ch in channels.iter().map(|c| c.key()) {
             section.card {
                 h2 { (ctx.t(&format!("case-rating-channel-{ch}"))) }
                 form.form method="post" action={ "/me/cases/" (c.id) "/rating" } {

@@ -68,7 +68,7 @@ pub(super) async fn supervision_page(
                 div.table-wrap { table {
                     thead { tr { th { (ctx.t("case-department")) } th { (ctx.t("case-ratings-channel")) } th { (ctx.t("case-ratings-count")) } th { (ctx.t("case-ratings-average")) } th { (ctx.t("case-ratings-bad")) } } }
                     tbody { @for r in &per_department { tr {
-                        td { (department_label(&ctx, &r.department)) } td { (ctx.t(&format!("case-channel-{}", r.channel))) } td { (r.count) } td { (format!("{:.2}", r.average)) } td { (r.bad) }
+                        td { (department_label(&ctx, &r.department)) } td { (ctx.t(&format!("case-channel-{}", r.channel.key()))) } td { (r.count) } td { (format!("{:.2}", r.average)) } td { (r.bad) }
                     } } }
                 } }
             }
@@ -187,7 +187,7 @@ pub(super) async fn rectifications_view(
                     h2 { code { (r.number) } " · " (department_label(ctx, &r.department)) }
                     p { (ctx.t(&format!("case-score-{}", r.score))) " · " (r.comment) }
                     p { (ctx.t("case-due")) ": " (r.due_date) }
-                    @if r.state == "open" {
+                    @if r.state == crate::ratings::RectificationState::Open {
                         form.form method="post" action={ "/console/rectifications/" (r.id) } {
                             label for={ "x-" (r.id) } { (ctx.t("case-rectification-reply")) }
                             textarea id={ "x-" (r.id) } name="reply" rows="3" required {}

@@ -2,11 +2,38 @@
 
 use super::*;
 
+/// What the online case story carries from one step to the next.
+struct Story {
+    app: TestApp,
+    /// The citizen's and the Chengguan window clerk's sessions.
+    me: String,
+    clerk: String,
+    id: i64,
+    number: String,
+    /// The form's material inputs that still ask for a file.
+    files: Vec<String>,
+}
+
 db::on_each_backend! {
     async fn a_case_from_the_form_to_acceptance(backend: Backend) {
         let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
             return;
         };
+        let story = Story::the_citizen_applies_online(app).await;
+        story.the_window_notices_once_and_the_citizen_supplements().await;
+        story.the_window_accepts_with_a_working_day_deadline().await;
+        story.the_back_office_decides_once().await;
+        story.the_result_is_handed_out_against_the_pickup_code().await;
+        story.ratings_are_kept_per_channel_and_a_bad_one_is_answered().await;
+        story.every_change_was_told_once_and_audited().await;
+        story.app.close().await;
+    }
+}
+
+impl Story {
+    /// The form pre-filled from the registry; everything wrong at once creates nothing; a good
+    /// submission sent twice with one key makes one case with its number.
+    async fn the_citizen_applies_online(app: TestApp) -> Story {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
 
@@ -111,8 +138,23 @@ db::on_each_backend! {
         assert_eq!(number, format!("{code}{today}000001"));
         assert!(mine.body.contains(&number));
 
-        // The clerk's queue, the one-time notice.
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        Story {
+            app,
+            me,
+            clerk,
+            id,
+            number,
+            files,
+        }
+    }
+
+    /// The clerk's queue and the one-time notice; a supplement the notice did not ask for is refused, the asked one taken; no second notice.
+    async fn the_window_notices_once_and_the_citizen_supplements(&self) {
+        let app = &self.app;
+        let (me, clerk, id) = (self.me.clone(), self.clerk.clone(), self.id);
+        let (files, number) = (self.files.clone(), self.number.clone());
+        // The clerk's queue, the one-time notice.
         let queue = app.get_as("/console/cases?lang=zh", &clerk).await;
         assert!(queue.body.contains(&number), "{}", queue.body);
         let first = format!("materials.{}", files[0]);
@@ -174,7 +216,13 @@ db::on_each_backend! {
             .await;
         assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
         assert!(second.body.contains("不得再次告知"));
+    }
 
+    /// Acceptance with the deadline by the working-day calendar; the applicant's API view; a stranger told the case does not exist.
+    async fn the_window_accepts_with_a_working_day_deadline(&self) {
+        let app = &self.app;
+        let db = &app.db.db;
+        let (me, clerk, id) = (self.me.clone(), self.clerk.clone(), self.id);
         // Acceptance: the deadline by the working-day calendar.
         let accepted = app
             .post_form(
@@ -229,6 +277,14 @@ db::on_each_backend! {
             StatusCode::NOT_FOUND
         );
         assert_eq!(one["case"]["state"], "in-review");
+    }
+
+    /// The Chengguan civil-affairs approver decides; another department's approver does not see the task; a second decision is told it lost.
+    async fn the_back_office_decides_once(&self) {
+        let app = &self.app;
+        let db = &app.db.db;
+        let id = self.id;
+        let number = self.number.clone();
         // The back office: the Chengguan civil-affairs approver's inbox, a decision.
         let (approver, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
         let inbox = app.get_as("/console/tasks?lang=zh", &approver).await;
@@ -277,7 +333,13 @@ db::on_each_backend! {
             .await;
         assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
         assert!(late.body.contains("已经办理完毕"));
+    }
 
+    /// The applicant chooses pickup; the code is theirs alone; a wrong code is refused; the case closes.
+    async fn the_result_is_handed_out_against_the_pickup_code(&self) {
+        let app = &self.app;
+        let db = &app.db.db;
+        let (me, clerk, id) = (self.me.clone(), self.clerk.clone(), self.id);
         // Delivery: the applicant picks up at the window with a code.
         let chose = app
             .post_form(
@@ -327,6 +389,13 @@ db::on_each_backend! {
             .await
             .expect("state");
         assert_eq!(closed, "closed");
+    }
+
+    /// A bad rating needs a reason and opens a rectification the department answers; one rating per case and channel; supervisors see both.
+    async fn ratings_are_kept_per_channel_and_a_bad_one_is_answered(&self) {
+        let app = &self.app;
+        let db = &app.db.db;
+        let (me, clerk, id) = (self.me.clone(), self.clerk.clone(), self.id);
         // Ratings: a bad one needs a reason and opens a rectification task.
         let why = app
             .post_form(
@@ -405,7 +474,14 @@ db::on_each_backend! {
             "two ratings, 1 online and 5 at the window, each per channel: {}",
             sup.body
         );
+    }
 
+    /// Every change reached the applicant's inbox and goes out as one text; each step is one audit event.
+    async fn every_change_was_told_once_and_audited(&self) {
+        let app = &self.app;
+        let db = &app.db.db;
+        let me = self.me.clone();
+        let number = self.number.clone();
         // Every change reached the applicant's inbox, and goes out as a text.
         let inbox = app.get_as("/me/inbox?lang=zh", &me).await;
         assert!(inbox.body.contains("已办结"), "{}", inbox.body);
@@ -452,7 +528,6 @@ db::on_each_backend! {
                 "{a}: {audit:?}"
             );
         }
-        app.close().await;
     }
 }
 
