@@ -26,7 +26,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{page, titled};
 use ui::{AppState, Ctx, PageError};
 
 use crate::form::{Applicant, MaterialLine, Need};
@@ -481,12 +481,11 @@ async fn tracked_page(
     let outcome = q.submitted.map(|_| Ok(ctx.t("case-bundle-submitted")));
     let done = t.cases.iter().filter(|c| c.state.is_final()).count();
     let title = t.name_zh.clone();
-    Ok(page(
+    Ok(titled(
         &ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             p { (ctx.fmt(&Message::new("case-bundle-progress").arg("done", done).arg("count", t.cases.len()))) }
             p.hint { code { (t.bundle_code) } " · " (t.division) " · " (ui::layout::at(&ctx, &t.created_at)) }
             div.table-wrap { table {

@@ -30,7 +30,13 @@ pub struct Redated {
 
 /// Stores one calendar year (replacing what was there) and recomputes the open deadlines that
 /// rested on a provisional year, all in one transaction.
-pub async fn load_year(db: &Db, year: &CalendarYear, actor: &str) -> Result<Redated, CaseError> {
+pub async fn load_year(
+    db: &Db,
+    by: &identity::Principal,
+    year: &CalendarYear,
+) -> Result<Redated, CaseError> {
+    by.require_administrator(db, "calendar.load").await?;
+    let actor = &by.id();
     let before = db::calendar::load(db).await?;
     let mut after = before.clone();
     after.insert(year.clone());

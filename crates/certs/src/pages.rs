@@ -17,7 +17,7 @@ use kernel::time_util::format_date;
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{outcome_notice, page, titled};
 use ui::{AppState, Ctx, PageError};
 
 use crate::model::{CertError, CertType, Certificate};
@@ -612,12 +612,11 @@ async fn manage_view(
         crate::model::Status::Suspended => &["resume", "revoke", "replace", "renew"],
         _ => &[],
     };
-    Ok(page(
+    Ok(titled(
         ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             p { strong.{ "standing-" (s.key()) } { (standing_label(ctx, s)) } @if !c.status_reason.is_empty() { " · " (c.status_reason) } }
             (printed(ctx, state, c, t.as_deref()))
             @if !actions.is_empty() {

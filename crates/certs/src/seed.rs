@@ -259,6 +259,92 @@ const DEFS: &[Def] = &[
             ("use", "用途", "བེད་སྤྱོད།", "Use", "text", None),
         ],
     },
+    // The types the demo catalogue's materials name besides the ones above, so that every
+    // certificate source in it is a type that exists.
+    Def {
+        kind: "public-security",
+        n: 2,
+        names: [
+            "机动车行驶证",
+            "རླངས་འཁོར་འགྲུལ་ལག",
+            "Vehicle registration certificate",
+        ],
+        issuing_kind: "public-security",
+        holder: HolderKind::Either,
+        validity_years: None,
+        items: &[],
+        colour: "#1f4e79",
+        fields: &[
+            ("plate", "号牌号码", "ཨང་བྱང་།", "Plate number", "text", None),
+            ADDRESS,
+        ],
+    },
+    Def {
+        kind: "public-security",
+        n: 3,
+        names: ["机动车驾驶证", "ཁ་ལོ་བའི་ལག་ཁྱེར།", "Driving licence"],
+        issuing_kind: "public-security",
+        holder: HolderKind::Person,
+        validity_years: Some(6),
+        items: &[],
+        colour: "#1f4e79",
+        fields: &[(
+            "class",
+            "准驾车型",
+            "ཁ་ལོ་བའི་རིགས།",
+            "Vehicle class",
+            "text",
+            None,
+        )],
+    },
+    Def {
+        kind: "health",
+        n: 2,
+        names: [
+            "医师资格证书",
+            "སྨན་པའི་ཁྱད་ཚད་ལག་ཁྱེར།",
+            "Physician qualification certificate",
+        ],
+        issuing_kind: "health",
+        holder: HolderKind::Person,
+        validity_years: None,
+        items: &[],
+        colour: "#2e7d6b",
+        fields: &[DETAILS],
+    },
+    Def {
+        kind: "health",
+        n: 3,
+        names: [
+            "死亡医学证明",
+            "འདས་པའི་སྨན་བཅོས་ར་སྤྲོད།",
+            "Medical certificate of death",
+        ],
+        issuing_kind: "health",
+        holder: HolderKind::Person,
+        validity_years: None,
+        items: &[],
+        colour: "#4a4a4a",
+        fields: &[DETAILS],
+    },
+    Def {
+        kind: "agriculture",
+        n: 1,
+        names: [
+            "草原承包经营权证",
+            "རྩྭ་ཐང་འགན་ལེན་ལག་ཁྱེར།",
+            "Grassland contract certificate",
+        ],
+        issuing_kind: "agriculture",
+        holder: HolderKind::Either,
+        validity_years: Some(30),
+        items: &[],
+        colour: "#4f7f2f",
+        fields: &[
+            ("location", "坐落", "གནས་ཡུལ།", "Location", "text", None),
+            ("area", "面积（亩）", "རྒྱ་ཁྱོན།", "Area (mu)", "number", None),
+        ],
+    },
 ];
 
 /// The type code of the region department of `kind`'s certificate type `n`, if that

@@ -286,15 +286,22 @@ pub async fn all(db: &Db) -> Result<Vec<Client>, DbError> {
 pub enum RegisterError {
     Invalid(Vec<Invalid>),
     Taken,
+    /// The principal may not register clients (the refusal is audited).
+    Refused(identity::IdentityError),
     Db(DbError),
 }
 
-/// Registers a client; returns its secret (shown once) for a confidential client.
+/// Registers a client; returns its secret (shown once) for a confidential client. An
+/// administrator or the operator may.
 pub async fn register(
     db: &Db,
+    by: &identity::Principal,
     new: &NewClient,
-    actor: &str,
 ) -> Result<Option<String>, RegisterError> {
+    by.require_administrator(db, "client.create")
+        .await
+        .map_err(RegisterError::Refused)?;
+    let actor = &by.id();
     let bad = new.check();
     if !bad.is_empty() {
         return Err(RegisterError::Invalid(bad));
@@ -364,6 +371,16 @@ pub async fn register(
 /// within the copy's lifetime (`kernel::ttl::TTL`) on the others.
 pub async fn set_disabled(
     db: &Db,
+    by: &identity::Principal,
+    client_id: &str,
+    disabled: bool,
+) -> Result<bool, identity::IdentityError> {
+    by.require_administrator(db, "client.status").await?;
+    Ok(write_disabled(db, client_id, disabled, &by.id()).await?)
+}
+
+async fn write_disabled(
+    db: &Db,
     client_id: &str,
     disabled: bool,
     actor: &str,
@@ -400,9 +417,14 @@ pub async fn set_disabled(
 /// A new secret for a confidential client; the old one stops working as a switch-off does.
 pub async fn rotate_secret(
     db: &Db,
+    by: &identity::Principal,
     client_id: &str,
-    actor: &str,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<String>, identity::IdentityError> {
+    by.require_administrator(db, "client.secret").await?;
+    Ok(write_secret(db, client_id, &by.id()).await?)
+}
+
+async fn write_secret(db: &Db, client_id: &str, actor: &str) -> Result<Option<String>, DbError> {
     let secret = random_token(32).map_err(|e| DbError::Group(e.to_string()))?;
     let mut tx = db.begin().await?;
     let changed = sqlx::query(

@@ -188,7 +188,15 @@ async fn ensure_active(db: &Db) -> Result<(), DbError> {
 /// Rotation: new keys take over signing; the old ones stay published for
 /// [`PUBLISHED_AFTER_RETIREMENT`], and keys retired longer ago than that are deleted.
 /// Returns the new key ids.
-pub async fn rotate(db: &Db, actor: &str) -> Result<Vec<String>, DbError> {
+pub async fn rotate(
+    db: &Db,
+    by: &identity::Principal,
+) -> Result<Vec<String>, identity::IdentityError> {
+    by.require_administrator(db, "oidc.keys.rotate").await?;
+    Ok(write_rotation(db, &by.id()).await?)
+}
+
+async fn write_rotation(db: &Db, actor: &str) -> Result<Vec<String>, DbError> {
     let mut fresh = Vec::new();
     for alg in Alg::ALL {
         fresh.push(generate(db, alg).await?);

@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -65,6 +66,60 @@ async fn system(
     ))
 }
 
+/// A department system's call on one record (`/api/v1/registry/{registry}/{key}…`): the
+/// register the path names, the system's grant for it, and the record's key as the register
+/// reads it (an entity's by any legacy code).
+struct OnRecord {
+    reg: &'static Register,
+    grant: Grant,
+    key: String,
+}
+
+impl FromRequestParts<AppState> for OnRecord {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let api = ApiCtx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Extension(provider) =
+            Extension::<Arc<oidc::Provider>>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let Path((registry, key)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (reg, grant) = system(state, &api, &provider, &parts.headers, &registry).await?;
+        let key = key_of(state, &api, reg, &key)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(OnRecord { reg, grant, key })
+    }
+}
+
+/// A JSON body, or the problem saying it could not be read.
+fn body<T>(api: &ApiCtx, body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|_| {
+        api.fail(
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            &Message::new("reg-api-body"),
+        )
+    })
+}
+
+/// A change needs the case or batch it comes from.
+fn reference(api: &ApiCtx, reference: &str) -> Result<(), ApiError> {
+    if reference.trim().is_empty() {
+        return Err(api.fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            &Message::new("reg-reference-missing"),
+        ));
+    }
+    Ok(())
+}
+
 /// A register's key from the path: a valid identity number, or a credit or legacy code of
 /// an entity that exists.
 async fn key_of(
@@ -84,11 +139,13 @@ async fn key_of(
     }
 }
 
-/// A refusal with every field's problem in the body.
-fn problems(api: &ApiCtx, e: RegistryError) -> Response {
-    match e {
-        RegistryError::Invalid(p) => api.invalid_fields(&Message::new("reg-invalid"), &p),
-        other => api.error(&other).into_response(),
+/// The service's answer: its value as JSON, or a refusal with every field's problem in the
+/// body.
+fn answer<T: serde::Serialize>(api: &ApiCtx, r: Result<T, RegistryError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(RegistryError::Invalid(p)) => api.invalid_fields(&Message::new("reg-invalid"), &p),
+        Err(other) => api.error(&other).into_response(),
     }
 }
 
@@ -101,24 +158,14 @@ struct ReadQuery {
 async fn read(
     State(state): State<AppState>,
     api: ApiCtx,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
-    headers: HeaderMap,
-    Path((registry, key)): Path<(String, String)>,
+    on: OnRecord,
     ui::ApiQuery(q): ui::ApiQuery<ReadQuery>,
 ) -> Response {
-    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let key = match key_of(&state, &api, reg, &key).await {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let reader = crate::acting::system_reader(&grant);
-    match crate::lookup::read(&state.db, reg, &key, &reader, &q.purpose).await {
-        Ok(view) => Json(view).into_response(),
-        Err(e) => problems(&api, e),
-    }
+    let reader = crate::acting::system_reader(&on.grant);
+    answer(
+        &api,
+        crate::lookup::read(&state.db, on.reg, &on.key, &reader, &q.purpose).await,
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,48 +178,15 @@ struct Changes {
 async fn update(
     State(state): State<AppState>,
     api: ApiCtx,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
-    headers: HeaderMap,
-    Path((registry, key)): Path<(String, String)>,
-    body: Result<Json<Changes>, JsonRejection>,
-) -> Response {
-    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let Ok(Json(body)) = body else {
-        return refuse(
-            &api,
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            "reg-api-body",
-        );
-    };
-    if body.reference.trim().is_empty() {
-        return refuse(
-            &api,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "reg-reference-missing",
-        );
-    }
-    let key = match key_of(&state, &api, reg, &key).await {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let changes: Vec<(String, String)> = body.changes.into_iter().collect();
-    match record::update(
-        &state.db,
-        reg,
-        &key,
-        &changes,
-        &crate::acting::system_source(&grant, &body.reference),
-    )
-    .await
-    {
-        Ok(n) => Json(json!({ "changed": n })).into_response(),
-        Err(e) => problems(&api, e),
-    }
+    on: OnRecord,
+    changes: Result<Json<Changes>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(&api, changes)?;
+    reference(&api, &b.reference)?;
+    let changes: Vec<(String, String)> = b.changes.into_iter().collect();
+    let source = crate::acting::system_source(&on.grant, &b.reference);
+    let r = record::update(&state.db, on.reg, &on.key, &changes, &source).await;
+    Ok(answer(&api, r.map(|n| json!({ "changed": n }))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,40 +199,14 @@ struct Observations {
 async fn observe(
     State(state): State<AppState>,
     api: ApiCtx,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
-    headers: HeaderMap,
-    Path((registry, key)): Path<(String, String)>,
-    body: Result<Json<Observations>, JsonRejection>,
-) -> Response {
-    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let Ok(Json(body)) = body else {
-        return refuse(
-            &api,
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            "reg-api-body",
-        );
-    };
-    let key = match key_of(&state, &api, reg, &key).await {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let list: Vec<(String, String)> = body.observations.into_iter().collect();
-    match crate::checks::observe(
-        &state.db,
-        reg,
-        &key,
-        &list,
-        &crate::acting::system_source(&grant, &body.reference),
-    )
-    .await
-    {
-        Ok(o) => Json(o).into_response(),
-        Err(e) => problems(&api, e),
-    }
+    on: OnRecord,
+    observations: Result<Json<Observations>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(&api, observations)?;
+    let list: Vec<(String, String)> = b.observations.into_iter().collect();
+    let source = crate::acting::system_source(&on.grant, &b.reference);
+    let r = crate::checks::observe(&state.db, on.reg, &on.key, &list, &source).await;
+    Ok(answer(&api, r))
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,22 +222,12 @@ async fn batch(
     headers: HeaderMap,
     Path(registry): Path<String>,
     ui::ApiQuery(q): ui::ApiQuery<BatchQuery>,
-    body: String,
-) -> Response {
-    let (reg, grant) = match system(&state, &api, &provider, &headers, &registry).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    if q.reference.trim().is_empty() {
-        return refuse(
-            &api,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "reg-reference-missing",
-        );
-    }
-    let reference = format!("batch:{}", q.reference.trim());
-    match crate::checks::batch(&state.db, reg, &body, &crate::acting::system_source(&grant, &reference)).await {
+    csv: String,
+) -> Result<Response, Response> {
+    let (reg, grant) = system(&state, &api, &provider, &headers, &registry).await?;
+    reference(&api, &q.reference).map_err(IntoResponse::into_response)?;
+    let source = crate::acting::system_source(&grant, &format!("batch:{}", q.reference.trim()));
+    Ok(match crate::checks::batch(&state.db, reg, &csv, &source).await {
         Ok(done) => Json(done).into_response(),
         Err(p) => api.invalid(
             &Message::new("reg-batch-refused").arg("count", p.len() as i64),
@@ -257,7 +235,7 @@ async fn batch(
                 .map(|b| json!({ "line": b.line, "field": b.field, "message": api.format(&b.message), "key": b.message.key }))
                 .collect(),
         ),
-    }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,22 +252,11 @@ async fn save_feature(
     Extension(provider): Extension<Arc<oidc::Provider>>,
     headers: HeaderMap,
     ui::ApiQuery(q): ui::ApiQuery<BatchQuery>,
-    body: Result<Json<FeatureBody>, JsonRejection>,
-) -> Response {
-    let grant = match grants::granted(&state, &api, &provider, &headers, Scope::Geography).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let reference = q.reference;
-    let Ok(Json(mut body)) = body else {
-        return refuse(
-            &api,
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            "reg-api-body",
-        );
-    };
-    let mut take = |k: &str| match body.properties.remove(k) {
+    feature: Result<Json<FeatureBody>, JsonRejection>,
+) -> Result<Response, Response> {
+    let grant = grants::granted(&state, &api, &provider, &headers, Scope::Geography).await?;
+    let mut b = body(&api, feature).map_err(IntoResponse::into_response)?;
+    let mut take = |k: &str| match b.properties.remove(k) {
         Some(serde_json::Value::String(s)) => s,
         _ => String::new(),
     };
@@ -298,17 +265,10 @@ async fn save_feature(
         code: take("code"),
         name: take("name"),
         division: take("division"),
-        properties: std::mem::take(&mut body.properties),
-        geometry: body.geometry,
+        properties: std::mem::take(&mut b.properties),
+        geometry: b.geometry,
     };
-    match crate::geo::save(
-        &state.db,
-        &feature,
-        &crate::acting::system_source(&grant, &reference),
-    )
-    .await
-    {
-        Ok(id) => Json(json!({ "id": id })).into_response(),
-        Err(e) => problems(&api, e),
-    }
+    let source = crate::acting::system_source(&grant, &q.reference);
+    let r = crate::geo::save(&state.db, &feature, &source).await;
+    Ok(answer(&api, r.map(|id| json!({ "id": id }))))
 }

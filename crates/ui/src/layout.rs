@@ -114,6 +114,24 @@ fn is_current(path: &str, href: &str) -> bool {
 }
 
 /// What a form submission did: a status line, or an alert naming what was wrong.
+/// A page whose body starts with its title as the heading and what the last action did.
+pub fn titled(
+    ctx: &Ctx,
+    title: &str,
+    outcome: &Option<Result<String, String>>,
+    body: Markup,
+) -> Markup {
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            (outcome_notice(outcome))
+            (body)
+        },
+    )
+}
+
 pub fn outcome_notice(outcome: &Option<Result<String, String>>) -> Markup {
     html! {
         @match outcome {

@@ -14,7 +14,7 @@ use axum::routing::get;
 use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{outcome_notice, page, titled};
 use ui::{AppState, Ctx, PageError};
 
 pub fn router() -> Router<AppState> {
@@ -214,12 +214,11 @@ async fn index_page(
         && state.settings.admin_password.is_some()
         && !off
         && identity::service::administrator_official_exists(db).await?;
-    Ok(page(
+    Ok(titled(
         ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             ul {
                 li { a href="/admin/calendar" { (ctx.t("admin-calendar")) } }
                 li { a href="/admin/divisions" { (ctx.t("admin-divisions")) } }
@@ -327,7 +326,7 @@ async fn calendar_load(
             .await;
         }
     };
-    let redated = cases::deadlines::load_year(&state.db, &year, &admin.actor).await?;
+    let redated = cases::deadlines::load_year(&state.db, &admin.principal, &year).await?;
     let msg = ctx.fmt(
         &Message::new("admin-calendar-loaded")
             .arg("year", year.year)

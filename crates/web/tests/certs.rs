@@ -11,11 +11,13 @@ use common::{TestApp, submit_form, subsistence_item, system_call};
 
 const PASSWORD: &str = "Zhuoma-2024-demo";
 
-db::on_each_backend! {
-    async fn certificates_verified_held_issued_revoked_and_used(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+/// The app on `backend` with the demo people (none: the backend is not configured).
+async fn demo_app(backend: db::Backend) -> Option<TestApp> {
+    TestApp::of(backend, Some(PASSWORD)).await
+}
+
+common::stories! { demo_app;
+    async fn certificates_verified_held_issued_revoked_and_used(app) {
         let db = &app.db.db;
         let issued = certs::seed::seed_demo(db).await.expect("demo certificates");
         assert!(issued > 0, "{}", app.name());
@@ -247,19 +249,15 @@ db::on_each_backend! {
             "the use is listed: {}",
             mine.body
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// A certificate instead of paper: the identity card waives the material on the form, its
     /// use is recorded for the case and shown to its holder, the clerk sees the certified data
     /// verified, the approval issues the result into the wallet; once revoked, the card is asked
     /// for again.
-    async fn a_certificate_replaces_a_material_and_the_result_is_one(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn a_certificate_replaces_a_material_and_the_result_is_one(app) {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         certs::seed::seed_demo(db).await.expect("certificates");
@@ -382,6 +380,5 @@ db::on_each_backend! {
             "the form says why the material is asked for again: {}",
             again.body
         );
-        app.close().await;
     }
 }

@@ -9,15 +9,17 @@ use common::{TestApp, system_call};
 
 const PASSWORD: &str = "demo-password-2026";
 
+/// The app on `backend` with the demo people (none: the backend is not configured).
+async fn demo_app(backend: db::Backend) -> Option<TestApp> {
+    TestApp::of(backend, Some(PASSWORD)).await
+}
+
 fn encode(s: &str) -> String {
     common::form_encode(s)
 }
 
-db::on_each_backend! {
-    async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_looked(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+common::stories! { demo_app;
+    async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_looked(app) {
         let n = registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -142,15 +144,11 @@ db::on_each_backend! {
             app.get_as("/me/registry", &clerk).await.status,
             StatusCode::FORBIDDEN
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn entities_checks_batches_and_geography_through_the_pages(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+common::stories! { demo_app;
+    async fn entities_checks_batches_and_geography_through_the_pages(app) {
         registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -361,15 +359,11 @@ db::on_each_backend! {
                 .status,
             StatusCode::BAD_REQUEST
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn department_systems_read_update_observe_and_batch_with_client_credentials(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+common::stories! { demo_app;
+    async fn department_systems_read_update_observe_and_batch_with_client_credentials(app) {
         registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -617,18 +611,14 @@ db::on_each_backend! {
         .await;
         assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
         assert_eq!(applied.json()["changed"], 1);
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// Registry lookups belong to the roles that need them, in their divisions: a Chengguan
     /// clerk may not read a Nagqu herder's record (refused and audited) until a case of the
     /// clerk's division concerns him; an official of no reading role reads nobody.
-    async fn officials_read_only_the_records_their_work_needs(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn officials_read_only_the_records_their_work_needs(app) {
         registry::seed::seed_demo(&app.db.db)
             .await
             .expect("registry");
@@ -689,6 +679,5 @@ db::on_each_backend! {
         .expect("a case");
         let allowed = lookup(clerk, herder).await;
         assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
-        app.close().await;
     }
 }

@@ -451,6 +451,9 @@ db::on_each_backend! {
         };
         org::seed::seed_demo(&t.db).await.expect("departments");
         let n = catalog::seed::seed_demo(&t.db).await.expect("catalogue");
+        // The command line checks the certificate types materials name against those that
+        // exist.
+        certs::seed::seed_types(&t.db).await.expect("certificate types");
         let csv = temp("catalog.csv");
         let out = yiwang(&[
             "catalog",

@@ -9,7 +9,7 @@ use identity::model::{Role, Session};
 use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{page, titled};
 use ui::{AppState, Ctx, PageError};
 
 use crate::state::State;
@@ -100,12 +100,11 @@ pub(super) async fn task_view(
         ctx.t("case-task-title"),
         c.number.as_deref().unwrap_or("")
     );
-    Ok(page(
+    Ok(titled(
         ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             @if t.state == crate::workflow::TaskState::Open && c.state == State::InReview {
                 section.card {
                     h2 { (ctx.t("case-decide-title")) " · " (department_name(ctx, &t.kind, &t.division)) }

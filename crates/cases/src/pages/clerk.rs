@@ -9,7 +9,7 @@ use identity::Principal;
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{page, titled};
 use ui::{AppState, Ctx, PageError};
 
 use crate::model::{Case, CaseError};
@@ -90,12 +90,11 @@ pub(super) async fn review_view(
         ctx.t("case-review-title"),
         c.number.as_deref().unwrap_or("")
     );
-    Ok(page(
+    Ok(titled(
         ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             @if c.state == State::Submitted {
                 section.card {
                     h2 { (ctx.t("case-accept-title")) }

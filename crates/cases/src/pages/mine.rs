@@ -11,7 +11,7 @@ use identity::Principal;
 use identity::model::Session;
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{page, titled};
 use ui::{AppState, Ctx, PageError};
 
 use crate::model::{Case, CaseError};
@@ -200,12 +200,11 @@ pub(super) async fn my_case_view(
     let ratings = crate::ratings::of_case(&state.db, c.id).await?;
     let bundle = file.bundle().await?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
-    Ok(page(
+    Ok(titled(
         ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             @if let Some((b, name)) = &bundle {
                 p { (ctx.t("case-bundle-part")) " " a href={ "/me/bundles/" (b) } { (name) } }
             }

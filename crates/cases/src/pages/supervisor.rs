@@ -10,7 +10,7 @@ use identity::model::{Role, Session};
 use kernel::{DivisionCode, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::{outcome_notice, page};
+use ui::layout::{page, titled};
 use ui::{AppState, Ctx, PageError};
 
 use super::*;
@@ -175,12 +175,11 @@ pub(super) async fn rectifications_view(
         }
     }
     let title = ctx.t("case-rectifications-title");
-    Ok(page(
+    Ok(titled(
         ctx,
         &title,
+        &outcome,
         html! {
-            h1 { (title) }
-            (outcome_notice(&outcome))
             @if list.is_empty() { p { (ctx.t("case-rectifications-none")) } }
             @for r in &list {
                 section.card {

@@ -217,7 +217,7 @@ pub(super) async fn create(
     ui::PageForm(form): ui::PageForm<ClientForm>,
 ) -> Result<Response, PageError> {
     let new = form.to_new();
-    match clients::register(&state.db, &new, &admin.actor).await {
+    match clients::register(&state.db, &admin.principal, &new).await {
         Ok(secret) => {
             let msg = match secret {
                 Some(s) => Message::new("admin-client-created-secret")
@@ -257,6 +257,7 @@ pub(super) async fn create(
             let msg = Some(Err(ctx.t("id-form-invalid")));
             view(&state, &ctx, &form, &errors, msg, StatusCode::CONFLICT).await
         }
+        Err(RegisterError::Refused(e)) => Err(PageError::from(e)),
         Err(RegisterError::Db(e)) => Err(PageError::from(e)),
     }
 }
@@ -291,7 +292,8 @@ pub(super) async fn set_status(
     ui::PageForm(form): ui::PageForm<StatusForm>,
 ) -> Result<Response, PageError> {
     let disable = form.disable == "yes";
-    let changed = clients::set_disabled(&state.db, &form.client_id, disable, &admin.actor).await?;
+    let changed =
+        clients::set_disabled(&state.db, &admin.principal, &form.client_id, disable).await?;
     provider.clients.forget(&form.client_id);
     let key = if disable {
         "admin-client-was-disabled"
@@ -309,7 +311,7 @@ pub(super) async fn new_secret(
     ctx: Ctx,
     ui::PageForm(form): ui::PageForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let secret = clients::rotate_secret(&state.db, &form.client_id, &admin.actor).await?;
+    let secret = clients::rotate_secret(&state.db, &admin.principal, &form.client_id).await?;
     provider.clients.forget(&form.client_id);
     let done = secret.map(|s| {
         Message::new("admin-client-secret")
@@ -325,7 +327,7 @@ pub(super) async fn rotate_keys(
     Extension(provider): Extension<Arc<oidc::Provider>>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    let kids = oidc::keys::rotate(&state.db, &admin.actor).await?;
+    let kids = oidc::keys::rotate(&state.db, &admin.principal).await?;
     // This replica signs with the new keys at once; the others within a minute.
     provider.keys.forget();
     let done = Message::new("admin-keys-rotated").arg("kids", kids.join(", "));

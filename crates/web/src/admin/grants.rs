@@ -97,16 +97,8 @@ pub(super) async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> Result<Response, PageError> {
-    view(
-        &state,
-        &ctx,
-        &admin,
-        &GrantForm::default(),
-        &[],
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let blank = GrantForm::default();
+    view(&state, &ctx, &admin, &blank, &[], None, StatusCode::OK).await
 }
 
 pub(super) async fn give(
@@ -121,38 +113,21 @@ pub(super) async fn give(
         department: form.department.clone(),
         clear_sensitive: form.clear_sensitive.is_some(),
     };
-    match grants::service::give(&state.db, &admin.principal, &new).await {
-        Ok(g) => {
-            let done = ctx.fmt(
-                &kernel::Message::new("admin-grant-given")
+    let blank = GrantForm::default();
+    let (shown, problems, outcome, status) =
+        match grants::service::give(&state.db, &admin.principal, &new).await {
+            Ok(g) => {
+                let done = kernel::Message::new("admin-grant-given")
                     .arg("client", g.client_id.clone())
-                    .arg("department", g.department.code.clone()),
-            );
-            view(
-                &state,
-                &ctx,
-                &admin,
-                &GrantForm::default(),
-                &[],
-                Some(Ok(done)),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(GrantError::Invalid(problems)) => {
-            view(
-                &state,
-                &ctx,
-                &admin,
-                &form,
-                &problems,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+                    .arg("department", g.department.code.clone());
+                (&blank, Vec::new(), Some(Ok(ctx.fmt(&done))), StatusCode::OK)
+            }
+            Err(GrantError::Invalid(problems)) => {
+                (&form, problems, None, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => return Err(e.into()),
+        };
+    view(&state, &ctx, &admin, shown, &problems, outcome, status).await
 }
 
 pub(super) async fn revoke(
@@ -164,11 +139,12 @@ pub(super) async fn revoke(
     grants::service::revoke(&state.db, &admin.principal, &form.client_id, &form.scope).await?;
     let done =
         ctx.fmt(&kernel::Message::new("admin-grant-revoked").arg("client", form.client_id.clone()));
+    let blank = GrantForm::default();
     view(
         &state,
         &ctx,
         &admin,
-        &GrantForm::default(),
+        &blank,
         &[],
         Some(Ok(done)),
         StatusCode::OK,

@@ -99,38 +99,25 @@ pub(super) async fn officials_create(
     ctx: Ctx,
     ui::PageForm(form): ui::PageForm<identity::officials::NewOfficial>,
 ) -> Result<Response, PageError> {
-    match identity::officials::create(&state.db, &admin.principal, &form).await {
-        Ok((_, password)) => {
-            let msg = ctx.fmt(
-                &Message::new("admin-official-created")
+    let blank = identity::officials::NewOfficial::default();
+    let (shown, errors, outcome, status) =
+        match identity::officials::create(&state.db, &admin.principal, &form).await {
+            Ok((_, password)) => {
+                let msg = Message::new("admin-official-created")
                     .arg("login", form.login.trim().to_lowercase())
-                    .arg("password", password),
-            );
-            officials_view(
-                &state,
-                &admin.principal,
-                &ctx,
-                &identity::officials::NewOfficial::default(),
-                &[],
-                Some(Ok(msg)),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(identity::IdentityError::Invalid(errors)) => {
-            officials_view(
-                &state,
-                &admin.principal,
-                &ctx,
+                    .arg("password", password);
+                (&blank, Vec::new(), Ok(ctx.fmt(&msg)), StatusCode::OK)
+            }
+            Err(identity::IdentityError::Invalid(errors)) => (
                 &form,
-                &errors,
-                Some(Err(ctx.t("id-form-invalid"))),
+                errors,
+                Err(ctx.t("id-form-invalid")),
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+            ),
+            Err(e) => return Err(e.into()),
+        };
+    let by = &admin.principal;
+    officials_view(&state, by, &ctx, shown, &errors, Some(outcome), status).await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -145,35 +132,20 @@ pub(super) async fn officials_reset_totp(
     ctx: Ctx,
     ui::PageForm(form): ui::PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    match identity::officials::reset_totp(&state.db, &admin.principal, &form.login).await {
-        Ok(()) => {
-            let msg =
-                ctx.fmt(&Message::new("admin-totp-was-reset").arg("login", form.login.as_str()));
-            officials_view(
-                &state,
-                &admin.principal,
-                &ctx,
-                &identity::officials::NewOfficial::default(),
-                &[],
-                Some(Ok(msg)),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e @ identity::IdentityError::NoSuchPerson) => {
-            officials_view(
-                &state,
-                &admin.principal,
-                &ctx,
-                &identity::officials::NewOfficial::default(),
-                &[],
-                Some(Err(ctx.tell(&e))),
-                StatusCode::NOT_FOUND,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let (outcome, status) =
+        match identity::officials::reset_totp(&state.db, &admin.principal, &form.login).await {
+            Ok(()) => {
+                let msg = Message::new("admin-totp-was-reset").arg("login", form.login.as_str());
+                (Ok(ctx.fmt(&msg)), StatusCode::OK)
+            }
+            Err(e @ identity::IdentityError::NoSuchPerson) => {
+                (Err(ctx.tell(&e)), StatusCode::NOT_FOUND)
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let blank = identity::officials::NewOfficial::default();
+    let by = &admin.principal;
+    officials_view(&state, by, &ctx, &blank, &[], Some(outcome), status).await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -211,14 +183,7 @@ pub(super) async fn officials_set_roles(
             }
             Err(e) => return Err(PageError::from(e)),
         };
-    officials_view(
-        &state,
-        &admin.principal,
-        &ctx,
-        &identity::officials::NewOfficial::default(),
-        &[],
-        Some(outcome),
-        status,
-    )
-    .await
+    let blank = identity::officials::NewOfficial::default();
+    let by = &admin.principal;
+    officials_view(&state, by, &ctx, &blank, &[], Some(outcome), status).await
 }

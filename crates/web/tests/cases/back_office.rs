@@ -2,14 +2,11 @@
 
 use super::*;
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// The food business licence: market regulation and health examine in parallel, then market
     /// regulation decides; a hearing pauses the clock; a refusal in the first stage ends the case
     /// and cancels the rest.
-    async fn parallel_stages_a_pause_and_a_refusal(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn parallel_stages_a_pause_and_a_refusal(app) {
         let db = &app.db.db;
         catalog::seed::seed_demo(db).await.expect("catalogue");
         registry::seed::seed_demo(db).await.expect("registries");
@@ -173,17 +170,13 @@ db::on_each_backend! {
             page.body.contains("行政复议"),
             "the refusal names the remedies"
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// Deadlines are pushed: a task near its limit warns the approvers of its department once,
     /// an overdue one escalates to the supervisors once, and each shows on their page.
-    async fn deadlines_warn_and_escalate_once(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn deadlines_warn_and_escalate_once(app) {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         let me = app
@@ -259,18 +252,14 @@ db::on_each_backend! {
             audit.iter().filter(|a| *a == "case.task.overdue").count(),
             1
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// A department's own system works its share of the back office with its client-credentials
     /// token and a `cases` grant: refused without the grant, then it lists its open tasks, reads
     /// the case and decides, named on the timeline.
-    async fn a_department_system_decides_with_its_token(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn a_department_system_decides_with_its_token(app) {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         let me = app
@@ -362,20 +351,16 @@ db::on_each_backend! {
                 .await
                 .expect("audit");
         assert_eq!(actors, ["client:minzheng-shenpi"]);
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// The year boundary: on 2026-12-21 a 20-working-day case in Lhasa runs into 2027, whose
     /// arrangement is not announced. It is accepted all the same, due on the provisional calendar
     /// the law fixes (New Year's Day off), marked provisional wherever shown; loading the
     /// announced arrangement recomputes it: later when the arrangement gives more days off, never
     /// earlier when it gives make-up working days, each change on the case's timeline.
-    async fn a_december_case_runs_into_a_year_not_yet_announced(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn a_december_case_runs_into_a_year_not_yet_announced(app) {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         let me = app
@@ -482,6 +467,5 @@ db::on_each_backend! {
             "{}",
             page.body
         );
-        app.close().await;
     }
 }

@@ -15,6 +15,11 @@ mod window;
 
 pub(crate) const PASSWORD: &str = "Zhuoma-2024-demo";
 
+/// The app on `backend` with the demo people (none: the backend is not configured).
+pub(crate) async fn demo_app(backend: db::Backend) -> Option<TestApp> {
+    TestApp::of(backend, Some(PASSWORD)).await
+}
+
 pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     db::sqlx::query_scalar(sql)
         .fetch_one(app.db.db.pool())

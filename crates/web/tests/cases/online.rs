@@ -531,13 +531,10 @@ impl Story {
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// A form sent after its session ended is not lost: the browser is asked to sign in, and
     /// what was typed comes back on the form, saved as the draft; the files are asked for again.
-    async fn a_form_sent_after_the_session_ended_is_kept(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn a_form_sent_after_the_session_ended_is_kept(app) {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         let late = app
@@ -608,18 +605,14 @@ db::on_each_backend! {
             .await;
         assert!(!again.body.contains("重新添加附件"));
         assert!(again.body.contains("牧场受灾"), "the draft keeps it");
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// One rule answers who may read a case, on every route that serves its data: the applicant,
     /// a clerk or supervisor over its division, an approver whose department has a task on it;
     /// never an approver of another department, of another place, or an official of no case role.
-    async fn only_those_with_business_read_a_case(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn only_those_with_business_read_a_case(app) {
         let code = subsistence_item(&app).await;
         let me = app
             .sign_in("13908900001", PASSWORD)
@@ -679,17 +672,13 @@ db::on_each_backend! {
         )
         .await;
         assert_eq!(after - before, 12, "every refusal is audited");
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// What the platform writes down for later readers — why the registry was read when a form
     /// was filled in — reads in each reader's language, never as a Chinese fragment.
-    async fn the_read_log_speaks_the_readers_language(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn the_read_log_speaks_the_readers_language(app) {
         let code = subsistence_item(&app).await;
         let me = app
             .sign_in("13908900001", PASSWORD)
@@ -708,17 +697,13 @@ db::on_each_backend! {
             "{}",
             zh.body
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// The JSON API opens an application exactly as the form does: an unknown item is not
     /// found, and an item for enterprises is refused to a person applying for themselves.
-    async fn the_api_opens_an_application_as_the_form_does(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn the_api_opens_an_application_as_the_form_does(app) {
         let db = &app.db.db;
         subsistence_item(&app).await;
         let for_entities = catalog::store::published_bodies(db)
@@ -749,6 +734,5 @@ db::on_each_backend! {
         assert_eq!(api.status, StatusCode::FORBIDDEN, "{}", api.body);
         assert_eq!(api.json()["code"], "forbidden", "{}", api.body);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, before, "nothing created");
-        app.close().await;
     }
 }

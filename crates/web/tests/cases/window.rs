@@ -17,15 +17,12 @@ async fn last_code(app: &TestApp, mobile: &str) -> String {
         .to_owned()
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// A person present at the window: a wrong identity number and a wrong code are told and
     /// change nothing; the texted code proves them; the clerk opens the item, enters the
     /// application with the person's own pre-filled data and accepts on the spot; the case is the
     /// person's, seen online; the QR code of their account works once.
-    async fn a_walk_in_at_the_window(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn a_walk_in_at_the_window(app) {
         let db = &app.db.db;
         let code = subsistence_item(&app).await;
         let (person_id, mobile) = identity::seed::demo_citizen().expect("demo citizen");
@@ -230,18 +227,14 @@ db::on_each_backend! {
             2,
             "{audit:?}"
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { demo_app;
     /// A life event applied for at once: one merged form (each material once), everything wrong
     /// told at once with nothing written, then one linked case per item, tracked together; the
     /// same form sent again makes nothing twice.
-    async fn a_life_event_bundle_makes_linked_cases(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+    async fn a_life_event_bundle_makes_linked_cases(app) {
         let db = &app.db.db;
         catalog::seed::seed_demo(db).await.expect("catalogue");
         registry::seed::seed_demo(db).await.expect("registries");
@@ -319,6 +312,5 @@ db::on_each_backend! {
                 StatusCode::NOT_FOUND
             );
         }
-        app.close().await;
     }
 }

@@ -59,3 +59,8 @@ pub(crate) async fn lhasa_item(app: &TestApp, q: &str) -> ItemBody {
 }
 
 pub(crate) const PASSWORD: &str = "demo-password-2026";
+
+/// The app on `backend` with the demo people (none: the backend is not configured).
+pub(crate) async fn demo_app(backend: db::Backend) -> Option<TestApp> {
+    TestApp::of(backend, Some(PASSWORD)).await
+}

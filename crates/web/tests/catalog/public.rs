@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn the_demo_catalogue_is_searchable_in_chinese_and_tibetan(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn the_demo_catalogue_is_searchable_in_chinese_and_tibetan(app) {
         let res = app
             .get(&format!(
                 "/api/v1/items?q={}&limit=5&collapse=true",
@@ -134,15 +131,11 @@ db::on_each_backend! {
             .await
             .json();
         assert_eq!(all["total"], first["places"]);
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_guide_shows_what_to_bring_and_what_the_platform_fetches_itself(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_guide_shows_what_to_bring_and_what_the_platform_fetches_itself(app) {
         let item = one_item(&app, "最低生活保障").await;
         let page = app.get(&format!("/items/{}?lang=zh", item.code)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -176,15 +169,11 @@ db::on_each_backend! {
             .await
             .json();
         assert_eq!(api["basic_code"], item.basic_code.as_str());
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn the_lists_partition_the_catalogue_and_export_as_csv(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn the_lists_partition_the_catalogue_and_export_as_csv(app) {
         let total = app.get("/api/v1/items?limit=1").await.json()["total"]
             .as_i64()
             .expect("total");
@@ -233,15 +222,11 @@ db::on_each_backend! {
             app.get("/lists/power?division=5401").await.status,
             StatusCode::BAD_REQUEST
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn catalogue_statistics_add_up_and_are_computed_live(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn catalogue_statistics_add_up_and_are_computed_live(app) {
         let total = app.get("/api/v1/items?limit=1").await.json()["total"]
             .as_i64()
             .expect("total");
@@ -284,15 +269,11 @@ db::on_each_backend! {
         );
         let page = app.get("/items/stats?by=level&lang=zh").await;
         assert!(page.body.contains("事项目录统计"));
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn life_event_bundles_resolve_to_the_offices_serving_a_place(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn life_event_bundles_resolve_to_the_offices_serving_a_place(app) {
         let list = app.get("/api/v1/bundles").await.json();
         let codes: Vec<&str> = list
             .as_array()
@@ -397,6 +378,5 @@ db::on_each_backend! {
             }
             other => panic!("refused, not {other:?}"),
         }
-        app.close().await;
     }
 }

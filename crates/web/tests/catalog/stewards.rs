@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_are_refused(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+common::stories! { demo_app;
+    async fn a_version_is_published_only_after_review_by_someone_else_and_bad_items_are_refused(app) {
         catalog::seed::seed_demo(&app.db.db).await.expect("seed");
         let db = &app.db.db;
         // A Lhasa item with a promised time limit to shorten.
@@ -173,7 +170,6 @@ db::on_each_backend! {
         for a in ["item.drafted", "item.submitted", "item.published", "authz.refused"] {
             assert!(acts.iter().any(|x| x == a), "{a}");
         }
-        app.close().await;
     }
 }
 
@@ -200,11 +196,8 @@ fn edit_form(b: &ItemBody, promised: &str) -> String {
     )
 }
 
-db::on_each_backend! {
-    async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+common::stories! { demo_app;
+    async fn stewards_draft_and_approvers_in_the_division_publish_through_the_pages(app) {
         catalog::seed::seed_demo(&app.db.db).await.expect("seed");
         let db = &app.db.db;
         let item = lhasa_item(&app, "公司设立登记").await;
@@ -377,7 +370,6 @@ db::on_each_backend! {
             app.get_as("/manage/items", &citizen).await.status,
             StatusCode::FORBIDDEN
         );
-        app.close().await;
     }
 }
 
@@ -391,11 +383,8 @@ async fn upload(app: &TestApp, cookie: &str, name: &str, text: &str) -> common::
     .await
 }
 
-db::on_each_backend! {
-    async fn the_catalogue_exports_and_imports_losslessly_and_a_bad_file_imports_nothing(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else {
-            return;
-        };
+common::stories! { demo_app;
+    async fn the_catalogue_exports_and_imports_losslessly_and_a_bad_file_imports_nothing(app) {
         let n = catalog::seed::seed_demo(&app.db.db).await.expect("seed");
         let db = &app.db.db;
         let json = app.get("/api/v1/catalog/export").await;
@@ -491,6 +480,5 @@ db::on_each_backend! {
                 .iter()
                 .any(|a| a == "catalog.imported")
         );
-        app.close().await;
     }
 }

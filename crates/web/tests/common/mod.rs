@@ -9,6 +9,33 @@ use tower::ServiceExt;
 use ui::state::{Secret, WebSettings};
 use yiwang_web as web;
 
+/// Stories told on the app, each one test per backend (`name::sqlite`, `name::postgres`):
+/// `make(backend)` makes the app (none: that backend is not configured, and the test passes
+/// without running), the story runs, and the app is closed.
+///
+/// ```ignore
+/// common::stories! { app_on;
+///     async fn a_walk_in(app) { … }
+/// }
+/// ```
+#[allow(unused_macros)]
+macro_rules! stories {
+    ($make:path; $($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block)*) => {
+        $(db::on_each_backend! {
+            $(#[$meta])*
+            async fn $name(backend: Backend) {
+                let Some($app) = $make(backend).await else {
+                    return;
+                };
+                $body
+                $app.close().await;
+            }
+        })*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use stories;
+
 /// What a browser sends with a write from one of the site's own pages.
 pub const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");
 
@@ -384,10 +411,14 @@ impl TestApp {
             grant_types: vec![oidc::clients::GrantType::ClientCredentials],
             ..oidc::clients::NewClient::default()
         };
-        let secret = oidc::clients::register(&self.db.db, &client, "system:test")
-            .await
-            .expect("registered")
-            .expect("a secret");
+        let secret = oidc::clients::register(
+            &self.db.db,
+            &identity::Principal::Operator("system:test"),
+            &client,
+        )
+        .await
+        .expect("registered")
+        .expect("a secret");
         let answer = self
             .send(
                 Request::post("/oauth2/token")

@@ -2,9 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn a_legal_representative_authorises_an_agent_who_acts_for_the_entity_without_their_password(backend: Backend) {
-        let Some(app) = app_on(backend).await else { return };
+common::stories! { app_on;
+    async fn a_legal_representative_authorises_an_agent_who_acts_for_the_entity_without_their_password(app) {
         let company = identity::seed::demo_credit_code(0).expect("code");
         let coop = identity::seed::demo_credit_code(1).expect("code");
         let tashi = app
@@ -167,6 +166,5 @@ db::on_each_backend! {
         ] {
             assert!(actions.iter().any(|x| x == a), "{a} audited");
         }
-        app.close().await;
     }
 }

@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audited(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn an_approver_may_act_in_their_division_and_below_and_a_refusal_is_audited(app) {
         let (cookie, _) = official_sign_in(&app, "approver.lhasa").await;
         let session = identity::service::session(&app.db.db, &cookie)
             .await
@@ -89,15 +86,11 @@ db::on_each_backend! {
             payload.contains("approver@540100") && payload.contains("approver@540200"),
             "{payload}"
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn officials_must_give_a_one_time_code_which_works_once(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn officials_must_give_a_one_time_code_which_works_once(app) {
         let res = app
             .post_form(
                 "/signin",
@@ -183,15 +176,11 @@ db::on_each_backend! {
             actions.iter().any(|a| a == "account.totp_enrolled")
                 && actions.iter().any(|a| a == "signin.totp_failed")
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_window_clerk_verifies_a_person_in_person_and_others_may_not(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_window_clerk_verifies_a_person_in_person_and_others_may_not(app) {
         let (clerk, _) = official_sign_in(&app, "clerk.chengguan").await;
         let (approver, _) = official_sign_in(&app, "approver.lhasa").await;
         assert_eq!(
@@ -273,15 +262,11 @@ db::on_each_backend! {
             actions.iter().any(|a| a == "account.verified_in_person")
                 && actions.iter().any(|a| a == "authz.refused")
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn an_administrator_creates_an_official_who_then_enrols_their_authenticator(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn an_administrator_creates_an_official_who_then_enrols_their_authenticator(app) {
         let bad = app.admin_post("/admin/officials?lang=en", "login=Bad+Login&name_zh=&name_bo=&department=540102-civil-affairs&roles=boss%40540100", "s3cret-admin").await;
         assert_eq!(
             bad.status,
@@ -366,7 +351,6 @@ db::on_each_backend! {
             )
             .await;
         assert!(page.body.contains("class=\"secret\""), "they enrol again");
-        app.close().await;
     }
 }
 

@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn a_person_registers_and_is_verified_against_the_population_registry(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_person_registers_and_is_verified_against_the_population_registry(app) {
         // 卓玛 of Nagqu is in the registry: level 2, signed in at once.
         let dolma = demo_id("540602", "19850315", "024");
         let res = app
@@ -63,15 +60,11 @@ db::on_each_backend! {
             .get_as("/me?lang=en", &res.session_cookie().expect("signed in"))
             .await;
         assert!(me.body.contains("Level 1"));
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_bad_registration_names_each_mistake_and_stores_nothing(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_bad_registration_names_each_mistake_and_stores_nothing(app) {
         let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
             .fetch_one(app.db.db.pool())
             .await
@@ -118,6 +111,5 @@ db::on_each_backend! {
             .await
             .expect("count");
         assert_eq!(before, after, "{}: nothing stored", app.name());
-        app.close().await;
     }
 }

@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn sign_in_works_by_number_or_mobile_and_failures_lock_without_telling_who_exists(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn sign_in_works_by_number_or_mobile_and_failures_lock_without_telling_who_exists(app) {
         let tashi = demo_id("540102", "19900101", "123");
         let by_number = app
             .post_form(
@@ -137,15 +134,11 @@ db::on_each_backend! {
                 .first_break,
             None
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn sessions_are_listed_and_ended_one_by_one_or_everywhere(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn sessions_are_listed_and_ended_one_by_one_or_everywhere(app) {
         let form = format!("account=13908900001&password={PASSWORD}");
         let sign_in = || app.post_form("/signin", &form, None);
         let phone = sign_in().await.session_cookie().expect("phone");
@@ -190,15 +183,11 @@ db::on_each_backend! {
         let res = app.post_form("/signout", "", Some(&out)).await;
         assert_eq!((res.status, res.location()), (StatusCode::SEE_OTHER, "/"));
         assert_eq!(app.get_as("/me", &out).await.status, StatusCode::SEE_OTHER);
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn pages_that_need_a_sign_in_send_people_to_it_and_forged_cookies_open_nothing(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn pages_that_need_a_sign_in_send_people_to_it_and_forged_cookies_open_nothing(app) {
         let res = app.get("/me/sessions?x=1").await;
         assert_eq!(
             (res.status, res.location()),
@@ -213,18 +202,14 @@ db::on_each_backend! {
             form.body.contains("value=\"/me/sessions\"")
                 && form.body.contains("<html lang=\"bo\">")
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { app_on;
     /// A `next` that a browser would resolve off the site (a tab or newline it drops, a
     /// backslash it reads as `/`) or that cannot be a header is dropped before anything happens:
     /// the sign-in goes to `/me`, never elsewhere, and never fails after making the session.
-    async fn sign_in_never_sends_anyone_off_the_site(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+    async fn sign_in_never_sends_anyone_off_the_site(app) {
         let tashi = demo_id("540102", "19900101", "123");
         for next in [
             "%2F%09%2Fevil.example%2F",
@@ -257,15 +242,11 @@ db::on_each_backend! {
                 res.body
             );
         }
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn changing_ones_password_ends_the_other_sessions(app) {
         let form = format!("account=13908900001&password={PASSWORD}");
         let here = app
             .post_form("/signin", &form, None)
@@ -320,18 +301,14 @@ db::on_each_backend! {
             .status,
             StatusCode::SEE_OTHER
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
+common::stories! { app_on;
     /// Where a browser sends neither `Sec-Fetch-Site` nor `Origin`, a signed-in write must carry
     /// the session's form token, which every form of a signed-in page carries; without it nothing
     /// changes and the refusal is localized.
-    async fn signed_in_forms_carry_their_token_and_writes_without_it_are_refused(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+    async fn signed_in_forms_carry_their_token_and_writes_without_it_are_refused(app) {
         let tashi = demo_id("540102", "19900101", "123");
         let signed = app
             .post_form(
@@ -379,6 +356,5 @@ db::on_each_backend! {
         assert_eq!(wrong.status, StatusCode::FORBIDDEN);
         let ok = app.send(raw(format!("csrf={token}"))).await;
         assert_ne!(ok.status, StatusCode::FORBIDDEN, "{}", ok.body);
-        app.close().await;
     }
 }

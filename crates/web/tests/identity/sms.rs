@@ -14,11 +14,8 @@ fn sms_cookie(res: &common::Answer) -> String {
         .expect("an SMS challenge cookie")
 }
 
-db::on_each_backend! {
-    async fn a_person_signs_in_with_a_code_sent_to_their_phone_and_nobody_learns_who_is_registered(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_person_signs_in_with_a_code_sent_to_their_phone_and_nobody_learns_who_is_registered(app) {
         let asked = app
             .post_form(
                 "/signin/sms",
@@ -104,7 +101,6 @@ db::on_each_backend! {
             .post_form("/signin/sms?lang=en", "mobile=12345", None)
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        app.close().await;
     }
 }
 

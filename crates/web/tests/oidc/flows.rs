@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn discovery_names_the_endpoints_and_the_key_set_offers_rs256_and_es256(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn discovery_names_the_endpoints_and_the_key_set_offers_rs256_and_es256(app) {
         let d = app.get("/.well-known/openid-configuration").await.json();
         assert_eq!(d["issuer"], "http://localhost");
         assert_eq!(d["token_endpoint"], "http://localhost/oauth2/token");
@@ -23,15 +20,11 @@ db::on_each_backend! {
             algs.contains(&"RS256") && algs.contains(&"ES256"),
             "{algs:?}"
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_person_signs_in_for_a_public_client_with_pkce_and_refreshes_with_rotation(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_person_signs_in_for_a_public_client_with_pkce_and_refreshes_with_rotation(app) {
         register(
             &app,
             &client(
@@ -143,15 +136,11 @@ db::on_each_backend! {
                 app.name()
             );
         }
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn signed_in_once_a_person_roams_to_a_second_client_without_a_password(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn signed_in_once_a_person_roams_to_a_second_client_without_a_password(app) {
         register(&app, &client("tax", true, true, &["openid", "profile"])).await;
         register(&app, &client("social", true, true, &["openid", "profile"])).await;
         let res = app.get(&authorize_url("tax", "openid profile", "")).await;
@@ -183,15 +172,11 @@ db::on_each_backend! {
             query_param(res.location(), "error").as_deref(),
             Some("login_required")
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_client_not_first_party_asks_consent_once_and_a_refusal_returns_access_denied(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_client_not_first_party_asks_consent_once_and_a_refusal_returns_access_denied(app) {
         register(
             &app,
             &client("bank", true, false, &["openid", "profile", "phone"]),
@@ -271,15 +256,11 @@ db::on_each_backend! {
             .await;
         assert_eq!(again.status, StatusCode::OK, "the consent screen again");
         assert!(actions(&app).await.iter().any(|a| a == "consent.withdrawn"));
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn logout_from_a_client_ends_the_session_and_its_refresh_tokens(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn logout_from_a_client_ends_the_session_and_its_refresh_tokens(app) {
         register(&app, &client("portal", true, true, &["openid"])).await;
         let res = app.get(&authorize_url("portal", "openid", "")).await;
         let (cookie, back) = sign_in_via(&app, res.location()).await;
@@ -334,15 +315,11 @@ db::on_each_backend! {
         )
         .await;
         assert_eq!(res.json()["error"], "invalid_grant");
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_client_can_ask_for_tibetan_and_expired_codes_and_tokens_are_refused(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_client_can_ask_for_tibetan_and_expired_codes_and_tokens_are_refused(app) {
         register(
             &app,
             &client("herders", true, false, &["openid", "profile"]),
@@ -389,6 +366,5 @@ db::on_each_backend! {
         let res = get_bearer(&app, "/oauth2/userinfo", &stale).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         assert_eq!(res.json()["error"], "invalid_token");
-        app.close().await;
     }
 }

@@ -51,7 +51,7 @@ pub(crate) fn client(id: &str, public: bool, first_party: bool, scopes: &[&str])
 }
 
 pub(crate) async fn register(app: &TestApp, c: &NewClient) -> Option<String> {
-    oidc::clients::register(&app.db.db, c, "system:test")
+    oidc::clients::register(&app.db.db, &identity::Principal::Operator("system:test"), c)
         .await
         .unwrap_or_else(|e| panic!("register {}: {e:?}", c.client_id))
 }

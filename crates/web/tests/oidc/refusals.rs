@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn bad_authorization_requests_never_redirect_to_an_unregistered_address(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn bad_authorization_requests_never_redirect_to_an_unregistered_address(app) {
         register(&app, &client("portal", true, true, &["openid"])).await;
         let res = app.get("/oauth2/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fevil.example%2F&scope=openid&lang=en").await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
@@ -45,15 +42,11 @@ db::on_each_backend! {
             ))
             .await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST, "a repeated parameter");
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn the_token_endpoint_answers_bad_requests_with_the_standard_errors(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn the_token_endpoint_answers_bad_requests_with_the_standard_errors(app) {
         let secret = register(
             &app,
             &client("exchange", false, true, &["openid", "exchange:read"]),
@@ -145,15 +138,11 @@ db::on_each_backend! {
                 .iter()
                 .any(|a| a == "client.auth_failed")
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn a_pkce_mismatch_and_a_foreign_client_cannot_redeem_a_code(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn a_pkce_mismatch_and_a_foreign_client_cannot_redeem_a_code(app) {
         register(&app, &client("portal", true, true, &["openid"])).await;
         register(&app, &client("other", true, true, &["openid"])).await;
         let res = app.get(&authorize_url("portal", "openid", "")).await;
@@ -171,6 +160,5 @@ db::on_each_backend! {
         let code = code_for(&app, &cookie, &authorize_url("portal", "openid", "")).await;
         let res = exchange(&app, "other", &code, VERIFIER).await;
         assert_eq!(res.json()["error"], "invalid_grant");
-        app.close().await;
     }
 }

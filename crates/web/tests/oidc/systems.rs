@@ -2,11 +2,8 @@
 
 use super::*;
 
-db::on_each_backend! {
-    async fn client_credentials_tokens_introspect_revoke_and_are_audited(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn client_credentials_tokens_introspect_revoke_and_are_audited(app) {
         let secret = register(
             &app,
             &client(
@@ -87,15 +84,11 @@ db::on_each_backend! {
         assert!(acts.iter().any(|a| a == "token.revoked"));
         let v = db::audit::verify(&app.db.db).await.expect("verify");
         assert_eq!(v.first_break, None);
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn after_a_key_rotation_old_tokens_still_verify_and_new_ones_use_the_new_key(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn after_a_key_rotation_old_tokens_still_verify_and_new_ones_use_the_new_key(app) {
         let secret = register(
             &app,
             &client("exchange", false, true, &["openid", "exchange:read"]),
@@ -107,7 +100,7 @@ db::on_each_backend! {
             .await
             .json();
         let old_at = old["access_token"].as_str().expect("at").to_owned();
-        let new_kids = oidc::keys::rotate(&app.db.db, "system:test")
+        let new_kids = oidc::keys::rotate(&app.db.db, &identity::Principal::Operator("system:test"))
             .await
             .expect("rotate");
         // This replica rereads keys within a minute; a restart (a fresh router) at once.
@@ -134,15 +127,11 @@ db::on_each_backend! {
             true,
             "signed by the retired key, still valid"
         );
-        app.close().await;
     }
 }
 
-db::on_each_backend! {
-    async fn an_administrator_registers_a_system_on_the_registry_page_and_it_gets_tokens(backend: Backend) {
-        let Some(app) = app_on(backend).await else {
-            return;
-        };
+common::stories! { app_on;
+    async fn an_administrator_registers_a_system_on_the_registry_page_and_it_gets_tokens(app) {
         // A signed-in approver is refused (and the refusal audited).
         let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
         assert_eq!(
@@ -240,6 +229,5 @@ db::on_each_backend! {
         .await
         .expect("event");
         assert!(ev.starts_with("official:"), "{ev}");
-        app.close().await;
     }
 }

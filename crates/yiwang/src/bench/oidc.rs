@@ -291,10 +291,11 @@ async fn register_clients(db: &db::Db) -> anyhow::Result<String> {
         first_party: true,
         ..oidc::clients::NewClient::default()
     };
-    let secret = oidc::clients::register(db, &system, "system:bench")
-        .await
-        .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
-        .context("a confidential client has a secret")?;
+    let secret =
+        oidc::clients::register(db, &identity::Principal::Operator("system:bench"), &system)
+            .await
+            .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
+            .context("a confidential client has a secret")?;
     system = oidc::clients::NewClient {
         client_id: "bench-portal".into(),
         name_zh: "压测门户".into(),
@@ -305,7 +306,7 @@ async fn register_clients(db: &db::Db) -> anyhow::Result<String> {
         first_party: true,
         ..oidc::clients::NewClient::default()
     };
-    oidc::clients::register(db, &system, "system:bench")
+    oidc::clients::register(db, &identity::Principal::Operator("system:bench"), &system)
         .await
         .map_err(|e| anyhow::anyhow!("registering the bench portal: {e:?}"))?;
     Ok(secret)

@@ -224,10 +224,11 @@ async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<String> {
         grant_types: vec![oidc::clients::GrantType::ClientCredentials],
         ..oidc::clients::NewClient::default()
     };
-    let secret = oidc::clients::register(db, &client, "system:bench")
-        .await
-        .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
-        .context("a secret")?;
+    let secret =
+        oidc::clients::register(db, &identity::Principal::Operator("system:bench"), &client)
+            .await
+            .map_err(|e| anyhow::anyhow!("registering the bench client: {e:?}"))?
+            .context("a secret")?;
     grants::service::give(
         db,
         &identity::Principal::Operator("system:bench"),

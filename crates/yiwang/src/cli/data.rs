@@ -170,9 +170,13 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             let (name, text) = read_input(&file)?;
             let year = kernel::calendar::parse_file(&name, &text)?;
             let db = open_with(config_path, database_url).await?;
-            let redated = cases::deadlines::load_year(&db, &year, "system:cli")
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let redated = cases::deadlines::load_year(
+                &db,
+                &identity::Principal::Operator("system:cli"),
+                &year,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             let incomplete = if year.complete {
                 ""
             } else {

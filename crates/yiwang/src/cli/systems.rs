@@ -71,7 +71,9 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                 return Ok(ExitCode::FAILURE);
             }
             let db = open_with(config_path, database_url).await?;
-            match oidc::clients::register(&db, &new, "system:cli").await {
+            match oidc::clients::register(&db, &identity::Principal::Operator("system:cli"), &new)
+                .await
+            {
                 Ok(Some(secret)) => {
                     println!(
                         "registered {}; its secret, shown once: {secret}",
@@ -88,6 +90,7 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                     Ok(ExitCode::FAILURE)
                 }
                 Err(oidc::clients::RegisterError::Invalid(_)) => Ok(ExitCode::FAILURE),
+                Err(oidc::clients::RegisterError::Refused(e)) => Err(e.into()),
                 Err(oidc::clients::RegisterError::Db(e)) => Err(e.into()),
             }
         }
@@ -158,7 +161,8 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             command: KeysCommand::Rotate { database_url },
         } => {
             let db = open_with(config_path, database_url).await?;
-            let kids = oidc::keys::rotate(&db, "system:cli").await?;
+            let kids =
+                oidc::keys::rotate(&db, &identity::Principal::Operator("system:cli")).await?;
             println!(
                 "new signing keys: {} (running replicas pick them up within a minute)",
                 kids.join(", ")
