@@ -127,14 +127,9 @@ async fn submit(
     })?;
     // The same opening as the form's: the item, whether this applicant may apply, and what
     // the platform already knows.
-    let (opened, _) = service::open(
-        &state.db,
-        &s.account,
-        crate::prefill::applicant(&s),
-        &body.item,
-        false,
-    )
-    .await?;
+    let by = Principal::account(s.clone());
+    let (opened, _) =
+        service::open(&state.db, service::Applying::Online(&by), &body.item, false).await?;
     let service::Opened {
         item,
         version,

@@ -340,14 +340,9 @@ async fn open_bundle(
             missing.push((item.name.clone(), ctx.t("case-object-mismatch")));
             continue;
         }
-        let (opened, _) = pages::open_form(
-            state,
-            &session.account,
-            Ok(applicant.clone()),
-            &item.code,
-            false,
-        )
-        .await?;
+        let by = identity::Principal::account(session.clone());
+        let online = crate::service::Applying::Online(&by);
+        let (opened, _) = pages::open_form(state, online, &item.code, false).await?;
         parts.push(opened);
     }
     if parts.is_empty() {

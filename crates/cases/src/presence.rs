@@ -72,6 +72,28 @@ impl Presence {
         Ok(accounts::memberships_of(&mut conn, self.person.id, &today).await?)
     }
 
+    /// Who applies at the window: the verified person present, or an entity they may act for
+    /// (its credit code); `Err` inside says why they may not.
+    pub async fn applicant(
+        &self,
+        db: &Db,
+        for_entity: Option<&str>,
+    ) -> Result<Result<crate::form::Applicant, Message>, CaseError> {
+        self.verified_or_refused()?;
+        let Some(code) = for_entity.map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(crate::prefill::person(&self.person));
+        };
+        let found = self
+            .memberships(db)
+            .await?
+            .into_iter()
+            .find(|m| m.entity.credit_code == code);
+        Ok(match found {
+            Some(m) => crate::prefill::for_entity(&self.person, &m),
+            None => Err(Message::new("case-window-not-member")),
+        })
+    }
+
     fn verified_or_refused(&self) -> Result<(), CaseError> {
         if self.verified {
             Ok(())

@@ -23,7 +23,6 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::model::{CaseError, Channel};
 use crate::pages::{self, BODY_LIMIT};
-use crate::prefill;
 use crate::presence::{self, Method, Presence};
 
 pub fn router() -> Router<AppState> {
@@ -205,26 +204,6 @@ struct Lookup {
     /// The credit code of the entity the person applies for (none: for themselves).
     #[serde(rename = "as")]
     for_entity: Option<String>,
-}
-
-/// Who applies: the person present, or an entity they may act for (`?as=` its credit code).
-async fn applicant_at_window(
-    state: &AppState,
-    p: &Presence,
-    for_entity: Option<&str>,
-) -> Result<Result<crate::form::Applicant, Message>, PageError> {
-    let Some(code) = for_entity.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(prefill::person(&p.person));
-    };
-    let found = p
-        .memberships(&state.db)
-        .await?
-        .into_iter()
-        .find(|m| m.entity.credit_code == code);
-    Ok(match found {
-        Some(m) => prefill::for_entity(&p.person, &m),
-        None => Err(Message::new("case-window-not-member")),
-    })
 }
 
 fn masked_mobile(a: &Account) -> String {
@@ -424,8 +403,11 @@ async fn apply_page(
     ui::PageQuery(q): ui::PageQuery<Lookup>,
 ) -> Result<Response, PageError> {
     let p = proof(&state, &ctx, &session, id, true).await?;
-    let applicant = applicant_at_window(&state, &p, q.for_entity.as_deref()).await?;
-    let (form, resumed) = pages::open_form(&state, &p.person, applicant, &code, true).await?;
+    let at_window = crate::service::Applying::AtWindow {
+        present: &p,
+        for_entity: q.for_entity.as_deref(),
+    };
+    let (form, resumed) = pages::open_form(&state, at_window, &code, true).await?;
     let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let body = pages::apply_form(&ctx, &form, &action, &BTreeMap::new(), &BTreeSet::new());
     let outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
@@ -442,8 +424,11 @@ async fn apply_send(
 ) -> Result<Response, PageError> {
     let sent = pages::read_multipart(&ctx, multipart).await?;
     let p = proof(&state, &ctx, &session, id, true).await?;
-    let applicant = applicant_at_window(&state, &p, q.for_entity.as_deref()).await?;
-    let (form, _) = pages::open_form(&state, &p.person, applicant, &code, false).await?;
+    let at_window = crate::service::Applying::AtWindow {
+        present: &p,
+        for_entity: q.for_entity.as_deref(),
+    };
+    let (form, _) = pages::open_form(&state, at_window, &code, false).await?;
     let action = apply_action(id, form.item.code.as_str(), q.for_entity.as_deref());
     let actor = presence::actor(&session.account, &p);
     let submitted =

@@ -173,12 +173,11 @@ pub(super) fn label_of(ctx: &Ctx, key: &str, materials: &[MaterialLine]) -> Stri
 /// Opens `code`'s form for the page (`service::open`): its errors are error pages.
 pub(crate) async fn open_form(
     state: &AppState,
-    account: &identity::model::Account,
-    applicant: Result<Applicant, Message>,
+    who: service::Applying<'_>,
     code: &str,
     resume: bool,
 ) -> Result<(Opened, bool), PageError> {
-    Ok(service::open(&state.db, account, applicant, code, resume).await?)
+    Ok(service::open(&state.db, who, code, resume).await?)
 }
 
 pub(crate) fn apply_view(
@@ -211,8 +210,9 @@ pub(super) async fn apply_page(
     headers: axum::http::HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let applicant = prefill::applicant(&session);
-    let (mut form, resumed) = open_form(&state, &session.account, applicant, &code, true).await?;
+    let by = identity::Principal::account(session.clone());
+    let (mut form, resumed) =
+        open_form(&state, service::Applying::Online(&by), &code, true).await?;
     let mut outcome = resumed.then(|| Ok(ctx.t("case-draft-resumed")));
     // A form sent after the session ended comes back, and is saved as the draft.
     let kept = crate::kept::take(&state.db, &headers, &format!("/apply/{code}")).await?;
@@ -345,8 +345,8 @@ pub(super) async fn apply_send(
             &Message::new("error-forbidden"),
         ));
     }
-    let applicant = prefill::applicant(&session);
-    let (form, _) = open_form(&state, &session.account, applicant, &code, false).await?;
+    let by = identity::Principal::account(session.clone());
+    let (form, _) = open_form(&state, service::Applying::Online(&by), &code, false).await?;
     let action = format!("/apply/{}", form.item.code.as_str());
     let actor = Actor::of(&session);
     Ok(

@@ -11,6 +11,20 @@ use crate::model::CaseError;
 use crate::prefill::{self, Prepared};
 use crate::store;
 
+/// Who a form is opened for. The service decides from it whose records pre-fill the form:
+/// the signed-in person's own (or the entity they act for), or the person present at a
+/// window, proved by their `Presence`.
+pub enum Applying<'a> {
+    /// The signed-in principal applies for themself, or for the entity their session acts for.
+    Online(&'a identity::Principal),
+    /// A window clerk applies on behalf of the verified person present, for themself or for an
+    /// entity they may act for (its credit code).
+    AtWindow {
+        present: &'a crate::presence::Presence,
+        for_entity: Option<&'a str>,
+    },
+}
+
 /// An item's form as it opens for an applicant.
 pub struct Opened {
     pub item: ItemBody,
@@ -19,17 +33,29 @@ pub struct Opened {
     pub p: Prepared,
 }
 
-/// Opens `code`'s form for `applicant`, who has `account`; a saved draft comes back as it
-/// was left when `resume` (whoever saved it: online or at a window), and the answer says so.
-/// An unknown item is `ItemNotFound`; an applicant who may not apply (the account cannot
-/// apply as it stands, or the item serves another kind of applicant) is `Forbidden`.
+/// Opens `code`'s form for whoever `who` says applies; a saved draft comes back as it was
+/// left when `resume` (whoever saved it: online or at a window), and the answer says so. An
+/// unknown item is `ItemNotFound`; an applicant who may not apply (the account cannot apply
+/// as it stands, is not the entity's member, or the item serves another kind of applicant) is
+/// `Forbidden`; no one signed in, or a person present not yet verified, is refused.
 pub async fn open(
     db: &Db,
-    account: &identity::model::Account,
-    applicant: Result<Applicant, Message>,
+    who: Applying<'_>,
     code: &str,
     resume: bool,
 ) -> Result<(Opened, bool), CaseError> {
+    let (account, applicant) = match who {
+        Applying::Online(by) => {
+            let s = by
+                .session()
+                .ok_or_else(|| CaseError::Forbidden(Message::new("id-not-signed-in")))?;
+            (&s.account, prefill::applicant(s))
+        }
+        Applying::AtWindow {
+            present,
+            for_entity,
+        } => (&present.person, present.applicant(db, for_entity).await?),
+    };
     let (item, version) = catalog::store::latest_published(db, code)
         .await?
         .ok_or(CaseError::ItemNotFound)?;
