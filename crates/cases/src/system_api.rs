@@ -10,19 +10,17 @@
 //! - `POST /api/v1/department/cases/{id}/accept` `{"revision"}` — a case the department
 //!   handles, waiting for acceptance
 
-use std::sync::Arc;
-
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State as AxState};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use grants::{Scope, granted};
+use axum::{Json, Router};
+use grants::Granted;
+use grants::http::Cases;
 use serde::Deserialize;
 use serde_json::json;
-use ui::AppState;
 use ui::error::ApiCtx;
+use ui::{ApiError, AppState};
 
 use crate::service;
 use crate::workflow::{self};
@@ -35,28 +33,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/department/cases/{id}/accept", post(accept))
 }
 
-/// The department a request's system acts for.
-async fn department(
-    state: &AppState,
-    api: &ApiCtx,
-    provider: &oidc::Provider,
-    headers: &HeaderMap,
-) -> Result<org::model::Department, Response> {
-    Ok(granted(state, api, provider, headers, Scope::Cases)
-        .await?
-        .department)
-}
-
 async fn tasks(
     AxState(state): AxState<AppState>,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
-    api: ApiCtx,
-    headers: HeaderMap,
-) -> Result<Response, Response> {
-    let d = department(&state, &api, &provider, &headers).await?;
-    let list = workflow::open_of_kind(&state.db, &d.kind, d.division, 500)
-        .await
-        .map_err(|e| api.error(&e).into_response())?;
+    Granted { grant, .. }: Granted<Cases>,
+) -> Result<Response, ApiError> {
+    let d = grant.department;
+    let list = workflow::open_of_kind(&state.db, &d.kind, d.division, 500).await?;
     let items: Vec<serde_json::Value> = list
         .into_iter()
         .map(|(t, number, item)| json!({ "task": t, "number": number, "item_name": item }))
@@ -67,19 +49,13 @@ async fn tasks(
 
 async fn one(
     AxState(state): AxState<AppState>,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
-    api: ApiCtx,
-    headers: HeaderMap,
+    Granted { grant, .. }: Granted<Cases>,
     Path(id): Path<i64>,
-) -> Result<Response, Response> {
-    let grant = granted(&state, &api, &provider, &headers, Scope::Cases).await?;
-    let fail = |e: crate::model::CaseError| api.error(&e).into_response();
-    let file = service::case_file(&state.db, &grant.principal(), id)
-        .await
-        .map_err(fail)?;
-    let tasks = file.tasks().await.map_err(fail)?;
-    let materials = file.materials().await.map_err(fail)?;
-    let events = file.events().await.map_err(fail)?;
+) -> Result<Response, ApiError> {
+    let file = service::case_file(&state.db, &grant.principal(), id).await?;
+    let tasks = file.tasks().await?;
+    let materials = file.materials().await?;
+    let events = file.events().await?;
     Ok(Json(json!({
         "case": file.case,
         "tasks": tasks,
@@ -99,15 +75,13 @@ struct DecisionBody {
 
 async fn decision(
     AxState(state): AxState<AppState>,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
     api: ApiCtx,
-    headers: HeaderMap,
+    Granted { grant, .. }: Granted<Cases>,
     Path(id): Path<i64>,
     b: Result<Json<DecisionBody>, JsonRejection>,
-) -> Result<Response, Response> {
-    let g = granted(&state, &api, &provider, &headers, Scope::Cases).await?;
-    let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
-    let by = g.principal();
+) -> Result<Response, ApiError> {
+    let b = crate::api::json_body(&api, b)?;
+    let by = grant.principal();
     let r = workflow::decide(&state.db, &by, id, b.revision, b.approve, &b.opinion).await;
     Ok(crate::api::done(
         r.map(|led| json!({ "task": id, "led_to": led })),
@@ -122,15 +96,13 @@ struct RevisionBody {
 
 async fn accept(
     AxState(state): AxState<AppState>,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
     api: ApiCtx,
-    headers: HeaderMap,
+    Granted { grant, .. }: Granted<Cases>,
     Path(id): Path<i64>,
     b: Result<Json<RevisionBody>, JsonRejection>,
-) -> Result<Response, Response> {
-    let g = granted(&state, &api, &provider, &headers, Scope::Cases).await?;
-    let b = crate::api::json_body(&api, b).map_err(IntoResponse::into_response)?;
-    let r = service::accept(&state.db, &g.principal(), id, b.revision).await;
+) -> Result<Response, ApiError> {
+    let b = crate::api::json_body(&api, b)?;
+    let r = service::accept(&state.db, &grant.principal(), id, b.revision).await;
     Ok(crate::api::done(
         r.map(|(due, provisional)| json!({ "state": "in-review", "due_date": due, "due_provisional": provisional })),
         &api,

@@ -354,11 +354,8 @@ async fn bundle_page(
     ))
 }
 
-async fn list_json(
-    State(state): State<AppState>,
-    api: ApiCtx,
-) -> Result<Json<Vec<Bundle>>, ApiError> {
-    all(&state.db).await.map(Json).map_err(|e| api.error(&e))
+async fn list_json(State(state): State<AppState>) -> Result<Json<Vec<Bundle>>, ApiError> {
+    Ok(Json(all(&state.db).await?))
 }
 
 async fn bundle_json(
@@ -376,10 +373,9 @@ async fn bundle_json(
             &Message::new("cat-bundle-not-found"),
         )
     })?;
-    resolve(&state.db, &searcher, &bundle, division, |zh, bo, en| {
+    let resolved = resolve(&state.db, &searcher, &bundle, division, |zh, bo, en| {
         api.pick(zh, bo, en).to_owned()
     })
-    .await
-    .map(Json)
-    .map_err(|e| api.error(&e))
+    .await?;
+    Ok(Json(resolved))
 }

@@ -142,10 +142,7 @@ async fn in_cases_json(
     ui::ApiQuery(p): ui::ApiQuery<StatsParams>,
 ) -> Result<Json<InCases>, ApiError> {
     let (_, within) = read(&p).map_err(|e| crate::api::bad_param(&api, e))?;
-    in_cases(&state.db, within.as_deref())
-        .await
-        .map(Json)
-        .map_err(|e| api.error(&e))
+    Ok(Json(in_cases(&state.db, within.as_deref()).await?))
 }
 
 /// The parameters, checked: (`by`, the subtree prefix) or the parameter that is wrong.

@@ -14,14 +14,13 @@
 //!   certificates (of a type), with their data
 //! - `GET /api/v1/certs/{identifier}?purpose=` — one certificate with its data, verified
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
-use grants::{Scope, granted};
+use axum::{Json, Router};
+use grants::Grant;
+use grants::http::{Certs, Granted};
 use kernel::Message;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -117,15 +116,12 @@ struct SystemQuery {
     purpose: Option<String>,
 }
 
-/// The system behind the token, its department, and the stated purpose.
-async fn system(
-    state: &AppState,
+/// The system behind the token, as the use log names it, and the stated purpose.
+fn system(
     api: &ApiCtx,
-    provider: &oidc::Provider,
-    headers: &HeaderMap,
+    grant: &Grant,
     purpose: Option<&str>,
-) -> Result<(String, String, String), Response> {
-    let g = granted(state, api, provider, headers, Scope::Certs).await?;
+) -> Result<(String, String, String), ApiError> {
     let purpose = purpose
         .map(str::trim)
         .filter(|p| p.chars().count() >= 2)
@@ -135,11 +131,10 @@ async fn system(
                 "invalid",
                 &Message::new("cert-api-purpose"),
             )
-            .into_response()
         })?;
     Ok((
-        format!("client:{}", g.client_id),
-        format!("{}（{}）", g.department.names.zh, g.client_id),
+        format!("client:{}", grant.client_id),
+        format!("{}（{}）", grant.department.names.zh, grant.client_id),
         purpose.to_owned(),
     ))
 }
@@ -173,28 +168,21 @@ async fn record(
 
 async fn holder_json(
     AxState(state): AxState<AppState>,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
     api: ApiCtx,
-    headers: HeaderMap,
+    Granted { grant, .. }: Granted<Certs>,
     Path(holder): Path<String>,
     ui::ApiQuery(q): ui::ApiQuery<SystemQuery>,
-) -> Result<Response, Response> {
-    let who = system(&state, &api, &provider, &headers, q.purpose.as_deref()).await?;
-    let list = service::usable_of(&state.db, holder.trim())
-        .await
-        .map_err(|e| api.error(&e).into_response())?;
+) -> Result<Response, ApiError> {
+    let who = system(&api, &grant, q.purpose.as_deref())?;
+    let list = service::usable_of(&state.db, holder.trim()).await?;
     let mut items = Vec::new();
     for c in list
         .iter()
         .filter(|c| q.type_code.as_deref().is_none_or(|t| t == c.type_code))
     {
-        let key = crate::keys::public(&state.db, c.key_id)
-            .await
-            .map_err(|e| api.error(&e).into_response())?;
+        let key = crate::keys::public(&state.db, c.key_id).await?;
         let ok = key.is_some_and(|k| service::check_signature(c, &k.bytes()));
-        record(&state, c, &who)
-            .await
-            .map_err(|e| api.error(&e).into_response())?;
+        record(&state, c, &who).await?;
         items.push(full(c, ok, "valid"));
     }
     let total = items.len();
@@ -203,22 +191,17 @@ async fn holder_json(
 
 async fn one_json(
     AxState(state): AxState<AppState>,
-    Extension(provider): Extension<Arc<oidc::Provider>>,
     api: ApiCtx,
-    headers: HeaderMap,
+    Granted { grant, .. }: Granted<Certs>,
     Path(identifier): Path<String>,
     ui::ApiQuery(q): ui::ApiQuery<SystemQuery>,
-) -> Result<Response, Response> {
-    let who = system(&state, &api, &provider, &headers, q.purpose.as_deref()).await?;
-    let verdict = service::verify(&state.db, &identifier)
-        .await
-        .map_err(|e| refused(&api, &e).into_response())?;
+) -> Result<Response, ApiError> {
+    let who = system(&api, &grant, q.purpose.as_deref())?;
+    let verdict = service::verify(&state.db, &identifier).await?;
     let (c, ok, standing) = match &verdict {
         Verdict::Genuine { cert, standing } => (cert, true, standing.key()),
         Verdict::Tampered { cert } => (cert, false, "tampered"),
     };
-    record(&state, c, &who)
-        .await
-        .map_err(|e| api.error(&e).into_response())?;
+    record(&state, c, &who).await?;
     Ok(Json(full(c, ok, standing)).into_response())
 }

@@ -1,5 +1,6 @@
 //! The system behind a request: its bearer token resolved to its grant in a scope.
 
+use axum::extract::FromRequestParts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kernel::Message;
@@ -51,4 +52,52 @@ pub async fn granted(
         .await
         .map_err(|e| api.error(&e).into_response())?
         .ok_or_else(forbidden)
+}
+
+/// A scope as a type, for the [`Granted`] extractor.
+pub trait InScope: Send + Sync + 'static {
+    const SCOPE: Scope;
+}
+
+/// The case back office (`Scope::Cases`).
+pub struct Cases;
+impl InScope for Cases {
+    const SCOPE: Scope = Scope::Cases;
+}
+
+/// The certificates (`Scope::Certs`).
+pub struct Certs;
+impl InScope for Certs {
+    const SCOPE: Scope = Scope::Certs;
+}
+
+/// The grant in `S`'s scope of the system whose bearer token the request carries, as an
+/// extractor: a handler that takes one has been authorized, and a request without one gets
+/// the problem answer (401 with how to authenticate, 403).
+pub struct Granted<S> {
+    pub grant: Grant,
+    scope: std::marker::PhantomData<S>,
+}
+
+impl<S: InScope> FromRequestParts<AppState> for Granted<S> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        use axum::Extension;
+        let api = ApiCtx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Extension(provider) =
+            Extension::<std::sync::Arc<oidc::Provider>>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let grant = granted(state, &api, &provider, &parts.headers, S::SCOPE).await?;
+        Ok(Granted {
+            grant,
+            scope: std::marker::PhantomData,
+        })
+    }
 }

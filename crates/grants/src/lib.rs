@@ -15,7 +15,7 @@ pub mod model;
 pub mod service;
 pub mod store;
 
-pub use http::granted;
+pub use http::{Granted, granted};
 pub use model::{Grant, GrantError, Scope};
 
 use kernel::i18n::Ftl;

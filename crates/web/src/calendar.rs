@@ -162,7 +162,7 @@ async fn api_due(
             warnings: warnings(&api, &due.warnings),
         })
     };
-    run.await.map(Json).map_err(|e| api.error(&e))
+    Ok(Json(run.await?))
 }
 
 #[derive(Debug, Serialize)]
@@ -194,7 +194,7 @@ async fn api_between(
             warnings: warnings(&api, &n.warnings),
         })
     };
-    run.await.map(Json).map_err(|e| api.error(&e))
+    Ok(Json(run.await?))
 }
 
 #[derive(Debug, Serialize)]
