@@ -150,6 +150,20 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// The session of a signed-in account of `kind`; anyone else is refused.
+async fn signed_in_as(
+    parts: &mut Parts,
+    state: &AppState,
+    kind: AccountKind,
+) -> Result<Session, Response> {
+    let SignedIn(s) = SignedIn::from_request_parts(parts, state).await?;
+    if s.account.kind == kind {
+        Ok(s)
+    } else {
+        Err(refuse_forbidden(parts, state).await)
+    }
+}
+
 /// A signed-in natural person.
 #[derive(Debug, Clone)]
 pub struct Citizen(pub Session);
@@ -161,12 +175,9 @@ impl FromRequestParts<AppState> for Citizen {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let SignedIn(s) = SignedIn::from_request_parts(parts, state).await?;
-        if s.account.kind == AccountKind::Person {
-            Ok(Citizen(s))
-        } else {
-            Err(refuse_forbidden(parts, state).await)
-        }
+        Ok(Citizen(
+            signed_in_as(parts, state, AccountKind::Person).await?,
+        ))
     }
 }
 
@@ -181,12 +192,9 @@ impl FromRequestParts<AppState> for Official {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let SignedIn(s) = SignedIn::from_request_parts(parts, state).await?;
-        if s.account.kind == AccountKind::Official {
-            Ok(Official(s))
-        } else {
-            Err(refuse_forbidden(parts, state).await)
-        }
+        Ok(Official(
+            signed_in_as(parts, state, AccountKind::Official).await?,
+        ))
     }
 }
 
