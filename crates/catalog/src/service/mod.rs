@@ -516,16 +516,17 @@ pub async fn import(
     let records = &read.items;
     let mut problems = read.problems.clone();
     let mut known = Known::default();
-    // Whether the importer may change each item: as the file makes it and as it is published
-    // (looked up only for someone the role does not already cover everywhere).
+    // Whether the importer may change each item: as the file makes it and as its newest
+    // version has it, published or not (looked up only for someone the role does not already
+    // cover everywhere).
     let everywhere = matches!(by, Principal::Operator(_));
     let mut allowed = Vec::with_capacity(records.len());
     for (_, b) in records {
         let ok = everywhere
             || (holds(by, role, b)
-                && store::published(db, b.code.as_str())
+                && store::latest(db, b.code.as_str())
                     .await?
-                    .is_none_or(|c| holds(by, role, &c)));
+                    .is_none_or(|(_, _, c)| holds(by, role, &c)));
         allowed.push(ok);
     }
     for ((at, b), allowed) in records.iter().zip(allowed) {
