@@ -127,6 +127,7 @@ async fn may(
     bodies: &[&ItemBody],
     action: &str,
 ) -> Result<(), CatalogError> {
+    let mut divisions = Vec::with_capacity(bodies.len());
     for body in bodies {
         let Some(division) = body.divisions.first() else {
             return Err(CatalogError::Invalid(vec![Invalid {
@@ -134,7 +135,13 @@ async fn may(
                 message: Message::new("cat-divisions-missing"),
             }]));
         };
-        by.require(db, role, *division, action).await?;
+        if !divisions.contains(division) {
+            divisions.push(*division);
+        }
+    }
+    // Each division once, so that a refusal is one event in the audit chain.
+    for division in divisions {
+        by.require(db, role, division, action).await?;
     }
     Ok(())
 }
