@@ -8,7 +8,8 @@
 //!   region's administrator or the operator), and the lookup behind every system request,
 //!   cached per replica;
 //! - `http`: the bearer token of a request resolved to its system's grant in a scope (401 for
-//!   no or a bad token, 403 for a person's token or a system without the grant).
+//!   no or a bad token, 403 for a person's token or a system without the grant), also as the
+//!   extractor `Granted<Cases>` / `Granted<Certs>`.
 
 pub mod http;
 pub mod model;
