@@ -111,18 +111,29 @@ impl Principal {
         db: &db::Db,
         action: &str,
     ) -> Result<(), IdentityError> {
-        let administrator = matches!(self, Principal::Operator(_))
-            || self.official().is_some_and(|s| {
-                s.account
-                    .grants
-                    .iter()
-                    .any(|g| g.role == Role::Administrator)
-            });
-        if administrator {
+        self.require_any_role(db, &[Role::Administrator], "admin", action)
+            .await
+    }
+
+    /// Allows the action to an official who holds any of `roles` (in any division) and to the
+    /// operator; anyone else is refused, the refusal recorded against `subject` as needing the
+    /// first of `roles`.
+    pub async fn require_any_role(
+        &self,
+        db: &db::Db,
+        roles: &[Role],
+        subject: &str,
+        action: &str,
+    ) -> Result<(), IdentityError> {
+        let allowed = matches!(self, Principal::Operator(_))
+            || self
+                .official()
+                .is_some_and(|s| s.account.grants.iter().any(|g| roles.contains(&g.role)));
+        if allowed {
             return Ok(());
         }
-        self.refuse(db, "admin", Role::Administrator.key(), action)
-            .await
+        let needed = roles.first().map_or("", |r| r.key());
+        self.refuse(db, subject, needed, action).await
     }
 
     /// Records that this principal was refused `action` on `subject` and refuses.

@@ -25,11 +25,7 @@ pub struct CaseFile {
 pub async fn case_file(db: &Db, by: &Principal, id: i64) -> Result<CaseFile, CaseError> {
     let case = store::find(db, id).await?.ok_or(CaseError::NotFound)?;
     match crate::access::reading(db, by, &case).await? {
-        Some(reading) => Ok(CaseFile {
-            case,
-            reading,
-            db: db.clone(),
-        }),
+        Some(reading) => Ok(CaseFile::granted(db, case, reading)),
         None => Err(CaseError::NotFound),
     }
 }

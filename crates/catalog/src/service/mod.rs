@@ -103,18 +103,9 @@ impl From<identity::IdentityError> for CatalogError {
 /// Allows looking at the catalogue's management (drafts, versions in review, the import form)
 /// to data stewards and approvers of any division, and the operator.
 pub async fn may_view(db: &Db, by: &Principal) -> Result<(), CatalogError> {
-    if matches!(by, Principal::Operator(_))
-        || by.official().is_some_and(|s| {
-            s.account
-                .grants
-                .iter()
-                .any(|g| matches!(g.role, Role::DataSteward | Role::Approver))
-        })
-    {
-        return Ok(());
-    }
+    let roles = [Role::DataSteward, Role::Approver];
     Ok(by
-        .refuse(db, "catalog", Role::DataSteward.key(), "catalog.view")
+        .require_any_role(db, &roles, "catalog", "catalog.view")
         .await?)
 }
 

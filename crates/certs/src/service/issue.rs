@@ -146,12 +146,11 @@ pub(super) struct Issuer {
     signer: Arc<kernel::crypto::Sm2Signer>,
 }
 
+/// `department` as the issuer: its current signing key (made on first use).
 pub(super) async fn issuer_for(
     db: &Db,
-    t: &CertType,
-    division: DivisionCode,
+    department: org::model::Department,
 ) -> Result<Issuer, CertError> {
-    let department = issuing_department(db, &t.issuing_kind, division).await?;
     let (key_id, signer) = keys::signer(db, &department.code).await?;
     Ok(Issuer {
         department,
@@ -282,8 +281,10 @@ pub async fn issue(db: &Db, by: &Principal, new: &NewCert) -> Result<Certificate
         )])
     })?;
     check_new(&t, new)?;
-    let issuer = issuer_for(db, &t, new.division).await?;
-    super::office::may_issue(db, by, &issuer.department.code).await?;
+    let department = issuing_department(db, &t.issuing_kind, new.division).await?;
+    // Who may issue is asked before anything is made for the issuer (its key, on first use).
+    super::office::may_issue(db, by, &department.code).await?;
+    let issuer = issuer_for(db, department).await?;
     let actor = by.id();
     let writer = db.shared(|db| {
         Issuing(db::group::Group::new(

@@ -166,7 +166,8 @@ pub async fn reissue(
         },
     };
     check_new(&t, &new)?;
-    let issuer = issuer_for(db, &t, division).await?;
+    let department = issuing_department(db, &t.issuing_kind, division).await?;
+    let issuer = issuer_for(db, department).await?;
     let mut tx = db.begin().await?;
     let p = prepare(
         &t,
