@@ -245,26 +245,21 @@ async fn presence_view(
         return Ok((status, window_view(ctx, &title, outcome, body)).into_response());
     }
     let person = &p.person;
-    let terms: Vec<String> = q
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .take(8)
-        .collect();
     // The items implemented where the clerk's window serves come first; any item anywhere
     // when none is.
-    let found = if terms.is_empty() {
+    let found = if q.trim().is_empty() {
         Vec::new()
     } else {
         let mut filter = catalog::store::Filter {
-            terms,
+            query: q.to_owned(),
             limit: 20,
             within: window_division.map(|d| d.subtree_prefix()),
             ..Default::default()
         };
-        let mut found = searcher.search(&state.db, &filter).await?.0;
+        let mut found = searcher.search(&state.db, &filter).await?.items;
         if found.is_empty() && filter.within.is_some() {
             filter.within = None;
-            found = searcher.search(&state.db, &filter).await?.0;
+            found = searcher.search(&state.db, &filter).await?.items;
         }
         found
     };

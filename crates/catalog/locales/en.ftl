@@ -245,3 +245,81 @@ cat-stages-over-promised = The stages together take longer than the promised tim
 cat-import-stages = “{ $value }” is not a stage: write tasks as kind:days joined by “ + ”, one stage per line.
 cat-stats-in-cases = In the cases submitted so far, { $materials } materials were needed: { $certificates } were not brought because an electronic certificate stood in for them, { $registries } because a base registry did.
 cat-registry-field-unknown = The registry field { $field } named as a material's source does not exist (for example population.marital_status, natural-resources.parcel).
+# Search: how a query was read, and the terms stewards keep.
+cat-search-cut = Only the first { $count } characters of the query were searched.
+cat-search-pinyin = Read as pinyin: showing results for “{ $query }”.
+cat-search-corrected = Did you mean “{ $query }”? Showing results for it.
+cat-search-ignored = No service mentions: { $words }
+cat-search-only-weak = No service matches every word; these match some of them.
+cat-search-also = You may also mean
+cat-term-empty = { $line ->
+    [0] {""}
+   *[other] Line { $line }:{" "}
+}The word is empty once punctuation and spaces are taken off.
+cat-term-no-meaning = { $line ->
+    [0] {""}
+   *[other] Line { $line }:{" "}
+}A synonym or intent needs at least one meaning, and no meaning may be empty.
+cat-term-too-long = { $line ->
+    [0] {""}
+   *[other] Line { $line }:{" "}
+}Too long: a word has at most { $term } characters, a meaning at most { $meaning }, and a word at most { $count } meanings.
+cat-term-loop = { $line ->
+    [0] {""}
+   *[other] Line { $line }:{" "}
+}This would lead back to the word itself: { $path }. Change the term that closes the loop instead.
+cat-term-stop-meaning = { $line ->
+    [0] {""}
+   *[other] Line { $line }:{" "}
+}A stop word is dropped from queries and has no meanings.
+cat-term-everything = { $line ->
+    [0] {""}
+   *[other] Line { $line }:{" "}
+}“{ $meaning }” is in { $percent }% of all services: as a meaning it would match nearly everything.
+cat-pin-unknown = No published service has the basic code { $code }.
+cat-term-kind = Kind
+cat-term-kind-synonym = synonym or abbreviation
+cat-term-kind-intent = intent (an action)
+cat-term-kind-stop = stop word (dropped)
+cat-term-edit = Add or change a term
+cat-term-term = Word
+cat-term-means = Means
+cat-term-means-hint = One meaning a line, in any language. A stop word has none.
+cat-term-save = Save the term
+cat-terms-title = Search terms
+cat-terms-intro = What people type and what the services are called often differ. A synonym adds its meanings to a query word (社保 → 社会保险), an intent turns a request into the actions services name (丢了 → 补领), and a stop word is dropped. A change takes effect at the next search on every server.
+cat-terms-export = Export (TSV)
+cat-terms-import = Import terms
+cat-terms-import-hint = A TSV file with the columns term, kind (synonym, intent or stop) and meanings separated by “|”, as the export writes it. All or nothing: a file with any bad line changes nothing.
+cat-terms-find = Find a term
+cat-terms-count = { $count ->
+    [one] One term.
+   *[other] { $count } terms.
+}
+cat-term-changed = Changed by
+cat-term-remove = Remove
+cat-terms-history = Latest changes
+cat-term-before = Before
+cat-term-after = After
+cat-term-saved = The term “{ $term }” is saved.
+cat-term-removed = The term “{ $term }” is removed.
+cat-terms-imported = { $count ->
+    [0] The file changes no term.
+    [one] One term changed.
+   *[other] { $count } terms changed.
+}
+cat-queries-title = Queries that found nothing
+cat-queries-intro = Queries that found nothing, or whose results nobody opened, counted per week and place without who asked. Add a synonym, or say which service a query means.
+cat-queries-week = Week
+cat-queries-place = Place
+cat-queries-none = No query went unanswered.
+cat-queries-query = Query, and how it was read
+cat-queries-counts = Counts
+cat-queries-act = Improve
+cat-queries-region = the whole region
+cat-queries-count = asked { $searches }, nothing found { $empty }, opened { $opened }
+cat-queries-add-synonym = Add a synonym
+cat-queries-means-item = Means service (basic code)
+cat-queries-pin = Save
+cat-pin-saved = “{ $query }” now means the service { $code }.
+cat-terms-unreadable = These stored terms do not pass the checks and are skipped by search until saved again: { $terms }

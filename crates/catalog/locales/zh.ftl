@@ -238,3 +238,77 @@ cat-stages-over-promised = 各审批环节合计用时超过了承诺时限。
 cat-import-stages = “{ $value }”不是审批环节：每行一个环节，任务写成“类别:天数”，并行任务用“ + ”连接。
 cat-stats-in-cases = 已提交办件共涉及材料 { $materials } 份：其中 { $certificates } 以电子证照代替免于提交，{ $registries } 由基础信息库提供免于提交。
 cat-registry-field-unknown = 材料来源中的基础库字段 { $field } 不存在（例如 population.marital_status、natural-resources.parcel）。
+# 搜索：查询如何被理解，以及数据管理员维护的检索词。
+cat-search-cut = 只检索了查询的前 { $count } 个字符。
+cat-search-pinyin = 按拼音理解：以下是“{ $query }”的结果。
+cat-search-corrected = 您是不是要找“{ $query }”？以下是它的结果。
+cat-search-ignored = 没有事项提到：{ $words }
+cat-search-only-weak = 没有事项与每个词都匹配；以下事项与其中部分词匹配。
+cat-search-also = 您可能还想找
+cat-term-empty = { $line ->
+    [0] {""}
+   *[other] 第 { $line } 行：
+}去掉标点和空格后，这个词是空的。
+cat-term-no-meaning = { $line ->
+    [0] {""}
+   *[other] 第 { $line } 行：
+}同义词或意图至少要有一个含义，且含义不能为空。
+cat-term-too-long = { $line ->
+    [0] {""}
+   *[other] 第 { $line } 行：
+}太长了：词最多 { $term } 个字符，含义最多 { $meaning } 个字符，每个词最多 { $count } 个含义。
+cat-term-loop = { $line ->
+    [0] {""}
+   *[other] 第 { $line } 行：
+}这会绕回这个词本身：{ $path }。请改为修改闭合这个循环的那个词。
+cat-term-stop-meaning = { $line ->
+    [0] {""}
+   *[other] 第 { $line } 行：
+}停用词会从查询中去掉，不能有含义。
+cat-term-everything = { $line ->
+    [0] {""}
+   *[other] 第 { $line } 行：
+}“{ $meaning }”出现在 { $percent }% 的事项中：作为含义几乎会匹配所有事项。
+cat-pin-unknown = 没有已发布的事项使用基本编码 { $code }。
+cat-term-kind = 类别
+cat-term-kind-synonym = 同义词或简称
+cat-term-kind-intent = 意图（办理动作）
+cat-term-kind-stop = 停用词（去掉）
+cat-term-edit = 新增或修改检索词
+cat-term-term = 词
+cat-term-means = 含义
+cat-term-means-hint = 每行一个含义，可用任何语言。停用词没有含义。
+cat-term-save = 保存检索词
+cat-terms-title = 检索词
+cat-terms-intro = 群众输入的词和事项名称常常不同。同义词把含义加到查询词上（社保 → 社会保险），意图把诉求转成事项所称的办理动作（丢了 → 补领），停用词会被去掉。修改在每台服务器的下一次搜索时生效。
+cat-terms-export = 导出（TSV）
+cat-terms-import = 导入检索词
+cat-terms-import-hint = TSV 文件，列为：词、类别（synonym、intent 或 stop）、以“|”分隔的含义，与导出格式相同。全部成功或全部不变：有任何一行有误，文件都不会改变任何内容。
+cat-terms-find = 查找检索词
+cat-terms-count = 共 { $count } 个检索词。
+cat-term-changed = 修改人
+cat-term-remove = 删除
+cat-terms-history = 最近的修改
+cat-term-before = 修改前
+cat-term-after = 修改后
+cat-term-saved = 检索词“{ $term }”已保存。
+cat-term-removed = 检索词“{ $term }”已删除。
+cat-terms-imported = { $count ->
+    [0] 文件没有改变任何检索词。
+   *[other] 改变了 { $count } 个检索词。
+}
+cat-queries-title = 没有找到结果的查询
+cat-queries-intro = 没有找到结果、或结果无人打开的查询，按周和地区计数，不记录是谁查询的。可以添加同义词，或指明查询对应的事项。
+cat-queries-week = 周
+cat-queries-place = 地区
+cat-queries-none = 没有未得到回答的查询。
+cat-queries-query = 查询及其理解
+cat-queries-counts = 次数
+cat-queries-act = 改进
+cat-queries-region = 全区
+cat-queries-count = 查询 { $searches } 次，无结果 { $empty } 次，打开 { $opened } 次
+cat-queries-add-synonym = 添加同义词
+cat-queries-means-item = 对应事项（基本编码）
+cat-queries-pin = 保存
+cat-pin-saved = “{ $query }”现在对应事项 { $code }。
+cat-terms-unreadable = 以下已存的检索词未通过检查，搜索会跳过，直到重新保存：{ $terms }

@@ -85,14 +85,7 @@ impl ItemParams {
             None => 0,
         };
         Ok(Filter {
-            terms: self
-                .q
-                .as_deref()
-                .unwrap_or("")
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .take(8)
-                .collect(),
+            query: self.q.clone().unwrap_or_default(),
             department: blank(&self.department),
             level,
             within,
@@ -147,17 +140,36 @@ pub(crate) fn bad_param_page(
     )
 }
 
+/// A page of the catalogue's search: how many of `total` match every word of the query, and
+/// how the query was read.
+#[derive(Debug, serde::Serialize)]
+struct ItemListing {
+    #[serde(flatten)]
+    listing: Listing<Summary>,
+    strong: i64,
+    reading: Option<search::Reading>,
+}
+
 async fn list(
     State(state): State<AppState>,
     Extension(searcher): Extension<Arc<Searcher>>,
     api: ApiCtx,
     ui::ApiQuery(p): ui::ApiQuery<ItemParams>,
-) -> Result<Json<Listing<Summary>>, ApiError> {
+) -> Result<Json<ItemListing>, ApiError> {
     let limit = listing::limit(p.limit);
     let filter = p.filter(limit).map_err(|e| bad_param(&api, e))?;
-    let (items, total) = search_named(&state, &searcher, &api, &filter).await?;
+    let found = search_named(&state, &searcher, &api, &filter).await?;
+    let items = found.items;
     let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());
-    Ok(Json(Listing { items, total, next }))
+    Ok(Json(ItemListing {
+        listing: Listing {
+            items,
+            total: found.total,
+            next,
+        },
+        strong: found.strong,
+        reading: found.reading,
+    }))
 }
 
 /// Searches, naming each item in the caller's language.
@@ -166,12 +178,12 @@ pub(crate) async fn search_named(
     searcher: &Searcher,
     api: &ApiCtx,
     filter: &Filter,
-) -> Result<(Vec<Summary>, i64), ApiError> {
-    let (mut items, total) = searcher.search(&state.db, filter).await?;
-    for i in &mut items {
+) -> Result<crate::search::Found, ApiError> {
+    let mut found = searcher.search(&state.db, filter).await?;
+    for i in &mut found.items {
         i.name = api.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned();
     }
-    Ok((items, total))
+    Ok(found)
 }
 
 async fn one(

@@ -190,7 +190,7 @@ pub async fn resolve(
     let mut obtainable = BTreeSet::new();
     let (mut days, mut visits) = (0, 0);
     for basic in &bundle.items {
-        let (all, places) = searcher
+        let found = searcher
             .search(
                 db,
                 &Filter {
@@ -200,6 +200,7 @@ pub async fn resolve(
                 },
             )
             .await?;
+        let (all, places) = (found.items, found.total);
         // The implementation nearest the place: its own division, else the closest above.
         let serving = match division {
             Some(d) => all

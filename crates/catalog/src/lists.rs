@@ -150,7 +150,8 @@ async fn list_page(
 ) -> Result<Response, PageError> {
     let (list, csv) = split_csv(&name);
     let f = filter(list, &p).map_err(|e| bad_param_page(&ctx, e))?;
-    let (items, total) = searcher.search(&state.db, &f).await?;
+    let found = searcher.search(&state.db, &f).await?;
+    let (items, total) = (found.items, found.total);
     if csv {
         return Ok(csv_response(&to_csv(&items), list));
     }
@@ -185,7 +186,8 @@ async fn list_json(
     ui::ApiQuery(p): ui::ApiQuery<ListParams>,
 ) -> Result<Json<Listing<Summary>>, ui::ApiError> {
     let f = filter(&name, &p).map_err(|e| bad_param(&api, e))?;
-    let (items, total) = crate::api::search_named(&state, &searcher, &api, &f).await?;
+    let found = crate::api::search_named(&state, &searcher, &api, &f).await?;
+    let (items, total) = (found.items, found.total);
     Ok(Json(Listing {
         items,
         total,
@@ -220,8 +222,10 @@ async fn centre_list(
         limit: MAX_ROWS,
         ..Filter::default()
     };
-    let (items, _) = searcher.search(&state.db, &f).await?;
-    let items = items
+    let items = searcher
+        .search(&state.db, &f)
+        .await?
+        .items
         .into_iter()
         .filter(|i| !station || i.service_object != "entity")
         .collect();

@@ -39,7 +39,27 @@ async fn search(
     filter.collapse = p
         .collapse
         .unwrap_or(filter.within.is_none() && filter.basic.is_none());
-    let (items, total) = searcher.search(&state.db, &filter).await?;
+    let found = searcher.search(&state.db, &filter).await?;
+    let place = filter.within.clone().unwrap_or_default();
+    if let Some(reading) = &found.reading
+        && filter.offset == 0
+        && let Err(e) =
+            crate::search::lexicon::record(&state.db, &place, reading, found.total).await
+    {
+        tracing::warn!(error = %e, "a search was not counted");
+    }
+    let (items, total) = (&found.items, found.total);
+    // Where the weaker matches begin on this page (none: all strong).
+    let divider = (found.strong < found.total)
+        .then(|| (found.strong - i64::from(filter.offset)).max(0) as usize)
+        .filter(|d| *d < items.len());
+    let opened_suffix = found.reading.as_ref().map_or(String::new(), |r| {
+        format!(
+            "?sq={}&sp={}",
+            identity::guard::percent_encode(&r.query),
+            identity::guard::percent_encode(&place)
+        )
+    });
     let title = ctx.t("cat-items-title");
     let q = p.q.clone().unwrap_or_default();
     let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
@@ -77,11 +97,28 @@ async fn search(
                 p { button type="submit" { (ctx.t("cat-search")) } }
             }
             p { a href="/bundles" { (ctx.t("cat-bundles")) } }
+            @if let Some(r) = &found.reading {
+                @if r.cut { p.notice role="status" { (ctx.fmt(&Message::new("cat-search-cut").arg("count", search::MAX_QUERY_CHARS))) } }
+                @if let Some(read_as) = &r.read_as {
+                    p.notice role="status" {
+                        (ctx.fmt(&Message::new(match r.via { search::Via::Pinyin => "cat-search-pinyin", _ => "cat-search-corrected" }).arg("query", read_as.clone())))
+                    }
+                }
+                @if !r.ignored.is_empty() {
+                    p.muted { (ctx.fmt(&Message::new("cat-search-ignored").arg("words", r.ignored.join(" ")))) }
+                }
+            }
             p { (ctx.fmt(&Message::new("cat-found").arg("count", total))) }
+            @if found.strong == 0 && total > 0 {
+                p.muted { (ctx.t("cat-search-only-weak")) }
+            }
             ul.results {
-                @for i in &items {
+                @for (n, i) in items.iter().enumerate() {
+                    @if Some(n) == divider && n > 0 {
+                        li.divider role="separator" { (ctx.t("cat-search-also")) }
+                    }
                     li {
-                        a href={ "/items/" (i.code) } lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&i.name_zh, &i.name_bo, &i.name_en) == i.name_zh).then_some("zh-CN")] {
+                        a href={ "/items/" (i.code) (opened_suffix) } lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&i.name_zh, &i.name_bo, &i.name_en) == i.name_zh).then_some("zh-CN")] {
                             (ctx.pick(&i.name_zh, &i.name_bo, &i.name_en))
                         }
                         br;
@@ -182,14 +219,28 @@ fn guide_body(
     }
 }
 
+/// How a guide was reached from a search: the query and place it was counted under.
+#[derive(Debug, Default, serde::Deserialize)]
+struct FromSearch {
+    sq: Option<String>,
+    sp: Option<String>,
+}
+
 async fn guide(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    ui::PageQuery(from): ui::PageQuery<FromSearch>,
 ) -> Result<Markup, PageError> {
     let item = service::published(&state.db, &code).await?.ok_or_else(|| {
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("cat-not-found"))
     })?;
+    if let Some(q) = from.sq.as_deref().filter(|q| !q.is_empty())
+        && let Err(e) =
+            crate::search::lexicon::opened(&state.db, from.sp.as_deref().unwrap_or(""), q).await
+    {
+        tracing::warn!(error = %e, "an opened search result was not counted");
+    }
     let title = ctx
         .pick(&item.name_zh, &item.name_bo, &item.name_en)
         .to_owned();

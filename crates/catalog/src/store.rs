@@ -319,8 +319,8 @@ pub async fn published_bodies(db: &Db) -> Result<Vec<ItemBody>, DbError> {
 /// Filters on the published catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Lower-cased terms, all of which must appear (names, materials, tags).
-    pub terms: Vec<String>,
+    /// What the person typed (empty: every item, in the catalogue's order).
+    pub query: String,
     pub department: Option<String>,
     pub level: Option<String>,
     /// A division's subtree prefix.

@@ -175,6 +175,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0019_provisional_deadlines.sql"),
         },
     },
+    Migration {
+        version: 20,
+        name: "search terms, pins and counted queries",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0020_search.sql"),
+            postgres: include_str!("../migrations/postgres/0020_search.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -147,6 +147,14 @@ pub fn in_lang(lang: Lang, text: &str) -> Markup {
     html! { span lang=(lang.bcp47()) { (text) } }
 }
 
+/// A stored instant shown in China Standard Time with the zone named, in a `<time>` element
+/// that carries the instant itself.
+pub fn at(ctx: &Ctx, stored: &str) -> Markup {
+    html! {
+        time datetime=(stored) { (kernel::time_util::local_minute(stored)) " " (ctx.t("time-zone")) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_current;
@@ -157,13 +165,5 @@ mod tests {
         assert!(!is_current("/centres", "/"));
         assert!(is_current("/centres/540100-zwfw", "/centres"));
         assert!(!is_current("/centresx", "/centres"));
-    }
-}
-
-/// A stored instant shown in China Standard Time with the zone named, in a `<time>` element
-/// that carries the instant itself.
-pub fn at(ctx: &Ctx, stored: &str) -> Markup {
-    html! {
-        time datetime=(stored) { (kernel::time_util::local_minute(stored)) " " (ctx.t("time-zone")) }
     }
 }

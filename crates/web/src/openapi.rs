@@ -25,6 +25,23 @@ pub fn router() -> Router<AppState> {
     )
 }
 
+/// How the catalogue's search read a query (`search::Reading`).
+fn reading_schema() -> Value {
+    let concept = json!({ "type": "object", "properties": {
+        "word": { "type": "string" },
+        "alts": { "type": "array", "items": { "type": "object", "properties": { "text": { "type": "string" }, "how": { "type": "string", "enum": ["typed", "synonym", "intent"] } } } }
+    } });
+    json!({ "type": ["object", "null"], "description": "How the query was read; null without one.", "properties": {
+        "query": { "type": "string", "description": "The query in normal form." },
+        "cut": { "type": "boolean", "description": "Whether the query was longer than is read." },
+        "via": { "type": "string", "enum": ["typed", "pinyin", "corrected"] },
+        "read_as": { "type": ["string", "null"], "description": "The query as read, when not as typed." },
+        "concepts": { "type": "array", "items": concept },
+        "dropped": { "type": "array", "items": { "type": "string" }, "description": "Words that carry no meaning for matching." },
+        "ignored": { "type": "array", "items": { "type": "string" }, "description": "Words no item holds." }
+    } })
+}
+
 fn list_of(schema: &str) -> Value {
     json!({ "type": "object", "required": ["items", "total"], "properties": {
         "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{schema}") } },
@@ -207,9 +224,15 @@ pub fn document() -> Value {
             } },
             "/api/v1/items": { "get": {
                 "summary": "The published catalogue of government service items, searched and filtered",
-                "description": "Search is over names, pinyin initials, tags, materials and the rest of the guide; a match in a name ranks first, the whole query in a name higher still, then high-frequency items. `next` is an offset cursor.",
-                "parameters": [param("q", "Words, all of which must match: Chinese (every character pair), Tibetan (every syllable), English words by prefix, pinyin initials.", false), param("department", "Implementing department code.", false), param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false), param("object", "person, entity or both.", false), param("depth", "information, forms, online-application or fully-online.", false), param("event", "A life-event tag, e.g. open-restaurant.", false), param("one_trip", "true: at most one visit.", false), param("basic", "Only the implementations of this standardized item (basic code).", false), param("collapse", "true: one row per standardized item, with `places`.", false), limit.clone(), cursor.clone()],
-                "responses": ok(list_of("ItemSummary"))
+                "description": "Search is ranked, not filtered: every item holding part of the query is a candidate, scored (BM25F) over names, pinyin initials, tags, materials and the rest of the guide, with synonyms, intents and words that carry no meaning from the stewards' search terms. The first `strong` of `total` match every word; the rest match some. When nothing matched, the query may have been read as pinyin or corrected: `reading` says how. `next` is an offset cursor.",
+                "parameters": [param("q", "What a person typed: Chinese, Tibetan or English words, full pinyin (with or without spaces and tones) or initials; at most 120 characters are read.", false), param("department", "Implementing department code.", false), param("level", "province, prefecture or county.", false), param("division", "Within this division's subtree.", false), param("object", "person, entity or both.", false), param("depth", "information, forms, online-application or fully-online.", false), param("event", "A life-event tag, e.g. open-restaurant.", false), param("one_trip", "true: at most one visit.", false), param("basic", "Only the implementations of this standardized item (basic code).", false), param("collapse", "true: one row per standardized item, with `places`.", false), limit.clone(), cursor.clone()],
+                "responses": ok({
+                    let mut l = list_of("ItemSummary");
+                    l["required"] = json!(["items", "total", "strong"]);
+                    l["properties"]["strong"] = json!({ "type": "integer", "description": "How many of `total` match every word of the query (all of them without a query)." });
+                    l["properties"]["reading"] = reading_schema();
+                    l
+                })
             } },
             "/api/v1/items/stats": { "get": {
                 "summary": "Catalogue statistics, live: items, shares online, fully online, one trip, in the centre; materials per item and the share the platform obtains itself",

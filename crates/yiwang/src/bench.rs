@@ -206,11 +206,14 @@ async fn guide_page(
         .await
         .map_err(|e| anyhow::anyhow!("demo catalogue: {e:?}"))?;
     let filter = catalog::store::Filter {
-        terms: vec!["最低生活保障".into()],
+        query: "最低生活保障".into(),
         limit: 1,
         ..catalog::store::Filter::default()
     };
-    let (items, _) = catalog::search::Searcher::new().search(db, &filter).await?;
+    let items = catalog::search::Searcher::new()
+        .search(db, &filter)
+        .await?
+        .items;
     let code = items
         .first()
         .map(|i| i.code.clone())

@@ -4,10 +4,12 @@
 //! it. Each action needs the role for the item's division; a refusal is audited.
 //!
 //! `edit` (the edit form and drafts), `versions` (a version and its differences, submit,
-//! publish, send back, withdraw) and `import` (the upload).
+//! publish, send back, withdraw), `import` (the upload) and `search` (the search terms and
+//! the queries that found nothing).
 
 mod edit;
 mod import;
+mod search;
 mod versions;
 
 use axum::Router;
@@ -39,6 +41,15 @@ pub fn router() -> Router<AppState> {
                 .post(import)
                 .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/manage/search", get(search::terms).post(search::save))
+        .route("/manage/search/remove", post(search::remove))
+        .route("/manage/search/export", get(search::export))
+        .route(
+            "/manage/search/import",
+            post(search::import).layer(axum::extract::DefaultBodyLimit::max(search::TERMS_LIMIT)),
+        )
+        .route("/manage/search/queries", get(search::queries))
+        .route("/manage/search/pin", post(search::pin))
         .route("/manage/items/{code}", get(item).post(draft))
         .route("/manage/items/{code}/retire", post(retire))
         .route("/manage/items/{code}/v/{version}", get(version))
@@ -90,6 +101,7 @@ async fn overview(
                 p { button type="submit" { (ctx.t("cat-manage-open")) } }
             }
             p { a href="/manage/import" { (ctx.t("cat-import-title")) } " · "
+                a href="/manage/search" { (ctx.t("cat-terms-title")) } " · "
                 a href="/api/v1/catalog/export?format=csv" { (ctx.t("cat-export-csv")) } " · "
                 a href="/api/v1/catalog/export?format=json" { (ctx.t("cat-export-json")) } }
             h2 { (ctx.t("cat-manage-pending")) }

@@ -43,6 +43,9 @@ pub enum CatalogError {
     /// The principal may not do this (the refusal is in the audit chain).
     #[error("not allowed")]
     Forbidden(Message),
+    /// A search term or pin that cannot be used, with the reason.
+    #[error("the search term cannot be used")]
+    Term(Message),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -56,7 +59,7 @@ impl Localize for CatalogError {
             CatalogError::NotDraft => Message::new("cat-review-not-draft"),
             CatalogError::OwnReview => Message::new("cat-own-review"),
             CatalogError::Rows(p) => Message::new("cat-import-refused").arg("count", p.len()),
-            CatalogError::Forbidden(m) => m.clone(),
+            CatalogError::Forbidden(m) | CatalogError::Term(m) => m.clone(),
             CatalogError::Db(e) => e.message(),
         }
     }
@@ -73,6 +76,7 @@ impl ui::error::HttpError for CatalogError {
             }
             CatalogError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CatalogError::Forbidden(_) => StatusCode::FORBIDDEN,
+            CatalogError::Term(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CatalogError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -86,6 +90,7 @@ impl ui::error::HttpError for CatalogError {
             CatalogError::OwnReview => "own-review",
             CatalogError::Rows(_) => "invalid-import",
             CatalogError::Forbidden(_) => "forbidden",
+            CatalogError::Term(_) => "invalid-term",
             CatalogError::Db(e) => ui::error::HttpError::code(e),
         }
     }

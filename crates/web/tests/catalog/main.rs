@@ -11,6 +11,8 @@ use catalog::service::{self, CatalogError};
 use common::TestApp;
 
 mod public;
+mod quality;
+mod search_terms;
 mod stewards;
 
 /// The app on `backend` with the demo catalogue (none: the backend is not configured).

@@ -70,8 +70,14 @@ pub async fn generated_items(db: &Db, n: usize) -> anyhow::Result<Vec<ItemBody>>
     Ok(out)
 }
 
-const QUERIES: [&str; 12] = [
+const QUERIES: [&str; 18] = [
     "q=营业执照",
+    "q=身份证丢了怎么办",
+    "q=社保卡",
+    "q=jie hun dengji",
+    "q=营业执造",
+    "q=passprot",
+    "q=开公司&division=540100",
     "q=最低生活保障",
     "q=登记",
     "q=证明&level=county",

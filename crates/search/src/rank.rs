@@ -1,0 +1,159 @@
+//! Ranking: every document that holds part of a query is a candidate, scored by BM25F over the
+//! terms of each concept's best alternative, with bonuses for a whole word and the whole
+//! phrase in a name. A document that holds every concept (that any document holds) is a
+//! strong match; the others come after, weakest last.
+
+use std::collections::HashMap;
+
+use crate::index::Index;
+use crate::query::{Concept, Term};
+
+/// BM25's saturation of a term's weighted count.
+const K1: f32 = 1.2;
+/// The most indexed words one typed prefix stands for.
+const MAX_EXPANSION: usize = 64;
+/// Weak matches kept: those holding a whole concept, or scoring at least this share of the
+/// best weak match.
+const WEAK_FLOOR: f32 = 0.25;
+const MAX_WEAK: usize = 50;
+
+/// One document found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub doc: u32,
+    pub score: f32,
+    /// Whether it holds every concept.
+    pub strong: bool,
+}
+
+/// What scoring a reading found.
+#[derive(Debug, Default)]
+pub(crate) struct Scored {
+    pub hits: Vec<Hit>,
+    pub strong: usize,
+    /// The concepts no document holds.
+    pub ignored: Vec<String>,
+}
+
+fn idf(n: usize, df: usize) -> f32 {
+    (1.0 + (n as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
+}
+
+/// The documents holding a term, with its weighted count.
+fn postings<'a>(index: &'a Index, term: &Term) -> std::borrow::Cow<'a, [(u32, f32)]> {
+    match term {
+        Term::Exact(t) => index
+            .postings
+            .get(t.as_str())
+            .map_or(std::borrow::Cow::Borrowed(&[][..]), |v| {
+                std::borrow::Cow::Borrowed(v.as_slice())
+            }),
+        Term::Prefix(p) => {
+            let words = index.expand_prefix(p, MAX_EXPANSION);
+            if words.len() == 1 {
+                return postings(index, &Term::Exact(words[0].to_owned()));
+            }
+            let mut best: HashMap<u32, f32> = HashMap::new();
+            for w in words {
+                for &(d, tf) in index.postings.get(w).map(Vec::as_slice).unwrap_or(&[]) {
+                    let e = best.entry(d).or_insert(0.0);
+                    *e = e.max(tf);
+                }
+            }
+            let mut v: Vec<(u32, f32)> = best.into_iter().collect();
+            v.sort_unstable_by_key(|x| x.0);
+            std::borrow::Cow::Owned(v)
+        }
+    }
+}
+
+/// Scores the documents for a reading's concepts.
+pub(crate) fn score(index: &Index, concepts: &[Concept]) -> Scored {
+    let n = index.docs;
+    let mut total: HashMap<u32, (f32, u16)> = HashMap::new();
+    let mut counted: u16 = 0;
+    let mut ignored = Vec::new();
+    let mut phrase = String::new();
+    for concept in concepts {
+        // Per document: the best alternative's (score, whole).
+        let mut best: HashMap<u32, (f32, bool)> = HashMap::new();
+        for alt in &concept.alts {
+            let mut acc: HashMap<u32, (f32, u16)> = HashMap::new();
+            for term in &alt.terms {
+                let list = postings(index, term);
+                let w = idf(n, list.len());
+                for &(d, tf) in list.iter() {
+                    let e = acc.entry(d).or_insert((0.0, 0));
+                    e.0 += w * tf * (K1 + 1.0) / (tf + K1);
+                    e.1 += 1;
+                }
+            }
+            let need = alt.terms.len() as u16;
+            for (d, (s, c)) in acc {
+                let whole = c == need;
+                let mut v = alt.weight() * s;
+                if whole {
+                    if index.names[d as usize].contains(alt.text.as_str()) {
+                        v *= 1.5;
+                    }
+                } else {
+                    v *= 0.5 * f32::from(c) / f32::from(need);
+                }
+                let e = best.entry(d).or_insert((0.0, false));
+                if (whole, v) > (e.1, e.0) {
+                    *e = (v, whole);
+                }
+            }
+        }
+        if best.is_empty() {
+            ignored.push(concept.word.clone());
+            continue;
+        }
+        counted += 1;
+        phrase.push_str(&concept.word);
+        for (d, (v, whole)) in best {
+            let e = total.entry(d).or_insert((0.0, 0));
+            e.0 += v;
+            if whole {
+                e.1 += 1;
+            }
+        }
+    }
+    let mut hits: Vec<(Hit, u16)> = total
+        .into_iter()
+        .map(|(d, (mut s, whole))| {
+            if counted > 1 && index.names[d as usize].contains(phrase.as_str()) {
+                s *= 1.5;
+            }
+            (
+                Hit {
+                    doc: d,
+                    score: s,
+                    strong: whole == counted,
+                },
+                whole,
+            )
+        })
+        .collect();
+    hits.sort_unstable_by(|a, b| {
+        (b.0.strong, b.1)
+            .cmp(&(a.0.strong, a.1))
+            .then(b.0.score.total_cmp(&a.0.score))
+            .then(a.0.doc.cmp(&b.0.doc))
+    });
+    let strong = hits.iter().take_while(|h| h.0.strong).count();
+    let best_weak = hits.get(strong).map_or(0.0, |h| h.0.score);
+    let mut weak = 0;
+    hits.retain(|(h, whole)| {
+        if h.strong {
+            return true;
+        }
+        weak += 1;
+        weak <= MAX_WEAK && (*whole > 0 || h.score >= WEAK_FLOOR * best_weak)
+    });
+    Scored {
+        hits: hits.into_iter().map(|h| h.0).collect(),
+        strong,
+        ignored,
+    }
+}
