@@ -67,58 +67,88 @@ fn postings<'a>(index: &'a Index, term: &Term) -> std::borrow::Cow<'a, [(u32, f3
     }
 }
 
-/// Scores the documents for a reading's concepts.
+/// Scores the documents for a reading's concepts. Per-document sums are kept in dense arrays
+/// (a few hundred kilobytes for tens of thousands of documents) with lists of the documents
+/// touched, so a query costs in proportion to the postings it reads.
 pub(crate) fn score(index: &Index, concepts: &[Concept]) -> Scored {
     let n = index.docs;
-    let mut total: HashMap<u32, (f32, u16)> = HashMap::new();
+    // The query's running total and whole concepts per document.
+    let mut total = vec![0f32; n];
+    let mut wholes = vec![0u16; n];
+    let mut in_total = vec![false; n];
+    let mut total_docs: Vec<u32> = Vec::new();
+    // One alternative's sum and count of terms held.
+    let mut acc = vec![0f32; n];
+    let mut held = vec![0u16; n];
+    let mut alt_docs: Vec<u32> = Vec::new();
+    // One concept's best alternative per document.
+    let mut best = vec![(0f32, false); n];
+    let mut in_best = vec![false; n];
+    let mut best_docs: Vec<u32> = Vec::new();
     let mut counted: u16 = 0;
     let mut ignored = Vec::new();
     let mut phrase = String::new();
     for concept in concepts {
-        // Per document: the best alternative's (score, whole).
-        let mut best: HashMap<u32, (f32, bool)> = HashMap::new();
         for alt in &concept.alts {
-            let mut acc: HashMap<u32, (f32, u16)> = HashMap::new();
             for term in &alt.terms {
                 let list = postings(index, term);
                 let w = idf(n, list.len());
                 for &(d, tf) in list.iter() {
-                    let e = acc.entry(d).or_insert((0.0, 0));
-                    e.0 += w * tf * (K1 + 1.0) / (tf + K1);
-                    e.1 += 1;
+                    let i = d as usize;
+                    if held[i] == 0 {
+                        alt_docs.push(d);
+                    }
+                    acc[i] += w * tf * (K1 + 1.0) / (tf + K1);
+                    held[i] += 1;
                 }
             }
             let need = alt.terms.len() as u16;
-            for (d, (s, c)) in acc {
-                let whole = c == need;
-                let mut v = alt.weight() * s;
+            for d in alt_docs.drain(..) {
+                let i = d as usize;
+                let whole = held[i] == need;
+                let mut v = alt.weight() * acc[i];
                 if whole {
-                    if index.names[d as usize].contains(alt.text.as_str()) {
+                    if index.names[i].contains(alt.text.as_str()) {
                         v *= 1.5;
                     }
                 } else {
-                    v *= 0.5 * f32::from(c) / f32::from(need);
+                    v *= 0.5 * f32::from(held[i]) / f32::from(need);
                 }
-                let e = best.entry(d).or_insert((0.0, false));
-                if (whole, v) > (e.1, e.0) {
-                    *e = (v, whole);
+                acc[i] = 0.0;
+                held[i] = 0;
+                if !in_best[i] {
+                    in_best[i] = true;
+                    best_docs.push(d);
+                    best[i] = (v, whole);
+                } else if (whole, v) > (best[i].1, best[i].0) {
+                    best[i] = (v, whole);
                 }
             }
         }
-        if best.is_empty() {
+        if best_docs.is_empty() {
             ignored.push(concept.word.clone());
             continue;
         }
         counted += 1;
         phrase.push_str(&concept.word);
-        for (d, (v, whole)) in best {
-            let e = total.entry(d).or_insert((0.0, 0));
-            e.0 += v;
+        for d in best_docs.drain(..) {
+            let i = d as usize;
+            let (v, whole) = best[i];
+            in_best[i] = false;
+            if !in_total[i] {
+                in_total[i] = true;
+                total_docs.push(d);
+            }
+            total[i] += v;
             if whole {
-                e.1 += 1;
+                wholes[i] += 1;
             }
         }
     }
+    let total: Vec<(u32, (f32, u16))> = total_docs
+        .into_iter()
+        .map(|d| (d, (total[d as usize], wholes[d as usize])))
+        .collect();
     let mut hits: Vec<(Hit, u16)> = total
         .into_iter()
         .map(|(d, (mut s, whole))| {

@@ -137,13 +137,15 @@ async fn backend(db: &Db, name: &str, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
     let rounds = if quick { 30 } else { 300 };
     let mut times = Vec::with_capacity(rounds * QUERIES.len());
+    let mut each = vec![Vec::with_capacity(rounds); QUERIES.len()];
     let mut empty = std::collections::BTreeSet::new();
     for _ in 0..rounds {
-        for q in QUERIES {
+        for (k, q) in QUERIES.iter().enumerate() {
             let start = Instant::now();
             let res = router.clone().oneshot(get(q)?).await?;
             let body = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
             times.push(start.elapsed());
+            each[k].push(start.elapsed());
             if body.starts_with(b"{\"items\":[]") {
                 empty.insert(q);
             }
@@ -151,6 +153,22 @@ async fn backend(db: &Db, name: &str, quick: bool) -> anyhow::Result<Vec<Row>> {
     }
     if !empty.is_empty() {
         eprintln!("search bench: no hits for {empty:?}");
+    }
+    // The slowest queries by their median, to see where the time goes.
+    let mut medians: Vec<(std::time::Duration, &str)> = each
+        .iter_mut()
+        .zip(QUERIES)
+        .map(|(t, q)| {
+            t.sort();
+            (t[t.len() / 2], q)
+        })
+        .collect();
+    medians.sort_by(|a, b| b.cmp(a));
+    for (t, q) in medians.iter().take(3) {
+        eprintln!(
+            "search bench ({name}): median {:.2} ms for {q}",
+            t.as_secs_f64() * 1000.0
+        );
     }
     times.sort();
     let p99 = times[times.len() * 99 / 100].as_secs_f64() * 1000.0;
