@@ -312,3 +312,4 @@ cat-queries-means-item = ཞབས་ཞུ། (གཞི་རྩའི་ཨ�
 cat-queries-pin = ཉར་བ།
 cat-pin-saved = “{ $query }” ད་ནི་ཞབས་ཞུ་ { $code } ཡིན།
 cat-terms-unreadable = ཉར་ཟིན་པའི་འཚོལ་ཚིག་འདི་དག་ཞིབ་བཤེར་ལས་མ་འདས་པས་ཡང་བསྐྱར་མ་ཉར་བར་དུ་འཚོལ་བས་རྒྱབ་ཏུ་བཞག { $terms }
+cat-search-place = { $place } ལ་སྒྲུབ་ཆོག་པའི་ཞབས་ཞུ།

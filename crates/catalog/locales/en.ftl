@@ -323,3 +323,4 @@ cat-queries-means-item = Means service (basic code)
 cat-queries-pin = Save
 cat-pin-saved = “{ $query }” now means the service { $code }.
 cat-terms-unreadable = These stored terms do not pass the checks and are skipped by search until saved again: { $terms }
+cat-search-place = Services handled in { $place }.

@@ -312,3 +312,4 @@ cat-queries-means-item = 对应事项（基本编码）
 cat-queries-pin = 保存
 cat-pin-saved = “{ $query }”现在对应事项 { $code }。
 cat-terms-unreadable = 以下已存的检索词未通过检查，搜索会跳过，直到重新保存：{ $terms }
+cat-search-place = 在{ $place }办理的事项。

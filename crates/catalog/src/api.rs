@@ -148,6 +148,8 @@ struct ItemListing {
     listing: Listing<Summary>,
     strong: i64,
     reading: Option<search::Reading>,
+    /// The place named in the query, taken as the place filter.
+    place: Option<crate::search::Place>,
 }
 
 async fn list(
@@ -169,6 +171,7 @@ async fn list(
         },
         strong: found.strong,
         reading: found.reading,
+        place: found.place,
     }))
 }
 

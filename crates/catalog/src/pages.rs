@@ -97,6 +97,9 @@ async fn search(
                 p { button type="submit" { (ctx.t("cat-search")) } }
             }
             p { a href="/bundles" { (ctx.t("cat-bundles")) } }
+            @if let Some(place) = &found.place {
+                p.notice role="status" { (ctx.fmt(&Message::new("cat-search-place").arg("place", place.name.clone()))) }
+            }
             @if let Some(r) = &found.reading {
                 @if r.cut { p.notice role="status" { (ctx.fmt(&Message::new("cat-search-cut").arg("count", search::MAX_QUERY_CHARS))) } }
                 @if let Some(read_as) = &r.read_as {

@@ -231,6 +231,7 @@ pub fn document() -> Value {
                     l["required"] = json!(["items", "total", "strong"]);
                     l["properties"]["strong"] = json!({ "type": "integer", "description": "How many of `total` match every word of the query (all of them without a query)." });
                     l["properties"]["reading"] = reading_schema();
+                    l["properties"]["place"] = json!({ "type": ["object", "null"], "description": "A place named in the query (拉萨, Lhasa), taken as the place filter when none was given; its name is not searched as a word.", "properties": { "name": { "type": "string" }, "code": { "type": "string" } } });
                     l
                 })
             } },

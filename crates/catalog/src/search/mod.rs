@@ -9,12 +9,15 @@
 //! transaction) has moved on, so every replica answers from what is committed.
 //!
 //! Ranking ties go to high-frequency items, then the higher level, then the code. A steward's
-//! pin ("this query means item X") puts that item first for that query.
+//! pin ("this query means item X") puts that item first for that query. A place named in the
+//! query (拉萨, 城关区, Lhasa, ལྷ་ས) becomes the place filter when none is chosen: the items
+//! handled there, and the name taken out of the words searched.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use db::{Db, DbError};
+use kernel::DivisionCode;
 use kernel::division::Level;
 use search::{Engine, Field, Reading};
 
@@ -62,6 +65,43 @@ fn document(body: &ItemBody) -> search::Document {
     d
 }
 
+/// A place named in a query.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Place {
+    /// The name as it stood in the query (normal form).
+    pub name: String,
+    /// The division's code.
+    pub code: String,
+}
+
+/// The names of the region's current divisions below the region (Chinese, also without the
+/// level's suffix; Tibetan; English), normal form, longest first.
+fn place_names(divisions: &[org::model::Division]) -> Vec<(String, DivisionCode)> {
+    let mut out: Vec<(String, DivisionCode)> = Vec::new();
+    for d in divisions {
+        if d.level == Level::Province || d.retired_in.is_some() {
+            continue;
+        }
+        let mut names = vec![d.names.zh.clone(), d.names.bo.clone(), d.names.en.clone()];
+        for suffix in ["地区", "自治县", "市", "区", "县", "镇", "乡"] {
+            if let Some(short) = d.names.zh.strip_suffix(suffix)
+                && short.chars().count() >= 2
+            {
+                names.push(short.to_owned());
+                break;
+            }
+        }
+        for n in names {
+            let n = search::normalize(&n);
+            if n.chars().count() >= 2 && !out.iter().any(|(x, _)| *x == n) {
+                out.push((n, d.code));
+            }
+        }
+    }
+    out.sort_by_key(|(n, _)| std::cmp::Reverse(n.chars().count()));
+    out
+}
+
 /// What a search found.
 #[derive(Debug, Default)]
 pub struct Found {
@@ -74,6 +114,8 @@ pub struct Found {
     pub strong: i64,
     /// How the query was read (none for an empty query).
     pub reading: Option<Reading>,
+    /// The place named in the query, taken as the place filter.
+    pub place: Option<Place>,
 }
 
 /// The published catalogue, indexed with the lexicon.
@@ -84,6 +126,8 @@ pub struct Index {
     engine: Engine,
     /// Query (normal form) → the basic code a steward pinned to it.
     pins: HashMap<String, String>,
+    /// Place names, longest first.
+    places: Vec<(String, DivisionCode)>,
 }
 
 impl Index {
@@ -93,6 +137,7 @@ impl Index {
         bodies: Vec<ItemBody>,
         lexicon: search::Lexicon,
         pins: HashMap<String, String>,
+        divisions: &[org::model::Division],
     ) -> Index {
         let documents: Vec<search::Document> = bodies.iter().map(document).collect();
         let engine = Engine::new(&documents, lexicon);
@@ -113,6 +158,7 @@ impl Index {
             docs,
             engine,
             pins,
+            places: place_names(divisions),
         }
     }
 
@@ -153,8 +199,41 @@ impl Index {
             && (!f.in_centre || d.in_centre)
     }
 
+    /// The place a query names, if the filter chose none: the filter with it, the query
+    /// without it.
+    fn place_in(&self, f: &Filter) -> Option<(Place, Filter)> {
+        if f.within.is_some() || f.at.is_some() {
+            return None;
+        }
+        let (query, _) = search::normalize_query(&f.query);
+        let (name, code) = self
+            .places
+            .iter()
+            .find(|(n, _)| query.contains(n.as_str()))?;
+        let rest = query.replacen(name.as_str(), " ", 1);
+        let mut narrowed = f.clone();
+        narrowed.query = rest.trim().to_owned();
+        narrowed.within = Some(code.subtree_prefix());
+        Some((
+            Place {
+                name: name.clone(),
+                code: code.to_string(),
+            },
+            narrowed,
+        ))
+    }
+
     /// The items matching the filter, best first.
     pub fn search(&self, f: &Filter) -> Found {
+        if let Some((place, narrowed)) = self.place_in(f) {
+            let mut found = self.search_here(&narrowed);
+            found.place = Some(place);
+            return found;
+        }
+        self.search_here(f)
+    }
+
+    fn search_here(&self, f: &Filter) -> Found {
         // (strong, score, document).
         let (mut scored, reading): (Vec<(bool, f32, &Doc)>, Option<Reading>) =
             if f.query.trim().is_empty() {
@@ -219,6 +298,7 @@ impl Index {
             total,
             strong,
             reading,
+            place: None,
         }
     }
 }
@@ -275,11 +355,20 @@ impl Searcher {
         let bodies = crate::store::published_bodies(db).await?;
         let lexicon = lexicon::load(db).await?;
         let pins = lexicon::pins(db).await?;
+        let (divisions, _) = org::service::divisions(
+            db,
+            &org::store::DivisionFilter {
+                limit: 100_000,
+                ..Default::default()
+            },
+        )
+        .await?;
         let started = std::time::Instant::now();
-        let index =
-            tokio::task::spawn_blocking(move || Index::build(revision, bodies, lexicon, pins))
-                .await
-                .map_err(|e| DbError::Conflict(format!("indexing stopped: {e}")))?;
+        let index = tokio::task::spawn_blocking(move || {
+            Index::build(revision, bodies, lexicon, pins, &divisions)
+        })
+        .await
+        .map_err(|e| DbError::Conflict(format!("indexing stopped: {e}")))?;
         tracing::info!(
             items = index.len(),
             revision,

@@ -27,6 +27,19 @@ common::stories! { demo_app;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("You may also mean") || page.body.contains("No service matches every word"), "{}", page.body);
 
+        // A place in the query is the place filter, not a word to find.
+        let lhasa = app
+            .get(&format!("/api/v1/items?q={}&limit=50", encode("拉萨 营业执照")))
+            .await
+            .json();
+        assert_eq!(lhasa["place"]["code"], "540100", "{lhasa}");
+        let items = lhasa["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|i| i["division"].as_str().is_some_and(|d| d.starts_with("5401"))), "{lhasa}");
+        assert!(items[0]["name_zh"].as_str().is_some_and(|n| n.contains("营业执照") || n.contains("设立登记")), "{lhasa}");
+        let page = app.get(&format!("/items?q={}&lang=en", encode("拉萨市 营业执照"))).await;
+        assert!(page.body.contains("Services handled in 拉萨市."), "{}", page.body);
+
         // Bad queries: a clear page, never a server error.
         for q in [
             String::new(),
