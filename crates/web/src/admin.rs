@@ -288,18 +288,71 @@ async fn calendar_view(
         h1 { (title) }
         (outcome_notice(&outcome))
         (crate::calendar::years_table(ctx, &calendar))
+        h2 { (ctx.t("admin-calendar-propose")) }
+        form.card.form method="get" action="/admin/calendar" {
+            p.muted { (ctx.t("admin-calendar-propose-hint")) }
+            label for="propose" { (ctx.t("admin-calendar-propose-year")) }
+            input id="propose" name="propose" type="number" min="2000" max="2100" required value=(state.db.clock().today().year() + 1);
+            label for="losar_from" { (ctx.t("admin-calendar-losar-from")) }
+            input id="losar_from" name="losar_from" type="number" min="-3" max="3" value="-1";
+            label for="losar_days" { (ctx.t("admin-calendar-losar-days")) }
+            input id="losar_days" name="losar_days" type="number" min="1" max="15" value="6";
+            label for="shoton_days" { (ctx.t("admin-calendar-shoton-days")) }
+            input id="shoton_days" name="shoton_days" type="number" min="1" max="15" value="3";
+            p { button type="submit" { (ctx.t("admin-calendar-propose-go")) } }
+        }
         h2 { (ctx.t("admin-calendar-load")) }
         (upload_form(ctx, "/admin/calendar", form, &ctx.t("admin-calendar-hint")))
     };
     Ok((status, page(ctx, &title, body)).into_response())
 }
 
+/// A year to propose from the Tibetan calendar, with the region's arrangement.
+#[derive(Debug, Default, Deserialize)]
+struct Propose {
+    propose: Option<i32>,
+    losar_from: Option<i8>,
+    losar_days: Option<u8>,
+    shoton_days: Option<u8>,
+}
+
 async fn calendar_form(
     _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
+    ui::PageQuery(p): ui::PageQuery<Propose>,
 ) -> Result<Response, PageError> {
-    calendar_view(&state, &ctx, &UploadForm::default(), None, StatusCode::OK).await
+    use kernel::calendar::tibetan::{Arrangement, propose};
+    let Some(year) = p.propose else {
+        return calendar_view(&state, &ctx, &UploadForm::default(), None, StatusCode::OK).await;
+    };
+    let base = Arrangement::default();
+    let arrangement = Arrangement {
+        losar_from: p.losar_from.unwrap_or(base.losar_from),
+        losar_days: p.losar_days.unwrap_or(base.losar_days),
+        shoton_days: p.shoton_days.unwrap_or(base.shoton_days),
+    };
+    match propose("540000", year, &arrangement) {
+        Ok(content) => {
+            let form = UploadForm {
+                file_name: format!("{year}-540000.toml"),
+                content,
+            };
+            let msg = ctx.fmt(&Message::new("admin-calendar-proposed").arg("year", year));
+            calendar_view(&state, &ctx, &form, Some(Ok(msg)), StatusCode::OK).await
+        }
+        Err(e) => {
+            let msg = ctx.fmt(&kernel::Localize::message(&e));
+            calendar_view(
+                &state,
+                &ctx,
+                &UploadForm::default(),
+                Some(Err(msg)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }
 
 async fn calendar_load(

@@ -135,6 +135,61 @@ fn id_parsing(quick: bool) -> Row {
     }
 }
 
+/// Tibetan-calendar conversions, Gregorian to Tibetan and back, one core: every day of 2000
+/// to 2029 each round.
+fn tibetan_dates(quick: bool) -> Row {
+    use kernel::calendar::tibetan::TibetanDate;
+    let first = time::Date::from_calendar_date(2000, time::Month::January, 1).expect("a date");
+    let days: Vec<time::Date> = (0..10_957)
+        .map(|i| first + time::Duration::days(i))
+        .collect();
+    let rounds = if quick { 3 } else { 30 };
+    let start = Instant::now();
+    let mut ok = 0usize;
+    for _ in 0..rounds {
+        for d in &days {
+            if let Ok(t) = TibetanDate::from_gregorian(std::hint::black_box(*d)) {
+                ok += usize::from(t.to_gregorian() == Ok(*d));
+            }
+        }
+    }
+    // Each day is two conversions: there and back.
+    let per_sec = 2.0 * ok as f64 / start.elapsed().as_secs_f64();
+    Row {
+        figure: "Tibetan-calendar conversions per second, one core".into(),
+        target: "1,000,000".into(),
+        measured: format!("{:.0}", per_sec),
+        ratio: per_sec / 1e6,
+    }
+}
+
+/// A year's regional holidays proposed from the Tibetan calendar (Losar and Shoton computed,
+/// the calendar file written and read back), the slowest of every year 2000–2100 (the years a
+/// calendar file may hold).
+fn calendar_proposal() -> Row {
+    use kernel::calendar::tibetan::{Arrangement, propose};
+    let mut slowest = 0f64;
+    for year in 2000..=2100 {
+        let start = Instant::now();
+        let ok = propose("540000", year, &Arrangement::default())
+            .ok()
+            .and_then(|text| kernel::calendar::parse_file("proposed.toml", &text).ok())
+            .is_some();
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        if ok {
+            slowest = slowest.max(ms);
+        } else {
+            slowest = f64::INFINITY;
+        }
+    }
+    Row {
+        figure: "a year's Tibetan holidays proposed (slowest year), ms".into(),
+        target: "< 10".into(),
+        measured: format!("{slowest:.3}"),
+        ratio: 10.0 / slowest,
+    }
+}
+
 /// The home and guide pages and password sign-ins, through the whole router in process.
 async fn pages(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
     let db = &b.db;
@@ -434,7 +489,7 @@ fn startup(b: &Backend) -> anyhow::Result<Vec<Row>> {
 /// Groups of figures, to measure one alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Group {
-    /// Identity-number parsing.
+    /// Identity-number parsing, Tibetan-calendar conversions.
     Basics,
     /// Home and guide pages, password sign-ins.
     Pages,
@@ -466,6 +521,8 @@ pub async fn run(
     if wanted(Group::Basics) {
         rows.extend(yardstick(quick)?);
         rows.push(id_parsing(quick));
+        rows.push(tibetan_dates(quick));
+        rows.push(calendar_proposal());
     }
     if wanted(Group::Pages) {
         rows.extend(

@@ -21,6 +21,7 @@ use crate::{Localize, Message};
 
 mod file;
 pub mod statutory;
+pub mod tibetan;
 pub use file::{BUILTIN_FILES, builtin_years, parse_file};
 
 /// A count of working days (a statutory or promised time limit).

@@ -467,5 +467,28 @@ common::stories! { demo_app;
             "{}",
             page.body
         );
+
+        // The region's 2027 holidays proposed from the Tibetan calendar: a draft in the form,
+        // which changes nothing until an administrator loads it.
+        let auth = format!("Basic {}", common::base64("admin:s3cret-admin"));
+        let proposed = app
+            .get_with("/admin/calendar?lang=en&propose=2027&losar_days=6", "authorization", &auth)
+            .await;
+        assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.body);
+        assert!(proposed.body.contains("A draft of the region"), "{}", proposed.body);
+        let losar = kernel::calendar::tibetan::TibetanDate::losar(2027).expect("in range");
+        let eve = losar.previous_day().expect("a day");
+        assert!(proposed.body.contains(&format!("from = &quot;{eve}&quot;")), "{}", proposed.body);
+        assert_eq!(due(ids[0]).await, ("2027-01-20".to_owned(), 0), "nothing moved");
+        let years = db::calendar::load(db).await.expect("calendar");
+        assert!(
+            !years.years().any(|y| y.year == 2027 && y.division.to_string() == "540000"),
+            "nothing loaded"
+        );
+        let out_of_range = app
+            .get_with("/admin/calendar?lang=en&propose=2300", "authorization", &auth)
+            .await;
+        assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(out_of_range.body.contains("1900 to 2100"), "{}", out_of_range.body);
     }
 }
