@@ -324,3 +324,4 @@ cat-queries-pin = Save
 cat-pin-saved = “{ $query }” now means the service { $code }.
 cat-terms-unreadable = These stored terms do not pass the checks and are skipped by search until saved again: { $terms }
 cat-search-place = Services handled in { $place }.
+cat-search-wylie = Read as Tibetan in Wylie: showing results for “{ $query }”.

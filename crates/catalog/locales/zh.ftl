@@ -313,3 +313,4 @@ cat-queries-pin = 保存
 cat-pin-saved = “{ $query }”现在对应事项 { $code }。
 cat-terms-unreadable = 以下已存的检索词未通过检查，搜索会跳过，直到重新保存：{ $terms }
 cat-search-place = 在{ $place }办理的事项。
+cat-search-wylie = 按威利转写读作藏文：以下是“{ $query }”的结果。

@@ -14,6 +14,7 @@ pub mod division;
 pub mod file_error;
 pub mod i18n;
 pub mod person_id;
+pub mod tibetan;
 pub mod time_util;
 pub mod ttl;
 

@@ -107,7 +107,7 @@ impl Engine {
         // Read again when nothing matches strongly, or when a word matched nothing; take the
         // first other reading that matches strongly with fewer words left unmatched.
         if (scored.strong == 0 || !scored.ignored.is_empty()) && !reading.concepts.is_empty() {
-            for other in query::other_readings(&segments, &self.lexicon, &self.index) {
+            for other in query::other_readings(&query, &segments, &self.lexicon, &self.index) {
                 let concepts = flat(&other);
                 let again = rank::score(&self.index, &concepts);
                 if again.strong > 0
@@ -116,12 +116,22 @@ impl Engine {
                     let latin = query.is_ascii();
                     let words: Vec<&str> = concepts.iter().map(|c| c.word.as_str()).collect();
                     let han = words.iter().all(|w| w.chars().all(text::is_han));
-                    reading.via = if latin && han {
-                        Via::Pinyin
-                    } else {
-                        Via::Corrected
+                    let tibetan = words
+                        .iter()
+                        .all(|w| w.chars().all(|c| ('\u{0F00}'..='\u{0FFF}').contains(&c)));
+                    reading.via = match (latin, han, tibetan) {
+                        (true, true, _) => Via::Pinyin,
+                        (true, _, true) => Via::Wylie,
+                        _ => Via::Corrected,
                     };
-                    reading.read_as = Some(words.join(if han { "" } else { " " }));
+                    let joiner = if han {
+                        ""
+                    } else if tibetan {
+                        "\u{0F0B}"
+                    } else {
+                        " "
+                    };
+                    reading.read_as = Some(words.join(joiner));
                     reading.concepts = concepts;
                     scored = again;
                     break;

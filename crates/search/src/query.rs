@@ -30,8 +30,8 @@ impl How {
     fn weight(self) -> f32 {
         match self {
             How::Typed => 1.0,
-            How::Synonym => 0.9,
-            How::Intent => 0.8,
+            How::Synonym => 0.7,
+            How::Intent => 0.6,
         }
     }
 }
@@ -60,6 +60,8 @@ pub enum Via {
     Typed,
     /// Latin letters read as the pinyin of Chinese words.
     Pinyin,
+    /// Latin letters read as Tibetan in Extended Wylie (bod ljongs → བོད་ལྗོངས).
+    Wylie,
     /// A word corrected: typed by sound, or one character or letter off.
     Corrected,
 }
@@ -392,7 +394,12 @@ pub(crate) fn read_sounds(letters: &str, lex: &Lexicon, index: &Index) -> Option
 /// Other readings of a query, most likely first: Latin letters as pinyin, Chinese typed by
 /// sound (its pinyin read back), and a word one edit from a known one. Each is the whole
 /// query's segments with one segment read again.
-pub(crate) fn other_readings(typed: &[Segment], lex: &Lexicon, index: &Index) -> Vec<Vec<Segment>> {
+pub(crate) fn other_readings(
+    query: &str,
+    typed: &[Segment],
+    lex: &Lexicon,
+    index: &Index,
+) -> Vec<Vec<Segment>> {
     let v = &index.vocabulary;
     let mut out: Vec<Vec<Segment>> = Vec::new();
     let with = |k: usize, concepts: Vec<Concept>| -> Vec<Segment> {
@@ -412,6 +419,17 @@ pub(crate) fn other_readings(typed: &[Segment], lex: &Lexicon, index: &Index) ->
                     && let Some(c) = read_sounds(&letters, lex, index)
                 {
                     out.push(with(k, c));
+                }
+                // Wylie needs the marks reading drops ('brog, g.yag): the whole query when it
+                // is all Latin, else the segment.
+                let wylie = if typed.len() == 1 { query } else { &seg.text };
+                if let Some(tibetan) = kernel::tibetan::wylie::to_tibetan(wylie) {
+                    let (again, _) = read_typed(&tibetan, lex, index);
+                    let concepts: Vec<Concept> =
+                        again.into_iter().flat_map(|s| s.concepts).collect();
+                    if !concepts.is_empty() {
+                        out.push(with(k, concepts));
+                    }
                 }
                 for (ci, concept) in seg.concepts.iter().enumerate() {
                     if concept.word.len() < 4 || !index.expand_prefix(&concept.word, 1).is_empty() {

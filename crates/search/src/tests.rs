@@ -92,6 +92,16 @@ fn pinyin_homophones_and_typos() {
 }
 
 #[test]
+fn tibetan_typed_in_wylie() {
+    let docs = vec![doc("ལག་ཁྱེར ID card", ""), doc("གཉེན་སྒྲིག marriage", "")];
+    let e = Engine::new(&docs, Lexicon::default());
+    let f = e.search("gnyen sgrig");
+    assert_eq!(f.hits.first().map(|h| h.doc), Some(1), "{:?}", f.reading);
+    assert_eq!(f.reading.via, Via::Wylie);
+    assert_eq!(f.reading.read_as.as_deref(), Some("གཉེན་སྒྲིག"));
+}
+
+#[test]
 fn partial_matches_rank_after_whole_ones() {
     let e = engine();
     // No document is about dogs: the identity cards still come, as weak matches.

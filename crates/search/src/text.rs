@@ -35,7 +35,18 @@ pub fn normalize(text: &str) -> String {
             'ü' | 'Ü' => 'v',
             _ => c,
         };
-        let keep = is_han(c) || is_tibetan_letter(c) || c == '\u{0F0B}' || c.is_alphanumeric();
+        // `'` and `.` next to Latin letters are kept (Extended Wylie: 'brog, g.yag); reading
+        // splits words at them all the same.
+        let wylie_mark = (c == '\'' || c == '.')
+            && out
+                .chars()
+                .last()
+                .is_some_and(|p: char| p.is_ascii_alphabetic() || p == ' ');
+        let keep = is_han(c)
+            || is_tibetan_letter(c)
+            || c == '\u{0F0B}'
+            || c.is_alphanumeric()
+            || wylie_mark;
         if !keep {
             if !space {
                 out.push(' ');
@@ -191,6 +202,7 @@ mod tests {
         assert_eq!(normalize("ཆོག༌མཆན་།"), "ཆོག་མཆན");
         assert_eq!(normalize("ཆོག་ མཆན་"), "ཆོག མཆན");
         assert_eq!(normalize("!!!...，。"), "");
+        assert_eq!(normalize("zhing 'brog g.yag"), "zhing 'brog g.yag");
         let long = "营".repeat(500);
         let (q, cut) = normalize_query(&long);
         assert!(cut);

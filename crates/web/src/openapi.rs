@@ -34,7 +34,7 @@ fn reading_schema() -> Value {
     json!({ "type": ["object", "null"], "description": "How the query was read; null without one.", "properties": {
         "query": { "type": "string", "description": "The query in normal form." },
         "cut": { "type": "boolean", "description": "Whether the query was longer than is read." },
-        "via": { "type": "string", "enum": ["typed", "pinyin", "corrected"] },
+        "via": { "type": "string", "enum": ["typed", "pinyin", "wylie", "corrected"] },
         "read_as": { "type": ["string", "null"], "description": "The query as read, when not as typed." },
         "concepts": { "type": "array", "items": concept },
         "dropped": { "type": "array", "items": { "type": "string" }, "description": "Words that carry no meaning for matching." },

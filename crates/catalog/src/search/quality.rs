@@ -14,7 +14,7 @@ pub struct Case {
     pub query: &'static str,
     /// The basic code of the standardized item it should find.
     pub expected: &'static str,
-    /// n name, a abbreviation, c colloquial, p pinyin, t typo, e English, b Tibetan.
+    /// n name, a abbreviation, c colloquial, p pinyin, t typo, e English, b Tibetan, w Wylie.
     pub kind: &'static str,
 }
 
