@@ -155,9 +155,45 @@ pub fn at(ctx: &Ctx, stored: &str) -> Markup {
     }
 }
 
+/// Digits in Tibetan numerals (༢༠༢༦).
+pub fn tibetan_numerals(n: impl std::fmt::Display) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x0F20 + d).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
+/// A date, and on Tibetan pages its Tibetan date beside it (month and day of the Phugpa
+/// calendar, a leap month or day marked, in Tibetan numerals).
+pub fn date_with_tibetan(ctx: &Ctx, date: time::Date) -> Markup {
+    let gregorian = kernel::time_util::format_date(date);
+    let tibetan = (ctx.lang == Lang::Bo)
+        .then(|| kernel::calendar::tibetan::TibetanDate::from_gregorian(date).ok())
+        .flatten();
+    html! {
+        time datetime=(gregorian) { (gregorian) }
+        @if let Some(t) = tibetan {
+            " (" span.tibetan-date {
+                "བོད་ཟླ་" (tibetan_numerals(t.month)) " "
+                @if t.leap_month { "ཟླ་ལྷག་" " " }
+                "ཚེས་" (tibetan_numerals(t.day))
+                @if t.leap_day { " ཚེས་ལྷག" }
+            } ")"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_current;
+
+    #[test]
+    fn tibetan_numerals_are_the_tibetan_digits() {
+        assert_eq!(super::tibetan_numerals(2026), "༢༠༢༦");
+    }
 
     #[test]
     fn navigation_marks_the_section_a_page_is_in() {

@@ -285,6 +285,7 @@ async fn calendar_page(
             Some(Ok((from, n, due))) => {
                 section.notice.ok role="status" {
                     p { (ctx.fmt(&Message::new("calendar-due").arg("from", format_date(*from)).arg("days", u32::from(n.0)).arg("due", format_date(due.value)))) }
+                    @if ctx.lang == kernel::Lang::Bo { p { (ui::layout::date_with_tibetan(&ctx, due.value)) } }
                 }
                 @for w in &due.warnings { p.notice.warn role="status" { (ctx.tell(w)) } }
             }
@@ -297,7 +298,7 @@ async fn calendar_page(
             details {
                 summary { (y.year) " · " (y.division) }
                 ul { @for d in &y.days {
-                    li { (format_date(d.date)) " " (org::pages::name(&ctx, &org::model::Names::new(d.name.as_str(), d.name_bo.as_str(), d.name_en.as_str()))) " — " (ctx.t(if d.kind == DayKind::Off { "calendar-off" } else { "calendar-workday" })) }
+                    li { (ui::layout::date_with_tibetan(&ctx, d.date)) " " (org::pages::name(&ctx, &org::model::Names::new(d.name.as_str(), d.name_bo.as_str(), d.name_en.as_str()))) " — " (ctx.t(if d.kind == DayKind::Off { "calendar-off" } else { "calendar-workday" })) }
                 } }
             }
         }

@@ -249,6 +249,18 @@ db::on_each_backend! {
             ok.body.contains("2026-07-06") && ok.body.contains("雪顿节"),
             "the answer and the Shoton warning"
         );
+        // In Tibetan, the Tibetan date stands beside the Gregorian one: Losar 2026 (2/18) is
+        // the first day of the first month.
+        let bo = app
+            .get("/calendar?from=2026-02-17&days=1&division=540102&lang=bo")
+            .await;
+        assert!(bo.body.contains("བོད་ཟླ་"), "{}", bo.body);
+        assert!(
+            bo.body.contains("2026-02-18</time> (<span class=\"tibetan-date\">བོད་ཟླ་༡ ཚེས་༡</span>)")
+                || bo.body.contains("བོད་ཟླ་༡ ཚེས་༡"),
+            "{}",
+            bo.body
+        );
         let bad = app.get("/api/v1/calendar/due?from=2026-02-30&days=1").await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         app.close().await;
