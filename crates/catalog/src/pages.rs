@@ -184,7 +184,7 @@ fn guide_body(
             dt { (ctx.t("cat-visits-label")) } dd { (ctx.fmt(&Message::new("cat-visits").arg("count", u32::from(b.visits)))) }
             dt { (ctx.t("cat-depth")) } dd { (ctx.t(&format!("cat-depth-{}", b.online_depth.key()))) }
             dt { (ctx.t("cat-fee-label")) } dd { (fee) }
-            dt { (ctx.t("cat-place")) } dd { (b.place) @if !b.window_category.is_empty() { " · " (b.window_category) } br; (b.hours) }
+            dt { (ctx.t("cat-place")) } dd { (crate::vocab::text(ctx, &b.place)) @if !b.window_category.is_empty() { " · " (crate::vocab::text(ctx, &b.window_category)) } br; (crate::vocab::hours(ctx, &b.hours)) }
         }
         section.card aria-labelledby="h-apply" {
             h2 id="h-apply" { (ctx.t("cat-apply")) }
@@ -198,7 +198,7 @@ fn guide_body(
                         span lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&m.name_zh, &m.name_bo, &m.name_en) == m.name_zh).then_some("zh-CN")] {
                             (ctx.pick(&m.name_zh, &m.name_bo, &m.name_en))
                         }
-                        @if let Some(c) = &m.condition { " " span.muted { "(" (ctx.fmt(&Message::new("cat-condition").arg("condition", c.as_str()))) ")" } }
+                        @if let Some(c) = &m.condition { " " span.muted { "(" (ctx.fmt(&Message::new("cat-condition").arg("condition", crate::vocab::phrase(ctx, c).into_owned()))) ")" } }
                         @if let Some(note) = source_note(ctx, &m.source) { " " strong.badge { (ctx.t("cat-no-need")) } " " span.muted { (note) } }
                     }
                 }
@@ -206,12 +206,13 @@ fn guide_body(
         }
         section.card aria-labelledby="h-conditions" {
             h2 id="h-conditions" { (ctx.t("cat-conditions")) }
-            p { (b.conditions) }
+            p { (crate::vocab::text(ctx, &b.conditions)) }
         }
         section.card aria-labelledby="h-steps" {
             h2 id="h-steps" { (ctx.t("cat-steps")) }
-            (crate::figures::flow_svg(&b.steps))
-            ol.visually-hidden { @for s in &b.steps { li { (s) } } }
+            @let steps: Vec<String> = b.steps.iter().map(|s| crate::vocab::phrase(ctx, s).into_owned()).collect();
+            (crate::figures::flow_svg(&steps))
+            ol.visually-hidden { @for s in &steps { li { (s) } } }
         }
         section.card aria-labelledby="h-basis" {
             h2 id="h-basis" { (ctx.t("cat-basis")) }

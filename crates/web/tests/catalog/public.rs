@@ -383,4 +383,24 @@ common::stories! { app_on;
             other => panic!("refused, not {other:?}"),
         }
     }
+
+    async fn a_guide_in_tibetan_shows_no_fixed_vocabulary_in_chinese(app) {
+        // The subsistence allowance: custom steps, a window category, the centre, the hours,
+        // the standard condition and a conditional material.
+        let item = one_item(&app, "最低生活保障审核确认").await;
+        let page = app.get(&format!("/items/{}?lang=bo", item.code)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for chinese in ["工作日", "政务服务中心", "社会救助窗口", "符合法定条件的申请人", "家庭成员有残疾的", ">受理<", ">公示<"] {
+            assert!(!page.body.contains(chinese), "{chinese} in Chinese on a Tibetan guide");
+        }
+        for tibetan in ["ལས་ཀའི་ཉིན།", "སྲིད་དོན་ཞབས་ཞུ་ལྟེ་གནས།", "སྤྱི་ཚོགས་རོགས་སྐྱོར་སྒེའུ་ཁུང་།", "ཞུ་ལེན།", "ཁྱབ་བསྒྲགས།"] {
+            assert!(page.body.contains(tibetan), "{tibetan} missing: {}", page.body);
+        }
+        // Free text (the legal basis) stays as stored, marked as Chinese.
+        assert!(page.body.contains("《社会救助暂行办法》"));
+        // In Chinese, the same words as stored.
+        let zh = app.get(&format!("/items/{}?lang=zh", item.code)).await;
+        assert!(zh.body.contains("工作日 9:30–13:00，15:30–18:00"), "{}", zh.body);
+        assert!(zh.body.contains("社会救助窗口"));
+    }
 }
