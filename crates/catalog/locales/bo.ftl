@@ -348,3 +348,4 @@ cat-vocab-if-disability = ཁྱིམ་མི་ལ་དབང་པོ་ས
 cat-vocab-if-marriage-move = གཉེན་སྒྲིག་གི་རྐྱེན་གྱིས་སྤོ་ན།
 cat-vocab-hours-two = ལས་ཀའི་ཉིན། { $morning } དང་ { $afternoon }
 cat-vocab-hours-one = ལས་ཀའི་ཉིན། { $hours }
+cat-untranslated = འཛིན་ཐོ་འདིའི་ཆ་ཤས་ཁ་ཤས་ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད། སྡེ་ཚན་གྱིས་བྲིས་པའི་རྒྱ་ཡིག་ཐོག་སྟོན།

@@ -360,3 +360,4 @@ cat-vocab-if-disability = if a family member has a disability
 cat-vocab-if-marriage-move = if moving because of marriage
 cat-vocab-hours-two = Working days { $morning } and { $afternoon }
 cat-vocab-hours-one = Working days { $hours }
+cat-untranslated = Parts of this guide are not yet translated; they are shown in Chinese, as the department wrote them.

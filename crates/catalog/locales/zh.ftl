@@ -348,3 +348,4 @@ cat-vocab-if-disability = 家庭成员有残疾的
 cat-vocab-if-marriage-move = 因婚迁移的
 cat-vocab-hours-two = 工作日 { $morning }，{ $afternoon }
 cat-vocab-hours-one = 工作日 { $hours }
+cat-untranslated = 本指南有部分内容尚未翻译，按部门原文以中文显示。

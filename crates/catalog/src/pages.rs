@@ -149,6 +149,18 @@ fn source_note(ctx: &Ctx, s: &MaterialSource) -> Option<String> {
     }
 }
 
+/// Whether a guide still shows Chinese where Tibetan belongs: the name, a material, or free
+/// text that is not fixed vocabulary.
+fn untranslated(b: &ItemBody) -> bool {
+    let chinese_free = |t: &str| {
+        crate::vocab::key(t).is_none() && t.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    };
+    b.name_bo.trim().is_empty()
+        || b.materials.iter().any(|m| m.name_bo.trim().is_empty())
+        || chinese_free(&b.conditions)
+        || b.steps.iter().any(|s| chinese_free(s))
+}
+
 fn guide_body(
     ctx: &Ctx,
     b: &ItemBody,
@@ -169,8 +181,11 @@ fn guide_body(
                 figcaption { (ctx.t("cat-qr-caption")) }
             }
         }
-        h1 { (ctx.pick(&b.name_zh, &b.name_bo, &b.name_en)) }
+        h1 lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&b.name_zh, &b.name_bo, &b.name_en) == b.name_zh).then_some("zh-CN")] { (ctx.pick(&b.name_zh, &b.name_bo, &b.name_en)) }
         @if ctx.lang != kernel::Lang::Zh { p.muted lang="zh-CN" { (b.name_zh) } }
+        @if ctx.lang == kernel::Lang::Bo && untranslated(b) {
+            p.notice role="note" { (ctx.t("cat-untranslated")) }
+        }
         dl.facts {
             dt { (ctx.t("cat-code")) } dd { code { (b.code) } }
             dt { (ctx.t("cat-type")) } dd { (ctx.t(&format!("cat-type-{}", b.item_type.key()))) }
@@ -216,7 +231,7 @@ fn guide_body(
         }
         section.card aria-labelledby="h-basis" {
             h2 id="h-basis" { (ctx.t("cat-basis")) }
-            p { (b.legal_basis) }
+            p { (crate::vocab::text(ctx, &b.legal_basis)) }
             p { (ctx.t("cat-consult")) " " (b.consultation) " · " (ctx.t("cat-complain")) " " (b.complaint) }
             p { a href={ "/items/" (b.code) "/history" } { (ctx.t("cat-history")) } }
         }
