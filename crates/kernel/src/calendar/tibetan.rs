@@ -151,6 +151,25 @@ fn in_range(date: Date) -> bool {
     YEARS.contains(&date.year())
 }
 
+/// The true month count of a month (its leap month when asked), or why there is none.
+fn count_of(year: i32, month: u8, leap_month: bool) -> Result<i64, TibetanDateError> {
+    let (regular, has_leap) = month_count(year, month);
+    match (leap_month, has_leap) {
+        (true, false) => Err(TibetanDateError::NoLeapMonth(year, month)),
+        (true, true) => Ok(regular - 1),
+        (false, _) => Ok(regular),
+    }
+}
+
+/// The civil day of a Julian day number, within the years converted.
+fn civil(jdn: i64) -> Result<Date, TibetanDateError> {
+    i32::try_from(jdn)
+        .ok()
+        .and_then(|j| Date::from_julian_day(j).ok())
+        .filter(|d| in_range(*d))
+        .ok_or(TibetanDateError::OutOfRange)
+}
+
 impl TibetanDate {
     /// The Tibetan date of a civil day.
     pub fn from_gregorian(date: Date) -> Result<TibetanDate, TibetanDateError> {
@@ -187,15 +206,7 @@ impl TibetanDate {
         if !(1..=12).contains(&self.month) || !(1..=30).contains(&self.day) {
             return Err(TibetanDateError::NoSuchDate(self.month, self.day));
         }
-        let (regular, has_leap) = month_count(self.year, self.month);
-        if self.leap_month && !has_leap {
-            return Err(TibetanDateError::NoLeapMonth(self.year, self.month));
-        }
-        let n = if self.leap_month {
-            regular - 1
-        } else {
-            regular
-        };
+        let n = count_of(self.year, self.month, self.leap_month)?;
         let d = i64::from(self.day);
         let ends = day_number(n, d);
         let (pn, pd) = previous(n, d);
@@ -207,55 +218,18 @@ impl TibetanDate {
         if self.leap_day && !doubled {
             return Err(TibetanDateError::NoLeapDay);
         }
-        let jdn = if self.leap_day { ends - 1 } else { ends };
-        let date = i32::try_from(jdn)
-            .ok()
-            .and_then(|j| Date::from_julian_day(j).ok())
-            .ok_or(TibetanDateError::OutOfRange)?;
-        if in_range(date) {
-            Ok(date)
-        } else {
-            Err(TibetanDateError::OutOfRange)
-        }
+        civil(if self.leap_day { ends - 1 } else { ends })
     }
 
     /// The first civil day of a month (the first of a doubled day 1, day 2 when 1 is skipped).
     pub fn month_start(year: i32, month: u8, leap_month: bool) -> Result<Date, TibetanDateError> {
-        let (regular, has_leap) = month_count(year, month);
-        if leap_month && !has_leap {
-            return Err(TibetanDateError::NoLeapMonth(year, month));
-        }
-        let n = if leap_month { regular - 1 } else { regular };
         // The day after the previous month's last day ends.
-        let jdn = day_number(n - 1, 30) + 1;
-        let date = i32::try_from(jdn)
-            .ok()
-            .and_then(|j| Date::from_julian_day(j).ok())
-            .ok_or(TibetanDateError::OutOfRange)?;
-        if in_range(date) {
-            Ok(date)
-        } else {
-            Err(TibetanDateError::OutOfRange)
-        }
+        civil(day_number(count_of(year, month, leap_month)? - 1, 30) + 1)
     }
 
     /// The last civil day of a month.
     pub fn month_end(year: i32, month: u8, leap_month: bool) -> Result<Date, TibetanDateError> {
-        let (regular, has_leap) = month_count(year, month);
-        if leap_month && !has_leap {
-            return Err(TibetanDateError::NoLeapMonth(year, month));
-        }
-        let n = if leap_month { regular - 1 } else { regular };
-        let jdn = day_number(n, 30);
-        let date = i32::try_from(jdn)
-            .ok()
-            .and_then(|j| Date::from_julian_day(j).ok())
-            .ok_or(TibetanDateError::OutOfRange)?;
-        if in_range(date) {
-            Ok(date)
-        } else {
-            Err(TibetanDateError::OutOfRange)
-        }
+        civil(day_number(count_of(year, month, leap_month)?, 30))
     }
 
     /// Whether `year` has a leap month numbered `month`.
