@@ -40,7 +40,13 @@ async fn search(
         .collapse
         .unwrap_or(filter.within.is_none() && filter.basic.is_none());
     let found = searcher.search(&state.db, &filter).await?;
-    let place = filter.within.clone().unwrap_or_default();
+    // Counted under the division asked for, or the place the query named; the region else.
+    let place = filter
+        .within
+        .as_ref()
+        .and(p.division.clone())
+        .or_else(|| found.place.as_ref().map(|pl| pl.code.clone()))
+        .unwrap_or_default();
     if let Some(reading) = &found.reading
         && filter.offset == 0
         && let Err(e) =

@@ -39,6 +39,14 @@ common::stories! { demo_app;
         assert!(items[0]["name_zh"].as_str().is_some_and(|n| n.contains("营业执照") || n.contains("设立登记")), "{lhasa}");
         let page = app.get(&format!("/items?q={}&lang=en", encode("拉萨市 营业执照"))).await;
         assert!(page.body.contains("Services handled in 拉萨市."), "{}", page.body);
+        // The query is counted under the place it named, without the place name.
+        let counted: i64 = db::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM search_queries WHERE place = '540100' AND query = '营业执照'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+        assert_eq!(counted, 1);
 
         // Bad queries: a clear page, never a server error.
         for q in [
