@@ -235,8 +235,8 @@ impl Lexicon {
         )
     }
 
-    /// Every script's words of every term and meaning (for the vocabulary of sounds and
-    /// typos).
+    /// The Chinese words (two characters or more) of every term and meaning, for the
+    /// vocabulary of sounds and typos.
     pub(crate) fn han_words(&self) -> impl Iterator<Item = &str> {
         self.entries
             .values()

@@ -193,7 +193,9 @@ fn judge(
     if let Some(path) = lexicon.loop_through(entry) {
         return Err(CatalogError::Term(refusal_message(&Refusal::Loop(path), 0)));
     }
-    for m in &entry.means {
+    // Each meaning, and the word itself unless it is dropped anyway.
+    let term = (entry.kind != Kind::Stop).then_some(&entry.term);
+    for m in entry.means.iter().chain(term) {
         let share = engine.share_holding(m);
         if share > MAX_SHARE {
             return Err(CatalogError::Term(
@@ -203,16 +205,6 @@ fn judge(
                     .arg("line", 0),
             ));
         }
-    }
-    if entry.kind != Kind::Stop && engine.share_holding(&entry.term) > MAX_SHARE {
-        return Err(CatalogError::Term(
-            Message::new("cat-term-everything")
-                .arg("meaning", entry.term.clone())
-                .arg(
-                    "percent",
-                    (engine.share_holding(&entry.term) * 100.0).round() as i64,
-                ),
-        ));
     }
     Ok(())
 }

@@ -83,24 +83,26 @@ impl crate::Localize for TibetanDateError {
     }
 }
 
-fn moon_equation(k: i64) -> i64 {
-    let k = k.rem_euclid(28) as usize;
-    match k {
-        0..=7 => MOON_TAB[k],
-        8..=14 => MOON_TAB[14 - k],
-        15..=21 => -MOON_TAB[k - 14],
-        _ => -MOON_TAB[28 - k],
+/// An equation's value at `k` from a quarter-period table, the rest of the period by
+/// symmetry: rising, falling, then the same negative (period four times the table's last
+/// index: 28 for the moon, 12 for the sun).
+fn equation(table: &[i64], k: i64) -> i64 {
+    let q = table.len() - 1;
+    let k = k.rem_euclid(4 * q as i64) as usize;
+    match k / q {
+        0 => table[k],
+        1 => table[2 * q - k],
+        2 => -table[k - 2 * q],
+        _ => -table[4 * q - k],
     }
 }
 
+fn moon_equation(k: i64) -> i64 {
+    equation(&MOON_TAB, k)
+}
+
 fn sun_equation(k: i64) -> i64 {
-    let k = k.rem_euclid(12) as usize;
-    match k {
-        0..=3 => SUN_TAB[k],
-        4..=6 => SUN_TAB[6 - k],
-        7..=9 => -SUN_TAB[k - 6],
-        _ => -SUN_TAB[12 - k],
-    }
+    equation(&SUN_TAB, k)
 }
 
 /// The true date of lunar day `d` of true month `n`, times [`D`].

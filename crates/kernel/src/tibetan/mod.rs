@@ -88,8 +88,6 @@ pub enum Malformed {
     TooManyStacks,
     /// A letter before the root that is not a prefix (ག ད བ མ འ).
     BadPrefix(char),
-    /// A letter above the root that is not a superscript (ར ལ ས).
-    BadSuperscript(char),
     /// A letter under the root that is not a subscript (ཡ ར ལ ཝ).
     BadSubscript(char),
     /// More than one vowel sign, or a vowel sign outside the root's stack.
@@ -231,11 +229,6 @@ impl Syllable {
                 return Err(Malformed::BadSecondSuffix(s.top));
             }
             out.second_suffix = Some(s.top);
-        }
-        if let Some(sup) = out.superscript
-            && !SUPERSCRIPTS.contains(&sup)
-        {
-            return Err(Malformed::BadSuperscript(sup));
         }
         Ok(out)
     }
