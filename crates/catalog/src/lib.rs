@@ -18,6 +18,7 @@ pub mod service;
 pub mod stats;
 pub mod store;
 pub mod transfer;
+pub mod translation;
 pub mod vocab;
 
 use kernel::i18n::Ftl;

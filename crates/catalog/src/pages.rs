@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use kernel::Message;
 use maud::{Markup, html};
+use std::collections::HashMap;
 use std::sync::Arc;
 use ui::layout::page;
 use ui::{AppState, Ctx, PageError};
@@ -15,6 +16,7 @@ use crate::api::ItemParams;
 use crate::model::{ItemBody, MaterialSource};
 use crate::search::Searcher;
 use crate::service;
+use crate::translation::{self, LegalPart};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -155,20 +157,98 @@ fn source_note(ctx: &Ctx, s: &MaterialSource) -> Option<String> {
     }
 }
 
-/// Whether a guide still shows Chinese where Tibetan belongs: the name, a material, or free
-/// text that is not fixed vocabulary.
-fn untranslated(b: &ItemBody) -> bool {
-    let chinese_free = |t: &str| {
-        crate::vocab::key(t).is_none() && t.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
-    };
-    b.name_bo.trim().is_empty()
-        || b.materials.iter().any(|m| m.name_bo.trim().is_empty())
-        || chinese_free(&b.conditions)
-        || b.steps.iter().any(|s| chinese_free(s))
+/// The approved Tibetan of a guide's own words (conditions, legal titles, names without a
+/// Tibetan version…), looked up once per page; empty on pages in other languages.
+struct Free {
+    bo: HashMap<String, String>,
+    on_bo_page: bool,
+}
+
+impl Free {
+    async fn of(state: &AppState, ctx: &Ctx, b: &ItemBody) -> Result<Free, db::DbError> {
+        let on_bo_page = ctx.lang == kernel::Lang::Bo;
+        let bo = if on_bo_page {
+            let sentences = translation::sentences(b);
+            let keys: Vec<&str> = sentences.iter().map(|(s, _)| s.as_str()).collect();
+            translation::approved(&state.db, &keys).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(Free { bo, on_bo_page })
+    }
+
+    fn tibetan(&self, stored: &str) -> Option<&str> {
+        self.bo
+            .get(&translation::source_key(stored))
+            .map(String::as_str)
+    }
+
+    /// Stored text in the reader's language: fixed vocabulary from the interface's
+    /// translations; on Tibetan pages the approved translation; else as stored (Chinese marked
+    /// as such).
+    fn text(&self, ctx: &Ctx, stored: &str) -> Markup {
+        match self.tibetan(stored) {
+            Some(t) if self.on_bo_page && crate::vocab::key(stored).is_none() => html! { (t) },
+            _ => crate::vocab::text(ctx, stored),
+        }
+    }
+
+    /// A short stored phrase as plain text (for a drawing or a message argument).
+    fn phrase(&self, ctx: &Ctx, stored: &str) -> String {
+        match self.tibetan(stored) {
+            Some(t) if self.on_bo_page && crate::vocab::key(stored).is_none() => t.to_owned(),
+            _ => crate::vocab::phrase(ctx, stored).into_owned(),
+        }
+    }
+
+    /// A name: the item's own version in the reader's language, else (on Tibetan pages) the
+    /// approved translation of the Chinese, else the Chinese marked as such.
+    fn name(&self, ctx: &Ctx, zh: &str, bo: &str, en: &str) -> Markup {
+        let picked = ctx.pick(zh, bo, en);
+        if picked == zh && ctx.lang != kernel::Lang::Zh {
+            if let Some(t) = self.tibetan(zh).filter(|_| self.on_bo_page) {
+                return html! { (t) };
+            }
+            return html! { span lang="zh-CN" { (zh) } };
+        }
+        html! { (picked) }
+    }
+
+    /// A legal basis: on Tibetan pages each title keeps its Chinese name with the Tibetan
+    /// gloss beside it, and article numbers read in Tibetan.
+    fn legal(&self, ctx: &Ctx, basis: &str) -> Markup {
+        if !self.on_bo_page {
+            return crate::vocab::text(ctx, basis);
+        }
+        html! {
+            @for part in translation::legal_parts(basis) {
+                @match part {
+                    LegalPart::Title(t) => {
+                        span lang="zh-CN" { "《" (t) "》" }
+                        @if let Some(gloss) = self.tibetan(t) { " " span.gloss { "(" (gloss) ")" } }
+                        " "
+                    }
+                    LegalPart::Article(n) => {
+                        (ctx.fmt(&Message::new("cat-article").arg("number", ui::layout::tibetan_numerals(n)))) " "
+                    }
+                    LegalPart::Text(t) => { (self.text(ctx, t)) " " }
+                }
+            }
+        }
+    }
+
+    /// Whether the guide still shows Chinese where Tibetan belongs.
+    fn missing(&self, b: &ItemBody) -> bool {
+        self.on_bo_page
+            && translation::sentences(b)
+                .iter()
+                .any(|(s, _)| !self.bo.contains_key(s))
+    }
 }
 
 fn guide_body(
     ctx: &Ctx,
+    free: &Free,
     b: &ItemBody,
     department: Option<&org::model::Department>,
     apply_url: &str,
@@ -187,9 +267,11 @@ fn guide_body(
                 figcaption { (ctx.t("cat-qr-caption")) }
             }
         }
-        h1 lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&b.name_zh, &b.name_bo, &b.name_en) == b.name_zh).then_some("zh-CN")] { (ctx.pick(&b.name_zh, &b.name_bo, &b.name_en)) }
-        @if ctx.lang != kernel::Lang::Zh { p.muted lang="zh-CN" { (b.name_zh) } }
-        @if ctx.lang == kernel::Lang::Bo && untranslated(b) {
+        h1 { (free.name(ctx, &b.name_zh, &b.name_bo, &b.name_en)) }
+        // The Chinese name for the window, on English pages (a Tibetan reader's window clerk
+        // finds the item by its code or QR code).
+        @if ctx.lang == kernel::Lang::En { p.muted lang="zh-CN" { (b.name_zh) } }
+        @if free.missing(b) {
             p.notice role="note" { (ctx.t("cat-untranslated")) }
         }
         dl.facts {
@@ -204,8 +286,8 @@ fn guide_body(
             dt { (ctx.t("cat-time")) } dd { (ctx.fmt(&Message::new("cat-time-limits").arg("promised", b.promised_days).arg("statutory", b.statutory_days))) }
             dt { (ctx.t("cat-visits-label")) } dd { (ctx.fmt(&Message::new("cat-visits").arg("count", u32::from(b.visits)))) }
             dt { (ctx.t("cat-depth")) } dd { (ctx.t(&format!("cat-depth-{}", b.online_depth.key()))) }
-            dt { (ctx.t("cat-fee-label")) } dd { (fee) }
-            dt { (ctx.t("cat-place")) } dd { (crate::vocab::text(ctx, &b.place)) @if !b.window_category.is_empty() { " · " (crate::vocab::text(ctx, &b.window_category)) } br; (crate::vocab::hours(ctx, &b.hours)) }
+            dt { (ctx.t("cat-fee-label")) } dd { (fee) @if b.fee_fen.is_some_and(|f| f > 0) && !b.fee_basis.trim().is_empty() { " · " (free.text(ctx, &b.fee_basis)) } }
+            dt { (ctx.t("cat-place")) } dd { (free.text(ctx, &b.place)) @if !b.window_category.is_empty() { " · " (free.text(ctx, &b.window_category)) } br; (crate::vocab::hours(ctx, &b.hours)) }
         }
         section.card aria-labelledby="h-apply" {
             h2 id="h-apply" { (ctx.t("cat-apply")) }
@@ -216,10 +298,8 @@ fn guide_body(
             ol {
                 @for m in &b.materials {
                     li {
-                        span lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&m.name_zh, &m.name_bo, &m.name_en) == m.name_zh).then_some("zh-CN")] {
-                            (ctx.pick(&m.name_zh, &m.name_bo, &m.name_en))
-                        }
-                        @if let Some(c) = &m.condition { " " span.muted { "(" (ctx.fmt(&Message::new("cat-condition").arg("condition", crate::vocab::phrase(ctx, c).into_owned()))) ")" } }
+                        (free.name(ctx, &m.name_zh, &m.name_bo, &m.name_en))
+                        @if let Some(c) = &m.condition { " " span.muted { "(" (ctx.fmt(&Message::new("cat-condition").arg("condition", free.phrase(ctx, c)))) ")" } }
                         @if let Some(note) = source_note(ctx, &m.source) { " " strong.badge { (ctx.t("cat-no-need")) } " " span.muted { (note) } }
                     }
                 }
@@ -227,17 +307,17 @@ fn guide_body(
         }
         section.card aria-labelledby="h-conditions" {
             h2 id="h-conditions" { (ctx.t("cat-conditions")) }
-            p { (crate::vocab::text(ctx, &b.conditions)) }
+            p { (free.text(ctx, &b.conditions)) }
         }
         section.card aria-labelledby="h-steps" {
             h2 id="h-steps" { (ctx.t("cat-steps")) }
-            @let steps: Vec<String> = b.steps.iter().map(|s| crate::vocab::phrase(ctx, s).into_owned()).collect();
+            @let steps: Vec<String> = b.steps.iter().map(|s| free.phrase(ctx, s)).collect();
             (crate::figures::flow_svg(&steps))
             ol.visually-hidden { @for s in &steps { li { (s) } } }
         }
         section.card aria-labelledby="h-basis" {
             h2 id="h-basis" { (ctx.t("cat-basis")) }
-            p { (crate::vocab::text(ctx, &b.legal_basis)) }
+            p { (free.legal(ctx, &b.legal_basis)) }
             p { (ctx.t("cat-consult")) " " (b.consultation) " · " (ctx.t("cat-complain")) " " (b.complaint) }
             p { a href={ "/items/" (b.code) "/history" } { (ctx.t("cat-history")) } }
         }
@@ -270,6 +350,10 @@ async fn guide(
         .pick(&item.name_zh, &item.name_bo, &item.name_en)
         .to_owned();
     let department = org::service::department(&state.db, &item.department).await?;
+    let free = Free::of(&state, &ctx, &item).await?;
+    if let Err(e) = translation::viewed(&state.db, item.basic_code.as_str()).await {
+        tracing::warn!(error = %e, "a guide view was not counted");
+    }
     let apply_url = format!(
         "{}/items/{}/apply",
         state.settings.public_url(),
@@ -278,7 +362,7 @@ async fn guide(
     Ok(page(
         &ctx,
         &title,
-        guide_body(&ctx, &item, department.as_ref(), &apply_url),
+        guide_body(&ctx, &free, &item, department.as_ref(), &apply_url),
     ))
 }
 

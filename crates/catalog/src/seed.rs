@@ -395,6 +395,7 @@ pub async fn seed_demo(db: &Db) -> Result<usize, CatalogError> {
     for b in demo_bundles()? {
         crate::bundles::save(db, &b, "system:demo").await?;
     }
+    crate::translation::seed_demo(db).await?;
     Ok(n)
 }
 

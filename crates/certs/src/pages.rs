@@ -50,16 +50,6 @@ fn field_name(ctx: &Ctx, t: Option<&CertType>, key: &str) -> String {
     )
 }
 
-/// A name as the public sees it: the first character and the last, the rest starred.
-fn masked_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.len() {
-        0 | 1 => "*".to_owned(),
-        2 => format!("{}*", chars[0]),
-        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
-    }
-}
-
 fn standing_label(ctx: &Ctx, s: Standing) -> String {
     ctx.t(&format!("cert-standing-{}", s.key()))
 }
@@ -159,7 +149,7 @@ fn verdict_card(ctx: &Ctx, c: &Certificate, t: Option<&CertType>, s: Standing) -
             dl {
                 dt { (ctx.t("cert-type")) } dd { (type_name(ctx, t, &c.type_code)) }
                 dt { (ctx.t("cert-identifier")) } dd { code.wrap { (c.identifier) } }
-                dt { (ctx.t("cert-holder")) } dd { @if c.disclosed.iter().any(|f| f == "holder") { (c.holder_name) } @else { (masked_name(&c.holder_name)) } }
+                dt { (ctx.t("cert-holder")) } dd { @if c.disclosed.iter().any(|f| f == "holder") { (c.holder_name) } @else { (kernel::person_name::masked(&c.holder_name)) } }
                 dt { (ctx.t("cert-issuer")) } dd { (issuer_of(c)) }
                 dt { (ctx.t("cert-issue-date")) } dd { (c.issue_date) }
                 dt { (ctx.t("cert-validity")) } dd { (c.valid_from) " – " (c.valid_to.as_deref().unwrap_or("长期")) }

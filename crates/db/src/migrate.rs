@@ -183,6 +183,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0020_search.sql"),
         },
     },
+    Migration {
+        version: 21,
+        name: "translations of the catalogue's free text, guide views",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0021_translations.sql"),
+            postgres: include_str!("../migrations/postgres/0021_translations.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

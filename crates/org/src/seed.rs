@@ -168,15 +168,23 @@ pub async fn seed_demo(db: &Db) -> Result<SeedReport, OrgError> {
         let mut place = Vec::new();
         let mut cursor = Some(d.code);
         while let Some(div) = find(cursor) {
-            place.push(div.names.zh.clone());
+            place.push(&div.names);
             cursor = div.parent;
         }
         place.reverse();
-        let building = if kind == CentreKind::Centre {
-            "政务服务大厅"
+        let (building, building_bo) = if kind == CentreKind::Centre {
+            ("政务服务大厅", "གཞུང་དོན་ཞབས་ཞུའི་ཐང་ཆེན།")
         } else {
-            "办公楼一层"
+            ("办公楼一层", "ལས་ཁང་གི་ཐོག་རིམ་དང་པོ།")
         };
+        // The Tibetan address only when every division on the way has its Tibetan name.
+        let address_bo = if place.iter().all(|n| !n.bo.is_empty()) {
+            let stems: Vec<String> = place.iter().map(|n| bo_stem(&n.bo)).collect();
+            format!("{}{building_bo}", stems.concat())
+        } else {
+            String::new()
+        };
+        let place_zh: String = place.iter().map(|n| n.zh.as_str()).collect();
         let centre = Centre {
             code: format!(
                 "{}-{}",
@@ -191,8 +199,8 @@ pub async fn seed_demo(db: &Db) -> Result<SeedReport, OrgError> {
             kind,
             names: joined(d, zh, bo, en),
             address: Names::new(
-                format!("{}{building}", place.concat()),
-                String::new(),
+                format!("{place_zh}{building}"),
+                address_bo,
                 format!("Service hall, {}", d.names.get(Lang::En)),
             ),
             hours: HOURS.to_owned(),

@@ -10,6 +10,7 @@
 mod edit;
 mod import;
 mod search;
+mod translations;
 mod versions;
 
 use axum::Router;
@@ -50,10 +51,58 @@ pub fn router() -> Router<AppState> {
         )
         .route("/manage/search/queries", get(search::queries))
         .route("/manage/search/pin", post(search::pin))
+        .route(
+            "/manage/translations",
+            get(translations::queue).post(translations::propose),
+        )
+        .route("/manage/translations/review", post(translations::review))
+        .route("/manage/translations/export", get(translations::export))
+        .route(
+            "/manage/translations/import",
+            post(translations::import).layer(axum::extract::DefaultBodyLimit::max(
+                translations::TRANSLATIONS_LIMIT,
+            )),
+        )
         .route("/manage/items/{code}", get(item).post(draft))
         .route("/manage/items/{code}/retire", post(retire))
         .route("/manage/items/{code}/v/{version}", get(version))
         .route("/manage/items/{code}/v/{version}/{action}", post(act))
+}
+
+/// A TSV file to download.
+fn tsv_file(text: String, name: &'static str) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut res = text.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/tab-separated-values; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// The text of the `file` field of an uploaded form (UTF-8); a clear error when it is missing
+/// or not text.
+async fn uploaded_text(ctx: &Ctx, mut form: axum::extract::Multipart) -> Result<String, PageError> {
+    let bad = |detail: String| {
+        PageError::new(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            &Message::new("error-bad-request").arg("detail", detail),
+        )
+    };
+    let mut text = None;
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
+        if field.name() == Some("file") {
+            let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+            text = Some(
+                String::from_utf8(bytes.to_vec()).map_err(|_| bad(ctx.t("cat-import-not-utf8")))?,
+            );
+        }
+    }
+    text.ok_or_else(|| bad(ctx.t("cat-import-empty")))
 }
 
 fn status_label(ctx: &Ctx, status: Status) -> String {
@@ -102,6 +151,7 @@ async fn overview(
             }
             p { a href="/manage/import" { (ctx.t("cat-import-title")) } " · "
                 a href="/manage/search" { (ctx.t("cat-terms-title")) } " · "
+                a href="/manage/translations" { (ctx.t("cat-tr-title")) } " · "
                 a href="/api/v1/catalog/export?format=csv" { (ctx.t("cat-export-csv")) } " · "
                 a href="/api/v1/catalog/export?format=json" { (ctx.t("cat-export-json")) } }
             h2 { (ctx.t("cat-manage-pending")) }

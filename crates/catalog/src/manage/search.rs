@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use identity::Official;
 use kernel::Message;
@@ -260,16 +260,7 @@ pub(super) async fn export(
     State(state): State<AppState>,
 ) -> Result<Response, PageError> {
     let text = lexicon::export(&state.db, &o.principal()).await?;
-    let mut res = text.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/tab-separated-values; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"search-terms.tsv\""),
-    );
-    Ok(res)
+    Ok(super::tsv_file(text, "search-terms.tsv"))
 }
 
 pub(super) async fn import(
@@ -277,27 +268,9 @@ pub(super) async fn import(
     State(state): State<AppState>,
     Extension(searcher): Extension<Arc<Searcher>>,
     ctx: Ctx,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let bad = |detail: String| {
-        PageError::new(
-            &ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", detail),
-        )
-    };
-    let mut text = None;
-    while let Some(field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
-        if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
-            text = Some(
-                String::from_utf8(bytes.to_vec()).map_err(|_| bad(ctx.t("cat-import-not-utf8")))?,
-            );
-        }
-    }
-    let Some(text) = text else {
-        return Err(bad(ctx.t("cat-import-empty")));
-    };
+    let text = super::uploaded_text(&ctx, form).await?;
     let index = searcher.index(&state.db).await?;
     match lexicon::import(&state.db, &o.principal(), &index, &text).await {
         Ok(n) => {

@@ -46,6 +46,9 @@ pub enum CatalogError {
     /// A search term or pin that cannot be used, with the reason.
     #[error("the search term cannot be used")]
     Term(Message),
+    /// A translation that cannot be used, with the reason.
+    #[error("the translation cannot be used")]
+    Translation(Message),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -59,7 +62,9 @@ impl Localize for CatalogError {
             CatalogError::NotDraft => Message::new("cat-review-not-draft"),
             CatalogError::OwnReview => Message::new("cat-own-review"),
             CatalogError::Rows(p) => Message::new("cat-import-refused").arg("count", p.len()),
-            CatalogError::Forbidden(m) | CatalogError::Term(m) => m.clone(),
+            CatalogError::Forbidden(m) | CatalogError::Term(m) | CatalogError::Translation(m) => {
+                m.clone()
+            }
             CatalogError::Db(e) => e.message(),
         }
     }
@@ -76,7 +81,9 @@ impl ui::error::HttpError for CatalogError {
             }
             CatalogError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CatalogError::Forbidden(_) => StatusCode::FORBIDDEN,
-            CatalogError::Term(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            CatalogError::Term(_) | CatalogError::Translation(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             CatalogError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -91,6 +98,7 @@ impl ui::error::HttpError for CatalogError {
             CatalogError::Rows(_) => "invalid-import",
             CatalogError::Forbidden(_) => "forbidden",
             CatalogError::Term(_) => "invalid-term",
+            CatalogError::Translation(_) => "invalid-translation",
             CatalogError::Db(e) => ui::error::HttpError::code(e),
         }
     }

@@ -254,12 +254,14 @@ impl Syllable {
     }
 }
 
-/// The syllables of a Tibetan text (split at the tsheg, the shad and spaces).
+/// The syllables of a Tibetan text (split at the tsheg, the shad, spaces and punctuation).
 pub fn syllables(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| {
         matches!(
             c,
             '\u{0F0B}' | '\u{0F0C}' | '\u{0F0D}'..='\u{0F14}' | ' ' | '\u{0F7F}'
+            // General punctuation (“ ” ‘ ’ —), CJK punctuation (《 》 、) and full-width forms.
+            | '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF0F}'
         ) || c.is_ascii_punctuation()
             || c.is_whitespace()
     })
@@ -313,6 +315,28 @@ pub fn malformed(text: &str) -> Vec<(String, Malformed)> {
         .filter(|s| !LOANS.contains(s))
         .filter_map(|s| Syllable::parse(s).err().map(|e| (s.to_owned(), e)))
         .collect()
+}
+
+/// Tibetan text in one form, so the same word always matches: the non-breaking tsheg as the
+/// tsheg, the discouraged composed vowels (ཱི ཱུ ཱྀ) as their parts, runs of white space as one
+/// space, no space at the ends.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+    {
+        match c {
+            '\u{0F0C}' => out.push('\u{0F0B}'),
+            '\u{0F73}' => out.push_str("\u{0F71}\u{0F72}"),
+            '\u{0F75}' => out.push_str("\u{0F71}\u{0F74}"),
+            '\u{0F81}' => out.push_str("\u{0F71}\u{0F80}"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod public;
 mod quality;
 mod search_terms;
 mod stewards;
+mod translations;
 
 /// The app on `backend` with the demo catalogue (none: the backend is not configured).
 pub(crate) async fn app_on(backend: db::Backend) -> Option<TestApp> {
