@@ -151,8 +151,8 @@ fn verdict_card(ctx: &Ctx, c: &Certificate, t: Option<&CertType>, s: Standing) -
                 dt { (ctx.t("cert-identifier")) } dd { code.wrap { (c.identifier) } }
                 dt { (ctx.t("cert-holder")) } dd { @if c.disclosed.iter().any(|f| f == "holder") { (c.holder_name) } @else { (kernel::person_name::masked(&c.holder_name)) } }
                 dt { (ctx.t("cert-issuer")) } dd { (issuer_of(c)) }
-                dt { (ctx.t("cert-issue-date")) } dd { (c.issue_date) }
-                dt { (ctx.t("cert-validity")) } dd { (c.valid_from) " – " (c.valid_to.as_deref().unwrap_or("长期")) }
+                dt { (ctx.t("cert-issue-date")) } dd { (ui::layout::document_date(ctx, &c.issue_date)) }
+                dt { (ctx.t("cert-validity")) } dd { (ui::layout::document_date(ctx, &c.valid_from)) " – " @match c.valid_to.as_deref() { Some(to) => (ui::layout::document_date(ctx, to)), None => (ctx.t("cert-long-term")) } }
                 @if !ok && !c.status_reason.is_empty() { dt { (ctx.t("cert-status-reason")) } dd { (c.status_reason) } }
                 @if let Some(r) = &c.replaced_by { dt { (ctx.t("cert-replaced-by")) } dd { a href={ "/v/" (r) } { code.wrap { (r) } } } }
                 @for f in c.disclosed.iter().filter(|f| *f != "holder") {
@@ -279,8 +279,8 @@ fn printed(ctx: &Ctx, state: &AppState, c: &Certificate, t: Option<&CertType>) -
                 dt { (ctx.t("cert-holder-code-label")) } dd { code { (c.holder_code) } }
                 @for (k, v) in &data { dt { (field_name(ctx, t, k)) } dd { (v.as_str().unwrap_or_default()) } }
                 dt { (ctx.t("cert-issuer")) } dd { (issuer_of(c)) " " code { (c.issuer_code) } }
-                dt { (ctx.t("cert-issue-date")) } dd { (c.issue_date) }
-                dt { (ctx.t("cert-validity")) } dd { (c.valid_from) " – " (c.valid_to.as_deref().unwrap_or("长期")) }
+                dt { (ctx.t("cert-issue-date")) } dd { (ui::layout::document_date(ctx, &c.issue_date)) }
+                dt { (ctx.t("cert-validity")) } dd { (ui::layout::document_date(ctx, &c.valid_from)) " – " @match c.valid_to.as_deref() { Some(to) => (ui::layout::document_date(ctx, to)), None => (ctx.t("cert-long-term")) } }
                 dt { (ctx.t("cert-identifier")) } dd { code.wrap { (c.identifier) } }
                 dt { (ctx.t("cert-digest")) } dd { code.wrap { (c.digest) } }
             }

@@ -169,6 +169,25 @@ pub fn tibetan_numerals(n: impl std::fmt::Display) -> String {
 /// A date, and on Tibetan pages its Tibetan date beside it (month and day of the Phugpa
 /// calendar, a leap month or day marked, in Tibetan numerals).
 pub fn date_with_tibetan(ctx: &Ctx, date: time::Date) -> Markup {
+    dated(ctx, date, false)
+}
+
+/// A date on a document (a receipt, notice, decision, certificate or ticket): the Gregorian
+/// date and, on Tibetan pages, the Tibetan date with its royal year beside it. `stored` is a
+/// date (`2026-12-05`) or an instant, whose date in China Standard Time is taken; anything
+/// else is shown as stored.
+pub fn document_date(ctx: &Ctx, stored: &str) -> Markup {
+    let date = kernel::time_util::parse_date(stored).or_else(|| {
+        kernel::time_util::parse_instant(stored)
+            .map(|at| at.to_offset(kernel::time_util::CST).date())
+    });
+    match date {
+        Some(d) => dated(ctx, d, true),
+        None => html! { (stored) },
+    }
+}
+
+fn dated(ctx: &Ctx, date: time::Date, with_year: bool) -> Markup {
     let gregorian = kernel::time_util::format_date(date);
     let tibetan = (ctx.lang == Lang::Bo)
         .then(|| kernel::calendar::tibetan::TibetanDate::from_gregorian(date).ok())
@@ -177,6 +196,7 @@ pub fn date_with_tibetan(ctx: &Ctx, date: time::Date) -> Markup {
         time datetime=(gregorian) { (gregorian) }
         @if let Some(t) = tibetan {
             " (" span.tibetan-date {
+                @if with_year { "བོད་རྒྱལ་ལོ་" (tibetan_numerals(t.year + 127)) " " }
                 "བོད་ཟླ་" (tibetan_numerals(t.month)) " "
                 @if t.leap_month { "ཟླ་ལྷག་" " " }
                 "ཚེས་" (tibetan_numerals(t.day))

@@ -43,7 +43,7 @@ pub(super) async fn document_page(
                 p { (ctx.t("case-item")) ": " (c.item_name) }
                 @match d.kind.as_str() {
                     "receipt" => {
-                        p { (ctx.t("case-submitted-at")) ": " (ui::layout::at(&ctx, b["submitted_at"].as_str().unwrap_or(""))) }
+                        p { (ctx.t("case-submitted-at")) ": " (ui::layout::at(&ctx, b["submitted_at"].as_str().unwrap_or(""))) " " (ui::layout::document_date(&ctx, b["submitted_at"].as_str().unwrap_or(""))) }
                         p { (ctx.t("case-promised")) ": " (b["promised_days"]) " " (ctx.t("case-working-days")) }
                         ul { @for m in b["materials"].as_array().into_iter().flatten() {
                             li { (m["name"].as_str().unwrap_or("")) " · " (ctx.t(&format!("case-material-status-{}", m["status"].as_str().unwrap_or("missing")))) }
@@ -56,8 +56,8 @@ pub(super) async fn document_page(
                         } }
                     }
                     "acceptance" => {
-                        p { (ctx.t("case-accepted-at")) ": " (b["accepted_at"].as_str().unwrap_or("").get(..10).unwrap_or("")) }
-                        p { (ctx.t("case-due")) ": " strong { (b["due_date"].as_str().unwrap_or("")) } " (" (b["promised_days"]) " " (ctx.t("case-working-days")) ")" }
+                        p { (ctx.t("case-accepted-at")) ": " (ui::layout::document_date(&ctx, b["accepted_at"].as_str().unwrap_or(""))) }
+                        p { (ctx.t("case-due")) ": " strong { (ui::layout::document_date(&ctx, b["due_date"].as_str().unwrap_or(""))) } " (" (b["promised_days"]) " " (ctx.t("case-working-days")) ")" }
                         @if b["due_provisional"].as_bool() == Some(true) { p.hint { (provisional_text(&ctx, b["due_date"].as_str().unwrap_or(""))) } }
                     }
                     "decision" => {
@@ -72,7 +72,7 @@ pub(super) async fn document_page(
                     }
                     _ => {}
                 }
-                p.signature { (department) " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) }
+                p.signature { (department) " · " (ui::layout::document_date(&ctx, &d.issued_at)) }
                 p.no-print { (ctx.t("case-print")) " " a href={ "/me/cases/" (c.id) } { (ctx.t("case-back")) } }
             }
         },

@@ -118,7 +118,7 @@ pub(super) async fn case_body(
                         div.certified {
                             strong.{ "standing-" (standing.key()) } { (ctx.t(&format!("cert-standing-{}", standing.key()))) } " · " (ctx.t("cert-genuine"))
                             dl { dt { (ctx.t("cert-holder")) } dd { (cert.holder_name) " " code { (cert.holder_code) } }
-                                 dt { (ctx.t("cert-validity")) } dd { (cert.valid_from) " – " (cert.valid_to.as_deref().unwrap_or("长期")) }
+                                 dt { (ctx.t("cert-validity")) } dd { (ui::layout::document_date(ctx, &cert.valid_from)) " – " @match cert.valid_to.as_deref() { Some(to) => (ui::layout::document_date(ctx, to)), None => (ctx.t("cert-long-term")) } }
                                  @for (k, v) in cert.data() { dt { (k) } dd { (v.as_str().unwrap_or_default()) } } }
                         }
                     }
@@ -137,7 +137,7 @@ pub(super) async fn case_body(
         }
         @if !docs.is_empty() {
             h2 { (ctx.t("case-documents")) }
-            ul { @for d in &docs { li { a href={ "/cases/" (c.id) "/documents/" (d.id) } { (ctx.t(&format!("case-doc-{}", d.kind))) } " · " (d.issued_at.get(..10).unwrap_or(&d.issued_at)) } } }
+            ul { @for d in &docs { li { a href={ "/cases/" (c.id) "/documents/" (d.id) } { (ctx.t(&format!("case-doc-{}", d.kind))) } " · " (ui::layout::document_date(ctx, &d.issued_at)) } } }
         }
         @if !tasks.is_empty() {
             h2 { (ctx.t("case-tasks")) }

@@ -170,6 +170,26 @@ common::stories! { demo_app;
             page.body.contains("行政复议"),
             "the refusal names the remedies"
         );
+        // In Tibetan, the decision's date carries the Tibetan date with its royal year.
+        let bo = app
+            .get_as(&format!("/cases/{}/documents/{doc}?lang=bo", ids[1]), &me)
+            .await;
+        let issued: String = db::sqlx::query_scalar("SELECT issued_at FROM case_documents WHERE id = $1")
+            .bind(doc)
+            .fetch_one(db.pool())
+            .await
+            .expect("issued");
+        let day = kernel::time_util::parse_instant(&issued)
+            .expect("instant")
+            .to_offset(kernel::time_util::CST)
+            .date();
+        let t = kernel::calendar::tibetan::TibetanDate::from_gregorian(day).expect("in range");
+        let year = ui::layout::tibetan_numerals(t.year + 127);
+        assert!(
+            bo.body.contains(&format!("<span class=\"tibetan-date\">བོད་རྒྱལ་ལོ་{year} བོད་ཟླ་")),
+            "{}",
+            bo.body
+        );
     }
 }
 
