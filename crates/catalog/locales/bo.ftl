@@ -388,3 +388,6 @@ cat-tr-use-legal-title = ཁྲིམས་ཡིག་གི་མིང་།
 cat-tr-use-place = ས་གནས།
 cat-tr-use-window = སྒེའུ་ཁུང་།
 cat-tr-use-fee-basis = འཐུ་སྒྲུབ་གཞི་རྩ།
+cat-sort = གོ་རིམ།
+cat-sort-relevance = འབྲེལ་ཆེ་ཤོས་སྔོན་ལ།
+cat-sort-name = མིང་གི་ཀ་ཁའི་གོ་རིམ།

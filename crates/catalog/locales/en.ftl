@@ -400,3 +400,6 @@ cat-tr-use-legal-title = title of a law
 cat-tr-use-place = place
 cat-tr-use-window = window
 cat-tr-use-fee-basis = basis of the fee
+cat-sort = Order
+cat-sort-relevance = Best match first
+cat-sort-name = By name

@@ -388,3 +388,6 @@ cat-tr-use-legal-title = 法律依据名称
 cat-tr-use-place = 办理地点
 cat-tr-use-window = 窗口
 cat-tr-use-fee-basis = 收费依据
+cat-sort = 排序
+cat-sort-relevance = 最相关
+cat-sort-name = 按名称（拼音）

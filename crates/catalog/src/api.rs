@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use kernel::Message;
+use kernel::{Lang, Message};
 use serde::Deserialize;
 use std::sync::Arc;
 use ui::error::ApiCtx;
@@ -38,13 +38,17 @@ pub struct ItemParams {
     /// One row per standardized item.
     pub collapse: Option<bool>,
     pub one_trip: Option<bool>,
+    /// `name`: by name in the reader's language (Tibetan dictionary order on Tibetan pages,
+    /// pinyin order in Chinese); `relevance` or none: best match first.
+    pub sort: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
 
 impl ItemParams {
-    /// The store's filter, or the name of the parameter that is wrong.
-    pub fn filter(&self, limit: u32) -> Result<Filter, (&'static str, String)> {
+    /// The store's filter (names sorted in `lang` when asked), or the name of the parameter
+    /// that is wrong.
+    pub fn filter(&self, limit: u32, lang: Lang) -> Result<Filter, (&'static str, String)> {
         let blank = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -80,6 +84,11 @@ impl ItemParams {
         {
             return Err(("depth", d.clone()));
         }
+        let by_name = match blank(&self.sort).as_deref() {
+            None | Some("relevance") => None,
+            Some("name") => Some(lang),
+            Some(other) => return Err(("sort", other.to_owned())),
+        };
         let offset = match blank(&self.cursor) {
             Some(c) => c.parse::<u32>().map_err(|_| ("cursor", c.clone()))?,
             None => 0,
@@ -98,6 +107,7 @@ impl ItemParams {
             one_trip: self.one_trip.unwrap_or(false),
             power: None,
             in_centre: false,
+            by_name,
             limit,
             offset,
         })
@@ -159,7 +169,7 @@ async fn list(
     ui::ApiQuery(p): ui::ApiQuery<ItemParams>,
 ) -> Result<Json<ItemListing>, ApiError> {
     let limit = listing::limit(p.limit);
-    let filter = p.filter(limit).map_err(|e| bad_param(&api, e))?;
+    let filter = p.filter(limit, api.lang).map_err(|e| bad_param(&api, e))?;
     let found = search_named(&state, &searcher, &api, &filter).await?;
     let items = found.items;
     let next = (items.len() == limit as usize).then(|| (filter.offset + limit).to_string());

@@ -51,7 +51,7 @@ fn filter(name: &str, p: &ListParams) -> Result<Filter, (&'static str, String)> 
         division: p.division.clone(),
         ..ItemParams::default()
     }
-    .filter(MAX_ROWS)?;
+    .filter(MAX_ROWS, kernel::Lang::Zh)?;
     match name {
         "power" => f.power = Some(true),
         "public-service" => f.power = Some(false),

@@ -35,7 +35,7 @@ async fn search(
     ui::PageQuery(p): ui::PageQuery<ItemParams>,
 ) -> Result<Markup, PageError> {
     let mut filter = p
-        .filter(PAGE)
+        .filter(PAGE, ctx.lang)
         .map_err(|e| crate::api::bad_param_page(&ctx, e))?;
     // Without a place, one row per standardized item (a county item is done in every county).
     filter.collapse = p
@@ -102,6 +102,11 @@ async fn search(
                     }
                 }
                 label { input type="checkbox" name="one_trip" value="true" checked[p.one_trip == Some(true)]; " " (ctx.t("cat-one-trip")) }
+                label for="sort" { (ctx.t("cat-sort")) }
+                select id="sort" name="sort" {
+                    option value="relevance" { (ctx.t("cat-sort-relevance")) }
+                    option value="name" selected[selected(&p.sort, "name")] { (ctx.t("cat-sort-name")) }
+                }
                 p { button type="submit" { (ctx.t("cat-search")) } }
             }
             p { a href="/bundles" { (ctx.t("cat-bundles")) } }

@@ -342,6 +342,8 @@ pub struct Filter {
     pub power: Option<bool>,
     /// Only items handled in the government service centre.
     pub in_centre: bool,
+    /// By name in this language instead of by relevance.
+    pub by_name: Option<kernel::Lang>,
     pub limit: u32,
     pub offset: u32,
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use kernel::division::Level;
-use kernel::{DivisionCode, Message};
+use kernel::{DivisionCode, Lang, Message};
 use maud::{Markup, html};
 use serde::Deserialize;
 use ui::layout::{in_lang, page};
@@ -33,6 +33,24 @@ pub fn name(ctx: &Ctx, names: &Names) -> Markup {
     } else {
         in_lang(shown, names.get(ctx.lang))
     }
+}
+
+/// A list in the order its readers expect: on Tibetan pages by Tibetan name in dictionary
+/// order (names still missing in Tibetan last, in their official order); otherwise as given
+/// (the official order, by code).
+pub fn in_reading_order<'a, T>(
+    ctx: &Ctx,
+    items: &'a [T],
+    names: impl Fn(&T) -> &Names,
+) -> Vec<&'a T> {
+    if ctx.lang != Lang::Bo {
+        return items.iter().collect();
+    }
+    let (named, unnamed): (Vec<&T>, Vec<&T>) =
+        items.iter().partition(|t| !names(t).bo.trim().is_empty());
+    let mut out = kernel::tibetan::sorted_by_name(named, |t| names(t).bo.as_str());
+    out.extend(unnamed);
+    out
 }
 
 fn level_name(ctx: &Ctx, level: Level) -> String {
@@ -132,7 +150,7 @@ async fn division_page(
         }
         @if !detail.children.is_empty() {
             h2 { (ctx.t("org-children")) }
-            ul.grid { @for c in &detail.children {
+            ul.grid { @for c in in_reading_order(&ctx, &detail.children, |c| &c.names) {
                 li { a href={ "/divisions/" (c.code) } { (name(&ctx, &c.names)) br; span.muted { (c.code) @if c.retired_in.is_some() { " · " (ctx.t("org-retired")) } } } }
             } }
         }
@@ -152,7 +170,7 @@ fn department_list(ctx: &Ctx, departments: &[Department]) -> Markup {
     html! {
         div.table-wrap { table {
             thead { tr { th { (ctx.t("org-department")) } th { (ctx.t("org-credit-code")) } } }
-            tbody { @for dep in departments { tr {
+            tbody { @for dep in in_reading_order(ctx, departments, |d| &d.names) { tr {
                 td { (name(ctx, &dep.names)) }
                 td { @if let Some(cc) = &dep.credit_code { code { (cc) } } }
             } } }

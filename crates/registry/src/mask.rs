@@ -1,29 +1,8 @@
 //! How sensitive values look to a reader who may not see them whole.
 
-/// A name with all but its last character (Chinese) or last syllable (Tibetan) hidden.
-/// Tibetan names usually have no family name (扎西顿珠, བཀྲ་ཤིས་དོན་གྲུབ།), so masking must not
-/// keep a "surname" in front: what stays is the end, which tells the least.
-pub fn name(name: &str) -> String {
-    let name = name.trim();
-    if name.is_empty() {
-        return String::new();
-    }
-    if name.contains('\u{0F0B}') {
-        let trimmed = name.trim_end_matches(['\u{0F0D}', '\u{0F0B}']);
-        let syllables: Vec<&str> = trimmed.split('\u{0F0B}').collect();
-        let last = syllables.last().copied().unwrap_or("");
-        let mut out: Vec<&str> = vec!["*"; syllables.len().saturating_sub(1)];
-        out.push(last);
-        return out.join("\u{0F0B}");
-    }
-    let chars: Vec<char> = name.chars().collect();
-    if chars.len() == 1 {
-        return "*".to_owned();
-    }
-    let mut out = "*".repeat(chars.len() - 1);
-    out.push(chars[chars.len() - 1]);
-    out
-}
+/// A name with all but its last unit hidden (one rule for the platform:
+/// [`kernel::person_name::masked`]).
+pub use kernel::person_name::masked as name;
 
 /// A mobile number with its middle four digits hidden: 139****1234.
 pub fn mobile(value: &str) -> String {

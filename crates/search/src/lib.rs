@@ -41,6 +41,7 @@ pub use lexicon::{
 };
 pub use query::{Alt, Concept, How, Reading, Term, Via};
 pub use rank::Hit;
+pub use sound::sort_key as pinyin_sort_key;
 pub use text::{MAX_QUERY_CHARS, normalize, normalize_query};
 
 /// The dictionary segmenter, loaded once per process.

@@ -45,6 +45,24 @@ pub fn syllables(word: &str) -> Option<Vec<String>> {
     word.chars().map(|c| c.to_pinyin().map(plain)).collect()
 }
 
+/// A text's key in pinyin order, as Chinese dictionaries sort: each character as its usual
+/// reading with the tone's number (阿 a1 before 啊 a5), the character itself to break ties;
+/// anything else lower-cased. Compare keys to compare texts.
+pub fn sort_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 4);
+    for c in text.chars() {
+        match c.to_pinyin() {
+            Some(p) => {
+                out.push_str(&p.with_tone_num_end().replace('ü', "v"));
+                out.push(c);
+            }
+            None => out.extend(c.to_lowercase()),
+        }
+        out.push(' ');
+    }
+    out
+}
+
 /// The initials of a stretch of Chinese (营业执照 → "yyzz"), skipping characters without a
 /// reading.
 pub fn initials(han: &str) -> String {
@@ -76,6 +94,13 @@ pub fn letters(latin: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_sorts_by_pinyin_not_code_point() {
+        let mut names = vec!["营业执照", "安全", "不动产", "户口"];
+        names.sort_by_key(|n| super::sort_key(n));
+        assert_eq!(names, ["安全", "不动产", "户口", "营业执照"]);
+    }
 
     #[test]
     fn readings_and_initials() {

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use db::{Db, DbError};
-use kernel::DivisionCode;
 use kernel::division::Level;
+use kernel::{DivisionCode, Lang};
 use search::{Engine, Field, Reading};
 
 use crate::model::{ItemBody, ItemType};
@@ -37,6 +37,39 @@ struct Doc {
     high_frequency: bool,
     divisions: Vec<String>,
     life_events: Vec<String>,
+    names: NameKeys,
+}
+
+/// An item's name as each language sorts it, computed once per index.
+#[derive(Debug)]
+struct NameKeys {
+    zh: String,
+    /// `None` when the item has no Tibetan name (it sorts after those that have).
+    bo: Option<Vec<[u8; 8]>>,
+    en: String,
+}
+
+impl NameKeys {
+    fn of(body: &ItemBody) -> NameKeys {
+        let bo = body.name_bo.trim();
+        NameKeys {
+            zh: search::pinyin_sort_key(&body.name_zh),
+            bo: (!bo.is_empty()).then(|| kernel::tibetan::sort_key(bo)),
+            en: body.name_en.to_lowercase(),
+        }
+    }
+
+    /// Dictionary order in `lang`; names missing in a language after the rest, by Chinese.
+    fn cmp(&self, other: &NameKeys, lang: Lang) -> std::cmp::Ordering {
+        match lang {
+            Lang::Zh => self.zh.cmp(&other.zh),
+            Lang::Bo => match (&self.bo, &other.bo) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (a, b) => a.is_none().cmp(&b.is_none()).then(self.zh.cmp(&other.zh)),
+            },
+            Lang::En => (self.en.is_empty(), &self.en).cmp(&(other.en.is_empty(), &other.en)),
+        }
+    }
 }
 
 /// An item as the engine's document.
@@ -150,6 +183,7 @@ impl Index {
                 in_centre: body.in_centre,
                 high_frequency: body.high_frequency,
                 divisions: body.divisions.iter().map(ToString::to_string).collect(),
+                names: NameKeys::of(&body),
                 life_events: body.life_events,
             })
             .collect();
@@ -259,8 +293,12 @@ impl Index {
             };
         scored.retain(|(_, _, d)| Self::passes(d, f));
         let order = |a: &(bool, f32, &Doc), b: &(bool, f32, &Doc)| {
-            b.0.cmp(&a.0)
-                .then(b.1.total_cmp(&a.1))
+            let ranked = match f.by_name {
+                // Strong matches still first; by name within each.
+                Some(lang) => b.0.cmp(&a.0).then(a.2.names.cmp(&b.2.names, lang)),
+                None => b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)),
+            };
+            ranked
                 .then(b.2.high_frequency.cmp(&a.2.high_frequency))
                 .then(a.2.level.cmp(&b.2.level))
                 .then(a.2.summary.code.cmp(&b.2.summary.code))

@@ -274,7 +274,9 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     sort_key(a).cmp(&sort_key(b)).then_with(|| a.cmp(b))
 }
 
-fn sort_key(text: &str) -> Vec<[u8; 8]> {
+/// A text's key in Tibetan dictionary order: compare keys to compare texts (syllables that
+/// are not Tibetan sort after every Tibetan one). Keep it where a list is sorted often.
+pub fn sort_key(text: &str) -> Vec<[u8; 8]> {
     syllables(text)
         .map(|s| Syllable::parse(s).map_or([u8::MAX; 8], |p| p.key()))
         .collect()

@@ -405,3 +405,75 @@ common::stories! { app_on;
         assert!(zh.body.contains("社会救助窗口"));
     }
 }
+
+common::stories! { app_on;
+    /// Lists sorted by name follow the reader's dictionary: Tibetan order (root letter, then
+    /// prefix, superscript, subscript, vowel, suffix) on Tibetan pages, pinyin order in
+    /// Chinese; a division's departments and children in Tibetan order on Tibetan pages.
+    async fn lists_by_name_follow_the_readers_dictionary(app) {
+        let names = |lang: &'static str| {
+            let app = &app;
+            async move {
+                let list = app
+                    .get(&format!("/api/v1/items?sort=name&collapse=true&limit=500&lang={lang}"))
+                    .await
+                    .json();
+                list["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|i| i[if lang == "bo" { "name_bo" } else { "name_zh" }].as_str().unwrap_or("").to_owned())
+                    .collect::<Vec<String>>()
+            }
+        };
+        let bo = names("bo").await;
+        assert!(bo.len() >= 200, "{}", bo.len());
+        for pair in bo.windows(2).filter(|p| !p[0].is_empty() && !p[1].is_empty()) {
+            assert_ne!(
+                kernel::tibetan::compare(&pair[0], &pair[1]),
+                std::cmp::Ordering::Greater,
+                "{} before {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        // Not code-point order: ཀ (U+0F40) words come first, but a word with a prefix letter
+        // sorts by its root (བཀྲ་ཤིས under ཀ, not under བ).
+        let mut by_code_point = bo.clone();
+        by_code_point.sort();
+        assert_ne!(bo, by_code_point, "Tibetan order is not code-point order");
+        let zh = names("zh").await;
+        for pair in zh.windows(2) {
+            assert!(
+                search::pinyin_sort_key(&pair[0]) <= search::pinyin_sort_key(&pair[1]),
+                "{} before {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        // The page offers the order; a nonsense order is refused by name.
+        let page = app.get("/items?sort=name&lang=bo").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<option value=\"name\" selected>"), "{}", page.body);
+        let bad = app.get("/api/v1/items?sort=price").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.body.contains("sort"), "{}", bad.body);
+
+        // Lhasa's departments on its Tibetan page, in Tibetan order.
+        let page = app.get("/divisions/540100?lang=bo").await;
+        let lhasa = kernel::DivisionCode::parse("540100").expect("code");
+        let mut expected: Vec<String> = org::service::departments_in(&app.db.db, lhasa)
+            .await
+            .expect("departments")
+            .into_iter()
+            .map(|d| d.names.bo)
+            .filter(|n| !n.is_empty())
+            .collect();
+        assert!(expected.len() >= 5, "{expected:?}");
+        if expected.len() >= 2 {
+            expected.sort_by(|a, b| kernel::tibetan::compare(a, b));
+            let at: Vec<usize> = expected.iter().map(|n| page.body.find(n.as_str()).expect("shown")).collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{expected:?}");
+        }
+    }
+}
