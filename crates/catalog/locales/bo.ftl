@@ -391,3 +391,4 @@ cat-tr-use-fee-basis = འཐུ་སྒྲུབ་གཞི་རྩ།
 cat-sort = གོ་རིམ།
 cat-sort-relevance = འབྲེལ་ཆེ་ཤོས་སྔོན་ལ།
 cat-sort-name = མིང་གི་ཀ་ཁའི་གོ་རིམ།
+cat-search-phonetic = སྒྲ་ལྟར་བྲིས་པའི་ཕྱི་ཡིག་བོད་ཡིག་ཏུ་ཀློག་སྟེ། “{ $query }” ཡི་འབྲས་བུ་སྟོན།

@@ -403,3 +403,4 @@ cat-tr-use-fee-basis = basis of the fee
 cat-sort = Order
 cat-sort-relevance = Best match first
 cat-sort-name = By name
+cat-search-phonetic = Read as Tibetan spelled as it sounds: showing results for “{ $query }”.

@@ -391,3 +391,4 @@ cat-tr-use-fee-basis = 收费依据
 cat-sort = 排序
 cat-sort-relevance = 最相关
 cat-sort-name = 按名称（拼音）
+cat-search-phonetic = 按藏语读音拼写读作藏文：以下是“{ $query }”的结果。

@@ -117,7 +117,7 @@ async fn search(
                 @if r.cut { p.notice role="status" { (ctx.fmt(&Message::new("cat-search-cut").arg("count", search::MAX_QUERY_CHARS))) } }
                 @if let Some(read_as) = &r.read_as {
                     p.notice role="status" {
-                        (ctx.fmt(&Message::new(match r.via { search::Via::Pinyin => "cat-search-pinyin", search::Via::Wylie => "cat-search-wylie", _ => "cat-search-corrected" }).arg("query", read_as.clone())))
+                        (ctx.fmt(&Message::new(match r.via { search::Via::Pinyin => "cat-search-pinyin", search::Via::Wylie => "cat-search-wylie", search::Via::Phonetic => "cat-search-phonetic", _ => "cat-search-corrected" }).arg("query", read_as.clone())))
                     }
                 }
                 @if !r.ignored.is_empty() {

@@ -127,6 +127,17 @@ impl Vocabulary {
                 }
             }
         }
+        // A Tibetan syllable, by the Latin spellings of its sound (ལྷ lha, ལྗོངས jong), so a
+        // word typed as it sounds finds it the way pinyin finds Chinese.
+        if word.chars().all(crate::text::is_tibetan_letter) {
+            for r in kernel::tibetan::phonetic::spellings(word) {
+                self.longest_sound = self.longest_sound.max(r.len());
+                let list = self.sounds.entry(r.as_str().into()).or_default();
+                if !list.contains(&id) {
+                    list.push(id);
+                }
+            }
+        }
         if word.chars().all(crate::text::is_han) {
             let many = word.chars().count() >= 2;
             for r in sound::readings(word) {
@@ -288,6 +299,12 @@ impl Index {
                                 // Every character, so any syllable typed has a reading.
                                 for c in h.chars() {
                                     words.insert(c.to_string(), ());
+                                }
+                            }
+                            // Each syllable, so Tibetan typed as it sounds finds it.
+                            Run::Tibetan(syllables) => {
+                                for s in syllables {
+                                    words.insert(s.to_owned(), ());
                                 }
                             }
                             Run::Word(w)

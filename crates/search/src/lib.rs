@@ -122,7 +122,15 @@ impl Engine {
                         .all(|w| w.chars().all(|c| ('\u{0F00}'..='\u{0FFF}').contains(&c)));
                     reading.via = match (latin, han, tibetan) {
                         (true, true, _) => Via::Pinyin,
-                        (true, _, true) => Via::Wylie,
+                        // The words the query spells in Wylie, or another spelling of them.
+                        (true, _, true)
+                            if kernel::tibetan::wylie::to_tibetan(&query).is_some_and(|t| {
+                                t.trim_end_matches('\u{0F0B}') == words.join("\u{0F0B}")
+                            }) =>
+                        {
+                            Via::Wylie
+                        }
+                        (true, _, true) => Via::Phonetic,
                         _ => Via::Corrected,
                     };
                     let joiner = if han {

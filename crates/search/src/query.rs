@@ -62,6 +62,9 @@ pub enum Via {
     Pinyin,
     /// Latin letters read as Tibetan in Extended Wylie (bod ljongs → བོད་ལྗོངས).
     Wylie,
+    /// Latin letters read as Tibetan spelled as it sounds (Lhasa → ལྷ་ས, Bod jong →
+    /// བོད་ལྗོངས).
+    Phonetic,
     /// A word corrected: typed by sound, or one character or letter off.
     Corrected,
 }

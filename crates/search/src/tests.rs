@@ -102,6 +102,38 @@ fn tibetan_typed_in_wylie() {
 }
 
 #[test]
+fn tibetan_typed_as_it_sounds() {
+    let docs = vec![
+        doc("ལྷ་ས་གྲོང་ཁྱེར", ""),
+        doc("བོད་ལྗོངས་གཞུང་དོན", ""),
+        doc("གཉེན་སྒྲིག marriage", ""),
+        doc("གཞིས་ཀ་རྩེ", ""),
+    ];
+    let e = Engine::new(&docs, Lexicon::default());
+    for (q, want) in [
+        ("Lhasa", 0),
+        ("lha sa", 0),
+        ("Bod jong", 1),
+        ("bo jong", 1),
+        ("nyendrik", 2),
+        ("zhikatse", 3),
+    ] {
+        let f = e.search(q);
+        assert_eq!(
+            f.hits.first().map(|h| h.doc),
+            Some(want),
+            "{q}: {:?}",
+            f.reading
+        );
+    }
+    let f = e.search("Bod jong");
+    assert_eq!(f.reading.via, Via::Phonetic);
+    assert_eq!(f.reading.read_as.as_deref(), Some("བོད་ལྗོངས"));
+    // Valid Wylie stays Wylie.
+    assert_eq!(e.search("bod ljongs").reading.via, Via::Wylie);
+}
+
+#[test]
 fn partial_matches_rank_after_whole_ones() {
     let e = engine();
     // No document is about dogs: the identity cards still come, as weak matches.

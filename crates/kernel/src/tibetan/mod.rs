@@ -13,6 +13,7 @@
 //! subscript, vowel and suffix, each "none" first and letters in the alphabet's order
 //! (ཀ ཁ ག ང ཅ ཆ ཇ ཉ ཏ ཐ ད ན པ ཕ བ མ ཙ ཚ ཛ ཝ ཞ ཟ འ ཡ ར ལ ཤ ས ཧ ཨ).
 
+pub mod phonetic;
 pub mod wylie;
 
 use std::cmp::Ordering;

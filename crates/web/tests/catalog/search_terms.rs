@@ -20,6 +20,10 @@ common::stories! { demo_app;
         let page = app.get("/items?q=jiehun&lang=en").await;
         assert!(page.body.contains("Read as pinyin"), "{}", page.body);
         assert!(page.body.contains("Marriage registration"));
+        // Tibetan typed as it sounds: གཉེན་སྒྲིག (marriage) as "nyen drik".
+        let page = app.get("/items?q=nyen+drik&lang=en").await;
+        assert!(page.body.contains("Read as Tibetan spelled as it sounds"), "{}", page.body);
+        assert!(page.body.contains("Marriage registration"), "{}", page.body);
         let page = app.get(&format!("/items?q={}&lang=en", encode("护找"))).await;
         assert!(page.body.contains("Did you mean “护照”?"), "{}", page.body);
         // A word no item holds is named, and weaker matches come after a divider.
