@@ -202,6 +202,20 @@ axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a
 """
 
 
+# The Tibetan font the platform names first (Tibetan Machine Uni, Debian's
+# fonts-tibetan-machine), as a printed PDF names it.
+TIBETAN_FONT = re.compile(rb"Tibetan_?Machine_?Uni")
+
+
+def printed(wd, name):
+    """Prints the page on A4 (as a browser's print does), keeps the PDF, and returns its page
+    count and bytes."""
+    pdf = base64.b64decode(wd.s("POST", "/print", {"page": {"width": 21.0, "height": 29.7}, "background": False}))
+    with open(os.path.join(ARTIFACTS, name), "wb") as f:
+        f.write(pdf)
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf)), pdf
+
+
 def audit(wd, label, axe_source):
     if not axe_source:
         return
@@ -323,11 +337,10 @@ def main():
         guide_url = wd.url().split("?")[0]
         for lang in ["zh", "bo", "en"]:
             wd.go(f"{guide_url}?lang={lang}")
-            pdf = base64.b64decode(wd.s("POST", "/print", {"page": {"width": 21.0, "height": 29.7}, "background": False}))
-            pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-            with open(os.path.join(ARTIFACTS, f"guide-{lang}.pdf"), "wb") as f:
-                f.write(pdf)
+            pages, pdf = printed(wd, f"guide-{lang}.pdf")
             check(1 <= pages <= 2, f"the {lang} guide prints on one or two A4 pages ({pages})")
+            if lang == "bo":
+                check(TIBETAN_FONT.search(pdf) is not None, "the Tibetan guide prints in the Tibetan font the platform names")
         print("sign-in and registration")
         wd.go(f"{site}/register?lang=zh")
         audit(wd, "/register", axe_source)
@@ -380,6 +393,18 @@ def main():
         check(wd.js("return document.querySelector('main code') !== null"), "the case number is shown")
         wd.screenshot("case-submitted-bo.png")
         audit(wd, "/me/cases/{id}", axe_source)
+        # The receipt, in Tibetan: the Tibetan date beside the Gregorian one, printed on one
+        # page in the Tibetan font.
+        receipt = wd.js("const a = document.querySelector('a[href*=\"/documents/\"]'); return a && a.getAttribute('href')")
+        check(receipt is not None, "the case lists its receipt")
+        if receipt:
+            wd.go(f"{site}{receipt}?lang=bo")
+            check(wd.js("return document.querySelector('.tibetan-date') !== null"), "the receipt shows the Tibetan date")
+            wd.screenshot("receipt-bo.png")
+            pages, pdf = printed(wd, "receipt-bo.pdf")
+            check(pages == 1, f"the Tibetan receipt prints on one A4 page ({pages})")
+            check(TIBETAN_FONT.search(pdf) is not None, "the Tibetan receipt prints in the Tibetan font the platform names")
+            wd.go(case_url + "?lang=bo")
         wd.go(f"{site}/me/cases?lang=zh")
         audit(wd, "/me/cases", axe_source)
         print("the citizen's certificates: the wallet, the printable certificate, public verification")
@@ -389,6 +414,9 @@ def main():
         wd.click("main ul.results li a")
         check(wd.js("return document.querySelector('.cert-qr svg') !== null"), "the printable certificate carries its QR code")
         wd.screenshot("certificate-bo.png")
+        pages, pdf = printed(wd, "certificate-bo.pdf")
+        check(pages == 1, f"the Tibetan certificate prints on one A4 page ({pages})")
+        check(TIBETAN_FONT.search(pdf) is not None, "the Tibetan certificate prints in the Tibetan font the platform names")
         audit(wd, "/me/certs/{id}", axe_source)
         verify_link = wd.js("return document.querySelector('a[href^=\"/v/\"]').getAttribute('href')")
         with urllib.request.urlopen(f"{site}{verify_link}?lang=zh") as r:

@@ -26,10 +26,22 @@ pub(super) async fn document_page(
         PageError::new(&ctx, StatusCode::NOT_FOUND, &Message::new("case-not-found"))
     })?;
     let c = &file.case;
-    let department = file
-        .department()
-        .await?
-        .map_or_else(|| c.department.clone(), |x| x.names.zh.clone());
+    let department = file.department().await?.map_or_else(
+        || c.department.clone(),
+        |x| ctx.pick(&x.names.zh, &x.names.bo, &x.names.en).to_owned(),
+    );
+    // The item's and its materials' names in the reader's language, as published now (the
+    // document keeps the Chinese it was issued with; a name no longer published shows so).
+    let item = catalog::service::published(&state.db, &c.item_code).await?;
+    let item_name = item.as_ref().map_or(c.item_name.as_str(), |i| {
+        ctx.pick(&i.name_zh, &i.name_bo, &i.name_en)
+    });
+    let material_name = |zh: &str| -> String {
+        item.as_ref()
+            .and_then(|i| i.materials.iter().find(|m| m.name_zh == zh))
+            .map_or(zh, |m| ctx.pick(&m.name_zh, &m.name_bo, &m.name_en))
+            .to_owned()
+    };
     let title = ctx.t(&format!("case-doc-{}", d.kind));
     let b = &d.body;
     Ok(page(
@@ -40,13 +52,13 @@ pub(super) async fn document_page(
                 h1 { (title) }
                 p { (ctx.t("case-number")) ": " code { (c.number.as_deref().unwrap_or("")) } }
                 p { (ctx.t("case-applicant")) ": " (c.applicant_name) }
-                p { (ctx.t("case-item")) ": " (c.item_name) }
+                p { (ctx.t("case-item")) ": " (item_name) }
                 @match d.kind.as_str() {
                     "receipt" => {
                         p { (ctx.t("case-submitted-at")) ": " (ui::layout::at(&ctx, b["submitted_at"].as_str().unwrap_or(""))) " " (ui::layout::document_date(&ctx, b["submitted_at"].as_str().unwrap_or(""))) }
                         p { (ctx.t("case-promised")) ": " (b["promised_days"]) " " (ctx.t("case-working-days")) }
                         ul { @for m in b["materials"].as_array().into_iter().flatten() {
-                            li { (m["name"].as_str().unwrap_or("")) " · " (ctx.t(&format!("case-material-status-{}", m["status"].as_str().unwrap_or("missing")))) }
+                            li { (material_name(m["name"].as_str().unwrap_or(""))) " · " (ctx.t(&format!("case-material-status-{}", m["status"].as_str().unwrap_or("missing")))) }
                         } }
                     }
                     "notice" => {
