@@ -41,6 +41,8 @@ impl Viewer {
 pub struct Ctx {
     pub lang: Lang,
     pub viewer: Option<Viewer>,
+    /// Tibetan dates in Tibetan numerals (the platform's `numerals` setting).
+    pub tibetan_numerals: bool,
     catalog: Arc<Catalog>,
     path: String,
     query: String,
@@ -91,6 +93,7 @@ impl FromRequestParts<AppState> for Ctx {
         Ok(Ctx {
             lang: negotiate(parts),
             viewer: parts.extensions.get::<Viewer>().cloned(),
+            tibetan_numerals: !state.settings.arabic_numerals,
             catalog: state.catalog.clone(),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
@@ -103,6 +106,7 @@ impl Ctx {
         Ctx {
             lang,
             viewer: None,
+            tibetan_numerals: true,
             catalog,
             path: path.to_owned(),
             query: query.to_owned(),

@@ -167,7 +167,8 @@ pub fn tibetan_numerals(n: impl std::fmt::Display) -> String {
 }
 
 /// A date, and on Tibetan pages its Tibetan date beside it (month and day of the Phugpa
-/// calendar, a leap month or day marked, in Tibetan numerals).
+/// calendar, a leap month or day marked, in Tibetan numerals unless the platform's
+/// `numerals` setting says `arabic`).
 pub fn date_with_tibetan(ctx: &Ctx, date: time::Date) -> Markup {
     dated(ctx, date, false)
 }
@@ -188,6 +189,13 @@ pub fn document_date(ctx: &Ctx, stored: &str) -> Markup {
 }
 
 fn dated(ctx: &Ctx, date: time::Date, with_year: bool) -> Markup {
+    let number = |n: i32| {
+        if ctx.tibetan_numerals {
+            tibetan_numerals(n)
+        } else {
+            n.to_string()
+        }
+    };
     let gregorian = kernel::time_util::format_date(date);
     let tibetan = (ctx.lang == Lang::Bo)
         .then(|| kernel::calendar::tibetan::TibetanDate::from_gregorian(date).ok())
@@ -196,10 +204,10 @@ fn dated(ctx: &Ctx, date: time::Date, with_year: bool) -> Markup {
         time datetime=(gregorian) { (gregorian) }
         @if let Some(t) = tibetan {
             " (" span.tibetan-date {
-                @if with_year { "བོད་རྒྱལ་ལོ་" (tibetan_numerals(t.year + 127)) " " }
-                "བོད་ཟླ་" (tibetan_numerals(t.month)) " "
+                @if with_year { "བོད་རྒྱལ་ལོ་" (number(t.year + 127)) " " }
+                "བོད་ཟླ་" (number(i32::from(t.month))) " "
                 @if t.leap_month { "ཟླ་ལྷག་" " " }
-                "ཚེས་" (tibetan_numerals(t.day))
+                "ཚེས་" (number(i32::from(t.day)))
                 @if t.leap_day { " ཚེས་ལྷག" }
             } ")"
         }

@@ -66,6 +66,8 @@ pub struct WebSettings {
     pub rectification_days: Option<u16>,
     /// Working days a window has to accept or refuse a submitted case (`None`: 2).
     pub prereview_days: Option<u16>,
+    /// Tibetan dates on Tibetan pages in Arabic digits instead of Tibetan numerals.
+    pub arabic_numerals: bool,
 }
 
 impl WebSettings {

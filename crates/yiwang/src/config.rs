@@ -35,6 +35,9 @@ pub struct FileConfig {
     pub rectification_days: Option<u16>,
     /// Working days a window has to accept or refuse a submitted case (default 2).
     pub prereview_days: Option<u16>,
+    /// How Tibetan pages write the numbers of Tibetan dates: `tibetan` (༢༠༢༦, the default) or
+    /// `arabic`.
+    pub numerals: Option<String>,
 }
 
 /// The settings in force.
@@ -52,6 +55,8 @@ pub struct Settings {
     pub master_key: Option<kernel::crypto::Sealer>,
     pub rectification_days: Option<u16>,
     pub prereview_days: Option<u16>,
+    /// Tibetan dates on Tibetan pages in Tibetan numerals.
+    pub tibetan_numerals: bool,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -279,9 +284,21 @@ pub fn resolve(
         env("YIWANG_PREREVIEW_DAYS"),
         file.prereview_days,
     )?;
+    let tibetan_numerals = match env("YIWANG_NUMERALS").or(file.numerals.clone()).as_deref() {
+        None | Some("tibetan") => true,
+        Some("arabic") => false,
+        Some(other) => {
+            return Err(ConfigError::Env {
+                name: "numerals".into(),
+                value: other.into(),
+                problem: "use tibetan or arabic".into(),
+            });
+        }
+    };
     Ok(Settings {
         rectification_days,
         prereview_days,
+        tibetan_numerals,
         sms,
         trusted_proxies,
         public_url,

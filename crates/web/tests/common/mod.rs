@@ -91,6 +91,7 @@ impl TestApp {
                 public_url: None,
                 rectification_days: None,
                 prereview_days: None,
+                arabic_numerals: false,
             };
             let router = web::router(web::state(db.db.clone(), settings).expect("state"));
             TestApp { router, db }

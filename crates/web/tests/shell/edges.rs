@@ -413,3 +413,29 @@ db::on_each_backend! {
         app.close().await;
     }
 }
+
+db::on_each_backend! {
+    /// Tibetan dates are written in Tibetan numerals unless the platform's `numerals` setting
+    /// says Arabic.
+    async fn tibetan_dates_follow_the_numerals_setting(backend: Backend) {
+        let page = |router: axum::Router| async move {
+            let res = router
+                .oneshot(Request::get("/calendar?lang=bo&year=2026").body(Body::empty()).expect("req"))
+                .await
+                .expect("answer");
+            let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+            String::from_utf8(bytes.to_vec()).expect("utf-8")
+        };
+        if let Some(t) = testing::fresh(backend).await {
+            let tibetan = page(web::router(web::state(t.db.clone(), WebSettings::default()).expect("state"))).await;
+            assert!(tibetan.contains("2026-02-18</time> (<span class=\"tibetan-date\">བོད་ཟླ་༡ ཚེས་༡</span>)"), "{tibetan}");
+            let settings = WebSettings {
+                arabic_numerals: true,
+                ..WebSettings::default()
+            };
+            let arabic = page(web::router(web::state(t.db.clone(), settings).expect("state"))).await;
+            assert!(arabic.contains("2026-02-18</time> (<span class=\"tibetan-date\">བོད་ཟླ་1 ཚེས་1</span>)"), "{arabic}");
+            t.close().await;
+        }
+    }
+}

@@ -501,6 +501,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         public_url: settings.public_url.clone(),
         rectification_days: settings.rectification_days,
         prereview_days: settings.prereview_days,
+        arabic_numerals: !settings.tibetan_numerals,
     };
     // The catalogue checks certificate types against the ones that exist from now on (the
     // demo's catalogue was loaded before its types, as a region's first load may be).
