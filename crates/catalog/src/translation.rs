@@ -461,13 +461,6 @@ pub async fn queue(db: &Db, by: &Principal, limit: usize) -> Result<Vec<Wanted>,
     Ok(out)
 }
 
-/// How many sentences lack approved Tibetan, and how many proposals wait for review.
-pub async fn counts(db: &Db, by: &Principal) -> Result<(usize, usize), CatalogError> {
-    let q = queue(db, by, usize::MAX).await?;
-    let waiting = q.iter().map(|w| w.proposals.len()).sum();
-    Ok((q.len(), waiting))
-}
-
 /// Guide views per basic code over the last [`VIEW_WEEKS`] weeks.
 async fn recent_views(db: &Db) -> Result<HashMap<String, i64>, DbError> {
     let since = db.clock().today() - time::Duration::weeks(VIEW_WEEKS);
