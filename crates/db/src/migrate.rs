@@ -191,6 +191,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0021_translations.sql"),
         },
     },
+    Migration {
+        version: 22,
+        name: "the exchange's resource catalogue",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0022_exchange_catalogue.sql"),
+            postgres: include_str!("../migrations/postgres/0022_exchange_catalogue.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -41,3 +41,6 @@ nav-register = ཐོ་འགོད།
 nav-sign-out = ཕྱིར་འཐོན།
 footer-verify = གློག་རྡུལ་ལག་ཁྱེར་ར་སྤྲོད།
 time-zone = པེ་ཅིང་དུས་ཚོད།
+
+upload-not-utf8 = ཡིག་ཆ་ UTF-8 ཡིན་དགོས།
+upload-missing = སྐྱེལ་རྒྱུའི་ཡིག་ཆ་འདེམས་རོགས།

@@ -41,3 +41,6 @@ nav-register = Register
 nav-sign-out = Sign out
 footer-verify = Verify an electronic certificate
 time-zone = China Standard Time
+
+upload-not-utf8 = The file must be UTF-8 text.
+upload-missing = Choose a file to upload.

@@ -41,3 +41,6 @@ nav-register = 注册
 nav-sign-out = 退出
 footer-verify = 电子证照核验
 time-zone = 北京时间
+
+upload-not-utf8 = 文件须为 UTF-8 编码。
+upload-missing = 请选择要上传的文件。

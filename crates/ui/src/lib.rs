@@ -4,6 +4,7 @@
 
 pub mod ctx;
 pub mod error;
+pub mod files;
 pub mod layout;
 pub mod listing;
 pub mod state;

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::system_api::router())
         .merge(certs::pages::router())
         .merge(certs::api::router())
+        .merge(exchange::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())

@@ -33,6 +33,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         registry::FTL,
         cases::FTL,
         certs::FTL,
+        exchange::FTL,
         FTL,
     ]
 }

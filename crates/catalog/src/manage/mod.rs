@@ -71,38 +71,7 @@ pub fn router() -> Router<AppState> {
 
 /// A TSV file to download.
 fn tsv_file(text: String, name: &'static str) -> Response {
-    use axum::http::{HeaderValue, header};
-    let mut res = text.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/tab-separated-values; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
-}
-
-/// The text of the `file` field of an uploaded form (UTF-8); a clear error when it is missing
-/// or not text.
-async fn uploaded_text(ctx: &Ctx, mut form: axum::extract::Multipart) -> Result<String, PageError> {
-    let bad = |detail: String| {
-        PageError::new(
-            ctx,
-            StatusCode::BAD_REQUEST,
-            &Message::new("error-bad-request").arg("detail", detail),
-        )
-    };
-    let mut text = None;
-    while let Some(field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
-        if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
-            text = Some(
-                String::from_utf8(bytes.to_vec()).map_err(|_| bad(ctx.t("cat-import-not-utf8")))?,
-            );
-        }
-    }
-    text.ok_or_else(|| bad(ctx.t("cat-import-empty")))
+    ui::files::download(text, "text/tab-separated-values; charset=utf-8", name)
 }
 
 fn status_label(ctx: &Ctx, status: Status) -> String {

@@ -270,7 +270,7 @@ pub(super) async fn import(
     ctx: Ctx,
     form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let text = super::uploaded_text(&ctx, form).await?;
+    let text = ui::files::uploaded_text(&ctx, form).await?;
     let index = searcher.index(&state.db).await?;
     match lexicon::import(&state.db, &o.principal(), &index, &text).await {
         Ok(n) => {

@@ -211,7 +211,7 @@ pub(super) async fn import(
     ctx: Ctx,
     form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let text = super::uploaded_text(&ctx, form).await?;
+    let text = ui::files::uploaded_text(&ctx, form).await?;
     let result = translation::import(&state.db, &o.principal(), &text)
         .await
         .map(|n| ctx.fmt(&Message::new("cat-tr-imported").arg("count", n)));

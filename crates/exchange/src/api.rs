@@ -1,0 +1,127 @@
+//! The catalogue as JSON for officials' tools: `GET /api/v1/exchange/resources` (filters
+//! `q`, `provider`, `kind`, `form`, `sharing`, `item`; `limit` and `cursor`) and
+//! `GET /api/v1/exchange/resources/{code}` (the code's slash as `%2F` or `~`).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use identity::{Principal, SignedIn};
+use kernel::Message;
+use serde::Deserialize;
+use ui::error::ApiCtx;
+use ui::{ApiError, AppState, Listing, listing};
+
+use crate::model::{Form, Kind, Sharing};
+use crate::service::{self, Entry, Filter};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/exchange/resources", get(list))
+        .route("/api/v1/exchange/resources/{code}", get(one))
+}
+
+/// The filters as typed, for the page and the API.
+#[derive(Debug, Default, Deserialize)]
+pub struct Params {
+    pub q: Option<String>,
+    pub provider: Option<String>,
+    pub kind: Option<String>,
+    pub form: Option<String>,
+    pub sharing: Option<String>,
+    pub item: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl Params {
+    /// The service's filter, or the parameter that is wrong.
+    pub fn filter(&self) -> Result<Filter, (&'static str, String)> {
+        fn pick<T>(
+            name: &'static str,
+            v: &Option<String>,
+            parse: impl Fn(&str) -> Option<T>,
+        ) -> Result<Option<T>, (&'static str, String)> {
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => parse(s).map(Some).ok_or((name, s.to_owned())),
+            }
+        }
+        let blank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        Ok(Filter {
+            q: self.q.clone().unwrap_or_default(),
+            provider: blank(&self.provider),
+            kind: pick("kind", &self.kind, Kind::parse)?,
+            form: pick("form", &self.form, Form::parse)?,
+            sharing: pick("sharing", &self.sharing, Sharing::parse)?,
+            item: blank(&self.item),
+        })
+    }
+
+    /// Where a page starts.
+    pub fn offset(&self) -> Result<usize, (&'static str, String)> {
+        match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => Ok(0),
+            Some(c) => c.parse().map_err(|_| ("cursor", c.to_owned())),
+        }
+    }
+}
+
+/// A parameter the catalogue cannot use: 400 with its name and value.
+pub fn bad_param(api: &ApiCtx, (name, value): (&'static str, String)) -> ApiError {
+    api.fail(
+        axum::http::StatusCode::BAD_REQUEST,
+        "invalid-parameter",
+        &Message::new("xc-bad-param")
+            .arg("name", name)
+            .arg("value", value),
+    )
+}
+
+/// A code as it may come in a path (`101001~000001` for `101001/000001`).
+pub fn code_of_path(code: &str) -> String {
+    code.replace('~', "/")
+}
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    SignedIn(session): SignedIn,
+    ui::ApiQuery(p): ui::ApiQuery<Params>,
+) -> Result<Json<Listing<Entry>>, ApiError> {
+    let filter = p.filter().map_err(|e| bad_param(&api, e))?;
+    let offset = p.offset().map_err(|e| bad_param(&api, e))?;
+    let limit = listing::limit(p.limit) as usize;
+    let all = service::catalogue(
+        &state.db,
+        &state.catalog,
+        &Principal::account(session),
+        &filter,
+    )
+    .await?;
+    let total = all.len() as i64;
+    let items: Vec<Entry> = all.into_iter().skip(offset).take(limit).collect();
+    let next = (items.len() == limit).then(|| (offset + limit).to_string());
+    Ok(Json(Listing { items, total, next }))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<Entry>, ApiError> {
+    Ok(Json(
+        service::resource(
+            &state.db,
+            &state.catalog,
+            &Principal::account(session),
+            &code_of_path(&code),
+        )
+        .await?,
+    ))
+}
