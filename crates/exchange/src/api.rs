@@ -97,17 +97,21 @@ async fn list(
     let filter = p.filter().map_err(|e| bad_param(&api, e))?;
     let offset = p.offset().map_err(|e| bad_param(&api, e))?;
     let limit = listing::limit(p.limit) as usize;
-    let all = service::catalogue(
+    let (total, items) = service::catalogue(
         &state.db,
         &state.catalog,
         &Principal::account(session),
         &filter,
+        offset,
+        limit,
     )
     .await?;
-    let total = all.len() as i64;
-    let items: Vec<Entry> = all.into_iter().skip(offset).take(limit).collect();
-    let next = (items.len() == limit).then(|| (offset + limit).to_string());
-    Ok(Json(Listing { items, total, next }))
+    let next = (offset + items.len() < total).then(|| (offset + limit).to_string());
+    Ok(Json(Listing {
+        items,
+        total: total as i64,
+        next,
+    }))
 }
 
 async fn one(

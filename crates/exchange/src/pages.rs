@@ -15,7 +15,7 @@ use ui::{AppState, Ctx, PageError};
 
 use crate::api::{Params, code_of_path};
 use crate::model::{Form, Kind, Names, Sharing};
-use crate::service::{self, Entry};
+use crate::service;
 
 /// Rows on one page.
 const PAGE: usize = 100;
@@ -79,8 +79,8 @@ async fn list_view(
 ) -> Result<Response, PageError> {
     let filter = p.filter().map_err(|e| bad(ctx, e))?;
     let offset = p.offset().map_err(|e| bad(ctx, e))?;
-    let all = service::catalogue(&state.db, &state.catalog, by, &filter).await?;
-    let shown: Vec<&Entry> = all.iter().skip(offset).take(PAGE).collect();
+    let (total, shown) =
+        service::catalogue(&state.db, &state.catalog, by, &filter, offset, PAGE).await?;
     let title = ctx.t("xc-title");
     let body = html! {
         h1 { (title) }
@@ -99,7 +99,7 @@ async fn list_view(
             input id="item" name="item" value=(p.item.clone().unwrap_or_default());
             p { button type="submit" { (ctx.t("xc-search")) } }
         }
-        p { (ctx.fmt(&Message::new("xc-count").arg("count", all.len()))) " · "
+        p { (ctx.fmt(&Message::new("xc-count").arg("count", total))) " · "
             a href="/exchange/resources/export" download="resources.json" { (ctx.t("xc-export")) } }
         div.table-wrap { table {
             thead { tr { th { (ctx.t("xc-code")) } th { (ctx.t("xc-name")) } th { (ctx.t("xc-provider")) } th { (ctx.t("xc-kind")) } th { (ctx.t("xc-form")) } th { (ctx.t("xc-sharing")) } th { (ctx.t("xc-items")) } } }
@@ -114,7 +114,7 @@ async fn list_view(
                 td { (e.resource.items.len()) }
             } } }
         } }
-        @if offset + PAGE < all.len() {
+        @if offset + PAGE < total {
             p { a href={ "/exchange/resources?cursor=" (offset + PAGE) } { (ctx.t("xc-more")) } }
         }
         form.card.form method="post" action="/exchange/resources/import" enctype="multipart/form-data" {

@@ -72,9 +72,88 @@ fn overdue(r: &Resource, today: time::Date) -> bool {
     }
 }
 
-/// Every resource: the platform's own, then those departments registered.
-async fn everything(db: &Db, catalog: &Catalog) -> Result<Vec<Entry>, DbError> {
+/// A resource with its searchable text in normal form, made once.
+struct Indexed {
+    entry: Entry,
+    /// Code, names and summary in the three languages, and every item's key and names.
+    text: String,
+    /// Each item's key and names.
+    items: Vec<String>,
+}
+
+impl Indexed {
+    fn of(entry: Entry) -> Indexed {
+        let r = &entry.resource;
+        let mut text = search::normalize(r.code.as_str());
+        for n in [&r.names, &r.summary] {
+            for t in [&n.zh, &n.bo, &n.en] {
+                text.push('\n');
+                text.push_str(&search::normalize(t));
+            }
+        }
+        let items: Vec<String> = r
+            .items
+            .iter()
+            .map(|i| {
+                [&i.key, &i.names.zh, &i.names.bo, &i.names.en]
+                    .iter()
+                    .map(|t| search::normalize(t))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect();
+        for i in &items {
+            text.push('\n');
+            text.push_str(i);
+        }
+        Indexed { entry, text, items }
+    }
+}
+
+/// The registered resources as of a revision, indexed once per replica and revision.
+#[derive(Default)]
+struct Registered(std::sync::RwLock<Option<(i64, std::sync::Arc<Vec<Indexed>>)>>);
+
+async fn registered(db: &Db) -> Result<std::sync::Arc<Vec<Indexed>>, DbError> {
+    let cache = db.shared(|_| Registered::default());
+    let revision = store::revision(db).await?;
+    if let Some((r, v)) = cache.0.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+        && *r == revision
+    {
+        return Ok(v.clone());
+    }
+    let mut all = store::all(db).await?;
+    // In code order as Rust compares (a database's collation may order the slash otherwise).
+    all.sort_by(|a, b| a.resource.code.cmp(&b.resource.code));
+    let fresh: std::sync::Arc<Vec<Indexed>> = std::sync::Arc::new(
+        all.into_iter()
+            .map(|s| {
+                Indexed::of(Entry {
+                    overdue: false,
+                    builtin: false,
+                    changed_by: s.changed_by,
+                    changed_at: s.changed_at,
+                    resource: s.resource,
+                })
+            })
+            .collect(),
+    );
+    *cache.0.write().unwrap_or_else(|p| p.into_inner()) = Some((revision, fresh.clone()));
+    Ok(fresh)
+}
+
+/// The resources that pass the filter, in code order (the platform's own, class 1, before
+/// the departments', read in code order): how many, and `limit` of them from `offset`.
+async fn matching(
+    db: &Db,
+    catalog: &Catalog,
+    f: &Filter,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<Entry>), DbError> {
     let today = db.clock().today();
+    let needle = search::normalize(&f.q);
+    let item = f.item.as_deref().map(search::normalize).unwrap_or_default();
     let own = |resource: Resource| Entry {
         overdue: false,
         builtin: true,
@@ -82,36 +161,36 @@ async fn everything(db: &Db, catalog: &Catalog) -> Result<Vec<Entry>, DbError> {
         changed_at: String::new(),
         resource,
     };
-    let mut out: Vec<Entry> = builtin::registries(catalog).into_iter().map(own).collect();
+    let mut built: Vec<Indexed> = builtin::registries(catalog)
+        .into_iter()
+        .map(|r| Indexed::of(own(r)))
+        .collect();
     for t in certs::service::cert_types(db).await? {
-        out.push(own(builtin::certificate(catalog, &t)));
+        built.push(Indexed::of(own(builtin::certificate(catalog, &t))));
     }
-    for s in store::all(db).await? {
-        out.push(Entry {
-            overdue: overdue(&s.resource, today),
-            builtin: false,
-            changed_by: s.changed_by,
-            changed_at: s.changed_at,
-            resource: s.resource,
-        });
+    built.sort_by(|a, b| a.entry.resource.code.cmp(&b.entry.resource.code));
+    let stored = registered(db).await?;
+    let mut total = 0;
+    let mut page = Vec::new();
+    for x in built.iter().chain(stored.iter()) {
+        if !passes(x, f, &needle, &item) {
+            continue;
+        }
+        if total >= offset && page.len() < limit {
+            let mut e = x.entry.clone();
+            if !e.builtin {
+                e.overdue = overdue(&e.resource, today);
+            }
+            page.push(e);
+        }
+        total += 1;
     }
-    Ok(out)
+    Ok((total, page))
 }
 
-fn holds(r: &Resource, needle: &str) -> bool {
-    let n = |t: &str| search::normalize(t).contains(needle);
-    n(r.code.as_str())
-        || [&r.names, &r.summary]
-            .iter()
-            .any(|x| n(&x.zh) || n(&x.bo) || n(&x.en))
-        || r.items
-            .iter()
-            .any(|i| n(&i.key) || n(&i.names.zh) || n(&i.names.bo) || n(&i.names.en))
-}
-
-fn passes(e: &Entry, f: &Filter, needle: &str, item: &str) -> bool {
-    let r = &e.resource;
-    (needle.is_empty() || holds(r, needle))
+fn passes(x: &Indexed, f: &Filter, needle: &str, item: &str) -> bool {
+    let r = &x.entry.resource;
+    (needle.is_empty() || x.text.contains(needle))
         && f.provider
             .as_deref()
             .is_none_or(|p| r.provider == p || r.provider.starts_with(&format!("{p}-")))
@@ -119,31 +198,23 @@ fn passes(e: &Entry, f: &Filter, needle: &str, item: &str) -> bool {
         && f.form.is_none_or(|k| r.form == k)
         && f.sharing.is_none_or(|k| r.sharing == k)
         && (item.is_empty()
-            || r.items.iter().any(|i| {
-                search::normalize(&i.key) == item
-                    || [&i.names.zh, &i.names.bo, &i.names.en]
-                        .iter()
-                        .any(|t| search::normalize(t).contains(item))
-            }))
+            || x.items
+                .iter()
+                .any(|i| i.split('\n').any(|t| t == item || t.contains(item))))
 }
 
-/// The catalogue, filtered, by code.
+/// The catalogue, filtered, in code order: how many resources match, and `limit` of them
+/// from `offset`.
 pub async fn catalogue(
     db: &Db,
     catalog: &Catalog,
     by: &Principal,
     f: &Filter,
-) -> Result<Vec<Entry>, ExchangeError> {
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<Entry>), ExchangeError> {
     may_read(db, by, "exchange.catalogue.read").await?;
-    let needle = search::normalize(&f.q);
-    let item = f.item.as_deref().map(search::normalize).unwrap_or_default();
-    let mut out: Vec<Entry> = everything(db, catalog)
-        .await?
-        .into_iter()
-        .filter(|e| passes(e, f, &needle, &item))
-        .collect();
-    out.sort_by(|a, b| a.resource.code.cmp(&b.resource.code));
-    Ok(out)
+    Ok(matching(db, catalog, f, offset, limit).await?)
 }
 
 /// One resource.
@@ -155,8 +226,13 @@ pub async fn resource(
 ) -> Result<Entry, ExchangeError> {
     may_read(db, by, "exchange.resource.read").await?;
     let code = code.trim().to_ascii_uppercase();
-    everything(db, catalog)
+    let exact = Filter {
+        q: code.clone(),
+        ..Filter::default()
+    };
+    matching(db, catalog, &exact, 0, usize::MAX)
         .await?
+        .1
         .into_iter()
         .find(|e| e.resource.code.as_str() == code)
         .ok_or(ExchangeError::NotFound)
@@ -313,7 +389,7 @@ pub async fn import(db: &Db, by: &Principal, text: &str) -> Result<usize, Exchan
 
 /// The whole catalogue as a JSON array (what `import` reads back, built-in ones included).
 pub async fn export(db: &Db, catalog: &Catalog, by: &Principal) -> Result<String, ExchangeError> {
-    let all = catalogue(db, catalog, by, &Filter::default()).await?;
+    let (_, all) = catalogue(db, catalog, by, &Filter::default(), 0, usize::MAX).await?;
     let resources: Vec<&Resource> = all.iter().map(|e| &e.resource).collect();
     serde_json::to_string_pretty(&resources)
         .map_err(|e| ExchangeError::Db(DbError::Sqlx(sqlx::Error::Encode(Box::new(e)))))

@@ -1,6 +1,7 @@
 //! Every SQL statement on the catalogue's tables: the resources departments register
-//! (`exchange_resources`, the resource as JSON with its provider) and every change of one
-//! (`exchange_resource_history`).
+//! (`exchange_resources`, the resource as JSON with its provider), every change of one
+//! (`exchange_resource_history`) and the revision every change raises
+//! (`exchange_revision`).
 
 use db::{Conn, Db, DbError};
 use sqlx::Row;
@@ -86,7 +87,19 @@ pub async fn put(conn: &mut Conn, r: &Resource, actor: &str, at: &str) -> Result
     .bind(at)
     .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE exchange_revision SET revision = revision + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// The registered resources' revision: raised with every change.
+pub async fn revision(db: &Db) -> Result<i64, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT revision FROM exchange_revision WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?,
+    )
 }
 
 /// How many times a resource was changed.

@@ -17,6 +17,7 @@ use tower::ServiceExt;
 mod backend;
 mod cases;
 mod certs;
+mod exchange;
 mod items;
 pub mod ogc_compare;
 mod oidc;
@@ -568,6 +569,8 @@ pub enum Group {
     Cases,
     /// Certificate issuing and verification, the verification page.
     Certs,
+    /// The exchange's resource catalogue at 10,000 resources.
+    Exchange,
 }
 
 pub async fn run(
@@ -627,6 +630,12 @@ pub async fn run(
         match certs::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("certificate figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Exchange) {
+        match exchange::figures(&dir, quick, postgres_url).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("exchange figures not measured: {e:#}"),
         }
     }
     if wanted(Group::Registry) {

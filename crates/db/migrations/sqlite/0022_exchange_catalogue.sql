@@ -19,3 +19,10 @@ CREATE TABLE exchange_resource_history (
     at TEXT NOT NULL
 );
 CREATE INDEX exchange_resource_history_code ON exchange_resource_history (code, id);
+
+-- Raised with every change of a registered resource, so each replica rereads them.
+CREATE TABLE exchange_revision (
+    id INTEGER PRIMARY KEY,
+    revision BIGINT NOT NULL
+);
+INSERT INTO exchange_revision (id, revision) VALUES (1, 0);

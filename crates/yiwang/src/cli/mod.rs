@@ -160,6 +160,7 @@ pub enum Command {
         #[arg(long)]
         quick: bool,
         /// Only these groups of figures (repeatable): basics, pages, startup, search, oidc,
+        /// cases, certs, exchange,
         /// registry (registry runs only when named: it seeds the region's population).
         #[arg(long, value_enum)]
         only: Vec<crate::bench::Group>,
