@@ -97,3 +97,6 @@ xc-level-core = Core
 xc-yes = Yes
 xc-no = No
 xc-back = Back to the catalogue
+xc-providers-title = Departments' responsibility lists
+xc-providers-intro = What each providing department is responsible for and whether it keeps it up to date; departments with overdue updates first.
+xc-resources = Resources

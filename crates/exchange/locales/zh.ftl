@@ -97,3 +97,6 @@ xc-level-core = 核心
 xc-yes = 是
 xc-no = 否
 xc-back = 返回目录
+xc-providers-title = 部门责任清单
+xc-providers-intro = 每个提供部门负责的资源及其更新情况，更新逾期的部门排在前面。
+xc-resources = 资源数

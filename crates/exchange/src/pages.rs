@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
             post(import).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
         .route("/exchange/resources/{code}", get(detail))
+        .route("/exchange/providers", get(providers))
 }
 
 fn pick<'a>(ctx: &Ctx, n: &'a Names) -> &'a str {
@@ -100,7 +101,8 @@ async fn list_view(
             p { button type="submit" { (ctx.t("xc-search")) } }
         }
         p { (ctx.fmt(&Message::new("xc-count").arg("count", total))) " · "
-            a href="/exchange/resources/export" download="resources.json" { (ctx.t("xc-export")) } }
+            a href="/exchange/resources/export" download="resources.json" { (ctx.t("xc-export")) } " · "
+            a href="/exchange/providers" { (ctx.t("xc-providers-title")) } }
         div.table-wrap { table {
             thead { tr { th { (ctx.t("xc-code")) } th { (ctx.t("xc-name")) } th { (ctx.t("xc-provider")) } th { (ctx.t("xc-kind")) } th { (ctx.t("xc-form")) } th { (ctx.t("xc-sharing")) } th { (ctx.t("xc-items")) } } }
             tbody { @for e in &shown { tr {
@@ -185,6 +187,31 @@ async fn detail(
                 td { @if i.personal { (ctx.t("xc-yes")) @if let Some(s) = &i.sensitive { " · " (s) } } @else { (ctx.t("xc-no")) } }
                 td { (ctx.t(&format!("xc-level-{}", i.level.key()))) }
                 td { (ctx.t(&format!("xc-sharing-{}", i.sharing.key()))) }
+            } } }
+        } }
+        p { a href="/exchange/resources" { (ctx.t("xc-back")) } }
+    };
+    Ok(page(&ctx, &title, body).into_response())
+}
+
+/// Every providing department's responsibility list: how many resources, how many overdue.
+async fn providers(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(session): SignedIn,
+) -> Result<Response, PageError> {
+    let by = Principal::account(session);
+    let all = service::responsibilities(&state.db, &state.catalog, &by).await?;
+    let title = ctx.t("xc-providers-title");
+    let body = html! {
+        h1 { (title) }
+        p { (ctx.t("xc-providers-intro")) }
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("xc-provider")) } th { (ctx.t("xc-resources")) } th { (ctx.t("xc-overdue")) } } }
+            tbody { @for r in &all { tr {
+                td { a href={ "/exchange/resources?provider=" (r.provider) } { code { (r.provider) } } }
+                td { (r.resources) }
+                td { @if r.overdue > 0 { strong.tag { (r.overdue) } } @else { "0" } }
             } } }
         } }
         p { a href="/exchange/resources" { (ctx.t("xc-back")) } }

@@ -217,6 +217,49 @@ pub async fn catalogue(
     Ok(matching(db, catalog, f, offset, limit).await?)
 }
 
+/// A department's responsibility list (责任清单) in figures: what it provides, and how much of
+/// it is overdue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Responsibility {
+    pub provider: String,
+    pub resources: usize,
+    pub overdue: usize,
+    /// Its resources' codes, overdue first.
+    pub codes: Vec<String>,
+}
+
+/// Every providing department's responsibility list, those with overdue updates first.
+pub async fn responsibilities(
+    db: &Db,
+    catalog: &Catalog,
+    by: &Principal,
+) -> Result<Vec<Responsibility>, ExchangeError> {
+    may_read(db, by, "exchange.catalogue.read").await?;
+    let (_, all) = matching(db, catalog, &Filter::default(), 0, usize::MAX).await?;
+    let mut by_provider: std::collections::BTreeMap<String, Responsibility> =
+        std::collections::BTreeMap::new();
+    for e in all {
+        let r = by_provider
+            .entry(e.resource.provider.clone())
+            .or_insert_with(|| Responsibility {
+                provider: e.resource.provider.clone(),
+                resources: 0,
+                overdue: 0,
+                codes: Vec::new(),
+            });
+        r.resources += 1;
+        if e.overdue {
+            r.overdue += 1;
+            r.codes.insert(0, e.resource.code.to_string());
+        } else {
+            r.codes.push(e.resource.code.to_string());
+        }
+    }
+    let mut out: Vec<Responsibility> = by_provider.into_values().collect();
+    out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.provider.cmp(&b.provider)));
+    Ok(out)
+}
+
 /// One resource.
 pub async fn resource(
     db: &Db,

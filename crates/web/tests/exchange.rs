@@ -155,6 +155,13 @@ db::on_each_backend! {
         assert_eq!(mine["items"][0]["overdue"], true);
         assert!(!mine["items"][0]["changed_by"].as_str().unwrap_or("").is_empty(), "{mine}");
 
+        // The department's responsibility list shows it overdue, first.
+        let providers = app.get_as("/exchange/providers?lang=en", &clerk).await;
+        assert_eq!(providers.status, StatusCode::OK, "{}", providers.body);
+        let first_row = providers.body.find("<tbody>").map(|i| &providers.body[i..]).unwrap_or("");
+        assert!(first_row.find("540102-civil-affairs") < first_row.find("540000-public-security"), "{}", providers.body);
+        assert!(providers.body.contains("<strong class=\"tag\">1</strong>"), "{}", providers.body);
+
         // The export reads back: the platform's own resources are skipped, the department's
         // registered again (a second version).
         let export = app.get_as("/exchange/resources/export", &steward).await;
