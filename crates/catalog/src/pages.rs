@@ -131,7 +131,7 @@ async fn search(
             ul.results {
                 @for (n, i) in items.iter().enumerate() {
                     @if Some(n) == divider && n > 0 {
-                        li.divider role="separator" { (ctx.t("cat-search-also")) }
+                        li.divider { strong { (ctx.t("cat-search-also")) } }
                     }
                     li {
                         a href={ "/items/" (i.code) (opened_suffix) } lang=[(ctx.lang != kernel::Lang::Zh && ctx.pick(&i.name_zh, &i.name_bo, &i.name_en) == i.name_zh).then_some("zh-CN")] {
