@@ -404,3 +404,7 @@ cat-sort = Order
 cat-sort-relevance = Best match first
 cat-sort-name = By name
 cat-search-phonetic = Read as Tibetan spelled as it sounds: showing results for “{ $query }”.
+cat-tibetan-name-invalid = The Tibetan name “{ $name }” is not good Tibetan{ $why ->
+    [syllable] : the syllable “{ $syllable }” is not well formed
+   *[script] {" "}(no Chinese in it, and some Tibetan)
+}.

@@ -392,3 +392,7 @@ cat-sort = 排序
 cat-sort-relevance = 最相关
 cat-sort-name = 按名称（拼音）
 cat-search-phonetic = 按藏语读音拼写读作藏文：以下是“{ $query }”的结果。
+cat-tibetan-name-invalid = 藏文名称“{ $name }”不是规范的藏文{ $why ->
+    [syllable] ：音节“{ $syllable }”结构不完整
+   *[script] （不能含汉字，须有藏文）
+}。

@@ -346,6 +346,39 @@ impl ItemBody {
         if self.steps.is_empty() {
             out.push(bad("steps", "cat-steps-missing"));
         }
+        // A Tibetan name is Tibetan: no Chinese in it, every syllable well formed.
+        let names = std::iter::once(("name_bo", &self.name_bo))
+            .chain(self.materials.iter().map(|m| ("materials", &m.name_bo)));
+        for (field, name) in names {
+            if name.trim().is_empty() {
+                continue;
+            }
+            let han = name.chars().any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
+            let tibetan = name.chars().any(|c| ('\u{0F40}'..='\u{0FBC}').contains(&c));
+            let malformed = kernel::tibetan::malformed(name);
+            if han || !tibetan || !malformed.is_empty() {
+                out.push(Invalid {
+                    field: field.into(),
+                    message: Message::new("cat-tibetan-name-invalid")
+                        .arg("name", name.clone())
+                        .arg(
+                            "why",
+                            if han || !tibetan {
+                                "script"
+                            } else {
+                                "syllable"
+                            },
+                        )
+                        .arg(
+                            "syllable",
+                            malformed
+                                .first()
+                                .map(|(s, _)| s.clone())
+                                .unwrap_or_default(),
+                        ),
+                });
+            }
+        }
         if self.in_centre && self.window_category.trim().is_empty() {
             out.push(bad("window_category", "cat-window-missing"));
         }

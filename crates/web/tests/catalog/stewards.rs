@@ -482,3 +482,23 @@ common::stories! { demo_app;
         );
     }
 }
+
+common::stories! { app_on;
+    /// A Tibetan name is Tibetan: Chinese in it, or a syllable that is not well formed, is
+    /// refused with the field named.
+    async fn tibetan_names_are_checked_before_they_are_kept(app) {
+        let mut body = one_item(&app, "公司设立登记").await;
+        assert!(service::check(&app.db.db, &body).await.is_ok());
+        body.name_bo = "公司 བཙུགས་ཐོ།".into();
+        let Err(CatalogError::Invalid(problems)) = service::check(&app.db.db, &body).await else {
+            panic!("Chinese in a Tibetan name is refused");
+        };
+        assert!(problems.iter().any(|p| p.field == "name_bo"), "{problems:?}");
+        body.name_bo = "ཀུང་སིའི་བཙུགས་ཐོ།".into();
+        body.materials[0].name_bo = format!("ཞུ་{}", "ཀ".repeat(5));
+        let Err(CatalogError::Invalid(problems)) = service::check(&app.db.db, &body).await else {
+            panic!("a malformed syllable is refused");
+        };
+        assert!(problems.iter().any(|p| p.field == "materials"), "{problems:?}");
+    }
+}
