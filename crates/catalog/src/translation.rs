@@ -14,9 +14,10 @@
 //!   reason); only then does it show. Approving a new translation of a sentence replaces the
 //!   one before, which stays in the history.
 //! - The **queue** lists the Chinese sentences of published items that lack an approved
-//!   translation, the most viewed first (guide views in the last eight weeks, then how many
-//!   items use it), each with the proposals waiting and the memory's nearest earlier
-//!   translations ("this sentence is 80% like one translated before").
+//!   translation: those with proposals waiting for review first, then the most viewed (guide
+//!   views in the last eight weeks, then how many items use it), each with the proposals and
+//!   the memory's nearest earlier translations ("this sentence is 80% like one translated
+//!   before").
 //! - Guide views are counted per standardized item and ISO week, without who looked.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -400,9 +401,18 @@ async fn steward(db: &Db, by: &Principal, action: &str) -> Result<(), CatalogErr
         .await?)
 }
 
-/// The queue: every sentence of a published item that lacks approved Tibetan, the most viewed
-/// first, then the most used. A data steward or an approver may see it.
-pub async fn queue(db: &Db, by: &Principal, limit: usize) -> Result<Vec<Wanted>, CatalogError> {
+/// The queue: how many sentences of published items lack approved Tibetan and how many
+/// proposals wait, and the first `limit` of those sentences — those with proposals waiting
+/// first, then the most viewed, then the most used — with the memory's nearest translations.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub total: usize,
+    pub waiting: usize,
+    pub shown: Vec<Wanted>,
+}
+
+/// The queue; a data steward or an approver may see it.
+pub async fn queue(db: &Db, by: &Principal, limit: usize) -> Result<Queue, CatalogError> {
     by.require_any_role(
         db,
         &[Role::DataSteward, Role::Approver],
@@ -448,17 +458,26 @@ pub async fn queue(db: &Db, by: &Principal, limit: usize) -> Result<Vec<Wanted>,
             }
         })
         .collect();
+    // Proposals waiting for review first (a reviewer's work), then the most viewed.
     out.sort_by(|a, b| {
-        b.views
-            .cmp(&a.views)
+        a.proposals
+            .is_empty()
+            .cmp(&b.proposals.is_empty())
+            .then(b.views.cmp(&a.views))
             .then(b.items.len().cmp(&a.items.len()))
             .then(a.source.cmp(&b.source))
     });
+    let total = out.len();
+    let waiting = out.iter().map(|w| w.proposals.len()).sum();
     out.truncate(limit);
     for w in &mut out {
         w.suggestions = memory.nearest(&w.source, 3);
     }
-    Ok(out)
+    Ok(Queue {
+        total,
+        waiting,
+        shown: out,
+    })
 }
 
 /// Guide views per basic code over the last [`VIEW_WEEKS`] weeks.

@@ -95,14 +95,13 @@ async fn queue_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let all = translation::queue(&state.db, &o.principal(), usize::MAX).await?;
-    let waiting: usize = all.iter().map(|w| w.proposals.len()).sum();
+    let q = translation::queue(&state.db, &o.principal(), SHOWN).await?;
     let title = ctx.t("cat-tr-title");
     let body = html! {
         h1 { (title) }
         (outcome_notice(&outcome))
         p { (ctx.t("cat-tr-intro")) }
-        p { strong { (ctx.fmt(&Message::new("cat-tr-counts").arg("count", all.len()).arg("waiting", waiting))) } }
+        p { strong { (ctx.fmt(&Message::new("cat-tr-counts").arg("count", q.total).arg("waiting", q.waiting))) } }
         p { a href="/manage/translations/export" download="translations-bo.tsv" { (ctx.t("cat-tr-export")) } }
         form.card.form method="post" action="/manage/translations/import" enctype="multipart/form-data" {
             h2 { (ctx.t("cat-tr-import")) }
@@ -111,7 +110,7 @@ async fn queue_view(
             p.muted id="file-hint" { (ctx.t("cat-tr-import-hint")) }
             p { button type="submit" { (ctx.t("cat-import-submit")) } }
         }
-        @for (n, w) in all.iter().take(SHOWN).enumerate() { (wanted_row(ctx, w, n)) }
+        @for (n, w) in q.shown.iter().enumerate() { (wanted_row(ctx, w, n)) }
     };
     Ok((status, page(ctx, &title, body)).into_response())
 }
