@@ -458,6 +458,16 @@ pub async fn queue(db: &Db, by: &Principal, limit: usize) -> Result<Queue, Catal
             }
         })
         .collect();
+    // Proposals for sentences no guide shows untranslated (a correction of an approved
+    // translation, or a sentence translated ahead) still wait for review here.
+    out.extend(proposals.into_iter().map(|(source, proposals)| Wanted {
+        source,
+        uses: Vec::new(),
+        items: Vec::new(),
+        views: 0,
+        proposals,
+        suggestions: Vec::new(),
+    }));
     // Proposals waiting for review first (a reviewer's work), then the most viewed.
     out.sort_by(|a, b| {
         a.proposals
