@@ -13,7 +13,13 @@ pub fn router() -> Router<AppState> {
         get(|| async {
             let mut doc = document();
             if let Some(paths) = doc["paths"].as_object_mut() {
-                for more in [registry_paths(), case_paths(), cert_paths(), oauth_paths()] {
+                for more in [
+                    registry_paths(),
+                    case_paths(),
+                    cert_paths(),
+                    oauth_paths(),
+                    exchange_paths(),
+                ] {
                     if let Value::Object(more) = more {
                         paths.extend(more);
                     }
@@ -23,6 +29,23 @@ pub fn router() -> Router<AppState> {
             Json(doc)
         }),
     )
+}
+
+/// The exchange's resource catalogue (for officials: a session).
+fn exchange_paths() -> Value {
+    let [limit, cursor] = paging();
+    json!({
+        "/api/v1/exchange/resources": { "get": {
+            "summary": "The government information resource catalogue (GB/T 21063), for officials: the registries, geography layers and certificate types published from their definitions, and departments' registered resources, in code order",
+            "parameters": [param("q", "Words in a resource's code, names, summary or data items (Chinese, Tibetan or English).", false), param("provider", "A department code, or a division code for all its departments.", false), param("kind", "base, theme or department.", false), param("form", "table, file, api or certificate.", false), param("sharing", "unconditional, conditional or not-shared.", false), param("item", "A data item's code or name.", false), limit, cursor],
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/exchange/resources/{code}": { "get": {
+            "summary": "One resource with its data items (the code's slash as ~ or %2F)",
+            "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": ok(json!({ "type": "object" }))
+        } }
+    })
 }
 
 /// How the catalogue's search read a query (`search::Reading`).
@@ -114,7 +137,9 @@ fn complete(doc: &mut Value) {
             if !path.starts_with("/api/") {
                 continue;
             }
-            let guarded = op.get("security").is_some() || path.starts_with("/api/v1/cases");
+            let guarded = op.get("security").is_some()
+                || path.starts_with("/api/v1/cases")
+                || path.starts_with("/api/v1/exchange");
             let body = op.get("requestBody").is_some();
             let Some(responses) = op["responses"].as_object_mut() else {
                 continue;
