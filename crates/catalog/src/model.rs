@@ -353,29 +353,24 @@ impl ItemBody {
             if name.trim().is_empty() {
                 continue;
             }
-            let han = name.chars().any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
-            let tibetan = name.chars().any(|c| ('\u{0F40}'..='\u{0FBC}').contains(&c));
-            let malformed = kernel::tibetan::malformed(name);
-            if han || !tibetan || !malformed.is_empty() {
+            if let Err(why) = kernel::tibetan::check_text(name) {
+                let syllable = match &why {
+                    kernel::tibetan::NotTibetan::Malformed(s) => s.clone(),
+                    _ => String::new(),
+                };
                 out.push(Invalid {
                     field: field.into(),
                     message: Message::new("cat-tibetan-name-invalid")
                         .arg("name", name.clone())
                         .arg(
                             "why",
-                            if han || !tibetan {
+                            if syllable.is_empty() {
                                 "script"
                             } else {
                                 "syllable"
                             },
                         )
-                        .arg(
-                            "syllable",
-                            malformed
-                                .first()
-                                .map(|(s, _)| s.clone())
-                                .unwrap_or_default(),
-                        ),
+                        .arg("syllable", syllable),
                 });
             }
         }

@@ -167,19 +167,29 @@ fn source_note(ctx: &Ctx, s: &MaterialSource) -> Option<String> {
 struct Free {
     bo: HashMap<String, String>,
     on_bo_page: bool,
+    /// Whether a sentence the guide shows has no approved Tibetan.
+    missing: bool,
 }
 
 impl Free {
     async fn of(state: &AppState, ctx: &Ctx, b: &ItemBody) -> Result<Free, db::DbError> {
         let on_bo_page = ctx.lang == kernel::Lang::Bo;
-        let bo = if on_bo_page {
-            let sentences = translation::sentences(b);
-            let keys: Vec<&str> = sentences.iter().map(|(s, _)| s.as_str()).collect();
-            translation::approved(&state.db, &keys).await?
-        } else {
-            HashMap::new()
-        };
-        Ok(Free { bo, on_bo_page })
+        if !on_bo_page {
+            return Ok(Free {
+                bo: HashMap::new(),
+                on_bo_page,
+                missing: false,
+            });
+        }
+        let sentences = translation::sentences(b);
+        let keys: Vec<&str> = sentences.iter().map(|(s, _)| s.as_str()).collect();
+        let bo = translation::approved(&state.db, &keys).await?;
+        let missing = keys.iter().any(|k| !bo.contains_key(*k));
+        Ok(Free {
+            bo,
+            on_bo_page,
+            missing,
+        })
     }
 
     fn tibetan(&self, stored: &str) -> Option<&str> {
@@ -241,14 +251,6 @@ impl Free {
             }
         }
     }
-
-    /// Whether the guide still shows Chinese where Tibetan belongs.
-    fn missing(&self, b: &ItemBody) -> bool {
-        self.on_bo_page
-            && translation::sentences(b)
-                .iter()
-                .any(|(s, _)| !self.bo.contains_key(s))
-    }
 }
 
 fn guide_body(
@@ -276,7 +278,7 @@ fn guide_body(
         // The Chinese name for the window, on English pages (a Tibetan reader's window clerk
         // finds the item by its code or QR code).
         @if ctx.lang == kernel::Lang::En { p.muted lang="zh-CN" { (b.name_zh) } }
-        @if free.missing(b) {
+        @if free.missing {
             p.notice role="note" { (ctx.t("cat-untranslated")) }
         }
         dl.facts {

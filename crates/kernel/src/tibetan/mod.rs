@@ -342,6 +342,36 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// Why text meant to be Tibetan (a translation, a Tibetan name) is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotTibetan {
+    /// A Chinese character in it.
+    Chinese,
+    /// No Tibetan letter in it.
+    NoTibetan,
+    /// This syllable is not well formed.
+    Malformed(String),
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Checks text meant to be Tibetan: no Chinese character, some Tibetan, every Tibetan
+/// syllable well formed (digits, Latin and punctuation may stand beside it).
+pub fn check_text(text: &str) -> Result<(), NotTibetan> {
+    if text.chars().any(is_han) {
+        return Err(NotTibetan::Chinese);
+    }
+    if !text.chars().any(|c| ('\u{0F40}'..='\u{0FBC}').contains(&c)) {
+        return Err(NotTibetan::NoTibetan);
+    }
+    match malformed(text).into_iter().next() {
+        Some((syllable, _)) => Err(NotTibetan::Malformed(syllable)),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

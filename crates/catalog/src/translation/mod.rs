@@ -27,6 +27,7 @@ use db::{Db, DbError};
 use identity::Principal;
 use identity::model::Role;
 use kernel::Message;
+use kernel::tibetan::NotTibetan;
 use kernel::time_util::format_instant;
 use serde_json::json;
 use sqlx::Row;
@@ -34,12 +35,14 @@ use sqlx::Row;
 use crate::model::ItemBody;
 use crate::service::CatalogError;
 
+mod legal;
+mod memory;
+pub use legal::{LegalPart, legal_parts};
+pub use memory::{Memory, SUGGEST_AT, Suggestion};
+
 /// The longest source sentence and translation kept.
 pub const MAX_SOURCE_CHARS: usize = 2000;
 pub const MAX_TEXT_CHARS: usize = 4000;
-/// Earlier translations offered for a sentence at least this much alike (Dice coefficient of
-/// character pairs).
-pub const SUGGEST_AT: f64 = 0.5;
 /// Weeks of guide views that order the queue.
 pub const VIEW_WEEKS: i64 = 8;
 
@@ -86,15 +89,6 @@ pub struct Translation {
     pub note: String,
 }
 
-/// An earlier approved translation of a sentence like this one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Suggestion {
-    pub source: String,
-    pub text: String,
-    /// 0..=100.
-    pub percent: u32,
-}
-
 /// A sentence that lacks an approved translation, with what the queue knows of it.
 #[derive(Debug, Clone)]
 pub struct Wanted {
@@ -138,18 +132,17 @@ pub fn check_text(text: &str, line: usize) -> Result<String, CatalogError> {
                 .arg("line", line),
         ));
     }
-    if text.chars().any(is_han) {
-        return Err(refused("cat-tr-chinese", line));
-    }
-    if !text.chars().any(|c| ('\u{0F40}'..='\u{0FBC}').contains(&c)) {
-        return Err(refused("cat-tr-not-tibetan", line));
-    }
-    if let Some((bad, _)) = kernel::tibetan::malformed(&text).into_iter().next() {
-        return Err(CatalogError::Translation(
-            Message::new("cat-tr-malformed")
-                .arg("syllable", bad)
-                .arg("line", line),
-        ));
+    match kernel::tibetan::check_text(&text) {
+        Ok(()) => {}
+        Err(NotTibetan::Chinese) => return Err(refused("cat-tr-chinese", line)),
+        Err(NotTibetan::NoTibetan) => return Err(refused("cat-tr-not-tibetan", line)),
+        Err(NotTibetan::Malformed(bad)) => {
+            return Err(CatalogError::Translation(
+                Message::new("cat-tr-malformed")
+                    .arg("syllable", bad)
+                    .arg("line", line),
+            ));
+        }
     }
     Ok(text)
 }
@@ -263,136 +256,6 @@ pub fn sentences(b: &ItemBody) -> Vec<(String, Use)> {
         free(&b.fee_basis, Use::FeeBasis);
     }
     out
-}
-
-/// A piece of a legal basis as written (`《某某法》第三十五条`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LegalPart<'a> {
-    /// A title, without its brackets.
-    Title(&'a str),
-    /// An article number (第N条).
-    Article(u32),
-    Text(&'a str),
-}
-
-/// Cuts a legal basis into titles, article numbers and other text.
-pub fn legal_parts(text: &str) -> Vec<LegalPart<'_>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        if let Some(open) = rest.find('《') {
-            if open > 0 {
-                articles(&rest[..open], &mut out);
-            }
-            let after = &rest[open + '《'.len_utf8()..];
-            match after.find('》') {
-                Some(close) => {
-                    out.push(LegalPart::Title(after[..close].trim()));
-                    rest = &after[close + '》'.len_utf8()..];
-                }
-                None => {
-                    out.push(LegalPart::Text(rest.trim()));
-                    break;
-                }
-            }
-        } else {
-            articles(rest, &mut out);
-            break;
-        }
-    }
-    out
-}
-
-/// Reads the article numbers in text between titles (`第三十五条、第三十六条`); what is not
-/// an article number stays text.
-fn articles<'a>(text: &'a str, out: &mut Vec<LegalPart<'a>>) {
-    let mut rest = text;
-    loop {
-        let trimmed = rest.trim_start_matches([' ', '、', '，', ',', '和', '及']);
-        if trimmed.is_empty() {
-            return;
-        }
-        if let Some(body) = trimmed.strip_prefix('第')
-            && let Some(end) = body.find('条')
-            && let Some(n) = kernel::chinese_number(&body[..end])
-        {
-            out.push(LegalPart::Article(n));
-            rest = &body[end + '条'.len_utf8()..];
-            continue;
-        }
-        out.push(LegalPart::Text(trimmed.trim()));
-        return;
-    }
-}
-
-/// Character pairs of a sentence, for likeness.
-fn pairs(s: &str) -> Vec<(char, char)> {
-    let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut v: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
-    v.sort_unstable();
-    v
-}
-
-/// Dice likeness of two sorted pair lists, 0.0..=1.0.
-fn likeness(a: &[(char, char)], b: &[(char, char)]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (a.len() + b.len()) as f64
-}
-
-/// The memory: approved translations with their sentences' pairs, to offer the nearest.
-pub struct Memory {
-    entries: Vec<(Translation, Vec<(char, char)>)>,
-}
-
-impl Memory {
-    pub async fn load(db: &Db) -> Result<Memory, DbError> {
-        Ok(Memory {
-            entries: by_state(db, "approved")
-                .await?
-                .into_iter()
-                .map(|t| {
-                    let p = pairs(&t.source);
-                    (t, p)
-                })
-                .collect(),
-        })
-    }
-
-    /// Up to `n` earlier translations of sentences at least [`SUGGEST_AT`] alike, the most
-    /// alike first.
-    pub fn nearest(&self, source: &str, n: usize) -> Vec<Suggestion> {
-        let p = pairs(source);
-        let mut found: Vec<Suggestion> = self
-            .entries
-            .iter()
-            .filter(|(t, _)| t.source != source)
-            .filter_map(|(t, q)| {
-                let l = likeness(&p, q);
-                (l >= SUGGEST_AT).then(|| Suggestion {
-                    source: t.source.clone(),
-                    text: t.text.clone(),
-                    percent: (l * 100.0).round() as u32,
-                })
-            })
-            .collect();
-        found.sort_by(|a, b| b.percent.cmp(&a.percent).then(a.source.cmp(&b.source)));
-        found.truncate(n);
-        found
-    }
 }
 
 async fn steward(db: &Db, by: &Principal, action: &str) -> Result<(), CatalogError> {
@@ -781,36 +644,11 @@ pub async fn seed_demo(db: &Db) -> Result<usize, CatalogError> {
     Ok(rows.len())
 }
 
-const DEMO: &str = include_str!("../data/translations-bo.tsv");
+const DEMO: &str = include_str!("../../data/translations-bo.tsv");
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn legal_bases_cut_into_titles_and_articles() {
-        assert_eq!(
-            legal_parts("《中华人民共和国食品安全法》第三十五条"),
-            vec![
-                LegalPart::Title("中华人民共和国食品安全法"),
-                LegalPart::Article(35)
-            ]
-        );
-        assert_eq!(
-            legal_parts("《民法典》《收养登记办法》第十条、第二十一条"),
-            vec![
-                LegalPart::Title("民法典"),
-                LegalPart::Title("收养登记办法"),
-                LegalPart::Article(10),
-                LegalPart::Article(21)
-            ]
-        );
-        assert_eq!(
-            legal_parts("依照有关规定"),
-            vec![LegalPart::Text("依照有关规定")]
-        );
-        assert_eq!(legal_parts("《未闭合"), vec![LegalPart::Text("《未闭合")]);
-    }
 
     #[test]
     fn proposals_must_be_well_formed_tibetan() {
@@ -826,39 +664,5 @@ mod tests {
             check_text("ཁྲིམས\u{0F0C}ལུགས", 0).expect("ok"),
             check_text("ཁྲིམས་ལུགས", 0).expect("ok")
         );
-    }
-
-    #[test]
-    fn the_memory_offers_alike_sentences_first() {
-        let memory = Memory {
-            entries: [
-                ("西藏自治区拉萨市城关区八廓街道办公楼一层", "A"),
-                ("西藏自治区拉萨市城关区吉日街道办公楼一层", "B"),
-                ("居民身份证", "C"),
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, (s, t))| {
-                (
-                    Translation {
-                        id: i as i64,
-                        source: (*s).to_owned(),
-                        text: (*t).to_owned(),
-                        state: "approved".into(),
-                        proposed_by: String::new(),
-                        proposed_at: String::new(),
-                        reviewed_by: String::new(),
-                        reviewed_at: String::new(),
-                        note: String::new(),
-                    },
-                    pairs(s),
-                )
-            })
-            .collect(),
-        };
-        let near = memory.nearest("西藏自治区拉萨市城关区扎细街道办公楼一层", 3);
-        assert_eq!(near.len(), 2, "{near:?}");
-        assert!(near[0].percent >= 80 && near[0].percent < 100, "{near:?}");
-        assert!(memory.nearest("营业执照", 3).is_empty());
     }
 }
