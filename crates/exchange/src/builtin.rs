@@ -86,7 +86,7 @@ fn register(
         form: Form::Table,
         items,
         sharing: Sharing::Conditional,
-        sharing_terms: catalog.text(Lang::Zh, "xc-builtin-register-terms"),
+        sharing_terms: names(catalog, "xc-builtin-register-terms"),
         opening: Sharing::NotShared,
         method: Method::Interface,
         frequency: Frequency::RealTime,
@@ -170,9 +170,9 @@ pub fn registries(catalog: &Catalog) -> Vec<Resource> {
             ],
             sharing,
             sharing_terms: if layer.public {
-                String::new()
+                Names::default()
             } else {
-                catalog.text(Lang::Zh, "xc-builtin-register-terms")
+                names(catalog, "xc-builtin-register-terms")
             },
             opening: if layer.public {
                 Sharing::Unconditional
@@ -228,7 +228,7 @@ pub fn certificate(catalog: &Catalog, t: &certs::model::CertType) -> Resource {
         form: Form::Certificate,
         items,
         sharing: Sharing::Conditional,
-        sharing_terms: catalog.text(Lang::Zh, "xc-builtin-certificate-terms"),
+        sharing_terms: names(catalog, "xc-builtin-certificate-terms"),
         opening: Sharing::NotShared,
         method: Method::Interface,
         frequency: Frequency::RealTime,

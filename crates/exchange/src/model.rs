@@ -202,9 +202,10 @@ pub struct Resource {
     pub form: Form,
     pub items: Vec<Item>,
     pub sharing: Sharing,
-    /// The conditions of conditional sharing, or the legal basis of not sharing.
+    /// The conditions of conditional sharing, or the legal basis of not sharing (a
+    /// department writes at least the Chinese).
     #[serde(default)]
-    pub sharing_terms: String,
+    pub sharing_terms: Names,
     pub opening: Sharing,
     pub method: Method,
     pub frequency: Frequency,

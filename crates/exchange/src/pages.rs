@@ -38,6 +38,16 @@ fn pick<'a>(ctx: &Ctx, n: &'a Names) -> &'a str {
     ctx.pick(&n.zh, &n.bo, &n.en)
 }
 
+/// Text in the reader's language, or the Chinese marked as such where it is missing.
+fn marked(ctx: &Ctx, n: &Names) -> Markup {
+    let shown = pick(ctx, n);
+    if ctx.lang != kernel::Lang::Zh && shown == n.zh {
+        html! { span lang="zh-CN" { (shown) } }
+    } else {
+        html! { (shown) }
+    }
+}
+
 fn bad(ctx: &Ctx, (name, value): (&'static str, String)) -> PageError {
     PageError::new(
         ctx,
@@ -166,7 +176,7 @@ async fn detail(
             dt { (ctx.t("xc-kind")) } dd { (ctx.t(&format!("xc-kind-{}", r.kind.key()))) }
             dt { (ctx.t("xc-form")) } dd { (ctx.t(&format!("xc-form-{}", r.form.key()))) }
             dt { (ctx.t("xc-sharing")) } dd { (ctx.t(&format!("xc-sharing-{}", r.sharing.key())))
-                @if !r.sharing_terms.is_empty() { br; span lang="zh-CN" { (r.sharing_terms) } } }
+                @if !r.sharing_terms.zh.is_empty() { br; (marked(&ctx, &r.sharing_terms)) } }
             dt { (ctx.t("xc-opening")) } dd { (ctx.t(&format!("xc-sharing-{}", r.opening.key()))) }
             dt { (ctx.t("xc-method")) } dd { (ctx.t(&format!("xc-method-{}", r.method.key()))) }
             dt { (ctx.t("xc-frequency")) } dd { (ctx.t(&format!("xc-frequency-{}", r.frequency.key())))

@@ -312,7 +312,7 @@ async fn problems(db: &Db, r: &Resource) -> Result<Vec<(String, Message)>, DbErr
             break;
         }
     }
-    if r.sharing != Sharing::Unconditional && r.sharing_terms.trim().is_empty() {
+    if r.sharing != Sharing::Unconditional && r.sharing_terms.zh.trim().is_empty() {
         say("sharing_terms", "xc-terms-missing");
     }
     if !r.updated_on.is_empty() && parse_date(&r.updated_on).is_none() {

@@ -39,7 +39,10 @@ fn department_resource(code: &str, updated_on: &str) -> Resource {
             sharing: Sharing::Conditional,
         }],
         sharing: Sharing::Conditional,
-        sharing_terms: "用于社会救助审核".into(),
+        sharing_terms: Names {
+            zh: "用于社会救助审核".into(),
+            ..Names::default()
+        },
         opening: Sharing::NotShared,
         method: Method::File,
         frequency: Frequency::Monthly,
@@ -115,6 +118,10 @@ db::on_each_backend! {
         assert!(page.body.contains("Ethnicity") && page.body.contains("specific-identity"), "{}", page.body);
         let bo = app.get_as("/exchange/resources?lang=bo&q=%E0%BD%98%E0%BD%B2%E0%BC%8B%E0%BD%A0%E0%BD%96%E0%BD%BC%E0%BD%A2", &clerk).await;
         assert!(bo.body.contains("མི་འབོར་གཞི་རྩའི་ཆ་འཕྲིན།"), "{}", bo.body);
+        // Its sharing terms in Tibetan too, not the Chinese.
+        let bo_page = app.get_as("/exchange/resources/101001~000001?lang=bo", &clerk).await;
+        assert!(bo_page.body.contains("ཁྲིམས་ལྟར་འགན་འཁུར་ཆེད"), "{}", bo_page.body);
+        assert!(!bo_page.body.contains("依法履职需要"), "{}", bo_page.body);
         let missing = app.get_as("/api/v1/exchange/resources/109001~1", &clerk).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
@@ -130,7 +137,7 @@ db::on_each_backend! {
         let mut reserved = department_resource("101001/000009", "");
         reserved.kind = Kind::Base;
         let mut no_terms = department_resource("301002/000002", "");
-        no_terms.sharing_terms.clear();
+        no_terms.sharing_terms = Names::default();
         let file = serde_json::to_string(&vec![good.clone(), reserved, no_terms]).expect("json");
         let upload = |text: String| {
             let app = &app;

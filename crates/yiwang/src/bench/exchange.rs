@@ -70,7 +70,10 @@ fn resource(n: usize, provider: &str) -> anyhow::Result<Resource> {
             item("date", "日期", "date"),
         ],
         sharing: Sharing::Conditional,
-        sharing_terms: "依法履职需要".into(),
+        sharing_terms: Names {
+            zh: "依法履职需要".into(),
+            ..Names::default()
+        },
         opening: Sharing::NotShared,
         method: Method::Interface,
         frequency: Frequency::Monthly,
