@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs schemathesis (the property-based API tester) against `/api/openapi.json` on a fresh
 demo, three times: signed out, as the signed-in demo citizen (session cookie), and as a
-department system with a client-credentials token granted every registry, the certificates
-and the cases. Any 5xx, any status the document does not list for the operation, any content
+department system with a client-credentials token granted every registry, the certificates,
+the cases and the exchange. Any 5xx, any status the document does not list for the operation, any content
 type or body that does not match it fails the run. The counts are printed per run.
 
 Run by .ci/run: `python3 .ci/schemathesis.py target/debug/yiwang PATH/TO/schemathesis`.
@@ -58,7 +58,7 @@ def system_token(site, db):
     out = cli(db, "client", "add", "schemathesis-system", "--name-zh", "接口测试系统", "--scopes",
               "population entities certs cases", "--grants", "client_credentials")
     secret = out.rsplit("shown once: ", 1)[-1].strip()
-    for registry in ["population", "entities", "certs", "cases"]:
+    for registry in ["population", "entities", "certs", "cases", "exchange"]:
         cli(db, "registry", "grant", "--client", "schemathesis-system", "--registry", registry,
             "--department", "540102-civil-affairs")
     basic = base64.b64encode(f"schemathesis-system:{secret}".encode()).decode()

@@ -287,13 +287,8 @@ pub const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Sweeps every [`EVERY`] for as long as the runtime lives.
 pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
-            if let Err(e) = sweep(&db, &mode).await {
-                tracing::warn!(error = %e, "deadline alerts: will try again");
-            }
-        }
+    db::periodic::every(db, EVERY, "deadline alerts", move |db| {
+        let mode = mode.clone();
+        async move { sweep(&db, &mode).await }
     })
 }

@@ -199,6 +199,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0022_exchange_catalogue.sql"),
         },
     },
+    Migration {
+        version: 23,
+        name: "the exchange's data requests, data grants and access log",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0023_exchange_requests.sql"),
+            postgres: include_str!("../migrations/postgres/0023_exchange_requests.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -1,6 +1,7 @@
 //! The catalogue as JSON for officials' tools: `GET /api/v1/exchange/resources` (filters
 //! `q`, `provider`, `kind`, `form`, `sharing`, `item`; `limit` and `cursor`) and
-//! `GET /api/v1/exchange/resources/{code}` (the code's slash as `%2F` or `~`).
+//! `GET /api/v1/exchange/resources/{code}` (the code's slash as `%2F` or `~`); and the
+//! gateway, `GET /api/v1/exchange/{resource}/{key}?purpose=…` (`crate::gateway`).
 
 use axum::Json;
 use axum::Router;
@@ -12,13 +13,41 @@ use serde::Deserialize;
 use ui::error::ApiCtx;
 use ui::{ApiError, AppState, Listing, listing};
 
-use crate::model::{Form, Kind, Sharing};
+use crate::model::{Form, Kind, Sharing, code_of_path};
 use crate::service::{self, Entry, Filter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/exchange/resources", get(list))
         .route("/api/v1/exchange/resources/{code}", get(one))
+        .route("/api/v1/exchange/{resource}/{key}", get(gateway_read))
+}
+
+/// What a gateway call states.
+#[derive(Debug, Default, Deserialize)]
+pub struct GatewayParams {
+    pub purpose: Option<String>,
+}
+
+/// `GET /api/v1/exchange/{resource}/{key}?purpose=…`: one record through the gateway, for a
+/// department system holding a data grant (the resource code's slash as `~`).
+async fn gateway_read(
+    State(state): State<AppState>,
+    crate::caller::Caller(by): crate::caller::Caller,
+    Path((resource, key)): Path<(String, String)>,
+    ui::ApiQuery(p): ui::ApiQuery<GatewayParams>,
+) -> Result<Json<crate::gateway::Answer>, ApiError> {
+    Ok(Json(
+        crate::gateway::read(
+            &state.db,
+            &state.catalog,
+            &by,
+            &resource,
+            &key,
+            p.purpose.as_deref().unwrap_or(""),
+        )
+        .await?,
+    ))
 }
 
 /// The filters as typed, for the page and the API.
@@ -81,11 +110,6 @@ pub fn bad_param(api: &ApiCtx, (name, value): (&'static str, String)) -> ApiErro
             .arg("name", name)
             .arg("value", value),
     )
-}
-
-/// A code as it may come in a path (`101001~000001` for `101001/000001`).
-pub fn code_of_path(code: &str) -> String {
-    code.replace('~', "/")
 }
 
 async fn list(

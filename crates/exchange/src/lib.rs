@@ -1,19 +1,33 @@
 //! Data sharing and exchange (issue 21), being built. So far the government information
-//! resource catalogue (政务信息资源目录, GB/T 21063):
+//! resource catalogue (政务信息资源目录, GB/T 21063) and the data requests on the plan's
+//! deadlines:
 //!
 //! - `model`: resource codes, resources and their data items, sharing and opening types,
 //!   security levels; the crate's error;
+//! - `caller`: who calls (a department system's token, or an official) and for which
+//!   department;
 //! - `builtin`: the registries, geography layers and certificate types as resources,
 //!   published from their definitions;
 //! - `store`: every SQL statement on the registered resources and their history;
 //! - `service`: reading (officials and systems), registering and importing (a data steward of
 //!   the provider's division), exporting;
-//! - `api` (`/api/v1/exchange/resources…`) and `pages` (`/exchange/resources…`).
+//! - `api` (`/api/v1/exchange/resources…`) and `pages` (`/exchange/resources…`);
+//! - `requests`: data requests, reviewed, decided and provisioned on working-day deadlines,
+//!   granting data grants (`grants::data`), with their own store, service, alerts, JSON and
+//!   pages;
+//! - `gateway` (`/api/v1/exchange/{resource}/{key}`): a granted record read by a department's
+//!   system, projected and masked as granted, every call in `access_log` (hash-chained),
+//!   read by officials at `/exchange/usage` (`log_pages`).
 
+pub mod access_log;
 pub mod api;
 pub mod builtin;
+pub mod caller;
+pub mod gateway;
+pub mod log_pages;
 pub mod model;
 pub mod pages;
+pub mod requests;
 pub mod service;
 pub mod store;
 
@@ -28,5 +42,9 @@ pub const FTL: &[Ftl] = kernel::ftl_sources!();
 
 /// The catalogue's pages and JSON.
 pub fn router() -> Router<AppState> {
-    api::router().merge(pages::router())
+    api::router()
+        .merge(pages::router())
+        .merge(requests::api::router())
+        .merge(requests::pages::router())
+        .merge(log_pages::router())
 }

@@ -80,6 +80,11 @@ impl std::fmt::Display for ResourceCode {
     }
 }
 
+/// A code as it may come in a path (`101001~000001` for `101001/000001`).
+pub fn code_of_path(code: &str) -> String {
+    code.replace('~', "/")
+}
+
 macro_rules! keyed {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $k:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -100,6 +105,7 @@ macro_rules! keyed {
         }
     };
 }
+pub(crate) use keyed;
 
 keyed!(
     /// The resource's class (GB/T 21063): base, theme or a department's own.
@@ -236,6 +242,9 @@ pub enum ExchangeError {
     /// The principal may not do this (the refusal is in the audit chain).
     #[error("not allowed")]
     Forbidden(Message),
+    /// Not possible now (a request that has moved on, a calendar not loaded), saying why.
+    #[error("refused")]
+    Refused(Message),
     #[error(transparent)]
     Db(#[from] db::DbError),
 }
@@ -257,7 +266,7 @@ impl Localize for ExchangeError {
                 .map(|(_, m)| m.clone())
                 .unwrap_or_else(|| Message::new("error-bad-request")),
             ExchangeError::NotFound => Message::new("xc-not-found"),
-            ExchangeError::Forbidden(m) => m.clone(),
+            ExchangeError::Forbidden(m) | ExchangeError::Refused(m) => m.clone(),
             ExchangeError::Db(e) => e.message(),
         }
     }
@@ -270,15 +279,17 @@ impl ui::error::HttpError for ExchangeError {
             ExchangeError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ExchangeError::NotFound => StatusCode::NOT_FOUND,
             ExchangeError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ExchangeError::Refused(_) => StatusCode::CONFLICT,
             ExchangeError::Db(e) => ui::error::HttpError::status(e),
         }
     }
 
     fn code(&self) -> &'static str {
         match self {
-            ExchangeError::Invalid(_) => "invalid-resource",
+            ExchangeError::Invalid(_) => "invalid",
             ExchangeError::NotFound => "not-found",
             ExchangeError::Forbidden(_) => "forbidden",
+            ExchangeError::Refused(_) => "refused",
             ExchangeError::Db(e) => ui::error::HttpError::code(e),
         }
     }

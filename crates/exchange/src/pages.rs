@@ -13,7 +13,8 @@ use maud::{Markup, html};
 use ui::layout::{outcome_notice, page};
 use ui::{AppState, Ctx, PageError};
 
-use crate::api::{Params, code_of_path};
+use crate::api::Params;
+use crate::model::code_of_path;
 use crate::model::{Form, Kind, Names, Sharing};
 use crate::service;
 
@@ -199,6 +200,7 @@ async fn detail(
                 td { (ctx.t(&format!("xc-sharing-{}", i.sharing.key()))) }
             } } }
         } }
+        p { a.button href={ "/exchange/requests/new?resource=" (r.code) } { (ctx.t("xc-req-ask")) } }
         p { a href="/exchange/resources" { (ctx.t("xc-back")) } }
     };
     Ok(page(&ctx, &title, body).into_response())

@@ -71,6 +71,12 @@ impl InScope for Certs {
     const SCOPE: Scope = Scope::Certs;
 }
 
+/// The data sharing and exchange (`Scope::Exchange`).
+pub struct Exchange;
+impl InScope for Exchange {
+    const SCOPE: Scope = Scope::Exchange;
+}
+
 /// The grant in `S`'s scope of the system whose bearer token the request carries, as an
 /// extractor: a handler that takes one has been authorized, and a request without one gets
 /// the problem answer (401 with how to authenticate, 403).

@@ -1,6 +1,7 @@
-//! What each department system may do (the exchange will extend it): a grant gives an OAuth
-//! client a scope — a record register, the geography registry, the case back office or the
-//! certificates — acting for one department, optionally with sensitive fields in clear.
+//! What each department system may do: a grant gives an OAuth client a scope — a record
+//! register, the geography registry, the case back office, the certificates or the exchange —
+//! acting for one department, optionally with sensitive fields in clear; and what data a
+//! department may receive through the exchange (`data`).
 //!
 //! - `model`: the scopes and a grant;
 //! - `store`: every SQL statement on `registry_grants`;
@@ -9,8 +10,11 @@
 //!   cached per replica;
 //! - `http`: the bearer token of a request resolved to its system's grant in a scope (401 for
 //!   no or a bad token, 403 for a person's token or a system without the grant), also as the
-//!   extractor `Granted<Cases>` / `Granted<Certs>`.
+//!   extractor `Granted<Cases>` / `Granted<Certs>` / `Granted<Exchange>`;
+//! - `data`: data grants (`data_grants`) — a resource's items with their masking, purpose,
+//!   division scope and period, given when an exchange request is granted, revocable.
 
+pub mod data;
 pub mod http;
 pub mod model;
 pub mod service;

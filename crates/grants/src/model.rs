@@ -16,15 +16,19 @@ pub enum Scope {
     Cases,
     /// Reading and verifying certificates.
     Certs,
+    /// The data sharing and exchange: asking for data as the department (and, through the
+    /// gateway, reading what its data grants give).
+    Exchange,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Population,
         Scope::Entities,
         Scope::Geography,
         Scope::Cases,
         Scope::Certs,
+        Scope::Exchange,
     ];
 
     /// The name stored and typed (`population`, …).
@@ -35,6 +39,7 @@ impl Scope {
             Scope::Geography => "geography",
             Scope::Cases => "cases",
             Scope::Certs => "certs",
+            Scope::Exchange => "exchange",
         }
     }
 

@@ -161,6 +161,14 @@ const OFFICIALS: &[(&str, &str, &str, Role, &str, &str)] = &[
         "540000-development-reform",
     ),
     (
+        "steward.security",
+        "达瓦",
+        "ཟླ་བ།",
+        Role::DataSteward,
+        "540000",
+        "540000-public-security",
+    ),
+    (
         "admin.region",
         "格桑",
         "སྐལ་བཟང་།",

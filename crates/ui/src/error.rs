@@ -248,6 +248,30 @@ where
     }
 }
 
+/// An API request's JSON body; one that cannot be read is a localized 400 problem.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| ApiJson(v))
+            .map_err(|e| {
+                ApiError::told(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-body",
+                    Message::new("error-bad-request").arg("detail", e.body_text()),
+                )
+            })
+    }
+}
+
 /// A query string read into `T`, or what could not be read.
 async fn read_query<T, S>(parts: &mut Parts, state: &S) -> Result<T, String>
 where

@@ -10,7 +10,7 @@ pub mod listing;
 pub mod state;
 
 pub use ctx::Ctx;
-pub use error::{ApiError, ApiQuery, PageError, PageForm, PageQuery};
+pub use error::{ApiError, ApiJson, ApiQuery, PageError, PageForm, PageQuery};
 pub use listing::Listing;
 pub use state::AppState;
 

@@ -113,6 +113,7 @@ admin-grant-scope-entities = Legal-entity register
 admin-grant-scope-geography = Geography registry
 admin-grant-scope-cases = The department's cases
 admin-grant-scope-certs = Certificate verification
+admin-grant-scope-exchange = Data sharing and exchange
 admin-calendar-propose = Propose a year from the Tibetan calendar
 admin-calendar-propose-hint = Losar and the Shoton festival are computed from the Tibetan calendar (Phugpa) with the region's customary arrangement below. The proposal is a draft in the form underneath: check it against the year's notice (days worked in exchange, a holiday joined with the Spring Festival), then load it. Nothing changes, and no deadline moves, until it is loaded.
 admin-calendar-propose-year = Year

@@ -113,6 +113,7 @@ admin-grant-scope-entities = 法人库
 admin-grant-scope-geography = 地理信息库
 admin-grant-scope-cases = 本部门办件
 admin-grant-scope-certs = 电子证照查验
+admin-grant-scope-exchange = 数据共享交换
 admin-calendar-propose = 按藏历推算某一年
 admin-calendar-propose-hint = 藏历新年和雪顿节按藏历（浦派）推算，并按下面的本区惯例安排。推算结果是下方表单中的草稿：请对照当年通知核对（调休上班日、与春节合并放假等）后再载入。载入之前不会改变任何内容，也不会移动任何期限。
 admin-calendar-propose-year = 年份

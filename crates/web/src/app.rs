@@ -122,6 +122,7 @@ impl App {
         let tidy = crate::housekeeping::spawn(self.db.clone());
         let texts = cases::notify::spawn(self.db.clone(), self.sms.clone());
         let deadlines = cases::alerts::spawn(self.db.clone(), self.sms.clone());
+        let requests = exchange::requests::alerts::spawn(self.db.clone(), self.sms.clone());
         let served = axum::serve(
             self.listener,
             self.router
@@ -132,6 +133,7 @@ impl App {
         tidy.abort();
         texts.abort();
         deadlines.abort();
+        requests.abort();
         served
     }
 }

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
     )
 }
 
-/// The exchange's resource catalogue (for officials: a session).
+/// The exchange's resource catalogue (for officials: a session) and its data requests.
 fn exchange_paths() -> Value {
     let [limit, cursor] = paging();
     json!({
@@ -43,6 +43,48 @@ fn exchange_paths() -> Value {
         "/api/v1/exchange/resources/{code}": { "get": {
             "summary": "One resource with its data items (the code's slash as ~ or %2F)",
             "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/exchange/requests": {
+            "get": {
+                "summary": "The data requests the caller plays a part in (as the requesting or providing department, the data authority or a supervisor), newest first",
+                "responses": ok(json!({ "type": "object" }))
+            },
+            "post": {
+                "summary": "Ask a providing department for items of a catalogue resource (an official's session, or a department system's token with the exchange grant). The data authority reviews within 3 working days; 422 names every problem at once and nothing is written",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["resource", "items", "purpose", "legal_basis", "scope", "retention_days", "valid_from", "valid_to"],
+                    "properties": {
+                        "resource": { "type": "string", "description": "The resource's code (101001/000001)." },
+                        "items": { "type": "array", "items": { "type": "string" }, "description": "Data item keys." },
+                        "purpose": { "type": "string" },
+                        "legal_basis": { "type": "string" },
+                        "service_items": { "type": "array", "items": { "type": "string" }, "description": "Basic codes of the service items it serves." },
+                        "scope": { "type": "string", "description": "A division code." },
+                        "retention_days": { "type": "integer", "minimum": 0, "maximum": 4294967295u64 },
+                        "valid_from": { "type": "string", "description": "YYYY-MM-DD" },
+                        "valid_to": { "type": "string", "description": "YYYY-MM-DD" }
+                    } } } } },
+                "responses": {
+                    "201": { "description": "The request, in review, with its deadline", "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "400": { "$ref": "#/components/responses/Problem" },
+                    "409": { "$ref": "#/components/responses/Problem" },
+                    "422": { "$ref": "#/components/responses/Problem" }
+                }
+            }
+        },
+        "/api/v1/exchange/{resource}/{key}": { "get": {
+            "summary": "The gateway: one record of a resource the calling department system holds a data grant for, for the grant's purpose; only the granted items, masked as granted, within the grant's division scope. Every call is a line of the hash-chained access log",
+            "parameters": [
+                { "name": "resource", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The resource's code, its slash as ~ (101001~000001)." },
+                { "name": "key", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The record's key: an identity number or a credit code." },
+                param("purpose", "The purpose the grant was given for.", true)
+            ],
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/exchange/requests/{id}": { "get": {
+            "summary": "One data request with its steps: where it stands, who holds it and until when",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
             "responses": ok(json!({ "type": "object" }))
         } }
     })
@@ -153,7 +195,7 @@ fn complete(doc: &mut Value) {
                 add("401");
                 add("403");
             }
-            if path.starts_with("/api/v1/cases") {
+            if path.starts_with("/api/v1/cases") || path.starts_with("/api/v1/exchange/") {
                 add("409");
             }
             if body {

@@ -40,8 +40,8 @@ common::stories! { demo_app;
             app.name(),
             public.body
         );
-        assert!(public.body.contains("有效"), "{}", public.body);
-        assert!(public.body.contains("***珠"), "masked: {}", public.body);
+        public.shows("有效");
+        public.shows_for("***珠", "masked");
         let by_link = app.get(&format!("/v/{}", card.identifier)).await;
         assert_eq!(by_link.status, StatusCode::OK);
         let json = app
@@ -56,7 +56,7 @@ common::stories! { demo_app;
         typo.push(if c == 'A' { 'B' } else { 'A' });
         let bad = app.get(&format!("/certs/verify?id={typo}&lang=zh")).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("校验位不符"), "{}", bad.body);
+        bad.shows("校验位不符");
         let unknown = kernel::cert_id::CertId::new(
             card.identifier.split('.').nth(5).expect("type"),
             card.identifier.split('.').nth(6).expect("issuer"),
@@ -75,9 +75,9 @@ common::stories! { demo_app;
             .await
             .expect("citizen session");
         let wallet = app.get_as("/me/certs?lang=zh", &me).await;
-        assert!(wallet.body.contains(&card.identifier), "{}", wallet.body);
+        wallet.shows(&card.identifier);
         let mine = app.get_as(&format!("/me/certs/{}", card.id), &me).await;
-        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+        mine.expect_status(StatusCode::OK);
         assert!(mine.body.contains("<svg"), "a QR code");
         let file = app
             .get_as(&format!("/me/certs/{}/file", card.id), &me)
@@ -95,9 +95,9 @@ common::stories! { demo_app;
                 &format!("yw_session={me}"),
             )
             .await;
-        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        shown.expect_status(StatusCode::OK);
         let public = app.get(&format!("/v/{}?lang=zh", card.identifier)).await;
-        assert!(public.body.contains("扎西顿珠"), "{}", public.body);
+        public.shows("扎西顿珠");
         assert!(public.body.contains("藏族"));
         // Someone else's certificate is not in anyone's wallet.
         let theirs = certs::service::usable_of(db, identity::seed::demo_people()[1].0.as_str())
@@ -114,7 +114,7 @@ common::stories! { demo_app;
         // told at their field; then revokes it, and the public page says so at once.
         let (official, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
         let console = app.get_as("/console/certs?lang=zh", &official).await;
-        assert_eq!(console.status, StatusCode::OK, "{}", console.body);
+        console.expect_status(StatusCode::OK);
         let disability = certs::seed::type_code(db, "civil-affairs", 3)
             .await
             .expect("code")
@@ -126,12 +126,7 @@ common::stories! { demo_app;
                 &format!("yw_session={official}"),
             )
             .await;
-        assert_eq!(
-            wrong.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            wrong.body
-        );
+        wrong.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM certificates")
             .fetch_one(db.pool())
             .await
@@ -148,7 +143,7 @@ common::stories! { demo_app;
                 &format!("yw_session={official}"),
             )
             .await;
-        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        made.expect_status(StatusCode::SEE_OTHER);
         let after: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM certificates")
             .fetch_one(db.pool())
             .await
@@ -173,9 +168,9 @@ common::stories! { demo_app;
                 &format!("yw_session={official}"),
             )
             .await;
-        assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+        revoked.expect_status(StatusCode::SEE_OTHER);
         let public = app.get(&format!("/v/{}?lang=zh", new.identifier)).await;
-        assert!(public.body.contains("已注销"), "{}", public.body);
+        public.shows("已注销");
         // The identity card is not this bureau's to change.
         assert_eq!(
             app.get_as(&format!("/console/certs/{}", card.id), &official)
@@ -233,7 +228,7 @@ common::stories! { demo_app;
         .await;
         assert_eq!(no_purpose.status, StatusCode::UNPROCESSABLE_ENTITY);
         let read = system_call(&app, "GET", &path, Some(&token), "application/json", "").await;
-        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        read.expect_status(StatusCode::OK);
         let items = read.json()["items"].as_array().cloned().unwrap_or_default();
         assert!(items.iter().all(|c| c["verified"] == true), "{}", read.body);
         assert!(
@@ -244,11 +239,7 @@ common::stories! { demo_app;
         let mine = app
             .get_as(&format!("/me/certs/{}?lang=zh", card.id), &me)
             .await;
-        assert!(
-            mine.body.contains("低保审核"),
-            "the use is listed: {}",
-            mine.body
-        );
+        mine.shows_for("低保审核", "the use is listed");
     }
 }
 
@@ -270,11 +261,7 @@ common::stories! { demo_app;
             .expect("an identity card");
         let me = app.sign_in("13908900001", PASSWORD).await.expect("session");
         let form = app.get_as(&format!("/apply/{code}?lang=zh"), &me).await;
-        assert!(
-            form.body.contains(&format!("/v/{}", card.identifier)),
-            "the identity card is used instead of paper: {}",
-            form.body
-        );
+        form.shows_for(&format!("/v/{}", card.identifier), "the identity card is used instead of paper");
         let sent = submit_form(
             &app,
             &format!("/apply/{code}"),
@@ -289,7 +276,7 @@ common::stories! { demo_app;
             ],
         )
         .await;
-        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        sent.expect_status(StatusCode::SEE_OTHER);
         let id: i64 = sent
             .location()
             .trim_start_matches("/me/cases/")
@@ -309,19 +296,15 @@ common::stories! { demo_app;
         let wallet = app
             .get_as(&format!("/me/certs/{}?lang=zh", card.id), &me)
             .await;
-        assert!(wallet.body.contains("最低生活保障"), "{}", wallet.body);
+        wallet.shows("最低生活保障");
         let case = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
-        assert!(
-            case.body.contains("用证"),
-            "the timeline names it: {}",
-            case.body
-        );
+        case.shows_for("用证", "the timeline names it");
         // The catalogue's statistics count it.
         let met = app.get("/api/v1/items/stats/in-cases").await;
-        assert_eq!(met.status, StatusCode::OK, "{}", met.body);
+        met.expect_status(StatusCode::OK);
         assert_eq!(met.json()["by_certificate"], 1, "{}", met.body);
         let stats = app.get("/items/stats?lang=zh").await;
-        assert!(stats.body.contains("电子证照代替"), "{}", stats.body);
+        stats.shows("电子证照代替");
 
         // The clerk sees the certified data, verified; the approver approves; the result is
         // a subsistence-allowance certificate in the wallet.
@@ -329,12 +312,12 @@ common::stories! { demo_app;
         let review = app
             .get_as(&format!("/console/cases/{id}?lang=zh"), &clerk)
             .await;
-        assert!(review.body.contains("certified"), "{}", review.body);
-        assert!(review.body.contains("真实"), "{}", review.body);
+        review.shows("certified");
+        review.shows("真实");
         let ok = app
             .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
             .await;
-        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        ok.expect_status(StatusCode::OK);
         let task: i64 = db::sqlx::query_scalar("SELECT id FROM case_tasks WHERE case_id = $1")
             .bind(id)
             .fetch_one(db.pool())
@@ -360,9 +343,9 @@ common::stories! { demo_app;
         assert_eq!(results.len(), 1, "{}", app.name());
         assert_eq!(results[0].holder_code, person.as_str());
         let wallet = app.get_as("/me/certs?lang=zh", &me).await;
-        assert!(wallet.body.contains("最低生活保障证"), "{}", wallet.body);
+        wallet.shows("最低生活保障证");
         let case = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
-        assert!(case.body.contains(&results[0].identifier), "{}", case.body);
+        case.shows(&results[0].identifier);
 
         // Revoked, the card is no longer taken instead of paper.
         certs::service::change(

@@ -67,7 +67,7 @@ db::on_each_backend! {
         // Closed to citizens (and to anyone not signed in); the refusal is audited.
         let citizen = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
         let refused = app.get_as("/exchange/resources?lang=en", &citizen).await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        refused.expect_status(StatusCode::FORBIDDEN);
         let api_refused = app.get_as("/api/v1/exchange/resources", &citizen).await;
         assert_eq!(api_refused.status, StatusCode::FORBIDDEN);
         assert!(audited(&app, "authz.refused").await >= 2);
@@ -75,7 +75,7 @@ db::on_each_backend! {
         // The registries and layers are published from their definitions.
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
         let all = app.get_as("/api/v1/exchange/resources?limit=500", &clerk).await;
-        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        all.expect_status(StatusCode::OK);
         let all = all.json();
         let codes: Vec<&str> = all["items"].as_array().expect("items").iter().filter_map(|r| r["code"].as_str()).collect();
         for c in ["101001/000001", "102001/000001", "103001/000001"] {
@@ -108,20 +108,20 @@ db::on_each_backend! {
         assert!(first["origin"].as_str().unwrap_or("").starts_with("cert-type:"), "{first}");
         let bad = app.get_as("/api/v1/exchange/resources?kind=secret", &clerk).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("kind"), "{}", bad.body);
+        bad.shows("kind");
         let paged = app.get_as("/api/v1/exchange/resources?limit=2", &clerk).await.json();
         assert_eq!(paged["next"], "2", "{paged}");
 
         // A resource's page, in English and Tibetan.
         let page = app.get_as("/exchange/resources/101001~000001?lang=en", &clerk).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.expect_status(StatusCode::OK);
         assert!(page.body.contains("Ethnicity") && page.body.contains("specific-identity"), "{}", page.body);
         let bo = app.get_as("/exchange/resources?lang=bo&q=%E0%BD%98%E0%BD%B2%E0%BC%8B%E0%BD%A0%E0%BD%96%E0%BD%BC%E0%BD%A2", &clerk).await;
-        assert!(bo.body.contains("མི་འབོར་གཞི་རྩའི་ཆ་འཕྲིན།"), "{}", bo.body);
+        bo.shows("མི་འབོར་གཞི་རྩའི་ཆ་འཕྲིན།");
         // Its sharing terms in Tibetan too, not the Chinese.
         let bo_page = app.get_as("/exchange/resources/101001~000001?lang=bo", &clerk).await;
-        assert!(bo_page.body.contains("ཁྲིམས་ལྟར་འགན་འཁུར་ཆེད"), "{}", bo_page.body);
-        assert!(!bo_page.body.contains("依法履职需要"), "{}", bo_page.body);
+        bo_page.shows("ཁྲིམས་ལྟར་འགན་འཁུར་ཆེད");
+        bo_page.lacks("依法履职需要");
         let missing = app.get_as("/api/v1/exchange/resources/109001~1", &clerk).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
@@ -145,16 +145,16 @@ db::on_each_backend! {
             async move { app.post_multipart("/exchange/resources/import?lang=en", &steward, &[("file", Some("resources.json"), &text)]).await }
         };
         let refused = upload(file).await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-        assert!(refused.body.contains("kept for the resources the platform catalogues itself"), "{}", refused.body);
-        assert!(refused.body.contains("Conditional sharing states its conditions"), "{}", refused.body);
+        refused.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        refused.shows("kept for the resources the platform catalogues itself");
+        refused.shows("Conditional sharing states its conditions");
         assert_eq!(exchange::store::all(&app.db.db).await.expect("all").len(), 0);
         let garbage = upload("{not json".into()).await;
         assert_eq!(garbage.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let ok = upload(serde_json::to_string(&vec![good.clone()]).expect("json")).await;
-        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-        assert!(ok.body.contains("1 departments"), "{}", ok.body);
+        ok.expect_status(StatusCode::OK);
+        ok.shows("1 departments");
         assert_eq!(audited(&app, "exchange.resources.imported").await, 1);
         let mine = app.get_as("/api/v1/exchange/resources?provider=540102&kind=department", &clerk).await.json();
         assert_eq!(mine["total"], 1, "{mine}");
@@ -164,10 +164,10 @@ db::on_each_backend! {
 
         // The department's responsibility list shows it overdue, first.
         let providers = app.get_as("/exchange/providers?lang=en", &clerk).await;
-        assert_eq!(providers.status, StatusCode::OK, "{}", providers.body);
+        providers.expect_status(StatusCode::OK);
         let first_row = providers.body.find("<tbody>").map(|i| &providers.body[i..]).unwrap_or("");
         assert!(first_row.find("540102-civil-affairs") < first_row.find("540000-public-security"), "{}", providers.body);
-        assert!(providers.body.contains("<strong class=\"tag\">1</strong>"), "{}", providers.body);
+        providers.shows("<strong class=\"tag\">1</strong>");
 
         // The export reads back: the platform's own resources are skipped, the department's
         // registered again (a second version).
@@ -175,8 +175,434 @@ db::on_each_backend! {
         assert_eq!(export.status, StatusCode::OK);
         assert!(export.body.contains("101001/000001") && export.body.contains("301002/000001"));
         let again = upload(export.body.clone()).await;
-        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        again.expect_status(StatusCode::OK);
         assert_eq!(exchange::store::versions(&app.db.db, "301002/000001").await.expect("versions"), 2);
         app.close().await;
+    }
+}
+
+/// The form a page sends for a new request.
+fn request_form(resource: &str, items: &[&str], purpose: &str) -> String {
+    let mut form = format!(
+        "resource={}&purpose={}&legal_basis={}&scope=540102&retention_days=365&valid_from=2026-12-07&valid_to=2027-12-06&service_items=",
+        common::form_encode(resource),
+        common::form_encode(purpose),
+        common::form_encode("《社会救助暂行办法》第十一条"),
+    );
+    for i in items {
+        form.push_str(&format!("&items={i}"));
+    }
+    form
+}
+
+async fn request_count(app: &TestApp) -> i64 {
+    db::sqlx::query_scalar("SELECT COUNT(*) FROM exchange_requests")
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("count")
+}
+
+/// Gives civil affairs' system `minzheng-jiuzhu` the exchange (it asks and reads as its
+/// department).
+async fn grant_exchange(app: &TestApp) {
+    grants::service::give(
+        &app.db.db,
+        &identity::Principal::Operator("system:test"),
+        &grants::service::NewGrant {
+            client_id: "minzheng-jiuzhu".into(),
+            scope: "exchange".into(),
+            department: "540102-civil-affairs".into(),
+            clear_sensitive: false,
+        },
+    )
+    .await
+    .expect("granted");
+}
+
+/// The id a page redirected to after a request was sent.
+fn sent_id(answer: &common::Answer) -> i64 {
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    answer
+        .location()
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the request's page")
+}
+
+db::on_each_backend! {
+    /// A department asks for population data; the data authority reviews within 3 working
+    /// days; unconditional items are provisioned by the provider, conditional ones decided by
+    /// it; a refusal is referred and overruled; each part may act only in its own role, and a
+    /// step taken twice is refused with where the request stands.
+    async fn data_requests_run_on_the_plans_deadlines(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        db.clock().set_today(time::macros::date!(2026 - 12 - 07));
+        let (consumer, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        let (authority, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        let (provider, _) = app.official_sign_in("steward.security", PASSWORD).await;
+        let population = "101001/000001";
+
+        // The resource page offers the request form, items with their sharing type.
+        let form = app
+            .get_as("/exchange/requests/new?resource=101001~000001&lang=en", &consumer)
+            .await;
+        form.expect_status(StatusCode::OK).shows("name=\"items\" value=\"ethnicity\"");
+
+        // Bad input: every problem named at once, nothing written.
+        let bad = app
+            .post_form(
+                "/exchange/requests?lang=en",
+                &request_form(population, &["blood_type"], "x"), Some(&consumer),
+)
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{} {}", bad.location(), bad.body);
+        bad
+            .shows("The resource has no data item “blood_type”")
+            .shows("State the purpose");
+        assert_eq!(request_count(&app).await, 0);
+
+        // An unconditional item of the provider's own table: the authority reviews, the
+        // provider provisions.
+        let mut households = department_resource("301001/000009", "2026-12-01");
+        households.provider = "540000-public-security".into();
+        households.items[0].key = "household_count".into();
+        households.items[0].personal = false;
+        households.items[0].sharing = Sharing::Unconditional;
+        exchange::service::register(db, &app.principal(&provider).await, &households)
+            .await
+            .expect("registered");
+        let a = sent_id(
+            &app.post_form(
+                "/exchange/requests",
+                &request_form("301001/000009", &["household_count"], "统计辖区户数"), Some(&consumer),
+)
+            .await,
+        );
+        let page = app.get_as(&format!("/exchange/requests/{a}?lang=en"), &consumer).await;
+        page.shows("In the platform's review").shows("2026-12-10");
+        // The consumer may not review its own request; the refusal is audited.
+        let refused = app
+            .post_form(&format!("/exchange/requests/{a}?lang=en"), "action=accept", Some(&consumer))
+            .await;
+        refused.expect_status(StatusCode::FORBIDDEN);
+        assert!(audited(&app, "authz.refused").await >= 1);
+        let accepted = app
+            .post_form(&format!("/exchange/requests/{a}?lang=en"), "action=accept&note=", Some(&authority))
+            .await;
+        accepted.expect_status(StatusCode::OK).shows("To be provisioned");
+        // Taken twice: refused, saying where it stands, nothing changed.
+        let twice = app
+            .post_form(&format!("/exchange/requests/{a}?lang=en"), "action=accept", Some(&authority))
+            .await;
+        twice.expect_status(StatusCode::CONFLICT).shows("to be provisioned");
+        let provisioned = app
+            .post_form(&format!("/exchange/requests/{a}?lang=en"), "action=provision", Some(&provider))
+            .await;
+        provisioned.expect_status(StatusCode::OK).shows("Granted").shows("Grant number");
+        let grant = grants::data::of_request(db, a).await.expect("read").expect("a grant");
+        assert_eq!(grant.consumer, "540102-civil-affairs");
+        assert_eq!(grant.terms.items.len(), 1);
+        assert!(grant.in_force("2026-12-07"));
+
+        // A conditional item goes to the provider, who refuses (with reasons); the consumer
+        // refers it; the authority overrules; the provider provisions with masking.
+        let b = sent_id(
+            &app.post_form(
+                "/exchange/requests",
+                &request_form(population, &["name_zh", "ethnicity"], "核对低保申请人的民族以落实政策"), Some(&consumer),
+)
+            .await,
+        );
+        app.post_form(&format!("/exchange/requests/{b}"), "action=accept", Some(&authority))
+            .await
+            .expect_status(StatusCode::OK);
+        let no_reason = app
+            .post_form(&format!("/exchange/requests/{b}?lang=en"), "action=deny&text=", Some(&provider))
+            .await;
+        no_reason.expect_status(StatusCode::UNPROCESSABLE_ENTITY).shows("give the reasons");
+        let denied = app
+            .post_form(
+                &format!("/exchange/requests/{b}?lang=en"),
+                &format!("action=deny&text={}", common::form_encode("民族属敏感个人信息")), Some(&provider),
+)
+            .await;
+        denied.expect_status(StatusCode::OK).shows("Refused").shows("民族属敏感个人信息");
+        let referred = app
+            .post_form(
+                &format!("/exchange/requests/{b}?lang=en"),
+                &format!("action=refer&note={}", common::form_encode("政策规定需核对民族")), Some(&consumer),
+)
+            .await;
+        referred.expect_status(StatusCode::OK).shows("In coordination");
+        app.post_form(
+            &format!("/exchange/requests/{b}"),
+            &format!("action=overrule&note={}", common::form_encode("符合政策，予以共享")), Some(&authority),
+)
+        .await
+        .expect_status(StatusCode::OK);
+        app.post_form(
+            &format!("/exchange/requests/{b}"),
+            "action=provision&mask-ethnicity=pseudonym", Some(&provider),
+)
+        .await
+        .expect_status(StatusCode::OK);
+        let grant = grants::data::of_request(db, b).await.expect("read").expect("a grant");
+        let masking: Vec<(&str, grants::data::Masking)> = grant
+            .terms
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.masking))
+            .collect();
+        assert_eq!(
+            masking,
+            [
+                ("name_zh", grants::data::Masking::Masked),
+                ("ethnicity", grants::data::Masking::Pseudonym)
+            ]
+        );
+        let trail = app.get_as(&format!("/exchange/requests/{b}?lang=en"), &consumer).await;
+        for step in ["Sent", "Accepted", "Refused", "Referred for coordination", "Refusal overruled", "Provisioned"] {
+            trail.shows(step);
+        }
+        for action in ["submitted", "accepted", "refused", "referred", "overruled", "provisioned"] {
+            assert!(audited(&app, &format!("exchange.request.{action}")).await >= 1, "{action}");
+        }
+
+        // The grants page shows both; the provider revokes one at once (with a reason); the
+        // consumer may not, and a second revocation changes nothing.
+        let listed = app.get_as("/exchange/grants?lang=en", &consumer).await;
+        listed.shows("Grant ").shows("Pseudonym").shows("In force").lacks("Revoke the grant");
+        let path = format!("/exchange/grants/{}/revoke?lang=en", grant.id);
+        app.post_form(&path, "reason=x", Some(&consumer)).await.expect_status(StatusCode::FORBIDDEN);
+        app.post_form(&path, "reason=", Some(&provider)).await.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        let revoked = app
+            .post_form(&path, &format!("reason={}", common::form_encode("用途已完成")), Some(&provider))
+            .await;
+        revoked.expect_status(StatusCode::OK).shows("is revoked").shows("用途已完成");
+        app.post_form(&path, "reason=again", Some(&provider)).await.expect_status(StatusCode::CONFLICT);
+        let after = grants::data::one(db, grant.id).await.expect("read").expect("one");
+        assert!(!after.in_force("2026-12-07"));
+        assert_eq!(audited(&app, "exchange.grant.revoked").await, 1);
+
+        // Deadlines: the authority's 3 working days pass; a warning the day before, then
+        // escalation to the supervisors, each once.
+        let c = sent_id(
+            &app.post_form(
+                "/exchange/requests",
+                &request_form(population, &["name_zh"], "核对低保申请人姓名"), Some(&consumer),
+)
+            .await,
+        );
+        let sms = ui::state::SmsMode::DevInbox;
+        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("sweep"), 0);
+        db.clock().set_today(time::macros::date!(2026 - 12 - 09));
+        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("sweep"), 1);
+        db.clock().set_today(time::macros::date!(2026 - 12 - 11));
+        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("sweep"), 1);
+        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("again"), 0);
+        let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
+        let listed = app.get_as("/exchange/requests?lang=en", &authority).await;
+        listed.shows(&format!("/exchange/requests/{c}")).shows("overdue");
+        let history = app.get_as(&format!("/exchange/requests/{c}?lang=en"), &authority).await;
+        history.shows("Due-soon warning").shows("Escalated as overdue");
+        // The supervisor over Lhasa does not supervise a region-level provider.
+        let not_theirs = app.get_as(&format!("/exchange/requests/{c}?lang=en"), &supervisor).await;
+        not_theirs.expect_status(StatusCode::FORBIDDEN);
+        // The consumer withdraws it.
+        app.post_form(&format!("/exchange/requests/{c}"), "action=withdraw", Some(&consumer))
+            .await
+            .expect_status(StatusCode::OK);
+        let withdrawn = exchange::requests::store::one(db, c).await.expect("read").expect("one");
+        assert_eq!(withdrawn.state, exchange::requests::State::Withdrawn);
+    }
+
+    /// A department's system asks through the JSON API with the `exchange` grant; problems come
+    /// back as one problem document naming each; a citizen may neither ask nor list.
+    async fn a_department_system_asks_for_data_through_the_api(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        db.clock().set_today(time::macros::date!(2026 - 12 - 07));
+        let token = app.system_token("minzheng-jiuzhu", "openid").await;
+        let ask = serde_json::json!({
+            "resource": "101001/000001",
+            "items": ["name_zh", "ethnicity"],
+            "purpose": "低保审核核对申请人信息",
+            "legal_basis": "《社会救助暂行办法》",
+            "scope": "540102",
+            "retention_days": 180,
+            "valid_from": "2026-12-07",
+            "valid_to": "2027-06-06"
+        })
+        .to_string();
+        let call = |body: String, token: Option<String>| {
+            let app = &app;
+            async move {
+                common::system_call(app, "POST", "/api/v1/exchange/requests", token.as_deref(), "application/json", &body).await
+            }
+        };
+        // Without the grant the system is refused.
+        call(ask.clone(), Some(token.clone())).await.expect_status(StatusCode::FORBIDDEN);
+        grant_exchange(&app).await;
+        let created = call(ask.clone(), Some(token.clone())).await;
+        created.expect_status(StatusCode::CREATED);
+        let body = created.json();
+        assert_eq!(body["state"], "review");
+        assert_eq!(body["holder"], "authority");
+        assert_eq!(body["due_on"], "2026-12-10");
+        assert_eq!(body["conditional"], true);
+        assert_eq!(body["requested_by"], "client:minzheng-jiuzhu");
+        let id = body["id"].as_i64().expect("id");
+        let one = common::system_call(&app, "GET", &format!("/api/v1/exchange/requests/{id}"), Some(&token), "application/json", "").await;
+        one.expect_status(StatusCode::OK);
+        assert_eq!(one.json()["steps"][0]["action"], "submitted");
+
+        let wrong = serde_json::json!({
+            "resource": "101001/000001",
+            "items": ["name_zh"],
+            "purpose": "",
+            "legal_basis": "",
+            "scope": "54",
+            "retention_days": 0,
+            "valid_from": "2026-12-01",
+            "valid_to": "2026-11-01"
+        })
+        .to_string();
+        let invalid = call(wrong, Some(token.clone())).await;
+        invalid.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = invalid.json()["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(fields, ["purpose", "legal_basis", "scope", "retention_days", "valid_to"]);
+        let unknown = call(ask.replace("101001/000001", "301999/000001"), Some(token.clone())).await;
+        unknown.expect_status(StatusCode::UNPROCESSABLE_ENTITY).shows("no resource 301999/000001");
+        let garbage = call("{".into(), Some(token.clone())).await;
+        garbage.expect_status(StatusCode::BAD_REQUEST);
+        assert_eq!(request_count(&app).await, 1);
+
+        let citizen = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
+        app.get_as("/api/v1/exchange/requests", &citizen).await.expect_status(StatusCode::FORBIDDEN);
+        app.post_json_as("/api/v1/exchange/requests", &ask, &citizen).await.expect_status(StatusCode::FORBIDDEN);
+        assert_eq!(request_count(&app).await, 1);
+    }
+}
+
+db::on_each_backend! {
+    /// The gateway: a system of civil affairs with a data grant reads a Chengguan resident's
+    /// record for the grant's purpose — only the granted items, masked as granted; every
+    /// other call is refused naming why; every call is a line of the hash-chained access log
+    /// (an edited line is found), and the person sees the read in their own read log.
+    async fn the_gateway_answers_what_is_granted_and_logs_every_call(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        db.clock().set_today(time::macros::date!(2026 - 12 - 07));
+        registry::seed::seed_demo(db).await.expect("registry");
+        let (consumer, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        let (authority, _) = app.official_sign_in("steward.region", PASSWORD).await;
+        let (provider, _) = app.official_sign_in("steward.security", PASSWORD).await;
+        let purpose = "核对低保申请人的民族以落实政策";
+        let id = sent_id(
+            &app.post_form(
+                "/exchange/requests",
+                &request_form("101001/000001", &["person_id", "name_zh", "ethnicity", "mobile"], purpose),
+                Some(&consumer),
+            )
+            .await,
+        );
+        app.post_form(&format!("/exchange/requests/{id}"), "action=accept", Some(&authority))
+            .await
+            .expect_status(StatusCode::OK);
+        // Granted without the mobile; the name masked, the ethnicity as a pseudonym.
+        app.post_form(
+            &format!("/exchange/requests/{id}"),
+            "action=grant&grant_items=person_id&grant_items=name_zh&grant_items=ethnicity&mask-ethnicity=pseudonym&mask-person_id=clear&text=",
+            Some(&provider),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+        let token = app.system_token("minzheng-jiuzhu", "openid").await;
+        grant_exchange(&app).await;
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        let (herder, _) = identity::seed::demo_herder().expect("herder");
+        let get = |path: String| {
+            let app = &app;
+            let token = token.clone();
+            async move { common::system_call(app, "GET", &path, Some(&token), "application/json", "").await }
+        };
+        let url = |key: &str, purpose: &str| {
+            format!("/api/v1/exchange/101001~000001/{key}?purpose={}", common::form_encode(purpose))
+        };
+        let read = get(url(citizen.as_str(), purpose)).await;
+        read.expect_status(StatusCode::OK);
+        let body = read.json();
+        assert_eq!(body["data"]["person_id"], citizen.as_str());
+        assert_eq!(body["data"]["name_zh"], "***珠");
+        let pseudonym = body["data"]["ethnicity"].as_str().expect("pseudonym").to_owned();
+        assert_eq!(pseudonym.len(), 32, "{body}");
+        assert!(body["data"].get("mobile").is_none(), "not granted: {body}");
+        assert_eq!(body["masking"]["ethnicity"], "pseudonym");
+        // The same person is the same pseudonym within the grant.
+        let again = get(url(citizen.as_str(), purpose)).await.json();
+        assert_eq!(again["data"]["ethnicity"], pseudonym.as_str());
+
+        // Refusals, each naming its cause.
+        get(url(citizen.as_str(), "别的用途")).await.expect_status(StatusCode::FORBIDDEN).shows("matches none");
+        get(url(citizen.as_str(), "")).await.expect_status(StatusCode::UNPROCESSABLE_ENTITY).shows("State the purpose");
+        get(url(herder.as_str(), purpose)).await.expect_status(StatusCode::FORBIDDEN).shows("outside the grant");
+        get(url("540102199001011234", purpose)).await.expect_status(StatusCode::UNPROCESSABLE_ENTITY).shows("not well formed");
+        get(format!("/api/v1/exchange/102001~000001/x?purpose={}", common::form_encode(purpose)))
+            .await
+            .expect_status(StatusCode::FORBIDDEN)
+            .shows("holds no grant");
+        // An official's session is not a system.
+        let official = app.get_as(&url(citizen.as_str(), purpose), &consumer).await;
+        official.expect_status(StatusCode::FORBIDDEN);
+
+        // The person sees civil affairs' system read their record, and why.
+        let me = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
+        let mine = app.get_as("/me/registry?lang=zh", &me).await;
+        mine.shows(purpose);
+
+        // Revoked: refused at once.
+        let g = grants::data::of_request(db, id).await.expect("read").expect("grant");
+        app.post_form(
+            &format!("/exchange/grants/{}/revoke", g.id),
+            &format!("reason={}", common::form_encode("用途已完成")),
+            Some(&provider),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+        get(url(citizen.as_str(), purpose)).await.expect_status(StatusCode::FORBIDDEN).shows("revoked");
+
+        // The provider sees who used its data and for what; the consumer its own calls;
+        // an inspector's export holds every line.
+        let seen = app.get_as("/exchange/usage?lang=en", &provider).await;
+        seen.expect_status(StatusCode::OK).shows("540102-civil-affairs").shows(purpose).shows("client:minzheng-jiuzhu");
+        app.get_as("/exchange/usage?lang=en", &consumer).await.shows(purpose);
+        let csv = app.get_as("/exchange/usage/export", &authority).await;
+        assert_eq!(csv.body.lines().count(), 1 + 8, "{}", csv.body);
+        let me_again = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
+        app.get_as("/exchange/usage", &me_again).await.expect_status(StatusCode::FORBIDDEN);
+
+        // Every call is a line; the chain holds until a line is edited.
+        let lines = exchange::access_log::lines(db, 0, 100, Some("540102-civil-affairs")).await.expect("lines");
+        assert_eq!(lines.len(), 8, "{lines:?}");
+        assert_eq!(lines[0].line.status, 200);
+        assert_eq!(lines[0].line.provider, "540000-public-security");
+        assert_eq!(lines[0].line.items, "person_id,name_zh,ethnicity");
+        assert_eq!(lines[0].line.key_digest, kernel::crypto::sm3_hex(citizen.as_str().as_bytes()));
+        assert!(lines.iter().skip(2).all(|l| l.line.status >= 400 && !l.line.refusal.is_empty()));
+        let intact = exchange::access_log::verify(db).await.expect("verify");
+        assert_eq!((intact.lines, intact.first_break), (8, None));
+        db::sqlx::query("UPDATE exchange_access_log SET purpose = 'x' WHERE seq = 2")
+            .execute(db.pool())
+            .await
+            .expect("tamper");
+        let broken = exchange::access_log::verify(db).await.expect("verify");
+        assert_eq!(broken.first_break, Some(2));
     }
 }

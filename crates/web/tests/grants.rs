@@ -25,7 +25,7 @@ db::on_each_backend! {
         let token = app.system_token("minzheng-jiuzhu", "population").await;
         let path = "/api/v1/registry/population/540102199001011234?purpose=%E6%A0%B8%E5%AF%B9";
         let before = system_call(&app, "GET", path, Some(&token), "application/json", "").await;
-        assert_eq!(before.status, StatusCode::FORBIDDEN, "{}", before.body);
+        before.expect_status(StatusCode::FORBIDDEN);
 
         // An approver may not see or change grants; the refusal is audited.
         let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
@@ -34,7 +34,7 @@ db::on_each_backend! {
         let (admin, _) = app.official_sign_in("admin.region", PASSWORD).await;
         let page = app.get_as("/admin/grants?lang=en", &admin).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("No system has a grant yet"), "{}", page.body);
+        page.shows("No system has a grant yet");
 
         // Every problem at once, nothing written.
         let bad = app
@@ -42,7 +42,7 @@ db::on_each_backend! {
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         for said in ["There is no client", "There is no scope", "There is no department"] {
-            assert!(bad.body.contains(said), "{said}: {}", bad.body);
+            bad.shows_for(said, "{said}");
         }
         assert!(bad.body.contains("No system has a grant yet"));
 
@@ -53,7 +53,7 @@ db::on_each_backend! {
                 Some(&admin),
             )
             .await;
-        assert_eq!(given.status, StatusCode::OK, "{}", given.body);
+        given.expect_status(StatusCode::OK);
         assert!(given.body.contains("Granted: minzheng-jiuzhu acts for 540102-civil-affairs"));
         assert!(given.body.contains("China Standard Time"), "times name their zone");
         let read = system_call(&app, "GET", path, Some(&token), "application/json", "").await;
@@ -62,7 +62,7 @@ db::on_each_backend! {
         let revoked = app
             .post_form("/admin/grants/revoke?lang=en", "client_id=minzheng-jiuzhu&scope=population", Some(&admin))
             .await;
-        assert!(revoked.body.contains("was taken back"), "{}", revoked.body);
+        revoked.shows("was taken back");
         let after = system_call(&app, "GET", path, Some(&token), "application/json", "").await;
         assert_eq!(after.status, StatusCode::FORBIDDEN, "taken back at once on this replica");
         // A service's refusal, returned with `?`, is rendered in the reader's language on the
@@ -75,12 +75,12 @@ db::on_each_backend! {
                     Some(&admin),
                 )
                 .await;
-            assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
-            assert!(again.body.contains(said), "{lang}: {}", again.body);
-            assert!(again.body.contains(&format!("lang=\"{lang}\"")), "{}", again.body);
+            again.expect_status(StatusCode::NOT_FOUND);
+            again.shows_for(said, "{lang}");
+            again.shows(&format!("lang=\"{lang}\""));
             assert!(again.header("content-type").starts_with("text/html"), "a page");
             assert_eq!(again.header("cache-control"), "no-store");
-            assert!(again.body.contains("action=\"/signout\""), "signed in: {}", again.body);
+            again.shows_for("action=\"/signout\"", "signed in");
         }
         let actions = app.audit_actions().await;
         for a in ["registry.granted", "registry.revoked", "authz.refused"] {

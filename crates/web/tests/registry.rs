@@ -51,12 +51,7 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert_eq!(
-            wrong.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            wrong.body
-        );
+        wrong.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
 
         let purpose = "临时救助审核";
         let found = app
@@ -66,8 +61,8 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
-        assert!(found.body.contains("(masked)"), "{}", found.body);
+        found.expect_status(StatusCode::OK);
+        found.shows("(masked)");
         assert!(
             found.body.contains(">married<") || found.body.contains(">unmarried<"),
             "{}",
@@ -94,12 +89,8 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
-        assert!(
-            updated.body.contains("1 fields updated"),
-            "{}",
-            updated.body
-        );
+        updated.expect_status(StatusCode::OK);
+        updated.shows("1 fields updated");
         let forged = app
             .post_form(
                 "/registry/persons/update?lang=en",
@@ -107,7 +98,7 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert!(forged.body.contains("cannot change it"), "{}", forged.body);
+        forged.shows("cannot change it");
         let changes: Vec<String> = db::sqlx::query_scalar(
             "SELECT field FROM registry_changes WHERE subject = $1 AND reference = 'case:42'",
         )
@@ -133,7 +124,7 @@ common::stories! { demo_app;
         let mine = app.get_as("/me/registry?lang=zh", &me).await;
         assert_eq!(mine.status, StatusCode::OK);
         assert!(mine.body.contains(&citizen_id), "own number in clear");
-        assert!(mine.body.contains(purpose), "{}", mine.body);
+        mine.shows(purpose);
         assert!(mine.body.contains(">离婚<"), "marital status in words");
         // Officials' pages are not for citizens, nor the citizen's page for officials.
         assert_eq!(
@@ -169,20 +160,12 @@ common::stories! { demo_app;
                 Some(&approver),
             )
             .await;
-        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
-        assert!(
-            found.body.contains(&format!("<code>{code}</code>")),
-            "{}",
-            found.body
-        );
+        found.expect_status(StatusCode::OK);
+        found.shows(&format!("<code>{code}</code>"));
         assert!(found.body.contains("拉萨净土青稞食品有限公司"));
         assert!(found.body.contains("name=\"legal_representative\""));
         assert!(!found.body.contains("name=\"tax_status\""));
-        assert!(
-            found.body.contains("(masked)"),
-            "revenue is sensitive: {}",
-            found.body
-        );
+        found.shows_for("(masked)", "revenue is sensitive");
         let unknown = app
             .post_form(
                 "/registry/entities?lang=en",
@@ -191,7 +174,7 @@ common::stories! { demo_app;
             )
             .await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(unknown.body.contains("check character"), "{}", unknown.body);
+        unknown.shows("check character");
         // Market regulation in Shigatse owns the same field but has no business with a Lhasa
         // entity: the registry refuses the change, whatever page sends it, and records it.
         let (shigatse, _) = app.official_sign_in("approver.shigatse", PASSWORD).await;
@@ -202,7 +185,7 @@ common::stories! { demo_app;
                 Some(&shigatse),
             )
             .await;
-        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN, "{}", elsewhere.body);
+        elsewhere.expect_status(StatusCode::FORBIDDEN);
         assert!(
             app.audit_actions()
                 .await
@@ -216,18 +199,14 @@ common::stories! { demo_app;
                 Some(&approver),
             )
             .await;
-        assert!(
-            updated.body.contains("1 fields updated"),
-            "{}",
-            updated.body
-        );
+        updated.shows("1 fields updated");
 
         // The Chengguan civil-affairs clerk's queue has health's disagreement; adopting it
         // changes the record.
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
         let queue = app.get_as("/registry/checks?lang=en", &clerk).await;
         assert_eq!(queue.status, StatusCode::OK);
-        assert!(queue.body.contains("家庭医生签约档案"), "{}", queue.body);
+        queue.shows("家庭医生签约档案");
         let id: i64 =
             db::sqlx::query_scalar("SELECT id FROM registry_observations WHERE status = 'open'")
                 .fetch_one(app.db.db.pool())
@@ -240,11 +219,7 @@ common::stories! { demo_app;
                 Some(&approver),
             )
             .await;
-        assert!(
-            from_market.body.contains("cannot change it"),
-            "{}",
-            from_market.body
-        );
+        from_market.shows("cannot change it");
         let adopted = app
             .post_form(
                 &format!("/registry/checks/{id}?lang=en"),
@@ -252,11 +227,7 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert!(
-            adopted.body.contains("Adopted the reported value"),
-            "{}",
-            adopted.body
-        );
+        adopted.shows("Adopted the reported value");
         assert!(adopted.body.contains("Nothing to check"));
 
         // A batch with a bad row changes nothing and names the row; a good one applies.
@@ -280,22 +251,9 @@ common::stories! { demo_app;
                 ],
             )
             .await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            refused.body
-        );
-        assert!(
-            refused.body.contains("Nothing was changed"),
-            "{}",
-            refused.body
-        );
-        assert!(
-            refused.body.contains("<td>3</td>"),
-            "line 3 named: {}",
-            refused.body
-        );
+        refused.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        refused.shows("Nothing was changed");
+        refused.shows_for("<td>3</td>", "line 3 named");
         let good = format!("person_id,marital_status\n{citizen},married\n");
         let applied = app
             .post_multipart(
@@ -308,11 +266,7 @@ common::stories! { demo_app;
                 ],
             )
             .await;
-        assert!(
-            applied.body.contains("1 rows checked, 1 values changed"),
-            "{}",
-            applied.body
-        );
+        applied.shows("1 rows checked, 1 values changed");
         let by_batch: i64 = db::sqlx::query_scalar(
             "SELECT COUNT(*) FROM registry_changes WHERE reference = 'batch:2026-11'",
         )
@@ -384,12 +338,7 @@ common::stories! { demo_app;
         assert_eq!(none.status, StatusCode::UNAUTHORIZED);
         assert!(none.header("www-authenticate").starts_with("Bearer"));
         let ungranted = system_call(&app, "GET", &path, Some(&token), "application/json", "").await;
-        assert_eq!(
-            ungranted.status,
-            StatusCode::FORBIDDEN,
-            "{}",
-            ungranted.body
-        );
+        ungranted.expect_status(StatusCode::FORBIDDEN);
         assert!(
             grants::service::give(
                 db,
@@ -419,7 +368,7 @@ common::stories! { demo_app;
 
         // A read with purpose: masked by the same rules, and logged where the person sees it.
         let read = system_call(&app, "GET", &path, Some(&token), "application/json", "").await;
-        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        read.expect_status(StatusCode::OK);
         let view = read.json();
         let field = |name: &str| {
             view["fields"]
@@ -466,7 +415,7 @@ common::stories! { demo_app;
             r#"{"changes": {"assistance": "城市最低生活保障"}, "reference": "case:540102-88"}"#,
         )
         .await;
-        assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+        own.expect_status(StatusCode::OK);
         assert_eq!(own.json()["changed"], 1);
         let foreign = system_call(
             &app,
@@ -477,12 +426,7 @@ common::stories! { demo_app;
             r#"{"changes": {"assistance": "无", "education": "高中"}, "reference": "case:540102-88"}"#,
         )
         .await;
-        assert_eq!(
-            foreign.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            foreign.body
-        );
+        foreign.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(foreign.json()["errors"][0]["field"], "education");
         let garbage = system_call(
             &app,
@@ -505,7 +449,7 @@ common::stories! { demo_app;
             r#"{"observations": {"education": "大学本科"}, "reference": "低保申请材料"}"#,
         )
         .await;
-        assert_eq!(observed.status, StatusCode::OK, "{}", observed.body);
+        observed.expect_status(StatusCode::OK);
         assert_eq!(observed.json()["flagged"], 1);
 
         assert_eq!(
@@ -539,12 +483,7 @@ common::stories! { demo_app;
         .expect("granted");
         let not_owner =
             system_call(&app, "POST", path, Some(&token), "application/json", parcel).await;
-        assert_eq!(
-            not_owner.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            not_owner.body
-        );
+        not_owner.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         grants::service::give(
             db,
             &identity::Principal::Operator("system:test"),
@@ -558,7 +497,7 @@ common::stories! { demo_app;
         .await
         .expect("granted");
         let saved = system_call(&app, "POST", path, Some(&token), "application/json", parcel).await;
-        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        saved.expect_status(StatusCode::OK);
         let id = saved.json()["id"].as_i64().expect("id");
         let one = app
             .get(&format!("/ogc/collections/land-parcels/items/{id}"))
@@ -592,12 +531,7 @@ common::stories! { demo_app;
             &bad,
         )
         .await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            refused.body
-        );
+        refused.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(refused.json()["errors"][0]["line"], 3);
         let good = format!("person_id,assistance\n{citizen},临时救助\n");
         let applied = system_call(
@@ -609,7 +543,7 @@ common::stories! { demo_app;
             &good,
         )
         .await;
-        assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+        applied.expect_status(StatusCode::OK);
         assert_eq!(applied.json()["changed"], 1);
     }
 }
@@ -644,11 +578,7 @@ common::stories! { demo_app;
             app.name(),
             refused.body
         );
-        assert!(
-            refused.body.contains("no business with this record"),
-            "{}",
-            refused.body
-        );
+        refused.shows("no business with this record");
         let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
         let citizen_id: String =
             db::sqlx::query_scalar("SELECT person_id FROM accounts WHERE mobile = '13908900001'")
@@ -678,6 +608,6 @@ common::stories! { demo_app;
         .await
         .expect("a case");
         let allowed = lookup(clerk, herder).await;
-        assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
+        allowed.expect_status(StatusCode::OK);
     }
 }

@@ -24,6 +24,13 @@ fn text(out: &Output) -> String {
     )
 }
 
+/// Asserts the command's output holds `what`, showing the output when it does not.
+#[track_caller]
+fn shows(out: &Output, what: &str) {
+    let text = text(out);
+    assert!(text.contains(what), "expected {what:?} in: {text}");
+}
+
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("yiwang-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -57,16 +64,12 @@ fn a_malformed_config_file_is_named_with_its_line_and_field() {
 fn unknown_unreachable_and_mistyped_databases_are_refused() {
     let out = yiwang(&["migrate", "--database-url", "mysql://root@localhost/db"]);
     assert!(!out.status.success());
-    assert!(
-        text(&out).contains("unsupported database URL"),
-        "{}",
-        text(&out)
-    );
+    shows(&out, "unsupported database URL");
     let typo = temp("typo.db");
     let url = format!("sqlite://{}", typo.display());
     let out = yiwang(&["serve", "--database-url", &url, "--listen", "127.0.0.1:0"]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("does not exist"), "{}", text(&out));
+    shows(&out, "does not exist");
     assert!(!typo.exists(), "a typo never creates a database");
     let out = yiwang(&[
         "migrate",
@@ -74,14 +77,13 @@ fn unknown_unreachable_and_mistyped_databases_are_refused() {
         "postgres://nobody@127.0.0.1:1/none",
     ]);
     assert!(!out.status.success());
-    assert!(
-        text(&out).contains("cannot connect to the database at postgres://nobody@127.0.0.1:1/none"),
-        "{}",
-        text(&out)
+    shows(
+        &out,
+        "cannot connect to the database at postgres://nobody@127.0.0.1:1/none",
     );
     let out = yiwang(&["serve", "--listen", "localhost"]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("--listen"), "{}", text(&out));
+    shows(&out, "--listen");
 }
 
 fn event_count(out: &Output) -> String {
@@ -323,11 +325,7 @@ db::on_each_backend! {
             "--database-url",
             t.url(),
         ]);
-        assert!(
-            text(&roles).contains("dawa now holds: approver@540102, window-clerk@540102"),
-            "{}",
-            text(&roles)
-        );
+        shows(&roles, "dawa now holds: approver@540102, window-clerk@540102");
         let bad_roles = yiwang(&[
             "official",
             "roles",
@@ -338,7 +336,7 @@ db::on_each_backend! {
             t.url(),
         ]);
         assert!(!bad_roles.status.success());
-        assert!(text(&bad_roles).contains("roles"), "{}", text(&bad_roles));
+        shows(&bad_roles, "roles");
         let reset = yiwang(&["official", "reset-totp", "dawa", "--database-url", t.url()]);
         assert!(reset.status.success(), "{}", text(&reset));
         let nobody = yiwang(&[
@@ -474,11 +472,7 @@ db::on_each_backend! {
             t.url(),
         ]);
         assert!(out.status.success(), "{}", text(&out));
-        assert!(
-            text(&out).contains(&format!("0 new versions (in review), {n} unchanged")),
-            "{}",
-            text(&out)
-        );
+        shows(&out, &format!("0 new versions (in review), {n} unchanged"));
 
         // A JSON file with a bad time limit and an unknown division: both named, nothing in.
         let json = csv.with_file_name("catalog.json");
@@ -549,11 +543,7 @@ fn synthetic_registries_are_seeded_into_empty_registries_only() {
         "10",
     ]);
     assert!(!again.status.success());
-    assert!(
-        text(&again).contains("already holds 1500 records"),
-        "{}",
-        text(&again)
-    );
+    shows(&again, "already holds 1500 records");
 }
 
 /// `yiwang cert verify FILE --keys KEYS` offline: a genuine file passes (exit 0); an altered
@@ -585,33 +575,25 @@ async fn an_exported_certificate_is_verified_offline_from_the_command_line() {
     let arg = |p: &PathBuf| p.display().to_string();
     let ok = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
     assert!(ok.status.success(), "{}", text(&ok));
-    assert!(text(&ok).contains("genuine"), "{}", text(&ok));
+    shows(&ok, "genuine");
 
     let mut altered = export.clone();
     altered["certificate"]["holder"] = "某人".into();
     std::fs::write(&file, altered.to_string()).expect("file");
     let bad = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
-    assert!(text(&bad).contains("altered"), "{}", text(&bad));
+    shows(&bad, "altered");
 
     std::fs::write(&file, export.to_string()).expect("file");
     std::fs::write(&keys_file, r#"{"keys": []}"#).expect("keys");
     let unknown = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
     assert_eq!(unknown.status.code(), Some(1));
-    assert!(
-        text(&unknown).contains("not among the published keys"),
-        "{}",
-        text(&unknown)
-    );
+    shows(&unknown, "not among the published keys");
 
     std::fs::write(&file, "{}").expect("file");
     let junk = yiwang(&["cert", "verify", &arg(&file), "--keys", &arg(&keys_file)]);
     assert_eq!(junk.status.code(), Some(1));
-    assert!(
-        text(&junk).contains("not a Yiwang certificate file"),
-        "{}",
-        text(&junk)
-    );
+    shows(&junk, "not a Yiwang certificate file");
 }
 
 /// An operator's backup and restore on SQLite: the copy is written while the database is
@@ -636,11 +618,7 @@ async fn a_sqlite_database_is_backed_up_and_restored() {
     let arg = |p: &PathBuf| p.display().to_string();
     let made = yiwang(&["backup", "--out", &arg(&out), "--database-url", &url]);
     assert!(made.status.success(), "{}", text(&made));
-    assert!(
-        text(&made).contains("audit chain intact"),
-        "{}",
-        text(&made)
-    );
+    shows(&made, "audit chain intact");
     let again = yiwang(&["backup", "--out", &arg(&out), "--database-url", &url]);
     assert_eq!(
         again.status.code(),
@@ -773,9 +751,5 @@ async fn a_postgres_database_is_backed_up_and_restored() {
     drop_databases(admin, &made).await;
     assert!(dumped.status.success(), "{}", text(&dumped));
     assert!(back.status.success(), "{}", text(&back));
-    assert!(
-        text(&back).contains("audit chain intact"),
-        "{}",
-        text(&back)
-    );
+    shows(&back, "audit chain intact");
 }

@@ -70,6 +70,11 @@ pub(super) async fn me(
                 li { a href="/registry/entities" { (ctx.t("reg-lookup-title-entities")) } }
                 li { a href="/registry/checks" { (ctx.t("reg-checks-title")) } }
                 li { a href="/registry/batches" { (ctx.t("reg-batch-title")) } }
+                // The exchange's pages (their text lives with that capability).
+                li { a href="/exchange/resources" { (ctx.t("xc-title")) } }
+                li { a href="/exchange/requests" { (ctx.t("xc-req-title")) } }
+                li { a href="/exchange/grants" { (ctx.t("xc-grants-title")) } }
+                li { a href="/exchange/usage" { (ctx.t("xc-usage-title")) } }
             }
             // The cases' pages (their text lives with that capability).
             @if a.kind == AccountKind::Person {

@@ -42,7 +42,7 @@ common::stories! { demo_app;
                 ],
             )
             .await;
-            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+            sent.expect_status(StatusCode::SEE_OTHER);
             let id: i64 = sent
                 .location()
                 .trim_start_matches("/me/cases/")
@@ -53,7 +53,7 @@ common::stories! { demo_app;
             let ok = app
                 .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
                 .await;
-            assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+            ok.expect_status(StatusCode::OK);
             ids.push(id);
         }
         let tasks = |id: i64| async move {
@@ -93,7 +93,7 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert!(paused.body.contains("已暂停计时"), "{}", paused.body);
+        paused.shows("已暂停计时");
         let blocked = app
             .post_form(
                 &format!("/console/tasks/{}?lang=zh", task_of(&first, 0, "health")),
@@ -101,7 +101,7 @@ common::stories! { demo_app;
                 Some(&health),
             )
             .await;
-        assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.body);
+        blocked.expect_status(StatusCode::CONFLICT);
         let resumed = app
             .post_form(
                 &format!("/console/cases/{}/after?lang=zh", ids[0]),
@@ -109,7 +109,7 @@ common::stories! { demo_app;
                 Some(&clerk),
             )
             .await;
-        assert!(resumed.body.contains("已恢复计时"), "{}", resumed.body);
+        resumed.shows("已恢复计时");
 
         // Both departments approve; the second stage opens; market regulation approves it.
         let approve = |task: i64, who: String| {
@@ -124,12 +124,12 @@ common::stories! { demo_app;
             }
         };
         let r = approve(task_of(&first, 0, "health"), health.clone()).await;
-        assert!(r.body.contains("本环节其他部门仍在审查"), "{}", r.body);
+        r.shows("本环节其他部门仍在审查");
         let r = approve(task_of(&first, 0, "market-regulation"), market.clone()).await;
-        assert!(r.body.contains("下一环节已开始"), "{}", r.body);
+        r.shows("下一环节已开始");
         let now_rows = tasks(ids[0]).await;
         let r = approve(task_of(&now_rows, 1, "market-regulation"), market.clone()).await;
-        assert!(r.body.contains("办件审批完成"), "{}", r.body);
+        r.shows("办件审批完成");
         let state: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
             .bind(ids[0])
             .fetch_one(db.pool())
@@ -149,13 +149,13 @@ common::stories! { demo_app;
                 Some(&health),
             )
             .await;
-        assert!(r.body.contains("不予批准决定"), "{}", r.body);
+        r.shows("不予批准决定");
         let states: Vec<String> = tasks(ids[1]).await.into_iter().map(|t| t.3).collect();
         assert_eq!(states, ["cancelled", "refused", "cancelled"]);
         let mine = app
             .get_as(&format!("/me/cases/{}?lang=zh", ids[1]), &me)
             .await;
-        assert!(mine.body.contains("不予批准"), "{}", mine.body);
+        mine.shows("不予批准");
         let doc: i64 = db::sqlx::query_scalar(
             "SELECT id FROM case_documents WHERE case_id = $1 AND kind = 'decision'",
         )
@@ -185,11 +185,7 @@ common::stories! { demo_app;
             .date();
         let t = kernel::calendar::tibetan::TibetanDate::from_gregorian(day).expect("in range");
         let year = ui::layout::tibetan_numerals(t.year + 127);
-        assert!(
-            bo.body.contains(&format!("<span class=\"tibetan-date\">བོད་རྒྱལ་ལོ་{year} བོད་ཟླ་")),
-            "{}",
-            bo.body
-        );
+        bo.shows(&format!("<span class=\"tibetan-date\">བོད་རྒྱལ་ལོ་{year} བོད་ཟླ་"));
     }
 }
 
@@ -212,7 +208,7 @@ common::stories! { demo_app;
             let ok = app
                 .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
                 .await;
-            assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+            ok.expect_status(StatusCode::OK);
             ids.push(id);
         }
         // Nothing is near yet: the item gives weeks.
@@ -247,21 +243,21 @@ common::stories! { demo_app;
             .await
             .expect("number");
         let inbox = app.get_as("/console/tasks?lang=zh", &approver).await;
-        assert!(inbox.body.contains("临期提醒"), "{}", inbox.body);
+        inbox.shows("临期提醒");
         let sup = app
             .get_as("/console/supervision?lang=zh", &supervisor)
             .await;
-        assert!(sup.body.contains("督办"), "{}", sup.body);
-        assert!(sup.body.contains(&number), "{}", sup.body);
+        sup.shows("督办");
+        sup.shows(&number);
         // The supervisor follows the link to the case's complete trail; others may not.
         let trail_link = format!("/console/cases/{}/trail", ids[1]);
-        assert!(sup.body.contains(&trail_link), "{}", sup.body);
+        sup.shows(&trail_link);
         let trail = app
             .get_as(&format!("{trail_link}?lang=zh"), &supervisor)
             .await;
-        assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
+        trail.expect_status(StatusCode::OK);
         for action in ["case.submit", "case.accept", "case.task.overdue"] {
-            assert!(trail.body.contains(action), "{action}: {}", trail.body);
+            trail.shows_for(action, "{action}");
         }
         assert_eq!(
             app.get_as(&trail_link, &approver).await.status,
@@ -298,7 +294,7 @@ common::stories! { demo_app;
         };
         // Without a grant the system may do nothing.
         let refused = call("GET", "/api/v1/department/tasks".into(), "").await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        refused.expect_status(StatusCode::FORBIDDEN);
         let anonymous = common::system_call(
             &app,
             "GET",
@@ -328,9 +324,9 @@ common::stories! { demo_app;
             "{}",
         )
         .await;
-        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        accepted.expect_status(StatusCode::OK);
         let list = call("GET", "/api/v1/department/tasks".into(), "").await;
-        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        list.expect_status(StatusCode::OK);
         let items = list.json()["items"].as_array().cloned().unwrap_or_default();
         let task = items
             .iter()
@@ -338,7 +334,7 @@ common::stories! { demo_app;
             .expect("the case's task");
         let task_id = task["task"]["id"].as_i64().expect("task id");
         let case = call("GET", format!("/api/v1/department/cases/{id}"), "").await;
-        assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+        case.expect_status(StatusCode::OK);
         // No opinion: told, nothing changed.
         let bare = call(
             "POST",
@@ -346,19 +342,14 @@ common::stories! { demo_app;
             r#"{"approve": true}"#,
         )
         .await;
-        assert_eq!(
-            bare.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            bare.body
-        );
+        bare.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         let decided = call(
             "POST",
             format!("/api/v1/department/tasks/{task_id}/decision"),
             r#"{"approve": true, "opinion": "经审核，符合最低生活保障条件。"}"#,
         )
         .await;
-        assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+        decided.expect_status(StatusCode::OK);
         let state: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
             .bind(id)
             .fetch_one(db.pool())
@@ -407,12 +398,12 @@ common::stories! { demo_app;
         let page = app
             .get_as(&format!("/me/cases/{}?lang=zh", ids[0]), &me)
             .await;
-        assert!(page.body.contains("2027-01-19"), "{}", page.body);
-        assert!(page.body.contains("暂定"), "{}", page.body);
+        page.shows("2027-01-19");
+        page.shows("暂定");
         let page = app
             .get_as(&format!("/me/cases/{}?lang=en", ids[0]), &me)
             .await;
-        assert!(page.body.contains("provisional"), "{}", page.body);
+        page.shows("provisional");
         let api = app.get_as(&format!("/api/v1/cases/{}", ids[0]), &me).await;
         assert_eq!(api.json()["case"]["due_provisional"], true, "{}", api.body);
         let flagged = count(
@@ -435,8 +426,8 @@ common::stories! { demo_app;
                 "s3cret-admin",
             )
             .await;
-        assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.body);
-        assert!(loaded.body.contains("were recomputed"), "{}", loaded.body);
+        loaded.expect_status(StatusCode::OK);
+        loaded.shows("were recomputed");
         let due = |id: i64| async move {
             let r: (String, i64) =
                 db::sqlx::query_as("SELECT due_date, due_provisional FROM cases WHERE id = $1")
@@ -469,24 +460,12 @@ common::stories! { demo_app;
         let page = app
             .get_as(&format!("/me/cases/{}?lang=zh", ids[0]), &me)
             .await;
-        assert!(
-            page.body.contains("2027-01-19 → 2027-01-20"),
-            "{}",
-            page.body
-        );
-        assert!(
-            page.body.contains("已按公布的节假日安排确定"),
-            "{}",
-            page.body
-        );
+        page.shows("2027-01-19 → 2027-01-20");
+        page.shows("已按公布的节假日安排确定");
         let page = app
             .get_as(&format!("/me/cases/{}?lang=zh", ids[1]), &me)
             .await;
-        assert!(
-            page.body.contains("2027-01-26 → 2027-01-26"),
-            "{}",
-            page.body
-        );
+        page.shows("2027-01-26 → 2027-01-26");
 
         // The region's 2027 holidays proposed from the Tibetan calendar: a draft in the form,
         // which changes nothing until an administrator loads it.
@@ -494,11 +473,11 @@ common::stories! { demo_app;
         let proposed = app
             .get_with("/admin/calendar?lang=en&propose=2027&losar_days=6", "authorization", &auth)
             .await;
-        assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.body);
-        assert!(proposed.body.contains("A draft of the region"), "{}", proposed.body);
+        proposed.expect_status(StatusCode::OK);
+        proposed.shows("A draft of the region");
         let losar = kernel::calendar::tibetan::TibetanDate::losar(2027).expect("in range");
         let eve = losar.previous_day().expect("a day");
-        assert!(proposed.body.contains(&format!("from = &quot;{eve}&quot;")), "{}", proposed.body);
+        proposed.shows(&format!("from = &quot;{eve}&quot;"));
         assert_eq!(due(ids[0]).await, ("2027-01-20".to_owned(), 0), "nothing moved");
         let years = db::calendar::load(db).await.expect("calendar");
         assert!(
@@ -509,6 +488,6 @@ common::stories! { demo_app;
             .get_with("/admin/calendar?lang=en&propose=2300", "authorization", &auth)
             .await;
         assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(out_of_range.body.contains("1900 to 2100"), "{}", out_of_range.body);
+        out_of_range.shows("1900 to 2100");
     }
 }

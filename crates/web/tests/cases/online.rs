@@ -78,7 +78,7 @@ impl Story {
             "{}",
             app.name()
         );
-        assert!(bad.body.contains("请填写此项"), "{}", bad.body);
+        bad.shows("请填写此项");
         assert!(bad.body.contains("手机号码为以 1 开头的 11 位数字"));
         assert!(bad.body.contains("只接受 PDF"));
         assert!(bad.body.contains("value=\"139\""), "what was typed stays");
@@ -128,7 +128,7 @@ impl Story {
             .and_then(|s| s.parse().ok())
             .expect("case id");
         let mine = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
-        assert!(mine.body.contains("已提交，待预审"), "{}", mine.body);
+        mine.shows("已提交，待预审");
         let number: String = db::sqlx::query_scalar("SELECT number FROM cases WHERE id = $1")
             .bind(id)
             .fetch_one(db.pool())
@@ -156,7 +156,7 @@ impl Story {
         let (files, number) = (self.files.clone(), self.number.clone());
         // The clerk's queue, the one-time notice.
         let queue = app.get_as("/console/cases?lang=zh", &clerk).await;
-        assert!(queue.body.contains(&number), "{}", queue.body);
+        queue.shows(&number);
         let first = format!("materials.{}", files[0]);
         let noticed = app
             .post_form(
@@ -170,7 +170,7 @@ impl Story {
                 Some(&clerk),
             )
             .await;
-        assert_eq!(noticed.status, StatusCode::OK, "{}", noticed.body);
+        noticed.expect_status(StatusCode::OK);
         assert!(noticed.body.contains("已向申请人发出一次性告知"));
         let mine = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
         assert!(
@@ -187,12 +187,7 @@ impl Story {
                 &[(&format!("file-{other}"), Some("x.pdf"), PDF)],
             )
             .await;
-        assert_eq!(
-            wrong.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            wrong.body
-        );
+        wrong.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         let supplied = app
             .post_multipart(
                 &format!("/me/cases/{id}/supplement?lang=zh"),
@@ -200,7 +195,7 @@ impl Story {
                 &[(&format!("file-{}", files[0]), Some("signed.pdf"), PDF)],
             )
             .await;
-        assert_eq!(supplied.status, StatusCode::OK, "{}", supplied.body);
+        supplied.expect_status(StatusCode::OK);
         assert!(supplied.body.contains("补正材料已收到"));
 
         // No second notice.
@@ -214,7 +209,7 @@ impl Story {
                 Some(&clerk),
             )
             .await;
-        assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+        second.expect_status(StatusCode::CONFLICT);
         assert!(second.body.contains("不得再次告知"));
     }
 
@@ -231,7 +226,7 @@ impl Story {
                 Some(&clerk),
             )
             .await;
-        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        accepted.expect_status(StatusCode::OK);
         let promised: i64 = db::sqlx::query_scalar("SELECT promised_days FROM cases WHERE id = $1")
             .bind(id)
             .fetch_one(db.pool())
@@ -248,7 +243,7 @@ impl Story {
             .expect("due")
             .value;
         let due = kernel::time_util::format_date(due);
-        assert!(accepted.body.contains(&due), "{due}: {}", accepted.body);
+        accepted.shows_for(&due, "{due}");
         // Accepting again names the state.
         let twice = app
             .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
@@ -288,7 +283,7 @@ impl Story {
         // The back office: the Chengguan civil-affairs approver's inbox, a decision.
         let (approver, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
         let inbox = app.get_as("/console/tasks?lang=zh", &approver).await;
-        assert!(inbox.body.contains(&number), "{}", inbox.body);
+        inbox.shows(&number);
         let task: i64 = db::sqlx::query_scalar("SELECT id FROM case_tasks WHERE case_id = $1")
             .bind(id)
             .fetch_one(db.pool())
@@ -321,8 +316,8 @@ impl Story {
                 Some(&approver),
             )
             .await;
-        assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
-        assert!(approved.body.contains("办件审批完成"), "{}", approved.body);
+        approved.expect_status(StatusCode::OK);
+        approved.shows("办件审批完成");
         // A second decision on the same task is told it lost.
         let late = app
             .post_form(
@@ -331,7 +326,7 @@ impl Story {
                 Some(&approver),
             )
             .await;
-        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+        late.expect_status(StatusCode::CONFLICT);
         assert!(late.body.contains("已经办理完毕"));
     }
 
@@ -348,7 +343,7 @@ impl Story {
                 Some(&me),
             )
             .await;
-        assert_eq!(chose.status, StatusCode::OK, "{}", chose.body);
+        chose.expect_status(StatusCode::OK);
         let code: String = db::sqlx::query_scalar("SELECT pickup_code FROM cases WHERE id = $1")
             .bind(id)
             .fetch_one(db.pool())
@@ -381,7 +376,7 @@ impl Story {
                 Some(&clerk),
             )
             .await;
-        assert_eq!(handed.status, StatusCode::OK, "{}", handed.body);
+        handed.expect_status(StatusCode::OK);
         assert!(handed.body.contains("已发放，办件办结"));
         let closed: String = db::sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
             .bind(id)
@@ -416,7 +411,7 @@ impl Story {
                 Some(&me),
             )
             .await;
-        assert!(bad.body.contains("责任部门将核实整改"), "{}", bad.body);
+        bad.shows("责任部门将核实整改");
         let again = app
             .post_form(
                 &format!("/me/cases/{id}/rating?lang=zh"),
@@ -441,7 +436,7 @@ impl Story {
             "the window visit is rated on its own"
         );
         let list = app.get_as("/console/rectifications?lang=zh", &clerk).await;
-        assert!(list.body.contains("补正通知写得不清楚"), "{}", list.body);
+        list.shows("补正通知写得不清楚");
         let rect: i64 =
             db::sqlx::query_scalar("SELECT id FROM case_rectifications WHERE case_id = $1")
                 .bind(id)
@@ -458,7 +453,7 @@ impl Story {
                 Some(&clerk),
             )
             .await;
-        assert!(answered.body.contains("已答复申请人"), "{}", answered.body);
+        answered.shows("已答复申请人");
         let mine = app.get_as(&format!("/me/cases/{id}?lang=zh"), &me).await;
         assert!(
             mine.body.contains("已修改告知书模板"),
@@ -468,7 +463,7 @@ impl Story {
         let sup = app
             .get_as("/console/supervision?lang=zh", &supervisor)
             .await;
-        assert_eq!(sup.status, StatusCode::OK, "{}", sup.body);
+        sup.expect_status(StatusCode::OK);
         assert!(
             sup.body.contains("1.00") && sup.body.contains("5.00"),
             "two ratings, 1 online and 5 at the window, each per channel: {}",
@@ -484,7 +479,7 @@ impl Story {
         let number = self.number.clone();
         // Every change reached the applicant's inbox, and goes out as a text.
         let inbox = app.get_as("/me/inbox?lang=zh", &me).await;
-        assert!(inbox.body.contains("已办结"), "{}", inbox.body);
+        inbox.shows("已办结");
         assert!(inbox.body.contains("待补正"));
         let texts = cases::notify::send_pending(db, &ui::state::SmsMode::DevInbox, 100)
             .await
@@ -582,13 +577,9 @@ common::stories! { demo_app;
                 &format!("yw_session={me}; yw_form={kept}"),
             )
             .await;
-        assert_eq!(back.status, StatusCode::OK, "{}", back.body);
-        assert!(
-            back.body.contains("牧场受灾，家庭收入骤减"),
-            "{}",
-            back.body
-        );
-        assert!(back.body.contains("重新添加附件"), "{}", back.body);
+        back.expect_status(StatusCode::OK);
+        back.shows("牧场受灾，家庭收入骤减");
+        back.shows("重新添加附件");
         let drafts: i64 =
             db::sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE state = 'draft'")
                 .fetch_one(db.pool())
@@ -623,7 +614,7 @@ common::stories! { demo_app;
         let ok = app
             .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
             .await;
-        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        ok.expect_status(StatusCode::OK);
         let routes = [
             format!("/cases/{id}/materials/0"),
             format!("/cases/{id}/documents/1"),
@@ -687,16 +678,12 @@ common::stories! { demo_app;
         let form = app.get_as(&format!("/apply/{code}"), &me).await;
         assert_eq!(form.status, StatusCode::OK);
         let bo = app.get_as("/me/registry?lang=bo", &me).await;
-        assert!(bo.body.contains("ཞུ་ཡིག་འབུལ་བ།"), "{}", bo.body);
-        assert!(!bo.body.contains("办理："), "{}", bo.body);
+        bo.shows("ཞུ་ཡིག་འབུལ་བ།");
+        bo.lacks("办理：");
         let en = app.get_as("/me/registry?lang=en", &me).await;
-        assert!(en.body.contains("Applying for:"), "{}", en.body);
+        en.shows("Applying for:");
         let zh = app.get_as("/me/registry?lang=zh", &me).await;
-        assert!(
-            zh.body.contains("办理：最低生活保障审核确认"),
-            "{}",
-            zh.body
-        );
+        zh.shows("办理：最低生活保障审核确认");
     }
 }
 
@@ -720,10 +707,10 @@ common::stories! { demo_app;
         let unknown = app
             .post_json_as("/api/v1/cases?lang=en", r#"{"item": "no-such-item"}"#, &me)
             .await;
-        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
-        assert!(unknown.body.contains("not-found"), "{}", unknown.body);
+        unknown.expect_status(StatusCode::NOT_FOUND);
+        unknown.shows("not-found");
         let page = app.get_as(&format!("/apply/{}", for_entities.code.as_str()), &me).await;
-        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+        page.expect_status(StatusCode::FORBIDDEN);
         let api = app
             .post_json_as(
                 "/api/v1/cases?lang=en",
@@ -731,7 +718,7 @@ common::stories! { demo_app;
                 &me,
             )
             .await;
-        assert_eq!(api.status, StatusCode::FORBIDDEN, "{}", api.body);
+        api.expect_status(StatusCode::FORBIDDEN);
         assert_eq!(api.json()["code"], "forbidden", "{}", api.body);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, before, "nothing created");
     }

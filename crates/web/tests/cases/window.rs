@@ -61,7 +61,7 @@ common::stories! { demo_app;
             bad.location(),
             bad.body
         );
-        assert!(bad.body.contains("field-error"), "{}", bad.body);
+        bad.shows("field-error");
         assert!(bad.body.contains(&wrong), "what was typed stays");
         assert_eq!(
             count(&app, "SELECT COUNT(*) FROM window_presences").await,
@@ -75,10 +75,10 @@ common::stories! { demo_app;
                 &format!("yw_session={clerk}"),
             )
             .await;
-        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        sent.expect_status(StatusCode::SEE_OTHER);
         let at = sent.location().to_owned();
         let waiting = app.get_as(&format!("{at}?lang=zh"), &clerk).await;
-        assert!(waiting.body.contains("139****0001"), "{}", waiting.body);
+        waiting.shows("139****0001");
         assert_eq!(
             app.get_as(&format!("{at}/apply/{code}"), &clerk)
                 .await
@@ -99,8 +99,8 @@ common::stories! { demo_app;
                 &format!("yw_session={clerk}"),
             )
             .await;
-        assert_eq!(no.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no.body);
-        assert!(no.body.contains("核验码不正确"), "{}", no.body);
+        no.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        no.shows("核验码不正确");
         let yes = app
             .send_with_cookie_form(
                 &format!("{at}/verify"),
@@ -108,7 +108,7 @@ common::stories! { demo_app;
                 &format!("yw_session={clerk}"),
             )
             .await;
-        assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.body);
+        yes.expect_status(StatusCode::SEE_OTHER);
 
         // The clerk finds the item and fills the person's form with them.
         let found = app
@@ -117,15 +117,11 @@ common::stories! { demo_app;
                 &clerk,
             )
             .await;
-        assert!(
-            found.body.contains(&format!("{at}/apply/{code}")),
-            "{}",
-            found.body
-        );
+        found.shows(&format!("{at}/apply/{code}"));
         let form = app
             .get_as(&format!("{at}/apply/{code}?lang=zh"), &clerk)
             .await;
-        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        form.expect_status(StatusCode::OK);
         assert!(
             form.body.contains(person_id.as_str()),
             "the person's own number"
@@ -145,7 +141,7 @@ common::stories! { demo_app;
             ],
         )
         .await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        done.expect_status(StatusCode::SEE_OTHER);
         assert!(
             done.location().starts_with("/console/cases/"),
             "accept here"
@@ -174,7 +170,7 @@ common::stories! { demo_app;
         let ok = app
             .post_json_as(&format!("/api/v1/cases/{id}/accept"), "{}", &clerk)
             .await;
-        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        ok.expect_status(StatusCode::OK);
 
         // The person sees the same case online.
         let me = app
@@ -182,13 +178,13 @@ common::stories! { demo_app;
             .await
             .expect("citizen session");
         let mine = app.get_as(&format!("/me/cases/{id}"), &me).await;
-        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+        mine.expect_status(StatusCode::OK);
 
         // The account's QR code: taken once, then unknown.
         let shown = app
             .send_with_cookie_form("/me/window-code", "", &format!("yw_session={me}"))
             .await;
-        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        shown.expect_status(StatusCode::OK);
         assert!(shown.body.contains("<svg"), "a QR code");
         let qr = shown
             .body
@@ -203,7 +199,7 @@ common::stories! { demo_app;
                 &format!("yw_session={clerk}"),
             )
             .await;
-        assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+        taken.expect_status(StatusCode::SEE_OTHER);
         let again = app
             .send_with_cookie_form(
                 "/console/window/qr?lang=zh",
@@ -212,7 +208,7 @@ common::stories! { demo_app;
             )
             .await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(again.body.contains("办事码无效"), "{}", again.body);
+        again.shows("办事码无效");
         // Another official cannot use this clerk's proof.
         assert_eq!(
             app.get_as(taken.location(), &approver).await.status,
@@ -273,12 +269,12 @@ common::stories! { demo_app;
         parts.push(("action", None, "submit"));
         let bad = app.post_multipart(at, &me, &parts).await;
         if !files.is_empty() {
-            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+            bad.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
             assert_eq!(count(&app, "SELECT COUNT(*) FROM case_bundles").await, 0);
             assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, 0);
         }
         let sent = submit_form(&app, at, &me, &form.body, &fields).await;
-        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        sent.expect_status(StatusCode::SEE_OTHER);
         let tracked = sent.location().split('?').next().unwrap_or("").to_owned();
         assert!(tracked.starts_with("/me/bundles/"), "{tracked}");
         let cases = count(
@@ -288,7 +284,7 @@ common::stories! { demo_app;
         .await;
         assert!(cases >= 2, "one case per item: {cases}");
         let page = app.get_as(&format!("{tracked}?lang=zh"), &me).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.expect_status(StatusCode::OK);
         assert_eq!(page.body.matches("href=\"/me/cases/").count() as i64, cases);
         let case_id: i64 = db::sqlx::query_scalar("SELECT MIN(id) FROM cases")
             .fetch_one(db.pool())
@@ -299,7 +295,7 @@ common::stories! { demo_app;
 
         // Sent again (a double click, a retry): the same bundle, no case twice.
         let again = submit_form(&app, at, &me, &form.body, &fields).await;
-        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        again.expect_status(StatusCode::SEE_OTHER);
         assert_eq!(again.location().split('?').next(), Some(tracked.as_str()));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, cases);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM case_bundles").await, 1);

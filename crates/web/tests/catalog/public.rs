@@ -10,7 +10,7 @@ common::stories! { app_on;
                 encode("营业执照")
             ))
             .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        res.expect_status(StatusCode::OK);
         let list = res.json();
         assert!(list["total"].as_i64().expect("total") > 5);
         // Business-licence items first: registrations and the licence itself.
@@ -120,7 +120,7 @@ common::stories! { app_on;
             "the search page lists it"
         );
         // Without a place, one row per standardized item, linking to all its places.
-        assert!(page.body.contains("/items?basic="), "{}", page.body);
+        page.shows("/items?basic=");
         let collapsed = app
             .get(&format!("/api/v1/items?q={}&collapse=true", encode("低保")))
             .await
@@ -142,7 +142,7 @@ common::stories! { app_on;
     async fn a_guide_shows_what_to_bring_and_what_the_platform_fetches_itself(app) {
         let item = one_item(&app, "最低生活保障").await;
         let page = app.get(&format!("/items/{}?lang=zh", item.code)).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.expect_status(StatusCode::OK);
         for text in [
             "申请材料",
             "免提交",
@@ -150,10 +150,10 @@ common::stories! { app_on;
             "社会救助暂行办法",
             "仅限家庭成员有残疾的",
         ] {
-            assert!(page.body.contains(text), "{text}: {}", page.body);
+            page.shows_for(text, "{text}");
         }
         // A QR code that opens the application, and the steps drawn as a flow.
-        assert!(page.body.contains("<svg class=\"qr\""), "{}", page.body);
+        page.shows("<svg class=\"qr\"");
         assert!(page.body.contains("<svg class=\"flow\""));
         assert!(page.body.contains("id=\"h-apply\""));
         let apply = app.get(&format!("/items/{}/apply", item.code)).await;
@@ -318,7 +318,7 @@ common::stories! { app_on;
             .get("/bundles/open-restaurant?division=540102&lang=bo")
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("ཟ་ཁང་འཛུགས་པ།"), "{}", page.body);
+        page.shows("ཟ་ཁང་འཛུགས་པ།");
         assert_eq!(
             app.get("/bundles/open-restaurant?division=54x")
                 .await
@@ -394,14 +394,14 @@ common::stories! { app_on;
             assert!(!page.body.contains(chinese), "{chinese} in Chinese on a Tibetan guide");
         }
         for tibetan in ["ལས་ཀའི་ཉིན།", "སྲིད་དོན་ཞབས་ཞུ་ལྟེ་གནས།", "སྤྱི་ཚོགས་རོགས་སྐྱོར་སྒེའུ་ཁུང་།", "ཞུ་ལེན།", "ཁྱབ་བསྒྲགས།"] {
-            assert!(page.body.contains(tibetan), "{tibetan} missing: {}", page.body);
+            page.shows_for(tibetan, "{tibetan} missing");
         }
         // A law keeps its Chinese title, marked as Chinese, with its Tibetan gloss beside it.
-        assert!(page.body.contains("<span lang=\"zh-CN\">《社会救助暂行办法》</span> <span class=\"gloss\">(སྤྱི་ཚོགས་རོགས་སྐྱོར་གནས་སྐབས་ཐབས་ལམ།)</span>"), "{}", page.body);
+        page.shows("<span lang=\"zh-CN\">《社会救助暂行办法》</span> <span class=\"gloss\">(སྤྱི་ཚོགས་རོགས་སྐྱོར་གནས་སྐབས་ཐབས་ལམ།)</span>");
         assert!(!page.body.contains("ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད"), "all of this guide is in Tibetan");
         // In Chinese, the same words as stored.
         let zh = app.get(&format!("/items/{}?lang=zh", item.code)).await;
-        assert!(zh.body.contains("工作日 9:30–13:00，15:30–18:00"), "{}", zh.body);
+        zh.shows("工作日 9:30–13:00，15:30–18:00");
         assert!(zh.body.contains("社会救助窗口"));
     }
 }
@@ -454,10 +454,10 @@ common::stories! { app_on;
         // The page offers the order; a nonsense order is refused by name.
         let page = app.get("/items?sort=name&lang=bo").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("<option value=\"name\" selected>"), "{}", page.body);
+        page.shows("<option value=\"name\" selected>");
         let bad = app.get("/api/v1/items?sort=price").await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
-        assert!(bad.body.contains("sort"), "{}", bad.body);
+        bad.expect_status(StatusCode::BAD_REQUEST);
+        bad.shows("sort");
 
         // Lhasa's departments on its Tibetan page, in Tibetan order.
         let page = app.get("/divisions/540100?lang=bo").await;

@@ -18,14 +18,14 @@ common::stories! { demo_app;
         let renewal = page.body.find("Renewal of a resident identity card").unwrap_or(usize::MAX);
         assert!(lost < renewal, "{}", page.body);
         let page = app.get("/items?q=jiehun&lang=en").await;
-        assert!(page.body.contains("Read as pinyin"), "{}", page.body);
+        page.shows("Read as pinyin");
         assert!(page.body.contains("Marriage registration"));
         // Tibetan typed as it sounds: གཉེན་སྒྲིག (marriage) as "nyen drik".
         let page = app.get("/items?q=nyen+drik&lang=en").await;
-        assert!(page.body.contains("Read as Tibetan spelled as it sounds"), "{}", page.body);
-        assert!(page.body.contains("Marriage registration"), "{}", page.body);
+        page.shows("Read as Tibetan spelled as it sounds");
+        page.shows("Marriage registration");
         let page = app.get(&format!("/items?q={}&lang=en", encode("护找"))).await;
-        assert!(page.body.contains("Did you mean “护照”?"), "{}", page.body);
+        page.shows("Did you mean “护照”?");
         // A word no item holds is named, and weaker matches come after a divider.
         let page = app.get(&format!("/items?q={}&lang=en", encode("护照 牦牛"))).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -42,7 +42,7 @@ common::stories! { demo_app;
         assert!(items.iter().all(|i| i["division"].as_str().is_some_and(|d| d.starts_with("5401"))), "{lhasa}");
         assert!(items[0]["name_zh"].as_str().is_some_and(|n| n.contains("营业执照") || n.contains("设立登记")), "{lhasa}");
         let page = app.get(&format!("/items?q={}&lang=en", encode("拉萨市 营业执照"))).await;
-        assert!(page.body.contains("Services handled in 拉萨市."), "{}", page.body);
+        page.shows("Services handled in 拉萨市.");
         // The query is counted under the place it named, without the place name.
         let counted: i64 = db::sqlx::query_scalar(
             "SELECT COUNT(*) FROM search_queries WHERE place = '540100' AND query = '营业执照'",
@@ -71,7 +71,7 @@ common::stories! { demo_app;
             assert!(api.status.is_success() || api.status == StatusCode::BAD_REQUEST, "{q}: {}", api.status);
         }
         let long = app.get(&format!("/items?q={}&lang=en", encode(&"营业执照".repeat(300)))).await;
-        assert!(long.body.contains("Only the first 120 characters"), "{}", long.body);
+        long.shows("Only the first 120 characters");
 
         // Only data stewards keep the terms: a clerk is refused (and the refusal audited).
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
@@ -85,7 +85,7 @@ common::stories! { demo_app;
 
         let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
         let terms = app.get_as("/manage/search?lang=en", &steward).await;
-        assert_eq!(terms.status, StatusCode::OK, "{}", terms.body);
+        terms.expect_status(StatusCode::OK);
         assert!(terms.body.contains("社会保险"));
 
         // A word nobody's item uses finds nothing, until a steward says what it means; the
@@ -98,8 +98,8 @@ common::stories! { demo_app;
                 Some(&steward),
             )
             .await;
-        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-        assert!(saved.body.contains("The term “营照” is saved."), "{}", saved.body);
+        saved.expect_status(StatusCode::OK);
+        saved.shows("The term “营照” is saved.");
         let after = common::send_to(&other, axum::http::Request::get(format!("/api/v1/items?q={}&limit=3", encode("营照"))).body(axum::body::Body::empty()).expect("req")).await;
         let names: Vec<String> = after.json()["items"].as_array().expect("items").iter().map(|i| i["name_zh"].as_str().unwrap_or("").to_owned()).collect();
         assert!(names.iter().any(|n| n.contains("营业执照")), "{names:?}");
@@ -113,7 +113,7 @@ common::stories! { demo_app;
         ] {
             let res = app.post_form("/manage/search?lang=en", &form, Some(&steward)).await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{form}: {}", res.body);
-            assert!(res.body.contains(reason), "{form}: {}", res.body);
+            res.shows_for(reason, "{form}");
         }
         let bad_kind = app.post_form("/manage/search?lang=en", "term=a&kind=nonsense&means=b", Some(&steward)).await;
         assert_eq!(bad_kind.status, StatusCode::BAD_REQUEST);
@@ -132,21 +132,21 @@ common::stories! { demo_app;
             }
         };
         let bad = upload("term\tkind\tmeans\n驾驶本\tsynonym\t驾驶证\n坏\tsynonym\t\n").await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-        assert!(bad.body.contains("Line 3:"), "{}", bad.body);
+        bad.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        bad.shows("Line 3:");
         let lexicon = catalog::search::lexicon::load(db).await.expect("load");
         assert!(lexicon.get("驾驶本").is_none(), "nothing imported");
         let good = upload("term\tkind\tmeans\n驾驶本\tsynonym\t驾驶证\n").await;
-        assert_eq!(good.status, StatusCode::OK, "{}", good.body);
-        assert!(good.body.contains("One term changed."), "{}", good.body);
+        good.expect_status(StatusCode::OK);
+        good.shows("One term changed.");
 
         // History names who changed what.
         let history = app.get_as("/manage/search?lang=en", &steward).await;
-        assert!(history.body.contains("synonym · 营业执照"), "{}", history.body);
+        history.shows("synonym · 营业执照");
 
         // Removing a term.
         let removed = app.post_form("/manage/search/remove?lang=en", &format!("term={}", encode("驾驶本")), Some(&steward)).await;
-        assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+        removed.expect_status(StatusCode::OK);
         assert!(catalog::search::lexicon::load(db).await.expect("load").get("驾驶本").is_none());
 
         // A query that found nothing is counted (without who asked) and shown to stewards,
@@ -155,13 +155,13 @@ common::stories! { demo_app;
         assert_eq!(nothing.status, StatusCode::OK);
         let misses = app.get_as("/manage/search/queries?lang=en", &steward).await;
         assert_eq!(misses.status, StatusCode::OK);
-        assert!(misses.body.contains("qqxxzz"), "{}", misses.body);
-        assert!(misses.body.contains("asked 1, nothing found 1, opened 0"), "{}", misses.body);
+        misses.shows("qqxxzz");
+        misses.shows("asked 1, nothing found 1, opened 0");
         let pin_bad = app.post_form("/manage/search/pin?lang=en", "query=qqxxzz&basic_code=999999999999", Some(&steward)).await;
         assert_eq!(pin_bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(pin_bad.body.contains("No published service has the basic code 999999999999"));
         let pinned = app.post_form("/manage/search/pin?lang=en", "query=qqxxzz&basic_code=000101107000", Some(&steward)).await;
-        assert_eq!(pinned.status, StatusCode::OK, "{}", pinned.body);
+        pinned.expect_status(StatusCode::OK);
         let found = common::send_to(&other, axum::http::Request::get("/api/v1/items?q=qqxxzz&collapse=true").body(axum::body::Body::empty()).expect("req")).await;
         assert_eq!(found.json()["items"][0]["basic_code"].as_str(), Some("000101107000"), "{}", found.body);
         // Opening a result from the search page is counted.
@@ -169,7 +169,7 @@ common::stories! { demo_app;
         let link = results.body.split("href=\"").find(|s| s.starts_with("/items/") && s.contains("sq=")).map(|s| s.split('"').next().unwrap_or("").replace("&amp;", "&")).expect("a result link");
         assert_eq!(app.get(&link).await.status, StatusCode::OK);
         let misses = app.get_as("/manage/search/queries?lang=en", &steward).await;
-        assert!(misses.body.contains("asked 2, nothing found 1, opened 1"), "{}", misses.body);
+        misses.shows("asked 2, nothing found 1, opened 1");
         let actions = app.audit_actions().await;
         for a in ["search.term.saved", "search.terms.imported", "search.term.removed", "search.pin.saved"] {
             assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");

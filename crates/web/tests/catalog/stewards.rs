@@ -214,7 +214,7 @@ common::stories! { demo_app;
 
         let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
         let overview = app.get_as("/manage/items?lang=en", &steward).await;
-        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+        overview.expect_status(StatusCode::OK);
 
         // A bad number is named on the page and nothing is saved.
         let bad = app
@@ -225,7 +225,7 @@ common::stories! { demo_app;
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("is not a whole number"), "{}", bad.body);
+        bad.shows("is not a whole number");
         assert!(bad.body.contains("aria-invalid=\"true\""));
         assert_eq!(versions().await, 1, "nothing saved");
 
@@ -236,7 +236,7 @@ common::stories! { demo_app;
                 Some(&steward),
             )
             .await;
-        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        saved.expect_status(StatusCode::SEE_OTHER);
         assert_eq!(saved.location(), format!("/manage/items/{code}/v/2"));
         let v2 = app
             .get_as(&format!("/manage/items/{code}/v/2?lang=en"), &steward)
@@ -248,7 +248,7 @@ common::stories! { demo_app;
             "Compared with version 1",
             "(steward.region)",
         ] {
-            assert!(v2.body.contains(text), "{text}: {}", v2.body);
+            v2.shows_for(text, "{text}");
         }
         let submitted = app
             .post_form(
@@ -257,7 +257,7 @@ common::stories! { demo_app;
                 Some(&steward),
             )
             .await;
-        assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+        submitted.expect_status(StatusCode::OK);
 
         // The steward may not publish, nor an approver of another prefecture.
         let refused = app
@@ -292,7 +292,7 @@ common::stories! { demo_app;
                 Some(&lhasa),
             )
             .await;
-        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+        published.expect_status(StatusCode::OK);
         let now = app.get(&format!("/api/v1/items/{code}")).await.json();
         assert_eq!(now["promised_days"], 0);
         assert_eq!(now["name_en"], "Registration of a company, Lhasa");
@@ -306,7 +306,7 @@ common::stories! { demo_app;
             "Retired",
             "Published",
         ] {
-            assert!(history.body.contains(text), "{text}: {}", history.body);
+            history.shows_for(text, "{text}");
         }
 
         // Withdrawing needs a reason; then lists and search no longer show the item.
@@ -325,7 +325,7 @@ common::stories! { demo_app;
                 Some(&lhasa),
             )
             .await;
-        assert_eq!(retired.status, StatusCode::OK, "{}", retired.body);
+        retired.expect_status(StatusCode::OK);
         assert_eq!(
             app.get(&format!("/api/v1/items/{code}")).await.status,
             StatusCode::NOT_FOUND
@@ -409,13 +409,7 @@ common::stories! { demo_app;
         for (name, text) in [("catalog.csv", &csv.body), ("catalog.json", &json.body)] {
             let res = upload(&app, &steward, name, text).await;
             assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.body);
-            assert!(
-                res.body.contains(&format!(
-                    "Imported: 0 new versions in review, {n} items unchanged"
-                )),
-                "{name}: {}",
-                res.body
-            );
+            res.shows_for(&format!( "Imported: 0 new versions in review, {n} items unchanged" ), "{name}");
         }
         assert_eq!(versions().await, before);
 
@@ -440,14 +434,10 @@ common::stories! { demo_app;
             lines.join("\r\n")
         };
         let res = upload(&app, &steward, "catalog.csv", &breaking(&items)).await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert!(res.body.contains("nothing was imported"), "{}", res.body);
-        assert!(res.body.contains("<code>department</code>"), "{}", res.body);
-        assert!(
-            res.body.contains("<code>material_source</code>"),
-            "{}",
-            res.body
-        );
+        res.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        res.shows("nothing was imported");
+        res.shows("<code>department</code>");
+        res.shows("<code>material_source</code>");
         assert_eq!(versions().await, before, "nothing imported");
 
         // A material's source must name a registry field that exists.
@@ -458,22 +448,18 @@ common::stories! { demo_app;
             field: "population.shoe_size".into(),
         };
         let res = upload(&app, &steward, "catalog.json", &catalog::transfer::to_json(&unknown)).await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert!(res.body.contains("population.shoe_size"), "{}", res.body);
-        assert!(res.body.contains("does not exist"), "{}", res.body);
+        res.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        res.shows("population.shoe_size");
+        res.shows("does not exist");
         assert_eq!(versions().await, before, "nothing imported");
 
         items[1].department = good_department;
         let fixed = catalog::transfer::to_csv(&items);
         let res = upload(&app, &steward, "catalog.csv", &fixed).await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-        assert!(
-            res.body.contains("Imported: 1 new versions in review"),
-            "{}",
-            res.body
-        );
+        res.expect_status(StatusCode::OK);
+        res.shows("Imported: 1 new versions in review");
         let pending = app.get_as("/manage/items?lang=en", &steward).await;
-        assert!(pending.body.contains("In review"), "{}", pending.body);
+        pending.shows("In review");
         assert!(
             app.audit_actions()
                 .await

@@ -27,14 +27,14 @@ common::stories! { demo_app;
         // Tibetan name, and no notice that anything is missing.
         let page = app.get(&guide).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains(&format!("《{COMPANY_LAW}》")), "{}", page.body);
-        assert!(page.body.contains(GLOSS), "{}", page.body);
-        assert!(!page.body.contains("ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད"), "{}", page.body);
+        page.shows(&format!("《{COMPANY_LAW}》"));
+        page.shows(GLOSS);
+        page.lacks("ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད");
         // Article numbers read in Tibetan numerals.
         let food = one_item(&app, "食品经营许可").await;
         if food.legal_basis.contains("第") {
             let p = app.get(&format!("/items/{}?lang=bo", food.code)).await;
-            assert!(p.body.contains("དོན་ཚན་"), "{}", p.body);
+            p.shows("དོན་ཚན་");
         }
 
         // Without its translation the page shows the Chinese, marked, and says so.
@@ -45,7 +45,7 @@ common::stories! { demo_app;
             .expect("delete");
         let page = app.get(&guide).await;
         assert!(!page.body.contains(GLOSS));
-        assert!(page.body.contains("ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད"), "{}", page.body);
+        page.shows("ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད");
         // The view was counted, without who looked.
         assert!(count(db, "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM guide_views").await >= 2);
 
@@ -55,12 +55,12 @@ common::stories! { demo_app;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         let (steward, _) = app.official_sign_in("steward.region", PASSWORD).await;
         let queue = app.get_as("/manage/translations?lang=en", &steward).await;
-        assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
-        assert!(queue.body.contains(COMPANY_LAW), "{}", queue.body);
-        assert!(queue.body.contains("title of a law"), "{}", queue.body);
+        queue.expect_status(StatusCode::OK);
+        queue.shows(COMPANY_LAW);
+        queue.shows("title of a law");
         // The memory offers the nearest laws translated before.
-        assert!(queue.body.contains("Alike sentences in the translation memory"), "{}", queue.body);
-        assert!(queue.body.contains("ཀྲུང་ཧྭ་མི་དམངས་སྤྱི་མཐུན་རྒྱལ་ཁབ་ཀྱི་"), "{}", queue.body);
+        queue.shows("Alike sentences in the translation memory");
+        queue.shows("ཀྲུང་ཧྭ་མི་དམངས་སྤྱི་མཐུན་རྒྱལ་ཁབ་ཀྱི་");
 
         // Bad translations are refused with the reason, and nothing is kept.
         let propose = |text: &str| {
@@ -79,14 +79,14 @@ common::stories! { demo_app;
         ] {
             let res = propose(bad).await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", res.body);
-            assert!(res.body.contains(says), "{bad}: {}", res.body);
+            res.shows_for(says, "{bad}");
         }
         assert_eq!(count(db, "SELECT COUNT(*) FROM translations WHERE state = 'proposed'").await, 0);
 
         // A good one waits for review and does not show yet.
         let res = propose(GLOSS).await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-        assert!(res.body.contains("someone else reviews it"), "{}", res.body);
+        res.expect_status(StatusCode::OK);
+        res.shows("someone else reviews it");
         assert!(!app.get(&guide).await.body.contains(GLOSS));
         let id: i64 = db::sqlx::query_scalar("SELECT id FROM translations WHERE state = 'proposed'")
             .fetch_one(db.pool())
@@ -97,23 +97,23 @@ common::stories! { demo_app;
 
         // Its author may not approve it; a rejection needs a reason.
         let own = app.post_form("/manage/translations/review?lang=en", &format!("id={id}&decision=approve&note="), Some(&steward)).await;
-        assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+        own.expect_status(StatusCode::CONFLICT);
         let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
         let no_reason = app.post_form("/manage/translations/review?lang=en", &format!("id={id}&decision=reject&note="), Some(&approver)).await;
-        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_reason.body);
+        no_reason.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         let bad_decision = app.post_form("/manage/translations/review?lang=en", &format!("id={id}&decision=maybe"), Some(&approver)).await;
-        assert_eq!(bad_decision.status, StatusCode::BAD_REQUEST, "{}", bad_decision.body);
+        bad_decision.expect_status(StatusCode::BAD_REQUEST);
 
         // Someone else approves it: it shows at once, and leaves the queue.
         let ok = app.post_form("/manage/translations/review?lang=en", &format!("id={id}&decision=approve&note="), Some(&approver)).await;
-        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-        assert!(ok.body.contains("is approved and now shows"), "{}", ok.body);
+        ok.expect_status(StatusCode::OK);
+        ok.shows("is approved and now shows");
         assert!(app.get(&guide).await.body.contains(GLOSS));
         assert!(!app.get_as("/manage/translations?lang=en", &steward).await.body.contains(&format!(">{COMPANY_LAW}<")));
         assert_eq!(count(db, "SELECT COUNT(*) FROM audit_events WHERE action = 'translation.approved'").await, 1);
         // Reviewed once is reviewed.
         let again = app.post_form("/manage/translations/review?lang=en", &format!("id={id}&decision=reject&note=late"), Some(&approver)).await;
-        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        again.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
 
         // Import is all or nothing, naming the bad line; export gives what is approved.
         let upload = |text: &str| {
@@ -125,19 +125,19 @@ common::stories! { demo_app;
             }
         };
         let bad = upload("zh\tbo\n营业执照\tཚོང་ལས་ལག་ཁྱེར།\n坏\t坏\n").await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-        assert!(bad.body.contains("Line 3:"), "{}", bad.body);
+        bad.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        bad.shows("Line 3:");
         assert_eq!(count(db, "SELECT COUNT(*) FROM translations WHERE state = 'proposed'").await, 0);
         let good = upload("zh\tbo\n营业执照\tཚོང་ལས་ལག་ཁྱེར།\n").await;
-        assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+        good.expect_status(StatusCode::OK);
         // A sentence no guide shows untranslated still comes to review, first.
         let queue = app.get_as("/manage/translations?lang=en", &approver).await;
-        assert!(queue.body.contains("<h2 id=\"tr-0\" lang=\"zh-CN\">营业执照</h2>"), "{}", queue.body);
+        queue.shows("<h2 id=\"tr-0\" lang=\"zh-CN\">营业执照</h2>");
         assert_eq!(count(db, "SELECT COUNT(*) FROM translations WHERE state = 'proposed'").await, 1);
         let export = app.get_as("/manage/translations/export", &steward).await;
         assert_eq!(export.status, StatusCode::OK);
         assert!(export.body.starts_with("zh\tbo\n"));
-        assert!(export.body.contains(&format!("{COMPANY_LAW}\t{GLOSS}\n")), "{}", export.body);
+        export.shows(&format!("{COMPANY_LAW}\t{GLOSS}\n"));
         assert!(!export.body.contains("营业执照\t"), "a proposal is not exported");
     }
 }

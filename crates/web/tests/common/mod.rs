@@ -51,6 +51,52 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Asserts the body holds `text`, showing the body when it does not.
+    #[track_caller]
+    pub fn shows(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in: {}",
+            self.body
+        );
+        self
+    }
+    /// [`Answer::shows`], saying why the text is expected.
+    #[track_caller]
+    pub fn shows_for(&self, text: &str, why: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "{why}: expected {text:?} in: {}",
+            self.body
+        );
+        self
+    }
+    /// Asserts the body does not hold `text`.
+    #[track_caller]
+    pub fn lacks(&self, text: &str) -> &Self {
+        assert!(
+            !self.body.contains(text),
+            "{text:?} not expected in: {}",
+            self.body
+        );
+        self
+    }
+    /// [`Answer::lacks`], saying why the text must not be there.
+    #[track_caller]
+    pub fn lacks_for(&self, text: &str, why: &str) -> &Self {
+        assert!(
+            !self.body.contains(text),
+            "{why}: {text:?} not expected in: {}",
+            self.body
+        );
+        self
+    }
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect_status(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "{}", self.body);
+        self
+    }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -432,7 +478,7 @@ impl TestApp {
                     .expect("request"),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.expect_status(StatusCode::OK);
         answer.json()["access_token"]
             .as_str()
             .expect("token")
@@ -510,7 +556,7 @@ pub async fn apply_for_subsistence(app: &TestApp, me: &str, code: &str, details:
         ],
     )
     .await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.expect_status(StatusCode::SEE_OTHER);
     sent.location()
         .trim_start_matches("/me/cases/")
         .split('?')

@@ -53,7 +53,7 @@ common::stories! { app_on;
                 Some(&tashi),
             )
             .await;
-        assert!(typo.body.contains("should be L but is N"), "{}", typo.body);
+        typo.shows("should be L but is N");
 
         // 卓玛 registers, and is made an agent until tomorrow.
         let dolma = demo_id("540602", "19850315", "024");
@@ -91,7 +91,7 @@ common::stories! { app_on;
                 Some(&tashi),
             )
             .await;
-        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        added.expect_status(StatusCode::OK);
         assert!(added.body.contains(&format!("Agent (until {tomorrow})")));
 
         // 卓玛 acts for the company with her own account.

@@ -46,11 +46,7 @@ common::stories! { app_on;
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            bad.body.contains("does not exist; use window-clerk"),
-            "{}",
-            bad.body
-        );
+        bad.shows("does not exist; use window-clerk");
         let moved = app
             .post_form(
                 "/admin/officials/roles?lang=en",
@@ -58,7 +54,7 @@ common::stories! { app_on;
                 Some(&admin),
             )
             .await;
-        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        moved.expect_status(StatusCode::OK);
         let session = identity::service::session(&app.db.db, &cookie)
             .await
             .expect("read")
@@ -223,7 +219,7 @@ common::stories! { app_on;
                 Some(&clerk),
             )
             .await;
-        assert!(typo.body.contains("check character"), "{}", typo.body);
+        typo.shows("check character");
         let stranger = demo_id("540102", "20000101", "991");
         let unknown = app
             .post_form(
@@ -287,7 +283,7 @@ common::stories! { app_on;
             .await;
         assert_eq!(unknown_dept.status, StatusCode::UNPROCESSABLE_ENTITY);
         let created = app.admin_post("/admin/officials?lang=en", "login=dorje&name_zh=%E5%A4%9A%E5%90%89&department=540102-civil-affairs&roles=approver%40540102%2C+window-clerk%40540102", "s3cret-admin").await;
-        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        created.expect_status(StatusCode::OK);
         let password = created
             .body
             .split("Initial password: ")

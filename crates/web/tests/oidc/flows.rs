@@ -38,7 +38,7 @@ common::stories! { app_on;
         // Not signed in: off to the sign-in page, and back.
         let url = authorize_url("portal", "openid profile yiwang:id_number email", "");
         let res = app.get(&url).await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        res.expect_status(StatusCode::SEE_OTHER);
         let (cookie, back) = sign_in_via(&app, res.location()).await;
         assert!(back.starts_with("/oauth2/authorize?"), "{back}");
         let code = code_for(&app, &cookie, &back).await;
@@ -71,7 +71,7 @@ common::stories! { app_on;
             t["access_token"].as_str().expect("at"),
         )
         .await;
-        assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+        info.expect_status(StatusCode::OK);
         let info = info.json();
         assert_eq!(info["sub"], id["sub"], "one stable sub");
         assert_eq!(info["name"], "扎西顿珠");
@@ -85,7 +85,7 @@ common::stories! { app_on;
             None,
         )
         .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        res.expect_status(StatusCode::OK);
         let second = res.json()["refresh_token"]
             .as_str()
             .expect("rotated")
@@ -122,7 +122,7 @@ common::stories! { app_on;
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
         for access in [t["access_token"].as_str().expect("at"), &rotated_access] {
             let info = get_bearer(&app, "/oauth2/userinfo", access).await;
-            assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
+            info.expect_status(StatusCode::UNAUTHORIZED);
         }
 
         // The code works once; a replay is refused and audited.
@@ -186,11 +186,7 @@ common::stories! { app_on;
         let (cookie, back) = sign_in_via(&app, res.location()).await;
         let page = app.get_as(&format!("{back}&lang=en"), &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(
-            page.body.contains("bank system asks to know"),
-            "{}",
-            page.body
-        );
+        page.shows("bank system asks to know");
         assert!(page.body.contains("your mobile number"));
         let form = |decision: &str| {
             format!(
@@ -235,7 +231,7 @@ common::stories! { app_on;
         assert!(actions(&app).await.iter().any(|a| a == "consent.given"));
         // Withdrawn under My account: the system must ask again, its refresh tokens end.
         let apps = app.get_as("/me/apps?lang=en", &cookie).await;
-        assert!(apps.body.contains("bank system"), "{}", apps.body);
+        apps.shows("bank system");
         let res = app
             .post_form("/me/apps/withdraw", "client_id=bank", Some(&cookie))
             .await;

@@ -119,7 +119,7 @@ pub(crate) async fn sign_in_via(app: &TestApp, signin_location: &str) -> (String
             None,
         )
         .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    res.expect_status(StatusCode::SEE_OTHER);
     (
         res.session_cookie().expect("session"),
         res.location().to_owned(),

@@ -7,7 +7,7 @@ common::stories! { app_on;
         register(&app, &client("portal", true, true, &["openid"])).await;
         let res = app.get("/oauth2/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fevil.example%2F&scope=openid&lang=en").await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
-        assert!(res.body.contains("not registered"), "{}", res.body);
+        res.shows("not registered");
         let res = app
             .get(&format!(
                 "/oauth2/authorize?response_type=code&client_id=portal&redirect_uri={}&scope=openid&code_challenge={CHALLENGE}&code_challenge_method=S256",

@@ -22,7 +22,7 @@ common::stories! { app_on;
             Some(("exchange", &secret)),
         )
         .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        res.expect_status(StatusCode::OK);
         let t = res.json();
         let at = t["access_token"].as_str().expect("at").to_owned();
         assert_eq!(header_of(&at)["typ"], "at+jwt");
@@ -39,7 +39,7 @@ common::stories! { app_on;
             None,
         )
         .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        res.expect_status(StatusCode::OK);
         assert_eq!(res.json()["scope"], "exchange:read exchange:write");
 
         let res = post(
@@ -146,7 +146,7 @@ common::stories! { app_on;
         );
         let (admin, _) = app.official_sign_in("admin.region", PASSWORD).await;
         let page = app.get_as("/admin/clients?lang=en", &admin).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.expect_status(StatusCode::OK);
         assert!(page.body.contains("Register a system"));
 
         // Every mistake at once, nothing stored.
@@ -179,7 +179,7 @@ common::stories! { app_on;
         let res = app
             .post_form("/admin/clients?lang=en", &good, Some(&admin))
             .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        res.expect_status(StatusCode::OK);
         let secret = res
             .body
             .split("shown only now: ")
@@ -194,7 +194,7 @@ common::stories! { app_on;
             Some(("housing-fund", &secret)),
         )
         .await;
-        assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+        t.expect_status(StatusCode::OK);
         let again = app
             .post_form("/admin/clients?lang=en", &good, Some(&admin))
             .await;

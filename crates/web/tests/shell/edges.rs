@@ -269,7 +269,7 @@ db::on_each_backend! {
                 )
                 .await;
             assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
-            assert!(locked.body.contains("locked"), "{}", locked.body);
+            locked.shows("locked");
             let actions = app.audit_actions().await;
             assert_eq!(
                 actions
@@ -308,11 +308,11 @@ db::on_each_backend! {
                 .official_sign_in("admin.region", "a long passphrase")
                 .await;
             let page = app.get_as("/admin?lang=en", &official).await;
-            assert!(page.body.contains("/admin/bootstrap/off"), "{}", page.body);
+            page.shows("/admin/bootstrap/off");
             let off = app
                 .post_form("/admin/bootstrap/off?lang=en", "", Some(&official))
                 .await;
-            assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+            off.expect_status(StatusCode::OK);
             let refused = app
                 .get_with(
                     "/admin?lang=en",
@@ -321,7 +321,7 @@ db::on_each_backend! {
                 )
                 .await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN);
-            assert!(refused.body.contains("switched off"), "{}", refused.body);
+            refused.shows("switched off");
             assert!(
                 app.audit_actions()
                     .await

@@ -17,16 +17,32 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             )?;
             let db = open(&settings, false).await?;
             let v = db::audit::verify(&db).await?;
-            match v.first_break {
+            let access = exchange::access_log::verify(&db).await?;
+            let audit_ok = match v.first_break {
                 None => {
                     println!("audit chain intact: {} events, head {}", v.events, v.head);
-                    Ok(ExitCode::SUCCESS)
+                    true
                 }
                 Some(brk) => {
                     println!("audit chain BROKEN: {brk}");
-                    Ok(ExitCode::from(1))
+                    false
                 }
-            }
+            };
+            let access_ok = match access.first_break {
+                None => {
+                    println!("exchange access log intact: {} lines", access.lines);
+                    true
+                }
+                Some(line) => {
+                    println!("exchange access log BROKEN at line {line}");
+                    false
+                }
+            };
+            Ok(if audit_ok && access_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Backup { out, database_url } => {
             if out.exists() {

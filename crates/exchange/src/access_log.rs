@@ -1,0 +1,284 @@
+//! The gateway's access log (X-Road's message log, made tamper-evident): every call through
+//! the gateway — answered or refused — is a line with the consumer, its system, the resource,
+//! the items, the purpose, the key asked (as its SM3 digest and masked, so an inspector can
+//! find a person's lines without the log holding their number), records returned, bytes,
+//! status, latency and the provider's status; each line carries the hash of the one before,
+//! so an edited or removed line breaks the chain, and the head row remembers the newest hash,
+//! so cutting lines off the end is noticed too. Lines are written by group commit (one
+//! transaction for whatever has gathered), and a call is answered only once its line is
+//! committed. `yiwang audit verify` walks this chain as well as the audit chain.
+
+use db::group::Group;
+use db::{Db, DbError};
+use kernel::crypto::sm3_hex;
+use sqlx::Row;
+
+/// The hash before the first line.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One call, as the log keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Line {
+    pub consumer: String,
+    /// The consumer's system (`client:…`) or official.
+    pub caller: String,
+    /// The resource's provider (empty when the call was refused before the resource was
+    /// found).
+    pub provider: String,
+    pub resource: String,
+    /// The items answered, comma-separated.
+    pub items: String,
+    pub purpose: String,
+    /// SM3 of the key asked.
+    pub key_digest: String,
+    /// The key as a log reader may see it.
+    pub key_shown: String,
+    pub records: i64,
+    pub bytes: i64,
+    /// The HTTP status answered.
+    pub status: i64,
+    pub latency_us: i64,
+    /// The provider's HTTP status, for a forwarded call (0: answered by the platform).
+    pub provider_status: i64,
+    /// Why it was refused (a message key), empty when answered.
+    pub refusal: String,
+    pub grant_id: Option<i64>,
+}
+
+/// A stored line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Stored {
+    pub seq: i64,
+    pub at: String,
+    #[serde(flatten)]
+    pub line: Line,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of a line: SM3 over the previous hash and every field, one per line.
+pub fn line_hash(prev_hash: &str, seq: i64, at: &str, l: &Line) -> String {
+    let text = [
+        prev_hash.to_owned(),
+        seq.to_string(),
+        at.to_owned(),
+        l.consumer.clone(),
+        l.caller.clone(),
+        l.provider.clone(),
+        l.resource.clone(),
+        l.items.clone(),
+        l.purpose.clone(),
+        l.key_digest.clone(),
+        l.key_shown.clone(),
+        l.records.to_string(),
+        l.bytes.to_string(),
+        l.status.to_string(),
+        l.latency_us.to_string(),
+        l.provider_status.to_string(),
+        l.refusal.clone(),
+        l.grant_id.map(|g| g.to_string()).unwrap_or_default(),
+    ]
+    .join("\n");
+    sm3_hex(text.as_bytes())
+}
+
+const COLUMNS: &str = "seq, at, consumer, caller, provider, resource, items, purpose, key_digest, key_shown, records, bytes, status, latency_us, provider_status, refusal, grant_id, prev_hash, hash";
+const PER_ROW: usize = 19;
+/// Rows per statement (well under both databases' parameter limits).
+const PER_STATEMENT: usize = 256;
+
+/// Appends lines in one transaction, bumping the head once.
+async fn write(db: &Db, lines: &[(Line, String)]) -> Result<Vec<i64>, DbError> {
+    let n = i64::try_from(lines.len()).map_err(|_| DbError::Group("too many lines".into()))?;
+    let mut tx = db.begin().await?;
+    let head = sqlx::query(
+        "UPDATE exchange_access_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+    )
+    .bind(n)
+    .fetch_one(&mut *tx)
+    .await?;
+    let last: i64 = head.try_get(0)?;
+    let mut prev: String = head.try_get(1)?;
+    let mut seqs = Vec::with_capacity(lines.len());
+    let mut rows: Vec<Stored> = Vec::with_capacity(lines.len());
+    for (i, (line, at)) in lines.iter().enumerate() {
+        let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
+        let hash = line_hash(&prev, seq, at, line);
+        rows.push(Stored {
+            seq,
+            at: at.clone(),
+            line: line.clone(),
+            prev_hash: prev.clone(),
+            hash: hash.clone(),
+        });
+        seqs.push(seq);
+        prev = hash;
+    }
+    for chunk in rows.chunks(PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let ps: Vec<String> = (1..=PER_ROW)
+                    .map(|c| format!("${}", r * PER_ROW + c))
+                    .collect();
+                format!("({})", ps.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO exchange_access_log ({COLUMNS}) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            let l = &s.line;
+            q = q
+                .bind(s.seq)
+                .bind(&s.at)
+                .bind(&l.consumer)
+                .bind(&l.caller)
+                .bind(&l.provider)
+                .bind(&l.resource)
+                .bind(&l.items)
+                .bind(&l.purpose)
+                .bind(&l.key_digest)
+                .bind(&l.key_shown)
+                .bind(l.records)
+                .bind(l.bytes)
+                .bind(l.status)
+                .bind(l.latency_us)
+                .bind(l.provider_status)
+                .bind(&l.refusal)
+                .bind(l.grant_id)
+                .bind(&s.prev_hash)
+                .bind(&s.hash);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE exchange_access_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(seqs)
+}
+
+/// This database's access-log writer.
+struct Writer(Group<(Line, String), i64>);
+
+/// Logs a call; returns its sequence number once it is committed.
+pub async fn log(db: &Db, line: Line) -> Result<i64, DbError> {
+    let at = kernel::time_util::format_instant(db.clock().now());
+    let w = db.shared(|db| {
+        Writer(Group::new(db.clone(), "access log", |db, lines| {
+            Box::pin(write(db, lines))
+        }))
+    });
+    w.0.submit((line, at)).await
+}
+
+fn stored(r: &sqlx::any::AnyRow) -> Result<Stored, DbError> {
+    Ok(Stored {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        line: Line {
+            consumer: r.try_get("consumer")?,
+            caller: r.try_get("caller")?,
+            provider: r.try_get("provider")?,
+            resource: r.try_get("resource")?,
+            items: r.try_get("items")?,
+            purpose: r.try_get("purpose")?,
+            key_digest: r.try_get("key_digest")?,
+            key_shown: r.try_get("key_shown")?,
+            records: r.try_get("records")?,
+            bytes: r.try_get("bytes")?,
+            status: r.try_get("status")?,
+            latency_us: r.try_get("latency_us")?,
+            provider_status: r.try_get("provider_status")?,
+            refusal: r.try_get("refusal")?,
+            grant_id: r.try_get("grant_id")?,
+        },
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Lines after `after`, oldest first, at most `limit`: a department's, as consumer or as
+/// provider (`None`: all).
+pub async fn lines(
+    db: &Db,
+    after: i64,
+    limit: i64,
+    department: Option<&str>,
+) -> Result<Vec<Stored>, DbError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM exchange_access_log WHERE seq > $1 AND ($2 = '' OR consumer = $2 OR provider = $2) ORDER BY seq LIMIT $3"
+    ))
+    .bind(after)
+    .bind(department.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(stored)
+    .collect()
+}
+
+/// What walking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub lines: i64,
+    /// The first line whose hash or link does not hold, or the head's disagreement (a line
+    /// number past the end: lines were cut off).
+    pub first_break: Option<i64>,
+}
+
+/// The newest `limit` lines (newest first): a department's, as consumer or as provider
+/// (`None`: all).
+pub async fn newest(db: &Db, limit: i64, department: Option<&str>) -> Result<Vec<Stored>, DbError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM exchange_access_log WHERE $1 = '' OR consumer = $1 OR provider = $1 ORDER BY seq DESC LIMIT $2"
+    ))
+    .bind(department.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(stored)
+    .collect()
+}
+
+/// Walks the whole chain.
+pub async fn verify(db: &Db) -> Result<Verification, DbError> {
+    let head = sqlx::query("SELECT seq, hash FROM exchange_access_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let head_seq: i64 = head.try_get(0)?;
+    let head_hash: String = head.try_get(1)?;
+    let mut prev = GENESIS.to_owned();
+    let mut expected = 1;
+    let mut count = 0;
+    loop {
+        let batch = lines(db, expected - 1, 5000, None).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for s in batch {
+            count += 1;
+            if s.seq != expected
+                || s.prev_hash != prev
+                || line_hash(&prev, s.seq, &s.at, &s.line) != s.hash
+            {
+                return Ok(Verification {
+                    lines: count,
+                    first_break: Some(expected),
+                });
+            }
+            prev = s.hash;
+            expected += 1;
+        }
+    }
+    let intact = head_seq == expected - 1 && head_hash == prev;
+    Ok(Verification {
+        lines: count,
+        first_break: (!intact).then_some(expected),
+    })
+}

@@ -1,0 +1,37 @@
+//! Who calls the exchange: a department's system by its bearer token (its client holds the
+//! `exchange` grant) or a signed-in official, and the department either acts for.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::response::Response;
+use identity::{Principal, SignedIn};
+use ui::AppState;
+
+/// Whoever calls: a department's system by its bearer token (with the `exchange` grant), or a
+/// signed-in official.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let g =
+                grants::Granted::<grants::http::Exchange>::from_request_parts(parts, state).await?;
+            return Ok(Caller(g.grant.principal()));
+        }
+        let SignedIn(s) = SignedIn::from_request_parts(parts, state).await?;
+        Ok(Caller(Principal::account(s)))
+    }
+}
+
+/// The department a principal acts for.
+pub fn department_of(by: &Principal) -> Option<String> {
+    match by {
+        Principal::System { department, .. } => Some(department.clone()),
+        _ => by.official().and_then(|s| s.account.department.clone()),
+    }
+}

@@ -1,0 +1,334 @@
+//! The gateway (`GET /api/v1/exchange/{resource}/{key}?purpose=…`): a consuming department's
+//! system reads one record of a resource it holds a data grant for. The call must state the
+//! grant's purpose; only the granted items are answered, each in clear, masked or as the
+//! grant's salted pseudonym; only records within the grant's division scope. Every call —
+//! answered or refused — is a line of the tamper-evident access log, and a person's record
+//! read through the gateway shows in their own read log under the consuming department, with
+//! the purpose. So far the gateway answers the population and legal-entity registers; API and
+//! table resources (forwarded or uploaded) are issue 21's next steps.
+
+use std::time::Instant;
+
+use db::Db;
+use grants::data::{DataGrant, Masking};
+use identity::Principal;
+use kernel::i18n::Catalog;
+use kernel::time_util::format_date;
+use kernel::{DivisionCode, Message};
+use registry::fields::{Kind as FieldKind, Register};
+use registry::record::{Reader, RegistryError};
+
+use crate::access_log::{self, Line};
+use crate::caller::department_of;
+use crate::model::ExchangeError;
+
+/// One record as the gateway answers it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Answer {
+    pub resource: String,
+    /// The key as the grant shows it.
+    pub key: String,
+    pub grant: i64,
+    /// The granted items, each as granted.
+    pub data: serde_json::Map<String, serde_json::Value>,
+    /// How each item was handed over.
+    pub masking: serde_json::Map<String, serde_json::Value>,
+    /// The access log's line for this call.
+    pub log: i64,
+}
+
+/// The field whose division places a record (its scope is checked against the grant's).
+fn place_field(reg: &Register) -> &'static str {
+    if reg.name == registry::fields::PERSONS.name {
+        "household_division"
+    } else {
+        "division"
+    }
+}
+
+fn forbidden(key: &'static str) -> ExchangeError {
+    ExchangeError::Forbidden(Message::new(key))
+}
+
+/// The grant in force today whose purpose is the one stated.
+async fn grant_for(
+    db: &Db,
+    consumer: &str,
+    resource: &str,
+    purpose: &str,
+) -> Result<DataGrant, ExchangeError> {
+    let today = format_date(db.clock().today());
+    let all = grants::data::of_consumer(db, consumer, resource).await?;
+    if all.is_empty() {
+        return Err(forbidden("xc-gw-no-grant"));
+    }
+    let live: Vec<DataGrant> = all.into_iter().filter(|g| g.in_force(&today)).collect();
+    if live.is_empty() {
+        return Err(forbidden("xc-gw-grant-ended"));
+    }
+    live.into_iter()
+        .find(|g| g.terms.purpose == purpose)
+        .ok_or_else(|| forbidden("xc-gw-purpose-mismatch"))
+}
+
+/// A value as the grant hands it over.
+fn handed(
+    db: &Db,
+    g: &DataGrant,
+    reg: &Register,
+    item: &str,
+    value: &str,
+    how: Masking,
+) -> Result<String, ExchangeError> {
+    if value.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(match how {
+        Masking::Clear => value.to_owned(),
+        Masking::Pseudonym => {
+            let salt = db.unseal(&g.terms.salt, &grants::data::salt_context(g.request_id))?;
+            let mac = kernel::crypto::hmac_sm3(
+                salt.as_bytes(),
+                &[item.as_bytes(), b"\n", value.as_bytes()],
+            );
+            hex::encode(&mac[..16])
+        }
+        Masking::Masked => {
+            let kind = reg.fields.iter().find(|f| f.key == item).map(|f| f.kind);
+            if item == reg.key && reg.name == registry::fields::PERSONS.name {
+                kernel::PersonId::parse(value)
+                    .map_or_else(|_| registry::mask::text(value), |p| p.masked())
+            } else if item.starts_with("name_") {
+                registry::mask::name(value)
+            } else if kind == Some(FieldKind::Mobile) {
+                registry::mask::mobile(value)
+            } else {
+                registry::mask::text(value)
+            }
+        }
+    })
+}
+
+fn registry_error(e: RegistryError) -> ExchangeError {
+    match e {
+        RegistryError::NotFound => ExchangeError::NotFound,
+        RegistryError::Invalid(_) => {
+            ExchangeError::Invalid(vec![("key".into(), Message::new("xc-gw-key-invalid"))])
+        }
+        RegistryError::Db(e) => ExchangeError::Db(e),
+        other => ExchangeError::Forbidden(kernel::Localize::message(&other)),
+    }
+}
+
+/// What the call did, for its log line.
+#[derive(Default)]
+struct Done {
+    provider: String,
+    items: String,
+    key_shown: String,
+    grant: Option<i64>,
+}
+
+/// What a call asks.
+struct Call<'a> {
+    consumer: &'a str,
+    code: &'a str,
+    key: &'a str,
+    purpose: &'a str,
+}
+
+async fn answer(
+    db: &Db,
+    catalog: &Catalog,
+    by: &Principal,
+    call: &Call<'_>,
+    done: &mut Done,
+) -> Result<Answer, ExchangeError> {
+    let Call {
+        consumer,
+        code,
+        key,
+        purpose,
+    } = *call;
+    let purpose = purpose.trim();
+    if purpose.is_empty() {
+        return Err(ExchangeError::Invalid(vec![(
+            "purpose".into(),
+            Message::new("xc-gw-purpose-missing"),
+        )]));
+    }
+    // The registers are the platform's own resources: found among them without reading the
+    // whole catalogue (certificate types, departments' resources) on every call.
+    let resource = match crate::builtin::registries(catalog)
+        .into_iter()
+        .find(|r| r.code.as_str() == code)
+    {
+        Some(r) => r,
+        None => {
+            crate::service::resource(db, catalog, by, code)
+                .await?
+                .resource
+        }
+    };
+    done.provider = resource.provider.clone();
+    let reg = resource
+        .origin
+        .strip_prefix("registry:")
+        .and_then(Register::by_name)
+        .ok_or_else(|| ExchangeError::Refused(Message::new("xc-gw-not-served")))?;
+    let g = grant_for(db, consumer, code, purpose).await?;
+    done.grant = Some(g.id);
+    let k = registry::lookup::key(db, reg, key)
+        .await
+        .map_err(registry_error)?;
+    let reader = Reader {
+        actor: by.id(),
+        name: by.name(),
+        department_kind: None,
+        person: None,
+        clear_sensitive: true,
+        official: None,
+    };
+    let view = registry::lookup::read(db, reg, &k, &reader, purpose)
+        .await
+        .map_err(registry_error)?;
+    let scope = DivisionCode::parse(&g.terms.scope).ok();
+    let place = view
+        .value(place_field(reg))
+        .and_then(|d| DivisionCode::parse(d).ok());
+    if !matches!((place, scope), (Some(p), Some(s)) if p.is_within(s)) {
+        return Err(forbidden("xc-gw-out-of-scope"));
+    }
+    let key_masking = g
+        .terms
+        .items
+        .iter()
+        .find(|i| i.key == reg.key)
+        .map_or(Masking::Masked, |i| i.masking);
+    let key_shown = handed(db, &g, reg, reg.key, &k, key_masking)?;
+    let mut data = serde_json::Map::new();
+    let mut masking = serde_json::Map::new();
+    for i in &g.terms.items {
+        let value = if i.key == reg.key {
+            k.clone()
+        } else {
+            view.value(&i.key).unwrap_or("").to_owned()
+        };
+        data.insert(
+            i.key.clone(),
+            handed(db, &g, reg, &i.key, &value, i.masking)?.into(),
+        );
+        masking.insert(i.key.clone(), i.masking.key().into());
+    }
+    done.items = g
+        .terms
+        .items
+        .iter()
+        .map(|i| i.key.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    done.key_shown = key_shown.clone();
+    Ok(Answer {
+        resource: resource.code.to_string(),
+        key: key_shown,
+        grant: g.id,
+        data,
+        masking,
+        log: 0,
+    })
+}
+
+/// Reads one record through the gateway for a department's system, and logs the call
+/// whatever its outcome (the answer goes out only once its line is committed).
+pub async fn read(
+    db: &Db,
+    catalog: &Catalog,
+    by: &Principal,
+    resource: &str,
+    key: &str,
+    purpose: &str,
+) -> Result<Answer, ExchangeError> {
+    let started = Instant::now();
+    let code = crate::model::code_of_path(resource.trim()).to_ascii_uppercase();
+    let consumer = match (by, department_of(by)) {
+        (Principal::System { .. }, Some(d)) => d,
+        _ => {
+            by.refuse(
+                db,
+                &format!("resource:{code}"),
+                "system",
+                "exchange.gateway.read",
+            )
+            .await?;
+            return Err(forbidden("xc-gw-system-only"));
+        }
+    };
+    let mut done = Done::default();
+    let call = Call {
+        consumer: &consumer,
+        code: &code,
+        key,
+        purpose,
+    };
+    let result = answer(db, catalog, by, &call, &mut done).await;
+    let (status, refusal, bytes) = match &result {
+        Ok(a) => (
+            200,
+            String::new(),
+            serde_json::to_string(&a.data).map_or(0, |t| t.len()),
+        ),
+        Err(e) => (
+            i64::from(ui::error::HttpError::status(e).as_u16()),
+            kernel::Localize::message(e).key.to_string(),
+            0,
+        ),
+    };
+    let line = Line {
+        consumer,
+        caller: by.id(),
+        provider: done.provider,
+        resource: code,
+        items: done.items,
+        purpose: purpose.trim().to_owned(),
+        key_digest: kernel::crypto::sm3_hex(key.trim().as_bytes()),
+        key_shown: done.key_shown,
+        records: i64::from(result.is_ok()),
+        bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+        status,
+        latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        provider_status: 0,
+        refusal,
+        grant_id: done.grant,
+    };
+    let seq = access_log::log(db, line).await?;
+    result.map(|mut a| {
+        a.log = seq;
+        a
+    })
+}
+
+/// The access log as its readers may see it, newest first: the data authority and the
+/// operator all of it; a department the calls it made and the calls on its resources (who
+/// used its data, how often and for what); anyone else is refused, and the refusal audited.
+pub async fn usage(
+    db: &Db,
+    by: &Principal,
+    limit: i64,
+) -> Result<Vec<access_log::Stored>, ExchangeError> {
+    if matches!(by, Principal::Operator(_)) || crate::requests::service::is_authority(by) {
+        return Ok(access_log::newest(db, limit, None).await?);
+    }
+    match department_of(by) {
+        Some(d) if by.official().is_some() => Ok(access_log::newest(db, limit, Some(&d)).await?),
+        _ => {
+            by.refuse(
+                db,
+                "exchange:access-log",
+                "official",
+                "exchange.access_log.read",
+            )
+            .await?;
+            Err(forbidden("xc-forbidden"))
+        }
+    }
+}
