@@ -281,7 +281,9 @@ db::on_each_backend! {
             .await,
         );
         let page = app.get_as(&format!("/exchange/requests/{a}?lang=en"), &consumer).await;
-        page.shows("In the platform's review").shows("2026-12-10");
+        page.shows("In the platform's review")
+            .shows("2026-12-10")
+            .shows("次仁");
         // The consumer may not review its own request; the refusal is audited.
         let refused = app
             .post_form(&format!("/exchange/requests/{a}?lang=en"), "action=accept", Some(&consumer))

@@ -104,6 +104,9 @@ impl State {
 pub struct Ask {
     /// The resource's names when asked (for lists, without reading the catalogue again).
     pub resource_names: Names,
+    /// Who asked, by name (an official's name, or a system's department).
+    #[serde(default)]
+    pub requester_name: String,
     /// Item keys, in the resource's order.
     pub items: Vec<String>,
     pub purpose: String,

@@ -370,7 +370,7 @@ async fn detail_view(
             dt { (ctx.t("xc-req-resource")) } dd { a href={ "/exchange/resources/" (r.resource.replace('/', "~")) } { (pick(ctx, &a.resource_names)) } " " code { (r.resource) } }
             dt { (ctx.t("xc-req-state")) } dd { strong { (state_label(ctx, r.state)) }
                 @if r.state.is_open() { " · " (ctx.t(&format!("xc-req-holder-{}", r.holder.key()))) " · " (due_cell(ctx, &r, &today)) } }
-            dt { (ctx.t("xc-req-consumer")) } dd { code { (r.consumer) } " · " code { (r.requested_by) } }
+            dt { (ctx.t("xc-req-consumer")) } dd { code { (r.consumer) } " · " (a.requester_name) " (" code { (r.requested_by) } ")" }
             dt { (ctx.t("xc-provider")) } dd { code { (r.provider) } }
             dt { (ctx.t("xc-req-items")) } dd { @for k in &a.items { code { (k) } " " } }
             dt { (ctx.t("xc-req-purpose-label")) } dd { (a.purpose) }

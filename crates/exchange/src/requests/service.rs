@@ -283,6 +283,7 @@ pub async fn submit(
         .any(|i| items.contains(&i.key) && i.sharing != Sharing::Unconditional);
     let ask = Ask {
         resource_names: r.names.clone(),
+        requester_name: by.name(),
         items,
         purpose: n.purpose.trim().to_owned(),
         legal_basis: n.legal_basis.trim().to_owned(),

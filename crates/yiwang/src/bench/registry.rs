@@ -283,6 +283,7 @@ async fn data_grant(db: &Db) -> anyhow::Result<i64> {
     };
     let ask = exchange::requests::Ask {
         resource_names: names,
+        requester_name: "基准测试".into(),
         items: vec![
             "person_id".into(),
             "name_zh".into(),
