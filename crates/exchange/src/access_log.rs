@@ -56,29 +56,37 @@ pub struct Stored {
     pub hash: String,
 }
 
-/// The hash of a line: SM3 over the previous hash and every field, one per line.
+impl Line {
+    /// Every field as text, in the order the hash reads them and the export writes them.
+    pub fn fields(&self) -> [String; 15] {
+        [
+            self.consumer.clone(),
+            self.caller.clone(),
+            self.provider.clone(),
+            self.resource.clone(),
+            self.items.clone(),
+            self.purpose.clone(),
+            self.key_digest.clone(),
+            self.key_shown.clone(),
+            self.records.to_string(),
+            self.bytes.to_string(),
+            self.status.to_string(),
+            self.latency_us.to_string(),
+            self.provider_status.to_string(),
+            self.refusal.clone(),
+            self.grant_id.map(|g| g.to_string()).unwrap_or_default(),
+        ]
+    }
+}
+
+/// The hash of a line: SM3 over the previous hash, its number, its time and every field, one
+/// per line.
 pub fn line_hash(prev_hash: &str, seq: i64, at: &str, l: &Line) -> String {
-    let text = [
-        prev_hash.to_owned(),
-        seq.to_string(),
-        at.to_owned(),
-        l.consumer.clone(),
-        l.caller.clone(),
-        l.provider.clone(),
-        l.resource.clone(),
-        l.items.clone(),
-        l.purpose.clone(),
-        l.key_digest.clone(),
-        l.key_shown.clone(),
-        l.records.to_string(),
-        l.bytes.to_string(),
-        l.status.to_string(),
-        l.latency_us.to_string(),
-        l.provider_status.to_string(),
-        l.refusal.clone(),
-        l.grant_id.map(|g| g.to_string()).unwrap_or_default(),
-    ]
-    .join("\n");
+    let mut text = format!("{prev_hash}\n{seq}\n{at}");
+    for f in l.fields() {
+        text.push('\n');
+        text.push_str(&f);
+    }
     sm3_hex(text.as_bytes())
 }
 

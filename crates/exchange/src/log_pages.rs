@@ -114,28 +114,9 @@ async fn export(State(state): State<AppState>, o: Official) -> Result<Response, 
         "seq,at,consumer,caller,provider,resource,items,purpose,key_digest,key_shown,records,bytes,status,latency_us,provider_status,refusal,grant_id,prev_hash,hash\n",
     );
     for s in lines.iter().rev() {
-        let l = &s.line;
-        let row = [
-            s.seq.to_string(),
-            s.at.clone(),
-            l.consumer.clone(),
-            l.caller.clone(),
-            l.provider.clone(),
-            l.resource.clone(),
-            l.items.clone(),
-            l.purpose.clone(),
-            l.key_digest.clone(),
-            l.key_shown.clone(),
-            l.records.to_string(),
-            l.bytes.to_string(),
-            l.status.to_string(),
-            l.latency_us.to_string(),
-            l.provider_status.to_string(),
-            l.refusal.clone(),
-            l.grant_id.map(|g| g.to_string()).unwrap_or_default(),
-            s.prev_hash.clone(),
-            s.hash.clone(),
-        ];
+        let mut row = vec![s.seq.to_string(), s.at.clone()];
+        row.extend(s.line.fields());
+        row.extend([s.prev_hash.clone(), s.hash.clone()]);
         text.push_str(&row.iter().map(|f| csv(f)).collect::<Vec<_>>().join(","));
         text.push('\n');
     }
