@@ -207,6 +207,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0023_exchange_requests.sql"),
         },
     },
+    Migration {
+        version: 24,
+        name: "the change outbox and the exchange's subscriptions",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0024_change_subscriptions.sql"),
+            postgres: include_str!("../migrations/postgres/0024_change_subscriptions.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

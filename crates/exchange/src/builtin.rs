@@ -113,24 +113,42 @@ fn key_item(catalog: &Catalog, key: &str, length: u32, personal: bool) -> Item {
     }
 }
 
+/// The base registers' resource codes and providers.
+pub const REGISTERS: [(&str, &str, &str); 2] = [
+    ("population", "101001/000001", "540000-public-security"),
+    ("entities", "102001/000001", "540000-market-regulation"),
+];
+
+/// The register a resource code names, if it names one.
+pub fn register_of(code: &str) -> Option<&'static registry::fields::Register> {
+    REGISTERS
+        .iter()
+        .find(|(_, c, _)| *c == code)
+        .and_then(|(name, _, _)| registry::fields::Register::by_name(name))
+}
+
+/// The resource code of a register's change events (`registry:population` → `101001/000001`).
+pub fn code_of_source(source: &str) -> Option<&'static str> {
+    let name = source.strip_prefix("registry:")?;
+    REGISTERS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, c, _)| *c)
+}
+
 /// The registers and geography layers (no database needed).
 pub fn registries(catalog: &Catalog) -> Vec<Resource> {
-    let mut out = vec![
-        register(
-            catalog,
-            &registry::fields::PERSONS,
-            "101001/000001",
-            "540000-public-security",
-            key_item(catalog, "person_id", 18, true),
-        ),
-        register(
-            catalog,
-            &registry::fields::ENTITY_REGISTER,
-            "102001/000001",
-            "540000-market-regulation",
-            key_item(catalog, "credit_code", 18, false),
-        ),
-    ];
+    let key = |name: &str| match name {
+        "population" => key_item(catalog, "person_id", 18, true),
+        _ => key_item(catalog, "credit_code", 18, false),
+    };
+    let mut out: Vec<Resource> = REGISTERS
+        .iter()
+        .filter_map(|(name, code, provider)| {
+            registry::fields::Register::by_name(name)
+                .map(|reg| register(catalog, reg, code, provider, key(name)))
+        })
+        .collect();
     for (n, layer) in registry::geo::LAYERS.iter().enumerate() {
         let sharing = if layer.public {
             Sharing::Unconditional

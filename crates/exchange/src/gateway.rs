@@ -72,7 +72,7 @@ async fn grant_for(
 }
 
 /// A value as the grant hands it over.
-fn handed(
+pub(crate) fn handed(
     db: &Db,
     g: &DataGrant,
     reg: &Register,
@@ -315,7 +315,7 @@ pub async fn usage(
     by: &Principal,
     limit: i64,
 ) -> Result<Vec<access_log::Stored>, ExchangeError> {
-    if matches!(by, Principal::Operator(_)) || crate::requests::service::is_authority(by) {
+    if matches!(by, Principal::Operator(_)) || crate::caller::is_authority(by) {
         return Ok(access_log::newest(db, limit, None).await?);
     }
     match department_of(by) {

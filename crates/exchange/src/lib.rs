@@ -17,19 +17,26 @@
 //!   pages;
 //! - `gateway` (`/api/v1/exchange/{resource}/{key}`): a granted record read by a department's
 //!   system, projected and masked as granted, every call in `access_log` (hash-chained),
-//!   read by officials at `/exchange/usage` (`log_pages`).
+//!   read by officials at `/exchange/usage` (`log_pages`);
+//! - `subscriptions`: change subscriptions under a data grant — the registers' changes from
+//!   the outbox (`db::outbox`) fanned out and delivered, signed (`signing`), to consumers'
+//!   webhooks over `outbound`, with a delivery log, retries, suspension and dead letters.
 
 pub mod access_log;
 pub mod api;
 pub mod builtin;
 pub mod caller;
+pub mod form;
 pub mod gateway;
 pub mod log_pages;
 pub mod model;
+pub mod outbound;
 pub mod pages;
 pub mod requests;
 pub mod service;
+pub mod signing;
 pub mod store;
+pub mod subscriptions;
 
 pub use model::{ExchangeError, Resource, ResourceCode};
 
@@ -47,4 +54,6 @@ pub fn router() -> Router<AppState> {
         .merge(requests::api::router())
         .merge(requests::pages::router())
         .merge(log_pages::router())
+        .merge(subscriptions::api::router())
+        .merge(subscriptions::pages::router())
 }

@@ -414,11 +414,28 @@ pub(crate) async fn create(
             }
             other => RegistryError::Db(other),
         })?;
+    let mut new = serde_json::Map::new();
     for f in reg.fields {
         if let Some(v) = values.get(f.key).filter(|v| !v.is_empty()) {
             record_change(&mut tx, reg, key, f.key, None, v, source, &at).await?;
+            new.insert(f.key.to_owned(), v.clone().into());
         }
     }
+    let all: Vec<String> = reg
+        .fields
+        .iter()
+        .map(|f| values.get(f.key).cloned().unwrap_or_default())
+        .collect();
+    let change = db::outbox::Change {
+        source: &outbox_source(reg),
+        key,
+        kind: "created",
+        divisions: places(reg, &all),
+        items: new.keys().cloned().collect(),
+        payload: serde_json::json!({ "old": {}, "new": new }),
+        at: &at,
+    };
+    db::outbox::append(&mut tx, &change).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(())
 }
@@ -436,7 +453,7 @@ pub(crate) async fn apply(
         .await?
         .ok_or(RegistryError::NotFound)?
         .values;
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for (field, value) in checked {
         let i = reg
             .fields
@@ -467,9 +484,61 @@ pub(crate) async fn apply(
             at,
         )
         .await?;
-        changed += 1;
+        changed.push((field.key, i, value.as_str()));
     }
-    Ok(changed)
+    if !changed.is_empty() {
+        let mut after = current.clone();
+        for (_, i, value) in &changed {
+            after[*i] = (*value).to_owned();
+        }
+        let old: serde_json::Map<String, serde_json::Value> = changed
+            .iter()
+            .map(|(k, i, _)| ((*k).to_owned(), current[*i].clone().into()))
+            .collect();
+        let new: serde_json::Map<String, serde_json::Value> = changed
+            .iter()
+            .map(|(k, _, v)| ((*k).to_owned(), (*v).into()))
+            .collect();
+        let mut divisions = places(reg, &current);
+        for d in places(reg, &after) {
+            if !divisions.contains(&d) {
+                divisions.push(d);
+            }
+        }
+        let change = db::outbox::Change {
+            source: &outbox_source(reg),
+            key,
+            kind: "changed",
+            divisions,
+            items: changed.iter().map(|(k, _, _)| (*k).to_owned()).collect(),
+            payload: serde_json::json!({ "old": old, "new": new }),
+            at,
+        };
+        db::outbox::append(conn, &change).await?;
+    }
+    Ok(changed.len())
+}
+
+/// The divisions a record is in (a person's household and residence, an entity's
+/// registration), as its values say.
+fn places(reg: &Register, values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (f, v) in reg.fields.iter().zip(values) {
+        if matches!(
+            f.key,
+            "household_division" | "residence_division" | "division"
+        ) && !v.is_empty()
+            && !out.contains(v)
+        {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// As the change outbox names this register's events (`db::outbox`): `registry:population`.
+pub fn outbox_source(reg: &Register) -> String {
+    format!("registry:{}", reg.name)
 }
 
 /// Changes fields the source's department owns; all or nothing.

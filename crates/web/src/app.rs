@@ -123,6 +123,7 @@ impl App {
         let texts = cases::notify::spawn(self.db.clone(), self.sms.clone());
         let deadlines = cases::alerts::spawn(self.db.clone(), self.sms.clone());
         let requests = exchange::requests::alerts::spawn(self.db.clone(), self.sms.clone());
+        let changes = exchange::subscriptions::deliver::spawn(self.db.clone());
         let served = axum::serve(
             self.listener,
             self.router
@@ -134,6 +135,7 @@ impl App {
         texts.abort();
         deadlines.abort();
         requests.abort();
+        changes.abort();
         served
     }
 }

@@ -86,6 +86,48 @@ fn exchange_paths() -> Value {
             "summary": "One data request with its steps: where it stands, who holds it and until when",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
             "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/exchange/subscriptions": {
+            "get": {
+                "summary": "The change subscriptions the caller's department made (or that use its resources), newest first; the data authority sees all",
+                "responses": ok(json!({ "type": "object" }))
+            },
+            "post": {
+                "summary": "Subscribe, under a data grant in force, to changes of granted items: each committed change is POSTed at least once, in order, signed (Yiwang-Signature: SM2 over method, path, time and the body's SM3), masked as granted, to the webhook. 422 names every problem and nothing is written",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["grant", "url"],
+                    "properties": {
+                        "grant": { "type": "integer", "description": "The data grant's id." },
+                        "items": { "type": "array", "items": { "type": "string" }, "description": "Granted items whose changes to send; empty: all granted items." },
+                        "url": { "type": "string", "description": "The webhook, http://host[:port]/path." }
+                    } } } } },
+                "responses": {
+                    "201": { "description": "The subscription", "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "400": { "$ref": "#/components/responses/Problem" },
+                    "409": { "$ref": "#/components/responses/Problem" },
+                    "422": { "$ref": "#/components/responses/Problem" }
+                }
+            }
+        },
+        "/api/v1/exchange/subscriptions/{id}": { "get": {
+            "summary": "One subscription with its delivery log (newest first) and counts by state; ?dead=1 for the dead letters only",
+            "parameters": [
+                { "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } },
+                param("dead", "1: only the dead letters.", false)
+            ],
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/exchange/subscriptions/{id}/{act}": { "post": {
+            "summary": "The subscribing department resumes a suspended subscription, ends it, or puts its dead letters back in line",
+            "parameters": [
+                { "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } },
+                { "name": "act", "in": "path", "required": true, "schema": { "type": "string", "enum": ["resume", "end", "redeliver"] } }
+            ],
+            "responses": {
+                "200": { "description": "The subscription after the act", "content": { "application/json": { "schema": { "type": "object" } } } },
+                "404": { "$ref": "#/components/responses/Problem" },
+                "409": { "$ref": "#/components/responses/Problem" }
+            }
         } }
     })
 }

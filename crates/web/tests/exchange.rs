@@ -219,6 +219,54 @@ async fn grant_exchange(app: &TestApp) {
     .expect("granted");
 }
 
+/// A granted request and the three officials' sessions.
+struct Granted {
+    id: i64,
+    consumer: String,
+    authority: String,
+    provider: String,
+}
+
+/// On 2026-12-07 with the demo registers: Chengguan's approver (civil affairs) asks public
+/// security for `items` of the population register for `purpose`; the data authority
+/// accepts; public security grants as `grant` (the decision form's items and masking).
+async fn granted(app: &TestApp, items: &[&str], purpose: &str, grant: &str) -> Granted {
+    let db = &app.db.db;
+    db.clock().set_today(time::macros::date!(2026 - 12 - 07));
+    registry::seed::seed_demo(db).await.expect("registry");
+    let (consumer, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+    let (authority, _) = app.official_sign_in("steward.region", PASSWORD).await;
+    let (provider, _) = app.official_sign_in("steward.security", PASSWORD).await;
+    let id = sent_id(
+        &app.post_form(
+            "/exchange/requests",
+            &request_form("101001/000001", items, purpose),
+            Some(&consumer),
+        )
+        .await,
+    );
+    app.post_form(
+        &format!("/exchange/requests/{id}"),
+        "action=accept",
+        Some(&authority),
+    )
+    .await
+    .expect_status(StatusCode::OK);
+    app.post_form(
+        &format!("/exchange/requests/{id}"),
+        &format!("action=grant&{grant}&text="),
+        Some(&provider),
+    )
+    .await
+    .expect_status(StatusCode::OK);
+    Granted {
+        id,
+        consumer,
+        authority,
+        provider,
+    }
+}
+
 /// The id a page redirected to after a request was sent.
 fn sent_id(answer: &common::Answer) -> i64 {
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
@@ -501,31 +549,15 @@ db::on_each_backend! {
     async fn the_gateway_answers_what_is_granted_and_logs_every_call(backend: Backend) {
         let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
         let db = &app.db.db;
-        db.clock().set_today(time::macros::date!(2026 - 12 - 07));
-        registry::seed::seed_demo(db).await.expect("registry");
-        let (consumer, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
-        let (authority, _) = app.official_sign_in("steward.region", PASSWORD).await;
-        let (provider, _) = app.official_sign_in("steward.security", PASSWORD).await;
         let purpose = "核对低保申请人的民族以落实政策";
-        let id = sent_id(
-            &app.post_form(
-                "/exchange/requests",
-                &request_form("101001/000001", &["person_id", "name_zh", "ethnicity", "mobile"], purpose),
-                Some(&consumer),
-            )
-            .await,
-        );
-        app.post_form(&format!("/exchange/requests/{id}"), "action=accept", Some(&authority))
-            .await
-            .expect_status(StatusCode::OK);
         // Granted without the mobile; the name masked, the ethnicity as a pseudonym.
-        app.post_form(
-            &format!("/exchange/requests/{id}"),
-            "action=grant&grant_items=person_id&grant_items=name_zh&grant_items=ethnicity&mask-ethnicity=pseudonym&mask-person_id=clear&text=",
-            Some(&provider),
+        let Granted { id, consumer, authority, provider } = granted(
+            &app,
+            &["person_id", "name_zh", "ethnicity", "mobile"],
+            purpose,
+            "grant_items=person_id&grant_items=name_zh&grant_items=ethnicity&mask-ethnicity=pseudonym&mask-person_id=clear",
         )
-        .await
-        .expect_status(StatusCode::OK);
+        .await;
         let token = app.system_token("minzheng-jiuzhu", "openid").await;
         grant_exchange(&app).await;
         let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
@@ -606,5 +638,246 @@ db::on_each_backend! {
             .expect("tamper");
         let broken = exchange::access_log::verify(db).await.expect("verify");
         assert_eq!(broken.first_break, Some(2));
+    }
+}
+
+/// A department's webhook in the test process: it keeps what it receives and answers with the
+/// status it is told to.
+#[derive(Clone, Default)]
+struct Webhook {
+    received: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+    answer: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+impl Webhook {
+    async fn start() -> (Webhook, String) {
+        let hook = Webhook::default();
+        hook.answer_with(200);
+        let kept = hook.clone();
+        let router = axum::Router::new().route(
+            "/hooks/civil-affairs",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let kept = kept.clone();
+                async move {
+                    let status = kept.answer.load(std::sync::atomic::Ordering::SeqCst);
+                    if status == 200 {
+                        let signature = headers
+                            .get("yiwang-signature")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned();
+                        let json = serde_json::from_str(&body).expect("JSON");
+                        kept.received.lock().expect("lock").push((signature, json));
+                        // The signature is over the body as sent.
+                        kept.received
+                            .lock()
+                            .expect("lock")
+                            .last_mut()
+                            .expect("one")
+                            .1["raw"] = body.into();
+                    }
+                    StatusCode::from_u16(status).expect("status")
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!(
+            "http://{}/hooks/civil-affairs",
+            listener.local_addr().expect("addr")
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        (hook, url)
+    }
+
+    fn answer_with(&self, status: u16) {
+        self.answer
+            .store(status, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Every event received so far, in the order received.
+    fn events(&self) -> Vec<serde_json::Value> {
+        self.received
+            .lock()
+            .expect("lock")
+            .iter()
+            .flat_map(|(_, b)| b["events"].as_array().cloned().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// Public security changes a person's record (as its system would).
+async fn change(db: &db::Db, person: &kernel::PersonId, field: &str, value: &str) {
+    let source = registry::record::Source {
+        department: "540000-public-security".into(),
+        kind: "public-security".into(),
+        actor: "client:gongan-hukou".into(),
+        reference: "test".into(),
+        official: None,
+    };
+    let n =
+        registry::population::update(db, person, &[(field.to_owned(), value.to_owned())], &source)
+            .await
+            .expect("changed");
+    assert_eq!(n, 1);
+}
+
+db::on_each_backend! {
+    /// Civil affairs subscribes to moves and deaths of Chengguan residents under its grant:
+    /// each committed change reaches its webhook once, in order, signed by the platform and
+    /// masked as granted; a webhook that is down is retried and, after three days, suspended
+    /// until the consumer resumes it, nothing lost; a batch it keeps rejecting becomes dead
+    /// letters the consumer redelivers; a revoked grant ends the subscription. Only the
+    /// consumer acts on it; the provider sees it.
+    async fn subscribers_hear_of_every_change_in_order(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let Granted { id, consumer, provider, .. } = granted(
+            &app,
+            &["person_id", "name_zh", "household_division", "death_date"],
+            "低保对象死亡和迁出后及时停发",
+            "grant_items=person_id&grant_items=name_zh&grant_items=household_division&grant_items=death_date&mask-person_id=clear&mask-name_zh=masked&mask-household_division=clear&mask-death_date=clear",
+        )
+        .await;
+        let grant = grants::data::of_request(db, id).await.expect("read").expect("grant");
+        let (hook, url) = Webhook::start().await;
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        // A change before the subscription is not sent.
+        change(db, &citizen, "death_date", "2026-12-01").await;
+
+        // Bad input changes nothing and names its cause.
+        let form = |items: &str, url: &str| {
+            format!("grant={}&items={}&url={}", grant.id, common::form_encode(items), common::form_encode(url))
+        };
+        app.post_form("/exchange/subscriptions?lang=en", &form("mobile", &url), Some(&consumer))
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .shows("mobile is not among the grant");
+        app.post_form("/exchange/subscriptions?lang=en", &form("", "ftp://example"), Some(&consumer))
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .shows("http://host");
+        app.post_form("/exchange/subscriptions", &form("", &url), Some(&provider))
+            .await
+            .expect_status(StatusCode::FORBIDDEN);
+        let subs: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM exchange_subscriptions")
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        assert_eq!(subs, 0);
+
+        let made = app
+            .post_form("/exchange/subscriptions", &form("household_division death_date", &url), Some(&consumer))
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let sub: i64 = made.location().rsplit('/').next().and_then(|s| s.parse().ok()).expect("id");
+
+        // Two changes, delivered in the order committed; a change of an item not watched, or of
+        // a person outside the grant's scope, is not.
+        let fast = exchange::subscriptions::deliver::Policy {
+            first_retry: time::Duration::ZERO,
+            longest_wait: time::Duration::ZERO,
+            ..Default::default()
+        };
+        change(db, &citizen, "death_date", "2026-12-02").await;
+        change(db, &citizen, "household_division", "540103").await;
+        change(db, &citizen, "mobile", "13908900099").await;
+        let (herder, _) = identity::seed::demo_herder().expect("herder");
+        change(db, &herder, "death_date", "2026-12-03").await;
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        let events = hook.events();
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0]["changed"], serde_json::json!(["death_date"]));
+        assert_eq!(events[0]["old"]["death_date"], "2026-12-01");
+        assert_eq!(events[0]["new"]["death_date"], "2026-12-02");
+        assert_eq!(events[0]["key"], citizen.as_str());
+        // A move out of the scope is still heard of (it was within before).
+        assert_eq!(events[1]["old"]["household_division"], "540102");
+        assert_eq!(events[1]["new"]["household_division"], "540103");
+        assert!(events[0]["seq"].as_i64() < events[1]["seq"].as_i64());
+        // Signed by the data authority's published key over the body as sent.
+        let (signature, body) = hook.received.lock().expect("lock")[0].clone();
+        let parsed = exchange::signing::parse(&signature).expect("a signature");
+        let key = certs::keys::public(db, parsed.key).await.expect("read").expect("published");
+        assert_eq!(key.department, "540000-development-reform");
+        let raw = body["raw"].as_str().expect("raw");
+        assert!(exchange::signing::verify(&key.bytes(), "POST", "/hooks/civil-affairs", raw.as_bytes(), &signature));
+        assert!(!exchange::signing::verify(&key.bytes(), "POST", "/hooks/civil-affairs", b"{}", &signature));
+
+        // Down: retried, and after three days suspended; nothing is lost.
+        hook.answer_with(503);
+        change(db, &citizen, "household_division", "540102").await;
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        let page = app.get_as(&format!("/exchange/subscriptions/{sub}?lang=en"), &consumer).await;
+        page.expect_status(StatusCode::OK).shows("Failing since").shows("HTTP 503");
+        db.clock().set_today(time::macros::date!(2026 - 12 - 11));
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        app.get_as(&format!("/exchange/subscriptions/{sub}?lang=en"), &consumer)
+            .await
+            .shows("Suspended")
+            .shows("Resume");
+        assert_eq!(audited(&app, "exchange.subscription.suspended").await, 1);
+        hook.answer_with(200);
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        assert_eq!(hook.events().len(), 2, "a suspended subscription waits");
+        // The provider may look but not resume.
+        app.get_as(&format!("/exchange/subscriptions/{sub}"), &provider).await.expect_status(StatusCode::OK);
+        app.post_form(&format!("/exchange/subscriptions/{sub}"), "action=resume", Some(&provider))
+            .await
+            .expect_status(StatusCode::FORBIDDEN);
+        app.post_form(&format!("/exchange/subscriptions/{sub}?lang=en"), "action=resume", Some(&consumer))
+            .await
+            .expect_status(StatusCode::OK)
+            .shows("active again");
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        let events = hook.events();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[2]["new"]["household_division"], "540102");
+
+        // Rejected five times: dead letters; redelivered by the consumer.
+        hook.answer_with(422);
+        change(db, &citizen, "death_date", "2026-12-05").await;
+        for _ in 0..5 {
+            exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        }
+        let token = app.system_token("minzheng-jiuzhu", "openid").await;
+        grant_exchange(&app).await;
+        let dead = common::system_call(&app, "GET", &format!("/api/v1/exchange/subscriptions/{sub}?dead=1"), Some(&token), "application/json", "").await;
+        dead.expect_status(StatusCode::OK);
+        let dead = dead.json();
+        assert_eq!(dead["deliveries"].as_array().map(Vec::len), Some(1), "{dead}");
+        assert_eq!(dead["deliveries"][0]["state"], "dead");
+        assert_eq!(dead["deliveries"][0]["attempts"], 5);
+        hook.answer_with(200);
+        common::system_call(&app, "POST", &format!("/api/v1/exchange/subscriptions/{sub}/redeliver"), Some(&token), "application/json", "")
+            .await
+            .expect_status(StatusCode::OK);
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        let events = hook.events();
+        assert_eq!(events.len(), 4);
+        assert_eq!(events[3]["new"]["death_date"], "2026-12-05");
+        common::system_call(&app, "POST", &format!("/api/v1/exchange/subscriptions/{sub}/redeliver"), Some(&token), "application/json", "")
+            .await
+            .expect_status(StatusCode::CONFLICT);
+
+        // Revoked: the subscription ends; nothing more is sent.
+        app.post_form(
+            &format!("/exchange/grants/{}/revoke", grant.id),
+            &format!("reason={}", common::form_encode("停止推送")),
+            Some(&provider),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+        change(db, &citizen, "death_date", "2026-12-06").await;
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        assert_eq!(hook.events().len(), 4);
+        let listed = app.get_as("/exchange/subscriptions?lang=en", &consumer).await;
+        listed.shows("Ended");
+        assert_eq!(audited(&app, "exchange.subscription.ended").await, 1);
+        assert_eq!(audited(&app, "exchange.delivery.redelivered").await, 1);
+        // A citizen sees none of it.
+        let me = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
+        app.get_as(&format!("/exchange/subscriptions/{sub}"), &me).await.expect_status(StatusCode::FORBIDDEN);
     }
 }

@@ -22,6 +22,7 @@ use ui::{AppState, Ctx, PageError};
 use super::service::{self, Decision, NewRequest, Parts};
 use super::{Request, State as RequestState, Step};
 use crate::ExchangeError;
+use crate::form::{Fields, told};
 use crate::model::{Names, Sharing};
 
 pub fn router() -> Router<AppState> {
@@ -35,65 +36,6 @@ pub fn router() -> Router<AppState> {
 
 fn pick<'a>(ctx: &Ctx, n: &'a Names) -> &'a str {
     ctx.pick(&n.zh, &n.bo, &n.en)
-}
-
-/// A form's fields, repeated ones kept (the form extractor keeps only one of each).
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn read(body: &str) -> Fields {
-        Fields(
-            form_urlencoded::parse(body.as_bytes())
-                .into_owned()
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    /// `mask-{item}` choices.
-    fn masking(&self) -> Vec<(String, Masking)> {
-        self.0
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("mask-")?.to_owned(), Masking::parse(v)?)))
-            .collect()
-    }
-}
-
-/// A step's answer as the page tells it: what was done (200), or why not — the problems
-/// (422) or a step no longer possible (409); anything else is the error page.
-fn told<T>(
-    ctx: &Ctx,
-    done: Result<T, ExchangeError>,
-    said: impl FnOnce(T) -> Message,
-) -> Result<(Result<String, String>, StatusCode), PageError> {
-    match done {
-        Ok(v) => Ok((Ok(ctx.fmt(&said(v))), StatusCode::OK)),
-        Err(ExchangeError::Invalid(p)) => Ok((
-            Err(p
-                .iter()
-                .map(|(_, m)| ctx.fmt(m))
-                .collect::<Vec<_>>()
-                .join(" · ")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Err(ExchangeError::Refused(m)) => Ok((Err(ctx.fmt(&m)), StatusCode::CONFLICT)),
-        Err(e) => Err(e.into()),
-    }
 }
 
 fn state_label(ctx: &Ctx, s: RequestState) -> String {

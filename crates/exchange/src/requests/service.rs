@@ -24,14 +24,9 @@ use serde_json::json;
 
 use super::store;
 use super::{Ask, Request, State, Step};
-pub use crate::caller::department_of;
+pub use crate::caller::{AUTHORITY_DEPARTMENT, AUTHORITY_DIVISION, department_of, is_authority};
 use crate::model::{ExchangeError, Resource, Sharing};
 
-/// The division whose data stewards are the platform's data authority: the region.
-pub const AUTHORITY_DIVISION: &str = "540000";
-/// The department whose data stewards over the region are the platform's data authority
-/// (the region's data administration sits with development and reform).
-pub const AUTHORITY_DEPARTMENT: &str = "540000-development-reform";
 /// The longest period a request may ask for, in days (three years).
 pub const LONGEST_PERIOD: i64 = 1096;
 /// The longest retention, in days (ten years).
@@ -96,18 +91,6 @@ fn division_of(department: &str) -> Option<DivisionCode> {
         .split('-')
         .next()
         .and_then(|d| DivisionCode::parse(d).ok())
-}
-
-fn authority_division() -> DivisionCode {
-    DivisionCode::parse(AUTHORITY_DIVISION).unwrap_or_else(|_| unreachable!("a valid code"))
-}
-
-/// Whether `by` is of the platform's data authority.
-pub fn is_authority(by: &Principal) -> bool {
-    by.official().is_some_and(|s| {
-        s.account.department.as_deref() == Some(AUTHORITY_DEPARTMENT)
-            && s.account.may(Role::DataSteward, authority_division())
-    })
 }
 
 /// The parts `by` plays in a request from `consumer` to `provider`.
@@ -793,6 +776,10 @@ pub async fn revoke_grant(
         },
     )
     .await?;
+    // Its subscriptions end with it: nothing more is delivered.
+    for sub in crate::subscriptions::store::of_grant(&mut tx, id).await? {
+        crate::subscriptions::deliver::end_for_grant(&mut tx, sub, &at).await?;
+    }
     tx.commit().await.map_err(DbError::from)?;
     grants::data::one(db, id)
         .await?

@@ -276,7 +276,7 @@ const GATEWAY_PURPOSE_QUERY: &str = "%E6%80%A7%E8%83%BD%E5%9F%BA%E5%87%86";
 
 /// A data grant to civil affairs for names, birth dates and ethnicity of the whole region, as
 /// a granted request leaves it (written directly: the bench has no officials to review it).
-async fn data_grant(db: &Db) -> anyhow::Result<i64> {
+pub(super) async fn data_grant(db: &Db) -> anyhow::Result<i64> {
     let names = exchange::model::Names {
         zh: "人口基础信息".into(),
         ..exchange::model::Names::default()
@@ -289,6 +289,7 @@ async fn data_grant(db: &Db) -> anyhow::Result<i64> {
             "name_zh".into(),
             "birth_date".into(),
             "ethnicity".into(),
+            "income_band".into(),
         ],
         purpose: GATEWAY_PURPOSE.into(),
         legal_basis: "基准".into(),
@@ -324,6 +325,7 @@ async fn data_grant(db: &Db) -> anyhow::Result<i64> {
             item("name_zh", grants::data::Masking::Masked),
             item("birth_date", grants::data::Masking::Clear),
             item("ethnicity", grants::data::Masking::Pseudonym),
+            item("income_band", grants::data::Masking::Clear),
         ],
         purpose: GATEWAY_PURPOSE.into(),
         scope: "540000".into(),
@@ -351,7 +353,7 @@ async fn data_grant(db: &Db) -> anyhow::Result<i64> {
 }
 
 /// Registers a department system with a population grant and gets its token.
-async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<String> {
+pub(super) async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<String> {
     let client = oidc::clients::NewClient {
         client_id: "bench-registry".into(),
         name_zh: "基础库压测".into(),
