@@ -289,3 +289,19 @@ xc-sub-no-dead-letters = There are no dead letters to redeliver.
 xc-sub-moved = Not possible now: the subscription is { $state }.
 xc-sub-grant-ended = Its data grant was revoked or expired.
 xc-sub-ended-by-consumer = Ended by the subscribing department.
+
+## Forwarding to departments' API resources
+xc-endpoint = Endpoint
+xc-endpoint-missing = An API resource needs its system's endpoint (endpoint), to which the gateway forwards lookups.
+xc-endpoint-not-api = Only an API resource has an endpoint.
+xc-health = Health of the provider's system
+xc-health-unknown = Not called yet on this server.
+xc-health-open = Unavailable: calls are held back for a while after repeated failures
+xc-health-closed = Answering
+xc-health-calls = { $calls } calls, { $failures } failed
+xc-health-last-success = Last answered:
+xc-gw-provider-open = The provider's system failed repeatedly; calls to it are held back for a short while. Try again later.
+xc-gw-provider-failed = The provider's system failed to answer.
+xc-gw-provider-timeout = The provider's system did not answer in time.
+xc-gw-provider-garbage = The provider's system answered something that is not a record.
+xc-gw-provider-refused = The provider's system refused the lookup.

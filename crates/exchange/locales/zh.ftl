@@ -289,3 +289,19 @@ xc-sub-no-dead-letters = 没有需要重新投递的死信。
 xc-sub-moved = 当前无法办理：订阅状态为 { $state }。
 xc-sub-grant-ended = 其共享授权已撤销或过期。
 xc-sub-ended-by-consumer = 订阅部门已终止。
+
+## 转发到部门接口类资源
+xc-endpoint = 接口地址
+xc-endpoint-missing = 接口类资源须填写其系统的接口地址（endpoint），网关把查询转发到该地址。
+xc-endpoint-not-api = 只有接口类资源才有接口地址。
+xc-health = 提供部门系统状态
+xc-health-unknown = 本服务器尚未调用过。
+xc-health-open = 暂不可用：连续失败后暂停调用一段时间
+xc-health-closed = 正常应答
+xc-health-calls = 调用 { $calls } 次，失败 { $failures } 次
+xc-health-last-success = 最近一次应答：
+xc-gw-provider-open = 提供部门的系统连续失败，暂停调用一段时间，请稍后再试。
+xc-gw-provider-failed = 提供部门的系统未能应答。
+xc-gw-provider-timeout = 提供部门的系统未在时限内应答。
+xc-gw-provider-garbage = 提供部门的系统返回的不是一条记录。
+xc-gw-provider-refused = 提供部门的系统拒绝了这次查询。

@@ -93,6 +93,8 @@ fn register(
         updated_on: String::new(),
         service_items: Vec::new(),
         origin: format!("registry:{}", reg.name),
+        endpoint: String::new(),
+        openapi: String::new(),
     }
 }
 
@@ -202,6 +204,8 @@ pub fn registries(catalog: &Catalog) -> Vec<Resource> {
             updated_on: String::new(),
             service_items: Vec::new(),
             origin: format!("geography:{}", layer.code),
+            endpoint: String::new(),
+            openapi: String::new(),
         });
     }
     out
@@ -253,6 +257,8 @@ pub fn certificate(catalog: &Catalog, t: &certs::model::CertType) -> Resource {
         updated_on: String::new(),
         service_items: t.items.clone(),
         origin: format!("cert-type:{}", t.code),
+        endpoint: String::new(),
+        openapi: String::new(),
     }
 }
 

@@ -75,7 +75,7 @@ async fn grant_for(
 pub(crate) fn handed(
     db: &Db,
     g: &DataGrant,
-    reg: &Register,
+    reg: Option<&Register>,
     item: &str,
     value: &str,
     how: Masking,
@@ -94,8 +94,8 @@ pub(crate) fn handed(
             hex::encode(&mac[..16])
         }
         Masking::Masked => {
-            let kind = reg.fields.iter().find(|f| f.key == item).map(|f| f.kind);
-            if item == reg.key && reg.name == registry::fields::PERSONS.name {
+            let kind = reg.and_then(|r| r.fields.iter().find(|f| f.key == item).map(|f| f.kind));
+            if reg.is_some_and(|r| item == r.key && r.name == registry::fields::PERSONS.name) {
                 kernel::PersonId::parse(value)
                     .map_or_else(|_| registry::mask::text(value), |p| p.masked())
             } else if item.starts_with("name_") {
@@ -127,6 +127,8 @@ struct Done {
     items: String,
     key_shown: String,
     grant: Option<i64>,
+    /// The provider system's HTTP status, for a forwarded call.
+    provider_status: u16,
 }
 
 /// What a call asks.
@@ -157,20 +159,27 @@ async fn answer(
             Message::new("xc-gw-purpose-missing"),
         )]));
     }
-    // The registers are the platform's own resources: found among them without reading the
-    // whole catalogue (certificate types, departments' resources) on every call.
+    // The registers are the platform's own resources, and a department's resource is one
+    // row: each found without reading the whole catalogue on every call (only what the
+    // gateway does not serve, such as certificate types, is looked up there, to say so).
     let resource = match crate::builtin::registries(catalog)
         .into_iter()
         .find(|r| r.code.as_str() == code)
     {
         Some(r) => r,
-        None => {
-            crate::service::resource(db, catalog, by, code)
-                .await?
-                .resource
-        }
+        None => match crate::store::one(db, code).await? {
+            Some(stored) => stored.resource,
+            None => {
+                crate::service::resource(db, catalog, by, code)
+                    .await?
+                    .resource
+            }
+        },
     };
     done.provider = resource.provider.clone();
+    if resource.form == crate::model::Form::Api && resource.origin == "department" {
+        return forwarded(db, &resource, call, done).await;
+    }
     let reg = resource
         .origin
         .strip_prefix("registry:")
@@ -205,18 +214,41 @@ async fn answer(
         .iter()
         .find(|i| i.key == reg.key)
         .map_or(Masking::Masked, |i| i.masking);
-    let key_shown = handed(db, &g, reg, reg.key, &k, key_masking)?;
-    let mut data = serde_json::Map::new();
-    let mut masking = serde_json::Map::new();
-    for i in &g.terms.items {
-        let value = if i.key == reg.key {
+    let key_shown = handed(db, &g, Some(reg), reg.key, &k, key_masking)?;
+    let (data, masking) = project(db, &g, Some(reg), done, |item| {
+        if item == reg.key {
             k.clone()
         } else {
-            view.value(&i.key).unwrap_or("").to_owned()
-        };
+            view.value(item).unwrap_or("").to_owned()
+        }
+    })?;
+    done.key_shown = key_shown.clone();
+    Ok(Answer {
+        resource: resource.code.to_string(),
+        key: key_shown,
+        grant: g.id,
+        data,
+        masking,
+        log: 0,
+    })
+}
+
+/// The granted items of a record, each as granted, and how each was handed over; the
+/// items are noted for the call's log line.
+fn project(
+    db: &Db,
+    g: &DataGrant,
+    reg: Option<&Register>,
+    done: &mut Done,
+    value_of: impl Fn(&str) -> String,
+) -> Result<(Map, Map), ExchangeError> {
+    let mut data = Map::new();
+    let mut masking = Map::new();
+    for i in &g.terms.items {
+        let value = value_of(&i.key);
         data.insert(
             i.key.clone(),
-            handed(db, &g, reg, &i.key, &value, i.masking)?.into(),
+            handed(db, g, reg, &i.key, &value, i.masking)?.into(),
         );
         masking.insert(i.key.clone(), i.masking.key().into());
     }
@@ -227,10 +259,62 @@ async fn answer(
         .map(|i| i.key.as_str())
         .collect::<Vec<_>>()
         .join(",");
-    done.key_shown = key_shown.clone();
+    Ok((data, masking))
+}
+
+type Map = serde_json::Map<String, serde_json::Value>;
+
+/// A value of a provider's JSON record as text (a number or a flag as written; nothing for
+/// null or an absent item).
+fn text_of(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A lookup of a department's API resource, forwarded to its system (`crate::forward`): the
+/// grant checked first, then only the granted items of what the provider answered, masked
+/// as granted; a record that says where it is (`division`) must be within the grant's scope.
+async fn forwarded(
+    db: &Db,
+    r: &crate::model::Resource,
+    call: &Call<'_>,
+    done: &mut Done,
+) -> Result<Answer, ExchangeError> {
+    let purpose = call.purpose.trim();
+    let g = grant_for(db, call.consumer, call.code, purpose).await?;
+    done.grant = Some(g.id);
+    let key = call.key.trim();
+    if key.is_empty() || key.chars().count() > 128 || key.chars().any(char::is_control) {
+        return Err(ExchangeError::Invalid(vec![(
+            "key".into(),
+            Message::new("xc-gw-key-invalid"),
+        )]));
+    }
+    let fetched = crate::forward::fetch(
+        db,
+        r,
+        key,
+        call.consumer,
+        purpose,
+        &g.terms.scope,
+        &mut done.provider_status,
+    )
+    .await?;
+    if let Some(place) = fetched.record.get("division").and_then(|v| v.as_str()) {
+        let scope = DivisionCode::parse(&g.terms.scope).ok();
+        let place = DivisionCode::parse(place).ok();
+        if !matches!((place, scope), (Some(p), Some(s)) if p.is_within(s)) {
+            return Err(forbidden("xc-gw-out-of-scope"));
+        }
+    }
+    let (data, masking) = project(db, &g, None, done, |item| text_of(fetched.record.get(item)))?;
+    done.key_shown = registry::mask::text(key);
     Ok(Answer {
-        resource: resource.code.to_string(),
-        key: key_shown,
+        resource: r.code.to_string(),
+        key: done.key_shown.clone(),
         grant: g.id,
         data,
         masking,
@@ -296,7 +380,7 @@ pub async fn read(
         bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
         status,
         latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        provider_status: 0,
+        provider_status: i64::from(done.provider_status),
         refusal,
         grant_id: done.grant,
     };

@@ -27,6 +27,7 @@ pub mod api;
 pub mod builtin;
 pub mod caller;
 pub mod form;
+pub mod forward;
 pub mod gateway;
 pub mod log_pages;
 pub mod model;

@@ -225,6 +225,13 @@ pub struct Resource {
     /// `cert-type:<code>`, or `department` for one a department registered.
     #[serde(default = "department_origin")]
     pub origin: String,
+    /// For an API resource: the provider system's endpoint the gateway forwards a lookup to
+    /// (`GET {endpoint}/{key}`), `http://host[:port]/path`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub endpoint: String,
+    /// For an API resource: where its OpenAPI document is published.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub openapi: String,
 }
 
 fn department_origin() -> String {
@@ -245,6 +252,10 @@ pub enum ExchangeError {
     /// Not possible now (a request that has moved on, a calendar not loaded), saying why.
     #[error("refused")]
     Refused(Message),
+    /// A provider's system did not answer as it should (timed out, failed, answered garbage,
+    /// or its circuit is open): the status to answer (502, 503, 504) and why.
+    #[error("the provider's system failed")]
+    Provider(u16, Message),
     #[error(transparent)]
     Db(#[from] db::DbError),
 }
@@ -266,7 +277,9 @@ impl Localize for ExchangeError {
                 .map(|(_, m)| m.clone())
                 .unwrap_or_else(|| Message::new("error-bad-request")),
             ExchangeError::NotFound => Message::new("xc-not-found"),
-            ExchangeError::Forbidden(m) | ExchangeError::Refused(m) => m.clone(),
+            ExchangeError::Forbidden(m)
+            | ExchangeError::Refused(m)
+            | ExchangeError::Provider(_, m) => m.clone(),
             ExchangeError::Db(e) => e.message(),
         }
     }
@@ -280,6 +293,9 @@ impl ui::error::HttpError for ExchangeError {
             ExchangeError::NotFound => StatusCode::NOT_FOUND,
             ExchangeError::Forbidden(_) => StatusCode::FORBIDDEN,
             ExchangeError::Refused(_) => StatusCode::CONFLICT,
+            ExchangeError::Provider(status, _) => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY)
+            }
             ExchangeError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -290,6 +306,7 @@ impl ui::error::HttpError for ExchangeError {
             ExchangeError::NotFound => "not-found",
             ExchangeError::Forbidden(_) => "forbidden",
             ExchangeError::Refused(_) => "refused",
+            ExchangeError::Provider(..) => "provider-failed",
             ExchangeError::Db(e) => ui::error::HttpError::code(e),
         }
     }

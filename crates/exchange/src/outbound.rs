@@ -82,3 +82,8 @@ pub async fn send(
         .await
         .map_err(|_| format!("no answer within {} ms", limit.as_millis()))?
 }
+
+/// A plain GET, as a consumer calling a provider directly would send it.
+pub async fn get(db: &db::Db, url: &str, limit: Duration) -> Result<Reply, String> {
+    send(db, hyper::Method::GET, url, &[], Bytes::new(), limit).await
+}

@@ -187,6 +187,22 @@ async fn detail(
             @if !r.service_items.is_empty() {
                 dt { (ctx.t("xc-service-items")) } dd { @for c in &r.service_items { a href={ "/items?basic=" (c) } { code { (c) } } " " } }
             }
+            @if !r.endpoint.is_empty() {
+                dt { (ctx.t("xc-endpoint")) } dd { code { (r.endpoint) } }
+                @if !r.openapi.is_empty() { dt { "OpenAPI" } dd { code { (r.openapi) } } }
+                dt { (ctx.t("xc-health")) } dd {
+                    @match crate::forward::health(&state.db, &r.provider) {
+                        None => { (ctx.t("xc-health-unknown")) }
+                        Some(h) => {
+                            @if h.open { strong.tag { (ctx.t("xc-health-open")) } } @else { (ctx.t("xc-health-closed")) }
+                            br;
+                            (ctx.fmt(&Message::new("xc-health-calls").arg("calls", i64::try_from(h.calls).unwrap_or(i64::MAX)).arg("failures", i64::try_from(h.failures).unwrap_or(i64::MAX))))
+                            @if let Some(at) = &h.last_success { br; (ctx.t("xc-health-last-success")) " " (ui::layout::at(&ctx, at)) }
+                            @if !h.last_error.is_empty() { br; (ctx.t("xc-sub-last-error")) " " code { (h.last_error) } }
+                        }
+                    }
+                }
+            }
         }
         h2 { (ctx.t("xc-items")) }
         div.table-wrap { table {

@@ -327,6 +327,21 @@ async fn problems(db: &Db, r: &Resource) -> Result<Vec<(String, Message)>, DbErr
     if r.origin != "department" {
         say("origin", "xc-origin-department");
     }
+    if r.form == crate::model::Form::Api {
+        if r.endpoint.trim().is_empty() {
+            say("endpoint", "xc-endpoint-missing");
+        } else if let Err(key) = crate::outbound::check_url(r.endpoint.trim()) {
+            say("endpoint", key);
+        }
+    } else if !r.endpoint.is_empty() {
+        say("endpoint", "xc-endpoint-not-api");
+    }
+    if !r.openapi.is_empty()
+        && !r.openapi.starts_with("http://")
+        && !r.openapi.starts_with("https://")
+    {
+        say("openapi", "xc-url-invalid");
+    }
     Ok(p)
 }
 

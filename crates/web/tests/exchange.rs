@@ -49,6 +49,8 @@ fn department_resource(code: &str, updated_on: &str) -> Resource {
         updated_on: updated_on.into(),
         service_items: vec!["000102102000".into()],
         origin: "department".into(),
+        endpoint: String::new(),
+        openapi: String::new(),
     }
 }
 
@@ -227,44 +229,70 @@ struct Granted {
     provider: String,
 }
 
-/// On 2026-12-07 with the demo registers: Chengguan's approver (civil affairs) asks public
-/// security for `items` of the population register for `purpose`; the data authority
-/// accepts; public security grants as `grant` (the decision form's items and masking).
-async fn granted(app: &TestApp, items: &[&str], purpose: &str, grant: &str) -> Granted {
+/// On 2026-12-07 with the demo registers: Chengguan's approver (civil affairs), the data
+/// authority and public security's steward signed in.
+async fn officials(app: &TestApp) -> Granted {
     let db = &app.db.db;
     db.clock().set_today(time::macros::date!(2026 - 12 - 07));
     registry::seed::seed_demo(db).await.expect("registry");
     let (consumer, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
     let (authority, _) = app.official_sign_in("steward.region", PASSWORD).await;
     let (provider, _) = app.official_sign_in("steward.security", PASSWORD).await;
+    Granted {
+        id: 0,
+        consumer,
+        authority,
+        provider,
+    }
+}
+
+/// Civil affairs asks public security for `items` of `resource` for `purpose`; the data
+/// authority accepts; public security grants as `grant` (the decision form's items and
+/// masking).
+async fn ask_and_grant(
+    app: &TestApp,
+    g: &mut Granted,
+    resource: &str,
+    items: &[&str],
+    purpose: &str,
+    grant: &str,
+) {
     let id = sent_id(
         &app.post_form(
             "/exchange/requests",
-            &request_form("101001/000001", items, purpose),
-            Some(&consumer),
+            &request_form(resource, items, purpose),
+            Some(&g.consumer),
         )
         .await,
     );
     app.post_form(
         &format!("/exchange/requests/{id}"),
         "action=accept",
-        Some(&authority),
+        Some(&g.authority),
     )
     .await
     .expect_status(StatusCode::OK);
     app.post_form(
         &format!("/exchange/requests/{id}"),
         &format!("action=grant&{grant}&text="),
-        Some(&provider),
+        Some(&g.provider),
     )
     .await
     .expect_status(StatusCode::OK);
-    Granted {
-        id,
-        consumer,
-        authority,
-        provider,
-    }
+    g.id = id;
+}
+
+/// [`officials`], then [`ask_and_grant`].
+async fn granted(
+    app: &TestApp,
+    resource: &str,
+    items: &[&str],
+    purpose: &str,
+    grant: &str,
+) -> Granted {
+    let mut g = officials(app).await;
+    ask_and_grant(app, &mut g, resource, items, purpose, grant).await;
+    g
 }
 
 /// The id a page redirected to after a request was sent.
@@ -553,6 +581,7 @@ db::on_each_backend! {
         // Granted without the mobile; the name masked, the ethnicity as a pseudonym.
         let Granted { id, consumer, authority, provider } = granted(
             &app,
+            "101001/000001",
             &["person_id", "name_zh", "ethnicity", "mobile"],
             purpose,
             "grant_items=person_id&grant_items=name_zh&grant_items=ethnicity&mask-ethnicity=pseudonym&mask-person_id=clear",
@@ -735,6 +764,7 @@ db::on_each_backend! {
         let db = &app.db.db;
         let Granted { id, consumer, provider, .. } = granted(
             &app,
+            "101001/000001",
             &["person_id", "name_zh", "household_division", "death_date"],
             "低保对象死亡和迁出后及时停发",
             "grant_items=person_id&grant_items=name_zh&grant_items=household_division&grant_items=death_date&mask-person_id=clear&mask-name_zh=masked&mask-household_division=clear&mask-death_date=clear",
@@ -879,5 +909,149 @@ db::on_each_backend! {
         // A citizen sees none of it.
         let me = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
         app.get_as(&format!("/exchange/subscriptions/{sub}"), &me).await.expect_status(StatusCode::FORBIDDEN);
+    }
+}
+
+/// How the test provider's system behaves.
+const ANSWERS: u16 = 200;
+const FAILS: u16 = 500;
+const GARBAGE: u16 = 1;
+const SLOW: u16 = 2;
+
+/// Public security's household system behind an API resource, in the test process: it
+/// refuses a request without the platform's valid signature, and answers households by
+/// number — or fails, answers garbage, or is slow, as told. Its URL and call counter.
+async fn provider_system(
+    db: db::Db,
+    mode: std::sync::Arc<std::sync::atomic::AtomicU16>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::Ordering;
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let router = axum::Router::new().route(
+        "/households/{key}",
+        axum::routing::get(move |uri: axum::http::Uri, headers: axum::http::HeaderMap, axum::extract::Path(key): axum::extract::Path<String>| {
+            let (db, mode, counted) = (db.clone(), mode.clone(), counted.clone());
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let signature = headers.get("yiwang-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let Some(parsed) = exchange::signing::parse(&signature) else {
+                    return (StatusCode::UNAUTHORIZED, String::new());
+                };
+                let key_row = certs::keys::public(&db, parsed.key).await.ok().flatten();
+                let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                if !key_row.is_some_and(|k| exchange::signing::verify(&k.bytes(), "GET", &path, b"", &signature)) {
+                    return (StatusCode::UNAUTHORIZED, String::new());
+                }
+                match mode.load(Ordering::SeqCst) {
+                    FAILS => return (StatusCode::INTERNAL_SERVER_ERROR, "down".into()),
+                    GARBAGE => return (StatusCode::OK, "<html>maintenance</html>".into()),
+                    SLOW => tokio::time::sleep(std::time::Duration::from_secs(4)).await,
+                    _ => {}
+                }
+                let division = match key.as_str() {
+                    "HH-001" => "540102",
+                    "HH-009" => "542421",
+                    _ => return (StatusCode::NOT_FOUND, String::new()),
+                };
+                let record = serde_json::json!({ "household_head": "扎西顿珠", "members": 4, "division": division, "income": "secret" });
+                (StatusCode::OK, record.to_string())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/households", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, calls)
+}
+
+db::on_each_backend! {
+    /// Public security registers its household system as an API resource; civil affairs is
+    /// granted some of its items; the gateway forwards each lookup, signed, to the system and
+    /// answers only the granted items, masked as granted, within the grant's scope. A system
+    /// that fails, answers garbage or is slow gets a clear 502 or 504; after repeated failures
+    /// its circuit opens (503, the system left alone) and its page shows it. Every call is in
+    /// the access log with the provider's own status.
+    async fn the_gateway_forwards_to_a_departments_api(backend: Backend) {
+        use std::sync::atomic::Ordering;
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let mode = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(ANSWERS));
+        let (endpoint, calls) = provider_system(db.clone(), mode.clone()).await;
+        let mut g = officials(&app).await;
+        let item = |key: &str, zh: &str, personal: bool| Item {
+            key: key.into(),
+            names: Names { zh: zh.into(), bo: String::new(), en: String::new() },
+            data_type: DataType::Text,
+            length: 50,
+            personal,
+            sensitive: None,
+            level: Level::Important,
+            sharing: Sharing::Conditional,
+        };
+        let mut api = department_resource("301002/000003", "2026-12-01");
+        api.provider = "540000-public-security".into();
+        api.form = Form::Api;
+        api.method = Method::Interface;
+        api.items = vec![item("household_head", "户主", true), item("members", "人数", false), item("division", "所在地", false), item("income", "收入", true)];
+        // An API resource without its endpoint is refused, naming it.
+        let by = app.principal(&g.provider).await;
+        match exchange::service::register(db, &by, &api).await {
+            Err(exchange::ExchangeError::Invalid(p)) => assert!(p.iter().any(|(f, m)| f == "endpoint" && m.key == "xc-endpoint-missing"), "{p:?}"),
+            other => panic!("expected the endpoint to be asked for: {other:?}"),
+        }
+        api.endpoint = endpoint;
+        exchange::service::register(db, &by, &api).await.expect("registered");
+
+        let purpose = "核对低保家庭人口";
+        ask_and_grant(
+            &app,
+            &mut g,
+            "301002/000003",
+            &["household_head", "members", "division", "income"],
+            purpose,
+            "grant_items=household_head&grant_items=members&grant_items=division&mask-household_head=masked&mask-members=clear&mask-division=clear",
+        )
+        .await;
+        let token = app.system_token("minzheng-jiuzhu", "openid").await;
+        grant_exchange(&app).await;
+        let get = |key: &str| {
+            let (app, token) = (&app, token.clone());
+            let path = format!("/api/v1/exchange/301002~000003/{key}?purpose={}", common::form_encode(purpose));
+            async move { common::system_call(app, "GET", &path, Some(&token), "application/json", "").await }
+        };
+        let read = get("HH-001").await;
+        read.expect_status(StatusCode::OK);
+        let body = read.json();
+        assert_eq!(body["data"]["members"], "4");
+        assert_eq!(body["data"]["division"], "540102");
+        assert!(body["data"]["household_head"].as_str().is_some_and(|h| h != "扎西顿珠" && !h.is_empty()), "{body}");
+        assert!(body["data"].get("income").is_none(), "not granted: {body}");
+        get("HH-009").await.expect_status(StatusCode::FORBIDDEN).shows("outside the grant");
+        get("HH-404").await.expect_status(StatusCode::NOT_FOUND);
+
+        // Garbage, slowness and failure, each named.
+        mode.store(GARBAGE, Ordering::SeqCst);
+        get("HH-001").await.expect_status(StatusCode::BAD_GATEWAY).shows("not a record");
+        mode.store(SLOW, Ordering::SeqCst);
+        get("HH-001").await.expect_status(StatusCode::GATEWAY_TIMEOUT).shows("in time");
+        mode.store(FAILS, Ordering::SeqCst);
+        get("HH-001").await.expect_status(StatusCode::BAD_GATEWAY).shows("failed to answer");
+        get("HH-001").await.expect_status(StatusCode::BAD_GATEWAY);
+        // Five failures running: the circuit opens and the system is left alone.
+        let before = calls.load(Ordering::SeqCst);
+        get("HH-001").await.expect_status(StatusCode::SERVICE_UNAVAILABLE).shows("held back");
+        assert_eq!(calls.load(Ordering::SeqCst), before);
+        app.get_as("/exchange/resources/301002~000003?lang=en", &g.provider)
+            .await
+            .expect_status(StatusCode::OK)
+            .shows("Unavailable")
+            .shows("HTTP 500");
+
+        let lines = exchange::access_log::lines(db, 0, 100, Some("540102-civil-affairs")).await.expect("lines");
+        let statuses: Vec<(i64, i64)> = lines.iter().map(|l| (l.line.status, l.line.provider_status)).collect();
+        assert_eq!(statuses, vec![(200, 200), (403, 200), (404, 404), (502, 200), (504, 0), (502, 500), (502, 500), (503, 0)]);
     }
 }

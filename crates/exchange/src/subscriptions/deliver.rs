@@ -134,7 +134,7 @@ fn shown(
     let key = handed(
         db,
         g,
-        reg,
+        Some(reg),
         reg.key,
         &e.key,
         masking(reg.key).unwrap_or(Masking::Masked),
@@ -148,7 +148,7 @@ fn shown(
             let value = e.payload[side][item.as_str()].as_str().unwrap_or("");
             out.insert(
                 (*item).clone(),
-                handed(db, g, reg, item, value, how)?.into(),
+                handed(db, g, Some(reg), item, value, how)?.into(),
             );
         }
     }

@@ -271,26 +271,42 @@ async fn backend(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
 }
 
 /// The purpose the bench's data grant was given for (and URL-encoded).
-const GATEWAY_PURPOSE: &str = "性能基准";
+pub(super) const GATEWAY_PURPOSE: &str = "性能基准";
 const GATEWAY_PURPOSE_QUERY: &str = "%E6%80%A7%E8%83%BD%E5%9F%BA%E5%87%86";
 
-/// A data grant to civil affairs for names, birth dates and ethnicity of the whole region, as
-/// a granted request leaves it (written directly: the bench has no officials to review it).
+/// A data grant to civil affairs for names, birth dates, ethnicity (as a pseudonym) and
+/// income band of the whole region, as a granted request leaves it (written directly: the
+/// bench has no officials to review it).
 pub(super) async fn data_grant(db: &Db) -> anyhow::Result<i64> {
-    let names = exchange::model::Names {
-        zh: "人口基础信息".into(),
-        ..exchange::model::Names::default()
-    };
-    let ask = exchange::requests::Ask {
-        resource_names: names,
-        requester_name: "基准测试".into(),
-        items: vec![
-            "person_id".into(),
-            "name_zh".into(),
-            "birth_date".into(),
-            "ethnicity".into(),
-            "income_band".into(),
+    use grants::data::Masking;
+    grant_of(
+        db,
+        "101001/000001",
+        &[
+            ("person_id", Masking::Clear),
+            ("name_zh", Masking::Masked),
+            ("birth_date", Masking::Clear),
+            ("ethnicity", Masking::Pseudonym),
+            ("income_band", Masking::Clear),
         ],
+    )
+    .await
+}
+
+/// A data grant to civil affairs for `items` of public security's `resource`, for
+/// [`GATEWAY_PURPOSE`] over the whole region.
+pub(super) async fn grant_of(
+    db: &Db,
+    resource: &str,
+    items: &[(&str, grants::data::Masking)],
+) -> anyhow::Result<i64> {
+    let ask = exchange::requests::Ask {
+        resource_names: exchange::model::Names {
+            zh: "基准资源".into(),
+            ..exchange::model::Names::default()
+        },
+        requester_name: "基准测试".into(),
+        items: items.iter().map(|(k, _)| (*k).to_owned()).collect(),
         purpose: GATEWAY_PURPOSE.into(),
         legal_basis: "基准".into(),
         service_items: Vec::new(),
@@ -305,7 +321,7 @@ pub(super) async fn data_grant(db: &Db) -> anyhow::Result<i64> {
     let request = exchange::requests::store::insert(
         &mut tx,
         &exchange::requests::store::New {
-            resource: "101001/000001",
+            resource,
             provider: "540000-public-security",
             consumer: "540102-civil-affairs",
             requested_by: "system:bench",
@@ -315,18 +331,14 @@ pub(super) async fn data_grant(db: &Db) -> anyhow::Result<i64> {
         },
     )
     .await?;
-    let item = |key: &str, masking| grants::data::GrantedItem {
-        key: key.into(),
-        masking,
-    };
     let terms = grants::data::Terms {
-        items: vec![
-            item("person_id", grants::data::Masking::Clear),
-            item("name_zh", grants::data::Masking::Masked),
-            item("birth_date", grants::data::Masking::Clear),
-            item("ethnicity", grants::data::Masking::Pseudonym),
-            item("income_band", grants::data::Masking::Clear),
-        ],
+        items: items
+            .iter()
+            .map(|(key, masking)| grants::data::GrantedItem {
+                key: (*key).to_owned(),
+                masking: *masking,
+            })
+            .collect(),
         purpose: GATEWAY_PURPOSE.into(),
         scope: "540000".into(),
         conditions: String::new(),
@@ -339,7 +351,7 @@ pub(super) async fn data_grant(db: &Db) -> anyhow::Result<i64> {
             request_id: request,
             consumer: "540102-civil-affairs",
             provider: "540000-public-security",
-            resource: "101001/000001",
+            resource,
             terms: &terms,
             valid_from: "2000-01-01",
             valid_to: "2099-12-31",
