@@ -305,3 +305,12 @@ xc-gw-provider-failed = The provider's system failed to answer.
 xc-gw-provider-timeout = The provider's system did not answer in time.
 xc-gw-provider-garbage = The provider's system answered something that is not a record.
 xc-gw-provider-refused = The provider's system refused the lookup.
+
+## Operational monitoring
+xc-mon-title = Exchange monitoring
+xc-mon-intro = Calls through the gateway by resource, requesting department and provider: how many, how many failed, bytes of data and latency. Read from the access log of every server; a provider sees its resources, a department its own calls. Each server's counters since it started are also at /metrics.
+xc-mon-day = Last 24 hours
+xc-mon-week = Last 7 days
+xc-mon-errors = Errors
+xc-mon-bytes = Bytes
+xc-mon-chart-label = Calls per hour over the last { $hours } hours (errors darker); the tallest bar is { $most } calls.

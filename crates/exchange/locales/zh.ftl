@@ -305,3 +305,12 @@ xc-gw-provider-failed = 提供部门的系统未能应答。
 xc-gw-provider-timeout = 提供部门的系统未在时限内应答。
 xc-gw-provider-garbage = 提供部门的系统返回的不是一条记录。
 xc-gw-provider-refused = 提供部门的系统拒绝了这次查询。
+
+## 运行监测
+xc-mon-title = 共享交换运行监测
+xc-mon-intro = 经共享网关的调用，按资源、申请部门和提供部门统计：次数、失败次数、数据字节数和响应时间。数据来自各服务器的访问日志；提供部门可看到本部门的资源，申请部门可看到本部门的调用。各服务器自启动以来的计数也在 /metrics 中。
+xc-mon-day = 最近 24 小时
+xc-mon-week = 最近 7 天
+xc-mon-errors = 失败
+xc-mon-bytes = 字节数
+xc-mon-chart-label = 最近 { $hours } 小时每小时调用次数（深色为失败）；最高一栏为 { $most } 次。

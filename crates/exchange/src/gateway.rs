@@ -384,6 +384,14 @@ pub async fn read(
         refusal,
         grant_id: done.grant,
     };
+    crate::monitor::observe(
+        &line.resource,
+        &line.consumer,
+        &line.provider,
+        line.status,
+        line.bytes,
+        started.elapsed().as_secs_f64(),
+    );
     let seq = access_log::log(db, line).await?;
     result.map(|mut a| {
         a.log = seq;

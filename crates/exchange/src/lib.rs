@@ -31,6 +31,7 @@ pub mod forward;
 pub mod gateway;
 pub mod log_pages;
 pub mod model;
+pub mod monitor;
 pub mod outbound;
 pub mod pages;
 pub mod requests;

@@ -55,6 +55,6 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        crate::metrics::Metrics::shared().render(&extra),
+        crate::metrics::Metrics::shared().render(&(extra + &exchange::monitor::render())),
     )
 }

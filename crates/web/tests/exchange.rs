@@ -1050,6 +1050,12 @@ db::on_each_backend! {
             .shows("Unavailable")
             .shows("HTTP 500");
 
+        // Monitoring: the provider sees its resource's calls and errors; /metrics counts them.
+        let seen = app.get_as("/exchange/monitoring?lang=en", &g.provider).await;
+        seen.expect_status(StatusCode::OK).shows("301002/000003").shows("Calls per hour").shows("<svg");
+        app.get_as("/exchange/monitoring?days=30", &g.provider).await.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        let metrics = app.get("/metrics").await;
+        metrics.shows("yiwang_exchange_calls_total{resource=\"301002/000003\",consumer=\"540102-civil-affairs\",provider=\"540000-public-security\"}");
         let lines = exchange::access_log::lines(db, 0, 100, Some("540102-civil-affairs")).await.expect("lines");
         let statuses: Vec<(i64, i64)> = lines.iter().map(|l| (l.line.status, l.line.provider_status)).collect();
         assert_eq!(statuses, vec![(200, 200), (403, 200), (404, 404), (502, 200), (504, 0), (502, 500), (502, 500), (503, 0)]);

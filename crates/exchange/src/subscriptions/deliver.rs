@@ -279,6 +279,7 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
             };
             store::tried(&mut tx, id, &seqs, &t).await?;
             store::succeeded(&mut tx, id, seqs.len() as i64, &at).await?;
+            crate::monitor::delivered("delivered", seqs.len() as u64);
             seqs.len()
         }
         Outcome::Rejected(status, why) if tries >= policy.reject_tries => {
@@ -290,6 +291,7 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
             };
             store::tried(&mut tx, id, &seqs, &t).await?;
             store::failed(&mut tx, id, 0, &at, &at, &why).await?;
+            crate::monitor::delivered("dead", seqs.len() as u64);
             audit::append(
                 &mut tx,
                 &NewEvent {
@@ -310,6 +312,7 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
                 at: &at,
             };
             store::tried(&mut tx, id, &seqs, &t).await?;
+            crate::monitor::delivered("failed", seqs.len() as u64);
             let since = sub.failing_since.clone().unwrap_or_else(|| at.clone());
             let failing_for = kernel::time_util::parse_instant(&since)
                 .map(|s| now - s)

@@ -76,6 +76,7 @@ pub(super) async fn me(
                 li { a href="/exchange/grants" { (ctx.t("xc-grants-title")) } }
                 li { a href="/exchange/usage" { (ctx.t("xc-usage-title")) } }
                 li { a href="/exchange/subscriptions" { (ctx.t("xc-sub-title")) } }
+                li { a href="/exchange/monitoring" { (ctx.t("xc-mon-title")) } }
             }
             // The cases' pages (their text lives with that capability).
             @if a.kind == AccountKind::Person {
