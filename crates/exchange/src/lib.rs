@@ -1,6 +1,6 @@
-//! Data sharing and exchange (issue 21), being built. So far the government information
-//! resource catalogue (政务信息资源目录, GB/T 21063) and the data requests on the plan's
-//! deadlines:
+//! Data sharing and exchange (issue 21), being built: the government information resource
+//! catalogue (政务信息资源目录, GB/T 21063), data requests on the plan's deadlines, grants, the
+//! gateway, change subscriptions and monitoring:
 //!
 //! - `model`: resource codes, resources and their data items, sharing and opening types,
 //!   security levels; the crate's error;
@@ -18,9 +18,15 @@
 //! - `gateway` (`/api/v1/exchange/{resource}/{key}`): a granted record read by a department's
 //!   system, projected and masked as granted, every call in `access_log` (hash-chained),
 //!   read by officials at `/exchange/usage` (`log_pages`);
+//! - `forward`: the gateway's lookups of departments' API resources, forwarded to their
+//!   systems with a signed request, a time limit and a circuit breaker per provider;
 //! - `subscriptions`: change subscriptions under a data grant — the registers' changes from
 //!   the outbox (`db::outbox`) fanned out and delivered, signed (`signing`), to consumers'
-//!   webhooks over `outbound`, with a delivery log, retries, suspension and dead letters.
+//!   webhooks over `outbound`, or published to NATS JetStream (`jetstream`), with a
+//!   delivery log, retries, suspension and dead letters;
+//! - `monitor`: calls, errors, bytes and latency per resource, consumer and provider, in
+//!   `/metrics` and on `/exchange/monitoring`;
+//! - `form`: what the pages share (repeated form fields, a step's outcome).
 
 pub mod access_log;
 pub mod api;
@@ -29,6 +35,7 @@ pub mod caller;
 pub mod form;
 pub mod forward;
 pub mod gateway;
+pub mod jetstream;
 pub mod log_pages;
 pub mod model;
 pub mod monitor;

@@ -1061,3 +1061,73 @@ db::on_each_backend! {
         assert_eq!(statuses, vec![(200, 200), (403, 200), (404, 404), (502, 200), (504, 0), (502, 500), (502, 500), (503, 0)]);
     }
 }
+
+db::on_each_backend! {
+    /// Where the platform has NATS JetStream (the broker on this machine), a subscription may
+    /// take its changes from the platform's stream instead of a webhook: one signed message
+    /// per change, deduplicated by its id; without JetStream the channel is refused.
+    async fn subscribers_may_read_changes_from_jetstream(backend: Backend) {
+        use base64::Engine;
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let g = granted(
+            &app,
+            "101001/000001",
+            &["person_id", "death_date"],
+            "低保对象死亡后及时停发",
+            "grant_items=person_id&grant_items=death_date&mask-person_id=clear&mask-death_date=clear",
+        )
+        .await;
+        let grant = grants::data::of_request(db, g.id).await.expect("read").expect("grant");
+        let form = format!("grant={}&items=death_date&url=jetstream", grant.id);
+        app.post_form("/exchange/subscriptions?lang=en", &form, Some(&g.consumer))
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .shows("no JetStream");
+        // A stream of this test's own, removed at the end.
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_nanos();
+        let prefix = format!("t{nanos}{}", backend.name().to_ascii_lowercase());
+        exchange::jetstream::configure(db, "nats://127.0.0.1:4222", &prefix);
+        let made = app.post_form("/exchange/subscriptions", &form, Some(&g.consumer)).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let sub: i64 = made.location().rsplit('/').next().and_then(|s| s.parse().ok()).expect("id");
+
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        change(db, &citizen, "death_date", "2026-12-02").await;
+        exchange::subscriptions::deliver::round(db, &exchange::subscriptions::deliver::Policy::default())
+            .await
+            .expect("round");
+        let cfg = exchange::jetstream::configured(db).expect("configured");
+        let subject = cfg.subject("540102-civil-affairs", sub);
+        let got = exchange::jetstream::request(
+            &cfg,
+            &format!("$JS.API.STREAM.MSG.GET.{}", cfg.stream()),
+            &serde_json::json!({ "last_by_subj": subject }).to_string(),
+        )
+        .await
+        .expect("JetStream on 127.0.0.1:4222 (.ci/run starts it)");
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(got["message"]["data"].as_str().expect("data"))
+            .expect("base64");
+        let message: serde_json::Value = serde_json::from_slice(&data).expect("JSON");
+        assert_eq!(message["event"]["new"]["death_date"], "2026-12-02", "{message}");
+        assert_eq!(message["event"]["key"], citizen.as_str());
+        let headers = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(got["message"]["hdrs"].as_str().expect("headers"))
+                .expect("base64"),
+        )
+        .expect("text");
+        assert!(headers.contains(&format!("Nats-Msg-Id: {sub}-")), "{headers}");
+        assert!(headers.contains("Yiwang-Signature: key="), "{headers}");
+        let delivered: i64 = db::sqlx::query_scalar("SELECT delivered FROM exchange_subscriptions WHERE id = $1")
+            .bind(sub)
+            .fetch_one(db.pool())
+            .await
+            .expect("read");
+        assert_eq!(delivered, 1);
+        exchange::jetstream::request(&cfg, &format!("$JS.API.STREAM.DELETE.{}", cfg.stream()), "")
+            .await
+            .expect("deleted");
+    }
+}

@@ -38,6 +38,9 @@ pub struct FileConfig {
     /// How Tibetan pages write the numbers of Tibetan dates: `tibetan` (༢༠༢༦, the default) or
     /// `arabic`.
     pub numerals: Option<String>,
+    /// NATS JetStream for change subscriptions at scale, `nats://host:port` (none by
+    /// default: the embedded platform needs no broker).
+    pub jetstream_url: Option<String>,
 }
 
 /// The settings in force.
@@ -57,6 +60,8 @@ pub struct Settings {
     pub prereview_days: Option<u16>,
     /// Tibetan dates on Tibetan pages in Tibetan numerals.
     pub tibetan_numerals: bool,
+    /// NATS JetStream (`host:port`) for change subscriptions, if configured.
+    pub jetstream: Option<String>,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -295,7 +300,30 @@ pub fn resolve(
             });
         }
     };
+    let jetstream = match env("YIWANG_JETSTREAM_URL").or(file.jetstream_url.clone()) {
+        None => None,
+        Some(u) => {
+            let addr = u
+                .trim()
+                .strip_prefix("nats://")
+                .unwrap_or(u.trim())
+                .trim_end_matches('/');
+            if addr.parse::<SocketAddr>().is_err()
+                && !addr
+                    .rsplit_once(':')
+                    .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+            {
+                return Err(ConfigError::Env {
+                    name: "jetstream_url".into(),
+                    value: u,
+                    problem: "use nats://host:port".into(),
+                });
+            }
+            Some(addr.to_owned())
+        }
+    };
     Ok(Settings {
+        jetstream,
         rectification_days,
         prereview_days,
         tibetan_numerals,

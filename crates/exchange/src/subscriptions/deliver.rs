@@ -206,6 +206,38 @@ async fn post(db: &Db, policy: &Policy, url: &str, body: Bytes) -> Outcome {
     }
 }
 
+/// Publishes a batch to the platform's JetStream, one signed message per event.
+async fn to_jetstream(db: &Db, sub: &Subscription, events: &[Value]) -> Outcome {
+    let Some(cfg) = crate::jetstream::configured(db) else {
+        return Outcome::Transient(0, "JetStream is not configured on this platform".into());
+    };
+    let subject = cfg.subject(&sub.consumer, sub.id);
+    let mut messages = Vec::with_capacity(events.len());
+    for e in events {
+        let payload =
+            json!({ "subscription": sub.id, "resource": sub.resource, "event": e }).to_string();
+        let signature = match crate::signing::sign(db, "PUB", &subject, payload.as_bytes()).await {
+            Ok(s) => s,
+            Err(e) => {
+                return Outcome::Transient(
+                    0,
+                    format!("cannot sign: {}", kernel::Localize::message(&e).key),
+                );
+            }
+        };
+        messages.push(crate::jetstream::Message {
+            subject: subject.clone(),
+            id: e["id"].as_str().unwrap_or("").to_owned(),
+            headers: vec![("Yiwang-Signature", signature)],
+            payload,
+        });
+    }
+    match crate::jetstream::publish(&cfg, &messages).await {
+        Ok(()) => Outcome::Delivered,
+        Err(why) => Outcome::Transient(0, why),
+    }
+}
+
 /// Ends a subscription whose grant is no longer in force (revoked or expired), in the
 /// caller's transaction.
 pub async fn end_for_grant(conn: &mut db::Conn, id: i64, at: &str) -> Result<(), DbError> {
@@ -264,9 +296,13 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
             other => DbError::Sealing(kernel::Localize::message(&other).key.to_string()),
         })?);
     }
-    let body =
-        json!({ "subscription": id, "resource": sub.resource, "events": shown_events }).to_string();
-    let outcome = post(db, policy, &sub.url, Bytes::from(body)).await;
+    let outcome = if sub.url == crate::jetstream::CHANNEL {
+        to_jetstream(db, &sub, &shown_events).await
+    } else {
+        let body = json!({ "subscription": id, "resource": sub.resource, "events": shown_events })
+            .to_string();
+        post(db, policy, &sub.url, Bytes::from(body)).await
+    };
     let tries = batch.iter().map(|(_, a)| *a).max().unwrap_or(0) + 1;
     let mut tx = db.begin().await?;
     let delivered = match outcome {

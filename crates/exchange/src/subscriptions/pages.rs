@@ -85,7 +85,7 @@ async fn list_view(
                 input id="items" name="items" aria-describedby="items-hint" value=(form.items.join(" "));
                 label for="url" { (ctx.t("xc-sub-url")) }
                 p.hint id="url-hint" { (ctx.t("xc-sub-url-hint")) }
-                input id="url" name="url" type="url" required aria-describedby="url-hint" value=(form.url);
+                input id="url" name="url" type="text" required aria-describedby="url-hint" value=(form.url);
                 button type="submit" { (ctx.t("xc-sub-submit")) }
             }
         }

@@ -90,7 +90,11 @@ pub async fn subscribe(
             Message::new("xc-sub-item-not-granted").arg("item", bad.as_str()),
         ));
     }
-    if let Err(key) = crate::outbound::check_url(n.url.trim()) {
+    if n.url.trim() == crate::jetstream::CHANNEL {
+        if crate::jetstream::configured(db).is_none() {
+            problems.push(("url".to_owned(), Message::new("xc-sub-no-jetstream")));
+        }
+    } else if let Err(key) = crate::outbound::check_url(n.url.trim()) {
         problems.push(("url".to_owned(), Message::new(key)));
     }
     if !problems.is_empty() {

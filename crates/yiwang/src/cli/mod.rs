@@ -504,6 +504,9 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         prereview_days: settings.prereview_days,
         arabic_numerals: !settings.tibetan_numerals,
     };
+    if let Some(js) = &settings.jetstream {
+        exchange::jetstream::configure(&db, js, "yiwang");
+    }
     // The catalogue checks certificate types against the ones that exist from now on (the
     // demo's catalogue was loaded before its types, as a region's first load may be).
     certs::service::introduce(&db);
