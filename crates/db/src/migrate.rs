@@ -215,6 +215,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0024_change_subscriptions.sql"),
         },
     },
+    Migration {
+        version: 25,
+        name: "the access log read by grant, for quotas",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0025_access_log_by_grant.sql"),
+            postgres: include_str!("../migrations/postgres/0025_access_log_by_grant.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

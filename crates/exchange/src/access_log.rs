@@ -290,3 +290,15 @@ pub async fn verify(db: &Db) -> Result<Verification, DbError> {
         first_break: (!intact).then_some(expected),
     })
 }
+
+/// Calls a grant answered (status 200) since `since` (an instant): what its daily quota
+/// counts.
+pub async fn answered_since(db: &Db, grant: i64, since: &str) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM exchange_access_log WHERE grant_id = $1 AND at >= $2 AND status = 200",
+    )
+    .bind(grant)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?)
+}

@@ -50,6 +50,28 @@ fn forbidden(key: &'static str) -> ExchangeError {
     ExchangeError::Forbidden(Message::new(key))
 }
 
+/// Refuses a call beyond the grant's daily quota (calls answered since midnight, China
+/// Standard Time; 0: no quota).
+async fn within_quota(db: &Db, g: &DataGrant) -> Result<(), ExchangeError> {
+    if g.terms.quota == 0 {
+        return Ok(());
+    }
+    let midnight = db
+        .clock()
+        .today()
+        .midnight()
+        .assume_offset(kernel::time_util::CST)
+        .to_offset(time::UtcOffset::UTC);
+    let used =
+        access_log::answered_since(db, g.id, &kernel::time_util::format_instant(midnight)).await?;
+    if used >= i64::from(g.terms.quota) {
+        return Err(ExchangeError::Limited(
+            Message::new("xc-gw-quota").arg("quota", i64::from(g.terms.quota)),
+        ));
+    }
+    Ok(())
+}
+
 /// The grant in force today whose purpose is the one stated.
 async fn grant_for(
     db: &Db,
@@ -187,6 +209,7 @@ async fn answer(
         .ok_or_else(|| ExchangeError::Refused(Message::new("xc-gw-not-served")))?;
     let g = grant_for(db, consumer, code, purpose).await?;
     done.grant = Some(g.id);
+    within_quota(db, &g).await?;
     let k = registry::lookup::key(db, reg, key)
         .await
         .map_err(registry_error)?;
@@ -286,6 +309,7 @@ async fn forwarded(
     let purpose = call.purpose.trim();
     let g = grant_for(db, call.consumer, call.code, purpose).await?;
     done.grant = Some(g.id);
+    within_quota(db, &g).await?;
     let key = call.key.trim();
     if key.is_empty() || key.chars().count() > 128 || key.chars().any(char::is_control) {
         return Err(ExchangeError::Invalid(vec![(

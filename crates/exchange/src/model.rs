@@ -252,6 +252,9 @@ pub enum ExchangeError {
     /// Not possible now (a request that has moved on, a calendar not loaded), saying why.
     #[error("refused")]
     Refused(Message),
+    /// A grant's daily quota is used up (429).
+    #[error("quota exceeded")]
+    Limited(Message),
     /// A provider's system did not answer as it should (timed out, failed, answered garbage,
     /// or its circuit is open): the status to answer (502, 503, 504) and why.
     #[error("the provider's system failed")]
@@ -279,6 +282,7 @@ impl Localize for ExchangeError {
             ExchangeError::NotFound => Message::new("xc-not-found"),
             ExchangeError::Forbidden(m)
             | ExchangeError::Refused(m)
+            | ExchangeError::Limited(m)
             | ExchangeError::Provider(_, m) => m.clone(),
             ExchangeError::Db(e) => e.message(),
         }
@@ -293,6 +297,7 @@ impl ui::error::HttpError for ExchangeError {
             ExchangeError::NotFound => StatusCode::NOT_FOUND,
             ExchangeError::Forbidden(_) => StatusCode::FORBIDDEN,
             ExchangeError::Refused(_) => StatusCode::CONFLICT,
+            ExchangeError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
             ExchangeError::Provider(status, _) => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY)
             }
@@ -306,6 +311,7 @@ impl ui::error::HttpError for ExchangeError {
             ExchangeError::NotFound => "not-found",
             ExchangeError::Forbidden(_) => "forbidden",
             ExchangeError::Refused(_) => "refused",
+            ExchangeError::Limited(_) => "quota-exceeded",
             ExchangeError::Provider(..) => "provider-failed",
             ExchangeError::Db(e) => ui::error::HttpError::code(e),
         }

@@ -1131,3 +1131,34 @@ db::on_each_backend! {
             .expect("deleted");
     }
 }
+
+db::on_each_backend! {
+    /// A grant with a daily quota answers that many records a day through the gateway; the
+    /// next call is refused (429) naming the quota, and the next day counts afresh.
+    async fn a_grants_daily_quota_is_kept(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let purpose = "核对低保申请人身份";
+        let g = granted(
+            &app,
+            "101001/000001",
+            &["person_id", "name_zh"],
+            purpose,
+            "grant_items=person_id&grant_items=name_zh&mask-person_id=clear&quota=2",
+        )
+        .await;
+        let grant = grants::data::of_request(db, g.id).await.expect("read").expect("grant");
+        assert_eq!(grant.terms.quota, 2);
+        app.get_as("/exchange/grants?lang=en", &g.provider).await.shows("Calls a day at most");
+        let token = app.system_token("minzheng-jiuzhu", "openid").await;
+        grant_exchange(&app).await;
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        let path = format!("/api/v1/exchange/101001~000001/{}?purpose={}", citizen.as_str(), common::form_encode(purpose));
+        let call = || common::system_call(&app, "GET", &path, Some(&token), "application/json", "");
+        call().await.expect_status(StatusCode::OK);
+        call().await.expect_status(StatusCode::OK);
+        call().await.expect_status(StatusCode::TOO_MANY_REQUESTS).shows("2 calls a day");
+        db.clock().set_today(time::macros::date!(2026 - 12 - 08));
+        call().await.expect_status(StatusCode::OK);
+    }
+}

@@ -201,6 +201,7 @@ async fn submit(
     }
 }
 
+/// How each item is handed over, and the daily quota.
 fn masking_choices(ctx: &Ctx, r: &Request) -> Markup {
     html! {
         fieldset {
@@ -213,6 +214,9 @@ fn masking_choices(ctx: &Ctx, r: &Request) -> Markup {
                 }
             }
         }
+        label for="quota" { (ctx.t("xc-req-quota")) }
+        p.hint id="quota-hint" { (ctx.t("xc-req-quota-hint")) }
+        input id="quota" name="quota" type="number" min="0" max="10000000" inputmode="numeric" aria-describedby="quota-hint";
     }
 }
 
@@ -363,6 +367,7 @@ async fn act(
         items: f.all("grant_items"),
         text: f.get("text"),
         masking: f.masking(),
+        quota: f.get("quota"),
     };
     let done = match f.get("action").as_str() {
         "accept" => service::review(db, &by, id, true, &note).await,
@@ -423,6 +428,7 @@ async fn grants_view(
                     dt { (ctx.t("xc-req-scope-label")) } dd { code { (g.terms.scope) } }
                     dt { (ctx.t("xc-req-period-label")) } dd { (ui::layout::document_date(ctx, &g.valid_from)) " – " (ui::layout::document_date(ctx, &g.valid_to)) }
                     @if !g.terms.conditions.is_empty() { dt { (ctx.t("xc-req-conditions")) } dd { (g.terms.conditions) } }
+                    @if g.terms.quota > 0 { dt { (ctx.t("xc-req-quota")) } dd { (g.terms.quota) } }
                     dt { (ctx.t("xc-grant-request")) } dd { a href={ "/exchange/requests/" (g.request_id) } { (g.request_id) } }
                 }
                 @if may_revoke {

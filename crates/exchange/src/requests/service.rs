@@ -69,6 +69,8 @@ pub struct Decision {
     /// How items are handed over, where not as the catalogue suggests (sensitive personal
     /// items masked, others in clear).
     pub masking: Vec<(String, Masking)>,
+    /// Calls a day the grant allows (0: no quota), as typed.
+    pub quota: String,
 }
 
 /// The parts a principal plays in a request.
@@ -512,6 +514,16 @@ async fn terms(
     items: &[String],
     d: &Decision,
 ) -> Result<Terms, ExchangeError> {
+    let quota = match d.quota.trim() {
+        "" => 0,
+        q => q
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= 10_000_000)
+            .ok_or_else(|| {
+                ExchangeError::Invalid(vec![("quota".into(), Message::new("xc-req-quota-invalid"))])
+            })?,
+    };
     let resource = crate::service::resource(db, catalog, by, &r.resource).await?;
     let items =
         items
@@ -539,7 +551,7 @@ async fn terms(
         purpose: r.ask.purpose.clone(),
         scope: r.ask.scope.clone(),
         conditions: r.outcome.conditions.clone(),
-        quota: 0,
+        quota,
         salt: grants::data::new_salt(db, r.id)?,
     })
 }
