@@ -80,17 +80,41 @@ async fn grant_for(
     purpose: &str,
 ) -> Result<DataGrant, ExchangeError> {
     let today = format_date(db.clock().today());
-    let all = grants::data::of_consumer(db, consumer, resource).await?;
+    let all = crate::cache::grants(db, consumer, resource).await?;
     if all.is_empty() {
         return Err(forbidden("xc-gw-no-grant"));
     }
-    let live: Vec<DataGrant> = all.into_iter().filter(|g| g.in_force(&today)).collect();
+    let live: Vec<DataGrant> = all.iter().filter(|g| g.in_force(&today)).cloned().collect();
     if live.is_empty() {
         return Err(forbidden("xc-gw-grant-ended"));
     }
     live.into_iter()
         .find(|g| g.terms.purpose == purpose)
         .ok_or_else(|| forbidden("xc-gw-purpose-mismatch"))
+}
+
+/// Grants' salts, unsealed once per replica (a grant's salt never changes).
+#[derive(Default)]
+struct Salts(std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<String>>>);
+
+fn salt_of(db: &Db, g: &DataGrant) -> Result<std::sync::Arc<String>, ExchangeError> {
+    let salts = db.shared(|_| Salts::default());
+    if let Some(s) = salts
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&g.id)
+    {
+        return Ok(s.clone());
+    }
+    let salt =
+        std::sync::Arc::new(db.unseal(&g.terms.salt, &grants::data::salt_context(g.request_id))?);
+    salts
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(g.id, salt.clone());
+    Ok(salt)
 }
 
 /// A value as the grant hands it over.
@@ -108,7 +132,7 @@ pub(crate) fn handed(
     Ok(match how {
         Masking::Clear => value.to_owned(),
         Masking::Pseudonym => {
-            let salt = db.unseal(&g.terms.salt, &grants::data::salt_context(g.request_id))?;
+            let salt = salt_of(db, g)?;
             let mac = kernel::crypto::hmac_sm3(
                 salt.as_bytes(),
                 &[item.as_bytes(), b"\n", value.as_bytes()],
@@ -181,32 +205,34 @@ async fn answer(
             Message::new("xc-gw-purpose-missing"),
         )]));
     }
-    // The registers are the platform's own resources, and a department's resource is one
-    // row: each found without reading the whole catalogue on every call (only what the
+    // The registers are known by their codes and a department's resource is one row: each
+    // found without building or searching the catalogue on every call (only what the
     // gateway does not serve, such as certificate types, is looked up there, to say so).
-    let resource = match crate::builtin::registries(catalog)
-        .into_iter()
-        .find(|r| r.code.as_str() == code)
+    let reg = match crate::builtin::REGISTERS
+        .iter()
+        .find(|(_, c, _)| *c == code)
     {
-        Some(r) => r,
-        None => match crate::store::one(db, code).await? {
-            Some(stored) => stored.resource,
-            None => {
-                crate::service::resource(db, catalog, by, code)
-                    .await?
-                    .resource
+        Some((name, _, provider)) => {
+            done.provider = (*provider).to_owned();
+            Register::by_name(name)
+        }
+        None => {
+            let resource = match crate::cache::resource(db, code).await? {
+                Some(r) => r,
+                None => std::sync::Arc::new(
+                    crate::service::resource(db, catalog, by, code)
+                        .await?
+                        .resource,
+                ),
+            };
+            done.provider = resource.provider.clone();
+            if resource.form == crate::model::Form::Api && resource.origin == "department" {
+                return forwarded(db, &resource, call, done).await;
             }
-        },
-    };
-    done.provider = resource.provider.clone();
-    if resource.form == crate::model::Form::Api && resource.origin == "department" {
-        return forwarded(db, &resource, call, done).await;
+            None
+        }
     }
-    let reg = resource
-        .origin
-        .strip_prefix("registry:")
-        .and_then(Register::by_name)
-        .ok_or_else(|| ExchangeError::Refused(Message::new("xc-gw-not-served")))?;
+    .ok_or_else(|| ExchangeError::Refused(Message::new("xc-gw-not-served")))?;
     let g = grant_for(db, consumer, code, purpose).await?;
     done.grant = Some(g.id);
     within_quota(db, &g).await?;
@@ -247,7 +273,7 @@ async fn answer(
     })?;
     done.key_shown = key_shown.clone();
     Ok(Answer {
-        resource: resource.code.to_string(),
+        resource: code.to_owned(),
         key: key_shown,
         grant: g.id,
         data,

@@ -31,6 +31,7 @@
 pub mod access_log;
 pub mod api;
 pub mod builtin;
+pub mod cache;
 pub mod caller;
 pub mod form;
 pub mod forward;

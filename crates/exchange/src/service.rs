@@ -390,6 +390,7 @@ pub async fn register(db: &Db, by: &Principal, r: &Resource) -> Result<(), Excha
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
+    crate::cache::forget_resource(db, r.code.as_str());
     Ok(())
 }
 
@@ -442,6 +443,9 @@ pub async fn import(db: &Db, by: &Principal, text: &str) -> Result<usize, Exchan
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
+    for r in &resources {
+        crate::cache::forget_resource(db, r.code.as_str());
+    }
     Ok(resources.len())
 }
 

@@ -424,6 +424,9 @@ async fn advance(
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
+    if r.outcome.grant.is_some() {
+        crate::cache::forget_grants(db, &r.consumer, &r.resource);
+    }
     store::one(db, r.id).await?.ok_or(ExchangeError::NotFound)
 }
 
@@ -793,6 +796,7 @@ pub async fn revoke_grant(
         crate::subscriptions::deliver::end_for_grant(&mut tx, sub, &at).await?;
     }
     tx.commit().await.map_err(DbError::from)?;
+    crate::cache::forget_grants(db, &g.consumer, &g.resource);
     grants::data::one(db, id)
         .await?
         .ok_or(ExchangeError::NotFound)

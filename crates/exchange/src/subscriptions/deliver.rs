@@ -212,26 +212,34 @@ async fn to_jetstream(db: &Db, sub: &Subscription, events: &[Value]) -> Outcome 
         return Outcome::Transient(0, "JetStream is not configured on this platform".into());
     };
     let subject = cfg.subject(&sub.consumer, sub.id);
-    let mut messages = Vec::with_capacity(events.len());
-    for e in events {
-        let payload =
-            json!({ "subscription": sub.id, "resource": sub.resource, "event": e }).to_string();
-        let signature = match crate::signing::sign(db, "PUB", &subject, payload.as_bytes()).await {
-            Ok(s) => s,
-            Err(e) => {
-                return Outcome::Transient(
-                    0,
-                    format!("cannot sign: {}", kernel::Localize::message(&e).key),
-                );
-            }
-        };
-        messages.push(crate::jetstream::Message {
+    let payloads: Vec<String> = events
+        .iter()
+        .map(|e| {
+            json!({ "subscription": sub.id, "resource": sub.resource, "event": e }).to_string()
+        })
+        .collect();
+    let signed = match crate::signing::headers_for(db, "PUB", &subject, payloads).await {
+        Ok(s) => s,
+        Err(e) => {
+            return Outcome::Transient(
+                0,
+                format!("cannot sign: {}", kernel::Localize::message(&e).key),
+            );
+        }
+    };
+    if signed.len() != events.len() {
+        return Outcome::Transient(0, "not every message could be signed".into());
+    }
+    let messages: Vec<crate::jetstream::Message> = events
+        .iter()
+        .zip(signed)
+        .map(|(e, (signature, payload))| crate::jetstream::Message {
             subject: subject.clone(),
             id: e["id"].as_str().unwrap_or("").to_owned(),
             headers: vec![("Yiwang-Signature", signature)],
             payload,
-        });
-    }
+        })
+        .collect();
     match crate::jetstream::publish(&cfg, &messages).await {
         Ok(()) => Outcome::Delivered,
         Err(why) => Outcome::Transient(0, why),
