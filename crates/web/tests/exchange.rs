@@ -909,6 +909,19 @@ db::on_each_backend! {
         // A citizen sees none of it.
         let me = app.sign_in("13908900001", PASSWORD).await.expect("citizen");
         app.get_as(&format!("/exchange/subscriptions/{sub}"), &me).await.expect_status(StatusCode::FORBIDDEN);
+
+        // Delivered events are kept 30 days for the log, then the log and the outbox let go.
+        let rows = |table: &'static str| async move {
+            db::sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(db.pool())
+                .await
+                .expect("count")
+        };
+        assert_eq!(exchange::subscriptions::deliver::purge(db).await.expect("purge"), 0);
+        assert!(rows("exchange_deliveries").await > 0);
+        db.clock().set_today(time::macros::date!(2027 - 01 - 20));
+        assert!(exchange::subscriptions::deliver::purge(db).await.expect("purge") > 0);
+        assert_eq!((rows("exchange_deliveries").await, rows("change_outbox").await), (0, 0));
     }
 }
 

@@ -426,6 +426,33 @@ pub async fn round(db: &Db, policy: &Policy) -> Result<usize, DbError> {
     }
 }
 
+/// How long delivered events are kept for the delivery log, and fanned-out events in the
+/// outbox once nothing waits on them.
+pub const KEEP: time::Duration = time::Duration::days(30);
+
+/// Deletes what the delivery log and the outbox no longer need: deliveries made more than
+/// [`KEEP`] ago, then events older than that which no delivery still refers to (pending and
+/// dead letters keep theirs); how many rows went.
+pub async fn purge(db: &Db) -> Result<u64, DbError> {
+    let before = format_instant(db.clock().now() - KEEP);
+    let deliveries = sqlx::query(
+        "DELETE FROM exchange_deliveries WHERE state = 'delivered' AND delivered_at < $1",
+    )
+    .bind(&before)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    let events = sqlx::query(
+        "DELETE FROM change_outbox WHERE fanned = 1 AND at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM exchange_deliveries d WHERE d.seq = change_outbox.seq)",
+    )
+    .bind(&before)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(deliveries + events)
+}
+
 /// Runs the deliveries on this replica, every quarter of a second.
 pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
     db::periodic::every(
