@@ -736,6 +736,75 @@ impl Webhook {
     }
 }
 
+/// A receiver with nothing but OpenSSL 3 checks a delivery as the platform documents it:
+/// the body's SM3 by `openssl dgst -sm3`, the canonical request written out, and the
+/// signature verified against the published key with SM2's default signer identity.
+fn openssl_verifies(
+    public_key: &[u8],
+    path: &str,
+    body: &[u8],
+    sig: &exchange::signing::Signature,
+) {
+    let dir = std::env::temp_dir().join(format!("yiwang-hook-{}-{}", std::process::id(), sig.time));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("body"), body).expect("body");
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("the openssl command (OpenSSL 3) is needed for this check")
+    };
+    let digest = openssl(&["dgst", "-sm3", "-r", "body"]);
+    let digest = String::from_utf8_lossy(&digest.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(digest.len(), 64, "openssl dgst -sm3");
+    std::fs::write(
+        dir.join("canonical"),
+        format!("POST\n{path}\n{}\n{digest}", sig.time),
+    )
+    .expect("canonical");
+    std::fs::write(dir.join("sig"), &sig.der).expect("sig");
+    std::fs::write(
+        dir.join("pub.pem"),
+        kernel::crypto::sm2_public_pem(public_key).expect("pem"),
+    )
+    .expect("pem");
+    let verify = |file: &str| {
+        openssl(&[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "pub.pem",
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            &format!("distid:{}", kernel::crypto::SM2_DEFAULT_ID),
+            "-in",
+            file,
+            "-sigfile",
+            "sig",
+        ])
+    };
+    let good = verify("canonical");
+    assert!(
+        good.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(
+        !verify("body").status.success(),
+        "the signature is over the canonical request"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Public security changes a person's record (as its system would).
 async fn change(db: &db::Db, person: &kernel::PersonId, field: &str, value: &str) {
     let source = registry::record::Source {
@@ -834,6 +903,7 @@ db::on_each_backend! {
         let raw = body["raw"].as_str().expect("raw");
         assert!(exchange::signing::verify(&key.bytes(), "POST", "/hooks/civil-affairs", raw.as_bytes(), &signature));
         assert!(!exchange::signing::verify(&key.bytes(), "POST", "/hooks/civil-affairs", b"{}", &signature));
+        openssl_verifies(&key.bytes(), "/hooks/civil-affairs", raw.as_bytes(), &parsed);
 
         // Down: retried, and after three days suspended; nothing is lost.
         hook.answer_with(503);
