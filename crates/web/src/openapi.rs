@@ -125,6 +125,7 @@ fn exchange_paths() -> Value {
             ],
             "responses": {
                 "200": { "description": "The subscription after the act", "content": { "application/json": { "schema": { "type": "object" } } } },
+                "400": { "$ref": "#/components/responses/Problem" },
                 "404": { "$ref": "#/components/responses/Problem" },
                 "409": { "$ref": "#/components/responses/Problem" }
             }
