@@ -344,7 +344,12 @@ pub async fn publish(cfg: &Config, messages: &[Message]) -> Result<(), String> {
         }
         Ok(())
     };
-    tokio::time::timeout(LIMIT, exchange)
+    let done = tokio::time::timeout(LIMIT, exchange)
         .await
-        .map_err(|_| format!("JetStream did not acknowledge within {} s", LIMIT.as_secs()))?
+        .map_err(|_| format!("JetStream did not acknowledge within {} s", LIMIT.as_secs()))?;
+    if done.is_err() {
+        // The stream may have been removed since: look for it again next time.
+        cfg.stream_ready.store(false, Ordering::SeqCst);
+    }
+    done
 }
