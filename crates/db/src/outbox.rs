@@ -97,10 +97,9 @@ pub async fn mark_fanned(conn: &mut Conn, seqs: &[i64]) -> Result<(), DbError> {
     if seqs.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "UPDATE change_outbox SET fanned = 1 WHERE seq IN ({})",
-        marks.join(", ")
+        "UPDATE change_outbox SET fanned = 1 WHERE seq IN {}",
+        crate::placeholders(1, seqs.len(), 1)
     );
     let mut q = sqlx::query(&sql);
     for s in seqs {
@@ -115,10 +114,9 @@ pub async fn by_seq(conn: &mut Conn, seqs: &[i64]) -> Result<Vec<Event>, DbError
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT {COLUMNS} FROM change_outbox WHERE seq IN ({}) ORDER BY seq",
-        marks.join(", ")
+        "SELECT {COLUMNS} FROM change_outbox WHERE seq IN {} ORDER BY seq",
+        crate::placeholders(1, seqs.len(), 1)
     );
     let mut q = sqlx::query(&sql);
     for s in seqs {

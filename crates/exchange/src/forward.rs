@@ -147,11 +147,7 @@ pub async fn fetch(
         encode(consumer),
         encode(scope)
     );
-    let path = url
-        .parse::<hyper::Uri>()
-        .ok()
-        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_owned()))
-        .unwrap_or_default();
+    let path = crate::outbound::path_of(&url);
     let mut last = provider_error(502, "xc-gw-provider-failed");
     for _ in 0..2 {
         let signature = crate::signing::sign(db, "GET", &path, b"").await?;

@@ -46,6 +46,14 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
     }
 }
 
+/// The path and query of `url`, as a signature names them (`/` when it has none).
+pub fn path_of(url: &str) -> String {
+    url.parse::<hyper::Uri>()
+        .ok()
+        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_owned()))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
 /// Sends one request and reads the answer, all within `limit`; the error says what went
 /// wrong in words for the delivery log.
 pub async fn send(

@@ -174,11 +174,7 @@ enum Outcome {
 }
 
 async fn post(db: &Db, policy: &Policy, url: &str, body: Bytes) -> Outcome {
-    let path = url
-        .parse::<hyper::Uri>()
-        .ok()
-        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_owned()))
-        .unwrap_or_else(|| "/".to_owned());
+    let path = crate::outbound::path_of(url);
     let signature = match crate::signing::sign(db, "POST", &path, &body).await {
         Ok(s) => s,
         Err(e) => {

@@ -130,11 +130,10 @@ pub async fn set_state(
     note: &str,
     at: &str,
 ) -> Result<bool, DbError> {
-    let marks: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
     let sql = format!(
         "UPDATE exchange_subscriptions SET state = $1, state_note = $2, attempts = 0, failing_since = NULL, next_attempt_at = $3, lease_until = '' \
-         WHERE id = $4 AND state IN ({})",
-        marks.join(", ")
+         WHERE id = $4 AND state IN {}",
+        db::placeholders(1, from.len(), 5)
     );
     let mut q = sqlx::query(&sql)
         .bind(to.key())
@@ -224,11 +223,10 @@ pub struct Tried<'a> {
 /// Records a try of these deliveries of a subscription.
 pub async fn tried(conn: &mut Conn, id: i64, seqs: &[i64], t: &Tried<'_>) -> Result<(), DbError> {
     for chunk in seqs.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 6)).collect();
         let sql = format!(
             "UPDATE exchange_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3, \
-             delivered_at = $4 WHERE subscription_id = $5 AND state = 'pending' AND seq IN ({})",
-            marks.join(", ")
+             delivered_at = $4 WHERE subscription_id = $5 AND state = 'pending' AND seq IN {}",
+            db::placeholders(1, chunk.len(), 6)
         );
         let delivered = (t.state == DeliveryState::Delivered).then_some(t.at);
         let mut q = sqlx::query(&sql)
