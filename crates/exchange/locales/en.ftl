@@ -321,3 +321,5 @@ xc-req-quota = Calls a day at most
 xc-req-quota-hint = How many records the requesting department's systems may read through the gateway each day under this grant; leave empty for no limit.
 xc-req-quota-invalid = Give the calls a day as a whole number from 0 to 10,000,000, or leave it empty.
 xc-gw-quota = Your department's grant allows { $quota } calls a day; today's are used up. Try again tomorrow or ask the provider for a larger quota.
+xc-sub-kind-created = created
+xc-sub-kind-changed = changed

@@ -321,3 +321,5 @@ xc-req-quota = 每日调用上限
 xc-req-quota-hint = 申请部门的系统依此授权每天经共享网关最多可读取的记录数；留空则不限。
 xc-req-quota-invalid = 每日调用上限请填 0 到 10,000,000 之间的整数，或留空。
 xc-gw-quota = 本部门的授权每天可调用 { $quota } 次，今天的次数已用完。请明天再试，或向提供部门申请提高限额。
+xc-sub-kind-created = 新建
+xc-sub-kind-changed = 变更

@@ -178,7 +178,7 @@ async fn detail_view(
             div.table-wrap { table {
                 thead { tr { th { (ctx.t("xc-sub-event")) } th { (ctx.t("xc-req-at")) } th { (ctx.t("xc-req-state")) } th { (ctx.t("xc-sub-attempts")) } th { (ctx.t("xc-usage-status")) } } }
                 tbody { @for l in &d.deliveries { tr {
-                    td { (s.id) "-" (l.seq) " " span.muted { (l.kind) } }
+                    td { (s.id) "-" (l.seq) " " span.muted { (ctx.t(&format!("xc-sub-kind-{}", l.kind))) } }
                     td { (ui::layout::at(ctx, &l.at)) }
                     td { (ctx.t(&format!("xc-sub-delivery-{}", l.state.key())))
                         @if let Some(when) = &l.delivered_at { br; span.muted { (ui::layout::at(ctx, when)) } } }
