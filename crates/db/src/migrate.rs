@@ -223,6 +223,22 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0025_access_log_by_grant.sql"),
         },
     },
+    Migration {
+        version: 26,
+        name: "table and file resources' versions and records",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0026_exchange_datasets.sql"),
+            postgres: include_str!("../migrations/postgres/0026_exchange_datasets.sql"),
+        },
+    },
+    Migration {
+        version: 27,
+        name: "the access log's floor, for its retention",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0027_access_log_floor.sql"),
+            postgres: include_str!("../migrations/postgres/0027_access_log_floor.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

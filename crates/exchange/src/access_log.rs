@@ -254,15 +254,19 @@ pub async fn newest(db: &Db, limit: i64, department: Option<&str>) -> Result<Vec
     .collect()
 }
 
-/// Walks the whole chain.
+/// Walks the whole chain kept, from the floor (the last line deleted past its keeping, or the
+/// start).
 pub async fn verify(db: &Db) -> Result<Verification, DbError> {
-    let head = sqlx::query("SELECT seq, hash FROM exchange_access_head WHERE id = 1")
-        .fetch_one(db.pool())
-        .await?;
+    let head = sqlx::query(
+        "SELECT seq, hash, floor_seq, floor_hash FROM exchange_access_head WHERE id = 1",
+    )
+    .fetch_one(db.pool())
+    .await?;
     let head_seq: i64 = head.try_get(0)?;
     let head_hash: String = head.try_get(1)?;
-    let mut prev = GENESIS.to_owned();
-    let mut expected = 1;
+    let floor_seq: i64 = head.try_get(2)?;
+    let mut prev: String = head.try_get(3)?;
+    let mut expected = floor_seq + 1;
     let mut count = 0;
     loop {
         let batch = lines(db, expected - 1, 5000, None).await?;
@@ -301,4 +305,84 @@ pub async fn answered_since(db: &Db, grant: i64, since: &str) -> Result<i64, DbE
     .bind(since)
     .fetch_one(db.pool())
     .await?)
+}
+
+/// Days the access log is kept when the configuration does not say: three years (the law asks
+/// for at least six months of audit records, 网络安全法 art. 21).
+pub const DEFAULT_KEEP_DAYS: u32 = 1_096;
+/// The fewest days it may be set to keep.
+pub const MIN_KEEP_DAYS: u32 = 183;
+
+/// How long this platform keeps the access log.
+struct Keeping(std::sync::atomic::AtomicU32);
+
+/// Sets how many days the access log is kept (the configuration's `access_log_days`; at least
+/// [`MIN_KEEP_DAYS`], which a smaller value becomes).
+pub fn keep_days(db: &Db, days: u32) {
+    db.shared(|_| Keeping(std::sync::atomic::AtomicU32::new(DEFAULT_KEEP_DAYS)))
+        .0
+        .store(
+            days.max(MIN_KEEP_DAYS),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+}
+
+fn kept_days(db: &Db) -> u32 {
+    db.shared(|_| Keeping(std::sync::atomic::AtomicU32::new(DEFAULT_KEEP_DAYS)))
+        .0
+        .load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Deletes the lines older than the keeping (from the oldest on, so what stays is one
+/// unbroken chain), moving the head's floor to the last line deleted and recording the purge
+/// in the audit chain, in one transaction; how many lines went.
+pub async fn purge(db: &Db) -> Result<u64, DbError> {
+    let cutoff = kernel::time_util::format_instant(
+        db.clock().now() - time::Duration::days(i64::from(kept_days(db))),
+    );
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(seq) FROM exchange_access_log WHERE at < $1")
+            .bind(&cutoff)
+            .fetch_one(db.pool())
+            .await?;
+    let Some(last) = last else {
+        return Ok(0);
+    };
+    let mut tx = db.begin().await?;
+    let floor: Option<(i64, String)> =
+        sqlx::query("SELECT seq, hash FROM exchange_access_log WHERE seq = $1")
+            .bind(last)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| Ok::<_, DbError>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?;
+    // Another replica purged first.
+    let Some((seq, hash)) = floor else {
+        return Ok(0);
+    };
+    let gone = sqlx::query("DELETE FROM exchange_access_log WHERE seq <= $1")
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if gone == 0 {
+        return Ok(0);
+    }
+    sqlx::query("UPDATE exchange_access_head SET floor_seq = $1, floor_hash = $2 WHERE id = 1 AND floor_seq < $1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    db::audit::append(
+        &mut tx,
+        &db::audit::NewEvent {
+            actor: "system:housekeeping",
+            action: "exchange.access_log.purged",
+            subject: "exchange:access-log",
+            payload: serde_json::json!({ "through": seq, "hash": hash, "lines": gone, "before": cutoff }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(gone)
 }

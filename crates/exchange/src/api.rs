@@ -20,7 +20,46 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/exchange/resources", get(list))
         .route("/api/v1/exchange/resources/{code}", get(one))
+        .route("/api/v1/exchange/{resource}", get(gateway_query))
         .route("/api/v1/exchange/{resource}/{key}", get(gateway_read))
+}
+
+/// `GET /api/v1/exchange/{resource}?purpose=…&{item}=value…&limit=&cursor=`: the records of
+/// a table or file resource that match the filter (every other parameter names a granted
+/// item and the value it must have), through the gateway.
+async fn gateway_query(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    crate::caller::Caller(by): crate::caller::Caller,
+    Path(resource): Path<String>,
+    ui::ApiQuery(params): ui::ApiQuery<Vec<(String, String)>>,
+) -> Result<Json<crate::gateway::Found>, ApiError> {
+    use crate::gateway::dataset::{DEFAULT_LIMIT, Filter, MAX_LIMIT};
+    let mut f = Filter {
+        limit: DEFAULT_LIMIT,
+        ..Filter::default()
+    };
+    for (name, value) in params {
+        match name.as_str() {
+            "purpose" => f.purpose = value,
+            "limit" => {
+                f.limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| bad_param(&api, ("limit", value)))?;
+            }
+            "cursor" => {
+                f.offset = value
+                    .parse()
+                    .map_err(|_| bad_param(&api, ("cursor", value)))?;
+            }
+            _ => f.equal.push((name, value)),
+        }
+    }
+    Ok(Json(
+        crate::gateway::query(&state.db, &by, &resource, &f).await?,
+    ))
 }
 
 /// What a gateway call states.

@@ -95,6 +95,7 @@ fn register(
         origin: format!("registry:{}", reg.name),
         endpoint: String::new(),
         openapi: String::new(),
+        key_item: String::new(),
     }
 }
 
@@ -206,6 +207,7 @@ pub fn registries(catalog: &Catalog) -> Vec<Resource> {
             origin: format!("geography:{}", layer.code),
             endpoint: String::new(),
             openapi: String::new(),
+            key_item: String::new(),
         });
     }
     out
@@ -259,6 +261,7 @@ pub fn certificate(catalog: &Catalog, t: &certs::model::CertType) -> Resource {
         origin: format!("cert-type:{}", t.code),
         endpoint: String::new(),
         openapi: String::new(),
+        key_item: String::new(),
     }
 }
 

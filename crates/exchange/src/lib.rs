@@ -18,6 +18,8 @@
 //! - `gateway` (`/api/v1/exchange/{resource}/{key}`): a granted record read by a department's
 //!   system, projected and masked as granted, every call in `access_log` (hash-chained),
 //!   read by officials at `/exchange/usage` (`log_pages`);
+//! - `datasets`: table and file resources' data, uploaded as CSV or JSON, each upload a
+//!   version kept with its history; the gateway reads the newest by key or by filter;
 //! - `forward`: the gateway's lookups of departments' API resources, forwarded to their
 //!   systems with a signed request, a time limit and a circuit breaker per provider;
 //! - `subscriptions`: change subscriptions under a data grant — the registers' changes from
@@ -33,6 +35,7 @@ pub mod api;
 pub mod builtin;
 pub mod cache;
 pub mod caller;
+pub mod datasets;
 pub mod form;
 pub mod forward;
 pub mod gateway;
@@ -43,6 +46,7 @@ pub mod monitor;
 pub mod outbound;
 pub mod pages;
 pub mod requests;
+pub mod seed;
 pub mod service;
 pub mod signing;
 pub mod store;
@@ -66,4 +70,5 @@ pub fn router() -> Router<AppState> {
         .merge(log_pages::router())
         .merge(subscriptions::api::router())
         .merge(subscriptions::pages::router())
+        .merge(datasets::api::router())
 }

@@ -232,6 +232,10 @@ pub struct Resource {
     /// For an API resource: where its OpenAPI document is published.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub openapi: String,
+    /// For a table or file resource: the data item that names a record (a table must have
+    /// one; a file without one is read by line).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key_item: String,
 }
 
 fn department_origin() -> String {

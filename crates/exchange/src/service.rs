@@ -50,7 +50,7 @@ pub struct Filter {
 
 /// Officials, departments' systems and the operator read the catalogue; anyone else is
 /// refused (and the refusal audited).
-async fn may_read(db: &Db, by: &Principal, action: &str) -> Result<(), ExchangeError> {
+pub(crate) async fn may_read(db: &Db, by: &Principal, action: &str) -> Result<(), ExchangeError> {
     match by {
         Principal::System { .. } | Principal::Operator(_) => Ok(()),
         _ if by.official().is_some() => Ok(()),
@@ -336,6 +336,20 @@ async fn problems(db: &Db, r: &Resource) -> Result<Vec<(String, Message)>, DbErr
     } else if !r.endpoint.is_empty() {
         say("endpoint", "xc-endpoint-not-api");
     }
+    match r.form {
+        crate::model::Form::Table if r.key_item.trim().is_empty() => {
+            say("key_item", "xc-key-item-missing");
+        }
+        crate::model::Form::Table | crate::model::Form::File
+            if !r.key_item.is_empty() && !r.items.iter().any(|i| i.key == r.key_item) =>
+        {
+            say("key_item", "xc-key-item-unknown");
+        }
+        crate::model::Form::Api | crate::model::Form::Certificate if !r.key_item.is_empty() => {
+            say("key_item", "xc-key-item-not-data");
+        }
+        _ => {}
+    }
     if !r.openapi.is_empty()
         && !r.openapi.starts_with("http://")
         && !r.openapi.starts_with("https://")
@@ -345,33 +359,35 @@ async fn problems(db: &Db, r: &Resource) -> Result<Vec<(String, Message)>, DbErr
     Ok(p)
 }
 
-/// A data steward of the provider's division may register its resources.
-async fn steward_of(db: &Db, by: &Principal, r: &Resource) -> Result<(), ExchangeError> {
-    let division = r
-        .provider
+/// The division a resource's provider belongs to.
+pub(crate) fn division_of(r: &Resource) -> Option<DivisionCode> {
+    r.provider
         .split('-')
         .next()
         .and_then(|d| DivisionCode::parse(d).ok())
-        .ok_or_else(|| {
-            ExchangeError::Invalid(vec![(
-                "provider".into(),
-                Message::new("xc-provider-unknown"),
-            )])
-        })?;
-    Ok(by
-        .require(
-            db,
-            Role::DataSteward,
-            division,
-            "exchange.resource.register",
-        )
-        .await?)
+}
+
+/// A data steward of the provider's division may register its resources and upload their
+/// data (refused and audited otherwise).
+pub(crate) async fn steward_of(
+    db: &Db,
+    by: &Principal,
+    r: &Resource,
+    action: &str,
+) -> Result<(), ExchangeError> {
+    let division = division_of(r).ok_or_else(|| {
+        ExchangeError::Invalid(vec![(
+            "provider".into(),
+            Message::new("xc-provider-unknown"),
+        )])
+    })?;
+    Ok(by.require(db, Role::DataSteward, division, action).await?)
 }
 
 /// Registers a department's resource, or changes one; a data steward of the provider's
 /// division may. Refused, naming every problem, when it does not check.
 pub async fn register(db: &Db, by: &Principal, r: &Resource) -> Result<(), ExchangeError> {
-    steward_of(db, by, r).await?;
+    steward_of(db, by, r, "exchange.resource.register").await?;
     let p = problems(db, r).await?;
     if !p.is_empty() {
         return Err(ExchangeError::Invalid(p));
@@ -412,7 +428,7 @@ pub async fn import(db: &Db, by: &Principal, text: &str) -> Result<usize, Exchan
         .collect();
     let mut all = Vec::new();
     for (n, r) in resources.iter().enumerate() {
-        steward_of(db, by, r).await?;
+        steward_of(db, by, r, "exchange.resource.register").await?;
         for (field, m) in problems(db, r).await? {
             all.push((format!("{}:{field}", n + 1), m.arg("resource", n + 1)));
         }

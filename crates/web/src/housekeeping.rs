@@ -1,6 +1,6 @@
 //! Housekeeping every replica runs: deleting sessions, sign-in challenges, throttle counters,
 //! authorization codes, refresh tokens and revoked token ids that can no longer be used, and
-//! the exchange's delivered events past their keeping, so the tables stay the size of what is
+//! the exchange's delivered events and access-log lines past their keeping, so the tables stay the size of what is
 //! live. Each statement is an idempotent DELETE, so
 //! replicas running it at the same time do no harm.
 
@@ -13,7 +13,8 @@ pub const EVERY: Duration = Duration::from_secs(600);
 pub async fn run_once(db: &db::Db) -> Result<u64, db::DbError> {
     Ok(identity::service::purge_expired(db).await?
         + oidc::service::purge_expired(db).await?
-        + exchange::subscriptions::deliver::purge(db).await?)
+        + exchange::subscriptions::deliver::purge(db).await?
+        + exchange::access_log::purge(db).await?)
 }
 
 /// Runs a round now and then every [`EVERY`], for as long as the runtime lives.

@@ -82,6 +82,40 @@ fn exchange_paths() -> Value {
             ],
             "responses": ok(json!({ "type": "object" }))
         } },
+        "/api/v1/exchange/{resource}": { "get": {
+            "summary": "The gateway on a table or file resource: the records of its newest uploaded version that match a filter (every query parameter besides purpose, limit and cursor names a granted item and the value it must have; none: every record), a page at a time; only granted items, masked as granted, within the grant's scope. The call is a line of the access log",
+            "parameters": [
+                { "name": "resource", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The resource's code, its slash as ~ (301002~000005)." },
+                param("purpose", "The purpose the grant was given for.", true),
+                { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } },
+                param("cursor", "The `next` value of the previous page.", false)
+            ],
+            "responses": ok(json!({ "type": "object" }))
+        } },
+        "/api/v1/exchange/resources/{code}/versions": {
+            "get": {
+                "summary": "A department's table or file resource: its uploaded versions, newest first (who, when, how many records, the SM3 digest of the file)",
+                "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": ok(json!({ "type": "array", "items": { "type": "object" } }))
+            },
+            "post": {
+                "summary": "Upload a new version of a table or file resource (the provider's system or a data steward of its division): CSV with the items' codes in its first line, or a JSON array of objects. Checked whole: 422 names every problem by line and column and nothing is kept; earlier versions stay",
+                "parameters": [
+                    { "name": "code", "in": "path", "required": true, "schema": { "type": "string" } },
+                    param("note", "What this version is.", false)
+                ],
+                "requestBody": { "required": true, "content": {
+                    "text/csv": { "schema": { "type": "string" } },
+                    "application/json": { "schema": { "type": "array", "items": { "type": "object" } } }
+                } },
+                "responses": {
+                    "201": { "description": "The version kept", "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "400": { "$ref": "#/components/responses/Problem" },
+                    "404": { "$ref": "#/components/responses/Problem" },
+                    "422": { "$ref": "#/components/responses/Problem" }
+                }
+            }
+        },
         "/api/v1/exchange/requests/{id}": { "get": {
             "summary": "One data request with its steps: where it stands, who holds it and until when",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

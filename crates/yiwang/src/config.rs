@@ -41,6 +41,8 @@ pub struct FileConfig {
     /// NATS JetStream for change subscriptions at scale, `nats://host:port` (none by
     /// default: the embedded platform needs no broker).
     pub jetstream_url: Option<String>,
+    /// Days the exchange's access log is kept (default 1,096, at least 183).
+    pub access_log_days: Option<u32>,
 }
 
 /// The settings in force.
@@ -62,6 +64,8 @@ pub struct Settings {
     pub tibetan_numerals: bool,
     /// NATS JetStream (`host:port`) for change subscriptions, if configured.
     pub jetstream: Option<String>,
+    /// Days the exchange's access log is kept.
+    pub access_log_days: u32,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -322,7 +326,27 @@ pub fn resolve(
             Some(addr.to_owned())
         }
     };
+    let access_log_days = match env("YIWANG_ACCESS_LOG_DAYS") {
+        Some(v) => Some(v.trim().parse::<u32>().map_err(|_| ConfigError::Env {
+            name: "access_log_days".into(),
+            value: v.clone(),
+            problem: "give a whole number of days".into(),
+        })?),
+        None => file.access_log_days,
+    }
+    .unwrap_or(exchange::access_log::DEFAULT_KEEP_DAYS);
+    if access_log_days < exchange::access_log::MIN_KEEP_DAYS {
+        return Err(ConfigError::Env {
+            name: "access_log_days".into(),
+            value: access_log_days.to_string(),
+            problem: format!(
+                "the law asks for at least six months of audit records: give {} or more",
+                exchange::access_log::MIN_KEEP_DAYS
+            ),
+        });
+    }
     Ok(Settings {
+        access_log_days,
         jetstream,
         rectification_days,
         prereview_days,

@@ -84,6 +84,7 @@ fn resource(n: usize, provider: &str) -> anyhow::Result<Resource> {
         origin: "department".into(),
         endpoint: String::new(),
         openapi: String::new(),
+        key_item: String::new(),
     })
 }
 

@@ -504,6 +504,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         prereview_days: settings.prereview_days,
         arabic_numerals: !settings.tibetan_numerals,
     };
+    exchange::access_log::keep_days(&db, settings.access_log_days);
     if let Some(js) = &settings.jetstream {
         exchange::jetstream::configure(&db, js, "yiwang");
     }

@@ -82,6 +82,12 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             if certificates > 0 {
                 tracing::info!(certificates, "demo certificates issued");
             }
+            let hosted = exchange::seed::seed_demo(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the demo exchange table: {e:?}"))?;
+            if hosted > 0 {
+                tracing::info!(records = hosted, "demo exchange table loaded");
+            }
             serve(db, &settings, |addr| {
                 println!("Yiwang demo is running: http://{addr}/");
                 println!("  pages in 中文 / བོད་ཡིག / English: http://{addr}/?lang=zh | ?lang=bo | ?lang=en");

@@ -4,8 +4,9 @@
 //! grant's salted pseudonym; only records within the grant's division scope. Every call —
 //! answered or refused — is a line of the tamper-evident access log, and a person's record
 //! read through the gateway shows in their own read log under the consuming department, with
-//! the purpose. So far the gateway answers the population and legal-entity registers; API and
-//! table resources (forwarded or uploaded) are issue 21's next steps.
+//! the purpose. The gateway answers the population and legal-entity registers, departments'
+//! API resources (forwarded, `crate::forward`) and their table and file resources (from the
+//! newest uploaded version, by key or by filter: `dataset`).
 
 use std::time::Instant;
 
@@ -20,7 +21,10 @@ use registry::record::{Reader, RegistryError};
 
 use crate::access_log::{self, Line};
 use crate::caller::department_of;
-use crate::model::ExchangeError;
+use crate::model::{ExchangeError, Form};
+
+pub mod dataset;
+pub use dataset::{Found, Row, query};
 
 /// One record as the gateway answers it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -226,8 +230,14 @@ async fn answer(
                 ),
             };
             done.provider = resource.provider.clone();
-            if resource.form == crate::model::Form::Api && resource.origin == "department" {
-                return forwarded(db, &resource, call, done).await;
+            if resource.origin == "department" {
+                match resource.form {
+                    Form::Api => return forwarded(db, &resource, call, done).await,
+                    Form::Table | Form::File => {
+                        return dataset::record(db, &resource, call, done).await;
+                    }
+                    Form::Certificate => {}
+                }
             }
             None
         }
@@ -313,6 +323,30 @@ fn project(
 
 type Map = serde_json::Map<String, serde_json::Value>;
 
+/// A key as a consumer may ask for it: not empty, not over 128 characters, no control
+/// characters.
+fn checked_key(key: &str) -> Result<&str, ExchangeError> {
+    let key = key.trim();
+    if key.is_empty() || key.chars().count() > 128 || key.chars().any(char::is_control) {
+        return Err(ExchangeError::Invalid(vec![(
+            "key".into(),
+            Message::new("xc-gw-key-invalid"),
+        )]));
+    }
+    Ok(key)
+}
+
+/// Whether a record that says where it is (its `division`) is within the grant's scope; a
+/// record that does not say is.
+fn in_scope(g: &DataGrant, place: Option<&str>) -> bool {
+    let Some(place) = place else {
+        return true;
+    };
+    let scope = DivisionCode::parse(&g.terms.scope).ok();
+    let place = DivisionCode::parse(place).ok();
+    matches!((place, scope), (Some(p), Some(s)) if p.is_within(s))
+}
+
 /// A value of a provider's JSON record as text (a number or a flag as written; nothing for
 /// null or an absent item).
 fn text_of(v: Option<&serde_json::Value>) -> String {
@@ -336,13 +370,7 @@ async fn forwarded(
     let g = grant_for(db, call.consumer, call.code, purpose).await?;
     done.grant = Some(g.id);
     within_quota(db, &g).await?;
-    let key = call.key.trim();
-    if key.is_empty() || key.chars().count() > 128 || key.chars().any(char::is_control) {
-        return Err(ExchangeError::Invalid(vec![(
-            "key".into(),
-            Message::new("xc-gw-key-invalid"),
-        )]));
-    }
+    let key = checked_key(call.key)?;
     let fetched = crate::forward::fetch(
         db,
         r,
@@ -353,15 +381,30 @@ async fn forwarded(
         &mut done.provider_status,
     )
     .await?;
-    if let Some(place) = fetched.record.get("division").and_then(|v| v.as_str()) {
-        let scope = DivisionCode::parse(&g.terms.scope).ok();
-        let place = DivisionCode::parse(place).ok();
-        if !matches!((place, scope), (Some(p), Some(s)) if p.is_within(s)) {
-            return Err(forbidden("xc-gw-out-of-scope"));
-        }
+    let place = fetched.record.get("division").and_then(|v| v.as_str());
+    let shown = registry::mask::text(key);
+    answered(db, &g, r, place, shown, done, |item| {
+        text_of(fetched.record.get(item))
+    })
+}
+
+/// A department resource's record as the grant hands it over, once it is found: refused
+/// when it names a place (`division`) outside the grant's scope; else its granted items,
+/// each as granted, with its key as shown.
+fn answered(
+    db: &Db,
+    g: &DataGrant,
+    r: &crate::model::Resource,
+    place: Option<&str>,
+    key_shown: String,
+    done: &mut Done,
+    value_of: impl Fn(&str) -> String,
+) -> Result<Answer, ExchangeError> {
+    if !in_scope(g, place) {
+        return Err(forbidden("xc-gw-out-of-scope"));
     }
-    let (data, masking) = project(db, &g, None, done, |item| text_of(fetched.record.get(item)))?;
-    done.key_shown = registry::mask::text(key);
+    let (data, masking) = project(db, g, None, done, value_of)?;
+    done.key_shown = key_shown;
     Ok(Answer {
         resource: r.code.to_string(),
         key: done.key_shown.clone(),
@@ -370,6 +413,80 @@ async fn forwarded(
         masking,
         log: 0,
     })
+}
+
+/// The consuming department of a gateway call: only a department's system may call (anyone
+/// else is refused, and the refusal audited).
+async fn consumer_of(db: &Db, by: &Principal, code: &str) -> Result<String, ExchangeError> {
+    match (by, department_of(by)) {
+        (Principal::System { .. }, Some(d)) => Ok(d),
+        _ => {
+            by.refuse(
+                db,
+                &format!("resource:{code}"),
+                "system",
+                "exchange.gateway.read",
+            )
+            .await?;
+            Err(forbidden("xc-gw-system-only"))
+        }
+    }
+}
+
+/// What a call asked, for its log line.
+struct Asked<'a> {
+    consumer: String,
+    code: String,
+    /// What named the records asked for (a key, or a filter), kept only as its SM3 digest.
+    asked: &'a str,
+    purpose: &'a str,
+    started: Instant,
+}
+
+/// Writes a call's line of the access log, whatever its outcome (records and bytes answered,
+/// or the refusal), and counts it for monitoring; the line's number.
+async fn log_call(
+    db: &Db,
+    by: &Principal,
+    a: Asked<'_>,
+    done: Done,
+    outcome: Result<(i64, usize), &ExchangeError>,
+) -> Result<i64, ExchangeError> {
+    let (status, refusal, records, bytes) = match outcome {
+        Ok((records, bytes)) => (200, String::new(), records, bytes),
+        Err(e) => (
+            i64::from(ui::error::HttpError::status(e).as_u16()),
+            kernel::Localize::message(e).key.to_string(),
+            0,
+            0,
+        ),
+    };
+    let line = Line {
+        consumer: a.consumer,
+        caller: by.id(),
+        provider: done.provider,
+        resource: a.code,
+        items: done.items,
+        purpose: a.purpose.trim().to_owned(),
+        key_digest: kernel::crypto::sm3_hex(a.asked.trim().as_bytes()),
+        key_shown: done.key_shown,
+        records,
+        bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+        status,
+        latency_us: i64::try_from(a.started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        provider_status: i64::from(done.provider_status),
+        refusal,
+        grant_id: done.grant,
+    };
+    crate::monitor::observe(
+        &line.resource,
+        &line.consumer,
+        &line.provider,
+        line.status,
+        line.bytes,
+        a.started.elapsed().as_secs_f64(),
+    );
+    Ok(access_log::log(db, line).await?)
 }
 
 /// Reads one record through the gateway for a department's system, and logs the call
@@ -384,19 +501,7 @@ pub async fn read(
 ) -> Result<Answer, ExchangeError> {
     let started = Instant::now();
     let code = crate::model::code_of_path(resource.trim()).to_ascii_uppercase();
-    let consumer = match (by, department_of(by)) {
-        (Principal::System { .. }, Some(d)) => d,
-        _ => {
-            by.refuse(
-                db,
-                &format!("resource:{code}"),
-                "system",
-                "exchange.gateway.read",
-            )
-            .await?;
-            return Err(forbidden("xc-gw-system-only"));
-        }
-    };
+    let consumer = consumer_of(db, by, &code).await?;
     let mut done = Done::default();
     let call = Call {
         consumer: &consumer,
@@ -405,44 +510,18 @@ pub async fn read(
         purpose,
     };
     let result = answer(db, catalog, by, &call, &mut done).await;
-    let (status, refusal, bytes) = match &result {
-        Ok(a) => (
-            200,
-            String::new(),
-            serde_json::to_string(&a.data).map_or(0, |t| t.len()),
-        ),
-        Err(e) => (
-            i64::from(ui::error::HttpError::status(e).as_u16()),
-            kernel::Localize::message(e).key.to_string(),
-            0,
-        ),
+    let outcome = match &result {
+        Ok(a) => Ok((1, serde_json::to_string(&a.data).map_or(0, |t| t.len()))),
+        Err(e) => Err(e),
     };
-    let line = Line {
+    let asked = Asked {
         consumer,
-        caller: by.id(),
-        provider: done.provider,
-        resource: code,
-        items: done.items,
-        purpose: purpose.trim().to_owned(),
-        key_digest: kernel::crypto::sm3_hex(key.trim().as_bytes()),
-        key_shown: done.key_shown,
-        records: i64::from(result.is_ok()),
-        bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
-        status,
-        latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        provider_status: i64::from(done.provider_status),
-        refusal,
-        grant_id: done.grant,
+        code,
+        asked: key,
+        purpose,
+        started,
     };
-    crate::monitor::observe(
-        &line.resource,
-        &line.consumer,
-        &line.provider,
-        line.status,
-        line.bytes,
-        started.elapsed().as_secs_f64(),
-    );
-    let seq = access_log::log(db, line).await?;
+    let seq = log_call(db, by, asked, done, outcome).await?;
     result.map(|mut a| {
         a.log = seq;
         a

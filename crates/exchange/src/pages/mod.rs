@@ -1,6 +1,7 @@
 //! The catalogue for officials: `/exchange/resources` (search in Chinese, Tibetan or English;
 //! filters by provider, class, form, sharing type and data item; import and export) and
-//! `/exchange/resources/{code}` (a resource with its data items).
+//! `/exchange/resources/{code}` (a resource with its data items; a table or file resource's
+//! versions and their upload and download in `versions`).
 
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
@@ -18,6 +19,8 @@ use crate::model::code_of_path;
 use crate::model::{Form, Kind, Names, Sharing};
 use crate::service;
 
+mod versions;
+
 /// Rows on one page.
 const PAGE: usize = 100;
 /// The largest catalogue file.
@@ -33,6 +36,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/exchange/resources/{code}", get(detail))
         .route("/exchange/providers", get(providers))
+        .merge(versions::router())
 }
 
 fn pick<'a>(ctx: &Ctx, n: &'a Names) -> &'a str {
@@ -59,7 +63,28 @@ fn bad(ctx: &Ctx, (name, value): (&'static str, String)) -> PageError {
     )
 }
 
-fn link(code: &str) -> String {
+/// What an upload did, for its page: the message of what was kept, or every problem named
+/// (422); any other refusal is the page's error.
+fn told<T>(
+    ctx: &Ctx,
+    done: Result<T, crate::ExchangeError>,
+    kept: impl FnOnce(T) -> Message,
+) -> Result<(Result<String, String>, StatusCode), PageError> {
+    match done {
+        Ok(v) => Ok((Ok(ctx.fmt(&kept(v))), StatusCode::OK)),
+        Err(crate::ExchangeError::Invalid(problems)) => Ok((
+            Err(problems
+                .iter()
+                .map(|(field, m)| format!("{field}: {}", ctx.fmt(m)))
+                .collect::<Vec<_>>()
+                .join(" · ")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn link(code: &str) -> String {
     format!("/exchange/resources/{}", code.replace('/', "~"))
 }
 
@@ -165,11 +190,30 @@ async fn detail(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let by = Principal::account(session);
-    let e = service::resource(&state.db, &state.catalog, &by, &code_of_path(&code)).await?;
+    detail_view(&state, &ctx, &by, &code, None, StatusCode::OK).await
+}
+
+/// A resource's page, with what an act on it just did.
+pub(crate) async fn detail_view(
+    state: &AppState,
+    ctx: &Ctx,
+    by: &Principal,
+    code: &str,
+    outcome: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let e = service::resource(&state.db, &state.catalog, by, &code_of_path(code)).await?;
     let r = &e.resource;
+    let versions = if matches!(r.form, Form::Table | Form::File) && !e.builtin {
+        Some(crate::datasets::service::versions(&state.db, by, r.code.as_str()).await?)
+    } else {
+        None
+    };
+    let ctx = ctx.clone();
     let title = pick(&ctx, &r.names).to_owned();
     let body = html! {
         h1 { (title) }
+        (outcome_notice(&outcome))
         @if !pick(&ctx, &r.summary).is_empty() { p { (pick(&ctx, &r.summary)) } }
         dl.facts {
             dt { (ctx.t("xc-code")) } dd { code { (r.code) } }
@@ -186,6 +230,9 @@ async fn detail(
             dt { (ctx.t("xc-origin")) } dd { code { (r.origin) } }
             @if !r.service_items.is_empty() {
                 dt { (ctx.t("xc-service-items")) } dd { @for c in &r.service_items { a href={ "/items?basic=" (c) } { code { (c) } } " " } }
+            }
+            @if !r.key_item.is_empty() {
+                dt { (ctx.t("xc-key-item")) } dd { code { (r.key_item) } }
             }
             @if !r.endpoint.is_empty() {
                 dt { (ctx.t("xc-endpoint")) } dd { code { (r.endpoint) } }
@@ -216,10 +263,13 @@ async fn detail(
                 td { (ctx.t(&format!("xc-sharing-{}", i.sharing.key()))) }
             } } }
         } }
+        @if let Some(versions) = &versions {
+            (versions::section(&ctx, by, r, versions))
+        }
         p { a.button href={ "/exchange/requests/new?resource=" (r.code) } { (ctx.t("xc-req-ask")) } }
         p { a href="/exchange/resources" { (ctx.t("xc-back")) } }
     };
-    Ok(page(&ctx, &title, body).into_response())
+    Ok((status, page(&ctx, &title, body)).into_response())
 }
 
 /// Every providing department's responsibility list: how many resources, how many overdue.
@@ -267,21 +317,9 @@ async fn import(
 ) -> Result<Response, PageError> {
     let by = Principal::account(session);
     let text = ui::files::uploaded_text(&ctx, form).await?;
-    let outcome = match service::import(&state.db, &by, &text).await {
-        Ok(n) => (
-            Ok(ctx.fmt(&Message::new("xc-imported").arg("count", n))),
-            StatusCode::OK,
-        ),
-        Err(crate::ExchangeError::Invalid(problems)) => (
-            Err(problems
-                .iter()
-                .map(|(field, m)| format!("{field}: {}", ctx.fmt(m)))
-                .collect::<Vec<_>>()
-                .join(" · ")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let outcome = told(&ctx, service::import(&state.db, &by, &text).await, |n| {
+        Message::new("xc-imported").arg("count", n)
+    })?;
     list_view(
         &state,
         &ctx,
