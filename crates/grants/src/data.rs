@@ -61,6 +61,9 @@ pub struct Terms {
     /// across grants.
     #[serde(default)]
     pub salt: String,
+    /// The grant this one renews (its subscriptions follow it here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<i64>,
 }
 
 /// The sealing context of a grant's salt.
@@ -239,4 +242,18 @@ pub async fn listed(
     .iter()
     .map(grant)
     .collect()
+}
+
+/// The grant in force on `day` that renews `old` (directly or through later renewals), if any:
+/// where a subscription under `old` goes when `old` ends.
+pub async fn successor(db: &Db, old: &DataGrant, day: &str) -> Result<Option<DataGrant>, DbError> {
+    let all = of_consumer(db, &old.consumer, &old.resource).await?;
+    let mut current = old.id;
+    while let Some(next) = all.iter().find(|g| g.terms.renews == Some(current)) {
+        if next.in_force(day) {
+            return Ok(Some(next.clone()));
+        }
+        current = next.id;
+    }
+    Ok(None)
 }

@@ -116,6 +116,20 @@ fn exchange_paths() -> Value {
                 }
             }
         },
+        "/api/v1/exchange/grants/{id}/renew": { "post": {
+            "summary": "The consuming department renews a data grant that is not revoked: a new request with the grant's ask for the period from the day after it ends until valid_to, on the same deadlines; its subscriptions follow the renewal once granted",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                "required": ["valid_to"],
+                "properties": { "valid_to": { "type": "string", "description": "YYYY-MM-DD" } } } } } },
+            "responses": {
+                "201": { "description": "The renewal request, in review", "content": { "application/json": { "schema": { "type": "object" } } } },
+                "400": { "$ref": "#/components/responses/Problem" },
+                "404": { "$ref": "#/components/responses/Problem" },
+                "409": { "$ref": "#/components/responses/Problem" },
+                "422": { "$ref": "#/components/responses/Problem" }
+            }
+        } },
         "/api/v1/exchange/requests/{id}": { "get": {
             "summary": "One data request with its steps: where it stands, who holds it and until when",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

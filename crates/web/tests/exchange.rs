@@ -1460,3 +1460,88 @@ db::on_each_backend! {
         assert_eq!(exchange::access_log::verify(db).await.expect("verify").first_break, Some(5));
     }
 }
+
+db::on_each_backend! {
+    /// The consumer renews a grant before it ends: a new request with the same ask for the next
+    /// period, on the same deadlines (one open renewal at a time); the renewed grant keeps the
+    /// old one's pseudonyms, and when the old grant ends its subscription follows the renewal,
+    /// nothing missed. A revoked grant is not renewed.
+    async fn a_grant_is_renewed_and_its_subscriptions_follow(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let purpose = "低保对象死亡后及时停发";
+        let granting = "grant_items=person_id&grant_items=death_date&mask-person_id=pseudonym&mask-death_date=clear";
+        let g = granted(&app, "101001/000001", &["person_id", "death_date"], purpose, granting).await;
+        let old = grants::data::of_request(db, g.id).await.expect("read").expect("grant");
+        let (hook, url) = Webhook::start().await;
+        let form = format!("grant={}&items=death_date&url={}", old.id, common::form_encode(&url));
+        let made = app.post_form("/exchange/subscriptions", &form, Some(&g.consumer)).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let sub: i64 = made.location().rsplit('/').next().and_then(|s| s.parse().ok()).expect("id");
+        let token = app.system_token("minzheng-jiuzhu", "openid").await;
+        grant_exchange(&app).await;
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        let read = || {
+            let (app, token) = (&app, token.clone());
+            let path = format!("/api/v1/exchange/101001~000001/{}?purpose={}", citizen.as_str(), common::form_encode(purpose));
+            async move { common::system_call(app, "GET", &path, Some(&token), "application/json", "").await }
+        };
+        let before = read().await;
+        before.expect_status(StatusCode::OK);
+        let pseudonym = before.json()["key"].clone();
+
+        // Only the consumer renews; the renewal starts the day after the grant ends.
+        app.post_form(&format!("/exchange/grants/{}/renew", old.id), "valid_to=2028-12-06", Some(&g.provider))
+            .await
+            .expect_status(StatusCode::FORBIDDEN);
+        let renewed = app.post_form(&format!("/exchange/grants/{}/renew", old.id), "valid_to=2028-12-06", Some(&g.consumer)).await;
+        assert_eq!(renewed.status, StatusCode::SEE_OTHER, "{}", renewed.body);
+        let id: i64 = renewed.location().rsplit('/').next().and_then(|s| s.parse().ok()).expect("id");
+        let (r, _) = exchange::requests::service::one(db, &app.principal(&g.consumer).await, id).await.expect("request");
+        assert_eq!((r.ask.valid_from.as_str(), r.ask.valid_to.as_str(), r.ask.renews), ("2027-12-07", "2028-12-06", Some(old.id)));
+        assert_eq!(r.ask.items, ["person_id", "death_date"]);
+        app.post_form(&format!("/exchange/grants/{}/renew?lang=en", old.id), "valid_to=2028-12-06", Some(&g.consumer))
+            .await
+            .expect_status(StatusCode::CONFLICT)
+            .shows("already being handled");
+        let by_api = common::system_call(&app, "POST", &format!("/api/v1/exchange/grants/{}/renew", old.id), Some(&token), "application/json", r#"{"valid_to":"2028-12-06"}"#).await;
+        by_api.expect_status(StatusCode::CONFLICT);
+        app.post_form(&format!("/exchange/requests/{id}"), "action=accept", Some(&g.authority)).await.expect_status(StatusCode::OK);
+        app.post_form(&format!("/exchange/requests/{id}"), &format!("action=grant&{granting}&text="), Some(&g.provider)).await.expect_status(StatusCode::OK);
+        let new = grants::data::of_request(db, id).await.expect("read").expect("the renewal's grant");
+        assert_eq!(new.terms.renews, Some(old.id));
+        assert_eq!(new.valid_from, "2027-12-07");
+
+        // The old grant ends; the next change reaches the subscription under the renewal.
+        db.clock().set_today(time::macros::date!(2027 - 12 - 08));
+        change(db, &citizen, "death_date", "2027-12-01").await;
+        let fast = exchange::subscriptions::deliver::Policy {
+            first_retry: time::Duration::ZERO,
+            longest_wait: time::Duration::ZERO,
+            ..Default::default()
+        };
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        let events = hook.events();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["new"]["death_date"], "2027-12-01");
+        let moved: i64 = db::sqlx::query_scalar("SELECT grant_id FROM exchange_subscriptions WHERE id = $1")
+            .bind(sub)
+            .fetch_one(db.pool())
+            .await
+            .expect("grant");
+        assert_eq!(moved, new.id);
+        assert_eq!(audited(&app, "exchange.subscription.renewed").await, 1);
+        // The same person, the same pseudonym, under the renewed grant.
+        let after = read().await;
+        after.expect_status(StatusCode::OK);
+        assert_eq!(after.json()["key"], pseudonym);
+        assert_eq!(after.json()["grant"], new.id);
+
+        // A revoked grant is not renewed.
+        app.post_form(&format!("/exchange/grants/{}/revoke", new.id), "reason=%E5%81%9C%E6%AD%A2", Some(&g.provider)).await.expect_status(StatusCode::OK);
+        app.post_form(&format!("/exchange/grants/{}/renew?lang=en", new.id), "valid_to=2029-12-06", Some(&g.consumer))
+            .await
+            .expect_status(StatusCode::CONFLICT)
+            .shows("cannot be renewed");
+    }
+}

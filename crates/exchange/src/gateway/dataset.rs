@@ -147,13 +147,7 @@ async fn matching(
         .iter()
         .map(|i| (i.key.clone(), i.masking.key().into()))
         .collect();
-    done.items = g
-        .terms
-        .items
-        .iter()
-        .map(|i| i.key.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    done.items = super::items_of(&g);
     for rec in rows {
         let (data, _) = project(db, &g, None, done, |item| value(rec, item))?;
         found.push(Row {

@@ -311,14 +311,18 @@ fn project(
         );
         masking.insert(i.key.clone(), i.masking.key().into());
     }
-    done.items = g
-        .terms
+    done.items = items_of(g);
+    Ok((data, masking))
+}
+
+/// A grant's items as a log line names them, comma-separated.
+fn items_of(g: &DataGrant) -> String {
+    g.terms
         .items
         .iter()
         .map(|i| i.key.as_str())
         .collect::<Vec<_>>()
-        .join(",");
-    Ok((data, masking))
+        .join(",")
 }
 
 type Map = serde_json::Map<String, serde_json::Value>;

@@ -63,27 +63,6 @@ fn bad(ctx: &Ctx, (name, value): (&'static str, String)) -> PageError {
     )
 }
 
-/// What an upload did, for its page: the message of what was kept, or every problem named
-/// (422); any other refusal is the page's error.
-fn told<T>(
-    ctx: &Ctx,
-    done: Result<T, crate::ExchangeError>,
-    kept: impl FnOnce(T) -> Message,
-) -> Result<(Result<String, String>, StatusCode), PageError> {
-    match done {
-        Ok(v) => Ok((Ok(ctx.fmt(&kept(v))), StatusCode::OK)),
-        Err(crate::ExchangeError::Invalid(problems)) => Ok((
-            Err(problems
-                .iter()
-                .map(|(field, m)| format!("{field}: {}", ctx.fmt(m)))
-                .collect::<Vec<_>>()
-                .join(" · ")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
 pub(crate) fn link(code: &str) -> String {
     format!("/exchange/resources/{}", code.replace('/', "~"))
 }
@@ -317,7 +296,7 @@ async fn import(
 ) -> Result<Response, PageError> {
     let by = Principal::account(session);
     let text = ui::files::uploaded_text(&ctx, form).await?;
-    let outcome = told(&ctx, service::import(&state.db, &by, &text).await, |n| {
+    let outcome = crate::form::told(&ctx, service::import(&state.db, &by, &text).await, |n| {
         Message::new("xc-imported").arg("count", n)
     })?;
     list_view(

@@ -85,7 +85,7 @@ async fn upload(
         )])),
         Some(format) => service::upload(&state.db, &by, &code, format, &file.text, note).await,
     };
-    let (outcome, status) = super::told(&ctx, outcome, |v| {
+    let (outcome, status) = crate::form::told(&ctx, outcome, |v| {
         Message::new("xc-ds-uploaded-note")
             .arg("version", v.version)
             .arg("records", v.records)

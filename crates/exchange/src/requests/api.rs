@@ -3,7 +3,8 @@
 //! department): `GET /api/v1/exchange/requests` (those the caller plays a part in),
 //! `POST /api/v1/exchange/requests` (ask; 201 with the request, 422 naming every problem), and
 //! `GET /api/v1/exchange/requests/{id}` (the request with its steps: where it stands, who holds
-//! it and until when).
+//! it and until when); `POST /api/v1/exchange/grants/{id}/renew` (the consumer renews a grant:
+//! a new request for a new period).
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -23,6 +24,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/exchange/requests", get(list).post(submit))
         .route("/api/v1/exchange/requests/{id}", get(one))
+        .route(
+            "/api/v1/exchange/grants/{id}/renew",
+            axum::routing::post(renew),
+        )
 }
 
 /// A request with its history.
@@ -51,7 +56,37 @@ async fn submit(
     Caller(by): Caller,
     ApiJson(n): ApiJson<NewRequest>,
 ) -> Result<Response, ApiError> {
-    match service::submit(&state.db, &state.catalog, &by, &n).await {
+    created(
+        &api,
+        service::submit(&state.db, &state.catalog, &by, &n).await,
+    )
+}
+
+/// What a renewal states: until when.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Renewal {
+    #[serde(default)]
+    valid_to: String,
+}
+
+/// `POST /api/v1/exchange/grants/{id}/renew` (`{"valid_to": "YYYY-MM-DD"}`): the consumer asks
+/// to renew a grant; 201 with the renewal request.
+async fn renew(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    Caller(by): Caller,
+    Path(id): Path<i64>,
+    ApiJson(n): ApiJson<Renewal>,
+) -> Result<Response, ApiError> {
+    created(
+        &api,
+        super::grants::renew(&state.db, &state.catalog, &by, id, &n.valid_to).await,
+    )
+}
+
+/// A request just made: 201 with it and where it lives, or 422 naming every problem.
+fn created(api: &ApiCtx, made: Result<Request, ExchangeError>) -> Result<Response, ApiError> {
+    match made {
         Ok(r) => Ok((
             StatusCode::CREATED,
             [(

@@ -16,11 +16,13 @@
 //! - this module: the states, who holds each and its deadline, the request and its steps;
 //! - `store`: every SQL statement on `exchange_requests` and `exchange_request_steps`;
 //! - `service`: the use cases, each checking its principal;
+//! - `grants`: the grants requests gave, listed, revoked and renewed;
 //! - `alerts`: warnings before a deadline and escalation after it;
 //! - `api` (`/api/v1/exchange/requests…`) and `pages` (`/exchange/requests…`).
 
 pub mod alerts;
 pub mod api;
+pub mod grants;
 pub mod pages;
 pub mod service;
 pub mod store;
@@ -122,6 +124,9 @@ pub struct Ask {
     pub valid_to: String,
     /// Some item asked for is shared only on conditions: the provider decides.
     pub conditional: bool,
+    /// The grant this request renews, if it is a renewal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<i64>,
 }
 
 /// What the provider or the data authority decided (part of the JSON body).

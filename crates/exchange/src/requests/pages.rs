@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/exchange/requests/{id}", get(detail).post(act))
         .route("/exchange/grants", get(grants_list))
         .route("/exchange/grants/{id}/revoke", post(revoke))
+        .route("/exchange/grants/{id}/renew", post(renew))
 }
 
 fn pick<'a>(ctx: &Ctx, n: &'a Names) -> &'a str {
@@ -327,6 +328,7 @@ async fn detail_view(
             dt { (ctx.t("xc-req-scope-label")) } dd { code { (a.scope) } }
             dt { (ctx.t("xc-req-retention-label")) } dd { (a.retention_days) }
             dt { (ctx.t("xc-req-period-label")) } dd { (ui::layout::document_date(ctx, &a.valid_from)) " – " (ui::layout::document_date(ctx, &a.valid_to)) }
+            @if let Some(old) = a.renews { dt { (ctx.t("xc-renew")) } dd { (ctx.fmt(&Message::new("xc-renews").arg("id", old))) } }
             dt { (ctx.t("xc-req-conditional")) } dd { (ctx.t(if a.conditional { "xc-yes" } else { "xc-no" })) }
             @if !r.outcome.granted_items.is_empty() {
                 dt { (ctx.t("xc-req-granted-items")) } dd { @for k in &r.outcome.granted_items { code { (k) } " " } }
@@ -399,7 +401,7 @@ async fn grants_view(
     outcome: Option<Result<String, String>>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let all = service::grants_listed(&state.db, by).await?;
+    let all = super::grants::grants_listed(&state.db, by).await?;
     let today = format_date(state.db.clock().today());
     let title = ctx.t("xc-grants-title");
     let body = html! {
@@ -430,6 +432,16 @@ async fn grants_view(
                     @if !g.terms.conditions.is_empty() { dt { (ctx.t("xc-req-conditions")) } dd { (g.terms.conditions) } }
                     @if g.terms.quota > 0 { dt { (ctx.t("xc-req-quota")) } dd { (g.terms.quota) } }
                     dt { (ctx.t("xc-grant-request")) } dd { a href={ "/exchange/requests/" (g.request_id) } { (g.request_id) } }
+                }
+                @if let Some(old) = g.terms.renews {
+                    p { (ctx.fmt(&Message::new("xc-renews").arg("id", old))) }
+                }
+                @if g.revoked_at.is_none() && service::parts(by, &g.consumer, &g.provider).consumer {
+                    form.form method="post" action={ "/exchange/grants/" (g.id) "/renew" } {
+                        label for={ "renew-to-" (g.id) } { (ctx.t("xc-renew-to")) }
+                        input id={ "renew-to-" (g.id) } name="valid_to" type="date" required;
+                        p { button.secondary type="submit" { (ctx.t("xc-renew")) } }
+                    }
                 }
                 @if may_revoke {
                     form.form method="post" action={ "/exchange/grants/" (g.id) "/revoke" } {
@@ -467,9 +479,33 @@ async fn revoke(
     ui::PageForm(f): ui::PageForm<RevokeForm>,
 ) -> Result<Response, PageError> {
     let by = o.principal();
-    let done = service::revoke_grant(&state.db, &by, id, &f.reason).await;
+    let done = super::grants::revoke_grant(&state.db, &by, id, &f.reason).await;
     let (outcome, status) = told(&ctx, done, |g| {
         Message::new("xc-grant-revoked-done").arg("id", g.id)
     })?;
     grants_view(&state, &ctx, &by, Some(outcome), status).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RenewForm {
+    #[serde(default)]
+    valid_to: String,
+}
+
+/// The consumer renews a grant: the renewal request's page, or the grants with why not.
+async fn renew(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<RenewForm>,
+) -> Result<Response, PageError> {
+    let by = o.principal();
+    match super::grants::renew(&state.db, &state.catalog, &by, id, &f.valid_to).await {
+        Ok(r) => Ok(Redirect::to(&format!("/exchange/requests/{}", r.id)).into_response()),
+        Err(e) => {
+            let (outcome, status) = told(&ctx, Err::<(), _>(e), |()| Message::new("xc-renew"))?;
+            grants_view(&state, &ctx, &by, Some(outcome), status).await
+        }
+    }
 }

@@ -14,7 +14,7 @@
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
-use grants::data::{DataGrant, GrantedItem, Masking, NewDataGrant, Terms};
+use grants::data::{GrantedItem, Masking, NewDataGrant, Terms};
 use identity::Principal;
 use identity::model::Role;
 use kernel::i18n::{Catalog, Localize};
@@ -113,7 +113,13 @@ pub fn parts(by: &Principal, consumer: &str, provider: &str) -> Parts {
 }
 
 /// Refuses (and audits) a principal without the part it needs.
-async fn refuse(db: &Db, by: &Principal, id: i64, part: &str, action: &str) -> ExchangeError {
+pub(super) async fn refuse(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    part: &str,
+    action: &str,
+) -> ExchangeError {
     match by
         .refuse(db, &format!("exchange-request:{id}"), part, action)
         .await
@@ -231,6 +237,17 @@ pub async fn submit(
     by: &Principal,
     n: &NewRequest,
 ) -> Result<Request, ExchangeError> {
+    submit_as(db, catalog, by, n, None).await
+}
+
+/// [`submit`], for a renewal of the grant `renews` when one is named.
+pub(super) async fn submit_as(
+    db: &Db,
+    catalog: &Catalog,
+    by: &Principal,
+    n: &NewRequest,
+    renews: Option<i64>,
+) -> Result<Request, ExchangeError> {
     let Some(consumer) = department_of(by) else {
         by.refuse(
             db,
@@ -283,6 +300,7 @@ pub async fn submit(
         valid_from: n.valid_from.trim().to_owned(),
         valid_to: n.valid_to.trim().to_owned(),
         conditional,
+        renews,
     };
     let due_on = due(db, &r.provider, super::REVIEW_DAYS).await?;
     let at = format_instant(db.clock().now());
@@ -316,7 +334,7 @@ pub async fn submit(
             actor: &actor,
             action: "exchange.request.submitted",
             subject: &format!("exchange-request:{id}"),
-            payload: json!({ "resource": r.code, "consumer": consumer, "items": ask.items, "purpose": ask.purpose }),
+            payload: json!({ "resource": r.code, "consumer": consumer, "items": ask.items, "purpose": ask.purpose, "renews": renews }),
         },
     )
     .await?;
@@ -464,7 +482,7 @@ async fn held(
     Ok(r)
 }
 
-fn reason_missing() -> ExchangeError {
+pub(super) fn reason_missing() -> ExchangeError {
     ExchangeError::Invalid(vec![("note".into(), Message::new("xc-req-reason"))])
 }
 
@@ -555,7 +573,12 @@ async fn terms(
         scope: r.ask.scope.clone(),
         conditions: r.outcome.conditions.clone(),
         quota,
-        salt: grants::data::new_salt(db, r.id)?,
+        salt: match r.ask.renews {
+            // A renewal keeps its grant's pseudonyms: the same salt, sealed for the new grant.
+            Some(old) => super::grants::carried_salt(db, old, r.id).await?,
+            None => grants::data::new_salt(db, r.id)?,
+        },
+        renews: r.ask.renews,
     })
 }
 
@@ -737,67 +760,4 @@ pub async fn withdraw(db: &Db, by: &Principal, id: i64) -> Result<Request, Excha
     let from = r.state;
     r.state = State::Withdrawn;
     advance(db, by, r, from, "withdrawn", "", None).await
-}
-
-/// The data grants a principal plays a part in, newest first: the data authority and the
-/// operator see all; a department those it received or gave.
-pub async fn grants_listed(db: &Db, by: &Principal) -> Result<Vec<DataGrant>, ExchangeError> {
-    if matches!(by, Principal::Operator(_)) || is_authority(by) {
-        return Ok(grants::data::listed(db, None, LISTED).await?);
-    }
-    match department_of(by) {
-        Some(d) => Ok(grants::data::listed(db, Some(&d), LISTED).await?),
-        None => {
-            by.refuse(db, "exchange:grants", "department", "exchange.grant.list")
-                .await?;
-            Ok(Vec::new())
-        }
-    }
-}
-
-/// Revokes a data grant at once, with a reason: the provider's officials or the data
-/// authority may.
-pub async fn revoke_grant(
-    db: &Db,
-    by: &Principal,
-    id: i64,
-    reason: &str,
-) -> Result<DataGrant, ExchangeError> {
-    let g = grants::data::one(db, id)
-        .await?
-        .ok_or(ExchangeError::NotFound)?;
-    let p = parts(by, &g.consumer, &g.provider);
-    if !(p.provider || is_authority(by)) {
-        return Err(refuse(db, by, id, "provider", "exchange.grant.revoke").await);
-    }
-    if reason.trim().is_empty() {
-        return Err(reason_missing());
-    }
-    let at = format_instant(db.clock().now());
-    let actor = by.id();
-    let mut tx = db.begin().await?;
-    if !grants::data::revoke_in(&mut tx, id, &actor, &at, reason.trim()).await? {
-        return Err(ExchangeError::Refused(Message::new(
-            "xc-grant-revoked-already",
-        )));
-    }
-    audit::append(
-        &mut tx,
-        &NewEvent {
-            actor: &actor,
-            action: "exchange.grant.revoked",
-            subject: &format!("data-grant:{id}"),
-            payload: json!({ "request": g.request_id, "consumer": g.consumer, "resource": g.resource, "reason": reason.trim() }),
-        },
-    )
-    .await?;
-    // Its subscriptions end with it: nothing more is delivered.
-    for sub in crate::subscriptions::store::of_grant(&mut tx, id).await? {
-        crate::subscriptions::deliver::end_for_grant(&mut tx, sub, &at).await?;
-    }
-    tx.commit().await.map_err(DbError::from)?;
-    crate::cache::forget_grants(db, &g.consumer, &g.resource);
-    grants::data::one(db, id)
-        .await?
-        .ok_or(ExchangeError::NotFound)
 }

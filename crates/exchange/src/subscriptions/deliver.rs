@@ -82,12 +82,24 @@ pub async fn fan_out(db: &Db) -> Result<usize, DbError> {
     let subs = store::active(&mut tx).await?;
     let mut scopes: HashMap<i64, Option<DivisionCode>> = HashMap::new();
     let mut lapsed = Vec::new();
+    let mut renewed = Vec::new();
     for s in &subs {
-        let grant = grants::data::one(db, s.grant_id)
-            .await?
-            .filter(|g| g.in_force(&today));
+        let found = grants::data::one(db, s.grant_id).await?;
+        let mut grant = found.clone().filter(|g| g.in_force(&today));
         if grant.is_none() {
-            lapsed.push(s.id);
+            // A grant that ended (not revoked) and was renewed: the subscription follows the
+            // renewal, if it grants every item the subscription watches.
+            if let Some(old) = found.filter(|g| g.revoked_at.is_none())
+                && let Some(next) = grants::data::successor(db, &old, &today).await?
+                && s.items
+                    .iter()
+                    .all(|i| next.terms.items.iter().any(|n| n.key == *i))
+            {
+                renewed.push((s.id, next.id));
+                grant = Some(next);
+            } else {
+                lapsed.push(s.id);
+            }
         }
         scopes.insert(
             s.id,
@@ -97,6 +109,19 @@ pub async fn fan_out(db: &Db) -> Result<usize, DbError> {
     let at = format_instant(db.clock().now());
     for id in lapsed {
         end_for_grant(&mut tx, id, &at).await?;
+    }
+    for (id, to) in renewed {
+        store::move_to_grant(&mut tx, id, to).await?;
+        audit::append(
+            &mut tx,
+            &NewEvent {
+                actor: ACTOR,
+                action: "exchange.subscription.renewed",
+                subject: &format!("subscription:{id}"),
+                payload: json!({ "grant": to }),
+            },
+        )
+        .await?;
     }
     let mut rows = Vec::new();
     for e in &events {

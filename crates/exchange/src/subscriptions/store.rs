@@ -341,3 +341,13 @@ pub async fn redeliver(conn: &mut Conn, id: i64) -> Result<u64, DbError> {
     .await?
     .rows_affected())
 }
+
+/// Moves a subscription to the grant that renewed its own.
+pub async fn move_to_grant(conn: &mut Conn, id: i64, grant: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE exchange_subscriptions SET grant_id = $1 WHERE id = $2")
+        .bind(grant)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -315,6 +315,7 @@ pub(super) async fn grant_of(
         valid_from: "2000-01-01".into(),
         valid_to: "2099-12-31".into(),
         conditional: true,
+        renews: None,
     };
     let at = kernel::time_util::format_instant(db.clock().now());
     let mut tx = db.begin().await?;
@@ -343,6 +344,7 @@ pub(super) async fn grant_of(
         scope: "540000".into(),
         conditions: String::new(),
         quota: 0,
+        renews: None,
         salt: grants::data::new_salt(db, request)?,
     };
     let id = grants::data::give_in(
