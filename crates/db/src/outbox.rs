@@ -1,5 +1,5 @@
 //! The change outbox: a change that other departments may subscribe to (a death or a move in
-//! the population register, an entity's status) is written here in the same transaction as
+//! the population register, an entity's status, a certificate revoked) is written here in the same transaction as
 //! the change itself, so it exists exactly when the change commits — never a change without
 //! its event, never an event for a change rolled back. The exchange fans each event out to
 //! the subscriptions it matches and delivers it (`exchange::subscriptions`); this module only
@@ -11,7 +11,7 @@ use crate::{Conn, DbError};
 /// One change as its subscribers may learn of it.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
-    /// What changed: `registry:population`, `registry:entities`.
+    /// What changed: `registry:population`, `registry:entities`, `cert-type:{code}`.
     pub source: &'a str,
     /// The record's key in its source.
     pub key: &'a str,

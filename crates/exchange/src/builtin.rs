@@ -130,13 +130,50 @@ pub fn register_of(code: &str) -> Option<&'static registry::fields::Register> {
         .and_then(|(name, _, _)| registry::fields::Register::by_name(name))
 }
 
-/// The resource code of a register's change events (`registry:population` → `101001/000001`).
-pub fn code_of_source(source: &str) -> Option<&'static str> {
+/// The resource code of a source's change events: a register's (`registry:population` →
+/// `101001/000001`) or a certificate type's (`cert-type:GA-001` → `105001/GA001`).
+pub fn code_of_source(source: &str) -> Option<String> {
+    if let Some(t) = source.strip_prefix("cert-type:") {
+        return Some(certificate_code(t));
+    }
     let name = source.strip_prefix("registry:")?;
     REGISTERS
         .iter()
         .find(|(n, _, _)| *n == name)
-        .map(|(_, c, _)| *c)
+        .map(|(_, c, _)| (*c).to_owned())
+}
+
+/// A certificate type's resource code (class 1, item 05: electronic certificates).
+pub fn certificate_code(type_code: &str) -> String {
+    let sequence: String = type_code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!("105001/{sequence}").to_ascii_uppercase()
+}
+
+/// What a subscription to a resource hears of: a register's changes (its fields masked as the
+/// register masks them), or a certificate type's status changes (revoked, suspended,
+/// restored, replaced), each record named by its key item.
+#[derive(Debug, Clone, Copy)]
+pub struct Feed {
+    pub register: Option<&'static registry::fields::Register>,
+    pub key: &'static str,
+}
+
+/// The feed of a resource whose changes may be subscribed to (`None`: its changes are not
+/// published).
+pub fn feed_of(code: &str) -> Option<Feed> {
+    if let Some(reg) = register_of(code) {
+        return Some(Feed {
+            register: Some(reg),
+            key: reg.key,
+        });
+    }
+    code.starts_with("105001/").then_some(Feed {
+        register: None,
+        key: "identifier",
+    })
 }
 
 /// The registers and geography layers (no database needed).
@@ -216,10 +253,10 @@ pub fn registries(catalog: &Catalog) -> Vec<Resource> {
 /// A certificate type as a resource (class 1, item 05: electronic certificates).
 pub fn certificate(catalog: &Catalog, t: &certs::model::CertType) -> Resource {
     let personal = t.holder == certs::model::HolderKind::Person;
-    let sequence: String = t.code.chars().filter(char::is_ascii_alphanumeric).collect();
     let mut items = vec![
         key_item(catalog, "identifier", 64, false),
         key_item(catalog, "holder_id", 18, personal),
+        key_item(catalog, "status", 12, false),
     ];
     items.extend(t.fields.iter().map(|f| Item {
         key: f.key.clone(),
@@ -240,7 +277,7 @@ pub fn certificate(catalog: &Catalog, t: &certs::model::CertType) -> Resource {
         sharing: Sharing::Conditional,
     }));
     Resource {
-        code: code(&format!("105001/{sequence}")),
+        code: code(&certificate_code(&t.code)),
         names: Names {
             zh: t.name_zh.clone(),
             bo: t.name_bo.clone(),

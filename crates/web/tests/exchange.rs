@@ -1545,3 +1545,56 @@ db::on_each_backend! {
             .shows("cannot be renewed");
     }
 }
+
+db::on_each_backend! {
+    /// A department granted a certificate type's identifier and status subscribes to it: a
+    /// revocation, a suspension and a restoration reach its webhook, in order, each in the
+    /// certificate's own transaction; certificates outside the grant's scope are not sent.
+    async fn certificate_status_changes_reach_subscribers(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let mut g = officials(&app).await;
+        certs::seed::seed_demo(db).await.expect("certificates");
+        let id_card = certs::seed::type_code(db, "public-security", 1).await.expect("read").expect("the identity card type");
+        let resource = exchange::builtin::certificate_code(&id_card);
+        ask_and_grant(
+            &app,
+            &mut g,
+            &resource,
+            &["identifier", "holder_id", "status"],
+            "核查低保对象身份证件是否有效",
+            "grant_items=identifier&grant_items=holder_id&grant_items=status&mask-identifier=clear&mask-holder_id=masked&mask-status=clear",
+        )
+        .await;
+        let grant = grants::data::of_request(db, g.id).await.expect("read").expect("grant");
+        let (hook, url) = Webhook::start().await;
+        let form = format!("grant={}&items=status&url={}", grant.id, common::form_encode(&url));
+        let made = app.post_form("/exchange/subscriptions", &form, Some(&g.consumer)).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        let card = certs::service::usable_of(db, citizen.as_str()).await.expect("certs").into_iter().find(|c| c.type_code == id_card).expect("a card");
+        let operator = identity::Principal::Operator("system:test");
+        certs::service::change(db, &operator, card.id, certs::service::Change::Suspend, "证件挂失").await.expect("suspended");
+        certs::service::change(db, &operator, card.id, certs::service::Change::Resume, "找回证件").await.expect("resumed");
+        certs::service::change(db, &operator, card.id, certs::service::Change::Revoke, "证件注销").await.expect("revoked");
+        // Someone else's card, outside Chengguan, is not sent.
+        let outside = db::sqlx::query_scalar::<_, i64>("SELECT id FROM certificates WHERE type_code = $1 AND division NOT LIKE '540102%' ORDER BY id LIMIT 1")
+            .bind(&id_card)
+            .fetch_optional(db.pool())
+            .await
+            .expect("read")
+            .expect("a card issued outside Chengguan");
+        certs::service::change(db, &operator, outside, certs::service::Change::Revoke, "证件注销").await.expect("revoked");
+        let fast = exchange::subscriptions::deliver::Policy {
+            first_retry: time::Duration::ZERO,
+            longest_wait: time::Duration::ZERO,
+            ..Default::default()
+        };
+        exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
+        let events = hook.events();
+        let statuses: Vec<(&str, &str)> = events.iter().map(|e| (e["old"]["status"].as_str().unwrap_or(""), e["new"]["status"].as_str().unwrap_or(""))).collect();
+        assert_eq!(statuses, vec![("valid", "suspended"), ("suspended", "valid"), ("valid", "revoked")], "{events:?}");
+        assert_eq!(events[0]["key"], card.identifier);
+    }
+}

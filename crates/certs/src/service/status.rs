@@ -94,6 +94,7 @@ pub async fn change(
     if n != 1 {
         return Err(CertError::Refused(Message::new("cert-changed-meanwhile")));
     }
+    status_event(&mut tx, &c, to, None, &at).await?;
     audit::append(
         &mut tx,
         &NewEvent {
@@ -183,9 +184,10 @@ pub async fn reissue(
         Reissue::Renew => "cert.renewed",
     };
     let new_id = write(&mut tx, &p, &new, &issuer, actor, action).await?;
+    let at = format_instant(db.clock().now());
     let n = sqlx::query("UPDATE certificates SET status = 'replaced', status_reason = $1, status_at = $2, replaced_by = $3 WHERE id = $4 AND status = $5")
         .bind(reason)
-        .bind(format_instant(db.clock().now()))
+        .bind(&at)
         .bind(p.id.to_string())
         .bind(old.id)
         .bind(old.status.key())
@@ -196,8 +198,47 @@ pub async fn reissue(
     if n != 1 {
         return Err(CertError::Refused(Message::new("cert-changed-meanwhile")));
     }
+    status_event(
+        &mut tx,
+        &old,
+        Status::Replaced,
+        Some(&p.id.to_string()),
+        &at,
+    )
+    .await?;
     tx.commit().await.map_err(DbError::from)?;
     find(db, new_id).await?.ok_or(CertError::NotFound)
+}
+
+/// The change outbox's event for a certificate whose status changed (a department subscribed
+/// to its type through the exchange hears of a revocation, a suspension, a restoration or a
+/// replacement), in the change's own transaction.
+async fn status_event(
+    conn: &mut db::Conn,
+    c: &Certificate,
+    to: Status,
+    replaced_by: Option<&str>,
+    at: &str,
+) -> Result<(), DbError> {
+    let record = |status: Status| json!({ "identifier": c.identifier, "holder_id": c.holder_code, "status": status.key() });
+    let mut new = record(to);
+    if let Some(by) = replaced_by {
+        new["replaced_by"] = by.into();
+    }
+    db::outbox::append(
+        conn,
+        &db::outbox::Change {
+            source: &format!("cert-type:{}", c.type_code),
+            key: &c.identifier,
+            kind: "changed",
+            divisions: vec![c.division.clone()],
+            items: vec!["status".into()],
+            payload: json!({ "old": record(c.status), "new": new }),
+            at,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The holder chooses which fields the public verification page shows.

@@ -12,7 +12,6 @@ use db::{Db, DbError};
 use grants::data::{DataGrant, Masking};
 use kernel::DivisionCode;
 use kernel::time_util::{format_date, format_instant};
-use registry::fields::Register;
 use serde_json::{Map, Value, json};
 
 use super::store::{self, Tried};
@@ -129,7 +128,7 @@ pub async fn fan_out(db: &Db) -> Result<usize, DbError> {
             continue;
         };
         for s in &subs {
-            if matches(s, scopes.get(&s.id).copied().flatten(), code, e) {
+            if matches(s, scopes.get(&s.id).copied().flatten(), &code, e) {
                 rows.push((s.id, e.seq));
             }
         }
@@ -145,10 +144,11 @@ pub async fn fan_out(db: &Db) -> Result<usize, DbError> {
 fn shown(
     db: &Db,
     g: &DataGrant,
-    reg: &Register,
+    feed: builtin::Feed,
     sub: &Subscription,
     e: &Event,
 ) -> Result<Value, crate::ExchangeError> {
+    let reg = feed.register;
     let masking = |item: &str| {
         g.terms
             .items
@@ -159,10 +159,10 @@ fn shown(
     let key = handed(
         db,
         g,
-        Some(reg),
-        reg.key,
+        reg,
+        feed.key,
         &e.key,
-        masking(reg.key).unwrap_or(Masking::Masked),
+        masking(feed.key).unwrap_or(Masking::Masked),
     )?;
     let changed: Vec<&String> = e.items.iter().filter(|i| sub.items.contains(i)).collect();
     let mut new = Map::new();
@@ -173,7 +173,7 @@ fn shown(
             let value = e.payload[side][item.as_str()].as_str().unwrap_or("");
             out.insert(
                 (*item).clone(),
-                handed(db, g, Some(reg), item, value, how)?.into(),
+                handed(db, g, reg, item, value, how)?.into(),
             );
         }
     }
@@ -303,10 +303,9 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
         return Ok(0);
     };
     let grant = grants::data::one(db, sub.grant_id).await?;
-    let reg = builtin::register_of(&sub.resource);
-    let (Some(g), Some(reg)) = (
+    let (Some(g), Some(feed)) = (
         grant.filter(|g| g.in_force(&format_date(db.clock().today()))),
-        reg,
+        builtin::feed_of(&sub.resource),
     ) else {
         drop(conn);
         let mut tx = db.begin().await?;
@@ -320,7 +319,7 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
     drop(conn);
     let mut shown_events = Vec::with_capacity(events.len());
     for e in &events {
-        shown_events.push(shown(db, &g, reg, &sub, e).map_err(|e| match e {
+        shown_events.push(shown(db, &g, feed, &sub, e).map_err(|e| match e {
             crate::ExchangeError::Db(e) => e,
             other => DbError::Sealing(kernel::Localize::message(&other).key.to_string()),
         })?);

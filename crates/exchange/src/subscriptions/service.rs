@@ -70,7 +70,7 @@ pub async fn subscribe(
     if !g.in_force(&format_date(db.clock().today())) {
         return Err(ExchangeError::Refused(Message::new("xc-gw-grant-ended")));
     }
-    if crate::builtin::register_of(&g.resource).is_none() {
+    if crate::builtin::feed_of(&g.resource).is_none() {
         return Err(ExchangeError::Refused(Message::new("xc-sub-not-served")));
     }
     let granted: Vec<String> = g.terms.items.iter().map(|i| i.key.clone()).collect();
@@ -148,7 +148,7 @@ pub async fn grants_open(
         .filter(|g| {
             g.consumer == mine
                 && g.in_force(&today)
-                && crate::builtin::register_of(&g.resource).is_some()
+                && crate::builtin::feed_of(&g.resource).is_some()
         })
         .collect())
 }
