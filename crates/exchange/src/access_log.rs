@@ -95,8 +95,13 @@ const PER_ROW: usize = 19;
 /// Rows per statement (well under both databases' parameter limits).
 const PER_STATEMENT: usize = 256;
 
+/// A line to write: the call, when, and the registry read it answered with (its read-log
+/// entry is written in the same transaction, so the person's read log and the access log
+/// commit together).
+type Pending = (Line, String, Option<registry::readlog::Entry>);
+
 /// Appends lines in one transaction, bumping the head once.
-async fn write(db: &Db, lines: &[(Line, String)]) -> Result<Vec<i64>, DbError> {
+async fn write(db: &Db, lines: &[Pending]) -> Result<Vec<i64>, DbError> {
     let n = i64::try_from(lines.len()).map_err(|_| DbError::Group("too many lines".into()))?;
     let mut tx = db.begin().await?;
     let head = sqlx::query(
@@ -109,7 +114,7 @@ async fn write(db: &Db, lines: &[(Line, String)]) -> Result<Vec<i64>, DbError> {
     let mut prev: String = head.try_get(1)?;
     let mut seqs = Vec::with_capacity(lines.len());
     let mut rows: Vec<Stored> = Vec::with_capacity(lines.len());
-    for (i, (line, at)) in lines.iter().enumerate() {
+    for (i, (line, at, _)) in lines.iter().enumerate() {
         let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
         let hash = line_hash(&prev, seq, at, line);
         rows.push(Stored {
@@ -165,22 +170,35 @@ async fn write(db: &Db, lines: &[(Line, String)]) -> Result<Vec<i64>, DbError> {
         .bind(&prev)
         .execute(&mut *tx)
         .await?;
+    let reads: Vec<registry::readlog::Entry> =
+        lines.iter().filter_map(|(_, _, r)| r.clone()).collect();
+    registry::readlog::insert_in(&mut tx, &reads).await?;
     tx.commit().await?;
     Ok(seqs)
 }
 
 /// This database's access-log writer.
-struct Writer(Group<(Line, String), i64>);
+struct Writer(Group<Pending, i64>);
 
 /// Logs a call; returns its sequence number once it is committed.
 pub async fn log(db: &Db, line: Line) -> Result<i64, DbError> {
+    log_with_read(db, line, None).await
+}
+
+/// Logs a call with the registry read it answered with (written in the same transaction);
+/// returns its sequence number once both are committed.
+pub async fn log_with_read(
+    db: &Db,
+    line: Line,
+    read: Option<registry::readlog::Entry>,
+) -> Result<i64, DbError> {
     let at = kernel::time_util::format_instant(db.clock().now());
     let w = db.shared(|db| {
         Writer(Group::new(db.clone(), "access log", |db, lines| {
             Box::pin(write(db, lines))
         }))
     });
-    w.0.submit((line, at)).await
+    w.0.submit((line, at, read)).await
 }
 
 fn stored(r: &sqlx::any::AnyRow) -> Result<Stored, DbError> {

@@ -38,6 +38,24 @@ pub async fn read(
     }
 }
 
+/// [`read`] without writing its read-log entry, which is handed back for the caller to commit
+/// before the view goes out (`record::read_unlogged`).
+pub async fn read_unlogged(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    reader: &Reader,
+    purpose: &str,
+) -> Result<(View, crate::readlog::Entry), RegistryError> {
+    let shown = if reg.name == PERSONS.name {
+        let id = PersonId::parse(key).map_err(|e| RegistryError::invalid(reg.key, e.message()))?;
+        crate::population::key_shown(&id, reader)
+    } else {
+        key.to_owned()
+    };
+    record::read_unlogged(db, reg, key, shown, reader, purpose).await
+}
+
 /// The first problem's message of an `Invalid` refusal (a key has one).
 pub fn first_problem(e: RegistryError) -> kernel::Message {
     match e {

@@ -87,15 +87,20 @@ pub async fn read(
     reader: &Reader,
     purpose: &str,
 ) -> Result<View, RegistryError> {
+    record::read(db, &PERSONS, id.as_str(), key_shown(id, reader), reader, purpose).await
+}
+
+/// A person's number as a reader may see it: whole for the person, a system granted sensitive
+/// fields and public security; masked for anyone else.
+pub fn key_shown(id: &PersonId, reader: &Reader) -> String {
     let whole = reader.person.as_ref() == Some(id)
         || reader.clear_sensitive
         || reader.department_kind.as_deref() == Some("public-security");
-    let shown = if whole {
+    if whole {
         id.as_str().to_owned()
     } else {
         id.masked()
-    };
-    record::read(db, &PERSONS, id.as_str(), shown, reader, purpose).await
+    }
 }
 
 /// What was true on `date`; `None` if the person was not yet registered.

@@ -24,6 +24,14 @@ pub struct Entry {
 const PER_STATEMENT: usize = 512;
 
 async fn write(db: &Db, batch: &[Entry]) -> Result<Vec<()>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    insert_in(&mut conn, batch).await?;
+    Ok(vec![(); batch.len()])
+}
+
+/// Writes entries on the caller's connection or in its transaction (the exchange's access log
+/// writes a gateway read's entry with the call's own line, one write for both).
+pub async fn insert_in(conn: &mut db::Conn, batch: &[Entry]) -> Result<(), DbError> {
     for chunk in batch.chunks(PER_STATEMENT) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
@@ -55,9 +63,9 @@ async fn write(db: &Db, batch: &[Entry]) -> Result<Vec<()>, DbError> {
                 .bind(&e.purpose)
                 .bind(&e.at);
         }
-        q.execute(db.pool()).await?;
+        q.execute(&mut *conn).await?;
     }
-    Ok(vec![(); batch.len()])
+    Ok(())
 }
 
 /// This database's read-log writer.

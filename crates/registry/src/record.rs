@@ -609,6 +609,22 @@ pub async fn read(
     reader: &Reader,
     purpose: &str,
 ) -> Result<View, RegistryError> {
+    let (view, entry) = read_unlogged(db, reg, key, key_shown, reader, purpose).await?;
+    crate::readlog::log(db, entry).await?;
+    Ok(view)
+}
+
+/// [`read`] without writing its read-log entry, which is handed back: the caller must have it
+/// committed before the view goes out (the exchange's gateway writes it with its access-log
+/// line). A refusal is audited here as in [`read`].
+pub async fn read_unlogged(
+    db: &Db,
+    reg: &Register,
+    key: &str,
+    key_shown: String,
+    reader: &Reader,
+    purpose: &str,
+) -> Result<(View, crate::readlog::Entry), RegistryError> {
     let purpose = purpose.trim();
     if purpose.chars().count() < 2 {
         return Err(RegistryError::NoPurpose);
@@ -675,23 +691,22 @@ pub async fn read(
         .collect();
     let read_fields: Vec<&str> = fields.iter().map(|f| f.field).collect();
     drop(conn);
-    crate::readlog::log(
-        db,
-        crate::readlog::Entry {
-            registry: reg.name,
-            subject: key.to_owned(),
-            reader: reader.actor.clone(),
-            reader_name: reader.name.clone(),
-            fields: read_fields.join(","),
-            purpose: purpose.to_owned(),
-            at: format_instant(db.clock().now()),
+    let entry = crate::readlog::Entry {
+        registry: reg.name,
+        subject: key.to_owned(),
+        reader: reader.actor.clone(),
+        reader_name: reader.name.clone(),
+        fields: read_fields.join(","),
+        purpose: purpose.to_owned(),
+        at: format_instant(db.clock().now()),
+    };
+    Ok((
+        View {
+            key: key_shown,
+            fields,
         },
-    )
-    .await?;
-    Ok(View {
-        key: key_shown,
-        fields,
-    })
+        entry,
+    ))
 }
 
 /// What was true on `date` (at the end of that day, China Standard Time): the current

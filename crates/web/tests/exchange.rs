@@ -807,6 +807,15 @@ fn openssl_verifies(
 }
 
 /// Public security changes a person's record (as its system would).
+/// A delivery policy that retries at once (the tests set their own clock).
+fn fast_retries() -> exchange::subscriptions::deliver::Policy {
+    exchange::subscriptions::deliver::Policy {
+        first_retry: time::Duration::ZERO,
+        longest_wait: time::Duration::ZERO,
+        ..Default::default()
+    }
+}
+
 async fn change(db: &db::Db, person: &kernel::PersonId, field: &str, value: &str) {
     let source = registry::record::Source {
         department: "540000-public-security".into(),
@@ -875,11 +884,7 @@ db::on_each_backend! {
 
         // Two changes, delivered in the order committed; a change of an item not watched, or of
         // a person outside the grant's scope, is not.
-        let fast = exchange::subscriptions::deliver::Policy {
-            first_retry: time::Duration::ZERO,
-            longest_wait: time::Duration::ZERO,
-            ..Default::default()
-        };
+        let fast = fast_retries();
         change(db, &citizen, "death_date", "2026-12-02").await;
         change(db, &citizen, "household_division", "540103").await;
         change(db, &citizen, "mobile", "13908900099").await;
@@ -1515,11 +1520,7 @@ db::on_each_backend! {
         // The old grant ends; the next change reaches the subscription under the renewal.
         db.clock().set_today(time::macros::date!(2027 - 12 - 08));
         change(db, &citizen, "death_date", "2027-12-01").await;
-        let fast = exchange::subscriptions::deliver::Policy {
-            first_retry: time::Duration::ZERO,
-            longest_wait: time::Duration::ZERO,
-            ..Default::default()
-        };
+        let fast = fast_retries();
         exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
         let events = hook.events();
         assert_eq!(events.len(), 1, "{events:?}");
@@ -1586,11 +1587,7 @@ db::on_each_backend! {
             .expect("read")
             .expect("a card issued outside Chengguan");
         certs::service::change(db, &operator, outside, certs::service::Change::Revoke, "证件注销").await.expect("revoked");
-        let fast = exchange::subscriptions::deliver::Policy {
-            first_retry: time::Duration::ZERO,
-            longest_wait: time::Duration::ZERO,
-            ..Default::default()
-        };
+        let fast = fast_retries();
         exchange::subscriptions::deliver::round(db, &fast).await.expect("round");
         let events = hook.events();
         let statuses: Vec<(&str, &str)> = events.iter().map(|e| (e["old"]["status"].as_str().unwrap_or(""), e["new"]["status"].as_str().unwrap_or(""))).collect();

@@ -179,6 +179,8 @@ struct Done {
     grant: Option<i64>,
     /// The provider system's HTTP status, for a forwarded call.
     provider_status: u16,
+    /// A register read's log entry, written with the call's line (only when answered).
+    read: Option<registry::readlog::Entry>,
 }
 
 /// What a call asks.
@@ -257,9 +259,12 @@ async fn answer(
         clear_sensitive: true,
         official: None,
     };
-    let view = registry::lookup::read(db, reg, &k, &reader, purpose)
+    // The read's log entry is written with the call's access-log line, in one transaction
+    // (the answer goes out only once both are committed).
+    let (view, entry) = registry::lookup::read_unlogged(db, reg, &k, &reader, purpose)
         .await
         .map_err(registry_error)?;
+    done.read = Some(entry);
     let scope = DivisionCode::parse(&g.terms.scope).ok();
     let place = view
         .value(place_field(reg))
@@ -490,7 +495,10 @@ async fn log_call(
         line.bytes,
         a.started.elapsed().as_secs_f64(),
     );
-    Ok(access_log::log(db, line).await?)
+    // A read that was refused after all (out of scope) was not answered: it is not logged
+    // as a read.
+    let read = if line.status == 200 { done.read } else { None };
+    Ok(access_log::log_with_read(db, line, read).await?)
 }
 
 /// Reads one record through the gateway for a department's system, and logs the call
