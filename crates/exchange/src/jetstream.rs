@@ -9,7 +9,7 @@
 //! subscription waits and tries again, as a webhook's does.
 //!
 //! Only publishing is needed, so this is a small client of the NATS text protocol (INFO,
-//! CONNECT, PING/PONG, SUB, HPUB, MSG/HMSG) over one connection per batch, with the
+//! CONNECT, PING/PONG, SUB, HPUB, MSG/HMSG) over one connection kept between batches, with the
 //! JetStream API's stream creation. The embedded default needs no broker: without the
 //! setting (`jetstream_url`) the channel is refused when a consumer asks for it.
 
@@ -27,13 +27,24 @@ pub const CHANNEL: &str = "jetstream";
 const LIMIT: Duration = Duration::from_secs(10);
 
 /// Where the platform's JetStream is.
-#[derive(Debug)]
 pub struct Config {
     /// `host:port`.
     pub addr: String,
     /// Subjects start with it; the stream is named after it.
     pub prefix: String,
     stream_ready: AtomicBool,
+    /// The connection the last batch used, kept for the next (one handshake, not one a batch);
+    /// dropped after any failure.
+    idle: tokio::sync::Mutex<Option<Conn>>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -63,6 +74,7 @@ pub fn configure(db: &Db, url: &str, prefix: &str) {
         addr: addr.to_owned(),
         prefix: prefix.to_owned(),
         stream_ready: AtomicBool::new(false),
+        idle: tokio::sync::Mutex::new(None),
     }));
 }
 
@@ -319,8 +331,42 @@ pub async fn ensure_stream(cfg: &Config) -> Result<(), String> {
 /// Publishes messages in order and waits until JetStream has acknowledged every one.
 pub async fn publish(cfg: &Config, messages: &[Message]) -> Result<(), String> {
     ensure_stream(cfg).await?;
+    // One batch at a time on the kept connection (deliveries on a replica go one after the
+    // other, so this is not a queue).
+    let mut idle = cfg.idle.lock().await;
+    let kept = idle.take();
+    let reused = kept.is_some();
+    let mut done = publish_on(cfg, kept, messages).await;
+    if done.is_err() && reused {
+        // The kept connection may have died while idle (a restarted server): once more on a
+        // new one (JetStream drops what the first try did publish, by message id).
+        done = publish_on(cfg, None, messages).await;
+    }
+    match done {
+        Ok(conn) => {
+            *idle = Some(conn);
+            Ok(())
+        }
+        Err(why) => {
+            // The stream may have been removed since: look for it again next time.
+            cfg.stream_ready.store(false, Ordering::SeqCst);
+            Err(why)
+        }
+    }
+}
+
+/// Publishes a batch on `conn` (or a new connection) and waits for every acknowledgement;
+/// the connection, for the next batch.
+async fn publish_on(
+    cfg: &Config,
+    conn: Option<Conn>,
+    messages: &[Message],
+) -> Result<Conn, String> {
     let exchange = async {
-        let mut conn = Conn::open(cfg).await?;
+        let mut conn = match conn {
+            Some(c) => c,
+            None => Conn::open(cfg).await?,
+        };
         let mut out = String::new();
         for (i, m) in messages.iter().enumerate() {
             let mut headers = vec![("Nats-Msg-Id", m.id.clone())];
@@ -342,14 +388,9 @@ pub async fn publish(cfg: &Config, messages: &[Message]) -> Result<(), String> {
                 ));
             }
         }
-        Ok(())
+        Ok(conn)
     };
-    let done = tokio::time::timeout(LIMIT, exchange)
+    tokio::time::timeout(LIMIT, exchange)
         .await
-        .map_err(|_| format!("JetStream did not acknowledge within {} s", LIMIT.as_secs()))?;
-    if done.is_err() {
-        // The stream may have been removed since: look for it again next time.
-        cfg.stream_ready.store(false, Ordering::SeqCst);
-    }
-    done
+        .map_err(|_| format!("JetStream did not acknowledge within {} s", LIMIT.as_secs()))?
 }

@@ -87,7 +87,15 @@ pub async fn read(
     reader: &Reader,
     purpose: &str,
 ) -> Result<View, RegistryError> {
-    record::read(db, &PERSONS, id.as_str(), key_shown(id, reader), reader, purpose).await
+    record::read(
+        db,
+        &PERSONS,
+        id.as_str(),
+        key_shown(id, reader),
+        reader,
+        purpose,
+    )
+    .await
 }
 
 /// A person's number as a reader may see it: whole for the person, a system granted sensitive

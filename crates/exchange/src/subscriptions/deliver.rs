@@ -24,6 +24,8 @@ use crate::gateway::handed;
 pub struct Policy {
     /// Events in one POST.
     pub batch: i64,
+    /// Events published to JetStream at once (one message each, acknowledged together).
+    pub stream_batch: i64,
     /// How long a webhook may take to answer.
     pub timeout: Duration,
     /// The first wait after a failure; each further failure doubles it …
@@ -42,6 +44,7 @@ impl Default for Policy {
     fn default() -> Policy {
         Policy {
             batch: 200,
+            stream_batch: 1000,
             timeout: Duration::from_secs(5),
             first_retry: time::Duration::seconds(2),
             longest_wait: time::Duration::hours(1),
@@ -313,7 +316,12 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
         tx.commit().await?;
         return Ok(0);
     };
-    let batch = store::pending(&mut conn, id, policy.batch).await?;
+    let size = if sub.url == crate::jetstream::CHANNEL {
+        policy.stream_batch
+    } else {
+        policy.batch
+    };
+    let batch = store::pending(&mut conn, id, size).await?;
     let seqs: Vec<i64> = batch.iter().map(|(s, _)| *s).collect();
     let events = outbox::by_seq(&mut conn, &seqs).await?;
     drop(conn);
