@@ -11,11 +11,12 @@ use crate::{Conn, DbError};
 /// One change as its subscribers may learn of it.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
-    /// What changed: `registry:population`, `registry:entities`, `cert-type:{code}`.
+    /// What changed: `registry:population`, `registry:entities`, `cert-type:{code}`,
+    /// `dataset:{resource code}`.
     pub source: &'a str,
     /// The record's key in its source.
     pub key: &'a str,
-    /// `created` or `changed`.
+    /// `created`, `changed` or (a dataset's record gone from its new version) `removed`.
     pub kind: &'a str,
     /// The divisions the record was and is in (before and after a move), so a subscription
     /// scoped to either hears of it.
@@ -47,21 +48,48 @@ fn split(list: &str) -> Vec<String> {
         .collect()
 }
 
-/// Writes an event in the caller's transaction (the one making the change); its `seq`.
-pub async fn append(conn: &mut Conn, c: &Change<'_>) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO change_outbox (source, record_key, kind, divisions, items, payload, at, fanned) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0) RETURNING seq",
-    )
-    .bind(c.source)
-    .bind(c.key)
-    .bind(c.kind)
-    .bind(c.divisions.join(" "))
-    .bind(c.items.join(" "))
-    .bind(c.payload.to_string())
-    .bind(c.at)
-    .fetch_one(&mut *conn)
-    .await?)
+/// Writes an event in the caller's transaction (the one making the change).
+pub async fn append(conn: &mut Conn, c: &Change<'_>) -> Result<(), DbError> {
+    append_many(conn, std::slice::from_ref(c)).await
+}
+
+/// Appends many events in the caller's transaction, in order (a dataset's new version: one
+/// event per record that changed), a few hundred a statement.
+pub async fn append_many(conn: &mut Conn, changes: &[Change<'_>]) -> Result<(), DbError> {
+    for chunk in changes.chunks(400) {
+        let sql = format!(
+            "INSERT INTO change_outbox (source, record_key, kind, divisions, items, payload, at, fanned) VALUES {}",
+            (0..chunk.len())
+                .map(|i| {
+                    let b = i * 7;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 0)",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(c.source)
+                .bind(c.key)
+                .bind(c.kind)
+                .bind(c.divisions.join(" "))
+                .bind(c.items.join(" "))
+                .bind(c.payload.to_string())
+                .bind(c.at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 fn event(r: &sqlx::any::AnyRow) -> Result<Event, DbError> {

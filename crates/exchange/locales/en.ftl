@@ -364,3 +364,5 @@ xc-renews = Renews grant no. { $id }
 xc-renew-revoked = A revoked grant cannot be renewed; please send a new request.
 xc-renew-open = A renewal of this grant is already being handled.
 xc-sub-renewed = The grant was renewed; the subscription moved to grant no. { $id }.
+xc-sub-kind-removed = removed
+xc-ds-moved = Another version was uploaded just now; please upload again on top of the newest one.

@@ -364,3 +364,5 @@ xc-renews = 续期第 { $id } 号授权
 xc-renew-revoked = 已撤销的授权不能续期；请重新提出共享申请。
 xc-renew-open = 这项授权已有一份续期申请在办理中。
 xc-sub-renewed = 授权续期后，订阅转到第 { $id } 号授权。
+xc-sub-kind-removed = 删除
+xc-ds-moved = 另一个版本刚刚上传；请在最新版本的基础上重新上传。

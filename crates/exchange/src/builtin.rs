@@ -136,6 +136,9 @@ pub fn code_of_source(source: &str) -> Option<String> {
     if let Some(t) = source.strip_prefix("cert-type:") {
         return Some(certificate_code(t));
     }
+    if let Some(code) = source.strip_prefix("dataset:") {
+        return Some(code.to_owned());
+    }
     let name = source.strip_prefix("registry:")?;
     REGISTERS
         .iter()
@@ -153,27 +156,40 @@ pub fn certificate_code(type_code: &str) -> String {
 }
 
 /// What a subscription to a resource hears of: a register's changes (its fields masked as the
-/// register masks them), or a certificate type's status changes (revoked, suspended,
-/// restored, replaced), each record named by its key item.
-#[derive(Debug, Clone, Copy)]
+/// register masks them), a certificate type's status changes (revoked, suspended, restored,
+/// replaced), or a department table's or file's records changed by a new version, each record
+/// named by its key item.
+#[derive(Debug, Clone)]
 pub struct Feed {
     pub register: Option<&'static registry::fields::Register>,
-    pub key: &'static str,
+    pub key: String,
 }
 
 /// The feed of a resource whose changes may be subscribed to (`None`: its changes are not
 /// published).
-pub fn feed_of(code: &str) -> Option<Feed> {
+pub async fn feed_of(db: &db::Db, code: &str) -> Result<Option<Feed>, db::DbError> {
     if let Some(reg) = register_of(code) {
-        return Some(Feed {
+        return Ok(Some(Feed {
             register: Some(reg),
-            key: reg.key,
-        });
+            key: reg.key.to_owned(),
+        }));
     }
-    code.starts_with("105001/").then_some(Feed {
-        register: None,
-        key: "identifier",
-    })
+    if code.starts_with("105001/") {
+        return Ok(Some(Feed {
+            register: None,
+            key: "identifier".into(),
+        }));
+    }
+    Ok(crate::cache::resource(db, code).await?.and_then(|r| {
+        (r.origin == "department" && matches!(r.form, Form::Table | Form::File)).then(|| Feed {
+            register: None,
+            key: if r.key_item.is_empty() {
+                "line".into()
+            } else {
+                r.key_item.clone()
+            },
+        })
+    }))
 }
 
 /// The registers and geography layers (no database needed).

@@ -1419,6 +1419,29 @@ db::on_each_backend! {
         let lines = exchange::access_log::lines(db, 0, 100, Some("540102-civil-affairs")).await.expect("lines");
         let seen: Vec<(i64, i64)> = lines.iter().map(|l| (l.line.status, l.line.records)).collect();
         assert_eq!(seen, vec![(200, 1), (403, 0), (404, 0), (200, 2), (200, 1), (200, 1), (422, 0), (422, 0), (409, 0)]);
+
+        // Civil affairs subscribes to the table: the next version's changed, new and removed
+        // records within its scope reach its webhook; one outside Chengguan does not.
+        let grant = grants::data::of_request(db, g.id).await.expect("read").expect("grant");
+        let (hook, url) = Webhook::start().await;
+        let form = format!("grant={}&items={}&url={}", grant.id, common::form_encode("name division"), common::form_encode(&url));
+        let made = app.post_form("/exchange/subscriptions", &form, Some(&g.consumer)).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let v3 = "licence,name,division,rooms,manager\nLG-001,拉萨饭店,540102,130,扎西\nLG-002,城关宾馆,540102,12,卓玛\nLG-003,日喀则大酒店,540202,80,次仁\nLG-005,雪域客栈,540102,9,格桑\n";
+        common::system_call(&app, "POST", "/api/v1/exchange/resources/301002~000005/versions", Some(&provider_token), "text/csv", v3)
+            .await
+            .expect_status(StatusCode::CREATED);
+        exchange::subscriptions::deliver::round(db, &fast_retries()).await.expect("round");
+        let events = hook.events();
+        let got: Vec<(String, String)> = events.iter().map(|e| (e["kind"].as_str().unwrap_or("").to_owned(), e["key"].as_str().unwrap_or("").to_owned())).collect();
+        assert_eq!(
+            got,
+            vec![("changed".to_owned(), "LG-002".to_owned()), ("created".into(), "LG-005".into()), ("removed".into(), "LG-004".into())],
+            "{events:?}"
+        );
+        assert_eq!(events[0]["new"]["name"], "城关宾馆");
+        assert_eq!(events[0]["old"]["name"], "城关客栈");
+        assert!(events[1]["new"].get("manager").is_none(), "not watched: {:?}", events[1]);
     }
 }
 

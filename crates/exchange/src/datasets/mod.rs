@@ -273,6 +273,70 @@ pub fn read(r: &Resource, format: Format, text: &str) -> Result<Vec<Record>, Vec
     }
 }
 
+/// How a record differs between two versions, as a change event says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diff {
+    pub key: String,
+    /// `created`, `changed` or `removed`.
+    pub kind: &'static str,
+    /// The items whose values differ.
+    pub items: Vec<String>,
+    /// The record's divisions before and after (its `division` item), for scoping.
+    pub divisions: Vec<String>,
+    /// `{"old": {item: value}, "new": {item: value}}`, the changed items only.
+    pub payload: serde_json::Value,
+}
+
+/// What changed from one version's records to the next's: each new record, each record whose
+/// values changed, and each record gone, in the new version's order (those gone last).
+pub fn diff(old: &[Record], new: &[Record]) -> Vec<Diff> {
+    let before: std::collections::HashMap<&str, &Record> =
+        old.iter().map(|r| (r.key.as_str(), r)).collect();
+    let empty = BTreeMap::new();
+    let one = |key: &str, kind, was: &BTreeMap<String, String>, now: &BTreeMap<String, String>| {
+        let mut items: Vec<String> = was.keys().chain(now.keys()).cloned().collect();
+        items.sort();
+        items.dedup();
+        items.retain(|i| was.get(i) != now.get(i));
+        let side = |m: &BTreeMap<String, String>| {
+            items
+                .iter()
+                .map(|i| (i.clone(), m.get(i).cloned().unwrap_or_default().into()))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        let mut divisions: Vec<String> = [was.get("division"), now.get("division")]
+            .into_iter()
+            .flatten()
+            .filter(|d| !d.is_empty())
+            .cloned()
+            .collect();
+        divisions.dedup();
+        Diff {
+            key: key.to_owned(),
+            kind,
+            payload: serde_json::json!({ "old": side(was), "new": side(now) }),
+            items,
+            divisions,
+        }
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in new {
+        seen.insert(r.key.as_str());
+        match before.get(r.key.as_str()) {
+            None => out.push(one(&r.key, "created", &empty, &r.values)),
+            Some(was) if was.values != r.values => {
+                out.push(one(&r.key, "changed", &was.values, &r.values));
+            }
+            Some(_) => {}
+        }
+    }
+    for r in old.iter().filter(|r| !seen.contains(r.key.as_str())) {
+        out.push(one(&r.key, "removed", &r.values, &empty));
+    }
+    out
+}
+
 /// A version's records as CSV, its columns in the resource's item order.
 pub fn to_csv(r: &Resource, records: &[Record]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -371,6 +435,47 @@ mod tests {
         assert!(read(&r, Format::Json, "{}").is_err());
         assert!(read(&r, Format::Json, "[1]").is_err());
         assert!(read(&r, Format::Csv, "code\n").is_err());
+    }
+
+    #[test]
+    fn a_new_version_differs_by_created_changed_and_removed_records() {
+        let mut r = table();
+        r.items.push(item("division", DataType::Code, 12));
+        let v1 = read(
+            &r,
+            Format::Csv,
+            "code,name,division\nA1,甲,540102\nA2,乙,540102\nA3,丙,540103\n",
+        )
+        .expect("v1");
+        let v2 = read(
+            &r,
+            Format::Csv,
+            "code,name,division\nA1,甲,540102\nA2,乙二,540104\nA4,丁,540102\n",
+        )
+        .expect("v2");
+        let d = diff(&v1, &v2);
+        let got: Vec<(&str, &str, Vec<&str>)> = d
+            .iter()
+            .map(|x| {
+                (
+                    x.key.as_str(),
+                    x.kind,
+                    x.items.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A2", "changed", vec!["division", "name"]),
+                ("A4", "created", vec!["code", "division", "name"]),
+                ("A3", "removed", vec!["code", "division", "name"]),
+            ]
+        );
+        assert_eq!(d[0].divisions, ["540102", "540104"]);
+        assert_eq!(d[0].payload["old"]["name"], "乙");
+        assert_eq!(d[0].payload["new"]["name"], "乙二");
+        assert!(diff(&v2, &v2).is_empty());
     }
 
     #[test]

@@ -81,8 +81,27 @@ pub async fn upload(
         )]));
     }
     let records = super::read(&r, format, text).map_err(ExchangeError::Invalid)?;
+    // What changed since the newest version, for subscribers (none for the first version:
+    // a subscription starts from what exists).
+    let (base, changes) = match newest(db, r.code.as_str()).await? {
+        Some((v, before)) => (v, super::diff(&before, &records)),
+        None => (0, Vec::new()),
+    };
     let now = db.clock().now();
     let at = format_instant(now);
+    let source = format!("dataset:{}", r.code);
+    let events: Vec<db::outbox::Change<'_>> = changes
+        .iter()
+        .map(|d| db::outbox::Change {
+            source: &source,
+            key: &d.key,
+            kind: d.kind,
+            divisions: d.divisions.clone(),
+            items: d.items.clone(),
+            payload: d.payload.clone(),
+            at: &at,
+        })
+        .collect();
     let mut tx = db.begin().await?;
     let version = Version {
         code: r.code.to_string(),
@@ -95,7 +114,12 @@ pub async fn upload(
         uploaded_by: by.id(),
         uploaded_at: at.clone(),
     };
+    if version.version != base + 1 {
+        // Another upload came first: these changes were reckoned against an older version.
+        return Err(ExchangeError::Refused(Message::new("xc-ds-moved")));
+    }
     store::put(&mut tx, &version, &records).await?;
+    db::outbox::append_many(&mut tx, &events).await?;
     r.updated_on = format_date(db.clock().today());
     crate::store::put(&mut tx, &r, &by.id(), &at).await?;
     audit::append(
@@ -109,6 +133,7 @@ pub async fn upload(
                 "records": version.records,
                 "digest": version.digest,
                 "format": format.key(),
+                "changes": changes.len(),
             }),
         },
     )

@@ -67,9 +67,12 @@ fn matches(sub: &Subscription, scope: Option<DivisionCode>, code: &str, e: &Even
         && e.seq > sub.from_seq
         && e.items.iter().any(|i| sub.items.contains(i))
         && scope.is_some_and(|s| {
-            e.divisions
-                .iter()
-                .any(|d| DivisionCode::parse(d).is_ok_and(|d| d.is_within(s)))
+            // A record that does not say where it is (a department's table without a
+            // `division` item) is within every scope, as the gateway answers it.
+            e.divisions.is_empty()
+                || e.divisions
+                    .iter()
+                    .any(|d| DivisionCode::parse(d).is_ok_and(|d| d.is_within(s)))
         })
 }
 
@@ -147,7 +150,7 @@ pub async fn fan_out(db: &Db) -> Result<usize, DbError> {
 fn shown(
     db: &Db,
     g: &DataGrant,
-    feed: builtin::Feed,
+    feed: &builtin::Feed,
     sub: &Subscription,
     e: &Event,
 ) -> Result<Value, crate::ExchangeError> {
@@ -163,9 +166,9 @@ fn shown(
         db,
         g,
         reg,
-        feed.key,
+        &feed.key,
         &e.key,
-        masking(feed.key).unwrap_or(Masking::Masked),
+        masking(&feed.key).unwrap_or(Masking::Masked),
     )?;
     let changed: Vec<&String> = e.items.iter().filter(|i| sub.items.contains(i)).collect();
     let mut new = Map::new();
@@ -308,7 +311,7 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
     let grant = grants::data::one(db, sub.grant_id).await?;
     let (Some(g), Some(feed)) = (
         grant.filter(|g| g.in_force(&format_date(db.clock().today()))),
-        builtin::feed_of(&sub.resource),
+        builtin::feed_of(db, &sub.resource).await?,
     ) else {
         drop(conn);
         let mut tx = db.begin().await?;
@@ -327,7 +330,7 @@ async fn deliver_batch(db: &Db, policy: &Policy, id: i64) -> Result<usize, DbErr
     drop(conn);
     let mut shown_events = Vec::with_capacity(events.len());
     for e in &events {
-        shown_events.push(shown(db, &g, feed, &sub, e).map_err(|e| match e {
+        shown_events.push(shown(db, &g, &feed, &sub, e).map_err(|e| match e {
             crate::ExchangeError::Db(e) => e,
             other => DbError::Sealing(kernel::Localize::message(&other).key.to_string()),
         })?);

@@ -70,7 +70,7 @@ pub async fn subscribe(
     if !g.in_force(&format_date(db.clock().today())) {
         return Err(ExchangeError::Refused(Message::new("xc-gw-grant-ended")));
     }
-    if crate::builtin::feed_of(&g.resource).is_none() {
+    if crate::builtin::feed_of(db, &g.resource).await?.is_none() {
         return Err(ExchangeError::Refused(Message::new("xc-sub-not-served")));
     }
     let granted: Vec<String> = g.terms.items.iter().map(|i| i.key.clone()).collect();
@@ -142,15 +142,16 @@ pub async fn grants_open(
         return Ok(Vec::new());
     };
     let today = format_date(db.clock().today());
-    Ok(grants::data::listed(db, Some(&mine), LISTED)
-        .await?
-        .into_iter()
-        .filter(|g| {
-            g.consumer == mine
-                && g.in_force(&today)
-                && crate::builtin::feed_of(&g.resource).is_some()
-        })
-        .collect())
+    let mut out = Vec::new();
+    for g in grants::data::listed(db, Some(&mine), LISTED).await? {
+        if g.consumer == mine
+            && g.in_force(&today)
+            && crate::builtin::feed_of(db, &g.resource).await?.is_some()
+        {
+            out.push(g);
+        }
+    }
+    Ok(out)
 }
 
 /// The subscriptions a principal may see, newest first.
