@@ -245,8 +245,7 @@ xc-usage-status = Outcome
 xc-usage-latency = Time (ms)
 
 ## Change subscriptions
-xc-url-invalid = Give the webhook's address as http://host[:port]/path.
-xc-url-https = HTTPS webhooks are reached through the region's egress proxy: give the proxy's http:// address.
+xc-url-invalid = Give the address as https://host[:port]/path (or http://host[:port]/path).
 xc-signing-failed = The exchange could not sign the message ({ $detail }).
 xc-sub-title = Change subscriptions
 xc-sub-intro = Under a data grant in force, your department's system can be told of changes to the granted records — a death, a move, an entity's status — as they are committed. Each change is sent at least once, in order, signed by the platform, to your webhook, with the values masked as the grant says. A webhook that fails is retried; one down for three days is suspended until you resume it; messages it keeps rejecting wait as dead letters for you to redeliver.

@@ -245,8 +245,7 @@ xc-usage-status = 结果
 xc-usage-latency = 耗时（毫秒）
 
 ## 变更订阅
-xc-url-invalid = 请按 http://主机[:端口]/路径 填写接收地址。
-xc-url-https = HTTPS 接收地址经全区出口代理访问：请填写代理的 http:// 地址。
+xc-url-invalid = 请按 https://主机[:端口]/路径（或 http://…）填写地址。
 xc-signing-failed = 交换平台无法对消息签名（{ $detail }）。
 xc-sub-title = 变更订阅
 xc-sub-intro = 在有效的共享授权下，本部门系统可在数据变更提交时收到通知，如死亡、迁移、市场主体状态变化。每条变更至少送达一次、按顺序、经平台签名推送到接收地址，数值按授权脱敏。推送失败会重试；接收地址连续三天不可用时订阅暂停，待本部门恢复；一再被拒收的消息作为死信保留，可重新投递。

@@ -1,8 +1,9 @@
 //! The exchange's outbound HTTP: one keep-alive client per process (hyper's pooled client)
-//! for webhook deliveries and, later, forwarded calls, each with its own time limit. Plain
-//! HTTP only so far: in production a department's webhook is reached through the region's
-//! egress proxy, which speaks TLS to it (see `docs/ARCHITECTURE.md`).
+//! for webhook deliveries and forwarded calls, each with its own time limit. HTTP and HTTPS
+//! (rustls): a peer's certificate is checked against the system's trusted authorities and any
+//! the operator adds (`outbound_ca_file`: a government intranet's own CA).
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,6 +11,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 
 /// What a peer answered.
 #[derive(Debug, Clone)]
@@ -21,27 +24,82 @@ pub struct Reply {
 /// The largest answer read (a webhook's acknowledgement, a provider's record).
 pub const LARGEST_ANSWER: usize = 4 << 20;
 
-struct Pool(Client<HttpConnector, Full<Bytes>>);
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type Pool = Client<Connector, Full<Bytes>>;
 
-fn pool(db: &db::Db) -> std::sync::Arc<Pool> {
-    db.shared(|_| {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(3)));
-        Pool(
-            Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(30))
-                .build(connector),
-        )
-    })
+/// The authorities added to the system's, and the client built with them (built again when
+/// one is added).
+#[derive(Default)]
+struct Outbound(Mutex<(Vec<CertificateDer<'static>>, Option<Arc<Pool>>)>);
+
+fn tls(extra: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    let (added, _) = roots.add_parsable_certificates(native.certs);
+    if added == 0 && extra.is_empty() {
+        tracing::warn!("no trusted certificate authorities found: HTTPS peers cannot be verified");
+    }
+    for c in extra {
+        roots.add(c.clone()).map_err(|e| e.to_string())?;
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
 }
 
-/// Whether `url` is one the exchange can call: `http://host[:port]/path`.
+fn pool(db: &db::Db) -> Result<Arc<Pool>, String> {
+    let out = db.shared(|_| Outbound::default());
+    let mut held = out.0.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(p) = &held.1 {
+        return Ok(p.clone());
+    }
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(Duration::from_secs(3)));
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls(&held.0)?)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    let p = Arc::new(
+        Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(https),
+    );
+    held.1 = Some(p.clone());
+    Ok(p)
+}
+
+/// Trusts the certificate authorities in `pem` (besides the system's) for this database's
+/// outbound calls from now on; how many certificates it read. Refused when the text holds no
+/// certificate or one that does not read.
+pub fn trust_pem(db: &db::Db, pem: &str) -> Result<usize, String> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("the certificate file does not read: {e}"))?;
+    if certs.is_empty() {
+        return Err("the certificate file holds no certificate".into());
+    }
+    // Check that the client builds with them before keeping them.
+    tls(&certs)?;
+    let out = db.shared(|_| Outbound::default());
+    let mut held = out.0.lock().unwrap_or_else(PoisonError::into_inner);
+    held.0.extend(certs.iter().cloned());
+    held.1 = None;
+    Ok(certs.len())
+}
+
+/// Whether `url` is one the exchange can call: `https://host[:port]/path` (or `http://`, for
+/// a peer on the same network or behind an egress proxy).
 pub fn check_url(url: &str) -> Result<(), &'static str> {
     let parsed: hyper::Uri = url.parse().map_err(|_| "xc-url-invalid")?;
     match (parsed.scheme_str(), parsed.host()) {
-        (Some("http"), Some(h)) if !h.is_empty() => Ok(()),
-        (Some("https"), _) => Err("xc-url-https"),
+        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(()),
         _ => Err("xc-url-invalid"),
     }
 }
@@ -71,13 +129,12 @@ pub async fn send(
     let request = request
         .body(Full::new(body))
         .map_err(|e| format!("cannot build the request: {e}"))?;
-    let client = pool(db);
+    let client = pool(db)?;
     let exchange = async {
         let answer = client
-            .0
             .request(request)
             .await
-            .map_err(|e| format!("cannot reach {url}: {e}"))?;
+            .map_err(|e| format!("cannot reach {url}: {}", chain(&e)))?;
         let status = answer.status().as_u16();
         let body = http_body_util::Limited::new(answer.into_body(), LARGEST_ANSWER)
             .collect()
@@ -94,4 +151,16 @@ pub async fn send(
 /// A plain GET, as a consumer calling a provider directly would send it.
 pub async fn get(db: &db::Db, url: &str, limit: Duration) -> Result<Reply, String> {
     send(db, hyper::Method::GET, url, &[], Bytes::new(), limit).await
+}
+
+/// An error with its causes, so that a certificate the peer's TLS refused says why.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }

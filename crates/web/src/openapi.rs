@@ -147,7 +147,7 @@ fn exchange_paths() -> Value {
                     "properties": {
                         "grant": { "type": "integer", "description": "The data grant's id." },
                         "items": { "type": "array", "items": { "type": "string" }, "description": "Granted items whose changes to send; empty: all granted items." },
-                        "url": { "type": "string", "description": "The webhook, http://host[:port]/path." }
+                        "url": { "type": "string", "description": "The webhook, https://host[:port]/path (or http://), or jetstream." }
                     } } } } },
                 "responses": {
                     "201": { "description": "The subscription", "content": { "application/json": { "schema": { "type": "object" } } } },

@@ -1618,3 +1618,154 @@ db::on_each_backend! {
         assert_eq!(events[0]["key"], card.identifier);
     }
 }
+
+/// A test certificate authority and a server certificate it signed for 127.0.0.1, made with
+/// the OpenSSL command line: (the CA's PEM, the server's certificate chain PEM, its key PEM).
+fn test_certificates() -> (String, String, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "yiwang-tls-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(dir.join("ext"), "subjectAltName=IP:127.0.0.1\n").expect("ext");
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Yiwang test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "srv.key",
+        "-out",
+        "srv.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+    ]);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("read");
+    let got = (read("ca.pem"), read("srv.pem"), read("srv.key"));
+    let _ = std::fs::remove_dir_all(&dir);
+    got
+}
+
+/// A TLS front for a plain server on `to`, with the given certificate: its `https://` base.
+async fn tls_front(to: std::net::SocketAddr, chain: &str, key: &str) -> String {
+    use rustls::pki_types::pem::PemObject;
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(chain.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("certs");
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes()).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("https://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(to).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    base
+}
+
+db::on_each_backend! {
+    /// A webhook reached over HTTPS: the platform checks the peer's certificate — one signed by
+    /// an authority it does not trust is refused (the delivery waits, the reason in the log) —
+    /// and, once the operator adds the intranet's CA (`outbound_ca_file`), delivers.
+    async fn webhooks_are_reached_over_https_with_the_certificate_checked(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some(PASSWORD)).await else { return };
+        let db = &app.db.db;
+        let g = granted(&app, "101001/000001", &["person_id", "death_date"], "低保对象死亡后及时停发",
+            "grant_items=person_id&grant_items=death_date&mask-person_id=clear&mask-death_date=clear").await;
+        let grant = grants::data::of_request(db, g.id).await.expect("read").expect("grant");
+        let (hook, plain) = Webhook::start().await;
+        let to: std::net::SocketAddr = plain.trim_start_matches("http://").split('/').next().and_then(|a| a.parse().ok()).expect("addr");
+        let (ca, chain, key) = test_certificates();
+        let url = format!("{}/hooks/civil-affairs", tls_front(to, &chain, &key).await);
+        let form = format!("grant={}&items=death_date&url={}", grant.id, common::form_encode(&url));
+        let made = app.post_form("/exchange/subscriptions", &form, Some(&g.consumer)).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let sub: i64 = made.location().rsplit('/').next().and_then(|s| s.parse().ok()).expect("id");
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        change(db, &citizen, "death_date", "2026-12-02").await;
+
+        exchange::subscriptions::deliver::round(db, &fast_retries()).await.expect("round");
+        assert!(hook.events().is_empty(), "an untrusted certificate must not be accepted");
+        let error: String = db::sqlx::query_scalar("SELECT last_error FROM exchange_subscriptions WHERE id = $1")
+            .bind(sub)
+            .fetch_one(db.pool())
+            .await
+            .expect("error");
+        assert!(error.to_ascii_lowercase().contains("certificate"), "{error}");
+
+        assert!(exchange::outbound::trust_pem(db, "not a certificate").is_err());
+        assert_eq!(exchange::outbound::trust_pem(db, &ca), Ok(1));
+        exchange::subscriptions::deliver::round(db, &fast_retries()).await.expect("round");
+        let events = hook.events();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["new"]["death_date"], "2026-12-02");
+    }
+}

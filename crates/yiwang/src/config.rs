@@ -43,6 +43,9 @@ pub struct FileConfig {
     pub jetstream_url: Option<String>,
     /// Days the exchange's access log is kept (default 1,096, at least 183).
     pub access_log_days: Option<u32>,
+    /// A PEM file of certificate authorities the exchange trusts for HTTPS webhooks and
+    /// providers' systems, besides the system's own (an intranet's CA).
+    pub outbound_ca_file: Option<PathBuf>,
 }
 
 /// The settings in force.
@@ -66,6 +69,8 @@ pub struct Settings {
     pub jetstream: Option<String>,
     /// Days the exchange's access log is kept.
     pub access_log_days: u32,
+    /// The exchange's extra trusted authorities (PEM text), read at start.
+    pub outbound_ca: Option<String>,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -345,7 +350,19 @@ pub fn resolve(
             ),
         });
     }
+    let outbound_ca = match env("YIWANG_OUTBOUND_CA_FILE")
+        .map(PathBuf::from)
+        .or(file.outbound_ca_file.clone())
+    {
+        None => None,
+        Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| ConfigError::Env {
+            name: "outbound_ca_file".into(),
+            value: path.display().to_string(),
+            problem: format!("cannot read it: {e}"),
+        })?),
+    };
     Ok(Settings {
+        outbound_ca,
         access_log_days,
         jetstream,
         rectification_days,
