@@ -134,7 +134,7 @@ pub async fn send(
         let answer = client
             .request(request)
             .await
-            .map_err(|e| format!("cannot reach {url}: {}", chain(&e)))?;
+            .map_err(|e| format!("cannot reach {url}: {}", kernel::error_chain(&e)))?;
         let status = answer.status().as_u16();
         let body = http_body_util::Limited::new(answer.into_body(), LARGEST_ANSWER)
             .collect()
@@ -151,16 +151,4 @@ pub async fn send(
 /// A plain GET, as a consumer calling a provider directly would send it.
 pub async fn get(db: &db::Db, url: &str, limit: Duration) -> Result<Reply, String> {
     send(db, hyper::Method::GET, url, &[], Bytes::new(), limit).await
-}
-
-/// An error with its causes, so that a certificate the peer's TLS refused says why.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

@@ -21,6 +21,20 @@ pub mod time_util;
 pub mod ttl;
 
 pub use calendar::{Calendar, WorkingDays};
+
+/// An error with each of its causes after it (`a: b: c`), for a log line or a delivery log
+/// that must say why (a TLS refusal's reason is two causes down).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 pub use credit_code::CreditCode;
 pub use division::DivisionCode;
 pub use file_error::FileError;

@@ -41,13 +41,7 @@ impl HttpError for db::DbError {
 
 fn log_failure(status: StatusCode, err: &dyn std::error::Error) {
     if status.is_server_error() {
-        let mut chain = err.to_string();
-        let mut source = err.source();
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
-        }
+        let chain = kernel::error_chain(err);
         tracing::error!(%status, error = %chain, "request failed");
     }
 }

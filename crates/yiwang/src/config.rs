@@ -355,11 +355,13 @@ pub fn resolve(
         .or(file.outbound_ca_file.clone())
     {
         None => None,
-        Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| ConfigError::Env {
-            name: "outbound_ca_file".into(),
-            value: path.display().to_string(),
-            problem: format!("cannot read it: {e}"),
-        })?),
+        Some(path) => Some(
+            std::fs::read_to_string(&path).map_err(|e| ConfigError::Env {
+                name: "outbound_ca_file".into(),
+                value: path.display().to_string(),
+                problem: format!("cannot read it: {e}"),
+            })?,
+        ),
     };
     Ok(Settings {
         outbound_ca,

@@ -508,7 +508,10 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
     if let Some(pem) = &settings.outbound_ca {
         let n = exchange::outbound::trust_pem(&db, pem)
             .map_err(|e| anyhow::anyhow!("outbound_ca_file: {e}"))?;
-        tracing::info!(certificates = n, "outbound HTTPS trusts the configured authorities");
+        tracing::info!(
+            certificates = n,
+            "outbound HTTPS trusts the configured authorities"
+        );
     }
     if let Some(js) = &settings.jetstream {
         exchange::jetstream::configure(&db, js, "yiwang");
