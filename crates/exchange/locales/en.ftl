@@ -365,3 +365,4 @@ xc-renew-open = A renewal of this grant is already being handled.
 xc-sub-renewed = The grant was renewed; the subscription moved to grant no. { $id }.
 xc-sub-kind-removed = removed
 xc-ds-moved = Another version was uploaded just now; please upload again on top of the newest one.
+xc-url-not-allowed = This address is not among the hosts the platform may call (outbound_allow); ask the operators.

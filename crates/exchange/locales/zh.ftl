@@ -365,3 +365,4 @@ xc-renew-open = 这项授权已有一份续期申请在办理中。
 xc-sub-renewed = 授权续期后，订阅转到第 { $id } 号授权。
 xc-sub-kind-removed = 删除
 xc-ds-moved = 另一个版本刚刚上传；请在最新版本的基础上重新上传。
+xc-url-not-allowed = 这个地址不在平台允许访问的主机之列（outbound_allow）；请联系运维人员。

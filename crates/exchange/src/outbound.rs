@@ -95,13 +95,82 @@ pub fn trust_pem(db: &db::Db, pem: &str) -> Result<usize, String> {
 }
 
 /// Whether `url` is one the exchange can call: `https://host[:port]/path` (or `http://`, for
-/// a peer on the same network or behind an egress proxy).
-pub fn check_url(url: &str) -> Result<(), &'static str> {
+/// a peer on the same network or behind an egress proxy) whose host the operator allows
+/// (`outbound_allow`; everything when unset).
+pub fn check_url(db: &db::Db, url: &str) -> Result<(), &'static str> {
     let parsed: hyper::Uri = url.parse().map_err(|_| "xc-url-invalid")?;
     match (parsed.scheme_str(), parsed.host()) {
-        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(()),
+        (Some("http" | "https"), Some(h)) if !h.is_empty() => {
+            if allowed(db, h) {
+                Ok(())
+            } else {
+                Err("xc-url-not-allowed")
+            }
+        }
         _ => Err("xc-url-invalid"),
     }
+}
+
+/// The hosts the exchange may call: exact names or addresses, `*.suffix`, or IPv4 ranges
+/// (`10.0.0.0/8`). Empty: any.
+#[derive(Default)]
+struct Allowed(Mutex<Vec<String>>);
+
+/// Sets the hosts the exchange may call (the configuration's `outbound_allow`); a pattern
+/// that does not read is refused, naming it.
+pub fn allow(db: &db::Db, patterns: &[String]) -> Result<(), String> {
+    for p in patterns {
+        let p = p.trim();
+        let ok = match p.split_once('/') {
+            Some((ip, bits)) => {
+                ip.parse::<std::net::Ipv4Addr>().is_ok()
+                    && bits.parse::<u8>().is_ok_and(|b| b <= 32)
+            }
+            None => !p.is_empty() && !p.contains(char::is_whitespace),
+        };
+        if !ok {
+            return Err(format!(
+                "outbound_allow: {p:?} is not a host, *.suffix or a.b.c.d/n"
+            ));
+        }
+    }
+    *db.shared(|_| Allowed::default())
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = patterns
+        .iter()
+        .map(|p| p.trim().to_ascii_lowercase())
+        .collect();
+    Ok(())
+}
+
+fn allowed(db: &db::Db, host: &str) -> bool {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let list = db.shared(|_| Allowed::default());
+    let list = list.0.lock().unwrap_or_else(PoisonError::into_inner);
+    list.is_empty()
+        || list.iter().any(|p| {
+            if let Some(suffix) = p.strip_prefix("*.") {
+                host.ends_with(&format!(".{suffix}"))
+            } else if let Some((net, bits)) = p.split_once('/') {
+                match (
+                    net.parse::<std::net::Ipv4Addr>(),
+                    bits.parse::<u32>(),
+                    host.parse::<std::net::Ipv4Addr>(),
+                ) {
+                    (Ok(net), Ok(bits), Ok(ip)) => {
+                        let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                        u32::from(net) & mask == u32::from(ip) & mask
+                    }
+                    _ => false,
+                }
+            } else {
+                *p == host
+            }
+        })
 }
 
 /// The path and query of `url`, as a signature names them (`/` when it has none).
@@ -129,6 +198,9 @@ pub async fn send(
     let request = request
         .body(Full::new(body))
         .map_err(|e| format!("cannot build the request: {e}"))?;
+    // A URL kept before the allowed hosts changed is not called.
+    check_url(db, url)
+        .map_err(|_| format!("{url} is not among the hosts the platform may call"))?;
     let client = pool(db)?;
     let exchange = async {
         let answer = client

@@ -330,7 +330,7 @@ async fn problems(db: &Db, r: &Resource) -> Result<Vec<(String, Message)>, DbErr
     if r.form == crate::model::Form::Api {
         if r.endpoint.trim().is_empty() {
             say("endpoint", "xc-endpoint-missing");
-        } else if let Err(key) = crate::outbound::check_url(r.endpoint.trim()) {
+        } else if let Err(key) = crate::outbound::check_url(db, r.endpoint.trim()) {
             say("endpoint", key);
         }
     } else if !r.endpoint.is_empty() {

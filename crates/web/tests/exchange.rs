@@ -1767,5 +1767,20 @@ db::on_each_backend! {
         let events = hook.events();
         assert_eq!(events.len(), 1, "{events:?}");
         assert_eq!(events[0]["new"]["death_date"], "2026-12-02");
+
+        // The operator limits the hosts the exchange may call: an address outside them is
+        // refused when registered, and a kept one is no longer called.
+        assert!(exchange::outbound::allow(db, &["10.0.0.0/99".into()]).is_err());
+        exchange::outbound::allow(db, &["10.0.0.0/8".into(), "*.xizang.gov.cn".into()]).expect("allowed hosts");
+        app.post_form("/exchange/subscriptions?lang=en", &form, Some(&g.consumer))
+            .await
+            .expect_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .shows("not among the hosts");
+        change(db, &citizen, "death_date", "2026-12-03").await;
+        exchange::subscriptions::deliver::round(db, &fast_retries()).await.expect("round");
+        assert_eq!(hook.events().len(), 1, "a host no longer allowed is not called");
+        exchange::outbound::allow(db, &["127.0.0.0/8".into()]).expect("allowed hosts");
+        exchange::subscriptions::deliver::round(db, &fast_retries()).await.expect("round");
+        assert_eq!(hook.events().len(), 2);
     }
 }

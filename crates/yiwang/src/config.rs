@@ -46,6 +46,9 @@ pub struct FileConfig {
     /// A PEM file of certificate authorities the exchange trusts for HTTPS webhooks and
     /// providers' systems, besides the system's own (an intranet's CA).
     pub outbound_ca_file: Option<PathBuf>,
+    /// The hosts the exchange may call (webhooks, providers' systems): names, `*.suffix` or
+    /// IPv4 ranges `a.b.c.d/n`; any when unset.
+    pub outbound_allow: Option<Vec<String>>,
 }
 
 /// The settings in force.
@@ -71,6 +74,8 @@ pub struct Settings {
     pub access_log_days: u32,
     /// The exchange's extra trusted authorities (PEM text), read at start.
     pub outbound_ca: Option<String>,
+    /// The hosts the exchange may call (empty: any).
+    pub outbound_allow: Vec<String>,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -363,7 +368,16 @@ pub fn resolve(
             })?,
         ),
     };
+    let outbound_allow = match env("YIWANG_OUTBOUND_ALLOW") {
+        Some(v) => v
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        None => file.outbound_allow.clone().unwrap_or_default(),
+    };
     Ok(Settings {
+        outbound_allow,
         outbound_ca,
         access_log_days,
         jetstream,

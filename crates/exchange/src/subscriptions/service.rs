@@ -94,7 +94,7 @@ pub async fn subscribe(
         if crate::jetstream::configured(db).is_none() {
             problems.push(("url".to_owned(), Message::new("xc-sub-no-jetstream")));
         }
-    } else if let Err(key) = crate::outbound::check_url(n.url.trim()) {
+    } else if let Err(key) = crate::outbound::check_url(db, n.url.trim()) {
         problems.push(("url".to_owned(), Message::new(key)));
     }
     if !problems.is_empty() {

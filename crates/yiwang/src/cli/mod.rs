@@ -505,6 +505,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         arabic_numerals: !settings.tibetan_numerals,
     };
     exchange::access_log::keep_days(&db, settings.access_log_days);
+    exchange::outbound::allow(&db, &settings.outbound_allow).map_err(|e| anyhow::anyhow!(e))?;
     if let Some(pem) = &settings.outbound_ca {
         let n = exchange::outbound::trust_pem(&db, pem)
             .map_err(|e| anyhow::anyhow!("outbound_ca_file: {e}"))?;
