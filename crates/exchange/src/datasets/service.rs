@@ -65,6 +65,8 @@ pub async fn upload(
     text: &str,
     note: &str,
 ) -> Result<Version, ExchangeError> {
+    // Only officials and systems learn whether a resource exists.
+    crate::service::may_read(db, by, "exchange.dataset.upload").await?;
     let mut r = dataset_resource(db, code).await?;
     may_provide(db, by, &r, false, "exchange.dataset.upload").await?;
     if text.len() > super::MAX_BYTES {
@@ -174,6 +176,7 @@ pub async fn download(
     code: &str,
     version: i64,
 ) -> Result<String, ExchangeError> {
+    crate::service::may_read(db, by, "exchange.dataset.download").await?;
     let r = dataset_resource(db, code).await?;
     may_provide(db, by, &r, true, "exchange.dataset.download").await?;
     let known = store::versions(db, r.code.as_str()).await?;

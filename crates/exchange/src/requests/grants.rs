@@ -93,6 +93,10 @@ pub async fn renew(
     id: i64,
     valid_to: &str,
 ) -> Result<Request, ExchangeError> {
+    // Only a department learns whether a grant exists.
+    if department_of(by).is_none() {
+        return Err(refuse(db, by, id, "consumer", "exchange.grant.renew").await);
+    }
     let g = grants::data::one(db, id)
         .await?
         .ok_or(ExchangeError::NotFound)?;
