@@ -49,11 +49,18 @@ pub async fn all(db: &Db) -> Result<Vec<Stored>, DbError> {
 }
 
 pub async fn one(db: &Db, code: &str) -> Result<Option<Stored>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    one_in(&mut conn, code).await
+}
+
+/// A registered resource, read on the caller's connection or in its transaction (to change
+/// it as it is now).
+pub async fn one_in(conn: &mut Conn, code: &str) -> Result<Option<Stored>, DbError> {
     let row = sqlx::query(
         "SELECT code, body, changed_by, changed_at FROM exchange_resources WHERE code = $1",
     )
     .bind(code)
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(match row {
         Some(r) => stored(&r)?,

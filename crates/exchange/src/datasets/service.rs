@@ -67,7 +67,7 @@ pub async fn upload(
 ) -> Result<Version, ExchangeError> {
     // Only officials and systems learn whether a resource exists.
     crate::service::may_read(db, by, "exchange.dataset.upload").await?;
-    let mut r = dataset_resource(db, code).await?;
+    let r = dataset_resource(db, code).await?;
     may_provide(db, by, &r, false, "exchange.dataset.upload").await?;
     if text.len() > super::MAX_BYTES {
         return Err(ExchangeError::Invalid(vec![(
@@ -122,8 +122,13 @@ pub async fn upload(
     }
     store::put(&mut tx, &version, &records).await?;
     db::outbox::append_many(&mut tx, &events).await?;
-    r.updated_on = format_date(db.clock().today());
-    crate::store::put(&mut tx, &r, &by.id(), &at).await?;
+    // The resource as it is now (a steward may have changed it since it was read above),
+    // with its last update today.
+    let mut now_r = crate::store::one_in(&mut tx, r.code.as_str())
+        .await?
+        .map_or_else(|| r.clone(), |s| s.resource);
+    now_r.updated_on = format_date(db.clock().today());
+    crate::store::put(&mut tx, &now_r, &by.id(), &at).await?;
     audit::append(
         &mut tx,
         &NewEvent {
