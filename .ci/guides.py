@@ -136,6 +136,42 @@ def steward():
         check(code == 0 and json.loads(body)["promised_days"] == int(new_days),
               f"with --publish (a file reviewed outside the platform) it is published at once ({out.strip()})")
 
+        print("the data steward's guide, step 5: the department's system uploads a table's new version")
+        code, out = run("client", "add", "minzheng-yanglao", "--name-zh", "民政养老服务系统", "--scopes", "exchange",
+                        "--grants", "client_credentials", "--database-url", db)
+        check(code == 0 and "shown once: " in out, "`yiwang client add` registers the department's system")
+        secret = out.rsplit("shown once: ", 1)[-1].strip()
+        code, out = run("registry", "grant", "--client", "minzheng-yanglao", "--registry", "exchange",
+                        "--department", "540102-civil-affairs", "--database-url", db)
+        check(code == 0, f"`yiwang registry grant --registry exchange` lets it act for civil affairs ({out.strip()})")
+        basic = base64.b64encode(f"minzheng-yanglao:{secret}".encode()).decode()
+        req = urllib.request.Request(f"{site}/oauth2/token", data=b"grant_type=client_credentials&scope=exchange",
+                                     headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            token = json.load(r).get("access_token", "")
+        versions = f"{site}/api/v1/exchange/resources/301003~000001/versions"
+
+        def upload(text):
+            req = urllib.request.Request(versions + "?note=December", data=text.encode("utf-8"), method="POST",
+                                         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv",
+                                                  "Accept-Language": "en"})
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status, r.read().decode("utf-8")
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode("utf-8")
+
+        head = "licence,name,division,beds\n"
+        status, body = upload(head + "YL540102001,城关区社会福利院,540102,180\nYL540102004,新建养老院,540102,many\n")
+        check(status == 422 and "Line 3" in body and "beds" in body,
+              f"a file with a bad cell is refused, naming its line and column ({status} {body[:300]})")
+        status, body = upload(head + "YL540102001,城关区社会福利院,540102,200\nYL540102004,新建养老院,540102,80\n")
+        check(status == 201 and json.loads(body).get("version") == 2, f"the corrected file is kept as version 2 ({status})")
+        status, body = get(versions, token)
+        listed = json.loads(body) if status == 200 else []
+        check(len(listed) == 2 and listed[0]["records"] == 2 and listed[0]["note"] == "December",
+              f"both versions are listed, newest first ({status})")
+
 
 def operator():
     print("the operator's guide (docs/guides/operator.md), on PostgreSQL")

@@ -366,3 +366,4 @@ xc-sub-renewed = The grant was renewed; the subscription moved to grant no. { $i
 xc-sub-kind-removed = removed
 xc-ds-moved = Another version was uploaded just now; please upload again on top of the newest one.
 xc-url-not-allowed = This address is not among the hosts the platform may call (outbound_allow); ask the operators.
+xc-ds-invalid = The data file did not pass its checks and nothing was kept; correct each problem listed and upload it again.

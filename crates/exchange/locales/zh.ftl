@@ -366,3 +366,4 @@ xc-sub-renewed = 授权续期后，订阅转到第 { $id } 号授权。
 xc-sub-kind-removed = 删除
 xc-ds-moved = 另一个版本刚刚上传；请在最新版本的基础上重新上传。
 xc-url-not-allowed = 这个地址不在平台允许访问的主机之列（outbound_allow）；请联系运维人员。
+xc-ds-invalid = 数据文件未通过检查，什么也没有保存；请按逐条列出的问题改正后重新上传。

@@ -41,28 +41,36 @@ struct UploadParams {
 
 async fn upload(
     State(state): State<AppState>,
+    api: ui::error::ApiCtx,
     Caller(by): Caller,
     Path(code): Path<String>,
     ui::ApiQuery(p): ui::ApiQuery<UploadParams>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Version>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let invalid =
         |key: &'static str| ExchangeError::Invalid(vec![("file".into(), Message::new(key))]);
-    let format = Format::of(content_type, "").ok_or_else(|| invalid("xc-ds-format"))?;
-    let text = std::str::from_utf8(&body).map_err(|_| invalid("xc-ds-not-utf8"))?;
-    let v = service::upload(
-        &state.db,
-        &by,
-        &code,
-        format,
-        text,
-        p.note.as_deref().unwrap_or(""),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(v)))
+    let kept = match Format::of(content_type, "") {
+        None => Err(invalid("xc-ds-format")),
+        Some(format) => match std::str::from_utf8(&body) {
+            Err(_) => Err(invalid("xc-ds-not-utf8")),
+            Ok(text) => {
+                let note = p.note.as_deref().unwrap_or("");
+                service::upload(&state.db, &by, &code, format, text, note).await
+            }
+        },
+    };
+    match kept {
+        Ok(v) => Ok((StatusCode::CREATED, Json(v)).into_response()),
+        // Every problem of the file, each with its line, at once.
+        Err(ExchangeError::Invalid(problems)) => {
+            Ok(api.invalid_fields(&Message::new("xc-ds-invalid"), &problems))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
