@@ -63,22 +63,33 @@ def demo(name):
         app.wait(10)
 
 
+def system_token(site, db, client, name, scope, steps):
+    """A department system of Chengguan civil affairs, as the guides set one up: registered
+    (`yiwang client add`), granted `scope` (`yiwang registry grant`), and its access token by
+    client credentials; each step checked under its guide's words."""
+    code, out = run("client", "add", client, "--name-zh", name, "--scopes", scope,
+                    "--grants", "client_credentials", "--database-url", db)
+    check(code == 0 and "shown once: " in out, steps[0])
+    secret = out.rsplit("shown once: ", 1)[-1].strip()
+    code, out = run("registry", "grant", "--client", client, "--registry", scope,
+                    "--department", "540102-civil-affairs", "--database-url", db)
+    check(code == 0, f"{steps[1]} ({out.strip()})")
+    basic = base64.b64encode(f"{client}:{secret}".encode()).decode()
+    req = urllib.request.Request(f"{site}/oauth2/token", data=f"grant_type=client_credentials&scope={scope}".encode(),
+                                 headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        token = json.load(r).get("access_token", "")
+    check(bool(token), steps[2])
+    return token
+
+
 def integrator():
     print("the integrator's guide (docs/guides/integrator.md), on the demo")
     with demo("guide") as (site, db, _):
-        code, out = run("client", "add", "minzheng-xitong", "--name-zh", "民政业务系统", "--scopes", "certs",
-                        "--grants", "client_credentials", "--database-url", db)
-        check(code == 0 and "shown once: " in out, "step 1: `yiwang client add` registers the system and shows its secret once")
-        secret = out.rsplit("shown once: ", 1)[-1].strip()
-        code, out = run("registry", "grant", "--client", "minzheng-xitong", "--registry", "certs",
-                        "--department", "540102-civil-affairs", "--database-url", db)
-        check(code == 0, f"step 2: `yiwang registry grant --registry certs` lets it read certificates ({out.strip()})")
-        basic = base64.b64encode(f"minzheng-xitong:{secret}".encode()).decode()
-        req = urllib.request.Request(f"{site}/oauth2/token", data=b"grant_type=client_credentials&scope=certs",
-                                     headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            token = json.load(r).get("access_token", "")
-        check(bool(token), "step 3: client credentials give an access token")
+        token = system_token(site, db, "minzheng-xitong", "民政业务系统", "certs", [
+            "step 1: `yiwang client add` registers the system and shows its secret once",
+            "step 2: `yiwang registry grant --registry certs` lets it read certificates",
+            "step 3: client credentials give an access token"])
         status, body = get(f"{site}/api/openapi.json")
         paths = json.loads(body).get("paths", {}) if status == 200 else {}
         check("/api/v1/certs/holders/{holder_code}" in paths, "step 4: the OpenAPI document describes the certificate API")
@@ -137,18 +148,10 @@ def steward():
               f"with --publish (a file reviewed outside the platform) it is published at once ({out.strip()})")
 
         print("the data steward's guide, step 5: the department's system uploads a table's new version")
-        code, out = run("client", "add", "minzheng-yanglao", "--name-zh", "民政养老服务系统", "--scopes", "exchange",
-                        "--grants", "client_credentials", "--database-url", db)
-        check(code == 0 and "shown once: " in out, "`yiwang client add` registers the department's system")
-        secret = out.rsplit("shown once: ", 1)[-1].strip()
-        code, out = run("registry", "grant", "--client", "minzheng-yanglao", "--registry", "exchange",
-                        "--department", "540102-civil-affairs", "--database-url", db)
-        check(code == 0, f"`yiwang registry grant --registry exchange` lets it act for civil affairs ({out.strip()})")
-        basic = base64.b64encode(f"minzheng-yanglao:{secret}".encode()).decode()
-        req = urllib.request.Request(f"{site}/oauth2/token", data=b"grant_type=client_credentials&scope=exchange",
-                                     headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            token = json.load(r).get("access_token", "")
+        token = system_token(site, db, "minzheng-yanglao", "民政养老服务系统", "exchange", [
+            "`yiwang client add` registers the department's system",
+            "`yiwang registry grant --registry exchange` lets it act for civil affairs",
+            "client credentials give it an access token"])
         versions = f"{site}/api/v1/exchange/resources/301003~000001/versions"
 
         def upload(text):
