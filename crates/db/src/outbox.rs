@@ -59,22 +59,7 @@ pub async fn append_many(conn: &mut Conn, changes: &[Change<'_>]) -> Result<(), 
     for chunk in changes.chunks(400) {
         let sql = format!(
             "INSERT INTO change_outbox (source, record_key, kind, divisions, items, payload, at, fanned) VALUES {}",
-            (0..chunk.len())
-                .map(|i| {
-                    let b = i * 7;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 0)",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::placeholders(chunk.len(), 8, 1)
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {
@@ -85,7 +70,8 @@ pub async fn append_many(conn: &mut Conn, changes: &[Change<'_>]) -> Result<(), 
                 .bind(c.divisions.join(" "))
                 .bind(c.items.join(" "))
                 .bind(c.payload.to_string())
-                .bind(c.at);
+                .bind(c.at)
+                .bind(0_i64);
         }
         q.execute(&mut *conn).await?;
     }
