@@ -44,7 +44,7 @@ fn care_homes() -> Resource {
         },
         summary: Names {
             zh: "城关区登记的养老机构：许可证号、名称、所在地和床位数，每月更新。".into(),
-            bo: String::new(),
+            bo: "ཁྲིན་ཀོན་ཆུས་སུ་ཐོ་འགོད་བྱས་པའི་རྒན་གསོ་ཁང་། ཆོག་མཆན་ཨང་རྟགས། མིང་། ས་གནས། ཉལ་ཁྲིའི་གྲངས། ཟླ་རེར་གསར་བཅོས་བྱེད།".into(),
             en: "Elderly-care homes registered in Chengguan: licence, name, place and beds, updated monthly.".into(),
         },
         provider: "540102-civil-affairs".into(),
