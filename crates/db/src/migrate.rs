@@ -18,6 +18,13 @@ enum Step {
         sqlite: &'static str,
         postgres: &'static str,
     },
+    /// SQL that rebuilds a table SQLite cannot alter in place: on SQLite it runs with
+    /// foreign-key enforcement off (the documented procedure for such changes; the setting
+    /// cannot change inside a transaction) and commits only if every reference still holds.
+    Rebuild {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
     BuiltinDivisions,
     BuiltinCalendar,
 }
@@ -239,6 +246,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0027_access_log_floor.sql"),
         },
     },
+    Migration {
+        version: 28,
+        name: "registry grants become data grants and system grants",
+        step: Step::Rebuild {
+            sqlite: include_str!("../migrations/sqlite/0028_one_grants_model.sql"),
+            postgres: include_str!("../migrations/postgres/0028_one_grants_model.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.
@@ -248,10 +263,12 @@ pub fn latest() -> i64 {
 
 fn checksum(step: &Step, backend: Backend) -> String {
     match step {
-        Step::Sql { sqlite, postgres } => sm3_hex(match backend {
-            Backend::Sqlite => sqlite.as_bytes(),
-            Backend::Postgres => postgres.as_bytes(),
-        }),
+        Step::Sql { sqlite, postgres } | Step::Rebuild { sqlite, postgres } => {
+            sm3_hex(match backend {
+                Backend::Sqlite => sqlite.as_bytes(),
+                Backend::Postgres => postgres.as_bytes(),
+            })
+        }
         Step::BuiltinDivisions => sm3_hex(division::REGION_CSV.as_bytes()),
         Step::BuiltinCalendar => {
             let all: String = calendar::BUILTIN_FILES
@@ -274,6 +291,12 @@ const LOCK_KEY: i64 = 0x5969_7761_6e67; // "Yiwang"
 
 /// Brings the database up to date.
 pub async fn run(db: &Db) -> Result<MigrateReport, DbError> {
+    run_to(db, latest()).await
+}
+
+/// Brings the database up to migration `last` and no further (a migration's own test starts
+/// from the one before it).
+pub async fn run_to(db: &Db, last: i64) -> Result<MigrateReport, DbError> {
     let mut conn = db.pool().acquire().await?;
     if db.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)")
@@ -281,7 +304,7 @@ pub async fn run(db: &Db) -> Result<MigrateReport, DbError> {
             .execute(&mut *conn)
             .await?;
     }
-    let result = run_locked(&mut conn, db.backend()).await;
+    let result = run_locked(&mut conn, db.backend(), last).await;
     if db.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(LOCK_KEY)
@@ -291,7 +314,11 @@ pub async fn run(db: &Db) -> Result<MigrateReport, DbError> {
     result
 }
 
-async fn run_locked(conn: &mut Conn, backend: Backend) -> Result<MigrateReport, DbError> {
+async fn run_locked(
+    conn: &mut Conn,
+    backend: Backend,
+    last: i64,
+) -> Result<MigrateReport, DbError> {
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
@@ -315,7 +342,7 @@ async fn run_locked(conn: &mut Conn, backend: Backend) -> Result<MigrateReport, 
         applied: Vec::new(),
         current: 0,
     };
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().take_while(|m| m.version <= last) {
         let sum = checksum(&m.step, backend);
         if let Some((_, recorded)) = applied.iter().find(|(v, _)| *v == m.version) {
             if *recorded != sum {
@@ -327,38 +354,70 @@ async fn run_locked(conn: &mut Conn, backend: Backend) -> Result<MigrateReport, 
             report.current = m.version;
             continue;
         }
-        let mut tx = conn.begin().await?;
-        match &m.step {
-            Step::Sql { sqlite, postgres } => {
-                let sql = if backend == Backend::Sqlite {
-                    sqlite
-                } else {
-                    postgres
-                };
-                tx.execute(*sql).await?;
-            }
-            Step::BuiltinDivisions => load_builtin_divisions(&mut tx).await?,
-            Step::BuiltinCalendar => {
-                let years =
-                    calendar::builtin_years().map_err(|e| DbError::Conflict(e.to_string()))?;
-                for year in &years {
-                    crate::calendar::save_year(&mut tx, year, "system:migrate").await?;
-                }
+        let rebuild = matches!(m.step, Step::Rebuild { .. }) && backend == Backend::Sqlite;
+        if rebuild {
+            conn.execute("PRAGMA foreign_keys = OFF").await?;
+        }
+        let applied = apply(conn, m, backend, sum, rebuild).await;
+        if rebuild {
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+        }
+        applied?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        report.applied.push((m.version, m.name));
+        report.current = m.version;
+    }
+    Ok(report)
+}
+
+/// Runs one migration and records it, in one transaction; a rebuild on SQLite commits only
+/// if no foreign key is left dangling.
+async fn apply(
+    conn: &mut Conn,
+    m: &Migration,
+    backend: Backend,
+    sum: String,
+    rebuild: bool,
+) -> Result<(), DbError> {
+    let mut tx = conn.begin().await?;
+    match &m.step {
+        Step::Sql { sqlite, postgres } | Step::Rebuild { sqlite, postgres } => {
+            let sql = if backend == Backend::Sqlite {
+                sqlite
+            } else {
+                postgres
+            };
+            tx.execute(*sql).await?;
+        }
+        Step::BuiltinDivisions => load_builtin_divisions(&mut tx).await?,
+        Step::BuiltinCalendar => {
+            let years = calendar::builtin_years().map_err(|e| DbError::Conflict(e.to_string()))?;
+            for year in &years {
+                crate::calendar::save_year(&mut tx, year, "system:migrate").await?;
             }
         }
-        sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+    }
+    sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(m.version)
             .bind(m.name)
             .bind(sum)
             .bind(kernel::time_util::format_instant(kernel::time_util::now()))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        tracing::info!(version = m.version, name = m.name, "migration applied");
-        report.applied.push((m.version, m.name));
-        report.current = m.version;
+    if rebuild {
+        let dangling = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *tx)
+            .await?;
+        if !dangling.is_empty() {
+            return Err(DbError::Conflict(format!(
+                "migration {} would leave {} references dangling",
+                m.version,
+                dangling.len()
+            )));
+        }
     }
-    Ok(report)
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn load_builtin_divisions(conn: &mut Conn) -> Result<(), DbError> {
@@ -442,6 +501,92 @@ mod tests {
                 "{}: {e}",
                 t.name()
             );
+            t.close().await;
+        }
+    }
+
+    crate::on_each_backend! {
+        async fn registry_grants_become_standing_data_grants_and_system_grants(backend: Backend) {
+            let Some(t) = testing::fresh_at(backend, 27).await else { return };
+            let db = &t.db;
+            let exec = |sql: &'static str| async move {
+                sqlx::query(sql).execute(db.pool()).await.expect(sql);
+            };
+            // What migration 27 left: three systems' grants, a data grant a request gave and
+            // a subscription under it (which the rebuild must keep pointing at it).
+            exec("INSERT INTO registry_grants (client_id, registry, department, clear_sensitive, granted_by, granted_at) VALUES \
+                  ('minzheng-jiuzhu', 'population', '540102-civil-affairs', 0, 'system:cli', '2026-03-02T01:00:00Z'), \
+                  ('gongan-hukou', 'population', '540000-public-security', 1, 'system:cli', '2026-03-02T01:00:00Z'), \
+                  ('shuiwu-zhengxin', 'entities', '540000-taxation', 0, 'official:1', '2026-04-01T01:00:00Z'), \
+                  ('minzheng-jiuzhu', 'cases', '540102-civil-affairs', 0, 'system:cli', '2026-03-02T01:00:00Z')").await;
+            exec("INSERT INTO exchange_requests (resource, provider, consumer, requested_by, state, body, created_at, updated_at) \
+                  VALUES ('101001/000001', '540000-public-security', '540102-civil-affairs', 'official:2', 'granted', '{}', 'x', 'x')").await;
+            exec("INSERT INTO data_grants (request_id, consumer, provider, resource, body, valid_from, valid_to, granted_by, granted_at) \
+                  SELECT id, consumer, provider, resource, '{\"items\":[],\"purpose\":\"低保\",\"scope\":\"540102\"}', '2026-01-01', '2026-12-31', 'official:3', 'x' FROM exchange_requests").await;
+            exec("INSERT INTO exchange_subscriptions (consumer, grant_id, resource, items, url, state, state_note, created_by, created_at, attempts, next_attempt_at, last_error, lease_until, delivered, from_seq) \
+                  SELECT consumer, id, resource, '', 'https://example.org/hook', 'active', '', 'x', 'x', 0, 'x', '', 'x', 0, 0 FROM data_grants").await;
+
+            let report = crate::migrate::run(db).await.expect("migrated");
+            assert_eq!(report.applied.first().map(|a| a.0), Some(28), "{}", t.name());
+
+            // The register grants became standing grants for their system alone, masked as
+            // the old grant said; the case grant did not; the request's grant is untouched.
+            let rows: Vec<(i64, Option<i64>, String, String, String, String)> = sqlx::query_as(
+                "SELECT id, request_id, consumer, resource, body, valid_to FROM data_grants ORDER BY id",
+            )
+            .fetch_all(db.pool())
+            .await
+            .expect("grants");
+            assert_eq!(rows.len(), 4, "{}: {rows:?}", t.name());
+            assert_eq!(rows[0].1, Some(1), "{}", t.name());
+            let subscribed: i64 = sqlx::query_scalar("SELECT grant_id FROM exchange_subscriptions")
+                .fetch_one(db.pool())
+                .await
+                .expect("subscription");
+            assert_eq!(subscribed, rows[0].0, "{}", t.name());
+            let standing = |consumer: &str| {
+                let r = rows.iter().find(|r| r.2 == consumer && r.1.is_none()).expect(consumer);
+                assert_eq!(r.5, "9999-12-31", "{}", t.name());
+                let body: serde_json::Value = serde_json::from_str(&r.4).expect("JSON body");
+                let masking = |item: &str| {
+                    body["items"]
+                        .as_array()
+                        .expect("items")
+                        .iter()
+                        .find(|i| i["key"] == item)
+                        .map(|i| i["masking"].as_str().unwrap_or("").to_owned())
+                };
+                (r.3.clone(), body.clone(), masking("person_id"), masking("name_zh"), masking("gender"))
+            };
+            let (resource, body, id, name, gender) = standing("540102-civil-affairs");
+            assert_eq!(resource, "101001/000001");
+            assert_eq!(body["systems"], serde_json::json!(["minzheng-jiuzhu"]));
+            assert_eq!(body["purpose"], "");
+            assert_eq!(body["scope"], "540000");
+            assert_eq!(body["items"].as_array().map(Vec::len), Some(20));
+            assert_eq!((id.as_deref(), name.as_deref(), gender.as_deref()), (Some("masked"), Some("masked"), Some("clear")));
+            let (_, _, id, name, _) = standing("540000-public-security");
+            assert_eq!((id.as_deref(), name.as_deref()), (Some("clear"), Some("clear")), "{}", t.name());
+            let (resource, body, ..) = standing("540000-taxation");
+            assert_eq!(resource, "102001/000001");
+            assert_eq!(body["items"].as_array().map(Vec::len), Some(22));
+
+            // What remains are system grants, one per client and scope.
+            let system: Vec<(String, String)> =
+                sqlx::query_as("SELECT client_id, scope FROM system_grants ORDER BY client_id, scope")
+                    .fetch_all(db.pool())
+                    .await
+                    .expect("system grants");
+            assert_eq!(system.len(), 4, "{}", t.name());
+            assert!(system.contains(&("minzheng-jiuzhu".into(), "cases".into())));
+            // A data grant without a request can now be written; foreign keys still hold.
+            exec("INSERT INTO data_grants (consumer, provider, resource, body, valid_from, valid_to, granted_by, granted_at) \
+                  VALUES ('a', 'b', 'c', '{}', 'x', 'y', 'z', 'w')").await;
+            let dangling = sqlx::query("INSERT INTO exchange_subscriptions (consumer, grant_id, resource, items, url, state, state_note, created_by, created_at, attempts, next_attempt_at, last_error, lease_until, delivered, from_seq) \
+                  VALUES ('a', 9999, 'c', '', 'u', 'active', '', 'x', 'x', 0, 'x', '', 'x', 0, 0)")
+                .execute(db.pool())
+                .await;
+            assert!(dangling.is_err(), "{}: a reference to no grant is refused", t.name());
             t.close().await;
         }
     }

@@ -75,13 +75,20 @@ pub fn postgres_url() -> Option<String> {
 
 /// A fresh, migrated SQLite database.
 pub async fn sqlite() -> TestDb {
+    sqlite_at(crate::migrate::latest()).await
+}
+
+/// A fresh SQLite database migrated up to `version`.
+async fn sqlite_at(version: i64) -> TestDb {
     let dir = std::env::temp_dir().join("yiwang-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
     let db = Db::open(&DbUrl::Sqlite(path.clone()), true)
         .await
         .expect("open sqlite");
-    crate::migrate::run(&db).await.expect("migrate sqlite");
+    crate::migrate::run_to(&db, version)
+        .await
+        .expect("migrate sqlite");
     db.clock().set_today(TODAY);
     TestDb {
         db,
@@ -92,6 +99,11 @@ pub async fn sqlite() -> TestDb {
 
 /// A fresh, migrated PostgreSQL schema, if PostgreSQL is configured.
 pub async fn postgres() -> Option<TestDb> {
+    postgres_at(crate::migrate::latest()).await
+}
+
+/// A fresh PostgreSQL schema migrated up to `version`, if PostgreSQL is configured.
+async fn postgres_at(version: i64) -> Option<TestDb> {
     let admin_url = postgres_url()?;
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
     let admin = Db::open(&DbUrl::Postgres(admin_url.clone()), false)
@@ -107,7 +119,9 @@ pub async fn postgres() -> Option<TestDb> {
     let db = Db::open(&DbUrl::Postgres(url.clone()), false)
         .await
         .expect("open schema");
-    crate::migrate::run(&db).await.expect("migrate postgres");
+    crate::migrate::run_to(&db, version)
+        .await
+        .expect("migrate postgres");
     db.clock().set_today(TODAY);
     Some(TestDb {
         db,
@@ -119,10 +133,16 @@ pub async fn postgres() -> Option<TestDb> {
 /// A fresh, migrated database of `backend`; `None` for PostgreSQL when it is not configured
 /// (the test then passes without running, and says so).
 pub async fn fresh(backend: Backend) -> Option<TestDb> {
+    fresh_at(backend, crate::migrate::latest()).await
+}
+
+/// [`fresh`], migrated up to `version` only: a migration's test fills what the one before it
+/// made, then runs it.
+pub async fn fresh_at(backend: Backend, version: i64) -> Option<TestDb> {
     match backend {
-        Backend::Sqlite => Some(sqlite().await),
+        Backend::Sqlite => Some(sqlite_at(version).await),
         Backend::Postgres => {
-            let db = postgres().await;
+            let db = postgres_at(version).await;
             if db.is_none() {
                 eprintln!("skipped: YIWANG_TEST_POSTGRES_URL is not set");
             }

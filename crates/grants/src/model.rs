@@ -46,6 +46,16 @@ impl Scope {
     pub fn parse(s: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|g| g.name() == s.trim())
     }
+
+    /// For a register's scope, its resource in the exchange's catalogue and the department
+    /// that provides it: what the system's standing data grant is on.
+    pub fn register(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Scope::Population => Some(("101001/000001", "540000-public-security")),
+            Scope::Entities => Some(("102001/000001", "540000-market-regulation")),
+            _ => None,
+        }
+    }
 }
 
 /// What a system may do in one scope.
@@ -54,7 +64,6 @@ pub struct Grant {
     pub client_id: String,
     pub scope: Scope,
     pub department: org::model::Department,
-    pub clear_sensitive: bool,
     /// Who gave it and when (RFC 3339).
     pub granted_by: String,
     pub granted_at: String,

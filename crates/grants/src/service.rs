@@ -1,7 +1,11 @@
-//! Giving, listing and taking back grants, and the lookup behind every system request.
+//! Giving, listing and taking back system grants, and the lookup behind every system request.
 //!
 //! Grants are managed by the region's administrators (`/admin/grants`) and the operator
-//! (`yiwang registry grant`); each change is audited under who made it.
+//! (`yiwang registry grant`); each change is audited under who made it. A grant on a register
+//! (population, entities) says only that the system may call the register's API for its
+//! department — write what the department owns, report observations, send batches; what it may
+//! *read* of others' fields is a data grant (`crate::data`), given here with it as a standing
+//! grant for that system alone, and ended when the system grant is replaced or taken back.
 
 use db::{Db, DbError};
 use identity::Principal;
@@ -10,6 +14,7 @@ use kernel::time_util::format_instant;
 use kernel::{DivisionCode, Message};
 use serde_json::json;
 
+use crate::data::{self, DataGrant, GrantedItem, NewDataGrant, Terms, UNTIL_REVOKED};
 use crate::model::{Grant, GrantError, Scope};
 use crate::store;
 
@@ -29,11 +34,22 @@ pub struct NewGrant {
     pub client_id: String,
     pub scope: String,
     pub department: String,
-    pub clear_sensitive: bool,
+    /// For a register's scope, what the system may read of it, each item as handed over: the
+    /// standing data grant given with the system grant (none: only what its department owns).
+    /// `registry::fields::Register::standing_items` makes the usual lists.
+    pub reads: Option<Vec<GrantedItem>>,
+}
+
+/// A system grant and, for a register, the standing data grant in force that goes with it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub grant: Grant,
+    pub reads: Option<DataGrant>,
 }
 
 /// Gives `g.client_id` the scope for the department (replacing its earlier grant in that
-/// scope). Every problem is named at once and nothing is written unless all is well.
+/// scope, and for a register the standing data grant that went with it). Every problem is
+/// named at once and nothing is written unless all is well.
 pub async fn give(db: &Db, by: &Principal, g: &NewGrant) -> Result<Grant, GrantError> {
     may_manage(db, by, "grant.give").await?;
     let client_id = g.client_id.trim();
@@ -59,6 +75,14 @@ pub async fn give(db: &Db, by: &Principal, g: &NewGrant) -> Result<Grant, GrantE
             Message::new("grant-department").arg("department", department_code),
         ));
     }
+    if let (Some(scope), Some(items)) = (scope, &g.reads)
+        && (scope.register().is_none() || items.is_empty())
+    {
+        problems.push((
+            "reads".to_owned(),
+            Message::new("grant-reads").arg("scope", scope.name()),
+        ));
+    }
     let (Some(scope), Some(department)) = (scope, department) else {
         return Err(GrantError::Invalid(problems));
     };
@@ -69,29 +93,80 @@ pub async fn give(db: &Db, by: &Principal, g: &NewGrant) -> Result<Grant, GrantE
         client_id: client_id.to_owned(),
         scope: scope.name().to_owned(),
         department: department.code.clone(),
-        clear_sensitive: g.clear_sensitive,
         granted_by: by.id(),
         granted_at: format_instant(db.clock().now()),
     };
     let mut tx = db.begin().await?;
     store::put(&mut tx, &row).await?;
+    let mut forget = Vec::new();
+    let mut reads = None;
+    if let Some((resource, provider)) = scope.register() {
+        forget = data::end_standing_in(
+            &mut tx,
+            resource,
+            client_id,
+            &row.granted_by,
+            &row.granted_at,
+        )
+        .await?;
+        if let Some(items) = &g.reads {
+            let terms = Terms {
+                items: items.clone(),
+                purpose: String::new(),
+                scope: REGION.to_owned(),
+                conditions: String::new(),
+                quota: 0,
+                salt: String::new(),
+                renews: None,
+                systems: vec![client_id.to_owned()],
+            };
+            let today = kernel::time_util::format_date(db.clock().today());
+            reads = Some(
+                data::give_in(
+                    &mut tx,
+                    &NewDataGrant {
+                        request_id: None,
+                        consumer: &department.code,
+                        provider,
+                        resource,
+                        terms: &terms,
+                        valid_from: &today,
+                        valid_to: UNTIL_REVOKED,
+                        granted_by: &row.granted_by,
+                        granted_at: &row.granted_at,
+                    },
+                )
+                .await?,
+            );
+            forget.push(department.code.clone());
+        }
+    }
     db::audit::append(
         &mut tx,
         &db::audit::NewEvent {
             actor: &row.granted_by,
             action: "registry.granted",
             subject: &format!("client:{client_id}"),
-            payload: json!({ "registry": row.scope, "department": row.department, "clear_sensitive": row.clear_sensitive }),
+            payload: json!({
+                "registry": row.scope,
+                "department": row.department,
+                "data_grant": reads,
+                "reads": g.reads.as_ref().map(|items| items.iter().map(|i| json!([i.key, i.masking.key()])).collect::<Vec<_>>()),
+            }),
         },
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
     cache(db).forget(client_id, scope);
+    if let Some((resource, _)) = scope.register() {
+        for consumer in &forget {
+            data::forget(db, consumer, resource);
+        }
+    }
     Ok(Grant {
         client_id: row.client_id,
         scope,
         department,
-        clear_sensitive: row.clear_sensitive,
         granted_by: row.granted_by,
         granted_at: row.granted_at,
     })
@@ -110,28 +185,47 @@ pub async fn revoke(
     if !store::remove(&mut tx, client_id, scope.name()).await? {
         return Err(GrantError::NotFound);
     }
+    let at = format_instant(db.clock().now());
+    let mut ended = Vec::new();
+    if let Some((resource, _)) = scope.register() {
+        ended = data::end_standing_in(&mut tx, resource, client_id, &by.id(), &at).await?;
+    }
     db::audit::append(
         &mut tx,
         &db::audit::NewEvent {
             actor: &by.id(),
             action: "registry.revoked",
             subject: &format!("client:{client_id}"),
-            payload: json!({ "registry": scope.name() }),
+            payload: json!({ "registry": scope.name(), "data_grants_ended": ended.len() }),
         },
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
     cache(db).forget(client_id, scope);
+    if let Some((resource, _)) = scope.register() {
+        for consumer in &ended {
+            data::forget(db, consumer, resource);
+        }
+    }
     Ok(())
 }
 
-/// Every grant, for those who manage them.
-pub async fn all(db: &Db, by: &Principal) -> Result<Vec<Grant>, GrantError> {
+/// Every grant, with the standing data grant in force that goes with a register's, for
+/// those who manage them.
+pub async fn all(db: &Db, by: &Principal) -> Result<Vec<Listed>, GrantError> {
     may_manage(db, by, "grant.list").await?;
+    let today = kernel::time_util::format_date(db.clock().today());
     let mut out = Vec::new();
     for r in store::all(db).await? {
-        if let Some(g) = with_department(db, r).await? {
-            out.push(g);
+        if let Some(grant) = with_department(db, r).await? {
+            let reads = match grant.scope.register() {
+                Some((resource, _)) => data::standing_of(db, &grant.client_id)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.resource == resource && d.in_force(&today)),
+                None => None,
+            };
+            out.push(Listed { grant, reads });
         }
     }
     Ok(out)
@@ -147,7 +241,6 @@ async fn with_department(db: &Db, r: store::Row) -> Result<Option<Grant>, DbErro
             client_id: r.client_id,
             scope,
             department,
-            clear_sensitive: r.clear_sensitive,
             granted_by: r.granted_by,
             granted_at: r.granted_at,
         }))

@@ -1,4 +1,4 @@
-//! Every statement on `registry_grants` (one row per client and scope).
+//! Every statement on `system_grants` (one row per client and scope).
 
 use db::{Db, DbError};
 
@@ -8,36 +8,33 @@ pub struct Row {
     pub client_id: String,
     pub scope: String,
     pub department: String,
-    pub clear_sensitive: bool,
     pub granted_by: String,
     pub granted_at: String,
 }
 
-type Tuple = (String, String, String, i64, String, String);
+type Tuple = (String, String, String, String, String);
 
-fn row((client_id, scope, department, clear, granted_by, granted_at): Tuple) -> Row {
+fn row((client_id, scope, department, granted_by, granted_at): Tuple) -> Row {
     Row {
         client_id,
         scope,
         department,
-        clear_sensitive: clear != 0,
         granted_by,
         granted_at,
     }
 }
 
-const COLUMNS: &str = "client_id, registry, department, clear_sensitive, granted_by, granted_at";
+const COLUMNS: &str = "client_id, scope, department, granted_by, granted_at";
 
 /// Replaces the client's grant in the scope (a client acts for one department per scope).
 pub async fn put(conn: &mut db::Conn, r: &Row) -> Result<(), DbError> {
     remove(conn, &r.client_id, &r.scope).await?;
     sqlx::query(&format!(
-        "INSERT INTO registry_grants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        "INSERT INTO system_grants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
     ))
     .bind(&r.client_id)
     .bind(&r.scope)
     .bind(&r.department)
-    .bind(i64::from(r.clear_sensitive))
     .bind(&r.granted_by)
     .bind(&r.granted_at)
     .execute(&mut *conn)
@@ -47,7 +44,7 @@ pub async fn put(conn: &mut db::Conn, r: &Row) -> Result<(), DbError> {
 
 /// Removes the client's grant in the scope; whether there was one.
 pub async fn remove(conn: &mut db::Conn, client_id: &str, scope: &str) -> Result<bool, DbError> {
-    let done = sqlx::query("DELETE FROM registry_grants WHERE client_id = $1 AND registry = $2")
+    let done = sqlx::query("DELETE FROM system_grants WHERE client_id = $1 AND scope = $2")
         .bind(client_id)
         .bind(scope)
         .execute(&mut *conn)
@@ -58,7 +55,7 @@ pub async fn remove(conn: &mut db::Conn, client_id: &str, scope: &str) -> Result
 /// The client's grant in the scope.
 pub async fn find(db: &Db, client_id: &str, scope: &str) -> Result<Option<Row>, DbError> {
     let found: Option<Tuple> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM registry_grants WHERE client_id = $1 AND registry = $2"
+        "SELECT {COLUMNS} FROM system_grants WHERE client_id = $1 AND scope = $2"
     ))
     .bind(client_id)
     .bind(scope)
@@ -70,7 +67,7 @@ pub async fn find(db: &Db, client_id: &str, scope: &str) -> Result<Option<Row>, 
 /// Every grant, by client and scope.
 pub async fn all(db: &Db) -> Result<Vec<Row>, DbError> {
     let found: Vec<Tuple> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM registry_grants ORDER BY client_id, registry"
+        "SELECT {COLUMNS} FROM system_grants ORDER BY client_id, scope"
     ))
     .fetch_all(db.pool())
     .await?;

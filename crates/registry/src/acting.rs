@@ -10,7 +10,10 @@ use grants::Grant;
 use identity::Principal;
 use identity::model::Session;
 
-use crate::record::{Reader, RegistryError, Source};
+use grants::data::{Masking, Refusal};
+
+use crate::fields::Register;
+use crate::record::{ReadGrant, Reader, RegistryError, Source};
 
 /// A signed-in official as a reader, and their department (if they belong to one).
 pub async fn official(
@@ -35,6 +38,7 @@ pub async fn official(
             department_kind: department.as_ref().map(|d| d.kind.clone()),
             person: None,
             clear_sensitive: false,
+            data: None,
             official: Some(account.grants.clone()),
         },
         department,
@@ -50,20 +54,66 @@ pub fn own(session: &Session, lang: kernel::Lang) -> Option<Reader> {
         department_kind: None,
         person: Some(account.person_id?),
         clear_sensitive: false,
+        data: None,
         official: None,
     })
 }
 
-/// A department's system reading through its grant.
-pub fn system_reader(grant: &Grant) -> Reader {
-    Reader {
+/// A department's system reading a register for `purpose`: its department's own fields in
+/// clear, and what the data grant serving the call gives (`grants::data::pick` among its
+/// department's grants on the register's resource — a standing grant given with its system
+/// grant, or one an exchange request gave).
+pub async fn system_reader(
+    db: &Db,
+    grant: &Grant,
+    reg: &Register,
+    purpose: &str,
+) -> Result<Reader, RegistryError> {
+    let mut data = ReadGrant {
+        refusal: Some("reg-not-granted"),
+        ..ReadGrant::default()
+    };
+    if let Some((resource, _)) = grants::Scope::parse(reg.name).and_then(grants::Scope::register) {
+        let all = grants::data::cached(db, &grant.department.code, resource).await?;
+        let today = kernel::time_util::format_date(db.clock().today());
+        match grants::data::pick(&all, &today, &grant.client_id, purpose) {
+            Ok(g) => {
+                let pseudonyms = g
+                    .terms
+                    .items
+                    .iter()
+                    .any(|i| i.masking == Masking::Pseudonym);
+                data = ReadGrant {
+                    grant: Some(g.id),
+                    items: g
+                        .terms
+                        .items
+                        .iter()
+                        .map(|i| (i.key.clone(), i.masking))
+                        .collect(),
+                    scope: kernel::DivisionCode::parse(&g.terms.scope).ok(),
+                    salt: if pseudonyms {
+                        Some(grants::data::salt_of(db, g)?)
+                    } else {
+                        None
+                    },
+                    refusal: None,
+                };
+            }
+            Err(Refusal::None) => {}
+            Err(Refusal::Ended) => data.refusal = Some("reg-not-granted-ended"),
+            Err(Refusal::Purpose) => data.refusal = Some("reg-not-granted-purpose"),
+        }
+    }
+    Ok(Reader {
         actor: format!("client:{}", grant.client_id),
         name: format!("{} · {}", grant.department.names.zh, grant.client_id),
         department_kind: Some(grant.department.kind.clone()),
         person: None,
-        clear_sensitive: grant.clear_sensitive,
+        clear_sensitive: false,
+        data: Some(std::sync::Arc::new(data)),
         official: None,
-    }
+    })
 }
 
 /// A department's system changing what its department owns, for `reference`.

@@ -161,11 +161,11 @@ async fn read(
     on: OnRecord,
     ui::ApiQuery(q): ui::ApiQuery<ReadQuery>,
 ) -> Response {
-    let reader = crate::acting::system_reader(&on.grant);
-    answer(
-        &api,
-        crate::lookup::read(&state.db, on.reg, &on.key, &reader, &q.purpose).await,
-    )
+    let read = async {
+        let reader = crate::acting::system_reader(&state.db, &on.grant, on.reg, &q.purpose).await?;
+        crate::lookup::read(&state.db, on.reg, &on.key, &reader, &q.purpose).await
+    };
+    answer(&api, read.await)
 }
 
 #[derive(Debug, Deserialize)]

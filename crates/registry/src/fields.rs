@@ -237,6 +237,18 @@ pub struct Register {
     pub fields: &'static [Field],
 }
 
+/// What a system given `scope` reads of it as typed (`masked`: every item, sensitive ones
+/// masked; `clear`: every item in clear; `none`: only its department's own fields): the
+/// standing data grant's items, or none for `none` and for a scope that is not a register.
+pub fn standing_reads(scope: &str, reads: &str) -> Option<Vec<grants::data::GrantedItem>> {
+    let reg = Register::by_name(scope.trim())?;
+    match reads.trim() {
+        "none" => None,
+        "clear" => Some(reg.standing_items(true)),
+        _ => Some(reg.standing_items(false)),
+    }
+}
+
 pub static PERSONS: Register = Register {
     name: "population",
     table: "registry_persons",
@@ -252,6 +264,39 @@ pub static ENTITY_REGISTER: Register = Register {
 };
 
 impl Register {
+    /// The field whose division places a record (a grant's division scope is checked
+    /// against it): a person's household, an entity's registered division.
+    pub fn place(&self) -> &'static str {
+        if self.name == PERSONS.name {
+            "household_division"
+        } else {
+            "division"
+        }
+    }
+
+    /// Every item of the register — its key first, then each field — as a system's standing
+    /// data grant gives them: in clear, except sensitive ones (and a person's number), which
+    /// are masked unless `clear_sensitive`.
+    pub fn standing_items(&self, clear_sensitive: bool) -> Vec<grants::data::GrantedItem> {
+        use grants::data::{GrantedItem, Masking};
+        let how = |sensitive: bool| {
+            if sensitive && !clear_sensitive {
+                Masking::Masked
+            } else {
+                Masking::Clear
+            }
+        };
+        std::iter::once(GrantedItem {
+            key: self.key.to_owned(),
+            masking: how(self.name == PERSONS.name),
+        })
+        .chain(self.fields.iter().map(|f| GrantedItem {
+            key: f.key.to_owned(),
+            masking: how(f.class == Class::Sensitive),
+        }))
+        .collect()
+    }
+
     pub fn field(&self, key: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.key == key)
     }

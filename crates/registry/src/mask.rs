@@ -22,6 +22,18 @@ pub fn text(value: &str) -> String {
     }
 }
 
+/// A field's value masked by its kind: a name keeps its last unit, a mobile its ends, any
+/// other text its length.
+pub fn of(field: &crate::fields::Field, value: &str) -> String {
+    if field.key.starts_with("name_") {
+        name(value)
+    } else if field.kind == crate::fields::Kind::Mobile {
+        mobile(value)
+    } else {
+        text(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

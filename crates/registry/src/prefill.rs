@@ -89,6 +89,7 @@ pub async fn person(
         department_kind: None,
         person: Some(*id),
         clear_sensitive: false,
+        data: None,
         official: None,
     };
     found(crate::population::read(db, id, &reader, purpose).await)
@@ -125,6 +126,7 @@ pub async fn entity(
         person: None,
         // The entity's own data, to the person acting for it.
         clear_sensitive: true,
+        data: None,
         official: None,
     };
     let key = code.as_str();

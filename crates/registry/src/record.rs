@@ -31,6 +31,10 @@ pub enum RegistryError {
     /// Changes come from a department; this principal belongs to none.
     #[error("no department to act for")]
     NoDepartment,
+    /// A system with no data grant serving this read and no field of its department's own
+    /// in the record: the message names why (no grant, ended, another purpose, out of scope).
+    #[error("no data grant serves this read")]
+    NotGranted(&'static str),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -49,6 +53,7 @@ impl Localize for RegistryError {
             RegistryError::NoPurpose => Message::new("reg-purpose-missing"),
             RegistryError::Forbidden => Message::new("reg-read-forbidden"),
             RegistryError::NoDepartment => Message::new("reg-no-department"),
+            RegistryError::NotGranted(key) => Message::new(key),
             RegistryError::Db(e) => e.message(),
         }
     }
@@ -62,7 +67,9 @@ impl ui::error::HttpError for RegistryError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             RegistryError::NotFound => StatusCode::NOT_FOUND,
-            RegistryError::Forbidden | RegistryError::NoDepartment => StatusCode::FORBIDDEN,
+            RegistryError::Forbidden
+            | RegistryError::NoDepartment
+            | RegistryError::NotGranted(_) => StatusCode::FORBIDDEN,
             RegistryError::Db(e) => ui::error::HttpError::status(e),
         }
     }
@@ -74,6 +81,7 @@ impl ui::error::HttpError for RegistryError {
             RegistryError::NoPurpose => "purpose-required",
             RegistryError::Forbidden => "forbidden",
             RegistryError::NoDepartment => "no-department",
+            RegistryError::NotGranted(_) => "not-granted",
             RegistryError::Db(e) => ui::error::HttpError::code(e),
         }
     }
@@ -90,11 +98,62 @@ pub struct Reader {
     pub department_kind: Option<String>,
     /// The person reading their own record.
     pub person: Option<PersonId>,
-    /// Granted to see sensitive fields in clear (a system with such a grant).
+    /// Every field in clear: the platform's own internal reads (the exchange's gateway, which
+    /// then masks as the consumer's grant says; the applicant's own prefill).
     pub clear_sensitive: bool,
+    /// For a department's system, what its data grant lets it read beyond its department's own
+    /// fields ([`ReadGrant`]); `None` for officials and the subject.
+    pub data: Option<std::sync::Arc<ReadGrant>>,
     /// For an official, their roles and divisions: they read only records their work needs
     /// ([`may_read`]). `None` for a system (its grant decides) and for the subject.
     pub official: Option<Vec<identity::model::Grant>>,
+}
+
+/// What a department's system reads of a register under the data grant that serves its call
+/// (`grants::data::pick`): the granted items, each as granted, of records within the grant's
+/// divisions. Its department's own fields it reads in clear whatever the grant; any other
+/// field not granted is left out of the answer. With no grant serving the call, `refusal`
+/// says why, and a record where the department owns nothing is refused with it.
+#[derive(Debug, Clone, Default)]
+pub struct ReadGrant {
+    pub grant: Option<i64>,
+    pub items: HashMap<String, grants::data::Masking>,
+    pub scope: Option<kernel::DivisionCode>,
+    /// The grant's salt, unsealed, when an item is granted as a pseudonym.
+    pub salt: Option<std::sync::Arc<String>>,
+    /// The message key of why no grant serves the call.
+    pub refusal: Option<&'static str>,
+}
+
+impl ReadGrant {
+    /// How an item of a record placed in `place` is handed over (`None`: not at all).
+    fn masking(&self, item: &str, place: Option<&str>) -> Option<grants::data::Masking> {
+        let within = match (
+            &self.scope,
+            place.and_then(|p| kernel::DivisionCode::parse(p).ok()),
+        ) {
+            (Some(scope), Some(p)) => p.is_within(*scope),
+            _ => false,
+        };
+        if within {
+            self.items.get(item).copied()
+        } else {
+            None
+        }
+    }
+
+    /// Why a record placed in `place` is not granted at all.
+    fn refused(&self, place: Option<&str>) -> &'static str {
+        match self.refusal {
+            Some(key) => key,
+            None if self.masking_any(place) => "reg-not-granted-items",
+            None => "reg-not-granted-scope",
+        }
+    }
+
+    fn masking_any(&self, place: Option<&str>) -> bool {
+        self.items.keys().any(|k| self.masking(k, place).is_some())
+    }
 }
 
 /// The roles whose work needs registry lookups.
@@ -663,32 +722,52 @@ pub async fn read_unlogged(
     } else {
         Vec::new()
     };
-    let fields: Vec<Shown> = reg
+    let place = reg
         .fields
         .iter()
-        .zip(current)
-        .map(|(f, value)| {
-            let clear = clear_for(reg, f, key, reader, own);
-            let shown = if clear {
-                value
-            } else if f.key.starts_with("name_") {
-                mask::name(&value)
-            } else if f.kind == Kind::Mobile {
-                mask::mobile(&value)
-            } else {
-                mask::text(&value)
-            };
-            Shown {
-                field: f.key,
-                masked: !clear && !shown.is_empty(),
-                value: shown,
-                class: f.class,
-                source: reg.owner(f, key),
-                updated_at: times.get(f.key).cloned().unwrap_or_else(|| created.clone()),
-                flagged: flags.iter().any(|x| x == f.key),
+        .position(|f| f.key == reg.place())
+        .map(|i| current[i].clone());
+    let mut fields: Vec<Shown> = Vec::with_capacity(reg.fields.len());
+    for (f, value) in reg.fields.iter().zip(current) {
+        let how = match &reader.data {
+            Some(data) if reader.department_kind.as_deref() != Some(reg.owner(f, key)) => {
+                match data.masking(f.key, place.as_deref()) {
+                    Some(how) => how,
+                    None => continue,
+                }
             }
-        })
-        .collect();
+            _ if clear_for(reg, f, key, reader, own) => grants::data::Masking::Clear,
+            _ => grants::data::Masking::Masked,
+        };
+        let shown = match how {
+            grants::data::Masking::Clear => value,
+            grants::data::Masking::Pseudonym if value.is_empty() => value,
+            grants::data::Masking::Pseudonym => {
+                match reader.data.as_ref().and_then(|d| d.salt.as_ref()) {
+                    Some(salt) => grants::data::pseudonym(salt, f.key, &value),
+                    None => mask::text(&value),
+                }
+            }
+            grants::data::Masking::Masked => mask::of(f, &value),
+        };
+        fields.push(Shown {
+            field: f.key,
+            masked: how != grants::data::Masking::Clear && !shown.is_empty(),
+            value: shown,
+            class: f.class,
+            source: reg.owner(f, key),
+            updated_at: times.get(f.key).cloned().unwrap_or_else(|| created.clone()),
+            flagged: flags.iter().any(|x| x == f.key),
+        });
+    }
+    if let Some(data) = &reader.data
+        && fields.is_empty()
+    {
+        let mut tx = db.begin().await?;
+        crate::audit_refusal(&mut tx, reg, &key_shown, reader, purpose).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        return Err(RegistryError::NotGranted(data.refused(place.as_deref())));
+    }
     let read_fields: Vec<&str> = fields.iter().map(|f| f.field).collect();
     drop(conn);
     let entry = crate::readlog::Entry {

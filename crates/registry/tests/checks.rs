@@ -97,6 +97,7 @@ db::on_each_backend! {
             department_kind: Some("civil-affairs".into()),
             person: None,
             clear_sensitive: false,
+            data: None,
             official: None,
         };
         let view = population::read(db, &id, &reader, "核实")

@@ -100,6 +100,7 @@ db::on_each_backend! {
             department_kind: Some("hr-social-security".to_owned()),
             person: None,
             clear_sensitive: false,
+            data: None,
             official: None,
         };
         let view = entities::read(db, &code, &reader, "就业补贴审核")

@@ -126,6 +126,7 @@ db::on_each_backend! {
             department_kind: Some("civil-affairs".to_owned()),
             person: None,
             clear_sensitive: false,
+            data: None,
             official: None,
         };
         assert!(matches!(
@@ -164,6 +165,7 @@ db::on_each_backend! {
             department_kind: None,
             person: Some(id),
             clear_sensitive: false,
+            data: None,
             official: None,
         };
         let mine = population::read(db, &id, &me, "查看本人信息")
@@ -220,6 +222,7 @@ db::on_each_backend! {
             department_kind: Some("public-security".to_owned()),
             person: None,
             clear_sensitive: false,
+            data: None,
             official: None,
         };
         let view = population::read(db, &id, &reader, "trial")

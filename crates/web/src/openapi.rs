@@ -499,8 +499,8 @@ fn registry_paths() -> Value {
     json!({
             "/api/v1/registry/{registry}/{key}": {
                 "get": {
-                    "summary": "Read a record of a base registry for a stated purpose (logged; masked unless the grant allows)",
-                    "description": "`registry` is `population` (key: identity number) or `entities` (key: credit code or any legacy code). Needs a client-credentials access token of a system granted the registry (`yiwang registry grant`).",
+                    "summary": "Read a record of a base registry for a stated purpose (logged; what the data grant serving the call gives, as it gives it)",
+                    "description": "`registry` is `population` (key: identity number) or `entities` (key: credit code or any legacy code). Needs a client-credentials access token of a system granted the registry (`yiwang registry grant`). The answer holds the fields the system's department owns, in clear, and the items of the data grant that serves the call — the system's standing grant, or one an exchange request gave its department for the purpose stated — each in clear, masked or as the grant's pseudonym, for records within the grant's divisions; other fields are left out. With neither, 403 `not-granted` says why.",
                     "security": [{ "bearer": [] }],
                     "parameters": [param("purpose", "Why the record is read; recorded where the person can see it.", true)],
                     "responses": ok(view)

@@ -212,7 +212,7 @@ common::stories! { demo_app;
                 client_id: "minzheng-yongzheng".into(),
                 scope: "certs".into(),
                 department: "540102-civil-affairs".into(),
-                clear_sensitive: false,
+                reads: None,
             },
         )
         .await

@@ -347,7 +347,7 @@ common::stories! { demo_app;
                     client_id: "nobody".into(),
                     scope: "population".into(),
                     department: "540102-civil-affairs".into(),
-                    clear_sensitive: false,
+                    reads: registry::fields::standing_reads("population", "masked"),
                 },
             )
             .await
@@ -360,7 +360,7 @@ common::stories! { demo_app;
                 client_id: "minzheng-jiuzhu".into(),
                 scope: "population".into(),
                 department: "540102-civil-affairs".into(),
-                clear_sensitive: false,
+                reads: registry::fields::standing_reads("population", "masked"),
             },
         )
         .await
@@ -476,7 +476,7 @@ common::stories! { demo_app;
                 client_id: "minzheng-jiuzhu".into(),
                 scope: "geography".into(),
                 department: "540102-civil-affairs".into(),
-                clear_sensitive: false,
+                reads: None,
             },
         )
         .await
@@ -491,7 +491,7 @@ common::stories! { demo_app;
                 client_id: "minzheng-jiuzhu".into(),
                 scope: "geography".into(),
                 department: "540102-natural-resources".into(),
-                clear_sensitive: false,
+                reads: None,
             },
         )
         .await

@@ -36,7 +36,7 @@ pub(super) async fn record(
     call: &Call<'_>,
     done: &mut Done,
 ) -> Result<Answer, ExchangeError> {
-    let g = super::grant_for(db, call.consumer, call.code, call.purpose.trim()).await?;
+    let g = super::grant_for(db, call.by, call.consumer, call.code, call.purpose.trim()).await?;
     done.grant = Some(g.id);
     super::within_quota(db, &g).await?;
     let key = checked_key(call.key)?;
@@ -89,6 +89,7 @@ pub struct Filter {
 
 async fn matching(
     db: &Db,
+    by: &Principal,
     r: &Resource,
     consumer: &str,
     f: &Filter,
@@ -107,7 +108,7 @@ async fn matching(
         )]));
     }
     let code = r.code.as_str();
-    let g = super::grant_for(db, consumer, code, purpose).await?;
+    let g = super::grant_for(db, by, consumer, code, purpose).await?;
     done.grant = Some(g.id);
     super::within_quota(db, &g).await?;
     // Only granted items may be asked about: a filter on any other would tell its values.
@@ -190,7 +191,7 @@ pub async fn query(
     let result = match crate::cache::resource(db, &code).await? {
         Some(r) => {
             done.provider = r.provider.clone();
-            matching(db, &r, &consumer, f, &mut done).await
+            matching(db, by, &r, &consumer, f, &mut done).await
         }
         None if crate::builtin::REGISTERS.iter().any(|(_, c, _)| *c == code) => Err(
             ExchangeError::Refused(Message::new("xc-gw-filter-not-served")),

@@ -16,7 +16,7 @@ use identity::Principal;
 use kernel::i18n::Catalog;
 use kernel::time_util::format_date;
 use kernel::{DivisionCode, Message};
-use registry::fields::{Kind as FieldKind, Register};
+use registry::fields::Register;
 use registry::record::{Reader, RegistryError};
 
 use crate::access_log::{self, Line};
@@ -39,15 +39,6 @@ pub struct Answer {
     pub masking: serde_json::Map<String, serde_json::Value>,
     /// The access log's line for this call.
     pub log: i64,
-}
-
-/// The field whose division places a record (its scope is checked against the grant's).
-fn place_field(reg: &Register) -> &'static str {
-    if reg.name == registry::fields::PERSONS.name {
-        "household_division"
-    } else {
-        "division"
-    }
 }
 
 fn forbidden(key: &'static str) -> ExchangeError {
@@ -76,49 +67,30 @@ async fn within_quota(db: &Db, g: &DataGrant) -> Result<(), ExchangeError> {
     Ok(())
 }
 
-/// The grant in force today whose purpose is the one stated.
+/// The grant in force today for the calling system that serves the purpose stated
+/// (`grants::data::pick`).
 async fn grant_for(
     db: &Db,
+    by: &Principal,
     consumer: &str,
     resource: &str,
     purpose: &str,
 ) -> Result<DataGrant, ExchangeError> {
     let today = format_date(db.clock().today());
-    let all = crate::cache::grants(db, consumer, resource).await?;
-    if all.is_empty() {
-        return Err(forbidden("xc-gw-no-grant"));
-    }
-    let live: Vec<DataGrant> = all.iter().filter(|g| g.in_force(&today)).cloned().collect();
-    if live.is_empty() {
-        return Err(forbidden("xc-gw-grant-ended"));
-    }
-    live.into_iter()
-        .find(|g| g.terms.purpose == purpose)
-        .ok_or_else(|| forbidden("xc-gw-purpose-mismatch"))
-}
-
-/// Grants' salts, unsealed once per replica (a grant's salt never changes).
-#[derive(Default)]
-struct Salts(std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<String>>>);
-
-fn salt_of(db: &Db, g: &DataGrant) -> Result<std::sync::Arc<String>, ExchangeError> {
-    let salts = db.shared(|_| Salts::default());
-    if let Some(s) = salts
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(&g.id)
-    {
-        return Ok(s.clone());
-    }
-    let salt =
-        std::sync::Arc::new(db.unseal(&g.terms.salt, &grants::data::salt_context(g.request_id))?);
-    salts
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(g.id, salt.clone());
-    Ok(salt)
+    let all = grants::data::cached(db, consumer, resource).await?;
+    let system = match by {
+        Principal::System { client_id, .. } => client_id.as_str(),
+        _ => "",
+    };
+    grants::data::pick(&all, &today, system, purpose)
+        .cloned()
+        .map_err(|r| {
+            forbidden(match r {
+                grants::data::Refusal::None => "xc-gw-no-grant",
+                grants::data::Refusal::Ended => "xc-gw-grant-ended",
+                grants::data::Refusal::Purpose => "xc-gw-purpose-mismatch",
+            })
+        })
 }
 
 /// A value as the grant hands it over.
@@ -135,25 +107,17 @@ pub(crate) fn handed(
     }
     Ok(match how {
         Masking::Clear => value.to_owned(),
-        Masking::Pseudonym => {
-            let salt = salt_of(db, g)?;
-            let mac = kernel::crypto::hmac_sm3(
-                salt.as_bytes(),
-                &[item.as_bytes(), b"\n", value.as_bytes()],
-            );
-            hex::encode(&mac[..16])
-        }
+        Masking::Pseudonym => grants::data::pseudonym(&grants::data::salt_of(db, g)?, item, value),
         Masking::Masked => {
-            let kind = reg.and_then(|r| r.fields.iter().find(|f| f.key == item).map(|f| f.kind));
             if reg.is_some_and(|r| item == r.key && r.name == registry::fields::PERSONS.name) {
                 kernel::PersonId::parse(value)
                     .map_or_else(|_| registry::mask::text(value), |p| p.masked())
-            } else if item.starts_with("name_") {
-                registry::mask::name(value)
-            } else if kind == Some(FieldKind::Mobile) {
-                registry::mask::mobile(value)
             } else {
-                registry::mask::text(value)
+                match reg.and_then(|r| r.field(item)) {
+                    Some(f) => registry::mask::of(f, value),
+                    None if item.starts_with("name_") => registry::mask::name(value),
+                    None => registry::mask::text(value),
+                }
             }
         }
     })
@@ -183,8 +147,9 @@ struct Done {
     read: Option<registry::readlog::Entry>,
 }
 
-/// What a call asks.
+/// What a call asks, and who asks it.
 struct Call<'a> {
+    by: &'a Principal,
     consumer: &'a str,
     code: &'a str,
     key: &'a str,
@@ -203,6 +168,7 @@ async fn answer(
         code,
         key,
         purpose,
+        ..
     } = *call;
     let purpose = purpose.trim();
     if purpose.is_empty() {
@@ -245,7 +211,7 @@ async fn answer(
         }
     }
     .ok_or_else(|| ExchangeError::Refused(Message::new("xc-gw-not-served")))?;
-    let g = grant_for(db, consumer, code, purpose).await?;
+    let g = grant_for(db, by, consumer, code, purpose).await?;
     done.grant = Some(g.id);
     within_quota(db, &g).await?;
     let k = registry::lookup::key(db, reg, key)
@@ -257,6 +223,7 @@ async fn answer(
         department_kind: None,
         person: None,
         clear_sensitive: true,
+        data: None,
         official: None,
     };
     // The read's log entry is written with the call's access-log line, in one transaction
@@ -267,7 +234,7 @@ async fn answer(
     done.read = Some(entry);
     let scope = DivisionCode::parse(&g.terms.scope).ok();
     let place = view
-        .value(place_field(reg))
+        .value(reg.place())
         .and_then(|d| DivisionCode::parse(d).ok());
     if !matches!((place, scope), (Some(p), Some(s)) if p.is_within(s)) {
         return Err(forbidden("xc-gw-out-of-scope"));
@@ -376,7 +343,7 @@ async fn forwarded(
     done: &mut Done,
 ) -> Result<Answer, ExchangeError> {
     let purpose = call.purpose.trim();
-    let g = grant_for(db, call.consumer, call.code, purpose).await?;
+    let g = grant_for(db, call.by, call.consumer, call.code, purpose).await?;
     done.grant = Some(g.id);
     within_quota(db, &g).await?;
     let key = checked_key(call.key)?;
@@ -516,6 +483,7 @@ pub async fn read(
     let consumer = consumer_of(db, by, &code).await?;
     let mut done = Done::default();
     let call = Call {
+        by,
         consumer: &consumer,
         code: &code,
         key,

@@ -76,7 +76,7 @@ pub async fn revoke_grant(
         crate::subscriptions::deliver::end_for_grant(&mut tx, sub, &at).await?;
     }
     tx.commit().await.map_err(DbError::from)?;
-    crate::cache::forget_grants(db, &g.consumer, &g.resource);
+    grants::data::forget(db, &g.consumer, &g.resource);
     grants::data::one(db, id)
         .await?
         .ok_or(ExchangeError::NotFound)
@@ -101,11 +101,15 @@ pub async fn renew(
         .await?
         .ok_or(ExchangeError::NotFound)?;
     if !parts(by, &g.consumer, &g.provider).consumer {
-        return Err(refuse(db, by, g.request_id, "consumer", "exchange.grant.renew").await);
+        return Err(refuse(db, by, id, "consumer", "exchange.grant.renew").await);
     }
     if g.revoked_at.is_some() {
         return Err(ExchangeError::Refused(Message::new("xc-renew-revoked")));
     }
+    // A standing grant runs until revoked and has no request to repeat.
+    let Some(request_id) = g.request_id else {
+        return Err(ExchangeError::Refused(Message::new("xc-renew-standing")));
+    };
     let open = store::listed(db, Some(&g.consumer), LISTED)
         .await?
         .into_iter()
@@ -113,7 +117,7 @@ pub async fn renew(
     if open {
         return Err(ExchangeError::Refused(Message::new("xc-renew-open")));
     }
-    let asked = store::one(db, g.request_id)
+    let asked = store::one(db, request_id)
         .await?
         .ok_or(ExchangeError::NotFound)?;
     let today = db.clock().today();
@@ -139,6 +143,6 @@ pub(super) async fn carried_salt(db: &Db, old: i64, request_id: i64) -> Result<S
     let Some(g) = grants::data::one(db, old).await? else {
         return grants::data::new_salt(db, request_id);
     };
-    let salt = db.unseal(&g.terms.salt, &grants::data::salt_context(g.request_id))?;
+    let salt = db.unseal(&g.terms.salt, &g.salt_context())?;
     db.seal(&salt, &grants::data::salt_context(request_id))
 }

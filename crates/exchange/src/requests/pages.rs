@@ -426,17 +426,26 @@ async fn grants_view(
                     dt { (ctx.t("xc-provider")) } dd { code { (g.provider) } }
                     dt { (ctx.t("xc-req-granted-items")) } dd { @for i in &g.terms.items {
                         code { (i.key) } " (" (ctx.t(&format!("xc-req-mask-{}", i.masking.key()))) ") " } }
-                    dt { (ctx.t("xc-req-purpose-label")) } dd { (g.terms.purpose) }
+                    dt { (ctx.t("xc-req-purpose-label")) } dd {
+                        @if g.terms.purpose.is_empty() { (ctx.t("xc-grant-purpose-per-call")) } @else { (g.terms.purpose) } }
                     dt { (ctx.t("xc-req-scope-label")) } dd { code { (g.terms.scope) } }
-                    dt { (ctx.t("xc-req-period-label")) } dd { (ui::layout::document_date(ctx, &g.valid_from)) " – " (ui::layout::document_date(ctx, &g.valid_to)) }
+                    dt { (ctx.t("xc-req-period-label")) } dd { (ui::layout::document_date(ctx, &g.valid_from)) " – "
+                        @if g.valid_to == grants::data::UNTIL_REVOKED { (ctx.t("xc-grant-until-revoked")) } @else { (ui::layout::document_date(ctx, &g.valid_to)) } }
+                    @if !g.terms.systems.is_empty() {
+                        dt { (ctx.t("xc-grant-systems")) } dd { @for s in &g.terms.systems { code { (s) } " " } }
+                    }
                     @if !g.terms.conditions.is_empty() { dt { (ctx.t("xc-req-conditions")) } dd { (g.terms.conditions) } }
                     @if g.terms.quota > 0 { dt { (ctx.t("xc-req-quota")) } dd { (g.terms.quota) } }
-                    dt { (ctx.t("xc-grant-request")) } dd { a href={ "/exchange/requests/" (g.request_id) } { (g.request_id) } }
+                    @if let Some(r) = g.request_id {
+                        dt { (ctx.t("xc-grant-request")) } dd { a href={ "/exchange/requests/" (r) } { (r) } }
+                    } @else {
+                        dt { (ctx.t("xc-grant-request")) } dd { (ctx.t("xc-grant-standing")) }
+                    }
                 }
                 @if let Some(old) = g.terms.renews {
                     p { (ctx.fmt(&Message::new("xc-renews").arg("id", old))) }
                 }
-                @if g.revoked_at.is_none() && service::parts(by, &g.consumer, &g.provider).consumer {
+                @if g.revoked_at.is_none() && g.request_id.is_some() && service::parts(by, &g.consumer, &g.provider).consumer {
                     form.form method="post" action={ "/exchange/grants/" (g.id) "/renew" } {
                         label for={ "renew-to-" (g.id) } { (ctx.t("xc-renew-to")) }
                         input id={ "renew-to-" (g.id) } name="valid_to" type="date" required;

@@ -403,7 +403,7 @@ async fn advance(
         let id = grants::data::give_in(
             &mut tx,
             &NewDataGrant {
-                request_id: r.id,
+                request_id: Some(r.id),
                 consumer: &r.consumer,
                 provider: &r.provider,
                 resource: &r.resource,
@@ -443,7 +443,7 @@ async fn advance(
     .await?;
     tx.commit().await.map_err(DbError::from)?;
     if r.outcome.grant.is_some() {
-        crate::cache::forget_grants(db, &r.consumer, &r.resource);
+        grants::data::forget(db, &r.consumer, &r.resource);
     }
     store::one(db, r.id).await?.ok_or(ExchangeError::NotFound)
 }
@@ -579,6 +579,7 @@ async fn terms(
             None => grants::data::new_salt(db, r.id)?,
         },
         renews: r.ask.renews,
+        systems: Vec::new(),
     })
 }
 

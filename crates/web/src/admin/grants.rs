@@ -1,6 +1,9 @@
 //! System grants (`/admin/grants`): which department each system acts for in each scope (a
 //! register, the geography registry, the case back office, the certificates), given and
-//! taken back through `grants::service`, which checks the administrator itself.
+//! taken back through `grants::service`, which checks the administrator itself. With a
+//! register's scope the administrator also says what the system reads of the register: the
+//! standing data grant given with it (every item, sensitive ones masked or in clear; or none,
+//! so it reads only its department's own fields).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,7 +25,23 @@ pub(super) struct GrantForm {
     scope: String,
     #[serde(default)]
     department: String,
-    clear_sensitive: Option<String>,
+    /// What the system reads of a register: `masked` (every item, sensitive ones masked; the
+    /// default), `clear` or `none`.
+    #[serde(default)]
+    reads: String,
+}
+
+/// What a register's grant reads, as the form chose it.
+const READS: [&str; 3] = ["masked", "clear", "none"];
+
+impl GrantForm {
+    fn reads(&self) -> &str {
+        if READS.contains(&self.reads.as_str()) {
+            &self.reads
+        } else {
+            "masked"
+        }
+    }
 }
 
 async fn view(
@@ -51,15 +70,22 @@ async fn view(
             div.table-wrap { table {
                 thead { tr {
                     th { (ctx.t("admin-grant-client")) } th { (ctx.t("admin-grant-scope")) }
-                    th { (ctx.t("admin-grant-department")) } th { (ctx.t("admin-grant-clear")) }
+                    th { (ctx.t("admin-grant-department")) } th { (ctx.t("admin-grant-reads")) }
                     th { (ctx.t("admin-grant-by")) }
                     th { span.visually-hidden { (ctx.t("id-session-action")) } }
                 } }
-                tbody { @for g in &list { tr {
+                tbody { @for listed in &list { @let g = &listed.grant; tr {
                     td { code { (g.client_id) } }
                     td { (ctx.t(&format!("admin-grant-scope-{}", g.scope.name()))) }
                     td { (ctx.pick(&g.department.names.zh, &g.department.names.bo, &g.department.names.en)) " " code { (g.department.code) } }
-                    td { (ctx.t(if g.clear_sensitive { "admin-grant-yes" } else { "admin-grant-no" })) }
+                    td { @match &listed.reads {
+                        Some(d) => (ctx.fmt(&kernel::Message::new("admin-grant-reads-grant")
+                            .arg("id", d.id)
+                            .arg("items", d.terms.items.len() as i64)
+                            .arg("masked", d.terms.items.iter().filter(|i| i.masking != grants::data::Masking::Clear).count() as i64))),
+                        None if g.scope.register().is_some() => (ctx.t("admin-grant-reads-none")),
+                        None => "—",
+                    } }
                     td { code { (g.granted_by) } " · " (ui::layout::at(ctx, &g.granted_at)) }
                     td { form method="post" action="/admin/grants/revoke" {
                         input type="hidden" name="client_id" value=(g.client_id);
@@ -85,7 +111,14 @@ async fn view(
             input id="g-department" name="department" value=(form.department) required aria-describedby="g-department-hint";
             p.muted id="g-department-hint" { (ctx.t("admin-grant-department-hint")) }
             @for e in errors("department") { p.field-error { (e) } }
-            label { input type="checkbox" name="clear_sensitive" checked[form.clear_sensitive.is_some()]; " " (ctx.t("admin-grant-clear")) }
+            label for="g-reads" { (ctx.t("admin-grant-reads")) }
+            select id="g-reads" name="reads" aria-describedby="g-reads-hint" {
+                @for r in READS {
+                    option value=(r) selected[form.reads() == r] { (ctx.t(&format!("admin-grant-reads-{r}"))) }
+                }
+            }
+            p.muted id="g-reads-hint" { (ctx.t("admin-grant-reads-hint")) }
+            @for e in errors("reads") { p.field-error { (e) } }
             button type="submit" { (ctx.t("admin-grant-give")) }
         }
     };
@@ -111,7 +144,7 @@ pub(super) async fn give(
         client_id: form.client_id.clone(),
         scope: form.scope.clone(),
         department: form.department.clone(),
-        clear_sensitive: form.clear_sensitive.is_some(),
+        reads: registry::fields::standing_reads(&form.scope, form.reads()),
     };
     let blank = GrantForm::default();
     let (shown, problems, outcome, status) =

@@ -312,7 +312,7 @@ common::stories! { demo_app;
                 client_id: "minzheng-shenpi".into(),
                 scope: "cases".into(),
                 department: "540102-civil-affairs".into(),
-                clear_sensitive: false,
+                reads: None,
             },
         )
         .await

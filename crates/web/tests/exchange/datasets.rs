@@ -86,7 +86,7 @@ db::on_each_backend! {
             client_id: "gongan-lvguan".into(),
             scope: "exchange".into(),
             department: "540000-public-security".into(),
-            clear_sensitive: false,
+            reads: None,
         })
         .await
         .expect("granted");

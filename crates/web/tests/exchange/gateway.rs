@@ -101,6 +101,31 @@ db::on_each_backend! {
             .expect("tamper");
         let broken = exchange::access_log::verify(db).await.expect("verify");
         assert_eq!(broken.first_break, Some(2));
+
+        // One grants model: the standing grant given with the system's grant on the register
+        // serves the gateway too — for that system alone, for the purpose its call states.
+        let operator = identity::Principal::Operator("system:test");
+        let register = grants::service::NewGrant {
+            client_id: "minzheng-jiuzhu".into(),
+            scope: "population".into(),
+            department: "540102-civil-affairs".into(),
+            reads: registry::fields::standing_reads("population", "masked"),
+        };
+        grants::service::give(db, &operator, &register).await.expect("granted");
+        let standing = get(url(citizen.as_str(), "低保年审")).await;
+        standing.expect_status(StatusCode::OK);
+        let body = standing.json();
+        assert_eq!(body["data"]["name_zh"], "***珠", "{body}");
+        assert_eq!(body["masking"]["person_id"], "masked");
+        assert_eq!(body["masking"]["marital_status"], "clear");
+        let other = grants::service::NewGrant { client_id: "minzheng-taizhang".into(), scope: "exchange".into(), reads: None, ..register };
+        let token = app.system_token("minzheng-taizhang", "openid").await;
+        grants::service::give(db, &operator, &other).await.expect("granted");
+        // (Its department's only grant for all its systems is the one revoked above.)
+        common::system_call(&app, "GET", &url(citizen.as_str(), "低保年审"), Some(&token), "application/json", "")
+            .await
+            .expect_status(StatusCode::FORBIDDEN)
+            .shows("revoked");
     }
 }
 

@@ -102,7 +102,7 @@ async fn grant_exchange(app: &TestApp) {
             client_id: "minzheng-jiuzhu".into(),
             scope: "exchange".into(),
             department: "540102-civil-affairs".into(),
-            clear_sensitive: false,
+            reads: None,
         },
     )
     .await

@@ -103,6 +103,7 @@ async fn backend(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
         department_kind: Some("civil-affairs".into()),
         person: None,
         clear_sensitive: false,
+        data: None,
         official: None,
     };
     let rounds = if quick { 1 } else { 3 };
@@ -346,11 +347,12 @@ pub(super) async fn grant_of(
         quota: 0,
         renews: None,
         salt: grants::data::new_salt(db, request)?,
+        systems: Vec::new(),
     };
     let id = grants::data::give_in(
         &mut tx,
         &grants::data::NewDataGrant {
-            request_id: request,
+            request_id: Some(request),
             consumer: "540102-civil-affairs",
             provider: "540000-public-security",
             resource,
@@ -387,7 +389,7 @@ pub(super) async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<St
             client_id: "bench-registry".into(),
             scope: "population".into(),
             department: "540102-civil-affairs".into(),
-            clear_sensitive: false,
+            reads: registry::fields::standing_reads("population", "masked"),
         },
     )
     .await
@@ -399,7 +401,7 @@ pub(super) async fn system_token(db: &Db, addr: SocketAddr) -> anyhow::Result<St
             client_id: "bench-registry".into(),
             scope: "exchange".into(),
             department: "540102-civil-affairs".into(),
-            clear_sensitive: false,
+            reads: None,
         },
     )
     .await

@@ -284,8 +284,8 @@ pub enum ClientCommand {
 #[derive(Debug, Subcommand)]
 pub enum RegistryCommand {
     /// Let a system (a confidential OAuth client with client credentials) act for a
-    /// department in a registry: read with purpose, update the department's fields, report
-    /// observations, send batches.
+    /// department in a registry: read with purpose what its data grant gives, update the
+    /// department's fields, report observations, send batches.
     Grant {
         #[arg(long)]
         client: String,
@@ -297,8 +297,13 @@ pub enum RegistryCommand {
         /// The department's code (540102-civil-affairs).
         #[arg(long)]
         department: String,
-        /// Sensitive fields the department does not own are shown in clear.
-        #[arg(long)]
+        /// What the system reads of a register (population, entities), given as a standing
+        /// data grant for it alone: every item with sensitive ones masked (`masked`), every
+        /// item in clear (`clear`), or only its department's own fields (`none`).
+        #[arg(long, default_value = "masked", value_parser = ["masked", "clear", "none"])]
+        reads: String,
+        /// The same as `--reads clear`.
+        #[arg(long, conflicts_with = "reads")]
         clear_sensitive: bool,
         #[arg(long)]
         database_url: Option<String>,

@@ -100,10 +100,16 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                     client,
                     registry,
                     department,
+                    reads,
                     clear_sensitive,
                     database_url,
                 },
         } => {
+            let reads = if clear_sensitive {
+                "clear"
+            } else {
+                reads.as_str()
+            };
             let db = open_with(config_path, database_url).await?;
             let given = grants::service::give(
                 &db,
@@ -112,7 +118,7 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
                     client_id: client.clone(),
                     scope: registry.clone(),
                     department: department.clone(),
-                    clear_sensitive,
+                    reads: registry::fields::standing_reads(&registry, reads),
                 },
             )
             .await;
