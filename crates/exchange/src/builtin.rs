@@ -146,6 +146,11 @@ pub fn code_of_source(source: &str) -> Option<String> {
         .map(|(_, c, _)| (*c).to_owned())
 }
 
+/// Whether a resource code is in the certificate types' class (`105001/…`).
+pub fn is_certificate_code(code: &str) -> bool {
+    code.starts_with("105001/")
+}
+
 /// A certificate type's resource code (class 1, item 05: electronic certificates).
 pub fn certificate_code(type_code: &str) -> String {
     let sequence: String = type_code
@@ -174,7 +179,7 @@ pub async fn feed_of(db: &db::Db, code: &str) -> Result<Option<Feed>, db::DbErro
             key: reg.key.to_owned(),
         }));
     }
-    if code.starts_with("105001/") {
+    if is_certificate_code(code) {
         return Ok(Some(Feed {
             register: None,
             key: "identifier".into(),

@@ -3,6 +3,7 @@
 //! (rustls): a peer's certificate is checked against the system's trusted authorities and any
 //! the operator adds (`outbound_ca_file`: a government intranet's own CA).
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
 use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -24,7 +26,7 @@ pub struct Reply {
 /// The largest answer read (a webhook's acknowledgement, a provider's record).
 pub const LARGEST_ANSWER: usize = 4 << 20;
 
-type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type Connector = hyper_rustls::HttpsConnector<HttpConnector<Guarded>>;
 type Pool = Client<Connector, Full<Bytes>>;
 
 /// The authorities added to the system's, and the client built with them (built again when
@@ -57,7 +59,10 @@ fn pool(db: &db::Db) -> Result<Arc<Pool>, String> {
     if let Some(p) = &held.1 {
         return Ok(p.clone());
     }
-    let mut http = HttpConnector::new();
+    let mut http = HttpConnector::new_with_resolver(Guarded {
+        system: GaiResolver::new(),
+        allowed: db.shared(|_| Allowed::default()),
+    });
     http.enforce_http(false);
     http.set_nodelay(true);
     http.set_connect_timeout(Some(Duration::from_secs(3)));
@@ -155,22 +160,108 @@ fn allowed(db: &db::Db, host: &str) -> bool {
         || list.iter().any(|p| {
             if let Some(suffix) = p.strip_prefix("*.") {
                 host.ends_with(&format!(".{suffix}"))
-            } else if let Some((net, bits)) = p.split_once('/') {
-                match (
-                    net.parse::<std::net::Ipv4Addr>(),
-                    bits.parse::<u32>(),
-                    host.parse::<std::net::Ipv4Addr>(),
-                ) {
-                    (Ok(net), Ok(bits), Ok(ip)) => {
-                        let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-                        u32::from(net) & mask == u32::from(ip) & mask
-                    }
-                    _ => false,
-                }
+            } else if p.contains('/') {
+                host.parse::<IpAddr>().is_ok_and(|ip| in_range(p, ip))
             } else {
                 *p == host
             }
         })
+}
+
+/// Whether `ip` is within the IPv4 range `pattern` (`a.b.c.d/n`).
+fn in_range(pattern: &str, ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V4(v4) => v4,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4,
+            None => return false,
+        },
+    };
+    match pattern
+        .split_once('/')
+        .map(|(net, bits)| (net.parse::<Ipv4Addr>(), bits.parse::<u32>()))
+    {
+        Some((Ok(net), Ok(bits))) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(net) & mask == u32::from(ip) & mask
+        }
+        _ => false,
+    }
+}
+
+impl Allowed {
+    /// Whether a host the list allows may be reached at `ip`, an address its name resolved
+    /// to: when the list is set, an address of this machine or of the link (loopback,
+    /// link-local — where cloud metadata services answer —, unspecified, multicast) only if a
+    /// range of the list names it; an intranet's private addresses are the usual case and
+    /// pass. An allowed name pointed at the platform itself is not called.
+    fn reaches(&self, ip: IpAddr) -> bool {
+        let list = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if list.is_empty() || list.iter().any(|p| in_range(p, ip)) {
+            return true;
+        }
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        };
+        match ip {
+            IpAddr::V4(v4) => {
+                !(v4.is_loopback()
+                    || v4.is_link_local()
+                    || v4.is_unspecified()
+                    || v4.is_multicast()
+                    || v4.is_broadcast())
+            }
+            IpAddr::V6(v6) => {
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (v6.segments()[0] & 0xffc0) == 0xfe80)
+            }
+        }
+    }
+}
+
+/// The connector's name resolution: the system's, keeping only the addresses the allowed
+/// hosts may be reached at ([`Allowed::reaches`]), checked on every connection, so a name
+/// that resolves somewhere else later is refused then.
+#[derive(Clone)]
+struct Guarded {
+    system: GaiResolver,
+    allowed: Arc<Allowed>,
+}
+
+impl tower::Service<Name> for Guarded {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.system.poll_ready(cx)
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let resolving = self.system.call(name.clone());
+        let allowed = self.allowed.clone();
+        Box::pin(async move {
+            let kept: Vec<SocketAddr> = resolving
+                .await?
+                .filter(|a| allowed.reaches(a.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!("{name} resolves to no address outbound_allow lets the platform call"),
+                ));
+            }
+            Ok(kept.into_iter())
+        })
+    }
 }
 
 /// The path and query of `url`, as a signature names them (`/` when it has none).

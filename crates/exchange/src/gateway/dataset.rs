@@ -193,9 +193,14 @@ pub async fn query(
             done.provider = r.provider.clone();
             matching(db, by, &r, &consumer, f, &mut done).await
         }
-        None if crate::builtin::REGISTERS.iter().any(|(_, c, _)| *c == code) => Err(
-            ExchangeError::Refused(Message::new("xc-gw-filter-not-served")),
-        ),
+        // The registers and certificate types are read by key, not searched.
+        None if crate::builtin::REGISTERS.iter().any(|(_, c, _)| *c == code)
+            || crate::builtin::is_certificate_code(&code) =>
+        {
+            Err(ExchangeError::Refused(Message::new(
+                "xc-gw-filter-not-served",
+            )))
+        }
         None => Err(ExchangeError::NotFound),
     };
     let outcome = match &result {

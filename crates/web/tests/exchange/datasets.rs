@@ -165,11 +165,14 @@ db::on_each_backend! {
         call(format!("/api/v1/exchange/301002~000005?purpose={p}&rooms=12")).await.expect_status(StatusCode::UNPROCESSABLE_ENTITY).shows("rooms");
         call("/api/v1/exchange/301002~000005?division=540102".into()).await.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
         call(format!("/api/v1/exchange/101001~000001?purpose={p}")).await.expect_status(StatusCode::CONFLICT);
+        // A certificate type is not searched by filter either (it was a 404).
+        let certificate = exchange::builtin::certificate_code("GA-001").replace('/', "~");
+        call(format!("/api/v1/exchange/{certificate}?purpose={p}")).await.expect_status(StatusCode::CONFLICT).shows("by filter");
         call(format!("/api/v1/exchange/301002~000005?purpose={p}&limit=0")).await.expect_status(StatusCode::BAD_REQUEST);
         // Every call is a line of the access log, a filter's with how many records it returned.
         let lines = exchange::access_log::lines(db, 0, 100, Some("540102-civil-affairs")).await.expect("lines");
         let seen: Vec<(i64, i64)> = lines.iter().map(|l| (l.line.status, l.line.records)).collect();
-        assert_eq!(seen, vec![(200, 1), (403, 0), (404, 0), (200, 2), (200, 1), (200, 1), (422, 0), (422, 0), (409, 0)]);
+        assert_eq!(seen, vec![(200, 1), (403, 0), (404, 0), (200, 2), (200, 1), (200, 1), (422, 0), (422, 0), (409, 0), (409, 0)]);
 
         // Civil affairs subscribes to the table: the next version's changed, new and removed
         // records within its scope reach its webhook; one outside Chengguan does not.

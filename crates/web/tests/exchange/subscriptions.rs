@@ -455,5 +455,17 @@ db::on_each_backend! {
         exchange::outbound::allow(db, &["127.0.0.0/8".into()]).expect("allowed hosts");
         exchange::subscriptions::deliver::round(db, &fast_retries()).await.expect("round");
         assert_eq!(hook.events().len(), 2);
+
+        // An allowed name is called only at addresses the list lets it reach: `localhost`
+        // resolves to this machine, which no range names, so it is not even connected to;
+        // with the loopback range listed it is (and port 9 then simply refuses).
+        let limit = std::time::Duration::from_secs(2);
+        exchange::outbound::allow(db, &["localhost".into()]).expect("allowed hosts");
+        let refused = exchange::outbound::get(db, "http://localhost:9/", limit).await.expect_err("refused");
+        assert!(refused.contains("outbound_allow"), "{refused}");
+        exchange::outbound::allow(db, &["localhost".into(), "127.0.0.0/8".into(), "::1/128".into()]).expect_err("IPv4 ranges only");
+        exchange::outbound::allow(db, &["localhost".into(), "127.0.0.0/8".into()]).expect("allowed hosts");
+        let unreachable = exchange::outbound::get(db, "http://127.0.0.1:9/", limit).await.expect_err("nothing listens");
+        assert!(!unreachable.contains("outbound_allow"), "{unreachable}");
     }
 }
