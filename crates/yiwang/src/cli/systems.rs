@@ -123,8 +123,18 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             )
             .await;
             match given {
-                Ok(_) => {
+                Ok(g) => {
                     println!("{client} acts for {department} in the {registry} registry");
+                    if g.scope.register().is_some() {
+                        println!(
+                            "{client} reads {}",
+                            match reads {
+                                "clear" => "every item of the register, in clear",
+                                "none" => "only what its department owns of the register",
+                                _ => "every item of the register, sensitive ones masked",
+                            }
+                        );
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(grants::GrantError::Invalid(problems)) => {
