@@ -84,7 +84,6 @@ pub async fn system_reader(
                     .iter()
                     .any(|i| i.masking == Masking::Pseudonym);
                 data = ReadGrant {
-                    grant: Some(g.id),
                     items: g
                         .terms
                         .items

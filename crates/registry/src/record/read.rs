@@ -42,7 +42,6 @@ pub struct Reader {
 /// says why, and a record where the department owns nothing is refused with it.
 #[derive(Debug, Clone, Default)]
 pub struct ReadGrant {
-    pub grant: Option<i64>,
     pub items: HashMap<String, grants::data::Masking>,
     pub scope: Option<kernel::DivisionCode>,
     /// The grant's salt, unsealed, when an item is granted as a pseudonym.
@@ -215,6 +214,27 @@ async fn flagged(conn: &mut db::Conn, reg: &Register, key: &str) -> Result<Vec<S
     .map_err(DbError::from)
 }
 
+/// A read refused with `why`, the refusal written to the audit chain first (or the error
+/// that kept it from being written).
+async fn refused(
+    db: &Db,
+    reg: &Register,
+    key_shown: &str,
+    reader: &Reader,
+    purpose: &str,
+    why: RegistryError,
+) -> RegistryError {
+    let audited = async {
+        let mut tx = db.begin().await?;
+        crate::audit_refusal(&mut tx, reg, key_shown, reader, purpose).await?;
+        tx.commit().await.map_err(DbError::from)
+    };
+    match audited.await {
+        Ok(()) => why,
+        Err(e) => RegistryError::Db(e),
+    }
+}
+
 /// Whether a reader sees a field of the subject `key` in clear.
 fn clear_for(reg: &Register, f: &Field, key: &str, reader: &Reader, own: bool) -> bool {
     own || reader.clear_sensitive
@@ -272,10 +292,15 @@ pub async fn read_unlogged(
         && !may_read(&mut conn, reg, key, &current, grants).await?
     {
         drop(conn);
-        let mut tx = db.begin().await?;
-        crate::audit_refusal(&mut tx, reg, &key_shown, reader, purpose).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Err(RegistryError::Forbidden);
+        return Err(refused(
+            db,
+            reg,
+            &key_shown,
+            reader,
+            purpose,
+            RegistryError::Forbidden,
+        )
+        .await);
     }
     let times = if updated == created {
         HashMap::new()
@@ -332,10 +357,8 @@ pub async fn read_unlogged(
     if let Some(data) = &reader.data
         && fields.is_empty()
     {
-        let mut tx = db.begin().await?;
-        crate::audit_refusal(&mut tx, reg, &key_shown, reader, purpose).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Err(RegistryError::NotGranted(data.refused(covered)));
+        let why = RegistryError::NotGranted(data.refused(covered));
+        return Err(refused(db, reg, &key_shown, reader, purpose, why).await);
     }
     let read_fields: Vec<&str> = fields.iter().map(|f| f.field).collect();
     drop(conn);
