@@ -216,6 +216,7 @@ xc-grant-not-in-force = Outside its period
 xc-grant-revoked = Revoked
 xc-grant-request = From request
 xc-grant-standing = None: a standing grant, given with the system's grant on the register by the region's administrator
+xc-grant-ended-with-system = ended with the system's grant on the register (replaced or taken back)
 xc-grant-purpose-per-call = Stated on each call (a standing grant)
 xc-grant-until-revoked = until revoked
 xc-grant-systems = For the systems

@@ -216,6 +216,7 @@ xc-grant-not-in-force = 不在有效期内
 xc-grant-revoked = 已撤销
 xc-grant-request = 来源申请
 xc-grant-standing = 无：常设授权，由自治区管理员在授予系统登记簿权限时一并给出
+xc-grant-ended-with-system = 随系统的登记簿授权更换或收回而终止
 xc-grant-purpose-per-call = 每次调用时说明（常设授权）
 xc-grant-until-revoked = 撤销为止
 xc-grant-systems = 适用系统

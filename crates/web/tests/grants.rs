@@ -264,6 +264,13 @@ db::on_each_backend! {
         assert!(standing.iter().all(|d| d.revoked_at.is_some()), "{standing:?}");
         read(jiuzhu, "低保年审").await.expect_status(StatusCode::FORBIDDEN);
 
+        // The provider's grants page shows the ended standing grants in the reader's language.
+        let (provider, _) = app.official_sign_in("steward.security", PASSWORD).await;
+        let grants_page = app.get_as("/exchange/grants?lang=bo", &provider).await;
+        grants_page.expect_status(StatusCode::OK);
+        assert!(!grants_page.body.contains(grants::data::STANDING_ENDED), "the reason in Tibetan");
+        grants_page.shows("མ་ལག་གི་ཐོ་མཛོད་དབང་ཆ་བརྗེས་པའམ་ཕྱིར་བསྡུས་པ་དང་མཉམ་དུ་མཇུག་རྫོགས།");
+
         // The administrator's page says what each register grant reads.
         let (admin, _) = app.official_sign_in("admin.region", PASSWORD).await;
         let page = app.get_as("/admin/grants?lang=en", &admin).await;

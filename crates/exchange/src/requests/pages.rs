@@ -421,7 +421,10 @@ async fn grants_view(
                         @if g.revoked_at.is_some() { (ctx.t("xc-grant-revoked")) }
                         @else if g.in_force(&today) { (ctx.t("xc-grant-in-force")) }
                         @else { (ctx.t("xc-grant-not-in-force")) } }
-                        @if let Some(r) = &g.revoked_reason { " · " (r) } }
+                        @if let Some(r) = &g.revoked_reason {
+                            " · "
+                            @if r == grants::data::STANDING_ENDED { (ctx.t("xc-grant-ended-with-system")) } @else { (r) }
+                        } }
                     dt { (ctx.t("xc-req-consumer")) } dd { code { (g.consumer) } }
                     dt { (ctx.t("xc-provider")) } dd { code { (g.provider) } }
                     dt { (ctx.t("xc-req-granted-items")) } dd { @for i in &g.terms.items {
