@@ -254,6 +254,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0028_one_grants_model.sql"),
         },
     },
+    Migration {
+        version: 29,
+        name: "halls: hours, categories, window staff, appointments and queue tickets",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0029_halls.sql"),
+            postgres: include_str!("../migrations/postgres/0029_halls.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -18,7 +18,14 @@ pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 /// `clock.now().to_offset(CST).date() == clock.today()`.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
-    fixed: std::sync::Arc<std::sync::RwLock<Option<Date>>>,
+    fixed: std::sync::Arc<std::sync::RwLock<Option<Fixed>>>,
+}
+
+/// What a set clock holds: a day (the real time of day runs on), or a standing instant.
+#[derive(Debug, Clone, Copy)]
+enum Fixed {
+    Day(Date),
+    Instant(OffsetDateTime),
 }
 
 impl Clock {
@@ -36,14 +43,32 @@ impl Clock {
 
     /// Takes `date` as today from now on, for this clock and every clone of it.
     pub fn set_today(&self, date: Date) {
+        self.set(Fixed::Day(date));
+    }
+
+    /// Stops the clock at `at`, for this clock and every clone of it: a test of what
+    /// depends on the time of day (opening hours, appointment slots, waiting times) sets the
+    /// instant and moves it on itself.
+    pub fn set_now(&self, at: OffsetDateTime) {
+        self.set(Fixed::Instant(at));
+    }
+
+    fn set(&self, fixed: Fixed) {
         *self
             .fixed
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(date);
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fixed);
     }
 
     /// The date set, if one is.
     pub fn fixed(&self) -> Option<Date> {
+        self.fixed_as_set().map(|f| match f {
+            Fixed::Day(d) => d,
+            Fixed::Instant(at) => at.to_offset(CST).date(),
+        })
+    }
+
+    fn fixed_as_set(&self) -> Option<Fixed> {
         *self
             .fixed
             .read()
@@ -58,9 +83,10 @@ impl Clock {
     /// The current instant: the real one, or today's set date at the real time of day.
     pub fn now(&self) -> OffsetDateTime {
         let real = OffsetDateTime::now_utc();
-        match self.fixed() {
+        match self.fixed_as_set() {
             None => real,
-            Some(date) => real
+            Some(Fixed::Instant(at)) => at.to_offset(UtcOffset::UTC),
+            Some(Fixed::Day(date)) => real
                 .to_offset(CST)
                 .replace_date(date)
                 .to_offset(UtcOffset::UTC),

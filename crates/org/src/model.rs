@@ -99,25 +99,38 @@ impl CentreKind {
     }
 }
 
-/// The kind of business a window takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The kind of business a window takes (and, in the hall, the queue its tickets join).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WindowCategory {
-    /// 综合窗口: accepts any item.
+    /// 无差别综合窗口: accepts any item.
     Comprehensive,
+    /// 企业开办.
     BusinessRegistration,
+    /// 社会事务.
     SocialAffairs,
+    /// 不动产登记.
     RealEstate,
+    /// 投资项目审批.
     InvestmentProjects,
+    /// 工程建设项目审批.
+    Construction,
+    /// 公安 (identity cards, household registration, exit and entry).
+    PublicSecurity,
+    /// 税务.
+    Taxation,
 }
 
 impl WindowCategory {
-    pub const ALL: [WindowCategory; 5] = [
+    pub const ALL: [WindowCategory; 8] = [
         WindowCategory::Comprehensive,
         WindowCategory::BusinessRegistration,
         WindowCategory::SocialAffairs,
         WindowCategory::RealEstate,
         WindowCategory::InvestmentProjects,
+        WindowCategory::Construction,
+        WindowCategory::PublicSecurity,
+        WindowCategory::Taxation,
     ];
 
     pub fn key(self) -> &'static str {
@@ -127,11 +140,28 @@ impl WindowCategory {
             WindowCategory::SocialAffairs => "social-affairs",
             WindowCategory::RealEstate => "real-estate",
             WindowCategory::InvestmentProjects => "investment-projects",
+            WindowCategory::Construction => "construction",
+            WindowCategory::PublicSecurity => "public-security",
+            WindowCategory::Taxation => "taxation",
         }
     }
 
     pub fn parse(s: &str) -> Option<WindowCategory> {
         WindowCategory::ALL.into_iter().find(|c| c.key() == s)
+    }
+
+    /// The letter of its queue tickets (A001, B001 …), the same in every hall.
+    pub fn letter(self) -> char {
+        match self {
+            WindowCategory::Comprehensive => 'A',
+            WindowCategory::BusinessRegistration => 'B',
+            WindowCategory::SocialAffairs => 'C',
+            WindowCategory::RealEstate => 'D',
+            WindowCategory::InvestmentProjects => 'E',
+            WindowCategory::Construction => 'F',
+            WindowCategory::PublicSecurity => 'G',
+            WindowCategory::Taxation => 'H',
+        }
     }
 }
 

@@ -11,8 +11,9 @@ use crate::store;
 /// Reads of the reference data. Divisions, departments and centres are public, so these take
 /// no principal.
 pub use crate::store::{
-    CentreFilter, DivisionFilter, centre, centres, department, department_by_credit_code,
-    departments_in, divisions, find_departments, missing_tibetan_names, search_divisions,
+    CentreFilter, DivisionFilter, centre, centre_code_of, centre_keys, centres, department,
+    department_by_credit_code, departments_in, divisions, find_departments, missing_tibetan_names,
+    search_divisions, set_window_category,
 };
 
 /// A division with the chain above it and the divisions directly below.

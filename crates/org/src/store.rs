@@ -459,3 +459,52 @@ pub async fn count_centres(db: &Db) -> Result<i64, DbError> {
         .fetch_one(db.pool())
         .await?)
 }
+
+/// A centre's row id and its windows' row ids by number: the keys the hall's own tables
+/// refer to.
+pub async fn centre_keys(
+    db: &Db,
+    code: &str,
+) -> Result<Option<(i64, Vec<(String, i64)>)>, DbError> {
+    let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM service_centres WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let rows = sqlx::query("SELECT number, id FROM service_windows WHERE centre_id = $1")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    let windows = rows
+        .iter()
+        .map(|r| Ok((r.try_get("number")?, r.try_get("id")?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some((id, windows)))
+}
+
+/// Gives a window another category (the hall's manager does, with the hall's audit event).
+pub async fn set_window_category(
+    conn: &mut Conn,
+    window_id: i64,
+    category: WindowCategory,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE service_windows SET category = $1 WHERE id = $2")
+        .bind(category.key())
+        .bind(window_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(done == 1)
+}
+
+/// A centre's code by its row id.
+pub async fn centre_code_of(db: &Db, id: i64) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT code FROM service_centres WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(certs::pages::router())
         .merge(certs::api::router())
         .merge(exchange::router())
+        .merge(halls::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())
@@ -124,6 +125,14 @@ impl App {
         let deadlines = cases::alerts::spawn(self.db.clone(), self.sms.clone());
         let requests = exchange::requests::alerts::spawn(self.db.clone(), self.sms.clone());
         let changes = exchange::subscriptions::deliver::spawn(self.db.clone());
+        let hall = halls::service::spawn_sweeper(self.db.clone());
+        // Screens' event streams never end by themselves: closing the feed ends them, so the
+        // graceful shutdown does not wait for them.
+        let db = self.db.clone();
+        let shutdown = async move {
+            shutdown.await;
+            halls::live::close(&db);
+        };
         let served = axum::serve(
             self.listener,
             self.router
@@ -136,6 +145,7 @@ impl App {
         deadlines.abort();
         requests.abort();
         changes.abort();
+        hall.abort();
         served
     }
 }

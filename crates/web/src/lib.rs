@@ -34,6 +34,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         cases::FTL,
         certs::FTL,
         exchange::FTL,
+        halls::FTL,
         FTL,
     ]
 }
