@@ -128,3 +128,4 @@ hall-priority-elderly = ལོ་ 70 ཡན་གྱི་རྒན་པ།
 hall-priority-disability = དབང་པོ་སྐྱོན་ཅན།
 hall-priority-pregnant = སྦྲུམ་མ།
 hall-priority-military = དམག་མི།
+hall-p-no-action = སྒེའུ་ཁུང་གི་བྱ་བ་འདི་མེད། { $action }

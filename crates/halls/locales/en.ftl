@@ -128,3 +128,4 @@ hall-priority-elderly = 70 or older
 hall-priority-disability = Disability
 hall-priority-pregnant = Pregnant
 hall-priority-military = Military
+hall-p-no-action = There is no window action { $action }.

@@ -128,3 +128,4 @@ hall-priority-elderly = 70 岁以上老人
 hall-priority-disability = 残疾人
 hall-priority-pregnant = 孕妇
 hall-priority-military = 军人
+hall-p-no-action = 没有这个窗口操作：{ $action }。

@@ -8,6 +8,7 @@
 //! - `live`: the screens' feed across replicas (PostgreSQL `LISTEN/NOTIFY`, in-process on
 //!   SQLite).
 
+pub mod api;
 pub mod live;
 pub mod model;
 pub mod pages;
@@ -18,9 +19,9 @@ pub use model::HallError;
 
 use kernel::i18n::Ftl;
 
-/// The hall's pages.
+/// The hall's pages and API.
 pub fn router() -> axum::Router<ui::AppState> {
-    pages::router()
+    pages::router().merge(api::router())
 }
 
 /// This crate's messages.

@@ -275,3 +275,54 @@ db::on_each_backend! {
         assert_eq!(b.recent.first().map(|c| c.number.as_str()), Some("A001"));
     }
 }
+
+/// Two replicas on one PostgreSQL: a screen connected to the second hears a call made on the
+/// first, through `NOTIFY`.
+#[tokio::test]
+async fn a_screen_on_another_replica_hears_the_call() {
+    let Some(t) = db::testing::fresh(db::Backend::Postgres).await else {
+        return;
+    };
+    let db = &t.db;
+    org::seed::seed_demo(db).await.expect("org");
+    identity::seed::seed_demo(db, "demo-password-1")
+        .await
+        .expect("identity");
+    let other = Db::open(db.url(), false)
+        .await
+        .expect("a second replica's pool");
+    let clerk = login(db, "clerk.chengguan").await;
+    at(db, datetime!(2026-06-10 10:00 +8));
+    other.clock().set_now(datetime!(2026-06-10 10:00 +8));
+    let (id, _) = board::board_for_screen(&other, HALL).await.expect("board");
+    let mut screen = yiwang_halls::live::subscribe(&other, id);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    calling::open(db, &clerk, HALL, "01").await.expect("open");
+    let walk = tickets::WalkIn {
+        category: Some("comprehensive".into()),
+        ..Default::default()
+    };
+    tickets::walk_in(db, None, HALL, &walk)
+        .await
+        .expect("ticket");
+    let called = std::time::Instant::now();
+    calling::call_next(db, &clerk, HALL, "01")
+        .await
+        .expect("call")
+        .expect("A001");
+    loop {
+        let b = tokio::time::timeout(std::time::Duration::from_secs(5), screen.recv())
+            .await
+            .expect("heard within 5 s")
+            .expect("a board");
+        let b: board::Board = serde_json::from_str(&b).expect("a board");
+        if b.windows
+            .iter()
+            .any(|w| w.ticket.as_deref() == Some("A001"))
+        {
+            break;
+        }
+    }
+    assert!(called.elapsed() < std::time::Duration::from_secs(5));
+    other.close().await;
+}

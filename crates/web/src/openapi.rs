@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
                     cert_paths(),
                     oauth_paths(),
                     exchange_paths(),
+                    halls::api::openapi_paths(),
                 ] {
                     if let Value::Object(more) = more {
                         paths.extend(more);

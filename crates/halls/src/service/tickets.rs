@@ -275,8 +275,9 @@ pub async fn follow(db: &Db, id: i64, key: &str) -> Result<Issued, HallError> {
     let not_found = || HallError::NotFound(Message::new("hall-ticket-unknown"));
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let ticket = store::ticket(&mut conn, id).await?.ok_or_else(not_found)?;
+    // Ticket numbers are on the screens anyway: a wrong key says so rather than hide it.
     if !ui::state::Secret::new(ticket.secret.clone()).matches(key.trim()) {
-        return Err(not_found());
+        return Err(HallError::Forbidden);
     }
     let ahead = if ticket.state == TicketState::Waiting {
         store::ahead_of(&mut conn, &ticket).await?

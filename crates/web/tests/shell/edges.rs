@@ -105,6 +105,17 @@ db::on_each_backend! {
             .as_str()
             .expect("an item")
             .to_owned();
+        // A ticket for the hall's paths (the hall is open on a Wednesday morning).
+        app.db.db.clock().set_now(time::macros::datetime!(2026-06-10 10:00 +8));
+        let ticket = app
+            .send(
+                Request::post("/api/v1/halls/540102-zwfw/tickets")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(r#"{"category":"comprehensive"}"#))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(ticket.status, StatusCode::CREATED, "{}", ticket.body);
         let doc = app.get("/api/openapi.json").await.json();
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().expect("paths");
@@ -114,6 +125,9 @@ db::on_each_backend! {
                 .replace("{key}", "540102199001011233")
                 .replace("{name}", "power")
                 .replace("{id}", "1")
+                .replace("{centre}", "540102-zwfw")
+                .replace("{window}", "01")
+                .replace("{action}", "recall")
                 .replace(
                     "{code}",
                     if path.contains("centre") {
