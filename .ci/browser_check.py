@@ -272,7 +272,7 @@ def main():
     env = dict(os.environ, YIWANG_LOG="warn")
     try:
         # Today is an input: the checks take a fixed day, never the machine's.
-        site, wd, data = stack.enter_context(demo_and_browser(BINARY, "yiwang-browser-", "--today", "2026-11-02"))
+        site, wd, data = stack.enter_context(demo_and_browser(BINARY, "yiwang-browser-", "--today", "2026-11-02T10:00"))
         axe_source = open(AXE_JS, encoding="utf-8").read() if AXE_JS and os.path.exists(AXE_JS) else ""
         if not axe_source:
             print("  note: AXE_JS not set; the axe-core audit is skipped")
@@ -321,6 +321,27 @@ def main():
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")[:60]
             wd.screenshot(f"page-{name}.png")
             audit(wd, path, axe_source)
+        print("the hall")
+        for path in ["/halls/540102-zwfw", "/halls/540102-zwfw/kiosk?lang=bo"]:
+            wd.go(site + urllib.parse.quote(path, safe="/?=&"))
+            check(wd.js("return document.querySelector('main h1') !== null"), f"{path} has a main heading")
+            audit(wd, path, axe_source)
+        wd.go(f"{site}/halls/540102-zwfw/screen")
+        check(wd.wait_js("return document.body.getAttribute('data-updated') !== null"), "the calling screen receives the board by server-sent events")
+        count_js = "return document.querySelector('[data-category=comprehensive] .count').textContent"
+        before = int(wd.js(count_js))
+        ticket = urllib.request.Request(f"{site}/api/v1/halls/540102-zwfw/tickets", data=json.dumps({"category": "comprehensive"}).encode(), headers={"content-type": "application/json"}, method="POST")
+        started = time.time()
+        with urllib.request.urlopen(ticket) as answer:
+            issued = json.loads(answer.read())
+        risen = wd.wait_js(f"{count_js} === '{before + 1}'", limit=5)
+        took = time.time() - started
+        check(risen and took < 1.5, f"the screen's waiting count rises with a new ticket ({took:.2f} s after it was asked for)")
+        wd.screenshot("hall-screen.png")
+        audit(wd, "/halls/{centre}/screen", axe_source)
+        wd.go(f"{site}/halls/tickets/{issued['id']}?k={issued['key']}&lang=bo")
+        check(wd.js("return document.body.innerText.includes('" + issued["number"] + "')"), "the printable ticket shows its number")
+        audit(wd, "/halls/tickets/{id}", axe_source)
         print("a service guide")
         wd.go(f"{site}/items?lang=zh&q=" + urllib.parse.quote("最低生活保障"))
         wd.click("ul.results li a")

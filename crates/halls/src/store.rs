@@ -770,13 +770,43 @@ pub async fn waiting_counts(
     Ok(out)
 }
 
-/// Every ticket of a centre's day, for its statistics.
-pub async fn day_tickets(
+/// What the day's figures read of a ticket.
+#[derive(Debug, Clone)]
+pub struct Times {
+    pub category: WindowCategory,
+    pub state: TicketState,
+    pub window: Option<String>,
+    pub issued_at: String,
+    pub first_called_at: Option<String>,
+    pub ended_at: Option<String>,
+}
+
+/// Every ticket of a centre's day, as its figures read them.
+pub async fn day_times(
     conn: &mut Conn,
     centre: i64,
     day: time::Date,
-) -> Result<Vec<Ticket>, DbError> {
-    of_day(conn, centre, day, "ORDER BY id", None).await
+) -> Result<Vec<Times>, DbError> {
+    let rows = sqlx::query(
+        "SELECT category, state, window_number, issued_at, first_called_at, ended_at FROM hall_tickets WHERE centre_id = $1 AND day = $2",
+    )
+    .bind(centre)
+    .bind(format_date(day))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let state: String = r.try_get("state")?;
+            Ok(Times {
+                category: category(&r.try_get::<String, _>("category")?)?,
+                state: TicketState::parse(&state).ok_or_else(|| bad("ticket state", &state))?,
+                window: r.try_get("window_number")?,
+                issued_at: r.try_get("issued_at")?,
+                first_called_at: r.try_get("first_called_at")?,
+                ended_at: r.try_get("ended_at")?,
+            })
+        })
+        .collect()
 }
 
 /// Tickets of days before `today` still waiting: the hall closed on them.

@@ -26,6 +26,11 @@ pub struct Clock {
 enum Fixed {
     Day(Date),
     Instant(OffsetDateTime),
+    /// Runs on from `at`, which the real clock read as `real`.
+    From {
+        at: OffsetDateTime,
+        real: OffsetDateTime,
+    },
 }
 
 impl Clock {
@@ -53,6 +58,16 @@ impl Clock {
         self.set(Fixed::Instant(at));
     }
 
+    /// Sets the clock to `at` and lets it run on from there, for this clock and every clone
+    /// of it: a demonstration of what depends on the time of day (`yiwang demo --today
+    /// 2026-06-10T10:00`).
+    pub fn start_at(&self, at: OffsetDateTime) {
+        self.set(Fixed::From {
+            at,
+            real: OffsetDateTime::now_utc(),
+        });
+    }
+
     fn set(&self, fixed: Fixed) {
         *self
             .fixed
@@ -65,6 +80,9 @@ impl Clock {
         self.fixed_as_set().map(|f| match f {
             Fixed::Day(d) => d,
             Fixed::Instant(at) => at.to_offset(CST).date(),
+            Fixed::From { at, real } => (at + (OffsetDateTime::now_utc() - real))
+                .to_offset(CST)
+                .date(),
         })
     }
 
@@ -86,6 +104,7 @@ impl Clock {
         match self.fixed_as_set() {
             None => real,
             Some(Fixed::Instant(at)) => at.to_offset(UtcOffset::UTC),
+            Some(Fixed::From { at, real: then }) => (at + (real - then)).to_offset(UtcOffset::UTC),
             Some(Fixed::Day(date)) => real
                 .to_offset(CST)
                 .replace_date(date)
@@ -166,6 +185,20 @@ mod tests {
         assert_eq!(parse_date("2026-02-29"), None);
         assert_eq!(parse_date("2026-2-28"), None);
         assert_eq!(format_date(date!(2025 - 01 - 05)), "2025-01-05");
+    }
+
+    #[test]
+    fn a_clock_set_to_an_instant_stands_or_runs_on() {
+        let at = datetime!(2026-06-10 10:00 +8);
+        let standing = Clock::system();
+        standing.set_now(at);
+        assert_eq!(standing.now(), at);
+        assert_eq!(standing.today(), date!(2026 - 06 - 10));
+        let running = Clock::system();
+        running.start_at(at);
+        let now = running.now();
+        assert!(now >= at && now - at < time::Duration::seconds(5), "{now}");
+        assert_eq!(running.fixed(), Some(date!(2026 - 06 - 10)));
     }
 
     #[test]

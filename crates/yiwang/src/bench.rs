@@ -18,6 +18,7 @@ mod backend;
 mod cases;
 mod certs;
 mod exchange;
+mod halls;
 mod items;
 pub mod ogc_compare;
 mod oidc;
@@ -571,6 +572,8 @@ pub enum Group {
     Certs,
     /// The exchange's resource catalogue at 10,000 resources.
     Exchange,
+    /// The hall: 50 halls of 30 windows under load, 200 calling screens, a day's figures.
+    Halls,
 }
 
 pub async fn run(
@@ -636,6 +639,12 @@ pub async fn run(
         match exchange::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("exchange figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Halls) {
+        match halls::figures(&dir, quick, postgres_url).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("hall figures not measured: {e:#}"),
         }
     }
     if wanted(Group::Registry) {

@@ -391,7 +391,7 @@ async fn ticket_page(
         link rel="stylesheet" href="/halls/assets/hall.css";
         section.ticket {
             p { (t.centre) }
-            p.number { (t.ticket.number) }
+            h1.number { (t.ticket.number) }
             p { (category(&ctx, t.ticket.category)) }
             p { (ctx.t(&format!("hall-ticket-{}", t.ticket.state.key()))) }
             @if t.ticket.state == crate::model::TicketState::Waiting {

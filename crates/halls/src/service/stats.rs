@@ -52,7 +52,7 @@ pub async fn day(db: &Db, by: &Principal, code: &str, day: Date) -> Result<DaySt
             .await?;
     }
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let tickets = store::day_tickets(&mut conn, hall.id, day).await?;
+    let tickets = store::day_times(&mut conn, hall.id, day).await?;
     drop(conn);
     let open_minutes: i64 = open_on(db, &hall, day)
         .await?

@@ -47,8 +47,9 @@ pub enum Command {
         #[arg(long)]
         listen: Option<String>,
         /// Take this date (YYYY-MM-DD) as today, to show deadlines around the holidays of a
-        /// year whose calendar is loaded (2025 or 2026). Demonstrations only: `serve` has no
-        /// such option.
+        /// year whose calendar is loaded (2025 or 2026); with a time in Lhasa
+        /// (YYYY-MM-DDTHH:MM) the clock starts there and runs on, to show a hall open.
+        /// Demonstrations only: `serve` has no such option.
         #[arg(long)]
         today: Option<String>,
     },

@@ -13,14 +13,21 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             let today = match &today {
                 None => None,
                 Some(t) => {
-                    let Some(date) = kernel::time_util::parse_date(t.trim()) else {
-                        eprintln!("yiwang: --today {t:?}: give a date as YYYY-MM-DD");
+                    let Some(start) = demo_start(t) else {
+                        eprintln!(
+                            "yiwang: --today {t:?}: give a date as YYYY-MM-DD, or a date and a time in Lhasa as YYYY-MM-DDTHH:MM"
+                        );
                         return Ok(ExitCode::FAILURE);
                     };
-                    println!(
-                        "Yiwang demo takes {date} as today (--today): deadlines are reckoned from it"
-                    );
-                    Some(date)
+                    match start {
+                        DemoStart::Day(date) => println!(
+                            "Yiwang demo takes {date} as today (--today): deadlines are reckoned from it"
+                        ),
+                        DemoStart::At(at) => println!(
+                            "Yiwang demo starts its clock at {at} (--today): deadlines and opening hours are reckoned from it"
+                        ),
+                    }
+                    Some(start)
                 }
             };
             let mut settings = settings(
@@ -46,8 +53,10 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             let db = Db::open(&url, true)
                 .await?
                 .with_sealer(demo_master_key(&settings)?);
-            if let Some(date) = today {
-                db.clock().set_today(date);
+            match today {
+                Some(DemoStart::Day(date)) => db.clock().set_today(date),
+                Some(DemoStart::At(at)) => db.clock().start_at(at),
+                None => {}
             }
             db::migrate::run(&db).await?;
             let seeded = org::seed::seed_demo(&db).await?;
@@ -227,5 +236,28 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             Ok(ExitCode::SUCCESS)
         }
         _ => unreachable!("cli::run dispatches only this group's commands here"),
+    }
+}
+
+/// Where `demo --today` sets the clock.
+enum DemoStart {
+    /// A day; the real time of day runs on.
+    Day(time::Date),
+    /// A moment in China Standard Time; the clock runs on from it.
+    At(time::OffsetDateTime),
+}
+
+fn demo_start(typed: &str) -> Option<DemoStart> {
+    let typed = typed.trim();
+    match typed.split_once('T') {
+        None => kernel::time_util::parse_date(typed).map(DemoStart::Day),
+        Some((day, hm)) => {
+            let date = kernel::time_util::parse_date(day)?;
+            let (h, m) = hm.split_once(':')?;
+            let time = time::Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()?;
+            Some(DemoStart::At(
+                date.with_time(time).assume_offset(kernel::time_util::CST),
+            ))
+        }
     }
 }
