@@ -129,3 +129,7 @@ hall-priority-disability = དབང་པོ་སྐྱོན་ཅན།
 hall-priority-pregnant = སྦྲུམ་མ།
 hall-priority-military = དམག་མི།
 hall-p-no-action = སྒེའུ་ཁུང་གི་བྱ་བ་འདི་མེད། { $action }
+hall-sms-day = ཁྱེད་ཀྱིས་སང་ཉིན་ ({ $day }) { $slot } ལ་{ $centre }དུ་སྔ་གསོག་བྱས་ཡོད། སྔ་གསོག་ཨང་རྟགས་ { $code } ཡིན། ཕེབས་མི་ཐུབ་ན་ཆུ་ཚོད་ 2 སྔོན་ལ་མེད་པར་བཟོ་རོགས།
+hall-sms-hour = ཁྱེད་ཀྱི་སྔ་གསོག་ { $slot } ཉེ་བར་སླེབས་ཡོད། { $centre }དུ་སྔ་གསོག་ཨང་རྟགས་ { $code } ཡིས་ཐོ་འགོད་བྱོས།
+hall-sms-issued = ཁྱེད་ཀྱི་ཨང་རྟགས་ { $number } ཡིན། མདུན་དུ་མི་ { $count } ཡོད། སྒུག་དུས་སྐར་མ་ { $minutes } ཙམ་ཡིན།
+hall-sms-ahead = ཁྱེད་ཀྱི་ཨང་རྟགས་ { $number } ཡི་མདུན་དུ་མི་ { $count } ལས་མེད། སྒུག་ས་རུ་གྲ་སྒྲིག་བྱོས།

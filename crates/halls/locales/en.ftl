@@ -129,3 +129,7 @@ hall-priority-disability = Disability
 hall-priority-pregnant = Pregnant
 hall-priority-military = Military
 hall-p-no-action = There is no window action { $action }.
+hall-sms-day = You booked { $centre } for tomorrow ({ $day }) at { $slot }, code { $code }. If you cannot come, cancel at least 2 hours before.
+hall-sms-hour = Your booking at { $centre } at { $slot } starts soon: check in with code { $code }.
+hall-sms-issued = Your number is { $number }: { $count } ahead of you, about { $minutes } minutes to wait.
+hall-sms-ahead = Your number { $number } has only { $count } ahead: please be ready in the waiting area.

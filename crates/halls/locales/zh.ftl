@@ -129,3 +129,7 @@ hall-priority-disability = 残疾人
 hall-priority-pregnant = 孕妇
 hall-priority-military = 军人
 hall-p-no-action = 没有这个窗口操作：{ $action }。
+hall-sms-day = 您已预约明天（{ $day }）{ $slot } 在{ $centre }办事，预约码 { $code }。如不能前往，请在时段开始 2 小时前取消。
+hall-sms-hour = 您预约的 { $slot } 在{ $centre }办事即将开始，请凭预约码 { $code } 签到取号。
+hall-sms-issued = 您的号码 { $number }，前面还有 { $count } 人，预计等候约 { $minutes } 分钟。
+hall-sms-ahead = 您的号码 { $number } 前面只剩 { $count } 人，请到等候区准备。

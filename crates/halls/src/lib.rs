@@ -11,6 +11,7 @@
 pub mod api;
 pub mod live;
 pub mod model;
+pub mod notify;
 pub mod pages;
 pub mod service;
 pub mod store;

@@ -862,3 +862,101 @@ pub async fn recent_services(
         })
         .collect()
 }
+
+/// Today's waiting tickets with a mobile number whose holder was not yet told they are near,
+/// with what they were told so far (0: nothing; 1: the ticket's place when it was issued).
+pub async fn untold(conn: &mut Conn, day: time::Date) -> Result<Vec<(Ticket, i64)>, DbError> {
+    let sql = format!(
+        "SELECT {TICKET}, told_ahead FROM hall_tickets WHERE day = $1 AND state = 'waiting' AND told_ahead < 2 AND mobile IS NOT NULL ORDER BY id LIMIT 500"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format_date(day))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((ticket_row(r)?, r.try_get("told_ahead")?)))
+        .collect()
+}
+
+/// Claims telling a ticket's holder, from what they were told to what they will be; false if
+/// another replica did.
+pub async fn claim_told(conn: &mut Conn, id: i64, from: i64, to: i64) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE hall_tickets SET told_ahead = $1 WHERE id = $2 AND told_ahead = $3")
+            .bind(to)
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    Ok(done == 1)
+}
+
+/// Bookings still open whose reminder `kind` (`day`: the day before; `hour`: within the hour
+/// before the slot) is due at `today` and `minute`, not yet sent.
+pub async fn due_reminders(
+    conn: &mut Conn,
+    today: time::Date,
+    minute: u16,
+) -> Result<Vec<(String, Appointment)>, DbError> {
+    let tomorrow = today.next_day().unwrap_or(today);
+    let sql = format!(
+        "SELECT {APPOINTMENT}, reminded FROM hall_appointments WHERE state = 'booked' AND \
+         ((day = $1 AND reminded = '') OR (day = $2 AND reminded <> 'hour' AND slot_start <= $3 AND slot_start > $4)) ORDER BY id LIMIT 500"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format_date(tomorrow))
+        .bind(format_date(today))
+        .bind(hhmm(minute.saturating_add(60).min(24 * 60)))
+        .bind(hhmm(minute))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let a = appointment_row(r)?;
+            let kind = if a.day == today { "hour" } else { "day" };
+            Ok((kind.to_owned(), a))
+        })
+        .collect()
+}
+
+/// Claims a reminder; false if it was sent already.
+pub async fn claim_reminder(conn: &mut Conn, id: i64, kind: &str) -> Result<bool, DbError> {
+    let before = if kind == "hour" {
+        "reminded <> 'hour'"
+    } else {
+        "reminded = ''"
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE hall_appointments SET reminded = $1 WHERE id = $2 AND {before}"
+    ))
+    .bind(kind)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Today's tickets per hall and state.
+pub async fn counts_of_day(
+    conn: &mut Conn,
+    day: time::Date,
+) -> Result<Vec<(i64, TicketState, i64)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT centre_id, state, COUNT(*) AS n FROM hall_tickets WHERE day = $1 GROUP BY centre_id, state ORDER BY centre_id, state",
+    )
+    .bind(format_date(day))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let state: String = r.try_get("state")?;
+            Ok((
+                r.try_get("centre_id")?,
+                TicketState::parse(&state).ok_or_else(|| bad("ticket state", &state))?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}

@@ -276,6 +276,58 @@ db::on_each_backend! {
     }
 }
 
+async fn texts(db: &Db) -> Vec<(String, String)> {
+    db::sqlx::query_as("SELECT mobile, body FROM sms_outbox ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .expect("texts")
+}
+
+db::on_each_backend! {
+    async fn texts_remind_and_tell_the_place(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
+        let db = &t.db;
+        org::seed::seed_demo(db).await.expect("org");
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        identity::seed::seed_demo(db, "demo-password-1").await.expect("identity");
+        let mode = ui::state::SmsMode::DevInbox;
+        let item = food_licence(db).await;
+        let citizen = person(db, identity::seed::demo_citizen()).await;
+        let clerk = login(db, "clerk.chengguan").await;
+        at(db, datetime!(2026-06-10 10:00 +8));
+        let form = booking::BookForm { item, day: "2026-06-11".into(), slot: "09:30".into(), case_id: None };
+        let booked = booking::book(db, &citizen, HALL, &form).await.expect("booked");
+        // The day before: one reminder, once.
+        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 1);
+        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 0);
+        let sent = texts(db).await;
+        assert_eq!(sent[0].0, "13908900001");
+        assert!(sent[0].1.contains(&booked.code) && sent[0].1.contains("09:30"), "{}", sent[0].1);
+        // Within the hour before the slot: the second.
+        at(db, datetime!(2026-06-11 08:45 +8));
+        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 1);
+        // Five walk-ins with a mobile: each told its place; the fifth, four behind, later told
+        // it is near once one is called.
+        at(db, datetime!(2026-06-11 09:40 +8));
+        for n in 1..=5 {
+            let walk = tickets::WalkIn { category: Some("comprehensive".into()), mobile: Some(format!("1390000000{n}")), ..Default::default() };
+            tickets::walk_in(db, None, HALL, &walk).await.expect("ticket");
+        }
+        let e = tickets::walk_in(db, None, HALL, &tickets::WalkIn { category: Some("comprehensive".into()), mobile: Some("12345".into()), ..Default::default() }).await.expect_err("a bad mobile");
+        assert_eq!(key(&e), "hall-mobile-invalid");
+        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 5);
+        calling::open(db, &clerk, HALL, "01").await.expect("open");
+        calling::call_next(db, &clerk, HALL, "01").await.expect("call").expect("A001");
+        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 1);
+        let last = texts(db).await.pop().expect("a text");
+        assert_eq!(last.0, "13900000005");
+        assert!(last.1.contains("A005"), "{}", last.1);
+        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 0);
+    }
+}
+
 /// Two replicas on one PostgreSQL: a screen connected to the second hears a call made on the
 /// first, through `NOTIFY`.
 #[tokio::test]

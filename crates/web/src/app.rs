@@ -126,6 +126,7 @@ impl App {
         let requests = exchange::requests::alerts::spawn(self.db.clone(), self.sms.clone());
         let changes = exchange::subscriptions::deliver::spawn(self.db.clone());
         let hall = halls::service::spawn_sweeper(self.db.clone());
+        let hall_texts = halls::notify::spawn(self.db.clone(), self.sms.clone());
         // Screens' event streams never end by themselves: closing the feed ends them, so the
         // graceful shutdown does not wait for them.
         let db = self.db.clone();
@@ -146,6 +147,7 @@ impl App {
         requests.abort();
         changes.abort();
         hall.abort();
+        hall_texts.abort();
         served
     }
 }

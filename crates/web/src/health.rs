@@ -50,11 +50,20 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         pool.num_idle(),
         env!("CARGO_PKG_VERSION"),
     );
+    // The hall's figures need the database; without it they are left out.
+    let halls = tokio::time::timeout(
+        Duration::from_secs(2),
+        halls::service::stats::metrics(&state.db),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_default();
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        crate::metrics::Metrics::shared().render(&(extra + &exchange::monitor::render())),
+        crate::metrics::Metrics::shared().render(&(extra + &exchange::monitor::render() + &halls)),
     )
 }

@@ -77,6 +77,7 @@ common::stories! { hall_app;
         let figures = app.get_as(&format!("/api/v1/halls/{HALL}/stats?day=2026-06-10"), &manager).await;
         assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
         assert_eq!(figures.json()["finished"], 1);
+        app.get("/metrics").await.shows(&format!("yiwang_hall_tickets{{centre=\"{HALL}\",state=\"finished\"}} 1"));
         app.get_as(&format!("/halls/{HALL}/stats"), &manager).await.expect_status(StatusCode::OK);
         app.get_as(&format!("/halls/{HALL}/setup"), &manager).await.expect_status(StatusCode::OK);
         app.get_as(&format!("/halls/{HALL}/setup"), &clerk).await.expect_status(StatusCode::FORBIDDEN);

@@ -99,10 +99,12 @@ CREATE TABLE hall_tickets (
     ended_at TEXT,
     case_number TEXT,
     note TEXT NOT NULL,
+    told_ahead INTEGER NOT NULL DEFAULT 0,
     UNIQUE (centre_id, day, number)
 );
 CREATE INDEX hall_tickets_queue ON hall_tickets (centre_id, day, state, category);
 CREATE INDEX hall_tickets_calls ON hall_tickets (centre_id, day, last_called_at);
+CREATE INDEX hall_tickets_untold ON hall_tickets (day) WHERE state = 'waiting' AND told_ahead < 2 AND mobile IS NOT NULL;
 
 CREATE TABLE hall_ticket_events (
     id INTEGER PRIMARY KEY,

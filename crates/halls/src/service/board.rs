@@ -132,7 +132,7 @@ pub(crate) async fn staged(
 
 /// Minutes a ticket with `ahead` before it may wait: the recent services' average length,
 /// spread over the open windows that call its queue.
-pub(crate) async fn wait_estimate(
+pub async fn wait_estimate(
     db: &Db,
     hall: &Hall,
     category: WindowCategory,

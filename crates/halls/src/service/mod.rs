@@ -97,12 +97,12 @@ fn default_categories(centre: &org::model::Centre) -> Vec<CategorySetup> {
 }
 
 /// The instant now in China Standard Time, as the hall reckons it.
-pub(crate) fn now(db: &Db) -> OffsetDateTime {
+pub fn now(db: &Db) -> OffsetDateTime {
     db.clock().now().to_offset(CST)
 }
 
 /// Minutes after midnight of an instant in China Standard Time.
-pub(crate) fn minute_of(at: OffsetDateTime) -> u16 {
+pub fn minute_of(at: OffsetDateTime) -> u16 {
     let t = at.to_offset(CST).time();
     u16::from(t.hour()) * 60 + u16::from(t.minute())
 }

@@ -114,3 +114,36 @@ pub async fn day(db: &Db, by: &Principal, code: &str, day: Date) -> Result<DaySt
         windows,
     })
 }
+
+/// The halls in Prometheus' text format: today's tickets per hall and state, and the screens
+/// connected to this replica. For `/metrics` (counts only, nothing about anyone).
+pub async fn metrics(db: &Db) -> Result<String, HallError> {
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let counts = store::counts_of_day(&mut conn, super::now(db).date()).await?;
+    drop(conn);
+    let mut out = String::from(
+        "# HELP yiwang_hall_tickets Today's queue tickets per hall and state.\n# TYPE yiwang_hall_tickets gauge\n",
+    );
+    let mut codes: Vec<(i64, String)> = Vec::new();
+    for (centre, state, n) in counts {
+        let code = match codes.iter().find(|(id, _)| *id == centre) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c = org::service::centre_code_of(db, centre)
+                    .await?
+                    .unwrap_or_default();
+                codes.push((centre, c.clone()));
+                c
+            }
+        };
+        out.push_str(&format!(
+            "yiwang_hall_tickets{{centre=\"{code}\",state=\"{}\"}} {n}\n",
+            state.key()
+        ));
+    }
+    out.push_str(&format!(
+        "# HELP yiwang_hall_screens Calling screens following a hall on this replica.\n# TYPE yiwang_hall_screens gauge\nyiwang_hall_screens {}\n",
+        crate::live::hub(db).screens()
+    ));
+    Ok(out)
+}
