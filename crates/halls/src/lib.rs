@@ -13,6 +13,7 @@ pub mod live;
 pub mod model;
 pub mod notify;
 pub mod pages;
+pub mod seed;
 pub mod service;
 pub mod store;
 

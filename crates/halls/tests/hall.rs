@@ -276,6 +276,28 @@ db::on_each_backend! {
     }
 }
 
+db::on_each_backend! {
+    async fn the_demo_hall_is_set_up_once(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
+        let db = &t.db;
+        org::seed::seed_demo(db).await.expect("org");
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        identity::seed::seed_demo(db, "demo-password-1").await.expect("identity");
+        assert!(yiwang_halls::seed::seed_demo(db).await.expect("seed"));
+        assert!(!yiwang_halls::seed::seed_demo(db).await.expect("again"));
+        let hall = yiwang_halls::service::hall(db, HALL).await.expect("hall");
+        assert_eq!(hall.settings.hours.seasons.len(), 2);
+        assert_eq!(hall.window("06").map(|w| w.category), Some(org::model::WindowCategory::PublicSecurity));
+        let queue = hall.setup(org::model::WindowCategory::PublicSecurity).expect("the public-security queue");
+        assert!(!queue.items.is_empty());
+        assert_eq!(hall.category_of(&queue.items[0]), Some(org::model::WindowCategory::PublicSecurity));
+        let clerk = account(db, Identifier::Login("clerk.chengguan".into())).await;
+        assert_eq!(hall.window("01").map(|w| w.staff.clone()), Some(vec![clerk.id]));
+    }
+}
+
 async fn texts(db: &Db) -> Vec<(String, String)> {
     db::sqlx::query_as("SELECT mobile, body FROM sms_outbox ORDER BY id")
         .fetch_all(db.pool())

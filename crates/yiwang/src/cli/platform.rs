@@ -97,6 +97,12 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             if hosted > 0 {
                 tracing::info!(records = hosted, "demo exchange table loaded");
             }
+            if halls::seed::seed_demo(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("setting up the demo hall: {e:?}"))?
+            {
+                tracing::info!(hall = halls::seed::DEMO_HALL, "demo hall set up");
+            }
             serve(db, &settings, |addr| {
                 println!("Yiwang demo is running: http://{addr}/");
                 println!("  pages in 中文 / བོད་ཡིག / English: http://{addr}/?lang=zh | ?lang=bo | ?lang=en");
