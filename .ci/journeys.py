@@ -60,8 +60,9 @@ def main():
     env = dict(os.environ, YIWANG_LOG="warn")
     try:
         # Today is an input: the stories take 2026-12-21, so that the subsistence case's 20
-        # working days run into 2027, whose holiday arrangement is not announced.
-        site, wd, data = stack.enter_context(bc.demo_and_browser(BINARY, "yiwang-journeys-", "--today", "2026-12-21"))
+        # working days run into 2027, whose holiday arrangement is not announced; from 10:00 in
+        # Lhasa, so that the hall is open for story 6.
+        site, wd, data = stack.enter_context(bc.demo_and_browser(BINARY, "yiwang-journeys-", "--today", "2026-12-21T10:00"))
         password = open(os.path.join(data, "admin-password"), encoding="utf-8").read().strip()
 
         def signs_in(account, lang="zh"):
@@ -346,6 +347,36 @@ def main():
         wd.go(f"{site}/v/{link}?lang=zh")
         check(wd.js("return (document.querySelector('.verdict-line') || {}).innerText || ''") == "已注销", "the same link now says revoked")
         wd.screenshot("4-revoked-zh.png")
+
+        print("story 6: at the Chengguan hall: a booking online, a ticket at the kiosk, the clerk calls it, the screen shows it")
+        food = json.load(urllib.request.urlopen(f"{site}/api/v1/items?division=540102&q=" + urllib.parse.quote("食品经营许可") + "&limit=1"))["items"][0]["code"]
+        signs_in(CITIZEN)
+        wd.go(f"{site}/halls/540102-zwfw/book?item={food}&lang=zh")
+        wd.click("main form input[type=radio]:not([disabled])")
+        wd.click("main form button[type=submit]")
+        wd.wait_for_url(lambda u: "/me/appointments" in u)
+        check(wd.js("return document.querySelector('strong.code') !== null && document.querySelector('.qr svg') !== null"), "the booking shows its code and its QR code")
+        wd.screenshot("6-booked-zh.png")
+        signs_out()
+        wd.go(f"{site}/halls/540102-zwfw/kiosk?lang=bo")
+        wd.click("section.kiosk form button.big")
+        wd.wait_for_url(lambda u: "/halls/tickets/" in u)
+        number = wd.js("return document.querySelector('h1.number').innerText")
+        check(number.startswith("A"), f"the kiosk gives ticket {number}")
+        wd.screenshot("6-ticket-bo.png")
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/halls/540102-zwfw/windows/01?lang=zh")
+        wd.click("form[action$='/open'] button")
+        wd.wait_js("return document.querySelector(\"form[action$='/call'] button\") !== null")
+        wd.click("form[action$='/call'] button")
+        check(wd.wait_js(f"return document.body.innerText.includes('{number}')"), f"window 01 calls {number}")
+        wd.go(f"{site}/halls/540102-zwfw/screen")
+        check(wd.wait_js(f"const c = document.querySelector('#recent td.number'); return c !== null && c.innerText === '{number}'"), "the calling screen shows the call")
+        wd.screenshot("6-screen.png")
+        wd.go(f"{site}/halls/540102-zwfw/windows/01?lang=zh")
+        wd.click("form[action$='/finish'] button")
+        check(wd.wait_js("return document.body.innerText.includes('已完成')"), "the clerk finishes the visit")
+        signs_out()
 
         print("story 5: a case accepted before the Spring Festival and Losar shows the right due date")
         # A second demo that takes 2026-02-10 as today (`yiwang demo --today`): the 2026

@@ -38,6 +38,7 @@ status-503 = Service unavailable
 nav-account = Account
 nav-sign-in = Sign in
 nav-register = Register
+kiosk-end = Finish and clear (self-service kiosk)
 nav-sign-out = Sign out
 footer-verify = Verify an electronic certificate
 time-zone = China Standard Time

@@ -38,6 +38,7 @@ status-503 = 服务暂不可用
 nav-account = 账户
 nav-sign-in = 登录
 nav-register = 注册
+kiosk-end = 结束并清除（自助终端）
 nav-sign-out = 退出
 footer-verify = 电子证照核验
 time-zone = 北京时间

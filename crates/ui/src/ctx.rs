@@ -43,6 +43,9 @@ pub struct Ctx {
     pub viewer: Option<Viewer>,
     /// Tibetan dates in Tibetan numerals (the platform's `numerals` setting).
     pub tibetan_numerals: bool,
+    /// The hall whose self-service kiosk this browser is (`yw_kiosk` cookie, set by
+    /// `/kiosk/{centre}`): pages show the kiosk's large layout and end the session when idle.
+    pub kiosk: Option<String>,
     catalog: Arc<Catalog>,
     path: String,
     query: String,
@@ -72,6 +75,19 @@ pub fn query_lang(query: &str) -> Option<Lang> {
         .and_then(Lang::parse)
 }
 
+/// The kiosk cookie's hall code, if it is one (letters, digits and hyphens).
+fn cookie_kiosk(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("yw_kiosk="))
+        .filter(|c| !c.is_empty() && c.len() <= 40 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_owned)
+}
+
 fn cookie_lang(parts: &Parts) -> Option<Lang> {
     parts
         .headers
@@ -94,6 +110,7 @@ impl FromRequestParts<AppState> for Ctx {
             lang: negotiate(parts),
             viewer: parts.extensions.get::<Viewer>().cloned(),
             tibetan_numerals: !state.settings.arabic_numerals,
+            kiosk: cookie_kiosk(parts),
             catalog: state.catalog.clone(),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
@@ -107,6 +124,7 @@ impl Ctx {
             lang,
             viewer: None,
             tibetan_numerals: true,
+            kiosk: None,
             catalog,
             path: path.to_owned(),
             query: query.to_owned(),

@@ -48,8 +48,12 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 @for lang in Lang::ALL {
                     link rel="alternate" hreflang=(lang.bcp47()) href=(ctx.lang_link(lang));
                 }
+                @if ctx.kiosk.is_some() {
+                    link rel="stylesheet" href="/halls/assets/hall.css";
+                    script src="/halls/assets/kiosk.js" defer {}
+                }
             }
-            body {
+            body.kiosk-mode[ctx.kiosk.is_some()] data-kiosk=[ctx.kiosk.as_deref()] {
                 a.skip href="#main" { (ctx.t("skip-to-content")) }
                 header.site {
                     div.bar {
@@ -92,6 +96,11 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                 }
                             }
                         }
+                    }
+                }
+                @if let Some(hall) = &ctx.kiosk {
+                    form.kiosk-end method="post" action={ "/kiosk/" (hall) "/end" } {
+                        button type="submit" { (ctx.t("kiosk-end")) }
                     }
                 }
                 main id="main" tabindex="-1" { (body) }

@@ -116,4 +116,24 @@ common::stories! { hall_app;
         let mine = app.get_as("/api/v1/me/appointments", &me).await.json();
         assert_eq!(mine["items"][0]["state"], "cancelled");
     }
+
+    /// A browser becomes the hall's kiosk; a person signed in there is signed out by the
+    /// kiosk's "finish", and the kiosk starts again.
+    async fn the_kiosk_mode(app) {
+        let start = app.get(&format!("/kiosk/{HALL}")).await;
+        assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+        assert!(start.header("set-cookie").starts_with(&format!("yw_kiosk={HALL};")), "{}", start.header("set-cookie"));
+        let kiosk = format!("yw_kiosk={HALL}");
+        let home = app.get_with(&format!("/kiosk/{HALL}"), "cookie", &kiosk).await;
+        home.expect_status(StatusCode::OK).shows("/halls/assets/kiosk.js").shows(&format!("/kiosk/{HALL}/end"));
+        app.get(&format!("/kiosk/{HALL}-nope")).await.expect_status(StatusCode::NOT_FOUND);
+        let (id, _) = identity::seed::demo_citizen().expect("demo citizen");
+        let me = app.sign_in(id.as_str(), PASSWORD).await.expect("signed in");
+        let both = format!("{kiosk}; yw_session={me}");
+        app.get_with(&format!("/kiosk/{HALL}/me"), "cookie", &both).await.expect_status(StatusCode::OK);
+        let end = app.send_with_cookie_form(&format!("/kiosk/{HALL}/end"), "", &both).await;
+        assert_eq!((end.status, end.location()), (StatusCode::SEE_OTHER, format!("/kiosk/{HALL}").as_str()));
+        let after = app.get_as("/me/appointments", &me).await;
+        assert_eq!(after.status, StatusCode::SEE_OTHER, "the session is over");
+    }
 }

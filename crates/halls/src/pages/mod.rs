@@ -7,8 +7,10 @@
 //!   place in the queue);
 //! - `screen`: the calling screen and a window's own screen, fed live by server-sent events
 //!   (`/halls/{centre}/events`), refreshing by themselves without JavaScript;
+//! - `kiosk`: the self-service kiosk mode (`/kiosk/{centre}`);
 //! - `staff`: the clerk's window console, the manager's set-up and the day's figures.
 
+mod kiosk;
 mod screen;
 mod staff;
 
@@ -40,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/me/appointments/{code}/cancel", post(cancel))
         .route("/halls/assets/hall.css", get(screen::stylesheet))
         .route("/halls/assets/screen.js", get(screen::script))
+        .route("/halls/assets/kiosk.js", get(screen::kiosk_script))
+        .merge(kiosk::router())
         .merge(screen::router())
         .merge(staff::router())
 }

@@ -23,6 +23,7 @@ use crate::service::board;
 
 const CSS: &str = include_str!("../../assets/hall.css");
 const JS: &str = include_str!("../../assets/screen.js");
+const KIOSK_JS: &str = include_str!("../../assets/kiosk.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,6 +55,10 @@ pub async fn script() -> Response {
         JS,
     )
         .into_response()
+}
+
+pub async fn kiosk_script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], KIOSK_JS).into_response()
 }
 
 /// A label in Chinese and Tibetan, one above the other.

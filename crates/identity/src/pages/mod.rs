@@ -151,7 +151,13 @@ pub fn expired_session_cookie(headers: &HeaderMap) -> Option<HeaderValue> {
 }
 
 fn signed_out_response(headers: &HeaderMap) -> Response {
-    let mut res = Redirect::to("/").into_response();
+    signed_out_to(headers, "/")
+}
+
+/// The answer to a sign-out: the session cookie cleared, and the browser sent to `to` (a
+/// kiosk goes back to its start page).
+pub fn signed_out_to(headers: &HeaderMap, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
     if let Some(cookie) = session_cookie(headers, "", 0) {
         res.headers_mut().append(header::SET_COOKIE, cookie);
     }
