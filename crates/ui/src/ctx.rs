@@ -84,7 +84,11 @@ fn cookie_kiosk(parts: &Parts) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|c| c.trim().strip_prefix("yw_kiosk="))
-        .filter(|c| !c.is_empty() && c.len() <= 40 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|c| {
+            !c.is_empty()
+                && c.len() <= 40
+                && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .map(str::to_owned)
 }
 

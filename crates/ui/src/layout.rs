@@ -84,6 +84,11 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             }
                         }
                     }
+                    @if let Some(hall) = &ctx.kiosk {
+                        form.kiosk-end method="post" action={ "/kiosk/" (hall) "/end" } {
+                            button type="submit" { (ctx.t("kiosk-end")) }
+                        }
+                    }
                     nav.main-nav aria-label=(ctx.t("nav-main")) {
                         ul {
                             @for (href, key) in NAV {
@@ -96,11 +101,6 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                 }
                             }
                         }
-                    }
-                }
-                @if let Some(hall) = &ctx.kiosk {
-                    form.kiosk-end method="post" action={ "/kiosk/" (hall) "/end" } {
-                        button type="submit" { (ctx.t("kiosk-end")) }
                     }
                 }
                 main id="main" tabindex="-1" { (body) }

@@ -26,18 +26,31 @@ pub fn router() -> Router<AppState> {
         .route("/kiosk/{centre}/end", post(end))
 }
 
-async fn start(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, PageError> {
+async fn start(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
     let hall = service::hall(&state.db, &code).await?;
     if ctx.kiosk.as_deref() != Some(hall.centre.code.as_str()) {
         // Becoming the hall's kiosk: the cookie, then the page again with it.
         let mut res = Redirect::to(&format!("/kiosk/{}", hall.centre.code)).into_response();
-        let cookie = format!("yw_kiosk={}; Path=/; HttpOnly; SameSite=Strict", hall.centre.code);
+        let cookie = format!(
+            "yw_kiosk={}; Path=/; HttpOnly; SameSite=Strict",
+            hall.centre.code
+        );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
         return Ok(res);
     }
-    let name = ctx.pick(&hall.centre.names.zh, &hall.centre.names.bo, &hall.centre.names.en).to_owned();
+    let name = ctx
+        .pick(
+            &hall.centre.names.zh,
+            &hall.centre.names.bo,
+            &hall.centre.names.en,
+        )
+        .to_owned();
     let me = format!("/kiosk/{code}/me");
     let body = html! {
         h1 { (name) }

@@ -58,7 +58,14 @@ pub async fn script() -> Response {
 }
 
 pub async fn kiosk_script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], KIOSK_JS).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        KIOSK_JS,
+    )
+        .into_response()
 }
 
 /// A label in Chinese and Tibetan, one above the other.

@@ -42,8 +42,12 @@ fn parse_day(s: &str) -> Result<Date, HallError> {
 }
 
 /// Checks that `day` may be booked at the hall today; its open periods.
-async fn bookable(db: &Db, hall: &Hall, day: Date, today: Date) -> Result<Vec<Period>, HallError> {
-    let calendar = db::calendar::load(db).await?;
+fn bookable(
+    calendar: &kernel::calendar::Calendar,
+    hall: &Hall,
+    day: Date,
+    today: Date,
+) -> Result<Vec<Period>, HallError> {
     if day <= today {
         return Err(HallError::refused("hall-book-too-soon"));
     }
@@ -56,7 +60,7 @@ async fn bookable(db: &Db, hall: &Hall, day: Date, today: Date) -> Result<Vec<Pe
             Message::new("hall-book-too-far").arg("days", BOOK_TO_DAYS.to_string()),
         ));
     }
-    let (working, holiday) = day_kind(&calendar, hall, day)?;
+    let (working, holiday) = day_kind(calendar, hall, day)?;
     let open = hall.settings.hours.open_on(day, working, holiday);
     if open.is_empty() || ahead < BOOK_FROM_DAYS {
         return Err(HallError::Refused(
@@ -73,14 +77,15 @@ pub async fn offer(db: &Db, code: &str, item: &str) -> Result<Offer, HallError> 
     let (category, body) = category_for_item(db, &hall, item).await?;
     let capacity = hall.setup(category).map_or(0, |c| c.capacity);
     let today = now(db).date();
+    let calendar = db::calendar::load(db).await?;
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let mut days = Vec::new();
     let mut day = today;
     for _ in 0..14 {
         day = day.next_day().unwrap_or(day);
-        let Ok(open) = bookable(db, &hall, day, today).await else {
+        let Ok(open) = bookable(&calendar, &hall, day, today) else {
             continue;
         };
-        let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
         let counts = store::slot_counts(&mut conn, hall.id, category, day).await?;
         let slots = hall
             .settings
@@ -137,7 +142,8 @@ pub async fn book(
     let at = now(db);
     let today = at.date();
     let day = parse_day(&form.day)?;
-    let open = bookable(db, &hall, day, today).await?;
+    let calendar = db::calendar::load(db).await?;
+    let open = bookable(&calendar, &hall, day, today)?;
     let start =
         parse_hhmm(&form.slot).ok_or_else(|| HallError::field("slot", "hall-slot-invalid"))?;
     let slot = hall

@@ -323,7 +323,7 @@ async fn screens(db: &Db, b: &Backend, clerk: &Principal, quick: bool) -> anyhow
     }])
 }
 
-/// A day's figures for a hall with 5,000 tickets: the slowest of 20 reads, ms.
+/// A day's figures for a hall with 5,000 tickets: the median of 20 reads (and the slowest), ms.
 async fn day_figures(db: &Db, b: &Backend, clerk: &Principal) -> anyhow::Result<Row> {
     let hall = halls::service::hall(db, &code(CENTRES - 1))
         .await
@@ -341,24 +341,28 @@ async fn day_figures(db: &Db, b: &Backend, clerk: &Principal) -> anyhow::Result<
         halls::store::insert_ticket(&mut tx, &t).await?;
     }
     tx.commit().await.map_err(db::DbError::from)?;
-    let mut slowest = Duration::ZERO;
+    let mut times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
         let s = stats::day(db, clerk, &hall.centre.code, at.date())
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        slowest = slowest.max(t.elapsed());
+        times.push(t.elapsed());
         anyhow::ensure!(
             s.tickets >= 5_000,
             "the figures count {} tickets",
             s.tickets
         );
     }
-    let m = ms(slowest);
+    times.sort();
+    let median = ms(times[times.len() / 2]);
+    let slowest = ms(times[times.len() - 1]);
     Ok(Row {
-        figure: b.label("hall: a day's figures for a hall of 5,000 tickets, slowest of 20, ms"),
+        figure: b.label(
+            "hall: a day's figures for a hall of 5,000 tickets, median of 20 reads (slowest), ms",
+        ),
         target: "< 50".into(),
-        measured: format!("{m:.1}"),
-        ratio: 50.0 / m,
+        measured: format!("{median:.1} ({slowest:.0})"),
+        ratio: 50.0 / median,
     })
 }
