@@ -204,20 +204,6 @@ async fn follow(
     Ok(Json(tickets::follow(&state.db, id, &q.k).await?).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct ActBody {
-    #[serde(default)]
-    case_id: Option<i64>,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    window: Option<String>,
-    #[serde(default)]
-    category: Option<String>,
-    #[serde(default)]
-    reason: String,
-}
-
 async fn act(
     State(state): State<AppState>,
     api: ApiCtx,
@@ -227,8 +213,8 @@ async fn act(
 ) -> Result<Response, ApiError> {
     let by = signed_in(&api, s)?;
     // The body is optional: most actions need none.
-    let b: ActBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ActBody::default()
+    let a: calling::Act = if body.iter().all(u8::is_ascii_whitespace) {
+        calling::Act::default()
     } else {
         serde_json::from_slice(&body).map_err(|e| {
             api.fail(
@@ -238,47 +224,7 @@ async fn act(
             )
         })?
     };
-    let db = &state.db;
-    let done = match action.as_str() {
-        "open" => calling::open(db, &by, &code, &number).await.map(|()| None),
-        "close" => calling::close(db, &by, &code, &number).await.map(|()| None),
-        "call" => calling::call_next(db, &by, &code, &number).await,
-        "recall" => calling::recall(db, &by, &code, &number).await.map(Some),
-        "skip" => calling::skip(db, &by, &code, &number).await.map(Some),
-        "finish" => calling::finish(
-            db,
-            &by,
-            &code,
-            &number,
-            &calling::Finish {
-                case_id: b.case_id,
-                note: b.note,
-            },
-        )
-        .await
-        .map(Some),
-        "transfer" => calling::transfer(
-            db,
-            &by,
-            &code,
-            &number,
-            &calling::Transfer {
-                window: b.window,
-                category: b.category,
-                reason: b.reason,
-            },
-        )
-        .await
-        .map(Some),
-        _ => {
-            return Err(api.fail(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                &Message::new("hall-p-no-action").arg("action", action.as_str()),
-            ));
-        }
-    };
-    match done {
+    match calling::act_named(&state.db, &by, &code, &number, &action, a).await {
         Ok(Some(t)) => Ok(Json(t).into_response()),
         Ok(None) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => Ok(problem(&api, e)),

@@ -56,6 +56,17 @@ async fn food_licence(db: &Db) -> String {
     .expect("the food business licence")
 }
 
+/// A fresh database with the demo's offices, catalogue and people.
+async fn seeded(backend: db::Backend) -> Option<db::testing::TestDb> {
+    let t = db::testing::fresh(backend).await?;
+    org::seed::seed_demo(&t.db).await.expect("org");
+    catalog::seed::seed_demo(&t.db).await.expect("catalogue");
+    identity::seed::seed_demo(&t.db, "demo-password-1")
+        .await
+        .expect("identity");
+    Some(t)
+}
+
 fn refused(e: &HallError, code: &str) {
     assert_eq!(e.code(), code, "{e:?}");
 }
@@ -77,13 +88,10 @@ async fn count(db: &Db, table: &str) -> i64 {
 
 db::on_each_backend! {
     async fn a_day_in_the_hall(backend: Backend) {
-        let Some(t) = db::testing::fresh(backend).await else {
+        let Some(t) = seeded(backend).await else {
             return;
         };
         let db = &t.db;
-        org::seed::seed_demo(db).await.expect("org");
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        identity::seed::seed_demo(db, "demo-password-1").await.expect("identity");
         let item = food_licence(db).await;
         let manager = login(db, "admin.region").await;
         let clerk = login(db, "clerk.chengguan").await;
@@ -245,13 +253,10 @@ db::on_each_backend! {
     }
 
     async fn a_screen_hears_a_call_within_the_commit(backend: Backend) {
-        let Some(t) = db::testing::fresh(backend).await else {
+        let Some(t) = seeded(backend).await else {
             return;
         };
         let db = &t.db;
-        org::seed::seed_demo(db).await.expect("org");
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        identity::seed::seed_demo(db, "demo-password-1").await.expect("identity");
         let clerk = login(db, "clerk.chengguan").await;
         at(db, datetime!(2026-06-10 10:00 +8));
         let (id, _) = board::board_for_screen(db, HALL).await.expect("board");
@@ -278,13 +283,10 @@ db::on_each_backend! {
 
 db::on_each_backend! {
     async fn the_demo_hall_is_set_up_once(backend: Backend) {
-        let Some(t) = db::testing::fresh(backend).await else {
+        let Some(t) = seeded(backend).await else {
             return;
         };
         let db = &t.db;
-        org::seed::seed_demo(db).await.expect("org");
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        identity::seed::seed_demo(db, "demo-password-1").await.expect("identity");
         assert!(yiwang_halls::seed::seed_demo(db).await.expect("seed"));
         assert!(!yiwang_halls::seed::seed_demo(db).await.expect("again"));
         let hall = yiwang_halls::service::hall(db, HALL).await.expect("hall");
@@ -307,13 +309,10 @@ async fn texts(db: &Db) -> Vec<(String, String)> {
 
 db::on_each_backend! {
     async fn texts_remind_and_tell_the_place(backend: Backend) {
-        let Some(t) = db::testing::fresh(backend).await else {
+        let Some(t) = seeded(backend).await else {
             return;
         };
         let db = &t.db;
-        org::seed::seed_demo(db).await.expect("org");
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        identity::seed::seed_demo(db, "demo-password-1").await.expect("identity");
         let mode = ui::state::SmsMode::DevInbox;
         let item = food_licence(db).await;
         let citizen = person(db, identity::seed::demo_citizen()).await;

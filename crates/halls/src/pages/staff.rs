@@ -122,58 +122,31 @@ async fn act(
     Path((code, number, action)): Path<(String, String, String)>,
     ui::PageForm(f): ui::PageForm<ActForm>,
 ) -> Result<Response, PageError> {
-    let by = o.principal();
-    let db = &state.db;
-    let done: Result<(), HallError> = match action.as_str() {
-        "open" => calling::open(db, &by, &code, &number).await,
-        "close" => calling::close(db, &by, &code, &number).await,
-        "call" => calling::call_next(db, &by, &code, &number)
-            .await
-            .and_then(|t| {
-                t.map(|_| ())
-                    .ok_or_else(|| HallError::refused("hall-p-nobody-waits"))
-            }),
-        "recall" => calling::recall(db, &by, &code, &number).await.map(|_| ()),
-        "skip" => calling::skip(db, &by, &code, &number).await.map(|_| ()),
-        "finish" => {
-            let case_id = match f.case_id.trim() {
-                "" => None,
-                n => Some(
-                    n.parse::<i64>()
-                        .map_err(|_| HallError::field("case_id", "hall-case-unknown")),
-                ),
-            }
-            .transpose();
-            match case_id {
-                Ok(case_id) => calling::finish(
-                    db,
-                    &by,
-                    &code,
-                    &number,
-                    &calling::Finish {
-                        case_id,
-                        note: f.note.clone(),
-                    },
-                )
-                .await
-                .map(|_| ()),
-                Err(e) => Err(e),
+    if !calling::ACTIONS.contains(&action.as_str()) {
+        return Err(PageError::bad_request(action));
+    }
+    let case_id = match f.case_id.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| HallError::field("case_id", "hall-case-unknown")),
+    };
+    let done = match case_id {
+        Ok(case_id) => {
+            let a = calling::Act {
+                case_id,
+                note: f.note,
+                window: f.window,
+                category: f.category,
+                reason: f.reason,
+            };
+            match calling::act_named(&state.db, &o.principal(), &code, &number, &action, a).await {
+                Ok(None) if action == "call" => Err(HallError::refused("hall-p-nobody-waits")),
+                other => other.map(|_| ()),
             }
         }
-        "transfer" => calling::transfer(
-            db,
-            &by,
-            &code,
-            &number,
-            &calling::Transfer {
-                window: f.window.clone(),
-                category: f.category.clone(),
-                reason: f.reason.clone(),
-            },
-        )
-        .await
-        .map(|_| ()),
-        _ => return Err(PageError::bad_request(action)),
+        Err(e) => Err(e),
     };
     let status = status_of(&done);
     let told = outcome(&ctx, &done, "hall-p-done");

@@ -464,3 +464,73 @@ where
     live::sent(db, w.hall.id, board);
     Ok(ticket)
 }
+
+/// A window clerk's action as a page or the API names it, with what it carries.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Act {
+    /// For `finish`: the case the visit served.
+    #[serde(default)]
+    pub case_id: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+    /// For `transfer`: where to.
+    #[serde(default)]
+    pub window: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The actions [`act_named`] knows.
+pub const ACTIONS: [&str; 7] = [
+    "open", "close", "call", "recall", "skip", "finish", "transfer",
+];
+
+/// Does the action `name` (open, close, call, recall, skip, finish, transfer) at the window:
+/// the ticket it concerns, if any (`call` gives none when nobody waits); an unknown action is
+/// not found.
+pub async fn act_named(
+    db: &Db,
+    by: &Principal,
+    code: &str,
+    number: &str,
+    name: &str,
+    a: Act,
+) -> Result<Option<Ticket>, HallError> {
+    match name {
+        "open" => open(db, by, code, number).await.map(|()| None),
+        "close" => close(db, by, code, number).await.map(|()| None),
+        "call" => call_next(db, by, code, number).await,
+        "recall" => recall(db, by, code, number).await.map(Some),
+        "skip" => skip(db, by, code, number).await.map(Some),
+        "finish" => finish(
+            db,
+            by,
+            code,
+            number,
+            &Finish {
+                case_id: a.case_id,
+                note: a.note,
+            },
+        )
+        .await
+        .map(Some),
+        "transfer" => transfer(
+            db,
+            by,
+            code,
+            number,
+            &Transfer {
+                window: a.window,
+                category: a.category,
+                reason: a.reason,
+            },
+        )
+        .await
+        .map(Some),
+        _ => Err(HallError::NotFound(
+            Message::new("hall-p-no-action").arg("action", name),
+        )),
+    }
+}
