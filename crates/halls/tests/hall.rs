@@ -247,7 +247,12 @@ db::on_each_backend! {
         let figures = stats::day(db, &manager, HALL, day).await.expect("stats");
         assert_eq!(figures.tickets, 3);
         assert_eq!((figures.finished, figures.skipped), (1, 1));
-        assert!(figures.wait[0] >= 0);
+        // A002 waited none and was served 09:31–09:48; A001 waited 09:31–09:48; the third none.
+        assert_eq!(figures.wait, [0, 0, 0]);
+        assert_eq!(figures.service, [17, 17, 17]);
+        assert_eq!(figures.per_hour, vec![(9, "comprehensive".to_owned(), 2), (9, "social-affairs".to_owned(), 1)]);
+        let w1 = figures.windows.iter().find(|w| w.0 == "01").expect("window 01");
+        assert_eq!((w1.1, w1.2, w1.3), (1, 17, 17 * 100 / 360));
         let e = stats::day(db, &clerk, HALL, day).await.expect_err("a clerk");
         refused(&e, "forbidden");
     }

@@ -179,8 +179,10 @@ async fn events(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
-    let (id, now) = board::board_for_screen(&state.db, &code).await?;
-    let receiver = live::subscribe(&state.db, id);
+    // Listening first, then the board now: a change in between is heard, not missed.
+    let hall = crate::service::hall(&state.db, &code).await?;
+    let receiver = live::subscribe(&state.db, hall.id);
+    let now = board::board(&state.db, &code).await?;
     let first = serde_json::to_string(&now).unwrap_or_default();
     let stream =
         futures_util::stream::unfold((Some(first), receiver), |(first, mut rx)| async move {

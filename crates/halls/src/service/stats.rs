@@ -5,7 +5,6 @@
 use db::Db;
 use identity::Principal;
 use identity::model::Role;
-use kernel::time_util::parse_instant;
 use serde::Serialize;
 use time::Date;
 
@@ -32,15 +31,6 @@ pub struct DayStats {
     pub windows: Vec<(String, i64, i64, i64)>,
 }
 
-fn percentiles(mut v: Vec<i64>) -> [i64; 3] {
-    if v.is_empty() {
-        return [0; 3];
-    }
-    v.sort_unstable();
-    let at = |p: usize| v[((v.len() - 1) * p) / 100];
-    [at(50), at(90), at(99)]
-}
-
 /// The hall's figures for a day. A supervisor of the division or the hall's manager.
 pub async fn day(db: &Db, by: &Principal, code: &str, day: Date) -> Result<DayStats, HallError> {
     let hall = hall(db, code).await?;
@@ -51,62 +41,66 @@ pub async fn day(db: &Db, by: &Principal, code: &str, day: Date) -> Result<DaySt
         by.require(db, Role::Administrator, hall.centre.division, "halls.stats")
             .await?;
     }
-    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let tickets = store::day_times(&mut conn, hall.id, day).await?;
-    drop(conn);
     let open_minutes: i64 = open_on(db, &hall, day)
         .await?
         .iter()
         .map(|p| i64::from(p.end - p.start))
         .sum();
+    let backend = db.backend();
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let sums = store::day_sums(&mut conn, backend, hall.id, day).await?;
+    let wait = store::percentiles(&mut conn, backend, hall.id, day, store::Span::Wait).await?;
+    let service =
+        store::percentiles(&mut conn, backend, hall.id, day, store::Span::Service).await?;
+    drop(conn);
+    // Hours in Lhasa (UTC+8), as the hall keeps them.
     let mut per_hour: Vec<(u8, String, i64)> = Vec::new();
-    let (mut waits, mut services) = (Vec::new(), Vec::new());
-    let mut windows: Vec<(String, i64, i64, i64)> = hall
-        .windows
-        .iter()
-        .map(|w| (w.number.clone(), 0, 0, 0))
-        .collect();
-    let count = |s: TicketState| tickets.iter().filter(|t| t.state == s).count() as i64;
-    for t in &tickets {
-        let issued = parse_instant(&t.issued_at);
-        if let Some(at) = issued {
-            let hour = at.to_offset(kernel::time_util::CST).hour();
-            let key = t.category.key();
-            match per_hour.iter_mut().find(|(h, c, _)| *h == hour && c == key) {
-                Some(row) => row.2 += 1,
-                None => per_hour.push((hour, key.to_owned(), 1)),
-            }
-        }
-        let first = t.first_called_at.as_deref().and_then(parse_instant);
-        if let (Some(a), Some(b)) = (issued, first) {
-            waits.push((b - a).whole_minutes());
-        }
-        if t.state == TicketState::Finished
-            && let (Some(a), Some(b)) = (first, t.ended_at.as_deref().and_then(parse_instant))
+    for (utc, category, n) in &sums.per_hour {
+        let hour = (utc + 8) % 24;
+        match per_hour
+            .iter_mut()
+            .find(|(h, c, _)| *h == hour && c == category.key())
         {
-            let minutes = (b - a).whole_minutes();
-            services.push(minutes);
-            if let Some(w) = windows.iter_mut().find(|w| Some(&w.0) == t.window.as_ref()) {
-                w.1 += 1;
-                w.2 += minutes;
-            }
+            Some(row) => row.2 += n,
+            None => per_hour.push((hour, category.key().to_owned(), *n)),
         }
-    }
-    for w in &mut windows {
-        w.3 = if open_minutes > 0 {
-            w.2 * 100 / open_minutes
-        } else {
-            0
-        };
     }
     per_hour.sort();
+    let count = |s: TicketState| {
+        sums.per_state
+            .iter()
+            .filter(|(x, _)| *x == s)
+            .map(|(_, n)| n)
+            .sum::<i64>()
+    };
+    let windows = hall
+        .windows
+        .iter()
+        .map(|w| {
+            let (n, m) = sums
+                .per_window
+                .iter()
+                .find(|(x, _, _)| *x == w.number)
+                .map_or((0, 0), |(_, n, m)| (*n, *m));
+            (
+                w.number.clone(),
+                n,
+                m,
+                if open_minutes > 0 {
+                    m * 100 / open_minutes
+                } else {
+                    0
+                },
+            )
+        })
+        .collect();
     Ok(DayStats {
         centre: hall.centre.code.clone(),
         day: kernel::time_util::format_date(day),
-        tickets: tickets.len() as i64,
+        tickets: sums.per_state.iter().map(|(_, n)| n).sum(),
         per_hour,
-        wait: percentiles(waits),
-        service: percentiles(services),
+        wait,
+        service,
         finished: count(TicketState::Finished),
         skipped: count(TicketState::Skipped),
         abandoned: count(TicketState::Abandoned),

@@ -329,16 +329,45 @@ async fn day_figures(db: &Db, b: &Backend, clerk: &Principal) -> anyhow::Result<
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let at = db.clock().now();
+    let staff = clerk.official().context("an official")?.account.id;
+    // A day's tickets over the opening hours: each waited up to 40 minutes and was served at
+    // one of the 30 windows for up to 20 (a few are left waiting).
+    let opened = at - time::Duration::minutes(30);
     let mut tx = db.begin().await?;
     for n in 0..5_000usize {
+        let issued = opened + time::Duration::seconds((n as i64 * 37) % (8 * 3600));
         let mut t = halls::model::Ticket::waiting(
             hall.id,
             WindowCategory::Comprehensive,
-            at - time::Duration::minutes((n % 400) as i64),
+            issued,
             format!("k{n}"),
         );
         t.number = format!("Z{n:05}");
-        halls::store::insert_ticket(&mut tx, &t).await?;
+        let id = halls::store::insert_ticket(&mut tx, &t).await?;
+        if n % 50 == 0 {
+            continue;
+        }
+        let called = issued + time::Duration::minutes((n % 41) as i64);
+        let ended = called + time::Duration::minutes((n % 21) as i64 + 1);
+        let window = format!("{:02}", n % WINDOWS + 1);
+        halls::store::claim(
+            &mut tx,
+            id,
+            &window,
+            staff,
+            &kernel::time_util::format_instant(called),
+        )
+        .await?;
+        halls::store::end(
+            &mut tx,
+            id,
+            staff,
+            halls::model::TicketState::Finished,
+            &kernel::time_util::format_instant(ended),
+            None,
+            "",
+        )
+        .await?;
     }
     tx.commit().await.map_err(db::DbError::from)?;
     let mut times = Vec::new();
