@@ -139,3 +139,6 @@ kiosk-services = What this hall handles, and booking
 kiosk-verify = Verify an electronic certificate
 kiosk-my-cases = My cases
 kiosk-wallet = My certificates (to print)
+hall-p-front-desk = Front desk ticket (staff)
+hall-p-priority = Priority
+hall-p-mobile = Mobile number (for call reminders; optional)

@@ -139,3 +139,6 @@ kiosk-services = 本大厅可办事项与预约
 kiosk-verify = 核验电子证照
 kiosk-my-cases = 我的办件
 kiosk-wallet = 我的电子证照（可打印）
+hall-p-front-desk = 前台取号（工作人员）
+hall-p-priority = 优先
+hall-p-mobile = 手机号（用于叫号提醒，可不填）

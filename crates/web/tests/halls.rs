@@ -54,20 +54,27 @@ common::stories! { hall_app;
         let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
         let console = app.get_as(&format!("/halls/{HALL}/windows/01"), &clerk).await;
         assert_eq!(console.status, StatusCode::OK, "{}", console.body);
+        // The front desk gives a priority; the kiosk cannot.
+        app.get_as(&format!("/halls/{HALL}/kiosk"), &clerk).await.expect_status(StatusCode::OK).shows("desk-priority");
+        let desk = app.post_form(&format!("/halls/{HALL}/tickets"), "category=comprehensive&priority=elderly&mobile=", Some(&clerk)).await;
+        assert_eq!(desk.status, StatusCode::SEE_OTHER, "{}", desk.body);
+        let claimed = app.post_form(&format!("/halls/{HALL}/tickets"), "category=comprehensive&priority=elderly", None).await;
+        assert_eq!(claimed.status, StatusCode::CONFLICT, "{}", claimed.body);
         let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
         app.get_as(&format!("/halls/{HALL}/windows/01"), &approver).await.expect_status(StatusCode::FORBIDDEN);
         let early = app.post_form(&format!("/halls/{HALL}/windows/01/call"), "", Some(&clerk)).await;
         assert_eq!(early.status, StatusCode::CONFLICT, "the window is not open yet");
         app.post_form(&format!("/halls/{HALL}/windows/01/open"), "", Some(&clerk)).await.expect_status(StatusCode::OK);
         let called = app.post_form(&format!("/halls/{HALL}/windows/01/call"), "", Some(&clerk)).await;
-        called.expect_status(StatusCode::OK).shows("A001");
+        // The elderly person's A002 goes before A001.
+        called.expect_status(StatusCode::OK).shows("A002");
 
         let screen = app.get(&format!("/halls/{HALL}/screen")).await;
-        screen.expect_status(StatusCode::OK).shows("A001").shows("/halls/assets/screen.js");
+        screen.expect_status(StatusCode::OK).shows("A002").shows("/halls/assets/screen.js");
         let board = app.get(&format!("/api/v1/halls/{HALL}/board")).await.json();
         let w1 = board["windows"].as_array().and_then(|ws| ws.iter().find(|w| w["number"] == "01")).cloned().unwrap_or_default();
-        assert_eq!(w1["ticket"], "A001");
-        app.get(&format!("/halls/{HALL}/windows/01/screen")).await.expect_status(StatusCode::OK).shows("A001");
+        assert_eq!(w1["ticket"], "A002");
+        app.get(&format!("/halls/{HALL}/windows/01/screen")).await.expect_status(StatusCode::OK).shows("A002");
 
         // The clerk finishes through the API; the figures count it.
         let done = app.post_json_as(&format!("/api/v1/halls/{HALL}/windows/01/finish"), r#"{"note":"咨询"}"#, &clerk).await;

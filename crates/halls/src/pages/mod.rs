@@ -305,10 +305,32 @@ async fn kiosk_view(
         (outcome_notice(&told))
         section.kiosk {
             h2 { (ctx.t("hall-p-walk-in")) }
-            @for c in &hall.categories {
+            form method="post" action={ "/halls/" (code) "/tickets" } {
+                label for="walk-mobile" { (ctx.t("hall-p-mobile")) }
+                input #walk-mobile name="mobile" inputmode="tel" autocomplete="off";
+                @for c in &hall.categories {
+                    button.big type="submit" name="category" value=(c.category.key()) { (c.category.letter()) " · " (category(ctx, c.category)) }
+                }
+            }
+            @if ctx.viewer.as_ref().is_some_and(|v| v.official) {
+                // The front desk: a ticket with a priority the clerk confirmed, and a mobile
+                // for the texts.
+                h2 { (ctx.t("hall-p-front-desk")) }
                 form method="post" action={ "/halls/" (code) "/tickets" } {
-                    input type="hidden" name="category" value=(c.category.key());
-                    button.big type="submit" { (c.category.letter()) " · " (category(ctx, c.category)) }
+                    label for="desk-category" { (ctx.t("org-window-category")) }
+                    select #desk-category name="category" {
+                        @for c in &hall.categories { option value=(c.category.key()) { (category(ctx, c.category)) } }
+                    }
+                    label for="desk-priority" { (ctx.t("hall-p-priority")) }
+                    select #desk-priority name="priority" {
+                        option value="" { "—" }
+                        @for p in crate::model::Priority::ALL.iter().filter(|p| **p != crate::model::Priority::Appointment) {
+                            option value=(p.key()) { (ctx.t(&format!("hall-priority-{}", p.key()))) }
+                        }
+                    }
+                    label for="desk-mobile" { (ctx.t("hall-p-mobile")) }
+                    input #desk-mobile name="mobile" inputmode="tel" autocomplete="off";
+                    button type="submit" { (ctx.t("hall-p-take-ticket")) }
                 }
             }
             h2 { (ctx.t("hall-p-check-in")) }
