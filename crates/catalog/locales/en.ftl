@@ -408,3 +408,4 @@ cat-tibetan-name-invalid = The Tibetan name “{ $name }” is not good Tibetan{
     [syllable] : the syllable “{ $syllable }” is not well formed
    *[script] {" "}(no Chinese in it, and some Tibetan)
 }.
+cat-book-visit = Book a visit to the hall

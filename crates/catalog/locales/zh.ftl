@@ -396,3 +396,4 @@ cat-tibetan-name-invalid = 藏文名称“{ $name }”不是规范的藏文{ $wh
     [syllable] ：音节“{ $syllable }”结构不完整
    *[script] （不能含汉字，须有藏文）
 }。
+cat-book-visit = 预约到大厅办理

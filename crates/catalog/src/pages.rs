@@ -259,6 +259,7 @@ fn guide_body(
     b: &ItemBody,
     department: Option<&org::model::Department>,
     apply_url: &str,
+    hall: Option<&str>,
 ) -> Markup {
     let fee = match b.fee_fen {
         None | Some(0) => ctx.t("cat-free"),
@@ -294,7 +295,8 @@ fn guide_body(
             dt { (ctx.t("cat-visits-label")) } dd { (ctx.fmt(&Message::new("cat-visits").arg("count", u32::from(b.visits)))) }
             dt { (ctx.t("cat-depth")) } dd { (ctx.t(&format!("cat-depth-{}", b.online_depth.key()))) }
             dt { (ctx.t("cat-fee-label")) } dd { (fee) @if b.fee_fen.is_some_and(|f| f > 0) && !b.fee_basis.trim().is_empty() { " · " (free.text(ctx, &b.fee_basis)) } }
-            dt { (ctx.t("cat-place")) } dd { (free.text(ctx, &b.place)) @if !b.window_category.is_empty() { " · " (free.text(ctx, &b.window_category)) } br; (crate::vocab::hours(ctx, &b.hours)) }
+            dt { (ctx.t("cat-place")) } dd { (free.text(ctx, &b.place)) @if !b.window_category.is_empty() { " · " (free.text(ctx, &b.window_category)) } br; (crate::vocab::hours(ctx, &b.hours))
+                @if let Some(hall) = hall { br; a href={ "/halls/" (hall) "/book?item=" (b.code.as_str()) } { (ctx.t("cat-book-visit")) } } }
         }
         section.card aria-labelledby="h-apply" {
             h2 id="h-apply" { (ctx.t("cat-apply")) }
@@ -366,10 +368,35 @@ async fn guide(
         state.settings.public_url(),
         identity::guard::percent_encode(&code)
     );
+    // An item handled on site can be booked at its division's service centre.
+    let hall = match item.divisions.first() {
+        Some(division) if item.in_centre => {
+            let filter = org::service::CentreFilter {
+                within: Some(*division),
+                kind: Some(org::model::CentreKind::Centre),
+                limit: 5,
+                ..Default::default()
+            };
+            org::service::centres(&state.db, &filter)
+                .await?
+                .0
+                .into_iter()
+                .find(|c| c.division == *division)
+                .map(|c| c.code)
+        }
+        _ => None,
+    };
     Ok(page(
         &ctx,
         &title,
-        guide_body(&ctx, &free, &item, department.as_ref(), &apply_url),
+        guide_body(
+            &ctx,
+            &free,
+            &item,
+            department.as_ref(),
+            &apply_url,
+            hall.as_deref(),
+        ),
     ))
 }
 

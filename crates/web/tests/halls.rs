@@ -101,6 +101,8 @@ common::stories! { hall_app;
         .fetch_one(app.db.db.pool())
         .await
         .expect("item");
+        // The item's guide offers to book a visit at its centre.
+        app.get(&format!("/items/{item}")).await.expect_status(StatusCode::OK).shows(&format!("/halls/{HALL}/book?item={item}"));
         let slots = app.get(&format!("/api/v1/halls/{HALL}/slots?item={item}")).await;
         assert_eq!(slots.status, StatusCode::OK, "{}", slots.body);
         assert_eq!(slots.json()["days"][0]["day"], "2026-06-11");
