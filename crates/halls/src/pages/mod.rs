@@ -164,7 +164,7 @@ fn book_view(
     let body = html! {
         h1 { (title) }
         (outcome_notice(&told))
-        p { (offer.item_name) " · " (category(ctx, offer.category)) }
+        p { (ctx.pick(&offer.item_names[0], &offer.item_names[1], &offer.item_names[2])) " · " (category(ctx, offer.category)) }
         form.card method="post" action={ "/halls/" (code) "/book" } {
             input type="hidden" name="item" value=(offer.item);
             @for (day, slots) in &offer.days {
@@ -246,14 +246,36 @@ async fn appointments(
         (_, Some(_)) => Some(Ok(ctx.t("hall-p-cancelled"))),
         _ => None,
     };
+    // The halls' and items' names in the reader's language.
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for a in &mine {
+        if !names.contains_key(&a.centre)
+            && let Some(c) = org::service::centre(&state.db, &a.centre).await?
+        {
+            names.insert(
+                a.centre.clone(),
+                ctx.pick(&c.names.zh, &c.names.bo, &c.names.en).to_owned(),
+            );
+        }
+        if !names.contains_key(&a.item)
+            && let Some(b) = catalog::service::published(&state.db, &a.item).await?
+        {
+            names.insert(
+                a.item.clone(),
+                ctx.pick(&b.name_zh, &b.name_bo, &b.name_en).to_owned(),
+            );
+        }
+    }
+    let name = |key: &str| names.get(key).cloned().unwrap_or_else(|| key.to_owned());
     let body = html! {
+        link rel="stylesheet" href="/halls/assets/hall.css";
         h1 { (title) }
         (outcome_notice(&told))
         @if mine.is_empty() { p { (ctx.t("hall-p-none")) } }
         @for a in &mine {
             section.card {
                 h2 { (format_date(a.day)) " " (hhmm(a.slot.start)) "–" (hhmm(a.slot.end)) }
-                p { a href={ "/halls/" (a.centre) } { (a.centre) } " · " (category(&ctx, a.category)) " · " (a.item) }
+                p { a href={ "/halls/" (a.centre) } { (name(&a.centre)) } " · " (category(&ctx, a.category)) " · " (name(&a.item)) }
                 p { (ctx.t("hall-p-code")) " " strong.code { (a.code) } " · " (ctx.t(&format!("hall-booking-{}", a.state.key()))) }
                 @if a.state == BookingState::Booked {
                     @if let Some(qr) = catalog::figures::qr_svg(&a.code, &ctx.t("hall-p-code")) { div.qr { (qr) } }
@@ -411,12 +433,20 @@ async fn ticket_page(
     Query(q): Query<Key>,
 ) -> Result<Markup, PageError> {
     let t = tickets::follow(&state.db, id, &q.k).await?;
+    let hall = service::hall(&state.db, &t.centre).await?;
+    let hall_name = ctx
+        .pick(
+            &hall.centre.names.zh,
+            &hall.centre.names.bo,
+            &hall.centre.names.en,
+        )
+        .to_owned();
     let title = t.ticket.number.clone();
     let here = format!("/halls/tickets/{}?k={}", t.ticket.id, t.key);
     let body = html! {
         link rel="stylesheet" href="/halls/assets/hall.css";
         section.ticket {
-            p { (t.centre) }
+            p { (hall_name) }
             h1.number { (t.ticket.number) }
             p { (category(&ctx, t.ticket.category)) }
             p { (ctx.t(&format!("hall-ticket-{}", t.ticket.state.key()))) }
@@ -425,7 +455,7 @@ async fn ticket_page(
             }
             @if let Some(w) = &t.ticket.window { p.window { (ctx.fmt(&kernel::Message::new("hall-p-go-to").arg("window", w.as_str()))) } }
             @if let Some(qr) = catalog::figures::qr_svg(&here, &title) { div.qr { (qr) } }
-            p.muted { (t.ticket.issued_at) }
+            p.muted { (kernel::time_util::local_minute(&t.ticket.issued_at)) }
         }
         p.no-print { a href=(here) { (ctx.t("hall-p-refresh")) } " · " a href={ "/halls/" (t.centre) "/kiosk" } { (ctx.t("hall-p-take-ticket")) } }
     };

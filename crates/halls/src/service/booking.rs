@@ -31,7 +31,8 @@ pub struct Slot {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Offer {
     pub item: String,
-    pub item_name: String,
+    /// The item's name in Chinese, Tibetan and English (empty where not known).
+    pub item_names: [String; 3],
     pub category: org::model::WindowCategory,
     pub days: Vec<(Date, Vec<Slot>)>,
 }
@@ -105,7 +106,11 @@ pub async fn offer(db: &Db, code: &str, item: &str) -> Result<Offer, HallError> 
     }
     Ok(Offer {
         item: body.code.as_str().to_owned(),
-        item_name: body.name_zh.clone(),
+        item_names: [
+            body.name_zh.clone(),
+            body.name_bo.clone(),
+            body.name_en.clone(),
+        ],
         category,
         days,
     })
