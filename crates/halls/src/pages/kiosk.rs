@@ -44,13 +44,7 @@ async fn start(
         }
         return Ok(res);
     }
-    let name = ctx
-        .pick(
-            &hall.centre.names.zh,
-            &hall.centre.names.bo,
-            &hall.centre.names.en,
-        )
-        .to_owned();
+    let name = hall.centre.names.get(ctx.lang).to_owned();
     let me = format!("/kiosk/{code}/me");
     let body = html! {
         h1 { (name) }

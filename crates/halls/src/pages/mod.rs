@@ -102,13 +102,7 @@ async fn hall_page(
     let today = state.db.clock().today();
     let open = service::open_on(&state.db, &hall, today).await?;
     let board = board::board(&state.db, &code).await?;
-    let name = ctx
-        .pick(
-            &hall.centre.names.zh,
-            &hall.centre.names.bo,
-            &hall.centre.names.en,
-        )
-        .to_owned();
+    let name = hall.centre.names.get(ctx.lang).to_owned();
     let body = html! {
         h1 { (name) }
         dl.facts.card {
@@ -252,10 +246,7 @@ async fn appointments(
         if !names.contains_key(&a.centre)
             && let Some(c) = org::service::centre(&state.db, &a.centre).await?
         {
-            names.insert(
-                a.centre.clone(),
-                ctx.pick(&c.names.zh, &c.names.bo, &c.names.en).to_owned(),
-            );
+            names.insert(a.centre.clone(), c.names.get(ctx.lang).to_owned());
         }
         if !names.contains_key(&a.item)
             && let Some(b) = catalog::service::published(&state.db, &a.item).await?
@@ -314,13 +305,7 @@ async fn kiosk_view(
     told: Option<Result<String, String>>,
 ) -> Result<Markup, PageError> {
     let hall = service::hall(&state.db, code).await?;
-    let name = ctx
-        .pick(
-            &hall.centre.names.zh,
-            &hall.centre.names.bo,
-            &hall.centre.names.en,
-        )
-        .to_owned();
+    let name = hall.centre.names.get(ctx.lang).to_owned();
     let title = ctx.t("hall-p-take-ticket");
     let body = html! {
         h1 { (name) }
@@ -434,13 +419,7 @@ async fn ticket_page(
 ) -> Result<Markup, PageError> {
     let t = tickets::follow(&state.db, id, &q.k).await?;
     let hall = service::hall(&state.db, &t.centre).await?;
-    let hall_name = ctx
-        .pick(
-            &hall.centre.names.zh,
-            &hall.centre.names.bo,
-            &hall.centre.names.en,
-        )
-        .to_owned();
+    let hall_name = hall.centre.names.get(ctx.lang).to_owned();
     let title = t.ticket.number.clone();
     let here = format!("/halls/tickets/{}?k={}", t.ticket.id, t.key);
     let body = html! {

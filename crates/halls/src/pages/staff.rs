@@ -177,7 +177,7 @@ async fn setup_view(
     let title = ctx.t("hall-p-setup");
     let base = format!("/halls/{code}/setup");
     let body = html! {
-        h1 { (title) " · " (ctx.pick(&hall.centre.names.zh, &hall.centre.names.bo, &hall.centre.names.en)) }
+        h1 { (title) " · " (hall.centre.names.get(ctx.lang)) }
         (outcome_notice(&told))
         form.card method="post" action={ (base) "/settings" } {
             h2 { (ctx.t("hall-p-hours")) }
