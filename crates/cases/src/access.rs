@@ -4,6 +4,8 @@
 //! - the applicant (the account that applied);
 //! - a window clerk over the case's division (the comprehensive window accepts any item);
 //! - a supervisor over the case's division;
+//! - a window clerk of the station a case was applied for through (帮办代办), who sees what
+//!   the applicant sees;
 //! - an approver whose department has, or had, a task on the case, over that task's
 //!   division — never an approver of another department or another place;
 //! - a department's system (through its `cases` grant) for a case its department handles or
@@ -27,6 +29,8 @@ pub enum Reading {
     Applicant,
     Clerk,
     Supervisor,
+    /// A clerk of the station that applied for the villager (their agent).
+    Agent,
     /// An approver with a task on the case.
     Approver,
     /// A department's system concerned by the case.
@@ -35,9 +39,9 @@ pub enum Reading {
 }
 
 impl Reading {
-    /// Whether the reader is an official (who sees the office's view).
+    /// Whether the reader sees the office's view (an agent sees the applicant's).
     pub fn official(self) -> bool {
-        self != Reading::Applicant
+        !matches!(self, Reading::Applicant | Reading::Agent)
     }
 }
 
@@ -67,6 +71,9 @@ pub async fn reading(db: &Db, by: &Principal, case: &Case) -> Result<Option<Read
         if s.account.may(Role::Supervisor, d) {
             return Ok(Some(Reading::Supervisor));
         }
+    }
+    if crate::consent::agent_of(db, by, case.id).await? {
+        return Ok(Some(Reading::Agent));
     }
     let tasks = crate::workflow::tasks_of(db, case.id).await?;
     if tasks.iter().any(|t| crate::workflow::may_decide(s, t)) {

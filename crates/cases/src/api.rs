@@ -135,6 +135,7 @@ async fn submit(
         version,
         applicant,
         p: prepared,
+        ..
     } = opened;
     let mut uploads = Vec::new();
     let mut problems = Vec::new();
@@ -173,6 +174,7 @@ async fn submit(
         applies: body.applies,
         uploads,
         idempotency_key: key,
+        consent: None,
     };
     match service::submit(&state.db, &app, &Actor::of(&s)).await {
         Ok(done) => {

@@ -1,6 +1,6 @@
 //! Who may act on a case, for the use cases of `service` and `workflow` alike: the window's
 //! clerk over the case's division (and, for acceptance, the case's own department's system),
-//! and the applicant. Reading a case has its own rule, in `access`.
+//! and the applicant (or, for a case applied for at a station, the station's clerks). Reading a case has its own rule, in `access`.
 
 use db::Db;
 use identity::Principal;
@@ -43,6 +43,16 @@ pub fn applicant_only(by: &Principal, case: &Case) -> Result<(), CaseError> {
     match by.person() {
         Some(s) if s.account.id == case.account_id => Ok(()),
         _ => Err(CaseError::Forbidden(Message::new("case-not-yours"))),
+    }
+}
+
+/// What the applicant does, which a clerk of the station the case was applied through may
+/// also do for them (帮办代办): withdraw, supplement, choose the delivery.
+pub async fn applicant_or_agent(db: &Db, by: &Principal, case: &Case) -> Result<(), CaseError> {
+    if applicant_only(by, case).is_ok() || crate::consent::agent_of(db, by, case.id).await? {
+        Ok(())
+    } else {
+        Err(CaseError::Forbidden(Message::new("case-not-yours")))
     }
 }
 

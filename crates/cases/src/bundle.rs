@@ -111,6 +111,7 @@ fn applications(
                 applies,
                 uploads,
                 idempotency_key: key.map(|k| format!("{k}:{pi}")),
+                consent: None,
             }
         })
         .collect()

@@ -61,6 +61,8 @@ pub struct Ready {
     pub actor: Actor,
     /// The applicant's draft of the item (id, revision), which becomes the case.
     pub draft: Option<(i64, i64)>,
+    /// The villager's consent it was applied with by a station's clerk, linked to the case.
+    pub consent: Option<i64>,
 }
 
 /// The timeline's note of a submission: its channel, and the certificates used instead of
@@ -311,6 +313,14 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         .iter()
         .filter_map(|&i| out[i].as_ref().map(|(id, n, _)| (i, *id, n.as_str())))
         .collect();
+    // A consent makes one case: one it already made loses this submission.
+    for (i, id, _) in &written {
+        if let Some(consent) = items[*i].consent
+            && !crate::consent::link(&mut tx, consent, *id).await?
+        {
+            return Err(Failed::Stale);
+        }
+    }
     // Their materials.
     let materials: Vec<(i64, &ReadyMaterial)> = written
         .iter()

@@ -6,7 +6,8 @@
 //! registries and earlier forms (`form`, `prefill`); drafts; submission by group commit
 //! (`intake`); the one-time notice, acceptance with its working-day deadline and the
 //! automatic pre-review (`service`); the comprehensive window for a person present
-//! (`presence`, `window`); life-event bundles (`bundle`); the back office by stages, pauses,
+//! (`presence`, `window`); applying on a villager's behalf at a station (`proxy`, 帮办代办);
+//! life-event bundles (`bundle`); the back office by stages, pauses,
 //! fees and delivery (`workflow`); deadline warnings and escalation (`alerts`); notifications
 //! (`notify`); ratings and rectification (`ratings`); who may act on a case and who may read
 //! it (`authority`, `access`); pages, the JSON API and the department
@@ -17,6 +18,7 @@ pub mod alerts;
 pub mod api;
 pub mod authority;
 pub mod bundle;
+pub mod consent;
 pub mod deadlines;
 pub mod form;
 pub mod intake;
@@ -24,12 +26,15 @@ pub mod kept;
 pub mod model;
 mod moves;
 pub mod notify;
+mod otp;
 pub mod pages;
 pub mod prefill;
 pub mod presence;
+pub mod proxy;
 pub mod ratings;
 pub mod service;
 pub mod state;
+pub mod station;
 pub mod store;
 pub mod system_api;
 pub mod window;

@@ -64,12 +64,22 @@ pub struct Prepared {
     pub materials: Vec<MaterialLine>,
 }
 
-/// Reads what the platform knows for `item` and the applicant signed in as `account` (or
-/// present at a window with it).
+/// Whose records fill a form, and who reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct Filling<'a> {
+    /// The applicant's own account, when they have one: its name and mobile, and what they
+    /// typed on their last form.
+    pub account: Option<&'a Account>,
+    /// The reader as the registries' read log names them, and their name.
+    pub reader: (&'a str, &'a str),
+}
+
+/// Reads what the platform knows for `item` and the applicant (signed in, present at a
+/// window, or applied for by a station's clerk).
 pub async fn prepare(
     db: &Db,
     item: &ItemBody,
-    account: &Account,
+    filling: Filling<'_>,
     applicant: &Applicant,
 ) -> Result<Prepared, CaseError> {
     let purpose = ui::ctx::trilingual(
@@ -91,24 +101,22 @@ pub async fn prepare(
         Applicant::Person { person, .. } => (*person, None),
         Applicant::Entity { person, code, .. } => (*person, Some(*code)),
     };
-    let person = reg::person(db, &person_id, account.id, &account.name_zh, &purpose)
+    let (reader, reader_name) = filling.reader;
+    let person = reg::person(db, &person_id, reader, reader_name, &purpose)
         .await
         .map_err(registry_err)?
         .unwrap_or_default();
     let entity = match entity_code {
-        Some(code) => reg::entity(
-            db,
-            &code,
-            &format!("person:{}", account.id),
-            &account.name_zh,
-            &purpose,
-        )
-        .await
-        .map_err(registry_err)?
-        .unwrap_or_default(),
+        Some(code) => reg::entity(db, &code, reader, reader_name, &purpose)
+            .await
+            .map_err(registry_err)?
+            .unwrap_or_default(),
         None => Record::default(),
     };
-    let last = store::reused(db, account.id).await?;
+    let last = match filling.account {
+        Some(a) => store::reused(db, a.id).await?,
+        None => BTreeMap::new(),
+    };
     let mut p = Prepared::default();
     let mut put = |key: &str, candidates: &[(Option<&String>, Origin)]| {
         if let Some((v, from)) = candidates
@@ -121,7 +129,10 @@ pub async fn prepare(
     };
     let pv = |k: &str| person.values.get(k);
     let ev = |k: &str| entity.values.get(k);
-    let name = (!account.name_zh.is_empty()).then_some(&account.name_zh);
+    let name = filling
+        .account
+        .map(|a| &a.name_zh)
+        .filter(|n| !n.is_empty());
     put(
         "applicant_name",
         &[(pv("name_zh"), Origin::Registry), (name, Origin::Account)],
@@ -130,7 +141,10 @@ pub async fn prepare(
         "mobile",
         &[
             (last.get("mobile"), Origin::LastTime),
-            (account.mobile.as_ref(), Origin::Account),
+            (
+                filling.account.and_then(|a| a.mobile.as_ref()),
+                Origin::Account,
+            ),
             (pv("mobile"), Origin::Registry),
         ],
     );

@@ -16,6 +16,7 @@ use time::Duration;
 use ui::state::SmsMode;
 
 use crate::model::{Actor, CaseError};
+use crate::otp;
 
 /// How long a texted code or a shown QR code may be used.
 pub const CODE_LIFETIME: Duration = Duration::minutes(5);
@@ -103,12 +104,6 @@ impl Presence {
     }
 }
 
-fn random_digits(n: usize) -> Result<String, CaseError> {
-    let mut b = vec![0u8; n];
-    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(e.to_string()))?;
-    Ok(b.iter().map(|x| char::from(b'0' + x % 10)).collect())
-}
-
 /// The code's digest, salted by the row so equal codes differ.
 fn code_digest(id: i64, code: &str) -> String {
     kernel::crypto::sm3_hex(format!("window-presence:{id}:{code}").as_bytes())
@@ -169,13 +164,14 @@ pub async fn by_sms(
     .fetch_one(&mut *tx)
     .await
     .map_err(DbError::from)?;
-    let code = random_digits(6)?;
-    sqlx::query("UPDATE window_presences SET code_hash = $1 WHERE id = $2")
-        .bind(code_digest(id, &code))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(DbError::from)?;
+    let code = otp::digits(6)?;
+    otp::set(
+        &mut tx,
+        otp::Table::WindowPresences,
+        id,
+        &code_digest(id, &code),
+    )
+    .await?;
     audit::append(
         &mut tx,
         &NewEvent {
@@ -211,35 +207,33 @@ pub async fn verify(db: &Db, clerk: &Account, id: i64, code: &str) -> Result<(),
     .await
     .map_err(DbError::from)?
     .ok_or(CaseError::NotFound)?;
-    let stored: String = row.try_get(0).map_err(DbError::from)?;
-    let attempts: i64 = row.try_get(1).map_err(DbError::from)?;
-    let expires: String = row.try_get(2).map_err(DbError::from)?;
+    let stored = otp::Stored {
+        digest: row.try_get(0).map_err(DbError::from)?,
+        attempts: row.try_get(1).map_err(DbError::from)?,
+        expires_at: row.try_get(2).map_err(DbError::from)?,
+    };
     let verified: Option<String> = row.try_get(3).map_err(DbError::from)?;
     if verified.is_some() {
         return Ok(());
     }
-    if stored.is_empty() || parse_instant(&expires).is_none_or(|e| e <= at) {
-        return Err(refused("case-window-code-expired"));
-    }
-    let typed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    if code_digest(id, &typed) != stored {
-        // The last wrong attempt spends the code.
-        let spend = attempts + 1 >= ATTEMPTS;
-        sqlx::query("UPDATE window_presences SET attempts = attempts + 1, code_hash = CASE WHEN $1 THEN '' ELSE code_hash END WHERE id = $2")
-            .bind(spend)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(DbError::from)?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Err(CaseError::Invalid(vec![(
-            "code".into(),
-            Message::new(if spend {
-                "case-window-code-spent"
-            } else {
-                "case-window-code-wrong"
-            }),
-        )]));
+    let typed = code_digest(id, &otp::clean(code));
+    match otp::check(
+        &mut tx,
+        otp::Table::WindowPresences,
+        id,
+        &stored,
+        &typed,
+        ATTEMPTS,
+        at,
+    )
+    .await?
+    {
+        otp::Checked::Right => {}
+        otp::Checked::Expired => return Err(refused("case-window-code-expired")),
+        otp::Checked::Wrong(m) => {
+            tx.commit().await.map_err(DbError::from)?;
+            return Err(CaseError::Invalid(vec![("code".into(), m)]));
+        }
     }
     sqlx::query("UPDATE window_presences SET verified_at = $1, expires_at = $2, code_hash = '' WHERE id = $3")
         .bind(format_instant(at))
@@ -279,7 +273,7 @@ pub async fn qr_code(db: &Db, person: &Account) -> Result<String, CaseError> {
         return Err(refused("case-need-identity"));
     }
     let at = db.clock().now();
-    let code = format!("YW-{}", random_digits(10)?);
+    let code = format!("YW-{}", otp::digits(10)?);
     sqlx::query(
         "INSERT INTO window_presences (method, person_account_id, token_hash, created_at, expires_at) VALUES ('qr', $1, $2, $3, $4)",
     )

@@ -478,3 +478,110 @@ pub async fn bundle_of_case(db: &Db, case_id: i64) -> Result<Option<(i64, String
     .await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
+
+/// The states of a case still being worked (after submission, before it ends).
+pub const OPEN: [State; 7] = [
+    State::Submitted,
+    State::Supplementing,
+    State::InReview,
+    State::Paused,
+    State::AwaitingPayment,
+    State::Approved,
+    State::Delivering,
+];
+
+fn open_list() -> String {
+    OPEN.iter()
+        .map(|s| format!("'{}'", s.key()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A station's villages' open cases, most recently changed first: those the station applied
+/// for, and those of persons whose household is registered under `prefix` (the station's
+/// division). Each says whether the station applied for it.
+pub async fn of_station(
+    db: &Db,
+    station: &str,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<(Case, bool)>, DbError> {
+    let columns = CASE_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(&format!(
+        "SELECT {columns}, CASE WHEN p.id IS NULL THEN 0 ELSE 1 END FROM cases c \
+         LEFT JOIN proxy_consents p ON p.case_id = c.id AND p.station = $1 \
+         WHERE c.state IN ({}) AND (p.id IS NOT NULL OR c.holder IN \
+         (SELECT person_id FROM registry_persons WHERE household_division LIKE $2)) \
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT $3",
+        open_list()
+    ))
+    .bind(station)
+    .bind(format!("{prefix}%"))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let proxied: i64 = r.try_get(30)?;
+            Ok((case(r)?, proxied != 0))
+        })
+        .collect()
+}
+
+/// One station's proxy work, as its county sees it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct StationLoad {
+    /// Consents taken since the period began, and how many made a case.
+    pub consents: i64,
+    pub applied: i64,
+    /// Cases it applied for still open, overdue among them, and results waiting at the
+    /// station to be handed over.
+    pub open: i64,
+    pub overdue: i64,
+    pub waiting: i64,
+}
+
+/// The proxy work of every station under `prefix`, by station code: consents since `since`
+/// (an instant), and the open cases they made as of `today` (a date).
+pub async fn station_loads(
+    db: &Db,
+    prefix: &str,
+    since: &str,
+    today: &str,
+) -> Result<BTreeMap<String, StationLoad>, DbError> {
+    let mut out: BTreeMap<String, StationLoad> = BTreeMap::new();
+    let taken: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT station, COUNT(*), SUM(CASE WHEN case_id IS NULL THEN 0 ELSE 1 END) FROM proxy_consents \
+         WHERE station_division LIKE $1 AND created_at >= $2 GROUP BY station",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(since)
+    .fetch_all(db.pool())
+    .await?;
+    for (station, consents, applied) in taken {
+        let l = out.entry(station).or_default();
+        l.consents = consents;
+        l.applied = applied;
+    }
+    let open: Vec<(String, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT p.station, COUNT(*), SUM(CASE WHEN c.due_date IS NOT NULL AND c.due_date < $2 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN c.tracking = 'at-station' THEN 1 ELSE 0 END) FROM proxy_consents p JOIN cases c ON c.id = p.case_id \
+         WHERE p.station_division LIKE $1 AND c.state IN ({}) GROUP BY p.station",
+        open_list()
+    ))
+    .bind(format!("{prefix}%"))
+    .bind(today)
+    .fetch_all(db.pool())
+    .await?;
+    for (station, n, overdue, waiting) in open {
+        let l = out.entry(station).or_default();
+        l.open = n;
+        l.overdue = overdue;
+        l.waiting = waiting;
+    }
+    Ok(out)
+}

@@ -77,6 +77,7 @@ async fn application(db: &Db) -> Application {
         applies: Default::default(),
         uploads,
         idempotency_key: None,
+        consent: None,
     }
 }
 

@@ -262,6 +262,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0029_halls.sql"),
         },
     },
+    Migration {
+        version: 30,
+        name: "proxy applications at stations: the villager's consent and its proof",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0030_proxy_consents.sql"),
+            postgres: include_str!("../migrations/postgres/0030_proxy_consents.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -85,6 +85,19 @@ pub fn demo_citizen() -> Option<(PersonId, &'static str)> {
 
 const DEMO_CITIZEN_MOBILE: &str = "13908900001";
 
+/// The demo's villager: 达瓦 of Najin Township (纳金乡), Chengguan, who has no account and
+/// whom the township's service station applies for (帮办代办); their household and the
+/// township's division code.
+pub fn demo_villager() -> Option<(PersonId, &'static str)> {
+    PEOPLE
+        .get(5)
+        .and_then(|(d, b, s, ..)| demo_person_id(d, b, s))
+        .map(|id| (id, DEMO_VILLAGE))
+}
+
+/// The township the demo villager lives in, and its station's clerk.
+const DEMO_VILLAGE: &str = "540102200000";
+
 /// A valid enterprise credit code (91… registered in Lhasa) for the `n`th demo entity.
 pub fn demo_credit_code(n: usize) -> Option<String> {
     let org = format!("MA{:06}", 610_000 + n);
@@ -167,6 +180,14 @@ const OFFICIALS: &[(&str, &str, &str, Role, &str, &str)] = &[
         Role::DataSteward,
         "540000",
         "540000-public-security",
+    ),
+    (
+        "station.najin",
+        "次旦",
+        "ཚེ་བརྟན།",
+        Role::WindowClerk,
+        DEMO_VILLAGE,
+        "540102-civil-affairs",
     ),
     (
         "admin.region",

@@ -74,17 +74,19 @@ impl Record {
     }
 }
 
-/// The applicant's own record, read for `purpose` (the item being applied for) and logged;
-/// `Ok(None)` when the registry does not know the person.
+/// The applicant's own record, read for `purpose` (the item being applied for) and logged
+/// under `actor` (`person:{account}` for the applicant themself, `official:{account}` for a
+/// station's clerk applying on their behalf); `Ok(None)` when the registry does not know the
+/// person.
 pub async fn person(
     db: &Db,
     id: &PersonId,
-    account: i64,
+    actor: &str,
     name: &str,
     purpose: &str,
 ) -> Result<Option<Record>, RegistryError> {
     let reader = Reader {
-        actor: format!("person:{account}"),
+        actor: actor.to_owned(),
         name: name.to_owned(),
         department_kind: None,
         person: Some(*id),

@@ -41,9 +41,12 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
     .await
     .map_err(DbError::from)?;
     let citizen = identity::seed::demo_citizen();
+    let villager = identity::seed::demo_villager();
     for (i, (id, zh, bo)) in people.iter().enumerate() {
         let ethnicity = if i % 7 == 6 { "汉族" } else { "藏族" };
         // Registered where the number was issued, at a street address there.
+        // The demo villager's household is in their township, where its station serves them.
+        let township = villager.filter(|(v, _)| v.as_str() == id).map(|(_, t)| t);
         let home = id
             .get(..6)
             .and_then(|c| kernel::DivisionCode::parse(c).ok())
@@ -58,13 +61,20 @@ pub async fn seed_demo(db: &Db) -> Result<usize, RegistryError> {
                     ("ethnicity".into(), ethnicity.into()),
                     (
                         "household_division".into(),
-                        home.map_or_else(String::new, |d| d.code.to_string()),
+                        township.map_or_else(
+                            || home.map_or_else(String::new, |d| d.code.to_string()),
+                            str::to_owned,
+                        ),
                     ),
                     (
                         "household_address".into(),
-                        home.map_or_else(String::new, |d| {
-                            format!("{}团结路{}号", d.name_zh, 10 + i)
-                        }),
+                        match (township, home) {
+                            (Some(_), Some(d)) => {
+                                format!("{}纳金乡嘎玛贡桑村{}号", d.name_zh, 10 + i)
+                            }
+                            (None, Some(d)) => format!("{}团结路{}号", d.name_zh, 10 + i),
+                            (_, None) => String::new(),
+                        },
                     ),
                     // The demo citizen's number, as their account has it.
                     (

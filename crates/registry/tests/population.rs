@@ -319,7 +319,7 @@ db::on_each_backend! {
         )
         .await
         .expect("married");
-        let record = prefill::person(db, &id, 12, "卓玛", "申请：结婚登记")
+        let record = prefill::person(db, &id, "person:12", "卓玛", "申请：结婚登记")
             .await
             .expect("read")
             .expect("known");
@@ -348,7 +348,7 @@ db::on_each_backend! {
         );
         let unknown = identity::seed::demo_person_id("540602", "19990101", "011").expect("valid");
         assert!(
-            prefill::person(db, &unknown, 13, "x", "申请")
+            prefill::person(db, &unknown, "person:13", "x", "申请")
                 .await
                 .expect("ok")
                 .is_none()

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(registry::router())
         .merge(cases::pages::router())
         .merge(cases::window::router())
+        .merge(cases::station::router())
         .merge(cases::bundle::router())
         .merge(cases::system_api::router())
         .merge(certs::pages::router())

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
                     oauth_paths(),
                     exchange_paths(),
                     halls::api::openapi_paths(),
+                    station_paths(),
                 ] {
                     if let Value::Object(more) = more {
                         paths.extend(more);
@@ -533,6 +534,29 @@ fn registry_paths() -> Value {
 
 /// The case API (`cases::api`), for the mobile front ends and officials' tools, with the
 /// signed-in session's cookie.
+/// The county's view of its stations' work applying on villagers' behalf (帮办代办).
+fn station_paths() -> Value {
+    let problem = json!({ "$ref": "#/components/responses/Problem" });
+    let count = json!({ "type": "integer" });
+    json!({
+        "/api/v1/centres/{centre}/stations/workload": { "get": {
+            "summary": "For a supervisor or an administrator over a centre's division: each service station below it with the consents its clerks recorded in the last 30 days, how many made a case, the cases they made still open, overdue among them, and results waiting at the station",
+            "parameters": [{ "name": "centre", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The centre's code (540102-zwfw)." }],
+            "responses": {
+                "200": { "description": "OK", "content": { "application/json": { "schema": { "type": "object", "required": ["centre", "since", "stations"], "properties": {
+                    "centre": { "type": "string" },
+                    "since": { "type": "string", "description": "The start of the period, an RFC 3339 instant." },
+                    "stations": { "type": "array", "items": { "type": "object", "properties": {
+                        "code": { "type": "string" }, "name": { "type": "string" },
+                        "consents": count, "applied": count, "open": count, "overdue": count, "waiting": count
+                    } } }
+                } } } } },
+                "401": problem, "403": problem, "404": problem
+            }
+        } }
+    })
+}
+
 fn case_paths() -> Value {
     let id =
         json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });

@@ -44,8 +44,12 @@ pub(crate) fn apply_form(
             (material_fields(ctx, &p.materials, errors, applies))
             p {
                 button type="submit" name="action" value="submit" { (ctx.t("case-submit")) }
-                " "
-                button.secondary type="submit" name="action" value="save" formnovalidate { (ctx.t("case-save-draft")) }
+                // A station's clerk applying for a villager keeps no draft under anyone's
+                // account: the consent is for one submission.
+                @if form.consent.is_none() {
+                    " "
+                    button.secondary type="submit" name="action" value="save" formnovalidate { (ctx.t("case-save-draft")) }
+                }
             }
         }
     }
@@ -233,6 +237,7 @@ pub(super) async fn apply_page(
             applies: BTreeSet::new(),
             uploads: Vec::new(),
             idempotency_key: None,
+            consent: None,
         };
         service::save_draft(&state.db, &app, &Actor::of(&session)).await?;
         outcome = Some(Ok(ctx.t("case-form-kept")));
@@ -274,6 +279,7 @@ pub(crate) async fn send_form(
         applies: sent.applies.clone(),
         uploads: sent.uploads,
         idempotency_key: sent.values.get("idempotency_key").cloned(),
+        consent: form.consent,
     };
     let saving = sent.values.get("action").map(String::as_str) == Some("save");
     let result = if saving {

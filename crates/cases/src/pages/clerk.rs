@@ -296,8 +296,8 @@ pub(super) fn after_forms(ctx: &Ctx, c: &Case) -> Markup {
             }
             State::Approved => {
                 section.card { h2 { (ctx.t("case-hand-out-title")) }
-                    @if c.delivery == "express" {
-                        p { (ctx.t("case-express-to")) " " (c.address) }
+                    @if c.delivery == "express" || c.delivery == "station" {
+                        p { (ctx.t(if c.delivery == "station" { "case-station-to" } else { "case-express-to" })) " " (c.address) }
                         form method="post" action=(action) { button type="submit" name="do" value="dispatch" { (ctx.t("case-dispatch")) } }
                     } @else {
                         @if c.delivery.is_empty() { p.hint { (ctx.t("case-delivery-not-chosen")) } }
@@ -311,7 +311,9 @@ pub(super) fn after_forms(ctx: &Ctx, c: &Case) -> Markup {
             }
             State::Delivering => {
                 section.card { h2 { (ctx.t("case-tracking")) ": " (ctx.t(&format!("case-track-{}", c.tracking))) }
-                    form method="post" action=(action) { button type="submit" name="do" value="track" { (ctx.t("case-track-next")) } }
+                    @if c.tracking == crate::workflow::AT_STATION { p.hint { (ctx.t("case-station-hands-over")) } } @else {
+                        form method="post" action=(action) { button type="submit" name="do" value="track" { (ctx.t("case-track-next")) } }
+                    }
                     p.hint { (ctx.t("case-courier")) " " code { (crate::workflow::Courier::name(&courier)) } }
                 }
             }

@@ -49,7 +49,7 @@ pub(super) async fn my_cases(
 }
 
 /// The parts of a case page both the applicant and the clerk see.
-pub(super) async fn case_body(
+pub(crate) async fn case_body(
     state: &AppState,
     ctx: &Ctx,
     file: &service::CaseFile,
@@ -90,6 +90,11 @@ pub(super) async fn case_body(
         }
     }
     let results = certs::service::of_case(db, c.id).await?;
+    let proxy = file.proxy().await?;
+    let station = match &proxy {
+        Some(p) => org::store::centre(db, &p.station).await?,
+        None => None,
+    };
     Ok(html! {
         dl.facts {
             dt { (ctx.t("case-number")) } dd { @if let Some(n) = &c.number { code { (n) } } @else { (ctx.t("case-draft")) } }
@@ -97,6 +102,13 @@ pub(super) async fn case_body(
             dt { (ctx.t("case-state")) } dd { strong { (state_label(ctx, c.state)) } }
             dt { (ctx.t("case-holder")) } dd { @if holders.is_empty() { (department) } @else { (holders.join("、")) } }
             dt { (ctx.t("case-channel")) } dd { (ctx.t(&format!("case-channel-{}", c.channel.key()))) }
+            @if let Some(p) = &proxy {
+                dt { (ctx.t("case-proxy-applicant")) } dd { (c.applicant_name) }
+                dt { (ctx.t("case-proxy-agent")) } dd {
+                    (p.agent_name) " · " (station.as_ref().map_or(p.station.as_str(), |s| s.names.get(ctx.lang)))
+                    br; small { (ctx.t(&format!("case-proxy-by-{}", p.method.key()))) @if p.present { " · " (ctx.t("case-proxy-present")) } }
+                }
+            }
             @if let Some(at) = &c.submitted_at { dt { (ctx.t("case-submitted-at")) } dd { (ui::layout::at(ctx, at)) } }
             dt { (ctx.t("case-due")) } dd { @if let Some(d) = &c.due_date { (due_mark(ctx, Some(d), c.due_provisional)) @if c.due_provisional { br; small.hint { (provisional_text(ctx, d)) } } } @else { (ctx.t("case-due-after-acceptance")) " (" (c.promised_days) " " (ctx.t("case-working-days")) ")" } }
         }
@@ -211,28 +223,7 @@ pub(super) async fn my_case_view(
             @if !errors.is_empty() {
                 div.notice.error role="alert" { ul { @for (k, m) in errors { li { (field_label_or_key(ctx, k)) ": " (m) } } } }
             }
-            @if !missing.is_empty() {
-                section.card {
-                    h2 { (ctx.t("case-notice-title")) }
-                    p { (ctx.t("case-notice-intro")) }
-                    form.form method="post" action={ "/me/cases/" (c.id) "/supplement" } enctype="multipart/form-data" {
-                        @for m in &missing {
-                            @match m.what.strip_prefix("materials.") {
-                                Some(n) => {
-                                    @let name = n.parse::<i64>().ok().and_then(|n| materials.iter().find(|x| x.index == n)).map_or(m.what.clone(), |x| x.name.clone());
-                                    label for={ "s-" (n) } { (name) " — " (m.reason) }
-                                    input id={ "s-" (n) } type="file" name={ "file-" (n) } accept="application/pdf,image/png,image/jpeg" required;
-                                }
-                                None => {
-                                    label for={ "s-" (m.what) } { (field_label(ctx, &m.what)) " — " (m.reason) }
-                                    input id={ "s-" (m.what) } name=(m.what) value=(c.form.get(&m.what).map(String::as_str).unwrap_or("")) required;
-                                }
-                            }
-                        }
-                        p { button type="submit" { (ctx.t("case-supplement-send")) } }
-                    }
-                }
-            }
+            (supplement_part(ctx, c, &missing, &materials, &format!("/me/cases/{}/supplement", c.id)))
             (delivery_part(ctx, c))
             (ratings_part(ctx, c, &channels, &ratings))
             (body)
@@ -364,6 +355,41 @@ pub(super) async fn delivery_send(
             .map(|_| ctx.t("case-pickup-chosen"))
     };
     after_mine(&state, &ctx, &session, id, r).await
+}
+
+/// The one-time notice's answer: each thing it asks for, a file or a field, posted to
+/// `action` (the applicant's own page, or the station that applied for them).
+pub(crate) fn supplement_part(
+    ctx: &Ctx,
+    c: &Case,
+    missing: &[Missing],
+    materials: &[crate::model::StoredMaterial],
+    action: &str,
+) -> Markup {
+    html! {
+    @if !missing.is_empty() {
+        section.card {
+            h2 { (ctx.t("case-notice-title")) }
+            p { (ctx.t("case-notice-intro")) }
+            form.form method="post" action=(action) enctype="multipart/form-data" {
+                @for m in missing {
+                    @match m.what.strip_prefix("materials.") {
+                        Some(n) => {
+                            @let name = n.parse::<i64>().ok().and_then(|n| materials.iter().find(|x| x.index == n)).map_or(m.what.clone(), |x| x.name.clone());
+                            label for={ "s-" (n) } { (name) " — " (m.reason) }
+                            input id={ "s-" (n) } type="file" name={ "file-" (n) } accept="application/pdf,image/png,image/jpeg" required;
+                        }
+                        None => {
+                            label for={ "s-" (m.what) } { (field_label(ctx, &m.what)) " — " (m.reason) }
+                            input id={ "s-" (m.what) } name=(m.what) value=(c.form.get(&m.what).map(String::as_str).unwrap_or("")) required;
+                        }
+                    }
+                }
+                p { button type="submit" { (ctx.t("case-supplement-send")) } }
+            }
+        }
+    }
+    }
 }
 
 /// The applicant's choice of how the result comes, once approved; then the pickup code or

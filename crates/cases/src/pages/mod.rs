@@ -38,6 +38,7 @@ use approver::*;
 use clerk::*;
 use documents::*;
 use mine::*;
+pub(crate) use mine::{case_body, supplement_part};
 use supervisor::*;
 
 /// The largest form with its files: a few materials at the largest size each.
@@ -160,7 +161,7 @@ fn state_label(ctx: &Ctx, s: State) -> String {
 /// What an official's action did, as the page shows it: a refusal the official can act on
 /// (bad input, the case's state, a concurrent change, a rule) is shown with its status;
 /// anything else is an error page.
-fn outcome_of(
+pub(crate) fn outcome_of(
     ctx: &Ctx,
     r: Result<String, CaseError>,
 ) -> Result<(StatusCode, Result<String, String>), PageError> {

@@ -44,6 +44,9 @@ pub struct Application {
     pub uploads: Vec<Upload>,
     /// The same key from the same account makes one case.
     pub idempotency_key: Option<String>,
+    /// The villager's consent, when a station's clerk applies for them (帮办代办): the case
+    /// and the consent are linked in the submission's transaction.
+    pub consent: Option<i64>,
 }
 
 /// Each replica's copy of which division a department belongs to (`kernel::ttl`): read at

@@ -135,6 +135,11 @@ impl CaseFile {
         Ok(store::bundle_of_case(&self.db, self.case.id).await?)
     }
 
+    /// The villager's consent, when a station's clerk applied for them (帮办代办).
+    pub async fn proxy(&self) -> Result<Option<crate::consent::Consent>, CaseError> {
+        Ok(crate::consent::of_case(&self.db, self.case.id).await?)
+    }
+
     /// The department that handles the case.
     pub async fn department(&self) -> Result<Option<org::model::Department>, CaseError> {
         Ok(org::service::department(&self.db, &self.case.department).await?)

@@ -114,6 +114,9 @@ pub(super) fn with_fixed(
 /// Saves (or updates) the applicant's draft of an item; nothing is checked but its length,
 /// so a half-filled form is kept. Returns the draft's id.
 pub async fn save_draft(db: &Db, app: &Application, actor: &Actor) -> Result<i64, CaseError> {
+    if app.consent.is_some() {
+        return Err(CaseError::Refused(Message::new("case-proxy-no-draft")));
+    }
     let values = with_fixed(&app.applicant, &app.values);
     if let Some((k, _)) = values
         .iter()
@@ -378,11 +381,12 @@ pub fn ready(
         fee_fen: app.item.fee_fen,
         idempotency_key: key.map(str::to_owned),
         materials,
+        // What a station's clerk typed for a villager is not remembered as the villager's.
         reused: app
             .applicant
             .fields()
             .iter()
-            .filter(|f| f.reused)
+            .filter(|f| f.reused && app.consent.is_none())
             .filter_map(|f| {
                 values
                     .get(f.key)
@@ -393,5 +397,6 @@ pub fn ready(
         receipt,
         actor: actor.clone(),
         draft: None,
+        consent: app.consent,
     }
 }

@@ -18,7 +18,7 @@ use crate::state::Action;
 use crate::store::{self, Column, MaterialRow};
 
 use super::*;
-use crate::authority::{applicant_only, case_of, may_work_window};
+use crate::authority::{applicant_or_agent, case_of, may_work_window};
 
 /// One thing a notice asks for: a material (by its index on the form) or a field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -154,8 +154,8 @@ pub async fn supplement(
     uploads: &[Upload],
 ) -> Result<(), CaseError> {
     let case = case_of(db, id).await?;
-    applicant_only(by, &case)?;
-    let actor = &Actor::from_principal(by);
+    applicant_or_agent(db, by, &case).await?;
+    let actor = &crate::consent::acting(db, by, id).await?;
     let docs = store::documents(db, id).await?;
     let Some(notice) = docs.iter().rev().find(|d| d.kind == "notice") else {
         return Err(CaseError::Conflict {
@@ -360,8 +360,8 @@ pub async fn refuse_to_accept(
 /// The applicant withdraws the case before a decision (a draft is withdrawn too: it is
 /// simply given up). Only the applicant withdraws.
 pub async fn withdraw(db: &Db, by: &Principal, id: i64, reason: &str) -> Result<(), CaseError> {
-    applicant_only(by, &case_of(db, id).await?)?;
-    let actor = &Actor::from_principal(by);
+    applicant_or_agent(db, by, &case_of(db, id).await?).await?;
+    let actor = &crate::consent::acting(db, by, id).await?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, id, None).await?;

@@ -186,6 +186,9 @@ pub async fn decide(
                 )
                 .await?;
                 store::set_column(&mut tx, case.id, Column::DecidedAt, &at).await?;
+                if !fee_due {
+                    crate::consent::deliver_if_asked(&mut tx, case.id, &at).await?;
+                }
                 store::add_document(
                     &mut tx,
                     case.id,

@@ -1,10 +1,12 @@
-//! Delivery of the result: pickup with a code, or express through a `Courier`.
+//! Delivery of the result: pickup with a code, express through a `Courier`, or, for a case a
+//! station applied for, to the station (帮办代办), where its clerk hands it over against the
+//! code.
 
 use db::{Db, DbError};
 use kernel::Message;
 use kernel::time_util::format_instant;
 
-use crate::model::{Actor, CaseError};
+use crate::model::CaseError;
 use crate::moves::{load, transition};
 use crate::state::{Action, State};
 use crate::store::{self, Column};
@@ -35,30 +37,102 @@ impl Courier for ByHand {
 
 /// The applicant chooses to pick the result up at the window: a six-digit code they show.
 pub async fn choose_pickup(db: &Db, by: &Principal, case_id: i64) -> Result<String, CaseError> {
+    pick_up_at(db, by, case_id, None).await
+}
+
+/// For a case a station applied for: the result goes to the station, where the villager
+/// collects it with a six-digit code (texted with the case's notices, and shown to the
+/// station's clerks). Returns the code.
+pub async fn choose_station(db: &Db, by: &Principal, case_id: i64) -> Result<String, CaseError> {
+    let consent = crate::consent::of_case(db, case_id)
+        .await?
+        .ok_or_else(|| CaseError::Refused(Message::new("case-proxy-not-proxy")))?;
+    pick_up_at(db, by, case_id, Some(&consent)).await
+}
+
+/// Pickup at the case's window, or at the station a case was applied for through.
+async fn pick_up_at(
+    db: &Db,
+    by: &Principal,
+    case_id: i64,
+    station: Option<&crate::consent::Consent>,
+) -> Result<String, CaseError> {
     let case = case_of(db, case_id).await?;
-    applicant_only(by, &case)?;
-    let actor = &Actor::from_principal(by);
+    applicant_or_agent(db, by, &case).await?;
+    let actor = &crate::consent::acting(db, by, case_id).await?;
     if case.state != State::Approved {
         return Err(CaseError::Conflict {
             state: case.state,
             action: Action::Deliver,
         });
     }
-    let mut b = [0u8; 4];
-    getrandom::fill(&mut b).map_err(|e| DbError::Conflict(e.to_string()))?;
-    let code = format!("{:06}", u32::from_le_bytes(b) % 1_000_000);
+    let (how, address) = match station {
+        None => ("pickup", String::new()),
+        Some(c) => {
+            let centre = org::store::centre(db, &c.station)
+                .await?
+                .ok_or(CaseError::NotFound)?;
+            (
+                "station",
+                crate::consent::station_address(&centre.address.zh, &centre.names.zh),
+            )
+        }
+    };
+    let code = crate::consent::pickup_code()?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE cases SET delivery = 'pickup', pickup_code = $1, revision = revision + 1 WHERE id = $2 AND state = 'approved'")
+    sqlx::query("UPDATE cases SET delivery = $1, pickup_code = $2, address = $3, revision = revision + 1 WHERE id = $4 AND state = 'approved'")
+        .bind(how)
         .bind(&code)
+        .bind(&address)
         .bind(case_id)
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
-    note_event(&mut tx, &case, actor, "choose-pickup", "", &at).await?;
+    let action = if station.is_some() {
+        "choose-station"
+    } else {
+        "choose-pickup"
+    };
+    note_event(&mut tx, &case, actor, action, "", &at).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(code)
 }
+
+/// A clerk of the station hands the result that reached it over to the villager against the
+/// code; the case closes.
+pub async fn hand_over_at_station(
+    db: &Db,
+    by: &Principal,
+    case_id: i64,
+    code: &str,
+) -> Result<(), CaseError> {
+    let case = case_of(db, case_id).await?;
+    if !crate::consent::agent_of(db, by, case_id).await? {
+        return Err(CaseError::Forbidden(Message::new("case-not-clerk")));
+    }
+    let actor = &crate::consent::acting(db, by, case_id).await?;
+    if case.state != State::Delivering || case.delivery != "station" || case.tracking != AT_STATION
+    {
+        return Err(CaseError::Refused(Message::new("case-proxy-not-arrived")));
+    }
+    if case.pickup_code.is_empty() || case.pickup_code != code.trim() {
+        return Err(CaseError::Invalid(vec![(
+            "code".into(),
+            Message::new("case-pickup-code-wrong"),
+        )]));
+    }
+    let at = format_instant(db.clock().now());
+    let mut tx = db.begin().await?;
+    let case = load(&mut tx, case_id, None).await?;
+    transition(&mut tx, &case, Action::Deliver, actor, "station", &at).await?;
+    store::set_column(&mut tx, case_id, Column::ClosedAt, &at).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// The tracking state of a result that reached the station it goes to.
+pub const AT_STATION: &str = "at-station";
 
 /// The applicant asks for express delivery to an address.
 pub async fn choose_express(
@@ -68,8 +142,8 @@ pub async fn choose_express(
     address: &str,
 ) -> Result<(), CaseError> {
     let case = case_of(db, case_id).await?;
-    applicant_only(by, &case)?;
-    let actor = &Actor::from_principal(by);
+    applicant_or_agent(db, by, &case).await?;
+    let actor = &crate::consent::acting(db, by, case_id).await?;
     let address = address.trim();
     if address.chars().count() < 5 {
         return Err(CaseError::Invalid(vec![(
@@ -105,6 +179,11 @@ pub async fn hand_out(db: &Db, by: &Principal, case_id: i64, code: &str) -> Resu
         .await
         .map_err(DbError::from)?;
     let stored = stored.ok_or(CaseError::NotFound)?;
+    if case_of(db, case_id).await?.delivery == "station" {
+        return Err(CaseError::Refused(Message::new(
+            "case-proxy-goes-to-station",
+        )));
+    }
     if stored.is_empty() || stored != code.trim() {
         return Err(CaseError::Invalid(vec![(
             "code".into(),
@@ -152,7 +231,7 @@ pub async fn advance(
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, None).await?;
-    if case.state != State::Delivering {
+    if case.state != State::Delivering || case.tracking == AT_STATION {
         return Err(CaseError::Conflict {
             state: case.state,
             action: Action::Deliver,
@@ -167,7 +246,18 @@ pub async fn advance(
         .execute(&mut *tx)
         .await
         .map_err(DbError::from)?;
-    if Some(&next) == states.last() {
+    if Some(&next) == states.last() && case.delivery == "station" {
+        // At the station: the case closes when its clerk hands the result over.
+        sqlx::query("UPDATE cases SET tracking = $1 WHERE id = $2")
+            .bind(AT_STATION)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(DbError::from)?;
+        note_event(&mut tx, &case, actor, "tracking", AT_STATION, &at).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        return Ok(AT_STATION);
+    } else if Some(&next) == states.last() {
         transition(&mut tx, &case, Action::Deliver, actor, "express", &at).await?;
         store::set_column(&mut tx, case_id, Column::ClosedAt, &at).await?;
     } else {

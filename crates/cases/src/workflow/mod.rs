@@ -20,7 +20,7 @@ use db::{Conn, Db, DbError};
 use kernel::time_util::format_date;
 use kernel::{Calendar, DivisionCode, WorkingDays};
 
-use crate::authority::{applicant_only, case_of, window_clerk as at_window_as};
+use crate::authority::{applicant_or_agent, case_of, window_clerk as at_window_as};
 use crate::model::{Case, CaseError};
 use identity::Principal;
 

@@ -149,6 +149,9 @@ pub(super) async fn simple(
     let mut tx = db.begin().await?;
     let case = load(&mut tx, case_id, seen).await?;
     transition(&mut tx, &case, action, actor, note, &at).await?;
+    if case.state.after(action) == Some(State::Approved) {
+        crate::consent::deliver_if_asked(&mut tx, case_id, &at).await?;
+    }
     if case.state.after(action).is_some_and(State::is_final) {
         store::set_column(&mut tx, case_id, Column::ClosedAt, &at).await?;
     }

@@ -89,6 +89,7 @@ pub(super) async fn me(
                 li { a href="/console/window" { (ctx.t("case-window-title")) } }
                 li { a href="/console/cases" { (ctx.t("case-queue-title")) } }
                 li { a href="/console/rectifications" { (ctx.t("case-rectifications-title")) } }
+                li { a href="/console/stations" { (ctx.t("case-proxy-stations")) } }
             }
             @if a.grants.iter().any(|g| g.role == crate::model::Role::Approver) {
                 li { a href="/console/tasks" { (ctx.t("case-inbox-title")) } }
@@ -96,6 +97,7 @@ pub(super) async fn me(
             }
             @if a.grants.iter().any(|g| g.role == crate::model::Role::Supervisor) {
                 li { a href="/console/supervision" { (ctx.t("case-supervision-title")) } }
+                li { a href="/console/workload" { (ctx.t("case-proxy-workload")) } }
             }
             li { a href="/geography" { (ctx.t("geo-title")) } }
             @if a.kind == AccountKind::Official && a.grants.iter().any(|g| matches!(g.role, crate::model::Role::DataSteward | crate::model::Role::Approver)) {

@@ -11,6 +11,7 @@ use common::{PDF, TestApp, apply_for_subsistence, file_inputs, submit_form, subs
 
 mod back_office;
 mod online;
+mod proxy;
 mod window;
 
 pub(crate) const PASSWORD: &str = "Zhuoma-2024-demo";

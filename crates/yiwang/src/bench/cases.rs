@@ -101,6 +101,7 @@ async fn application(db: &Db) -> anyhow::Result<Application> {
         applies: Default::default(),
         uploads,
         idempotency_key: None,
+        consent: None,
     })
 }
 
