@@ -377,3 +377,14 @@ case-proxy-code-expired = The code is more than 10 minutes old. Record the conse
 case-proxy-too-many = This phone has had 5 codes in the last hour. Use a signed or thumbprinted consent page instead.
 case-proxy-sms-off = This platform sends no text messages. Use a signed or thumbprinted consent page instead.
 case-proxy-no-centres = There is no service centre whose stations you may see.
+
+## Looking a case up by its number and query code
+case-query-code = Query code
+case-query-code-hint = With the case number and this code anyone can follow the case at a kiosk or on a phone without signing in.
+case-lookup-title = Look up a case
+case-lookup-intro = Enter the case number and the 6-digit query code from the receipt. No sign-in needed.
+case-lookup-go = Look up
+case-lookup-number = Enter the case number.
+case-lookup-code = The query code is 6 digits.
+case-lookup-none = No case has this number and query code. Check the receipt.
+case-lookup-locked = Too many failed lookups. Try again after { $until } (China Standard Time).

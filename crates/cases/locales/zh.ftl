@@ -377,3 +377,14 @@ case-proxy-code-expired = 核验码已超过 10 分钟，请重新登记委托�
 case-proxy-too-many = 这个手机号码一小时内已收到 5 条核验码。请改用签字或按手印的委托书。
 case-proxy-sms-off = 本平台没有配置短信。请改用签字或按手印的委托书。
 case-proxy-no-centres = 没有您可以查看的政务服务中心。
+
+## Looking a case up by its number and query code
+case-query-code = 查询码
+case-query-code-hint = 凭办件编号和查询码，不登录也能在自助终端或手机上查询办理进度。
+case-lookup-title = 办件查询
+case-lookup-intro = 输入回执上的办件编号和 6 位查询码，不用登录。
+case-lookup-go = 查询
+case-lookup-number = 请填写办件编号。
+case-lookup-code = 查询码是 6 位数字。
+case-lookup-none = 没有找到编号和查询码都相符的办件。请核对回执。
+case-lookup-locked = 查询失败次数太多，请于 { $until }（北京时间）后再试。

@@ -200,6 +200,11 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             numbers.insert(i, format!("{code}{}{seq:06}", day.replace('-', "")));
         }
     }
+    // Each new case's query code, printed on its receipt.
+    let mut query_codes: HashMap<usize, String> = HashMap::new();
+    for &i in &new {
+        query_codes.insert(i, crate::otp::digits(6)?);
+    }
     // The applicants' drafts of these items, found for the whole group at once: a saved
     // draft becomes the case (one query per group, not a round trip per submission).
     let mut drafts: Vec<Option<(i64, i64)>> = items.iter().map(|r| r.draft).collect();
@@ -242,6 +247,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         };
         let submitting = crate::store::Submitting {
             number: &numbers[&i],
+            query_code: &query_codes[&i],
             fee_fen: r.fee_fen,
             idempotency_key: r.idempotency_key.as_deref(),
             at: &at,
@@ -268,8 +274,8 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         .collect();
     for chunk in fresh.chunks(ROWS) {
         let sql = format!(
-            "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, idempotency_key, created_at, updated_at, number, submitted_at, fee_fen) VALUES {} RETURNING id, number",
-            placeholders(chunk.len(), 19, 1)
+            "INSERT INTO cases (item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, promised_days, idempotency_key, created_at, updated_at, number, submitted_at, fee_fen, query_code) VALUES {} RETURNING id, number",
+            placeholders(chunk.len(), 20, 1)
         );
         let mut q = sqlx::query(&sql);
         for &i in chunk {
@@ -293,7 +299,8 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 .bind(&at)
                 .bind(&numbers[&i])
                 .bind(&at)
-                .bind(r.fee_fen);
+                .bind(r.fee_fen)
+                .bind(&query_codes[&i]);
         }
         for row in q.fetch_all(&mut *tx).await? {
             ids.insert(row.try_get(1)?, row.try_get(0)?);
@@ -403,6 +410,9 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
             let mut receipt = items[*i].receipt.clone();
             receipt["number"] = json!(number);
             receipt["submitted_at"] = json!(at);
+            if let Some(q) = query_codes.get(i) {
+                receipt["query_code"] = json!(q);
+            }
             q = q
                 .bind(*id)
                 .bind("receipt")

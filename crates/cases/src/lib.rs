@@ -23,6 +23,7 @@ pub mod deadlines;
 pub mod form;
 pub mod intake;
 pub mod kept;
+pub mod lookup;
 pub mod model;
 mod moves;
 pub mod notify;

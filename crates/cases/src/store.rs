@@ -158,6 +158,8 @@ pub struct Submitting<'a> {
     /// The state submission moves a draft to (the state machine's answer).
     pub to: crate::state::State,
     pub number: &'a str,
+    /// The query code printed on the receipt.
+    pub query_code: &'a str,
     pub fee_fen: Option<i64>,
     pub idempotency_key: Option<&'a str>,
     pub at: &'a str,
@@ -174,7 +176,7 @@ pub async fn submit_draft(
 ) -> Result<bool, DbError> {
     let n = sqlx::query(
         "UPDATE cases SET state = $9, form = $1, applicant_name = $2, number = $3, submitted_at = $4, updated_at = $4, \
-         fee_fen = $5, idempotency_key = $6, revision = revision + 1 WHERE id = $7 AND state = $10 AND revision = $8",
+         fee_fen = $5, idempotency_key = $6, query_code = $11, revision = revision + 1 WHERE id = $7 AND state = $10 AND revision = $8",
     )
     .bind(serde_json::to_string(form).unwrap_or_default())
     .bind(applicant_name)
@@ -186,6 +188,7 @@ pub async fn submit_draft(
     .bind(revision)
     .bind(s.to.key())
     .bind(crate::state::State::Draft.key())
+    .bind(s.query_code)
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -121,3 +121,5 @@ id-field-roles = Roles and scope
 id-department-hint = For example 540102-civil-affairs (Chengguan Civil Affairs Bureau).
 id-roles-hint = Each as role@division, separated by commas, e.g. approver@540100, window-clerk@540102.
 id-sms-gateway-down = The text-message service is not answering right now. Please try again in a few minutes, or sign in with your password.
+id-field-mobile-or-id = Mobile number or identity number
+id-mobile-or-id-invalid = Enter an 11-digit mobile number or an 18-character identity number.

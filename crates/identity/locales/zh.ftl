@@ -121,3 +121,5 @@ id-field-roles = 岗位与范围
 id-department-hint = 如 540102-civil-affairs（城关区民政局）。
 id-roles-hint = 每项写成“岗位@区划代码”，多项用逗号分隔，如 approver@540100, window-clerk@540102。
 id-sms-gateway-down = 短信服务暂时无响应，请几分钟后重试，或使用密码登录。
+id-field-mobile-or-id = 手机号码或身份证号码
+id-mobile-or-id-invalid = 请填写 11 位手机号码或 18 位身份证号码。

@@ -117,24 +117,42 @@ async fn post_json(url: &str, token: Option<&str>, body: &str) -> Result<(), Str
         .map_err(|_| "the gateway did not answer within 5 s".to_owned())?
 }
 
-/// Starts an SMS sign-in; returns the challenge token for the cookie.
+/// Starts an SMS sign-in with a mobile number, or with an identity number (a kiosk's way: the
+/// code goes to the account's mobile); returns the challenge token for the cookie. An
+/// unknown number is answered like a known one, and nothing is sent.
 pub async fn request_code(
     db: &Db,
     mode: &SmsMode,
-    mobile: &str,
+    typed: &str,
     next: &str,
     client: &Client,
 ) -> Result<String, IdentityError> {
     if *mode == SmsMode::Disabled {
         return Err(IdentityError::SmsUnavailable);
     }
-    let mobile = mobile.trim();
-    if !store::is_mobile(mobile) {
+    let typed = typed.trim();
+    let who = if store::is_mobile(typed) {
+        Identifier::Mobile(typed.to_owned())
+    } else if let Ok(id) = kernel::PersonId::parse(typed) {
+        Identifier::PersonId(id)
+    } else {
         return Err(IdentityError::Invalid(vec![(
             "mobile",
-            Message::new("id-mobile-invalid"),
+            Message::new("id-mobile-or-id-invalid"),
         )]));
-    }
+    };
+    let account = store::find_for_sign_in(db, &who)
+        .await?
+        .map(|(a, _)| a)
+        .filter(|a| a.kind == AccountKind::Person);
+    // The limits count texts to one phone: the account's, or what was typed when none is
+    // known.
+    let to = match (&who, &account) {
+        (Identifier::Mobile(m), _) => Some(m.clone()),
+        (_, Some(a)) => a.mobile.clone(),
+        _ => None,
+    };
+    let mobile = to.as_deref().unwrap_or(typed);
     let at = now();
     let mut tx = db.begin().await?;
     if let Some(until) = service::locked(&mut tx, &format!("ip:{}", client.ip), at).await? {
@@ -161,11 +179,6 @@ pub async fn request_code(
             seconds: (RESEND_GAP - (at - last)).whole_seconds().max(1),
         });
     }
-    let who = Identifier::Mobile(mobile.to_owned());
-    let account = store::find_for_sign_in(db, &who)
-        .await?
-        .map(|(a, _)| a)
-        .filter(|a| a.kind == AccountKind::Person);
     let challenge = token::new_token().map_err(|e| IdentityError::Random(e.to_string()))?;
     let challenge_hash = token::digest(&challenge);
     let code = new_code()?;
@@ -174,7 +187,7 @@ pub async fn request_code(
     )
     .bind(&challenge_hash)
     .bind(mobile)
-    .bind(account.as_ref().map(|a| a.id))
+    .bind(account.as_ref().filter(|_| to.is_some()).map(|a| a.id))
     .bind(code_digest(&challenge_hash, &code))
     .bind(next)
     .bind(format_instant(at))
@@ -188,12 +201,12 @@ pub async fn request_code(
             actor: "anonymous",
             action: "signin.sms_requested",
             subject: &format!("login:{}", who.masked()),
-            payload: serde_json::json!({ "ip": client.ip, "sent": account.is_some() }),
+            payload: serde_json::json!({ "ip": client.ip, "sent": account.is_some() && to.is_some() }),
         },
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
-    if account.is_some() {
+    if account.is_some() && to.is_some() {
         send(
             db,
             mode,
@@ -324,8 +337,8 @@ fn request_page(ctx: &Ctx, mobile: &str, next: &str, problem: Option<String>) ->
             @if let Some(p) = &problem { p.notice.error role="alert" { (p) } }
             form.card.form method="post" action="/signin/sms" {
                 input type="hidden" name="next" value=(next);
-                label for="f-mobile" { (ctx.t("id-field-mobile")) }
-                input id="f-mobile" name="mobile" type="tel" inputmode="numeric" autocomplete="tel" value=(mobile) required;
+                label for="f-mobile" { (ctx.t("id-field-mobile-or-id")) }
+                input id="f-mobile" name="mobile" autocomplete="tel" value=(mobile) required;
                 p { button type="submit" { (ctx.t("id-sms-send")) } }
             }
             p { a href="/signin" { (ctx.t("id-sign-in-password")) } }

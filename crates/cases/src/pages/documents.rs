@@ -57,6 +57,9 @@ pub(super) async fn document_page(
                     "receipt" => {
                         p { (ctx.t("case-submitted-at")) ": " (ui::layout::at(&ctx, b["submitted_at"].as_str().unwrap_or(""))) " " (ui::layout::document_date(&ctx, b["submitted_at"].as_str().unwrap_or(""))) }
                         p { (ctx.t("case-promised")) ": " (b["promised_days"]) " " (ctx.t("case-working-days")) }
+                        @if let Some(q) = b["query_code"].as_str() {
+                            p { (ctx.t("case-query-code")) ": " strong.code-text { (q) } br; small.hint { (ctx.t("case-query-code-hint")) } }
+                        }
                         ul { @for m in b["materials"].as_array().into_iter().flatten() {
                             li { (material_name(m["name"].as_str().unwrap_or(""))) " · " (ctx.t(&format!("case-material-status-{}", m["status"].as_str().unwrap_or("missing")))) }
                         } }

@@ -9,6 +9,7 @@ mod apply;
 mod approver;
 mod clerk;
 mod documents;
+mod lookup;
 mod mine;
 mod supervisor;
 
@@ -37,6 +38,7 @@ pub(crate) use apply::{
 use approver::*;
 use clerk::*;
 use documents::*;
+use lookup::*;
 use mine::*;
 pub(crate) use mine::{case_body, supplement_part};
 use supervisor::*;
@@ -52,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/cases/{id}", get(my_case))
         .route("/me/cases/{id}/supplement", post(supplement_send))
         .route("/me/cases/{id}/withdraw", post(withdraw_send))
+        .route("/cases/lookup", get(lookup_page).post(lookup_send))
         .route("/cases/{id}/documents/{doc}", get(document_page))
         .route("/cases/{id}/materials/{idx}", get(material_file))
         .route("/console/cases", get(queue_page))

@@ -29,3 +29,7 @@ CREATE TABLE proxy_consents (
     case_id INTEGER UNIQUE REFERENCES cases(id)
 );
 CREATE INDEX proxy_consents_station ON proxy_consents (station_division, created_at);
+
+-- A case's query code (查询码), printed on its receipt: with the case's number it lets
+-- anyone holding the receipt follow the case without signing in (at a kiosk, on a phone).
+ALTER TABLE cases ADD COLUMN query_code TEXT NOT NULL DEFAULT '';

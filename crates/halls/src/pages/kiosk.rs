@@ -56,6 +56,7 @@ async fn start(
                 li { a href={ "/signin/sms?next=" (me) } { (ctx.t("kiosk-sign-in-code")) } }
             }
             li { a href={ "/lists/centre/" (code) } { (ctx.t("kiosk-services")) } }
+            li { a href="/cases/lookup" { (ctx.t("case-lookup-title")) } }
             li { a href="/certs/verify" { (ctx.t("kiosk-verify")) } }
         }
     };

@@ -44,6 +44,33 @@ pub(crate) async fn fail(
     Ok(lock)
 }
 
+/// Guessing on any public form (a case looked up by its number and code, …) is throttled
+/// like sign-in: failures counted under `key` (the form and the caller's address) within
+/// [`WINDOW`], and `limit` of them lock the key until the window's end. `Err` says until
+/// when (China Standard Time), in the caller's words.
+pub async fn guard(db: &db::Db, key: &str, failed: bool, limit: i64) -> Result<(), GuardError> {
+    let at = db.clock().now();
+    let mut tx = db.begin().await?;
+    if let Some(until) = locked(&mut tx, key, at).await? {
+        return Err(GuardError::Locked(local_time(until)));
+    }
+    if failed {
+        fail(&mut tx, key, limit, at).await?;
+        tx.commit().await.map_err(DbError::from)?;
+    }
+    Ok(())
+}
+
+/// Why a guarded form may not be tried now.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    /// Too many failures: locked until this local time.
+    #[error("locked until {0}")]
+    Locked(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
 /// Where a sign-in comes from.
 #[derive(Debug, Clone)]
 pub struct Client {

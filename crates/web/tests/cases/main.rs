@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use common::{PDF, TestApp, apply_for_subsistence, file_inputs, submit_form, subsistence_item};
 
 mod back_office;
+mod lookup;
 mod online;
 mod proxy;
 mod window;

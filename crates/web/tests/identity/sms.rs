@@ -104,6 +104,70 @@ common::stories! { app_on;
     }
 }
 
+common::stories! { app_on;
+    /// At a kiosk nobody types a password: the identity number sends the code to the
+    /// account's own phone, and an unknown number behaves alike but texts nobody.
+    async fn a_person_signs_in_at_a_kiosk_with_their_identity_number(app) {
+        let (person, mobile) = identity::seed::demo_citizen().expect("demo citizen");
+        let asked = app
+            .post_form(
+                "/signin/sms",
+                &format!("mobile={}&next=%2Fme", person.as_str()),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (asked.status, asked.location()),
+            (StatusCode::SEE_OTHER, "/signin/sms/code"),
+            "{}: {}",
+            app.name(),
+            asked.body
+        );
+        let text: String = db::sqlx::query_scalar(
+            "SELECT body FROM sms_outbox WHERE mobile = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(mobile)
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("texted to the account's phone");
+        let code: String = text
+            .split("验证码为 ")
+            .nth(1)
+            .expect("a code")
+            .chars()
+            .take(6)
+            .collect();
+        let right = app
+            .send_with_cookie_form(
+                "/signin/sms/code",
+                &format!("code={code}"),
+                &format!("yw_sms={}", sms_cookie(&asked)),
+            )
+            .await;
+        assert_eq!((right.status, right.location()), (StatusCode::SEE_OTHER, "/me"));
+
+        let before: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM sms_outbox")
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("count");
+        let unknown = identity::seed::demo_person_id("540102", "19700101", "999").expect("id");
+        let nobody = app
+            .post_form("/signin/sms", &format!("mobile={}", unknown.as_str()), None)
+            .await;
+        assert_eq!(nobody.location(), "/signin/sms/code", "the same answer");
+        let after: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM sms_outbox")
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("count");
+        assert_eq!(before, after, "but nothing is sent");
+        let typo = app
+            .post_form("/signin/sms?lang=zh", "mobile=54010219900101123", None)
+            .await;
+        assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(typo.body.contains("身份证号码"), "{}", typo.body);
+    }
+}
+
 /// A gateway on loopback that records each request and answers with `status`.
 async fn gateway(status: u16) -> (String, tokio::sync::mpsc::Receiver<String>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
