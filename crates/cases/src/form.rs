@@ -182,8 +182,16 @@ pub fn check(f: &Field, value: &str) -> Option<Message> {
             let ok = v.len() == 11 && v.starts_with('1') && v.bytes().all(|b| b.is_ascii_digit());
             (!ok).then(|| Message::new("case-value-mobile"))
         }
+        // A county of the region or any township or village below one (a household
+        // registered in a township, as the registry and a station's form have it).
         Kind::Division => match DivisionCode::parse(v) {
-            Ok(d) if kernel::division::builtin().iter().any(|x| x.code == d) => None,
+            Ok(d)
+                if kernel::division::builtin()
+                    .iter()
+                    .any(|x| x.code == d || x.code == DivisionCode::from_six(d.county_part())) =>
+            {
+                None
+            }
             _ => Some(Message::new("case-value-division").arg("value", v)),
         },
     }
@@ -311,6 +319,11 @@ mod tests {
         assert!(check(&f(Kind::PersonId), "36042619910102009X").is_some());
         assert!(check(&f(Kind::Division), "540102").is_none());
         assert!(check(&f(Kind::Division), "549999").is_some());
+        assert!(
+            check(&f(Kind::Division), "540102200000").is_none(),
+            "a township below a county of the region"
+        );
+        assert!(check(&f(Kind::Division), "549999200000").is_some());
         assert!(check(&f(Kind::Text), &"藏".repeat(MAX_TEXT + 1)).is_some());
     }
 

@@ -54,7 +54,7 @@ async fn apply_with(app: &TestApp, clerk: &str, at: &str, name: &str, mobile: &s
         &[
             ("applicant_name", name),
             ("mobile", mobile),
-            ("division", "540102"),
+            ("division", "540102200000"),
             ("address", "拉萨市城关区纳金乡嘎玛贡桑村 15 号"),
             ("details", "家中无劳动力，申请低保"),
         ],
