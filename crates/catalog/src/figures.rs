@@ -4,43 +4,8 @@
 
 use maud::{Markup, PreEscaped, html};
 
-/// A QR code for `text` as an SVG path, one path segment per run of dark modules in a row,
-/// with the quiet zone the standard asks for; `None` if the text is too long to encode.
-pub fn qr_svg(text: &str, label: &str) -> Option<Markup> {
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
-    let width = code.width();
-    let colors = code.to_colors();
-    const QUIET: usize = 4;
-    let size = width + 2 * QUIET;
-    let mut d = String::with_capacity(width * width / 2);
-    for y in 0..width {
-        let mut x = 0;
-        while x < width {
-            if colors[y * width + x] == qrcode::Color::Dark {
-                let start = x;
-                while x < width && colors[y * width + x] == qrcode::Color::Dark {
-                    x += 1;
-                }
-                d.push_str(&format!(
-                    "M{} {}h{}v1h-{}z",
-                    start + QUIET,
-                    y + QUIET,
-                    x - start,
-                    x - start
-                ));
-            } else {
-                x += 1;
-            }
-        }
-    }
-    Some(html! {
-        svg.qr xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (size) " " (size) }
-            role="img" aria-label=(label) shape-rendering="crispEdges" {
-            rect width=(size) height=(size) fill="#fff" {}
-            path d=(d) fill="#000" {}
-        }
-    })
-}
+/// A QR code for `text` as inline SVG (`ui::qr::svg`, where pages of any capability find it).
+pub use ui::qr::svg as qr_svg;
 
 /// Characters of a step a box holds on one line before it wraps (Chinese and Tibetan
 /// glyphs are about one em; Latin letters about half).

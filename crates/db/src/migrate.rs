@@ -264,7 +264,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 30,
-        name: "proxy applications at stations (the villager's consent and its proof); cases' query codes",
+        name: "proxy applications at stations (the villager's consent and its proof); cases' query codes; sign-in codes",
         step: Step::Sql {
             sqlite: include_str!("../migrations/sqlite/0030_proxy_consents.sql"),
             postgres: include_str!("../migrations/postgres/0030_proxy_consents.sql"),

@@ -3,6 +3,7 @@
 //! password sign-in with throttling and lockout, server-side sessions that any replica can
 //! serve, and the guards (`SignedIn`, `Citizen`, `Official`) every capability reuses.
 
+pub mod code_sign_in;
 pub mod console;
 pub mod entities;
 mod error;
@@ -33,4 +34,5 @@ pub fn router() -> axum::Router<ui::AppState> {
         .merge(console::router())
         .merge(entities::router())
         .merge(sms::router())
+        .merge(code_sign_in::router())
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod files;
 pub mod layout;
 pub mod listing;
+pub mod qr;
 pub mod state;
 
 pub use ctx::Ctx;

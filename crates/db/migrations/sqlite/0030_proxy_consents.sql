@@ -33,3 +33,13 @@ CREATE INDEX proxy_consents_station ON proxy_consents (station_division, created
 -- A case's query code (查询码), printed on its receipt: with the case's number it lets
 -- anyone holding the receipt follow the case without signing in (at a kiosk, on a phone).
 ALTER TABLE cases ADD COLUMN query_code TEXT NOT NULL DEFAULT '';
+
+-- One-time sign-in codes a person's own signed-in phone shows as a QR code, for a kiosk to
+-- scan instead of anyone typing a password there (2 minutes, once).
+CREATE TABLE signin_codes (
+    token_hash TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);

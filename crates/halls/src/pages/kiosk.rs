@@ -53,6 +53,7 @@ async fn start(
             @if ctx.viewer.is_some() {
                 li { a href=(me) { (ctx.t("kiosk-my-services")) } }
             } @else {
+                li { a href={ "/signin/code?next=" (me) } { (ctx.t("id-code-sign-in")) } }
                 li { a href={ "/signin/sms?next=" (me) } { (ctx.t("kiosk-sign-in-code")) } }
             }
             li { a href={ "/lists/centre/" (code) } { (ctx.t("kiosk-services")) } }

@@ -83,6 +83,7 @@ pub(super) async fn me(
                 li { a href="/me/cases" { (ctx.t("case-mine-title")) } }
                 li { a href="/me/inbox" { (ctx.t("case-inbox-mine-title")) } }
                 li { a href="/me/window-code" { (ctx.t("case-window-code-title")) } }
+                li { a href="/me/signin-code" { (ctx.t("id-code-title")) } }
                 li { a href="/me/certs" { (ctx.t("cert-wallet-title")) } }
             }
             @if a.grants.iter().any(|g| g.role == crate::model::Role::WindowClerk) {

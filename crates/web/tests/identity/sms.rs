@@ -168,6 +168,54 @@ common::stories! { app_on;
     }
 }
 
+common::stories! { app_on;
+    /// At a kiosk the person's own phone signs them in: the code it shows works once and
+    /// briefly; a wrong one is refused and counted; an official gets no such code.
+    async fn a_person_signs_in_at_a_kiosk_by_the_code_their_phone_shows(app) {
+        let me = app.sign_in("13908900001", PASSWORD).await.expect("citizen session");
+        let shown = app
+            .send_with_cookie_form("/me/signin-code", "", &format!("yw_session={me}"))
+            .await;
+        shown.expect_status(StatusCode::OK).shows("<svg");
+        let code = shown
+            .body
+            .split("YS-")
+            .nth(1)
+            .map(|r| format!("YS-{}", r.chars().take(12).collect::<String>()))
+            .expect("a code");
+        let wrong = app
+            .post_form("/signin/code?lang=en", "code=YS-000000000000&next=%2Fme", None)
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", app.name());
+        let kiosk = app
+            .post_form(
+                "/signin/code",
+                &format!("code={}&next=%2Fkiosk%2F540102-zwfw%2Fme", code.to_lowercase()),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (kiosk.status, kiosk.location()),
+            (StatusCode::SEE_OTHER, "/kiosk/540102-zwfw/me")
+        );
+        let session = kiosk.session_cookie().expect("signed in");
+        assert!(app.get_as("/me", &session).await.body.contains("扎西顿珠"));
+        let again = app
+            .post_form("/signin/code", &format!("code={code}"), None)
+            .await;
+        assert_eq!(again.status, StatusCode::UNAUTHORIZED, "once only");
+        let (official, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let refused = app
+            .send_with_cookie_form("/me/signin-code", "", &format!("yw_session={official}"))
+            .await;
+        assert_ne!(refused.status, StatusCode::OK);
+        let actions = app.audit_actions().await;
+        for a in ["signin.code_issued", "signin.code_failed"] {
+            assert!(actions.iter().any(|x| x == a), "{a}");
+        }
+    }
+}
+
 /// A gateway on loopback that records each request and answers with `status`.
 async fn gateway(status: u16) -> (String, tokio::sync::mpsc::Receiver<String>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
