@@ -500,9 +500,20 @@ fn open_list() -> String {
         .join(",")
 }
 
+/// The bounds of the codes that start with `prefix`, for a range an index can serve
+/// (`LIKE 'prefix%'` is not, on either backend): `[prefix, prefix + 1)` for a digit prefix.
+fn prefix_range(prefix: &str) -> (String, String) {
+    let upper = match prefix.chars().last().and_then(|c| c.to_digit(10)) {
+        Some(d) if d < 9 => format!("{}{}", &prefix[..prefix.len() - 1], d + 1),
+        _ => format!("{prefix}~"),
+    };
+    (prefix.to_owned(), upper)
+}
+
 /// A station's villages' open cases, most recently changed first: those the station applied
 /// for, and those of persons whose household is registered under `prefix` (the station's
-/// division). Each says whether the station applied for it.
+/// division). Each says whether the station applied for it. Two indexed reads (the
+/// station's consents; the registry's households in the range, then their cases by holder).
 pub async fn of_station(
     db: &Db,
     station: &str,
@@ -514,25 +525,40 @@ pub async fn of_station(
         .map(|c| format!("c.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = sqlx::query(&format!(
-        "SELECT {columns}, CASE WHEN p.id IS NULL THEN 0 ELSE 1 END FROM cases c \
-         LEFT JOIN proxy_consents p ON p.case_id = c.id AND p.station = $1 \
-         WHERE c.state IN ({}) AND (p.id IS NOT NULL OR c.holder IN \
-         (SELECT person_id FROM registry_persons WHERE household_division LIKE $2)) \
-         ORDER BY c.updated_at DESC, c.id DESC LIMIT $3",
+    let ours = sqlx::query(&format!(
+        "SELECT {columns} FROM proxy_consents p JOIN cases c ON c.id = p.case_id \
+         WHERE p.station = $1 AND c.state IN ({}) ORDER BY c.updated_at DESC, c.id DESC LIMIT $2",
         open_list()
     ))
     .bind(station)
-    .bind(format!("{prefix}%"))
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let proxied: i64 = r.try_get(30)?;
-            Ok((case(r)?, proxied != 0))
-        })
-        .collect()
+    let (lo, hi) = prefix_range(prefix);
+    let villages = sqlx::query(&format!(
+        "SELECT {columns} FROM registry_persons r JOIN cases c ON c.holder = r.person_id \
+         WHERE r.household_division >= $1 AND r.household_division < $2 AND c.state IN ({}) \
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT $3",
+        open_list()
+    ))
+    .bind(lo)
+    .bind(hi)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: Vec<(Case, bool)> = Vec::with_capacity(ours.len() + villages.len());
+    for r in &ours {
+        out.push((case(r)?, true));
+    }
+    for r in &villages {
+        let c = case(r)?;
+        if !out.iter().any(|(x, _)| x.id == c.id) {
+            out.push((c, false));
+        }
+    }
+    out.sort_by(|a, b| (b.0.updated_at.as_str(), b.0.id).cmp(&(a.0.updated_at.as_str(), a.0.id)));
+    out.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(out)
 }
 
 /// One station's proxy work, as its county sees it.
@@ -557,11 +583,13 @@ pub async fn station_loads(
     today: &str,
 ) -> Result<BTreeMap<String, StationLoad>, DbError> {
     let mut out: BTreeMap<String, StationLoad> = BTreeMap::new();
+    let (lo, hi) = prefix_range(prefix);
     let taken: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT station, COUNT(*), SUM(CASE WHEN case_id IS NULL THEN 0 ELSE 1 END) FROM proxy_consents \
-         WHERE station_division LIKE $1 AND created_at >= $2 GROUP BY station",
+         WHERE station_division >= $1 AND station_division < $2 AND created_at >= $3 GROUP BY station",
     )
-    .bind(format!("{prefix}%"))
+    .bind(&lo)
+    .bind(&hi)
     .bind(since)
     .fetch_all(db.pool())
     .await?;
@@ -573,11 +601,12 @@ pub async fn station_loads(
     let open: Vec<(String, i64, i64, i64)> = sqlx::query_as(&format!(
         "SELECT p.station, COUNT(*), SUM(CASE WHEN c.due_date IS NOT NULL AND c.due_date < $2 THEN 1 ELSE 0 END), \
          SUM(CASE WHEN c.tracking = 'at-station' THEN 1 ELSE 0 END) FROM proxy_consents p JOIN cases c ON c.id = p.case_id \
-         WHERE p.station_division LIKE $1 AND c.state IN ({}) GROUP BY p.station",
+         WHERE p.station_division >= $1 AND p.station_division < $3 AND c.state IN ({}) GROUP BY p.station",
         open_list()
     ))
-    .bind(format!("{prefix}%"))
+    .bind(&lo)
     .bind(today)
+    .bind(&hi)
     .fetch_all(db.pool())
     .await?;
     for (station, n, overdue, waiting) in open {
@@ -587,4 +616,31 @@ pub async fn station_loads(
         l.waiting = waiting;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_range;
+
+    #[test]
+    fn a_prefix_is_a_range_an_index_serves() {
+        assert_eq!(
+            prefix_range("540102200"),
+            ("540102200".to_owned(), "540102201".to_owned())
+        );
+        assert_eq!(
+            prefix_range("5401029"),
+            ("5401029".to_owned(), "5401029~".to_owned())
+        );
+        let (lo, hi) = prefix_range("5401");
+        for inside in ["5401", "540102200000", "540199999999"] {
+            assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
+        }
+        for outside in ["5400999", "5402", "54"] {
+            assert!(
+                !(outside >= lo.as_str() && outside < hi.as_str()),
+                "{outside}"
+            );
+        }
+    }
 }

@@ -28,7 +28,10 @@ CREATE TABLE proxy_consents (
     given_at TEXT,
     case_id INTEGER UNIQUE REFERENCES cases(id)
 );
-CREATE INDEX proxy_consents_station ON proxy_consents (station_division, created_at);
+CREATE INDEX proxy_consents_station ON proxy_consents (station, created_at);
+CREATE INDEX proxy_consents_division ON proxy_consents (station_division, created_at);
+-- A station lists its villagers' open cases: from the registry's households to their cases.
+CREATE INDEX cases_holder ON cases (holder);
 
 -- A case's query code (查询码), printed on its receipt: with the case's number it lets
 -- anyone holding the receipt follow the case without signing in (at a kiosk, on a phone).

@@ -220,7 +220,7 @@ common::stories! { demo_app;
         // The station sees it among its villages' open cases.
         app.get_as(&format!("/console/stations/{STATION}?lang=zh"), &station)
             .await
-            .shows("本站代办")
+            .shows("<span class=\"tag\">本站代办")
             .shows(&format!("/console/stations/{STATION}/cases/{id}"));
 
         // The back office approves; the consent asked for the result at the station.
@@ -395,5 +395,44 @@ common::stories! { demo_app;
             .await
             .expect("delivery");
         assert_eq!(delivery, "station");
+    }
+
+    /// A station sees the open cases of the people registered in its villages, even those
+    /// they applied for themselves; it may not open them, and the village's own service
+    /// point sees only its village.
+    async fn a_station_sees_its_villagers_own_cases(app) {
+        let db = &app.db.db;
+        let code = subsistence_item(&app).await;
+        let (citizen, _) = identity::seed::demo_citizen().expect("citizen");
+        // The citizen's household is in Najin Township (a fixture: the registry says so).
+        db::sqlx::query("UPDATE registry_persons SET household_division = '540102200000' WHERE person_id = $1")
+            .bind(citizen.as_str())
+            .execute(db.pool())
+            .await
+            .expect("move the household");
+        let me = app.sign_in("13908900001", PASSWORD).await.expect("citizen session");
+        let id = apply_for_subsistence(&app, &me, &code, "自己在网上申请").await;
+        let number: String = db::sqlx::query_scalar("SELECT number FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .expect("number");
+        let (station, _) = app.official_sign_in("station.najin", PASSWORD).await;
+        let page = app
+            .get_as(&format!("/console/stations/{STATION}?lang=zh"), &station)
+            .await;
+        page.expect_status(StatusCode::OK).shows(&number);
+        page.lacks_for("<span class=\"tag\">本站代办", "applied for online, not by the station");
+        page.lacks_for(&format!("/console/stations/{STATION}/cases/{id}"), "not the station's to open");
+        assert_ne!(
+            app.get_as(&format!("/console/stations/{STATION}/cases/{id}"), &station)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        app.get_as("/console/stations/540102200001-bmfw?lang=zh", &station)
+            .await
+            .expect_status(StatusCode::OK)
+            .lacks(&number);
     }
 }
