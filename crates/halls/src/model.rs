@@ -91,6 +91,26 @@ fn day_index(s: &str) -> Option<usize> {
     DAYS.iter().position(|d| *d == s.trim())
 }
 
+impl Season {
+    /// The open days as runs of weekdays with the same hours: (first day, last day, periods),
+    /// days counted from Monday = 0; closed days are left out.
+    pub fn groups(&self) -> Vec<(usize, usize, &[Period])> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < 7 {
+            let mut j = i;
+            while j + 1 < 7 && self.week[j + 1] == self.week[i] {
+                j += 1;
+            }
+            if !self.week[i].is_empty() {
+                out.push((i, j, self.week[i].as_slice()));
+            }
+            i = j + 1;
+        }
+        out
+    }
+}
+
 impl Hours {
     /// Parses the written form; the message says what is wrong.
     pub fn parse(text: &str) -> Result<Hours, Message> {
@@ -156,27 +176,22 @@ impl Hours {
     pub fn text(&self) -> String {
         let mut lines = Vec::new();
         for s in &self.seasons {
-            let mut groups: Vec<String> = Vec::new();
-            let mut i = 0;
-            while i < 7 {
-                let mut j = i;
-                while j + 1 < 7 && s.week[j + 1] == s.week[i] {
-                    j += 1;
-                }
-                if !s.week[i].is_empty() {
+            let groups: Vec<String> = s
+                .groups()
+                .into_iter()
+                .map(|(i, j, periods)| {
                     let days = if i == j {
                         DAYS[i].to_owned()
                     } else {
                         format!("{}-{}", DAYS[i], DAYS[j])
                     };
-                    let periods: Vec<String> = s.week[i]
+                    let periods: Vec<String> = periods
                         .iter()
                         .map(|p| format!("{}-{}", hhmm(p.start), hhmm(p.end)))
                         .collect();
-                    groups.push(format!("{days} {}", periods.join(",")));
-                }
-                i = j + 1;
-            }
+                    format!("{days} {}", periods.join(","))
+                })
+                .collect();
             let body = groups.join("; ");
             lines.push(match s.name {
                 SeasonName::AllYear => body,

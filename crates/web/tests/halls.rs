@@ -33,6 +33,10 @@ common::stories! { hall_app;
     /// A walk-in ticket is called at window 01 and shows on the screen; a wrong booking code is
     /// told at the kiosk in Tibetan and issues nothing.
     async fn a_ticket_from_the_kiosk_to_the_window(app) {
+        // The hall's hours read in Tibetan, weekdays by name.
+        let hall = app.get(&format!("/halls/{HALL}?lang=bo")).await;
+        hall.expect_status(StatusCode::OK).shows("གཟའ་ཟླ་བ།");
+        hall.lacks_for("mon-fri", "no written form for the public");
         let kiosk = app.get(&format!("/halls/{HALL}/kiosk?lang=bo")).await;
         assert_eq!(kiosk.status, StatusCode::OK, "{}", kiosk.body);
         kiosk.shows("སྤྱི་ཁྱབ་དང་ལེན།");

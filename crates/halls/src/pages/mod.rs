@@ -82,6 +82,25 @@ pub(crate) fn status_of<T>(done: &Result<T, HallError>) -> axum::http::StatusCod
     }
 }
 
+/// The opening hours in the reader's language: each season with the day it begins, and its
+/// runs of weekdays with their hours (the written form is for the manager's form).
+fn week_view(ctx: &Ctx, hours: &crate::model::Hours) -> Markup {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let day = |i: usize| ctx.t(&format!("hall-day-{}", DAYS[i]));
+    html! {
+        @for s in &hours.seasons {
+            @if s.name != crate::model::SeasonName::AllYear {
+                @let key = if s.name == crate::model::SeasonName::Summer { "hall-season-summer" } else { "hall-season-winter" };
+                p.season { strong { (ctx.fmt(&kernel::Message::new(key).arg("month", i64::from(s.from.0)).arg("day", i64::from(s.from.1)))) } }
+            }
+            ul.plain.hours { @for (i, j, periods) in s.groups() { li {
+                @if i == j { (day(i)) } @else { (ctx.fmt(&kernel::Message::new("hall-days-range").arg("from", day(i)).arg("to", day(j)))) }
+                " " (hours_text(ctx, periods))
+            } } }
+        }
+    }
+}
+
 fn hours_text(ctx: &Ctx, periods: &[crate::model::Period]) -> String {
     if periods.is_empty() {
         return ctx.t("hall-p-closed-today");
@@ -107,7 +126,7 @@ async fn hall_page(
         h1 { (name) }
         dl.facts.card {
             dt { (ctx.t("hall-p-today")) } dd { (hours_text(&ctx, &open)) }
-            dt { (ctx.t("hall-p-hours")) } dd { pre.hours { (hall.settings.hours.text()) } }
+            dt { (ctx.t("hall-p-hours")) } dd { (week_view(&ctx, &hall.settings.hours)) }
         }
         h2 { (ctx.t("hall-p-queues")) }
         div.table-wrap { table {
