@@ -119,15 +119,34 @@ async fn slots(
     )
 }
 
+/// A booking as the API takes it: the person's own, or, from a window clerk of the hall, a
+/// caller's (their identity number and name).
+#[derive(Debug, serde::Deserialize)]
+struct Booking {
+    #[serde(flatten)]
+    form: booking::BookForm,
+    #[serde(default)]
+    person_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
 async fn book(
     State(state): State<AppState>,
     api: ApiCtx,
     s: Option<axum::Extension<Session>>,
     Path(code): Path<String>,
-    ApiJson(form): ApiJson<booking::BookForm>,
+    ApiJson(b): ApiJson<Booking>,
 ) -> Result<Response, ApiError> {
     let by = signed_in(&api, s)?;
-    match booking::book(&state.db, &by, &code, &form).await {
+    let done = match &b.person_id {
+        Some(id) => {
+            let name = b.name.as_deref().unwrap_or("");
+            booking::book_for(&state.db, &by, &code, id, name, &b.form).await
+        }
+        None => booking::book(&state.db, &by, &code, &b.form).await,
+    };
+    match done {
         Ok(a) => Ok((StatusCode::CREATED, Json(a)).into_response()),
         Err(e) => Ok(problem(&api, e)),
     }
@@ -276,7 +295,7 @@ pub fn openapi_paths() -> Value {
         "/api/v1/halls/{centre}": { "get": { "summary": "A hall: its opening hours (by season and weekday), appointment slots, priority rules, categories with their items and places per slot, and windows", "parameters": [centre], "responses": ok(&obj) } },
         "/api/v1/halls/{centre}/board": { "get": { "summary": "What the hall's screens show: each window with the ticket at it, the last calls, and how many wait per category (names masked). Screens follow it live at /halls/{centre}/events (server-sent events)", "parameters": [centre], "responses": ok(&obj) } },
         "/api/v1/halls/{centre}/slots": { "get": { "summary": "The days an item can be booked at the hall (1 to 5 working days ahead, open days) with each slot's places left", "parameters": [centre, { "name": "item", "in": "query", "required": true, "schema": string, "description": "The item's implementation code." }], "responses": { "200": { "description": "OK", "content": { "application/json": { "schema": obj } } }, "404": { "$ref": "#/components/responses/Problem" }, "409": { "$ref": "#/components/responses/Problem" } } } },
-        "/api/v1/halls/{centre}/appointments": { "post": { "summary": "The signed-in person books a slot (real-name; one per item and day; cancel until 2 hours before). 409 says which rule refuses it", "parameters": [centre], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["item", "day", "slot"], "properties": { "item": string, "day": { "type": "string", "description": "YYYY-MM-DD" }, "slot": { "type": "string", "description": "HH:MM, the slot's start" }, "case_id": { "type": ["integer", "null"], "description": "One of the person's submitted cases for the item, for pre-review" } } } } } }, "responses": write("201") } },
+        "/api/v1/halls/{centre}/appointments": { "post": { "summary": "The signed-in person books a slot (real-name; one per item and day; cancel until 2 hours before); or a window clerk of the hall books for a caller by their identity number and name (the caller's own account holds it). 409 says which rule refuses it", "parameters": [centre], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["item", "day", "slot"], "properties": { "item": string, "day": { "type": "string", "description": "YYYY-MM-DD" }, "slot": { "type": "string", "description": "HH:MM, the slot's start" }, "case_id": { "type": ["integer", "null"], "description": "One of the person's submitted cases for the item, for pre-review" }, "person_id": { "type": ["string", "null"], "description": "A window clerk booking for a caller: the caller's identity number" }, "name": { "type": ["string", "null"], "description": "With person_id: the caller's name as on their account" } } } } } }, "responses": write("201") } },
         "/api/v1/me/appointments": { "get": { "summary": "The signed-in person's appointments, newest first", "responses": { "200": { "description": "OK", "content": { "application/json": { "schema": obj } } }, "401": { "$ref": "#/components/responses/Problem" }, "409": { "$ref": "#/components/responses/Problem" } } } },
         "/api/v1/me/appointments/{code}": { "delete": { "summary": "Cancel one of the signed-in person's appointments, until 2 hours before its slot", "parameters": [{ "name": "code", "in": "path", "required": true, "schema": string }], "responses": { "204": { "description": "Cancelled" }, "401": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }, "409": { "$ref": "#/components/responses/Problem" } } } },
         "/api/v1/halls/{centre}/tickets": { "post": { "summary": "A queue ticket while the hall is open: a walk-in by item or category (identity optional; a priority only from a window clerk at the front desk), or a booking checked in with its code (today, this hall, until 15 minutes after its slot)", "parameters": [centre], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "item": string, "category": string, "priority": string, "mobile": string, "code": { "type": "string", "description": "A booking code to check in." } } } } } }, "responses": write("201") } },

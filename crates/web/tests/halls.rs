@@ -130,6 +130,73 @@ common::stories! { hall_app;
         assert_eq!(mine["items"][0]["state"], "cancelled");
     }
 
+    /// A window clerk books for a caller on the telephone by their identity number and name
+    /// (the caller's own account holds it); a wrong name or someone who is no clerk changes
+    /// nothing; the API does the same.
+    async fn a_booking_by_telephone(app) {
+        let db = &app.db.db;
+        let (id, _) = identity::seed::demo_citizen().expect("demo citizen");
+        let item: String = db::sqlx::query_scalar(
+            "SELECT code FROM catalog_items WHERE basic_code = '000105003000' AND department_code = '540102-market-regulation'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("item");
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let (approver, _) = app.official_sign_in("approver.lhasa", PASSWORD).await;
+        let form = app.get_as(&format!("/halls/{HALL}/book-for?item={item}&lang=zh"), &clerk).await;
+        form.expect_status(StatusCode::OK).shows("name=\"person_id\"");
+        assert_eq!(app.get_as(&format!("/halls/{HALL}/book-for?item={item}"), &approver).await.status, StatusCode::FORBIDDEN);
+        let count = || async {
+            db::sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM hall_appointments")
+                .fetch_one(db.pool())
+                .await
+                .expect("count")
+        };
+        let wrong = app
+            .send_with_cookie_form(
+                &format!("/halls/{HALL}/book-for?lang=zh"),
+                &format!("item={item}&person_id={}&name=%E5%8D%93%E7%8E%9B&pick=2026-06-11+09%3A30", id.as_str()),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        assert_ne!(wrong.status, StatusCode::OK);
+        wrong.shows("姓名与账户上的实名不一致");
+        assert_eq!(count().await, 0);
+        let booked = app
+            .send_with_cookie_form(
+                &format!("/halls/{HALL}/book-for?lang=zh"),
+                &format!("item={item}&person_id={}&name={}&pick=2026-06-11+09%3A30", id.as_str(), common::form_encode("扎西顿珠")),
+                &format!("yw_session={clerk}"),
+            )
+            .await;
+        booked.expect_status(StatusCode::OK).shows("已预约，预约码");
+        let (holder, code): (i64, String) = db::sqlx::query_as("SELECT account_id, code FROM hall_appointments")
+            .fetch_one(db.pool())
+            .await
+            .expect("appointment");
+        let citizen: i64 = db::sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
+            .bind(id.as_str())
+            .fetch_one(db.pool())
+            .await
+            .expect("citizen");
+        assert_eq!(holder, citizen, "the caller's own account holds it");
+        booked.shows(&code);
+        let me = app.sign_in(id.as_str(), PASSWORD).await.expect("signed in");
+        app.get_as("/me/appointments", &me).await.shows(&code);
+        // The same by the API: one per item and day, so the second is refused.
+        let again = app
+            .post_json_as(
+                &format!("/api/v1/halls/{HALL}/appointments"),
+                &format!(r#"{{"item":"{item}","day":"2026-06-11","slot":"10:00","person_id":"{}","name":"扎西顿珠"}}"#, id.as_str()),
+                &clerk,
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(again.body.contains("同一事项同一天只能预约一次"), "{}", again.body);
+        assert_eq!(count().await, 1);
+    }
+
     /// A browser becomes the hall's kiosk; a person signed in there is signed out by the
     /// kiosk's "finish", and the kiosk starts again.
     async fn the_kiosk_mode(app) {

@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/halls/{centre}", get(hall_page))
         .route("/halls/{centre}/book", get(book_page).post(book))
+        .route(
+            "/halls/{centre}/book-for",
+            get(book_for_page).post(book_for),
+        )
         .route("/halls/{centre}/kiosk", get(kiosk))
         .route("/halls/{centre}/tickets", post(take_ticket))
         .route("/halls/{centre}/check-in", post(check_in))
@@ -163,6 +167,91 @@ async fn book_page(
         &offer,
         None,
         axum::http::StatusCode::OK,
+        None,
+    ))
+}
+
+/// Who a window clerk books for: the caller's identity number and name, as typed.
+#[derive(Debug, Default, Deserialize)]
+struct Caller {
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    name: String,
+    /// `YYYY-MM-DD HH:MM`.
+    #[serde(default)]
+    pick: String,
+}
+
+/// The front desk's and the telephone's booking (a window clerk of the hall's division): the
+/// item first, then the caller and a slot.
+async fn book_for_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    identity::Official(session): identity::Official,
+    Path(code): Path<String>,
+    ui::PageQuery(q): ui::PageQuery<Caller>,
+) -> Result<Response, PageError> {
+    let by = Principal::account(session);
+    let hall = service::hall(&state.db, &code).await?;
+    service::require_clerk(&state.db, &by, &hall, "halls.book_for").await?;
+    if q.item.trim().is_empty() {
+        let title = ctx.t("hall-p-book-for");
+        let body = html! {
+            h1 { (title) }
+            form.card.form method="get" action={ "/halls/" (code) "/book-for" } {
+                label for="bf-item" { (ctx.t("case-proxy-item")) }
+                input id="bf-item" name="item" required autocomplete="off";
+                p { button type="submit" { (ctx.t("hall-p-book")) } }
+            }
+        };
+        return Ok(page(&ctx, &title, body).into_response());
+    }
+    let offer = booking::offer(&state.db, &code, &q.item).await?;
+    Ok(book_view(
+        &ctx,
+        &code,
+        &offer,
+        None,
+        axum::http::StatusCode::OK,
+        Some(&q),
+    ))
+}
+
+async fn book_for(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    identity::Official(session): identity::Official,
+    Path(code): Path<String>,
+    ui::PageForm(f): ui::PageForm<Caller>,
+) -> Result<Response, PageError> {
+    let by = Principal::account(session);
+    let (day, slot) = f.pick.trim().split_once(' ').unwrap_or(("", ""));
+    let form = booking::BookForm {
+        item: f.item.clone(),
+        day: day.to_owned(),
+        slot: slot.to_owned(),
+        case_id: None,
+    };
+    let done = booking::book_for(&state.db, &by, &code, &f.person_id, &f.name, &form).await;
+    let told = match &done {
+        Ok(a) => Some(Ok(ctx.fmt(
+            &kernel::Message::new("hall-p-booked-for").arg("code", a.code.clone()),
+        ))),
+        Err(_) => outcome(&ctx, &done, ""),
+    };
+    let offer = booking::offer(&state.db, &code, &f.item).await?;
+    let again = Caller::default();
+    let caller = if done.is_ok() { &again } else { &f };
+    Ok(book_view(
+        &ctx,
+        &code,
+        &offer,
+        told,
+        status_of(&done),
+        Some(caller),
     ))
 }
 
@@ -172,14 +261,27 @@ fn book_view(
     offer: &booking::Offer,
     told: Option<Result<String, String>>,
     status: axum::http::StatusCode,
+    caller: Option<&Caller>,
 ) -> Response {
-    let title = ctx.t("hall-p-book");
+    let title = ctx.t(if caller.is_some() {
+        "hall-p-book-for"
+    } else {
+        "hall-p-book"
+    });
+    let action = if caller.is_some() { "book-for" } else { "book" };
     let body = html! {
         h1 { (title) }
         (outcome_notice(&told))
         p { (ctx.pick(&offer.item_names[0], &offer.item_names[1], &offer.item_names[2])) " · " (category(ctx, offer.category)) }
-        form.card method="post" action={ "/halls/" (code) "/book" } {
+        form.card method="post" action={ "/halls/" (code) "/" (action) } {
             input type="hidden" name="item" value=(offer.item);
+            @if let Some(c) = caller {
+                p.hint { (ctx.t("hall-p-book-for-hint")) }
+                label for="bf-id" { (ctx.t("case-window-person-id")) }
+                input id="bf-id" name="person_id" value=(c.person_id) required autocomplete="off";
+                label for="bf-name" { (ctx.t("case-field-applicant_name")) }
+                input id="bf-name" name="name" value=(c.name) required autocomplete="off";
+            }
             @for (day, slots) in &offer.days {
                 fieldset {
                     legend { (format_date(*day)) }
@@ -234,6 +336,7 @@ async fn book(
         &offer,
         outcome(&ctx, &done, ""),
         status_of(&done),
+        None,
     ))
 }
 

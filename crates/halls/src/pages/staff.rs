@@ -96,7 +96,7 @@ async fn console_view(
         }
         h2 { (ctx.t("hall-p-waiting")) }
         ul { @for q in &c.board.waiting { li { (q.letter) " · " (super::category_key(ctx, &q.category)) ": " (q.count) } } }
-        p { a href={ "/halls/" (code) "/windows/" (number) "/screen" } { (ctx.t("hall-p-window-screen")) } }
+        p { a href={ "/halls/" (code) "/windows/" (number) "/screen" } { (ctx.t("hall-p-window-screen")) } " · " a href={ "/halls/" (code) "/book-for" } { (ctx.t("hall-p-book-for")) } }
     };
     Ok((status, page(ctx, &title, body)).into_response())
 }

@@ -138,17 +138,59 @@ pub async fn book(
     let Some(session) = by.person() else {
         return Err(HallError::Refused(Message::new("hall-book-sign-in")));
     };
-    let account = &session.account;
-    if account.person_id.is_none() {
+    if session.account.person_id.is_none() {
         return Err(HallError::refused("hall-book-real-name"));
     }
     let hall = hall(db, code).await?;
-    let (category, body) = category_for_item(db, &hall, &form.item).await?;
+    place(db, by, &hall, session.account.id, form).await
+}
+
+/// Books a slot for a caller on the telephone (or a person at the front desk), by a window
+/// clerk of the hall's division: the caller says their identity number and name, which must
+/// be those of their own real-name account. The booking is theirs — they see it, its
+/// reminders come to their phone, and a no-show counts against them; the clerk reads the
+/// code out. (The 12345 hotline's agents book through this once their console exists.)
+pub async fn book_for(
+    db: &Db,
+    by: &Principal,
+    code: &str,
+    person_id: &str,
+    name: &str,
+    form: &BookForm,
+) -> Result<Appointment, HallError> {
+    let hall = hall(db, code).await?;
+    crate::service::require_clerk(db, by, &hall, "halls.book_for").await?;
+    let id = kernel::PersonId::parse(person_id.trim()).map_err(|e| {
+        HallError::Invalid(vec![("person_id".into(), kernel::Localize::message(&e))])
+    })?;
+    let account = identity::store::find_for_sign_in(db, &identity::store::Identifier::PersonId(id))
+        .await?
+        .map(|(a, _)| a)
+        .filter(|a| a.kind == identity::model::AccountKind::Person)
+        .ok_or_else(|| HallError::refused("hall-book-for-no-account"))?;
+    if account.name_zh.trim() != name.trim() {
+        return Err(HallError::field("name", "hall-book-for-name"));
+    }
+    if form.case_id.is_some() {
+        return Err(HallError::field("case_id", "hall-case-not-yours"));
+    }
+    place(db, by, &hall, account.id, form).await
+}
+
+/// Places a booking held by `account_id` (a real-name person's account).
+async fn place(
+    db: &Db,
+    by: &Principal,
+    hall: &Hall,
+    account_id: i64,
+    form: &BookForm,
+) -> Result<Appointment, HallError> {
+    let (category, body) = category_for_item(db, hall, &form.item).await?;
     let at = now(db);
     let today = at.date();
     let day = parse_day(&form.day)?;
     let calendar = db::calendar::load(db).await?;
-    let open = bookable(&calendar, &hall, day, today)?;
+    let open = bookable(&calendar, hall, day, today)?;
     let start =
         parse_hhmm(&form.slot).ok_or_else(|| HallError::field("slot", "hall-slot-invalid"))?;
     let slot = hall
@@ -179,7 +221,7 @@ pub async fn book(
     };
     let mut tx = db.begin().await?;
     let (missed, last) =
-        store::no_shows(&mut tx, account.id, today - Duration::days(NO_SHOW_DAYS)).await?;
+        store::no_shows(&mut tx, account_id, today - Duration::days(NO_SHOW_DAYS)).await?;
     if let Some(last) = last
         && missed >= hall.settings.no_show_limit
     {
@@ -204,7 +246,7 @@ pub async fn book(
         centre_id: hall.id,
         category,
         item: body.code.as_str().to_owned(),
-        account_id: account.id,
+        account_id,
         day,
         slot,
         state: BookingState::Booked,
