@@ -220,6 +220,17 @@ async fn book_for_page(
     ))
 }
 
+/// The booking a slot picked on the form asks for (`YYYY-MM-DD HH:MM`).
+fn picked(item: &str, pick: &str) -> booking::BookForm {
+    let (day, slot) = pick.trim().split_once(' ').unwrap_or(("", ""));
+    booking::BookForm {
+        item: item.to_owned(),
+        day: day.to_owned(),
+        slot: slot.to_owned(),
+        case_id: None,
+    }
+}
+
 async fn book_for(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -228,13 +239,7 @@ async fn book_for(
     ui::PageForm(f): ui::PageForm<Caller>,
 ) -> Result<Response, PageError> {
     let by = Principal::account(session);
-    let (day, slot) = f.pick.trim().split_once(' ').unwrap_or(("", ""));
-    let form = booking::BookForm {
-        item: f.item.clone(),
-        day: day.to_owned(),
-        slot: slot.to_owned(),
-        case_id: None,
-    };
+    let form = picked(&f.item, &f.pick);
     let done = booking::book_for(&state.db, &by, &code, &f.person_id, &f.name, &form).await;
     let told = match &done {
         Ok(a) => Some(Ok(ctx.fmt(
@@ -318,13 +323,7 @@ async fn book(
     ui::PageForm(f): ui::PageForm<BookPick>,
 ) -> Result<Response, PageError> {
     let by = Principal::account(session);
-    let (day, slot) = f.pick.trim().split_once(' ').unwrap_or(("", ""));
-    let form = booking::BookForm {
-        item: f.item.clone(),
-        day: day.to_owned(),
-        slot: slot.to_owned(),
-        case_id: None,
-    };
+    let form = picked(&f.item, &f.pick);
     let done = booking::book(&state.db, &by, &code, &form).await;
     if let Ok(a) = &done {
         return Ok(Redirect::to(&format!("/me/appointments?booked={}", a.code)).into_response());
