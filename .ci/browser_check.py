@@ -207,10 +207,10 @@ axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a
 TIBETAN_FONT = re.compile(rb"Tibetan_?Machine_?Uni")
 
 
-def printed(wd, name):
-    """Prints the page on A4 (as a browser's print does), keeps the PDF, and returns its page
-    count and bytes."""
-    pdf = base64.b64decode(wd.s("POST", "/print", {"page": {"width": 21.0, "height": 29.7}, "background": False}))
+def printed(wd, name, width=21.0, height=29.7):
+    """Prints the page on A4 (as a browser's print does) or on the paper given in cm, keeps the
+    PDF, and returns its page count and bytes."""
+    pdf = base64.b64decode(wd.s("POST", "/print", {"page": {"width": width, "height": height}, "background": False}))
     with open(os.path.join(ARTIFACTS, name), "wb") as f:
         f.write(pdf)
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf)), pdf
@@ -341,6 +341,10 @@ def main():
         audit(wd, "/halls/{centre}/screen", axe_source)
         wd.go(f"{site}/halls/tickets/{issued['id']}?k={issued['key']}&lang=bo")
         check(wd.js("return document.body.innerText.includes('" + issued["number"] + "')"), "the printable ticket shows its number")
+        check(wd.js("return document.querySelector('section.ticket time') !== null && document.querySelector('section.ticket').innerText.includes('ཚེས')"), "the Tibetan ticket gives the day in the Tibetan calendar too")
+        pages, pdf = printed(wd, "ticket-bo.pdf", width=8.0, height=20.0)
+        check(pages == 1, f"the Tibetan ticket prints on one 80 mm thermal slip ({pages})")
+        check(TIBETAN_FONT.search(pdf) is not None, "the Tibetan ticket prints in the Tibetan font the platform names")
         audit(wd, "/halls/tickets/{id}", axe_source)
         wd.go(f"{site}/kiosk/540102-zwfw?lang=bo")
         check(wd.wait_js("return document.body.classList.contains('kiosk-mode') && document.querySelector('form.kiosk-end button') !== null"), "the kiosk mode shows large targets and a finish-and-clear button")

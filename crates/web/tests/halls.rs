@@ -44,6 +44,11 @@ common::stories! { hall_app;
         assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
         let ticket = app.get(taken.location()).await;
         ticket.expect_status(StatusCode::OK).shows("A001");
+        // In Tibetan the ticket gives the day in both calendars.
+        app.get(&format!("{}&lang=bo", taken.location()))
+            .await
+            .shows("2026-06-10")
+            .shows("ཚེས་");
         // Without its key, a ticket is not shown.
         let id = taken.location().split('/').nth(3).and_then(|s| s.split('?').next()).unwrap_or_default().to_owned();
         app.get(&format!("/halls/tickets/{id}?k=WRONG")).await.expect_status(StatusCode::FORBIDDEN);

@@ -289,7 +289,7 @@ fn book_view(
             }
             @for (day, slots) in &offer.days {
                 fieldset {
-                    legend { (format_date(*day)) }
+                    legend { (ui::layout::document_date(ctx, &format_date(*day))) }
                     @for s in slots {
                         label.slot {
                             input type="radio" name="pick" value={ (format_date(*day)) " " (s.start) } disabled[s.left <= 0] required;
@@ -386,7 +386,7 @@ async fn appointments(
         @if mine.is_empty() { p { (ctx.t("hall-p-none")) } }
         @for a in &mine {
             section.card {
-                h2 { (format_date(a.day)) " " (hhmm(a.slot.start)) "–" (hhmm(a.slot.end)) }
+                h2 { (ui::layout::document_date(&ctx, &format_date(a.day))) " " (hhmm(a.slot.start)) "–" (hhmm(a.slot.end)) }
                 p { a href={ "/halls/" (a.centre) } { (name(&a.centre)) } " · " (category(&ctx, a.category)) " · " (name(&a.item)) }
                 p { (ctx.t("hall-p-code")) " " strong.code { (a.code) } " · " (ctx.t(&format!("hall-booking-{}", a.state.key()))) }
                 @if a.state == BookingState::Booked {
@@ -555,7 +555,11 @@ async fn ticket_page(
             }
             @if let Some(w) = &t.ticket.window { p.window { (ctx.fmt(&kernel::Message::new("hall-p-go-to").arg("window", w.as_str()))) } }
             @if let Some(qr) = catalog::figures::qr_svg(&here, &title) { div.qr { (qr) } }
-            p.muted { (kernel::time_util::local_minute(&t.ticket.issued_at)) }
+            // The day in both calendars on a Tibetan ticket, and the minute it was issued.
+            p.muted {
+                (ui::layout::document_date(&ctx, &t.ticket.issued_at)) " "
+                @if let Some(at) = kernel::time_util::parse_instant(&t.ticket.issued_at) { (hhmm(service::minute_of(at))) }
+            }
         }
         p.no-print { a href=(here) { (ctx.t("hall-p-refresh")) } " · " a href={ "/halls/" (t.centre) "/kiosk" } { (ctx.t("hall-p-take-ticket")) } }
     };
