@@ -188,6 +188,71 @@ pub(crate) async fn deliver_if_asked(
     Ok(n == 1)
 }
 
+/// A person whose identity is verified (L2 or above) takes over the cases a station applied
+/// for on their behalf while they had no account: each moves from the clerk who held it to
+/// their account, with its notices, and the move is audited. Returns how many moved.
+pub async fn claim(db: &Db, by: &Principal) -> Result<u64, DbError> {
+    let Some(s) = by.person() else {
+        return Ok(0);
+    };
+    let (Some(person), true) = (
+        s.account.person_id,
+        s.account.assurance >= identity::model::Assurance::L2,
+    ) else {
+        return Ok(0);
+    };
+    let held: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT p.case_id, p.agent_account_id FROM proxy_consents p \
+         WHERE p.person_id = $1 AND p.person_account_id IS NULL AND p.case_id IS NOT NULL",
+    )
+    .bind(person.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    if held.is_empty() {
+        return Ok(0);
+    }
+    let me = s.account.id;
+    let mut tx = db.begin().await?;
+    let mut moved = 0;
+    for (case_id, clerk) in held {
+        let n = sqlx::query("UPDATE cases SET account_id = $1 WHERE id = $2 AND account_id = $3")
+            .bind(me)
+            .bind(case_id)
+            .bind(clerk)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE case_notifications SET account_id = $1 WHERE case_id = $2 AND account_id = $3",
+        )
+        .bind(me)
+        .bind(case_id)
+        .bind(clerk)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE proxy_consents SET person_account_id = $1 WHERE case_id = $2")
+            .bind(me)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        if n == 1 {
+            moved += 1;
+            db::audit::append(
+                &mut tx,
+                &db::audit::NewEvent {
+                    actor: &format!("person:{me}"),
+                    action: "case.proxy.claimed",
+                    subject: &format!("case:{case_id}"),
+                    payload: serde_json::json!({ "from": format!("official:{clerk}") }),
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
 /// Whether `by` is a clerk of the station a case was applied for through (they act for the
 /// applicant on it).
 pub async fn agent_of(db: &Db, by: &Principal, case_id: i64) -> Result<bool, DbError> {

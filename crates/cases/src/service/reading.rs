@@ -40,13 +40,17 @@ pub async fn own_case(db: &Db, by: &Principal, id: i64) -> Result<CaseFile, Case
     }
 }
 
-/// The cases the signed-in person or official applied for, newest first.
+/// The cases the signed-in person or official applied for, newest first (with any a station
+/// applied for on the person's behalf, claimed by their verified identity).
 pub async fn mine(db: &Db, by: &Principal, limit: i64) -> Result<Vec<Case>, CaseError> {
     let Some(s) = by.session() else {
         return Err(CaseError::Forbidden(kernel::Message::new(
             "id-not-signed-in",
         )));
     };
+    // Cases a station applied for before the person had an account become theirs once their
+    // identity is verified.
+    crate::consent::claim(db, by).await?;
     Ok(store::of_account(db, s.account.id, limit).await?)
 }
 

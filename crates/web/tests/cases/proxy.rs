@@ -296,6 +296,42 @@ common::stories! { demo_app;
         assert!(anonymous.header("content-type").starts_with("application/problem+json"));
         let actions = app.audit_actions().await;
         assert!(actions.iter().any(|a| a == "case.proxy.consent_given"));
+
+        // 达瓦 registers later, the registry confirms who they are, and the case becomes
+        // theirs with its notices.
+        let registered = app
+            .post_form(
+                "/register",
+                &format!(
+                    "person_id={}&name={}&mobile=13800138000&password={}&password_again={}",
+                    villager.as_str(),
+                    common::form_encode("达瓦"),
+                    common::form_encode("a long passphrase"),
+                    common::form_encode("a long passphrase"),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(registered.status, StatusCode::SEE_OTHER, "{}", registered.body);
+        let dawa = registered.session_cookie().expect("signed in");
+        app.get_as("/me/cases?lang=zh", &dawa)
+            .await
+            .expect_status(StatusCode::OK)
+            .shows(&format!("/me/cases/{id}"));
+        let (owner, notices): (i64, i64) = db::sqlx::query_as(
+            "SELECT c.account_id, (SELECT COUNT(*) FROM case_notifications n WHERE n.case_id = c.id AND n.account_id = c.account_id) FROM cases c WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .expect("case");
+        assert_ne!(owner, station_account, "no longer held by the station's clerk");
+        assert!(notices > 0, "the notices came with it");
+        app.get_as(&format!("/me/cases/{id}?lang=zh"), &dawa)
+            .await
+            .expect_status(StatusCode::OK)
+            .shows("代办人");
+        assert!(app.audit_actions().await.iter().any(|a| a == "case.proxy.claimed"));
     }
 
     /// A consent by a code texted to the villager's phone: a wrong code is told and the
