@@ -86,6 +86,9 @@ pub enum Failed {
     /// Its draft changed after the applicant last saw it.
     #[error("the draft changed meanwhile")]
     Stale,
+    /// The villager's consent it was applied with has already made a case.
+    #[error("the consent was used meanwhile")]
+    ConsentUsed,
     #[error("{0}")]
     Db(String),
 }
@@ -325,7 +328,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         if let Some(consent) = items[*i].consent
             && !crate::consent::link(&mut tx, consent, *id).await?
         {
-            return Err(Failed::Stale);
+            return Err(Failed::ConsentUsed);
         }
     }
     // Their materials.

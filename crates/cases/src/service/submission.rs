@@ -266,6 +266,9 @@ pub async fn submit(db: &Db, app: &Application, actor: &Actor) -> Result<Submitt
             })
         }
         Err(crate::intake::Failed::Stale) => Err(CaseError::Stale),
+        Err(crate::intake::Failed::ConsentUsed) => {
+            Err(CaseError::Refused(Message::new("case-proxy-used")))
+        }
         Err(crate::intake::Failed::Db(text)) => Err(CaseError::Db(DbError::Group(text))),
     }
 }

@@ -471,4 +471,38 @@ common::stories! { demo_app;
             .expect_status(StatusCode::OK)
             .lacks(&number);
     }
+
+    /// The same consent sent twice at once (two forms opened from it): one case is made, the
+    /// other is told the consent is used, and nothing else is written.
+    async fn a_consent_makes_one_case_even_sent_twice_at_once(app) {
+        let code = subsistence_item(&app).await;
+        let (villager, _) = identity::seed::demo_villager().expect("villager");
+        let (station, _) = app.official_sign_in("station.najin", PASSWORD).await;
+        let at = consent_by_scan(&app, &station, villager.as_str(), "达瓦", &code).await;
+        let first = app.get_as(&format!("{at}/apply"), &station).await;
+        let second = app.get_as(&format!("{at}/apply"), &station).await;
+        let fields = [
+            ("applicant_name", "达瓦"),
+            ("mobile", "13800138000"),
+            ("division", "540102200000"),
+            ("address", "拉萨市城关区纳金乡嘎玛贡桑村 15 号"),
+            ("details", "申请低保"),
+        ];
+        let action = format!("{at}/apply?lang=zh");
+        let (a, b) = tokio::join!(
+            submit_form(&app, &action, &station, &first.body, &fields),
+            submit_form(&app, &action, &station, &second.body, &fields),
+        );
+        let made = [&a, &b]
+            .iter()
+            .filter(|r| r.status == StatusCode::SEE_OTHER)
+            .count();
+        assert_eq!(made, 1, "{}: {} / {}", app.name(), a.status, b.status);
+        let refused = if a.status == StatusCode::SEE_OTHER { &b } else { &a };
+        refused.shows("已经用于一次申请");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM cases WHERE state <> 'draft'").await,
+            1
+        );
+    }
 }
