@@ -173,18 +173,13 @@ pub async fn choose_express(
 /// The clerk hands the result over against the applicant's pickup code; the case closes.
 pub async fn hand_out(db: &Db, by: &Principal, case_id: i64, code: &str) -> Result<(), CaseError> {
     let actor = &at_window_as(db, by, case_id, "case.hand-out").await?;
-    let stored: Option<String> = sqlx::query_scalar("SELECT pickup_code FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(DbError::from)?;
-    let stored = stored.ok_or(CaseError::NotFound)?;
-    if case_of(db, case_id).await?.delivery == "station" {
+    let case = case_of(db, case_id).await?;
+    if case.delivery == "station" {
         return Err(CaseError::Refused(Message::new(
             "case-proxy-goes-to-station",
         )));
     }
-    if stored.is_empty() || stored != code.trim() {
+    if case.pickup_code.is_empty() || case.pickup_code != code.trim() {
         return Err(CaseError::Invalid(vec![(
             "code".into(),
             Message::new("case-pickup-code-wrong"),

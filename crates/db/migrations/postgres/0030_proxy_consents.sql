@@ -30,6 +30,8 @@ CREATE TABLE proxy_consents (
 );
 CREATE INDEX proxy_consents_station ON proxy_consents (station, created_at);
 CREATE INDEX proxy_consents_division ON proxy_consents (station_division, created_at);
+-- A person's case list looks for cases held for them before they had an account.
+CREATE INDEX proxy_consents_unclaimed ON proxy_consents (person_id) WHERE person_account_id IS NULL;
 -- A station lists its villagers' open cases: from the registry's households to their cases.
 CREATE INDEX cases_holder ON cases (holder);
 
