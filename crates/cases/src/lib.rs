@@ -29,6 +29,7 @@ mod moves;
 pub mod notify;
 mod otp;
 pub mod pages;
+pub mod payment;
 pub mod prefill;
 pub mod presence;
 pub mod proxy;

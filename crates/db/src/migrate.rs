@@ -270,6 +270,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0030_proxy_consents.sql"),
         },
     },
+    Migration {
+        version: 31,
+        name: "non-tax payments: notices, orders, callbacks, refunds, statements",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0031_payments.sql"),
+            postgres: include_str!("../migrations/postgres/0031_payments.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

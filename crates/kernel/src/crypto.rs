@@ -59,6 +59,65 @@ pub fn hmac_sm3(key: &[u8], message: &[&[u8]]) -> [u8; 32] {
     outer.finalize().into()
 }
 
+/// The signature of one message of the payment channels' HTTP protocol (`docs/PAYMENTS.md`),
+/// in both directions (the platform's requests, the provider's callbacks): HMAC-SM3 with the
+/// merchant's key over `METHOD\nPATH\nTIMESTAMP\nNONCE\nBODY`, in lower-case hex.
+pub fn channel_signature(
+    key: &[u8],
+    method: &str,
+    path: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+) -> String {
+    hex::encode(hmac_sm3(
+        key,
+        &[
+            method.as_bytes(),
+            b"\n",
+            path.as_bytes(),
+            b"\n",
+            timestamp.as_bytes(),
+            b"\n",
+            nonce.as_bytes(),
+            b"\n",
+            body,
+        ],
+    ))
+}
+
+/// The headers that sign one message of the payment channels' protocol from `merchant_id`
+/// with its key: merchant, timestamp (Unix seconds, now), a fresh nonce and the signature.
+pub fn channel_headers(
+    merchant_id: &str,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let ts = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+    let mut n = [0u8; 12];
+    let _ = getrandom::fill(&mut n);
+    let nonce = hex::encode(n);
+    let signature = channel_signature(key.as_bytes(), method, path, &ts, &nonce, body);
+    vec![
+        ("x-pay-merchant", merchant_id.to_owned()),
+        ("x-pay-timestamp", ts),
+        ("x-pay-nonce", nonce),
+        ("x-pay-signature", signature),
+    ]
+}
+
+/// Whether two texts are equal, in time that does not depend on where they differ (secrets,
+/// signatures).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// The prefix of a sealed value: `sm4$` then hex of nonce (16 bytes), ciphertext and tag (32).
 pub const SEALED_PREFIX: &str = "sm4$";
 

@@ -94,13 +94,7 @@ impl Client {
         match (&self.secret_hash, presented) {
             (None, None) => true,
             (Some(hash), Some(secret)) => {
-                let given = sm3_hex(secret.as_bytes());
-                hash.len() == given.len()
-                    && hash
-                        .bytes()
-                        .zip(given.bytes())
-                        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-                        == 0
+                kernel::crypto::same_secret(hash, &sm3_hex(secret.as_bytes()))
             }
             _ => false,
         }

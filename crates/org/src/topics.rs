@@ -110,6 +110,13 @@ pub const DEPARTMENT_KINDS: &[DepartmentKind] = &[
         en: "Staffing Office",
         bo: "ལས་གནས་འཆར་སྒྲིག་ཨུ་ཡོན་ལྷན་ཁང་གི་གཞུང་ལས་ཁང་།",
     },
+    DepartmentKind {
+        code: "finance",
+        zh_region: "财政厅",
+        zh_local: "财政局",
+        en: "Finance Bureau",
+        bo: "དངུལ་རྩིས་ཅུས།",
+    },
 ];
 
 pub fn department_kind(code: &str) -> Option<&'static DepartmentKind> {

@@ -18,6 +18,8 @@ use crate::{admin, calendar, health, home, identifiers, metrics, middleware, ope
 
 /// The shared state for a database and settings.
 pub fn state(db: db::Db, settings: WebSettings) -> Result<AppState, kernel::i18n::CatalogError> {
+    // A paid case's notice moves its case on.
+    cases::payment::introduce(&db);
     Ok(AppState {
         db,
         catalog: Arc::new(crate::catalog()?),
@@ -50,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(certs::api::router())
         .merge(exchange::router())
         .merge(halls::router())
+        .merge(pay::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())
@@ -128,6 +131,7 @@ impl App {
         let changes = exchange::subscriptions::deliver::spawn(self.db.clone());
         let hall = halls::service::spawn_sweeper(self.db.clone());
         let hall_texts = halls::notify::spawn(self.db.clone(), self.sms.clone());
+        let payments = pay::spawn_sweep(self.db.clone(), std::time::Duration::from_secs(30));
         // Screens' event streams never end by themselves: closing the feed ends them, so the
         // graceful shutdown does not wait for them.
         let db = self.db.clone();
@@ -149,6 +153,7 @@ impl App {
         changes.abort();
         hall.abort();
         hall_texts.abort();
+        payments.abort();
         served
     }
 }

@@ -35,6 +35,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         certs::FTL,
         exchange::FTL,
         halls::FTL,
+        pay::FTL,
         FTL,
     ]
 }

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
                     exchange_paths(),
                     halls::api::openapi_paths(),
                     station_paths(),
+                    pay::api::openapi_paths(),
                 ] {
                     if let Value::Object(more) = more {
                         paths.extend(more);

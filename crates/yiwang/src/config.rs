@@ -49,6 +49,15 @@ pub struct FileConfig {
     /// The hosts the exchange may call (webhooks, providers' systems): names, `*.suffix` or
     /// IPv4 ranges `a.b.c.d/n`; any when unset.
     pub outbound_allow: Option<Vec<String>>,
+    /// The online payment provider (`http://host:port`), its merchant id and key; none by
+    /// default (the demo runs the sandbox provider).
+    pub pay_provider_url: Option<String>,
+    pub pay_merchant_id: Option<String>,
+    pub pay_merchant_key: Option<Secret>,
+    /// Working days from a payment notice to its due date (default 10).
+    pub pay_due_days: Option<u16>,
+    /// Whether a notice past its due date may still be paid (default true).
+    pub pay_accept_late: Option<bool>,
 }
 
 /// The settings in force.
@@ -76,6 +85,9 @@ pub struct Settings {
     pub outbound_ca: Option<String>,
     /// The hosts the exchange may call (empty: any).
     pub outbound_allow: Vec<String>,
+    /// The online payment provider: URL, merchant id, key.
+    pub pay_provider: Option<(String, String, Secret)>,
+    pub pay: pay::service::Settings,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -376,7 +388,42 @@ pub fn resolve(
             .collect(),
         None => file.outbound_allow.clone().unwrap_or_default(),
     };
+    let pay_provider = match env("YIWANG_PAY_PROVIDER_URL").or(file.pay_provider_url.clone()) {
+        None => None,
+        Some(url) => {
+            let merchant = env("YIWANG_PAY_MERCHANT_ID").or(file.pay_merchant_id.clone());
+            let key = env("YIWANG_PAY_MERCHANT_KEY")
+                .map(|k| Secret::new(&k))
+                .or(file.pay_merchant_key.clone());
+            match (merchant, key) {
+                (Some(m), Some(k)) if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some((url.trim_end_matches('/').to_owned(), m, k))
+                }
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "pay_provider_url".into(),
+                        value: url,
+                        problem: "give an http(s) URL with pay_merchant_id and pay_merchant_key"
+                            .into(),
+                    });
+                }
+            }
+        }
+    };
+    let mut pay = pay::service::Settings::default();
+    if let Some(d) = working_days(
+        "YIWANG_PAY_DUE_DAYS",
+        env("YIWANG_PAY_DUE_DAYS"),
+        file.pay_due_days,
+    )? {
+        pay.due_days = d;
+    }
+    if let Some(late) = file.pay_accept_late {
+        pay.accept_late = late;
+    }
     Ok(Settings {
+        pay_provider,
+        pay,
         outbound_allow,
         outbound_ca,
         access_log_days,

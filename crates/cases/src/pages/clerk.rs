@@ -80,6 +80,7 @@ pub(super) async fn review_view(
     let body = case_body(state, ctx, &file).await?;
     let materials = file.materials().await?;
     let c = &file.case;
+    let notice = pay::service::notice_of_case(&state.db, &o.principal(), c.id).await?;
     let fields = if c.applicant_kind == "entity" {
         crate::form::ENTITY
     } else {
@@ -123,7 +124,7 @@ pub(super) async fn review_view(
                     }
                 }
             }
-            (after_forms(ctx, c))
+            (after_forms(ctx, c, notice.as_ref()))
             @if matches!(c.state, State::Submitted | State::Supplementing) {
                 section.card {
                     h2 { (ctx.t("case-refuse-title")) }
@@ -265,7 +266,7 @@ pub(super) async fn refuse_send(
 
 /// The clerk's actions after the decision, by state: pause and resume, the fee, handing out
 /// against the pickup code, express dispatch and its tracking.
-pub(super) fn after_forms(ctx: &Ctx, c: &Case) -> Markup {
+pub(super) fn after_forms(ctx: &Ctx, c: &Case, notice: Option<&pay::model::Notice>) -> Markup {
     let courier = crate::workflow::ByHand;
     let action = format!("/console/cases/{}/after", c.id);
     html! {
@@ -287,9 +288,14 @@ pub(super) fn after_forms(ctx: &Ctx, c: &Case) -> Markup {
                 } }
             }
             State::AwaitingPayment => {
-                section.card { h2 { (ctx.t("case-fee")) ": " (format!("{:.2}", c.fee_fen.unwrap_or(0) as f64 / 100.0)) " " (ctx.t("case-yuan")) }
+                section.card { h2 { (ctx.t("case-fee")) ": " (pay::model::yuan(c.fee_fen.unwrap_or(0))) " " (ctx.t("case-yuan")) }
+                    @if let Some(n) = notice {
+                        p { (ctx.t("pay-code")) ": " a href={ "/console/pay/notices/" (n.id) } { (n.code.grouped()) } }
+                    }
                     form method="post" action=(action) {
                         input type="hidden" name="revision" value=(c.revision);
+                        label for="paid-receipt" { (ctx.t("pay-counter-receipt")) }
+                        input #paid-receipt name="code" required maxlength="32";
                         button type="submit" name="do" value="paid" { (ctx.t("case-mark-paid")) }
                     }
                 }
@@ -352,9 +358,16 @@ pub(super) async fn after_send(
         "resume" => w::resume(db, by, id, form.revision)
             .await
             .map(|due| format!("{} {due}", ctx.t("case-resumed"))),
-        "paid" => w::mark_paid(db, by, id, form.revision)
-            .await
-            .map(|()| ctx.t("case-paid")),
+        "paid" => match pay::service::notice_of_case(db, by, id).await? {
+            Some(n) => pay::service::settle::record_counter(db, by, n.id, &form.code, n.amount_fen)
+                .await
+                .map(|_| ctx.t("case-paid"))
+                .map_err(crate::model::CaseError::from),
+            // A case that awaited its fee before payment notices existed.
+            None => w::mark_paid(db, by, id, form.revision)
+                .await
+                .map(|()| ctx.t("case-paid")),
+        },
         "hand-out" => w::hand_out(db, by, id, &form.code)
             .await
             .map(|()| ctx.t("case-handed-out")),

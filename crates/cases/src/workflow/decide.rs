@@ -83,6 +83,12 @@ pub async fn decide(
         )]));
     }
     let calendar = db::calendar::load(db).await?;
+    // A fee's notice is signed inside the transaction with what is read here.
+    let fee = if approve {
+        crate::payment::prepare(db, t.case_id).await?
+    } else {
+        None
+    };
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let t = {
@@ -186,7 +192,9 @@ pub async fn decide(
                 )
                 .await?;
                 store::set_column(&mut tx, case.id, Column::DecidedAt, &at).await?;
-                if !fee_due {
+                if fee_due {
+                    crate::payment::issue_in(&mut tx, db, fee.as_ref(), &case, actor).await?;
+                } else {
                     crate::consent::deliver_if_asked(&mut tx, case.id, &at).await?;
                 }
                 store::add_document(

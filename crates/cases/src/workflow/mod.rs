@@ -30,14 +30,18 @@ pub use pauses::*;
 pub use result::*;
 pub use tasks::*;
 
-/// The stages of the item version the case was made under.
-pub async fn stages_of(db: &Db, case: &Case) -> Result<Vec<Stage>, CaseError> {
+/// The item version the case was made under.
+pub async fn item_of(db: &Db, case: &Case) -> Result<catalog::model::ItemBody, CaseError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    let body = catalog::store::version(&mut conn, &case.item_code, case.item_version)
+    catalog::store::version(&mut conn, &case.item_code, case.item_version)
         .await?
         .map(|(_, b, _)| b)
-        .ok_or(CaseError::NotFound)?;
-    Ok(body.workflow())
+        .ok_or(CaseError::NotFound)
+}
+
+/// The stages of the item version the case was made under.
+pub async fn stages_of(db: &Db, case: &Case) -> Result<Vec<Stage>, CaseError> {
+    Ok(item_of(db, case).await?.workflow())
 }
 
 fn division_of(case: &Case) -> Result<DivisionCode, CaseError> {

@@ -531,6 +531,22 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = app.local_addr()?;
+    pay::service::configure(&db, settings.pay.clone());
+    if let Some((url, merchant, key)) = &settings.pay_provider {
+        pay::provider::configure(
+            &db,
+            pay::provider::ProviderConfig {
+                base_url: url.clone(),
+                merchant_id: merchant.clone(),
+                key: key.expose().to_owned(),
+                public_url: settings
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{addr}")),
+            },
+        );
+        tracing::info!(provider = %url, "online payments go through the configured provider");
+    }
     tracing::info!(%addr, backend = db.backend().name(), "serving");
     banner(addr);
     app.run_until(shutdown_signal()).await?;

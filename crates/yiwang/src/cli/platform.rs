@@ -103,6 +103,15 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             {
                 tracing::info!(hall = halls::seed::DEMO_HALL, "demo hall set up");
             }
+            if settings.pay_provider.is_none() {
+                // Online payments go to the sandbox provider, its own server on a free port.
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                let config = paysandbox::Config::default();
+                let (merchant, key) = (config.merchant_id.clone(), config.key.clone());
+                let sandbox = paysandbox::serve(listener, config)?;
+                settings.pay_provider = Some((sandbox.url(), merchant, Secret::new(key)));
+                tracing::info!(sandbox = %sandbox.url(), "the sandbox payment provider is running");
+            }
             serve(db, &settings, |addr| {
                 println!("Yiwang demo is running: http://{addr}/");
                 println!("  pages in 中文 / བོད་ཡིག / English: http://{addr}/?lang=zh | ?lang=bo | ?lang=en");
