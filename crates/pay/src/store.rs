@@ -506,13 +506,14 @@ pub async fn refunds_waiting(db: &Db, division: &str, limit: i64) -> Result<Vec<
 
 /// The money of an order given back or on its way back (requested or sent).
 pub async fn refunded_of_order(conn: &mut Conn, order_id: i64) -> Result<i64, DbError> {
-    let n: Option<i64> = sqlx::query_scalar(
-        "SELECT SUM(amount_fen) FROM pay_refunds WHERE order_id = $1 AND state IN ('requested', 'sent')",
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back to one integer type for both.
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM pay_refunds WHERE order_id = $1 AND state IN ('requested', 'sent')",
     )
     .bind(order_id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(n.unwrap_or(0))
+    Ok(n)
 }
 
 /// A refund decided: refused, sent or failed; only from `requested` (or `failed`, when sent
