@@ -39,7 +39,7 @@ pub(crate) async fn prepare(db: &Db, case_id: i64) -> Result<Option<Pending>, Ca
     if case.fee_fen.is_none_or(|f| f <= 0) {
         return Ok(None);
     }
-    let body = crate::workflow::item_of(db, &case).await?;
+    let body = store::item_of(db, &case).await?;
     Ok(Some(Pending {
         prepared: pay::service::prepare(db, &case.department).await?,
         basic_code: body.basic_code.as_str().to_owned(),

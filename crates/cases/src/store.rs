@@ -618,6 +618,18 @@ pub async fn station_loads(
     Ok(out)
 }
 
+/// The item version the case was made under.
+pub async fn item_of(
+    db: &Db,
+    case: &Case,
+) -> Result<catalog::model::ItemBody, crate::model::CaseError> {
+    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+    catalog::store::version(&mut conn, &case.item_code, case.item_version)
+        .await?
+        .map(|(_, b, _)| b)
+        .ok_or(crate::model::CaseError::NotFound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::prefix_range;

@@ -22,6 +22,7 @@ use kernel::{Calendar, DivisionCode, WorkingDays};
 
 use crate::authority::{applicant_or_agent, case_of, window_clerk as at_window_as};
 use crate::model::{Case, CaseError};
+use crate::store;
 use identity::Principal;
 
 pub use decide::*;
@@ -30,18 +31,9 @@ pub use pauses::*;
 pub use result::*;
 pub use tasks::*;
 
-/// The item version the case was made under.
-pub async fn item_of(db: &Db, case: &Case) -> Result<catalog::model::ItemBody, CaseError> {
-    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
-    catalog::store::version(&mut conn, &case.item_code, case.item_version)
-        .await?
-        .map(|(_, b, _)| b)
-        .ok_or(CaseError::NotFound)
-}
-
 /// The stages of the item version the case was made under.
 pub async fn stages_of(db: &Db, case: &Case) -> Result<Vec<Stage>, CaseError> {
-    Ok(item_of(db, case).await?.workflow())
+    Ok(store::item_of(db, case).await?.workflow())
 }
 
 fn division_of(case: &Case) -> Result<DivisionCode, CaseError> {

@@ -30,7 +30,7 @@ pub(super) async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<Str
     if !certs::service::of_case(db, case_id).await?.is_empty() {
         return Ok(None);
     }
-    let body = item_of(db, &case).await?;
+    let body = store::item_of(db, &case).await?;
     let Some(t) = certs::service::type_for_item(db, body.basic_code.as_str()).await? else {
         return Ok(None);
     };
