@@ -75,16 +75,9 @@ async fn notice(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let n = service::by_code(&state.db, &code).await?;
-    let full = {
-        let mut conn = state.db.pool().acquire().await.map_err(db::DbError::from)?;
-        crate::store::notice_by_id(&mut conn, n.id).await?
-    };
-    let holds = match &full {
-        Some(f) => service::signature_holds(&state.db, f).await?,
-        None => false,
-    };
-    Ok(Json(notice_json(&n, holds)).into_response())
+    let full = service::find_by_code(&state.db, &code).await?;
+    let holds = service::signature_holds(&state.db, &full).await?;
+    Ok(Json(notice_json(&service::masked(&full), holds)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -106,13 +106,6 @@ fn notice_sheet(ctx: &Ctx, n: &Notice, holds: bool, link: &str) -> Markup {
     }
 }
 
-async fn full_notice(db: &db::Db, id: i64) -> Result<Notice, PayError> {
-    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    crate::store::notice_by_id(&mut conn, id)
-        .await?
-        .ok_or_else(service::not_found)
-}
-
 async fn public_notice(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -120,12 +113,11 @@ async fn public_notice(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let db = &state.db;
-    let masked = service::by_code(db, &code).await?;
-    let full = full_notice(db, masked.id).await?;
+    let full = service::find_by_code(db, &code).await?;
     let holds = service::signature_holds(db, &full).await?;
     let shown = match principal(s) {
         Some(p) if service::may_read(&p, &full)? => full,
-        _ => masked,
+        _ => service::masked(&full),
     };
     let link = format!("{}/pay/{}", state.settings.public_url(), shown.code);
     let late = service::past_due(db, &shown) && !service::settings(db).accept_late;

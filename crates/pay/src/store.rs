@@ -405,16 +405,6 @@ pub async fn log_callback(conn: &mut Conn, c: &CallbackLog<'_>) -> Result<(), Db
     Ok(())
 }
 
-/// The outcomes of the callbacks for an order, in the order received.
-pub async fn callbacks_of(db: &Db, out_trade_no: &str) -> Result<Vec<(String, String)>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT event, outcome FROM pay_callbacks WHERE out_trade_no = $1 ORDER BY id",
-    )
-    .bind(out_trade_no)
-    .fetch_all(db.pool())
-    .await?)
-}
-
 const REFUND: &str = "id, order_id, notice_id, out_refund_no, amount_fen, reason, note, state, requested_by, requested_at, decided_by, decided_at, decision_note, provider_ref, failure, receipt, revision";
 
 fn refund(r: &AnyRow) -> Result<Refund, DbError> {
