@@ -1,15 +1,15 @@
-//! Telling the applicant (办件通知): every state change of a case lands in their inbox
-//! (`/me/inbox`) in the same transaction as the change, so none is lost; a text message to
-//! the case's mobile number follows through the identity capability's sender. Each replica
-//! sends what is pending every few seconds, claiming a row before sending it so that two
-//! replicas never send one message twice.
+//! Telling the applicant (办件通知): every state change of a case lands in their case
+//! updates (`/me/inbox`) in the same transaction as the change, so none is lost (this table
+//! is the cases' outbox). Each replica relays what is pending every few seconds to the
+//! notification service (`notify`), which renders the event's template in the applicant's
+//! language and sends it on their channels; a row is claimed and told in one transaction, so
+//! no change is told twice.
 
 use std::time::Duration;
 
 use db::{Conn, Db, DbError};
 use serde::Serialize;
 use sqlx::Row;
-use ui::state::SmsMode;
 
 use crate::state::{Action, State};
 
@@ -95,92 +95,96 @@ pub async fn mark_seen(db: &Db, account: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The text message for a state change (Chinese, as the region's SMS templates are filed).
-fn text(number: &str, item: &str, to: &str) -> String {
-    let state = match State::parse(to) {
-        Some(State::Submitted) => "已提交，待预审",
-        Some(State::Supplementing) => "需要补正材料，请查看一次性告知",
-        Some(State::NotAccepted) => "不予受理，请查看通知书",
-        Some(State::InReview) => "审查中",
-        Some(State::Paused) => "因特别程序暂停计时",
-        Some(State::AwaitingPayment) => "已批准，待缴费",
-        Some(State::Approved) => "已批准，请选择领取方式",
-        Some(State::Refused) => "不予批准，请查看决定书",
-        Some(State::Delivering) => "结果已寄出",
-        Some(State::Closed) => "已办结",
-        Some(State::Withdrawn) => "已撤回",
-        Some(State::Draft) | None => "状态有变化",
-    };
-    format!("【一网】您的办件{number}（{item}）{state}。详情请登录查看。")
+/// The notification service's event for a move to `to` (none for a draft).
+fn event_for(to: &str) -> Option<&'static str> {
+    Some(match State::parse(to)? {
+        State::Submitted => "case-submitted",
+        State::Supplementing => "case-supplement",
+        State::NotAccepted => "case-not-accepted",
+        State::InReview => "case-accepted",
+        State::Paused => "case-paused",
+        State::AwaitingPayment => "case-payment-due",
+        State::Approved => "case-approved",
+        State::Refused => "case-refused",
+        State::Delivering => "case-delivering",
+        State::Closed => "case-closed",
+        State::Withdrawn => "case-withdrawn",
+        State::Draft => return None,
+    })
 }
 
-/// Sends what is pending (at most `limit`); returns how many went out.
-pub async fn send_pending(db: &Db, mode: &SmsMode, limit: i64) -> Result<usize, DbError> {
-    let rows: Vec<(i64, Option<String>, String, String, String)> = sqlx::query_as(
-        "SELECT n.id, c.number, c.item_name, n.to_state, c.form FROM case_notifications n JOIN cases c ON c.id = n.case_id \
+/// Hands what is pending (at most `limit`) to the notification service, which renders it in
+/// the applicant's language and sends it on their channels (the inbox, a text to the case's
+/// mobile number, email …). Each row is claimed and told in one transaction, so it is told
+/// exactly once whichever replica relays it; returns how many were told.
+pub async fn relay_pending(db: &Db, limit: i64) -> Result<usize, notify::NotifyError> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.case_id, n.account_id, c.number, c.item_name, n.to_state, c.form FROM case_notifications n JOIN cases c ON c.id = n.case_id \
          WHERE n.sms = 'pending' ORDER BY n.id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    let mut sent = 0;
-    for (id, number, item, to, form) in rows {
-        // Claim it: only one replica wins the row.
-        let claimed = sqlx::query(
-            "UPDATE case_notifications SET sms = 'sending' WHERE id = $1 AND sms = 'pending'",
-        )
-        .bind(id)
-        .execute(db.pool())
-        .await?
-        .rows_affected();
-        if claimed != 1 {
+    .await
+    .map_err(DbError::from)?;
+    let mut told = 0;
+    for r in rows {
+        let id: i64 = r.try_get("id").map_err(DbError::from)?;
+        let case_id: i64 = r.try_get("case_id").map_err(DbError::from)?;
+        let account_id: i64 = r.try_get("account_id").map_err(DbError::from)?;
+        let number: Option<String> = r.try_get("number").map_err(DbError::from)?;
+        let item: String = r.try_get("item_name").map_err(DbError::from)?;
+        let to: String = r.try_get("to_state").map_err(DbError::from)?;
+        let form: String = r.try_get("form").map_err(DbError::from)?;
+        let mut tx = db.begin().await?;
+        let event = event_for(&to);
+        let claimed =
+            sqlx::query("UPDATE case_notifications SET sms = $2 WHERE id = $1 AND sms = 'pending'")
+                .bind(id)
+                .bind(if event.is_some() { "relayed" } else { "none" })
+                .execute(&mut *tx)
+                .await
+                .map_err(DbError::from)?
+                .rows_affected();
+        let (1, Some(kind)) = (claimed, event) else {
+            tx.commit().await.map_err(DbError::from)?;
             continue;
-        }
+        };
         let mobile = serde_json::from_str::<serde_json::Value>(&form)
             .ok()
             .and_then(|v| v["mobile"].as_str().map(str::to_owned))
             .filter(|m| !m.is_empty());
-        let outcome = match (mode, mobile) {
-            (SmsMode::Disabled, _) | (_, None) => "none",
-            (_, Some(m)) => {
-                match identity::sms::send(
-                    db,
-                    mode,
-                    &m,
-                    &text(number.as_deref().unwrap_or(""), &item, &to),
-                )
-                .await
-                {
-                    Ok(()) => {
-                        sent += 1;
-                        "sent"
-                    }
-                    Err(e) => {
-                        tracing::warn!(notification = id, error = %e, "a case notification's text was not sent");
-                        "failed"
-                    }
-                }
-            }
-        };
-        sqlx::query("UPDATE case_notifications SET sms = $1 WHERE id = $2")
-            .bind(outcome)
-            .bind(id)
-            .execute(db.pool())
-            .await?;
+        notify::tell_in(
+            &mut tx,
+            db,
+            &notify::Event {
+                kind,
+                subject: format!("case:{case_id}"),
+                vars: vec![("number", number.unwrap_or_default()), ("item", item)],
+                to: vec![notify::Recipient {
+                    account_id: Some(account_id),
+                    mobile,
+                }],
+                link: format!("/me/cases/{case_id}"),
+                once: Some(format!("case-notification:{id}")),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        told += 1;
     }
-    Ok(sent)
+    Ok(told)
 }
 
-/// How often a replica looks for notifications to text.
-pub const EVERY: Duration = Duration::from_secs(3);
+/// How often a replica looks for notifications to relay.
+pub const EVERY: Duration = Duration::from_secs(2);
 
-/// Sends pending texts every [`EVERY`] for as long as the runtime lives.
-pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
+/// Relays pending notifications every [`EVERY`] for as long as the runtime lives.
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = send_pending(&db, &mode, 200).await {
+            if let Err(e) = relay_pending(&db, 500).await {
                 tracing::warn!(error = %e, "case notifications: will try again");
             }
         }
@@ -190,8 +194,11 @@ pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn texts_name_the_case_and_what_happened() {
-        let t = super::text("N1", "最低生活保障审核确认", "supplementing");
-        assert!(t.contains("N1") && t.contains("补正"));
+    fn every_state_a_case_moves_to_has_an_event_with_a_template() {
+        for st in crate::state::State::ALL {
+            if let Some(kind) = super::event_for(st.key()) {
+                assert!(notify::model::event(kind).is_ok(), "{kind}");
+            }
+        }
     }
 }

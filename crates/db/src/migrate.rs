@@ -278,6 +278,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0031_payments.sql"),
         },
     },
+    Migration {
+        version: 32,
+        name: "notifications: templates, preferences, webhooks, the outbox",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0032_notify.sql"),
+            postgres: include_str!("../migrations/postgres/0032_notify.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

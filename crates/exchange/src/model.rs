@@ -85,50 +85,28 @@ pub fn code_of_path(code: &str) -> String {
     code.replace('~', "/")
 }
 
-macro_rules! keyed {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $k:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($(#[$vm])* #[serde(rename = $k)] $v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            /// The name stored, typed and used in message keys.
-            pub fn key(self) -> &'static str {
-                match self { $($name::$v => $k),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.key() == s.trim())
-            }
-        }
-    };
-}
-pub(crate) use keyed;
-
-keyed!(
+kernel::keyed!(
     /// The resource's class (GB/T 21063): base, theme or a department's own.
     Kind { Base = "base", Theme = "theme", Department = "department" }
 );
 
-keyed!(
+kernel::keyed!(
     /// The form the data takes.
     Form { Table = "table", File = "file", Api = "api", Certificate = "certificate" }
 );
 
-keyed!(
+kernel::keyed!(
     /// How the data is shared with other departments (and opened to the public): without
     /// conditions, on stated conditions, or not at all (with the legal basis).
     Sharing { Unconditional = "unconditional", Conditional = "conditional", NotShared = "not-shared" }
 );
 
-keyed!(
+kernel::keyed!(
     /// How the data reaches a consumer.
     Method { Interface = "interface", File = "file", Subscription = "subscription" }
 );
 
-keyed!(
+kernel::keyed!(
     /// How often it is updated.
     Frequency {
         RealTime = "real-time",
@@ -155,12 +133,12 @@ impl Frequency {
     }
 }
 
-keyed!(
+kernel::keyed!(
     /// Data classification (GB/T 43697-2024).
     Level { General = "general", Important = "important", Core = "core" }
 );
 
-keyed!(
+kernel::keyed!(
     /// What a data item's type is.
     DataType { Text = "text", Number = "number", Date = "date", Code = "code", Geometry = "geometry" }
 );

@@ -1,16 +1,13 @@
 //! Texts from the hall: a booking's reminders (the day before, and within the hour before its
 //! slot), and to a waiting ticket's holder (the mobile number given at the kiosk, or the
-//! signed-in person's) its place and wait when issued and "three ahead of you" when near. Each replica looks every few seconds and claims a text with a
-//! conditional update before sending it, so none goes twice. The text is in Chinese and
-//! Tibetan, from this crate's messages.
+//! signed-in person's) its place and wait when issued and "three ahead of you" when near.
+//! Each replica looks every few seconds and claims a text with a conditional update before
+//! telling the notification service (`notify`), which renders the event's template in the
+//! person's language and sends it; none goes twice.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use db::Db;
-use kernel::i18n::Catalog;
-use kernel::{Lang, Message};
-use ui::state::SmsMode;
 
 use crate::model::{HallError, hhmm};
 use crate::service::{minute_of, now};
@@ -22,69 +19,48 @@ pub const EVERY: Duration = Duration::from_secs(5);
 /// The holder is told when this many are ahead (or fewer).
 pub const AHEAD: i64 = 3;
 
-fn catalog() -> Option<Arc<Catalog>> {
-    static CATALOG: std::sync::OnceLock<Option<Arc<Catalog>>> = std::sync::OnceLock::new();
-    CATALOG
-        .get_or_init(|| {
-            Catalog::new(&[kernel::i18n::FTL, org::FTL, crate::FTL])
-                .ok()
-                .map(Arc::new)
-        })
-        .clone()
-}
-
-/// A message in Chinese and then Tibetan, as one text.
-fn both(m: &Message) -> String {
-    match catalog() {
-        Some(c) => format!(
-            "【一网】{} {}",
-            c.format(Lang::Zh, m),
-            c.format(Lang::Bo, m)
-        ),
-        None => String::new(),
-    }
-}
-
-/// Sends what is due; returns how many texts went.
-pub async fn send_due(db: &Db, mode: &SmsMode) -> Result<usize, HallError> {
-    if matches!(mode, SmsMode::Disabled) {
-        return Ok(0);
-    }
+/// Tells the notification service what is due (it sends the texts, in the holder's
+/// language, on their channels); returns how many events were told.
+pub async fn send_due(db: &Db) -> Result<usize, HallError> {
     let at = now(db);
-    let mut sent = 0;
+    let mut told = 0;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     for (kind, a) in store::due_reminders(&mut conn, at.date(), minute_of(at)).await? {
         if !store::claim_reminder(&mut conn, a.id, &kind).await? {
             continue;
         }
-        let Some(mobile) = identity::service::account(db, a.account_id)
+        let mobile = identity::service::account(db, a.account_id)
             .await?
-            .and_then(|acc| acc.mobile)
-        else {
-            continue;
-        };
+            .and_then(|acc| acc.mobile);
         let centre = org::service::centre(db, &a.centre).await?;
         let name = centre.map_or_else(|| a.centre.clone(), |c| c.names.zh);
-        let m = Message::new(if kind == "hour" {
-            "hall-sms-hour"
-        } else {
-            "hall-sms-day"
-        })
-        .arg("centre", name)
-        .arg("day", kernel::time_util::format_date(a.day))
-        .arg("slot", hhmm(a.slot.start))
-        .arg("code", a.code.clone());
-        if identity::sms::send(db, mode, &mobile, &both(&m))
-            .await
-            .is_ok()
-        {
-            sent += 1;
-        }
+        let event = notify::Event {
+            kind: if kind == "hour" {
+                "hall-reminder-hour"
+            } else {
+                "hall-reminder-day"
+            },
+            subject: format!("appointment:{}", a.id),
+            vars: vec![
+                ("centre", name),
+                ("day", kernel::time_util::format_date(a.day)),
+                ("slot", hhmm(a.slot.start)),
+                ("code", a.code.clone()),
+            ],
+            to: vec![notify::Recipient {
+                account_id: Some(a.account_id),
+                mobile,
+            }],
+            link: "/me/appointments".into(),
+            once: Some(format!("appointment:{}:{kind}", a.id)),
+        };
+        notify::tell(db, &event).await.map_err(told_error)?;
+        told += 1;
     }
-    for (t, told) in store::untold(&mut conn, at.date()).await? {
+    for (t, was_told) in store::untold(&mut conn, at.date()).await? {
         let ahead = store::ahead_of(&mut conn, &t).await?;
         let near = ahead <= AHEAD;
-        let m = if told == 0 {
+        let (kind, vars) = if was_told == 0 {
             // The ticket's place when issued; near already, it is all they need.
             if !store::claim_told(&mut conn, t.id, 0, if near { 2 } else { 1 }).await? {
                 continue;
@@ -94,37 +70,56 @@ pub async fn send_due(db: &Db, mode: &SmsMode) -> Result<usize, HallError> {
                 .unwrap_or_default();
             let hall = crate::service::hall(db, &code).await?;
             let wait = crate::service::board::wait_estimate(db, &hall, t.category, ahead).await?;
-            Message::new("hall-sms-issued")
-                .arg("number", t.number.clone())
-                .arg("count", ahead)
-                .arg("minutes", wait)
+            (
+                "hall-ticket-issued",
+                vec![
+                    ("number", t.number.clone()),
+                    ("count", ahead.to_string()),
+                    ("minutes", wait.to_string()),
+                ],
+            )
         } else if near && store::claim_told(&mut conn, t.id, 1, 2).await? {
-            Message::new("hall-sms-ahead")
-                .arg("number", t.number.clone())
-                .arg("count", ahead)
+            (
+                "hall-ticket-near",
+                vec![("number", t.number.clone()), ("count", ahead.to_string())],
+            )
         } else {
             continue;
         };
-        let Some(mobile) = t.mobile.clone() else {
+        if t.mobile.is_none() {
             continue;
-        };
-        if identity::sms::send(db, mode, &mobile, &both(&m))
-            .await
-            .is_ok()
-        {
-            sent += 1;
         }
+        let event = notify::Event {
+            kind,
+            subject: format!("ticket:{}", t.id),
+            vars,
+            to: vec![notify::Recipient {
+                account_id: None,
+                mobile: t.mobile.clone(),
+            }],
+            link: String::new(),
+            once: Some(format!("ticket:{}:{kind}", t.id)),
+        };
+        notify::tell(db, &event).await.map_err(told_error)?;
+        told += 1;
     }
-    Ok(sent)
+    Ok(told)
+}
+
+fn told_error(e: notify::NotifyError) -> HallError {
+    match e {
+        notify::NotifyError::Db(e) => HallError::Db(e),
+        other => HallError::Db(db::DbError::Conflict(other.to_string())),
+    }
 }
 
 /// Sends what is due every [`EVERY`], for as long as the runtime lives.
-pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = send_due(&db, &mode).await {
+            if let Err(e) = send_due(&db).await {
                 tracing::warn!(error = %e, "halls: texts not sent; will try again");
             }
         }

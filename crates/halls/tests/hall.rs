@@ -305,7 +305,15 @@ db::on_each_backend! {
     }
 }
 
+/// The hall's texts, once the notification service has sent what is queued.
 async fn texts(db: &Db) -> Vec<(String, String)> {
+    let senders = notify::service::send::Senders {
+        sms: ui::state::SmsMode::DevInbox,
+        http: None,
+    };
+    notify::service::send::run_once(db, &senders, &mut notify::service::send::Paces::new(db))
+        .await
+        .expect("sent");
     db::sqlx::query_as("SELECT mobile, body FROM sms_outbox ORDER BY id")
         .fetch_all(db.pool())
         .await
@@ -318,7 +326,6 @@ db::on_each_backend! {
             return;
         };
         let db = &t.db;
-        let mode = ui::state::SmsMode::DevInbox;
         let item = food_licence(db).await;
         let citizen = person(db, identity::seed::demo_citizen()).await;
         let clerk = login(db, "clerk.chengguan").await;
@@ -326,14 +333,14 @@ db::on_each_backend! {
         let form = booking::BookForm { item, day: "2026-06-11".into(), slot: "09:30".into(), case_id: None };
         let booked = booking::book(db, &citizen, HALL, &form).await.expect("booked");
         // The day before: one reminder, once.
-        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 1);
-        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 0);
+        assert_eq!(yiwang_halls::notify::send_due(db).await.expect("send"), 1);
+        assert_eq!(yiwang_halls::notify::send_due(db).await.expect("send"), 0);
         let sent = texts(db).await;
         assert_eq!(sent[0].0, "13908900001");
         assert!(sent[0].1.contains(&booked.code) && sent[0].1.contains("09:30"), "{}", sent[0].1);
         // Within the hour before the slot: the second.
         at(db, datetime!(2026-06-11 08:45 +8));
-        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 1);
+        assert_eq!(yiwang_halls::notify::send_due(db).await.expect("send"), 1);
         // Five walk-ins with a mobile: each told its place; the fifth, four behind, later told
         // it is near once one is called.
         at(db, datetime!(2026-06-11 09:40 +8));
@@ -343,14 +350,14 @@ db::on_each_backend! {
         }
         let e = tickets::walk_in(db, None, HALL, &tickets::WalkIn { category: Some("comprehensive".into()), mobile: Some("12345".into()), ..Default::default() }).await.expect_err("a bad mobile");
         assert_eq!(key(&e), "hall-mobile-invalid");
-        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 5);
+        assert_eq!(yiwang_halls::notify::send_due(db).await.expect("send"), 5);
         calling::open(db, &clerk, HALL, "01").await.expect("open");
         calling::call_next(db, &clerk, HALL, "01").await.expect("call").expect("A001");
-        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 1);
+        assert_eq!(yiwang_halls::notify::send_due(db).await.expect("send"), 1);
         let last = texts(db).await.pop().expect("a text");
         assert_eq!(last.0, "13900000005");
         assert!(last.1.contains("A005"), "{}", last.1);
-        assert_eq!(yiwang_halls::notify::send_due(db, &mode).await.expect("send"), 0);
+        assert_eq!(yiwang_halls::notify::send_due(db).await.expect("send"), 0);
     }
 }
 

@@ -41,3 +41,28 @@ pub use file_error::FileError;
 pub use i18n::{Lang, Localize, Message};
 pub use numerals::chinese_number;
 pub use person_id::PersonId;
+
+/// A closed set of named values stored and typed by their key: `keyed!(Colour { Red = "red" })`
+/// makes `enum Colour` with `ALL`, `key()` and `parse()`, serialized as its keys. The calling
+/// crate depends on `serde`.
+#[macro_export]
+macro_rules! keyed {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $k:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum $name { $($(#[$vm])* #[serde(rename = $k)] $v),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            /// The name stored, typed and used in message keys.
+            pub fn key(self) -> &'static str {
+                match self { $($name::$v => $k),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.key() == s.trim())
+            }
+        }
+    };
+}

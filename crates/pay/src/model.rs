@@ -96,45 +96,27 @@ impl std::fmt::Display for PaymentCode {
     }
 }
 
-macro_rules! keyed {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $k:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($(#[$vm])* $v),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn key(self) -> &'static str {
-                match self { $($name::$v => $k),* }
-            }
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($k => Some($name::$v),)* _ => None }
-            }
-        }
-    };
-}
-
-keyed!(
+kernel::keyed!(
     /// Where a notice stands.
     NoticeState { Issued = "issued", Paid = "paid", Cancelled = "cancelled" }
 );
-keyed!(
+kernel::keyed!(
     /// Where an order stands at its channel.
     OrderState { Created = "created", Paid = "paid", Failed = "failed", Closed = "closed" }
 );
-keyed!(
+kernel::keyed!(
     /// How the money came: a receipt recorded at a bank counter, or the online provider.
     Channel { Counter = "counter", Online = "online" }
 );
-keyed!(
+kernel::keyed!(
     /// Why money is given back.
     RefundReason { Overpaid = "overpaid", Duplicate = "duplicate", Cancelled = "cancelled" }
 );
-keyed!(
+kernel::keyed!(
     /// Where a refund stands.
     RefundState { Requested = "requested", Refused = "refused", Sent = "sent", Failed = "failed" }
 );
-keyed!(
+kernel::keyed!(
     /// How a statement line and the orders disagree.
     MismatchKind {
         /// The provider paid it; no order here says so.

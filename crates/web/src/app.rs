@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(exchange::router())
         .merge(halls::router())
         .merge(pay::router())
+        .merge(notify::pages::router())
         .merge(cases::api::router())
         .merge(calendar::router())
         .merge(identifiers::router())
@@ -125,12 +126,19 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let tidy = crate::housekeeping::spawn(self.db.clone());
-        let texts = cases::notify::spawn(self.db.clone(), self.sms.clone());
+        let texts = notify::service::send::spawn(
+            self.db.clone(),
+            notify::service::send::Senders {
+                sms: self.sms.clone(),
+                http: Some(Arc::new(crate::outbound::Webhooks(self.db.clone()))),
+            },
+        );
+        let case_news = cases::notify::spawn(self.db.clone());
         let deadlines = cases::alerts::spawn(self.db.clone(), self.sms.clone());
         let requests = exchange::requests::alerts::spawn(self.db.clone(), self.sms.clone());
         let changes = exchange::subscriptions::deliver::spawn(self.db.clone());
         let hall = halls::service::spawn_sweeper(self.db.clone());
-        let hall_texts = halls::notify::spawn(self.db.clone(), self.sms.clone());
+        let hall_texts = halls::notify::spawn(self.db.clone());
         let payments = pay::spawn_sweep(self.db.clone(), std::time::Duration::from_secs(30));
         // Screens' event streams never end by themselves: closing the feed ends them, so the
         // graceful shutdown does not wait for them.
@@ -148,6 +156,7 @@ impl App {
         .await;
         tidy.abort();
         texts.abort();
+        case_news.abort();
         deadlines.abort();
         requests.abort();
         changes.abort();

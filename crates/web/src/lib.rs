@@ -12,6 +12,7 @@ mod identifiers;
 mod metrics;
 mod middleware;
 mod openapi;
+pub mod outbound;
 
 pub use app::{App, router, state};
 
@@ -36,6 +37,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         exchange::FTL,
         halls::FTL,
         pay::FTL,
+        notify::FTL,
         FTL,
     ]
 }

@@ -58,6 +58,12 @@ pub struct FileConfig {
     pub pay_due_days: Option<u16>,
     /// Whether a notice past its due date may still be paid (default true).
     pub pay_accept_late: Option<bool>,
+    /// The SMTP relay for email notifications (`host:port`); email is off without one.
+    pub smtp_relay: Option<String>,
+    /// The sender's address on email notifications.
+    pub smtp_from: Option<String>,
+    /// Tries before a notification that keeps failing is given up (default 5).
+    pub notify_max_attempts: Option<i64>,
 }
 
 /// The settings in force.
@@ -88,6 +94,7 @@ pub struct Settings {
     /// The online payment provider: URL, merchant id, key.
     pub pay_provider: Option<(String, String, Secret)>,
     pub pay: pay::service::Settings,
+    pub notify: notify::service::Settings,
 }
 
 /// A number of working days from the environment (first) or the file: 1 to 60.
@@ -421,7 +428,50 @@ pub fn resolve(
     if let Some(late) = file.pay_accept_late {
         pay.accept_late = late;
     }
+    let mut notify = notify::service::Settings::default();
+    if let Some(relay) = env("YIWANG_SMTP_RELAY").or(file.smtp_relay.clone()) {
+        let from = env("YIWANG_SMTP_FROM")
+            .or(file.smtp_from.clone())
+            .unwrap_or_else(|| "noreply@yiwang.invalid".to_owned());
+        if relay.parse::<SocketAddr>().is_err()
+            && !relay
+                .rsplit_once(':')
+                .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+        {
+            return Err(ConfigError::Env {
+                name: "smtp_relay".into(),
+                value: relay,
+                problem: "give the relay as host:port".into(),
+            });
+        }
+        if !notify::service::is_email(&from) {
+            return Err(ConfigError::Env {
+                name: "smtp_from".into(),
+                value: from,
+                problem: "give an email address".into(),
+            });
+        }
+        notify.smtp = Some(notify::service::Smtp {
+            addr: relay,
+            helo: from
+                .rsplit_once('@')
+                .map_or("localhost", |(_, d)| d)
+                .to_owned(),
+            from,
+        });
+    }
+    if let Some(n) = file.notify_max_attempts {
+        if !(1..=20).contains(&n) {
+            return Err(ConfigError::Env {
+                name: "notify_max_attempts".into(),
+                value: n.to_string(),
+                problem: "give 1 to 20".into(),
+            });
+        }
+        notify.max_attempts = n;
+    }
     Ok(Settings {
+        notify,
         pay_provider,
         pay,
         outbound_allow,

@@ -29,7 +29,7 @@ pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Problems named at most for one upload (the rest are counted).
 const MAX_PROBLEMS: usize = 20;
 
-crate::model::keyed!(
+kernel::keyed!(
     /// How a version was uploaded.
     Format { Csv = "csv", Json = "json" }
 );

@@ -29,9 +29,9 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Names, keyed};
+use crate::model::Names;
 
-keyed!(
+kernel::keyed!(
     /// Where a request stands.
     State {
         Review = "review",

@@ -25,11 +25,9 @@ pub mod pages;
 pub mod service;
 pub mod store;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::model::keyed;
-
-keyed!(
+kernel::keyed!(
     /// Where a subscription stands.
     State {
         Active = "active",
@@ -40,7 +38,7 @@ keyed!(
     }
 );
 
-keyed!(
+kernel::keyed!(
     /// Where one delivery stands.
     DeliveryState {
         Pending = "pending",

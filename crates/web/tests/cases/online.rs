@@ -481,13 +481,20 @@ impl Story {
         let inbox = app.get_as("/me/inbox?lang=zh", &me).await;
         inbox.shows("已办结");
         assert!(inbox.body.contains("待补正"));
-        let texts = cases::notify::send_pending(db, &ui::state::SmsMode::DevInbox, 100)
-            .await
-            .expect("texts");
+        let told = cases::notify::relay_pending(db, 100).await.expect("told");
         assert_eq!(
-            texts, 6,
+            told, 6,
             "submit, notice, supplement, accept, approve, deliver"
         );
+        let senders = notify::service::send::Senders {
+            sms: ui::state::SmsMode::DevInbox,
+            http: None,
+        };
+        let mut paces = notify::service::send::Paces::new(db);
+        let round = notify::service::send::run_once(db, &senders, &mut paces)
+            .await
+            .expect("sent");
+        assert_eq!(round.sent, 6, "one text per change: {round:?}");
         let sms: Vec<String> = db::sqlx::query_scalar(
             "SELECT body FROM sms_outbox WHERE mobile = '13908900001' ORDER BY id",
         )
@@ -500,12 +507,14 @@ impl Story {
             "{sms:?}"
         );
         assert_eq!(
-            cases::notify::send_pending(db, &ui::state::SmsMode::DevInbox, 100)
-                .await
-                .expect("again"),
+            cases::notify::relay_pending(db, 100).await.expect("again"),
             0,
-            "each text goes once"
+            "each change is told once"
         );
+        let again = notify::service::send::run_once(db, &senders, &mut paces)
+            .await
+            .expect("again");
+        assert_eq!(again.sent, 0, "each text goes once");
         let audit = app.audit_actions().await;
         for a in [
             "case.submit",

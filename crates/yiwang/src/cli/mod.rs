@@ -532,6 +532,7 @@ async fn serve(db: Db, settings: &Settings, banner: impl FnOnce(SocketAddr)) -> 
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = app.local_addr()?;
     pay::service::configure(&db, settings.pay.clone());
+    notify::service::configure(&db, settings.notify.clone());
     if let Some((url, merchant, key)) = &settings.pay_provider {
         pay::provider::configure(
             &db,
