@@ -115,6 +115,33 @@ pub async fn preferences(conn: &mut Conn, account: i64) -> Result<Option<Prefere
     .transpose()
 }
 
+/// The choices of those of `accounts` who made any.
+pub async fn preferences_of(
+    conn: &mut Conn,
+    accounts: &[i64],
+) -> Result<std::collections::HashMap<i64, Preferences>, DbError> {
+    let mut ids = accounts.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {PREFERENCES} FROM notify_preferences WHERE account_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let p = preferences_row(&r)?;
+            out.insert(p.account_id, p);
+        }
+    }
+    Ok(out)
+}
+
 /// Keeps a person's choices.
 pub async fn save_preferences(conn: &mut Conn, p: &Preferences, at: &str) -> Result<(), DbError> {
     sqlx::query(
@@ -204,51 +231,61 @@ pub async fn stop_webhook(conn: &mut Conn, id: i64) -> Result<bool, DbError> {
 
 /// A message to write.
 #[derive(Debug, Clone)]
-pub struct NewMessage<'a> {
-    pub event: &'a str,
-    pub subject_ref: &'a str,
+pub struct Outgoing {
+    pub event: String,
+    pub subject_ref: String,
     pub account_id: Option<i64>,
     pub channel: Channel,
-    pub address: &'a str,
-    pub lang: &'a str,
+    pub address: String,
+    pub lang: String,
     pub template_version: i64,
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub link: &'a str,
+    pub subject: String,
+    pub body: String,
+    pub link: String,
     pub urgent: bool,
     pub state: MessageState,
-    pub not_before: &'a str,
-    pub created_at: &'a str,
+    pub not_before: String,
+    pub created_at: String,
     pub once_key: Option<String>,
 }
 
-/// Writes a message; `None` when one with the same once-key was written before.
-pub async fn add_message(conn: &mut Conn, m: &NewMessage<'_>) -> Result<Option<i64>, DbError> {
-    let sent_at = (m.state == MessageState::Sent).then_some(m.created_at);
-    Ok(sqlx::query_scalar(
-        "INSERT INTO notify_messages (event, subject_ref, account_id, channel, address, lang, template_version, subject, body, link, \
-         urgent, state, attempts, not_before, created_at, sent_at, once_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, $16) \
-         ON CONFLICT (once_key) DO NOTHING RETURNING id",
-    )
-    .bind(m.event)
-    .bind(m.subject_ref)
-    .bind(m.account_id)
-    .bind(m.channel.key())
-    .bind(m.address)
-    .bind(m.lang)
-    .bind(m.template_version)
-    .bind(m.subject)
-    .bind(m.body)
-    .bind(m.link)
-    .bind(i64::from(m.urgent))
-    .bind(m.state.key())
-    .bind(m.not_before)
-    .bind(m.created_at)
-    .bind(sent_at)
-    .bind(m.once_key.as_deref())
-    .fetch_optional(&mut *conn)
-    .await?)
+/// Rows a statement writes (16 parameters each, well under both backends' limits).
+const ROWS_A_STATEMENT: usize = 200;
+
+/// Writes messages; one with a once-key written before is skipped. Returns how many were
+/// written.
+pub async fn add_messages(conn: &mut Conn, all: &[Outgoing]) -> Result<usize, DbError> {
+    let mut written = 0;
+    for chunk in all.chunks(ROWS_A_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO notify_messages (event, subject_ref, account_id, channel, address, lang, template_version, subject, body, link, \
+             urgent, state, not_before, created_at, sent_at, once_key) VALUES {} ON CONFLICT (once_key) DO NOTHING RETURNING id",
+            db::placeholders(chunk.len(), 16, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            let sent_at = (m.state == MessageState::Sent).then_some(m.created_at.as_str());
+            q = q
+                .bind(m.event.as_str())
+                .bind(m.subject_ref.as_str())
+                .bind(m.account_id)
+                .bind(m.channel.key())
+                .bind(m.address.as_str())
+                .bind(m.lang.as_str())
+                .bind(m.template_version)
+                .bind(m.subject.as_str())
+                .bind(m.body.as_str())
+                .bind(m.link.as_str())
+                .bind(i64::from(m.urgent))
+                .bind(m.state.key())
+                .bind(m.not_before.as_str())
+                .bind(m.created_at.as_str())
+                .bind(sent_at)
+                .bind(m.once_key.as_deref());
+        }
+        written += q.fetch_all(&mut *conn).await?.len();
+    }
+    Ok(written)
 }
 
 const MESSAGE: &str = "id, event, subject_ref, account_id, channel, address, lang, template_version, subject, body, link, urgent, state, attempts, not_before, outcome, created_at, sent_at, seen";

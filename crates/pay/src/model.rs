@@ -353,6 +353,15 @@ impl From<identity::IdentityError> for PayError {
     }
 }
 
+impl From<notify::NotifyError> for PayError {
+    fn from(e: notify::NotifyError) -> PayError {
+        match e {
+            notify::NotifyError::Db(e) => PayError::Db(e),
+            other => PayError::Refused(other.message()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for PayError {
     fn from(e: sqlx::Error) -> PayError {
         PayError::Db(e.into())

@@ -242,6 +242,11 @@ db::on_each_backend! {
             certs::service::Verdict::Genuine { cert, .. } => assert_eq!(cert.holder_code, paid.payer_code),
             other => panic!("the receipt does not verify: {other:?}"),
         }
+        // The payer was told of the notice and of the payment, once each, in their inbox.
+        let told = notify::service::of_subject(db, &format!("notice:{}", notice.code)).await.expect("messages");
+        let events: Vec<&str> = told.iter().map(|m| m.event.as_str()).collect();
+        assert_eq!(events, ["pay-notice", "pay-paid"], "{told:?}");
+        assert!(told[1].body.contains(&paid.receipt) && told[0].body.contains("20.00"), "{told:?}");
         // Paid once: a second order is refused.
         let e = settle::start_online(db, None, notice.code.as_str(), "").await.expect_err("paid already");
         assert_eq!(e.key(), "pay-notice-paid");

@@ -20,8 +20,10 @@ mod certs;
 mod exchange;
 mod halls;
 mod items;
+mod notify;
 pub mod ogc_compare;
 mod oidc;
+mod pay;
 mod registry;
 use backend::Backend;
 pub use oidc::Baseline;
@@ -574,6 +576,11 @@ pub enum Group {
     Exchange,
     /// The hall: 50 halls of 30 windows under load, 200 calling screens, a day's figures.
     Halls,
+    /// Payments: signed callbacks settled, a storm of duplicates, a day of a million orders
+    /// reconciled.
+    Pay,
+    /// Notifications rendered and queued; the senders across a `kill -9`.
+    Notify,
 }
 
 pub async fn run(
@@ -645,6 +652,18 @@ pub async fn run(
         match halls::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("hall figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Pay) {
+        match pay::figures(&dir, quick, postgres_url).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("payment figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Notify) {
+        match notify::figures(&dir, quick, postgres_url).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("notification figures not measured: {e:#}"),
         }
     }
     if wanted(Group::Registry) {

@@ -64,6 +64,11 @@ pub struct FileConfig {
     pub smtp_from: Option<String>,
     /// Tries before a notification that keeps failing is given up (default 5).
     pub notify_max_attempts: Option<i64>,
+    /// Seconds a sender holds a claimed notification (default 120); a claim older than this
+    /// was interrupted.
+    pub notify_lease_secs: Option<i64>,
+    /// Webhook calls a second per replica (default 200).
+    pub notify_webhooks_per_second: Option<u32>,
 }
 
 /// The settings in force.
@@ -469,6 +474,40 @@ pub fn resolve(
             });
         }
         notify.max_attempts = n;
+    }
+    let lease = match env("YIWANG_NOTIFY_LEASE_SECS") {
+        Some(v) => Some(
+            v.parse::<i64>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .ok_or_else(|| ConfigError::Env {
+                    name: "YIWANG_NOTIFY_LEASE_SECS".into(),
+                    value: v.clone(),
+                    problem: "give 1 to 3600 seconds".into(),
+                })?,
+        ),
+        None => file.notify_lease_secs,
+    };
+    if let Some(secs) = lease {
+        notify.lease = time::Duration::seconds(secs.clamp(1, 3600));
+    }
+    let hooks = match env("YIWANG_NOTIFY_WEBHOOKS_PER_SECOND") {
+        Some(v) => Some(
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .ok_or_else(|| ConfigError::Env {
+                    name: "YIWANG_NOTIFY_WEBHOOKS_PER_SECOND".into(),
+                    value: v.clone(),
+                    problem: "give 1 to 10000".into(),
+                })?,
+        ),
+        None => file.notify_webhooks_per_second,
+    };
+    if let Some(n) = hooks {
+        notify
+            .per_second
+            .insert(notify::model::Channel::Webhook, n.clamp(1, 10_000));
     }
     Ok(Settings {
         notify,

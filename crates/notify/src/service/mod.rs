@@ -12,7 +12,7 @@ pub mod templates;
 pub mod webhooks;
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration as StdDuration, Instant};
 
 use db::audit::{self, NewEvent};
@@ -27,7 +27,7 @@ use crate::model::{
     Webhook, event,
 };
 pub use crate::smtp::Smtp;
-use crate::store::{self, NewMessage};
+use crate::store;
 use crate::template::render;
 
 /// Settings of the notification service (the configuration's `notify_*` and `smtp_*`).
@@ -88,7 +88,7 @@ struct Snapshot {
 }
 
 #[derive(Default)]
-struct Cached(RwLock<Option<Snapshot>>);
+struct Cached(RwLock<Option<Arc<Snapshot>>>);
 
 const CACHE_FOR: StdDuration = StdDuration::from_secs(5);
 
@@ -99,10 +99,7 @@ pub(crate) fn forget_cached(db: &Db) {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
 }
 
-async fn cached(
-    db: &Db,
-    conn: &mut Conn,
-) -> Result<(HashMap<String, Template>, Vec<Webhook>), DbError> {
+async fn cached(db: &Db, conn: &mut Conn) -> Result<Arc<Snapshot>, DbError> {
     let cell = db.shared(|_| Cached::default());
     if let Some(s) = cell
         .0
@@ -111,7 +108,7 @@ async fn cached(
         .as_ref()
         && s.read_at.elapsed() < CACHE_FOR
     {
-        return Ok((s.templates.clone(), s.hooks.clone()));
+        return Ok(s.clone());
     }
     let templates: HashMap<String, Template> = store::current_templates_in(conn)
         .await?
@@ -119,15 +116,16 @@ async fn cached(
         .map(|t| (t.event.clone(), t))
         .collect();
     let hooks = store::webhooks(conn).await?;
+    let snapshot = Arc::new(Snapshot {
+        read_at: Instant::now(),
+        templates,
+        hooks,
+    });
     *cell
         .0
         .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Snapshot {
-        read_at: Instant::now(),
-        templates: templates.clone(),
-        hooks: hooks.clone(),
-    });
-    Ok((templates, hooks))
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(snapshot.clone());
+    Ok(snapshot)
 }
 
 /// Who is told: a person's account (their inbox, and their channels by their preferences),
@@ -197,119 +195,133 @@ pub fn render_in(t: &Template, tongue: Tongue, vars: &[(&str, String)]) -> (Stri
 /// emails wait for the end of a person's quiet hours unless the event is urgent. Returns how
 /// many messages were written.
 pub async fn tell_in(conn: &mut Conn, db: &Db, e: &Event) -> Result<usize, NotifyError> {
-    let spec: &EventSpec = event(e.kind)?;
-    let (templates, hooks) = cached(db, conn).await?;
-    let builtin;
-    let t = match templates.get(e.kind) {
-        Some(t) => t,
-        None => {
-            builtin = spec.builtin();
-            &builtin
-        }
-    };
+    tell_all_in(conn, db, std::slice::from_ref(e)).await
+}
+
+/// Tells about each of `events` in the caller's transaction, as [`tell_in`] does, reading the
+/// recipients' preferences at once and writing the messages in few statements (a sweep that
+/// tells many).
+pub async fn tell_all_in(conn: &mut Conn, db: &Db, events: &[Event]) -> Result<usize, NotifyError> {
+    let snapshot = cached(db, conn).await?;
+    let accounts: Vec<i64> = events
+        .iter()
+        .flat_map(|e| e.to.iter().filter_map(|r| r.account_id))
+        .collect();
+    let chosen = store::preferences_of(conn, &accounts).await?;
     let now = db.clock().now();
     let at = format_instant(now);
     let email_relay = settings(db).smtp.is_some();
-    let mut written = 0;
-    for r in &e.to {
-        let prefs = match r.account_id {
-            Some(a) => store::preferences(conn, a)
-                .await?
-                .unwrap_or_else(|| Preferences::default_for(a)),
-            None => Preferences::default_for(0),
+    let mut out: Vec<store::Outgoing> = Vec::new();
+    for e in events {
+        let spec: &EventSpec = event(e.kind)?;
+        let builtin;
+        let t = match snapshot.templates.get(e.kind) {
+            Some(t) => t,
+            None => {
+                builtin = spec.builtin();
+                &builtin
+            }
         };
-        let (subject, body) = render_in(t, prefs.tongue, &e.vars);
-        let later = format_instant(if spec.urgent {
-            now
-        } else {
-            after_quiet(&prefs, now)
-        });
-        let mut out: Vec<(Channel, String, MessageState, &str)> = Vec::new();
-        if r.account_id.is_some() {
-            out.push((Channel::Inbox, String::new(), MessageState::Sent, &at));
+        let base = store::Outgoing {
+            event: e.kind.to_owned(),
+            subject_ref: e.subject.clone(),
+            account_id: None,
+            channel: Channel::Inbox,
+            address: String::new(),
+            lang: String::new(),
+            template_version: t.version,
+            subject: String::new(),
+            body: String::new(),
+            link: e.link.clone(),
+            urgent: spec.urgent,
+            state: MessageState::Queued,
+            not_before: at.clone(),
+            created_at: at.clone(),
+            once_key: None,
+        };
+        for r in &e.to {
+            let prefs = r
+                .account_id
+                .map(|a| {
+                    chosen
+                        .get(&a)
+                        .cloned()
+                        .unwrap_or_else(|| Preferences::default_for(a))
+                })
+                .unwrap_or_else(|| Preferences::default_for(0));
+            let (subject, body) = render_in(t, prefs.tongue, &e.vars);
+            let later = format_instant(if spec.urgent {
+                now
+            } else {
+                after_quiet(&prefs, now)
+            });
+            let mut channels: Vec<(Channel, String, MessageState, &str)> = Vec::new();
+            if r.account_id.is_some() {
+                channels.push((Channel::Inbox, String::new(), MessageState::Sent, &at));
+            }
+            if let Some(m) = r.mobile.as_deref().filter(|m| !m.is_empty())
+                && prefs.sms
+            {
+                channels.push((Channel::Sms, m.to_owned(), MessageState::Queued, &later));
+            }
+            if let Some(addr) = prefs
+                .email
+                .as_deref()
+                .filter(|_| prefs.email_on && email_relay)
+            {
+                channels.push((
+                    Channel::Email,
+                    addr.to_owned(),
+                    MessageState::Queued,
+                    &later,
+                ));
+            }
+            for (channel, address, state, not_before) in channels {
+                out.push(store::Outgoing {
+                    account_id: r.account_id,
+                    channel,
+                    once_key: e.once.as_ref().map(|k| {
+                        format!(
+                            "{k}:{}:{address}:{}",
+                            channel.key(),
+                            r.account_id.unwrap_or(0)
+                        )
+                    }),
+                    address,
+                    lang: prefs.tongue.key().to_owned(),
+                    subject: subject.clone(),
+                    body: body.clone(),
+                    state,
+                    not_before: not_before.to_owned(),
+                    ..base.clone()
+                });
+            }
         }
-        if let Some(m) = r.mobile.as_deref().filter(|m| !m.is_empty())
-            && prefs.sms
-        {
-            out.push((Channel::Sms, m.to_owned(), MessageState::Queued, &later));
-        }
-        if let Some(addr) = prefs
-            .email
-            .as_deref()
-            .filter(|_| prefs.email_on && email_relay)
-        {
-            out.push((
-                Channel::Email,
-                addr.to_owned(),
-                MessageState::Queued,
-                &later,
-            ));
-        }
-        for (channel, address, state, not_before) in out {
-            let m = NewMessage {
-                event: e.kind,
-                subject_ref: &e.subject,
-                account_id: r.account_id,
-                channel,
-                address: &address,
-                lang: prefs.tongue.key(),
-                template_version: t.version,
-                subject: &subject,
-                body: &body,
-                link: &e.link,
-                urgent: spec.urgent,
-                state,
-                not_before,
-                created_at: &at,
-                once_key: e.once.as_ref().map(|k| {
-                    format!(
-                        "{k}:{}:{address}:{}",
-                        channel.key(),
-                        r.account_id.unwrap_or(0)
-                    )
-                }),
-            };
-            if store::add_message(conn, &m).await?.is_some() {
-                written += 1;
+        let wanted: Vec<&Webhook> = snapshot.hooks.iter().filter(|h| h.wants(e.kind)).collect();
+        if !wanted.is_empty() {
+            let vars: serde_json::Map<String, serde_json::Value> = e
+                .vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+                .collect();
+            let payload = serde_json::json!({
+                "event": e.kind, "subject": e.subject, "vars": vars, "at": at,
+            })
+            .to_string();
+            for h in wanted {
+                let address = h.id.to_string();
+                out.push(store::Outgoing {
+                    channel: Channel::Webhook,
+                    once_key: e.once.as_ref().map(|k| format!("{k}:webhook:{address}")),
+                    address,
+                    subject: e.kind.to_owned(),
+                    body: payload.clone(),
+                    ..base.clone()
+                });
             }
         }
     }
-    let wanted: Vec<&Webhook> = hooks.iter().filter(|h| h.wants(e.kind)).collect();
-    if !wanted.is_empty() {
-        let vars: serde_json::Map<String, serde_json::Value> = e
-            .vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
-            .collect();
-        let payload = serde_json::json!({
-            "event": e.kind, "subject": e.subject, "vars": vars, "at": at,
-        })
-        .to_string();
-        for h in wanted {
-            let address = h.id.to_string();
-            let m = NewMessage {
-                event: e.kind,
-                subject_ref: &e.subject,
-                account_id: None,
-                channel: Channel::Webhook,
-                address: &address,
-                lang: "",
-                template_version: t.version,
-                subject: e.kind,
-                body: &payload,
-                link: &e.link,
-                urgent: spec.urgent,
-                state: MessageState::Queued,
-                not_before: &at,
-                created_at: &at,
-                once_key: e.once.as_ref().map(|k| format!("{k}:webhook:{address}")),
-            };
-            if store::add_message(conn, &m).await?.is_some() {
-                written += 1;
-            }
-        }
-    }
-    Ok(written)
+    Ok(store::add_messages(conn, &out).await?)
 }
 
 /// Tells about `e` in a transaction of its own (an event that changes nothing else).

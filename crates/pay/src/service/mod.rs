@@ -257,6 +257,31 @@ pub async fn issue_in(
         },
     )
     .await?;
+    // The payer's inbox (and email, if they asked) has the code and the amount; the text
+    // about the fee is the purpose's own (a case's "payment due").
+    if let Some(account) = n.payer_account_id {
+        notify::tell_in(
+            conn,
+            db,
+            &notify::Event {
+                kind: "pay-notice",
+                subject: format!("notice:{}", n.code),
+                vars: vec![
+                    ("code", n.code.to_string()),
+                    ("amount", crate::model::yuan(n.amount_fen)),
+                    ("due", n.due_on.clone()),
+                    ("item", n.item_name.clone()),
+                ],
+                to: vec![notify::Recipient {
+                    account_id: Some(account),
+                    mobile: None,
+                }],
+                link: format!("/pay/{}", n.code),
+                once: Some(format!("pay-notice:{}", n.code)),
+            },
+        )
+        .await?;
+    }
     Ok(n)
 }
 
