@@ -4,9 +4,10 @@
 //! Each task warns once and escalates once: a replica claims the task by setting its mark
 //! (`warned_on`, `escalated_on`) with a conditional update before it writes the alert, so two
 //! replicas never alert twice. Alerts show on the approver's inbox and the supervision page,
-//! and go out as text messages to those with a mobile.
+//! and are told through the notification service in the alert's transaction (each
+//! official's messages, and a text to those with a mobile).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
@@ -15,7 +16,6 @@ use kernel::time_util::{format_date, format_instant, parse_date};
 use kernel::{DivisionCode, WorkingDays};
 use serde_json::json;
 use sqlx::Row;
-use ui::state::SmsMode;
 
 /// A task due within this many working days warns its assignees.
 pub const WARN_DAYS: u16 = 2;
@@ -98,16 +98,17 @@ async fn candidates(db: &Db, kind: Kind, until: &str) -> Result<Vec<Candidate>, 
         .collect()
 }
 
-/// The mobiles to text about a task: its assignees, or the supervisors over it.
-async fn recipients(db: &Db, kind: Kind, t: &Candidate) -> Result<Vec<String>, DbError> {
+/// Whom to tell about a task (their account and mobile): its assignees, or the supervisors
+/// over it.
+async fn recipients(db: &Db, kind: Kind, t: &Candidate) -> Result<Vec<notify::Recipient>, DbError> {
     let Ok(division) = DivisionCode::parse(&t.division) else {
         return Ok(Vec::new());
     };
     let rows = match kind {
         Kind::DueSoon => {
             sqlx::query(
-                "SELECT a.mobile, r.division_code FROM accounts a JOIN official_roles r ON r.account_id = a.id \
-                 WHERE a.department_code = $1 AND r.role = $2 AND a.mobile IS NOT NULL",
+                "SELECT a.id, a.mobile, r.division_code FROM accounts a JOIN official_roles r ON r.account_id = a.id \
+                 WHERE a.department_code = $1 AND r.role = $2",
             )
             .bind(&t.department)
             .bind(&t.role)
@@ -116,28 +117,35 @@ async fn recipients(db: &Db, kind: Kind, t: &Candidate) -> Result<Vec<String>, D
         }
         Kind::Overdue => {
             sqlx::query(
-                "SELECT a.mobile, r.division_code FROM accounts a JOIN official_roles r ON r.account_id = a.id \
-                 WHERE r.role = $1 AND a.mobile IS NOT NULL",
+                "SELECT a.id, a.mobile, r.division_code FROM accounts a JOIN official_roles r ON r.account_id = a.id \
+                 WHERE r.role = $1",
             )
             .bind(Role::Supervisor.key())
             .fetch_all(db.pool())
             .await?
         }
     };
-    let mut out = BTreeSet::new();
+    let mut out = BTreeMap::new();
     for r in rows {
-        let mobile: String = r.try_get(0)?;
-        let over: String = r.try_get(1)?;
+        let account: i64 = r.try_get(0)?;
+        let mobile: Option<String> = r.try_get(1)?;
+        let over: String = r.try_get(2)?;
         if DivisionCode::parse(&over).is_ok_and(|d| division.is_within(d)) {
-            out.insert(mobile);
+            out.insert(account, mobile);
         }
     }
-    Ok(out.into_iter().collect())
+    Ok(out
+        .into_iter()
+        .map(|(account, mobile)| notify::Recipient {
+            account_id: Some(account),
+            mobile,
+        })
+        .collect())
 }
 
 /// One pass: warns of tasks due soon and escalates overdue ones; returns how many alerts it
 /// wrote. Deadlines are read with the working-day calendar of each task's division.
-pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
+pub async fn sweep(db: &Db) -> Result<usize, DbError> {
     let day = db.clock().today();
     let calendar = db::calendar::load(db).await?;
     let mut written = 0;
@@ -153,13 +161,13 @@ pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
         });
         let due = parse_date(&t.due_date);
         if due.is_some_and(|due| near.is_some_and(|n| due <= n))
-            && alert(db, mode, Kind::DueSoon, &t).await?
+            && alert(db, Kind::DueSoon, &t).await?
         {
             written += 1;
         }
     }
     for t in candidates(db, Kind::Overdue, &format_date(day)).await? {
-        if alert(db, mode, Kind::Overdue, &t).await? {
+        if alert(db, Kind::Overdue, &t).await? {
             written += 1;
         }
     }
@@ -167,8 +175,14 @@ pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
 }
 
 /// Claims the task for this alert and writes it; `false` when another replica was first.
-async fn alert(db: &Db, mode: &SmsMode, kind: Kind, t: &Candidate) -> Result<bool, DbError> {
+async fn alert(db: &Db, kind: Kind, t: &Candidate) -> Result<bool, DbError> {
     let at = db.clock().now();
+    let to = recipients(db, kind, t).await?;
+    let item: String = sqlx::query_scalar("SELECT item_name FROM cases WHERE id = $1")
+        .bind(t.case_id)
+        .fetch_optional(db.pool())
+        .await?
+        .unwrap_or_default();
     let mut tx = db.begin().await?;
     let claimed = sqlx::query(&format!(
         "UPDATE case_tasks SET {mark} = $1 WHERE id = $2 AND {mark} IS NULL AND state = 'open'",
@@ -205,24 +219,32 @@ async fn alert(db: &Db, mode: &SmsMode, kind: Kind, t: &Candidate) -> Result<boo
         },
     )
     .await?;
+    // The assignees (or supervisors) are told in the alert's own transaction: their inbox,
+    // and a text where they have a mobile.
+    notify::tell_in(
+        &mut tx,
+        db,
+        &notify::Event {
+            kind: match kind {
+                Kind::DueSoon => "task-due-soon",
+                Kind::Overdue => "task-overdue",
+            },
+            subject: format!("case:{}", t.case_id),
+            vars: vec![
+                ("number", t.number.clone()),
+                ("item", item),
+                ("due", t.due_date.clone()),
+            ],
+            to,
+            link: match kind {
+                Kind::DueSoon => "/console/tasks".into(),
+                Kind::Overdue => "/console/supervision".into(),
+            },
+            once: Some(format!("task:{}:{}", t.id, kind.key())),
+        },
+    )
+    .await?;
     tx.commit().await?;
-    if *mode != SmsMode::Disabled {
-        let text = match kind {
-            Kind::DueSoon => format!(
-                "【西藏政务服务网】办件 {} 的审批任务将于 {} 到期，请及时办理。",
-                t.number, t.due_date
-            ),
-            Kind::Overdue => format!(
-                "【西藏政务服务网】督办：办件 {} 的审批任务已于 {} 逾期，请督促办理。",
-                t.number, t.due_date
-            ),
-        };
-        for m in recipients(db, kind, t).await? {
-            if let Err(e) = identity::sms::send(db, mode, &m, &text).await {
-                tracing::warn!(task = t.id, error = %e, "a deadline alert's text was not sent");
-            }
-        }
-    }
     Ok(true)
 }
 
@@ -286,9 +308,8 @@ pub async fn for_official(db: &Db, session: &Session, kind: Kind) -> Result<Vec<
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Sweeps every [`EVERY`] for as long as the runtime lives.
-pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
-    db::periodic::every(db, EVERY, "deadline alerts", move |db| {
-        let mode = mode.clone();
-        async move { sweep(&db, &mode).await }
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
+    db::periodic::every(db, EVERY, "deadline alerts", move |db| async move {
+        sweep(&db).await
     })
 }

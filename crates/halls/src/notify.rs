@@ -54,7 +54,7 @@ pub async fn send_due(db: &Db) -> Result<usize, HallError> {
             link: "/me/appointments".into(),
             once: Some(format!("appointment:{}:{kind}", a.id)),
         };
-        notify::tell(db, &event).await.map_err(told_error)?;
+        notify::tell(db, &event).await.map_err(db::DbError::from)?;
         told += 1;
     }
     for (t, was_told) in store::untold(&mut conn, at.date()).await? {
@@ -100,17 +100,10 @@ pub async fn send_due(db: &Db) -> Result<usize, HallError> {
             link: String::new(),
             once: Some(format!("ticket:{}:{kind}", t.id)),
         };
-        notify::tell(db, &event).await.map_err(told_error)?;
+        notify::tell(db, &event).await.map_err(db::DbError::from)?;
         told += 1;
     }
     Ok(told)
-}
-
-fn told_error(e: notify::NotifyError) -> HallError {
-    match e {
-        notify::NotifyError::Db(e) => HallError::Db(e),
-        other => HallError::Db(db::DbError::Conflict(other.to_string())),
-    }
 }
 
 /// Sends what is due every [`EVERY`], for as long as the runtime lives.

@@ -239,6 +239,17 @@ impl NotifyError {
     }
 }
 
+/// A capability whose errors are the database's tells through `?`; an event or template
+/// problem there is a programming error, reported as a conflict.
+impl From<NotifyError> for DbError {
+    fn from(e: NotifyError) -> DbError {
+        match e {
+            NotifyError::Db(e) => e,
+            other => DbError::Conflict(other.to_string()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for NotifyError {
     fn from(e: sqlx::Error) -> NotifyError {
         NotifyError::Db(e.into())

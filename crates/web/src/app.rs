@@ -134,8 +134,8 @@ impl App {
             },
         );
         let case_news = cases::notify::spawn(self.db.clone());
-        let deadlines = cases::alerts::spawn(self.db.clone(), self.sms.clone());
-        let requests = exchange::requests::alerts::spawn(self.db.clone(), self.sms.clone());
+        let deadlines = cases::alerts::spawn(self.db.clone());
+        let requests = exchange::requests::alerts::spawn(self.db.clone());
         let changes = exchange::subscriptions::deliver::spawn(self.db.clone());
         let hall = halls::service::spawn_sweeper(self.db.clone());
         let hall_texts = halls::notify::spawn(self.db.clone());

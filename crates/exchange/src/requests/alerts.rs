@@ -4,7 +4,7 @@
 //! supervisors over the provider's division (督办). Each request warns once and escalates once
 //! per step: the replica that sets the mark writes the alert, so two replicas never send it
 //! twice. Alerts are steps of the request (shown on its page and the list) and audit events,
-//! and go out as text messages to those with a mobile.
+//! and are told through the notification service in the alert's transaction.
 
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
@@ -13,7 +13,6 @@ use kernel::time_util::{format_date, format_instant, parse_date};
 use kernel::{DivisionCode, WorkingDays};
 use serde_json::json;
 use sqlx::Row;
-use ui::state::SmsMode;
 
 use super::service::{AUTHORITY_DEPARTMENT, AUTHORITY_DIVISION};
 use super::{Holder, Request, Step, store};
@@ -21,8 +20,13 @@ use super::{Holder, Request, Step, store};
 /// A request due within this many working days warns its holder.
 pub const WARN_DAYS: u16 = 1;
 
-/// The mobiles to text: the holder's officials, or the supervisors over the provider.
-async fn recipients(db: &Db, r: &Request, overdue: bool) -> Result<Vec<String>, DbError> {
+/// Whom to tell (account and mobile): the holder's officials, or the supervisors over the
+/// provider.
+async fn recipients(
+    db: &Db,
+    r: &Request,
+    overdue: bool,
+) -> Result<Vec<notify::Recipient>, DbError> {
     let (role, department, over) = match (overdue, r.holder) {
         (true, _) => (Role::Supervisor, None, r.provider.split('-').next()),
         (false, Holder::Authority) => (
@@ -40,29 +44,37 @@ async fn recipients(db: &Db, r: &Request, overdue: bool) -> Result<Vec<String>, 
         return Ok(Vec::new());
     };
     let rows = sqlx::query(
-        "SELECT a.mobile, r.division_code, a.department_code FROM accounts a JOIN official_roles r ON r.account_id = a.id \
-         WHERE r.role = $1 AND a.mobile IS NOT NULL",
+        "SELECT a.id, a.mobile, r.division_code, a.department_code FROM accounts a JOIN official_roles r ON r.account_id = a.id \
+         WHERE r.role = $1",
     )
     .bind(role.key())
     .fetch_all(db.pool())
     .await?;
-    let mut out = std::collections::BTreeSet::new();
+    let mut out = std::collections::BTreeMap::new();
     for row in rows {
-        let mobile: String = row.try_get(0)?;
-        let granted: String = row.try_get(1)?;
-        let dept: Option<String> = row.try_get(2)?;
+        let account: i64 = row.try_get(0)?;
+        let mobile: Option<String> = row.try_get(1)?;
+        let granted: String = row.try_get(2)?;
+        let dept: Option<String> = row.try_get(3)?;
         let covers = DivisionCode::parse(&granted).is_ok_and(|g| division.is_within(g));
         let matches = department.is_none_or(|d| dept.as_deref() == Some(d));
         if covers && matches {
-            out.insert(mobile);
+            out.insert(account, mobile);
         }
     }
-    Ok(out.into_iter().collect())
+    Ok(out
+        .into_iter()
+        .map(|(account, mobile)| notify::Recipient {
+            account_id: Some(account),
+            mobile,
+        })
+        .collect())
 }
 
 /// Sets the mark and writes the alert; `false` when another replica was first.
-async fn alert(db: &Db, mode: &SmsMode, r: &Request, overdue: bool) -> Result<bool, DbError> {
+async fn alert(db: &Db, r: &Request, overdue: bool) -> Result<bool, DbError> {
     let now = db.clock().now();
+    let to = recipients(db, r, overdue).await?;
     let (mark, action) = if overdue {
         ("escalated_on", "escalated")
     } else {
@@ -91,31 +103,38 @@ async fn alert(db: &Db, mode: &SmsMode, r: &Request, overdue: bool) -> Result<bo
         },
     )
     .await?;
+    // Told in the alert's own transaction: the officials' messages, a text where they have
+    // a mobile.
+    notify::tell_in(
+        &mut tx,
+        db,
+        &notify::Event {
+            kind: if overdue {
+                "exchange-request-overdue"
+            } else {
+                "exchange-request-due-soon"
+            },
+            subject: format!("exchange-request:{}", r.id),
+            vars: vec![
+                ("request", r.id.to_string()),
+                ("due", r.due_on.clone().unwrap_or_default()),
+            ],
+            to,
+            link: format!("/exchange/requests/{}", r.id),
+            once: Some(format!(
+                "exchange-request:{}:{action}:{}",
+                r.id,
+                r.state.key()
+            )),
+        },
+    )
+    .await?;
     tx.commit().await?;
-    if *mode != SmsMode::Disabled {
-        let due = r.due_on.clone().unwrap_or_default();
-        let text = if overdue {
-            format!(
-                "【西藏政务服务网】督办：数据共享申请 {} 已于 {due} 逾期，请督促办理。",
-                r.id
-            )
-        } else {
-            format!(
-                "【西藏政务服务网】数据共享申请 {} 将于 {due} 到期，请及时办理。",
-                r.id
-            )
-        };
-        for m in recipients(db, r, overdue).await? {
-            if let Err(e) = identity::sms::send(db, mode, &m, &text).await {
-                tracing::warn!(request = r.id, error = %e, "a request alert's text was not sent");
-            }
-        }
-    }
     Ok(true)
 }
 
 /// One pass: warns of requests due soon and escalates overdue ones; how many alerts it wrote.
-pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
+pub async fn sweep(db: &Db) -> Result<usize, DbError> {
     let day = db.clock().today();
     let calendar = db::calendar::load(db).await?;
     let mut written = 0;
@@ -133,14 +152,12 @@ pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
             })
             .map(|n| n.value);
         let due = r.due_on.as_deref().and_then(parse_date);
-        if due.is_some_and(|due| near.is_some_and(|n| due <= n))
-            && alert(db, mode, &r, false).await?
-        {
+        if due.is_some_and(|due| near.is_some_and(|n| due <= n)) && alert(db, &r, false).await? {
             written += 1;
         }
     }
     for r in store::due(db, &format_date(day), true, "escalated_on").await? {
-        if alert(db, mode, &r, true).await? {
+        if alert(db, &r, true).await? {
             written += 1;
         }
     }
@@ -151,9 +168,8 @@ pub async fn sweep(db: &Db, mode: &SmsMode) -> Result<usize, DbError> {
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Sweeps every [`EVERY`] for as long as the runtime lives.
-pub fn spawn(db: Db, mode: SmsMode) -> tokio::task::JoinHandle<()> {
-    db::periodic::every(db, EVERY, "request deadline alerts", move |db| {
-        let mode = mode.clone();
-        async move { sweep(&db, &mode).await }
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
+    db::periodic::every(db, EVERY, "request deadline alerts", move |db| async move {
+        sweep(&db).await
     })
 }

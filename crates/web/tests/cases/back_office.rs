@@ -212,7 +212,7 @@ common::stories! { demo_app;
             ids.push(id);
         }
         // Nothing is near yet: the item gives weeks.
-        let quiet = cases::alerts::sweep(db, &ui::state::SmsMode::DevInbox)
+        let quiet = cases::alerts::sweep(db)
             .await
             .expect("sweep");
         assert_eq!(quiet, 0);
@@ -225,18 +225,28 @@ common::stories! { demo_app;
                 .await
                 .expect("move the deadline");
         }
-        let sent = cases::alerts::sweep(db, &ui::state::SmsMode::DevInbox)
+        let sent = cases::alerts::sweep(db)
             .await
             .expect("sweep");
         // The overdue task was also due soon (warned, then escalated).
         assert_eq!(sent, 3, "{}", app.name());
         assert_eq!(
-            cases::alerts::sweep(db, &ui::state::SmsMode::DevInbox)
+            cases::alerts::sweep(db)
                 .await
                 .expect("again"),
             0,
             "each alert once"
         );
+        // The supervisors and approvers were told through the notification service.
+        let told = notify::service::of_subject(db, &format!("case:{}", ids[1]))
+            .await
+            .expect("told");
+        for event in ["task-due-soon", "task-overdue"] {
+            assert!(
+                told.iter().any(|m| m.event == event && m.channel == notify::model::Channel::Inbox),
+                "{event}: {told:?}"
+            );
+        }
         let number: String = db::sqlx::query_scalar("SELECT number FROM cases WHERE id = $1")
             .bind(ids[1])
             .fetch_one(db.pool())

@@ -170,13 +170,12 @@ db::on_each_backend! {
 )
             .await,
         );
-        let sms = ui::state::SmsMode::DevInbox;
-        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("sweep"), 0);
+        assert_eq!(exchange::requests::alerts::sweep(db).await.expect("sweep"), 0);
         db.clock().set_today(time::macros::date!(2026 - 12 - 09));
-        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("sweep"), 1);
+        assert_eq!(exchange::requests::alerts::sweep(db).await.expect("sweep"), 1);
         db.clock().set_today(time::macros::date!(2026 - 12 - 11));
-        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("sweep"), 1);
-        assert_eq!(exchange::requests::alerts::sweep(db, &sms).await.expect("again"), 0);
+        assert_eq!(exchange::requests::alerts::sweep(db).await.expect("sweep"), 1);
+        assert_eq!(exchange::requests::alerts::sweep(db).await.expect("again"), 0);
         let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
         let listed = app.get_as("/exchange/requests?lang=en", &authority).await;
         listed.shows(&format!("/exchange/requests/{c}")).shows("overdue");
