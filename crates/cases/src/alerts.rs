@@ -7,8 +7,6 @@
 //! and are told through the notification service in the alert's transaction (each
 //! official's messages, and a text to those with a mobile).
 
-use std::collections::BTreeMap;
-
 use db::audit::{self, NewEvent};
 use db::{Db, DbError};
 use identity::model::{Role, Session};
@@ -125,22 +123,16 @@ async fn recipients(db: &Db, kind: Kind, t: &Candidate) -> Result<Vec<notify::Re
             .await?
         }
     };
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for r in rows {
         let account: i64 = r.try_get(0)?;
         let mobile: Option<String> = r.try_get(1)?;
         let over: String = r.try_get(2)?;
         if DivisionCode::parse(&over).is_ok_and(|d| division.is_within(d)) {
-            out.insert(account, mobile);
+            out.push((account, mobile));
         }
     }
-    Ok(out
-        .into_iter()
-        .map(|(account, mobile)| notify::Recipient {
-            account_id: Some(account),
-            mobile,
-        })
-        .collect())
+    Ok(notify::Recipient::accounts(out))
 }
 
 /// One pass: warns of tasks due soon and escalates overdue ones; returns how many alerts it

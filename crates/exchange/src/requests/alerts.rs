@@ -50,7 +50,7 @@ async fn recipients(
     .bind(role.key())
     .fetch_all(db.pool())
     .await?;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = Vec::new();
     for row in rows {
         let account: i64 = row.try_get(0)?;
         let mobile: Option<String> = row.try_get(1)?;
@@ -59,16 +59,10 @@ async fn recipients(
         let covers = DivisionCode::parse(&granted).is_ok_and(|g| division.is_within(g));
         let matches = department.is_none_or(|d| dept.as_deref() == Some(d));
         if covers && matches {
-            out.insert(account, mobile);
+            out.push((account, mobile));
         }
     }
-    Ok(out
-        .into_iter()
-        .map(|(account, mobile)| notify::Recipient {
-            account_id: Some(account),
-            mobile,
-        })
-        .collect())
+    Ok(notify::Recipient::accounts(out))
 }
 
 /// Sets the mark and writes the alert; `false` when another replica was first.

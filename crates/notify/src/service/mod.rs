@@ -136,6 +136,22 @@ pub struct Recipient {
     pub mobile: Option<String>,
 }
 
+impl Recipient {
+    /// Officials (or people) by account, each with their mobile if they have one; an account
+    /// named twice is told once.
+    pub fn accounts(pairs: impl IntoIterator<Item = (i64, Option<String>)>) -> Vec<Recipient> {
+        pairs
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_iter()
+            .map(|(account, mobile)| Recipient {
+                account_id: Some(account),
+                mobile,
+            })
+            .collect()
+    }
+}
+
 /// Something that happened, to tell about.
 #[derive(Debug, Clone)]
 pub struct Event {
