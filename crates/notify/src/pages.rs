@@ -16,7 +16,7 @@ use identity::{Official, Principal, SignedIn};
 use kernel::Message;
 use maud::{Markup, html};
 use serde::Deserialize;
-use ui::layout::page;
+use ui::layout::{at, page};
 use ui::{AppState, Ctx, PageError};
 
 use crate::model::{MessageState, NotifyError, OutMessage, Text};
@@ -60,7 +60,7 @@ fn messages_table(ctx: &Ctx, list: &[OutMessage]) -> Markup {
                 th { (ctx.t("notify-state")) } th { (ctx.t("notify-outcome")) }
             } }
             tbody { @for m in list { tr {
-                td { (m.created_at) }
+                td { (at(ctx, &m.created_at)) }
                 td { (ctx.t(&format!("notify-channel-{}", m.channel.key()))) }
                 td {
                     @if m.link.is_empty() { strong { (m.subject) } } @else { a href=(m.link) { strong { (m.subject) } } }
@@ -356,7 +356,7 @@ async fn template_page(
             table {
                 thead { tr { th { (ctx.t("notify-version")) } th { (ctx.t("notify-at")) } th { (ctx.t("notify-by")) } th { (ctx.t("notify-note")) } th { (ctx.t("notify-subject")) } } }
                 tbody { @for t in &versions { tr {
-                    td { (t.version) } td { (t.created_at) } td { (t.created_by) } td { (t.note) } td { (t.text(ctx.lang).subject) }
+                    td { (t.version) } td { @if !t.created_at.is_empty() { (at(ctx, &t.created_at)) } } td { (t.created_by) } td { (t.note) } td { (t.text(ctx.lang).subject) }
                 } } }
             }
         },

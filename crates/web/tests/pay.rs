@@ -235,7 +235,15 @@ db::on_each_backend! {
         }
         assert_eq!(count(db, "SELECT COUNT(*) FROM pay_callbacks WHERE out_trade_no = $1 AND outcome = 'already-settled'", &order.out_trade_no).await, 9);
         assert_eq!(count(db, "SELECT COUNT(*) FROM audit_events WHERE action = 'pay.paid' AND subject = $1", &format!("notice:{}", notice.code)).await, 1);
-        let paid = pay::service::notice(db, &OP, notice.id).await.expect("notice");
+        // The callback is answered once the payment is settled; the receipt follows beside it.
+        let mut paid = pay::service::notice(db, &OP, notice.id).await.expect("notice");
+        for _ in 0..50 {
+            if !paid.receipt.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            paid = pay::service::notice(db, &OP, notice.id).await.expect("notice");
+        }
         assert_eq!(paid.state, NoticeState::Paid);
         assert!(!paid.receipt.is_empty(), "the receipt is issued");
         match certs::service::verify(db, &paid.receipt).await.expect("the receipt") {

@@ -237,7 +237,15 @@ pub(crate) async fn settle(
     store::log_callback(&mut tx, &log(outcome.key())).await?;
     tx.commit().await.map_err(DbError::from)?;
     if outcome == Outcome::Settled {
-        issue_receipt(db, notice.id).await;
+        if channel == Channel::Online {
+            // The provider's callback is answered as soon as the payment is settled; the
+            // receipt (a signed certificate) follows at once beside it, and the sweep issues
+            // any a stopped process left out.
+            let db = db.clone();
+            tokio::spawn(async move { issue_receipt(&db, notice.id).await });
+        } else {
+            issue_receipt(db, notice.id).await;
+        }
     }
     Ok(outcome)
 }
