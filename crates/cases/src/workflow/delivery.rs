@@ -95,6 +95,31 @@ async fn pick_up_at(
         "choose-pickup"
     };
     note_event(&mut tx, &case, actor, action, "", &at).await?;
+    // At a window the result is ready now: the applicant is told, with their code. At a
+    // station it is told when it arrives there.
+    if station.is_none() {
+        notify::tell_in(
+            &mut tx,
+            db,
+            &notify::Event {
+                kind: "case-pickup-ready",
+                subject: format!("case:{case_id}"),
+                vars: vec![
+                    ("number", case.number.clone().unwrap_or_default()),
+                    ("item", case.item_name.clone()),
+                    ("code", code.clone()),
+                ],
+                to: vec![notify::Recipient {
+                    account_id: Some(case.account_id),
+                    mobile: case.form.get("mobile").filter(|m| !m.is_empty()).cloned(),
+                }],
+                link: format!("/me/cases/{case_id}"),
+                once: Some(format!("case:{case_id}:pickup")),
+            },
+        )
+        .await
+        .map_err(DbError::from)?;
+    }
     tx.commit().await.map_err(DbError::from)?;
     Ok(code)
 }

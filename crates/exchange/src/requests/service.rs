@@ -441,6 +441,39 @@ async fn advance(
         },
     )
     .await?;
+    // The one who asked is told of the decision, in the decision's transaction.
+    let decided = match r.state {
+        State::Granted => Some(("exchange-request-granted", Vec::new())),
+        State::Refused => Some((
+            "exchange-request-refused",
+            vec![("reason", r.outcome.reason.clone())],
+        )),
+        _ => None,
+    };
+    let asker = r
+        .requested_by
+        .split_once(':')
+        .and_then(|(_, id)| id.parse::<i64>().ok());
+    if let (Some((kind, mut vars)), Some(account)) = (decided, asker) {
+        vars.push(("request", r.id.to_string()));
+        notify::tell_in(
+            &mut tx,
+            db,
+            &notify::Event {
+                kind,
+                subject: format!("exchange-request:{}", r.id),
+                vars,
+                to: vec![notify::Recipient {
+                    account_id: Some(account),
+                    mobile: None,
+                }],
+                link: format!("/exchange/requests/{}", r.id),
+                once: Some(format!("exchange-request:{}:{}", r.id, r.state.key())),
+            },
+        )
+        .await
+        .map_err(DbError::from)?;
+    }
     tx.commit().await.map_err(DbError::from)?;
     if r.outcome.grant.is_some() {
         grants::data::forget(db, &r.consumer, &r.resource);

@@ -494,7 +494,10 @@ impl Story {
         let round = notify::service::send::run_once(db, &senders, &mut paces)
             .await
             .expect("sent");
-        assert_eq!(round.sent, 6, "one text per change: {round:?}");
+        assert_eq!(
+            round.sent, 7,
+            "one text per change, and one when the result is ready to collect: {round:?}"
+        );
         let sms: Vec<String> = db::sqlx::query_scalar(
             "SELECT body FROM sms_outbox WHERE mobile = '13908900001' ORDER BY id",
         )
@@ -505,6 +508,11 @@ impl Story {
             sms.iter()
                 .any(|b| b.contains(&number) && b.contains("已办结")),
             "{sms:?}"
+        );
+        assert!(
+            sms.iter()
+                .any(|b| b.contains(&number) && b.contains("领取码")),
+            "the ready-to-collect text carries the pickup code: {sms:?}"
         );
         assert_eq!(
             cases::notify::relay_pending(db, 100).await.expect("again"),

@@ -144,6 +144,10 @@ db::on_each_backend! {
         for action in ["submitted", "accepted", "refused", "referred", "overruled", "provisioned"] {
             assert!(audited(&app, &format!("exchange.request.{action}")).await >= 1, "{action}");
         }
+        // The one who asked was told of the refusal and of the grant, once each.
+        let told = notify::service::of_subject(db, &format!("exchange-request:{b}")).await.expect("told");
+        let events: Vec<&str> = told.iter().map(|m| m.event.as_str()).collect();
+        assert_eq!(events, ["exchange-request-refused", "exchange-request-granted"], "{told:?}");
 
         // The grants page shows both; the provider revokes one at once (with a reason); the
         // consumer may not, and a second revocation changes nothing.
