@@ -315,6 +315,8 @@ db::on_each_backend! {
         assert_eq!(sent.state, RefundState::Sent);
         assert!(!sent.receipt.is_empty());
         assert!(refunds::decide(db, &OP, waiting[0].id, waiting[0].revision, true, "").await.is_err(), "decided once");
+        let told = notify::service::of_subject(db, &format!("notice:{}", nd.code)).await.expect("messages");
+        assert_eq!(told.iter().filter(|m| m.event == "pay-refunded").count(), 1, "the payer is told of the refund once: {told:?}");
 
         // Another amount, and a forged callback: nothing is paid.
         let (e_case, ne) = approved_case(db, &application, &actor).await;
