@@ -259,30 +259,45 @@ pub async fn issue_in(
     .await?;
     // The payer's inbox (and email, if they asked) has the code and the amount; the text
     // about the fee is the purpose's own (a case's "payment due").
-    if let Some(account) = n.payer_account_id {
-        notify::tell_in(
-            conn,
-            db,
-            &notify::Event {
-                kind: "pay-notice",
-                subject: format!("notice:{}", n.code),
-                vars: vec![
-                    ("code", n.code.to_string()),
-                    ("amount", crate::model::yuan(n.amount_fen)),
-                    ("due", n.due_on.clone()),
-                    ("item", n.item_name.clone()),
-                ],
-                to: vec![notify::Recipient {
-                    account_id: Some(account),
-                    mobile: None,
-                }],
-                link: format!("/pay/{}", n.code),
-                once: Some(format!("pay-notice:{}", n.code)),
-            },
-        )
-        .await?;
+    if let Some(e) = payer_event(
+        &n,
+        "pay-notice",
+        vec![
+            ("amount", crate::model::yuan(n.amount_fen)),
+            ("due", n.due_on.clone()),
+            ("item", n.item_name.clone()),
+        ],
+        format!("/pay/{}", n.code),
+        format!("pay-notice:{}", n.code),
+    ) {
+        notify::tell_in(conn, db, &e).await?;
     }
     Ok(n)
+}
+
+/// The notification of `kind` about notice `n` to its payer's account (none for a payer
+/// without one): their inbox, and email if they asked for it.
+pub(crate) fn payer_event(
+    n: &Notice,
+    kind: &'static str,
+    vars: Vec<(&'static str, String)>,
+    link: String,
+    once: String,
+) -> Option<notify::Event> {
+    let account = n.payer_account_id?;
+    let mut all = vec![("code", n.code.to_string())];
+    all.extend(vars);
+    Some(notify::Event {
+        kind,
+        subject: format!("notice:{}", n.code),
+        vars: all,
+        to: vec![notify::Recipient {
+            account_id: Some(account),
+            mobile: None,
+        }],
+        link,
+        once: Some(once),
+    })
 }
 
 /// Cancels the issued notice of a purpose in the caller's transaction (a case withdrawn

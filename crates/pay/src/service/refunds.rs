@@ -250,25 +250,14 @@ async fn send(db: &Db, r: &Refund, order: &Order, notice: &Notice) -> Result<(),
                     tracing::warn!(refund = %r.out_refund_no, error = %e, "the refund receipt was not issued")
                 }
             }
-            if let Some(account) = notice.payer_account_id {
-                notify::tell(
-                    db,
-                    &notify::Event {
-                        kind: "pay-refunded",
-                        subject: format!("notice:{}", notice.code),
-                        vars: vec![
-                            ("code", notice.code.to_string()),
-                            ("amount", yuan(r.amount_fen)),
-                        ],
-                        to: vec![notify::Recipient {
-                            account_id: Some(account),
-                            mobile: None,
-                        }],
-                        link: "/me/payments".into(),
-                        once: Some(format!("pay-refunded:{}", r.out_refund_no)),
-                    },
-                )
-                .await?;
+            if let Some(e) = super::payer_event(
+                notice,
+                "pay-refunded",
+                vec![("amount", yuan(r.amount_fen))],
+                "/me/payments".into(),
+                format!("pay-refunded:{}", r.out_refund_no),
+            ) {
+                notify::tell(db, &e).await?;
             }
             Ok(())
         }

@@ -520,26 +520,17 @@ async fn try_issue_receipt(db: &Db, notice_id: i64) -> Result<(), PayError> {
     )
     .await?;
     store::set_notice_receipt(db, n.id, &cert).await?;
-    if let Some(account) = n.payer_account_id {
-        notify::tell(
-            db,
-            &notify::Event {
-                kind: "pay-paid",
-                subject: format!("notice:{}", n.code),
-                vars: vec![
-                    ("code", n.code.to_string()),
-                    ("amount", crate::model::yuan(order.paid_fen)),
-                    ("receipt", cert.clone()),
-                ],
-                to: vec![notify::Recipient {
-                    account_id: Some(account),
-                    mobile: None,
-                }],
-                link: "/me/payments".into(),
-                once: Some(format!("pay-paid:{}", n.code)),
-            },
-        )
-        .await?;
+    if let Some(e) = super::payer_event(
+        &n,
+        "pay-paid",
+        vec![
+            ("amount", crate::model::yuan(order.paid_fen)),
+            ("receipt", cert.clone()),
+        ],
+        "/me/payments".into(),
+        format!("pay-paid:{}", n.code),
+    ) {
+        notify::tell(db, &e).await?;
     }
     Ok(())
 }
