@@ -473,25 +473,6 @@ pub async fn inbox(db: &Db, by: &Principal, limit: i64) -> Result<Vec<OutMessage
     Ok(list)
 }
 
-/// How many of the signed-in person's inbox messages are unseen (0 for anyone else).
-pub async fn unseen(db: &Db, by: &Principal) -> Result<i64, NotifyError> {
-    match by.session() {
-        Some(s) => Ok(store::unseen(db, s.account.id).await?),
-        None => Ok(0),
-    }
-}
-
-/// Gives the inbox messages about `subject` from one account to another, in the caller's
-/// transaction (an application made for someone else, handed to them).
-pub async fn hand_over_in(
-    conn: &mut Conn,
-    subject: &str,
-    from: i64,
-    to: i64,
-) -> Result<u64, NotifyError> {
-    Ok(store::hand_over(conn, subject, from, to).await?)
-}
-
 /// The messages about one subject, for the officials who may see it (the caller checks
 /// that they may see the subject).
 pub async fn of_subject(db: &Db, subject: &str) -> Result<Vec<OutMessage>, NotifyError> {
