@@ -14,6 +14,9 @@ of its key screens to the folder printed at the end.
   applicant reads the answer.
 - An official issues a certificate; anyone verifies it by its QR link without signing in;
   after revocation the same link says revoked.
+- A fee: the identity card's renewal is approved with a payment notice, paid online at the
+  sandbox provider, settled by its signed callback; the case moves on and the electronic
+  receipt verifies from the wallet.
 
 Run by .ci/run after the shell checks: `python3 .ci/journeys.py target/debug/yiwang`.
 """
@@ -103,6 +106,22 @@ def main():
             for fid in wd.js("return Array.from(document.querySelectorAll('main input[type=file]')).map(e => e.id)"):
                 wd.type("#" + fid, path)
 
+        def item_in_chengguan(query):
+            """The first item Chengguan offers for `query`, as the catalogue's API lists it."""
+            with urllib.request.urlopen(f"{site}/api/v1/items?division=540102&q=" + urllib.parse.quote(query) + "&limit=1") as r:
+                return json.load(r)["items"][0]
+
+        def citizen_applies(item_code, details):
+            """The demo citizen applies online with every file given; returns the case's page
+            (without its query) and leaves them signed in on it."""
+            signs_in(CITIZEN)
+            wd.go(f"{site}/apply/{item_code}?lang=zh")
+            wd.type("#f-details", details)
+            fill_files(pdf)
+            wd.click("main form button[value=submit]")
+            wd.wait_for_url(lambda u: "/me/cases/" in u)
+            return wd.url().split("?")[0]
+
         pdf = os.path.join(bc.ARTIFACTS, "material.pdf")
         with open(pdf, "wb") as f:
             f.write(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
@@ -155,14 +174,7 @@ def main():
         wd.size(1280, 900)
 
         print("story 2: the one-time notice, one supplement, approval, pickup, the result as a certificate")
-        dibao = json.load(urllib.request.urlopen(f"{site}/api/v1/items?division=540102&q=" + urllib.parse.quote("最低生活保障") + "&limit=1"))["items"][0]["code"]
-        signs_in(CITIZEN)
-        wd.go(f"{site}/apply/{dibao}?lang=zh")
-        wd.type("#f-details", "家庭收入低于当地低保标准")
-        fill_files(pdf)
-        wd.click("main form button[value=submit]")
-        wd.wait_for_url(lambda u: "/me/cases/" in u)
-        case_url = wd.url().split("?")[0]
+        case_url = citizen_applies(item_in_chengguan("最低生活保障")["code"], "家庭收入低于当地低保标准")
         case_id = case_url.rsplit("/", 1)[1]
         signs_out()
         official_signs_in("clerk.chengguan")
@@ -378,6 +390,82 @@ def main():
         check(wd.wait_js("return document.body.innerText.includes('已完成')"), "the clerk finishes the visit")
         signs_out()
 
+        print("story 7: a fee paid online: the notice at approval, the sandbox provider, the case moves on, the receipt in the wallet")
+        renewal = item_in_chengguan("居民身份证换领")
+        check(renewal["department"] == "540102-public-security", "the identity card's renewal is Chengguan public security's")
+        fee_case = citizen_applies(renewal["code"], "身份证有效期届满，申请换领")
+        fee_id = fee_case.rsplit("/", 1)[1]
+        signs_out()
+        official_signs_in("clerk.chengguan")
+        wd.go(f"{site}/console/cases/{fee_id}?lang=zh")
+        wd.click("form[action$='/accept'] button")
+        wd.wait_js("return document.body.innerText.includes('已受理，办结期限')")
+        signs_out()
+        official_signs_in("approver.security")
+        decided = 0
+        for _ in range(5):
+            wd.go(f"{site}/console/tasks?lang=zh")
+            link = wd.js("const a = Array.from(document.querySelectorAll('main table a')).find(a => a.innerText.includes(arguments[0]) || a.closest('tr').innerText.includes(arguments[0])); return a ? a.getAttribute('href') : null", "居民身份证换领")
+            if not link:
+                break
+            wd.go(site + link)
+            wd.type("#o-opinion", "证件信息核对无误，同意换领。")
+            wd.click("button[value=approve]")
+            wd.wait_js("return document.body.innerText.includes('批准')")
+            decided += 1
+        check(decided >= 1, f"public security approves the renewal ({decided} task(s))")
+        signs_out()
+        signs_in(CITIZEN)
+        wd.go(f"{fee_case}?lang=zh")
+        check("非税收入缴款通知书" in text(wd) and "待缴款" in text(wd), "the applicant's case shows the payment notice, due")
+        check("20.00" in text(wd), "the fee is 20.00 yuan")
+        wd.screenshot("7-case-awaiting-payment-zh.png")
+        wd.click("#case-pay")
+        wd.wait_for_url(lambda u: "/pay/" in u)
+        notice_url = wd.url().split("?")[0]
+        check(wd.js("return document.querySelector('#pay-total').innerText").strip() == "20.00", "the notice totals 20.00 yuan")
+        check(wd.js("return document.querySelector('.pay-notice svg') !== null"), "the notice carries its QR code")
+        check(wd.js("const b = document.querySelector('button[data-print]'); return b !== null && !b.hidden"), "the notice offers to print it")
+        wd.go(f"{notice_url}?lang=bo")
+        check("ཁྲལ་མིན་འབབ་ཁོངས་དངུལ་སྤྲོད་བརྡ་ཐོ" in text(wd), "the notice reads in Tibetan")
+        wd.screenshot("7-notice-bo.png")
+        wd.click("#pay-online")
+        check(wd.wait_js("return document.querySelector('#sandbox-normal') !== null"), "paying online leads to the provider's checkout")
+        check(wd.js("return document.querySelector('#amount').innerText") == "¥20.00", "the provider asks for the notice's amount")
+        wd.screenshot("7-sandbox-checkout.png")
+        wd.click("#sandbox-normal")
+        wd.wait_for_url(lambda u: "/pay/" in u and "127.0.0.1" in u and u.startswith(site))
+        paid = False
+        for _ in range(40):
+            wd.go(f"{notice_url}?lang=zh")
+            if wd.js("return (document.querySelector('#pay-state') || {}).innerText") == "已缴款":
+                paid = True
+                break
+            time.sleep(0.25)
+        check(paid, "the provider's signed callback settles the notice: paid")
+        receipt = None
+        for _ in range(40):
+            wd.go(f"{site}/me/payments?lang=zh")
+            receipt = wd.js("const a = document.querySelector('main td a[href^=\"/v/\"]'); return a ? a.getAttribute('href') : null")
+            if receipt:
+                break
+            time.sleep(0.25)
+        check(receipt is not None, "the electronic receipt is listed under my payments")
+        wd.screenshot("7-my-payments-zh.png")
+        if receipt:
+            wd.go(f"{site}{receipt}?lang=zh")
+            check(wd.js("return (document.querySelector('.verdict-line') || {}).innerText || ''") == "有效", "the receipt verifies as genuine and valid")
+            wd.screenshot("7-receipt-verified-zh.png")
+        wd.go(f"{site}/me/certs?lang=zh")
+        check("缴款" in text(wd) or "票据" in text(wd), "the receipt is in the wallet")
+        wd.go(f"{fee_case}?lang=zh")
+        check("已缴款" in text(wd) and "待缴款" not in text(wd), "the case shows the fee paid")
+        check(wd.js("return document.querySelector('#case-pay') === null"), "and no longer offers to pay")
+        check(wd.js("return Array.from(document.querySelectorAll('ol.timeline li')).some(li => li.innerText.includes('已缴费'))"), "the timeline shows the payment")
+        wd.go(f"{site}/me/messages?lang=zh")
+        check("缴款成功" in text(wd), "the payer is told the payment was received")
+        signs_out()
+
         print("story 5: a case accepted before the Spring Festival and Losar shows the right due date")
         # A second demo that takes 2026-02-10 as today (`yiwang demo --today`): the 2026
         # calendar is loaded, and Lhasa is off 2/15-2/26 with 2/14 and 2/28 worked. Twenty
@@ -393,14 +481,7 @@ def main():
             site, password = site_feb, password_feb
             secrets.clear()
             used.clear()
-            dibao_feb = json.load(urllib.request.urlopen(f"{site}/api/v1/items?division=540102&q=" + urllib.parse.quote("最低生活保障") + "&limit=1"))["items"][0]["code"]
-            signs_in(CITIZEN)
-            wd.go(f"{site}/apply/{dibao_feb}?lang=zh")
-            wd.type("#f-details", "春节前申请")
-            fill_files(pdf)
-            wd.click("main form button[value=submit]")
-            wd.wait_for_url(lambda u: "/me/cases/" in u)
-            feb_case = wd.url().split("?")[0]
+            feb_case = citizen_applies(item_in_chengguan("最低生活保障")["code"], "春节前申请")
             signs_out()
             official_signs_in("clerk.chengguan")
             wd.go(f"{site}/console/cases/{feb_case.rsplit('/', 1)[1]}?lang=zh")

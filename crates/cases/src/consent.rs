@@ -230,6 +230,7 @@ pub async fn claim(db: &Db, by: &Principal) -> Result<u64, DbError> {
         .bind(clerk)
         .execute(&mut *tx)
         .await?;
+        notify::hand_over_in(&mut tx, &format!("case:{case_id}"), clerk, me).await?;
         sqlx::query("UPDATE proxy_consents SET person_account_id = $1 WHERE case_id = $2")
             .bind(me)
             .bind(case_id)

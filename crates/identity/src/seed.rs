@@ -150,6 +150,14 @@ const OFFICIALS: &[(&str, &str, &str, Role, &str, &str)] = &[
         "540100-health",
     ),
     (
+        "approver.security",
+        "旺堆",
+        "དབང་འདུས།",
+        Role::Approver,
+        "540102",
+        "540102-public-security",
+    ),
+    (
         "supervisor.lhasa",
         "边巴",
         "སྤེན་པ།",

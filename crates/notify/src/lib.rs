@@ -20,7 +20,7 @@ pub mod store;
 pub mod template;
 
 pub use model::NotifyError;
-pub use service::{Event, Recipient, tell, tell_in};
+pub use service::{Event, Recipient, hand_over_in, tell, tell_in};
 
 use kernel::i18n::Ftl;
 

@@ -431,6 +431,25 @@ pub async fn in_state(
     rows.iter().map(message).collect()
 }
 
+/// Gives the inbox messages about `subject_ref` held by `from` to `to` (an application made
+/// for someone else, handed to them).
+pub async fn hand_over(
+    conn: &mut Conn,
+    subject_ref: &str,
+    from: i64,
+    to: i64,
+) -> Result<u64, DbError> {
+    Ok(sqlx::query(
+        "UPDATE notify_messages SET account_id = $1 WHERE subject_ref = $2 AND account_id = $3 AND channel = 'inbox'",
+    )
+    .bind(to)
+    .bind(subject_ref)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
 /// Marks a person's inbox seen.
 pub async fn mark_seen(db: &Db, account: i64) -> Result<(), DbError> {
     sqlx::query(

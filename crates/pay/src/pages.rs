@@ -100,7 +100,7 @@ fn notice_sheet(ctx: &Ctx, n: &Notice, holds: bool, link: &str) -> Markup {
             }
             @if let Some(qr) = ui::qr::svg(link, &ctx.t("pay-qr-label")) { (qr) }
             @if !n.receipt.is_empty() {
-                p { (ctx.t("pay-receipt")) ": " a href={ "/certs/verify/" (n.receipt) } { (n.receipt) } }
+                p { (ctx.t("pay-receipt")) ": " a href={ "/v/" (n.receipt) } { (n.receipt) } }
             }
         }
     }
@@ -133,9 +133,22 @@ async fn public_notice(
                 p { (ctx.t("pay-at-bank")) }
             }
         }
-        p.no-print { button type="button" onclick="window.print()" { (ctx.t("pay-print")) } }
+        p.no-print { (ui::layout::print_button(&ctx.t("pay-print"))) }
     };
-    Ok(page(&ctx, &ctx.t("pay-notice-title"), body).into_response())
+    let mut res = page(&ctx, &ctx.t("pay-notice-title"), body).into_response();
+    // The online form is answered by a redirect to the provider's checkout, which the page's
+    // policy must allow as the form's destination.
+    if shown.state == NoticeState::Issued
+        && !late
+        && let Some(csp) = crate::provider::checkout_origin(db)
+            .as_deref()
+            .and_then(ui::csp_with_form_target)
+        && let Ok(v) = axum::http::HeaderValue::from_str(&csp)
+    {
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+    Ok(res)
 }
 
 async fn online(
@@ -166,7 +179,7 @@ async fn mine(
                     td { a href={ "/pay/" (n.code) } { (n.code.grouped()) } }
                     td { (n.item_name) } td { (yuan(n.amount_fen)) } td { (document_date(&ctx, &n.due_on)) }
                     td { (state_label(&ctx, n.state)) }
-                    td { @if !n.receipt.is_empty() { a href={ "/certs/verify/" (n.receipt) } { (n.receipt) } } }
+                    td { @if !n.receipt.is_empty() { a href={ "/v/" (n.receipt) } { (n.receipt) } } }
                 } } }
             }
         }

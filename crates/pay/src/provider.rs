@@ -43,6 +43,15 @@ pub fn configured(db: &db::Db) -> Option<Arc<ProviderConfig>> {
         .clone()
 }
 
+/// The origin (scheme, host and port) of the configured provider, where payers are sent to
+/// pay: the notice page lets its form lead there.
+pub fn checkout_origin(db: &db::Db) -> Option<String> {
+    let c = configured(db)?;
+    let (scheme, rest) = c.base_url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
 fn provider(db: &db::Db) -> Result<Arc<ProviderConfig>, PayError> {
     configured(db).ok_or_else(|| PayError::refused("pay-online-unavailable"))
 }

@@ -24,6 +24,18 @@ pub fn style_url() -> &'static str {
     })
 }
 
+/// The print buttons' script, served from `/assets/print.js`.
+pub const PRINT_JS: &str = include_str!("../assets/print.js");
+
+/// A button that prints the page (shown only where scripts run: the page's policy allows
+/// no inline handler).
+pub fn print_button(label: &str) -> Markup {
+    html! {
+        button.no-print type="button" data-print hidden { (label) }
+        script src="/assets/print.js" defer {}
+    }
+}
+
 /// The main navigation: path and message key.
 const NAV: &[(&str, &str)] = &[
     ("/", "nav-home"),

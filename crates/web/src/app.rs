@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(openapi::router())
         .route("/assets/style.css", get(home::stylesheet))
+        .route("/assets/print.js", get(home::print_script))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), ui::error::localize))

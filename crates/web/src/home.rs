@@ -68,6 +68,17 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageErr
 }
 
 /// The stylesheet, cached for a year (its URL changes with its content).
+pub async fn print_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        ui::layout::PRINT_JS,
+    )
+        .into_response()
+}
+
 pub async fn stylesheet() -> Response {
     let mut res = ui::layout::STYLE.into_response();
     let h = res.headers_mut();

@@ -218,6 +218,17 @@ db::on_each_backend! {
         let typo = format!("{}{}", &notice.code.as_str()[..19], (notice.code.as_str().as_bytes()[19] - b'0' + 1) % 10);
         assert_eq!(pay::service::by_code(db, &typo).await.expect_err("a mistyped code").key(), "pay-code-check");
 
+        // The notice's page may send its form on to the provider's checkout, and no other
+        // page may send a form anywhere but the platform.
+        let sheet = app.get(&format!("/pay/{}", notice.code.as_str())).await;
+        sheet.expect_status(axum::http::StatusCode::OK);
+        assert!(
+            sheet.header("content-security-policy").contains(&format!("form-action 'self' {sandbox}")),
+            "{}",
+            sheet.header("content-security-policy")
+        );
+        assert!(app.get("/pay").await.header("content-security-policy").contains("form-action 'self';"));
+
         // Online, ten callbacks at once: settled once, the case moves on by itself.
         let order = settle::start_online(db, None, notice.code.as_str(), "").await.expect("an order");
         assert!(order.pay_url.starts_with(&sandbox), "{}", order.pay_url);

@@ -430,8 +430,21 @@ pub fn resolve(
     )? {
         pay.due_days = d;
     }
-    if let Some(late) = file.pay_accept_late {
-        pay.accept_late = late;
+    match env("YIWANG_PAY_ACCEPT_LATE").as_deref().map(str::trim) {
+        Some("true") => pay.accept_late = true,
+        Some("false") => pay.accept_late = false,
+        Some(other) => {
+            return Err(ConfigError::Env {
+                name: "YIWANG_PAY_ACCEPT_LATE".into(),
+                value: other.into(),
+                problem: "use true or false".into(),
+            });
+        }
+        None => {
+            if let Some(late) = file.pay_accept_late {
+                pay.accept_late = late;
+            }
+        }
     }
     let mut notify = notify::service::Settings::default();
     if let Some(relay) = env("YIWANG_SMTP_RELAY").or(file.smtp_relay.clone()) {
@@ -622,5 +635,27 @@ mod tests {
             ..Overrides::default()
         };
         assert!(resolve(FileConfig::default(), env_of(&[]), &flags).is_err());
+    }
+
+    #[test]
+    fn accepting_late_payments_comes_from_the_environment_before_the_file() {
+        let file = parse_file("yiwang.toml", "pay_accept_late = false\n").expect("file");
+        let s = resolve(file, env_of(&[]), &Overrides::default()).expect("file");
+        assert!(!s.pay.accept_late);
+        let file = parse_file("yiwang.toml", "pay_accept_late = false\n").expect("file");
+        let s = resolve(
+            file,
+            env_of(&[("YIWANG_PAY_ACCEPT_LATE", "true")]),
+            &Overrides::default(),
+        )
+        .expect("env");
+        assert!(s.pay.accept_late);
+        let e = resolve(
+            FileConfig::default(),
+            env_of(&[("YIWANG_PAY_ACCEPT_LATE", "yes")]),
+            &Overrides::default(),
+        )
+        .expect_err("neither true nor false");
+        assert!(e.to_string().contains("YIWANG_PAY_ACCEPT_LATE"));
     }
 }

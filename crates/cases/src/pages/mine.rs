@@ -211,6 +211,8 @@ pub(super) async fn my_case_view(
     let channels = crate::ratings::open_channels(&state.db, c).await?;
     let ratings = crate::ratings::of_case(&state.db, c.id).await?;
     let bundle = file.bundle().await?;
+    let fee =
+        pay::service::notice_of_case(&state.db, &Principal::account(session.clone()), c.id).await?;
     let title = format!("{} · {}", ctx.t("case-title"), c.item_name);
     Ok(titled(
         ctx,
@@ -224,6 +226,7 @@ pub(super) async fn my_case_view(
                 div.notice.error role="alert" { ul { @for (k, m) in errors { li { (field_label_or_key(ctx, k)) ": " (m) } } } }
             }
             (supplement_part(ctx, c, &missing, &materials, &format!("/me/cases/{}/supplement", c.id)))
+            (payment_part(ctx, fee.as_ref()))
             (delivery_part(ctx, c))
             (ratings_part(ctx, c, &channels, &ratings))
             (body)
@@ -394,6 +397,32 @@ pub(crate) fn supplement_part(
 
 /// The applicant's choice of how the result comes, once approved; then the pickup code or
 /// the tracking.
+/// The case's fee as its payer sees it: the notice's code, amount, due date and state, the
+/// way to pay it while it is due, and the electronic receipt once paid.
+fn payment_part(ctx: &Ctx, notice: Option<&pay::model::Notice>) -> Markup {
+    use pay::model::NoticeState;
+    let Some(n) = notice else {
+        return html! {};
+    };
+    html! {
+        section.card.case-fee {
+            h2 { (ctx.t("pay-notice-title")) }
+            dl.facts {
+                dt { (ctx.t("pay-code")) } dd { a href={ "/pay/" (n.code) } { (n.code.grouped()) } }
+                dt { (ctx.t("pay-total")) } dd { (pay::model::yuan(n.amount_fen)) " " (ctx.t("case-yuan")) }
+                dt { (ctx.t("pay-due")) } dd { (ui::layout::document_date(ctx, &n.due_on)) }
+                dt { (ctx.t("pay-state")) } dd.fee-state { (ctx.t(&format!("pay-state-{}", n.state.key()))) }
+                @if !n.receipt.is_empty() {
+                    dt { (ctx.t("pay-receipt")) } dd { a href={ "/v/" (n.receipt) } { (n.receipt) } }
+                }
+            }
+            @if n.state == NoticeState::Issued {
+                p { a.button #case-pay href={ "/pay/" (n.code) } { (ctx.t("pay-online")) } }
+            }
+        }
+    }
+}
+
 pub(super) fn delivery_part(ctx: &Ctx, c: &Case) -> Markup {
     html! {
         @if c.state == State::Approved && c.delivery.is_empty() {

@@ -473,6 +473,18 @@ pub async fn inbox(db: &Db, by: &Principal, limit: i64) -> Result<Vec<OutMessage
     Ok(list)
 }
 
+/// Gives the inbox messages about `subject` from one account to another, in the caller's
+/// transaction (an application made for someone else, handed to them). Texts and emails
+/// already sent stay in the history of the account they were sent for.
+pub async fn hand_over_in(
+    conn: &mut Conn,
+    subject: &str,
+    from: i64,
+    to: i64,
+) -> Result<u64, NotifyError> {
+    Ok(store::hand_over(conn, subject, from, to).await?)
+}
+
 /// The messages about one subject, for the officials who may see it (the caller checks
 /// that they may see the subject).
 pub async fn of_subject(db: &Db, subject: &str) -> Result<Vec<OutMessage>, NotifyError> {

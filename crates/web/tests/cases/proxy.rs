@@ -297,6 +297,21 @@ common::stories! { demo_app;
         let actions = app.audit_actions().await;
         assert!(actions.iter().any(|a| a == "case.proxy.consent_given"));
 
+        // The case's notices so far are told: their inbox copies are the holding clerk's.
+        cases::notify::relay_pending(db, 100).await.expect("told");
+        let inbox_of = async |account: i64| -> i64 {
+            db::sqlx::query_scalar(
+                "SELECT COUNT(*) FROM notify_messages WHERE subject_ref = $1 AND channel = 'inbox' AND account_id = $2",
+            )
+            .bind(format!("case:{id}"))
+            .bind(account)
+            .fetch_one(db.pool())
+            .await
+            .expect("inbox")
+        };
+        let held = inbox_of(station_account).await;
+        assert!(held > 0, "the holding clerk's inbox has the case's messages");
+
         // 达瓦 registers later, the registry confirms who they are, and the case becomes
         // theirs with its notices.
         let registered = app
@@ -327,6 +342,8 @@ common::stories! { demo_app;
         .expect("case");
         assert_ne!(owner, station_account, "no longer held by the station's clerk");
         assert!(notices > 0, "the notices came with it");
+        assert_eq!(inbox_of(station_account).await, 0, "no inbox message left behind");
+        assert_eq!(inbox_of(owner).await, held, "the inbox messages came with it");
         app.get_as(&format!("/me/cases/{id}?lang=zh"), &dawa)
             .await
             .expect_status(StatusCode::OK)
