@@ -34,6 +34,7 @@ pub mod prefill;
 pub mod presence;
 pub mod proxy;
 pub mod ratings;
+pub mod result;
 pub mod service;
 pub mod state;
 pub mod station;

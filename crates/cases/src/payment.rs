@@ -121,6 +121,15 @@ impl pay::service::Payee for CasePayee {
             Ok(())
         })
     }
+
+    /// The case's result certificate, held back at approval until the fee was paid.
+    fn settled<'a>(
+        &'a self,
+        db: &'a Db,
+        notice: &'a Notice,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(crate::result::issue_result(db, notice.purpose_id))
+    }
 }
 
 /// Introduces the cases' payee to the payment service on this database (the server does

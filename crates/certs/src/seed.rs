@@ -244,10 +244,18 @@ const DEFS: &[Def] = &[
         issuing_kind: "natural-resources",
         holder: HolderKind::Either,
         validity_years: None,
-        items: &[],
+        // First registration and transfer: issued once the registration fee is paid.
+        items: &["000104001000", "000104002000"],
         colour: "#556b2f",
         fields: &[
-            ("location", "坐落", "གནས་ཡུལ།", "Location", "text", None),
+            (
+                "location",
+                "坐落",
+                "གནས་ཡུལ།",
+                "Location",
+                "text",
+                Some("address"),
+            ),
             (
                 "area",
                 "面积（平方米）",

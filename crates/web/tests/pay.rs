@@ -28,12 +28,19 @@ const OP: Principal = Principal::Operator("system:test");
 const PAID_AT: &str = "2026-06-10T03:00:00Z";
 
 async fn id_card_application(db: &Db) -> (Application, Actor) {
+    application(db, "000101001000", "540102-public-security").await
+}
+
+/// The demo citizen's online application for Chengguan's item of `basic_code`, every file given.
+async fn application(db: &Db, basic_code: &str, department: &str) -> (Application, Actor) {
     let code: String = db::sqlx::query_scalar(
-        "SELECT code FROM catalog_items WHERE basic_code = '000101001000' AND department_code = '540102-public-security'",
+        "SELECT code FROM catalog_items WHERE basic_code = $1 AND department_code = $2",
     )
+    .bind(basic_code)
+    .bind(department)
     .fetch_one(db.pool())
     .await
-    .expect("the identity card item in Chengguan");
+    .expect("the item in Chengguan");
     let (item, version) = catalog::store::latest_published(db, &code)
         .await
         .expect("item")
@@ -371,6 +378,38 @@ db::on_each_backend! {
         let totals = reconcile::totals(db, &OP, "2026-06-10").await.expect("totals");
         let online_and_counter: i64 = totals.iter().map(|t| t.amount_fen).sum();
         assert_eq!(online_and_counter, 4 * 2000, "four notices paid on the 10th, three online and one at a counter");
+        app.close().await;
+    }
+
+    /// A real estate registration's certificate is issued once its fee is paid, not at
+    /// approval: a result must not be in hand while its fee is owed.
+    async fn a_result_certificate_waits_for_its_fee(backend: Backend) {
+        let Some(app) = TestApp::of(backend, Some("Zhuoma-2024-demo")).await else {
+            return;
+        };
+        let db = &app.db.db;
+        db.clock().set_now(datetime!(2026-06-10 10:00 +8));
+        catalog::seed::seed_demo(db).await.expect("catalogue");
+        certs::seed::seed_types(db).await.expect("certificate types");
+        let (application, actor) = application(db, "000104001000", "540102-natural-resources").await;
+        let (id, notice) = approved_case(db, &application, &actor).await;
+        assert_eq!(notice.amount_fen, 8000);
+        assert!(certs::service::of_case(db, id).await.expect("certificates").is_empty(), "nothing issued while the fee is owed");
+        let clerk = app.principal(&app.official_sign_in("clerk.chengguan", "Zhuoma-2024-demo").await.0).await;
+        assert_eq!(settle::record_counter(db, &clerk, notice.id, "BANK-0001", 8000).await.expect("paid at a bank"), Outcome::Settled);
+        assert_eq!(state_of(db, id).await, State::Approved);
+        let estate = certs::seed::type_code(db, "natural-resources", 1).await.expect("type").expect("the real estate certificate");
+        let results = async || -> Vec<certs::model::Certificate> {
+            certs::service::of_case(db, id).await.expect("certificates").into_iter().filter(|c| c.type_code == estate).collect()
+        };
+        let issued = results().await;
+        assert_eq!(issued.len(), 1, "the result is issued once the fee is paid");
+        assert_eq!(issued[0].holder_name, "卓玛");
+        assert_eq!(issued[0].data().get("location").and_then(|v| v.as_str()), Some("拉萨市城关区北京东路 8 号"));
+        // The receipt is the case's other certificate; the sweep issues nothing twice.
+        settle::sweep(db).await.expect("sweep");
+        assert_eq!(results().await.len(), 1);
+        assert_eq!(certs::service::of_case(db, id).await.expect("certificates").len(), 2, "the result and the receipt");
         app.close().await;
     }
 }

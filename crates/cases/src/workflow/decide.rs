@@ -246,7 +246,8 @@ pub async fn decide(
         Decided::Refused
     };
     tx.commit().await.map_err(DbError::from)?;
-    if outcome == Decided::Approved {
+    // A case with a fee gets its result once the fee is paid (`payment::CasePayee`).
+    if outcome == Decided::Approved && case.fee_fen.is_none_or(|f| f <= 0) {
         issue_result(db, case.id).await;
     }
     Ok(outcome)

@@ -12,7 +12,6 @@
 mod decide;
 mod delivery;
 mod pauses;
-mod result;
 mod tasks;
 
 use catalog::model::Stage;
@@ -25,10 +24,10 @@ use crate::model::{Case, CaseError};
 use crate::store;
 use identity::Principal;
 
+pub use crate::result::issue_result;
 pub use decide::*;
 pub use delivery::*;
 pub use pauses::*;
-pub use result::*;
 pub use tasks::*;
 
 /// The stages of the item version the case was made under.

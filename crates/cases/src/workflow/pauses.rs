@@ -134,7 +134,10 @@ pub async fn mark_paid(
     seen: Option<i64>,
 ) -> Result<(), CaseError> {
     let actor = &at_window_as(db, by, case_id, "case.paid").await?;
-    simple(db, case_id, seen, Action::Paid, "", actor).await
+    simple(db, case_id, seen, Action::Paid, "", actor).await?;
+    // The result certificate was held back until the fee was paid.
+    super::issue_result(db, case_id).await;
+    Ok(())
 }
 
 pub(super) async fn simple(

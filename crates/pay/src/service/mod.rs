@@ -76,6 +76,17 @@ pub trait Payee: Send + Sync + 'static {
         notice: &'a Notice,
         at: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<(), PayError>> + Send + 'a>>;
+
+    /// After the payment's transaction, what needs one of its own (a case's result
+    /// certificate, issued only once the fee is paid). The sweep calls it again for a paid
+    /// notice whose receipt is missing, so it must do nothing the second time.
+    fn settled<'a>(
+        &'a self,
+        _db: &'a Db,
+        _notice: &'a Notice,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
 }
 
 #[derive(Default)]

@@ -238,13 +238,13 @@ pub(crate) async fn settle(
     tx.commit().await.map_err(DbError::from)?;
     if outcome == Outcome::Settled {
         if channel == Channel::Online {
-            // The provider's callback is answered as soon as the payment is settled; the
-            // receipt (a signed certificate) follows at once beside it, and the sweep issues
-            // any a stopped process left out.
+            // The provider's callback is answered as soon as the payment is settled; what
+            // follows (the purpose's own work, the receipt: signed certificates) runs at
+            // once beside it, and the sweep does whatever a stopped process left out.
             let db = db.clone();
-            tokio::spawn(async move { issue_receipt(&db, notice.id).await });
+            tokio::spawn(async move { after_settled(&db, notice.id).await });
         } else {
-            issue_receipt(db, notice.id).await;
+            after_settled(db, notice.id).await;
         }
     }
     Ok(outcome)
@@ -479,9 +479,29 @@ pub async fn sweep(db: &Db) -> Result<usize, PayError> {
         }
     }
     for id in store::unreceipted(db, 200).await? {
-        issue_receipt(db, id).await;
+        after_settled(db, id).await;
     }
     Ok(settled)
+}
+
+/// What follows a settled payment, each part in its own transaction and doing nothing if
+/// done already: the purpose's own work (`Payee::settled`), then the receipt.
+async fn after_settled(db: &Db, notice_id: i64) {
+    let notice = match db.pool().acquire().await {
+        Ok(mut conn) => store::notice_by_id(&mut conn, notice_id).await,
+        Err(e) => Err(DbError::from(e)),
+    };
+    match notice {
+        Ok(Some(n)) if n.state == NoticeState::Paid => match payee(db, &n.purpose) {
+            Ok(p) => p.settled(db, &n).await,
+            Err(e) => {
+                tracing::warn!(notice = notice_id, error = %e, "a paid notice's purpose is unknown")
+            }
+        },
+        Ok(_) => {}
+        Err(e) => tracing::warn!(notice = notice_id, error = %e, "a paid notice could not be read"),
+    }
+    issue_receipt(db, notice_id).await;
 }
 
 /// The electronic receipt of a paid notice (a certificate of the finance bureau's receipt

@@ -1,12 +1,12 @@
-//! The certificate an approved case's item issues, when it has a type.
+//! The certificate an approved case's item issues, when it has a type: at approval, or,
+//! for an item with a fee, once the fee is paid.
 
 use db::{Db, DbError};
+use kernel::DivisionCode;
 use kernel::time_util::format_instant;
 
-use crate::model::{Actor, CaseError};
+use crate::model::{CaseError, Event};
 use crate::store;
-
-use super::*;
 
 /// The approved case's result as an electronic certificate, when its item issues one: the
 /// type whose items name the item's standardized code, filled from the case's form, signed
@@ -25,15 +25,21 @@ pub async fn issue_result(db: &Db, case_id: i64) {
     }
 }
 
-pub(super) async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<String>, CaseError> {
+async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<String>, CaseError> {
     let case = store::find(db, case_id).await?.ok_or(CaseError::NotFound)?;
-    if !certs::service::of_case(db, case_id).await?.is_empty() {
-        return Ok(None);
-    }
     let body = store::item_of(db, &case).await?;
     let Some(t) = certs::service::type_for_item(db, body.basic_code.as_str()).await? else {
         return Ok(None);
     };
+    // Issued already (the case's other certificates, such as a payment's receipt, are not
+    // its result).
+    if certs::service::of_case(db, case_id)
+        .await?
+        .iter()
+        .any(|c| c.type_code == t.code)
+    {
+        return Ok(None);
+    }
     let data = t
         .fields
         .iter()
@@ -47,7 +53,7 @@ pub(super) async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<Str
         holder_name: case.applicant_name.clone(),
         holder_code: case.holder.clone(),
         data,
-        division: division_of(&case)?,
+        division: DivisionCode::parse(&case.division).map_err(|_| CaseError::NotFound)?,
         case_id: Some(case.id),
         valid_from: None,
     };
@@ -60,17 +66,18 @@ pub(super) async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<Str
     .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
-    let actor = Actor {
-        id: "system:case-result".into(),
-        name: "电子证照签发".into(),
-    };
-    note_event(
+    store::add_event(
         &mut tx,
-        &case,
-        &actor,
-        "certificate-issued",
-        &cert.identifier,
-        &at,
+        case.id,
+        &Event {
+            at,
+            actor: "system:case-result".into(),
+            actor_name: "电子证照签发".into(),
+            action: "certificate-issued".into(),
+            from_state: case.state.key().to_owned(),
+            to_state: case.state.key().to_owned(),
+            note: cert.identifier.clone(),
+        },
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;
