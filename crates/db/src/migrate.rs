@@ -286,6 +286,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0032_notify.sql"),
         },
     },
+    Migration {
+        version: 33,
+        name: "payment receipts claimed before they are issued",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0033_receipt_claims.sql"),
+            postgres: include_str!("../migrations/postgres/0033_receipt_claims.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -201,9 +201,42 @@ pub async fn cancel_notice(conn: &mut Conn, notice_id: i64) -> Result<bool, DbEr
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_notice_receipt(db: &Db, notice_id: i64, receipt: &str) -> Result<(), DbError> {
+pub async fn set_notice_receipt(
+    conn: &mut Conn,
+    notice_id: i64,
+    receipt: &str,
+) -> Result<(), DbError> {
     sqlx::query("UPDATE pay_notices SET receipt = $1 WHERE id = $2 AND receipt = ''")
         .bind(receipt)
+        .bind(notice_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Claims the issuing of a paid notice's receipt until `until`: true for the one caller that
+/// got it (no receipt yet, and no one else's claim still running at `now`).
+pub async fn claim_receipt(
+    db: &Db,
+    notice_id: i64,
+    now: &str,
+    until: &str,
+) -> Result<bool, DbError> {
+    Ok(sqlx::query(
+        "UPDATE pay_notices SET receipt_claim = $1 WHERE id = $2 AND state = 'paid' AND receipt = '' AND receipt_claim < $3",
+    )
+    .bind(until)
+    .bind(notice_id)
+    .bind(now)
+    .execute(db.pool())
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Gives a claim up (the receipt could not be issued: the next sweep tries again).
+pub async fn release_receipt(db: &Db, notice_id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE pay_notices SET receipt_claim = '' WHERE id = $1 AND receipt = ''")
         .bind(notice_id)
         .execute(db.pool())
         .await?;

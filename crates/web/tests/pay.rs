@@ -166,15 +166,24 @@ async fn count(db: &Db, sql: &str, bind: &str) -> i64 {
         .expect("count")
 }
 
+/// The demo's people, catalogue and certificate types, on Wednesday 10 June 2026.
+async fn seeded(backend: db::Backend) -> Option<TestApp> {
+    let app = TestApp::of(backend, Some("Zhuoma-2024-demo")).await?;
+    let db = &app.db.db;
+    db.clock().set_now(datetime!(2026-06-10 10:00 +8));
+    catalog::seed::seed_demo(db).await.expect("catalogue");
+    certs::seed::seed_types(db)
+        .await
+        .expect("certificate types");
+    Some(app)
+}
+
 db::on_each_backend! {
     async fn a_fee_is_paid_once_whatever_the_channels_report(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some("Zhuoma-2024-demo")).await else {
+        let Some(app) = seeded(backend).await else {
             return;
         };
         let db = &app.db.db;
-        db.clock().set_now(datetime!(2026-06-10 10:00 +8));
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        certs::seed::seed_types(db).await.expect("certificate types");
         // The platform on a real port, and the sandbox provider calling it back.
         let settings = ui::state::WebSettings {
             admin_password: None,
@@ -384,13 +393,10 @@ db::on_each_backend! {
     /// A real estate registration's certificate is issued once its fee is paid, not at
     /// approval: a result must not be in hand while its fee is owed.
     async fn a_result_certificate_waits_for_its_fee(backend: Backend) {
-        let Some(app) = TestApp::of(backend, Some("Zhuoma-2024-demo")).await else {
+        let Some(app) = seeded(backend).await else {
             return;
         };
         let db = &app.db.db;
-        db.clock().set_now(datetime!(2026-06-10 10:00 +8));
-        catalog::seed::seed_demo(db).await.expect("catalogue");
-        certs::seed::seed_types(db).await.expect("certificate types");
         let (application, actor) = application(db, "000104001000", "540102-natural-resources").await;
         let (id, notice) = approved_case(db, &application, &actor).await;
         assert_eq!(notice.amount_fen, 8000);
@@ -410,6 +416,19 @@ db::on_each_backend! {
         settle::sweep(db).await.expect("sweep");
         assert_eq!(results().await.len(), 1);
         assert_eq!(certs::service::of_case(db, id).await.expect("certificates").len(), 2, "the result and the receipt");
+        // A process stopped before the receipt was noted: two replicas' sweeps at once issue
+        // one receipt between them.
+        db::sqlx::query("UPDATE pay_notices SET receipt = '', receipt_claim = '' WHERE id = $1")
+            .bind(notice.id)
+            .execute(db.pool())
+            .await
+            .expect("the receipt forgotten");
+        let (one, two) = tokio::join!(settle::sweep(db), settle::sweep(db));
+        one.expect("sweep");
+        two.expect("sweep");
+        assert_eq!(certs::service::of_case(db, id).await.expect("certificates").len(), 3, "one receipt more, not two");
+        assert_eq!(results().await.len(), 1, "and no second result");
+        assert!(!pay::service::notice(db, &OP, notice.id).await.expect("notice").receipt.is_empty());
         app.close().await;
     }
 }

@@ -484,43 +484,54 @@ pub async fn sweep(db: &Db) -> Result<usize, PayError> {
     Ok(settled)
 }
 
-/// What follows a settled payment, each part in its own transaction and doing nothing if
-/// done already: the purpose's own work (`Payee::settled`), then the receipt.
+/// How long a claim on a paid notice's follow-up holds: far longer than signing takes.
+const RECEIPT_CLAIM: time::Duration = time::Duration::minutes(2);
+
+/// What follows a settled payment, done once by whoever claims it first (the task beside the
+/// callback, or any replica's sweep), each part in its own transaction: the purpose's own
+/// work (`Payee::settled`), then the electronic receipt (a certificate of the finance
+/// bureau's receipt type, in the payer's wallet, verifiable by its QR code). Failing, it is
+/// logged, the claim given up, and the sweep tries again.
 async fn after_settled(db: &Db, notice_id: i64) {
-    let notice = match db.pool().acquire().await {
-        Ok(mut conn) => store::notice_by_id(&mut conn, notice_id).await,
-        Err(e) => Err(DbError::from(e)),
-    };
-    match notice {
-        Ok(Some(n)) if n.state == NoticeState::Paid => match payee(db, &n.purpose) {
-            Ok(p) => p.settled(db, &n).await,
-            Err(e) => {
-                tracing::warn!(notice = notice_id, error = %e, "a paid notice's purpose is unknown")
-            }
-        },
-        Ok(_) => {}
-        Err(e) => tracing::warn!(notice = notice_id, error = %e, "a paid notice could not be read"),
+    let now = db.clock().now();
+    match store::claim_receipt(
+        db,
+        notice_id,
+        &format_instant(now),
+        &format_instant(now + RECEIPT_CLAIM),
+    )
+    .await
+    {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!(notice = notice_id, error = %e, "a paid notice's receipt could not be claimed");
+            return;
+        }
     }
-    issue_receipt(db, notice_id).await;
-}
-
-/// The electronic receipt of a paid notice (a certificate of the finance bureau's receipt
-/// type, in the payer's wallet, verifiable by its QR code). Failing, it is logged and the
-/// sweep tries again.
-pub async fn issue_receipt(db: &Db, notice_id: i64) {
-    if let Err(e) = try_issue_receipt(db, notice_id).await {
+    if let Err(e) = follow_up(db, notice_id).await {
         tracing::warn!(notice = notice_id, error = %e, "the payment receipt was not issued");
+        if let Err(e) = store::release_receipt(db, notice_id).await {
+            tracing::warn!(notice = notice_id, error = %e, "the receipt's claim stays until it runs out");
+        }
     }
 }
 
-async fn try_issue_receipt(db: &Db, notice_id: i64) -> Result<(), PayError> {
+async fn follow_up(db: &Db, notice_id: i64) -> Result<(), PayError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
     let n = store::notice_by_id(&mut conn, notice_id)
         .await?
         .ok_or_else(not_found)?;
+    drop(conn);
+    payee(db, &n.purpose)?.settled(db, &n).await;
+    try_issue_receipt(db, n).await
+}
+
+async fn try_issue_receipt(db: &Db, n: Notice) -> Result<(), PayError> {
     if n.state != NoticeState::Paid || !n.receipt.is_empty() {
         return Ok(());
     }
+    let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
     let order = match n.paid_order_id {
         Some(id) => store::order_by_id(&mut conn, id).await?,
         None => None,
@@ -539,7 +550,9 @@ async fn try_issue_receipt(db: &Db, notice_id: i64) -> Result<(), PayError> {
         },
     )
     .await?;
-    store::set_notice_receipt(db, n.id, &cert).await?;
+    // The receipt noted and the payer told in one transaction.
+    let mut tx = db.begin().await?;
+    store::set_notice_receipt(&mut tx, n.id, &cert).await?;
     if let Some(e) = super::payer_event(
         &n,
         "pay-paid",
@@ -550,8 +563,9 @@ async fn try_issue_receipt(db: &Db, notice_id: i64) -> Result<(), PayError> {
         "/me/payments".into(),
         format!("pay-paid:{}", n.code),
     ) {
-        notify::tell(db, &e).await?;
+        notify::tell_in(&mut tx, db, &e).await?;
     }
+    tx.commit().await.map_err(DbError::from)?;
     Ok(())
 }
 
