@@ -126,6 +126,9 @@ pub struct Paid {
 
 /// Settles a payment: the order paid, its notice paid (and its purpose moved on), or a
 /// refund requested if the notice was paid already; `body` is logged as the callback.
+/// Payments reported at the same moment settle in one transaction (`db::group`): one commit,
+/// and one turn at SQLite's write lock, for many callbacks; each is answered only once its
+/// own settling is committed.
 pub(crate) async fn settle(
     db: &Db,
     channel: Channel,
@@ -133,77 +136,155 @@ pub(crate) async fn settle(
     event: &str,
     body: &str,
 ) -> Result<Outcome, PayError> {
-    let received = format_instant(db.clock().now());
     let at = parse_instant(&paid.paid_at)
         .ok_or_else(|| PayError::field("paid_at", "pay-callback-bad"))?;
-    let paid_at = format_instant(at);
-    let paid_day = format_date(at.to_offset(CST).date());
-    let mut tx = db.begin().await?;
-    let log = |outcome: &'static str| CallbackLog {
+    let item = Settling {
         channel,
-        received_at: &received,
+        paid: paid.clone(),
+        paid_at: format_instant(at),
+        paid_day: format_date(at.to_offset(CST).date()),
+        event: event.to_owned(),
+        body: body.to_owned(),
+    };
+    let writer = db.shared(|db| {
+        Settler(db::group::Group::new(
+            db.clone(),
+            "payment settling",
+            |db, items| Box::pin(settle_group(db, items)),
+        ))
+    });
+    let (outcome, notice_id) = writer.0.submit(item).await??;
+    if outcome == Outcome::Settled {
+        if channel == Channel::Online {
+            // The provider's callback is answered as soon as the payment is settled; what
+            // follows (the purpose's own work, the receipt: signed certificates) runs at
+            // once beside it, and the sweep does whatever a stopped process left out.
+            let db = db.clone();
+            tokio::spawn(async move { after_settled(&db, notice_id).await });
+        } else {
+            after_settled(db, notice_id).await;
+        }
+    }
+    Ok(outcome)
+}
+
+/// A payment waiting for the settling writer.
+struct Settling {
+    channel: Channel,
+    paid: Paid,
+    paid_at: String,
+    paid_day: String,
+    event: String,
+    body: String,
+}
+
+/// What became of one payment, and its notice.
+type Settled = Result<(Outcome, i64), PayError>;
+
+/// This database's settling writer.
+struct Settler(db::group::Group<Settling, Settled>);
+
+/// Settles a group in one transaction; should it fail (a purpose refusing to move on, a
+/// conflict), each payment is settled again alone, so one sinks no other.
+async fn settle_group(db: &Db, items: &[Settling]) -> Result<Vec<Settled>, DbError> {
+    match settle_all(db, items).await {
+        Ok(out) => Ok(out),
+        Err(e) if items.len() > 1 => {
+            tracing::warn!(error = %e, payments = items.len(), "a group of payments failed; settling each alone");
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                out.push(match settle_all(db, std::slice::from_ref(it)).await {
+                    Ok(mut one) => one.remove(0),
+                    Err(e) => Err(e),
+                });
+            }
+            Ok(out)
+        }
+        Err(e) => Ok(vec![Err(e)]),
+    }
+}
+
+async fn settle_all(db: &Db, items: &[Settling]) -> Result<Vec<Settled>, PayError> {
+    let received = format_instant(db.clock().now());
+    let mut tx = db.begin().await?;
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        out.push(settle_in(&mut tx, db, it, &received).await?);
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(out)
+}
+
+/// One payment inside the group's transaction: a refusal (unknown order, another channel,
+/// another amount) is logged and answered; anything else failing fails the group.
+async fn settle_in(
+    tx: &mut db::Conn,
+    db: &Db,
+    it: &Settling,
+    received: &str,
+) -> Result<Settled, PayError> {
+    let paid = &it.paid;
+    let log = |outcome: &'static str| CallbackLog {
+        channel: it.channel,
+        received_at: received,
         out_trade_no: &paid.out_trade_no,
-        event,
+        event: &it.event,
         amount_fen: Some(paid.amount_fen),
         outcome,
-        body,
+        body: &it.body,
     };
-    let Some(order) = store::order_by_no(&mut tx, &paid.out_trade_no).await? else {
-        store::log_callback(&mut tx, &log("unknown-order")).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Err(PayError::NotFound(kernel::Message::new(
+    let Some(order) = store::order_by_no(&mut *tx, &paid.out_trade_no).await? else {
+        store::log_callback(&mut *tx, &log("unknown-order")).await?;
+        return Ok(Err(PayError::NotFound(kernel::Message::new(
             "pay-order-unknown",
-        )));
+        ))));
     };
-    if order.channel != channel {
-        store::log_callback(&mut tx, &log("wrong-channel")).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Err(PayError::NotFound(kernel::Message::new(
+    if order.channel != it.channel {
+        store::log_callback(&mut *tx, &log("wrong-channel")).await?;
+        return Ok(Err(PayError::NotFound(kernel::Message::new(
             "pay-order-unknown",
-        )));
+        ))));
     }
     if paid.amount_fen != order.amount_fen {
-        store::log_callback(&mut tx, &log("amount-differs")).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        store::log_callback(&mut *tx, &log("amount-differs")).await?;
         tracing::warn!(order = %order.out_trade_no, expected = order.amount_fen, reported = paid.amount_fen, "a payment of another amount than the order's");
-        return Err(PayError::Refused(
+        return Ok(Err(PayError::Refused(
             kernel::Message::new("pay-amount-differs")
                 .arg("expected", crate::model::yuan(order.amount_fen))
                 .arg("given", crate::model::yuan(paid.amount_fen)),
-        ));
+        )));
     }
     let newly = store::mark_order_paid(
-        &mut tx,
+        &mut *tx,
         order.id,
         &PaidAt {
             provider_ref: &paid.provider_ref,
             paid_fen: paid.amount_fen,
-            paid_at: &paid_at,
-            paid_day: &paid_day,
+            paid_at: &it.paid_at,
+            paid_day: &it.paid_day,
         },
     )
     .await?;
     if !newly {
-        store::log_callback(&mut tx, &log(Outcome::Already.key())).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Ok(Outcome::Already);
+        store::log_callback(&mut *tx, &log(Outcome::Already.key())).await?;
+        return Ok(Ok((Outcome::Already, order.notice_id)));
     }
     let order = Order {
         state: OrderState::Paid,
         paid_fen: paid.amount_fen,
         ..order
     };
-    let notice = store::notice_by_id(&mut tx, order.notice_id)
+    let notice = store::notice_by_id(&mut *tx, order.notice_id)
         .await?
         .ok_or_else(not_found)?;
-    let outcome = if store::settle_notice(&mut tx, notice.id, order.id, &paid_at).await? {
-        store::mark_order_settled(&mut tx, order.id).await?;
+    let outcome = if store::settle_notice(&mut *tx, notice.id, order.id, &it.paid_at).await? {
+        store::mark_order_settled(&mut *tx, order.id).await?;
         let mut settled = notice.clone();
         settled.state = NoticeState::Paid;
         settled.paid_order_id = Some(order.id);
-        settled.paid_at = Some(paid_at.clone());
+        settled.paid_at = Some(it.paid_at.clone());
         payee(db, &notice.purpose)?
-            .paid(&mut tx, &settled, &received)
+            .paid(&mut *tx, &settled, received)
             .await?;
         Outcome::Settled
     } else {
@@ -213,41 +294,29 @@ pub(crate) async fn settle(
             RefundReason::Duplicate
         };
         super::refunds::request_in(
-            &mut tx,
+            &mut *tx,
             &order,
             paid.amount_fen,
             reason,
             "",
             "system:pay",
-            &received,
+            received,
         )
         .await?;
         Outcome::Duplicate
     };
     db::audit::append(
-        &mut tx,
+        &mut *tx,
         &db::audit::NewEvent {
-            actor: &format!("system:pay-{}", channel.key()),
+            actor: &format!("system:pay-{}", it.channel.key()),
             action: "pay.paid",
             subject: &format!("notice:{}", notice.code),
             payload: serde_json::json!({ "order": order.out_trade_no, "amount_fen": paid.amount_fen, "reference": paid.provider_ref, "outcome": outcome.key() }),
         },
     )
     .await?;
-    store::log_callback(&mut tx, &log(outcome.key())).await?;
-    tx.commit().await.map_err(DbError::from)?;
-    if outcome == Outcome::Settled {
-        if channel == Channel::Online {
-            // The provider's callback is answered as soon as the payment is settled; what
-            // follows (the purpose's own work, the receipt: signed certificates) runs at
-            // once beside it, and the sweep does whatever a stopped process left out.
-            let db = db.clone();
-            tokio::spawn(async move { after_settled(&db, notice.id).await });
-        } else {
-            after_settled(db, notice.id).await;
-        }
-    }
-    Ok(outcome)
+    store::log_callback(&mut *tx, &log(outcome.key())).await?;
+    Ok(Ok((outcome, notice.id)))
 }
 
 #[derive(Deserialize)]
