@@ -217,7 +217,7 @@ pub async fn set_notice_receipt(
 /// Claims the issuing of a paid notice's receipt until `until`: true for the one caller that
 /// got it (no receipt yet, and no one else's claim still running at `now`).
 pub async fn claim_receipt(
-    db: &Db,
+    conn: &mut Conn,
     notice_id: i64,
     now: &str,
     until: &str,
@@ -228,7 +228,7 @@ pub async fn claim_receipt(
     .bind(until)
     .bind(notice_id)
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1)
