@@ -173,21 +173,26 @@ pub async fn notices_in(db: &Db, division: &str, limit: i64) -> Result<Vec<Notic
 }
 
 /// Marks a notice paid by `order` — only if it is still issued; whether it was.
+/// Pays an issued notice by `order_id`: the notice as paid, or `None` if it was not issued
+/// (paid by another order, or cancelled).
 pub async fn settle_notice(
     conn: &mut Conn,
     notice_id: i64,
     order_id: i64,
     at: &str,
-) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "UPDATE pay_notices SET state = 'paid', paid_order_id = $1, paid_at = $2, revision = revision + 1 WHERE id = $3 AND state = 'issued'",
-    )
-    .bind(order_id)
-    .bind(at)
-    .bind(notice_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+) -> Result<Option<Notice>, DbError> {
+    let sql = format!(
+        "UPDATE pay_notices SET state = 'paid', paid_order_id = $1, paid_at = $2, revision = revision + 1 WHERE id = $3 AND state = 'issued' RETURNING {NOTICE}"
+    );
+    sqlx::query(&sql)
+        .bind(order_id)
+        .bind(at)
+        .bind(notice_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(notice)
+        .transpose()
 }
 
 /// Cancels an issued notice (its case withdrawn or ended); whether it was issued.

@@ -300,9 +300,7 @@ pub async fn of_notice(db: &Db, by: &Principal, notice_id: i64) -> Result<Vec<Re
 /// Issues an electronic receipt (payment or refund) for a notice's payer: a certificate of
 /// the finance bureau's receipt type, signed, in the payer's wallet, verifiable by QR code.
 pub(crate) async fn receipt(db: &Db, n: &Notice, r: &Receipt<'_>) -> Result<String, PayError> {
-    let Some(type_code) = certs::seed::type_code(db, "finance", 1).await? else {
-        return Err(PayError::refused("pay-receipt-type-missing"));
-    };
+    let type_code = receipt_type(db).await?;
     let lines = n
         .lines
         .iter()
@@ -337,4 +335,19 @@ pub(crate) async fn receipt(db: &Db, n: &Notice, r: &Receipt<'_>) -> Result<Stri
     };
     let cert = certs::service::issue(db, &Principal::Operator("system:pay-receipt"), &new).await?;
     Ok(cert.identifier)
+}
+
+/// The finance bureau's receipt type: looked up once per database handle when it exists (a
+/// type's code is its defining department's credit code, which does not change).
+async fn receipt_type(db: &Db) -> Result<String, PayError> {
+    #[derive(Default)]
+    struct Known(std::sync::OnceLock<String>);
+    let known = db.shared(|_| Known::default());
+    if let Some(code) = known.0.get() {
+        return Ok(code.clone());
+    }
+    let Some(code) = certs::seed::type_code(db, "finance", 1).await? else {
+        return Err(PayError::refused("pay-receipt-type-missing"));
+    };
+    Ok(known.0.get_or_init(|| code).clone())
 }

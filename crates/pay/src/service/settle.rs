@@ -216,12 +216,28 @@ async fn settle_all(db: &Db, items: &[Settling]) -> Result<Vec<Settled>, PayErro
     let received = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
     let mut out = Vec::with_capacity(items.len());
+    let mut paid = Vec::new();
     for it in items {
-        out.push(settle_in(&mut tx, db, it, &received).await?);
+        out.push(settle_in(&mut tx, db, it, &received, &mut paid).await?);
     }
+    // The audit events last, all at once: the audit chain's head is one row, locked from its
+    // bump to the commit.
+    let events: Vec<_> = paid
+        .iter()
+        .map(|(actor, subject, payload)| db::audit::NewEvent {
+            actor,
+            action: "pay.paid",
+            subject,
+            payload: payload.clone(),
+        })
+        .collect();
+    db::audit::append_batch(&mut tx, &events).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(out)
 }
+
+/// A `pay.paid` audit event to append: actor, subject, payload.
+type PaidEvent = (String, String, serde_json::Value);
 
 /// One payment inside the group's transaction: a refusal (unknown order, another channel,
 /// another amount) is logged and answered; anything else failing fails the group.
@@ -230,6 +246,7 @@ async fn settle_in(
     db: &Db,
     it: &Settling,
     received: &str,
+    audit: &mut Vec<PaidEvent>,
 ) -> Result<Settled, PayError> {
     let paid = &it.paid;
     let log = |outcome: &'static str| CallbackLog {
@@ -282,20 +299,19 @@ async fn settle_in(
         paid_fen: paid.amount_fen,
         ..order
     };
-    let notice = store::notice_by_id(&mut *tx, order.notice_id)
-        .await?
-        .ok_or_else(not_found)?;
-    let outcome = if store::settle_notice(&mut *tx, notice.id, order.id, &it.paid_at).await? {
+    // The notice paid by this order in one statement; read only if it was not issued.
+    let (notice, outcome) = if let Some(settled) =
+        store::settle_notice(&mut *tx, order.notice_id, order.id, &it.paid_at).await?
+    {
         store::mark_order_settled(&mut *tx, order.id).await?;
-        let mut settled = notice.clone();
-        settled.state = NoticeState::Paid;
-        settled.paid_order_id = Some(order.id);
-        settled.paid_at = Some(it.paid_at.clone());
-        payee(db, &notice.purpose)?
+        payee(db, &settled.purpose)?
             .paid(&mut *tx, &settled, received)
             .await?;
-        Outcome::Settled
+        (settled, Outcome::Settled)
     } else {
+        let notice = store::notice_by_id(&mut *tx, order.notice_id)
+            .await?
+            .ok_or_else(not_found)?;
         let reason = if notice.state == NoticeState::Cancelled {
             RefundReason::Cancelled
         } else {
@@ -311,18 +327,13 @@ async fn settle_in(
             received,
         )
         .await?;
-        Outcome::Duplicate
+        (notice, Outcome::Duplicate)
     };
-    db::audit::append(
-        &mut *tx,
-        &db::audit::NewEvent {
-            actor: &format!("system:pay-{}", it.channel.key()),
-            action: "pay.paid",
-            subject: &format!("notice:{}", notice.code),
-            payload: serde_json::json!({ "order": order.out_trade_no, "amount_fen": paid.amount_fen, "reference": paid.provider_ref, "outcome": outcome.key() }),
-        },
-    )
-    .await?;
+    audit.push((
+        format!("system:pay-{}", it.channel.key()),
+        format!("notice:{}", notice.code),
+        serde_json::json!({ "order": order.out_trade_no, "amount_fen": paid.amount_fen, "reference": paid.provider_ref, "outcome": outcome.key() }),
+    ));
     store::log_callback(&mut *tx, &log(outcome.key())).await?;
     Ok(Ok((outcome, notice.id)))
 }
