@@ -419,6 +419,8 @@ def main():
         wd.go(f"{fee_case}?lang=zh")
         check("非税收入缴款通知书" in text(wd) and "待缴款" in text(wd), "the applicant's case shows the payment notice, due")
         check("20.00" in text(wd), "the fee is 20.00 yuan")
+        axe_source = open(bc.AXE_JS, encoding="utf-8").read() if bc.AXE_JS and os.path.exists(bc.AXE_JS) else ""
+        bc.audit(wd, "the case awaiting its fee", axe_source)
         wd.screenshot("7-case-awaiting-payment-zh.png")
         wd.click("#case-pay")
         wd.wait_for_url(lambda u: "/pay/" in u)
@@ -428,6 +430,7 @@ def main():
         check(wd.js("const b = document.querySelector('button[data-print]'); return b !== null && !b.hidden"), "the notice offers to print it")
         wd.go(f"{notice_url}?lang=bo")
         check("ཁྲལ་མིན་འབབ་ཁོངས་དངུལ་སྤྲོད་བརྡ་ཐོ" in text(wd), "the notice reads in Tibetan")
+        bc.audit(wd, "the payment notice in Tibetan", axe_source)
         wd.screenshot("7-notice-bo.png")
         wd.click("#pay-online")
         check(wd.wait_js("return document.querySelector('#sandbox-normal') !== null"), "paying online leads to the provider's checkout")
@@ -451,6 +454,7 @@ def main():
                 break
             time.sleep(0.25)
         check(receipt is not None, "the electronic receipt is listed under my payments")
+        bc.audit(wd, "my payments", axe_source)
         wd.screenshot("7-my-payments-zh.png")
         if receipt:
             wd.go(f"{site}{receipt}?lang=zh")
