@@ -75,17 +75,41 @@ fn state_label(ctx: &Ctx, s: NoticeState) -> String {
     ctx.t(&format!("pay-state-{}", s.key()))
 }
 
+/// A notice's item and collecting department in the reader's language, as the catalogue and
+/// the departments name them now (the notice keeps, and is signed over, the Chinese it was
+/// issued with).
+struct Named {
+    item: String,
+    department: String,
+}
+
+async fn named(db: &db::Db, ctx: &Ctx, n: &Notice) -> Result<Named, PageError> {
+    let item = catalog::service::published(db, &n.item_code)
+        .await?
+        .map_or_else(
+            || n.item_name.clone(),
+            |i| ctx.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned(),
+        );
+    let department = org::service::department(db, &n.department)
+        .await?
+        .map_or_else(
+            || n.department_name.clone(),
+            |d| d.names.get(ctx.lang).to_owned(),
+        );
+    Ok(Named { item, department })
+}
+
 /// The notice as printed: the department, the payer, the fee lines, the amount, the due
 /// date, the code (grouped) and its QR code, the signature's standing.
-fn notice_sheet(ctx: &Ctx, n: &Notice, holds: bool, link: &str) -> Markup {
+fn notice_sheet(ctx: &Ctx, n: &Notice, names: &Named, holds: bool, link: &str) -> Markup {
     html! {
         section.pay-notice {
             h1 { (ctx.t("pay-notice-title")) }
             dl {
                 dt { (ctx.t("pay-code")) } dd #pay-code { (n.code.grouped()) }
-                dt { (ctx.t("pay-collector")) } dd { (n.department_name) }
+                dt { (ctx.t("pay-collector")) } dd { (names.department) }
                 dt { (ctx.t("pay-payer")) } dd { (n.payer_name) " (" (n.payer_code) ")" }
-                dt { (ctx.t("pay-item")) } dd { (n.item_name) }
+                dt { (ctx.t("pay-item")) } dd { (names.item) }
                 dt { (ctx.t("pay-issued")) } dd { (document_date(ctx, &n.issued_at)) }
                 dt { (ctx.t("pay-due")) } dd { (document_date(ctx, &n.due_on)) }
                 dt { (ctx.t("pay-state")) } dd #pay-state { (state_label(ctx, n.state)) }
@@ -122,7 +146,7 @@ async fn public_notice(
     let link = format!("{}/pay/{}", state.settings.public_url(), shown.code);
     let late = service::past_due(db, &shown) && !service::settings(db).accept_late;
     let body = html! {
-        (notice_sheet(&ctx, &shown, holds, &link))
+        (notice_sheet(&ctx, &shown, &named(db, &ctx, &shown).await?, holds, &link))
         @if shown.state == NoticeState::Issued {
             @if late {
                 p.error { (ctx.t("pay-notice-late")) }
@@ -168,6 +192,12 @@ async fn mine(
     identity::Citizen(s): identity::Citizen,
 ) -> Result<Response, PageError> {
     let notices = service::mine(&state.db, &Principal::account(s)).await?;
+    let mut items = std::collections::BTreeMap::new();
+    for n in &notices {
+        if !items.contains_key(&n.item_code) {
+            items.insert(n.item_code.clone(), named(&state.db, &ctx, n).await?.item);
+        }
+    }
     let title = ctx.t("pay-mine-title");
     let body = html! {
         h1 { (title) }
@@ -177,7 +207,7 @@ async fn mine(
                 thead { tr { th { (ctx.t("pay-code")) } th { (ctx.t("pay-item")) } th { (ctx.t("pay-amount")) } th { (ctx.t("pay-due")) } th { (ctx.t("pay-state")) } th { (ctx.t("pay-receipt")) } } }
                 tbody { @for n in &notices { tr {
                     td { a href={ "/pay/" (n.code) } { (n.code.grouped()) } }
-                    td { (n.item_name) } td { (yuan(n.amount_fen)) } td { (document_date(&ctx, &n.due_on)) }
+                    td { (items.get(&n.item_code).unwrap_or(&n.item_name)) } td { (yuan(n.amount_fen)) } td { (document_date(&ctx, &n.due_on)) }
                     td { (state_label(&ctx, n.state)) }
                     td { @if !n.receipt.is_empty() { a href={ "/v/" (n.receipt) } { (n.receipt) } } }
                 } } }
@@ -201,7 +231,7 @@ async fn department_notice(
     let holds = service::signature_holds(db, &n).await?;
     let link = format!("{}/pay/{}", state.settings.public_url(), n.code);
     let body = html! {
-        (notice_sheet(&ctx, &n, holds, &link))
+        (notice_sheet(&ctx, &n, &named(db, &ctx, &n).await?, holds, &link))
         @if n.state == NoticeState::Issued {
             h2 { (ctx.t("pay-counter-title")) }
             form method="post" action={ "/console/pay/notices/" (n.id) "/counter" } {

@@ -244,6 +244,13 @@ db::on_each_backend! {
             sheet.header("content-security-policy")
         );
         assert!(app.get("/pay").await.header("content-security-policy").contains("form-action 'self';"));
+        // A Tibetan reader sees the item named in Tibetan, not the Chinese the notice keeps.
+        let item = catalog::service::published(db, application.item.code.as_str()).await.expect("read").expect("published");
+        assert!(!item.name_bo.is_empty());
+        app.get(&format!("/pay/{}?lang=bo", notice.code.as_str()))
+            .await
+            .shows(&item.name_bo)
+            .lacks(&notice.item_name);
 
         // Online, ten callbacks at once: settled once, the case moves on by itself.
         let order = settle::start_online(db, None, notice.code.as_str(), "").await.expect("an order");
