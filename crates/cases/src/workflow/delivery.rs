@@ -96,32 +96,44 @@ async fn pick_up_at(
     };
     note_event(&mut tx, &case, actor, action, "", &at).await?;
     // At a window the result is ready now: the applicant is told, with their code. At a
-    // station it is told when it arrives there.
+    // station it is told when it arrives there (`advance`).
     if station.is_none() {
-        notify::tell_in(
-            &mut tx,
-            db,
-            &notify::Event {
-                kind: "case-pickup-ready",
-                subject: format!("case:{case_id}"),
-                vars: vec![
-                    ("number", case.number.clone().unwrap_or_default()),
-                    ("item", case.item_name.clone()),
-                    ("code", code.clone()),
-                ],
-                to: vec![notify::Recipient {
-                    account_id: Some(case.account_id),
-                    mobile: case.form.get("mobile").filter(|m| !m.is_empty()).cloned(),
-                }],
-                link: format!("/me/cases/{case_id}"),
-                once: Some(format!("case:{case_id}:pickup")),
-            },
-        )
-        .await
-        .map_err(DbError::from)?;
+        tell_ready(&mut tx, db, &case, &code).await?;
     }
     tx.commit().await.map_err(DbError::from)?;
     Ok(code)
+}
+
+/// Tells the applicant (their account, and the mobile on the form) that the result is ready
+/// to collect with `code`, once.
+async fn tell_ready(
+    conn: &mut db::Conn,
+    db: &Db,
+    case: &crate::model::Case,
+    code: &str,
+) -> Result<(), CaseError> {
+    notify::tell_in(
+        conn,
+        db,
+        &notify::Event {
+            kind: "case-pickup-ready",
+            subject: format!("case:{}", case.id),
+            vars: vec![
+                ("number", case.number.clone().unwrap_or_default()),
+                ("item", case.item_name.clone()),
+                ("code", code.to_owned()),
+            ],
+            to: vec![notify::Recipient {
+                account_id: Some(case.account_id),
+                mobile: case.form.get("mobile").filter(|m| !m.is_empty()).cloned(),
+            }],
+            link: format!("/me/cases/{}", case.id),
+            once: Some(format!("case:{}:pickup", case.id)),
+        },
+    )
+    .await
+    .map_err(DbError::from)?;
+    Ok(())
 }
 
 /// A clerk of the station hands the result that reached it over to the villager against the
@@ -275,6 +287,7 @@ pub async fn advance(
             .await
             .map_err(DbError::from)?;
         note_event(&mut tx, &case, actor, "tracking", AT_STATION, &at).await?;
+        tell_ready(&mut tx, db, &case, &case.pickup_code).await?;
         tx.commit().await.map_err(DbError::from)?;
         return Ok(AT_STATION);
     } else if Some(&next) == states.last() {

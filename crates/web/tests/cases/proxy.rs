@@ -251,6 +251,16 @@ common::stories! { demo_app;
             .await
             .expect("tracking");
         assert_eq!(tracking, "at-station");
+        // Arrived: the villager is told, with the code, by text to the mobile on the form.
+        let told: Vec<String> = db::sqlx::query_scalar(
+            "SELECT body FROM notify_messages WHERE subject_ref = $1 AND event = 'case-pickup-ready' AND channel = 'sms'",
+        )
+        .bind(format!("case:{id}"))
+        .fetch_all(db.pool())
+        .await
+        .expect("messages");
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].contains(&pickup), "{}", told[0]);
         let at_window = app
             .send_with_cookie_form(&format!("{window}?lang=zh"), &format!("do=hand-out&code={pickup}"), &cookie)
             .await;
