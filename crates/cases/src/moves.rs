@@ -115,3 +115,30 @@ pub(crate) fn target(from: State, action: Action) -> Result<State, CaseError> {
         action,
     })
 }
+
+/// Writes a timeline entry that changes no state (a task decided, a delivery chosen, a
+/// certificate issued) in the caller's transaction.
+pub(crate) async fn note_event(
+    conn: &mut Conn,
+    case: &Case,
+    actor: &Actor,
+    action: &str,
+    note: &str,
+    at: &str,
+) -> Result<(), CaseError> {
+    store::add_event(
+        conn,
+        case.id,
+        &Event {
+            at: at.to_owned(),
+            actor: actor.id.clone(),
+            actor_name: actor.name.clone(),
+            action: action.to_owned(),
+            from_state: case.state.key().to_owned(),
+            to_state: case.state.key().to_owned(),
+            note: note.to_owned(),
+        },
+    )
+    .await?;
+    Ok(())
+}

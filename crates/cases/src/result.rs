@@ -5,7 +5,8 @@ use db::{Db, DbError};
 use kernel::DivisionCode;
 use kernel::time_util::format_instant;
 
-use crate::model::{CaseError, Event};
+use crate::model::{Actor, CaseError};
+use crate::moves::note_event;
 use crate::store;
 
 /// The approved case's result as an electronic certificate, when its item issues one: the
@@ -66,18 +67,17 @@ async fn try_issue_result(db: &Db, case_id: i64) -> Result<Option<String>, CaseE
     .map_err(|e| CaseError::Refused(kernel::Localize::message(&e)))?;
     let at = format_instant(db.clock().now());
     let mut tx = db.begin().await?;
-    store::add_event(
+    let actor = Actor {
+        id: "system:case-result".into(),
+        name: "电子证照签发".into(),
+    };
+    note_event(
         &mut tx,
-        case.id,
-        &Event {
-            at,
-            actor: "system:case-result".into(),
-            actor_name: "电子证照签发".into(),
-            action: "certificate-issued".into(),
-            from_state: case.state.key().to_owned(),
-            to_state: case.state.key().to_owned(),
-            note: cert.identifier.clone(),
-        },
+        &case,
+        &actor,
+        "certificate-issued",
+        &cert.identifier,
+        &at,
     )
     .await?;
     tx.commit().await.map_err(DbError::from)?;

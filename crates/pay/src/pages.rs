@@ -84,12 +84,7 @@ struct Named {
 }
 
 async fn named(db: &db::Db, ctx: &Ctx, n: &Notice) -> Result<Named, PageError> {
-    let item = catalog::service::published(db, &n.item_code)
-        .await?
-        .map_or_else(
-            || n.item_name.clone(),
-            |i| ctx.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned(),
-        );
+    let item = item_named(db, ctx, n).await?;
     let department = org::service::department(db, &n.department)
         .await?
         .map_or_else(
@@ -97,6 +92,15 @@ async fn named(db: &db::Db, ctx: &Ctx, n: &Notice) -> Result<Named, PageError> {
             |d| d.names.get(ctx.lang).to_owned(),
         );
     Ok(Named { item, department })
+}
+
+async fn item_named(db: &db::Db, ctx: &Ctx, n: &Notice) -> Result<String, PageError> {
+    Ok(catalog::service::published(db, &n.item_code)
+        .await?
+        .map_or_else(
+            || n.item_name.clone(),
+            |i| ctx.pick(&i.name_zh, &i.name_bo, &i.name_en).to_owned(),
+        ))
 }
 
 /// The notice as printed: the department, the payer, the fee lines, the amount, the due
@@ -195,7 +199,7 @@ async fn mine(
     let mut items = std::collections::BTreeMap::new();
     for n in &notices {
         if !items.contains_key(&n.item_code) {
-            items.insert(n.item_code.clone(), named(&state.db, &ctx, n).await?.item);
+            items.insert(n.item_code.clone(), item_named(&state.db, &ctx, n).await?);
         }
     }
     let title = ctx.t("pay-mine-title");

@@ -2,13 +2,14 @@
 //! next, the last approves the case, a refusal ends it with a decision document.
 
 use db::audit::{self, NewEvent};
-use db::{Conn, Db, DbError};
+use db::{Db, DbError};
 use kernel::Message;
 use kernel::time_util::{format_date, format_instant};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::model::{Actor, Case, CaseError, Event};
+use crate::model::{Actor, CaseError};
+pub(super) use crate::moves::note_event;
 use crate::moves::{load, transition};
 use crate::state::{Action, State};
 use crate::store::{self, Column};
@@ -26,31 +27,6 @@ pub enum Decided {
     /// The case is approved (or awaits its fee).
     Approved,
     Refused,
-}
-
-pub(super) async fn note_event(
-    conn: &mut Conn,
-    case: &Case,
-    actor: &Actor,
-    action: &str,
-    note: &str,
-    at: &str,
-) -> Result<(), CaseError> {
-    store::add_event(
-        conn,
-        case.id,
-        &Event {
-            at: at.to_owned(),
-            actor: actor.id.clone(),
-            actor_name: actor.name.clone(),
-            action: action.to_owned(),
-            from_state: case.state.key().to_owned(),
-            to_state: case.state.key().to_owned(),
-            note: note.to_owned(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Decides a task with an opinion. Of two officials deciding one task at once, one wins and
