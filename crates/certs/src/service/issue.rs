@@ -274,6 +274,17 @@ pub(super) fn mask(code: &str) -> String {
 /// issuing department's current key, stored with its audit event in one transaction. Only
 /// that department (its office or its system) or the operator may issue (`office`).
 pub async fn issue(db: &Db, by: &Principal, new: &NewCert) -> Result<Certificate, CertError> {
+    let (id, _) = issue_identified(db, by, new).await?;
+    find(db, id).await?.ok_or(CertError::NotFound)
+}
+
+/// Issues a certificate as [`issue`] does and answers only its row id and identifier, for
+/// callers that need no more (a receipt noted on its notice): nothing is read back.
+pub async fn issue_identified(
+    db: &Db,
+    by: &Principal,
+    new: &NewCert,
+) -> Result<(i64, String), CertError> {
     let t = cert_type(db, &new.type_code).await?.ok_or_else(|| {
         CertError::Invalid(vec![(
             "type_code".into(),
@@ -293,7 +304,7 @@ pub async fn issue(db: &Db, by: &Principal, new: &NewCert) -> Result<Certificate
             |db, jobs| Box::pin(store_jobs(db, jobs)),
         ))
     });
-    let id = writer
+    writer
         .0
         .submit(Job {
             t,
@@ -302,8 +313,7 @@ pub async fn issue(db: &Db, by: &Principal, new: &NewCert) -> Result<Certificate
             actor,
         })
         .await?
-        .map_err(|e| CertError::Db(DbError::Group(e)))?;
-    find(db, id).await?.ok_or(CertError::NotFound)
+        .map_err(|e| CertError::Db(DbError::Group(e)))
 }
 
 /// One certificate waiting for the writer.
@@ -317,9 +327,12 @@ pub(super) struct Job {
 /// This database's issuing writer: certificates issued at the same moment share one
 /// transaction (group commit), each with its serial, signature and audit event; a group
 /// that fails is written again one by one, so one bad certificate sinks no other.
-pub(super) struct Issuing(db::group::Group<Job, Result<i64, String>>);
+pub(super) struct Issuing(db::group::Group<Job, Result<(i64, String), String>>);
 
-pub(super) async fn store_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<Result<i64, String>>, DbError> {
+pub(super) async fn store_jobs(
+    db: &Db,
+    jobs: &[Job],
+) -> Result<Vec<Result<(i64, String), String>>, DbError> {
     match write_jobs(db, jobs).await {
         Ok(ids) => Ok(ids.into_iter().map(Ok).collect()),
         Err(e) if jobs.len() > 1 => {
@@ -342,7 +355,7 @@ pub(super) async fn store_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<Result<i64, 
 /// Writes a group of certificates in one transaction: one serial draw per type, issuer and
 /// year for the whole group, the certificates by multi-row statements, the audit events by
 /// one batch.
-pub(super) async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertError> {
+pub(super) async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<(i64, String)>, CertError> {
     let mut tx = db.begin().await?;
     let day = db.clock().today();
     let year = day.year();
@@ -450,9 +463,13 @@ pub(super) async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<i64>, CertEr
     prepared
         .iter()
         .map(|(p, ..)| {
-            ids.get(&p.id.to_string()).copied().ok_or_else(|| {
-                CertError::Db(DbError::Conflict(format!("{} was not written", p.id)))
-            })
+            let identifier = p.id.to_string();
+            match ids.get(&identifier) {
+                Some(&id) => Ok((id, identifier)),
+                None => Err(CertError::Db(DbError::Conflict(format!(
+                    "{identifier} was not written"
+                )))),
+            }
         })
         .collect()
 }

@@ -333,8 +333,10 @@ pub(crate) async fn receipt(db: &Db, n: &Notice, r: &Receipt<'_>) -> Result<Stri
         case_id: (n.purpose == "case").then_some(n.purpose_id),
         valid_from: None,
     };
-    let cert = certs::service::issue(db, &Principal::Operator("system:pay-receipt"), &new).await?;
-    Ok(cert.identifier)
+    let (_, identifier) =
+        certs::service::issue_identified(db, &Principal::Operator("system:pay-receipt"), &new)
+            .await?;
+    Ok(identifier)
 }
 
 /// The finance bureau's receipt type: looked up once per database handle when it exists (a
