@@ -294,6 +294,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0033_receipt_claims.sql"),
         },
     },
+    Migration {
+        version: 34,
+        name: "the 12345 hotline: dispatch catalogue, tickets, parts and timelines",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0034_hotline.sql"),
+            postgres: include_str!("../migrations/postgres/0034_hotline.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

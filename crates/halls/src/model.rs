@@ -2,7 +2,6 @@
 //! rules, appointments and queue tickets with their states, and the one error enum.
 
 use kernel::Message;
-use kernel::i18n::Localize;
 use org::model::WindowCategory;
 use serde::Serialize;
 use time::Date;
@@ -568,83 +567,10 @@ impl Ticket {
     }
 }
 
-/// Why a hall action was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum HallError {
-    /// Problems by field, all at once.
-    #[error("invalid")]
-    Invalid(Vec<(String, Message)>),
-    #[error("not found")]
-    NotFound(Message),
-    #[error("forbidden")]
-    Forbidden,
-    /// A rule refuses it (outside hours, a holiday, full, a second booking …).
-    #[error("refused")]
-    Refused(Message),
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-}
-
-impl HallError {
-    pub fn refused(key: &'static str) -> HallError {
-        HallError::Refused(Message::new(key))
-    }
-
-    pub fn field(field: &str, key: &'static str) -> HallError {
-        HallError::Invalid(vec![(field.to_owned(), Message::new(key))])
-    }
-}
-
-impl From<identity::IdentityError> for HallError {
-    fn from(e: identity::IdentityError) -> HallError {
-        match e {
-            identity::IdentityError::Db(e) => HallError::Db(e),
-            _ => HallError::Forbidden,
-        }
-    }
-}
-
-impl From<sqlx::Error> for HallError {
-    fn from(e: sqlx::Error) -> HallError {
-        HallError::Db(e.into())
-    }
-}
-
-impl Localize for HallError {
-    fn message(&self) -> Message {
-        match self {
-            HallError::Invalid(p) => p
-                .first()
-                .map(|(_, m)| m.clone())
-                .unwrap_or_else(|| Message::new("error-bad-request")),
-            HallError::NotFound(m) | HallError::Refused(m) => m.clone(),
-            HallError::Forbidden => Message::new("hall-forbidden"),
-            HallError::Db(e) => e.message(),
-        }
-    }
-}
-
-impl ui::error::HttpError for HallError {
-    fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            HallError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            HallError::NotFound(_) => StatusCode::NOT_FOUND,
-            HallError::Forbidden => StatusCode::FORBIDDEN,
-            HallError::Refused(_) => StatusCode::CONFLICT,
-            HallError::Db(e) => e.status(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            HallError::Invalid(_) => "invalid",
-            HallError::NotFound(_) => "not-found",
-            HallError::Forbidden => "forbidden",
-            HallError::Refused(_) => "refused",
-            HallError::Db(e) => e.code(),
-        }
-    }
+ui::capability_error! {
+    /// Why a hall action was refused: a rule (outside hours, a holiday, full, a second
+    /// booking …), bad input, or who asks.
+    HallError, forbidden: "hall-forbidden"
 }
 
 #[cfg(test)]

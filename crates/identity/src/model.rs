@@ -79,15 +79,21 @@ pub enum Role {
     DataSteward,
     Supervisor,
     Administrator,
+    /// A 12345 seat: takes calls and texts, dispatches tickets, calls callers back.
+    HotlineAgent,
+    /// Keeps the hotline's dispatch catalogue and reviews returned tickets.
+    HotlineManager,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 7] = [
         Role::WindowClerk,
         Role::Approver,
         Role::DataSteward,
         Role::Supervisor,
         Role::Administrator,
+        Role::HotlineAgent,
+        Role::HotlineManager,
     ];
 
     pub fn key(self) -> &'static str {
@@ -97,6 +103,8 @@ impl Role {
             Role::DataSteward => "data-steward",
             Role::Supervisor => "supervisor",
             Role::Administrator => "administrator",
+            Role::HotlineAgent => "hotline-agent",
+            Role::HotlineManager => "hotline-manager",
         }
     }
 

@@ -198,6 +198,22 @@ const OFFICIALS: &[(&str, &str, &str, Role, &str, &str)] = &[
         "540102-civil-affairs",
     ),
     (
+        "agent.12345",
+        "卓玛",
+        "སྒྲོལ་མ།",
+        Role::HotlineAgent,
+        "540100",
+        "540100-development-reform",
+    ),
+    (
+        "manager.12345",
+        "米玛",
+        "མིག་དམར།",
+        Role::HotlineManager,
+        "540100",
+        "540100-development-reform",
+    ),
+    (
         "admin.region",
         "格桑",
         "སྐལ་བཟང་།",

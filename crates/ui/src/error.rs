@@ -426,3 +426,100 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// A capability's one error enum, for capabilities whose refusals are exactly these: problems
+/// by field (all at once), not found, forbidden (told with `$forbidden`), a rule's refusal,
+/// and the database. It gets `refused` and `field` constructors, conversions from identity
+/// refusals (forbidden) and sqlx errors, `Localize` and [`HttpError`] (422, 404, 403, 409, or
+/// the database's own status). The calling crate depends on `thiserror`, `identity`, `db`,
+/// `sqlx`, `kernel` and `axum`.
+///
+/// ```ignore
+/// ui::capability_error! {
+///     /// Why a hall action was refused.
+///     HallError, forbidden: "hall-forbidden"
+/// }
+/// ```
+#[macro_export]
+macro_rules! capability_error {
+    ($(#[$meta:meta])* $name:ident, forbidden: $forbidden:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, thiserror::Error)]
+        pub enum $name {
+            /// Problems by field, all at once.
+            #[error("invalid")]
+            Invalid(Vec<(String, kernel::Message)>),
+            #[error("not found")]
+            NotFound(kernel::Message),
+            #[error("forbidden")]
+            Forbidden,
+            /// A rule refuses it.
+            #[error("refused")]
+            Refused(kernel::Message),
+            #[error(transparent)]
+            Db(#[from] db::DbError),
+        }
+
+        impl $name {
+            pub fn refused(key: &'static str) -> $name {
+                $name::Refused(kernel::Message::new(key))
+            }
+
+            pub fn field(field: &str, key: &'static str) -> $name {
+                $name::Invalid(vec![(field.to_owned(), kernel::Message::new(key))])
+            }
+        }
+
+        impl From<identity::IdentityError> for $name {
+            fn from(e: identity::IdentityError) -> $name {
+                match e {
+                    identity::IdentityError::Db(e) => $name::Db(e),
+                    _ => $name::Forbidden,
+                }
+            }
+        }
+
+        impl From<sqlx::Error> for $name {
+            fn from(e: sqlx::Error) -> $name {
+                $name::Db(e.into())
+            }
+        }
+
+        impl kernel::i18n::Localize for $name {
+            fn message(&self) -> kernel::Message {
+                match self {
+                    $name::Invalid(p) => p
+                        .first()
+                        .map(|(_, m)| m.clone())
+                        .unwrap_or_else(|| kernel::Message::new("error-bad-request")),
+                    $name::NotFound(m) | $name::Refused(m) => m.clone(),
+                    $name::Forbidden => kernel::Message::new($forbidden),
+                    $name::Db(e) => e.message(),
+                }
+            }
+        }
+
+        impl $crate::error::HttpError for $name {
+            fn status(&self) -> axum::http::StatusCode {
+                use axum::http::StatusCode;
+                match self {
+                    $name::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    $name::NotFound(_) => StatusCode::NOT_FOUND,
+                    $name::Forbidden => StatusCode::FORBIDDEN,
+                    $name::Refused(_) => StatusCode::CONFLICT,
+                    $name::Db(e) => e.status(),
+                }
+            }
+
+            fn code(&self) -> &'static str {
+                match self {
+                    $name::Invalid(_) => "invalid",
+                    $name::NotFound(_) => "not-found",
+                    $name::Forbidden => "forbidden",
+                    $name::Refused(_) => "refused",
+                    $name::Db(e) => e.code(),
+                }
+            }
+        }
+    };
+}

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(certs::api::router())
         .merge(exchange::router())
         .merge(halls::router())
+        .merge(hotline::router())
         .merge(pay::router())
         .merge(notify::pages::router())
         .merge(cases::api::router())

@@ -36,6 +36,7 @@ pub fn all_ftl() -> Vec<&'static [Ftl]> {
         certs::FTL,
         exchange::FTL,
         halls::FTL,
+        hotline::FTL,
         pay::FTL,
         notify::FTL,
         FTL,

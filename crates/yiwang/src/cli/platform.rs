@@ -103,6 +103,12 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
             {
                 tracing::info!(hall = halls::seed::DEMO_HALL, "demo hall set up");
             }
+            if hotline::seed::seed_demo(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the demo dispatch catalogue: {e:?}"))?
+            {
+                tracing::info!("demo 12345 dispatch catalogue loaded");
+            }
             if settings.pay_provider.is_none() {
                 // Online payments go to the sandbox provider, its own server on a free port.
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -1,0 +1,383 @@
+//! The hotline's pages, thin over `service`:
+//!
+//! - `/hotline/console` — the agent's console: the caller looked up by number with their
+//!   earlier tickets, a form that fits a live call, and the tickets waiting for dispatch;
+//! - `/hotline/department` — the official's department's open tickets, soonest due first;
+//! - `/hotline/tickets/{id}` — a ticket, its departments and timeline, and what the reader
+//!   may do with it (sign, return, extend, reply; re-dispatch);
+//! - `/hotline/new` and `/me/hotline` — the portal's form for a signed-in person, and their
+//!   own tickets.
+
+mod forms;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use identity::{Official, Principal, SignedIn};
+use maud::{Markup, html};
+use serde::Deserialize;
+use ui::layout::{at, page};
+use ui::{AppState, Ctx, PageError};
+
+use crate::model::{Category, HotlineError, Ticket};
+use crate::service::handling::{self, Act};
+use crate::service::intake::{self, NewTicket};
+use crate::service::{self, TicketView, dispatch};
+
+pub use forms::Problems;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hotline/console", get(console).post(take_call))
+        .route("/hotline/department", get(department))
+        .route("/hotline/tickets/{id}", get(ticket))
+        .route("/hotline/tickets/{id}/act", post(act))
+        .route("/hotline/tickets/{id}/dispatch", post(redispatch))
+        .route("/hotline/new", get(new_form).post(raise))
+        .route("/me/hotline", get(mine))
+}
+
+fn kind_label(ctx: &Ctx, t: &Ticket) -> String {
+    ctx.t(&format!("hotline-kind-{}", t.kind.key()))
+}
+
+fn state_label(ctx: &Ctx, t: &Ticket) -> String {
+    ctx.t(&format!("hotline-state-{}", t.state.key()))
+}
+
+fn category_name<'a>(ctx: &Ctx, categories: &'a [Category], code: &'a str) -> &'a str {
+    categories
+        .iter()
+        .find(|c| c.code == code)
+        .map_or(code, |c| c.name(ctx.lang))
+}
+
+/// A list of tickets: number, kind, category, state and due time.
+fn tickets_table(ctx: &Ctx, categories: &[Category], list: &[Ticket]) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { (ctx.t("hotline-number")) } th { (ctx.t("hotline-kind")) } th { (ctx.t("hotline-category")) }
+                th { (ctx.t("hotline-state")) } th { (ctx.t("hotline-handle-due")) }
+            } }
+            tbody { @for t in list { tr {
+                td { a href={ "/hotline/tickets/" (t.id) } { (t.number) } @if t.urgent { " " span.badge { (ctx.t("hotline-urgent")) } } }
+                td { (kind_label(ctx, t)) }
+                td { (category_name(ctx, categories, &t.category)) }
+                td { (state_label(ctx, t)) }
+                td { (at(ctx, &t.handle_due)) }
+            } } }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Lookup {
+    #[serde(default)]
+    phone: String,
+}
+
+async fn console(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+    ui::PageQuery(q): ui::PageQuery<Lookup>,
+) -> Result<Markup, PageError> {
+    let by = o.principal();
+    let history = intake::history(&state.db, &by, &q.phone).await?;
+    let waiting = handling::to_dispatch(&state.db, &by).await?;
+    let form = NewTicket {
+        caller_phone: q.phone.trim().to_owned(),
+        channel: "phone".into(),
+        ..NewTicket::default()
+    };
+    console_page(
+        &state,
+        &ctx,
+        &form,
+        &history,
+        &waiting,
+        &Problems::default(),
+    )
+    .await
+}
+
+async fn console_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &NewTicket,
+    history: &[Ticket],
+    waiting: &[Ticket],
+    problems: &Problems,
+) -> Result<Markup, PageError> {
+    let categories = dispatch::categories(&state.db).await?;
+    let places = service::places(&state.db, ctx.lang).await?;
+    let title = ctx.t("hotline-console-title");
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            form.card.form method="get" action="/hotline/console" role="search" {
+                label for="f-lookup" { (ctx.t("hotline-caller-phone")) }
+                input #f-lookup name="phone" type="tel" inputmode="numeric" autocomplete="off" value=(form.caller_phone);
+                button type="submit" { (ctx.t("hotline-look-up")) }
+            }
+            @if !form.caller_phone.is_empty() {
+                h2 { (ctx.t("hotline-history")) }
+                @if history.is_empty() { p { (ctx.t("hotline-history-none")) } } @else { (tickets_table(ctx, &categories, history)) }
+            }
+            h2 { (ctx.t("hotline-take-call")) }
+            (forms::ticket_form(ctx, "/hotline/console", form, &categories, &places, problems, true))
+            h2 { (ctx.t("hotline-to-dispatch")) }
+            @if waiting.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(ctx, &categories, waiting)) }
+        },
+    ))
+}
+
+async fn take_call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+    ui::PageForm(f): ui::PageForm<forms::TicketForm>,
+) -> Result<Response, PageError> {
+    let by = o.principal();
+    let new = f.into_new();
+    match intake::create(&state.db, &by, &new).await {
+        Ok(t) => Ok(Redirect::to(&format!("/hotline/tickets/{}", t.id)).into_response()),
+        Err(e) => {
+            let problems = Problems::of(&e).ok_or(e)?;
+            let history = intake::history(&state.db, &by, &new.caller_phone).await?;
+            let waiting = handling::to_dispatch(&state.db, &by).await?;
+            let page = console_page(&state, &ctx, &new, &history, &waiting, &problems).await?;
+            Ok((problems.status(), page).into_response())
+        }
+    }
+}
+
+async fn department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+) -> Result<Markup, PageError> {
+    let list = handling::queue(&state.db, &o.principal()).await?;
+    let categories = dispatch::categories(&state.db).await?;
+    let title = ctx.t("hotline-department-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if list.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(&ctx, &categories, &list)) }
+        },
+    ))
+}
+
+async fn ticket(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(s): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let v = service::view(&state.db, &Principal::account(s), id).await?;
+    ticket_page(&state, &ctx, &v, &Problems::default()).await
+}
+
+async fn ticket_page(
+    state: &AppState,
+    ctx: &Ctx,
+    v: &TicketView,
+    problems: &Problems,
+) -> Result<Markup, PageError> {
+    let categories = dispatch::categories(&state.db).await?;
+    let t = &v.ticket;
+    let title = format!("{} {}", ctx.t("hotline-ticket"), t.number);
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (problems.part(ctx))
+            dl.facts {
+                dt { (ctx.t("hotline-kind")) } dd { (kind_label(ctx, t)) @if t.urgent { " " span.badge { (ctx.t("hotline-urgent")) } } }
+                dt { (ctx.t("hotline-category")) } dd { (category_name(ctx, &categories, &t.category)) }
+                dt { (ctx.t("hotline-state")) } dd { (state_label(ctx, t)) }
+                dt { (ctx.t("hotline-place")) } dd { (t.division.to_string()) " " (t.address) }
+                dt { (ctx.t("hotline-description")) } dd { (t.description) }
+                @if let Some(c) = &t.caller {
+                    dt { (ctx.t("hotline-caller")) } dd { (c.name) " " (c.phone) }
+                } @else {
+                    dt { (ctx.t("hotline-caller")) } dd.muted { (ctx.t("hotline-caller-kept")) }
+                }
+                dt { (ctx.t("hotline-sign-due")) } dd { (at(ctx, &t.sign_due)) }
+                dt { (ctx.t("hotline-handle-due")) } dd { (at(ctx, &t.handle_due)) @if t.extended { " (" (ctx.t("hotline-extended")) ")" } }
+                @if !t.reply.is_empty() { dt { (ctx.t("hotline-reply")) } dd { (t.reply) } }
+            }
+            h2 { (ctx.t("hotline-parts")) }
+            @if v.parts.is_empty() { p { (ctx.t("hotline-none")) } } @else {
+                table {
+                    thead { tr { th { (ctx.t("hotline-department")) } th { (ctx.t("hotline-part")) } th { (ctx.t("hotline-signed-at")) } th { (ctx.t("hotline-return-reason")) } } }
+                    tbody { @for p in &v.parts { tr {
+                        td { (p.department_name) @if p.ended_at.is_some() { " " span.muted { (ctx.t("hotline-part-ended")) } } }
+                        td { (ctx.t(&format!("hotline-part-{}", p.part.key()))) }
+                        td { @if let Some(s) = &p.signed_at { (at(ctx, s)) } }
+                        td { (p.return_reason) }
+                    } } }
+                }
+            }
+            h2 { (ctx.t("hotline-timeline")) }
+            ol { @for s in &v.steps {
+                li { (at(ctx, &s.at)) " · " (ctx.t(&format!("hotline-step-{}", s.action))) @if !s.note.is_empty() { " · " (s.note) } }
+            } }
+            (forms::actions(ctx, v))
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ActForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    days: String,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(s): SignedIn,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<ActForm>,
+) -> Result<Response, PageError> {
+    let by = Principal::account(s);
+    let what = match f.action.as_str() {
+        "sign" => Act::Sign,
+        "return" => Act::Return(f.text),
+        "extend" => Act::Extend(f.days.trim().parse().unwrap_or(0), f.text),
+        "reply" => Act::Reply(f.text),
+        _ => return Err(HotlineError::field("action", "hotline-action-unknown").into()),
+    };
+    let done = handling::act(&state.db, &by, id, &what).await;
+    after(&state, &ctx, &by, id, done.map(|_| ())).await
+}
+
+/// Back to the ticket once done; the ticket with the problems when refused for a reason its
+/// reader can fix.
+async fn after(
+    state: &AppState,
+    ctx: &Ctx,
+    by: &Principal,
+    id: i64,
+    done: Result<(), HotlineError>,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/hotline/tickets/{id}")).into_response()),
+        Err(e) => {
+            let problems = Problems::of(&e).ok_or(e)?;
+            let v = service::view(&state.db, by, id).await?;
+            let page = ticket_page(state, ctx, &v, &problems).await?;
+            Ok((problems.status(), page).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DispatchForm {
+    #[serde(default)]
+    lead: String,
+    #[serde(default)]
+    co: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn redispatch(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<DispatchForm>,
+) -> Result<Response, PageError> {
+    let by = o.principal();
+    let co: Vec<String> = f.co.split_whitespace().map(str::to_owned).collect();
+    let done = handling::redispatch(&state.db, &by, id, &f.lead, &co, &f.note).await;
+    after(&state, &ctx, &by, id, done.map(|_| ())).await
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(_): SignedIn,
+) -> Result<Markup, PageError> {
+    let form = NewTicket {
+        channel: "web".into(),
+        lang: ctx.lang.code().to_owned(),
+        ..NewTicket::default()
+    };
+    raise_page(&state, &ctx, &form, &Problems::default()).await
+}
+
+async fn raise_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &NewTicket,
+    problems: &Problems,
+) -> Result<Markup, PageError> {
+    let categories = dispatch::categories(&state.db).await?;
+    let places = service::places(&state.db, ctx.lang).await?;
+    let title = ctx.t("hotline-new-title");
+    Ok(page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("hotline-new-intro")) }
+            (forms::ticket_form(ctx, "/hotline/new", form, &categories, &places, problems, false))
+            p { a href="/me/hotline" { (ctx.t("hotline-mine-title")) } }
+        },
+    ))
+}
+
+async fn raise(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(s): SignedIn,
+    ui::PageForm(f): ui::PageForm<forms::TicketForm>,
+) -> Result<Response, PageError> {
+    let by = Principal::account(s);
+    let new = NewTicket {
+        channel: "web".into(),
+        answer: String::new(),
+        ..f.into_new()
+    };
+    match intake::create(&state.db, &by, &new).await {
+        Ok(t) => Ok(Redirect::to(&format!("/hotline/tickets/{}", t.id)).into_response()),
+        Err(e) => {
+            let problems = Problems::of(&e).ok_or(e)?;
+            let page = raise_page(&state, &ctx, &new, &problems).await?;
+            Ok((problems.status(), page).into_response())
+        }
+    }
+}
+
+async fn mine(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(s): SignedIn,
+) -> Result<Markup, PageError> {
+    let list = intake::mine(&state.db, &Principal::account(s)).await?;
+    let categories = dispatch::categories(&state.db).await?;
+    let title = ctx.t("hotline-mine-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { a href="/hotline/new" { (ctx.t("hotline-new-title")) } }
+            @if list.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(&ctx, &categories, &list)) }
+        },
+    ))
+}

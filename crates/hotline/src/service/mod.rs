@@ -1,0 +1,221 @@
+//! The hotline's use cases. Every function takes the acting principal and checks it first;
+//! every refusal is audited (`authz.refused` for who may not, `hotline.refused` for what
+//! may not be done):
+//!
+//! - `intake`: a ticket taken by an agent (call, text), raised on the portal by a signed-in
+//!   person, or from a hall's kiosk; a matter for elsewhere recognised; a consultation
+//!   answered on the spot closed at once; the caller's history for the agent;
+//! - `dispatch`: the dispatch catalogue (categories, rules with their history) and finding a
+//!   ticket's lead and co-handling departments;
+//! - `handling`: the department signs, returns with a reason, asks for one extension and
+//!   replies; the hotline re-dispatches a returned ticket or insists.
+//!
+//! Who sees whom: a report's (举报) caller is shown to no one after it is taken (`view`).
+
+pub mod dispatch;
+pub mod handling;
+pub mod intake;
+
+use db::Db;
+use db::audit::{self, NewEvent};
+use identity::Principal;
+use identity::model::Role;
+use kernel::DivisionCode;
+use kernel::calendar::WorkingDays;
+use kernel::i18n::Localize;
+use kernel::time_util::{CST, format_instant};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::model::{Assignment, HotlineError, Limit, Limits, Part, Step, Ticket};
+use crate::store;
+
+/// A ticket as its reader may see it, with the departments' parts and its timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub parts: Vec<Assignment>,
+    pub steps: Vec<Step>,
+    /// What the reader may do with it now.
+    pub may: Powers,
+}
+
+/// What a reader may do with a ticket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Powers {
+    /// Sign, return, extend and reply: the lead department.
+    pub handle: bool,
+    /// Sign its own part: a co-handling department.
+    pub co_handle: bool,
+    /// Re-dispatch or insist: the hotline.
+    pub dispatch: bool,
+}
+
+/// How a reader stands towards a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// The hotline: agents and managers (and the operator).
+    Hotline,
+    /// An official of a department with an open part in it.
+    Department(Part),
+    /// Who raised it, signed in.
+    Caller,
+}
+
+/// The hotline's roles.
+pub(crate) const HOTLINE: [Role; 2] = [Role::HotlineAgent, Role::HotlineManager];
+
+pub(crate) fn is_hotline(by: &Principal) -> bool {
+    matches!(by, Principal::Operator(_))
+        || by
+            .official()
+            .is_some_and(|s| s.account.grants.iter().any(|g| HOTLINE.contains(&g.role)))
+}
+
+/// The department an official works in.
+pub(crate) fn department_of(by: &Principal) -> Option<&str> {
+    by.official().and_then(|s| s.account.department.as_deref())
+}
+
+/// How `by` stands towards `t` (with its open parts), or `None` if not at all.
+pub(crate) fn standing(by: &Principal, t: &Ticket, parts: &[Assignment]) -> Option<Standing> {
+    if is_hotline(by) {
+        return Some(Standing::Hotline);
+    }
+    if let Some(dep) = department_of(by)
+        && let Some(p) = parts
+            .iter()
+            .find(|p| p.ended_at.is_none() && p.department == dep)
+    {
+        return Some(Standing::Department(p.part));
+    }
+    let own = by.person().map(|s| s.account.id);
+    if own.is_some() && t.caller.as_ref().and_then(|c| c.account_id) == own {
+        return Some(Standing::Caller);
+    }
+    None
+}
+
+/// A ticket for `by`: refused (and audited) unless they stand towards it; who raised a
+/// report is left out for everyone but the caller.
+pub async fn view(db: &Db, by: &Principal, id: i64) -> Result<TicketView, HotlineError> {
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let ticket = store::ticket_by_id(&mut conn, id)
+        .await?
+        .ok_or_else(HotlineError::not_found)?;
+    let parts = store::parts(&mut conn, id).await?;
+    let steps = store::steps(&mut conn, id).await?;
+    drop(conn);
+    let Some(standing) = standing(by, &ticket, &parts) else {
+        by.refuse(db, &subject(&ticket), "hotline-agent", "hotline.view")
+            .await?;
+        return Err(HotlineError::Forbidden);
+    };
+    let may = Powers {
+        handle: standing == Standing::Department(Part::Lead),
+        co_handle: standing == Standing::Department(Part::Co),
+        dispatch: standing == Standing::Hotline,
+    };
+    Ok(TicketView {
+        ticket: shown(ticket, standing),
+        parts,
+        steps,
+        may,
+    })
+}
+
+/// A ticket with its caller left out where `standing` may not see them.
+pub(crate) fn shown(mut t: Ticket, standing: Standing) -> Ticket {
+    if t.kind.confidential() && standing != Standing::Caller {
+        t.caller = None;
+    }
+    t
+}
+
+/// The audit subject of a ticket.
+pub(crate) fn subject(t: &Ticket) -> String {
+    format!("hotline:{}", t.number)
+}
+
+/// Records a refusal of what `by` asked (`hotline.refused`, with the reason's key) and
+/// returns it, so every refusal is in the audit chain.
+pub(crate) async fn refused(
+    db: &Db,
+    by: &Principal,
+    subject: &str,
+    action: &str,
+    e: HotlineError,
+) -> HotlineError {
+    let key = e.message().key;
+    let recorded = async {
+        let mut tx = db.begin().await?;
+        audit::append(
+            &mut tx,
+            &NewEvent {
+                actor: &by.id(),
+                action: "hotline.refused",
+                subject,
+                payload: serde_json::json!({ "action": action, "reason": key }),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(db::DbError::from)
+    };
+    if let Err(db_error) = recorded.await {
+        return HotlineError::Db(db_error);
+    }
+    e
+}
+
+/// This database's time limits.
+pub fn limits(db: &Db) -> Limits {
+    db.shared(|_| Limits::default()).as_ref().clone()
+}
+
+/// When a limit started at `from` ends, for a place in `division`: the close of the n-th
+/// working day (24:00 China Standard Time), or n clock hours on.
+pub(crate) async fn due(
+    db: &Db,
+    from: OffsetDateTime,
+    limit: Limit,
+    division: DivisionCode,
+) -> Result<String, HotlineError> {
+    match limit {
+        Limit::Hours(h) => Ok(format_instant(from + time::Duration::hours(i64::from(h)))),
+        Limit::WorkingDays(n) => {
+            let calendar = db::calendar::load(db).await?;
+            let start = from.to_offset(CST).date();
+            let day = calendar
+                .add_working_days(start, WorkingDays(n), division)?
+                .value;
+            let end = day
+                .next_day()
+                .ok_or(kernel::calendar::CalendarError::TooLong)?
+                .midnight()
+                .assume_offset(CST);
+            Ok(format_instant(end))
+        }
+    }
+}
+
+/// The counties and districts of the region, for a ticket's place, named in `lang` (public).
+pub async fn places(
+    db: &Db,
+    lang: kernel::Lang,
+) -> Result<Vec<(DivisionCode, String)>, HotlineError> {
+    let (list, _) = org::service::divisions(
+        db,
+        &org::service::DivisionFilter {
+            parent: None,
+            level: Some(kernel::division::Level::County),
+            include_retired: false,
+            after: None,
+            limit: 500,
+        },
+    )
+    .await?;
+    Ok(list
+        .into_iter()
+        .map(|d| (d.code, d.names.get(lang).to_owned()))
+        .collect())
+}
