@@ -100,12 +100,7 @@ impl<T: Send + 'static, R: Send + 'static> Group<T, R> {
         wait.await.map_err(|_| stopped())?.map_err(DbError::Group)
     }
 
-    async fn writer(
-        db: Db,
-        what: &'static str,
-        store: Store<T, R>,
-        rx: Shared<T, R>,
-    ) {
+    async fn writer(db: Db, what: &'static str, store: Store<T, R>, rx: Shared<T, R>) {
         let mut group = Vec::with_capacity(Self::MAX);
         // A lane holds the queue only while it takes a group, not while it stores it.
         while rx.lock().await.recv_many(&mut group, Self::MAX).await > 0 {

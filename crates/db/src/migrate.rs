@@ -302,6 +302,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0034_hotline.sql"),
         },
     },
+    Migration {
+        version: 35,
+        name: "the hotline's loop closed: ratings, one reopening, supervision",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0035_hotline_loop.sql"),
+            postgres: include_str!("../migrations/postgres/0035_hotline_loop.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

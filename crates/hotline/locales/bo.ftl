@@ -115,3 +115,26 @@ hotline-lead-code = གཙོ་སྒྲུབ་ལས་ཁུངས། (ཨ�
 hotline-co-codes = རོགས་སྒྲུབ་ལས་ཁུངས། (ཨང་རྟགས། བར་སྟོང་གིས་ཁ་གྱེས།)
 hotline-dispatch-note = མཆན། (དཔེར་ན་ཡང་བསྐྱར་གཏོང་བའི་རྒྱུ་མཚན།)
 hotline-act-dispatch = བགོ་བཀྲམ།
+
+# Closing the loop.
+hotline-rating-unknown = ཚིམ་པོ། ཕལ་ཆེར་ཚིམ་པོ། མི་ཚིམ་པ། གང་རུང་ཞིག་འདེམས་རོགས།
+hotline-not-to-rate = ལན་བཏབ་ཟིན་པའི་ལས་ཤོག་ཁོ་ནར་བསམ་འཆར་སྤེལ་ཆོག
+hotline-not-to-reopen = མི་ཚིམ་པའམ་མ་ཐག་པར་བསམ་འཆར་བཏབ་པའི་མཇུག་སྒྲིལ་ཟིན་པའི་ལས་ཤོག་ཁོ་ན་བསྐྱར་སྒོ་འབྱེད་ཆོག
+hotline-reopen-once = ལས་ཤོག་ཐེངས་གཅིག་ལས་བསྐྱར་སྒོ་འབྱེད་མི་ཆོག ད་ལྟ་ལྟ་སྐུལ་འོག་ཡོད།
+hotline-not-to-urge = ལས་ཁུངས་ཀྱིས་སྒྲུབ་བཞིན་པའི་ལས་ཤོག་ཁོ་ནར་ལྟ་སྐུལ་བྱེད་ཆོག
+hotline-rating = བསམ་འཆར།
+hotline-rating-satisfied = ཚིམ་པོ།
+hotline-rating-basic = ཕལ་ཆེར་ཚིམ་པོ།
+hotline-rating-dissatisfied = མི་ཚིམ་པ།
+hotline-solved = གནད་དོན་ཐག་ཆོད་སོང་།
+hotline-act-rate = བསམ་འཆར་འབུལ།
+hotline-reopen-reason = བསྐྱར་སྒོ་འབྱེད་པའི་རྒྱུ་མཚན།
+hotline-act-reopen = བསྐྱར་སྒོ་འབྱེད། (ཐེངས་གཅིག)
+hotline-urge-note = ལས་ཁུངས་ལ་མཆན།
+hotline-act-urge = ལྟ་སྐུལ་བརྡ་ཐོ་གཏོང་།
+hotline-supervision-title = ཁ་པར་ལྟ་སྐུལ།
+hotline-supervision-intro = བསྐྱར་སྒོ་ཕྱེ་བའམ་ལྟ་སྐུལ་བྱས་པ། ཡང་ན་དུས་ཡོལ་བའི་མ་གྲུབ་པའི་ལས་ཤོག
+hotline-supervised = ལྟ་སྐུལ་འོག
+hotline-step-rated = བསམ་འཆར་བཏབ།
+hotline-step-reopened = བསྐྱར་སྒོ་ཕྱེ།
+hotline-step-urged = ལྟ་སྐུལ་བྱས།

@@ -115,3 +115,26 @@ hotline-lead-code = Lead department (code)
 hotline-co-codes = Co-handling departments (codes, space-separated)
 hotline-dispatch-note = Note (e.g. why the hotline insists)
 hotline-act-dispatch = Dispatch
+
+# Closing the loop.
+hotline-rating-unknown = Choose satisfied, basically satisfied or dissatisfied.
+hotline-not-to-rate = Only a replied ticket can be rated.
+hotline-not-to-reopen = Only a closed ticket rated dissatisfied or unsolved can be reopened.
+hotline-reopen-once = A ticket can be reopened only once: it is under supervision.
+hotline-not-to-urge = Only an open ticket with a department can be urged.
+hotline-rating = Your rating
+hotline-rating-satisfied = Satisfied
+hotline-rating-basic = Basically satisfied
+hotline-rating-dissatisfied = Dissatisfied
+hotline-solved = The matter was solved
+hotline-act-rate = Send the rating
+hotline-reopen-reason = Why it is not done
+hotline-act-reopen = Reopen (once)
+hotline-urge-note = Note to the department
+hotline-act-urge = Send an urge notice
+hotline-supervision-title = Hotline supervision
+hotline-supervision-intro = Open tickets reopened, urged, or past their limit.
+hotline-supervised = Under supervision
+hotline-step-rated = Rated
+hotline-step-reopened = Reopened
+hotline-step-urged = Urged

@@ -115,3 +115,26 @@ hotline-lead-code = 主办部门（代码）
 hotline-co-codes = 协办部门（代码，以空格分隔）
 hotline-dispatch-note = 说明（如坚持派单的理由）
 hotline-act-dispatch = 派单
+
+# Closing the loop.
+hotline-rating-unknown = 请选择满意、基本满意或不满意。
+hotline-not-to-rate = 只有已答复的工单可以评价。
+hotline-not-to-reopen = 只有评价为不满意或未解决的已办结工单可以重启。
+hotline-reopen-once = 工单只能重启一次，现已进入督办。
+hotline-not-to-urge = 只有正在部门办理的工单可以督办。
+hotline-rating = 评价
+hotline-rating-satisfied = 满意
+hotline-rating-basic = 基本满意
+hotline-rating-dissatisfied = 不满意
+hotline-solved = 问题已解决
+hotline-act-rate = 提交评价
+hotline-reopen-reason = 重启理由
+hotline-act-reopen = 重启（限一次）
+hotline-urge-note = 督办意见
+hotline-act-urge = 发督办通知
+hotline-supervision-title = 热线督办
+hotline-supervision-intro = 已重启、已督办或已超时的未办结工单。
+hotline-supervised = 督办中
+hotline-step-rated = 评价
+hotline-step-reopened = 重启
+hotline-step-urged = 督办

@@ -153,6 +153,34 @@ impl State {
     }
 }
 
+/// The caller's rating of the reply (回访评价).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rating {
+    /// 满意
+    Satisfied,
+    /// 基本满意
+    Basic,
+    /// 不满意
+    Dissatisfied,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 3] = [Rating::Satisfied, Rating::Basic, Rating::Dissatisfied];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Rating::Satisfied => "satisfied",
+            Rating::Basic => "basic",
+            Rating::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rating> {
+        Rating::ALL.into_iter().find(|r| r.key() == s)
+    }
+}
+
 /// A working-day or clock-hour time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Limit {
@@ -325,6 +353,15 @@ pub struct Ticket {
     pub signed_at: Option<String>,
     pub replied_at: Option<String>,
     pub closed_at: Option<String>,
+    /// The caller's rating, and whether they say it was solved.
+    pub rating: Option<Rating>,
+    pub solved: Option<bool>,
+    /// Reopened once after a dissatisfied or unsolved rating.
+    pub reopened: bool,
+    /// Under supervision (督办): reopened, or taken up by a supervisor.
+    pub supervised: bool,
+    /// How many urge notices supervisors sent.
+    pub urged: i64,
 }
 
 /// A line of a ticket's timeline.

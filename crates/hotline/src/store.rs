@@ -136,7 +136,7 @@ pub async fn next_serial(conn: &mut Conn, day: &str) -> Result<i64, DbError> {
 
 const TICKET: &str = "id, number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
      caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, \
-     created_at, created_by, signed_at, replied_at, closed_at";
+     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged";
 
 fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
     let kind: String = r.try_get("kind")?;
@@ -144,6 +144,7 @@ fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
     let channel: String = r.try_get("channel")?;
     let state: String = r.try_get("state")?;
     let lon: Option<f64> = r.try_get("lon")?;
+    let rating: String = r.try_get("rating")?;
     let lat: Option<f64> = r.try_get("lat")?;
     Ok(Ticket {
         id: r.try_get("id")?,
@@ -173,6 +174,11 @@ fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
         signed_at: r.try_get("signed_at")?,
         replied_at: r.try_get("replied_at")?,
         closed_at: r.try_get("closed_at")?,
+        rating: crate::model::Rating::parse(&rating),
+        solved: r.try_get::<Option<i64>, _>("solved")?.map(|s| s != 0),
+        reopened: r.try_get::<i64, _>("reopened")? != 0,
+        supervised: r.try_get::<i64, _>("supervised")? != 0,
+        urged: r.try_get("urged")?,
     })
 }
 
@@ -338,6 +344,84 @@ pub async fn move_ticket(
     .await?
     .rows_affected();
     Ok(moved == 1)
+}
+
+/// Records the caller's rating and closes the replied ticket; false if it was not replied.
+pub async fn rate(
+    conn: &mut Conn,
+    id: i64,
+    rating: crate::model::Rating,
+    solved: bool,
+    at: &str,
+) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "UPDATE hotline_tickets SET state = 'closed', rating = $1, solved = $2, closed_at = $3 WHERE id = $4 AND state = 'replied'",
+    )
+    .bind(rating.key())
+    .bind(i64::from(solved))
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Reopens a closed ticket once, under supervision, back in its lead's hands with a new
+/// handling limit; false if it was not closed or was reopened before.
+pub async fn reopen(conn: &mut Conn, id: i64, handle_due: &str) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "UPDATE hotline_tickets SET state = 'signed', reopened = 1, supervised = 1, handle_due = $1, \
+           reply = '', replied_at = NULL, closed_at = NULL \
+         WHERE id = $2 AND state = 'closed' AND reopened = 0",
+    )
+    .bind(handle_due)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Counts an urge notice and puts the ticket under supervision.
+pub async fn urge(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE hotline_tickets SET urged = urged + 1, supervised = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Open tickets under supervision or past a limit at `now`, soonest due first.
+pub async fn for_supervision(conn: &mut Conn, now: &str) -> Result<Vec<Ticket>, DbError> {
+    let sql = format!(
+        "SELECT {TICKET} FROM hotline_tickets WHERE state IN ('dispatched', 'signed', 'returned') \
+         AND (supervised = 1 OR handle_due < $1 OR (state = 'dispatched' AND sign_due < $1)) \
+         ORDER BY handle_due, id LIMIT 500"
+    );
+    sqlx::query(&sql)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(ticket)
+        .collect()
+}
+
+/// The officials of a department, each with their mobile: who is told of its tickets.
+pub async fn officials_of(
+    conn: &mut Conn,
+    department: &str,
+) -> Result<Vec<(i64, Option<String>)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, mobile FROM accounts WHERE department_code = $1 AND kind = 'official' ORDER BY id",
+    )
+    .bind(department)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("mobile")?)))
+        .collect()
 }
 
 /// What a move changes besides the state.

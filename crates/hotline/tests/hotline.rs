@@ -3,7 +3,8 @@
 //! no handler sees, returned and re-dispatched; the catalogue's rules with their history;
 //! and every refusal the issue names (a matter for elsewhere, bad input, another
 //! department's ticket, a return without reason or too late, a second extension) audited
-//! and changing nothing.
+//! and changing nothing; the loop closed by the caller's rating, one reopening under
+//! supervision, and a supervisor's urge notice.
 
 use db::Db;
 use identity::Principal;
@@ -14,6 +15,7 @@ use time::macros::datetime;
 use ui::error::HttpError;
 use yiwang_hotline::HotlineError;
 use yiwang_hotline::model::{Kind, State};
+use yiwang_hotline::service::closing;
 use yiwang_hotline::service::dispatch::{self, NewRule};
 use yiwang_hotline::service::handling::{self, Act};
 use yiwang_hotline::service::intake::{self, NewTicket};
@@ -284,5 +286,67 @@ db::on_each_backend! {
         assert_eq!(mine.len(), 2, "{}: the replaced rule stays in the history", t.name());
         assert_eq!(mine.iter().filter(|r| r.until.is_none()).count(), 1);
         assert_eq!(dispatch::categories(db).await.expect("public").len(), 16);
+    }
+
+    async fn the_caller_rates_a_dissatisfied_reply_reopens_it_once_and_a_supervisor_urges(backend: Backend) {
+        let Some(t) = seeded(backend).await else { return };
+        let db = &t.db;
+        let agent = official(db, "agent.12345").await;
+        let civil = official(db, "approver.chengguan").await;
+        let supervisor = official(db, "supervisor.lhasa").await;
+        let ticket = intake::create(db, &agent, &call("complaint", "assistance", "低保申请三个月没有答复")).await.expect("taken");
+        assert!(
+            count(db, "SELECT COUNT(*) FROM notify_messages WHERE event = 'hotline-dispatched'").await >= 1,
+            "{}: the department's officials are told",
+            t.name()
+        );
+        handling::act(db, &civil, ticket.id, &Act::Sign).await.expect("signed");
+        let e = closing::rate(db, &agent, ticket.id, "satisfied", true).await.expect_err("not replied");
+        assert_eq!(key(&e), "hotline-not-to-rate");
+        handling::act(db, &civil, ticket.id, &Act::Reply("已转街道核实。".into())).await.expect("replied");
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM notify_messages WHERE event = 'hotline-replied' AND channel = 'sms' AND address = '13800000001'").await,
+            1,
+            "the caller is texted the reply"
+        );
+
+        let me = citizen(db).await;
+        assert_eq!(closing::rate(db, &me, ticket.id, "satisfied", true).await.expect_err("not the caller").code(), "forbidden");
+        let e = closing::rate(db, &agent, ticket.id, "great", true).await.expect_err("no such rating");
+        assert_eq!(key(&e), "hotline-rating-unknown");
+        let rated = closing::rate(db, &agent, ticket.id, "dissatisfied", false).await.expect("rated on a call back");
+        assert_eq!((rated.state, rated.solved), (State::Closed, Some(false)));
+        let e = closing::reopen(db, &agent, ticket.id, "").await.expect_err("no reason");
+        assert_eq!(key(&e), "hotline-reason-missing");
+        let reopened = closing::reopen(db, &agent, ticket.id, "来电人说至今未收到").await.expect("reopened");
+        assert_eq!(reopened.state, State::Signed);
+        assert!(reopened.reopened && reopened.supervised && reopened.reply.is_empty());
+
+        assert_eq!(closing::supervision(db, &agent).await.expect_err("not a supervisor").code(), "forbidden");
+        let watched = closing::supervision(db, &supervisor).await.expect("the list");
+        assert_eq!(watched.iter().map(|t| t.id).collect::<Vec<_>>(), [ticket.id]);
+        assert_eq!(closing::urge(db, &agent, ticket.id, "").await.expect_err("not a supervisor").code(), "forbidden");
+        let urged = closing::urge(db, &supervisor, ticket.id, "请本周内答复").await.expect("urged");
+        assert_eq!(urged.urged, 1);
+        assert!(view(db, &supervisor, ticket.id).await.expect("the supervisor reads it").may.urge);
+
+        handling::act(db, &civil, ticket.id, &Act::Reply("已发放，请查收。".into())).await.expect("replied again");
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM notify_messages WHERE event = 'hotline-replied'").await,
+            2,
+            "the second reply is told too"
+        );
+        closing::rate(db, &agent, ticket.id, "dissatisfied", false).await.expect("rated again");
+        let e = closing::reopen(db, &agent, ticket.id, "还是没有收到").await.expect_err("once");
+        assert_eq!(key(&e), "hotline-reopen-once");
+        let steps: Vec<String> = view(db, &agent, ticket.id).await.expect("read").steps.into_iter().map(|s| s.action).collect();
+        assert_eq!(steps, ["created", "dispatched", "signed", "replied", "rated", "reopened", "urged", "replied", "rated"]);
+
+        // A ticket nobody signed for shows up on the supervisors' list once its limit passes.
+        let late = intake::create(db, &agent, &call("help", "assistance", "独居老人需要帮助")).await.expect("taken");
+        assert!(closing::supervision(db, &supervisor).await.expect("list").is_empty());
+        db.clock().set_now(datetime!(2026-06-12 10:00 +8));
+        let watched = closing::supervision(db, &supervisor).await.expect("list");
+        assert_eq!(watched.iter().map(|t| t.id).collect::<Vec<_>>(), [late.id]);
     }
 }

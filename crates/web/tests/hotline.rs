@@ -67,8 +67,25 @@ common::stories! { hotline_app;
         let replied = app.post_form(&act, &reply, Some(&civil)).await;
         assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
         app.get_as(taken.location(), &civil).await.shows("已答复").shows("已核实，本月内发放。");
+        // The agent calls back: dissatisfied, not solved; reopened once under supervision.
+        let base = taken.location().to_owned();
+        let rated = app.post_form(&format!("{base}/rate"), "rating=dissatisfied", Some(&agent)).await;
+        assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
+        let bad = app.post_form(&format!("{base}/reopen"), "reason=", Some(&agent)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        bad.shows("请填写理由");
+        let reason = format!("reason={}", common::form_encode("来电人说至今未收到"));
+        let reopened = app.post_form(&format!("{base}/reopen"), &reason, Some(&agent)).await;
+        assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+        app.get_as(&base, &agent).await.shows("督办中").shows("不满意");
+        let (supervisor, _) = app.official_sign_in("supervisor.lhasa", PASSWORD).await;
+        app.get_as("/hotline/supervision?lang=bo", &supervisor).await.expect_status(StatusCode::OK).shows("20260610000001");
+        app.get_as("/hotline/supervision", &agent).await.expect_status(StatusCode::FORBIDDEN);
+        let urged = app.post_form(&format!("{base}/urge"), "note=", Some(&supervisor)).await;
+        assert_eq!(urged.status, StatusCode::SEE_OTHER, "{}", urged.body);
+        app.get_as(&base, &supervisor).await.shows("督办");
         let actions = app.audit_actions().await;
-        for a in ["hotline.created", "hotline.signed", "hotline.replied", "hotline.refused", "authz.refused"] {
+        for a in ["hotline.created", "hotline.signed", "hotline.replied", "hotline.rated", "hotline.reopened", "hotline.urged", "hotline.refused", "authz.refused"] {
             assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
         }
     }

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use ui::Ctx;
 
-use crate::model::{Category, HotlineError, Kind, State};
+use crate::model::{Category, HotlineError, Kind, Rating, State};
 use crate::service::TicketView;
 use crate::service::intake::NewTicket;
 
@@ -199,6 +199,32 @@ pub fn actions(ctx: &Ctx, v: &TicketView) -> Markup {
                     textarea #f-reply name="text" rows="4" required {}
                     button type="submit" { (ctx.t("hotline-act-reply")) }
                 }
+            }
+        }
+        @if v.may.rate && t.state == State::Replied {
+            form.card.form method="post" action={ "/hotline/tickets/" (t.id) "/rate" } {
+                fieldset {
+                    legend { (ctx.t("hotline-rating")) }
+                    @for r in Rating::ALL {
+                        p { label { input type="radio" name="rating" value=(r.key()) required; " " (ctx.t(&format!("hotline-rating-{}", r.key()))) } }
+                    }
+                }
+                p { label { input type="checkbox" name="solved" value="on" checked; " " (ctx.t("hotline-solved")) } }
+                button type="submit" { (ctx.t("hotline-act-rate")) }
+            }
+        }
+        @if v.may.rate && t.state == State::Closed && !t.reopened && (t.rating == Some(Rating::Dissatisfied) || t.solved == Some(false)) {
+            form.card.form method="post" action={ "/hotline/tickets/" (t.id) "/reopen" } {
+                label for="f-reopen" { (ctx.t("hotline-reopen-reason")) }
+                textarea #f-reopen name="reason" rows="2" required {}
+                button type="submit" { (ctx.t("hotline-act-reopen")) }
+            }
+        }
+        @if v.may.urge && t.state.open() && !t.lead.is_empty() {
+            form.card.form method="post" action={ "/hotline/tickets/" (t.id) "/urge" } {
+                label for="f-urge" { (ctx.t("hotline-urge-note")) }
+                input #f-urge name="note";
+                button type="submit" { (ctx.t("hotline-act-urge")) }
             }
         }
         @if v.may.dispatch && t.state == State::Returned {

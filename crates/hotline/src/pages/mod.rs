@@ -6,7 +6,8 @@
 //! - `/hotline/tickets/{id}` — a ticket, its departments and timeline, and what the reader
 //!   may do with it (sign, return, extend, reply; re-dispatch);
 //! - `/hotline/new` and `/me/hotline` — the portal's form for a signed-in person, and their
-//!   own tickets.
+//!   own tickets; the caller rates a reply and may reopen it once;
+//! - `/hotline/supervision` — supervisors' list of reopened, urged and overdue tickets.
 
 mod forms;
 
@@ -23,7 +24,7 @@ use ui::{AppState, Ctx, PageError};
 use crate::model::{Category, HotlineError, Ticket};
 use crate::service::handling::{self, Act};
 use crate::service::intake::{self, NewTicket};
-use crate::service::{self, TicketView, dispatch};
+use crate::service::{self, TicketView, closing, dispatch};
 
 pub use forms::Problems;
 
@@ -34,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/hotline/tickets/{id}", get(ticket))
         .route("/hotline/tickets/{id}/act", post(act))
         .route("/hotline/tickets/{id}/dispatch", post(redispatch))
+        .route("/hotline/tickets/{id}/rate", post(rate))
+        .route("/hotline/tickets/{id}/reopen", post(reopen))
+        .route("/hotline/tickets/{id}/urge", post(urge))
+        .route("/hotline/supervision", get(supervision))
         .route("/hotline/new", get(new_form).post(raise))
         .route("/me/hotline", get(mine))
 }
@@ -202,7 +207,11 @@ async fn ticket_page(
             dl.facts {
                 dt { (ctx.t("hotline-kind")) } dd { (kind_label(ctx, t)) @if t.urgent { " " span.badge { (ctx.t("hotline-urgent")) } } }
                 dt { (ctx.t("hotline-category")) } dd { (category_name(ctx, &categories, &t.category)) }
-                dt { (ctx.t("hotline-state")) } dd { (state_label(ctx, t)) }
+                dt { (ctx.t("hotline-state")) } dd {
+                    (state_label(ctx, t))
+                    @if t.supervised { " · " span.badge { (ctx.t("hotline-supervised")) } }
+                    @if let Some(r) = t.rating { " · " (ctx.t(&format!("hotline-rating-{}", r.key()))) }
+                }
                 dt { (ctx.t("hotline-place")) } dd { (t.division.to_string()) " " (t.address) }
                 dt { (ctx.t("hotline-description")) } dd { (t.description) }
                 @if let Some(c) = &t.caller {
@@ -377,6 +386,77 @@ async fn mine(
         html! {
             h1 { (title) }
             p { a href="/hotline/new" { (ctx.t("hotline-new-title")) } }
+            @if list.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(&ctx, &categories, &list)) }
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RateForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    solved: Option<String>,
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(s): SignedIn,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<RateForm>,
+) -> Result<Response, PageError> {
+    let by = Principal::account(s);
+    let done = closing::rate(&state.db, &by, id, &f.rating, f.solved.is_some()).await;
+    after(&state, &ctx, &by, id, done.map(|_| ())).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(s): SignedIn,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let by = Principal::account(s);
+    let done = closing::reopen(&state.db, &by, id, &f.reason).await;
+    after(&state, &ctx, &by, id, done.map(|_| ())).await
+}
+
+async fn urge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let by = o.principal();
+    let done = closing::urge(&state.db, &by, id, &f.note).await;
+    after(&state, &ctx, &by, id, done.map(|_| ())).await
+}
+
+async fn supervision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+) -> Result<Markup, PageError> {
+    let list = closing::supervision(&state.db, &o.principal()).await?;
+    let categories = dispatch::categories(&state.db).await?;
+    let title = ctx.t("hotline-supervision-title");
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("hotline-supervision-intro")) }
             @if list.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(&ctx, &categories, &list)) }
         },
     ))

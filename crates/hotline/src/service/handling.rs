@@ -8,7 +8,7 @@ use db::audit::{self, NewEvent};
 use identity::Principal;
 use kernel::time_util::{CST, format_instant, parse_instant};
 
-use super::{HOTLINE, Standing, department_of, due, limits, refused, shown, standing, subject};
+use super::{HOTLINE, Standing, department_of, due, limits, refused, shown, subject, ticket_for};
 use crate::model::{HotlineError, Limit, Part, State, Ticket};
 use crate::store::{self, Changes};
 
@@ -68,19 +68,13 @@ impl Act {
 /// department's ticket, a return without reason or too late, a second extension: refused,
 /// audited, and nothing changes.
 pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, HotlineError> {
-    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let t = store::ticket_by_id(&mut conn, id)
-        .await?
-        .ok_or_else(HotlineError::not_found)?;
-    let parts = store::parts(&mut conn, id).await?;
-    drop(conn);
     let action = format!("hotline.{}", act.key());
-    let part = match standing(by, &t, &parts) {
-        Some(Standing::Department(p)) => p,
-        _ => {
-            by.refuse(db, &subject(&t), "department", &action).await?;
-            return Err(HotlineError::Forbidden);
-        }
+    let (t, parts, standing) = ticket_for(db, by, id, &action, |s| {
+        matches!(s, Standing::Department(_))
+    })
+    .await?;
+    let Standing::Department(part) = standing else {
+        return Err(HotlineError::Forbidden);
     };
     let department = department_of(by).unwrap_or_default().to_owned();
     let planned = plan(db, &t, &parts, part, act).await;
@@ -138,6 +132,9 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
         .await);
     }
     store::step(&mut tx, id, &at, &by.id(), act.key(), &note).await?;
+    if let Act::Reply(text) = act {
+        super::tell_caller(&mut tx, db, &t, text.trim()).await?;
+    }
     audit::append(
         &mut tx,
         &NewEvent {
@@ -328,6 +325,12 @@ pub async fn redispatch(
         format!("{lead} {note}").trim(),
     )
     .await?;
+    let sent = Ticket {
+        lead: lead.clone(),
+        sign_due: sign_due.clone(),
+        ..t.clone()
+    };
+    super::tell_department(&mut tx, db, &sent, &lead, "hotline-dispatched").await?;
     audit::append(
         &mut tx,
         &NewEvent {

@@ -107,6 +107,7 @@ pub async fn create(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, 
             store::assign(&mut tx, t.id, c, Part::Co, &at).await?;
         }
         store::step(&mut tx, t.id, &at, "system:hotline", "dispatched", lead).await?;
+        super::tell_department(&mut tx, db, &t, lead, "hotline-dispatched").await?;
     }
     audit::append(
         &mut tx,
@@ -248,6 +249,11 @@ async fn check(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, Hotli
         signed_at: None,
         replied_at: None,
         closed_at: None,
+        rating: None,
+        solved: None,
+        reopened: false,
+        supervised: false,
+        urged: 0,
     })
 }
 

@@ -8,10 +8,14 @@
 //! - `dispatch`: the dispatch catalogue (categories, rules with their history) and finding a
 //!   ticket's lead and co-handling departments;
 //! - `handling`: the department signs, returns with a reason, asks for one extension and
-//!   replies; the hotline re-dispatches a returned ticket or insists.
+//!   replies; the hotline re-dispatches a returned ticket or insists;
+//! - `closing`: the caller's rating (or the agent's call back), one reopening of a
+//!   dissatisfied or unsolved ticket under supervision, and the supervisors' list and urge
+//!   notices.
 //!
 //! Who sees whom: a report's (举报) caller is shown to no one after it is taken (`view`).
 
+pub mod closing;
 pub mod dispatch;
 pub mod handling;
 pub mod intake;
@@ -49,6 +53,11 @@ pub struct Powers {
     pub co_handle: bool,
     /// Re-dispatch or insist: the hotline.
     pub dispatch: bool,
+    /// Rate the reply, and reopen a dissatisfied or unsolved one once: the caller, or the
+    /// hotline calling them back.
+    pub rate: bool,
+    /// Send an urge notice: a supervisor.
+    pub urge: bool,
 }
 
 /// How a reader stands towards a ticket.
@@ -60,6 +69,8 @@ pub(crate) enum Standing {
     Department(Part),
     /// Who raised it, signed in.
     Caller,
+    /// A supervisor over its place (督办).
+    Supervisor,
 }
 
 /// The hotline's roles.
@@ -93,28 +104,52 @@ pub(crate) fn standing(by: &Principal, t: &Ticket, parts: &[Assignment]) -> Opti
     if own.is_some() && t.caller.as_ref().and_then(|c| c.account_id) == own {
         return Some(Standing::Caller);
     }
+    if by
+        .official()
+        .is_some_and(|s| s.account.may(Role::Supervisor, t.division))
+    {
+        return Some(Standing::Supervisor);
+    }
     None
+}
+
+/// Reads a ticket, its parts and how `by` stands towards it, refusing (audited, as `action`)
+/// anyone `allowed` refuses.
+pub(crate) async fn ticket_for(
+    db: &Db,
+    by: &Principal,
+    id: i64,
+    action: &str,
+    allowed: impl Fn(Standing) -> bool,
+) -> Result<(Ticket, Vec<Assignment>, Standing), HotlineError> {
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let t = store::ticket_by_id(&mut conn, id)
+        .await?
+        .ok_or_else(HotlineError::not_found)?;
+    let parts = store::parts(&mut conn, id).await?;
+    drop(conn);
+    match standing(by, &t, &parts) {
+        Some(s) if allowed(s) => Ok((t, parts, s)),
+        _ => {
+            by.refuse(db, &subject(&t), "hotline", action).await?;
+            Err(HotlineError::Forbidden)
+        }
+    }
 }
 
 /// A ticket for `by`: refused (and audited) unless they stand towards it; who raised a
 /// report is left out for everyone but the caller.
 pub async fn view(db: &Db, by: &Principal, id: i64) -> Result<TicketView, HotlineError> {
+    let (ticket, parts, standing) = ticket_for(db, by, id, "hotline.view", |_| true).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let ticket = store::ticket_by_id(&mut conn, id)
-        .await?
-        .ok_or_else(HotlineError::not_found)?;
-    let parts = store::parts(&mut conn, id).await?;
     let steps = store::steps(&mut conn, id).await?;
     drop(conn);
-    let Some(standing) = standing(by, &ticket, &parts) else {
-        by.refuse(db, &subject(&ticket), "hotline-agent", "hotline.view")
-            .await?;
-        return Err(HotlineError::Forbidden);
-    };
     let may = Powers {
         handle: standing == Standing::Department(Part::Lead),
         co_handle: standing == Standing::Department(Part::Co),
         dispatch: standing == Standing::Hotline,
+        rate: matches!(standing, Standing::Hotline | Standing::Caller),
+        urge: standing == Standing::Supervisor,
     };
     Ok(TicketView {
         ticket: shown(ticket, standing),
@@ -218,4 +253,81 @@ pub async fn places(
         .into_iter()
         .map(|d| (d.code, d.names.get(lang).to_owned()))
         .collect())
+}
+
+/// Tells a department's officials of a ticket (`hotline-dispatched`, `hotline-urged`), in
+/// the transaction that made it so.
+pub(crate) async fn tell_department(
+    conn: &mut db::Conn,
+    db: &Db,
+    t: &Ticket,
+    department: &str,
+    kind: &'static str,
+) -> Result<(), HotlineError> {
+    let to = notify::Recipient::accounts(store::officials_of(conn, department).await?);
+    if to.is_empty() {
+        return Ok(());
+    }
+    let event = notify::Event {
+        kind,
+        subject: subject(t),
+        vars: vec![
+            ("number", t.number.clone()),
+            ("category", t.category.clone()),
+            (
+                "due",
+                kernel::time_util::local_minute(if kind == "hotline-dispatched" {
+                    &t.sign_due
+                } else {
+                    &t.handle_due
+                }),
+            ),
+        ],
+        to,
+        link: format!("/hotline/tickets/{}", t.id),
+        once: None,
+    };
+    notify::service::tell_in(conn, db, &event)
+        .await
+        .map_err(notify_failed)?;
+    Ok(())
+}
+
+/// Tells the caller the department's reply (`hotline-replied`): in their inbox if they
+/// raised it signed in, by text to the number they called from.
+pub(crate) async fn tell_caller(
+    conn: &mut db::Conn,
+    db: &Db,
+    t: &Ticket,
+    reply: &str,
+) -> Result<(), HotlineError> {
+    let Some(c) = &t.caller else {
+        return Ok(());
+    };
+    let recipient = notify::Recipient {
+        account_id: c.account_id,
+        mobile: Some(c.phone.clone()).filter(|p| !p.is_empty()),
+    };
+    if recipient.account_id.is_none() && recipient.mobile.is_none() {
+        return Ok(());
+    }
+    let event = notify::Event {
+        kind: "hotline-replied",
+        subject: subject(t),
+        vars: vec![("number", t.number.clone()), ("reply", reply.to_owned())],
+        to: vec![recipient],
+        link: format!("/hotline/tickets/{}", t.id),
+        once: Some(format!("hotline-replied:{}:{}", t.number, t.reopened)),
+    };
+    notify::service::tell_in(conn, db, &event)
+        .await
+        .map_err(notify_failed)?;
+    Ok(())
+}
+
+fn notify_failed(e: notify::NotifyError) -> HotlineError {
+    match e {
+        notify::NotifyError::Db(e) => HotlineError::Db(e),
+        other => HotlineError::Refused(other.message()),
+    }
 }
