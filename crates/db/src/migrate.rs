@@ -310,6 +310,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0035_hotline_loop.sql"),
         },
     },
+    Migration {
+        version: 36,
+        name: "the hotline's repeats merged into a master ticket",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0036_hotline_merging.sql"),
+            postgres: include_str!("../migrations/postgres/0036_hotline_merging.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

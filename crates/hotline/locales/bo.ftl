@@ -138,3 +138,15 @@ hotline-supervised = ལྟ་སྐུལ་འོག
 hotline-step-rated = བསམ་འཆར་བཏབ།
 hotline-step-reopened = བསྐྱར་སྒོ་ཕྱེ།
 hotline-step-urged = ལྟ་སྐུལ་བྱས།
+
+# Merging repeats.
+hotline-merge-self = ལས་ཤོག་རང་ཉིད་ལ་མཉམ་སྡེབ་བྱེད་མི་ཆོག
+hotline-merge-not-open = མ་གྲུབ་པའི་ལས་ཤོག་ཁོ་ན་མཉམ་སྡེབ་མ་བྱས་པའི་མ་གྲུབ་པའི་ལས་ཤོག་གཞན་ཞིག་ལ་མཉམ་སྡེབ་བྱེད་ཆོག
+hotline-repeats = བསྐྱར་ཟློས་ཡིན་སྲིད་པའི་ལས་ཤོག
+hotline-why-same-caller = ཁ་པར་གཏོང་མཁན་གཅིག་པ།
+hotline-why-same-place = རིགས་དང་ས་གནས་གཅིག་པ།
+hotline-why-alike = ནང་དོན་འདྲ་བ།
+hotline-act-merge = ལས་ཤོག་འདིར་མཉམ་སྡེབ།
+hotline-merged-into = མཉམ་སྡེབ་བྱས་ཡུལ།
+hotline-step-merged = ལས་ཤོག་གཞན་ལ་མཉམ་སྡེབ།
+hotline-step-merged-in = བསྐྱར་ཟློས་ལས་ཤོག་མཉམ་སྡེབ།

@@ -138,3 +138,15 @@ hotline-supervised = Under supervision
 hotline-step-rated = Rated
 hotline-step-reopened = Reopened
 hotline-step-urged = Urged
+
+# Merging repeats.
+hotline-merge-self = A ticket cannot be merged into itself.
+hotline-merge-not-open = Only an open ticket can be merged, into another open one that is not merged itself.
+hotline-repeats = Possible repeats
+hotline-why-same-caller = same caller
+hotline-why-same-place = same category and place
+hotline-why-alike = alike description
+hotline-act-merge = Merge into this ticket
+hotline-merged-into = Merged into
+hotline-step-merged = Merged into another ticket
+hotline-step-merged-in = A repeat merged in

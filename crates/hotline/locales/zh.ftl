@@ -138,3 +138,15 @@ hotline-supervised = 督办中
 hotline-step-rated = 评价
 hotline-step-reopened = 重启
 hotline-step-urged = 督办
+
+# Merging repeats.
+hotline-merge-self = 工单不能并入自身。
+hotline-merge-not-open = 只有未办结的工单可以并入另一个未办结且未被合并的工单。
+hotline-repeats = 疑似重复工单
+hotline-why-same-caller = 同一来电人
+hotline-why-same-place = 同类别同地点
+hotline-why-alike = 内容相似
+hotline-act-merge = 并入本工单
+hotline-merged-into = 已并入
+hotline-step-merged = 并单
+hotline-step-merged-in = 合并重复工单

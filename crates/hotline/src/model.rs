@@ -362,6 +362,8 @@ pub struct Ticket {
     pub supervised: bool,
     /// How many urge notices supervisors sent.
     pub urged: i64,
+    /// The ticket this one was merged into (并单), if it was.
+    pub master_id: Option<i64>,
 }
 
 /// A line of a ticket's timeline.

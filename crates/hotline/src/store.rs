@@ -136,7 +136,7 @@ pub async fn next_serial(conn: &mut Conn, day: &str) -> Result<i64, DbError> {
 
 const TICKET: &str = "id, number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
      caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, \
-     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged";
+     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged, master_id";
 
 fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
     let kind: String = r.try_get("kind")?;
@@ -179,6 +179,7 @@ fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
         reopened: r.try_get::<i64, _>("reopened")? != 0,
         supervised: r.try_get::<i64, _>("supervised")? != 0,
         urged: r.try_get("urged")?,
+        master_id: r.try_get("master_id")?,
     })
 }
 
@@ -422,6 +423,76 @@ pub async fn officials_of(
     rows.iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("mobile")?)))
         .collect()
+}
+
+/// Open tickets that may repeat one: raised from `phone` or of `category`, since `since`,
+/// newest first.
+pub async fn repeat_candidates(
+    conn: &mut Conn,
+    id: i64,
+    phone: &str,
+    category: &str,
+    since: &str,
+) -> Result<Vec<Ticket>, DbError> {
+    let sql = format!(
+        "SELECT {TICKET} FROM hotline_tickets WHERE id <> $1 AND master_id IS NULL \
+           AND state IN ('dispatched', 'signed', 'returned') AND created_at >= $2 \
+           AND ((caller_phone = $3 AND caller_phone <> '') OR category = $4) \
+         ORDER BY created_at DESC, id DESC LIMIT 500"
+    );
+    sqlx::query(&sql)
+        .bind(id)
+        .bind(since)
+        .bind(phone)
+        .bind(category)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(ticket)
+        .collect()
+}
+
+/// Closes an open ticket into its master; false if it was no longer open or merged already.
+pub async fn merge_into(conn: &mut Conn, id: i64, master: i64, at: &str) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "UPDATE hotline_tickets SET master_id = $1, state = 'closed', closed_at = $2 \
+         WHERE id = $3 AND master_id IS NULL AND state IN ('dispatched', 'signed', 'returned')",
+    )
+    .bind(master)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// The tickets merged into `master`.
+pub async fn merged_into(conn: &mut Conn, master: i64) -> Result<Vec<Ticket>, DbError> {
+    let sql = format!("SELECT {TICKET} FROM hotline_tickets WHERE master_id = $1 ORDER BY id");
+    sqlx::query(&sql)
+        .bind(master)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(ticket)
+        .collect()
+}
+
+/// Gives the merged tickets their master's reply.
+pub async fn reply_merged(
+    conn: &mut Conn,
+    master: i64,
+    reply: &str,
+    at: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3")
+        .bind(reply)
+        .bind(at)
+        .bind(master)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// What a move changes besides the state.

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod division;
 pub mod file_error;
 pub mod i18n;
+pub mod likeness;
 pub mod numerals;
 pub mod person_id;
 pub mod person_name;

@@ -52,6 +52,14 @@ common::stories! { hotline_app;
         page.expect_status(StatusCode::OK).shows("20260610000001").shows("已派单").shows("13800000001");
         let number_page = app.get_as("/hotline/console?phone=13800000001", &agent).await;
         number_page.shows("20260610000001");
+        // The same caller calls again: the agent is shown the repeat and merges it.
+        let again = app.post_form("/hotline/console", &format!("{CALL}{}", common::form_encode("低保的事还是没人答复")), Some(&agent)).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        app.get_as(again.location(), &agent).await.shows("疑似重复工单").shows("同一来电人");
+        let repeat_id = again.location().rsplit('/').next().unwrap_or_default().to_owned();
+        let merged = app.post_form(&format!("{}/merge", taken.location()), &format!("repeat={repeat_id}"), Some(&agent)).await;
+        assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+        app.get_as(again.location(), &agent).await.shows("已并入").shows("已办结");
 
         let (civil, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
         app.get_as("/hotline/department", &civil).await.expect_status(StatusCode::OK).shows("20260610000001");

@@ -2,6 +2,7 @@
 //! offer a translator the nearest ones ("this sentence is 80% like one translated before").
 
 use db::{Db, DbError};
+use kernel::likeness::{dice as likeness, pairs};
 
 use super::{Translation, by_state};
 
@@ -16,34 +17,6 @@ pub struct Suggestion {
     pub text: String,
     /// 0..=100.
     pub percent: u32,
-}
-
-/// Character pairs of a sentence, for likeness.
-fn pairs(s: &str) -> Vec<(char, char)> {
-    let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut v: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
-    v.sort_unstable();
-    v
-}
-
-/// Dice likeness of two sorted pair lists, 0.0..=1.0.
-fn likeness(a: &[(char, char)], b: &[(char, char)]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (a.len() + b.len()) as f64
 }
 
 /// The memory: approved translations with their sentences' pairs, to offer the nearest.

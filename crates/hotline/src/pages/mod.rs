@@ -24,6 +24,7 @@ use ui::{AppState, Ctx, PageError};
 use crate::model::{Category, HotlineError, Ticket};
 use crate::service::handling::{self, Act};
 use crate::service::intake::{self, NewTicket};
+use crate::service::merging::{self, Candidate};
 use crate::service::{self, TicketView, closing, dispatch};
 
 pub use forms::Problems;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/hotline/tickets/{id}/reopen", post(reopen))
         .route("/hotline/tickets/{id}/urge", post(urge))
         .route("/hotline/supervision", get(supervision))
+        .route("/hotline/tickets/{id}/merge", post(merge))
         .route("/hotline/new", get(new_form).post(raise))
         .route("/me/hotline", get(mine))
 }
@@ -185,17 +187,24 @@ async fn ticket(
     SignedIn(s): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
-    let v = service::view(&state.db, &Principal::account(s), id).await?;
-    ticket_page(&state, &ctx, &v, &Problems::default()).await
+    let by = Principal::account(s);
+    let v = service::view(&state.db, &by, id).await?;
+    ticket_page(&state, &ctx, &by, &v, &Problems::default()).await
 }
 
 async fn ticket_page(
     state: &AppState,
     ctx: &Ctx,
+    by: &Principal,
     v: &TicketView,
     problems: &Problems,
 ) -> Result<Markup, PageError> {
     let categories = dispatch::categories(&state.db).await?;
+    let repeats = if v.may.dispatch && v.ticket.state.open() && v.ticket.master_id.is_none() {
+        merging::candidates(&state.db, by, v.ticket.id).await?
+    } else {
+        Vec::new()
+    };
     let t = &v.ticket;
     let title = format!("{} {}", ctx.t("hotline-ticket"), t.number);
     Ok(page(
@@ -240,6 +249,10 @@ async fn ticket_page(
                 li { (at(ctx, &s.at)) " · " (ctx.t(&format!("hotline-step-{}", s.action))) @if !s.note.is_empty() { " · " (s.note) } }
             } }
             (forms::actions(ctx, v))
+            @if let Some(m) = v.ticket.master_id {
+                p { (ctx.t("hotline-merged-into")) " " a href={ "/hotline/tickets/" (m) } { (m) } }
+            }
+            @if !repeats.is_empty() { (repeats_part(ctx, &categories, v.ticket.id, &repeats)) }
         },
     ))
 }
@@ -287,7 +300,7 @@ async fn after(
         Err(e) => {
             let problems = Problems::of(&e).ok_or(e)?;
             let v = service::view(&state.db, by, id).await?;
-            let page = ticket_page(state, ctx, &v, &problems).await?;
+            let page = ticket_page(state, ctx, by, &v, &problems).await?;
             Ok((problems.status(), page).into_response())
         }
     }
@@ -460,4 +473,41 @@ async fn supervision(
             @if list.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(&ctx, &categories, &list)) }
         },
     ))
+}
+
+/// The open tickets that may repeat this one, each with why and a button merging it in.
+fn repeats_part(ctx: &Ctx, categories: &[Category], master: i64, list: &[Candidate]) -> Markup {
+    html! {
+        h2 { (ctx.t("hotline-repeats")) }
+        table {
+            thead { tr { th { (ctx.t("hotline-number")) } th { (ctx.t("hotline-category")) } th { (ctx.t("hotline-description")) } th { "" } } }
+            tbody { @for c in list { tr {
+                td { a href={ "/hotline/tickets/" (c.ticket.id) } { (c.ticket.number) } br; span.muted { (ctx.t(&format!("hotline-why-{}", c.why.key()))) } }
+                td { (category_name(ctx, categories, &c.ticket.category)) }
+                td { (c.ticket.description) }
+                td { form method="post" action={ "/hotline/tickets/" (master) "/merge" } {
+                    input type="hidden" name="repeat" value=(c.ticket.id);
+                    button type="submit" { (ctx.t("hotline-act-merge")) }
+                } }
+            } } }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MergeForm {
+    #[serde(default)]
+    repeat: i64,
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    o: Official,
+    Path(id): Path<i64>,
+    ui::PageForm(f): ui::PageForm<MergeForm>,
+) -> Result<Response, PageError> {
+    let by = o.principal();
+    let done = merging::merge(&state.db, &by, id, f.repeat).await;
+    after(&state, &ctx, &by, id, done.map(|_| ())).await
 }

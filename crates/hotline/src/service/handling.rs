@@ -134,6 +134,7 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
     store::step(&mut tx, id, &at, &by.id(), act.key(), &note).await?;
     if let Act::Reply(text) = act {
         super::tell_caller(&mut tx, db, &t, text.trim()).await?;
+        super::merging::reply_to_merged(&mut tx, db, id, text.trim(), &at).await?;
     }
     audit::append(
         &mut tx,

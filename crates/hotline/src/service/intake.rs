@@ -254,6 +254,7 @@ async fn check(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, Hotli
         reopened: false,
         supervised: false,
         urged: 0,
+        master_id: None,
     })
 }
 

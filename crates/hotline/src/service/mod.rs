@@ -9,6 +9,7 @@
 //!   ticket's lead and co-handling departments;
 //! - `handling`: the department signs, returns with a reason, asks for one extension and
 //!   replies; the hotline re-dispatches a returned ticket or insists;
+//! - `merging`: repeats of an open matter proposed and merged into a master (并单);
 //! - `closing`: the caller's rating (or the agent's call back), one reopening of a
 //!   dissatisfied or unsolved ticket under supervision, and the supervisors' list and urge
 //!   notices.
@@ -19,6 +20,7 @@ pub mod closing;
 pub mod dispatch;
 pub mod handling;
 pub mod intake;
+pub mod merging;
 
 use db::Db;
 use db::audit::{self, NewEvent};
