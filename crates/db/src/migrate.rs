@@ -318,6 +318,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0036_hotline_merging.sql"),
         },
     },
+    Migration {
+        version: 37,
+        name: "Open311 GeoReport v2: keys, tokens and media",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0037_open311.sql"),
+            postgres: include_str!("../migrations/postgres/0037_open311.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -150,3 +150,19 @@ hotline-act-merge = ལས་ཤོག་འདིར་མཉམ་སྡེབ
 hotline-merged-into = མཉམ་སྡེབ་བྱས་ཡུལ།
 hotline-step-merged = ལས་ཤོག་གཞན་ལ་མཉམ་སྡེབ།
 hotline-step-merged-in = བསྐྱར་ཟློས་ལས་ཤོག་མཉམ་སྡེབ།
+
+# Open311.
+hotline-open311-key-name = ལྡེ་མིག་འདི་བེད་སྤྱོད་བྱེད་མཁན་གྱི་མ་ལག་གི་མིང་བྲིས་རོགས། (ཡིག་འབྲུ་ ༡༠༠ ལས་མི་མང་བ།)
+hotline-open311-key-unknown = ནུས་ལྡན་གྱི་ལྡེ་མིག་དེ་འདྲ་མི་འདུག
+hotline-open311-key-bad = api_key མི་འདུག་པའམ་ངོས་མ་ཟིན་པ། ཡང་ན་ཕྱིར་བསྡུས་ཟིན།
+hotline-open311-location-missing = ས་གནས་སྟོན་རོགས། lat དང་ long ཡང་ན་ address_string
+hotline-open311-date-bad = ཚེས་གྲངས་ RFC 3339 ལྟར་བྲིས་རོགས། དཔེར་ན 2026-06-10T10:00:00+08:00
+hotline-open311-span = start_date ནི་ end_date ་ལས་སྔ་དགོས་ལ་བར་ཐག་ཉིན་ ༩༠ ལས་མི་མང་བ་དགོས།
+hotline-open311-not-found = ཞབས་ཞུའམ་རེ་ཞུ་དེ་འདྲ་མི་འདུག
+hotline-open311-service = { $name } སྐོར་གྱི་རེ་འདུན། 12345 ཁ་པར་གྱིས་འགན་ལེན་ལས་ཁུངས་ལ་བཏང་།
+hotline-open311-division-hint = དོན་རྐྱེན་བྱུང་སའི་རྫོང་གི་སྲིད་འཛིན་ས་ཁོངས་ཨང་རྟགས།
+hotline-open311-kind-hint = རེ་འདུན་གྱི་རིགས། མ་བྲིས་ན་ཞུ་གཏུག་ཡིན།
+hotline-open311-status-bad = status ནི་ open ཡང་ན་ closed ཡིན།
+hotline-open311-body-bad = རེ་ཞུའི་ནང་དོན་ནི་རེའུ་མིག (application/x-www-form-urlencoded) ཡིན་དགོས།
+hotline-open311-notice = ལེན་ཟིན། འགན་ལེན་ལས་ཁུངས་ཀྱིས་ { $due } ་གོང་ལན་འདེབས་ངེས།
+hotline-media-url-bad = media_url ནི་ཡིག་འབྲུ་ ༥༠༠ ལས་མི་མང་བའི་ http ཡང་ན་ https ཁ་བྱང་ཡིན་དགོས།

@@ -150,3 +150,19 @@ hotline-act-merge = Merge into this ticket
 hotline-merged-into = Merged into
 hotline-step-merged = Merged into another ticket
 hotline-step-merged-in = A repeat merged in
+
+# Open311.
+hotline-open311-key-name = Name the system the key is for (up to 100 characters).
+hotline-open311-key-unknown = There is no such live key.
+hotline-open311-key-bad = The api_key is missing, unknown or revoked.
+hotline-open311-location-missing = Give the place: lat and long, or address_string.
+hotline-open311-date-bad = Dates are written as in RFC 3339, e.g. 2026-06-10T10:00:00+08:00.
+hotline-open311-span = start_date must come before end_date, at most 90 days apart.
+hotline-open311-not-found = There is no such service or request.
+hotline-open311-service = Requests about { $name }, sent to the department responsible by the 12345 hotline.
+hotline-open311-division-hint = The county or district where it is, by its division code.
+hotline-open311-kind-hint = What kind of matter it is; a complaint unless said.
+hotline-open311-status-bad = status is open or closed.
+hotline-open311-body-bad = The request body must be a form (application/x-www-form-urlencoded).
+hotline-open311-notice = Received: the department responsible answers by { $due }.
+hotline-media-url-bad = media_url is an http or https address of up to 500 characters.

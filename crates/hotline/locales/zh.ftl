@@ -150,3 +150,19 @@ hotline-act-merge = 并入本工单
 hotline-merged-into = 已并入
 hotline-step-merged = 并单
 hotline-step-merged-in = 合并重复工单
+
+# Open311.
+hotline-open311-key-name = 请填写使用该密钥的系统名称（不超过 100 字）。
+hotline-open311-key-unknown = 没有这个有效的密钥。
+hotline-open311-key-bad = api_key 缺失、无效或已吊销。
+hotline-open311-location-missing = 请提供位置：lat 和 long，或 address_string。
+hotline-open311-date-bad = 日期格式为 RFC 3339，例如 2026-06-10T10:00:00+08:00。
+hotline-open311-span = start_date 须早于 end_date，且相隔不超过 90 天。
+hotline-open311-not-found = 没有这个服务或请求。
+hotline-open311-service = 关于“{ $name }”的诉求，由 12345 热线派给负责部门。
+hotline-open311-division-hint = 事发地所在县（区）的行政区划代码。
+hotline-open311-kind-hint = 诉求类型；不填则为投诉。
+hotline-open311-status-bad = status 为 open 或 closed。
+hotline-open311-body-bad = 请求体须为表单（application/x-www-form-urlencoded）。
+hotline-open311-notice = 已受理：负责部门将于 { $due } 前答复。
+hotline-media-url-bad = media_url 须为不超过 500 字符的 http 或 https 地址。

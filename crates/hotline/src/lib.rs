@@ -7,9 +7,11 @@
 //! - `service`: intake, the dispatch catalogue and handling, each checking the acting
 //!   principal and auditing every refusal;
 //! - `pages`: the agent's console, the department's queue, a ticket, and the portal's form;
+//! - `open311`: GeoReport v2 at `/open311/v2/`, in JSON and XML;
 //! - `seed`: the demo's categories and rules.
 
 pub mod model;
+pub mod open311;
 pub mod pages;
 pub mod seed;
 pub mod service;
@@ -19,9 +21,9 @@ pub use model::HotlineError;
 
 use kernel::i18n::Ftl;
 
-/// The hotline's pages.
+/// The hotline's pages and its Open311 API.
 pub fn router() -> axum::Router<ui::AppState> {
-    pages::router()
+    pages::router().merge(open311::router())
 }
 
 /// This crate's messages.

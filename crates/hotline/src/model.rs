@@ -184,7 +184,8 @@ impl Rating {
 /// A working-day or clock-hour time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Limit {
-    /// Ends at the close (24:00, China Standard Time) of the n-th working day after the start.
+    /// Ends at the close (23:59:59, China Standard Time) of the n-th working day after the
+    /// start.
     WorkingDays(u16),
     /// Ends n clock hours after the start, whatever the calendar says.
     Hours(u16),
@@ -364,6 +365,9 @@ pub struct Ticket {
     pub urged: i64,
     /// The ticket this one was merged into (并单), if it was.
     pub master_id: Option<i64>,
+    /// An Open311 request's token and the URL of its photo.
+    pub token: Option<String>,
+    pub media_url: String,
 }
 
 /// A line of a ticket's timeline.

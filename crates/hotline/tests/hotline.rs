@@ -31,8 +31,8 @@ db::on_each_backend! {
         assert_eq!(ticket.lead, "540102-civil-affairs");
         assert!(ticket.number.starts_with("20260610") && ticket.number.len() == 14, "{}", ticket.number);
         // Signed within a working day: by the close of Thursday, China Standard Time.
-        assert_eq!(ticket.sign_due, "2026-06-11T16:00:00.000000Z");
-        assert!(ticket.handle_due > ticket.sign_due && ticket.handle_due.ends_with("T16:00:00.000000Z"));
+        assert_eq!(ticket.sign_due, "2026-06-11T15:59:59.000000Z");
+        assert!(ticket.handle_due > ticket.sign_due && ticket.handle_due.ends_with("T15:59:59.000000Z"));
         let second = intake::create(db, &agent, &call("consult", "assistance", "低保怎么申请"))
             .await
             .expect("a second call");

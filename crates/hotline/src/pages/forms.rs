@@ -98,6 +98,7 @@ impl TicketForm {
             caller_phone: self.caller_phone,
             in_scope: self.in_scope.is_some(),
             answer: self.answer,
+            media_url: String::new(),
         }
     }
 }

@@ -102,9 +102,8 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
             store::end_parts(&mut tx, id, None, &at, "").await?;
         }
         Act::Extend(days, _) => {
-            let from = parse_instant(&t.handle_due).unwrap_or(now);
-            // The extension counts from the end of the day the limit ended on.
-            let last_day = (from - time::Duration::seconds(1)).to_offset(CST);
+            // The extension counts from the day the limit ended on.
+            let last_day = parse_instant(&t.handle_due).unwrap_or(now).to_offset(CST);
             handle_due = due(db, last_day, Limit::WorkingDays(*days), t.division).await?;
             changes.handle_due = Some(&handle_due);
             changes.extended = true;

@@ -10,7 +10,7 @@ use kernel::time_util::{CST, format_instant};
 use kernel::{DivisionCode, Message};
 
 use super::dispatch::route;
-use super::{Standing, due, is_hotline, limits, refused, shown, subject};
+use super::{Standing, due, is_hotline, limits, refused_as, shown, subject};
 use crate::model::{Caller, Channel, Elsewhere, HotlineError, Kind, Part, State, Ticket};
 use crate::store;
 
@@ -39,6 +39,8 @@ pub struct NewTicket {
     pub in_scope: bool,
     /// A consultation the agent answered on the spot: the answer, and the ticket closes.
     pub answer: String,
+    /// A photo's URL (Open311's `media_url`).
+    pub media_url: String,
 }
 
 /// Takes a ticket. Agents take calls, texts and kiosk requests; a signed-in person raises
@@ -56,10 +58,29 @@ pub async fn create(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, 
             .await?;
         return Err(HotlineError::Forbidden);
     }
-    let checked = check(db, by, new).await;
+    let t = take(db, &by.id(), by.person(), new).await?;
+    let standing = if by.person().is_some() {
+        Standing::Caller
+    } else {
+        Standing::Hotline
+    };
+    Ok(shown(t, standing))
+}
+
+/// Checks and stores a ticket taken by `actor` (for `person`, when one raises it signed in):
+/// every refusal audited and nothing stored; the ticket as stored.
+pub(crate) async fn take(
+    db: &Db,
+    actor: &str,
+    person: Option<&identity::model::Session>,
+    new: &NewTicket,
+) -> Result<Ticket, HotlineError> {
+    let checked = check(db, person, new).await;
     let mut t = match checked {
         Ok(t) => t,
-        Err(e) => return Err(refused(db, by, "hotline:tickets", "hotline.create", e).await),
+        Err(e) => {
+            return Err(refused_as(db, actor, "hotline:tickets", "hotline.create", e).await);
+        }
     };
     let now = db.clock().now();
     let at = format_instant(now);
@@ -67,7 +88,7 @@ pub async fn create(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, 
     t.sign_due = due(db, now, l.sign_for(t.urgent), t.division).await?;
     t.handle_due = due(db, now, l.handle(t.kind, t.urgent), t.division).await?;
     t.created_at = at.clone();
-    t.created_by = by.id();
+    t.created_by = actor.to_owned();
     let mut tx = db.begin().await?;
     let answered = t.kind == Kind::Consult && !new.answer.trim().is_empty();
     let route = if answered {
@@ -93,13 +114,19 @@ pub async fn create(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, 
         u8::from(day.month()),
         day.day()
     );
+    if t.channel == Channel::Open311 {
+        t.token = Some(
+            identity::token::new_token()
+                .map_err(|e| db::DbError::Conflict(format!("no randomness: {e}")))?[..24]
+                .to_owned(),
+        );
+    }
     let serial = store::next_serial(&mut tx, &day).await?;
     t.number = format!("{day}{serial:06}");
     t.id = store::insert_ticket(&mut tx, &t).await?;
-    let actor = by.id();
-    store::step(&mut tx, t.id, &at, &actor, "created", "").await?;
+    store::step(&mut tx, t.id, &at, actor, "created", "").await?;
     if answered {
-        store::step(&mut tx, t.id, &at, &actor, "answered", &t.reply).await?;
+        store::step(&mut tx, t.id, &at, actor, "answered", &t.reply).await?;
     }
     if let Some((lead, co)) = &route {
         store::assign(&mut tx, t.id, lead, Part::Lead, &at).await?;
@@ -112,7 +139,7 @@ pub async fn create(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, 
     audit::append(
         &mut tx,
         &NewEvent {
-            actor: &actor,
+            actor,
             action: "hotline.created",
             subject: &subject(&t),
             // Who called is not in the chain: a report's caller is kept from everyone.
@@ -124,16 +151,15 @@ pub async fn create(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, 
     )
     .await?;
     tx.commit().await.map_err(db::DbError::from)?;
-    let standing = if by.person().is_some() {
-        Standing::Caller
-    } else {
-        Standing::Hotline
-    };
-    Ok(shown(t, standing))
+    Ok(t)
 }
 
 /// Reads and checks what was given: every problem at once, or the ticket to store.
-async fn check(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, HotlineError> {
+async fn check(
+    db: &Db,
+    person: Option<&identity::model::Session>,
+    new: &NewTicket,
+) -> Result<Ticket, HotlineError> {
     let mut problems: Vec<(String, Message)> = Vec::new();
     let mut problem =
         |field: &str, key: &'static str| problems.push((field.to_owned(), Message::new(key)));
@@ -189,7 +215,7 @@ async fn check(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, Hotli
             "zh"
         }
     };
-    let caller = match by.person() {
+    let caller = match person {
         Some(s) => Caller {
             name: s.account.name_zh.clone(),
             phone: s.account.mobile.clone().unwrap_or_default(),
@@ -214,8 +240,16 @@ async fn check(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, Hotli
             }
         }
     };
-    if !new.answer.trim().is_empty() && (kind != Some(Kind::Consult) || by.person().is_some()) {
+    if !new.answer.trim().is_empty() && (kind != Some(Kind::Consult) || person.is_some()) {
         problem("answer", "hotline-answer-consult-only");
+    }
+    let media_url = new.media_url.trim().to_owned();
+    if !media_url.is_empty()
+        && (media_url.len() > 500
+            || !(media_url.starts_with("https://") || media_url.starts_with("http://"))
+            || media_url.chars().any(char::is_whitespace))
+    {
+        problem("media_url", "hotline-media-url-bad");
     }
     let (Some(kind), Some(division), true) = (kind, division, problems.is_empty()) else {
         return Err(HotlineError::Invalid(problems));
@@ -255,6 +289,8 @@ async fn check(db: &Db, by: &Principal, new: &NewTicket) -> Result<Ticket, Hotli
         supervised: false,
         urged: 0,
         master_id: None,
+        token: None,
+        media_url,
     })
 }
 

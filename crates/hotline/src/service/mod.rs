@@ -9,6 +9,7 @@
 //!   ticket's lead and co-handling departments;
 //! - `handling`: the department signs, returns with a reason, asks for one extension and
 //!   replies; the hotline re-dispatches a returned ticket or insists;
+//! - `open311`: GeoReport v2 requests posted by systems with a key, and the public list;
 //! - `merging`: repeats of an open matter proposed and merged into a master (并单);
 //! - `closing`: the caller's rating (or the agent's call back), one reopening of a
 //!   dissatisfied or unsolved ticket under supervision, and the supervisors' list and urge
@@ -21,6 +22,7 @@ pub mod dispatch;
 pub mod handling;
 pub mod intake;
 pub mod merging;
+pub mod open311;
 
 use db::Db;
 use db::audit::{self, NewEvent};
@@ -183,13 +185,24 @@ pub(crate) async fn refused(
     action: &str,
     e: HotlineError,
 ) -> HotlineError {
+    refused_as(db, &by.id(), subject, action, e).await
+}
+
+/// [`refused`] for an actor known by name only (an Open311 key).
+pub(crate) async fn refused_as(
+    db: &Db,
+    actor: &str,
+    subject: &str,
+    action: &str,
+    e: HotlineError,
+) -> HotlineError {
     let key = e.message().key;
     let recorded = async {
         let mut tx = db.begin().await?;
         audit::append(
             &mut tx,
             &NewEvent {
-                actor: &by.id(),
+                actor,
                 action: "hotline.refused",
                 subject,
                 payload: serde_json::json!({ "action": action, "reason": key }),
@@ -210,7 +223,7 @@ pub fn limits(db: &Db) -> Limits {
 }
 
 /// When a limit started at `from` ends, for a place in `division`: the close of the n-th
-/// working day (24:00 China Standard Time), or n clock hours on.
+/// working day (23:59:59 China Standard Time), or n clock hours on.
 pub(crate) async fn due(
     db: &Db,
     from: OffsetDateTime,
@@ -225,11 +238,13 @@ pub(crate) async fn due(
             let day = calendar
                 .add_working_days(start, WorkingDays(n), division)?
                 .value;
+            // The last second of that day, so that it reads as the day itself (23:59).
             let end = day
                 .next_day()
                 .ok_or(kernel::calendar::CalendarError::TooLong)?
                 .midnight()
-                .assume_offset(CST);
+                .assume_offset(CST)
+                - time::Duration::seconds(1);
             Ok(format_instant(end))
         }
     }

@@ -16,6 +16,7 @@ mod certificates;
 mod data;
 mod measure;
 mod officials;
+mod open311;
 mod platform;
 mod systems;
 
@@ -154,6 +155,11 @@ pub enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Keys systems post Open311 requests to the 12345 hotline with.
+    Open311Key {
+        #[command(subcommand)]
+        command: Open311KeyCommand,
     },
     /// Measure the platform's performance targets and print one table.
     Bench {
@@ -367,6 +373,29 @@ pub enum TransferFormat {
 pub enum KeysCommand {
     /// New signing keys take over; the old stay published until their tokens expire.
     Rotate {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Open311KeyCommand {
+    /// Make a key for a system; it is shown once.
+    Add {
+        /// The system it is for, e.g. "Lhasa city app".
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// The keys given, live and revoked.
+    List {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Revoke a key: requests posted with it are refused from now on.
+    Revoke {
+        id: i64,
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -588,6 +617,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             systems::run(config_path, c).await
         }
         c @ Command::Cert { .. } => certificates::run(config_path, c).await,
+        c @ Command::Open311Key { .. } => open311::run(config_path, c).await,
         c @ Command::Catalog { .. } => catalogue::run(config_path, c).await,
         c @ (Command::Bench { .. } | Command::BenchOgc { .. }) => measure::run(c).await,
     }

@@ -8,6 +8,9 @@ use sqlx::any::AnyRow;
 
 use crate::model::{Assignment, Caller, Category, Channel, Kind, Part, Rule, State, Step, Ticket};
 
+mod open311;
+pub use open311::*;
+
 fn bad(what: &str, value: &str) -> DbError {
     DbError::Conflict(format!("hotline: {what} {value:?} does not read"))
 }
@@ -136,7 +139,12 @@ pub async fn next_serial(conn: &mut Conn, day: &str) -> Result<i64, DbError> {
 
 const TICKET: &str = "id, number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
      caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, \
-     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged, master_id";
+     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged, master_id, token, media_url";
+
+/// Tickets from their rows.
+fn tickets(rows: &[AnyRow]) -> Result<Vec<Ticket>, DbError> {
+    rows.iter().map(ticket).collect()
+}
 
 fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
     let kind: String = r.try_get("kind")?;
@@ -180,6 +188,8 @@ fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
         supervised: r.try_get::<i64, _>("supervised")? != 0,
         urged: r.try_get("urged")?,
         master_id: r.try_get("master_id")?,
+        token: r.try_get("token")?,
+        media_url: r.try_get("media_url")?,
     })
 }
 
@@ -192,9 +202,9 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, DbError> 
     });
     let sql = format!(
         "INSERT INTO hotline_tickets (number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
-         caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, created_at, created_by, closed_at) \
+         caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, created_at, created_by, closed_at, token, media_url) \
          VALUES {} RETURNING id",
-        db::placeholders(1, 23, 1)
+        db::placeholders(1, 25, 1)
     );
     Ok(sqlx::query_scalar(&sql)
         .bind(&t.number)
@@ -220,6 +230,8 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, DbError> 
         .bind(&t.created_at)
         .bind(&t.created_by)
         .bind(&t.closed_at)
+        .bind(&t.token)
+        .bind(&t.media_url)
         .fetch_one(&mut *conn)
         .await?)
 }
@@ -274,10 +286,8 @@ pub async fn of_caller(
     };
     q.bind(limit)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ticket)
-        .collect()
+        .await
+        .map(|rows| tickets(&rows))?
 }
 
 /// The tickets a department has a part in that are still open, soonest due first.
@@ -295,10 +305,8 @@ pub async fn of_department(conn: &mut Conn, department: &str) -> Result<Vec<Tick
     sqlx::query(&sql)
         .bind(department)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ticket)
-        .collect()
+        .await
+        .map(|rows| tickets(&rows))?
 }
 
 /// Tickets sent back by their departments, waiting for the hotline, oldest first.
@@ -308,10 +316,8 @@ pub async fn returned(conn: &mut Conn) -> Result<Vec<Ticket>, DbError> {
     );
     sqlx::query(&sql)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ticket)
-        .collect()
+        .await
+        .map(|rows| tickets(&rows))?
 }
 
 /// Moves a ticket from `from` to `to` (with its new lead and times where given); false if it
@@ -403,10 +409,8 @@ pub async fn for_supervision(conn: &mut Conn, now: &str) -> Result<Vec<Ticket>, 
     sqlx::query(&sql)
         .bind(now)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ticket)
-        .collect()
+        .await
+        .map(|rows| tickets(&rows))?
 }
 
 /// The officials of a department, each with their mobile: who is told of its tickets.
@@ -446,10 +450,8 @@ pub async fn repeat_candidates(
         .bind(phone)
         .bind(category)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ticket)
-        .collect()
+        .await
+        .map(|rows| tickets(&rows))?
 }
 
 /// Closes an open ticket into its master; false if it was no longer open or merged already.
@@ -473,10 +475,8 @@ pub async fn merged_into(conn: &mut Conn, master: i64) -> Result<Vec<Ticket>, Db
     sqlx::query(&sql)
         .bind(master)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ticket)
-        .collect()
+        .await
+        .map(|rows| tickets(&rows))?
 }
 
 /// Gives the merged tickets their master's reply.
