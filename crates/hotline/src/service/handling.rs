@@ -84,9 +84,16 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
     };
     let now = db.clock().now();
     let at = format_instant(now);
+    // An extension counts from the day the limit ended on; reckoned before the transaction.
+    let extended_due = match act {
+        Act::Extend(days, _) => {
+            let last_day = parse_instant(&t.handle_due).unwrap_or(now).to_offset(CST);
+            Some(due(db, last_day, Limit::WorkingDays(*days), t.division).await?)
+        }
+        _ => None,
+    };
     let mut tx = db.begin().await?;
     let mut changes = Changes::default();
-    let handle_due;
     match act {
         Act::Sign if part == Part::Co => {
             store::sign_part(&mut tx, id, &department, &at).await?;
@@ -101,15 +108,13 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
             store::end_parts(&mut tx, id, Some(&department), &at, reason.trim()).await?;
             store::end_parts(&mut tx, id, None, &at, "").await?;
         }
-        Act::Extend(days, _) => {
-            // The extension counts from the day the limit ended on.
-            let last_day = parse_instant(&t.handle_due).unwrap_or(now).to_offset(CST);
-            handle_due = due(db, last_day, Limit::WorkingDays(*days), t.division).await?;
-            changes.handle_due = Some(&handle_due);
+        Act::Extend(..) => {
+            changes.handle_due = extended_due.as_deref();
             changes.extended = true;
         }
-        Act::Reply(text) => {
-            changes.reply = Some(text);
+        Act::Reply(_) => {
+            // The reply as checked (`plan` trims it).
+            changes.reply = Some(&note);
             changes.replied_at = Some(&at);
         }
     }
@@ -131,9 +136,9 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
         .await);
     }
     store::step(&mut tx, id, &at, &by.id(), act.key(), &note).await?;
-    if let Act::Reply(text) = act {
-        super::tell_caller(&mut tx, db, &t, text.trim()).await?;
-        super::merging::reply_to_merged(&mut tx, db, id, text.trim(), &at).await?;
+    if let Act::Reply(_) = act {
+        super::tell_caller(&mut tx, db, &t, &note).await?;
+        super::merging::reply_to_merged(&mut tx, db, id, &note, &at).await?;
     }
     audit::append(
         &mut tx,
