@@ -49,7 +49,8 @@ common::stories! { hotline_app;
         let taken = app.post_form("/hotline/console", &format!("{CALL}{}", common::form_encode("低保申请三个月没有答复")), Some(&agent)).await;
         assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
         let page = app.get_as(taken.location(), &agent).await;
-        page.expect_status(StatusCode::OK).shows("20260610000001").shows("已派单").shows("13800000001");
+        page.expect_status(StatusCode::OK).shows("20260610000001").shows("已派单").shows("13800000001").shows("城关区");
+        app.get_as(&format!("{}?lang=bo", taken.location()), &agent).await.shows_for("ཁྲིན་ཀོན་ཆུས།", "the place by its Tibetan name, not its code");
         let number_page = app.get_as("/hotline/console?phone=13800000001", &agent).await;
         number_page.shows("20260610000001");
         // The same caller calls again: the agent is shown the repeat and merges it.

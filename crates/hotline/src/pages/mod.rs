@@ -200,6 +200,12 @@ async fn ticket_page(
     problems: &Problems,
 ) -> Result<Markup, PageError> {
     let categories = dispatch::categories(&state.db).await?;
+    // The county by its name in the reader's language (the code where it is not listed).
+    let place = service::places(&state.db, ctx.lang)
+        .await?
+        .into_iter()
+        .find(|(code, _)| *code == v.ticket.division)
+        .map_or_else(|| v.ticket.division.to_string(), |(_, name)| name);
     let repeats = if v.may.dispatch && v.ticket.state.open() && v.ticket.master_id.is_none() {
         merging::candidates(&state.db, by, v.ticket.id).await?
     } else {
@@ -221,7 +227,7 @@ async fn ticket_page(
                     @if t.supervised { " · " span.badge { (ctx.t("hotline-supervised")) } }
                     @if let Some(r) = t.rating { " · " (ctx.t(&format!("hotline-rating-{}", r.key()))) }
                 }
-                dt { (ctx.t("hotline-place")) } dd { (t.division.to_string()) " " (t.address) }
+                dt { (ctx.t("hotline-place")) } dd { (place) " " (t.address) }
                 dt { (ctx.t("hotline-description")) } dd { (t.description) }
                 @if let Some(c) = &t.caller {
                     dt { (ctx.t("hotline-caller")) } dd { (c.name) " " (c.phone) }
