@@ -284,10 +284,10 @@ fn kind_key(k: Kind) -> &'static str {
 async fn request_json(
     state: &AppState,
     ctx: &ApiCtx,
+    categories: &[crate::model::Category],
     names: &mut BTreeMap<String, String>,
     t: &Ticket,
 ) -> Value {
-    let categories = dispatch::categories(&state.db).await.unwrap_or_default();
     let service_name = categories
         .iter()
         .find(|c| c.code == t.category)
@@ -355,10 +355,12 @@ async fn list(state: &AppState, ctx: &ApiCtx, format: Format, q: &ListQuery) -> 
     };
     match service::requests(&state.db, filter).await {
         Ok(found) => {
+            // The categories once for the whole list, the departments' names once each.
+            let categories = dispatch::categories(&state.db).await.unwrap_or_default();
             let mut names = BTreeMap::new();
             let mut out = Vec::with_capacity(found.len());
             for t in &found {
-                out.push(request_json(state, ctx, &mut names, t).await);
+                out.push(request_json(state, ctx, &categories, &mut names, t).await);
             }
             answer(
                 StatusCode::OK,
@@ -382,7 +384,8 @@ async fn one_request(
     };
     match service::request(&state.db, Some(number), None).await {
         Ok(t) => {
-            let v = request_json(&state, &ctx, &mut BTreeMap::new(), &t).await;
+            let categories = dispatch::categories(&state.db).await.unwrap_or_default();
+            let v = request_json(&state, &ctx, &categories, &mut BTreeMap::new(), &t).await;
             answer(
                 StatusCode::OK,
                 format,
