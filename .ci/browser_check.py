@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/yiwang"
@@ -575,6 +576,13 @@ def main():
         wd.go(f"{site}/hotline/console?lang=bo&phone=13800000009")
         check(wd.js("return document.querySelector('#f-category option[value=assistance]') !== null"), "the console offers the dispatch catalogue's categories")
         audit(wd, "/hotline/console", axe_source)
+        wd.type("#f-kb", "ལག་ཁྱེར")
+        wd.click("#knowledge button[type=submit]")
+        check(wd.wait_js("return document.querySelectorAll('#knowledge .results li').length > 0"), "the agent finds an article in Tibetan during the call")
+        audit(wd, "/hotline/console (knowledge base)", axe_source)
+        wd.click("#knowledge .results li a[href*='article=']")
+        check(wd.wait_js("return document.querySelector('#f-answer').value.length > 0"), "answering with an article puts its text in the call's form")
+        wd.go(f"{site}/hotline/console?lang=bo&phone=13800000009")
 
         def fill_call(description):
             for field, value in [("#f-lang", "bo"), ("#f-kind", "complaint"), ("#f-category", "assistance"), ("#f-division", "540102")]:
@@ -600,6 +608,14 @@ def main():
         check(wd.wait_js("return document.body.innerText.includes('办理中')"), "signing for it moves it into handling")
         audit(wd, "/hotline/tickets/{id} (handling)", axe_source)
         signs_out()
+        print("the public reads the knowledge base in Tibetan")
+        wd.go(f"{site}/knowledge?lang=bo&q=" + urllib.parse.quote("ལག་ཁྱེར"))
+        check(wd.wait_js("return document.querySelectorAll('main .results li').length > 0"), "a Tibetan word finds the article")
+        audit(wd, "/knowledge", axe_source)
+        wd.click("main .results li a")
+        check(wd.wait_for_url(lambda u: "/knowledge/" in u), f"the article opens ({wd.url()})")
+        check(wd.wait_js("return document.querySelector('main h1').innerText.includes('ལག་ཁྱེར')"), "the article is in Tibetan")
+        audit(wd, "/knowledge/{id}", axe_source)
         print("the Chengguan civil-affairs clerk adopts another department's value")
         official_signs_in("clerk.chengguan")
         wd.go(f"{site}/registry/checks?lang=zh")

@@ -326,6 +326,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0037_open311.sql"),
         },
     },
+    Migration {
+        version: 38,
+        name: "the hotline's knowledge base",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0038_hotline_knowledge.sql"),
+            postgres: include_str!("../migrations/postgres/0038_hotline_knowledge.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -25,6 +25,7 @@
 //! syllables, and synonyms and intents that stewards change at run time; tantivy would add a
 //! large dependency and still need all of it around it.
 
+mod held;
 mod index;
 mod lexicon;
 mod query;
@@ -34,6 +35,7 @@ mod text;
 
 use std::sync::LazyLock;
 
+pub use held::Held;
 pub use index::{Document, Field, Index};
 pub use lexicon::{
     Entry, Kind, Lexicon, MAX_MEANING_CHARS, MAX_MEANINGS, MAX_TERM_CHARS, Refusal, parse_tsv,

@@ -5,6 +5,7 @@ nav-main = གཙོ་བོའི་ལམ་སྟོན།
 nav-languages = སྐད་ཡིག
 nav-home = མགོ་ངོས།
 nav-services = ལས་དོན་སྒྲུབ་པ།
+nav-knowledge = ཤེས་བྱའི་མཛོད།
 nav-centres = གཞུང་དོན་ཞབས་ཞུ་ལྟེ་གནས།
 nav-divisions = སྲིད་འཛིན་ས་ཁོངས།
 nav-calendar = ལས་ཉིན།

@@ -5,6 +5,7 @@ nav-main = Main navigation
 nav-languages = Language
 nav-home = Home
 nav-services = Services
+nav-knowledge = Questions answered
 nav-centres = Service centres
 nav-divisions = Divisions
 nav-calendar = Working days

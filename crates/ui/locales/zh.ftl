@@ -5,6 +5,7 @@ nav-main = 主导航
 nav-languages = 语言
 nav-home = 首页
 nav-services = 办事服务
+nav-knowledge = 知识问答
 nav-centres = 政务服务中心
 nav-divisions = 行政区划
 nav-calendar = 工作日

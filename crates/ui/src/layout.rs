@@ -40,6 +40,7 @@ pub fn print_button(label: &str) -> Markup {
 const NAV: &[(&str, &str)] = &[
     ("/", "nav-home"),
     ("/items", "nav-services"),
+    ("/knowledge", "nav-knowledge"),
     ("/centres", "nav-centres"),
     ("/divisions", "nav-divisions"),
     ("/calendar", "nav-calendar"),

@@ -69,6 +69,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), identity::guard::resolve))
         .layer(axum::Extension(provider))
         .layer(axum::Extension(catalog::search::Searcher::new()))
+        .layer(axum::Extension(
+            hotline::service::knowledge::index::Knowledge::new(),
+        ))
         .with_state(state.clone())
         .layer(from_fn_with_state(state.clone(), middleware::ogc_html))
         .layer(from_fn(middleware::security_headers))

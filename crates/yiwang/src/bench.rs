@@ -19,6 +19,7 @@ mod cases;
 mod certs;
 mod exchange;
 mod halls;
+mod hotline;
 mod items;
 mod notify;
 pub mod ogc_compare;
@@ -27,6 +28,33 @@ mod pay;
 mod registry;
 use backend::Backend;
 pub use oidc::Baseline;
+
+/// The 99th percentile of `times`, in milliseconds.
+pub(super) fn p99_ms(mut times: Vec<Duration>) -> f64 {
+    times.sort();
+    times
+        .get((times.len().saturating_sub(1)) * 99 / 100)
+        .map_or(0.0, |t| t.as_secs_f64() * 1000.0)
+}
+
+/// The demo's official `login`, signed in (the benches act as the platform's own people).
+pub(super) async fn signed_in(db: &db::Db, login: &str) -> anyhow::Result<identity::Principal> {
+    let (account, _) = identity::store::find_for_sign_in(
+        db,
+        &identity::store::Identifier::Login(login.to_owned()),
+    )
+    .await?
+    .with_context(|| format!("the demo's {login}"))?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(identity::Principal::account(identity::model::Session {
+        token_hash: String::new(),
+        account,
+        acting_for: None,
+        acr: identity::model::Assurance::L2,
+        created_at: now,
+        last_seen_at: now,
+    }))
+}
 
 /// One measured figure.
 pub struct Row {
@@ -581,6 +609,9 @@ pub enum Group {
     Pay,
     /// Notifications rendered and queued; the senders across a `kill -9`.
     Notify,
+    /// The 12345 hotline: tickets taken, a caller's history at 5 million tickets, the
+    /// knowledge base searched at 50,000 articles (`--quick`: fewer).
+    Hotline,
 }
 
 pub async fn run(
@@ -664,6 +695,12 @@ pub async fn run(
         match notify::figures(&dir, quick, postgres_url).await {
             Ok(r) => rows.extend(r),
             Err(e) => eprintln!("notification figures not measured: {e:#}"),
+        }
+    }
+    if wanted(Group::Hotline) {
+        match hotline::figures(&dir, quick, postgres_url).await {
+            Ok(r) => rows.extend(r),
+            Err(e) => eprintln!("hotline figures not measured: {e:#}"),
         }
     }
     if wanted(Group::Registry) {

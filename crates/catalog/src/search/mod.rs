@@ -14,7 +14,7 @@
 //! handled there, and the name taken out of the words searched.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use db::{Db, DbError};
 use kernel::division::Level;
@@ -154,7 +154,6 @@ pub struct Found {
 /// The published catalogue, indexed with the lexicon.
 #[derive(Debug, Default)]
 pub struct Index {
-    revision: i64,
     docs: Vec<Doc>,
     engine: Engine,
     /// Query (normal form) → the basic code a steward pinned to it.
@@ -166,7 +165,6 @@ pub struct Index {
 impl Index {
     /// Indexes item bodies (in the order given, which breaks the last ties).
     pub fn build(
-        revision: i64,
         bodies: Vec<ItemBody>,
         lexicon: search::Lexicon,
         pins: HashMap<String, String>,
@@ -188,7 +186,6 @@ impl Index {
             })
             .collect();
         Index {
-            revision,
             docs,
             engine,
             pins,
@@ -344,52 +341,23 @@ impl Index {
 /// A replica's index of the published catalogue, rebuilt when the catalogue changes.
 #[derive(Debug, Default)]
 pub struct Searcher {
-    current: RwLock<Arc<Index>>,
-    rebuilding: tokio::sync::Mutex<()>,
+    held: search::Held<Index>,
 }
 
 impl Searcher {
     pub fn new() -> Arc<Searcher> {
-        Arc::new(Searcher {
-            current: RwLock::new(Arc::new(Index {
-                revision: -1,
-                ..Index::default()
-            })),
-            rebuilding: tokio::sync::Mutex::new(()),
-        })
-    }
-
-    fn held(&self) -> Arc<Index> {
-        self.current
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        Arc::new(Searcher::default())
     }
 
     /// The index of what is committed now.
     pub async fn index(&self, db: &Db) -> Result<Arc<Index>, DbError> {
         let revision = crate::store::revision(db).await?;
-        let held = self.held();
-        if held.revision == revision {
-            return Ok(held);
-        }
-        let _one_at_a_time = self.rebuilding.lock().await;
-        let held = self.held();
-        if held.revision == revision {
-            return Ok(held);
-        }
-        let fresh = Arc::new(self.rebuild(db).await?);
-        *self
-            .current
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
-        Ok(fresh)
+        self.held.get(revision, || self.rebuild(db)).await
     }
 
-    /// Reads every published item and indexes it afresh (the revision is read first, so a
-    /// change committed meanwhile only makes the next search rebuild again).
+    /// Reads every published item and indexes it afresh (`index` reads the revision first,
+    /// so a change committed meanwhile only makes the next search rebuild again).
     pub async fn rebuild(&self, db: &Db) -> Result<Index, DbError> {
-        let revision = crate::store::revision(db).await?;
         let bodies = crate::store::published_bodies(db).await?;
         let lexicon = lexicon::load(db).await?;
         let pins = lexicon::pins(db).await?;
@@ -402,14 +370,12 @@ impl Searcher {
         )
         .await?;
         let started = std::time::Instant::now();
-        let index = tokio::task::spawn_blocking(move || {
-            Index::build(revision, bodies, lexicon, pins, &divisions)
-        })
-        .await
-        .map_err(|e| DbError::Conflict(format!("indexing stopped: {e}")))?;
+        let index =
+            tokio::task::spawn_blocking(move || Index::build(bodies, lexicon, pins, &divisions))
+                .await
+                .map_err(|e| DbError::Conflict(format!("indexing stopped: {e}")))?;
         tracing::info!(
             items = index.len(),
-            revision,
             ms = started.elapsed().as_millis() as u64,
             "catalogue indexed"
         );

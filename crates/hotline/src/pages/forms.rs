@@ -39,7 +39,7 @@ impl Problems {
         self.status.unwrap_or(StatusCode::OK)
     }
 
-    fn has(&self, field: &str) -> bool {
+    pub(crate) fn has(&self, field: &str) -> bool {
         self.list.iter().any(|(f, _)| f == field)
     }
 
@@ -168,6 +168,9 @@ pub fn actions(ctx: &Ctx, v: &TicketView) -> Markup {
     let t = &v.ticket;
     let to = format!("/hotline/tickets/{}/act", t.id);
     html! {
+        @if (v.may.dispatch || v.may.handle) && t.kind == Kind::Consult && t.state == State::Closed && !t.reply.is_empty() {
+            form method="post" action={ "/hotline/tickets/" (t.id) "/article" } { button type="submit" { (ctx.t("hotline-article-from-ticket")) } }
+        }
         @if v.may.co_handle && t.state.open() {
             form method="post" action=(to) { input type="hidden" name="action" value="sign"; button type="submit" { (ctx.t("hotline-act-sign-part")) } }
         }

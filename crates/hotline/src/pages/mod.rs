@@ -10,6 +10,7 @@
 //! - `/hotline/supervision` — supervisors' list of reopened, urged and overdue tickets.
 
 mod forms;
+mod knowledge;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -24,13 +25,14 @@ use ui::{AppState, Ctx, PageError};
 use crate::model::{Category, HotlineError, Ticket};
 use crate::service::handling::{self, Act};
 use crate::service::intake::{self, NewTicket};
+use crate::service::knowledge::index::{Found, Knowledge};
 use crate::service::merging::{self, Candidate};
 use crate::service::{self, TicketView, closing, dispatch};
 
 pub use forms::Problems;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    knowledge::router()
         .route("/hotline/console", get(console).post(take_call))
         .route("/hotline/department", get(department))
         .route("/hotline/tickets/{id}", get(ticket))
@@ -83,22 +85,42 @@ fn tickets_table(ctx: &Ctx, categories: &[Category], list: &[Ticket]) -> Markup 
 struct Lookup {
     #[serde(default)]
     phone: String,
+    /// What the agent searches the knowledge base for, during the call.
+    #[serde(default)]
+    kb: String,
+    /// The article the agent answers the consultation with.
+    #[serde(default)]
+    article: Option<i64>,
 }
 
 async fn console(
     State(state): State<AppState>,
     ctx: Ctx,
     o: Official,
+    axum::Extension(kb): axum::Extension<std::sync::Arc<Knowledge>>,
     ui::PageQuery(q): ui::PageQuery<Lookup>,
 ) -> Result<Markup, PageError> {
     let by = o.principal();
     let history = intake::history(&state.db, &by, &q.phone).await?;
     let waiting = handling::to_dispatch(&state.db, &by).await?;
-    let form = NewTicket {
+    let mut form = NewTicket {
         caller_phone: q.phone.trim().to_owned(),
         channel: "phone".into(),
         ..NewTicket::default()
     };
+    // An answer on the spot from an article: a consultation in its category.
+    if let Some(id) = q.article {
+        let a = service::knowledge::article(&state.db, Some(&by), id).await?;
+        form.kind = "consult".into();
+        form.category = a.category.clone();
+        form.answer = a.body.get(ctx.lang).to_owned();
+    }
+    let found = if q.kb.trim().is_empty() {
+        Found::default()
+    } else {
+        kb.search(&state.db, &q.kb, 5).await?
+    };
+    let kb = knowledge_part(&ctx, &q, &found);
     console_page(
         &state,
         &ctx,
@@ -106,8 +128,34 @@ async fn console(
         &history,
         &waiting,
         &Problems::default(),
+        kb,
     )
     .await
+}
+
+/// The knowledge base's search during the call, and what it found, each with a link that
+/// puts its answer in the form.
+fn knowledge_part(ctx: &Ctx, q: &Lookup, found: &Found) -> Markup {
+    let phone = q.phone.trim().to_owned();
+    let answer = move |a: &crate::model::Article| {
+        let id = a.id.to_string();
+        let query =
+            serde_urlencoded::to_string([("phone", phone.as_str()), ("article", id.as_str())])
+                .unwrap_or_default();
+        format!("/hotline/console?{query}#f-answer")
+    };
+    html! {
+        section #knowledge aria-labelledby="kb-title" {
+            h2 #kb-title { (ctx.t("hotline-knowledge-console")) }
+            form.card.form method="get" action="/hotline/console#knowledge" role="search" {
+                input type="hidden" name="phone" value=(q.phone.trim());
+                label for="f-kb" { (ctx.t("hotline-knowledge-search")) }
+                input #f-kb name="kb" type="search" value=(q.kb);
+                button type="submit" { (ctx.t("hotline-knowledge-find")) }
+            }
+            @if !q.kb.trim().is_empty() { (knowledge::hits(ctx, found, Some(&answer))) }
+        }
+    }
 }
 
 async fn console_page(
@@ -117,6 +165,7 @@ async fn console_page(
     history: &[Ticket],
     waiting: &[Ticket],
     problems: &Problems,
+    kb: Markup,
 ) -> Result<Markup, PageError> {
     let categories = dispatch::categories(&state.db).await?;
     let places = service::places(&state.db, ctx.lang).await?;
@@ -135,9 +184,11 @@ async fn console_page(
                 h2 { (ctx.t("hotline-history")) }
                 @if history.is_empty() { p { (ctx.t("hotline-history-none")) } } @else { (tickets_table(ctx, &categories, history)) }
             }
+            (kb)
             h2 { (ctx.t("hotline-take-call")) }
             (forms::ticket_form(ctx, "/hotline/console", form, &categories, &places, problems, true))
             h2 { (ctx.t("hotline-to-dispatch")) }
+            p { a href="/hotline/knowledge" { (ctx.t("hotline-knowledge-kept-title")) } }
             @if waiting.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(ctx, &categories, waiting)) }
         },
     ))
@@ -157,7 +208,8 @@ async fn take_call(
             let problems = Problems::of(&e).ok_or(e)?;
             let history = intake::history(&state.db, &by, &new.caller_phone).await?;
             let waiting = handling::to_dispatch(&state.db, &by).await?;
-            let page = console_page(&state, &ctx, &new, &history, &waiting, &problems).await?;
+            let kb = knowledge_part(&ctx, &Lookup::default(), &Found::default());
+            let page = console_page(&state, &ctx, &new, &history, &waiting, &problems, kb).await?;
             Ok((problems.status(), page).into_response())
         }
     }
@@ -176,6 +228,7 @@ async fn department(
         &title,
         html! {
             h1 { (title) }
+            p { a href="/hotline/knowledge" { (ctx.t("hotline-knowledge-kept-title")) } }
             @if list.is_empty() { p { (ctx.t("hotline-none")) } } @else { (tickets_table(&ctx, &categories, &list)) }
         },
     ))

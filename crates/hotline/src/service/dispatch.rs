@@ -135,14 +135,18 @@ async fn check_rule(db: &Db, new: &NewRule, division: DivisionCode) -> Result<Ru
 /// specific rule for its category at its place (the place's division, then upwards), each
 /// kind resolved to the nearest department of that kind at or above the place. `None` when
 /// no rule or no department is found: the hotline dispatches by hand.
+///
+/// It reads outside any transaction (taking a connection of its own), so that a caller
+/// holding the write transaction never waits for a second connection.
 pub(crate) async fn route(
     db: &Db,
-    conn: &mut db::Conn,
     category: &str,
     place: DivisionCode,
 ) -> Result<Option<(String, Vec<String>)>, HotlineError> {
     let lineage = place.lineage();
-    let rules = store::rules_for(conn, category, &lineage).await?;
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    let rules = store::rules_for(&mut conn, category, &lineage).await?;
+    drop(conn);
     // The lineage runs from the region down: the last division with a rule is the nearest.
     let Some(rule) = lineage
         .iter()

@@ -89,13 +89,13 @@ pub(crate) async fn take(
     t.handle_due = due(db, now, l.handle(t.kind, t.urgent), t.division).await?;
     t.created_at = at.clone();
     t.created_by = actor.to_owned();
-    let mut tx = db.begin().await?;
     let answered = t.kind == Kind::Consult && !new.answer.trim().is_empty();
     let route = if answered {
         None
     } else {
-        route(db, &mut tx, &t.category, t.division).await?
+        route(db, &t.category, t.division).await?
     };
+    let mut tx = db.begin().await?;
     if answered {
         t.state = State::Closed;
         t.reply = new.answer.trim().to_owned();

@@ -9,6 +9,7 @@
 //!   ticket's lead and co-handling departments;
 //! - `handling`: the department signs, returns with a reason, asks for one extension and
 //!   replies; the hotline re-dispatches a returned ticket or insists;
+//! - `knowledge`: the knowledge base's articles, drafted, approved, retired and searched;
 //! - `open311`: GeoReport v2 requests posted by systems with a key, and the public list;
 //! - `merging`: repeats of an open matter proposed and merged into a master (并单);
 //! - `closing`: the caller's rating (or the agent's call back), one reopening of a
@@ -21,6 +22,7 @@ pub mod closing;
 pub mod dispatch;
 pub mod handling;
 pub mod intake;
+pub mod knowledge;
 pub mod merging;
 pub mod open311;
 

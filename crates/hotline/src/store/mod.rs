@@ -8,7 +8,9 @@ use sqlx::any::AnyRow;
 
 use crate::model::{Assignment, Caller, Category, Channel, Kind, Part, Rule, State, Step, Ticket};
 
+mod knowledge;
 mod open311;
+pub use knowledge::*;
 pub use open311::*;
 
 fn bad(what: &str, value: &str) -> DbError {

@@ -41,13 +41,14 @@ pub async fn citizen(db: &Db) -> Principal {
 /// morning in Lhasa.
 pub async fn seeded(backend: db::Backend) -> Option<db::testing::TestDb> {
     let t = db::testing::fresh(backend).await?;
+    // The clock first: the demo's articles hold from the day they are seeded.
+    t.db.clock().set_now(datetime!(2026-06-10 10:00 +8));
     org::seed::seed_demo(&t.db).await.expect("org");
     identity::seed::seed_demo(&t.db, "demo-password-1")
         .await
         .expect("identity");
     assert!(yiwang_hotline::seed::seed_demo(&t.db).await.expect("seed"));
     assert!(!yiwang_hotline::seed::seed_demo(&t.db).await.expect("again"));
-    t.db.clock().set_now(datetime!(2026-06-10 10:00 +8));
     Some(t)
 }
 

@@ -525,10 +525,7 @@ fn sealed(db: &Db) -> anyhow::Result<Db> {
     ))
 }
 
-fn p99_ms(mut times: Vec<std::time::Duration>) -> f64 {
-    times.sort();
-    times[times.len() * 99 / 100].as_secs_f64() * 1000.0
-}
+use super::p99_ms;
 
 /// Forwarding to a provider's API on this machine: the p99 of a lookup through the gateway
 /// (grant, signed request, forwarding, projection, masking, the access log's line) less the

@@ -12,7 +12,6 @@ use anyhow::Context;
 use db::Db;
 use halls::service::{calling, stats, tickets};
 use identity::Principal;
-use identity::model::{Assurance, Session};
 use org::model::{Centre, CentreKind, Names, Window, WindowCategory};
 use time::macros::datetime;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -83,21 +82,7 @@ async fn setup(db: &Db) -> anyhow::Result<Principal> {
         org::store::insert_centre(&mut tx, &centre).await?;
     }
     tx.commit().await.map_err(db::DbError::from)?;
-    let (account, _) = identity::store::find_for_sign_in(
-        db,
-        &identity::store::Identifier::Login("admin.region".into()),
-    )
-    .await?
-    .context("the region's administrator")?;
-    let now = time::OffsetDateTime::now_utc();
-    let clerk = Principal::account(Session {
-        token_hash: String::new(),
-        account,
-        acting_for: None,
-        acr: Assurance::L2,
-        created_at: now,
-        last_seen_at: now,
-    });
+    let clerk = super::signed_in(db, "admin.region").await?;
     for n in 0..CENTRES {
         for w in 1..=WINDOWS {
             calling::open(db, &clerk, &code(n), &format!("{w:02}")).await?;

@@ -68,10 +68,7 @@ pub(super) fn sample_boxes(count: usize) -> Vec<[f64; 4]> {
     out
 }
 
-fn p99(mut times: Vec<Duration>) -> f64 {
-    times.sort();
-    times[(times.len() * 99 / 100).min(times.len() - 1)].as_secs_f64() * 1000.0
-}
+use super::p99_ms as p99;
 
 pub async fn figures(
     dir: &Path,

@@ -2,6 +2,9 @@
 //! catalogue's categories and rules, the time limits of each type, what lies outside the
 //! hotline's remit, and the one error enum.
 
+mod knowledge;
+pub use knowledge::{Article, ArticleState, Stale};
+
 use kernel::Message;
 use kernel::i18n::Localize;
 use serde::Serialize;
