@@ -334,6 +334,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0038_hotline_knowledge.sql"),
         },
     },
+    Migration {
+        version: 39,
+        name: "the hotline's seats and call-backs",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0039_hotline_callbacks.sql"),
+            postgres: include_str!("../migrations/postgres/0039_hotline_callbacks.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

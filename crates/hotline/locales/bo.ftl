@@ -211,3 +211,19 @@ hotline-article-read = མང་ཚོགས་ཀྱིས་མཐོང་བ
 hotline-article-answer-with = འདི་ཡིས་ལན་འདེབས།
 hotline-article-from-ticket = སྡེ་ཚན་གྱི་ཤེས་བྱའི་རྩོམ་ཡིག་ཏུ་བསྒྱུར།
 hotline-knowledge-weak = ཚིག་ཁ་ཤས་མཐུན་པའི་རྩོམ་ཡིག
+
+# ཁ་པར་སྡོད་གནས་དང་ཕྱིར་འདྲི།
+hotline-seat-not-agent = ཐོ་ཁོངས་འདི་ཁ་པར་ཐད་ཀར་གྱི་ལས་བྱེད་པ་མིན།
+hotline-seat-languages = ལས་བྱེད་པ་འདིས་ཁ་པར་ལེན་པའི་སྐད་ཡིག་འདེམས་རོགས། རྒྱ་ཡིག བོད་ཡིག དབྱིན་ཡིག (ཉུང་མཐར་གཅིག)
+hotline-no-callback = ལས་ཐོ་འདི་ལ་སྒུག་བཞིན་པའི་ཕྱིར་འདྲི་མེད།
+hotline-callbacks = ཕྱིར་འདྲི་བྱ་དགོས་པ།
+hotline-callback-lang = ཁ་པར་གཏོང་མཁན་གྱི་སྐད་ཡིག
+hotline-callback-due = ཕྱིར་འདྲིའི་དུས་བཀག
+hotline-callback-attempts = ཁ་པར་བཏང་གྲངས།
+hotline-callback-no-seat = སྐད་ཡིག་འདི་ཤེས་པའི་ལས་བྱེད་པ་མེད།
+hotline-act-unreachable = ཁ་པར་གཏོང་མཁན་དང་འབྲེལ་བ་བྱེད་མ་ཐུབ།
+hotline-seats-title = ལས་བྱེད་པའི་སྐད་ཡིག
+hotline-seats-intro = ཕྱིར་འདྲི་ནི་ཁ་པར་གཏོང་མཁན་གྱི་སྐད་ཡིག་ཤེས་ཤིང་སྒུག་བཞིན་པ་ཉུང་ཤོས་ཀྱི་ལས་བྱེད་པར་སྤྲོད།
+hotline-seat-agent = ལས་བྱེད་པ།
+hotline-seat-save = ཉར་ཚགས།
+hotline-step-unreachable = ཕྱིར་འདྲི་བྱས་ཀྱང་ཁ་པར་གཏོང་མཁན་དང་འབྲེལ་བ་བྱེད་མ་ཐུབ།

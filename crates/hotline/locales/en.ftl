@@ -211,3 +211,19 @@ hotline-article-read = Read it as the public does
 hotline-article-answer-with = Answer with this
 hotline-article-from-ticket = Make it an article for the department
 hotline-knowledge-weak = Articles holding some of the words:
+
+# Seats and call-backs.
+hotline-seat-not-agent = This account is not a hotline agent.
+hotline-seat-languages = Choose the languages this agent takes calls in: Chinese, Tibetan, English (at least one).
+hotline-no-callback = This ticket has no call-back waiting.
+hotline-callbacks = Call-backs to make
+hotline-callback-lang = Caller's language
+hotline-callback-due = Call back by
+hotline-callback-attempts = Tries
+hotline-callback-no-seat = No seat speaks it
+hotline-act-unreachable = Caller not reached
+hotline-seats-title = Seats and their languages
+hotline-seats-intro = Call-backs go to the seat speaking the caller's language with the fewest waiting.
+hotline-seat-agent = Agent
+hotline-seat-save = Save
+hotline-step-unreachable = Caller not reached on a call-back

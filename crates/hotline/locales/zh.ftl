@@ -211,3 +211,19 @@ hotline-article-read = 按公众所见查看
 hotline-article-answer-with = 用此答复
 hotline-article-from-ticket = 转为部门知识
 hotline-knowledge-weak = 部分相符的知识：
+
+# 坐席与回访。
+hotline-seat-not-agent = 该账号不是热线话务员。
+hotline-seat-languages = 请选择该话务员接听的语言：中文、藏文、英文（至少一种）。
+hotline-no-callback = 该工单没有待回访任务。
+hotline-callbacks = 待回访
+hotline-callback-lang = 来电人语言
+hotline-callback-due = 回访期限
+hotline-callback-attempts = 已拨打次数
+hotline-callback-no-seat = 无该语种坐席
+hotline-act-unreachable = 未能联系上来电人
+hotline-seats-title = 坐席语种
+hotline-seats-intro = 回访任务分配给会说来电人语言、待回访最少的坐席。
+hotline-seat-agent = 话务员
+hotline-seat-save = 保存
+hotline-step-unreachable = 回访未能联系上来电人

@@ -260,6 +260,10 @@ pub async fn seed_demo(db: &Db) -> Result<bool, HotlineError> {
         .await?;
     }
     store::bump_knowledge_revision(&mut tx).await?;
+    // The demo's agent (卓玛) takes calls in Chinese and Tibetan.
+    if let Some(agent) = store::official_by_login(&mut tx, "agent.12345").await? {
+        store::set_seat(&mut tx, agent, "zh bo", &at, "system:seed").await?;
+    }
     audit::append(
         &mut tx,
         &NewEvent {

@@ -177,4 +177,37 @@ common::stories! { hotline_app;
             assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
         }
     }
+
+    async fn seats_speak_languages_and_call_backs_reach_them(app) {
+        let (manager, _) = app.official_sign_in("manager.12345", PASSWORD).await;
+        let (agent, _) = app.official_sign_in("agent.12345", PASSWORD).await;
+        let seats = app.get_as("/hotline/seats", &manager).await;
+        seats.expect_status(StatusCode::OK).shows("agent.12345").shows("坐席语种");
+        app.get_as("/hotline/seats", &agent).await.expect_status(StatusCode::FORBIDDEN);
+        let id: i64 = db::sqlx::query_scalar("SELECT id FROM accounts WHERE login = 'agent.12345'")
+            .fetch_one(app.db.db.pool()).await.expect("the agent");
+        let none = app.post_form(&format!("/hotline/seats/{id}"), "", Some(&manager)).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {}", app.name(), none.body);
+        none.shows("至少一种");
+        let set = app.post_form(&format!("/hotline/seats/{id}"), "languages=zh&languages=en", Some(&manager)).await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let langs: String = db::sqlx::query_scalar("SELECT languages FROM hotline_seats WHERE account_id = $1")
+            .bind(id).fetch_one(app.db.db.pool()).await.expect("her seat");
+        assert_eq!(langs, "zh en");
+
+        // A reply in English: the call-back is hers, on the console; not reached once.
+        let taken = app.post_form("/hotline/console", &format!("{}{}", CALL.replace("lang=zh", "lang=en"), common::form_encode("The street lamp is broken")), Some(&agent)).await;
+        assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+        let (civil, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        let act = format!("{}/act", taken.location());
+        app.post_form(&act, "action=sign", Some(&civil)).await.expect_status(StatusCode::SEE_OTHER);
+        let reply = format!("action=reply&text={}", common::form_encode("已安排维修。"));
+        app.post_form(&act, &reply, Some(&civil)).await.expect_status(StatusCode::SEE_OTHER);
+        app.get_as("/hotline/console", &agent).await.shows("待回访").shows("20260610000001");
+        app.get_as(taken.location(), &agent).await.shows("未能联系上来电人");
+        let tried = app.post_form(&format!("{}/unreachable", taken.location()), "", Some(&agent)).await;
+        assert_eq!(tried.status, StatusCode::SEE_OTHER, "{}", tried.body);
+        app.get_as(taken.location(), &agent).await.shows("回访未能联系上来电人");
+        app.post_form(&format!("{}/unreachable", taken.location()), "", Some(&civil)).await.expect_status(StatusCode::FORBIDDEN);
+    }
 }

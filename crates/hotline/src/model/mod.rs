@@ -2,7 +2,9 @@
 //! catalogue's categories and rules, the time limits of each type, what lies outside the
 //! hotline's remit, and the one error enum.
 
+mod callbacks;
 mod knowledge;
+pub use callbacks::{ATTEMPTS, Callback, Outcome, Seat, languages, languages_text};
 pub use knowledge::{Article, ArticleState, Stale};
 
 use kernel::Message;
@@ -206,6 +208,8 @@ pub struct Limits {
     pub handle_urgent: Limit,
     /// The longest one extension may add, in working days.
     pub extension_max_days: u16,
+    /// Calling the caller back after the reply (回访): 3 working days.
+    pub callback: Limit,
 }
 
 impl Default for Limits {
@@ -216,6 +220,7 @@ impl Default for Limits {
             return_within: Limit::WorkingDays(2),
             handle_urgent: Limit::Hours(24),
             extension_max_days: 10,
+            callback: Limit::WorkingDays(3),
         }
     }
 }

@@ -216,6 +216,11 @@ pub fn actions(ctx: &Ctx, v: &TicketView) -> Markup {
                 p { label { input type="checkbox" name="solved" value="on" checked; " " (ctx.t("hotline-solved")) } }
                 button type="submit" { (ctx.t("hotline-act-rate")) }
             }
+            @if v.may.dispatch {
+                form method="post" action={ "/hotline/tickets/" (t.id) "/unreachable" } {
+                    button type="submit" { (ctx.t("hotline-act-unreachable")) }
+                }
+            }
         }
         @if v.may.rate && t.state == State::Closed && !t.reopened && (t.rating == Some(Rating::Dissatisfied) || t.solved == Some(false)) {
             form.card.form method="post" action={ "/hotline/tickets/" (t.id) "/reopen" } {

@@ -11,6 +11,7 @@
 
 mod forms;
 mod knowledge;
+mod seats;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -33,6 +34,7 @@ pub use forms::Problems;
 
 pub fn router() -> Router<AppState> {
     knowledge::router()
+        .merge(seats::router())
         .route("/hotline/console", get(console).post(take_call))
         .route("/hotline/department", get(department))
         .route("/hotline/tickets/{id}", get(ticket))
@@ -120,7 +122,8 @@ async fn console(
     } else {
         kb.search(&state.db, &q.kb, 5).await?
     };
-    let kb = knowledge_part(&ctx, &q, &found);
+    let callbacks = service::callbacks::mine(&state.db, &by).await?;
+    let kb = html! { (seats::callbacks_part(&ctx, &callbacks)) (knowledge_part(&ctx, &q, &found)) };
     console_page(
         &state,
         &ctx,
@@ -208,7 +211,11 @@ async fn take_call(
             let problems = Problems::of(&e).ok_or(e)?;
             let history = intake::history(&state.db, &by, &new.caller_phone).await?;
             let waiting = handling::to_dispatch(&state.db, &by).await?;
-            let kb = knowledge_part(&ctx, &Lookup::default(), &Found::default());
+            let callbacks = service::callbacks::mine(&state.db, &by).await?;
+            let kb = html! {
+                (seats::callbacks_part(&ctx, &callbacks))
+                (knowledge_part(&ctx, &Lookup::default(), &Found::default()))
+            };
             let page = console_page(&state, &ctx, &new, &history, &waiting, &problems, kb).await?;
             Ok((problems.status(), page).into_response())
         }

@@ -11,7 +11,7 @@ use identity::model::Role;
 use kernel::time_util::format_instant;
 
 use super::{Standing, due, limits, refused, shown, subject, ticket_for};
-use crate::model::{HotlineError, Rating, State, Ticket};
+use crate::model::{HotlineError, Outcome, Rating, State, Ticket};
 use crate::store;
 
 /// The caller (or the hotline calling back) rates a replied ticket, which closes it.
@@ -48,6 +48,12 @@ pub async fn rate(
         if solved { "solved" } else { "unsolved" }
     );
     store::step(&mut tx, id, &at, &by.id(), "rated", &note).await?;
+    let outcome = if standing == Standing::Caller {
+        Outcome::RatedOnline
+    } else {
+        Outcome::Rated
+    };
+    store::end_callback(&mut tx, id, outcome, &at, &by.id()).await?;
     audit::append(
         &mut tx,
         &NewEvent {

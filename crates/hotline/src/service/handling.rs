@@ -92,6 +92,12 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
         }
         _ => None,
     };
+    // The call-back's limit, reckoned before the transaction (it reads the calendar).
+    let callback_due = if let Act::Reply(_) = act {
+        Some(super::due(db, db.clock().now(), limits(db).callback, t.division).await?)
+    } else {
+        None
+    };
     let mut tx = db.begin().await?;
     let mut changes = Changes::default();
     match act {
@@ -137,6 +143,9 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
     }
     store::step(&mut tx, id, &at, &by.id(), act.key(), &note).await?;
     if let Act::Reply(_) = act {
+        if let Some(due) = &callback_due {
+            super::callbacks::open_in(&mut tx, &t, due, &at).await?;
+        }
         super::tell_caller(&mut tx, db, &t, &note).await?;
         super::merging::reply_to_merged(&mut tx, db, id, &note, &at).await?;
     }

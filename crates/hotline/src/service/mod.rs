@@ -12,12 +12,14 @@
 //! - `knowledge`: the knowledge base's articles, drafted, approved, retired and searched;
 //! - `open311`: GeoReport v2 requests posted by systems with a key, and the public list;
 //! - `merging`: repeats of an open matter proposed and merged into a master (并单);
+//! - `callbacks`: the seats' languages and the call-back tasks given to them after a reply;
 //! - `closing`: the caller's rating (or the agent's call back), one reopening of a
 //!   dissatisfied or unsolved ticket under supervision, and the supervisors' list and urge
 //!   notices.
 //!
 //! Who sees whom: a report's (举报) caller is shown to no one after it is taken (`view`).
 
+pub mod callbacks;
 pub mod closing;
 pub mod dispatch;
 pub mod handling;

@@ -8,8 +8,10 @@ use sqlx::any::AnyRow;
 
 use crate::model::{Assignment, Caller, Category, Channel, Kind, Part, Rule, State, Step, Ticket};
 
+mod callbacks;
 mod knowledge;
 mod open311;
+pub use callbacks::*;
 pub use knowledge::*;
 pub use open311::*;
 
