@@ -1,4 +1,6 @@
-//! Storage of the working-day calendar: one row per division-year, one per special day.
+//! Storage of the working-day calendar: one row per division-year, one per special day, and
+//! a revision every stored year raises; each replica holds the calendar it last read and reads
+//! it again only when the revision has moved on (a ticket's or a case's limits read it).
 
 use kernel::DivisionCode;
 use kernel::calendar::{Calendar, CalendarDay, CalendarYear, DayKind};
@@ -8,8 +10,23 @@ use sqlx::Row;
 use crate::audit::{self, NewEvent};
 use crate::{Conn, Db, DbError};
 
-/// Stores one division-year, replacing what was there, with its audit event.
+/// Stores one division-year, replacing what was there, with its audit event, and raises the
+/// calendar's revision so that every replica reads it again.
 pub async fn save_year(conn: &mut Conn, year: &CalendarYear, actor: &str) -> Result<(), DbError> {
+    write_year(conn, year, actor).await?;
+    sqlx::query("UPDATE calendar_revision SET revision = revision + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// [`save_year`] without the revision: for migration 3, which loads the built-in years before
+/// the revision exists (migration 40 starts it, and a replica's first read loads it all).
+pub(crate) async fn write_year(
+    conn: &mut Conn,
+    year: &CalendarYear,
+    actor: &str,
+) -> Result<(), DbError> {
     let division = year.division.to_string();
     let replaced = sqlx::query("DELETE FROM calendar_days WHERE division_code = $1 AND year = $2")
         .bind(&division)
@@ -88,8 +105,39 @@ pub async fn store_year(db: &Db, year: &CalendarYear, actor: &str) -> Result<(),
     Ok(())
 }
 
-/// Loads the whole calendar (a few hundred rows per year).
+/// The calendar as this replica last read it.
+#[derive(Default)]
+struct Held(std::sync::Mutex<Option<(i64, std::sync::Arc<Calendar>)>>);
+
+/// The whole calendar as committed: this replica's copy while the revision has not moved on,
+/// else read again (a few hundred rows per year).
 pub async fn load(db: &Db) -> Result<Calendar, DbError> {
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM calendar_revision WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let held = db.shared(|_| Held::default());
+    {
+        let copy = held
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((r, calendar)) = copy.as_ref()
+            && *r == revision
+        {
+            return Ok(calendar.as_ref().clone());
+        }
+    }
+    let calendar = read(db).await?;
+    *held
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+        Some((revision, std::sync::Arc::new(calendar.clone())));
+    Ok(calendar)
+}
+
+/// Reads the whole calendar from the database.
+async fn read(db: &Db) -> Result<Calendar, DbError> {
     let years = sqlx::query("SELECT division_code, year, complete, note, source, note_bo, note_en FROM calendar_years ORDER BY division_code, year")
         .fetch_all(db.pool())
         .await?;
@@ -163,8 +211,13 @@ mod tests {
     crate::on_each_backend! {
         async fn loading_a_new_year_makes_it_reckonable(backend: Backend) {
             let Some(t) = testing::fresh(backend).await else { return };
-            let text = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"test\"\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n";
+            let text = "division = \"000000\"\nyear = 2027\ncomplete = true\nsource = \"test\"\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-04\"\n";
             let year = parse_file("2027.toml", text).expect("parse");
+            // Read once before: the replica's copy is read again once the year is stored.
+            let before = crate::calendar::load(&t.db).await.expect("load");
+            let code = kernel::DivisionCode::parse("110102").expect("code");
+            let guessed = before.add_working_days(date!(2026 - 12 - 31), WorkingDays(1), code).map(|r| r.value).ok();
+            assert_ne!(guessed, Some(date!(2027 - 01 - 05)), "{}", t.name());
             let mut tx = t.db.begin().await.expect("begin");
             crate::calendar::save_year(&mut tx, &year, "official:test")
                 .await
@@ -178,7 +231,7 @@ mod tests {
                     kernel::DivisionCode::parse("110102").expect("code"),
                 )
                 .expect("2027 loaded");
-            assert_eq!(due.value, date!(2027 - 01 - 04), "{}", t.name());
+            assert_eq!(due.value, date!(2027 - 01 - 05), "{}", t.name());
             t.close().await;
         }
     }

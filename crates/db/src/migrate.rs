@@ -342,6 +342,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0039_hotline_callbacks.sql"),
         },
     },
+    Migration {
+        version: 40,
+        name: "the working-day calendar's revision",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0040_calendar_revision.sql"),
+            postgres: include_str!("../migrations/postgres/0040_calendar_revision.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.
@@ -481,7 +489,7 @@ async fn apply(
         Step::BuiltinCalendar => {
             let years = calendar::builtin_years().map_err(|e| DbError::Conflict(e.to_string()))?;
             for year in &years {
-                crate::calendar::save_year(&mut tx, year, "system:migrate").await?;
+                crate::calendar::write_year(&mut tx, year, "system:migrate").await?;
             }
         }
     }
