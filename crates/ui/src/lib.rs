@@ -2,6 +2,7 @@
 //! language, the page layout, localized errors (HTML for people, RFC 9457 problem+json for
 //! systems) and the list envelope of `/api/v1`.
 
+pub mod charts;
 pub mod ctx;
 pub mod error;
 pub mod files;

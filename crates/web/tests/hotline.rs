@@ -210,4 +210,22 @@ common::stories! { hotline_app;
         app.get_as(taken.location(), &agent).await.shows("回访未能联系上来电人");
         app.post_form(&format!("{}/unreachable", taken.location()), "", Some(&civil)).await.expect_status(StatusCode::FORBIDDEN);
     }
+
+    async fn figures_for_the_hotline_and_months_for_the_public(app) {
+        let (agent, _) = app.official_sign_in("agent.12345", PASSWORD).await;
+        let taken = app.post_form("/hotline/console", &format!("{CALL}{}", common::form_encode("低保申请三个月没有答复")), Some(&agent)).await;
+        assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}: {}", app.name(), taken.body);
+        let figures = app.get_as("/hotline/figures", &agent).await;
+        figures.expect_status(StatusCode::OK).shows("按时办结率").shows("<svg").shows("城关区民政局");
+        app.get_as("/hotline/figures?by=category&lang=bo", &agent).await.expect_status(StatusCode::OK).shows("ཡིད་ཚིམ་ཚད།").shows("སྤྱི་ཚོགས་ཀྱི་རོགས་སྐྱོར།");
+        let long = app.get_as("/hotline/figures?from=2025-01-01&to=2026-06-10", &agent).await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+        long.shows("最长 366 天");
+        let (person, _) = identity::seed::demo_citizen().expect("the demo citizen");
+        let me = app.sign_in(person.as_str(), PASSWORD).await.expect("signed in");
+        app.get_as("/hotline/figures", &me).await.expect_status(StatusCode::FORBIDDEN);
+        let months = app.get("/hotline/monthly").await;
+        months.expect_status(StatusCode::OK).shows("12345 热线月度数据").shows("2026-06");
+        app.get("/hotline/monthly?lang=bo").await.expect_status(StatusCode::OK).shows("ཟླ་རེའི་གྲངས་ཐོ།");
+    }
 }

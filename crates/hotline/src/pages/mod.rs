@@ -11,6 +11,7 @@
 
 mod forms;
 mod knowledge;
+mod kpi;
 mod seats;
 
 use axum::Router;
@@ -35,6 +36,7 @@ pub use forms::Problems;
 pub fn router() -> Router<AppState> {
     knowledge::router()
         .merge(seats::router())
+        .merge(kpi::router())
         .route("/hotline/console", get(console).post(take_call))
         .route("/hotline/department", get(department))
         .route("/hotline/tickets/{id}", get(ticket))

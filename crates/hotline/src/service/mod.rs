@@ -11,6 +11,8 @@
 //!   replies; the hotline re-dispatches a returned ticket or insists;
 //! - `knowledge`: the knowledge base's articles, drafted, approved, retired and searched;
 //! - `open311`: GeoReport v2 requests posted by systems with a key, and the public list;
+//! - `kpi`: the KPIs and hot topics by department, category or county, and the public's
+//!   monthly totals;
 //! - `merging`: repeats of an open matter proposed and merged into a master (并单);
 //! - `callbacks`: the seats' languages and the call-back tasks given to them after a reply;
 //! - `closing`: the caller's rating (or the agent's call back), one reopening of a
@@ -25,6 +27,7 @@ pub mod dispatch;
 pub mod handling;
 pub mod intake;
 pub mod knowledge;
+pub mod kpi;
 pub mod merging;
 pub mod open311;
 

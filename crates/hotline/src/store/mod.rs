@@ -10,9 +10,11 @@ use crate::model::{Assignment, Caller, Category, Channel, Kind, Part, Rule, Stat
 
 mod callbacks;
 mod knowledge;
+mod kpi;
 mod open311;
 pub use callbacks::*;
 pub use knowledge::*;
+pub use kpi::*;
 pub use open311::*;
 
 fn bad(what: &str, value: &str) -> DbError {
