@@ -168,10 +168,12 @@ common::stories! { hotline_app;
         assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
         app.get("/knowledge?q=%E4%B8%B4%E6%97%B6%E6%95%91%E5%8A%A9").await.shows("临时救助怎么申请");
 
-        // A citizen keeps no articles.
+        // A citizen keeps no articles, and reads a published one as the public does.
         let (person, _) = identity::seed::demo_citizen().expect("the demo citizen");
         let me = app.sign_in(person.as_str(), PASSWORD).await.expect("signed in");
         app.get_as("/hotline/knowledge", &me).await.expect_status(StatusCode::FORBIDDEN);
+        app.get_as(&edit, &me).await.expect_status(StatusCode::FORBIDDEN);
+        app.get_as(&article.replace("/hotline/knowledge/", "/knowledge/"), &me).await.expect_status(StatusCode::OK).shows("临时救助怎么申请");
         let actions = app.audit_actions().await;
         for a in ["hotline.article.drafted", "hotline.article.published", "hotline.refused", "authz.refused"] {
             assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");

@@ -369,7 +369,7 @@ async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let by = Principal::account(s);
-    let a = knowledge::article(&state.db, Some(&by), id).await?;
+    let a = knowledge::to_keep(&state.db, &by, id).await?;
     let action = format!("/hotline/knowledge/{id}/edit");
     form_page(
         &state,
@@ -408,7 +408,7 @@ async fn back(
         Ok(_) => Ok(Redirect::to(&format!("/hotline/knowledge/{id}/edit")).into_response()),
         Err(e) => {
             let problems = Problems::of(&e).ok_or(e)?;
-            let a = knowledge::article(&state.db, Some(by), id).await?;
+            let a = knowledge::to_keep(&state.db, by, id).await?;
             let form = posted.cloned().unwrap_or_else(|| ArticleForm::of(&a));
             let action = format!("/hotline/knowledge/{id}/edit");
             let page = form_page(state, ctx, &action, Some(&a), &form, &problems).await?;

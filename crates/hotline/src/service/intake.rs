@@ -4,14 +4,14 @@
 //! dispatched by the catalogue with its signing and handling limits.
 
 use db::Db;
-use db::audit::{self, NewEvent};
 use identity::Principal;
 use kernel::time_util::{CST, format_instant};
 use kernel::{DivisionCode, Message};
 
 use super::dispatch::route;
-use super::{Standing, due, is_hotline, limits, refused_as, shown, subject};
-use crate::model::{Caller, Channel, Elsewhere, HotlineError, Kind, Part, State, Ticket};
+use super::storing::Pending;
+use super::{Standing, due, is_hotline, limits, refused_as, shown};
+use crate::model::{Caller, Channel, Elsewhere, HotlineError, Kind, State, Ticket};
 use crate::store;
 
 /// The longest description kept, in characters.
@@ -95,7 +95,6 @@ pub(crate) async fn take(
     } else {
         route(db, &t.category, t.division).await?
     };
-    let mut tx = db.begin().await?;
     if answered {
         t.state = State::Closed;
         t.reply = new.answer.trim().to_owned();
@@ -121,37 +120,17 @@ pub(crate) async fn take(
                 .to_owned(),
         );
     }
-    let serial = store::next_serial(&mut tx, &day).await?;
-    t.number = format!("{day}{serial:06}");
-    t.id = store::insert_ticket(&mut tx, &t).await?;
-    store::step(&mut tx, t.id, &at, actor, "created", "").await?;
-    if answered {
-        store::step(&mut tx, t.id, &at, actor, "answered", &t.reply).await?;
-    }
-    if let Some((lead, co)) = &route {
-        store::assign(&mut tx, t.id, lead, Part::Lead, &at).await?;
-        for c in co {
-            store::assign(&mut tx, t.id, c, Part::Co, &at).await?;
-        }
-        store::step(&mut tx, t.id, &at, "system:hotline", "dispatched", lead).await?;
-        super::tell_department(&mut tx, db, &t, lead, "hotline-dispatched").await?;
-    }
-    audit::append(
-        &mut tx,
-        &NewEvent {
-            actor,
-            action: "hotline.created",
-            subject: &subject(&t),
-            // Who called is not in the chain: a report's caller is kept from everyone.
-            payload: serde_json::json!({
-                "kind": t.kind.key(), "category": t.category, "division": t.division.to_string(),
-                "channel": t.channel.key(), "urgent": t.urgent, "state": t.state.key(), "lead": t.lead,
-            }),
+    super::storing::store(
+        db,
+        Pending {
+            t,
+            actor: actor.to_owned(),
+            answered,
+            route,
+            day,
         },
     )
-    .await?;
-    tx.commit().await.map_err(db::DbError::from)?;
-    Ok(t)
+    .await
 }
 
 /// Reads and checks what was given: every problem at once, or the ticket to store.

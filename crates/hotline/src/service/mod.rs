@@ -30,6 +30,7 @@ pub mod knowledge;
 pub mod kpi;
 pub mod merging;
 pub mod open311;
+mod storing;
 
 use db::Db;
 use db::audit::{self, NewEvent};
@@ -288,11 +289,26 @@ pub(crate) async fn tell_department(
     department: &str,
     kind: &'static str,
 ) -> Result<(), HotlineError> {
+    if let Some(event) = department_event(conn, t, department, kind).await? {
+        notify::service::tell_in(conn, db, &event)
+            .await
+            .map_err(notify_failed)?;
+    }
+    Ok(())
+}
+
+/// What a department's officials are told of a ticket; `None` when it has no officials.
+pub(crate) async fn department_event(
+    conn: &mut db::Conn,
+    t: &Ticket,
+    department: &str,
+    kind: &'static str,
+) -> Result<Option<notify::Event>, HotlineError> {
     let to = notify::Recipient::accounts(store::officials_of(conn, department).await?);
     if to.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let event = notify::Event {
+    Ok(Some(notify::Event {
         kind,
         subject: subject(t),
         vars: vec![
@@ -310,11 +326,7 @@ pub(crate) async fn tell_department(
         to,
         link: format!("/hotline/tickets/{}", t.id),
         once: None,
-    };
-    notify::service::tell_in(conn, db, &event)
-        .await
-        .map_err(notify_failed)?;
-    Ok(())
+    }))
 }
 
 /// Tells the caller the department's reply (`hotline-replied`): in their inbox if they
@@ -349,7 +361,7 @@ pub(crate) async fn tell_caller(
     Ok(())
 }
 
-fn notify_failed(e: notify::NotifyError) -> HotlineError {
+pub(crate) fn notify_failed(e: notify::NotifyError) -> HotlineError {
     match e {
         notify::NotifyError::Db(e) => HotlineError::Db(e),
         other => HotlineError::Refused(other.message()),

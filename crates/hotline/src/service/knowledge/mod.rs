@@ -441,6 +441,15 @@ pub async fn article(db: &Db, by: Option<&Principal>, id: i64) -> Result<Article
     }
 }
 
+/// An article for its keeper's form: those who may draft for its department only (refused
+/// and audited otherwise), whatever its state.
+pub async fn to_keep(db: &Db, by: &Principal, id: i64) -> Result<Article, HotlineError> {
+    kept_for(db, by, id, "hotline.article.keep", |a| {
+        may_write(by, &a.department)
+    })
+    .await
+}
+
 /// The articles `by` keeps, with what makes each stale: every department's for the hotline,
 /// one's own for a department's officials; drafts first, then by review date.
 pub async fn kept(db: &Db, by: &Principal, limit: i64) -> Result<Vec<Kept>, HotlineError> {
