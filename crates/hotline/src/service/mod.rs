@@ -304,11 +304,21 @@ pub(crate) async fn department_event(
     department: &str,
     kind: &'static str,
 ) -> Result<Option<notify::Event>, HotlineError> {
-    let to = notify::Recipient::accounts(store::officials_of(conn, department).await?);
+    let officials = store::officials_of(conn, department).await?;
+    Ok(event_to(t, kind, officials))
+}
+
+/// What `officials` (account ids and mobiles) are told of a ticket; `None` for no one.
+pub(crate) fn event_to(
+    t: &Ticket,
+    kind: &'static str,
+    officials: Vec<(i64, Option<String>)>,
+) -> Option<notify::Event> {
+    let to = notify::Recipient::accounts(officials);
     if to.is_empty() {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(notify::Event {
+    Some(notify::Event {
         kind,
         subject: subject(t),
         vars: vec![
@@ -326,7 +336,7 @@ pub(crate) async fn department_event(
         to,
         link: format!("/hotline/tickets/{}", t.id),
         once: None,
-    }))
+    })
 }
 
 /// Tells the caller the department's reply (`hotline-replied`): in their inbox if they

@@ -9,7 +9,9 @@
 use db::Db;
 use db::audit::{self, NewEvent};
 
-use super::{department_event, notify_failed, subject};
+use std::collections::HashMap;
+
+use super::{event_to, notify_failed, subject};
 use crate::model::{HotlineError, Part, Ticket};
 use crate::store;
 
@@ -62,53 +64,73 @@ async fn store_group(db: &Db, items: &[Pending]) -> Result<Vec<Stored>, db::DbEr
 
 async fn store_all(db: &Db, items: &[Pending]) -> Result<Vec<Stored>, HotlineError> {
     let mut tx = db.begin().await?;
-    let mut out = Vec::with_capacity(items.len());
-    let mut notices = Vec::new();
-    let mut events = Vec::with_capacity(items.len());
-    for p in items {
-        let mut t = p.t.clone();
-        let at = t.created_at.clone();
-        let serial = store::next_serial(&mut tx, &p.day).await?;
-        t.number = format!("{}{serial:06}", p.day);
-        t.id = store::insert_ticket(&mut tx, &t).await?;
-        store::step(&mut tx, t.id, &at, &p.actor, "created", "").await?;
+    // Numbers: each day's serial moved on once for all its tickets.
+    let mut tickets: Vec<Ticket> = items.iter().map(|p| p.t.clone()).collect();
+    let mut days: Vec<&str> = items.iter().map(|p| p.day.as_str()).collect();
+    days.sort_unstable();
+    days.dedup();
+    for day in days {
+        let of_day: Vec<usize> = (0..items.len()).filter(|&i| items[i].day == day).collect();
+        let n = i64::try_from(of_day.len()).unwrap_or(i64::MAX);
+        let last = store::next_serials(&mut tx, day, n).await?;
+        for (k, &i) in of_day.iter().enumerate() {
+            let serial = last - n + 1 + i64::try_from(k).unwrap_or(0);
+            tickets[i].number = format!("{day}{serial:06}");
+        }
+    }
+    let ids = store::insert_tickets(&mut tx, &tickets).await?;
+    for (t, id) in tickets.iter_mut().zip(ids) {
+        t.id = id;
+    }
+    // Timelines and parts, each in one statement.
+    let mut steps: Vec<store::NewStep> = Vec::new();
+    let mut parts: Vec<(i64, &str, Part, &str)> = Vec::new();
+    for (p, t) in items.iter().zip(&tickets) {
+        let at = t.created_at.as_str();
+        steps.push((t.id, at, &p.actor, "created", ""));
         if p.answered {
-            store::step(&mut tx, t.id, &at, &p.actor, "answered", &t.reply).await?;
+            steps.push((t.id, at, &p.actor, "answered", &t.reply));
         }
         if let Some((lead, co)) = &p.route {
-            store::assign(&mut tx, t.id, lead, Part::Lead, &at).await?;
-            for c in co {
-                store::assign(&mut tx, t.id, c, Part::Co, &at).await?;
-            }
-            store::step(&mut tx, t.id, &at, "system:hotline", "dispatched", lead).await?;
-            if let Some(e) = department_event(&mut tx, &t, lead, "hotline-dispatched").await? {
-                notices.push(e);
-            }
+            parts.push((t.id, lead, Part::Lead, at));
+            parts.extend(co.iter().map(|c| (t.id, c.as_str(), Part::Co, at)));
+            steps.push((t.id, at, "system:hotline", "dispatched", lead));
         }
-        // Who called is not in the chain: a report's caller is kept from everyone.
-        events.push((
-            subject(&t),
-            serde_json::json!({
-                "kind": t.kind.key(), "category": t.category, "division": t.division.to_string(),
-                "channel": t.channel.key(), "urgent": t.urgent, "state": t.state.key(), "lead": t.lead,
-            }),
-        ));
-        out.push(Ok(t));
+    }
+    store::insert_steps(&mut tx, &steps).await?;
+    store::insert_parts(&mut tx, &parts).await?;
+    // The lead departments' officials, read once a department, told together.
+    let mut officials: HashMap<&str, Vec<(i64, Option<String>)>> = HashMap::new();
+    let mut notices = Vec::new();
+    for (p, t) in items.iter().zip(&tickets) {
+        let Some((lead, _)) = &p.route else { continue };
+        if !officials.contains_key(lead.as_str()) {
+            let of = store::officials_of(&mut tx, lead).await?;
+            officials.insert(lead, of);
+        }
+        let to = officials.get(lead.as_str()).cloned().unwrap_or_default();
+        notices.extend(event_to(t, "hotline-dispatched", to));
     }
     notify::service::tell_all_in(&mut tx, db, &notices)
         .await
         .map_err(notify_failed)?;
+    // Who called is not in the chain: a report's caller is kept from everyone.
+    let subjects: Vec<String> = tickets.iter().map(subject).collect();
     let events: Vec<NewEvent> = items
         .iter()
-        .zip(&events)
-        .map(|(p, (subject, payload))| NewEvent {
+        .zip(&tickets)
+        .zip(&subjects)
+        .map(|((p, t), subject)| NewEvent {
             actor: &p.actor,
             action: "hotline.created",
             subject,
-            payload: payload.clone(),
+            payload: serde_json::json!({
+                "kind": t.kind.key(), "category": t.category, "division": t.division.to_string(),
+                "channel": t.channel.key(), "urgent": t.urgent, "state": t.state.key(), "lead": t.lead,
+            }),
         })
         .collect();
     audit::append_batch(&mut tx, &events).await?;
     tx.commit().await.map_err(db::DbError::from)?;
-    Ok(out)
+    Ok(tickets.into_iter().map(Ok).collect())
 }

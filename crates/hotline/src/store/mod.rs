@@ -132,17 +132,6 @@ pub async fn replace_rule(conn: &mut Conn, new: &Rule) -> Result<i64, DbError> {
 
 // ---- tickets ----
 
-/// The next serial of `day` (`YYYYMMDD`).
-pub async fn next_serial(conn: &mut Conn, day: &str) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO hotline_serials (day, last) VALUES ($1, 1) \
-         ON CONFLICT (day) DO UPDATE SET last = hotline_serials.last + 1 RETURNING last",
-    )
-    .bind(day)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
 const TICKET: &str = "id, number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
      caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, \
      created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged, master_id, token, media_url";
@@ -199,47 +188,123 @@ fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
     })
 }
 
-/// Stores a new ticket; its id.
-pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, DbError> {
-    let caller = t.caller.clone().unwrap_or(Caller {
-        name: String::new(),
-        phone: String::new(),
-        account_id: None,
-    });
+/// Stores new tickets in one statement; their ids, in the order given (matched by their
+/// numbers, which are unique).
+pub async fn insert_tickets(conn: &mut Conn, list: &[Ticket]) -> Result<Vec<i64>, DbError> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "INSERT INTO hotline_tickets (number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
          caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, created_at, created_by, closed_at, token, media_url) \
-         VALUES {} RETURNING id",
-        db::placeholders(1, 25, 1)
+         VALUES {} RETURNING id, number",
+        db::placeholders(list.len(), 25, 1)
     );
-    Ok(sqlx::query_scalar(&sql)
-        .bind(&t.number)
-        .bind(t.kind.key())
-        .bind(&t.category)
-        .bind(t.division.to_string())
-        .bind(&t.address)
-        .bind(t.point.map(|p| p.0))
-        .bind(t.point.map(|p| p.1))
-        .bind(&t.description)
-        .bind(t.channel.key())
-        .bind(&t.lang)
-        .bind(i64::from(t.urgent))
-        .bind(caller.name)
-        .bind(caller.phone)
-        .bind(caller.account_id)
-        .bind(t.state.key())
-        .bind(&t.lead)
-        .bind(&t.sign_due)
-        .bind(&t.handle_due)
-        .bind(i64::from(t.extended))
-        .bind(&t.reply)
-        .bind(&t.created_at)
-        .bind(&t.created_by)
-        .bind(&t.closed_at)
-        .bind(&t.token)
-        .bind(&t.media_url)
-        .fetch_one(&mut *conn)
-        .await?)
+    let mut q = sqlx::query(&sql);
+    for t in list {
+        let caller = t.caller.clone().unwrap_or(Caller {
+            name: String::new(),
+            phone: String::new(),
+            account_id: None,
+        });
+        q = q
+            .bind(t.number.clone())
+            .bind(t.kind.key())
+            .bind(t.category.clone())
+            .bind(t.division.to_string())
+            .bind(t.address.clone())
+            .bind(t.point.map(|p| p.0))
+            .bind(t.point.map(|p| p.1))
+            .bind(t.description.clone())
+            .bind(t.channel.key())
+            .bind(t.lang.clone())
+            .bind(i64::from(t.urgent))
+            .bind(caller.name)
+            .bind(caller.phone)
+            .bind(caller.account_id)
+            .bind(t.state.key())
+            .bind(t.lead.clone())
+            .bind(t.sign_due.clone())
+            .bind(t.handle_due.clone())
+            .bind(i64::from(t.extended))
+            .bind(t.reply.clone())
+            .bind(t.created_at.clone())
+            .bind(t.created_by.clone())
+            .bind(t.closed_at.clone())
+            .bind(t.token.clone())
+            .bind(t.media_url.clone());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut ids = std::collections::HashMap::with_capacity(rows.len());
+    for r in &rows {
+        ids.insert(
+            r.try_get::<String, _>("number")?,
+            r.try_get::<i64, _>("id")?,
+        );
+    }
+    list.iter()
+        .map(|t| {
+            ids.get(&t.number)
+                .copied()
+                .ok_or_else(|| bad("number", &t.number))
+        })
+        .collect()
+}
+
+/// Takes the next `n` numbers of a day's serial at once; the last of them.
+pub async fn next_serials(conn: &mut Conn, day: &str, n: i64) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO hotline_serials (day, last) VALUES ($1, $2) \
+         ON CONFLICT (day) DO UPDATE SET last = hotline_serials.last + $2 RETURNING last",
+    )
+    .bind(day)
+    .bind(n)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// A timeline's step, to store with others: ticket, at, actor, action, note.
+pub type NewStep<'a> = (i64, &'a str, &'a str, &'a str, &'a str);
+
+/// Stores steps of many tickets in one statement per 1,000.
+pub async fn insert_steps(conn: &mut Conn, list: &[NewStep<'_>]) -> Result<(), DbError> {
+    for chunk in list.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO hotline_steps (ticket_id, at, actor, action, note) VALUES {}",
+            db::placeholders(chunk.len(), 5, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for (ticket, at, actor, action, note) in chunk {
+            q = q
+                .bind(*ticket)
+                .bind(*at)
+                .bind(*actor)
+                .bind(*action)
+                .bind(*note);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Stores departments' parts of many tickets in one statement per 1,000: ticket, department,
+/// part, assigned at.
+pub async fn insert_parts(
+    conn: &mut Conn,
+    list: &[(i64, &str, Part, &str)],
+) -> Result<(), DbError> {
+    for chunk in list.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO hotline_assignments (ticket_id, department, part, assigned_at) VALUES {}",
+            db::placeholders(chunk.len(), 4, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for (ticket, department, part, at) in chunk {
+            q = q.bind(*ticket).bind(*department).bind(part.key()).bind(*at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 pub async fn ticket_by_id(conn: &mut Conn, id: i64) -> Result<Option<Ticket>, DbError> {
