@@ -255,3 +255,14 @@ hotline-monthly-intro = ཁ་པར་ཐད་ཀར་གྱིས་ཟླ�
 hotline-monthly-month = ཟླ་བ།
 hotline-monthly-closed = ལེགས་གྲུབ་གྲངས།
 hotline-monthly-empty = ཟླ་བ་འདི་དག་ལ་ད་དུང་ལེན་པ་མེད།
+
+# Open311 གསང་ལྡེ།
+hotline-keys-title = Open311 གསང་ལྡེ།
+hotline-keys-intro = ཕྱི་རོལ་གྱི་མ་ལག་གིས་གསང་ལྡེ་བཀོལ་ནས་ Open311 བརྒྱུད་ཁ་པར་ཐད་ཀར་ལ་རེ་བ་འབུལ། གསང་ལྡེ་བཟོ་དུས་ཐེངས་གཅིག་ཁོ་ན་སྟོན། ཐབས་སྟེགས་ཀྱིས་དེའི་སྙིང་བསྡུས་ཁོ་ན་ཉར།
+hotline-keys-made = གསང་ལྡེ་གསར་པ་འདི་མ་ལག་དེར་ད་ལྟ་རང་སྤྲོད་རོགས། རྗེས་སུ་ཡང་བསྐྱར་མི་སྟོན།
+hotline-keys-name = མ་ལག་གི་མིང་།
+hotline-keys-add = གསང་ལྡེ་བཟོ།
+hotline-keys-created = བཟོས་པའི་དུས་ཚོད།
+hotline-keys-active = བེད་སྤྱོད་བཞིན་པ།
+hotline-keys-revoked = ཕྱིར་བསྡུས་ཟིན།
+hotline-keys-revoke = ཕྱིར་བསྡུ།

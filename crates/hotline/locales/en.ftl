@@ -255,3 +255,14 @@ hotline-monthly-intro = What the hotline received and closed each month, and how
 hotline-monthly-month = Month
 hotline-monthly-closed = Closed
 hotline-monthly-empty = Nothing received in these months yet.
+
+# Open311 keys.
+hotline-keys-title = Open311 keys
+hotline-keys-intro = Systems post requests to the hotline through Open311 with a key. A key is shown once, when it is made; only its digest is kept.
+hotline-keys-made = The new key — give it to the system now; it will not be shown again:
+hotline-keys-name = System
+hotline-keys-add = Make a key
+hotline-keys-created = Made
+hotline-keys-active = In use
+hotline-keys-revoked = Revoked
+hotline-keys-revoke = Revoke

@@ -255,3 +255,14 @@ hotline-monthly-intro = 热线每月受理和办结的诉求数，以及来电�
 hotline-monthly-month = 月份
 hotline-monthly-closed = 办结量
 hotline-monthly-empty = 这些月份尚无受理。
+
+# Open311 密钥。
+hotline-keys-title = Open311 密钥
+hotline-keys-intro = 外部系统凭密钥通过 Open311 向热线提交诉求。密钥只在生成时显示一次，平台只保存其摘要。
+hotline-keys-made = 新密钥如下，请立即交给该系统，之后不再显示：
+hotline-keys-name = 系统名称
+hotline-keys-add = 生成密钥
+hotline-keys-created = 生成时间
+hotline-keys-active = 使用中
+hotline-keys-revoked = 已吊销
+hotline-keys-revoke = 吊销

@@ -114,4 +114,27 @@ common::stories! { open311_app;
         assert!(actions.iter().any(|a| a == "hotline.open311_key.added"));
         assert!(actions.iter().filter(|a| *a == "hotline.refused").count() >= 4, "every refusal audited: {actions:?}");
     }
+
+    async fn a_manager_makes_lists_and_revokes_keys_on_the_page(app) {
+        let (manager, _) = app.official_sign_in("manager.12345", PASSWORD).await;
+        let (agent, _) = app.official_sign_in("agent.12345", PASSWORD).await;
+        app.get_as("/hotline/open311-keys", &manager).await.expect_status(StatusCode::OK).shows("Open311 密钥");
+        app.get_as("/hotline/open311-keys", &agent).await.expect_status(StatusCode::FORBIDDEN);
+        let nameless = app.post_form("/hotline/open311-keys", "name=", Some(&manager)).await;
+        assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {}", app.name(), nameless.body);
+        nameless.shows("请填写使用该密钥的系统名称");
+        let made = app.post_form("/hotline/open311-keys", &format!("name={}", common::form_encode("日喀则城市 App")), Some(&manager)).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        made.shows("日喀则城市 App").shows("之后不再显示");
+        let key = made.body.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("the key, shown once").to_owned();
+        let good = format!("api_key={key}&service_code=assistance&lat=29.27&long=88.88&attribute%5Bdivision%5D=540102&phone=13800000008&description={}", common::form_encode("路灯不亮"));
+        let posted = post(&app, "/open311/v2/requests.json", &good).await;
+        assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+        let id: i64 = db::sqlx::query_scalar("SELECT id FROM hotline_open311_keys WHERE name = '日喀则城市 App'")
+            .fetch_one(app.db.db.pool()).await.expect("the key's row");
+        let revoked = app.post_form(&format!("/hotline/open311-keys/{id}/revoke"), "", Some(&manager)).await;
+        assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+        app.get_as("/hotline/open311-keys", &manager).await.shows("已吊销");
+        assert_eq!(post(&app, "/open311/v2/requests.json", &good).await.status, StatusCode::FORBIDDEN);
+    }
 }

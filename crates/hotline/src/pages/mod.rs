@@ -10,6 +10,7 @@
 //! - `/hotline/supervision` — supervisors' list of reopened, urged and overdue tickets.
 
 mod forms;
+mod keys;
 mod knowledge;
 mod kpi;
 mod seats;
@@ -36,6 +37,7 @@ pub use forms::Problems;
 pub fn router() -> Router<AppState> {
     knowledge::router()
         .merge(seats::router())
+        .merge(keys::router())
         .merge(kpi::router())
         .route("/hotline/console", get(console).post(take_call))
         .route("/hotline/department", get(department))
