@@ -52,6 +52,10 @@ db::on_each_backend! {
         // A department's officials see their own row only; a citizen nothing.
         let own = kpi::report(db, &civil, GroupBy::Department, date!(2026-06-01), date!(2026-07-31)).await.expect("own");
         assert_eq!(own.rows.iter().map(|f| f.tally.key.as_str()).collect::<Vec<_>>(), ["540102-civil-affairs"]);
+        // By category too, and in the hot topics: only the tickets it leads.
+        let own = kpi::report(db, &civil, GroupBy::Category, date!(2026-06-01), date!(2026-07-31)).await.expect("own");
+        assert_eq!(own.rows.iter().map(|f| (f.tally.key.as_str(), f.tally.received)).collect::<Vec<_>>(), [("assistance", 2)]);
+        assert!(own.hot_categories.is_empty(), "{:?}", own.hot_categories);
         let e = kpi::report(db, &citizen(db).await, GroupBy::Department, date!(2026-06-01), date!(2026-07-31)).await.expect_err("a citizen");
         assert_eq!(e.code(), "forbidden");
         let e = kpi::report(db, &agent, GroupBy::Category, date!(2025-01-01), date!(2026-07-31)).await.expect_err("too long");

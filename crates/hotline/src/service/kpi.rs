@@ -72,7 +72,8 @@ fn start_of(day: Date) -> String {
 
 /// The figures of tickets taken from `from` to `to` (both days included, China Standard
 /// Time), grouped `by`; refused (audited) to anyone but the hotline, supervisors and the
-/// officials of a department (who see their own department's row only).
+/// officials of a department (who see only the tickets their department leads, by any
+/// grouping, and its hot topics).
 pub async fn report(
     db: &Db,
     by: &Principal,
@@ -96,10 +97,8 @@ pub async fn report(
     let now = db.clock().now();
     let (start, end) = (start_of(from), start_of(to + Duration::days(1)));
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let mut tallies = store::tally(&mut conn, group, &start, &end, &format_instant(now)).await?;
-    if !everything && group == GroupBy::Department {
-        tallies.retain(|t| Some(&t.key) == own.as_ref());
-    }
+    let only = if everything { None } else { own.as_deref() };
+    let tallies = store::tally(&mut conn, group, &start, &end, &format_instant(now), only).await?;
     let mut total = Tally {
         key: String::new(),
         ..Tally::default()
@@ -119,8 +118,8 @@ pub async fn report(
         total.returned += t.returned;
     }
     let today = now.to_offset(CST).date();
-    let hot_categories = rising(&mut conn, GroupBy::Category, today).await?;
-    let hot_places = rising(&mut conn, GroupBy::Division, today).await?;
+    let hot_categories = rising(&mut conn, GroupBy::Category, today, only).await?;
+    let hot_places = rising(&mut conn, GroupBy::Division, today, only).await?;
     Ok(Report {
         from,
         to,
@@ -137,14 +136,15 @@ async fn rising(
     conn: &mut db::Conn,
     group: GroupBy,
     today: Date,
+    lead: Option<&str>,
 ) -> Result<Vec<Rising>, HotlineError> {
     let (week, before, end) = (
         start_of(today - Duration::days(6)),
         start_of(today - Duration::days(13)),
         start_of(today + Duration::days(1)),
     );
-    let this = store::counts(conn, group, &week, &end).await?;
-    let last = store::counts(conn, group, &before, &week).await?;
+    let this = store::counts(conn, group, &week, &end, lead).await?;
+    let last = store::counts(conn, group, &before, &week, lead).await?;
     let mut out: Vec<Rising> = this
         .into_iter()
         .map(|(key, n)| Rising {

@@ -46,14 +46,16 @@ impl GroupBy {
     }
 }
 
-/// The tallies of tickets taken in `[from, to)` (instants), grouped, with limits judged at
-/// `now`; repeats merged into another ticket count as received only.
+/// The tallies of tickets taken in `[from, to)` (instants) — of one lead department's only
+/// when `lead` is given — grouped, with limits judged at `now`; repeats merged into another
+/// ticket count as received only.
 pub async fn tally(
     conn: &mut Conn,
     by: GroupBy,
     from: &str,
     to: &str,
     now: &str,
+    lead: Option<&str>,
 ) -> Result<Vec<Tally>, DbError> {
     let col = by.column();
     let routed = "lead <> '' AND master_id IS NULL";
@@ -69,13 +71,14 @@ pub async fn tally(
          SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END) AS satisfied, \
          SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed, \
          SUM(CASE WHEN reopened = 1 THEN 1 ELSE 0 END) AS reopened \
-         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 \
+         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 AND ($4 = '' OR lead = $4) \
          GROUP BY {col} ORDER BY COUNT(*) DESC, {col}"
     );
     let rows = sqlx::query(&sql)
         .bind(from)
         .bind(to)
         .bind(now)
+        .bind(lead.unwrap_or(""))
         .fetch_all(&mut *conn)
         .await?;
     let mut out = rows
@@ -108,10 +111,12 @@ pub async fn tally(
     };
     let rows = sqlx::query(&format!(
         "SELECT {key} AS k, COUNT(*) AS n FROM hotline_assignments a JOIN hotline_tickets t ON t.id = a.ticket_id \
-         WHERE a.return_reason <> '' AND t.created_at >= $1 AND t.created_at < $2 GROUP BY {key}"
+         WHERE a.return_reason <> '' AND t.created_at >= $1 AND t.created_at < $2 AND ($3 = '' OR a.department = $3) \
+         GROUP BY {key}"
     ))
     .bind(from)
     .bind(to)
+    .bind(lead.unwrap_or(""))
     .fetch_all(&mut *conn)
     .await?;
     for r in &rows {
@@ -129,19 +134,23 @@ pub async fn tally(
     Ok(out)
 }
 
-/// Tickets taken in `[from, to)` by category (or county): how many, for the hot topics.
+/// Tickets taken in `[from, to)` by category (or county) — of one lead department's only
+/// when `lead` is given: how many, for the hot topics.
 pub async fn counts(
     conn: &mut Conn,
     by: GroupBy,
     from: &str,
     to: &str,
+    lead: Option<&str>,
 ) -> Result<Vec<(String, i64)>, DbError> {
     let col = by.column();
     let rows = sqlx::query(&format!(
-        "SELECT {col} AS k, COUNT(*) AS n FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 GROUP BY {col}"
+        "SELECT {col} AS k, COUNT(*) AS n FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 \
+         AND ($3 = '' OR lead = $3) GROUP BY {col}"
     ))
     .bind(from)
     .bind(to)
+    .bind(lead.unwrap_or(""))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
