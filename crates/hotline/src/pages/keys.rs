@@ -44,7 +44,8 @@ fn keys_page(ctx: &Ctx, keys: &[Open311Key], made: Option<&str>, problems: &Prob
             @if keys.is_empty() { p { (ctx.t("hotline-none")) } } @else {
                 table {
                     thead { tr {
-                        th { (ctx.t("hotline-keys-name")) } th { (ctx.t("hotline-keys-created")) } th { (ctx.t("hotline-state")) } th {}
+                        th { (ctx.t("hotline-keys-name")) } th { (ctx.t("hotline-keys-created")) } th { (ctx.t("hotline-state")) }
+                        th { span.visually-hidden { (ctx.t("hotline-keys-revoke")) } }
                     } }
                     tbody { @for k in keys { tr {
                         td { (k.name) }

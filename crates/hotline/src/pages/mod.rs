@@ -154,7 +154,7 @@ fn knowledge_part(ctx: &Ctx, q: &Lookup, found: &Found) -> Markup {
     html! {
         section #knowledge aria-labelledby="kb-title" {
             h2 #kb-title { (ctx.t("hotline-knowledge-console")) }
-            form.card.form method="get" action="/hotline/console#knowledge" role="search" {
+            form.card.form method="get" action="/hotline/console#knowledge" role="search" aria-labelledby="kb-title" {
                 input type="hidden" name="phone" value=(q.phone.trim());
                 label for="f-kb" { (ctx.t("hotline-knowledge-search")) }
                 input #f-kb name="kb" type="search" value=(q.kb);
@@ -182,7 +182,7 @@ async fn console_page(
         &title,
         html! {
             h1 { (title) }
-            form.card.form method="get" action="/hotline/console" role="search" {
+            form.card.form method="get" action="/hotline/console" role="search" aria-label=(ctx.t("hotline-caller-phone")) {
                 label for="f-lookup" { (ctx.t("hotline-caller-phone")) }
                 input #f-lookup name="phone" type="tel" inputmode="numeric" autocomplete="off" value=(form.caller_phone);
                 button type="submit" { (ctx.t("hotline-look-up")) }
