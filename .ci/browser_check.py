@@ -628,8 +628,10 @@ def main():
         check(wd.wait_js("return document.querySelector('main input[name=languages][value=bo]:checked') !== null"), "the demo's agent takes calls in Tibetan")
         audit(wd, "/hotline/seats", axe_source)
         wd.click("main input[name=languages][value=en]")
+        # Marked so that the page after the save is told from this one.
+        wd.js("window.yiwangBefore = true")
         wd.click("main tbody form button[type=submit]")
-        check(wd.wait_js("return document.querySelector('main input[name=languages][value=en]:checked') !== null"), "English is added to her seat")
+        check(wd.wait_js("return window.yiwangBefore === undefined && document.querySelector('main input[name=languages][value=en]:checked') !== null"), "English is added to her seat")
         wd.go(f"{site}/hotline/open311-keys?lang=bo")
         wd.type("#f-name", "Shigatse city app")
         wd.click("main form[method=post] button[type=submit]")
