@@ -350,6 +350,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0040_calendar_revision.sql"),
         },
     },
+    Migration {
+        version: 41,
+        name: "the hotline figures' rollup",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0041_hotline_rollup.sql"),
+            postgres: include_str!("../migrations/postgres/0041_hotline_rollup.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

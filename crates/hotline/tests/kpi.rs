@@ -1,6 +1,7 @@
 //! The hotline's figures on every backend: signing and handling on time, solved and
 //! satisfied, by lead department; a department's officials see their own row; categories
-//! rising week on week; the public's monthly totals.
+//! rising week on week; the public's monthly totals; the rollup the pages read agreeing with
+//! the tickets themselves through every change and as the clock moves.
 
 mod common;
 
@@ -9,8 +10,8 @@ use time::macros::{date, datetime};
 use ui::error::HttpError;
 use yiwang_hotline::service::handling::{self, Act};
 use yiwang_hotline::service::intake::{self, NewTicket};
-use yiwang_hotline::service::{closing, kpi};
-use yiwang_hotline::store::GroupBy;
+use yiwang_hotline::service::{callbacks, closing, kpi, merging};
+use yiwang_hotline::store::{self as store, GroupBy, Tally};
 
 db::on_each_backend! {
     async fn the_figures_count_what_was_done_on_time(backend: Backend) {
@@ -69,5 +70,94 @@ db::on_each_backend! {
         let june = months.iter().find(|m| m.month == date!(2026-06-01)).expect("June");
         assert_eq!((june.received, june.closed, june.satisfied), (4, 2, Some(1.0)));
         assert_eq!(months.last().map(|m| (m.month, m.received)), Some((date!(2026-07-01), 3)));
+    }
+}
+
+/// The figures as the page reads them (the rollup) and as counted from the tickets
+/// themselves, for every grouping, the region's and one department's: they must agree.
+async fn agrees(db: &db::Db, step: &str) {
+    use kernel::time_util::{CST, format_instant};
+    let (from, to) = (date!(2026 - 06 - 01), date!(2026 - 07 - 31));
+    let start = |d: time::Date| format_instant(d.midnight().assume_offset(CST));
+    let agent = official(db, "agent.12345").await;
+    let civil = official(db, "approver.chengguan").await;
+    for by in [GroupBy::Department, GroupBy::Category, GroupBy::Division] {
+        for (who, lead) in [(&agent, None), (&civil, Some("540102-civil-affairs"))] {
+            let report = kpi::report(db, who, by, from, to).await.expect("figures");
+            let mut read: Vec<Tally> = report.rows.into_iter().map(|f| f.tally).collect();
+            let mut conn = db.pool().acquire().await.expect("a connection");
+            let now = format_instant(db.clock().now());
+            let mut counted = store::tally(
+                &mut conn,
+                by,
+                &start(from),
+                &start(to + time::Duration::days(1)),
+                &now,
+                lead,
+            )
+            .await
+            .expect("counted");
+            read.sort_by(|a, b| a.key.cmp(&b.key));
+            counted.sort_by(|a, b| a.key.cmp(&b.key));
+            assert_eq!(read, counted, "{step}, by {by:?}, lead {lead:?}");
+        }
+    }
+}
+
+db::on_each_backend! {
+    async fn the_rollup_agrees_with_the_tickets_through_every_change(backend: Backend) {
+        let Some(t) = seeded(backend).await else { return };
+        let db = &t.db;
+        let agent = official(db, "agent.12345").await;
+        let manager = official(db, "manager.12345").await;
+        let civil = official(db, "approver.chengguan").await;
+        let security = official(db, "approver.security").await;
+        agrees(db, "nothing taken").await;
+
+        // Taken, signed, replied, rated dissatisfied, reopened and replied again.
+        let first = intake::create(db, &agent, &call("complaint", "assistance", "低保没有到账")).await.expect("taken");
+        agrees(db, "taken").await;
+        handling::act(db, &civil, first.id, &Act::Sign).await.expect("signed");
+        handling::act(db, &civil, first.id, &Act::Reply("已补发。".into())).await.expect("replied");
+        agrees(db, "replied").await;
+        closing::rate(db, &agent, first.id, "dissatisfied", false).await.expect("rated");
+        agrees(db, "rated").await;
+        closing::reopen(db, &agent, first.id, "仍未到账").await.expect("reopened");
+        agrees(db, "reopened").await;
+        handling::act(db, &civil, first.id, &Act::Extend(3, "需要与银行核对".into())).await.expect("extended");
+        agrees(db, "extended").await;
+
+        // Returned with a reason, sent on to another lead with a co-handler.
+        let report = intake::create(db, &agent, &NewTicket { caller_phone: "13800000021".into(), ..call("help", "household", "户口迁移要什么手续") }).await.expect("taken");
+        handling::act(db, &security, report.id, &Act::Return("属于民政部门职责".into())).await.expect("returned");
+        agrees(db, "returned").await;
+        handling::redispatch(db, &manager, report.id, "540102-civil-affairs", &["540102-public-security".into()], "请民政牵头").await.expect("re-dispatched");
+        agrees(db, "re-dispatched").await;
+
+        // A repeat merged into its master, which is then answered.
+        let master = intake::create(db, &agent, &NewTicket { caller_phone: "13800000022".into(), ..call("complaint", "assistance", "临时救助申请三个月没有答复") }).await.expect("taken");
+        let repeat = intake::create(db, &agent, &NewTicket { caller_phone: "13800000023".into(), ..call("complaint", "assistance", "临时救助申请已经三个月没有答复") }).await.expect("taken");
+        merging::merge(db, &agent, master.id, repeat.id).await.expect("merged");
+        agrees(db, "merged").await;
+        handling::act(db, &civil, master.id, &Act::Sign).await.expect("signed");
+        handling::act(db, &civil, master.id, &Act::Reply("已受理并安排入户核查。".into())).await.expect("replied");
+        agrees(db, "the master replied").await;
+        // Its caller cannot be reached three times: closed unrated.
+        for _ in 0..3 {
+            callbacks::unreachable(db, &agent, master.id).await.expect("a try");
+        }
+        agrees(db, "closed unreached").await;
+        // Answered on the spot: no department.
+        intake::create(db, &agent, &NewTicket { answer: "工作日九点半到下午六点。".into(), ..call("consult", "services", "政务中心几点上班") }).await.expect("answered");
+        agrees(db, "answered on the spot").await;
+
+        // Limits pass as days go by, and the clock may read earlier again (a test, a
+        // replica's correction): the figures follow the clock either way.
+        for now in [datetime!(2026-06-11 17:00 +8), datetime!(2026-07-10 10:00 +8), datetime!(2026-06-10 11:00 +8)] {
+            db.clock().set_now(now);
+            agrees(db, &format!("at {now}")).await;
+        }
+        // Counted again, nothing changed: nothing to do.
+        assert_eq!(kpi::refresh(db, date!(2026-06-01), date!(2026-07-31)).await.expect("refreshed"), 0);
     }
 }

@@ -145,6 +145,7 @@ impl App {
         let hall = halls::service::spawn_sweeper(self.db.clone());
         let hall_texts = halls::notify::spawn(self.db.clone());
         let payments = pay::spawn_sweep(self.db.clone(), std::time::Duration::from_secs(30));
+        let figures = hotline::service::kpi::spawn(self.db.clone());
         // Screens' event streams never end by themselves: closing the feed ends them, so the
         // graceful shutdown does not wait for them.
         let db = self.db.clone();
@@ -168,6 +169,7 @@ impl App {
         hall.abort();
         hall_texts.abort();
         payments.abort();
+        figures.abort();
         served
     }
 }

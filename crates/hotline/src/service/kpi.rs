@@ -65,11 +65,6 @@ pub struct Report {
     pub hot_places: Vec<Rising>,
 }
 
-/// The first instant of `day` in China Standard Time, as stored.
-fn start_of(day: Date) -> String {
-    format_instant(day.midnight().assume_offset(CST))
-}
-
 /// The figures of tickets taken from `from` to `to` (both days included, China Standard
 /// Time), grouped `by`; refused (audited) to anyone but the hotline, supervisors and the
 /// officials of a department (who see only the tickets their department leads, by any
@@ -94,30 +89,16 @@ pub async fn report(
     if to < from || (to - from).whole_days() >= MAX_DAYS {
         return Err(HotlineError::field("to", "hotline-figures-period"));
     }
-    let now = db.clock().now();
-    let (start, end) = (start_of(from), start_of(to + Duration::days(1)));
+    let today = db.clock().now().to_offset(CST).date();
+    let week = today - Duration::days(13);
+    refresh(db, from.min(week), to.max(today)).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let only = if everything { None } else { own.as_deref() };
-    let tallies = store::tally(&mut conn, group, &start, &end, &format_instant(now), only).await?;
-    let mut total = Tally {
-        key: String::new(),
-        ..Tally::default()
-    };
+    let tallies = store::summed(&mut conn, group, from, to, only).await?;
+    let mut total = Tally::default();
     for t in &tallies {
-        total.received += t.received;
-        total.due_to_sign += t.due_to_sign;
-        total.signed_on_time += t.signed_on_time;
-        total.due_to_handle += t.due_to_handle;
-        total.handled_on_time += t.handled_on_time;
-        total.asked_solved += t.asked_solved;
-        total.solved += t.solved;
-        total.rated += t.rated;
-        total.satisfied += t.satisfied;
-        total.closed += t.closed;
-        total.reopened += t.reopened;
-        total.returned += t.returned;
+        total.add(t);
     }
-    let today = now.to_offset(CST).date();
     let hot_categories = rising(&mut conn, GroupBy::Category, today, only).await?;
     let hot_places = rising(&mut conn, GroupBy::Division, today, only).await?;
     Ok(Report {
@@ -138,19 +119,25 @@ async fn rising(
     today: Date,
     lead: Option<&str>,
 ) -> Result<Vec<Rising>, HotlineError> {
-    let (week, before, end) = (
-        start_of(today - Duration::days(6)),
-        start_of(today - Duration::days(13)),
-        start_of(today + Duration::days(1)),
-    );
-    let this = store::counts(conn, group, &week, &end, lead).await?;
-    let last = store::counts(conn, group, &before, &week, lead).await?;
+    let week = today - Duration::days(6);
+    let this = store::summed(conn, group, week, today, lead).await?;
+    let last = store::summed(
+        conn,
+        group,
+        week - Duration::days(7),
+        week - Duration::days(1),
+        lead,
+    )
+    .await?;
     let mut out: Vec<Rising> = this
         .into_iter()
-        .map(|(key, n)| Rising {
-            last_week: last.iter().find(|(k, _)| *k == key).map_or(0, |(_, m)| *m),
-            this_week: n,
-            key,
+        .map(|t| Rising {
+            last_week: last
+                .iter()
+                .find(|l| l.key == t.key)
+                .map_or(0, |l| l.received),
+            this_week: t.received,
+            key: t.key,
         })
         .filter(|r| r.this_week >= 3 && r.this_week > r.last_week)
         .collect();
@@ -188,20 +175,64 @@ pub async fn monthly(db: &Db) -> Result<Vec<Month>, HotlineError> {
             .map_err(|_| db::DbError::Conflict("a month".into()))?;
     }
     months.reverse();
+    refresh(db, months[0], today).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let mut out = Vec::new();
     for m in months {
         let next = (m + Duration::days(31))
             .replace_day(1)
             .map_err(|_| db::DbError::Conflict("a month".into()))?;
-        let [received, closed, rated, satisfied] =
-            store::totals(&mut conn, &start_of(m), &start_of(next)).await?;
+        let mut t = Tally::default();
+        for g in store::summed(
+            &mut conn,
+            GroupBy::Department,
+            m,
+            next - Duration::days(1),
+            None,
+        )
+        .await?
+        {
+            t.add(&g);
+        }
+        // Repeats merged into another ticket are one matter: counted once, as their master.
         out.push(Month {
             month: m,
-            received,
-            closed,
-            satisfied: share(satisfied, rated),
+            received: t.received - t.merged,
+            closed: t.closed - t.merged_closed,
+            satisfied: share(t.satisfied, t.rated),
         });
     }
     Ok(out)
+}
+
+/// Counts again the days in `[from, to]` whose figures have changed, or whose limits have
+/// passed, since they were last counted; how many were.
+pub async fn refresh(db: &Db, from: Date, to: Date) -> Result<usize, db::DbError> {
+    let now = format_instant(db.clock().now());
+    let stale = {
+        let mut conn = db.pool().acquire().await?;
+        store::stale_days(&mut conn, from, to, &now).await?
+    };
+    // A month of days to a transaction: one commit for the few days a page finds changed,
+    // and no long hold on the writer when a year is counted at first.
+    for days in stale.chunks(31) {
+        let mut tx = db.begin().await?;
+        for day in days {
+            store::rebuild_day(&mut tx, *day, &now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(stale.len())
+}
+
+/// How often a replica counts the changed days of the last [`MAX_DAYS`] again, so the
+/// figures pages find them counted.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Refreshes the figures every [`EVERY`] for as long as the runtime lives.
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
+    db::periodic::every(db, EVERY, "hotline figures", move |db| async move {
+        let today = db.clock().today();
+        refresh(&db, today - Duration::days(MAX_DAYS), today).await
+    })
 }

@@ -203,12 +203,12 @@ pub async fn end_callback(
 
 /// Closes a replied ticket unrated (its caller could not be reached); whether it was replied.
 pub async fn close_unrated(conn: &mut Conn, ticket_id: i64, at: &str) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "UPDATE hotline_tickets SET state = 'closed', closed_at = $1 WHERE id = $2 AND state = 'replied'",
+    let done = sqlx::query_scalar::<_, String>(
+        "UPDATE hotline_tickets SET state = 'closed', closed_at = $1 WHERE id = $2 AND state = 'replied' RETURNING created_at",
     )
     .bind(at)
     .bind(ticket_id)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    super::touched(conn, done).await
 }

@@ -3,6 +3,7 @@
 
 use db::{Conn, DbError};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// What is counted for one group of tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -26,6 +27,29 @@ pub struct Tally {
     pub reopened: i64,
     /// Times the group's tickets were returned by a department.
     pub returned: i64,
+    /// Repeats merged into another ticket, and of those, closed.
+    pub merged: i64,
+    pub merged_closed: i64,
+}
+
+impl Tally {
+    /// Adds another group's counts to this one's.
+    pub fn add(&mut self, o: &Tally) {
+        self.received += o.received;
+        self.due_to_sign += o.due_to_sign;
+        self.signed_on_time += o.signed_on_time;
+        self.due_to_handle += o.due_to_handle;
+        self.handled_on_time += o.handled_on_time;
+        self.asked_solved += o.asked_solved;
+        self.solved += o.solved;
+        self.rated += o.rated;
+        self.satisfied += o.satisfied;
+        self.closed += o.closed;
+        self.reopened += o.reopened;
+        self.returned += o.returned;
+        self.merged += o.merged;
+        self.merged_closed += o.merged_closed;
+    }
 }
 
 /// How tickets are grouped.
@@ -46,9 +70,48 @@ impl GroupBy {
     }
 }
 
+/// What each group of tickets counts (`$3` is the instant limits are judged at), as SQL
+/// over `hotline_tickets`: the reference figures and the rollup's days both count with it.
+pub(super) const COUNTS: &str = "COUNT(*) AS received, \
+     SUM(CASE WHEN lead <> '' AND master_id IS NULL AND (signed_at IS NOT NULL OR sign_due < $3) THEN 1 ELSE 0 END) AS due_to_sign, \
+     SUM(CASE WHEN lead <> '' AND master_id IS NULL AND signed_at IS NOT NULL AND signed_at <= sign_due THEN 1 ELSE 0 END) AS signed_on_time, \
+     SUM(CASE WHEN lead <> '' AND master_id IS NULL AND (replied_at IS NOT NULL OR handle_due < $3) THEN 1 ELSE 0 END) AS due_to_handle, \
+     SUM(CASE WHEN lead <> '' AND master_id IS NULL AND replied_at IS NOT NULL AND replied_at <= handle_due THEN 1 ELSE 0 END) AS handled_on_time, \
+     SUM(CASE WHEN solved IS NOT NULL THEN 1 ELSE 0 END) AS asked_solved, \
+     SUM(CASE WHEN solved = 1 THEN 1 ELSE 0 END) AS solved, \
+     SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END) AS rated, \
+     SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END) AS satisfied, \
+     SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed, \
+     SUM(CASE WHEN reopened = 1 THEN 1 ELSE 0 END) AS reopened, \
+     SUM(CASE WHEN master_id IS NOT NULL THEN 1 ELSE 0 END) AS merged, \
+     SUM(CASE WHEN master_id IS NOT NULL AND state = 'closed' THEN 1 ELSE 0 END) AS merged_closed";
+
+/// Reads a row of [`COUNTS`] (or of their sums); `returned` is left at 0.
+pub(super) fn counted(r: &AnyRow, key: String) -> Result<Tally, DbError> {
+    let n = |c: &str| -> Result<i64, DbError> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
+    Ok(Tally {
+        key,
+        received: n("received")?,
+        due_to_sign: n("due_to_sign")?,
+        signed_on_time: n("signed_on_time")?,
+        due_to_handle: n("due_to_handle")?,
+        handled_on_time: n("handled_on_time")?,
+        asked_solved: n("asked_solved")?,
+        solved: n("solved")?,
+        rated: n("rated")?,
+        satisfied: n("satisfied")?,
+        closed: n("closed")?,
+        reopened: n("reopened")?,
+        returned: 0,
+        merged: n("merged")?,
+        merged_closed: n("merged_closed")?,
+    })
+}
+
 /// The tallies of tickets taken in `[from, to)` (instants) — of one lead department's only
-/// when `lead` is given — grouped, with limits judged at `now`; repeats merged into another
-/// ticket count as received only.
+/// when `lead` is given — grouped, with limits judged at `now`, counted from the tickets
+/// themselves: the reference the rollup ([`summed`]) is checked against, and what the rollup
+/// keeps for each day. Repeats merged into another ticket count as received only.
 pub async fn tally(
     conn: &mut Conn,
     by: GroupBy,
@@ -58,20 +121,9 @@ pub async fn tally(
     lead: Option<&str>,
 ) -> Result<Vec<Tally>, DbError> {
     let col = by.column();
-    let routed = "lead <> '' AND master_id IS NULL";
     let sql = format!(
-        "SELECT {col} AS k, COUNT(*) AS received, \
-         SUM(CASE WHEN {routed} AND (signed_at IS NOT NULL OR sign_due < $3) THEN 1 ELSE 0 END) AS due_to_sign, \
-         SUM(CASE WHEN {routed} AND signed_at IS NOT NULL AND signed_at <= sign_due THEN 1 ELSE 0 END) AS signed_on_time, \
-         SUM(CASE WHEN {routed} AND (replied_at IS NOT NULL OR handle_due < $3) THEN 1 ELSE 0 END) AS due_to_handle, \
-         SUM(CASE WHEN {routed} AND replied_at IS NOT NULL AND replied_at <= handle_due THEN 1 ELSE 0 END) AS handled_on_time, \
-         SUM(CASE WHEN solved IS NOT NULL THEN 1 ELSE 0 END) AS asked_solved, \
-         SUM(CASE WHEN solved = 1 THEN 1 ELSE 0 END) AS solved, \
-         SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END) AS rated, \
-         SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END) AS satisfied, \
-         SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed, \
-         SUM(CASE WHEN reopened = 1 THEN 1 ELSE 0 END) AS reopened \
-         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 AND ($4 = '' OR lead = $4) \
+        "SELECT {col} AS k, {COUNTS} FROM hotline_tickets \
+         WHERE created_at >= $1 AND created_at < $2 AND ($4 = '' OR lead = $4) \
          GROUP BY {col} ORDER BY COUNT(*) DESC, {col}"
     );
     let rows = sqlx::query(&sql)
@@ -83,26 +135,7 @@ pub async fn tally(
         .await?;
     let mut out = rows
         .iter()
-        .map(|r| {
-            let n = |c: &str| -> Result<i64, DbError> {
-                Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0))
-            };
-            Ok(Tally {
-                key: r.try_get("k")?,
-                received: n("received")?,
-                due_to_sign: n("due_to_sign")?,
-                signed_on_time: n("signed_on_time")?,
-                due_to_handle: n("due_to_handle")?,
-                handled_on_time: n("handled_on_time")?,
-                asked_solved: n("asked_solved")?,
-                solved: n("solved")?,
-                rated: n("rated")?,
-                satisfied: n("satisfied")?,
-                closed: n("closed")?,
-                reopened: n("reopened")?,
-                returned: 0,
-            })
-        })
+        .map(|r| counted(r, r.try_get("k")?))
         .collect::<Result<Vec<Tally>, DbError>>()?;
     // Returns: by the department that returned, or the returned ticket's category or county.
     let key = match by {
@@ -132,46 +165,4 @@ pub async fn tally(
         }
     }
     Ok(out)
-}
-
-/// Tickets taken in `[from, to)` by category (or county) — of one lead department's only
-/// when `lead` is given: how many, for the hot topics.
-pub async fn counts(
-    conn: &mut Conn,
-    by: GroupBy,
-    from: &str,
-    to: &str,
-    lead: Option<&str>,
-) -> Result<Vec<(String, i64)>, DbError> {
-    let col = by.column();
-    let rows = sqlx::query(&format!(
-        "SELECT {col} AS k, COUNT(*) AS n FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 \
-         AND ($3 = '' OR lead = $3) GROUP BY {col}"
-    ))
-    .bind(from)
-    .bind(to)
-    .bind(lead.unwrap_or(""))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("k")?, r.try_get("n")?)))
-        .collect()
-}
-
-/// The public's monthly totals for tickets taken in `[from, to)`: received, closed, rated and
-/// satisfied.
-pub async fn totals(conn: &mut Conn, from: &str, to: &str) -> Result<[i64; 4], DbError> {
-    let r = sqlx::query(
-        "SELECT COUNT(*) AS received, \
-         SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed, \
-         SUM(CASE WHEN rating <> '' THEN 1 ELSE 0 END) AS rated, \
-         SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END) AS satisfied \
-         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 AND master_id IS NULL",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
-    let n = |c: &str| -> Result<i64, DbError> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
-    Ok([n("received")?, n("closed")?, n("rated")?, n("satisfied")?])
 }

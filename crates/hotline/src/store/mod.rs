@@ -12,10 +12,12 @@ mod callbacks;
 mod knowledge;
 mod kpi;
 mod open311;
+mod rollup;
 pub use callbacks::*;
 pub use knowledge::*;
 pub use kpi::*;
 pub use open311::*;
+pub use rollup::*;
 
 fn bad(what: &str, value: &str) -> DbError {
     DbError::Conflict(format!("hotline: {what} {value:?} does not read"))
@@ -235,6 +237,7 @@ pub async fn insert_tickets(conn: &mut Conn, list: &[Ticket]) -> Result<Vec<i64>
             .bind(t.media_url.clone());
     }
     let rows = q.fetch_all(&mut *conn).await?;
+    touch(&mut *conn, list.iter().map(|t| t.created_at.as_str())).await?;
     let mut ids = std::collections::HashMap::with_capacity(rows.len());
     for r in &rows {
         ids.insert(
@@ -400,12 +403,12 @@ pub async fn move_ticket(
     to: State,
     set: &Changes<'_>,
 ) -> Result<bool, DbError> {
-    let moved = sqlx::query(
+    let moved = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET state = $1, \
            lead = COALESCE($2, lead), handle_due = COALESCE($3, handle_due), sign_due = COALESCE($4, sign_due), \
            extended = CASE WHEN $5 = 1 THEN 1 ELSE extended END, reply = COALESCE($6, reply), \
            signed_at = COALESCE($7, signed_at), replied_at = COALESCE($8, replied_at), closed_at = COALESCE($9, closed_at) \
-         WHERE id = $10 AND state = $11",
+         WHERE id = $10 AND state = $11 RETURNING created_at",
     )
     .bind(to.key())
     .bind(set.lead)
@@ -418,10 +421,9 @@ pub async fn move_ticket(
     .bind(set.closed_at)
     .bind(id)
     .bind(from.key())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(moved == 1)
+    .fetch_optional(&mut *conn)
+    .await?;
+    touched(conn, moved).await
 }
 
 /// Records the caller's rating and closes the replied ticket; false if it was not replied.
@@ -432,33 +434,31 @@ pub async fn rate(
     solved: bool,
     at: &str,
 ) -> Result<bool, DbError> {
-    let n = sqlx::query(
-        "UPDATE hotline_tickets SET state = 'closed', rating = $1, solved = $2, closed_at = $3 WHERE id = $4 AND state = 'replied'",
+    let n = sqlx::query_scalar::<_, String>(
+        "UPDATE hotline_tickets SET state = 'closed', rating = $1, solved = $2, closed_at = $3 WHERE id = $4 AND state = 'replied' RETURNING created_at",
     )
     .bind(rating.key())
     .bind(i64::from(solved))
     .bind(at)
     .bind(id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .fetch_optional(&mut *conn)
+    .await?;
+    touched(conn, n).await
 }
 
 /// Reopens a closed ticket once, under supervision, back in its lead's hands with a new
 /// handling limit; false if it was not closed or was reopened before.
 pub async fn reopen(conn: &mut Conn, id: i64, handle_due: &str) -> Result<bool, DbError> {
-    let n = sqlx::query(
+    let n = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET state = 'signed', reopened = 1, supervised = 1, handle_due = $1, \
            reply = '', replied_at = NULL, closed_at = NULL \
-         WHERE id = $2 AND state = 'closed' AND reopened = 0",
+         WHERE id = $2 AND state = 'closed' AND reopened = 0 RETURNING created_at",
     )
     .bind(handle_due)
     .bind(id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .fetch_optional(&mut *conn)
+    .await?;
+    touched(conn, n).await
 }
 
 /// Counts an urge notice and puts the ticket under supervision.
@@ -527,17 +527,16 @@ pub async fn repeat_candidates(
 
 /// Closes an open ticket into its master; false if it was no longer open or merged already.
 pub async fn merge_into(conn: &mut Conn, id: i64, master: i64, at: &str) -> Result<bool, DbError> {
-    let n = sqlx::query(
+    let n = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET master_id = $1, state = 'closed', closed_at = $2 \
-         WHERE id = $3 AND master_id IS NULL AND state IN ('dispatched', 'signed', 'returned')",
+         WHERE id = $3 AND master_id IS NULL AND state IN ('dispatched', 'signed', 'returned') RETURNING created_at",
     )
     .bind(master)
     .bind(at)
     .bind(id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .fetch_optional(&mut *conn)
+    .await?;
+    touched(conn, n).await
 }
 
 /// The tickets merged into `master`.
@@ -557,13 +556,15 @@ pub async fn reply_merged(
     reply: &str,
     at: &str,
 ) -> Result<(), DbError> {
-    sqlx::query("UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3")
-        .bind(reply)
-        .bind(at)
-        .bind(master)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    let created: Vec<String> = sqlx::query_scalar(
+        "UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3 RETURNING created_at",
+    )
+    .bind(reply)
+    .bind(at)
+    .bind(master)
+    .fetch_all(&mut *conn)
+    .await?;
+    touch(conn, created.iter().map(String::as_str)).await
 }
 
 /// What a move changes besides the state.
@@ -619,6 +620,15 @@ pub async fn end_parts(
     .bind(department.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
+    if !reason.is_empty() {
+        // A return counts in the figures of the ticket's day.
+        let created: Option<String> =
+            sqlx::query_scalar("SELECT created_at FROM hotline_tickets WHERE id = $1")
+                .bind(ticket)
+                .fetch_optional(&mut *conn)
+                .await?;
+        touched(conn, created).await?;
+    }
     Ok(())
 }
 

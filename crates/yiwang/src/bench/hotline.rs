@@ -26,7 +26,7 @@ pub async fn figures(
         let agent = setup(&b.db).await?;
         let mut rows = vec![creation(&b.db, b, &agent, quick).await?];
         rows.push(history(&b.db, b, &agent, quick).await?);
-        rows.push(figures_page(&b.db, b, &agent, quick).await?);
+        rows.extend(figures_page(&b.db, b, &agent, quick).await?);
         rows.extend(knowledge(&b.db, b, quick).await?);
         Ok(rows)
     })
@@ -105,8 +105,14 @@ async fn creation(db: &Db, b: &Backend, agent: &Principal, quick: bool) -> anyho
     })
 }
 
-/// Fills the table to 5 million tickets (`--quick`: 200,000), five from each number, then
-/// times the agent's look-up of a caller's earlier tickets.
+/// The last day of the year of tickets the bench stores (the bench's today).
+const LAST_DAY: time::Date = time::macros::date!(2026 - 06 - 10);
+
+/// Fills the table to 5 million tickets (`--quick`: 200,000) spread evenly over the year to
+/// [`LAST_DAY`], five from each number, across the demo's categories, the Lhasa counties and
+/// each county's departments; one in twenty still waiting to be signed and past its limit,
+/// the rest replied, rated and closed. Then times the agent's look-up of a caller's earlier
+/// tickets.
 async fn history(db: &Db, b: &Backend, agent: &Principal, quick: bool) -> anyhow::Result<Row> {
     let total: i64 = if quick { 200_000 } else { 5_000_000 };
     let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hotline_tickets")
@@ -117,31 +123,67 @@ async fn history(db: &Db, b: &Backend, agent: &Principal, quick: bool) -> anyhow
         .await?;
     let add = (total - have).max(0);
     let callers = total / 5;
-    let chunk = 250_000;
+    let categories = hotline::seed::CATEGORIES;
+    let case = |of: &str, n: usize, pick: &dyn Fn(usize) -> String| {
+        let mut sql = format!("CASE {of} % {n}");
+        for i in 0..n {
+            sql.push_str(&format!(" WHEN {i} THEN '{}'", pick(i)));
+        }
+        sql + " END"
+    };
+    const PLACES: [&str; 7] = [
+        "540102", "540103", "540104", "540121", "540122", "540123", "540124",
+    ];
+    let category = case("i", categories.len(), &|i| categories[i].0.to_owned());
+    let place = case("(i / 15)", PLACES.len(), &|i| PLACES[i].to_owned());
+    let lead = format!(
+        "{place} || '-' || {}",
+        case("i", categories.len(), &|i| categories[i].4.to_owned())
+    );
+    let sql = format!(
+        "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
+         INSERT INTO hotline_tickets (id, number, kind, category, division, description, channel, lang, \
+         caller_name, caller_phone, state, lead, sign_due, handle_due, created_at, created_by, signed_at, replied_at, \
+         rating, solved, closed_at) \
+         SELECT $3 + i, 'B' || ($3 + i), CASE i % 6 WHEN 0 THEN 'consult' WHEN 5 THEN 'report' ELSE 'complaint' END, \
+         {category}, {place}, '路灯不亮', 'phone', 'zh', '来电人', '139' || (1000000 + i % $4), \
+         CASE WHEN i % 20 = 0 THEN 'dispatched' ELSE 'closed' END, {lead}, $5, $5, $5, 'bench', \
+         CASE WHEN i % 20 = 0 THEN NULL ELSE $5 END, CASE WHEN i % 20 = 0 THEN NULL ELSE $5 END, \
+         CASE WHEN i % 20 = 0 THEN '' WHEN i % 7 = 0 THEN 'dissatisfied' ELSE 'satisfied' END, \
+         CASE WHEN i % 20 = 0 THEN NULL WHEN i % 9 = 0 THEN 0 ELSE 1 END, CASE WHEN i % 20 = 0 THEN NULL ELSE $5 END \
+         FROM n"
+    );
+    let per_day = add / 365 + 1;
     let mut from = 1;
+    let mut day = LAST_DAY - time::Duration::days(364);
     while from <= add {
-        let to = (from + chunk - 1).min(add);
+        let to = (from + per_day - 1).min(add);
+        let at = kernel::time_util::format_instant(day.with_hms(2, 0, 0)?.assume_utc());
         let mut tx = db.begin().await?;
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
-             INSERT INTO hotline_tickets (id, number, kind, category, division, description, channel, lang, \
-             caller_name, caller_phone, state, lead, sign_due, handle_due, created_at, created_by) \
-             SELECT $3 + i, 'B' || ($3 + i), CASE i % 6 WHEN 0 THEN 'consult' WHEN 5 THEN 'report' ELSE 'complaint' END, \
-             'assistance', CASE i % 4 WHEN 0 THEN '540102' WHEN 1 THEN '540103' WHEN 2 THEN '540104' ELSE '540121' END, \
-             '路灯不亮', 'phone', 'zh', '来电人', '139' || (1000000 + i % $4), \
-             CASE WHEN i % 20 = 0 THEN 'dispatched' ELSE 'closed' END, '540102-civil-affairs', \
-             '2026-01-01T00:00:00Z', '2026-01-10T00:00:00Z', \
-             '2025-' || CASE WHEN i % 12 < 9 THEN '0' ELSE '' END || (1 + i % 12) || '-15T02:00:00Z', 'bench' FROM n",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(start_id)
-        .bind(callers)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(start_id)
+            .bind(callers)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await.map_err(db::DbError::from)?;
         from = to + 1;
+        day += time::Duration::days(1);
     }
+    // Stored around the services with their own ids: PostgreSQL's sequence moves past them,
+    // and their days are marked for the figures to count.
+    let mut conn = db.pool().acquire().await?;
+    if db.backend() == db::Backend::Postgres {
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('hotline_tickets', 'id'), (SELECT MAX(id) FROM hotline_tickets))",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+    }
+    hotline::store::touch_all(&mut conn, LAST_DAY - time::Duration::days(365), LAST_DAY).await?;
+    drop(conn);
     sqlx::raw_sql("ANALYZE").execute(db.pool()).await?;
     let rounds = if quick { 300 } else { 2000 };
     let mut times = Vec::with_capacity(rounds);
@@ -166,36 +208,61 @@ async fn history(db: &Db, b: &Backend, agent: &Principal, quick: bool) -> anyhow
     })
 }
 
-/// The figures of the region over a year of the tickets `history` stored (5 million; all of
-/// 2025): the slowest of five reads, ms.
-async fn figures_page(db: &Db, b: &Backend, agent: &Principal, quick: bool) -> anyhow::Result<Row> {
+/// The figures of the region over the year of tickets `history` stored (5 million): counted
+/// once into the rollup, then read 20 times while the hotline works — before each read five
+/// calls are taken today and tickets of two earlier days change (as signing, replying and
+/// rating do), so each read counts those days again. The slowest read, ms.
+async fn figures_page(
+    db: &Db,
+    b: &Backend,
+    agent: &Principal,
+    quick: bool,
+) -> anyhow::Result<Vec<Row>> {
     use hotline::service::kpi;
     use hotline::store::GroupBy;
+    let (from, to) = (LAST_DAY - time::Duration::days(364), LAST_DAY);
+    let started = Instant::now();
+    kpi::refresh(db, from, to).await?;
+    let built = started.elapsed();
     let mut slowest = Duration::ZERO;
-    for _ in 0..5 {
+    for round in 0..20_usize {
+        for i in 0..5 {
+            intake::create(db, agent, &call(100_000 + round * 5 + i))
+                .await
+                .map_err(|e| anyhow::anyhow!("a call not taken: {e:?}"))?;
+        }
+        let mut tx = db.begin().await?;
+        for back in [1 + round % 13, 14 + round % 16] {
+            let day = LAST_DAY - time::Duration::days(back as i64);
+            let at = kernel::time_util::format_instant(day.with_hms(2, 0, 0)?.assume_utc());
+            hotline::store::touch(&mut tx, [at.as_str()]).await?;
+        }
+        tx.commit().await.map_err(db::DbError::from)?;
         let t = Instant::now();
-        let r = kpi::report(
-            db,
-            agent,
-            GroupBy::Department,
-            time::macros::date!(2025 - 01 - 01),
-            time::macros::date!(2025 - 12 - 31),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let r = kpi::report(db, agent, GroupBy::Department, from, to)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         slowest = slowest.max(t.elapsed());
         anyhow::ensure!(r.total.tally.received > 0, "no figures");
     }
     let ms = slowest.as_secs_f64() * 1000.0;
-    Ok(Row {
-        figure: b.label(&format!(
-            "hotline: the region's figures over a year of {} tickets (slowest of 5), ms",
-            if quick { "200,000" } else { "5 million" }
-        )),
-        target: "< 200".into(),
-        measured: format!("{ms:.0}"),
-        ratio: 200.0 / ms.max(0.001),
-    })
+    let count = if quick { "200,000" } else { "5 million" };
+    Ok(vec![
+        Row {
+            figure: b.label(&format!(
+                "hotline: the region's figures over a year of {count} tickets, while tickets change (slowest of 20), ms"
+            )),
+            target: "< 200".into(),
+            measured: format!("{ms:.0}"),
+            ratio: 200.0 / ms.max(0.001),
+        },
+        Row {
+            figure: b.label(&format!("hotline: a year of {count} tickets first counted into the figures' rollup, s")),
+            target: "info".into(),
+            measured: format!("{:.1}", built.as_secs_f64()),
+            ratio: f64::NAN,
+        },
+    ])
 }
 
 /// Chinese words and Tibetan words the generated articles are made of.
