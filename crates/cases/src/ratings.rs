@@ -380,3 +380,51 @@ pub async fn per_department(db: &Db, prefix: &str) -> Result<Vec<Tally>, DbError
         })
         .collect()
 }
+
+/// An item's ratings at one department over a period: how many, and how many bad.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRatings {
+    pub department: String,
+    pub item_code: String,
+    /// The item's name as its cases carry it.
+    pub item_name: String,
+    pub rated: i64,
+    pub bad: i64,
+}
+
+/// The items rated badly in `[from, to)` (instants) — at one department only when
+/// `department` is given —, with their ratings: what the hotline's problem list weighs.
+pub async fn bad_by_item(
+    db: &Db,
+    from: &str,
+    to: &str,
+    department: Option<&str>,
+) -> Result<Vec<ItemRatings>, DbError> {
+    let rows = sqlx::query(
+        "SELECT g.department AS department, c.item_code AS item_code, MIN(c.item_name) AS item_name, \
+         COUNT(*) AS rated, CAST(SUM(CASE WHEN g.score <= $4 THEN 1 ELSE 0 END) AS BIGINT) AS bad \
+         FROM case_ratings g JOIN cases c ON c.id = g.case_id \
+         WHERE g.at >= $1 AND g.at < $2 AND ($3 = '' OR g.department = $3) \
+         GROUP BY g.department, c.item_code",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(department.unwrap_or(""))
+    .bind(BAD)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let bad: i64 = r.try_get("bad")?;
+        if bad > 0 {
+            out.push(ItemRatings {
+                department: r.try_get("department")?,
+                item_code: r.try_get("item_code")?,
+                item_name: r.try_get("item_name")?,
+                rated: r.try_get("rated")?,
+                bad,
+            });
+        }
+    }
+    Ok(out)
+}

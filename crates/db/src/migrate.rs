@@ -358,6 +358,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0041_hotline_rollup.sql"),
         },
     },
+    Migration {
+        version: 42,
+        name: "the hotline's problem list",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0042_hotline_problems.sql"),
+            postgres: include_str!("../migrations/postgres/0042_hotline_problems.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

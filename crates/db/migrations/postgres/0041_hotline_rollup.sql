@@ -31,6 +31,8 @@ CREATE TABLE hotline_tallies (
     returned INTEGER NOT NULL,
     merged INTEGER NOT NULL,
     merged_closed INTEGER NOT NULL,
+    complaints INTEGER NOT NULL,
+    dissatisfied INTEGER NOT NULL,
     PRIMARY KEY (cut, day, department, grp)
 );
 -- The days of the tickets already stored, to be counted when first asked for.

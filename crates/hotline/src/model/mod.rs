@@ -4,8 +4,10 @@
 
 mod callbacks;
 mod knowledge;
+mod problems;
 pub use callbacks::{ATTEMPTS, Callback, Outcome, Seat, languages, languages_text};
 pub use knowledge::{Article, ArticleState, Stale};
+pub use problems::{Line, Problem, ProblemState, Source, Weighed};
 
 use kernel::Message;
 use kernel::i18n::Localize;

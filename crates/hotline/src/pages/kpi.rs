@@ -42,7 +42,7 @@ fn bars(ctx: &Ctx, title: &str, rows: &[(String, Option<f64>)]) -> Markup {
     }
 }
 
-async fn names(
+pub(super) async fn names(
     state: &AppState,
     ctx: &Ctx,
     group: GroupBy,
@@ -157,7 +157,7 @@ async fn figures(
             (rising_list(&ctx, &hot_names, &r.hot_categories))
             h2 { (ctx.t("hotline-figures-hot-places")) }
             (rising_list(&ctx, &place_names, &r.hot_places))
-            p { a href="/hotline/monthly" { (ctx.t("hotline-monthly-title")) } }
+            p { a href="/hotline/monthly" { (ctx.t("hotline-monthly-title")) } " · " a href="/hotline/problems" { (ctx.t("hotline-problems-title")) } }
         },
     ))
 }

@@ -13,6 +13,7 @@ mod forms;
 mod keys;
 mod knowledge;
 mod kpi;
+mod problem_list;
 mod seats;
 
 use axum::Router;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(seats::router())
         .merge(keys::router())
         .merge(kpi::router())
+        .merge(problem_list::router())
         .route("/hotline/console", get(console).post(take_call))
         .route("/hotline/department", get(department))
         .route("/hotline/tickets/{id}", get(ticket))

@@ -30,6 +30,7 @@ pub mod knowledge;
 pub mod kpi;
 pub mod merging;
 pub mod open311;
+pub mod problems;
 mod storing;
 
 use db::Db;

@@ -30,6 +30,9 @@ pub struct Tally {
     /// Repeats merged into another ticket, and of those, closed.
     pub merged: i64,
     pub merged_closed: i64,
+    /// Complaints (投诉), and tickets rated dissatisfied: what the problem list weighs.
+    pub complaints: i64,
+    pub dissatisfied: i64,
 }
 
 impl Tally {
@@ -49,6 +52,8 @@ impl Tally {
         self.returned += o.returned;
         self.merged += o.merged;
         self.merged_closed += o.merged_closed;
+        self.complaints += o.complaints;
+        self.dissatisfied += o.dissatisfied;
     }
 }
 
@@ -84,7 +89,9 @@ pub(super) const COUNTS: &str = "COUNT(*) AS received, \
      SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed, \
      SUM(CASE WHEN reopened = 1 THEN 1 ELSE 0 END) AS reopened, \
      SUM(CASE WHEN master_id IS NOT NULL THEN 1 ELSE 0 END) AS merged, \
-     SUM(CASE WHEN master_id IS NOT NULL AND state = 'closed' THEN 1 ELSE 0 END) AS merged_closed";
+     SUM(CASE WHEN master_id IS NOT NULL AND state = 'closed' THEN 1 ELSE 0 END) AS merged_closed, \
+     SUM(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS complaints, \
+     SUM(CASE WHEN rating = 'dissatisfied' THEN 1 ELSE 0 END) AS dissatisfied";
 
 /// Reads a row of [`COUNTS`] (or of their sums); `returned` is left at 0.
 pub(super) fn counted(r: &AnyRow, key: String) -> Result<Tally, DbError> {
@@ -105,6 +112,8 @@ pub(super) fn counted(r: &AnyRow, key: String) -> Result<Tally, DbError> {
         returned: 0,
         merged: n("merged")?,
         merged_closed: n("merged_closed")?,
+        complaints: n("complaints")?,
+        dissatisfied: n("dissatisfied")?,
     })
 }
 

@@ -12,11 +12,13 @@ mod callbacks;
 mod knowledge;
 mod kpi;
 mod open311;
+mod problems;
 mod rollup;
 pub use callbacks::*;
 pub use knowledge::*;
 pub use kpi::*;
 pub use open311::*;
+pub use problems::*;
 pub use rollup::*;
 
 fn bad(what: &str, value: &str) -> DbError {

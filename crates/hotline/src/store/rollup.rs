@@ -21,7 +21,7 @@ use super::kpi::{COUNTS, GroupBy, Tally, counted};
 const CUTS: [&str; 2] = ["c", "d"];
 
 /// The counts a rollup row keeps, in the table's column order.
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 16] = [
     "received",
     "due_to_sign",
     "signed_on_time",
@@ -36,6 +36,8 @@ const COLUMNS: [&str; 14] = [
     "returned",
     "merged",
     "merged_closed",
+    "complaints",
+    "dissatisfied",
 ];
 
 /// The day (China Standard Time) of a stored instant.
@@ -207,7 +209,7 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
         .into_iter()
         .map(|((cut, department, _), t)| (cut, department, t))
         .collect();
-    // Rows of 18 values each, in chunks well under both engines' limits on bound values.
+    // Rows of 20 values each, in chunks well under both engines' limits on bound values.
     for chunk in rows.chunks(200) {
         let mut sql = String::from("INSERT INTO hotline_tallies (day, cut, department, grp");
         for c in COLUMNS {
@@ -252,7 +254,7 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
 }
 
 /// A tally's counts in [`COLUMNS`] order.
-fn values(t: &Tally) -> [i64; 14] {
+fn values(t: &Tally) -> [i64; 16] {
     [
         t.received,
         t.due_to_sign,
@@ -268,6 +270,8 @@ fn values(t: &Tally) -> [i64; 14] {
         t.returned,
         t.merged,
         t.merged_closed,
+        t.complaints,
+        t.dissatisfied,
     ]
 }
 
@@ -285,14 +289,43 @@ pub async fn summed(
         GroupBy::Category => ("c", "grp"),
         GroupBy::Division => ("d", "grp"),
     };
+    let rows = sums(conn, cut, key, from, to, lead).await?;
+    Ok(rows.into_iter().map(|(_, t)| t).collect())
+}
+
+/// The rollup's tallies of the days `[from, to]` by department and category (each tally's
+/// key the category), most received first.
+pub async fn by_department_and_category(
+    conn: &mut Conn,
+    from: Date,
+    to: Date,
+    lead: Option<&str>,
+) -> Result<Vec<(String, Tally)>, DbError> {
+    sums(conn, "c", "department, grp", from, to, lead).await
+}
+
+/// Sums one cut's rows grouped by `keys` (the last of them the tally's key, the first the
+/// department paired with it).
+async fn sums(
+    conn: &mut Conn,
+    cut: &str,
+    keys: &str,
+    from: Date,
+    to: Date,
+    lead: Option<&str>,
+) -> Result<Vec<(String, Tally)>, DbError> {
+    let (first, last) = match keys.split_once(", ") {
+        Some((a, b)) => (a, b),
+        None => (keys, keys),
+    };
     let sums: Vec<String> = COLUMNS
         .iter()
         .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
         .collect();
     let sql = format!(
-        "SELECT {key} AS k, {} FROM hotline_tallies \
+        "SELECT {first} AS f, {last} AS k, {} FROM hotline_tallies \
          WHERE cut = $1 AND day >= $2 AND day <= $3 AND ($4 = '' OR department = $4) \
-         GROUP BY {key} ORDER BY SUM(received) DESC, {key}",
+         GROUP BY {keys} ORDER BY SUM(received) DESC, {keys}",
         sums.join(", ")
     );
     let rows = sqlx::query(&sql)
@@ -306,7 +339,7 @@ pub async fn summed(
         .map(|r| {
             let mut t = counted(r, r.try_get("k")?)?;
             t.returned = r.try_get::<Option<i64>, _>("returned")?.unwrap_or(0);
-            Ok(t)
+            Ok((r.try_get("f")?, t))
         })
         .collect()
 }
