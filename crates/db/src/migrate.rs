@@ -366,6 +366,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0042_hotline_problems.sql"),
         },
     },
+    Migration {
+        version: 43,
+        name: "the hotline's limits as settings",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0043_hotline_limits.sql"),
+            postgres: include_str!("../migrations/postgres/0043_hotline_limits.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

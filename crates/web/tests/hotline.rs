@@ -230,4 +230,19 @@ common::stories! { hotline_app;
         months.expect_status(StatusCode::OK).shows("12345 热线月度数据").shows("2026-06");
         app.get("/hotline/monthly?lang=bo").await.expect_status(StatusCode::OK).shows("ཟླ་རེའི་གྲངས་ཐོ།");
     }
+
+    async fn a_manager_sets_a_time_limit_on_its_page(app) {
+        let (manager, _) = app.official_sign_in("manager.12345", PASSWORD).await;
+        let (civil, _) = app.official_sign_in("approver.chengguan", PASSWORD).await;
+        app.get_as("/hotline/limits", &manager).await.expect_status(StatusCode::OK).shows("投诉办理").shows("value=\"13\"");
+        app.get_as("/hotline/limits?lang=bo", &manager).await.expect_status(StatusCode::OK).shows("ཞུ་གཏུག་སྒྲུབ་པ།");
+        app.get_as("/hotline/limits", &civil).await.expect_status(StatusCode::FORBIDDEN);
+        let bad = app.post_form("/hotline/limits/handle-complaint", "value=99", Some(&manager)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {}", app.name(), bad.body);
+        bad.shows("1 到 60 之间的整数");
+        let set = app.post_form("/hotline/limits/handle-complaint", "value=10", Some(&manager)).await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        app.get_as("/hotline/limits", &manager).await.shows("value=\"10\"");
+        app.post_form("/hotline/limits/handle-complaint", "value=9", Some(&civil)).await.expect_status(StatusCode::FORBIDDEN);
+    }
 }

@@ -198,7 +198,8 @@ pub enum Limit {
     Hours(u16),
 }
 
-/// The time limits, in the defaults of FACTS-BREADTH (local rules may set others).
+/// The time limits, in the defaults of FACTS-BREADTH unless the hotline's managers set
+/// others ([`SETTINGS`], kept in `hotline_limits`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Limits {
     /// Signing for a ticket: 1 working day; urgent, 1 clock hour.
@@ -206,41 +207,146 @@ pub struct Limits {
     pub sign_urgent: Limit,
     /// Returning a wrongly routed ticket: within 2 working days of its dispatch.
     pub return_within: Limit,
-    /// Handling, by kind; urgent matters in clock hours.
+    /// Handling urgent matters, in clock hours.
     pub handle_urgent: Limit,
+    /// Handling, in working days, by kind in [`Kind::ALL`]'s order.
+    pub handle_kind: [u16; 6],
     /// The longest one extension may add, in working days.
     pub extension_max_days: u16,
     /// Calling the caller back after the reply (回访): 3 working days.
     pub callback: Limit,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            sign: Limit::WorkingDays(1),
-            sign_urgent: Limit::Hours(1),
-            return_within: Limit::WorkingDays(2),
-            handle_urgent: Limit::Hours(24),
-            extension_max_days: 10,
-            callback: Limit::WorkingDays(3),
+/// How a limit is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    WorkingDays,
+    Hours,
+}
+
+/// A limit the hotline's managers may set: its name, how it counts, its default and the
+/// most it may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    pub name: &'static str,
+    pub unit: Unit,
+    pub default: u16,
+    pub max: u16,
+}
+
+const fn days(name: &'static str, default: u16, max: u16) -> Setting {
+    Setting {
+        name,
+        unit: Unit::WorkingDays,
+        default,
+        max,
+    }
+}
+
+const fn hours(name: &'static str, default: u16, max: u16) -> Setting {
+    Setting {
+        name,
+        unit: Unit::Hours,
+        default,
+        max,
+    }
+}
+
+/// Every limit that may be set, with the defaults of FACTS-BREADTH (consultation and help 3
+/// working days; complaint, report and suggestion 13) and the bounds a setting must keep.
+pub const SETTINGS: [Setting; 12] = [
+    days("sign", 1, 5),
+    hours("sign-urgent", 1, 24),
+    days("return", 2, 10),
+    hours("handle-urgent", 24, 72),
+    days("handle-consult", 3, 60),
+    days("handle-help", 3, 60),
+    days("handle-complaint", 13, 60),
+    days("handle-report", 13, 60),
+    days("handle-suggestion", 13, 60),
+    days("handle-praise", 3, 60),
+    days("extension-max", 10, 30),
+    days("callback", 3, 15),
+];
+
+impl Setting {
+    /// The setting named `name`.
+    pub fn named(name: &str) -> Option<Setting> {
+        SETTINGS.into_iter().find(|s| s.name == name)
+    }
+
+    fn limit(self, value: u16) -> Limit {
+        match self.unit {
+            Unit::WorkingDays => Limit::WorkingDays(value),
+            Unit::Hours => Limit::Hours(value),
         }
     }
 }
 
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::from_values(&[])
+    }
+}
+
 impl Limits {
+    /// The limits with `values` (a setting's name and value) in place of the defaults; a
+    /// value outside its setting's bounds, or of no setting, is left out.
+    pub fn from_values(values: &[(String, u16)]) -> Limits {
+        let value = |name: &str| -> (Setting, u16) {
+            let s = Setting::named(name).unwrap_or(days("", 1, 1));
+            let v = values
+                .iter()
+                .find(|(n, v)| n == name && (1..=s.max).contains(v))
+                .map_or(s.default, |(_, v)| *v);
+            (s, v)
+        };
+        let limit = |name: &str| {
+            let (s, v) = value(name);
+            s.limit(v)
+        };
+        Limits {
+            sign: limit("sign"),
+            sign_urgent: limit("sign-urgent"),
+            return_within: limit("return"),
+            handle_urgent: limit("handle-urgent"),
+            handle_kind: Kind::ALL.map(|k| value(&format!("handle-{}", k.key())).1),
+            extension_max_days: value("extension-max").1,
+            callback: limit("callback"),
+        }
+    }
+
     /// How long a ticket of `kind` may take to handle.
     pub fn handle(&self, kind: Kind, urgent: bool) -> Limit {
         if urgent {
             return self.handle_urgent;
         }
-        match kind {
-            Kind::Consult | Kind::Help | Kind::Praise => Limit::WorkingDays(3),
-            Kind::Complaint | Kind::Report | Kind::Suggestion => Limit::WorkingDays(13),
-        }
+        let i = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        Limit::WorkingDays(self.handle_kind[i])
     }
 
     pub fn sign_for(&self, urgent: bool) -> Limit {
         if urgent { self.sign_urgent } else { self.sign }
+    }
+
+    /// The value in force for a setting.
+    pub fn value(&self, s: &Setting) -> u16 {
+        let of = |l: Limit| match l {
+            Limit::WorkingDays(n) | Limit::Hours(n) => n,
+        };
+        match s.name {
+            "sign" => of(self.sign),
+            "sign-urgent" => of(self.sign_urgent),
+            "return" => of(self.return_within),
+            "handle-urgent" => of(self.handle_urgent),
+            "extension-max" => self.extension_max_days,
+            "callback" => of(self.callback),
+            name => Kind::ALL
+                .iter()
+                .position(|k| name.strip_prefix("handle-") == Some(k.key()))
+                .map_or(s.default, |i| self.handle_kind[i]),
+        }
     }
 }
 

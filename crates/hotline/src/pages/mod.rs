@@ -13,6 +13,7 @@ mod forms;
 mod keys;
 mod knowledge;
 mod kpi;
+mod limits;
 mod problem_list;
 mod seats;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(keys::router())
         .merge(kpi::router())
         .merge(problem_list::router())
+        .merge(limits::router())
         .route("/hotline/console", get(console).post(take_call))
         .route("/hotline/department", get(department))
         .route("/hotline/tickets/{id}", get(ticket))

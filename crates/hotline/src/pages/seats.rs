@@ -70,7 +70,7 @@ fn seats_page(ctx: &Ctx, list: &[Seat], problems: &Problems) -> Markup {
         html! {
             h1 { (title) }
             p { (ctx.t("hotline-seats-intro")) }
-            p { a href="/hotline/open311-keys" { (ctx.t("hotline-keys-title")) } " · " a href="/hotline/figures" { (ctx.t("hotline-figures-title")) } }
+            p { a href="/hotline/open311-keys" { (ctx.t("hotline-keys-title")) } " · " a href="/hotline/figures" { (ctx.t("hotline-figures-title")) } " · " a href="/hotline/limits" { (ctx.t("hotline-limits-title")) } }
             (problems.part(ctx))
             table {
                 thead { tr {

@@ -97,7 +97,13 @@ pub async fn reopen(
     }
     let now = db.clock().now();
     let at = format_instant(now);
-    let handle_due = due(db, now, limits(db).handle(t.kind, t.urgent), t.division).await?;
+    let handle_due = due(
+        db,
+        now,
+        limits(db).await?.handle(t.kind, t.urgent),
+        t.division,
+    )
+    .await?;
     let mut tx = db.begin().await?;
     if !store::reopen(&mut tx, id, &handle_due).await? {
         drop(tx);

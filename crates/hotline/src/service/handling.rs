@@ -94,7 +94,7 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
     };
     // The call-back's limit, reckoned before the transaction (it reads the calendar).
     let callback_due = if let Act::Reply(_) = act {
-        Some(super::due(db, db.clock().now(), limits(db).callback, t.division).await?)
+        Some(super::due(db, db.clock().now(), limits(db).await?.callback, t.division).await?)
     } else {
         None
     };
@@ -207,7 +207,7 @@ async fn plan(
                 .find(|p| p.part == Part::Lead && p.ended_at.is_none())
                 .and_then(|p| parse_instant(&p.assigned_at));
             if let Some(assigned) = assigned {
-                let until = due(db, assigned, limits(db).return_within, t.division).await?;
+                let until = due(db, assigned, limits(db).await?.return_within, t.division).await?;
                 if format_instant(db.clock().now()) > until {
                     return Err(HotlineError::refused("hotline-return-too-late"));
                 }
@@ -221,7 +221,7 @@ async fn plan(
             if t.extended {
                 return Err(HotlineError::refused("hotline-extension-once"));
             }
-            let max = limits(db).extension_max_days;
+            let max = limits(db).await?.extension_max_days;
             if *days == 0 || *days > max {
                 return Err(HotlineError::Invalid(vec![(
                     "days".to_owned(),
@@ -296,7 +296,7 @@ pub async fn redispatch(
     };
     let now = db.clock().now();
     let at = format_instant(now);
-    let l = limits(db);
+    let l = limits(db).await?;
     let sign_due = due(db, now, l.sign_for(t.urgent), t.division).await?;
     let handle_due = due(db, now, l.handle(t.kind, t.urgent), t.division).await?;
     let mut tx = db.begin().await?;

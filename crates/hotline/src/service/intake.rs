@@ -10,7 +10,7 @@ use kernel::{DivisionCode, Message};
 
 use super::dispatch::route;
 use super::storing::Pending;
-use super::{Standing, due, is_hotline, limits, refused_as, shown};
+use super::{Standing, dues, is_hotline, limits, refused_as, shown};
 use crate::model::{Caller, Channel, Elsewhere, HotlineError, Kind, State, Ticket};
 use crate::store;
 
@@ -84,9 +84,15 @@ pub(crate) async fn take(
     };
     let now = db.clock().now();
     let at = format_instant(now);
-    let l = limits(db);
-    t.sign_due = due(db, now, l.sign_for(t.urgent), t.division).await?;
-    t.handle_due = due(db, now, l.handle(t.kind, t.urgent), t.division).await?;
+    let l = limits(db).await?;
+    // Both limits from one read of the calendar.
+    [t.sign_due, t.handle_due] = dues(
+        db,
+        now,
+        [l.sign_for(t.urgent), l.handle(t.kind, t.urgent)],
+        t.division,
+    )
+    .await?;
     t.created_at = at.clone();
     t.created_by = actor.to_owned();
     let answered = t.kind == Kind::Consult && !new.answer.trim().is_empty();

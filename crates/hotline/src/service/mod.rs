@@ -226,9 +226,75 @@ pub(crate) async fn refused_as(
     e
 }
 
-/// This database's time limits.
-pub fn limits(db: &Db) -> Limits {
-    db.shared(|_| Limits::default()).as_ref().clone()
+/// The time limits in force: the defaults, with what the hotline's managers set.
+pub async fn limits(db: &Db) -> Result<Limits, HotlineError> {
+    let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
+    Ok(Limits::from_values(&store::limit_values(&mut conn).await?))
+}
+
+/// Every limit that may be set, with its value in force; for the hotline's staff.
+pub async fn limit_settings(
+    db: &Db,
+    by: &Principal,
+) -> Result<Vec<(crate::model::Setting, u16)>, HotlineError> {
+    by.require_any_role(db, &HOTLINE, "hotline:limits", "hotline.limits")
+        .await?;
+    let l = limits(db).await?;
+    Ok(crate::model::SETTINGS
+        .into_iter()
+        .map(|s| (s, l.value(&s)))
+        .collect())
+}
+
+/// A hotline manager sets a limit (a whole number from 1 to its setting's most); tickets
+/// taken from then on keep it. Refused (audited) to anyone else, or for a bad value.
+pub async fn set_limit(
+    db: &Db,
+    by: &Principal,
+    name: &str,
+    value: &str,
+) -> Result<u16, HotlineError> {
+    let target = format!("hotline-limit:{name}");
+    let action = "hotline.limit.set";
+    by.require_any_role(db, &[Role::HotlineManager], &target, action)
+        .await?;
+    let Some(setting) = crate::model::Setting::named(name) else {
+        return Err(refused(
+            db,
+            by,
+            &target,
+            action,
+            HotlineError::field("name", "hotline-limit-unknown"),
+        )
+        .await);
+    };
+    let Some(v) = value
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|v| (1..=setting.max).contains(v))
+    else {
+        let e = HotlineError::Invalid(vec![(
+            "value".into(),
+            kernel::Message::new("hotline-limit-range").arg("max", i64::from(setting.max)),
+        )]);
+        return Err(refused(db, by, &target, action, e).await);
+    };
+    let at = format_instant(db.clock().now());
+    let mut tx = db.begin().await?;
+    store::set_limit(&mut tx, name, v, &at, &by.id()).await?;
+    audit::append(
+        &mut tx,
+        &NewEvent {
+            actor: &by.id(),
+            action,
+            subject: &target,
+            payload: serde_json::json!({ "value": v, "unit": setting.unit }),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(db::DbError::from)?;
+    Ok(v)
 }
 
 /// When a limit started at `from` ends, for a place in `division`: the close of the n-th
@@ -239,24 +305,47 @@ pub(crate) async fn due(
     limit: Limit,
     division: DivisionCode,
 ) -> Result<String, HotlineError> {
-    match limit {
-        Limit::Hours(h) => Ok(format_instant(from + time::Duration::hours(i64::from(h)))),
-        Limit::WorkingDays(n) => {
-            let calendar = db::calendar::load(db).await?;
-            let start = from.to_offset(CST).date();
-            let day = calendar
-                .add_working_days(start, WorkingDays(n), division)?
-                .value;
-            // The last second of that day, so that it reads as the day itself (23:59).
-            let end = day
-                .next_day()
-                .ok_or(kernel::calendar::CalendarError::TooLong)?
-                .midnight()
-                .assume_offset(CST)
-                - time::Duration::seconds(1);
-            Ok(format_instant(end))
-        }
+    let [at] = dues(db, from, [limit], division).await?;
+    Ok(at)
+}
+
+/// [`due`] for several limits from one start, reading the calendar (its revision) once.
+pub(crate) async fn dues<const N: usize>(
+    db: &Db,
+    from: OffsetDateTime,
+    limits: [Limit; N],
+    division: DivisionCode,
+) -> Result<[String; N], HotlineError> {
+    let calendar = if limits.iter().any(|l| matches!(l, Limit::WorkingDays(_))) {
+        Some(db::calendar::load(db).await?)
+    } else {
+        None
+    };
+    let mut out = Vec::with_capacity(N);
+    for limit in limits {
+        out.push(match limit {
+            Limit::Hours(h) => format_instant(from + time::Duration::hours(i64::from(h))),
+            Limit::WorkingDays(n) => {
+                let calendar = calendar
+                    .as_ref()
+                    .ok_or_else(|| HotlineError::Db(db::DbError::Conflict("no calendar".into())))?;
+                let start = from.to_offset(CST).date();
+                let day = calendar
+                    .add_working_days(start, WorkingDays(n), division)?
+                    .value;
+                // The last second of that day, so that it reads as the day itself (23:59).
+                let end = day
+                    .next_day()
+                    .ok_or(kernel::calendar::CalendarError::TooLong)?
+                    .midnight()
+                    .assume_offset(CST)
+                    - time::Duration::seconds(1);
+                format_instant(end)
+            }
+        });
     }
+    out.try_into()
+        .map_err(|_| HotlineError::Db(db::DbError::Conflict("limits".into())))
 }
 
 /// The counties and districts of the region, for a ticket's place, named in `lang` (public).

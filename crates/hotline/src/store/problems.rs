@@ -1,4 +1,5 @@
-//! The problem list's rectifications (`hotline_problems`).
+//! The problem list's rectifications (`hotline_problems`), and the limits as set
+//! (`hotline_limits`).
 
 use db::{Conn, DbError};
 use sqlx::Row;
@@ -122,4 +123,38 @@ pub async fn rectify(
     .await?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// The limits set, by name.
+pub async fn limit_values(conn: &mut Conn) -> Result<Vec<(String, u16)>, DbError> {
+    let rows = sqlx::query("SELECT name, value FROM hotline_limits ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let v: i64 = r.try_get("value")?;
+            Ok((r.try_get("name")?, u16::try_from(v).unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// Sets a limit's value.
+pub async fn set_limit(
+    conn: &mut Conn,
+    name: &str,
+    value: u16,
+    at: &str,
+    by: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO hotline_limits (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (name) DO UPDATE SET value = $2, updated_at = $3, updated_by = $4",
+    )
+    .bind(name)
+    .bind(i64::from(value))
+    .bind(at)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
