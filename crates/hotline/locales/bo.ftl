@@ -311,3 +311,5 @@ hotline-limit-extension-max = ཐེངས་གཅིག་ལ་དུས་�
 hotline-limit-callback = ཕྱིར་འདྲི།
 hotline-limit-unknown = དུས་ཚད་འདི་མི་འདུག
 hotline-limit-range = ༡ ནས་ { $max } བར་གྱི་གྲངས་ཧྲིལ་པོ་ཞིག་བྲིས་རོགས།
+hotline-sign-in = སྔོན་ལ་ནང་འཛུལ་གནང་རོགས།
+hotline-figures-by-unknown = དབྱེ་ཚད་ནི་ department དང་། category། division གང་རུང་ཡིན་དགོས།

@@ -311,3 +311,5 @@ hotline-limit-extension-max = Longest extension
 hotline-limit-callback = Calling back
 hotline-limit-unknown = There is no such limit.
 hotline-limit-range = Give a whole number from 1 to { $max }.
+hotline-sign-in = Sign in first.
+hotline-figures-by-unknown = Group by department, category or division.

@@ -311,3 +311,5 @@ hotline-limit-extension-max = 一次延期最长
 hotline-limit-callback = 回访
 hotline-limit-unknown = 没有这项时限。
 hotline-limit-range = 请填写 1 到 { $max } 之间的整数。
+hotline-sign-in = 请先登录。
+hotline-figures-by-unknown = 分组只能是 department、category 或 division。

@@ -10,6 +10,7 @@
 //! - `open311`: GeoReport v2 at `/open311/v2/`, in JSON and XML;
 //! - `seed`: the demo's categories and rules.
 
+pub mod api;
 pub mod model;
 pub mod open311;
 pub mod pages;
@@ -23,7 +24,9 @@ use kernel::i18n::Ftl;
 
 /// The hotline's pages and its Open311 API.
 pub fn router() -> axum::Router<ui::AppState> {
-    pages::router().merge(open311::router())
+    pages::router()
+        .merge(open311::router())
+        .merge(api::router())
 }
 
 /// This crate's messages.

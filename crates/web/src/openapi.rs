@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
                     oauth_paths(),
                     exchange_paths(),
                     halls::api::openapi_paths(),
+                    hotline::api::openapi_paths(),
                     station_paths(),
                     pay::api::openapi_paths(),
                 ] {

@@ -245,4 +245,39 @@ common::stories! { hotline_app;
         app.get_as("/hotline/limits", &manager).await.shows("value=\"10\"");
         app.post_form("/hotline/limits/handle-complaint", "value=9", Some(&civil)).await.expect_status(StatusCode::FORBIDDEN);
     }
+
+    async fn the_api_searches_the_knowledge_base_and_gives_the_figures(app) {
+        let found = app.get(&format!("/api/v1/knowledge?q={}", common::form_encode("ལག་ཁྱེར"))).await;
+        found.expect_status(StatusCode::OK);
+        let json = found.json();
+        assert!(json["total"].as_u64().unwrap_or(0) >= 1, "{}: {json}", app.name());
+        let articles = json["articles"].as_array().cloned().unwrap_or_default();
+        let first = articles.iter().find(|a| a["title"]["zh"] == "居民身份证到期了怎么换领").expect("the identity card's article");
+        assert!(first.get("created_by").is_none(), "no account named");
+        let id = first["id"].as_i64().expect("an id");
+        app.get(&format!("/api/v1/knowledge/{id}")).await.expect_status(StatusCode::OK);
+        app.get("/api/v1/knowledge/999999").await.expect_status(StatusCode::NOT_FOUND);
+        app.get("/api/v1/knowledge/x").await.expect_status(StatusCode::NOT_FOUND);
+        app.get("/api/v1/knowledge?limit=x").await.expect_status(StatusCode::BAD_REQUEST);
+
+        app.get("/api/v1/hotline/figures").await.expect_status(StatusCode::UNAUTHORIZED);
+        let (agent, _) = app.official_sign_in("agent.12345", PASSWORD).await;
+        let taken = app.post_form("/hotline/console", &format!("{CALL}{}", common::form_encode("低保申请三个月没有答复")), Some(&agent)).await;
+        assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+        let figures = app.get_as("/api/v1/hotline/figures?by=category", &agent).await;
+        figures.expect_status(StatusCode::OK);
+        let json = figures.json();
+        assert_eq!(json["rows"][0]["tally"]["key"], "assistance", "{json}");
+        assert_eq!(json["total"]["tally"]["received"], 1);
+        let bad = app.get_as("/api/v1/hotline/figures?by=street", &agent).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        let long = app.get_as("/api/v1/hotline/figures?from=2025-01-01", &agent).await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+        let (person, _) = identity::seed::demo_citizen().expect("the demo citizen");
+        let me = app.sign_in(person.as_str(), PASSWORD).await.expect("signed in");
+        app.get_as("/api/v1/hotline/figures", &me).await.expect_status(StatusCode::FORBIDDEN);
+        let months = app.get("/api/v1/hotline/monthly").await;
+        months.expect_status(StatusCode::OK);
+        assert_eq!(months.json().as_array().map(Vec::len), Some(12));
+    }
 }

@@ -119,12 +119,19 @@ db::on_each_backend! {
         let doc = app.get("/api/openapi.json").await.json();
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().expect("paths");
+        // A published article of the hotline's demo, for the knowledge base's {id}.
+        hotline::seed::seed_demo(&app.db.db).await.expect("the hotline's demo");
+        let article: i64 = db::sqlx::query_scalar("SELECT MIN(id) FROM hotline_articles WHERE state = 'published'")
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("the demo's articles");
         for (path, item_ops) in paths {
+            let id = if path.starts_with("/api/v1/knowledge/") { article.to_string() } else { "1".to_owned() };
             let concrete = path
                 .replace("{registry}", "population")
                 .replace("{key}", "540102199001011233")
                 .replace("{name}", "power")
-                .replace("{id}", "1")
+                .replace("{id}", &id)
                 .replace("{centre}", "540102-zwfw")
                 .replace("{window}", "01")
                 .replace("{action}", "recall")
