@@ -90,8 +90,9 @@ pub async fn report(
         return Err(HotlineError::field("to", "hotline-figures-period"));
     }
     let today = db.clock().now().to_offset(CST).date();
-    let week = today - Duration::days(13);
-    refresh(db, from.min(week), to.max(today)).await?;
+    // The period's days, and the two weeks the hot topics compare.
+    refresh(db, from, to).await?;
+    refresh(db, today - Duration::days(13), today).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let only = if everything { None } else { own.as_deref() };
     let tallies = store::summed(&mut conn, group, from, to, only).await?;
