@@ -260,6 +260,17 @@ db::on_each_backend! {
         assert_eq!(closing::urge(db, &agent, ticket.id, "").await.expect_err("not a supervisor").code(), "forbidden");
         let urged = closing::urge(db, &supervisor, ticket.id, "请本周内答复").await.expect("urged");
         assert_eq!(urged.urged, 1);
+        // The department's leaders (its approvers) are told it is under supervision, its
+        // other officials to handle it: on the reopening and on the urge.
+        let told = |event: &str, role: &str| {
+            format!(
+                "SELECT COUNT(*) FROM notify_messages m WHERE m.event = '{event}' AND m.channel = 'inbox' AND {role} \
+                 (SELECT 1 FROM official_roles r WHERE r.account_id = m.account_id AND r.role = 'approver')"
+            )
+        };
+        assert_eq!(count(db, &told("hotline-supervised", "EXISTS")).await, 2, "the leaders, twice");
+        assert_eq!(count(db, &told("hotline-supervised", "NOT EXISTS")).await, 0, "only the leaders");
+        assert_eq!(count(db, &told("hotline-urged", "EXISTS")).await, 0, "leaders are told apart");
         assert!(view(db, &supervisor, ticket.id).await.expect("the supervisor reads it").may.urge);
 
         handling::act(db, &civil, ticket.id, &Act::Reply("已发放，请查收。".into())).await.expect("replied again");

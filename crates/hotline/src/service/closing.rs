@@ -115,7 +115,7 @@ pub async fn reopen(
         handle_due,
         ..t.clone()
     };
-    super::tell_department(&mut tx, db, &reopened, &t.lead, "hotline-urged").await?;
+    super::tell_supervised(&mut tx, db, &reopened, &t.lead).await?;
     audit::append(
         &mut tx,
         &NewEvent {
@@ -155,8 +155,9 @@ pub async fn supervision(db: &Db, by: &Principal) -> Result<Vec<Ticket>, Hotline
         .collect())
 }
 
-/// A supervisor urges the lead department on an open ticket: its officials are told, the
-/// ticket is under supervision from then on.
+/// A supervisor urges the lead department on an open ticket: its officials are told to
+/// handle it now and its leaders that it is under supervision; the ticket is under
+/// supervision from then on.
 pub async fn urge(db: &Db, by: &Principal, id: i64, note: &str) -> Result<Ticket, HotlineError> {
     let (t, ..) = ticket_for(db, by, id, "hotline.urged", |s| s == Standing::Supervisor).await?;
     if !t.state.open() || t.lead.is_empty() {
@@ -167,7 +168,7 @@ pub async fn urge(db: &Db, by: &Principal, id: i64, note: &str) -> Result<Ticket
     let mut tx = db.begin().await?;
     store::urge(&mut tx, id).await?;
     store::step(&mut tx, id, &at, &by.id(), "urged", note.trim()).await?;
-    super::tell_department(&mut tx, db, &t, &t.lead, "hotline-urged").await?;
+    super::tell_supervised(&mut tx, db, &t, &t.lead).await?;
     audit::append(
         &mut tx,
         &NewEvent {

@@ -387,6 +387,31 @@ pub(crate) async fn tell_department(
     Ok(())
 }
 
+/// Tells a department of its ticket put under supervision (urged, or reopened), in the
+/// transaction that did it: its leaders (the officials who approve) that it is under
+/// supervision (`hotline-supervised`), its other officials to handle it now
+/// (`hotline-urged`).
+pub(crate) async fn tell_supervised(
+    conn: &mut db::Conn,
+    db: &Db,
+    t: &Ticket,
+    department: &str,
+) -> Result<(), HotlineError> {
+    let officials = store::officials_of(conn, department).await?;
+    let leaders = store::leaders_of(conn, department).await?;
+    let (lead, handle): (Vec<_>, Vec<_>) = officials
+        .into_iter()
+        .partition(|(id, _)| leaders.contains(id));
+    for (kind, to) in [("hotline-supervised", lead), ("hotline-urged", handle)] {
+        if let Some(event) = event_to(t, kind, to) {
+            notify::service::tell_in(conn, db, &event)
+                .await
+                .map_err(notify_failed)?;
+        }
+    }
+    Ok(())
+}
+
 /// What a department's officials are told of a ticket; `None` when it has no officials.
 pub(crate) async fn department_event(
     conn: &mut db::Conn,

@@ -502,6 +502,19 @@ pub async fn officials_of(
         .collect()
 }
 
+/// The leaders of a department: its officials who approve (审批), told when one of its
+/// tickets is put under supervision.
+pub async fn leaders_of(conn: &mut Conn, department: &str) -> Result<Vec<i64>, DbError> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT a.id FROM accounts a JOIN official_roles r ON r.account_id = a.id \
+         WHERE a.department_code = $1 AND a.kind = 'official' AND r.role = 'approver' ORDER BY a.id",
+    )
+    .bind(department)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(DbError::from)
+}
+
 /// Open tickets that may repeat one: raised from `phone` or of `category`, since `since`,
 /// newest first.
 pub async fn repeat_candidates(
