@@ -374,6 +374,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0043_hotline_limits.sql"),
         },
     },
+    Migration {
+        version: 44,
+        name: "the service item a hotline ticket is about",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0044_hotline_ticket_item.sql"),
+            postgres: include_str!("../migrations/postgres/0044_hotline_ticket_item.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

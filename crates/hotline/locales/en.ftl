@@ -313,3 +313,6 @@ hotline-limit-unknown = There is no such limit.
 hotline-limit-range = Give a whole number from 1 to { $max }.
 hotline-sign-in = Sign in first.
 hotline-figures-by-unknown = Group by department, category or division.
+hotline-item = Service item concerned
+hotline-item-hint = Optional: for a complaint about a government service, the item's implementation code as its guide shows it; the problem list joins it with the item's bad ratings.
+hotline-item-unknown = No published service item has this code.

@@ -313,3 +313,6 @@ hotline-limit-unknown = 没有这项时限。
 hotline-limit-range = 请填写 1 到 { $max } 之间的整数。
 hotline-sign-in = 请先登录。
 hotline-figures-by-unknown = 分组只能是 department、category 或 division。
+hotline-item = 涉及的政务服务事项
+hotline-item-hint = 选填：投诉某项政务服务时，填写办事指南上的实施编码；问题清单据此与该事项的差评合并。
+hotline-item-unknown = 没有这一已发布的政务服务事项。

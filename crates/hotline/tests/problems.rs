@@ -34,6 +34,9 @@ db::on_each_backend! {
         closing::rate(db, &agent, ids[0], "dissatisfied", false).await.expect("rated");
         closing::reopen(db, &agent, ids[0], "仍未到账").await.expect("reopened");
         intake::create(db, &agent, &NewTicket { caller_phone: "13800000200".into(), ..call("complaint", "housing", "物业乱收费") }).await.expect("taken");
+        // A service item the catalogue does not publish is refused.
+        let e = intake::create(db, &agent, &NewTicket { item: "no-such-item".into(), caller_phone: "13800000400".into(), ..call("complaint", "assistance", "办事难") }).await.expect_err("no such item");
+        assert_eq!(key(&e), "hotline-item-unknown");
         // A consultation weighs nothing.
         intake::create(db, &agent, &NewTicket { caller_phone: "13800000300".into(), ..call("consult", "assistance", "低保怎么申请") }).await.expect("taken");
 

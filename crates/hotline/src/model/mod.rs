@@ -484,6 +484,9 @@ pub struct Ticket {
     /// An Open311 request's token and the URL of its photo.
     pub token: Option<String>,
     pub media_url: String,
+    /// The service item it is about (a complaint about a service), by its implementation
+    /// code; empty for none.
+    pub item: String,
 }
 
 /// A line of a ticket's timeline.

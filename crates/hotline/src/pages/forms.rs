@@ -79,6 +79,8 @@ pub struct TicketForm {
     in_scope: Option<String>,
     #[serde(default)]
     answer: String,
+    #[serde(default)]
+    item: String,
 }
 
 impl TicketForm {
@@ -99,6 +101,7 @@ impl TicketForm {
             in_scope: self.in_scope.is_some(),
             answer: self.answer,
             media_url: String::new(),
+            item: self.item,
         }
     }
 }
@@ -146,6 +149,11 @@ pub fn ticket_form(
             select #f-division name="division" required aria-invalid=(invalid("division")) {
                 option value="" { "—" }
                 @for (code, name) in places { option value=(code.to_string()) selected[f.division == code.to_string()] { (name) } }
+            }
+            @if agent {
+                label for="f-item" { (ctx.t("hotline-item")) }
+                input #f-item name="item" value=(f.item) aria-invalid=(invalid("item")) aria-describedby="f-item-hint" autocomplete="off";
+                p.muted #f-item-hint { (ctx.t("hotline-item-hint")) }
             }
             label for="f-address" { (ctx.t("hotline-address")) }
             input #f-address name="address" value=(f.address) aria-invalid=(invalid("address"));

@@ -41,6 +41,9 @@ pub struct NewTicket {
     pub answer: String,
     /// A photo's URL (Open311's `media_url`).
     pub media_url: String,
+    /// The service item the matter is about, by its code (optional): a complaint about a
+    /// service joins the item's ratings on the problem list.
+    pub item: String,
 }
 
 /// Takes a ticket. Agents take calls, texts and kiosk requests; a signed-in person raises
@@ -170,6 +173,10 @@ async fn check(
         }
     };
     drop(conn);
+    let item = new.item.trim();
+    if !item.is_empty() && catalog::service::published(db, item).await?.is_none() {
+        problem("item", "hotline-item-unknown");
+    }
     let description = new.description.trim();
     if description.is_empty() {
         problem("description", "hotline-description-missing");
@@ -276,6 +283,7 @@ async fn check(
         master_id: None,
         token: None,
         media_url,
+        item: item.to_owned(),
     })
 }
 

@@ -165,6 +165,7 @@ pub async fn post(db: &Db, p: &Posted) -> Result<Ticket, HotlineError> {
         in_scope: false,
         answer: String::new(),
         media_url: p.media_url.clone(),
+        item: String::new(),
     };
     intake::take(db, &actor, None, &new).await
 }

@@ -1,7 +1,9 @@
 //! The problem list (问题清单): each department's matters ranked by what they drew over a
-//! period — hotline complaints, dissatisfied ratings and reopenings by dispatch category (from
-//! the figures' rollup), bad service ratings (好差评) by item — and the matters listed for
-//! rectification, tracked until the department closes each with its reply.
+//! period — hotline complaints, dissatisfied ratings and reopenings by the matter of each
+//! ticket (the service item it names, or else its dispatch category; from the figures'
+//! rollup), joined by item and department with the items' bad service ratings (好差评) —
+//! and the matters listed for rectification, tracked until the department closes each with
+//! its reply.
 //!
 //! The hotline and supervisors see every department and list matters for rectification (a
 //! hotline manager or a supervisor); a department's officials see their own and reply.
@@ -81,37 +83,62 @@ async fn lines(
     kpi::refresh(db, from, to).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let mut out = Vec::new();
-    for (department, t) in store::by_department_and_category(&mut conn, from, to, only).await? {
+    // Each ticket's matter: the service item it names, or else its category.
+    for (department, t) in store::by_department_and_matter(&mut conn, from, to, only).await? {
         let weighed = Weighed {
             complaints: t.complaints,
             dissatisfied: t.dissatisfied,
             reopened: t.reopened,
             bad_ratings: 0,
         };
+        let (source, subject) = match t.key.split_once(':') {
+            Some(("item", code)) => (Source::Item, code.to_owned()),
+            Some((_, code)) => (Source::Category, code.to_owned()),
+            None => (Source::Category, t.key.clone()),
+        };
         if weighed.weight() > 0 && !department.is_empty() {
             out.push(Line {
                 department,
-                source: Source::Category,
-                subject: t.key,
+                source,
+                subject,
                 title: String::new(),
                 weighed,
                 open: None,
             });
         }
     }
+    // Joined by item and department with the items' bad ratings.
     let (start, end) = (start_of(from), start_of(to + Duration::days(1)));
     for r in cases::ratings::bad_by_item(db, &start, &end, only).await? {
-        out.push(Line {
-            department: r.department,
-            source: Source::Item,
-            subject: r.item_code,
-            title: r.item_name,
-            weighed: Weighed {
-                bad_ratings: r.bad,
-                ..Weighed::default()
-            },
-            open: None,
+        let found = out.iter_mut().find(|l| {
+            l.source == Source::Item && l.department == r.department && l.subject == r.item_code
         });
+        match found {
+            Some(l) => {
+                l.weighed.bad_ratings = r.bad;
+                l.title = r.item_name;
+            }
+            None => out.push(Line {
+                department: r.department,
+                source: Source::Item,
+                subject: r.item_code,
+                title: r.item_name,
+                weighed: Weighed {
+                    bad_ratings: r.bad,
+                    ..Weighed::default()
+                },
+                open: None,
+            }),
+        }
+    }
+    // Items complained about but not rated: named as the catalogue names them.
+    for l in out
+        .iter_mut()
+        .filter(|l| l.source == Source::Item && l.title.is_empty())
+    {
+        if let Some(item) = catalog::service::published(db, &l.subject).await? {
+            l.title = item.name_zh;
+        }
     }
     let open = store::problems(&mut conn, only).await?;
     for line in &mut out {

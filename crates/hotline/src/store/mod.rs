@@ -138,7 +138,7 @@ pub async fn replace_rule(conn: &mut Conn, new: &Rule) -> Result<i64, DbError> {
 
 const TICKET: &str = "id, number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
      caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, \
-     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged, master_id, token, media_url";
+     created_at, created_by, signed_at, replied_at, closed_at, rating, solved, reopened, supervised, urged, master_id, token, media_url, item";
 
 /// Tickets from their rows.
 fn tickets(rows: &[AnyRow]) -> Result<Vec<Ticket>, DbError> {
@@ -189,6 +189,7 @@ fn ticket(r: &AnyRow) -> Result<Ticket, DbError> {
         master_id: r.try_get("master_id")?,
         token: r.try_get("token")?,
         media_url: r.try_get("media_url")?,
+        item: r.try_get("item")?,
     })
 }
 
@@ -200,9 +201,9 @@ pub async fn insert_tickets(conn: &mut Conn, list: &[Ticket]) -> Result<Vec<i64>
     }
     let sql = format!(
         "INSERT INTO hotline_tickets (number, kind, category, division, address, lon, lat, description, channel, lang, urgent, \
-         caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, created_at, created_by, closed_at, token, media_url) \
+         caller_name, caller_phone, caller_account, state, lead, sign_due, handle_due, extended, reply, created_at, created_by, closed_at, token, media_url, item) \
          VALUES {} RETURNING id, number",
-        db::placeholders(list.len(), 25, 1)
+        db::placeholders(list.len(), 26, 1)
     );
     let mut q = sqlx::query(&sql);
     for t in list {
@@ -236,7 +237,8 @@ pub async fn insert_tickets(conn: &mut Conn, list: &[Ticket]) -> Result<Vec<i64>
             .bind(t.created_by.clone())
             .bind(t.closed_at.clone())
             .bind(t.token.clone())
-            .bind(t.media_url.clone());
+            .bind(t.media_url.clone())
+            .bind(t.item.clone());
     }
     let rows = q.fetch_all(&mut *conn).await?;
     touch(&mut *conn, list.iter().map(|t| t.created_at.as_str())).await?;

@@ -16,9 +16,19 @@ use time::{Date, Duration};
 
 use super::kpi::{COUNTS, GroupBy, Tally, counted};
 
-/// The rollup's two cuts: the department (the lead, or for returns the returning
-/// department) with the category (`c`), and with the county (`d`).
-const CUTS: [&str; 2] = ["c", "d"];
+/// The rollup's three cuts: the department (the lead, or for returns the returning
+/// department) with the category (`c`), with the county (`d`), and with the matter (`m`:
+/// `item:{code}` for a ticket naming a service item, else `category:{code}`).
+const CUTS: [&str; 3] = ["c", "d", "m"];
+
+/// A ticket's matter, as cut `m` keeps it.
+pub fn matter(category: &str, item: &str) -> String {
+    if item.is_empty() {
+        format!("category:{category}")
+    } else {
+        format!("item:{item}")
+    }
+}
 
 /// The counts a rollup row keeps, in the table's column order.
 const COLUMNS: [&str; 16] = [
@@ -144,12 +154,12 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
     // limit still to pass in each: when it does, the day counts differently), one over its
     // returns; both cuts are summed from them here.
     let sql = format!(
-        "SELECT lead AS d, category AS c, division AS v, {COUNTS}, \
+        "SELECT lead AS d, category AS c, division AS v, item AS i, {COUNTS}, \
          MIN(CASE WHEN lead <> '' AND master_id IS NULL AND signed_at IS NULL AND sign_due >= $3 THEN sign_due END) AS s, \
          MIN(CASE WHEN lead <> '' AND master_id IS NULL AND replied_at IS NULL AND handle_due >= $3 THEN handle_due END) AS h \
-         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 GROUP BY lead, category, division"
+         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 GROUP BY lead, category, division, item"
     );
-    let mut fine: Vec<(String, String, String, Tally)> = Vec::new();
+    let mut fine: Vec<(String, String, String, String, Tally)> = Vec::new();
     let mut stable_until: Option<String> = None;
     for r in sqlx::query(&sql)
         .bind(&start)
@@ -166,28 +176,34 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
                 stable_until = Some(pending);
             }
         }
+        let (category, item): (String, String) = (r.try_get("c")?, r.try_get("i")?);
+        let matter = matter(&category, &item);
         fine.push((
             r.try_get("d")?,
-            r.try_get("c")?,
+            category,
             r.try_get("v")?,
+            matter,
             counted(&r, String::new())?,
         ));
     }
     for r in sqlx::query(
-        "SELECT a.department AS d, t.category AS c, t.division AS v, COUNT(*) AS n \
+        "SELECT a.department AS d, t.category AS c, t.division AS v, t.item AS i, COUNT(*) AS n \
          FROM hotline_assignments a JOIN hotline_tickets t ON t.id = a.ticket_id \
          WHERE a.return_reason <> '' AND t.created_at >= $1 AND t.created_at < $2 \
-         GROUP BY a.department, t.category, t.division",
+         GROUP BY a.department, t.category, t.division, t.item",
     )
     .bind(&start)
     .bind(&end)
     .fetch_all(&mut *conn)
     .await?
     {
+        let (category, item): (String, String) = (r.try_get("c")?, r.try_get("i")?);
+        let matter = matter(&category, &item);
         fine.push((
             r.try_get("d")?,
-            r.try_get("c")?,
+            category,
             r.try_get("v")?,
+            matter,
             Tally {
                 returned: r.try_get("n")?,
                 ..Tally::default()
@@ -195,8 +211,8 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
         ));
     }
     let mut cuts: std::collections::BTreeMap<(&str, &str, &str), Tally> = Default::default();
-    for (department, category, division, t) in &fine {
-        for (cut, grp) in [(CUTS[0], category), (CUTS[1], division)] {
+    for (department, category, division, matter, t) in &fine {
+        for (cut, grp) in [(CUTS[0], category), (CUTS[1], division), (CUTS[2], matter)] {
             cuts.entry((cut, department.as_str(), grp.as_str()))
                 .or_insert_with(|| Tally {
                     key: grp.clone(),
@@ -293,15 +309,15 @@ pub async fn summed(
     Ok(rows.into_iter().map(|(_, t)| t).collect())
 }
 
-/// The rollup's tallies of the days `[from, to]` by department and category (each tally's
-/// key the category), most received first.
-pub async fn by_department_and_category(
+/// The rollup's tallies of the days `[from, to]` by department and matter (each tally's
+/// key the matter, see [`matter`]), most received first.
+pub async fn by_department_and_matter(
     conn: &mut Conn,
     from: Date,
     to: Date,
     lead: Option<&str>,
 ) -> Result<Vec<(String, Tally)>, DbError> {
-    sums(conn, "c", "department, grp", from, to, lead).await
+    sums(conn, "m", "department, grp", from, to, lead).await
 }
 
 /// Sums one cut's rows grouped by `keys` (the last of them the tally's key, the first the

@@ -12,6 +12,7 @@ use common::{PDF, TestApp, apply_for_subsistence, file_inputs, submit_form, subs
 mod back_office;
 mod lookup;
 mod online;
+mod problem_list;
 mod proxy;
 mod window;
 

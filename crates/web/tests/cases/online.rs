@@ -25,7 +25,7 @@ db::on_each_backend! {
         story.the_back_office_decides_once().await;
         story.the_result_is_handed_out_against_the_pickup_code().await;
         story.ratings_are_kept_per_channel_and_a_bad_one_is_answered().await;
-        story.the_bad_rating_weighs_on_the_hotline_problem_list().await;
+        super::problem_list::the_bad_rating_weighs_on_the_hotline_problem_list(&story.app, story.id, &story.clerk).await;
         story.every_change_was_told_once_and_audited().await;
         story.app.close().await;
     }
@@ -470,63 +470,6 @@ impl Story {
             "two ratings, 1 online and 5 at the window, each per channel: {}",
             sup.body
         );
-    }
-
-    /// The bad rating weighs on the hotline's problem list: a manager lists the item for
-    /// rectification there, and the department's window clerk replies on the same page.
-    async fn the_bad_rating_weighs_on_the_hotline_problem_list(&self) {
-        let (app, db) = (&self.app, &self.app.db.db);
-        let (code, name, department): (String, String, String) =
-            db::sqlx::query_as("SELECT item_code, item_name, department FROM cases WHERE id = $1")
-                .bind(self.id)
-                .fetch_one(db.pool())
-                .await
-                .expect("the case");
-        let (manager, _) = app.official_sign_in("manager.12345", PASSWORD).await;
-        app.get_as("/hotline/problems?lang=zh", &manager)
-            .await
-            .shows(&name)
-            .shows("服务事项");
-        let (from, to) = (
-            db.clock().today() - time::Duration::days(29),
-            db.clock().today(),
-        );
-        let form = format!(
-            "department={department}&source=item&subject={code}&from={}&to={}&note={}",
-            kernel::time_util::format_date(from),
-            kernel::time_util::format_date(to),
-            common::form_encode("告知书不清楚，请整改"),
-        );
-        let listed = app
-            .post_form("/hotline/problems?lang=zh", &form, Some(&manager))
-            .await;
-        assert_eq!(listed.status, StatusCode::SEE_OTHER, "{}", listed.body);
-        let again = app
-            .post_form("/hotline/problems?lang=zh", &form, Some(&manager))
-            .await;
-        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-        again.shows("这一事项已列入整改");
-        let id: i64 = db::sqlx::query_scalar("SELECT id FROM hotline_problems WHERE subject = $1")
-            .bind(&code)
-            .fetch_one(db.pool())
-            .await
-            .expect("listed");
-        let reply = format!(
-            "reply={}",
-            common::form_encode("已修改告知书模板，逐项写明要求。")
-        );
-        let done = app
-            .post_form(
-                &format!("/hotline/problems/{id}/rectify?lang=zh"),
-                &reply,
-                Some(&self.clerk),
-            )
-            .await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-        app.get_as("/hotline/problems?lang=zh", &manager)
-            .await
-            .shows("已整改")
-            .shows("已修改告知书模板");
     }
 
     /// Every change reached the applicant's inbox and goes out as one text; each step is one audit event.
