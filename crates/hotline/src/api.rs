@@ -20,6 +20,7 @@ use ui::error::{ApiCtx, ApiQuery};
 use ui::{ApiError, AppState};
 
 use crate::model::{Article, HotlineError};
+use crate::pages::Period;
 use crate::service::knowledge::{self, index::Knowledge};
 use crate::service::kpi;
 use crate::store::GroupBy;
@@ -85,16 +86,6 @@ async fn article(
     Ok(Json(public(&a)).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Period {
-    #[serde(default)]
-    by: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-}
-
 async fn figures(
     State(state): State<AppState>,
     api: ApiCtx,
@@ -109,10 +100,9 @@ async fn figures(
         ));
     };
     let group = match q.by.as_str() {
-        "" | "department" => GroupBy::Department,
-        "category" => GroupBy::Category,
-        "division" => GroupBy::Division,
-        _ => return Err(HotlineError::field("by", "hotline-figures-by-unknown").into()),
+        "" => GroupBy::Department,
+        by => GroupBy::parse(by)
+            .ok_or_else(|| HotlineError::field("by", "hotline-figures-by-unknown"))?,
     };
     let today = state.db.clock().today();
     let day = |s: &str, or: time::Date| match s.trim() {

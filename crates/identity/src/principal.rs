@@ -115,6 +115,15 @@ impl Principal {
             .await
     }
 
+    /// Whether this is the operator, or an official who holds any of `roles` (in any
+    /// division): what [`Principal::require_any_role`] allows.
+    pub fn holds_any(&self, roles: &[Role]) -> bool {
+        matches!(self, Principal::Operator(_))
+            || self
+                .official()
+                .is_some_and(|s| s.account.grants.iter().any(|g| roles.contains(&g.role)))
+    }
+
     /// Allows the action to an official who holds any of `roles` (in any division) and to the
     /// operator; anyone else is refused, the refusal recorded against `subject` as needing the
     /// first of `roles`.
@@ -125,11 +134,7 @@ impl Principal {
         subject: &str,
         action: &str,
     ) -> Result<(), IdentityError> {
-        let allowed = matches!(self, Principal::Operator(_))
-            || self
-                .official()
-                .is_some_and(|s| s.account.grants.iter().any(|g| roles.contains(&g.role)));
-        if allowed {
+        if self.holds_any(roles) {
             return Ok(());
         }
         let needed = roles.first().map_or("", |r| r.key());

@@ -24,14 +24,15 @@ pub fn router() -> Router<AppState> {
         .route("/hotline/monthly", get(monthly))
 }
 
+/// The figures' query, on the page and in the API.
 #[derive(Debug, Default, Deserialize)]
-struct Period {
+pub(crate) struct Period {
     #[serde(default)]
-    by: String,
+    pub by: String,
     #[serde(default)]
-    from: String,
+    pub from: String,
     #[serde(default)]
-    to: String,
+    pub to: String,
 }
 
 /// Bars of one rate per group, or a line saying there is nothing.
@@ -87,11 +88,7 @@ async fn figures(
     o: Official,
     ui::PageQuery(q): ui::PageQuery<Period>,
 ) -> Result<Markup, PageError> {
-    let group = match q.by.as_str() {
-        "category" => GroupBy::Category,
-        "division" => GroupBy::Division,
-        _ => GroupBy::Department,
-    };
+    let group = GroupBy::parse(&q.by).unwrap_or(GroupBy::Department);
     let today = state.db.clock().today();
     let read = |s: &str| kernel::time_util::parse_date(s.trim());
     let to = read(&q.to).unwrap_or(today);
@@ -112,11 +109,7 @@ async fn figures(
             .collect()
     };
     let title = ctx.t("hotline-figures-title");
-    let by_key = match group {
-        GroupBy::Department => "department",
-        GroupBy::Category => "category",
-        GroupBy::Division => "division",
-    };
+    let by_key = group.key();
     Ok(page(
         &ctx,
         &title,
@@ -125,7 +118,7 @@ async fn figures(
             form.card.form method="get" action="/hotline/figures" {
                 label for="f-by" { (ctx.t("hotline-figures-by")) }
                 select #f-by name="by" {
-                    @for k in ["department", "category", "division"] {
+                    @for k in GroupBy::ALL.map(GroupBy::key) {
                         option value=(k) selected[k == by_key] { (ctx.t(&format!("hotline-figures-by-{k}"))) }
                     }
                 }

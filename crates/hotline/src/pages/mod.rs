@@ -13,6 +13,7 @@ mod forms;
 mod keys;
 mod knowledge;
 mod kpi;
+pub(crate) use kpi::Period;
 mod limits;
 mod problem_list;
 mod seats;

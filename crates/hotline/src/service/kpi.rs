@@ -6,16 +6,23 @@
 
 use db::Db;
 use identity::Principal;
-use identity::model::Role;
 use kernel::time_util::{CST, format_instant};
 use time::{Date, Duration};
 
-use super::{department_of, is_hotline};
+use super::figures_scope;
 use crate::model::HotlineError;
 use crate::store::{self, GroupBy, Tally};
 
 /// The longest period the figures cover, in days.
 pub const MAX_DAYS: i64 = 366;
+
+/// Refuses a period that ends before it starts or is longer than [`MAX_DAYS`].
+pub fn check_period(from: Date, to: Date) -> Result<(), HotlineError> {
+    if to < from || (to - from).whole_days() >= MAX_DAYS {
+        return Err(HotlineError::field("to", "hotline-figures-period"));
+    }
+    Ok(())
+}
 
 /// A share, as a fraction of its whole (`None` when there is nothing to share).
 pub fn share(part: i64, whole: i64) -> Option<f64> {
@@ -76,25 +83,14 @@ pub async fn report(
     from: Date,
     to: Date,
 ) -> Result<Report, HotlineError> {
-    let everything = is_hotline(by)
-        || by
-            .official()
-            .is_some_and(|s| s.account.grants.iter().any(|g| g.role == Role::Supervisor));
-    let own = department_of(by).map(str::to_owned);
-    if !everything && own.is_none() {
-        by.refuse(db, "hotline:figures", "hotline-figures", "hotline.figures")
-            .await?;
-        return Err(HotlineError::Forbidden);
-    }
-    if to < from || (to - from).whole_days() >= MAX_DAYS {
-        return Err(HotlineError::field("to", "hotline-figures-period"));
-    }
+    let only = figures_scope(db, by, "hotline:figures", "hotline.figures").await?;
+    check_period(from, to)?;
     let today = db.clock().now().to_offset(CST).date();
     // The period's days, and the two weeks the hot topics compare.
     refresh(db, from, to).await?;
     refresh(db, today - Duration::days(13), today).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
-    let only = if everything { None } else { own.as_deref() };
+    let only = only.as_deref();
     let tallies = store::summed(&mut conn, group, from, to, only).await?;
     let mut total = Tally::default();
     for t in &tallies {

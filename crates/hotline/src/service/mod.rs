@@ -90,10 +90,28 @@ pub(crate) enum Standing {
 pub(crate) const HOTLINE: [Role; 2] = [Role::HotlineAgent, Role::HotlineManager];
 
 pub(crate) fn is_hotline(by: &Principal) -> bool {
-    matches!(by, Principal::Operator(_))
-        || by
-            .official()
-            .is_some_and(|s| s.account.grants.iter().any(|g| HOTLINE.contains(&g.role)))
+    by.holds_any(&HOTLINE)
+}
+
+/// Whose figures `by` may read: every department's (`None`) for the hotline and
+/// supervisors, their own department's for its officials; anyone else is refused (audited,
+/// as `action`).
+pub(crate) async fn figures_scope(
+    db: &Db,
+    by: &Principal,
+    subject: &str,
+    action: &str,
+) -> Result<Option<String>, HotlineError> {
+    if by.holds_any(&[Role::HotlineAgent, Role::HotlineManager, Role::Supervisor]) {
+        return Ok(None);
+    }
+    match department_of(by) {
+        Some(d) => Ok(Some(d.to_owned())),
+        None => {
+            by.refuse(db, subject, "hotline-figures", action).await?;
+            Err(HotlineError::Forbidden)
+        }
+    }
 }
 
 /// The department an official works in.

@@ -13,10 +13,10 @@ use db::audit::{self, NewEvent};
 use identity::Principal;
 use identity::model::Role;
 use kernel::DivisionCode;
-use kernel::time_util::{CST, format_instant};
-use time::{Date, Duration};
+use kernel::time_util::format_instant;
+use time::Date;
 
-use super::{department_of, due, is_hotline, refused};
+use super::{department_of, due, figures_scope, refused};
 use crate::model::{HotlineError, Limit, Line, Problem, ProblemState, Source, Weighed};
 use crate::service::kpi;
 use crate::store;
@@ -29,33 +29,7 @@ const LISTERS: [Role; 2] = [Role::HotlineManager, Role::Supervisor];
 
 /// Whether `by` may list matters for rectification (what [`list`] allows).
 pub fn may_list(by: &Principal) -> bool {
-    matches!(by, Principal::Operator(_))
-        || by
-            .official()
-            .is_some_and(|s| s.account.grants.iter().any(|g| LISTERS.contains(&g.role)))
-}
-
-/// Who may see what: every department (`None`), or the official's own.
-async fn scope(db: &Db, by: &Principal, action: &str) -> Result<Option<String>, HotlineError> {
-    let everything = is_hotline(by)
-        || by
-            .official()
-            .is_some_and(|s| s.account.grants.iter().any(|g| g.role == Role::Supervisor));
-    if everything {
-        return Ok(None);
-    }
-    match department_of(by) {
-        Some(d) => Ok(Some(d.to_owned())),
-        None => {
-            by.refuse(db, "hotline:problems", "hotline-problems", action)
-                .await?;
-            Err(HotlineError::Forbidden)
-        }
-    }
-}
-
-fn start_of(day: Date) -> String {
-    format_instant(day.midnight().assume_offset(CST))
+    by.holds_any(&LISTERS)
 }
 
 /// The matters of the days `from` to `to` (both included), heaviest first: every department's
@@ -67,7 +41,7 @@ pub async fn ranked(
     from: Date,
     to: Date,
 ) -> Result<Vec<Line>, HotlineError> {
-    let only = scope(db, by, "hotline.problems").await?;
+    let only = figures_scope(db, by, "hotline:problems", "hotline.problems").await?;
     lines(db, from, to, only.as_deref()).await
 }
 
@@ -77,9 +51,7 @@ async fn lines(
     to: Date,
     only: Option<&str>,
 ) -> Result<Vec<Line>, HotlineError> {
-    if to < from || (to - from).whole_days() >= kpi::MAX_DAYS {
-        return Err(HotlineError::field("to", "hotline-figures-period"));
-    }
+    kpi::check_period(from, to)?;
     kpi::refresh(db, from, to).await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     let mut out = Vec::new();
@@ -108,7 +80,7 @@ async fn lines(
         }
     }
     // Joined by item and department with the items' bad ratings.
-    let (start, end) = (start_of(from), start_of(to + Duration::days(1)));
+    let (start, end) = (store::day_bounds(from).0, store::day_bounds(to).1);
     for r in cases::ratings::bad_by_item(db, &start, &end, only).await? {
         let found = out.iter_mut().find(|l| {
             l.source == Source::Item && l.department == r.department && l.subject == r.item_code
@@ -281,7 +253,7 @@ pub async fn list(db: &Db, by: &Principal, what: &Listing) -> Result<Problem, Ho
 /// The listed problems: every department's for the hotline and supervisors, their own for a
 /// department's officials; open ones first, soonest due.
 pub async fn tracked(db: &Db, by: &Principal) -> Result<Vec<Problem>, HotlineError> {
-    let only = scope(db, by, "hotline.problems").await?;
+    let only = figures_scope(db, by, "hotline:problems", "hotline.problems").await?;
     let mut conn = db.pool().acquire().await.map_err(db::DbError::from)?;
     Ok(store::problems(&mut conn, only.as_deref()).await?)
 }

@@ -66,6 +66,21 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
+    pub const ALL: [GroupBy; 3] = [GroupBy::Department, GroupBy::Category, GroupBy::Division];
+
+    /// Its name in a query (`by=`).
+    pub fn key(self) -> &'static str {
+        match self {
+            GroupBy::Department => "department",
+            GroupBy::Category => "category",
+            GroupBy::Division => "division",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.key() == s)
+    }
+
     fn column(self) -> &'static str {
         match self {
             GroupBy::Department => "lead",

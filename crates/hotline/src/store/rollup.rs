@@ -56,7 +56,7 @@ pub fn day_of(instant: &str) -> Option<Date> {
 }
 
 /// The first instants of `day` and of the day after, as stored.
-fn bounds(day: Date) -> (String, String) {
+pub fn day_bounds(day: Date) -> (String, String) {
     let start = |d: Date| format_instant(d.midnight().assume_offset(CST));
     (start(day), start(day + Duration::days(1)))
 }
@@ -96,7 +96,7 @@ pub async fn touched(conn: &mut Conn, created: Option<String>) -> Result<bool, D
 pub async fn touch_all(conn: &mut Conn, from: Date, to: Date) -> Result<(), DbError> {
     let mut day = from;
     while day <= to {
-        let (start, end) = bounds(day);
+        let (start, end) = day_bounds(day);
         let any: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 LIMIT 1",
         )
@@ -145,7 +145,7 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
     let Some(version) = version else {
         return Ok(());
     };
-    let (start, end) = bounds(day);
+    let (start, end) = day_bounds(day);
     sqlx::query("DELETE FROM hotline_tallies WHERE day = $1")
         .bind(&key)
         .execute(&mut *conn)
