@@ -1,7 +1,8 @@
 //! The hotline's JSON API: the knowledge base searched and read (public, published articles
 //! on their valid days), the figures as `/hotline/figures` gives them (signed in: the hotline
-//! and supervisors every department, a department's officials their own) and the public's
-//! monthly totals. Each handler parses, calls one service function and answers.
+//! and supervisors every department, a department's officials their own), the problem list
+//! as `/hotline/problems` gives it (signed in, likewise) and the public's monthly totals.
+//! Each handler parses, calls the service and answers.
 
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use ui::{ApiError, AppState};
 use crate::model::{Article, HotlineError};
 use crate::pages::Period;
 use crate::service::knowledge::{self, index::Knowledge};
-use crate::service::kpi;
+use crate::service::{kpi, problems};
 use crate::store::GroupBy;
 
 pub fn router() -> Router<AppState> {
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/knowledge", get(search))
         .route("/api/v1/knowledge/{id}", get(article))
         .route("/api/v1/hotline/figures", get(figures))
+        .route("/api/v1/hotline/problems", get(problem_list))
         .route("/api/v1/hotline/monthly", get(monthly))
 }
 
@@ -86,33 +88,61 @@ async fn article(
     Ok(Json(public(&a)).into_response())
 }
 
+/// The signed-in account a figures' request acts as; 401 without a session.
+fn signed_in(api: &ApiCtx, s: Option<Extension<Session>>) -> Result<Principal, ApiError> {
+    match s {
+        Some(Extension(s)) => Ok(Principal::account(s)),
+        None => Err(api.fail(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            &Message::new("hotline-sign-in"),
+        )),
+    }
+}
+
+/// The period asked for: `to` today and `from` 29 days before it where not given.
+fn period(q: &Period, today: time::Date) -> Result<(time::Date, time::Date), HotlineError> {
+    let day = |s: &str, or: time::Date| match s.trim() {
+        "" => Ok(or),
+        d => parse_date(d).ok_or_else(|| HotlineError::field("to", "hotline-figures-period")),
+    };
+    let to = day(&q.to, today)?;
+    Ok((day(&q.from, to - time::Duration::days(29))?, to))
+}
+
 async fn figures(
     State(state): State<AppState>,
     api: ApiCtx,
     s: Option<Extension<Session>>,
     ApiQuery(q): ApiQuery<Period>,
 ) -> Result<Response, ApiError> {
-    let Some(Extension(s)) = s else {
-        return Err(api.fail(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            &Message::new("hotline-sign-in"),
-        ));
-    };
+    let by = signed_in(&api, s)?;
     let group = match q.by.as_str() {
         "" => GroupBy::Department,
         by => GroupBy::parse(by)
             .ok_or_else(|| HotlineError::field("by", "hotline-figures-by-unknown"))?,
     };
-    let today = state.db.clock().today();
-    let day = |s: &str, or: time::Date| match s.trim() {
-        "" => Ok(or),
-        d => parse_date(d).ok_or_else(|| HotlineError::field("to", "hotline-figures-period")),
-    };
-    let to = day(&q.to, today)?;
-    let from = day(&q.from, to - time::Duration::days(29))?;
-    let r = kpi::report(&state.db, &Principal::account(s), group, from, to).await?;
+    let (from, to) = period(&q, state.db.clock().today())?;
+    let r = kpi::report(&state.db, &by, group, from, to).await?;
     Ok(Json(r).into_response())
+}
+
+/// The problem list: the matters ranked over the period, and the problems listed for
+/// rectification with their state.
+async fn problem_list(
+    State(state): State<AppState>,
+    api: ApiCtx,
+    s: Option<Extension<Session>>,
+    ApiQuery(q): ApiQuery<Period>,
+) -> Result<Response, ApiError> {
+    let by = signed_in(&api, s)?;
+    let (from, to) = period(&q, state.db.clock().today())?;
+    let ranked = problems::ranked(&state.db, &by, from, to).await?;
+    let tracked = problems::tracked(&state.db, &by).await?;
+    Ok(
+        Json(json!({ "from": from, "to": to, "ranked": ranked, "tracked": tracked }))
+            .into_response(),
+    )
 }
 
 async fn monthly(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -147,6 +177,13 @@ pub fn openapi_paths() -> Value {
             "summary": "The hotline's figures over a period of at most 366 days (按时签收率, 按时办结率, 解决率, 满意率, returns, reopenings) by lead department, category or county, and the categories and counties rising week on week: every department for the hotline and supervisors, a department's officials their own (a session)",
             "parameters": [
                 { "name": "by", "in": "query", "schema": { "type": "string", "enum": ["department", "category", "division"] } },
+                { "name": "from", "in": "query", "schema": string, "description": "YYYY-MM-DD; 29 days before `to` when absent." },
+                { "name": "to", "in": "query", "schema": string, "description": "YYYY-MM-DD; today when absent." }
+            ],
+            "responses": ok(json!({ "400": problem, "401": problem, "403": problem, "422": problem })) } },
+        "/api/v1/hotline/problems": { "get": {
+            "summary": "The problem list (问题清单): each department's matters (a service item, or else a dispatch category) ranked over a period of at most 366 days by complaints, dissatisfied ratings, reopenings and the items' bad service ratings, and the matters listed for rectification with their state and reply: every department for the hotline and supervisors, a department's officials their own (a session)",
+            "parameters": [
                 { "name": "from", "in": "query", "schema": string, "description": "YYYY-MM-DD; 29 days before `to` when absent." },
                 { "name": "to", "in": "query", "schema": string, "description": "YYYY-MM-DD; today when absent." }
             ],

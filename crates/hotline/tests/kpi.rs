@@ -104,6 +104,25 @@ async fn agrees(db: &db::Db, step: &str) {
     }
 }
 
+/// The rollup was kept up to date by the change itself: no day is left to count again.
+async fn kept(db: &db::Db, step: &str) {
+    let mut conn = db.pool().acquire().await.expect("a connection");
+    let now = kernel::time_util::format_instant(db.clock().now());
+    let stale = store::stale_days(
+        &mut conn,
+        date!(2026 - 06 - 01),
+        date!(2026 - 07 - 31),
+        &now,
+    )
+    .await
+    .expect("stale days");
+    assert_eq!(
+        stale,
+        Vec::<time::Date>::new(),
+        "{step}: applied as it was made"
+    );
+}
+
 db::on_each_backend! {
     async fn the_rollup_agrees_with_the_tickets_through_every_change(backend: Backend) {
         let Some(t) = seeded(backend).await else { return };
@@ -119,36 +138,46 @@ db::on_each_backend! {
         agrees(db, "taken").await;
         handling::act(db, &civil, first.id, &Act::Sign).await.expect("signed");
         handling::act(db, &civil, first.id, &Act::Reply("已补发。".into())).await.expect("replied");
+        kept(db, "replied").await;
         agrees(db, "replied").await;
         closing::rate(db, &agent, first.id, "dissatisfied", false).await.expect("rated");
+        kept(db, "rated").await;
         agrees(db, "rated").await;
         closing::reopen(db, &agent, first.id, "仍未到账").await.expect("reopened");
+        kept(db, "reopened").await;
         agrees(db, "reopened").await;
         handling::act(db, &civil, first.id, &Act::Extend(3, "需要与银行核对".into())).await.expect("extended");
+        kept(db, "extended").await;
         agrees(db, "extended").await;
 
         // Returned with a reason, sent on to another lead with a co-handler.
         let report = intake::create(db, &agent, &NewTicket { caller_phone: "13800000021".into(), ..call("help", "household", "户口迁移要什么手续") }).await.expect("taken");
         handling::act(db, &security, report.id, &Act::Return("属于民政部门职责".into())).await.expect("returned");
+        kept(db, "returned").await;
         agrees(db, "returned").await;
         handling::redispatch(db, &manager, report.id, "540102-civil-affairs", &["540102-public-security".into()], "请民政牵头").await.expect("re-dispatched");
+        kept(db, "re-dispatched").await;
         agrees(db, "re-dispatched").await;
 
         // A repeat merged into its master, which is then answered.
         let master = intake::create(db, &agent, &NewTicket { caller_phone: "13800000022".into(), ..call("complaint", "assistance", "临时救助申请三个月没有答复") }).await.expect("taken");
         let repeat = intake::create(db, &agent, &NewTicket { caller_phone: "13800000023".into(), ..call("complaint", "assistance", "临时救助申请已经三个月没有答复") }).await.expect("taken");
         merging::merge(db, &agent, master.id, repeat.id).await.expect("merged");
+        kept(db, "merged").await;
         agrees(db, "merged").await;
         handling::act(db, &civil, master.id, &Act::Sign).await.expect("signed");
         handling::act(db, &civil, master.id, &Act::Reply("已受理并安排入户核查。".into())).await.expect("replied");
+        kept(db, "the master replied").await;
         agrees(db, "the master replied").await;
         // Its caller cannot be reached three times: closed unrated.
         for _ in 0..3 {
             callbacks::unreachable(db, &agent, master.id).await.expect("a try");
         }
+        kept(db, "closed unreached").await;
         agrees(db, "closed unreached").await;
         // Answered on the spot: no department.
         intake::create(db, &agent, &NewTicket { answer: "工作日九点半到下午六点。".into(), ..call("consult", "services", "政务中心几点上班") }).await.expect("answered");
+        kept(db, "answered on the spot").await;
         agrees(db, "answered on the spot").await;
 
         // Limits pass as days go by, and the clock may read earlier again (a test, a
@@ -159,5 +188,45 @@ db::on_each_backend! {
         }
         // Counted again, nothing changed: nothing to do.
         assert_eq!(kpi::refresh(db, date!(2026-06-01), date!(2026-07-31)).await.expect("refreshed"), 0);
+    }
+}
+
+db::on_each_backend! {
+    async fn changes_and_recounts_at_the_same_time_lose_nothing(backend: Backend) {
+        let Some(t) = seeded(backend).await else { return };
+        let db = &t.db;
+        let agent = official(db, "agent.12345").await;
+        let civil = official(db, "approver.chengguan").await;
+        let mut ids = Vec::new();
+        for n in 0..12 {
+            let description = format!("第 {n} 户反映低保没有到账");
+            let taken = intake::create(db, &agent, &NewTicket { caller_phone: format!("1380000{n:04}"), ..call("complaint", "assistance", &description) }).await.expect("taken");
+            ids.push(taken.id);
+        }
+        agrees(db, "taken").await;
+        // Each ticket signed and replied by its department while the day is marked changed
+        // and counted again, over and over: each change either waits for a recount or is
+        // waited for, and none is lost or counted twice.
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in ids {
+            let (db, civil) = (db.clone(), civil.clone());
+            tasks.spawn(async move {
+                handling::act(&db, &civil, id, &Act::Sign).await?;
+                handling::act(&db, &civil, id, &Act::Reply("已核实，本月补发。".into())).await
+            });
+        }
+        let now = kernel::time_util::format_instant(db.clock().now());
+        for _ in 0..8 {
+            let mut tx = db.begin().await.expect("a transaction");
+            store::touch(&mut tx, [now.as_str()]).await.expect("marked changed");
+            tx.commit().await.expect("committed");
+            kpi::refresh(db, date!(2026 - 06 - 01), date!(2026 - 07 - 31)).await.expect("counted again");
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("joined").expect("signed and replied");
+        }
+        agrees(db, "signed and replied while counted again").await;
+        let r = kpi::report(db, &agent, GroupBy::Department, date!(2026 - 06 - 01), date!(2026 - 07 - 31)).await.expect("figures");
+        assert_eq!((r.total.tally.received, r.total.tally.due_to_handle, r.total.tally.handled_on_time), (12, 12, 12), "{}", t.name());
     }
 }

@@ -233,6 +233,49 @@ fn one_edit(a: &[char], b: &[char]) -> bool {
     }
 }
 
+/// The documents' names, one after another in one text (each ended by a NUL, which no
+/// normalized text holds), so that which names hold a phrase is one pass of one searcher
+/// over all of them rather than a search set up for each document.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    text: String,
+    /// Where each document's name starts in `text`.
+    starts: Vec<usize>,
+}
+
+impl Names {
+    fn push(&mut self, name: &str) {
+        self.starts.push(self.text.len());
+        self.text.extend(name.chars().filter(|c| *c != '\0'));
+        self.text.push('\0');
+    }
+
+    /// Marks in `out` (one place per document, all false) the documents whose name holds
+    /// `phrase`.
+    pub(crate) fn holding(&self, phrase: &str, out: &mut [bool]) {
+        if phrase.is_empty() || phrase.contains('\0') {
+            // Every name holds the empty phrase; none holds a NUL.
+            out.fill(phrase.is_empty());
+            return;
+        }
+        let mut doc = 0;
+        for (at, _) in self.text.match_indices(phrase) {
+            while doc + 1 < self.starts.len() && self.starts[doc + 1] <= at {
+                doc += 1;
+            }
+            if let Some(o) = out.get_mut(doc) {
+                *o = true;
+            }
+        }
+    }
+
+    /// A document's name.
+    pub(crate) fn name(&self, doc: usize) -> &str {
+        let end = self.starts.get(doc + 1).map_or(self.text.len(), |e| *e);
+        &self.text[self.starts[doc]..end - 1]
+    }
+}
+
 /// The index of a set of documents, numbered from 0 in the order given.
 #[derive(Debug, Default)]
 pub struct Index {
@@ -242,7 +285,7 @@ pub struct Index {
     /// The Latin terms in order, for prefixes.
     pub(crate) latin: BTreeSet<Box<str>>,
     /// Each document's names, normalized and joined, for the whole-word and phrase bonuses.
-    pub(crate) names: Vec<Box<str>>,
+    pub(crate) names: Names,
     pub(crate) vocabulary: Vocabulary,
 }
 
@@ -334,7 +377,7 @@ impl Index {
                     .or_default()
                     .push((id as u32, weight));
             }
-            index.names.push(name.into_boxed_str());
+            index.names.push(&name);
         }
         for w in extra {
             index.vocabulary.add(w, 1);
@@ -370,6 +413,40 @@ mod tests {
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
+    }
+
+    #[test]
+    fn names_holding_a_phrase_are_those_that_contain_it() {
+        let list = [
+            "身份证 换领",
+            "居民身份证",
+            "",
+            "证 身份",
+            "shenfenzheng",
+            "份证",
+        ];
+        let mut names = Names::default();
+        for n in list {
+            names.push(n);
+        }
+        for phrase in [
+            "身份证",
+            "份证",
+            "证 身",
+            "证身",
+            "",
+            "zheng",
+            "换领居民",
+            "x",
+        ] {
+            let mut marked = vec![false; list.len()];
+            names.holding(phrase, &mut marked);
+            let each: Vec<bool> = list.iter().map(|n| n.contains(phrase)).collect();
+            assert_eq!(marked, each, "{phrase:?}");
+            for (d, n) in list.iter().enumerate() {
+                assert_eq!(names.name(d), *n);
+            }
+        }
     }
 
     #[test]

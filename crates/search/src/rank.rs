@@ -67,6 +67,39 @@ fn postings<'a>(index: &'a Index, term: &Term) -> std::borrow::Cow<'a, [(u32, f3
     }
 }
 
+/// How the name bonus asks whether a document's name holds a phrase: each name apart when
+/// few documents are asked about, or all names in one pass (marked in the scratch) when many.
+enum Named {
+    Each,
+    Marked,
+}
+
+/// Asking about more documents than this share of all reads all names at once.
+const MARK_SHARE: usize = 16;
+
+impl Named {
+    fn of<'a>(
+        index: &Index,
+        phrase: &str,
+        docs: impl Iterator<Item = &'a u32>,
+        scratch: &mut [bool],
+    ) -> Named {
+        if docs.count() * MARK_SHARE <= index.docs {
+            return Named::Each;
+        }
+        scratch.fill(false);
+        index.names.holding(phrase, scratch);
+        Named::Marked
+    }
+
+    fn holds(&self, index: &Index, doc: usize, phrase: &str, scratch: &[bool]) -> bool {
+        match self {
+            Named::Each => index.names.name(doc).contains(phrase),
+            Named::Marked => scratch[doc],
+        }
+    }
+}
+
 /// Scores the documents for a reading's concepts. Per-document sums are kept in dense arrays
 /// (a few hundred kilobytes for tens of thousands of documents) with lists of the documents
 /// touched, so a query costs in proportion to the postings it reads.
@@ -86,6 +119,8 @@ pub(crate) fn score(index: &Index, concepts: &[Concept]) -> Scored {
     let mut in_best = vec![false; n];
     let mut best_docs: Vec<u32> = Vec::new();
     let mut counted: u16 = 0;
+    // Which names hold a phrase, where many documents are asked about at once.
+    let mut scratch = vec![false; n];
     let mut ignored = Vec::new();
     let mut phrase = String::new();
     for concept in concepts {
@@ -103,12 +138,14 @@ pub(crate) fn score(index: &Index, concepts: &[Concept]) -> Scored {
                 }
             }
             let need = alt.terms.len() as u16;
+            let wholes_here = alt_docs.iter().filter(|d| held[**d as usize] == need);
+            let named = Named::of(index, &alt.text, wholes_here, &mut scratch);
             for d in alt_docs.drain(..) {
                 let i = d as usize;
                 let whole = held[i] == need;
                 let mut v = alt.weight() * acc[i];
                 if whole {
-                    if index.names[i].contains(alt.text.as_str()) {
+                    if named.holds(index, i, &alt.text, &scratch) {
                         v *= 1.5;
                     }
                 } else {
@@ -149,10 +186,15 @@ pub(crate) fn score(index: &Index, concepts: &[Concept]) -> Scored {
         .into_iter()
         .map(|d| (d, (total[d as usize], wholes[d as usize])))
         .collect();
+    let named = if counted > 1 {
+        Named::of(index, &phrase, total.iter().map(|(d, _)| d), &mut scratch)
+    } else {
+        Named::Each
+    };
     let mut hits: Vec<(Hit, u16)> = total
         .into_iter()
         .map(|(d, (mut s, whole))| {
-            if counted > 1 && index.names[d as usize].contains(phrase.as_str()) {
+            if counted > 1 && named.holds(index, d as usize, &phrase, &scratch) {
                 s *= 1.5;
             }
             (

@@ -276,6 +276,17 @@ common::stories! { hotline_app;
         let (person, _) = identity::seed::demo_citizen().expect("the demo citizen");
         let me = app.sign_in(person.as_str(), PASSWORD).await.expect("signed in");
         app.get_as("/api/v1/hotline/figures", &me).await.expect_status(StatusCode::FORBIDDEN);
+        // The problem list: the complaint's category ranked, nothing listed yet.
+        app.get("/api/v1/hotline/problems").await.expect_status(StatusCode::UNAUTHORIZED);
+        let problems = app.get_as("/api/v1/hotline/problems", &agent).await;
+        problems.expect_status(StatusCode::OK);
+        let json = problems.json();
+        assert_eq!((&json["ranked"][0]["source"], &json["ranked"][0]["subject"]), (&"category".into(), &"assistance".into()), "{json}");
+        assert_eq!(json["ranked"][0]["weighed"]["complaints"], 1, "{json}");
+        assert_eq!(json["tracked"], serde_json::json!([]), "{json}");
+        let long = app.get_as("/api/v1/hotline/problems?from=2025-01-01", &agent).await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+        app.get_as("/api/v1/hotline/problems", &me).await.expect_status(StatusCode::FORBIDDEN);
         let months = app.get("/api/v1/hotline/monthly").await;
         months.expect_status(StatusCode::OK);
         assert_eq!(months.json().as_array().map(Vec::len), Some(12));

@@ -280,6 +280,11 @@ async fn ticket_page(
     } else {
         Vec::new()
     };
+    // The service item the ticket names, by its name in the reader's language.
+    let item = match v.ticket.item.as_str() {
+        "" => None,
+        code => catalog::service::published(&state.db, code).await?,
+    };
     let t = &v.ticket;
     let title = format!("{} {}", ctx.t("hotline-ticket"), t.number);
     Ok(page(
@@ -291,6 +296,16 @@ async fn ticket_page(
             dl.facts {
                 dt { (ctx.t("hotline-kind")) } dd { (kind_label(ctx, t)) @if t.urgent { " " span.badge { (ctx.t("hotline-urgent")) } } }
                 dt { (ctx.t("hotline-category")) } dd { (category_name(ctx, &categories, &t.category)) }
+                @if !t.item.is_empty() {
+                    dt { (ctx.t("hotline-item")) }
+                    dd {
+                        @let name = item.as_ref().map(|i| ctx.pick(&i.name_zh, &i.name_bo, &i.name_en));
+                        @match name {
+                            Some(name) => a href={ "/items/" (t.item) } lang=[(ctx.lang != kernel::Lang::Zh && item.as_ref().is_some_and(|i| name == i.name_zh)).then_some("zh-CN")] { (name) },
+                            None => (t.item),
+                        }
+                    }
+                }
                 dt { (ctx.t("hotline-state")) } dd {
                     (state_label(ctx, t))
                     @if t.supervised { " · " span.badge { (ctx.t("hotline-supervised")) } }

@@ -105,7 +105,7 @@ pub async fn reopen(
     )
     .await?;
     let mut tx = db.begin().await?;
-    if !store::reopen(&mut tx, id, &handle_due).await? {
+    if !store::reopen(&mut tx, id, &handle_due, &at).await? {
         drop(tx);
         let e = HotlineError::refused("hotline-reopen-once");
         return Err(refused(db, by, &subject(&t), "hotline.reopened", e).await);

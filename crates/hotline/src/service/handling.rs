@@ -127,7 +127,7 @@ pub async fn act(db: &Db, by: &Principal, id: i64, act: &Act) -> Result<Ticket, 
     let moved = if part == Part::Co {
         true
     } else {
-        store::move_ticket(&mut tx, id, t.state, to, &changes).await?
+        store::move_ticket(&mut tx, id, t.state, to, &changes, &at).await?
     };
     if !moved {
         // Another hand moved it first: nothing of this one is kept.
@@ -311,6 +311,7 @@ pub async fn redispatch(
             handle_due: Some(&handle_due),
             ..Changes::default()
         },
+        &at,
     )
     .await?;
     if !moved {

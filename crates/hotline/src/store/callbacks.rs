@@ -203,6 +203,7 @@ pub async fn end_callback(
 
 /// Closes a replied ticket unrated (its caller could not be reached); whether it was replied.
 pub async fn close_unrated(conn: &mut Conn, ticket_id: i64, at: &str) -> Result<bool, DbError> {
+    let before = super::changing(conn, &[ticket_id], at).await?;
     let done = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET state = 'closed', closed_at = $1 WHERE id = $2 AND state = 'replied' RETURNING created_at",
     )
@@ -210,5 +211,5 @@ pub async fn close_unrated(conn: &mut Conn, ticket_id: i64, at: &str) -> Result<
     .bind(ticket_id)
     .fetch_optional(&mut *conn)
     .await?;
-    super::touched(conn, done).await
+    super::applied(conn, before, done).await
 }

@@ -38,22 +38,27 @@ pub struct Tally {
 impl Tally {
     /// Adds another group's counts to this one's.
     pub fn add(&mut self, o: &Tally) {
-        self.received += o.received;
-        self.due_to_sign += o.due_to_sign;
-        self.signed_on_time += o.signed_on_time;
-        self.due_to_handle += o.due_to_handle;
-        self.handled_on_time += o.handled_on_time;
-        self.asked_solved += o.asked_solved;
-        self.solved += o.solved;
-        self.rated += o.rated;
-        self.satisfied += o.satisfied;
-        self.closed += o.closed;
-        self.reopened += o.reopened;
-        self.returned += o.returned;
-        self.merged += o.merged;
-        self.merged_closed += o.merged_closed;
-        self.complaints += o.complaints;
-        self.dissatisfied += o.dissatisfied;
+        self.combine(o, 1);
+    }
+
+    /// Adds another group's counts to this one's `sign` times (-1 takes them away).
+    pub fn combine(&mut self, o: &Tally, sign: i64) {
+        self.received += sign * o.received;
+        self.due_to_sign += sign * o.due_to_sign;
+        self.signed_on_time += sign * o.signed_on_time;
+        self.due_to_handle += sign * o.due_to_handle;
+        self.handled_on_time += sign * o.handled_on_time;
+        self.asked_solved += sign * o.asked_solved;
+        self.solved += sign * o.solved;
+        self.rated += sign * o.rated;
+        self.satisfied += sign * o.satisfied;
+        self.closed += sign * o.closed;
+        self.reopened += sign * o.reopened;
+        self.returned += sign * o.returned;
+        self.merged += sign * o.merged;
+        self.merged_closed += sign * o.merged_closed;
+        self.complaints += sign * o.complaints;
+        self.dissatisfied += sign * o.dissatisfied;
     }
 }
 

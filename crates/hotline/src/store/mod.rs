@@ -241,7 +241,6 @@ pub async fn insert_tickets(conn: &mut Conn, list: &[Ticket]) -> Result<Vec<i64>
             .bind(t.item.clone());
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    touch(&mut *conn, list.iter().map(|t| t.created_at.as_str())).await?;
     let mut ids = std::collections::HashMap::with_capacity(rows.len());
     for r in &rows {
         ids.insert(
@@ -249,13 +248,18 @@ pub async fn insert_tickets(conn: &mut Conn, list: &[Ticket]) -> Result<Vec<i64>
             r.try_get::<i64, _>("id")?,
         );
     }
-    list.iter()
+    let ids: Vec<i64> = list
+        .iter()
         .map(|t| {
             ids.get(&t.number)
                 .copied()
                 .ok_or_else(|| bad("number", &t.number))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    // Taken together, at the last of their instants.
+    let now = list.iter().map(|t| t.created_at.as_str()).max();
+    taken(conn, &ids, now.unwrap_or_default()).await?;
+    Ok(ids)
 }
 
 /// Takes the next `n` numbers of a day's serial at once; the last of them.
@@ -406,7 +410,9 @@ pub async fn move_ticket(
     from: State,
     to: State,
     set: &Changes<'_>,
+    now: &str,
 ) -> Result<bool, DbError> {
+    let before = changing(conn, &[id], now).await?;
     let moved = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET state = $1, \
            lead = COALESCE($2, lead), handle_due = COALESCE($3, handle_due), sign_due = COALESCE($4, sign_due), \
@@ -427,7 +433,7 @@ pub async fn move_ticket(
     .bind(from.key())
     .fetch_optional(&mut *conn)
     .await?;
-    touched(conn, moved).await
+    applied(conn, before, moved).await
 }
 
 /// Records the caller's rating and closes the replied ticket; false if it was not replied.
@@ -438,6 +444,7 @@ pub async fn rate(
     solved: bool,
     at: &str,
 ) -> Result<bool, DbError> {
+    let before = changing(conn, &[id], at).await?;
     let n = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET state = 'closed', rating = $1, solved = $2, closed_at = $3 WHERE id = $4 AND state = 'replied' RETURNING created_at",
     )
@@ -447,12 +454,18 @@ pub async fn rate(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    touched(conn, n).await
+    applied(conn, before, n).await
 }
 
 /// Reopens a closed ticket once, under supervision, back in its lead's hands with a new
 /// handling limit; false if it was not closed or was reopened before.
-pub async fn reopen(conn: &mut Conn, id: i64, handle_due: &str) -> Result<bool, DbError> {
+pub async fn reopen(
+    conn: &mut Conn,
+    id: i64,
+    handle_due: &str,
+    now: &str,
+) -> Result<bool, DbError> {
+    let before = changing(conn, &[id], now).await?;
     let n = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET state = 'signed', reopened = 1, supervised = 1, handle_due = $1, \
            reply = '', replied_at = NULL, closed_at = NULL \
@@ -462,7 +475,7 @@ pub async fn reopen(conn: &mut Conn, id: i64, handle_due: &str) -> Result<bool, 
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    touched(conn, n).await
+    applied(conn, before, n).await
 }
 
 /// Counts an urge notice and puts the ticket under supervision.
@@ -544,6 +557,7 @@ pub async fn repeat_candidates(
 
 /// Closes an open ticket into its master; false if it was no longer open or merged already.
 pub async fn merge_into(conn: &mut Conn, id: i64, master: i64, at: &str) -> Result<bool, DbError> {
+    let before = changing(conn, &[id], at).await?;
     let n = sqlx::query_scalar::<_, String>(
         "UPDATE hotline_tickets SET master_id = $1, state = 'closed', closed_at = $2 \
          WHERE id = $3 AND master_id IS NULL AND state IN ('dispatched', 'signed', 'returned') RETURNING created_at",
@@ -553,7 +567,7 @@ pub async fn merge_into(conn: &mut Conn, id: i64, master: i64, at: &str) -> Resu
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    touched(conn, n).await
+    applied(conn, before, n).await
 }
 
 /// The tickets merged into `master`.
@@ -573,15 +587,19 @@ pub async fn reply_merged(
     reply: &str,
     at: &str,
 ) -> Result<(), DbError> {
-    let created: Vec<String> = sqlx::query_scalar(
-        "UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3 RETURNING created_at",
-    )
-    .bind(reply)
-    .bind(at)
-    .bind(master)
-    .fetch_all(&mut *conn)
-    .await?;
-    touch(conn, created.iter().map(String::as_str)).await
+    let merged: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM hotline_tickets WHERE master_id = $1 ORDER BY id")
+            .bind(master)
+            .fetch_all(&mut *conn)
+            .await?;
+    let before = changing(conn, &merged, at).await?;
+    sqlx::query("UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3")
+        .bind(reply)
+        .bind(at)
+        .bind(master)
+        .execute(&mut *conn)
+        .await?;
+    changed(conn, before).await
 }
 
 /// What a move changes besides the state.
@@ -627,6 +645,12 @@ pub async fn end_parts(
     at: &str,
     reason: &str,
 ) -> Result<(), DbError> {
+    // A return counts in the figures of the ticket's day.
+    let before = if reason.is_empty() {
+        None
+    } else {
+        Some(changing(conn, &[ticket], at).await?)
+    };
     sqlx::query(
         "UPDATE hotline_assignments SET ended_at = $1, return_reason = $2 \
          WHERE ticket_id = $3 AND ended_at IS NULL AND ($4 = '' OR department = $4)",
@@ -637,14 +661,8 @@ pub async fn end_parts(
     .bind(department.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
-    if !reason.is_empty() {
-        // A return counts in the figures of the ticket's day.
-        let created: Option<String> =
-            sqlx::query_scalar("SELECT created_at FROM hotline_tickets WHERE id = $1")
-                .bind(ticket)
-                .fetch_optional(&mut *conn)
-                .await?;
-        touched(conn, created).await?;
+    if let Some(before) = before {
+        changed(conn, before).await?;
     }
     Ok(())
 }

@@ -1,13 +1,17 @@
 //! The figures' rollup: each day's tallies (days of China Standard Time) kept by department
-//! and category and by department and county, so a year of figures sums a few thousand rows
-//! instead of counting millions of tickets.
+//! and category, by department and county, and by department and matter, so a year of
+//! figures sums a few thousand rows instead of counting millions of tickets.
 //!
-//! Every statement that changes what a ticket counts as [`touch`]es its day, raising the
-//! day's version in the same transaction. A day is rebuilt from its tickets when its version
-//! has moved past the one built, when one of its pending limits (a signing or handling time
-//! not yet passed when it was built) has passed since, or when the clock reads earlier than
-//! when it was built. The rebuild first takes the day's row (on PostgreSQL its row lock), so
-//! a change committed meanwhile leaves the day stale, never lost.
+//! A change to tickets is applied to their days' tallies in its own transaction: the store
+//! reads what the tickets counted for before the change ([`changing`], which on PostgreSQL
+//! takes their rows first) and after it ([`changed`]), and adds the difference. Limits make
+//! the counts depend on the time: a day's tallies hold from the instant they were judged at
+//! (`built_now`) until its soonest pending limit (`stable_until`, a signing or handling time
+//! not yet passed). A day whose tallies do not hold at the change's instant, or that was
+//! never counted, is only marked changed (its version raised, as [`touch`] does for tickets
+//! loaded around the services), and is counted again from its tickets ([`rebuild_day`]) by
+//! the next reader or the replica's minute. Both take the day's row first (on PostgreSQL its
+//! row lock), so a change and a recount wait for each other, and neither is lost.
 
 use db::{Conn, DbError};
 use kernel::time_util::{CST, format_instant, parse_date, parse_instant};
@@ -82,11 +86,15 @@ pub async fn touch<'a>(
     Ok(())
 }
 
-/// Touches the day of a ticket a statement changed (`RETURNING created_at`), if it changed
-/// one; whether it did.
-pub async fn touched(conn: &mut Conn, created: Option<String>) -> Result<bool, DbError> {
+/// After a statement that may have changed a ticket (`RETURNING created_at`): applies the
+/// change to the figures if it did; whether it did.
+pub async fn applied(
+    conn: &mut Conn,
+    before: Before,
+    created: Option<String>,
+) -> Result<bool, DbError> {
     match created {
-        Some(at) => touch(conn, [at.as_str()]).await.map(|()| true),
+        Some(_) => changed(conn, before).await.map(|()| true),
         None => Ok(false),
     }
 }
@@ -131,18 +139,277 @@ pub async fn stale_days(
     Ok(rows.iter().filter_map(|d| parse_date(d)).collect())
 }
 
+/// What a group of tickets counts for in the figures: a row for each ticket's department,
+/// category, county and matter, and one for each department that returned it.
+#[derive(Debug, Clone)]
+struct Fine {
+    day: Date,
+    department: String,
+    category: String,
+    division: String,
+    matter: String,
+    tally: Tally,
+    /// The soonest of its limits still to pass at the instant it was judged at.
+    pending: Option<String>,
+}
+
+/// Whose tickets [`fine`] counts.
+enum Whole<'a> {
+    /// The tickets taken between two instants (one day's, grouped).
+    Taken(&'a str, &'a str),
+    /// These tickets, each apart.
+    Tickets(&'a [i64]),
+}
+
+impl Whole<'_> {
+    /// The condition on the tickets (aliased `t.` when `t` is), its instants bound from
+    /// `$first`, and the grouping that keeps what the rollup cuts by (and each ticket apart).
+    fn filter(&self, t: &str, first: usize) -> (String, String) {
+        let keys = format!("{t}lead, {t}category, {t}division, {t}item");
+        match self {
+            Whole::Taken(..) => (
+                format!(
+                    "{t}created_at >= ${first} AND {t}created_at < ${}",
+                    first + 1
+                ),
+                keys,
+            ),
+            // Bound, not written in: one statement for each number of tickets, prepared once.
+            Whole::Tickets(ids) => (
+                format!("{t}id IN {}", db::placeholders(1, ids.len(), first)),
+                format!("{t}id, {keys}"),
+            ),
+        }
+    }
+
+    fn bind<'q>(
+        &'q self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Whole::Taken(start, end) => q.bind(*start).bind(*end),
+            Whole::Tickets(ids) => ids.iter().fold(q, |q, id| q.bind(*id)),
+        }
+    }
+}
+
+/// Counts what tickets count for, with limits judged at `now`: one pass over the tickets by
+/// department, category, county and item (with the soonest limit still to pass in each:
+/// when it does, they count differently), and unless they are new, one over their returns.
+async fn fine(
+    conn: &mut Conn,
+    whole: &Whole<'_>,
+    now: &str,
+    returns: bool,
+) -> Result<Vec<Fine>, DbError> {
+    if matches!(whole, Whole::Tickets(ids) if ids.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let (filter, group) = whole.filter("", 2);
+    let counts = COUNTS.replace("$3", "$1");
+    let sql = format!(
+        "SELECT MIN(created_at) AS t, lead AS d, category AS c, division AS v, item AS i, {counts}, \
+         MIN(CASE WHEN lead <> '' AND master_id IS NULL AND signed_at IS NULL AND sign_due >= $1 THEN sign_due END) AS s, \
+         MIN(CASE WHEN lead <> '' AND master_id IS NULL AND replied_at IS NULL AND handle_due >= $1 THEN handle_due END) AS h \
+         FROM hotline_tickets WHERE {filter} GROUP BY {group}"
+    );
+    let mut out = Vec::new();
+    for r in whole
+        .bind(sqlx::query(&sql).bind(now))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let pending = [r.try_get::<Option<String>, _>("s")?, r.try_get("h")?]
+            .into_iter()
+            .flatten()
+            .min();
+        out.extend(fine_row(&r, counted(&r, String::new())?)?.map(|f| Fine { pending, ..f }));
+    }
+    if !returns {
+        return Ok(out);
+    }
+    let (filter, group) = whole.filter("t.", 1);
+    let sql = format!(
+        "SELECT MIN(t.created_at) AS t, a.department AS d, t.category AS c, t.division AS v, t.item AS i, COUNT(*) AS n \
+         FROM hotline_assignments a JOIN hotline_tickets t ON t.id = a.ticket_id \
+         WHERE a.return_reason <> '' AND {filter} GROUP BY a.department, {group}"
+    );
+    for r in whole.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+        let returned = Tally {
+            returned: r.try_get("n")?,
+            ..Tally::default()
+        };
+        out.extend(fine_row(&r, returned)?);
+    }
+    Ok(out)
+}
+
+/// A row of [`fine`]'s passes, with its counts (none when its instant does not read).
+fn fine_row(r: &sqlx::any::AnyRow, tally: Tally) -> Result<Option<Fine>, DbError> {
+    let (category, item): (String, String) = (r.try_get("c")?, r.try_get("i")?);
+    let Some(day) = day_of(&r.try_get::<String, _>("t")?) else {
+        return Ok(None);
+    };
+    Ok(Some(Fine {
+        day,
+        department: r.try_get("d")?,
+        matter: matter(&category, &item),
+        category,
+        division: r.try_get("v")?,
+        tally,
+        pending: None,
+    }))
+}
+
+/// The rollup's rows that `fine` rows make (added, or taken away when `sign` is -1).
+type Cuts = std::collections::BTreeMap<(&'static str, String, String), Tally>;
+
+fn cut<'a>(into: &mut Cuts, fine: impl IntoIterator<Item = &'a Fine>, sign: i64) {
+    for f in fine {
+        for (cut, grp) in [
+            (CUTS[0], &f.category),
+            (CUTS[1], &f.division),
+            (CUTS[2], &f.matter),
+        ] {
+            into.entry((cut, f.department.clone(), grp.clone()))
+                .or_insert_with(|| Tally {
+                    key: grp.clone(),
+                    ..Tally::default()
+                })
+                .combine(&f.tally, sign);
+        }
+    }
+}
+
+/// Takes a day's row (on PostgreSQL its row lock: a change to one of its tickets and its
+/// recount wait for each other); its version.
+async fn take_day(conn: &mut Conn, key: &str) -> Result<Option<i64>, DbError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE hotline_tally_days SET version = version WHERE day = $1 RETURNING version",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// What tickets counted for before a change, taken by [`changing`] and given back to
+/// [`changed`] once the change is made.
+#[derive(Debug)]
+#[must_use = "a change to tickets is applied to the figures by `changed`"]
+pub struct Before {
+    ids: Vec<i64>,
+    now: String,
+    fine: Vec<Fine>,
+    /// Whether the tickets may have been returned (they were not new).
+    returns: bool,
+}
+
+/// Before tickets change in the caller's transaction: takes their rows (on PostgreSQL; on
+/// SQLite the transaction holds the only writer's lock) and what they count for, judged at
+/// `now` (the change's instant).
+pub async fn changing(conn: &mut Conn, ids: &[i64], now: &str) -> Result<Before, DbError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if !ids.is_empty() && conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        let lock = Whole::Tickets(&ids);
+        let sql = format!(
+            "SELECT id FROM hotline_tickets WHERE {} ORDER BY id FOR NO KEY UPDATE",
+            lock.filter("", 1).0
+        );
+        lock.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+    }
+    let fine = fine(conn, &Whole::Tickets(&ids), now, true).await?;
+    Ok(Before {
+        ids,
+        now: now.to_owned(),
+        fine,
+        returns: true,
+    })
+}
+
+/// After tickets were taken (nothing before them), judged at `now`.
+pub async fn taken(conn: &mut Conn, ids: &[i64], now: &str) -> Result<(), DbError> {
+    let before = Before {
+        ids: ids.to_vec(),
+        now: now.to_owned(),
+        fine: Vec::new(),
+        returns: false,
+    };
+    changed(conn, before).await
+}
+
+/// After tickets changed in the caller's transaction: adds to each of their days' tallies
+/// what they count for now less what they counted for before, where the day's tallies hold
+/// at the change's instant; marks the other days changed, to be counted again.
+pub async fn changed(conn: &mut Conn, before: Before) -> Result<(), DbError> {
+    let now = before.now.as_str();
+    let after = fine(conn, &Whole::Tickets(&before.ids), now, before.returns).await?;
+    let mut days: Vec<Date> = after.iter().chain(&before.fine).map(|f| f.day).collect();
+    days.sort();
+    days.dedup();
+    for day in days {
+        let key = day.to_string();
+        let of_day = |f: &&Fine| f.day == day;
+        let pending = after
+            .iter()
+            .filter(of_day)
+            .filter_map(|f| f.pending.as_deref())
+            .min();
+        // The day's row, taken where its tallies hold at `now` (its version built, judged no
+        // later, no pending limit passed): judged at `now` from here on, and pending no
+        // later than these tickets' own limits.
+        let holds = sqlx::query(
+            "UPDATE hotline_tally_days SET \
+               built_now = CASE WHEN built_now < $2 THEN $2 ELSE built_now END, \
+               stable_until = CASE WHEN stable_until IS NULL OR COALESCE($3, stable_until) < stable_until \
+                 THEN COALESCE($3, stable_until) ELSE stable_until END \
+             WHERE day = $1 AND version = built AND built_now <= $2 \
+               AND (stable_until IS NULL OR stable_until >= $2)",
+        )
+        .bind(&key)
+        .bind(now)
+        .bind(pending)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1;
+        if !holds {
+            touch(conn, [day_bounds(day).0.as_str()]).await?;
+            continue;
+        }
+        let mut cuts = Cuts::new();
+        cut(&mut cuts, after.iter().filter(of_day), 1);
+        cut(&mut cuts, before.fine.iter().filter(of_day), -1);
+        cuts.retain(|_, t| values(t) != [0; 16]);
+        let emptied: Vec<(&str, String, String)> = cuts
+            .iter()
+            .filter(|(_, t)| values(t).iter().any(|n| *n < 0))
+            .map(|(k, _)| k.clone())
+            .collect();
+        insert_rows(conn, &key, &cuts, true).await?;
+        // Rows left at nothing are gone, as a recount would leave them.
+        for (cut, department, grp) in emptied {
+            sqlx::query(
+                "DELETE FROM hotline_tallies WHERE cut = $1 AND day = $2 AND department = $3 \
+                 AND grp = $4 AND received = 0 AND returned = 0",
+            )
+            .bind(cut)
+            .bind(&key)
+            .bind(department)
+            .bind(grp)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Counts one day's tickets again, with limits judged at `now`, in the caller's
 /// transaction.
 pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), DbError> {
     let key = day.to_string();
-    // Taking the day's row first: a change to one of its tickets waits, or is waited for.
-    let version: Option<i64> = sqlx::query_scalar(
-        "UPDATE hotline_tally_days SET version = version WHERE day = $1 RETURNING version",
-    )
-    .bind(&key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(version) = version else {
+    let Some(version) = take_day(conn, &key).await? else {
         return Ok(());
     };
     let (start, end) = day_bounds(day);
@@ -150,113 +417,11 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
         .bind(&key)
         .execute(&mut *conn)
         .await?;
-    // One pass over the day's tickets by department, category and county (with the soonest
-    // limit still to pass in each: when it does, the day counts differently), one over its
-    // returns; both cuts are summed from them here.
-    let sql = format!(
-        "SELECT lead AS d, category AS c, division AS v, item AS i, {COUNTS}, \
-         MIN(CASE WHEN lead <> '' AND master_id IS NULL AND signed_at IS NULL AND sign_due >= $3 THEN sign_due END) AS s, \
-         MIN(CASE WHEN lead <> '' AND master_id IS NULL AND replied_at IS NULL AND handle_due >= $3 THEN handle_due END) AS h \
-         FROM hotline_tickets WHERE created_at >= $1 AND created_at < $2 GROUP BY lead, category, division, item"
-    );
-    let mut fine: Vec<(String, String, String, String, Tally)> = Vec::new();
-    let mut stable_until: Option<String> = None;
-    for r in sqlx::query(&sql)
-        .bind(&start)
-        .bind(&end)
-        .bind(now)
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        for pending in [r.try_get::<Option<String>, _>("s")?, r.try_get("h")?]
-            .into_iter()
-            .flatten()
-        {
-            if stable_until.as_ref().is_none_or(|s| pending < *s) {
-                stable_until = Some(pending);
-            }
-        }
-        let (category, item): (String, String) = (r.try_get("c")?, r.try_get("i")?);
-        let matter = matter(&category, &item);
-        fine.push((
-            r.try_get("d")?,
-            category,
-            r.try_get("v")?,
-            matter,
-            counted(&r, String::new())?,
-        ));
-    }
-    for r in sqlx::query(
-        "SELECT a.department AS d, t.category AS c, t.division AS v, t.item AS i, COUNT(*) AS n \
-         FROM hotline_assignments a JOIN hotline_tickets t ON t.id = a.ticket_id \
-         WHERE a.return_reason <> '' AND t.created_at >= $1 AND t.created_at < $2 \
-         GROUP BY a.department, t.category, t.division, t.item",
-    )
-    .bind(&start)
-    .bind(&end)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let (category, item): (String, String) = (r.try_get("c")?, r.try_get("i")?);
-        let matter = matter(&category, &item);
-        fine.push((
-            r.try_get("d")?,
-            category,
-            r.try_get("v")?,
-            matter,
-            Tally {
-                returned: r.try_get("n")?,
-                ..Tally::default()
-            },
-        ));
-    }
-    let mut cuts: std::collections::BTreeMap<(&str, &str, &str), Tally> = Default::default();
-    for (department, category, division, matter, t) in &fine {
-        for (cut, grp) in [(CUTS[0], category), (CUTS[1], division), (CUTS[2], matter)] {
-            cuts.entry((cut, department.as_str(), grp.as_str()))
-                .or_insert_with(|| Tally {
-                    key: grp.clone(),
-                    ..Tally::default()
-                })
-                .add(t);
-        }
-    }
-    let rows: Vec<(&str, &str, Tally)> = cuts
-        .into_iter()
-        .map(|((cut, department, _), t)| (cut, department, t))
-        .collect();
-    // Rows of 20 values each, in chunks well under both engines' limits on bound values.
-    for chunk in rows.chunks(200) {
-        let mut sql = String::from("INSERT INTO hotline_tallies (day, cut, department, grp");
-        for c in COLUMNS {
-            sql.push_str(", ");
-            sql.push_str(c);
-        }
-        sql.push_str(") VALUES ");
-        let width = 4 + COLUMNS.len();
-        for i in 0..chunk.len() {
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for j in 0..width {
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", i * width + j + 1));
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(&sql);
-        for (cut, department, t) in chunk {
-            q = q
-                .bind(&key)
-                .bind(*cut)
-                .bind(*department)
-                .bind(t.key.as_str());
-            for n in values(t) {
-                q = q.bind(n);
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
+    let fine = fine(conn, &Whole::Taken(&start, &end), now, true).await?;
+    let stable_until = fine.iter().filter_map(|f| f.pending.clone()).min();
+    let mut cuts = Cuts::new();
+    cut(&mut cuts, &fine, 1);
+    insert_rows(conn, &key, &cuts, false).await?;
     sqlx::query(
         "UPDATE hotline_tally_days SET built = $1, built_now = $2, stable_until = $3 WHERE day = $4",
     )
@@ -266,6 +431,41 @@ pub async fn rebuild_day(conn: &mut Conn, day: Date, now: &str) -> Result<(), Db
     .bind(&key)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Inserts a day's rows, or with `add` adds them to the rows there.
+async fn insert_rows(conn: &mut Conn, day: &str, cuts: &Cuts, add: bool) -> Result<(), DbError> {
+    // Rows of 20 values each, in chunks well under both engines' limits on bound values.
+    let width = 4 + COLUMNS.len();
+    let rows: Vec<_> = cuts.iter().collect();
+    for chunk in rows.chunks(200) {
+        let mut sql = format!(
+            "INSERT INTO hotline_tallies (day, cut, department, grp, {}) VALUES {}",
+            COLUMNS.join(", "),
+            db::placeholders(chunk.len(), width, 1)
+        );
+        if add {
+            let sums: Vec<String> = COLUMNS
+                .iter()
+                .map(|c| format!("{c} = hotline_tallies.{c} + excluded.{c}"))
+                .collect();
+            sql.push_str(" ON CONFLICT (cut, day, department, grp) DO UPDATE SET ");
+            sql.push_str(&sums.join(", "));
+        }
+        let mut q = sqlx::query(&sql);
+        for ((cut, department, _), t) in chunk {
+            q = q
+                .bind(day)
+                .bind(*cut)
+                .bind(department.as_str())
+                .bind(t.key.as_str());
+            for n in values(t) {
+                q = q.bind(n);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,13 @@ pub async fn the_bad_rating_weighs_on_the_hotline_problem_list(
     );
     let taken = app.post_form("/hotline/console", &call, Some(&agent)).await;
     assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+    // The ticket names the item, linked to its guide.
+    let ticket = taken.location().to_owned();
+    app.get_as(&format!("{ticket}?lang=zh"), &agent)
+        .await
+        .shows("涉及的政务服务事项")
+        .shows(&format!("href=\"/items/{code}\""))
+        .shows(&name);
     let (manager, _) = app.official_sign_in("manager.12345", PASSWORD).await;
     app.get_as("/hotline/problems?lang=zh", &manager)
         .await
