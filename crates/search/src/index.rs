@@ -269,6 +269,11 @@ impl Names {
         }
     }
 
+    /// How long all names are together, in bytes.
+    pub(crate) fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
     /// A document's name.
     pub(crate) fn name(&self, doc: usize) -> &str {
         let end = self.starts.get(doc + 1).map_or(self.text.len(), |e| *e);

@@ -68,14 +68,15 @@ fn postings<'a>(index: &'a Index, term: &Term) -> std::borrow::Cow<'a, [(u32, f3
 }
 
 /// How the name bonus asks whether a document's name holds a phrase: each name apart when
-/// few documents are asked about, or all names in one pass (marked in the scratch) when many.
+/// few documents are asked about, or all names in one pass (marked in the scratch) when so
+/// many are that one search through every name costs less than a search set up for each.
 enum Named {
     Each,
     Marked,
 }
 
-/// Asking about more documents than this share of all reads all names at once.
-const MARK_SHARE: usize = 16;
+/// What setting up a search for one name costs, in bytes searched.
+const SET_UP: usize = 64;
 
 impl Named {
     fn of<'a>(
@@ -84,7 +85,10 @@ impl Named {
         docs: impl Iterator<Item = &'a u32>,
         scratch: &mut [bool],
     ) -> Named {
-        if docs.count() * MARK_SHARE <= index.docs {
+        // Asked about `k` of `n` names holding `all` bytes: apart, k × (set-up + all / n);
+        // at once, all.
+        let (k, n, all) = (docs.count(), index.docs, index.names.bytes());
+        if k * (SET_UP * n + all) <= all * n {
             return Named::Each;
         }
         scratch.fill(false);
