@@ -593,13 +593,19 @@ pub async fn reply_merged(
             .fetch_all(&mut *conn)
             .await?;
     let before = changing(conn, &merged, at).await?;
-    sqlx::query("UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3")
-        .bind(reply)
-        .bind(at)
-        .bind(master)
-        .execute(&mut *conn)
-        .await?;
-    changed(conn, before).await
+    let replied: Vec<(i64, String)> = sqlx::query_as(
+        "UPDATE hotline_tickets SET reply = $1, replied_at = $2 WHERE master_id = $3 RETURNING id, created_at",
+    )
+    .bind(reply)
+    .bind(at)
+    .bind(master)
+    .fetch_all(&mut *conn)
+    .await?;
+    changed(conn, before).await?;
+    // A repeat merged meanwhile (committed after the list was read) was not counted before:
+    // its day is counted again.
+    let late = replied.iter().filter(|(id, _)| !merged.contains(id));
+    touch(conn, late.map(|(_, created)| created.as_str())).await
 }
 
 /// What a move changes besides the state.
