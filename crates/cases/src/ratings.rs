@@ -198,21 +198,23 @@ pub struct Rectification {
     pub number: String,
 }
 
-const RECT_COLUMNS: &str = "r.id, r.case_id, r.department, r.division, r.due_date, r.state, r.reply, r.replied_at, g.score, g.comment, c.number";
+const RECT_COLUMNS: &str = "r.id AS id, r.case_id AS case_id, r.department AS department, r.division AS division, \
+     r.due_date AS due_date, r.state AS state, r.reply AS reply, r.replied_at AS replied_at, g.score AS score, \
+     g.comment AS comment, c.number AS number";
 
 fn rectification(r: &sqlx::any::AnyRow) -> Result<Rectification, DbError> {
-    let number: Option<String> = r.try_get(10)?;
+    let number: Option<String> = r.try_get("number")?;
     Ok(Rectification {
-        id: r.try_get(0)?,
-        case_id: r.try_get(1)?,
-        department: r.try_get(2)?,
-        division: r.try_get(3)?,
-        due_date: r.try_get(4)?,
-        state: stored(RectificationState::parse, r.try_get(5)?)?,
-        reply: r.try_get(6)?,
-        replied_at: r.try_get(7)?,
-        score: r.try_get(8)?,
-        comment: r.try_get(9)?,
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        department: r.try_get("department")?,
+        division: r.try_get("division")?,
+        due_date: r.try_get("due_date")?,
+        state: stored(RectificationState::parse, r.try_get("state")?)?,
+        reply: r.try_get("reply")?,
+        replied_at: r.try_get("replied_at")?,
+        score: r.try_get("score")?,
+        comment: r.try_get("comment")?,
         number: number.unwrap_or_default(),
     })
 }
@@ -226,29 +228,29 @@ pub async fn of_case(db: &Db, case_id: i64) -> Result<Vec<Rating>, DbError> {
         .fetch_all(db.pool())
         .await?;
     let rects = sqlx::query(&format!(
-        "SELECT {RECT_COLUMNS}, r.rating_id {RECT_FROM} WHERE r.case_id = $1"
+        "SELECT {RECT_COLUMNS}, r.rating_id AS rating_id {RECT_FROM} WHERE r.case_id = $1"
     ))
     .bind(case_id)
     .fetch_all(db.pool())
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let id: i64 = r.try_get(0)?;
+        let id: i64 = r.try_get("id")?;
         let mut rect = None;
         for x in &rects {
-            let rating: i64 = x.try_get(11)?;
+            let rating: i64 = x.try_get("rating_id")?;
             if rating == id {
                 rect = Some(rectification(x)?);
             }
         }
         out.push(Rating {
             id,
-            case_id: r.try_get(1)?,
-            channel: stored(Channel::parse, r.try_get(2)?)?,
-            score: r.try_get(3)?,
-            comment: r.try_get(4)?,
-            at: r.try_get(5)?,
-            department: r.try_get(6)?,
+            case_id: r.try_get("case_id")?,
+            channel: stored(Channel::parse, r.try_get("channel")?)?,
+            score: r.try_get("score")?,
+            comment: r.try_get("comment")?,
+            at: r.try_get("at")?,
+            department: r.try_get("department")?,
             rectification: rect,
         });
     }
@@ -360,7 +362,8 @@ pub struct Tally {
 /// `subtree_prefix`): what supervisors compare.
 pub async fn per_department(db: &Db, prefix: &str) -> Result<Vec<Tally>, DbError> {
     let rows = sqlx::query(
-        "SELECT department, channel, COUNT(*), CAST(SUM(score) AS BIGINT), CAST(SUM(CASE WHEN score <= 2 THEN 1 ELSE 0 END) AS BIGINT) FROM case_ratings \
+        "SELECT department, channel, COUNT(*) AS n, CAST(SUM(score) AS BIGINT) AS total, \
+         CAST(SUM(CASE WHEN score <= 2 THEN 1 ELSE 0 END) AS BIGINT) AS bad FROM case_ratings \
          WHERE division LIKE $1 GROUP BY department, channel ORDER BY department, channel",
     )
     .bind(format!("{prefix}%"))
@@ -368,14 +371,14 @@ pub async fn per_department(db: &Db, prefix: &str) -> Result<Vec<Tally>, DbError
     .await?;
     rows.iter()
         .map(|r| {
-            let n: i64 = r.try_get(2)?;
-            let sum: i64 = r.try_get(3)?;
+            let n: i64 = r.try_get("n")?;
+            let sum: i64 = r.try_get("total")?;
             Ok(Tally {
-                department: r.try_get(0)?,
-                channel: stored(Channel::parse, r.try_get(1)?)?,
+                department: r.try_get("department")?,
+                channel: stored(Channel::parse, r.try_get("channel")?)?,
                 count: n,
                 average: if n > 0 { sum as f64 / n as f64 } else { 0.0 },
-                bad: r.try_get(4)?,
+                bad: r.try_get("bad")?,
             })
         })
         .collect()
