@@ -73,7 +73,8 @@ async fn candidates(db: &Db, kind: Kind, until: &str) -> Result<Vec<Candidate>, 
         Kind::Overdue => ("<", "t.escalated_on"),
     };
     let rows = sqlx::query(&format!(
-        "SELECT t.id, t.case_id, t.department, t.kind, t.division, t.role, t.due_date, c.number \
+        "SELECT t.id AS id, t.case_id AS case_id, t.department AS department, t.kind AS kind, \
+         t.division AS division, t.role AS role, t.due_date AS due_date, c.number AS number \
          FROM case_tasks t JOIN cases c ON c.id = t.case_id \
          WHERE t.state = 'open' AND t.due_date {cmp} $1 AND {mark} IS NULL ORDER BY t.due_date, t.id LIMIT 500"
     ))
@@ -83,14 +84,16 @@ async fn candidates(db: &Db, kind: Kind, until: &str) -> Result<Vec<Candidate>, 
     rows.iter()
         .map(|r| {
             Ok(Candidate {
-                id: r.try_get(0)?,
-                case_id: r.try_get(1)?,
-                department: r.try_get(2)?,
-                kind: r.try_get(3)?,
-                division: r.try_get(4)?,
-                role: r.try_get(5)?,
-                due_date: r.try_get(6)?,
-                number: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+                id: r.try_get("id")?,
+                case_id: r.try_get("case_id")?,
+                department: r.try_get("department")?,
+                kind: r.try_get("kind")?,
+                division: r.try_get("division")?,
+                role: r.try_get("role")?,
+                due_date: r.try_get("due_date")?,
+                number: r
+                    .try_get::<Option<String>, _>("number")?
+                    .unwrap_or_default(),
             })
         })
         .collect()
@@ -125,9 +128,9 @@ async fn recipients(db: &Db, kind: Kind, t: &Candidate) -> Result<Vec<notify::Re
     };
     let mut out = Vec::new();
     for r in rows {
-        let account: i64 = r.try_get(0)?;
-        let mobile: Option<String> = r.try_get(1)?;
-        let over: String = r.try_get(2)?;
+        let account: i64 = r.try_get("id")?;
+        let mobile: Option<String> = r.try_get("mobile")?;
+        let over: String = r.try_get("division_code")?;
         if DivisionCode::parse(&over).is_ok_and(|d| division.is_within(d)) {
             out.push((account, mobile));
         }
@@ -240,24 +243,28 @@ async fn alert(db: &Db, kind: Kind, t: &Candidate) -> Result<bool, DbError> {
     Ok(true)
 }
 
-const ALERT_COLUMNS: &str = "a.kind, a.task_id, a.case_id, c.number, c.item_name, a.department_kind, a.division, a.due_date, a.created_at";
+const ALERT_COLUMNS: &str = "a.kind AS kind, a.task_id AS task_id, a.case_id AS case_id, c.number AS number, \
+     c.item_name AS item_name, a.department_kind AS department_kind, a.division AS division, \
+     a.due_date AS due_date, a.created_at AS created_at";
 
 fn alert_row(r: &sqlx::any::AnyRow) -> Result<Alert, DbError> {
-    let kind: String = r.try_get(0)?;
+    let kind: String = r.try_get("kind")?;
     Ok(Alert {
         kind: if kind == "overdue" {
             Kind::Overdue
         } else {
             Kind::DueSoon
         },
-        task_id: r.try_get(1)?,
-        case_id: r.try_get(2)?,
-        number: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-        item_name: r.try_get(4)?,
-        department_kind: r.try_get(5)?,
-        division: r.try_get(6)?,
-        due_date: r.try_get(7)?,
-        created_at: r.try_get(8)?,
+        task_id: r.try_get("task_id")?,
+        case_id: r.try_get("case_id")?,
+        number: r
+            .try_get::<Option<String>, _>("number")?
+            .unwrap_or_default(),
+        item_name: r.try_get("item_name")?,
+        department_kind: r.try_get("department_kind")?,
+        division: r.try_get("division")?,
+        due_date: r.try_get("due_date")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
