@@ -74,21 +74,21 @@ impl Consent {
 pub(crate) const COLUMNS: &str = "id, station, station_division, station_name, agent_account_id, agent_name, person_id, person_name, person_account_id, item_code, present, method, mobile, scan_name, scan_sm3, deliver_to_station, created_at, expires_at, given_at, case_id";
 
 pub(crate) fn from_row(r: &db::sqlx::any::AnyRow) -> Result<Consent, DbError> {
-    let present: i64 = r.try_get(10)?;
-    let method: String = r.try_get(11)?;
-    let mobile: String = r.try_get(12)?;
-    let deliver: i64 = r.try_get(15)?;
+    let present: i64 = r.try_get("present")?;
+    let method: String = r.try_get("method")?;
+    let mobile: String = r.try_get("mobile")?;
+    let deliver: i64 = r.try_get("deliver_to_station")?;
     Ok(Consent {
-        id: r.try_get(0)?,
-        station: r.try_get(1)?,
-        station_division: r.try_get(2)?,
-        station_name: r.try_get(3)?,
-        agent_account_id: r.try_get(4)?,
-        agent_name: r.try_get(5)?,
-        person_id: r.try_get(6)?,
-        person_name: r.try_get(7)?,
-        person_account_id: r.try_get(8)?,
-        item_code: r.try_get(9)?,
+        id: r.try_get("id")?,
+        station: r.try_get("station")?,
+        station_division: r.try_get("station_division")?,
+        station_name: r.try_get("station_name")?,
+        agent_account_id: r.try_get("agent_account_id")?,
+        agent_name: r.try_get("agent_name")?,
+        person_id: r.try_get("person_id")?,
+        person_name: r.try_get("person_name")?,
+        person_account_id: r.try_get("person_account_id")?,
+        item_code: r.try_get("item_code")?,
         present: present != 0,
         method: if method == "sms" {
             Method::Sms
@@ -100,13 +100,13 @@ pub(crate) fn from_row(r: &db::sqlx::any::AnyRow) -> Result<Consent, DbError> {
         } else {
             accounts::mask_mobile(&mobile)
         },
-        scan_name: r.try_get(13)?,
-        scan_sm3: r.try_get(14)?,
+        scan_name: r.try_get("scan_name")?,
+        scan_sm3: r.try_get("scan_sm3")?,
         deliver_to_station: deliver != 0,
-        created_at: r.try_get(16)?,
-        expires_at: r.try_get(17)?,
-        given_at: r.try_get(18)?,
-        case_id: r.try_get(19)?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        given_at: r.try_get("given_at")?,
+        case_id: r.try_get("case_id")?,
     })
 }
 
