@@ -71,7 +71,7 @@ pub async fn take_code(conn: &mut Conn, code_hash: &str) -> Result<Option<Code>,
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let mut used = r.try_get::<Option<String>, _>(11)?.is_some();
+    let mut used = r.try_get::<Option<String>, _>("used_at")?.is_some();
     if !used {
         // Two exchanges racing for one code: only one update finds it unused.
         let done = sqlx::query(
@@ -83,20 +83,20 @@ pub async fn take_code(conn: &mut Conn, code_hash: &str) -> Result<Option<Code>,
         .await?;
         used = done.rows_affected() == 0;
     }
-    let expires: String = r.try_get(10)?;
+    let expires: String = r.try_get("expires_at")?;
     Ok(Some(Code {
         grant: Grant {
-            client_id: r.try_get(0)?,
-            account_id: r.try_get(1)?,
-            session_hash: r.try_get(2)?,
-            scope: r.try_get(4)?,
-            acr: r.try_get(7)?,
-            auth_time: r.try_get(8)?,
-            entity_id: r.try_get(9)?,
+            client_id: r.try_get("client_id")?,
+            account_id: r.try_get("account_id")?,
+            session_hash: r.try_get("session_hash")?,
+            scope: r.try_get("scope")?,
+            acr: r.try_get("acr")?,
+            auth_time: r.try_get("auth_time")?,
+            entity_id: r.try_get("entity_id")?,
         },
-        redirect_uri: r.try_get(3)?,
-        nonce: r.try_get(5)?,
-        code_challenge: r.try_get(6)?,
+        redirect_uri: r.try_get("redirect_uri")?,
+        nonce: r.try_get("nonce")?,
+        code_challenge: r.try_get("code_challenge")?,
         expired: expires <= at,
         used,
     }))
@@ -171,21 +171,21 @@ pub async fn refresh(conn: &mut Conn, token_hash: &str) -> Result<Option<Refresh
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let expires: String = r.try_get(8)?;
+    let expires: String = r.try_get("expires_at")?;
     Ok(Some(Refresh {
-        family: r.try_get(0)?,
+        family: r.try_get("family")?,
         grant: Grant {
-            client_id: r.try_get(1)?,
-            account_id: r.try_get(2)?,
-            session_hash: r.try_get(3)?,
-            scope: r.try_get(4)?,
-            acr: r.try_get(5)?,
-            auth_time: r.try_get(6)?,
-            entity_id: r.try_get(7)?,
+            client_id: r.try_get("client_id")?,
+            account_id: r.try_get("account_id")?,
+            session_hash: r.try_get("session_hash")?,
+            scope: r.try_get("scope")?,
+            acr: r.try_get("acr")?,
+            auth_time: r.try_get("auth_time")?,
+            entity_id: r.try_get("entity_id")?,
         },
         expired: expires <= at,
-        used: r.try_get::<Option<String>, _>(9)?.is_some(),
-        revoked: r.try_get::<Option<String>, _>(10)?.is_some(),
+        used: r.try_get::<Option<String>, _>("used_at")?.is_some(),
+        revoked: r.try_get::<Option<String>, _>("revoked_at")?.is_some(),
     }))
 }
 
@@ -337,7 +337,13 @@ pub async fn consents_of(
     .fetch_all(db.pool())
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("client_id")?,
+                r.try_get("scope")?,
+                r.try_get("granted_at")?,
+            ))
+        })
         .collect()
 }
 
