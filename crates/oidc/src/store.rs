@@ -59,6 +59,19 @@ pub async fn insert_code(
     Ok(())
 }
 
+/// The grant a code or a refresh token carries, from a row naming its columns.
+fn grant(r: &sqlx::any::AnyRow) -> Result<Grant, DbError> {
+    Ok(Grant {
+        client_id: r.try_get("client_id")?,
+        account_id: r.try_get("account_id")?,
+        session_hash: r.try_get("session_hash")?,
+        scope: r.try_get("scope")?,
+        acr: r.try_get("acr")?,
+        auth_time: r.try_get("auth_time")?,
+        entity_id: r.try_get("entity_id")?,
+    })
+}
+
 /// Takes a code: marks it used in the caller's transaction and returns what it held (and
 /// whether it had been used or had expired before).
 pub async fn take_code(conn: &mut Conn, code_hash: &str) -> Result<Option<Code>, DbError> {
@@ -85,15 +98,7 @@ pub async fn take_code(conn: &mut Conn, code_hash: &str) -> Result<Option<Code>,
     }
     let expires: String = r.try_get("expires_at")?;
     Ok(Some(Code {
-        grant: Grant {
-            client_id: r.try_get("client_id")?,
-            account_id: r.try_get("account_id")?,
-            session_hash: r.try_get("session_hash")?,
-            scope: r.try_get("scope")?,
-            acr: r.try_get("acr")?,
-            auth_time: r.try_get("auth_time")?,
-            entity_id: r.try_get("entity_id")?,
-        },
+        grant: grant(&r)?,
         redirect_uri: r.try_get("redirect_uri")?,
         nonce: r.try_get("nonce")?,
         code_challenge: r.try_get("code_challenge")?,
@@ -174,15 +179,7 @@ pub async fn refresh(conn: &mut Conn, token_hash: &str) -> Result<Option<Refresh
     let expires: String = r.try_get("expires_at")?;
     Ok(Some(Refresh {
         family: r.try_get("family")?,
-        grant: Grant {
-            client_id: r.try_get("client_id")?,
-            account_id: r.try_get("account_id")?,
-            session_hash: r.try_get("session_hash")?,
-            scope: r.try_get("scope")?,
-            acr: r.try_get("acr")?,
-            auth_time: r.try_get("auth_time")?,
-            entity_id: r.try_get("entity_id")?,
-        },
+        grant: grant(&r)?,
         expired: expires <= at,
         used: r.try_get::<Option<String>, _>("used_at")?.is_some(),
         revoked: r.try_get::<Option<String>, _>("revoked_at")?.is_some(),
