@@ -10,6 +10,7 @@ pub mod calendar;
 mod error;
 pub mod group;
 pub mod migrate;
+pub mod names;
 pub mod outbox;
 pub mod periodic;
 mod pool;

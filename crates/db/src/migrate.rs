@@ -27,6 +27,11 @@ enum Step {
     },
     BuiltinDivisions,
     BuiltinCalendar,
+    /// SQL, then every record the registers hold indexed by its names (`names`).
+    RegistryNames {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
 }
 
 struct Migration {
@@ -382,6 +387,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0044_hotline_ticket_item.sql"),
         },
     },
+    Migration {
+        version: 45,
+        name: "the registries' name search",
+        step: Step::RegistryNames {
+            sqlite: include_str!("../migrations/sqlite/0045_registry_names.sql"),
+            postgres: include_str!("../migrations/postgres/0045_registry_names.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.
@@ -391,12 +404,12 @@ pub fn latest() -> i64 {
 
 fn checksum(step: &Step, backend: Backend) -> String {
     match step {
-        Step::Sql { sqlite, postgres } | Step::Rebuild { sqlite, postgres } => {
-            sm3_hex(match backend {
-                Backend::Sqlite => sqlite.as_bytes(),
-                Backend::Postgres => postgres.as_bytes(),
-            })
-        }
+        Step::Sql { sqlite, postgres }
+        | Step::Rebuild { sqlite, postgres }
+        | Step::RegistryNames { sqlite, postgres } => sm3_hex(match backend {
+            Backend::Sqlite => sqlite.as_bytes(),
+            Backend::Postgres => postgres.as_bytes(),
+        }),
         Step::BuiltinDivisions => sm3_hex(division::REGION_CSV.as_bytes()),
         Step::BuiltinCalendar => {
             let all: String = calendar::BUILTIN_FILES
@@ -516,6 +529,15 @@ async fn apply(
                 postgres
             };
             tx.execute(*sql).await?;
+        }
+        Step::RegistryNames { sqlite, postgres } => {
+            tx.execute(if backend == Backend::Sqlite {
+                *sqlite
+            } else {
+                *postgres
+            })
+            .await?;
+            crate::names::index_existing(&mut tx).await?;
         }
         Step::BuiltinDivisions => load_builtin_divisions(&mut tx).await?,
         Step::BuiltinCalendar => {

@@ -14,6 +14,7 @@ pub mod division;
 pub mod file_error;
 pub mod i18n;
 pub mod likeness;
+pub mod name_terms;
 pub mod numerals;
 pub mod person_id;
 pub mod person_name;

@@ -12,8 +12,8 @@ use crate::store;
 /// no principal.
 pub use crate::store::{
     CentreFilter, DivisionFilter, centre, centre_code_of, centre_keys, centres, department,
-    department_by_credit_code, departments_in, divisions, find_departments, missing_tibetan_names,
-    search_divisions, set_window_category,
+    department_by_credit_code, departments_in, division, divisions, find_departments,
+    missing_tibetan_names, search_divisions, set_window_category,
 };
 
 /// A division with the chain above it and the divisions directly below.

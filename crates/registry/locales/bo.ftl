@@ -196,3 +196,25 @@ reg-not-granted-ended = མ་ལག་འདིའི་ཐོ་མཛོད�
 reg-not-granted-purpose = མ་ལག་འདིའི་ལས་ཁུངས་ཀྱི་ཐོ་མཛོད་འདིའི་གཞི་གྲངས་དབང་ཆ་གང་ཡང་བཤད་པའི་དམིགས་ཡུལ་ལ་མིན། (འཚོལ་ཞིབ་འདི་ཐོ་འགོད་བྱས་ཟིན།)
 reg-not-granted-items = གཞི་གྲངས་དབང་ཆའི་ནང་ཐོ་མཛོད་འདིའི་ཡིག་སྣེ་གང་ཡང་མི་འདུག (འཚོལ་ཞིབ་འདི་ཐོ་འགོད་བྱས་ཟིན།)
 reg-not-granted-scope = ཟིན་ཐོ་འདི་གཞི་གྲངས་དབང་ཆའི་སྲིད་འཛིན་ས་ཁོངས་ཀྱི་ནང་དུ་མི་འདུག (འཚོལ་ཞིབ་འདི་ཐོ་འགོད་བྱས་ཟིན།)
+
+## མིང་ཐོག་ནས་འཚོལ་བ།
+reg-name-search-title = མིང་ཐོག་ནས་འཚོལ།
+reg-name-search-hint-population = ཐོབ་ཐང་ལག་ཁྱེར་ཨང་མི་ཤེས་ན་མིང་ཐོག་ནས་འཚོལ་ཆོག བོད་ཡིག་དང་རྒྱ་ཡིག ཝ་ལི་ (bkra shis) ཡང་ན་སྒྲ་བཞིན་ (Tashi) འབྲི་ཆོག ཁྱེད་ཀྱི་ས་ཁོངས་ནང་གི་མི་ཁོ་ན་སྟོན། སྟོན་པའི་མི་རེ་རེས་རང་གི་འཚོལ་ཞིབ་ཟིན་ཐོར་མཐོང་ཐུབ།
+reg-name-search-hint-entities = སྤྱི་ཚོགས་ཡིད་རྟོན་ཨང་རྟགས་མི་ཤེས་ན་མིང་ཐོག་ནས་འཚོལ་ཆོག ཁྱེད་ཀྱི་ས་ཁོངས་ནང་གི་སྡེ་ཚན་ཁོ་ན་སྟོན།
+reg-name-search-name-population = མིང་།
+reg-name-search-name-entities = སྡེ་ཚན་གྱི་མིང་།
+reg-name-search = མིང་ཐོག་ནས་འཚོལ།
+reg-name-search-empty = འཚོལ་རྒྱུའི་མིང་འབྲི་རོགས།
+reg-name-search-long = འཚོལ་ཚིག་རིང་དྲགས་འདུག ཡིག་འབྲུ་ { $max } ལས་མང་བ་མི་ཆོག
+reg-name-search-short = རྒྱ་ཡིག་ཡིན་ན་ཡིག་འབྲུ་གཉིས་ལས་ཉུང་བ་མི་ཆོག
+reg-name-search-unreadable = འཚོལ་ཚིག་ཀློག་མ་ཐུབ། བོད་ཡིག་གམ་རྒྱ་ཡིག ཡང་ན་ལ་ཏིན་ཡིག་འབྲི་རོགས།
+reg-name-search-read-wylie = ཝ་ལི་ལྟར་ཀློག་པ། { $read }
+reg-name-search-read-sound = སྒྲ་ལྟར་ཀློག་པ། { $read }
+reg-name-search-none = ཁྱེད་ཀྱི་ས་ཁོངས་ནང་མིང་འདི་མི་འདུག
+reg-name-search-count = { $count } རྙེད་སོང་།
+reg-name-search-more = སྔོན་མ་ { $count } ཁོ་ན་སྟོན། མིང་ཆ་ཚང་བ་འབྲི་རོགས།
+reg-name-search-names = མིང་།
+reg-name-search-detail-population = སྐྱེས་ཚེས།
+reg-name-search-detail-entities = གནས་སྟངས།
+reg-name-search-division = ས་ཁོངས།
+reg-name-search-read = ཟིན་ཐོ་ཆ་ཚང་ལྟ།

@@ -196,3 +196,25 @@ reg-not-granted-ended = This system's data grants on this register have expired 
 reg-not-granted-purpose = No data grant of this system's department on this register is for the purpose stated (this attempt is recorded).
 reg-not-granted-items = The data grant gives none of this register's fields (this attempt is recorded).
 reg-not-granted-scope = This record is outside the divisions the data grant covers (this attempt is recorded).
+
+## Search by name
+reg-name-search-title = Search by name
+reg-name-search-hint-population = Without the identity number, search by name: in Tibetan, Chinese, Extended Wylie (bkra shis) or spelled as it sounds (Tashi). Only people in your divisions are listed, and each person listed sees it in their read log.
+reg-name-search-hint-entities = Without the credit code, search by name (at least two Chinese characters, or Tibetan, Wylie, or spelled as it sounds). Only entities in your divisions are listed.
+reg-name-search-name-population = Name
+reg-name-search-name-entities = Entity name
+reg-name-search = Search by name
+reg-name-search-empty = Type the name to search for.
+reg-name-search-long = The query is too long: at most { $max } characters.
+reg-name-search-short = Type at least two Chinese characters.
+reg-name-search-unreadable = The query could not be read: type Tibetan, Chinese or Latin letters.
+reg-name-search-read-wylie = Read as Extended Wylie: { $read }
+reg-name-search-read-sound = Read by sound: { $read }
+reg-name-search-none = No one by that name in your divisions.
+reg-name-search-count = { $count } found.
+reg-name-search-more = Only the first { $count } are listed: type more of the name.
+reg-name-search-names = Name
+reg-name-search-detail-population = Date of birth
+reg-name-search-detail-entities = Status
+reg-name-search-division = Division
+reg-name-search-read = Read the full record

@@ -196,3 +196,25 @@ reg-not-granted-ended = 本系统在这个登记簿上的数据授权已过期�
 reg-not-granted-purpose = 本系统所属部门在这个登记簿上的数据授权没有一项用于所述用途（本次查询已记录）。
 reg-not-granted-items = 数据授权不含这个登记簿的任何字段（本次查询已记录）。
 reg-not-granted-scope = 这条记录不在数据授权覆盖的行政区划内（本次查询已记录）。
+
+## 按姓名、名称查询
+reg-name-search-title = 按姓名查询
+reg-name-search-hint-population = 不知道身份号码时，可按姓名查询：藏文、汉文、威利转写（bkra shis）或按读音拼写（Tashi）均可。只列出您负责区划内的人员，列出的每个人都记入其查询记录。
+reg-name-search-hint-entities = 不知道统一社会信用代码时，可按名称查询（至少两个汉字，或藏文、威利转写、按读音拼写）。只列出您负责区划内的单位。
+reg-name-search-name-population = 姓名
+reg-name-search-name-entities = 单位名称
+reg-name-search = 按姓名查询
+reg-name-search-empty = 请输入要查询的姓名或名称。
+reg-name-search-long = 查询内容过长，最多 { $max } 个字符。
+reg-name-search-short = 汉字至少输入两个字。
+reg-name-search-unreadable = 无法识别查询内容，请输入藏文、汉文或拉丁字母。
+reg-name-search-read-wylie = 已按威利转写读作：{ $read }
+reg-name-search-read-sound = 已按读音读作：{ $read }
+reg-name-search-none = 您负责的区划内没有找到这个姓名或名称。
+reg-name-search-count = 找到 { $count } 条。
+reg-name-search-more = 只列出前 { $count } 条，请输入更完整的姓名以缩小范围。
+reg-name-search-names = 姓名或名称
+reg-name-search-detail-population = 出生日期
+reg-name-search-detail-entities = 状态
+reg-name-search-division = 所在区划
+reg-name-search-read = 查看完整记录

@@ -104,7 +104,7 @@ pub async fn load_persons(
     progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
     let mut generator = Generator::new(seed, db.clock().today());
-    load(
+    let loaded = load(
         db,
         &Target::register(&PERSONS),
         persons,
@@ -112,7 +112,8 @@ pub async fn load_persons(
         || generator.next_person(),
         progress,
     )
-    .await
+    .await?;
+    index_names(db, &PERSONS, loaded).await
 }
 
 /// Generates `entities` legal entities from `seed` and loads them, as [`load_persons`].
@@ -123,7 +124,7 @@ pub async fn load_entities(
     progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
     let mut generator = EntityGenerator::new(seed, db.clock().today());
-    load(
+    let loaded = load(
         db,
         &Target::register(&ENTITY_REGISTER),
         entities,
@@ -131,7 +132,36 @@ pub async fn load_entities(
         || generator.next_entity(),
         progress,
     )
-    .await
+    .await?;
+    index_names(db, &ENTITY_REGISTER, loaded).await
+}
+
+/// Pages of records indexed per transaction.
+const PAGES_PER_INDEX_TX: usize = 10;
+
+/// Indexes what a load stored by its names (`db::names`), so that the name search finds it;
+/// its time is counted in the load's.
+async fn index_names(db: &Db, reg: &Register, loaded: Loaded) -> Result<Loaded, DbError> {
+    let started = Instant::now();
+    let mut after = String::new();
+    let mut more = true;
+    while more {
+        let mut tx = db.begin().await?;
+        for _ in 0..PAGES_PER_INDEX_TX {
+            match db::names::index_page(&mut tx, reg.name, &after).await? {
+                Some(last) => after = last,
+                None => {
+                    more = false;
+                    break;
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(Loaded {
+        rows: loaded.rows,
+        seconds: loaded.seconds + started.elapsed().as_secs_f64(),
+    })
 }
 
 /// Generates `features` synthetic geographic features from `seed` in every county and

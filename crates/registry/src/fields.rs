@@ -235,6 +235,8 @@ pub struct Register {
     pub table: &'static str,
     pub key: &'static str,
     pub fields: &'static [Field],
+    /// The fields a record is found by in the name search (`names`).
+    pub names: &'static [&'static str],
 }
 
 /// What a system given `scope` reads of it as typed (`masked`: every item, sensitive ones
@@ -254,6 +256,7 @@ pub static PERSONS: Register = Register {
     table: "registry_persons",
     key: "person_id",
     fields: &POPULATION,
+    names: &["name_zh", "name_bo"],
 };
 
 pub static ENTITY_REGISTER: Register = Register {
@@ -261,6 +264,7 @@ pub static ENTITY_REGISTER: Register = Register {
     table: "registry_entities",
     key: "credit_code",
     fields: &ENTITIES,
+    names: &["name"],
 };
 
 impl Register {
@@ -295,6 +299,16 @@ impl Register {
             masking: how(f.class == Class::Sensitive),
         }))
         .collect()
+    }
+
+    /// The values of the name fields, from a record's values in field order.
+    pub fn names_in<'a>(&self, values: &'a [String]) -> Vec<&'a str> {
+        self.fields
+            .iter()
+            .zip(values)
+            .filter(|(f, _)| self.names.contains(&f.key))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn field(&self, key: &str) -> Option<&'static Field> {

@@ -16,6 +16,7 @@ pub mod geo_pages;
 pub mod geometry;
 pub mod lookup;
 pub mod mask;
+pub mod names;
 pub mod ogc;
 pub mod pages;
 pub mod population;

@@ -34,6 +34,14 @@ pub fn router() -> Router<AppState> {
             "/registry/entities/update",
             axum::routing::post(entities_update),
         )
+        .route(
+            "/registry/persons/names",
+            axum::routing::post(persons_names),
+        )
+        .route(
+            "/registry/entities/names",
+            axum::routing::post(entities_names),
+        )
         .route("/me/registry", get(mine))
 }
 
@@ -91,6 +99,9 @@ struct Lookup {
     key: String,
     #[serde(default)]
     purpose: String,
+    /// Picked from a name search: the key is not shown in the lookup form.
+    #[serde(skip)]
+    picked: bool,
 }
 
 fn base(reg: &Register) -> &'static str {
@@ -98,6 +109,26 @@ fn base(reg: &Register) -> &'static str {
         "/registry/persons"
     } else {
         "/registry/entities"
+    }
+}
+
+/// A labelled text input (id `{form}-{name}`) with the error `error` names it by, tied to it
+/// for screen readers.
+fn text_input(
+    form: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    error: &Option<(&str, String)>,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let e = error.as_ref().filter(|(f, _)| *f == name).map(|(_, m)| m);
+    html! {
+        label for=(id) { (label) }
+        input id=(id) name=(name) value=(value) autocomplete="off"
+            aria-invalid=[e.is_some().then_some("true")]
+            aria-describedby=[e.is_some().then(|| format!("{id}-error"))];
+        @if let Some(e) = e { p.field-error id={ (id) "-error" } { (e) } }
     }
 }
 
@@ -111,34 +142,23 @@ fn lookup_view(
     found: Option<(&View, &[&'static str], &str)>,
     outcome: Option<Result<String, String>>,
     status: StatusCode,
+    names: Markup,
 ) -> Response {
     let title = ctx.t(&format!("reg-lookup-title-{}", reg.name));
-    let err = |name: &str| {
-        error
-            .as_ref()
-            .filter(|(f, _)| *f == name)
-            .map(|(_, m)| m.clone())
-    };
     let input = |name: &str, value: &str| {
-        let id = format!("f-{name}");
-        let e = err(name);
-        html! {
-            label for=(id) { (ctx.t(&format!("reg-form-{name}"))) }
-            input id=(id) name=(name) value=(value) autocomplete="off"
-                aria-invalid=[e.is_some().then_some("true")]
-                aria-describedby=[e.is_some().then(|| format!("{id}-error"))];
-            @if let Some(e) = e { p.field-error id={ (id) "-error" } { (e) } }
-        }
+        let label = ctx.t(&format!("reg-form-{name}"));
+        text_input("f", name, &label, value, &error)
     };
     let body = html! {
         h1 { (title) }
         p { (ctx.t("reg-lookup-intro")) }
         (outcome_notice(&outcome))
         form.card.form method="post" action=(base(reg)) {
-            (input(reg.key, &form.key))
+            (input(reg.key, if form.picked { "" } else { &form.key }))
             (input("purpose", &ctx.stored(&form.purpose)))
             p { button type="submit" { (ctx.t("reg-lookup")) } }
         }
+        (names)
         @if let Some((view, owned, key)) = found {
             h2 { (ctx.t("reg-record")) }
             (record(ctx, reg, view))
@@ -183,6 +203,14 @@ fn lookup_form(reg: &'static Register, _: Official, ctx: Ctx) -> Result<Response
         None,
         None,
         StatusCode::OK,
+        name_search(
+            &ctx,
+            reg,
+            &NameForm::default(),
+            None,
+            None,
+            &Default::default(),
+        ),
     ))
 }
 
@@ -215,6 +243,14 @@ async fn show(
                 None,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                name_search(
+                    ctx,
+                    reg,
+                    &NameForm::default(),
+                    None,
+                    None,
+                    &Default::default(),
+                ),
             ));
         }
     };
@@ -230,6 +266,14 @@ async fn show(
                 Some((&view, &owned, &key)),
                 outcome,
                 StatusCode::OK,
+                name_search(
+                    ctx,
+                    reg,
+                    &NameForm::default(),
+                    None,
+                    None,
+                    &Default::default(),
+                ),
             ))
         }
         Err(RegistryError::NoPurpose) => Ok(lookup_view(
@@ -241,6 +285,14 @@ async fn show(
             None,
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
+            name_search(
+                ctx,
+                reg,
+                &NameForm::default(),
+                None,
+                None,
+                &Default::default(),
+            ),
         )),
         Err(RegistryError::NotFound) => Ok(lookup_view(
             ctx,
@@ -251,6 +303,14 @@ async fn show(
             None,
             None,
             StatusCode::NOT_FOUND,
+            name_search(
+                ctx,
+                reg,
+                &NameForm::default(),
+                None,
+                None,
+                &Default::default(),
+            ),
         )),
         Err(e) => Err(e.into()),
     }
@@ -314,6 +374,7 @@ async fn update(
         key: key.clone(),
         purpose: ctx
             .kept(&Message::new("reg-purpose-after-update").arg("reference", reference.as_str())),
+        picked: false,
     };
     if reference.is_empty() {
         return show(
@@ -396,4 +457,197 @@ async fn mine(c: Citizen, State(state): State<AppState>, ctx: Ctx) -> Result<Res
         },
     )
     .into_response())
+}
+
+/// The name search form (`/registry/{persons,entities}/names`): a name as people type it, the
+/// purpose, and (to read one record found in full) the record picked from the list.
+#[derive(Debug, Default, Deserialize)]
+struct NameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    pick: String,
+}
+
+/// The name search: its form, what it found and a button to read each record in full.
+fn name_search(
+    ctx: &Ctx,
+    reg: &Register,
+    form: &NameForm,
+    error: Option<(&str, String)>,
+    found: Option<(&crate::names::Found, &str)>,
+    places: &std::collections::HashMap<String, String>,
+) -> Markup {
+    let action = format!("{}/names", base(reg));
+    let input =
+        |name: &str, label: String, value: &str| text_input("n", name, &label, value, &error);
+    let division = |code: &str| places.get(code).map_or(code, String::as_str).to_owned();
+    html! {
+        section aria-labelledby="names-title" {
+            h2 #names-title { (ctx.t("reg-name-search-title")) }
+            p.muted { (ctx.t(&format!("reg-name-search-hint-{}", reg.name))) }
+            form.card.form method="post" action=(action) {
+                (input("name", ctx.t(&format!("reg-name-search-name-{}", reg.name)), &form.name))
+                (input("purpose", ctx.t("reg-form-purpose"), &ctx.stored(&form.purpose)))
+                p { button type="submit" { (ctx.t("reg-name-search")) } }
+            }
+            @if let Some((found, secret)) = found {
+                @if let Some(read_as) = &found.read_as {
+                    p { (ctx.fmt(&Message::new(match found.via {
+                        crate::names::Via::Wylie => "reg-name-search-read-wylie",
+                        _ => "reg-name-search-read-sound",
+                    }).arg("read", read_as.as_str()))) }
+                }
+                @if found.matches.is_empty() {
+                    p role="status" { (ctx.t("reg-name-search-none")) }
+                } @else {
+                    p role="status" { (ctx.fmt(&Message::new("reg-name-search-count").arg("count", found.matches.len() as i64))) }
+                    div.table-wrap { table {
+                        thead { tr {
+                            th { (ctx.t(key_label(reg))) }
+                            th { (ctx.t("reg-name-search-names")) }
+                            th { (ctx.t(&format!("reg-name-search-detail-{}", reg.name))) }
+                            th { (ctx.t("reg-name-search-division")) }
+                            th { span.visually-hidden { (ctx.t("reg-name-search-read")) } }
+                        } }
+                        tbody { @for m in in_reading_order(ctx, &found.matches) { tr {
+                            td { code { (m.key) } }
+                            td { @for (i, n) in m.names.iter().filter(|n| !n.is_empty()).enumerate() {
+                                @if i > 0 { br; }
+                                @if n.chars().any(|c| ('\u{0F00}'..='\u{0FFF}').contains(&c)) { span lang="bo" { (n) } } @else { span lang="zh" { (n) } }
+                            } }
+                            td { @if reg.name == PERSONS.name { (m.detail) } @else { (ctx.t(&format!("reg-choice-{}", m.detail))) } }
+                            td { (division(&m.division)) }
+                            td { form method="post" action=(action) {
+                                input type="hidden" name="name" value=(form.name);
+                                input type="hidden" name="purpose" value=(form.purpose);
+                                input type="hidden" name="pick" value=(m.pick(secret));
+                                button type="submit" { (ctx.t("reg-name-search-read")) }
+                            } }
+                        } } }
+                    } }
+                    @if found.more { p.muted { (ctx.fmt(&Message::new("reg-name-search-more").arg("count", crate::names::SHOWN as i64))) } }
+                }
+            }
+        }
+    }
+}
+
+/// Records found by name, in the page's reading order (Tibetan dictionary order by the
+/// Tibetan name on Tibetan pages, else by the Chinese name).
+fn in_reading_order<'a>(
+    ctx: &Ctx,
+    matches: &'a [crate::names::Match],
+) -> Vec<&'a crate::names::Match> {
+    fn tibetan(m: &crate::names::Match) -> &str {
+        m.names.get(1).map_or("", String::as_str)
+    }
+    if ctx.lang == kernel::Lang::Bo && matches.iter().any(|m| !tibetan(m).is_empty()) {
+        kernel::tibetan::sorted_by_name(matches.iter().collect(), |m| tibetan(m))
+    } else {
+        let mut all: Vec<&crate::names::Match> = matches.iter().collect();
+        all.sort_by(|a, b| a.names.cmp(&b.names));
+        all
+    }
+}
+
+async fn persons_names(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ui::PageForm(form): ui::PageForm<NameForm>,
+) -> Result<Response, PageError> {
+    names(&state, &ctx, &PERSONS, &o, &form).await
+}
+
+async fn entities_names(
+    o: Official,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ui::PageForm(form): ui::PageForm<NameForm>,
+) -> Result<Response, PageError> {
+    names(&state, &ctx, &ENTITY_REGISTER, &o, &form).await
+}
+
+/// Searches by name, or reads in full the record picked from what a search found.
+async fn names(
+    state: &AppState,
+    ctx: &Ctx,
+    reg: &'static Register,
+    o: &Official,
+    form: &NameForm,
+) -> Result<Response, PageError> {
+    let (reader, _) = crate::acting::official(&state.db, &o.0, ctx.lang).await?;
+    let secret = o.0.token_hash.as_str();
+    let refused = |field: &str, message: String| {
+        Ok(lookup_view(
+            ctx,
+            reg,
+            false,
+            &Lookup::default(),
+            None,
+            None,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name_search(
+                ctx,
+                reg,
+                form,
+                Some((field, message)),
+                None,
+                &Default::default(),
+            ),
+        ))
+    };
+    let found = match crate::names::search(&state.db, reg, &reader, &form.name, &form.purpose).await
+    {
+        Ok(found) => found,
+        Err(RegistryError::Invalid(problems)) => {
+            let message = problems
+                .into_iter()
+                .next()
+                .map_or_else(|| ctx.t("reg-invalid"), |(_, m)| ctx.fmt(&m));
+            return refused("name", message);
+        }
+        Err(RegistryError::NoPurpose) => {
+            return refused("purpose", ctx.t("reg-purpose-missing"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !form.pick.trim().is_empty() {
+        let Some(key) = found.picked(secret, form.pick.trim()) else {
+            return Err(RegistryError::NotFound.into());
+        };
+        let lookup = Lookup {
+            key: key.to_owned(),
+            purpose: form.purpose.clone(),
+            picked: true,
+        };
+        return show(state, ctx, reg, o, &lookup, None).await;
+    }
+    let mut places = std::collections::HashMap::new();
+    for m in &found.matches {
+        if places.contains_key(&m.division) {
+            continue;
+        }
+        if let Ok(code) = kernel::DivisionCode::parse(&m.division)
+            && let Some(d) = org::service::division(&state.db, code).await?
+        {
+            let n = &d.names;
+            places.insert(m.division.clone(), ctx.pick(&n.zh, &n.bo, &n.en).to_owned());
+        }
+    }
+    Ok(lookup_view(
+        ctx,
+        reg,
+        false,
+        &Lookup::default(),
+        None,
+        None,
+        None,
+        StatusCode::OK,
+        name_search(ctx, reg, form, None, Some((&found, secret)), &places),
+    ))
 }

@@ -19,6 +19,108 @@ fn encode(s: &str) -> String {
 }
 
 common::stories! { demo_app;
+    async fn officials_find_people_by_name_and_read_one_found(app) {
+        registry::seed::seed_demo(&app.db.db).await.expect("registry");
+        let (id, zh, bo): (String, String, String) = db::sqlx::query_as(
+            "SELECT p.person_id, p.name_zh, p.name_bo FROM registry_persons p \
+             JOIN accounts a ON a.person_id = p.person_id WHERE a.mobile = '13908900001'",
+        )
+        .fetch_one(app.db.db.pool())
+        .await
+        .expect("the demo citizen's record");
+        assert!(!bo.is_empty(), "the demo citizen has a Tibetan name");
+        let (clerk, _) = app.official_sign_in("clerk.chengguan", PASSWORD).await;
+        let form = app.get_as("/registry/persons?lang=bo", &clerk).await;
+        form.expect_status(StatusCode::OK);
+        form.shows("action=\"/registry/persons/names\"");
+
+        // By the Tibetan name on a Tibetan page; by the Chinese name.
+        let purpose = "临时救助审核";
+        let found = app
+            .post_form(
+                "/registry/persons/names?lang=bo",
+                &format!("name={}&purpose={}", encode(&bo), encode(purpose)),
+                Some(&clerk),
+            )
+            .await;
+        found.expect_status(StatusCode::OK);
+        found.shows(&zh);
+        let masked = format!("{}**********{}", &id[..4], &id[14..]);
+        found.shows(&format!("<code>{masked}</code>"));
+        assert!(!found.body.contains(&id), "the number is nowhere on the page, not even hidden");
+        let by_zh = app
+            .post_form(
+                "/registry/persons/names?lang=en",
+                &format!("name={}&purpose={}", encode(&zh), encode(purpose)),
+                Some(&clerk),
+            )
+            .await;
+        by_zh.expect_status(StatusCode::OK);
+        by_zh.shows(&format!("<code>{masked}</code>"));
+
+        // Reading the one found in full, by the page's pick.
+        let pick = found
+            .body
+            .split("name=\"pick\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a pick")
+            .to_owned();
+        let read = app
+            .post_form(
+                "/registry/persons/names?lang=en",
+                &format!("name={}&purpose={}&pick={pick}", encode(&bo), encode(purpose)),
+                Some(&clerk),
+            )
+            .await;
+        read.expect_status(StatusCode::OK);
+        read.shows("(masked)");
+        read.shows(&format!("<code>{masked}</code>"));
+        let forged = app
+            .post_form(
+                "/registry/persons/names?lang=en",
+                &format!("name={}&purpose={}&pick=00{}", encode(&bo), encode(purpose), &pick[2..]),
+                Some(&clerk),
+            )
+            .await;
+        forged.expect_status(StatusCode::NOT_FOUND);
+
+        // Refusals name the field, in the page's language, and change nothing.
+        let reads = |id: String| {
+            let pool = app.db.db.pool().clone();
+            async move {
+                db::sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM registry_reads WHERE subject = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("reads")
+            }
+        };
+        let before = reads(id.clone()).await;
+        let no_purpose = app
+            .post_form("/registry/persons/names?lang=en", &format!("name={}&purpose=", encode(&bo)), Some(&clerk))
+            .await;
+        no_purpose.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        no_purpose.shows("A read needs a stated purpose");
+        let short = app
+            .post_form("/registry/persons/names?lang=bo", &format!("name={}&purpose=x", encode("王")), Some(&clerk))
+            .await;
+        short.expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+        short.shows("id=\"n-name-error\"");
+        assert_eq!(reads(id.clone()).await, before, "a refused search logs no read");
+
+        // The person sees the search in their read log; a citizen cannot search.
+        let res = app
+            .post_form("/signin", &format!("account=13908900001&password={PASSWORD}"), None)
+            .await;
+        let me = res.session_cookie().expect("citizen session");
+        app.get_as("/me/registry?lang=zh", &me).await.shows(purpose);
+        let refused = app
+            .post_form("/registry/persons/names", &format!("name={}&purpose=x", encode(&bo)), Some(&me))
+            .await;
+        refused.expect_status(StatusCode::FORBIDDEN);
+    }
+
     async fn officials_read_with_purpose_change_their_own_fields_and_people_see_who_looked(app) {
         let n = registry::seed::seed_demo(&app.db.db)
             .await

@@ -160,6 +160,12 @@ pub fn spellings(syllable: &str) -> Vec<String> {
             starts.push(format!("{}{rest}", &s[..1]));
         }
     }
+    // ཟ and ཞ as Lhasa says them, unvoiced: བཟང sang (Losang), ཞོ sho (Shoton).
+    if let Some(rest) = start.strip_prefix("zh") {
+        starts.push(format!("sh{rest}"));
+    } else if let Some(rest) = start.strip_prefix('z') {
+        starts.push(format!("s{rest}"));
+    }
     let mut out: Vec<String> = Vec::new();
     let mut push = |w: String| {
         if !w.is_empty() && !out.contains(&w) && out.len() < MAX {
@@ -205,6 +211,9 @@ mod tests {
         assert!(has("དབྱངས", "yang"));
         assert!(has("ཕྱུག", "chuk"));
         assert!(has("ཟླ", "da"));
+        // Losang, Shoton: ཟ and ཞ unvoiced.
+        assert!(has("བཟང", "zang") && has("བཟང", "sang"));
+        assert!(has("ཞོ", "zho") && has("ཞོ", "sho"));
         assert!(spellings(&"ཀ".repeat(5)).is_empty());
         assert!(spellings("ལྷ").len() <= super::MAX);
     }

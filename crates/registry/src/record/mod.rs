@@ -17,6 +17,7 @@ use crate::fields::{Field, Kind, Register};
 
 mod read;
 use read::may_read;
+pub(crate) use read::reading_divisions;
 pub use read::{ReadEntry, ReadGrant, Reader, Shown, View, read, read_unlogged, reads_of};
 
 /// Why the registry did not do what was asked.
@@ -342,6 +343,7 @@ pub(crate) async fn create(
         .iter()
         .map(|f| values.get(f.key).cloned().unwrap_or_default())
         .collect();
+    db::names::reindex(&mut tx, reg.name, key, &[], &reg.names_in(&all)).await?;
     let change = db::outbox::Change {
         source: &outbox_source(reg),
         key,
@@ -415,6 +417,16 @@ pub(crate) async fn apply(
             .iter()
             .map(|(k, _, v)| ((*k).to_owned(), (*v).into()))
             .collect();
+        if changed.iter().any(|(k, _, _)| reg.names.contains(k)) {
+            db::names::reindex(
+                conn,
+                reg.name,
+                key,
+                &reg.names_in(&current),
+                &reg.names_in(&after),
+            )
+            .await?;
+        }
         let mut divisions = places(reg, &current);
         for d in places(reg, &after) {
             if !divisions.contains(&d) {

@@ -80,6 +80,16 @@ const READING_ROLES: [identity::model::Role; 3] = [
     identity::model::Role::DataSteward,
 ];
 
+/// The divisions over which an official's roles need registry lookups (none: they may read
+/// no record by their roles).
+pub(crate) fn reading_divisions(grants: &[identity::model::Grant]) -> Vec<kernel::DivisionCode> {
+    grants
+        .iter()
+        .filter(|g| READING_ROLES.contains(&g.role))
+        .map(|g| g.division)
+        .collect()
+}
+
 /// Whether an official may read the record of `key`: a role that needs lookups (window
 /// clerk, approver, data steward) over a division of the record (a person's household or
 /// residence, an entity's registration), or a case in one of their divisions concerning the
@@ -92,11 +102,7 @@ pub(super) async fn may_read(
     current: &[String],
     grants: &[identity::model::Grant],
 ) -> Result<bool, DbError> {
-    let divisions: Vec<kernel::DivisionCode> = grants
-        .iter()
-        .filter(|g| READING_ROLES.contains(&g.role))
-        .map(|g| g.division)
-        .collect();
+    let divisions = reading_divisions(grants);
     if divisions.is_empty() {
         return Ok(false);
     }
