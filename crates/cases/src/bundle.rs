@@ -259,11 +259,11 @@ pub async fn tracked(db: &Db, id: i64) -> Result<Option<Tracked>, CaseError> {
         }
     }
     Ok(Some(Tracked {
-        account_id: row.try_get(0).map_err(DbError::from)?,
-        bundle_code: row.try_get(1).map_err(DbError::from)?,
-        name_zh: row.try_get(2).map_err(DbError::from)?,
-        division: row.try_get(3).map_err(DbError::from)?,
-        created_at: row.try_get(4).map_err(DbError::from)?,
+        account_id: row.try_get("account_id").map_err(DbError::from)?,
+        bundle_code: row.try_get("bundle_code").map_err(DbError::from)?,
+        name_zh: row.try_get("name_zh").map_err(DbError::from)?,
+        division: row.try_get("division").map_err(DbError::from)?,
+        created_at: row.try_get("created_at").map_err(DbError::from)?,
         cases,
     }))
 }

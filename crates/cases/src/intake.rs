@@ -231,8 +231,8 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
         let mut found: HashMap<(i64, String), (i64, i64)> = HashMap::new();
         for row in q.fetch_all(&mut *tx).await? {
             found.insert(
-                (row.try_get(2)?, row.try_get(3)?),
-                (row.try_get(0)?, row.try_get(1)?),
+                (row.try_get("account_id")?, row.try_get("item_code")?),
+                (row.try_get("id")?, row.try_get("revision")?),
             );
         }
         for &i in chunk {
@@ -306,7 +306,7 @@ pub async fn write(db: &Db, items: &[Ready]) -> Result<Vec<(i64, String, bool)>,
                 .bind(&query_codes[&i]);
         }
         for row in q.fetch_all(&mut *tx).await? {
-            ids.insert(row.try_get(1)?, row.try_get(0)?);
+            ids.insert(row.try_get("number")?, row.try_get("id")?);
         }
     }
     for &i in &new {

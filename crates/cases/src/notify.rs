@@ -60,16 +60,16 @@ pub async fn inbox(db: &Db, account: i64, limit: i64) -> Result<Vec<Notification
     .await?;
     rows.iter()
         .map(|r| {
-            let number: Option<String> = r.try_get(2)?;
-            let seen: i64 = r.try_get(7)?;
+            let number: Option<String> = r.try_get("number")?;
+            let seen: i64 = r.try_get("seen")?;
             Ok(Notification {
-                id: r.try_get(0)?,
-                case_id: r.try_get(1)?,
+                id: r.try_get("id")?,
+                case_id: r.try_get("case_id")?,
                 number: number.unwrap_or_default(),
-                item_name: r.try_get(3)?,
-                at: r.try_get(4)?,
-                action: r.try_get(5)?,
-                to_state: r.try_get(6)?,
+                item_name: r.try_get("item_name")?,
+                at: r.try_get("at")?,
+                action: r.try_get("action")?,
+                to_state: r.try_get("to_state")?,
                 seen: seen != 0,
             })
         })

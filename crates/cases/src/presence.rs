@@ -208,11 +208,11 @@ pub async fn verify(db: &Db, clerk: &Account, id: i64, code: &str) -> Result<(),
     .map_err(DbError::from)?
     .ok_or(CaseError::NotFound)?;
     let stored = otp::Stored {
-        digest: row.try_get(0).map_err(DbError::from)?,
-        attempts: row.try_get(1).map_err(DbError::from)?,
-        expires_at: row.try_get(2).map_err(DbError::from)?,
+        digest: row.try_get("code_hash").map_err(DbError::from)?,
+        attempts: row.try_get("attempts").map_err(DbError::from)?,
+        expires_at: row.try_get("expires_at").map_err(DbError::from)?,
     };
-    let verified: Option<String> = row.try_get(3).map_err(DbError::from)?;
+    let verified: Option<String> = row.try_get("verified_at").map_err(DbError::from)?;
     if verified.is_some() {
         return Ok(());
     }
@@ -326,10 +326,10 @@ pub async fn find(db: &Db, clerk: &Account, id: i64) -> Result<Presence, CaseErr
     .await
     .map_err(DbError::from)?
     .ok_or(CaseError::NotFound)?;
-    let method: String = row.try_get(0).map_err(DbError::from)?;
-    let person: i64 = row.try_get(1).map_err(DbError::from)?;
-    let expires_at: String = row.try_get(2).map_err(DbError::from)?;
-    let verified: Option<String> = row.try_get(3).map_err(DbError::from)?;
+    let method: String = row.try_get("method").map_err(DbError::from)?;
+    let person: i64 = row.try_get("person_account_id").map_err(DbError::from)?;
+    let expires_at: String = row.try_get("expires_at").map_err(DbError::from)?;
+    let verified: Option<String> = row.try_get("verified_at").map_err(DbError::from)?;
     if parse_instant(&expires_at).is_none_or(|e| e <= db.clock().now()) {
         return Err(refused(if verified.is_some() {
             "case-window-proof-expired"

@@ -11,41 +11,41 @@ use crate::state::State;
 const CASE_COLUMNS: &str = "id, number, item_code, item_version, item_name, department, division, account_id, applicant_kind, holder, applicant_name, channel, state, form, notices, promised_days, submitted_at, accepted_at, due_date, decided_at, closed_at, revision, created_at, updated_at, fee_fen, delivery, pickup_code, address, tracking, due_provisional";
 
 fn case(row: &sqlx::any::AnyRow) -> Result<Case, DbError> {
-    let state: String = row.try_get(12)?;
-    let form: String = row.try_get(13)?;
+    let state: String = row.try_get("state")?;
+    let form: String = row.try_get("form")?;
     Ok(Case {
-        id: row.try_get(0)?,
-        number: row.try_get(1)?,
-        item_code: row.try_get(2)?,
-        item_version: row.try_get(3)?,
-        item_name: row.try_get(4)?,
-        department: row.try_get(5)?,
-        division: row.try_get(6)?,
-        account_id: row.try_get(7)?,
-        applicant_kind: row.try_get(8)?,
-        holder: row.try_get(9)?,
-        applicant_name: row.try_get(10)?,
-        channel: Channel::parse(&row.try_get::<String, _>(11)?)
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        item_code: row.try_get("item_code")?,
+        item_version: row.try_get("item_version")?,
+        item_name: row.try_get("item_name")?,
+        department: row.try_get("department")?,
+        division: row.try_get("division")?,
+        account_id: row.try_get("account_id")?,
+        applicant_kind: row.try_get("applicant_kind")?,
+        holder: row.try_get("holder")?,
+        applicant_name: row.try_get("applicant_name")?,
+        channel: Channel::parse(&row.try_get::<String, _>("channel")?)
             .ok_or_else(|| DbError::Conflict("a case with an unknown channel".into()))?,
         state: State::parse(&state)
             .ok_or_else(|| DbError::Conflict(format!("unknown case state {state}")))?,
         form: serde_json::from_str(&form).unwrap_or_default(),
-        notices: row.try_get(14)?,
-        promised_days: row.try_get(15)?,
-        submitted_at: row.try_get(16)?,
-        accepted_at: row.try_get(17)?,
-        due_date: row.try_get(18)?,
-        decided_at: row.try_get(19)?,
-        closed_at: row.try_get(20)?,
-        revision: row.try_get(21)?,
-        created_at: row.try_get(22)?,
-        updated_at: row.try_get(23)?,
-        fee_fen: row.try_get(24)?,
-        delivery: row.try_get(25)?,
-        pickup_code: row.try_get(26)?,
-        address: row.try_get(27)?,
-        tracking: row.try_get(28)?,
-        due_provisional: row.try_get::<i64, _>(29)? != 0,
+        notices: row.try_get("notices")?,
+        promised_days: row.try_get("promised_days")?,
+        submitted_at: row.try_get("submitted_at")?,
+        accepted_at: row.try_get("accepted_at")?,
+        due_date: row.try_get("due_date")?,
+        decided_at: row.try_get("decided_at")?,
+        closed_at: row.try_get("closed_at")?,
+        revision: row.try_get("revision")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        fee_fen: row.try_get("fee_fen")?,
+        delivery: row.try_get("delivery")?,
+        pickup_code: row.try_get("pickup_code")?,
+        address: row.try_get("address")?,
+        tracking: row.try_get("tracking")?,
+        due_provisional: row.try_get::<i64, _>("due_provisional")? != 0,
     })
 }
 
@@ -350,14 +350,14 @@ pub async fn materials(db: &Db, case_id: i64) -> Result<Vec<StoredMaterial>, DbE
     rows.iter()
         .map(|r| {
             Ok(StoredMaterial {
-                index: r.try_get(0)?,
-                name: r.try_get(1)?,
-                status: r.try_get(2)?,
-                waived_by: r.try_get(3)?,
-                file_name: r.try_get(4)?,
-                content_type: r.try_get(5)?,
-                size: r.try_get(6)?,
-                sm3: r.try_get(7)?,
+                index: r.try_get("idx")?,
+                name: r.try_get("name")?,
+                status: r.try_get("status")?,
+                waived_by: r.try_get("waived_by")?,
+                file_name: r.try_get("file_name")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+                sm3: r.try_get("sm3")?,
             })
         })
         .collect()
@@ -376,8 +376,14 @@ pub async fn material_file(
     .bind(index)
     .fetch_optional(db.pool())
     .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            r.try_get("file_name")?,
+            r.try_get("content_type")?,
+            r.try_get("content")?,
+        ))
+    })
+    .transpose()
 }
 
 pub async fn add_event(conn: &mut Conn, case_id: i64, e: &Event) -> Result<(), DbError> {
@@ -407,13 +413,13 @@ pub async fn events(db: &Db, case_id: i64) -> Result<Vec<Event>, DbError> {
     rows.iter()
         .map(|r| {
             Ok(Event {
-                at: r.try_get(0)?,
-                actor: r.try_get(1)?,
-                actor_name: r.try_get(2)?,
-                action: r.try_get(3)?,
-                from_state: r.try_get(4)?,
-                to_state: r.try_get(5)?,
-                note: r.try_get(6)?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                actor_name: r.try_get("actor_name")?,
+                action: r.try_get("action")?,
+                from_state: r.try_get("from_state")?,
+                to_state: r.try_get("to_state")?,
+                note: r.try_get("note")?,
             })
         })
         .collect()
@@ -449,13 +455,13 @@ pub async fn documents(db: &Db, case_id: i64) -> Result<Vec<Document>, DbError> 
     .await?;
     rows.iter()
         .map(|r| {
-            let body: String = r.try_get(2)?;
+            let body: String = r.try_get("body")?;
             Ok(Document {
-                id: r.try_get(0)?,
-                kind: r.try_get(1)?,
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
                 body: serde_json::from_str(&body).unwrap_or_default(),
-                issued_at: r.try_get(3)?,
-                issued_by: r.try_get(4)?,
+                issued_at: r.try_get("issued_at")?,
+                issued_by: r.try_get("issued_by")?,
             })
         })
         .collect()
@@ -479,7 +485,8 @@ pub async fn bundle_of_case(db: &Db, case_id: i64) -> Result<Option<(i64, String
     .bind(case_id)
     .fetch_optional(db.pool())
     .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("name_zh")?)))
+        .transpose()
 }
 
 /// The states of a case still being worked (after submission, before it ends).

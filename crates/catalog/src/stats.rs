@@ -65,11 +65,11 @@ pub async fn figures(db: &Db, by: &str, within: Option<&str>) -> Result<Vec<Figu
         ""
     };
     let sql = format!(
-        "SELECT {column}, COUNT(*), \
-         CAST(SUM(CASE WHEN online_depth IN ('online-application', 'fully-online') THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN online_depth = 'fully-online' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN visits <= 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(in_centre) AS BIGINT), \
-         CAST(SUM(materials) AS BIGINT), CAST(SUM(obtainable_materials) AS BIGINT) \
+        "SELECT {column} AS by_key, COUNT(*) AS items, \
+         CAST(SUM(CASE WHEN online_depth IN ('online-application', 'fully-online') THEN 1 ELSE 0 END) AS BIGINT) AS online, \
+         CAST(SUM(CASE WHEN online_depth = 'fully-online' THEN 1 ELSE 0 END) AS BIGINT) AS fully_online, \
+         CAST(SUM(CASE WHEN visits <= 1 THEN 1 ELSE 0 END) AS BIGINT) AS one_trip, CAST(SUM(in_centre) AS BIGINT) AS in_centre, \
+         CAST(SUM(materials) AS BIGINT) AS materials, CAST(SUM(obtainable_materials) AS BIGINT) AS obtainable \
          FROM catalog_items WHERE status = 'published'{filter} GROUP BY {column} ORDER BY {column}"
     );
     let mut q = sqlx::query(&sql);
@@ -79,17 +79,17 @@ pub async fn figures(db: &Db, by: &str, within: Option<&str>) -> Result<Vec<Figu
     let rows = q.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| {
-            let n: i64 = r.try_get(1)?;
-            let materials: i64 = r.try_get(6)?;
+            let n: i64 = r.try_get("items")?;
+            let materials: i64 = r.try_get("materials")?;
             Ok(Figures {
-                key: r.try_get(0)?,
+                key: r.try_get("by_key")?,
                 items: n,
-                online_share: share(r.try_get(2)?, n),
-                fully_online_share: share(r.try_get(3)?, n),
-                one_trip_share: share(r.try_get(4)?, n),
-                in_centre_share: share(r.try_get(5)?, n),
+                online_share: share(r.try_get("online")?, n),
+                fully_online_share: share(r.try_get("fully_online")?, n),
+                one_trip_share: share(r.try_get("one_trip")?, n),
+                in_centre_share: share(r.try_get("in_centre")?, n),
                 materials_per_item: share(materials, n),
-                obtainable_material_share: share(r.try_get(7)?, materials),
+                obtainable_material_share: share(r.try_get("obtainable")?, materials),
             })
         })
         .collect()
@@ -115,8 +115,8 @@ pub async fn in_cases(db: &Db, within: Option<&str>) -> Result<InCases, DbError>
         ""
     };
     let sql = format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN m.waived_by LIKE 'cert:%' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN m.waived_by LIKE 'registry:%' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+        "SELECT COUNT(*) AS materials, CAST(COALESCE(SUM(CASE WHEN m.waived_by LIKE 'cert:%' THEN 1 ELSE 0 END), 0) AS BIGINT) AS by_certificate, \
+         CAST(COALESCE(SUM(CASE WHEN m.waived_by LIKE 'registry:%' THEN 1 ELSE 0 END), 0) AS BIGINT) AS by_registry \
          FROM case_materials m JOIN cases c ON c.id = m.case_id WHERE c.state <> 'draft'{filter}"
     );
     let mut q = sqlx::query(&sql);
@@ -124,9 +124,9 @@ pub async fn in_cases(db: &Db, within: Option<&str>) -> Result<InCases, DbError>
         q = q.bind(format!("{w}%"));
     }
     let r = q.fetch_one(db.pool()).await?;
-    let materials: i64 = r.try_get(0)?;
-    let by_certificate: i64 = r.try_get(1)?;
-    let by_registry: i64 = r.try_get(2)?;
+    let materials: i64 = r.try_get("materials")?;
+    let by_certificate: i64 = r.try_get("by_certificate")?;
+    let by_registry: i64 = r.try_get("by_registry")?;
     Ok(InCases {
         materials,
         by_certificate,

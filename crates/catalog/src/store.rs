@@ -85,13 +85,13 @@ pub async fn version(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let status: String = r.try_get(0)?;
-    let body: String = r.try_get(1)?;
+    let status: String = r.try_get("status")?;
+    let body: String = r.try_get("body")?;
     let status = Status::parse(&status)
         .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?;
     let body = serde_json::from_str(&body)
         .map_err(|e| DbError::Conflict(format!("stored item {code}: {e}")))?;
-    Ok(Some((status, body, r.try_get(2)?)))
+    Ok(Some((status, body, r.try_get("author")?)))
 }
 
 /// Writes the item's list row from a body (on publishing it, or on its first draft).
@@ -367,17 +367,17 @@ const VERSION_COLUMNS: &str = "v.code, v.version, v.status, i.name_zh, v.author,
 fn version_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<VersionRow>, DbError> {
     rows.iter()
         .map(|r| {
-            let status: String = r.try_get(2)?;
+            let status: String = r.try_get("status")?;
             Ok(VersionRow {
-                code: r.try_get(0)?,
-                version: r.try_get(1)?,
+                code: r.try_get("code")?,
+                version: r.try_get("version")?,
                 status: Status::parse(&status)
                     .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?,
-                name_zh: r.try_get(3)?,
-                author: r.try_get(4)?,
-                reviewer: r.try_get(5)?,
-                created_at: r.try_get(6)?,
-                published_at: r.try_get(7)?,
+                name_zh: r.try_get("name_zh")?,
+                author: r.try_get("author")?,
+                reviewer: r.try_get("reviewer")?,
+                created_at: r.try_get("created_at")?,
+                published_at: r.try_get("published_at")?,
             })
         })
         .collect()

@@ -122,8 +122,8 @@ pub async fn signer(db: &Db, department: &str) -> Result<(i64, Arc<Sm2Signer>), 
     .map_err(DbError::from)?;
     let (id, stored): (i64, String) = match row {
         Some(r) => (
-            r.try_get(0).map_err(DbError::from)?,
-            r.try_get(1).map_err(DbError::from)?,
+            r.try_get("id").map_err(DbError::from)?,
+            r.try_get("secret").map_err(DbError::from)?,
         ),
         None => {
             rotate(db, department, "system:certs").await?;
@@ -141,11 +141,11 @@ pub async fn signer(db: &Db, department: &str) -> Result<(i64, Arc<Sm2Signer>), 
 
 fn public_key(r: &sqlx::any::AnyRow) -> Result<PublicKey, DbError> {
     Ok(PublicKey {
-        id: r.try_get(0)?,
-        department: r.try_get(1)?,
-        public_key: r.try_get(2)?,
-        created_at: r.try_get(3)?,
-        retired_at: r.try_get(4)?,
+        id: r.try_get("id")?,
+        department: r.try_get("department")?,
+        public_key: r.try_get("public_key")?,
+        created_at: r.try_get("created_at")?,
+        retired_at: r.try_get("retired_at")?,
     })
 }
 

@@ -10,35 +10,35 @@ use crate::model::{Certificate, Status};
 pub(crate) const COLUMNS: &str = "id, identifier, type_code, version, holder_name, holder_code, holder_code_type, issuer_department, issuer_code, issue_date, valid_from, valid_to, division, signed, digest, signature, key_id, status, status_reason, status_at, disclosed, case_id, replaced_by, created_at, signature_format";
 
 pub(crate) fn row(r: &sqlx::any::AnyRow) -> Result<Certificate, DbError> {
-    let status: String = r.try_get(17)?;
-    let disclosed: String = r.try_get(20)?;
+    let status: String = r.try_get("status")?;
+    let disclosed: String = r.try_get("disclosed")?;
     Ok(Certificate {
-        id: r.try_get(0)?,
-        identifier: r.try_get(1)?,
-        type_code: r.try_get(2)?,
-        version: r.try_get(3)?,
-        holder_name: r.try_get(4)?,
-        holder_code: r.try_get(5)?,
-        holder_code_type: r.try_get(6)?,
-        issuer_department: r.try_get(7)?,
-        issuer_code: r.try_get(8)?,
-        issue_date: r.try_get(9)?,
-        valid_from: r.try_get(10)?,
-        valid_to: r.try_get(11)?,
-        division: r.try_get(12)?,
-        signed: r.try_get(13)?,
-        digest: r.try_get(14)?,
-        signature: r.try_get(15)?,
-        key_id: r.try_get(16)?,
+        id: r.try_get("id")?,
+        identifier: r.try_get("identifier")?,
+        type_code: r.try_get("type_code")?,
+        version: r.try_get("version")?,
+        holder_name: r.try_get("holder_name")?,
+        holder_code: r.try_get("holder_code")?,
+        holder_code_type: r.try_get("holder_code_type")?,
+        issuer_department: r.try_get("issuer_department")?,
+        issuer_code: r.try_get("issuer_code")?,
+        issue_date: r.try_get("issue_date")?,
+        valid_from: r.try_get("valid_from")?,
+        valid_to: r.try_get("valid_to")?,
+        division: r.try_get("division")?,
+        signed: r.try_get("signed")?,
+        digest: r.try_get("digest")?,
+        signature: r.try_get("signature")?,
+        key_id: r.try_get("key_id")?,
         status: Status::parse(&status)
             .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?,
-        status_reason: r.try_get(18)?,
-        status_at: r.try_get(19)?,
+        status_reason: r.try_get("status_reason")?,
+        status_at: r.try_get("status_at")?,
         disclosed: serde_json::from_str(&disclosed).unwrap_or_default(),
-        case_id: r.try_get(21)?,
-        replaced_by: r.try_get(22)?,
-        created_at: r.try_get(23)?,
-        signature_format: r.try_get(24)?,
+        case_id: r.try_get("case_id")?,
+        replaced_by: r.try_get("replaced_by")?,
+        created_at: r.try_get("created_at")?,
+        signature_format: r.try_get("signature_format")?,
     })
 }
 

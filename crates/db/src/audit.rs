@@ -57,8 +57,8 @@ pub async fn append_batch(conn: &mut Conn, events: &[NewEvent<'_>]) -> Result<Ve
         .bind(n)
         .fetch_one(&mut *conn)
         .await?;
-    let last: i64 = row.try_get(0)?;
-    let mut prev_hash: String = row.try_get(1)?;
+    let last: i64 = row.try_get("seq")?;
+    let mut prev_hash: String = row.try_get("hash")?;
     let at = format_instant(now());
     let mut seqs = Vec::with_capacity(events.len());
     // One multi-row INSERT per chunk keeps round trips down (and under both engines' limits
@@ -223,8 +223,8 @@ pub async fn verify(db: &Db) -> Result<Verification, DbError> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(db.pool())
         .await?;
-    let head_seq: i64 = head.try_get(0)?;
-    let head_hash: String = head.try_get(1)?;
+    let head_seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("hash")?;
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS.to_owned();
     let mut count = 0;
@@ -306,15 +306,15 @@ async fn events_after(db: &Db, after: i64, limit: i64) -> Result<Vec<Event>, DbE
 
 fn event_from_row(r: &sqlx::any::AnyRow) -> Result<Event, DbError> {
     Ok(Event {
-        seq: r.try_get(0)?,
-        at: r.try_get(1)?,
-        actor: r.try_get(2)?,
-        action: r.try_get(3)?,
-        subject: r.try_get(4)?,
-        payload: r.try_get(5)?,
-        payload_digest: r.try_get(6)?,
-        prev_hash: r.try_get(7)?,
-        hash: r.try_get(8)?,
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        payload: r.try_get("payload")?,
+        payload_digest: r.try_get("payload_digest")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
     })
 }
 
@@ -393,7 +393,7 @@ mod tests {
             .fetch_one(db.pool())
             .await
             .expect("event");
-        row.try_get(0).expect("subject")
+        row.try_get("subject").expect("subject")
     }
 
     crate::on_each_backend! {

@@ -146,19 +146,19 @@ async fn read(db: &Db) -> Result<Calendar, DbError> {
         .await?;
     let mut out = Vec::new();
     for y in &years {
-        let division: String = y.try_get(0)?;
-        let year: i64 = y.try_get(1)?;
+        let division: String = y.try_get("division_code")?;
+        let year: i64 = y.try_get("year")?;
         let code = DivisionCode::parse(&division).map_err(|e| {
             DbError::Conflict(format!("calendar_years.division_code {division}: {e}"))
         })?;
         let mut list = Vec::new();
         for d in &days {
-            let (dd, dy): (String, i64) = (d.try_get(0)?, d.try_get(1)?);
+            let (dd, dy): (String, i64) = (d.try_get("division_code")?, d.try_get("year")?);
             if dd != division || dy != year {
                 continue;
             }
-            let text: String = d.try_get(2)?;
-            let kind: String = d.try_get(3)?;
+            let text: String = d.try_get("day")?;
+            let kind: String = d.try_get("kind")?;
             list.push(CalendarDay {
                 date: parse_date(&text)
                     .ok_or_else(|| DbError::Conflict(format!("calendar_days.day {text}")))?,
@@ -167,20 +167,20 @@ async fn read(db: &Db) -> Result<Calendar, DbError> {
                 } else {
                     DayKind::Off
                 },
-                name: d.try_get(4)?,
-                name_bo: d.try_get(5)?,
-                name_en: d.try_get(6)?,
+                name: d.try_get("name")?,
+                name_bo: d.try_get("name_bo")?,
+                name_en: d.try_get("name_en")?,
             });
         }
         out.push(CalendarYear {
             division: code,
             year: i32::try_from(year).unwrap_or_default(),
-            complete: y.try_get::<i64, _>(2)? != 0,
+            complete: y.try_get::<i64, _>("complete")? != 0,
             provisional: false,
-            note: y.try_get(3)?,
-            note_bo: y.try_get(5)?,
-            note_en: y.try_get(6)?,
-            source: y.try_get(4)?,
+            note: y.try_get("note")?,
+            note_bo: y.try_get("note_bo")?,
+            note_en: y.try_get("note_en")?,
+            source: y.try_get("source")?,
             days: list,
         });
     }

@@ -469,7 +469,7 @@ async fn run_locked(
         .await?;
     let applied: Vec<(i64, String)> = rows
         .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("version")?, r.try_get("checksum")?)))
         .collect::<Result<_, sqlx::Error>>()?;
     if let Some((found, _)) = applied.last()
         && *found > latest()

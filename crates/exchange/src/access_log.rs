@@ -110,8 +110,8 @@ async fn write(db: &Db, lines: &[Pending]) -> Result<Vec<i64>, DbError> {
     .bind(n)
     .fetch_one(&mut *tx)
     .await?;
-    let last: i64 = head.try_get(0)?;
-    let mut prev: String = head.try_get(1)?;
+    let last: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
     let mut seqs = Vec::with_capacity(lines.len());
     let mut rows: Vec<Stored> = Vec::with_capacity(lines.len());
     for (i, (line, at, _)) in lines.iter().enumerate() {
@@ -280,10 +280,10 @@ pub async fn verify(db: &Db) -> Result<Verification, DbError> {
     )
     .fetch_one(db.pool())
     .await?;
-    let head_seq: i64 = head.try_get(0)?;
-    let head_hash: String = head.try_get(1)?;
-    let floor_seq: i64 = head.try_get(2)?;
-    let mut prev: String = head.try_get(3)?;
+    let head_seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("hash")?;
+    let floor_seq: i64 = head.try_get("floor_seq")?;
+    let mut prev: String = head.try_get("floor_hash")?;
     let mut expected = floor_seq + 1;
     let mut count = 0;
     loop {
@@ -372,7 +372,7 @@ pub async fn purge(db: &Db) -> Result<u64, DbError> {
             .bind(last)
             .fetch_optional(&mut *tx)
             .await?
-            .map(|r| Ok::<_, DbError>((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok::<_, DbError>((r.try_get("seq")?, r.try_get("hash")?)))
             .transpose()?;
     // Another replica purged first.
     let Some((seq, hash)) = floor else {

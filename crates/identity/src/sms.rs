@@ -171,7 +171,7 @@ pub async fn request_code(
     }
     if let Some(last) = recent
         .first()
-        .and_then(|r| r.try_get::<String, _>(0).ok())
+        .and_then(|r| r.try_get::<String, _>("created_at").ok())
         .and_then(|t| parse_instant(&t))
         && at - last < RESEND_GAP
     {
@@ -236,15 +236,19 @@ pub async fn verify_code(
         .await
         .map_err(DbError::from)?
         .ok_or(IdentityError::PendingExpired)?;
-    let expires = parse_instant(&row.try_get::<String, _>(5).map_err(DbError::from)?).unwrap_or(at);
+    let expires = parse_instant(
+        &row.try_get::<String, _>("expires_at")
+            .map_err(DbError::from)?,
+    )
+    .unwrap_or(at);
     if expires <= at {
         return Err(IdentityError::PendingExpired);
     }
-    let mobile: String = row.try_get(0).map_err(DbError::from)?;
-    let account_id: Option<i64> = row.try_get(1).map_err(DbError::from)?;
-    let stored: String = row.try_get(2).map_err(DbError::from)?;
-    let next: String = row.try_get(3).map_err(DbError::from)?;
-    let attempts: i64 = row.try_get(4).map_err(DbError::from)?;
+    let mobile: String = row.try_get("mobile").map_err(DbError::from)?;
+    let account_id: Option<i64> = row.try_get("account_id").map_err(DbError::from)?;
+    let stored: String = row.try_get("code_hash").map_err(DbError::from)?;
+    let next: String = row.try_get("next_path").map_err(DbError::from)?;
+    let attempts: i64 = row.try_get("attempts").map_err(DbError::from)?;
     let typed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let right = account_id.is_some() && code_digest(&hash, &typed) == stored;
     let subject = format!("login:{}", Identifier::Mobile(mobile).masked());
@@ -485,8 +489,8 @@ async fn inbox(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageEr
             p.notice.warn { (ctx.t("id-sms-inbox-intro")) }
             ul.plain { @for r in &rows {
                 li.card {
-                    strong { (r.try_get::<String, _>(0).unwrap_or_default()) } " · " span.muted { (r.try_get::<String, _>(2).unwrap_or_default()) }
-                    p lang="zh-CN" { (r.try_get::<String, _>(1).unwrap_or_default()) }
+                    strong { (r.try_get::<String, _>("mobile").unwrap_or_default()) } " · " span.muted { (r.try_get::<String, _>("sent_at").unwrap_or_default()) }
+                    p lang="zh-CN" { (r.try_get::<String, _>("body").unwrap_or_default()) }
                 }
             } }
         },

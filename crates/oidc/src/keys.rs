@@ -106,10 +106,10 @@ async fn load(db: &Db) -> Result<KeyRing, DbError> {
     .await?;
     let mut keys = Vec::with_capacity(rows.len());
     for row in rows {
-        let kid: String = row.try_get(0)?;
-        let alg: String = row.try_get(1)?;
-        let der: String = row.try_get(2)?;
-        let retired: Option<String> = row.try_get(3)?;
+        let kid: String = row.try_get("kid")?;
+        let alg: String = row.try_get("alg")?;
+        let der: String = row.try_get("private_der")?;
+        let retired: Option<String> = row.try_get("retired_at")?;
         let der = db.unseal(&der, &context(&kid))?;
         let key = Alg::parse(&alg)
             .zip(hex::decode(der).ok())

@@ -23,14 +23,14 @@ const DIVISION_COLUMNS: &str =
     "code, parent_code, level, name_zh, name_bo, name_en, retired_in, successor_code, origin";
 
 fn division_from(r: &AnyRow) -> Result<Division, DbError> {
-    let code: String = r.try_get(0)?;
-    let parent: Option<String> = r.try_get(1)?;
-    let level: String = r.try_get(2)?;
-    let successor: Option<String> = r.try_get(7)?;
+    let code: String = r.try_get("code")?;
+    let parent: Option<String> = r.try_get("parent_code")?;
+    let level: String = r.try_get("level")?;
+    let successor: Option<String> = r.try_get("successor_code")?;
     let names = Names::new(
-        r.try_get::<String, _>(3)?,
-        r.try_get::<String, _>(4)?,
-        r.try_get::<String, _>(5)?,
+        r.try_get::<String, _>("name_zh")?,
+        r.try_get::<String, _>("name_bo")?,
+        r.try_get::<String, _>("name_en")?,
     );
     Ok(Division {
         code: code_of(&code)?,
@@ -39,10 +39,10 @@ fn division_from(r: &AnyRow) -> Result<Division, DbError> {
         needs_tibetan_name: names.bo.is_empty(),
         names,
         retired_in: r
-            .try_get::<Option<i64>, _>(6)?
+            .try_get::<Option<i64>, _>("retired_in")?
             .and_then(|y| i32::try_from(y).ok()),
         successor: successor.as_deref().map(code_of).transpose()?,
-        origin: r.try_get(8)?,
+        origin: r.try_get("origin")?,
     })
 }
 
@@ -190,16 +190,16 @@ const DEPARTMENT_COLUMNS: &str =
     "code, division_code, credit_code, kind, name_zh, name_bo, name_en";
 
 fn department_from(r: &AnyRow) -> Result<Department, DbError> {
-    let division: String = r.try_get(1)?;
+    let division: String = r.try_get("division_code")?;
     Ok(Department {
-        code: r.try_get(0)?,
+        code: r.try_get("code")?,
         division: code_of(&division)?,
-        credit_code: r.try_get(2)?,
-        kind: r.try_get(3)?,
+        credit_code: r.try_get("credit_code")?,
+        kind: r.try_get("kind")?,
         names: Names::new(
-            r.try_get::<String, _>(4)?,
-            r.try_get::<String, _>(5)?,
-            r.try_get::<String, _>(6)?,
+            r.try_get::<String, _>("name_zh")?,
+            r.try_get::<String, _>("name_bo")?,
+            r.try_get::<String, _>("name_en")?,
         ),
     })
 }
@@ -297,26 +297,26 @@ pub async fn insert_department(conn: &mut Conn, d: &Department) -> Result<(), Db
 const CENTRE_COLUMNS: &str = "id, code, division_code, kind, name_zh, name_bo, name_en, address_zh, address_bo, address_en, hours, phone";
 
 fn centre_from(r: &AnyRow) -> Result<(i64, Centre), DbError> {
-    let division: String = r.try_get(2)?;
-    let kind: String = r.try_get(3)?;
+    let division: String = r.try_get("division_code")?;
+    let kind: String = r.try_get("kind")?;
     Ok((
-        r.try_get(0)?,
+        r.try_get("id")?,
         Centre {
-            code: r.try_get(1)?,
+            code: r.try_get("code")?,
             division: code_of(&division)?,
             kind: CentreKind::parse(&kind).ok_or_else(|| bad("centre kind", &kind))?,
             names: Names::new(
-                r.try_get::<String, _>(4)?,
-                r.try_get::<String, _>(5)?,
-                r.try_get::<String, _>(6)?,
+                r.try_get::<String, _>("name_zh")?,
+                r.try_get::<String, _>("name_bo")?,
+                r.try_get::<String, _>("name_en")?,
             ),
             address: Names::new(
-                r.try_get::<String, _>(7)?,
-                r.try_get::<String, _>(8)?,
-                r.try_get::<String, _>(9)?,
+                r.try_get::<String, _>("address_zh")?,
+                r.try_get::<String, _>("address_bo")?,
+                r.try_get::<String, _>("address_en")?,
             ),
-            hours: r.try_get(10)?,
-            phone: r.try_get(11)?,
+            hours: r.try_get("hours")?,
+            phone: r.try_get("phone")?,
             windows: Vec::new(),
         },
     ))
@@ -392,10 +392,10 @@ async fn attach_windows(db: &Db, centres: &mut [(i64, Centre)]) -> Result<(), Db
     );
     let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
     for r in &rows {
-        let centre_id: i64 = r.try_get(0)?;
-        let category: String = r.try_get(2)?;
+        let centre_id: i64 = r.try_get("centre_id")?;
+        let category: String = r.try_get("category")?;
         let window = Window {
-            number: r.try_get(1)?,
+            number: r.try_get("number")?,
             category: WindowCategory::parse(&category)
                 .ok_or_else(|| bad("window category", &category))?,
         };

@@ -150,15 +150,15 @@ pub async fn queue(
     rows.iter()
         .map(|r| {
             Ok(Observation {
-                id: r.try_get(0)?,
-                registry: r.try_get(1)?,
-                subject: r.try_get(2)?,
-                field: r.try_get(3)?,
-                source_value: r.try_get(4)?,
-                observed_value: r.try_get(5)?,
-                department: r.try_get(6)?,
-                reference: r.try_get(7)?,
-                at: r.try_get(8)?,
+                id: r.try_get("id")?,
+                registry: r.try_get("registry")?,
+                subject: r.try_get("subject")?,
+                field: r.try_get("field")?,
+                source_value: r.try_get("source_value")?,
+                observed_value: r.try_get("observed_value")?,
+                department: r.try_get("department")?,
+                reference: r.try_get("reference")?,
+                at: r.try_get("at")?,
             })
         })
         .collect()

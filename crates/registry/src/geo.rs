@@ -323,23 +323,23 @@ pub async fn save(db: &Db, f: &NewFeature, source: &Source) -> Result<i64, Regis
 const FEATURE_COLUMNS: &str = "f.id, f.layer, f.code, f.name, f.division, f.department, f.properties, f.geometry, f.min_x, f.min_y, f.max_x, f.max_y, f.updated_at";
 
 fn feature(row: &sqlx::any::AnyRow) -> Result<Feature, DbError> {
-    let text = |i: usize| row.try_get::<String, _>(i);
+    let text = |column: &str| row.try_get::<String, _>(column);
     Ok(Feature {
-        id: row.try_get(0)?,
-        layer: text(1)?,
-        code: text(2)?,
-        name: text(3)?,
-        division: text(4)?,
-        department: text(5)?,
-        properties: serde_json::from_str(&text(6)?).unwrap_or(Value::Null),
-        geometry: serde_json::from_str(&text(7)?).unwrap_or(Value::Null),
+        id: row.try_get("id")?,
+        layer: text("layer")?,
+        code: text("code")?,
+        name: text("name")?,
+        division: text("division")?,
+        department: text("department")?,
+        properties: serde_json::from_str(&text("properties")?).unwrap_or(Value::Null),
+        geometry: serde_json::from_str(&text("geometry")?).unwrap_or(Value::Null),
         bbox: [
-            row.try_get(8)?,
-            row.try_get(9)?,
-            row.try_get(10)?,
-            row.try_get(11)?,
+            row.try_get("min_x")?,
+            row.try_get("min_y")?,
+            row.try_get("max_x")?,
+            row.try_get("max_y")?,
         ],
-        updated_at: text(12)?,
+        updated_at: text("updated_at")?,
     })
 }
 
@@ -367,20 +367,21 @@ pub async fn count(db: &Db, layer: &str) -> Result<i64, DbError> {
 /// The bounding box of a layer's features, if it has any.
 pub async fn extent(db: &Db, layer: &str) -> Result<Option<[f64; 4]>, DbError> {
     let row = sqlx::query(
-        "SELECT MIN(min_x), MIN(min_y), MAX(max_x), MAX(max_y), COUNT(*) FROM geo_features WHERE layer = $1",
+        "SELECT MIN(min_x) AS min_x, MIN(min_y) AS min_y, MAX(max_x) AS max_x, MAX(max_y) AS max_y, COUNT(*) AS n \
+         FROM geo_features WHERE layer = $1",
     )
     .bind(layer)
     .fetch_one(db.pool())
     .await?;
-    let n: i64 = row.try_get(4)?;
+    let n: i64 = row.try_get("n")?;
     if n == 0 {
         return Ok(None);
     }
     Ok(Some([
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        row.try_get(3)?,
+        row.try_get("min_x")?,
+        row.try_get("min_y")?,
+        row.try_get("max_x")?,
+        row.try_get("max_y")?,
     ]))
 }
 

@@ -304,9 +304,9 @@ pub async fn confirm(db: &Db, by: &Principal, id: i64, code: &str) -> Result<(),
     .map_err(DbError::from)?
     .ok_or(CaseError::NotFound)?;
     let stored = otp::Stored {
-        digest: row.try_get(0).map_err(DbError::from)?,
-        attempts: row.try_get(1).map_err(DbError::from)?,
-        expires_at: row.try_get(2).map_err(DbError::from)?,
+        digest: row.try_get("code_hash").map_err(DbError::from)?,
+        attempts: row.try_get("attempts").map_err(DbError::from)?,
+        expires_at: row.try_get("expires_at").map_err(DbError::from)?,
     };
     let typed = code_digest(id, &otp::clean(code));
     match otp::check(

@@ -71,30 +71,34 @@ pub(super) const TASK_COLUMNS: &str = "t.id, t.case_id, t.stage, t.department, t
 
 pub(super) fn task(r: &sqlx::any::AnyRow) -> Result<Task, DbError> {
     Ok(Task {
-        id: r.try_get(0)?,
-        case_id: r.try_get(1)?,
-        stage: r.try_get(2)?,
-        department: r.try_get(3)?,
-        kind: r.try_get(4)?,
-        division: r.try_get(5)?,
-        role: r.try_get(6)?,
-        days: r.try_get(7)?,
-        state: TaskState::parse(&r.try_get::<String, _>(8)?)
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        stage: r.try_get("stage")?,
+        department: r.try_get("department")?,
+        kind: r.try_get("kind")?,
+        division: r.try_get("division")?,
+        role: r.try_get("role")?,
+        days: r.try_get("days")?,
+        state: TaskState::parse(&r.try_get::<String, _>("state")?)
             .ok_or_else(|| DbError::Conflict("a task in an unknown state".into()))?,
-        opened_on: r.try_get(9)?,
-        due_date: r.try_get(10)?,
-        decided_name: r.try_get(11)?,
-        opinion: r.try_get(12)?,
-        decided_at: r.try_get(13)?,
-        revision: r.try_get(14)?,
-        due_provisional: r.try_get::<i64, _>(15)? != 0,
+        opened_on: r.try_get("opened_on")?,
+        due_date: r.try_get("due_date")?,
+        decided_name: r.try_get("decided_name")?,
+        opinion: r.try_get("opinion")?,
+        decided_at: r.try_get("decided_at")?,
+        revision: r.try_get("revision")?,
+        due_provisional: r.try_get::<i64, _>("due_provisional")? != 0,
     })
 }
 
 /// A task row followed by its case's number and item name.
 pub(super) fn task_with_case(r: &sqlx::any::AnyRow) -> Result<(Task, String, String), DbError> {
-    let number: Option<String> = r.try_get(16)?;
-    Ok((task(r)?, number.unwrap_or_default(), r.try_get(17)?))
+    let number: Option<String> = r.try_get("number")?;
+    Ok((
+        task(r)?,
+        number.unwrap_or_default(),
+        r.try_get("item_name")?,
+    ))
 }
 
 pub async fn tasks_of(db: &Db, case_id: i64) -> Result<Vec<Task>, DbError> {

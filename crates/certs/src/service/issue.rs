@@ -438,8 +438,8 @@ pub(super) async fn write_jobs(db: &Db, jobs: &[Job]) -> Result<Vec<(i64, String
         }
         for r in q.fetch_all(&mut *tx).await.map_err(DbError::from)? {
             ids.insert(
-                r.try_get(1).map_err(DbError::from)?,
-                r.try_get(0).map_err(DbError::from)?,
+                r.try_get("identifier").map_err(DbError::from)?,
+                r.try_get("id").map_err(DbError::from)?,
             );
         }
     }

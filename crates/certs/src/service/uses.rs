@@ -49,11 +49,11 @@ pub async fn uses_of(db: &Db, certificate_id: i64) -> Result<Vec<Use>, DbError> 
     rows.iter()
         .map(|r| {
             Ok(Use {
-                used_by: r.try_get(0)?,
-                used_by_name: r.try_get(1)?,
-                purpose: r.try_get(2)?,
-                case_id: r.try_get(3)?,
-                at: r.try_get(4)?,
+                used_by: r.try_get("used_by")?,
+                used_by_name: r.try_get("used_by_name")?,
+                purpose: r.try_get("purpose")?,
+                case_id: r.try_get("case_id")?,
+                at: r.try_get("at")?,
             })
         })
         .collect()

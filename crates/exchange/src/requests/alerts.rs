@@ -52,10 +52,10 @@ async fn recipients(
     .await?;
     let mut out = Vec::new();
     for row in rows {
-        let account: i64 = row.try_get(0)?;
-        let mobile: Option<String> = row.try_get(1)?;
-        let granted: String = row.try_get(2)?;
-        let dept: Option<String> = row.try_get(3)?;
+        let account: i64 = row.try_get("id")?;
+        let mobile: Option<String> = row.try_get("mobile")?;
+        let granted: String = row.try_get("division_code")?;
+        let dept: Option<String> = row.try_get("department_code")?;
         let covers = DivisionCode::parse(&granted).is_ok_and(|g| division.is_within(g));
         let matches = department.is_none_or(|d| dept.as_deref() == Some(d));
         if covers && matches {

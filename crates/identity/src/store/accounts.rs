@@ -66,27 +66,27 @@ pub async fn delete_grants(conn: &mut Conn, account: i64) -> Result<(), DbError>
 const ACCOUNT_COLUMNS: &str = "a.id, a.kind, a.person_id, a.login, a.mobile, a.name_zh, a.name_bo, a.assurance, a.department_code, a.password_hash";
 
 fn account_from(r: &AnyRow) -> Result<(Account, String), DbError> {
-    let kind: String = r.try_get(1)?;
-    let person_id: Option<String> = r.try_get(2)?;
-    let level: i64 = r.try_get(7)?;
+    let kind: String = r.try_get("kind")?;
+    let person_id: Option<String> = r.try_get("person_id")?;
+    let level: i64 = r.try_get("assurance")?;
     Ok((
         Account {
-            id: r.try_get(0)?,
+            id: r.try_get("id")?,
             kind: AccountKind::parse(&kind).ok_or_else(|| bad("account kind", &kind))?,
             person_id: person_id
                 .as_deref()
                 .map(|p| PersonId::parse(p).map_err(|_| bad("identity number", p)))
                 .transpose()?,
-            login: r.try_get(3)?,
-            mobile: r.try_get(4)?,
-            name_zh: r.try_get(5)?,
-            name_bo: r.try_get(6)?,
+            login: r.try_get("login")?,
+            mobile: r.try_get("mobile")?,
+            name_zh: r.try_get("name_zh")?,
+            name_bo: r.try_get("name_bo")?,
             assurance: Assurance::from_level(level)
                 .ok_or_else(|| bad("assurance", &level.to_string()))?,
-            department: r.try_get(8)?,
+            department: r.try_get("department_code")?,
             grants: Vec::new(),
         },
-        r.try_get(9)?,
+        r.try_get("password_hash")?,
     ))
 }
 
@@ -97,8 +97,8 @@ async fn grants_of(conn: &mut Conn, account: i64) -> Result<Vec<Grant>, DbError>
         .await?;
     rows.iter()
         .map(|r| {
-            let role: String = r.try_get(0)?;
-            let division: String = r.try_get(1)?;
+            let role: String = r.try_get("role")?;
+            let division: String = r.try_get("division_code")?;
             Ok(Grant {
                 role: Role::parse(&role).ok_or_else(|| bad("role", &role))?,
                 division: DivisionCode::parse(&division).map_err(|_| bad("division", &division))?,
@@ -220,7 +220,7 @@ pub async fn taken(
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|r| {
-        let pid: Option<String> = r.try_get(0).ok().flatten();
+        let pid: Option<String> = r.try_get("person_id").ok().flatten();
         if pid.as_deref() == Some(person_id.as_str()) {
             "person_id"
         } else {
@@ -276,7 +276,7 @@ pub async fn totp_of(
         .bind(account)
         .fetch_one(&mut *conn)
         .await?;
-    Ok((r.try_get(0)?, r.try_get(1)?))
+    Ok((r.try_get("totp_secret")?, r.try_get("totp_last_step")?))
 }
 
 /// Records an accepted code (and, on enrolment, the secret).

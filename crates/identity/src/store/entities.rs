@@ -9,15 +9,15 @@ use super::bad;
 use crate::model::{Entity, MemberRole, Membership};
 
 fn membership_from(r: &AnyRow) -> Result<Membership, DbError> {
-    let role: String = r.try_get(3)?;
+    let role: String = r.try_get("role")?;
     Ok(Membership {
         entity: Entity {
-            id: r.try_get(0)?,
-            credit_code: r.try_get(1)?,
-            name: r.try_get(2)?,
+            id: r.try_get("id")?,
+            credit_code: r.try_get("credit_code")?,
+            name: r.try_get("name")?,
         },
         role: MemberRole::parse(&role).ok_or_else(|| bad("member role", &role))?,
-        expires_on: r.try_get(4)?,
+        expires_on: r.try_get("expires_on")?,
     })
 }
 
@@ -58,14 +58,14 @@ pub async fn members_of(conn: &mut Conn, entity: i64) -> Result<Vec<Member>, DbE
     .await?;
     rows.iter()
         .map(|r| {
-            let role: String = r.try_get(4)?;
+            let role: String = r.try_get("role")?;
             Ok(Member {
-                account: r.try_get(0)?,
-                name_zh: r.try_get(1)?,
-                name_bo: r.try_get(2)?,
-                person_id: r.try_get(3)?,
+                account: r.try_get("id")?,
+                name_zh: r.try_get("name_zh")?,
+                name_bo: r.try_get("name_bo")?,
+                person_id: r.try_get("person_id")?,
                 role: MemberRole::parse(&role).ok_or_else(|| bad("member role", &role))?,
-                expires_on: r.try_get(5)?,
+                expires_on: r.try_get("expires_on")?,
             })
         })
         .collect()
@@ -82,7 +82,8 @@ pub async fn registry_entity(
     .bind(credit_code)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    row.map(|r| Ok((r.try_get("name")?, r.try_get("legal_rep_person_id")?)))
+        .transpose()
 }
 
 pub async fn insert_registry_entity(
@@ -107,9 +108,9 @@ pub async fn entity_by_code(conn: &mut Conn, credit_code: &str) -> Result<Option
         .await?;
     row.map(|r| {
         Ok(Entity {
-            id: r.try_get(0)?,
-            credit_code: r.try_get(1)?,
-            name: r.try_get(2)?,
+            id: r.try_get("id")?,
+            credit_code: r.try_get("credit_code")?,
+            name: r.try_get("name")?,
         })
     })
     .transpose()

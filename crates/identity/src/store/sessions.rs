@@ -50,14 +50,14 @@ pub async fn live_session(
         .fetch_optional(db.pool())
         .await?;
     let Some(r) = row else { return Ok(None) };
-    let revoked: Option<String> = r.try_get(5)?;
-    let expires = instant(&r.try_get::<String, _>(4)?)?;
-    let last_seen = instant(&r.try_get::<String, _>(3)?)?;
+    let revoked: Option<String> = r.try_get("revoked_at")?;
+    let expires = instant(&r.try_get::<String, _>("expires_at")?)?;
+    let last_seen = instant(&r.try_get::<String, _>("last_seen_at")?)?;
     if revoked.is_some() || expires <= now || last_seen + idle <= now {
         return Ok(None);
     }
-    let account_id: i64 = r.try_get(0)?;
-    let acr: String = r.try_get(1)?;
+    let account_id: i64 = r.try_get("account_id")?;
+    let acr: String = r.try_get("acr")?;
     let Some(account) = account(db, account_id).await? else {
         return Ok(None);
     };
@@ -65,7 +65,7 @@ pub async fn live_session(
         .into_iter()
         .find(|a| a.acr() == acr)
         .ok_or_else(|| bad("acr", &acr))?;
-    let acting_for_id: Option<i64> = r.try_get(6)?;
+    let acting_for_id: Option<i64> = r.try_get("acting_for_entity_id")?;
     let acting_for = match acting_for_id {
         Some(entity) => {
             let today = kernel::time_util::format_date(db.clock().today());
@@ -82,7 +82,7 @@ pub async fn live_session(
         account,
         acting_for,
         acr,
-        created_at: instant(&r.try_get::<String, _>(2)?)?,
+        created_at: instant(&r.try_get::<String, _>("created_at")?)?,
         last_seen_at: last_seen,
     }))
 }
@@ -139,14 +139,14 @@ pub async fn sessions_of(
     .await?;
     rows.iter()
         .map(|r| {
-            let token_hash: String = r.try_get(0)?;
+            let token_hash: String = r.try_get("token_hash")?;
             Ok(SessionSummary {
                 current: token_hash == current,
                 token_hash,
-                created_at: r.try_get(1)?,
-                last_seen_at: r.try_get(2)?,
-                ip: r.try_get(3)?,
-                user_agent: r.try_get(4)?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                ip: r.try_get("ip")?,
+                user_agent: r.try_get("user_agent")?,
             })
         })
         .collect()
@@ -184,11 +184,11 @@ pub async fn pending(conn: &mut Conn, token_hash: &str) -> Result<Option<Pending
         return Ok(None);
     };
     Ok(Some(Pending {
-        account: r.try_get(0)?,
-        totp_setup_secret: r.try_get(1)?,
-        next: r.try_get(2)?,
-        attempts: r.try_get(3)?,
-        expires_at: instant(&r.try_get::<String, _>(4)?)?,
+        account: r.try_get("account_id")?,
+        totp_setup_secret: r.try_get("totp_setup_secret")?,
+        next: r.try_get("next_path")?,
+        attempts: r.try_get("attempts")?,
+        expires_at: instant(&r.try_get::<String, _>("expires_at")?)?,
     }))
 }
 

@@ -25,10 +25,10 @@ pub async fn counter(conn: &mut Conn, key: &str) -> Result<Option<Counter>, DbEr
     else {
         return Ok(None);
     };
-    let start: String = r.try_get(1)?;
-    let until: Option<String> = r.try_get(2)?;
+    let start: String = r.try_get("window_start")?;
+    let until: Option<String> = r.try_get("locked_until")?;
     Ok(Some(Counter {
-        failures: r.try_get(0)?,
+        failures: r.try_get("failures")?,
         window_start: instant(&start)?,
         locked_until: until.as_deref().map(instant).transpose()?,
     }))

@@ -569,13 +569,13 @@ pub async fn history(
     rows.iter()
         .map(|r| {
             Ok(Change {
-                field: r.try_get(0)?,
-                old_value: r.try_get(1)?,
-                new_value: r.try_get(2)?,
-                department: r.try_get(3)?,
-                actor: r.try_get(4)?,
-                reference: r.try_get(5)?,
-                at: r.try_get(6)?,
+                field: r.try_get("field")?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+                department: r.try_get("department")?,
+                actor: r.try_get("actor")?,
+                reference: r.try_get("reference")?,
+                at: r.try_get("at")?,
             })
         })
         .collect()

@@ -4,6 +4,9 @@
 //!   inserts on SQLite), with the database's size;
 //! - looking a person up by identity number through the service (masking and the read log
 //!   written in the same transaction), p99;
+//! - finding a person by name (Tibetan, then Chinese) as a region-wide window clerk, with
+//!   each person listed written to the read log, p99 (the seeding time includes the name
+//!   index);
 //! - the same over HTTP from a department system (`GET /api/v1/registry/population/{id}`
 //!   with a client-credentials token), requests per second, against a `yiwang demo` child;
 //! - the same reads through the exchange's gateway (a data grant: projection, masking, the
@@ -114,6 +117,36 @@ async fn backend(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
         }
     }
     let lookup = p99(times);
+
+    // Name searches through the service, as a window clerk over the whole region (the widest
+    // scope): each of 200 sampled people by their Tibetan name, then by their Chinese name.
+    let region = Reader {
+        official: Some(vec![identity::model::Grant {
+            role: identity::model::Role::WindowClerk,
+            division: kernel::DivisionCode::parse("540000000000").context("the region")?,
+        }]),
+        ..reader.clone()
+    };
+    let mut times = Vec::new();
+    let mut listed = 0;
+    for id in ids.iter().step_by((ids.len() / 200).max(1)) {
+        let (zh, bo): (String, String) =
+            sqlx::query_as("SELECT name_zh, name_bo FROM registry_persons WHERE person_id = $1")
+                .bind(id)
+                .fetch_one(db.pool())
+                .await?;
+        for name in [&bo, &zh].into_iter().filter(|n| !n.is_empty()) {
+            let t = Instant::now();
+            let found =
+                registry::names::search(db, &registry::fields::PERSONS, &region, name, "性能基准")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("name search {name}: {e:?}"))?;
+            times.push(t.elapsed());
+            anyhow::ensure!(!found.matches.is_empty(), "{name} is in the registry");
+            listed = listed.max(found.matches.len());
+        }
+    }
+    let by_name = p99(times);
 
     // The same reads through the exchange's gateway (grant, projection, masking, access log),
     // as civil affairs' system holding a data grant.
@@ -228,6 +261,12 @@ async fn backend(b: &Backend, quick: bool) -> anyhow::Result<Vec<Row>> {
             target: "< 2".into(),
             measured: format!("{lookup:.2}"),
             ratio: 2.0 / lookup,
+        },
+        Row {
+            figure: b.label("person name search, region-wide, read log p99, ms"),
+            target: "< 50".into(),
+            measured: format!("{by_name:.2} ({listed} max listed)"),
+            ratio: 50.0 / by_name,
         },
         Row {
             figure: b.label("person lookups over HTTP (system token), /s"),
