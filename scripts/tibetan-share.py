@@ -30,7 +30,7 @@ def get(base, path):
 
 # A law's Chinese title kept beside its Tibetan gloss, as the issue asks (《…》 marked as
 # Chinese): counted, and also reported apart.
-LAW_TITLE = re.compile(r'<span lang="zh-CN">《[^<]*》</span>')
+LAW_TITLE = re.compile(r'<span lang="zh-CN"(?: title="[^"]*")?>(《[^<]*》)</span>')
 
 
 def counts(page):

@@ -230,7 +230,10 @@ impl Free {
     }
 
     /// A legal basis: on Tibetan pages each title keeps its Chinese name with the Tibetan
-    /// gloss beside it, and article numbers read in Tibetan.
+    /// gloss beside it, and article numbers read in Tibetan. A national law's Chinese name is
+    /// given in its usual short form, without 中华人民共和国 (《社会保险法》, as Chinese legal
+    /// writing cites it after the first mention); the gloss translates the whole title, and
+    /// the full Chinese title is the span's `title`.
     fn legal(&self, ctx: &Ctx, basis: &str) -> Markup {
         if !self.on_bo_page {
             return crate::vocab::text(ctx, basis);
@@ -239,7 +242,8 @@ impl Free {
             @for part in translation::legal_parts(basis) {
                 @match part {
                     LegalPart::Title(t) => {
-                        span lang="zh-CN" { "《" (t) "》" }
+                        @let short = t.strip_prefix("中华人民共和国").filter(|s| !s.is_empty());
+                        span lang="zh-CN" title=[short.map(|_| t)] { "《" (short.unwrap_or(t)) "》" }
                         @if let Some(gloss) = self.tibetan(t) { " " span.gloss { "(" (gloss) ")" } }
                         " "
                     }

@@ -27,7 +27,8 @@ common::stories! { demo_app;
         // Tibetan name, and no notice that anything is missing.
         let page = app.get(&guide).await;
         assert_eq!(page.status, StatusCode::OK);
-        page.shows(&format!("《{COMPANY_LAW}》"));
+        // A national law in its short form, the full title on hover.
+        page.shows(&format!("<span lang=\"zh-CN\" title=\"{COMPANY_LAW}\">《公司法》</span>"));
         page.shows(GLOSS);
         page.lacks("ད་དུང་བོད་ཡིག་ཏུ་བསྒྱུར་མེད");
         // Article numbers read in Tibetan numerals.
