@@ -85,9 +85,14 @@ async fn insert(conn: &mut Conn, registry: &str, rows: &[(&str, String)]) -> Res
         .map(|(_, t)| t.as_str())
         .filter(|t| name_terms::is_tibetan(t))
         .collect();
+    add_sounds(conn, &tibetan).await
+}
+
+/// Keeps the sounds of Tibetan terms (those already kept are left as they are).
+pub async fn add_sounds(conn: &mut Conn, tibetan: &BTreeSet<&str>) -> Result<(), DbError> {
     let sounds: Vec<(String, &str)> = tibetan
-        .into_iter()
-        .flat_map(|t| name_terms::sounds(t).into_iter().map(move |s| (s, t)))
+        .iter()
+        .flat_map(|&t| name_terms::sounds(t).into_iter().map(move |s| (s, t)))
         .collect();
     for chunk in sounds.chunks(PER_STATEMENT) {
         let sql = format!(

@@ -32,6 +32,9 @@ struct Target {
     table: &'static str,
     columns: Vec<&'static str>,
     stamps: usize,
+    /// The register whose name index (`db::names`) the load keeps, and where its name fields
+    /// are among a row's values.
+    names: Option<(&'static str, Vec<usize>)>,
 }
 
 impl Target {
@@ -44,7 +47,43 @@ impl Target {
                 .chain(["created_at", "updated_at"])
                 .collect(),
             stamps: 2,
+            names: Some((
+                reg.name,
+                reg.fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| reg.names.contains(&f.key))
+                    .map(|(i, _)| i)
+                    .collect(),
+            )),
         }
+    }
+
+    /// The name-index rows of a batch, `(term, subject)`, sorted (so that they land in the
+    /// index's order), and the Tibetan terms among them added to `tibetan`.
+    fn terms<'a>(
+        &self,
+        rows: &'a [Row],
+        tibetan: &mut std::collections::BTreeSet<String>,
+    ) -> Vec<(String, &'a str)> {
+        let Some((_, at)) = &self.names else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, &str)> = rows
+            .iter()
+            .flat_map(|r| {
+                db::names::terms_of(at.iter().map(|&i| r.values[i].as_str()))
+                    .into_iter()
+                    .map(move |t| (t, r.key.as_str()))
+            })
+            .collect();
+        out.sort_unstable();
+        for (t, _) in &out {
+            if kernel::name_terms::is_tibetan(t) && !tibetan.contains(t) {
+                tibetan.insert(t.clone());
+            }
+        }
+        out
     }
 
     fn columns(&self) -> String {
@@ -94,6 +133,28 @@ async fn insert_sqlite(
     Ok(())
 }
 
+/// Name-index rows per INSERT on SQLite (three values each).
+const TERMS_PER_STATEMENT: usize = 2_000;
+
+async fn insert_terms_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    registry: &str,
+    terms: &[(String, &str)],
+) -> Result<(), DbError> {
+    for chunk in terms.chunks(TERMS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO registry_name_terms (registry, term, subject) VALUES {} ON CONFLICT DO NOTHING",
+            vec!["(?,?,?)"; chunk.len()].join(",")
+        );
+        let mut q = sqlx::query::<sqlx::Sqlite>(&sql);
+        for (term, subject) in chunk {
+            q = q.bind(registry).bind(term.as_str()).bind(*subject);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Generates `persons` people from `seed` and loads them; `progress` hears the count after
 /// each batch. Refused when the registry already holds people (a trial load is for an empty
 /// registry).
@@ -104,7 +165,7 @@ pub async fn load_persons(
     progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
     let mut generator = Generator::new(seed, db.clock().today());
-    let loaded = load(
+    load(
         db,
         &Target::register(&PERSONS),
         persons,
@@ -112,8 +173,7 @@ pub async fn load_persons(
         || generator.next_person(),
         progress,
     )
-    .await?;
-    index_names(db, &PERSONS, loaded).await
+    .await
 }
 
 /// Generates `entities` legal entities from `seed` and loads them, as [`load_persons`].
@@ -124,7 +184,7 @@ pub async fn load_entities(
     progress: impl FnMut(u64),
 ) -> Result<Loaded, DbError> {
     let mut generator = EntityGenerator::new(seed, db.clock().today());
-    let loaded = load(
+    load(
         db,
         &Target::register(&ENTITY_REGISTER),
         entities,
@@ -132,36 +192,7 @@ pub async fn load_entities(
         || generator.next_entity(),
         progress,
     )
-    .await?;
-    index_names(db, &ENTITY_REGISTER, loaded).await
-}
-
-/// Pages of records indexed per transaction.
-const PAGES_PER_INDEX_TX: usize = 10;
-
-/// Indexes what a load stored by its names (`db::names`), so that the name search finds it;
-/// its time is counted in the load's.
-async fn index_names(db: &Db, reg: &Register, loaded: Loaded) -> Result<Loaded, DbError> {
-    let started = Instant::now();
-    let mut after = String::new();
-    let mut more = true;
-    while more {
-        let mut tx = db.begin().await?;
-        for _ in 0..PAGES_PER_INDEX_TX {
-            match db::names::index_page(&mut tx, reg.name, &after).await? {
-                Some(last) => after = last,
-                None => {
-                    more = false;
-                    break;
-                }
-            }
-        }
-        tx.commit().await?;
-    }
-    Ok(Loaded {
-        rows: loaded.rows,
-        seconds: loaded.seconds + started.elapsed().as_secs_f64(),
-    })
+    .await
 }
 
 /// Generates `features` synthetic geographic features from `seed` in every county and
@@ -192,6 +223,7 @@ pub async fn load_features(
             "updated_at",
         ],
         stamps: 1,
+        names: None,
     };
     let loaded = load(
         db,
@@ -244,6 +276,8 @@ async fn load(
         let n = (count - done).min(ROWS_PER_BATCH as u64);
         (0..n).filter_map(|_| next()).collect()
     };
+    // The Tibetan terms the load's names hold, whose sounds are kept once it is done.
+    let mut tibetan = std::collections::BTreeSet::new();
     match db.url() {
         DbUrl::Postgres(url) => {
             let mut conn = sqlx::postgres::PgConnection::connect(url).await?;
@@ -254,6 +288,18 @@ async fn load(
                     target.columns()
                 ))
                 .await?;
+            // The name index, copied beside the records on a connection of its own.
+            let mut names_conn = sqlx::postgres::PgConnection::connect(url).await?;
+            let mut names_copy = match target.names {
+                Some(_) => Some(
+                    names_conn
+                        .copy_in_raw(
+                            "COPY registry_name_terms (registry, term, subject) FROM STDIN WITH (FORMAT csv)",
+                        )
+                        .await?,
+                ),
+                None => None,
+            };
             while done < count {
                 batch = next_batch(done);
                 if batch.is_empty() {
@@ -273,11 +319,28 @@ async fn load(
                     text.push('\n');
                 }
                 copy.send(text.into_bytes()).await?;
+                if let (Some(names_copy), Some((registry, _))) = (&mut names_copy, &target.names) {
+                    let mut text = String::new();
+                    for (term, subject) in target.terms(&batch, &mut tibetan) {
+                        text.push_str(registry);
+                        text.push(',');
+                        csv_field(&mut text, &term);
+                        text.push(',');
+                        csv_field(&mut text, subject);
+                        text.push('\n');
+                    }
+                    names_copy.send(text.into_bytes()).await?;
+                }
                 done += batch.len() as u64;
                 progress(done);
             }
             copy.finish().await?;
             conn.close().await?;
+            if let Some(names_copy) = names_copy.take() {
+                names_copy.finish().await?;
+            }
+            drop(names_copy);
+            names_conn.close().await?;
             // The planner's statistics still describe an empty table: refresh them now
             // rather than when autovacuum comes round to it.
             sqlx::query(&format!("ANALYZE {}", target.table))
@@ -305,6 +368,10 @@ async fn load(
                 batch.sort_unstable_by(|a, b| a.key.cmp(&b.key));
                 let mut tx = conn.begin().await?;
                 insert_sqlite(&mut tx, target, &batch, &at).await?;
+                if let Some((registry, _)) = &target.names {
+                    let terms = target.terms(&batch, &mut tibetan);
+                    insert_terms_sqlite(&mut tx, registry, &terms).await?;
+                }
                 tx.commit().await?;
                 done += batch.len() as u64;
                 progress(done);
@@ -314,6 +381,7 @@ async fn load(
     }
     drop(batch);
     let mut tx = db.begin().await?;
+    db::names::add_sounds(&mut tx, &tibetan.iter().map(String::as_str).collect()).await?;
     audit::append(
         &mut tx,
         &NewEvent {

@@ -174,6 +174,33 @@ db::on_each_backend! {
         t.close().await;
     }
 
+    async fn people_loaded_in_bulk_are_found_by_name(backend: Backend) {
+        let Some(t) = db::testing::fresh(backend).await else {
+            return;
+        };
+        let db = &t.db;
+        yiwang_registry::bulk::load_persons(db, 500, 7, |_| {}).await.expect("loaded");
+        let people: Vec<(String, String, String)> = db::sqlx::query_as(
+            "SELECT person_id, name_zh, name_bo FROM registry_persons WHERE name_bo <> '' ORDER BY person_id LIMIT 5",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("people");
+        assert!(!people.is_empty(), "the synthetic people have Tibetan names");
+        let region = clerk("540000000000");
+        for (id, zh, bo) in &people {
+            let id = PersonId::parse(id).expect("a number");
+            for name in [bo, zh] {
+                let found = names::search(db, &PERSONS, &region, name, "核查").await.expect("searched");
+                assert!(
+                    found.matches.iter().any(|m| m.key == id.masked()) || found.more,
+                    "{name}: {found:?}"
+                );
+            }
+        }
+        t.close().await;
+    }
+
     async fn records_held_before_the_index_are_indexed_by_its_migration(backend: Backend) {
         let Some(t) = db::testing::fresh_at(backend, 44).await else {
             return;
