@@ -112,6 +112,41 @@ fn base(reg: &Register) -> &'static str {
     }
 }
 
+/// The name search's empty form.
+fn blank_name_search(ctx: &Ctx, reg: &Register) -> Markup {
+    name_search(
+        ctx,
+        reg,
+        &NameForm::default(),
+        None,
+        None,
+        &Default::default(),
+    )
+}
+
+/// The lookup page refusing what `form` asked, with `message` at `field`.
+fn refused_lookup(
+    ctx: &Ctx,
+    reg: &'static Register,
+    form: &Lookup,
+    field: &str,
+    message: String,
+    status: StatusCode,
+) -> Response {
+    let names = blank_name_search(ctx, reg);
+    lookup_view(
+        ctx,
+        reg,
+        false,
+        form,
+        Some((field, message)),
+        None,
+        None,
+        status,
+        names,
+    )
+}
+
 /// A labelled text input (id `{form}-{name}`) with the error `error` names it by, tied to it
 /// for screen readers.
 fn text_input(
@@ -203,14 +238,7 @@ fn lookup_form(reg: &'static Register, _: Official, ctx: Ctx) -> Result<Response
         None,
         None,
         StatusCode::OK,
-        name_search(
-            &ctx,
-            reg,
-            &NameForm::default(),
-            None,
-            None,
-            &Default::default(),
-        ),
+        blank_name_search(&ctx, reg),
     ))
 }
 
@@ -234,23 +262,13 @@ async fn show(
     let key = match key_of(state, reg, &form.key).await {
         Ok(k) => k,
         Err(m) => {
-            return Ok(lookup_view(
+            return Ok(refused_lookup(
                 ctx,
                 reg,
-                false,
                 form,
-                Some((reg.key, ctx.fmt(&m))),
-                None,
-                None,
+                reg.key,
+                ctx.fmt(&m),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                name_search(
-                    ctx,
-                    reg,
-                    &NameForm::default(),
-                    None,
-                    None,
-                    &Default::default(),
-                ),
             ));
         }
     };
@@ -266,51 +284,24 @@ async fn show(
                 Some((&view, &owned, &key)),
                 outcome,
                 StatusCode::OK,
-                name_search(
-                    ctx,
-                    reg,
-                    &NameForm::default(),
-                    None,
-                    None,
-                    &Default::default(),
-                ),
+                blank_name_search(ctx, reg),
             ))
         }
-        Err(RegistryError::NoPurpose) => Ok(lookup_view(
+        Err(RegistryError::NoPurpose) => Ok(refused_lookup(
             ctx,
             reg,
-            false,
             form,
-            Some(("purpose", ctx.t("reg-purpose-missing"))),
-            None,
-            None,
+            "purpose",
+            ctx.t("reg-purpose-missing"),
             StatusCode::UNPROCESSABLE_ENTITY,
-            name_search(
-                ctx,
-                reg,
-                &NameForm::default(),
-                None,
-                None,
-                &Default::default(),
-            ),
         )),
-        Err(RegistryError::NotFound) => Ok(lookup_view(
+        Err(RegistryError::NotFound) => Ok(refused_lookup(
             ctx,
             reg,
-            false,
             form,
-            Some((reg.key, ctx.t("reg-not-found"))),
-            None,
-            None,
+            reg.key,
+            ctx.t("reg-not-found"),
             StatusCode::NOT_FOUND,
-            name_search(
-                ctx,
-                reg,
-                &NameForm::default(),
-                None,
-                None,
-                &Default::default(),
-            ),
         )),
         Err(e) => Err(e.into()),
     }
