@@ -346,6 +346,11 @@ async fn load(
             sqlx::query(&format!("ANALYZE {}", target.table))
                 .execute(db.pool())
                 .await?;
+            if target.names.is_some() {
+                sqlx::query("ANALYZE registry_name_terms")
+                    .execute(db.pool())
+                    .await?;
+            }
         }
         DbUrl::Sqlite(path) => {
             let options = sqlx::sqlite::SqliteConnectOptions::new()
