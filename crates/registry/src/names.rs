@@ -112,7 +112,7 @@ struct Reading {
     read_as: Option<String>,
 }
 
-/// Searches `reg` by name for `purpose`.
+/// Searches `reg` by name for `purpose`; each person listed is written to the read log.
 pub async fn search(
     db: &Db,
     reg: &Register,
@@ -120,6 +120,54 @@ pub async fn search(
     typed: &str,
     purpose: &str,
 ) -> Result<Found, RegistryError> {
+    let (found, subjects) = find(db, reg, reader, typed, purpose).await?;
+    if reg.name == PERSONS.name && !subjects.is_empty() {
+        let at = format_instant(db.clock().now());
+        let entries: Vec<crate::readlog::Entry> = subjects
+            .into_iter()
+            .map(|subject| crate::readlog::Entry {
+                registry: reg.name,
+                subject,
+                reader: reader.actor.clone(),
+                reader_name: reader.name.clone(),
+                fields: "name_zh,name_bo,birth_date,household_division".into(),
+                purpose: purpose.trim().to_owned(),
+                at: at.clone(),
+            })
+            .collect();
+        let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+        crate::readlog::insert_in(&mut conn, &entries).await?;
+    }
+    Ok(found)
+}
+
+/// The key of the record `pick` names among what the same search lists for this reader
+/// (the list was logged when it was shown; the full read the caller makes next is logged by
+/// that read); `NotFound` when it names none of them.
+pub async fn picked(
+    db: &Db,
+    reg: &Register,
+    reader: &Reader,
+    typed: &str,
+    purpose: &str,
+    secret: &str,
+    pick: &str,
+) -> Result<String, RegistryError> {
+    let (found, _) = find(db, reg, reader, typed, purpose).await?;
+    found
+        .picked(secret, pick)
+        .map(str::to_owned)
+        .ok_or(RegistryError::NotFound)
+}
+
+/// What a search lists, and the keys of the records listed, without logging them.
+async fn find(
+    db: &Db,
+    reg: &Register,
+    reader: &Reader,
+    typed: &str,
+    purpose: &str,
+) -> Result<(Found, Vec<String>), RegistryError> {
     let Some(grants) = &reader.official else {
         return Err(RegistryError::Forbidden);
     };
@@ -173,28 +221,16 @@ pub async fn search(
             ..m
         })
         .collect();
-    if reg.name == PERSONS.name && !matches.is_empty() {
-        let at = format_instant(db.clock().now());
-        let entries: Vec<crate::readlog::Entry> = matches
-            .iter()
-            .map(|m| crate::readlog::Entry {
-                registry: reg.name,
-                subject: m.subject.clone(),
-                reader: reader.actor.clone(),
-                reader_name: reader.name.clone(),
-                fields: "name_zh,name_bo,birth_date,household_division".into(),
-                purpose: purpose.trim().to_owned(),
-                at: at.clone(),
-            })
-            .collect();
-        crate::readlog::insert_in(&mut conn, &entries).await?;
-    }
-    Ok(Found {
-        matches,
-        more,
-        via: reading.via,
-        read_as: reading.read_as,
-    })
+    let subjects = matches.iter().map(|m| m.subject.clone()).collect();
+    Ok((
+        Found {
+            matches,
+            more,
+            via: reading.via,
+            read_as: reading.read_as,
+        },
+        subjects,
+    ))
 }
 
 fn shown_key(reg: &Register, subject: &str, reader: &Reader) -> String {

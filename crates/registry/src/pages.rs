@@ -592,9 +592,35 @@ async fn names(
             ),
         ))
     };
-    let found = match crate::names::search(&state.db, reg, &reader, &form.name, &form.purpose).await
-    {
-        Ok(found) => found,
+    let pick = form.pick.trim();
+    let result = if pick.is_empty() {
+        crate::names::search(&state.db, reg, &reader, &form.name, &form.purpose)
+            .await
+            .map(Ok)
+    } else {
+        crate::names::picked(
+            &state.db,
+            reg,
+            &reader,
+            &form.name,
+            &form.purpose,
+            secret,
+            pick,
+        )
+        .await
+        .map(Err)
+    };
+    let found = match result {
+        Ok(Ok(found)) => found,
+        // Picked: the record read in full, as a lookup by its key is.
+        Ok(Err(key)) => {
+            let lookup = Lookup {
+                key,
+                purpose: form.purpose.clone(),
+                picked: true,
+            };
+            return show(state, ctx, reg, o, &lookup, None).await;
+        }
         Err(RegistryError::Invalid(problems)) => {
             let message = problems
                 .into_iter()
@@ -607,17 +633,6 @@ async fn names(
         }
         Err(e) => return Err(e.into()),
     };
-    if !form.pick.trim().is_empty() {
-        let Some(key) = found.picked(secret, form.pick.trim()) else {
-            return Err(RegistryError::NotFound.into());
-        };
-        let lookup = Lookup {
-            key: key.to_owned(),
-            purpose: form.purpose.clone(),
-            picked: true,
-        };
-        return show(state, ctx, reg, o, &lookup, None).await;
-    }
     let mut places = std::collections::HashMap::new();
     for m in &found.matches {
         if places.contains_key(&m.division) {

@@ -152,6 +152,20 @@ db::on_each_backend! {
         assert!(!pick.contains(&tashi.as_str()[6..]));
         assert!(found.picked("session-a", &pick).is_some());
         assert!(found.picked("session-b", &pick).is_none());
+        // Picking finds the record again without logging the list a second time.
+        let logged = population::reads_of(db, &tashi, 100).await.expect("reads").len()
+            + population::reads_of(db, &far, 100).await.expect("reads").len();
+        let key = names::picked(db, &PERSONS, &region, "Tashi Tsering", "核查", "session-a", &pick)
+            .await
+            .expect("picked");
+        assert!(key == tashi.as_str() || key == far.as_str());
+        let after = population::reads_of(db, &tashi, 100).await.expect("reads").len()
+            + population::reads_of(db, &far, 100).await.expect("reads").len();
+        assert_eq!(after, logged, "picking itself reads nothing");
+        assert!(matches!(
+            names::picked(db, &PERSONS, &region, "Tashi Tsering", "核查", "session-b", &pick).await,
+            Err(RegistryError::NotFound)
+        ));
         t.close().await;
     }
 

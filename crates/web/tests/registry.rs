@@ -66,6 +66,11 @@ common::stories! { demo_app;
             .and_then(|rest| rest.split('"').next())
             .expect("a pick")
             .to_owned();
+        let logged: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM registry_reads WHERE subject = $1")
+            .bind(&id)
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("reads");
         let read = app
             .post_form(
                 "/registry/persons/names?lang=en",
@@ -74,6 +79,12 @@ common::stories! { demo_app;
             )
             .await;
         read.expect_status(StatusCode::OK);
+        let after: i64 = db::sqlx::query_scalar("SELECT COUNT(*) FROM registry_reads WHERE subject = $1")
+            .bind(&id)
+            .fetch_one(app.db.db.pool())
+            .await
+            .expect("reads");
+        assert_eq!(after, logged + 1, "the full read is logged once; the list is not logged again");
         read.shows("(masked)");
         read.shows(&format!("<code>{masked}</code>"));
         let forged = app
