@@ -32,11 +32,8 @@ pub async fn reindex(
     let gone: Vec<&String> = before.difference(&after).collect();
     if !gone.is_empty() {
         let sql = format!(
-            "DELETE FROM registry_name_terms WHERE registry = $1 AND subject = $2 AND term IN ({})",
-            (3..3 + gone.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "DELETE FROM registry_name_terms WHERE registry = $1 AND subject = $2 AND term IN {}",
+            placeholders(1, gone.len(), 3)
         );
         let mut q = sqlx::query(&sql).bind(registry).bind(subject);
         for t in gone {

@@ -318,11 +318,8 @@ async fn by_sound(db: &Db, words: &[String]) -> Result<Option<Vec<Group>>, DbErr
     pieces.sort();
     pieces.dedup();
     let sql = format!(
-        "SELECT sound, term FROM registry_name_sounds WHERE sound IN ({})",
-        (1..=pieces.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "SELECT sound, term FROM registry_name_sounds WHERE sound IN {}",
+        db::placeholders(1, pieces.len(), 1)
     );
     let mut q = sqlx::query(&sql);
     for p in &pieces {
@@ -389,8 +386,8 @@ async fn matching(
             0
         } else {
             let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM registry_name_terms WHERE registry = $1 AND term IN ({}) LIMIT {COUNT_CAP}) c",
-                marks(2, g.len())
+                "SELECT COUNT(*) FROM (SELECT 1 FROM registry_name_terms WHERE registry = $1 AND term IN {} LIMIT {COUNT_CAP}) c",
+                db::placeholders(1, g.len(), 2)
             );
             let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(reg.name);
             for t in g {
@@ -404,7 +401,7 @@ async fn matching(
     let mut binds: Vec<&str> = vec![reg.name];
     let next = |binds: &mut Vec<&str>, n: usize| {
         let first = binds.len() + 1;
-        (first, marks(first, n))
+        (first, db::placeholders(1, n, first))
     };
     let (_, driver) = next(&mut binds, counted[0].1.len());
     binds.extend(counted[0].1.iter().map(String::as_str));
@@ -419,7 +416,7 @@ async fn matching(
     sql.push_str(&format!(
         "SELECT r.{key} AS subject, {names}, r.{place} AS place, r.{detail} AS detail \
          FROM registry_name_terms d JOIN {table} r ON r.{key} = d.subject \
-         WHERE d.registry = $1 AND d.term IN ({driver})",
+         WHERE d.registry = $1 AND d.term IN {driver}",
         key = reg.key,
         names = names.join(", "),
         place = places[0],
@@ -430,7 +427,7 @@ async fn matching(
         let (_, m) = next(&mut binds, g.len());
         binds.extend(g.iter().map(String::as_str));
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM registry_name_terms t WHERE t.registry = $1 AND t.subject = d.subject AND t.term IN ({m}))"
+            " AND EXISTS (SELECT 1 FROM registry_name_terms t WHERE t.registry = $1 AND t.subject = d.subject AND t.term IN {m})"
         ));
     }
     let patterns: Vec<String> = prefixes.iter().map(|p| format!("{p}%")).collect();
@@ -481,14 +478,6 @@ async fn matching(
         }
     }
     Ok(out)
-}
-
-/// `$first, …` for `n` values.
-fn marks(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The columns that place a record in a division (the first is shown).
