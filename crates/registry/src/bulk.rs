@@ -32,13 +32,13 @@ struct Target {
     table: &'static str,
     columns: Vec<&'static str>,
     stamps: usize,
-    /// The register whose name index (`db::names`) the load keeps, and where its name fields
-    /// are among a row's values.
-    names: Option<(&'static str, Vec<usize>)>,
+    /// The register whose name index (`db::names`) the load keeps (a row's values are its
+    /// fields in order).
+    names: Option<&'static Register>,
 }
 
 impl Target {
-    fn register(reg: &Register) -> Target {
+    fn register(reg: &'static Register) -> Target {
         Target {
             name: reg.name,
             table: reg.table,
@@ -47,15 +47,7 @@ impl Target {
                 .chain(["created_at", "updated_at"])
                 .collect(),
             stamps: 2,
-            names: Some((
-                reg.name,
-                reg.fields
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| reg.names.contains(&f.key))
-                    .map(|(i, _)| i)
-                    .collect(),
-            )),
+            names: Some(reg),
         }
     }
 
@@ -66,13 +58,13 @@ impl Target {
         rows: &'a [Row],
         tibetan: &mut std::collections::BTreeSet<String>,
     ) -> Vec<(String, &'a str)> {
-        let Some((_, at)) = &self.names else {
+        let Some(reg) = self.names else {
             return Vec::new();
         };
         let mut out: Vec<(String, &str)> = rows
             .iter()
             .flat_map(|r| {
-                db::names::terms_of(at.iter().map(|&i| r.values[i].as_str()))
+                db::names::terms_of(reg.names_in(&r.values))
                     .into_iter()
                     .map(move |t| (t, r.key.as_str()))
             })
@@ -289,11 +281,13 @@ async fn load(
                 ))
                 .await?;
             // The name index, copied beside the records on a connection of its own.
-            let mut names_conn = sqlx::postgres::PgConnection::connect(url).await?;
-            let mut names_copy = match target.names {
-                Some(_) => Some(
-                    names_conn
-                        .copy_in_raw(
+            let mut names_conn = match target.names {
+                Some(_) => Some(sqlx::postgres::PgConnection::connect(url).await?),
+                None => None,
+            };
+            let mut names_copy = match names_conn.as_mut() {
+                Some(c) => Some(
+                    c.copy_in_raw(
                             "COPY registry_name_terms (registry, term, subject) FROM STDIN WITH (FORMAT csv)",
                         )
                         .await?,
@@ -319,10 +313,10 @@ async fn load(
                     text.push('\n');
                 }
                 copy.send(text.into_bytes()).await?;
-                if let (Some(names_copy), Some((registry, _))) = (&mut names_copy, &target.names) {
+                if let (Some(names_copy), Some(reg)) = (&mut names_copy, target.names) {
                     let mut text = String::new();
                     for (term, subject) in target.terms(&batch, &mut tibetan) {
-                        text.push_str(registry);
+                        text.push_str(reg.name);
                         text.push(',');
                         csv_field(&mut text, &term);
                         text.push(',');
@@ -340,7 +334,9 @@ async fn load(
                 names_copy.finish().await?;
             }
             drop(names_copy);
-            names_conn.close().await?;
+            if let Some(c) = names_conn {
+                c.close().await?;
+            }
             // The planner's statistics still describe an empty table: refresh them now
             // rather than when autovacuum comes round to it.
             sqlx::query(&format!("ANALYZE {}", target.table))
@@ -373,9 +369,9 @@ async fn load(
                 batch.sort_unstable_by(|a, b| a.key.cmp(&b.key));
                 let mut tx = conn.begin().await?;
                 insert_sqlite(&mut tx, target, &batch, &at).await?;
-                if let Some((registry, _)) = &target.names {
+                if let Some(reg) = target.names {
                     let terms = target.terms(&batch, &mut tibetan);
-                    insert_terms_sqlite(&mut tx, registry, &terms).await?;
+                    insert_terms_sqlite(&mut tx, reg.name, &terms).await?;
                 }
                 tx.commit().await?;
                 done += batch.len() as u64;
