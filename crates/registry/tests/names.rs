@@ -201,6 +201,30 @@ db::on_each_backend! {
         .await
         .expect("people");
         assert!(!people.is_empty(), "the synthetic people have Tibetan names");
+        // The load writes the same index a record written one by one gets.
+        let all: Vec<(String, String, String)> =
+            db::sqlx::query_as("SELECT person_id, name_zh, name_bo FROM registry_persons")
+                .fetch_all(db.pool())
+                .await
+                .expect("all people");
+        let expected: std::collections::BTreeSet<(String, String)> = all
+            .iter()
+            .flat_map(|(id, zh, bo)| {
+                db::names::terms_of([zh.as_str(), bo.as_str()])
+                    .into_iter()
+                    .map(move |t| (t, id.clone()))
+            })
+            .collect();
+        let indexed: std::collections::BTreeSet<(String, String)> = db::sqlx::query_as(
+            "SELECT term, subject FROM registry_name_terms WHERE registry = 'population'",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("the index")
+        .into_iter()
+        .collect();
+        assert_eq!(indexed.len(), expected.len());
+        assert!(indexed == expected, "the bulk index differs from the records' terms");
         let region = clerk("540000000000");
         for (id, zh, bo) in &people {
             let id = PersonId::parse(id).expect("a number");
