@@ -60,6 +60,7 @@ cert-uses-none = Not used yet.
 cert-use-at = When
 cert-use-by = By
 cert-use-purpose = For
+cert-key-forbidden = Only the region's administrators rotate a department's signing key.
 cert-not-issuer = Only officials of the issuing department may do this.
 cert-console-title = Certificates
 cert-console-intro = Certificates issued by { $department }: find one by identifier or holder, change its status, or issue one.

@@ -60,6 +60,7 @@ cert-uses-none = 尚未使用。
 cert-use-at = 时间
 cert-use-by = 用证方
 cert-use-purpose = 用途
+cert-key-forbidden = 只有全区管理员可以轮换部门的签名密钥。
 cert-not-issuer = 只有发证部门的工作人员可以进行此操作。
 cert-console-title = 电子证照
 cert-console-intro = { $department } 签发的证照：按标识或持证人查找、变更状态，或签发证照。

@@ -52,8 +52,21 @@ fn context(id: i64) -> String {
     format!("cert_keys.secret:{id}")
 }
 
-/// Generates a department's new current key, retiring the one it had; returns its id.
-pub async fn rotate(db: &Db, department: &str, actor: &str) -> Result<i64, CertError> {
+/// Generates a department's new current key, retiring the one it had; returns its id. For
+/// the region's administrators and the operator.
+pub async fn rotate(db: &Db, by: &identity::Principal, department: &str) -> Result<i64, CertError> {
+    if let Err(e) = by.require_administrator(db, "cert.key_rotate").await {
+        return Err(match e {
+            identity::IdentityError::Db(e) => CertError::Db(e),
+            _ => CertError::Forbidden(Message::new("cert-key-forbidden")),
+        });
+    }
+    generate(db, department, &by.id()).await
+}
+
+/// The key generation [`rotate`] asks for, and [`signer`] for a department that has no key
+/// yet (as `system:certs`).
+async fn generate(db: &Db, department: &str, actor: &str) -> Result<i64, CertError> {
     if !db.seals() {
         return Err(CertError::Refused(Message::new("cert-no-master-key")));
     }
@@ -126,7 +139,7 @@ pub async fn signer(db: &Db, department: &str) -> Result<(i64, Arc<Sm2Signer>), 
             r.try_get("secret").map_err(DbError::from)?,
         ),
         None => {
-            rotate(db, department, "system:certs").await?;
+            generate(db, department, "system:certs").await?;
             return Box::pin(signer(db, department)).await;
         }
     };

@@ -137,7 +137,17 @@ db::on_each_backend! {
 
         // Rotation: new certificates use the new key; old ones still verify.
         let department = c.issuer_department.clone();
-        let new_key = keys::rotate(db, &department, "test")
+        // Only an administrator or the operator rotates, whatever adapter asks.
+        let system = identity::Principal::System {
+            client_id: "dept-system".into(),
+            department: department.clone(),
+            department_name: "部门系统".into(),
+        };
+        assert!(matches!(
+            keys::rotate(db, &system, &department).await,
+            Err(CertError::Forbidden(_))
+        ));
+        let new_key = keys::rotate(db, &identity::Principal::Operator("system:test"), &department)
             .await
             .expect("rotated");
         let after = service::issue(db, &TEST, &new).await.expect("issued");

@@ -78,3 +78,4 @@ home-for-persons = For persons
 home-for-enterprises = For enterprises
 org-bad-tibetan-name = “{ $name }” is not a name in Tibetan script: use Tibetan letters only, at most 100.
 org-centre-services = Services handled here
+org-forbidden = Only the region's administrators change divisions and offices.

@@ -78,3 +78,4 @@ home-for-persons = 个人办事
 home-for-enterprises = 法人办事
 org-bad-tibetan-name = “{ $name }”不是藏文名称：请只使用藏文字符，长度不超过100个字。
 org-centre-services = 本中心的便民服务清单
+org-forbidden = 只有全区管理员可以修改行政区划和服务机构。

@@ -14,8 +14,20 @@ pub enum OrgError {
     BadCode(#[from] kernel::division::DivisionCodeError),
     #[error("{0}")]
     File(#[from] FileError),
+    /// The acting principal may not do this (the refusal is audited).
+    #[error("not allowed")]
+    Forbidden,
     #[error(transparent)]
     Db(#[from] db::DbError),
+}
+
+impl From<identity::IdentityError> for OrgError {
+    fn from(e: identity::IdentityError) -> OrgError {
+        match e {
+            identity::IdentityError::Db(e) => OrgError::Db(e),
+            _ => OrgError::Forbidden,
+        }
+    }
 }
 
 impl Localize for OrgError {
@@ -30,6 +42,7 @@ impl Localize for OrgError {
             }
             OrgError::BadCode(e) => e.message(),
             OrgError::File(e) => e.message(),
+            OrgError::Forbidden => Message::new("org-forbidden"),
             OrgError::Db(e) => e.message(),
         }
     }
@@ -42,6 +55,7 @@ impl ui::error::HttpError for OrgError {
             OrgError::BadCode(_) | OrgError::File(_) | OrgError::BadTibetanName(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            OrgError::Forbidden => StatusCode::FORBIDDEN,
             OrgError::Db(e) => e.status(),
         }
     }
@@ -53,6 +67,7 @@ impl ui::error::HttpError for OrgError {
             OrgError::BadCode(_) => "invalid-division-code",
             OrgError::BadTibetanName(_) => "invalid-tibetan-name",
             OrgError::File(_) => "invalid-file",
+            OrgError::Forbidden => "forbidden",
             OrgError::Db(e) => e.code(),
         }
     }

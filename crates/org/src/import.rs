@@ -113,13 +113,16 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Division>, FileError> {
     Ok(out)
 }
 
-/// Imports the CSV into the database, all or nothing.
+/// Imports the CSV into the database, all or nothing: for the region's administrators and
+/// the operator.
 pub async fn import(
     db: &Db,
+    by: &identity::Principal,
     file: &str,
     text: &str,
-    actor: &str,
 ) -> Result<ImportReport, OrgError> {
+    by.require_administrator(db, "divisions.import").await?;
+    let actor = &by.id();
     let rows = parse(file, text)?;
     let mut tx = db.begin().await?;
     let mut report = ImportReport {
@@ -149,7 +152,7 @@ pub async fn import(
     audit::append(
         &mut tx,
         &NewEvent {
-            actor,
+            actor: actor.as_str(),
             action: "divisions.import",
             subject: "divisions",
             payload: serde_json::json!({ "file": file, "inserted": report.inserted, "updated": report.updated }),
@@ -206,8 +209,9 @@ mod tests {
     db::on_each_backend! {
         async fn an_import_is_all_or_nothing_on_every_backend(backend: Backend) {
             let Some(t) = db::testing::fresh(backend).await else { return };
+            let operator = identity::Principal::Operator("system:test");
             let good = "code,parent,name_zh,name_bo,name_en\n540102001000,540102,八廓街道,བར་སྐོར།,Barkhor Subdistrict\n540102001001,540102001000,冲赛康社区,,Chongsaikang Community\n";
-            let report = import(&t.db, "good.csv", good, "official:test")
+            let report = import(&t.db, &operator, "good.csv", good)
                 .await
                 .expect("import");
             assert_eq!(
@@ -220,7 +224,7 @@ mod tests {
                 "{}",
                 t.name()
             );
-            let again = import(&t.db, "good.csv", good, "official:test")
+            let again = import(&t.db, &operator, "good.csv", good)
                 .await
                 .expect("re-import");
             assert_eq!(
@@ -234,7 +238,7 @@ mod tests {
                 t.name()
             );
             let bad = "code,parent,name_zh,name_bo,name_en\n540102002000,540102,吉日街道,,\n540199001000,540199,无此县,,\n";
-            let e = import(&t.db, "bad.csv", bad, "official:test")
+            let e = import(&t.db, &operator, "bad.csv", bad)
                 .await
                 .expect_err("unknown parent");
             assert!(
@@ -249,6 +253,23 @@ mod tests {
                 "{}: nothing of the bad file stays",
                 t.name()
             );
+            // Whoever adapter calls it, the service itself refuses anyone but an
+            // administrator or the operator, and writes nothing.
+            let system = identity::Principal::System {
+                client_id: "dept-system".into(),
+                department: "lhasa-psb".into(),
+                department_name: "拉萨市公安局".into(),
+            };
+            let e = import(&t.db, &system, "good2.csv", "code,parent,name_zh,name_bo,name_en\n540102003000,540102,扎细街道,,\n")
+                .await
+                .expect_err("a system may not import divisions");
+            assert!(matches!(e, OrgError::Forbidden), "{}: {e}", t.name());
+            let code = DivisionCode::parse("540102003000").expect("code");
+            assert_eq!(store::division(&t.db, code).await.expect("read"), None, "{}", t.name());
+            let e = crate::service::set_tibetan_name(&t.db, &system, code, "བཀྲ་ཤིས།")
+                .await
+                .expect_err("a system may not rename divisions");
+            assert!(matches!(e, OrgError::Forbidden), "{}: {e}", t.name());
             t.close().await;
         }
     }

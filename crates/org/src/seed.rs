@@ -112,9 +112,9 @@ pub async fn seed_demo(db: &Db) -> Result<SeedReport, OrgError> {
     }
     crate::import::import(
         db,
+        &identity::Principal::Operator("system:demo"),
         "data/demo/townships-540102.csv",
         DEMO_TOWNSHIPS,
-        "system:demo",
     )
     .await?;
     let filter = DivisionFilter {

@@ -68,14 +68,17 @@ pub fn check_tibetan_name(name: &str) -> Result<String, OrgError> {
     Ok(name.to_owned())
 }
 
-/// Fills in (or corrects) a division's Tibetan name, with its audit event.
+/// Fills in (or corrects) a division's Tibetan name, with its audit event: for the region's
+/// administrators and the operator.
 pub async fn set_tibetan_name(
     db: &Db,
+    by: &identity::Principal,
     code: DivisionCode,
     name: &str,
-    actor: &str,
 ) -> Result<(), OrgError> {
+    by.require_administrator(db, "divisions.name_bo").await?;
     let name = check_tibetan_name(name)?;
+    let actor = &by.id();
     let mut tx = db.begin().await?;
     if !store::set_tibetan_name(&mut tx, code, &name).await? {
         return Err(OrgError::NoDivision(code.to_string()));

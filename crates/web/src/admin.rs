@@ -428,7 +428,7 @@ async fn divisions_import(
     } else {
         form.file_name.trim()
     };
-    match org::import::import(&state.db, name, &form.content, &admin.actor).await {
+    match org::import::import(&state.db, &admin.principal, name, &form.content).await {
         Ok(report) => {
             let msg = ctx.fmt(
                 &Message::new("admin-divisions-imported")
@@ -523,7 +523,7 @@ async fn names_set(
             .await;
         }
     };
-    match org::service::set_tibetan_name(&state.db, code, &form.name_bo, &admin.actor).await {
+    match org::service::set_tibetan_name(&state.db, &admin.principal, code, &form.name_bo).await {
         Ok(()) => {
             let msg = ctx.fmt(&Message::new("admin-names-saved").arg("code", code.to_string()));
             names_view(&state, &ctx, Some(Ok(msg)), StatusCode::OK).await

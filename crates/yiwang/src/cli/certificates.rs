@@ -70,7 +70,13 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
         } => {
             // Sealed with the configured master key, if any (`open` applies it).
             let db = open_with(config_path, database_url).await?;
-            match certs::keys::rotate(&db, &department, "system:cli").await {
+            match certs::keys::rotate(
+                &db,
+                &identity::Principal::Operator("system:cli"),
+                &department,
+            )
+            .await
+            {
                 Ok(id) => {
                     println!(
                         "{department} signs with key {id} from now on; its earlier keys still verify"

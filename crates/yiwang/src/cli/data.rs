@@ -215,7 +215,13 @@ pub(super) async fn run(config_path: Option<&Path>, command: Command) -> anyhow:
         } => {
             let (name, text) = read_input(&file)?;
             let db = open_with(config_path, database_url).await?;
-            let r = org::import::import(&db, &name, &text, "system:cli").await?;
+            let r = org::import::import(
+                &db,
+                &identity::Principal::Operator("system:cli"),
+                &name,
+                &text,
+            )
+            .await?;
             println!(
                 "imported {} rows from {name}: {} new, {} updated",
                 r.rows, r.inserted, r.updated
