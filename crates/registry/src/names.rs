@@ -272,6 +272,10 @@ async fn read(db: &Db, typed: &str) -> Result<Vec<Reading>, RegistryError> {
         read_as,
     };
     if latin.is_empty() {
+        // Nothing a name is made of (punctuation, digits, symbols): unreadable, not "none".
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
         return Ok(vec![reading(Via::Typed, Vec::new(), None)]);
     }
     let mut out = vec![reading(

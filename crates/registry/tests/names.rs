@@ -99,6 +99,13 @@ db::on_each_backend! {
         assert_eq!(names_found(&search("扎西").await.expect("searched")), ["扎西次仁"]);
         assert!(search("次扎").await.expect("searched").matches.is_empty());
         assert!(matches!(search("扎").await, Err(RegistryError::Invalid(p)) if p[0].1.key == "reg-name-search-short"));
+        // Nothing a name is made of: unreadable, not "none found".
+        for typed in ["?!", "·-·", "་།"] {
+            assert!(
+                matches!(search(typed).await, Err(RegistryError::Invalid(p)) if p[0].1.key == "reg-name-search-unreadable"),
+                "{typed}"
+            );
+        }
 
         // Nothing found is an empty list, not an error.
         assert!(search("Lobsang").await.expect("searched").matches.is_empty());
