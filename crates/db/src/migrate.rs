@@ -395,6 +395,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0045_registry_names.sql"),
         },
     },
+    Migration {
+        version: 46,
+        name: "ratings found by when they were given",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0046_case_ratings_at.sql"),
+            postgres: include_str!("../migrations/postgres/0046_case_ratings_at.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.
