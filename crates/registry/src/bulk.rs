@@ -132,11 +132,11 @@ const TERMS_PER_TRANSACTION: usize = 1_000_000;
 
 /// A SQLite load's name index, gathered in memory and written once the records are in, in
 /// the index's own order: written batch by batch, each batch's terms land all over an index
-/// far larger than the page cache (3.65 million people make some 25 million terms), and the
+/// far larger than the page cache (3.65 million people make some 22 million terms), and the
 /// load took twice as long. Each term and each subject is kept once; a pair is two numbers
-/// (some 350 MB for the region's 3.65 million). A load stopped before its end leaves its
-/// records unindexed, as it leaves them partly loaded: a trial load starts again from an
-/// empty registry.
+/// (some 500 MB at the peak, while sorting, for the region's 3.65 million people). A load
+/// stopped before its end leaves its records unindexed, as it leaves them partly loaded: a
+/// trial load starts again from an empty registry.
 #[derive(Default)]
 struct SortedTerms {
     ids: std::collections::HashMap<String, u32>,

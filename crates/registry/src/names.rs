@@ -478,7 +478,9 @@ async fn matching(
     // Enough rows for one more record than is shown, each record coming once for each of the
     // first group's alternatives it holds (once, for a Tibetan or Chinese query).
     sql.push_str(&format!(" LIMIT {}", (SHOWN + 1) * counted[0].1.len()));
-    let mut q = sqlx::query(&sql);
+    // Not kept prepared: PostgreSQL turns a statement run often into a generic plan, which
+    // cannot see which term is rare and which is held by half the region.
+    let mut q = sqlx::query(&sql).persistent(false);
     for b in &binds {
         q = q.bind(*b);
     }
