@@ -174,16 +174,8 @@ impl SortedTerms {
         conn: &mut sqlx::SqliteConnection,
         registry: &str,
     ) -> Result<(), DbError> {
-        let term_rank = ranks(&self.terms);
-        let subject_rank = ranks(&self.subjects);
-        let mut by_term: Vec<u32> = vec![0; self.terms.len()];
-        for (id, rank) in term_rank.iter().enumerate() {
-            by_term[*rank as usize] = id as u32;
-        }
-        let mut by_subject: Vec<u32> = vec![0; self.subjects.len()];
-        for (id, rank) in subject_rank.iter().enumerate() {
-            by_subject[*rank as usize] = id as u32;
-        }
+        let (by_term, term_rank) = ordered(&self.terms);
+        let (by_subject, subject_rank) = ordered(&self.subjects);
         let mut keys: Vec<u64> = std::mem::take(&mut self.pairs)
             .into_iter()
             .map(|(t, s)| {
@@ -213,15 +205,15 @@ impl SortedTerms {
     }
 }
 
-/// Each string's place in the strings' byte order.
-fn ranks(strings: &[String]) -> Vec<u32> {
+/// The strings' indexes in the strings' byte order, and each string's place in that order.
+fn ordered(strings: &[String]) -> (Vec<u32>, Vec<u32>) {
     let mut order: Vec<u32> = (0..strings.len() as u32).collect();
     order.sort_unstable_by(|a, b| strings[*a as usize].cmp(&strings[*b as usize]));
     let mut rank = vec![0u32; strings.len()];
-    for (place, id) in order.into_iter().enumerate() {
-        rank[id as usize] = place as u32;
+    for (place, id) in order.iter().enumerate() {
+        rank[*id as usize] = place as u32;
     }
-    rank
+    (order, rank)
 }
 
 /// Generates `persons` people from `seed` and loads them; `progress` hears the count after
