@@ -73,7 +73,7 @@ def main():
     guide_han = sum(h for h, _, p in per if p.startswith("/items/"))
     guide_bo = sum(b for _, b, p in per if p.startswith("/items/"))
     print(f"{len(paths)} pages ({len(guides)} guides): Chinese {100 * share:.1f}% of Chinese characters and Tibetan syllables in all;"
-          f" {100 * mean:.1f}% on the average page; {100 * guide_han / max(guide_han + guide_bo, 1):.1f}% in the guides")
+          f" {100 * mean:.1f}% on the average page; {100 * guide_han / max(guide_han + guide_bo, 1):.2f}% in the guides ({guide_han} Chinese characters, {guide_bo} Tibetan syllables)")
     print(f"without the Chinese titles of laws kept beside their gloss: {100 * (total_han - total_titles) / max(total_han - total_titles + total_bo, 1):.1f}% in all")
     print(f"pages over 20% Chinese: {sum(1 for s, _ in shares if s > 0.2)}; over 5%: {sum(1 for s, _ in shares if s > 0.05)}")
     for s, p in shares[:5]:
