@@ -108,7 +108,7 @@ pub async fn save(db: &Db, bundle: &Bundle, actor: &str) -> Result<(), CatalogEr
     )
     .bind(&bundle.code)
     .bind(body)
-    .bind(kernel::time_util::format_instant(kernel::time_util::now()))
+    .bind(kernel::time_util::format_instant(db.clock().now()))
     .execute(&mut *tx)
     .await
     .map_err(DbError::from)?;

@@ -2,8 +2,9 @@
 //! filters and search read.
 
 use db::{Conn, Db, DbError};
-use kernel::time_util::{format_instant, now};
+use kernel::time_util::format_instant;
 use sqlx::Row;
+use time::OffsetDateTime;
 
 use crate::model::{ItemBody, Status};
 
@@ -22,9 +23,11 @@ pub async fn insert_version(
     version: i64,
     status: Status,
     author: &str,
+    at: OffsetDateTime,
 ) -> Result<(), DbError> {
     insert_versions(
         conn,
+        at,
         &[NewVersion {
             body,
             version,
@@ -55,8 +58,9 @@ pub async fn set_version_status(
     version: i64,
     status: Status,
     reviewer: Option<&str>,
+    at: OffsetDateTime,
 ) -> Result<u64, DbError> {
-    let published = (status == Status::Published).then(|| format_instant(now()));
+    let published = (status == Status::Published).then(|| format_instant(at));
     Ok(sqlx::query(
         "UPDATE catalog_versions SET status = $1, reviewer = COALESCE($2, reviewer), published_at = COALESCE($3, published_at) \
          WHERE code = $4 AND version = $5",
@@ -184,9 +188,14 @@ pub struct NewVersion<'a> {
     pub reviewer: Option<&'a str>,
 }
 
-/// Inserts many versions, several per statement.
-pub async fn insert_versions(conn: &mut Conn, rows: &[NewVersion<'_>]) -> Result<(), DbError> {
-    let at = format_instant(now());
+/// Inserts many versions, several per statement, made (and those published, published) at
+/// `at`: the platform's clock, read by the service.
+pub async fn insert_versions(
+    conn: &mut Conn,
+    at: OffsetDateTime,
+    rows: &[NewVersion<'_>],
+) -> Result<(), DbError> {
+    let at = format_instant(at);
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO catalog_versions (code, version, status, body, author, reviewer, created_at, published_at) VALUES {}",

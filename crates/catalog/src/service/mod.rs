@@ -312,7 +312,7 @@ pub async fn save_draft(db: &Db, by: &Principal, body: &ItemBody) -> Result<i64,
     let author = &by.id();
     let mut tx = db.begin().await?;
     let v = store::next_version(&mut tx, body.code.as_str()).await?;
-    store::insert_version(&mut tx, body, v, Status::Draft, author).await?;
+    store::insert_version(&mut tx, body, v, Status::Draft, author, db.clock().now()).await?;
     if v == 1 {
         store::put_item(&mut tx, body, Status::Draft, None).await?;
     }
@@ -353,7 +353,15 @@ pub async fn submit(db: &Db, by: &Principal, code: &str, version: i64) -> Result
     if status != Status::Draft {
         return Err(CatalogError::NotDraft);
     }
-    store::set_version_status(&mut tx, code, version, Status::InReview, None).await?;
+    store::set_version_status(
+        &mut tx,
+        code,
+        version,
+        Status::InReview,
+        None,
+        db.clock().now(),
+    )
+    .await?;
     event(&mut tx, actor, "item.submitted", code, version).await?;
     tx.commit().await.map_err(DbError::from)?;
     Ok(())
@@ -387,9 +395,18 @@ pub async fn publish(
             .map_err(DbError::from)?
             .flatten();
     if let Some(b) = before {
-        store::set_version_status(&mut tx, code, b, Status::Retired, None).await?;
+        store::set_version_status(&mut tx, code, b, Status::Retired, None, db.clock().now())
+            .await?;
     }
-    store::set_version_status(&mut tx, code, version, Status::Published, Some(reviewer)).await?;
+    store::set_version_status(
+        &mut tx,
+        code,
+        version,
+        Status::Published,
+        Some(reviewer),
+        db.clock().now(),
+    )
+    .await?;
     store::put_item(&mut tx, &body, Status::Published, Some(version)).await?;
     store::bump_revision(&mut tx).await?;
     event(&mut tx, reviewer, "item.published", code, version).await?;
@@ -426,7 +443,15 @@ pub async fn send_back(
     if status != Status::InReview {
         return Err(CatalogError::NotInReview);
     }
-    store::set_version_status(&mut tx, code, version, Status::Draft, None).await?;
+    store::set_version_status(
+        &mut tx,
+        code,
+        version,
+        Status::Draft,
+        None,
+        db.clock().now(),
+    )
+    .await?;
     audit::append(
         &mut tx,
         &NewEvent {
@@ -463,7 +488,7 @@ pub async fn retire(db: &Db, by: &Principal, code: &str, reason: &str) -> Result
     let Some(v) = published else {
         return Err(CatalogError::NotFound);
     };
-    store::set_version_status(&mut tx, code, v, Status::Retired, None).await?;
+    store::set_version_status(&mut tx, code, v, Status::Retired, None, db.clock().now()).await?;
     sqlx::query("UPDATE catalog_items SET status = 'retired' WHERE code = $1")
         .bind(code)
         .execute(&mut *tx)
@@ -599,7 +624,15 @@ pub async fn import(
             }
             Landing::Publish => {
                 if let Some(p) = published {
-                    store::set_version_status(&mut tx, code, p, Status::Retired, None).await?;
+                    store::set_version_status(
+                        &mut tx,
+                        code,
+                        p,
+                        Status::Retired,
+                        None,
+                        db.clock().now(),
+                    )
+                    .await?;
                 }
                 versions.push(store::NewVersion {
                     body: b,
@@ -613,7 +646,7 @@ pub async fn import(
         }
         report.versions += 1;
     }
-    store::insert_versions(&mut tx, &versions).await?;
+    store::insert_versions(&mut tx, db.clock().now(), &versions).await?;
     store::put_items(&mut tx, &rows).await?;
     if landing == Landing::Publish && report.versions > 0 {
         store::bump_revision(&mut tx).await?;

@@ -110,6 +110,9 @@ common::stories! { demo_app;
                 "{who}: {refused:?}"
             );
         }
+        // A version's times come from the platform's clock, as any date does.
+        let at = time::macros::datetime!(2026-03-02 10:15 UTC);
+        db.clock().set_now(at);
         let v = service::save_draft(db, &steward, &item)
             .await
             .expect("draft");
@@ -166,6 +169,15 @@ common::stories! { demo_app;
             ["retired", "published"],
             "the version before is retired, kept"
         );
+        let v2 = catalog::store::versions(db, &code)
+            .await
+            .expect("versions")
+            .into_iter()
+            .find(|r| r.version == v)
+            .expect("version 2");
+        let stamp = kernel::time_util::format_instant(at);
+        assert_eq!(v2.created_at, stamp);
+        assert_eq!(v2.published_at.as_deref(), Some(stamp.as_str()));
         let acts = app.audit_actions().await;
         for a in ["item.drafted", "item.submitted", "item.published", "authz.refused"] {
             assert!(acts.iter().any(|x| x == a), "{a}");
