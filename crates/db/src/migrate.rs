@@ -403,6 +403,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/postgres/0046_case_ratings_at.sql"),
         },
     },
+    Migration {
+        version: 47,
+        name: "the geography's R-tree searched by layer",
+        step: Step::Sql {
+            sqlite: include_str!("../migrations/sqlite/0047_geo_rtree_layers.sql"),
+            postgres: include_str!("../migrations/postgres/0047_geo_rtree_layers.sql"),
+        },
+    },
 ];
 
 /// The newest migration this program knows.

@@ -297,15 +297,18 @@ pub async fn load_features(
     .await?;
     let index = match db.url() {
         DbUrl::Sqlite(_) => {
-            "INSERT INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, layer, division) \
-             SELECT id, min_x, max_x, min_y, max_y, layer, division FROM geo_features"
+            let number = crate::geo::layer_number_sql("layer");
+            format!(
+                "INSERT INTO geo_features_rtree (id, min_x, max_x, min_y, max_y, min_layer, max_layer, division) \
+                 SELECT id, min_x, max_x, min_y, max_y, {number}, {number} + 0.5, division FROM geo_features"
+            )
         }
         // The ids were given: move the identity past them.
         DbUrl::Postgres(_) => {
-            "SELECT setval(pg_get_serial_sequence('geo_features', 'id'), (SELECT MAX(id) FROM geo_features))"
+            "SELECT setval(pg_get_serial_sequence('geo_features', 'id'), (SELECT MAX(id) FROM geo_features))".to_owned()
         }
     };
-    sqlx::query(index).execute(db.pool()).await?;
+    sqlx::query(&index).execute(db.pool()).await?;
     Ok(Loaded {
         rows: loaded.rows,
         seconds: loaded.seconds,

@@ -77,6 +77,23 @@ db::on_each_backend! {
         .await
         .expect("query");
         assert_eq!(page.features.len(), 9, "{}", t.name());
+        // Another layer's feature in the same box is not on the parcels' page (the layer is
+        // one of the index's dimensions on SQLite), and the parcels are not on its.
+        let mut mine = square("M1", 91.006, 29.006, 0.002);
+        mine.layer = "mineral-rights".into();
+        geo::save(db, &mine, &nr).await.expect("saved");
+        let block = Area::BBox([90.999, 28.999, 91.021, 29.021]);
+        let codes = |p: &geo::Page| p.features.iter().map(|f| f.code.clone()).collect::<Vec<_>>();
+        let parcels = geo::query(db, "land-parcels", &block, None, 100, 0).await.expect("parcels");
+        assert_eq!(parcels.features.len(), 9, "{}", t.name());
+        let rights = geo::query(db, "mineral-rights", &block, None, 100, 0).await.expect("rights");
+        assert_eq!(codes(&rights), ["M1"], "{}", t.name());
+        // Within a division's subtree: the city holds them, another prefecture none.
+        for (division, expected) in [("540100", 9), ("540102", 9), ("540200", 0)] {
+            let d = kernel::DivisionCode::parse(division).expect("division");
+            let within = geo::query(db, "land-parcels", &block, Some(d), 100, 0).await.expect("within");
+            assert_eq!(within.features.len(), expected, "{division} {}", t.name());
+        }
         // Paging: 4 then 4 then 1.
         let first = geo::query(
             db,
