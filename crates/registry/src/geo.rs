@@ -675,10 +675,11 @@ pub async fn query_filtered(db: &Db, layer: &str, ask: &Ask<'_>) -> Result<Page,
             // SQLite. Not kept prepared: a generic plan cannot
             // see the box's size.
             (Some(b), Backend::Postgres) => {
-                let mut tx = db.begin().await?;
-                for setting in ["SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off"] {
-                    sqlx::query(setting).execute(&mut *tx).await?;
-                }
+                let mut tx = db
+                    .begin_planned(
+                        "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off",
+                    )
+                    .await?;
                 let rows = sqlx::query(&format!(
                     "SELECT {FEATURE_COLUMNS} FROM geo_features f \
                      WHERE box(point(f.min_x, f.min_y), point(f.max_x, f.max_y)) && box(point($1, $2), point($3, $4)) \

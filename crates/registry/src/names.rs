@@ -208,20 +208,12 @@ async fn find(
     // are switched off for this transaction (20 ms). Counting a common term's first 2,000
     // rows, it chose a sequential scan, which met them a million rows in (160–190 ms): the
     // index is the only way this transaction reads the terms.
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
-    if db.backend() == db::Backend::Postgres {
-        for setting in [
-            "SET LOCAL enable_hashjoin = off",
-            "SET LOCAL enable_mergejoin = off",
-            "SET LOCAL max_parallel_workers_per_gather = 0",
-            "SET LOCAL enable_seqscan = off",
-        ] {
-            sqlx::query(setting)
-                .execute(&mut *tx)
-                .await
-                .map_err(DbError::from)?;
-        }
-    }
+    let mut tx = db
+        .begin_planned(
+            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; \
+             SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off",
+        )
+        .await?;
     let mut last = None;
     for reading in readings {
         let found = matching(&mut tx, reg, &reading, &prefixes).await?;
