@@ -394,9 +394,10 @@ pub async fn publish(
             .await
             .map_err(DbError::from)?
             .flatten();
+    // One instant for the act: the version retired and the one published at the same time.
+    let at = db.clock().now();
     if let Some(b) = before {
-        store::set_version_status(&mut tx, code, b, Status::Retired, None, db.clock().now())
-            .await?;
+        store::set_version_status(&mut tx, code, b, Status::Retired, None, at).await?;
     }
     store::set_version_status(
         &mut tx,
@@ -404,7 +405,7 @@ pub async fn publish(
         version,
         Status::Published,
         Some(reviewer),
-        db.clock().now(),
+        at,
     )
     .await?;
     store::put_item(&mut tx, &body, Status::Published, Some(version)).await?;
@@ -589,6 +590,8 @@ pub async fn import(
         published: landing == Landing::Publish,
         ..ImportReport::default()
     };
+    // One instant for the whole import, as one act.
+    let at = db.clock().now();
     let mut tx = db.begin().await?;
     let newest = store::newest_versions(&mut tx).await?;
     let mut versions = Vec::new();
@@ -624,15 +627,7 @@ pub async fn import(
             }
             Landing::Publish => {
                 if let Some(p) = published {
-                    store::set_version_status(
-                        &mut tx,
-                        code,
-                        p,
-                        Status::Retired,
-                        None,
-                        db.clock().now(),
-                    )
-                    .await?;
+                    store::set_version_status(&mut tx, code, p, Status::Retired, None, at).await?;
                 }
                 versions.push(store::NewVersion {
                     body: b,
@@ -646,7 +641,7 @@ pub async fn import(
         }
         report.versions += 1;
     }
-    store::insert_versions(&mut tx, db.clock().now(), &versions).await?;
+    store::insert_versions(&mut tx, at, &versions).await?;
     store::put_items(&mut tx, &rows).await?;
     if landing == Landing::Publish && report.versions > 0 {
         store::bump_revision(&mut tx).await?;
