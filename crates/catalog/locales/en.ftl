@@ -50,7 +50,22 @@ cat-free = Free
 cat-fee = ¥{ $yuan }
 cat-place = Where and when
 cat-materials = What to bring
-cat-condition = only if { $condition }
+cat-case-type = Decided
+cat-case-type-immediate = on the spot, when the materials are complete and the conditions met
+cat-case-type-promised = within the promised working days
+cat-kind-application-form = application form
+cat-kind-certificate = certificate or licence
+cat-kind-proof = proof
+cat-kind-other = other material
+cat-originals = { $count ->
+    [one] one original
+   *[other] { $count } originals
+}
+cat-copies = { $count ->
+    [one] one copy
+   *[other] { $count } copies
+}
+cat-condition = only { $condition }
 cat-no-need = No need to bring
 cat-source-certificate = the platform reads your electronic certificate
 cat-source-registry = the platform reads the government's records

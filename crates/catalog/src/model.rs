@@ -94,6 +94,16 @@ pub enum CaseType {
     Promised,
 }
 
+impl CaseType {
+    /// Its name in messages (`cat-case-type-{key}`), as serialized.
+    pub fn key(self) -> &'static str {
+        match self {
+            CaseType::Immediate => "immediate",
+            CaseType::Promised => "promised",
+        }
+    }
+}
+
 /// How far an item can be handled online (网办深度).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -172,6 +182,18 @@ pub enum MaterialKind {
     Certificate,
     Proof,
     Other,
+}
+
+impl MaterialKind {
+    /// Its name in messages (`cat-kind-{key}`), as serialized.
+    pub fn key(self) -> &'static str {
+        match self {
+            MaterialKind::ApplicationForm => "application-form",
+            MaterialKind::Certificate => "certificate",
+            MaterialKind::Proof => "proof",
+            MaterialKind::Other => "other",
+        }
+    }
 }
 
 /// Where the platform can get a material without the applicant carrying it — what lets a
@@ -520,5 +542,30 @@ impl Status {
         ]
         .into_iter()
         .find(|st| st.key() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message key names a value as the catalogue's JSON does, so a guide, an import and
+    /// the API speak of the same thing.
+    #[test]
+    fn keys_are_the_serialized_names() {
+        let json = |v: Result<serde_json::Value, serde_json::Error>| {
+            v.ok().and_then(|v| v.as_str().map(str::to_owned))
+        };
+        for k in [CaseType::Immediate, CaseType::Promised] {
+            assert_eq!(json(serde_json::to_value(k)).as_deref(), Some(k.key()));
+        }
+        for k in [
+            MaterialKind::ApplicationForm,
+            MaterialKind::Certificate,
+            MaterialKind::Proof,
+            MaterialKind::Other,
+        ] {
+            assert_eq!(json(serde_json::to_value(k)).as_deref(), Some(k.key()));
+        }
     }
 }

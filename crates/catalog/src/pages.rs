@@ -13,7 +13,7 @@ use ui::layout::page;
 use ui::{AppState, Ctx, PageError};
 
 use crate::api::ItemParams;
-use crate::model::{ItemBody, MaterialSource};
+use crate::model::{ItemBody, Material, MaterialSource};
 use crate::search::Searcher;
 use crate::service;
 use crate::translation::{self, LegalPart};
@@ -153,6 +153,26 @@ async fn search(
     ))
 }
 
+/// What kind of paper a material is, when it is asked for (`condition`, in the reader's
+/// language) and, where the applicant brings it, how many originals and copies (材料类型、
+/// 材料形式与份数, as a guide gives them).
+fn paper(ctx: &Ctx, m: &Material, condition: Option<String>) -> String {
+    let mut parts = vec![ctx.t(&format!("cat-kind-{}", m.kind.key()))];
+    if let Some(c) = condition {
+        parts.push(ctx.fmt(&Message::new("cat-condition").arg("condition", c)));
+    }
+    if matches!(m.source, MaterialSource::Applicant) {
+        if m.originals > 0 {
+            parts
+                .push(ctx.fmt(&Message::new("cat-originals").arg("count", u32::from(m.originals))));
+        }
+        if m.copies > 0 {
+            parts.push(ctx.fmt(&Message::new("cat-copies").arg("count", u32::from(m.copies))));
+        }
+    }
+    parts.join(" · ")
+}
+
 fn source_note(ctx: &Ctx, s: &MaterialSource) -> Option<String> {
     match s {
         MaterialSource::Applicant => None,
@@ -289,6 +309,7 @@ fn guide_body(
         dl.facts {
             dt { (ctx.t("cat-code")) } dd { code { (b.code) } }
             dt { (ctx.t("cat-type")) } dd { (ctx.t(&format!("cat-type-{}", b.item_type.key()))) }
+            dt { (ctx.t("cat-object")) } dd { (ctx.t(&format!("cat-object-{}", b.service_object.key()))) }
             dt { (ctx.t("cat-department")) } dd {
                 @match department {
                     Some(d) => (ctx.pick(&d.names.zh, &d.names.bo, &d.names.en)),
@@ -296,6 +317,7 @@ fn guide_body(
                 }
             }
             dt { (ctx.t("cat-time")) } dd { (ctx.fmt(&Message::new("cat-time-limits").arg("promised", b.promised_days).arg("statutory", b.statutory_days))) }
+            dt { (ctx.t("cat-case-type")) } dd { (ctx.t(&format!("cat-case-type-{}", b.case_type.key()))) }
             dt { (ctx.t("cat-visits-label")) } dd { (ctx.fmt(&Message::new("cat-visits").arg("count", u32::from(b.visits)))) }
             dt { (ctx.t("cat-depth")) } dd { (ctx.t(&format!("cat-depth-{}", b.online_depth.key()))) }
             dt { (ctx.t("cat-fee-label")) } dd { (fee) @if b.fee_fen.is_some_and(|f| f > 0) && !b.fee_basis.trim().is_empty() { " · " (free.text(ctx, &b.fee_basis)) } }
@@ -312,7 +334,7 @@ fn guide_body(
                 @for m in &b.materials {
                     li {
                         (free.name(ctx, &m.name_zh, &m.name_bo, &m.name_en))
-                        @if let Some(c) = &m.condition { " " span.muted { "(" (ctx.fmt(&Message::new("cat-condition").arg("condition", free.phrase(ctx, c)))) ")" } }
+                        " " span.muted { "(" (paper(ctx, m, m.condition.as_deref().map(|c| free.phrase(ctx, c)))) ")" }
                         @if let Some(note) = source_note(ctx, &m.source) { " " strong.badge { (ctx.t("cat-no-need")) } " " span.muted { (note) } }
                     }
                 }

@@ -149,6 +149,14 @@ common::stories! { app_on;
             "办理流程",
             "社会救助暂行办法",
             "仅限家庭成员有残疾的",
+            // The guide's standard elements (GB/T 36114): whom it serves, how it is decided,
+            // and what kind of paper each material is, in how many originals.
+            "服务对象",
+            "自然人",
+            "办件类型",
+            "承诺件",
+            "证明材料",
+            "原件 1 份",
         ] {
             page.shows_for(text, "{text}");
         }
@@ -164,6 +172,9 @@ common::stories! { app_on;
             bo.body.contains("འཚོ་བའི་འགན་ལེན"),
             "the Tibetan name heads the guide"
         );
+        for text in ["ཞབས་ཞུའི་ཡུལ།", "སྒྲུབ་ཚུལ།", "ཁས་ལེན་དུས་ཚད།", "མ་ཡིག་ 1"] {
+            bo.shows(text);
+        }
         assert_eq!(
             app.get("/items/NOPE?lang=en").await.status,
             StatusCode::NOT_FOUND
