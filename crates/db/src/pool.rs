@@ -94,9 +94,16 @@ impl DbUrl {
     }
 }
 
-/// The pool the whole platform shares.
+/// The pool the whole platform shares. A clone is one reference count: the server's state
+/// holds a `Db`, and its layers and extractors clone that state several times a request.
 #[derive(Clone)]
 pub struct Db {
+    inner: std::sync::Arc<Inner>,
+}
+
+/// What every clone of a [`Db`] shares.
+#[derive(Clone)]
+struct Inner {
     pool: AnyPool,
     backend: Backend,
     url: DbUrl,
@@ -114,7 +121,7 @@ type Shared =
 impl fmt::Debug for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Db")
-            .field("url", &self.url)
+            .field("url", &self.inner.url)
             .finish_non_exhaustive()
     }
 }
@@ -122,24 +129,27 @@ impl fmt::Debug for Db {
 impl Db {
     /// The platform's clock (set by tests and `yiwang demo --today`; the machine's otherwise).
     pub fn clock(&self) -> &kernel::time_util::Clock {
-        &self.clock
+        &self.inner.clock
     }
 
     /// The same database, sealing secret fields with `sealer` from now on.
-    pub fn with_sealer(mut self, sealer: kernel::crypto::Sealer) -> Db {
-        self.sealer = Some(std::sync::Arc::new(sealer));
-        self
+    pub fn with_sealer(self, sealer: kernel::crypto::Sealer) -> Db {
+        let mut inner = std::sync::Arc::unwrap_or_clone(self.inner);
+        inner.sealer = Some(std::sync::Arc::new(sealer));
+        Db {
+            inner: std::sync::Arc::new(inner),
+        }
     }
 
     /// Whether secret fields are sealed (a master key is configured).
     pub fn seals(&self) -> bool {
-        self.sealer.is_some()
+        self.inner.sealer.is_some()
     }
 
     /// A secret field's text for storage: sealed for `context` (say `accounts.totp_secret:42`)
     /// when a master key is configured, else as it is.
     pub fn seal(&self, plain: &str, context: &str) -> Result<String, DbError> {
-        let Some(sealer) = &self.sealer else {
+        let Some(sealer) = &self.inner.sealer else {
             return Ok(plain.to_owned());
         };
         let mut nonce = [0u8; 16];
@@ -153,7 +163,7 @@ impl Db {
         if !stored.starts_with(kernel::crypto::SEALED_PREFIX) {
             return Ok(stored.to_owned());
         }
-        let sealer = self.sealer.as_ref().ok_or_else(|| {
+        let sealer = self.inner.sealer.as_ref().ok_or_else(|| {
             DbError::Sealing("a sealed field needs the master key (master_key)".into())
         })?;
         let plain = sealer
@@ -239,25 +249,27 @@ impl Db {
             .await
             .map_err(|source| DbError::Connect { url: url.to_string(), source })?;
         Ok(Db {
-            pool,
-            backend,
-            url: url.clone(),
-            sealer: None,
-            shared: std::sync::Arc::default(),
-            clock: kernel::time_util::Clock::system(),
+            inner: std::sync::Arc::new(Inner {
+                pool,
+                backend,
+                url: url.clone(),
+                sealer: None,
+                shared: std::sync::Arc::default(),
+                clock: kernel::time_util::Clock::system(),
+            }),
         })
     }
 
     pub fn pool(&self) -> &AnyPool {
-        &self.pool
+        &self.inner.pool
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.inner.backend
     }
 
     pub fn url(&self) -> &DbUrl {
-        &self.url
+        &self.inner.url
     }
 
     /// The one `T` of this database (every clone of it), made by `make` the first time.
@@ -265,7 +277,7 @@ impl Db {
         &self,
         make: impl FnOnce(&Db) -> T,
     ) -> std::sync::Arc<T> {
-        let mut map = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.inner.shared.lock().unwrap_or_else(|p| p.into_inner());
         let id = std::any::TypeId::of::<T>();
         if let Some(t) = map.get(&id).cloned().and_then(|a| a.downcast::<T>().ok()) {
             return t;
@@ -280,9 +292,9 @@ impl Db {
     /// when another connection wrote in between, and no busy timeout can save it; taking
     /// the lock first makes concurrent writers wait their turn instead.
     pub async fn begin(&self) -> Result<crate::Tx<'static>, DbError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        Ok(match self.inner.backend {
+            Backend::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.inner.pool.begin().await?,
         })
     }
 
@@ -291,20 +303,25 @@ impl Db {
     /// instead of one per setting. On SQLite, whose planner has no such settings, a plain
     /// deferred transaction (for reads).
     pub async fn begin_planned(&self, settings: &str) -> Result<crate::Tx<'static>, DbError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin().await?,
-            Backend::Postgres => self.pool.begin_with(format!("BEGIN; {settings}")).await?,
+        Ok(match self.inner.backend {
+            Backend::Sqlite => self.inner.pool.begin().await?,
+            Backend::Postgres => {
+                self.inner
+                    .pool
+                    .begin_with(format!("BEGIN; {settings}"))
+                    .await?
+            }
         })
     }
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), DbError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.inner.pool).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.inner.pool.close().await;
     }
 }
 
@@ -358,6 +375,36 @@ mod tests {
             .await
             .expect_err("no dir");
         assert!(matches!(e, DbError::MissingDir(_)));
+    }
+
+    /// Clones share one database: its clock and its shared things; a sealing copy shares
+    /// them too, and the copy it was made from stays as it was.
+    #[tokio::test]
+    async fn clones_and_the_sealing_copy_share_the_clock_and_the_shared_things() {
+        let dir = std::env::temp_dir().join(format!("yiwang-clones-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let db = Db::open(&DbUrl::Sqlite(dir.join("y.db")), true)
+            .await
+            .expect("open");
+        let made = db.shared(|_| std::sync::atomic::AtomicU32::new(7));
+        let clone = db.clone();
+        let sealing = clone
+            .clone()
+            .with_sealer(kernel::crypto::Sealer::new(&[3u8; 16]));
+        let day = time::macros::date!(2027 - 01 - 04);
+        sealing.clock().set_today(day);
+        assert_eq!(db.clock().today(), day, "one clock");
+        assert!(sealing.seals() && !db.seals() && !clone.seals());
+        let again = clone.shared(|_| std::sync::atomic::AtomicU32::new(0));
+        assert!(std::sync::Arc::ptr_eq(&made, &again), "one shared thing");
+        let sealed = sealing.seal("secret", "t:1").expect("seal");
+        assert_eq!(sealing.unseal(&sealed, "t:1").expect("open"), "secret");
+        assert!(
+            db.unseal(&sealed, "t:1").is_err(),
+            "the unsealing copy has no key"
+        );
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     crate::on_each_backend! {
