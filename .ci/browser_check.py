@@ -31,11 +31,14 @@ AXE_JS = os.environ.get("AXE_JS", "")
 passed, failed = 0, 0
 
 
-def totp_now(secret_b32):
-    """RFC 6238: six digits, HMAC-SHA1, 30-second steps (what an authenticator app shows)."""
+def totp_now(secret_b32, step=None):
+    """RFC 6238: six digits, HMAC-SHA1, 30-second steps (what an authenticator app shows), at
+    `step` (default: the current one)."""
     import base64, hashlib, hmac, struct
     key = base64.b32decode(secret_b32.replace(" ", "").upper() + "=" * (-len(secret_b32.replace(" ", "")) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    if step is None:
+        step = int(time.time()) // 30
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 15
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
 

@@ -88,11 +88,15 @@ def main():
             shown = wd.js("const c = document.querySelector('code.secret'); return c ? c.innerText : null")
             if shown:
                 secrets[login] = shown
-            code = bc.totp_now(secrets[login])
-            while code == used.get(login):
+            # The server takes the step before, the current one and the one after (a phone's
+            # clock a little off), each step once: a clerk signing in again within the same
+            # 30 seconds types the next step's code, as a phone running ahead would show, and
+            # waits only when that one is used too.
+            step = max(int(time.time()) // 30, used.get(login, -1) + 1)
+            while step > int(time.time()) // 30 + 1:
                 time.sleep(1)
-                code = bc.totp_now(secrets[login])
-            used[login] = code
+            code = bc.totp_now(secrets[login], step)
+            used[login] = step
             wd.type("#f-code", code)
             wd.click("main form button[type=submit]")
             wd.wait_for_url(lambda u: "/signin/totp" not in u)

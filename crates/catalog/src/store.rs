@@ -1,6 +1,8 @@
 //! SQL for the catalogue: versions (the whole body as JSON) and the per-item row that lists,
 //! filters and search read.
 
+use std::collections::HashMap;
+
 use db::{Conn, Db, DbError};
 use kernel::time_util::format_instant;
 use sqlx::Row;
@@ -42,7 +44,7 @@ pub async fn insert_version(
 /// The newest version number and published version of every item, in one read.
 pub async fn newest_versions(
     conn: &mut Conn,
-) -> Result<std::collections::HashMap<String, (i64, Option<i64>)>, DbError> {
+) -> Result<HashMap<String, (i64, Option<i64>)>, DbError> {
     let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT v.code, MAX(v.version), MAX(i.published_version) FROM catalog_versions v \
          LEFT JOIN catalog_items i ON i.code = v.code GROUP BY v.code",
@@ -413,6 +415,44 @@ pub async fn pending(db: &Db, limit: i64) -> Result<Vec<VersionRow>, DbError> {
     .await?;
     version_rows(rows)
 }
+
+/// The newest version of each of `codes` that has one, as [`latest`] reads a single item:
+/// one statement per few hundred codes, where an import of the whole catalogue would otherwise
+/// ask once per item.
+pub async fn latest_of(
+    conn: &mut Conn,
+    codes: &[&str],
+) -> Result<HashMap<String, (i64, Status, ItemBody)>, DbError> {
+    let mut found = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(CODES_A_STATEMENT) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT v.code, v.version, v.status, v.body FROM catalog_versions v \
+             JOIN (SELECT code, MAX(version) AS version FROM catalog_versions WHERE code IN ({}) GROUP BY code) n \
+             ON n.code = v.code AND n.version = v.version",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for code in chunk {
+            q = q.bind(*code);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let code: String = r.try_get("code")?;
+            let status: String = r.try_get("status")?;
+            let status = Status::parse(&status)
+                .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?;
+            let body: String = r.try_get("body")?;
+            let body = serde_json::from_str(&body)
+                .map_err(|e| DbError::Conflict(format!("stored item {code}: {e}")))?;
+            found.insert(code, (r.try_get("version")?, status, body));
+        }
+    }
+    Ok(found)
+}
+
+/// Codes a statement asks for at once (few parameters: SQLite's binding looks each one up by
+/// position, so a statement's cost grows with the square of its parameters).
+const CODES_A_STATEMENT: usize = 200;
 
 /// The newest version of an item, whatever its status.
 pub async fn latest(db: &Db, code: &str) -> Result<Option<(i64, Status, ItemBody)>, DbError> {

@@ -24,7 +24,7 @@ use tokio::net::TcpStream;
 /// The channel's name in a subscription's `url`.
 pub const CHANNEL: &str = "jetstream";
 /// How long a batch may take, connection to last acknowledgement.
-const LIMIT: Duration = Duration::from_secs(10);
+pub(crate) const LIMIT: Duration = Duration::from_secs(10);
 
 /// Where the platform's JetStream is.
 pub struct Config {

@@ -557,15 +557,23 @@ pub async fn import(
     // version has it, published or not (looked up only for someone the role does not already
     // cover everywhere).
     let everywhere = matches!(by, Principal::Operator(_));
-    let mut allowed = Vec::with_capacity(records.len());
-    for (_, b) in records {
-        let ok = everywhere
-            || (holds(by, role, b)
-                && store::latest(db, b.code.as_str())
-                    .await?
-                    .is_none_or(|(_, _, c)| holds(by, role, &c)));
-        allowed.push(ok);
-    }
+    let codes: Vec<&str> = records.iter().map(|(_, b)| b.code.as_str()).collect();
+    let stored = if everywhere {
+        std::collections::HashMap::new()
+    } else {
+        let mut conn = db.pool().acquire().await.map_err(DbError::from)?;
+        store::latest_of(&mut conn, &codes).await?
+    };
+    let allowed: Vec<bool> = records
+        .iter()
+        .map(|(_, b)| {
+            everywhere
+                || (holds(by, role, b)
+                    && stored
+                        .get(b.code.as_str())
+                        .is_none_or(|(_, _, c)| holds(by, role, c)))
+        })
+        .collect();
     for ((at, b), allowed) in records.iter().zip(allowed) {
         if let Err(CatalogError::Invalid(p)) = check_with(db, b, &mut known).await {
             problems.extend(p.into_iter().map(|x| Problem {
@@ -594,6 +602,7 @@ pub async fn import(
     let at = db.clock().now();
     let mut tx = db.begin().await?;
     let newest = store::newest_versions(&mut tx).await?;
+    let current = store::latest_of(&mut tx, &codes).await?;
     let mut versions = Vec::new();
     let mut rows = Vec::new();
     for (_, b) in records {
@@ -602,11 +611,10 @@ pub async fn import(
             Some(&(v, p)) => (Some(v), p),
             None => (None, None),
         };
-        if let Some(n) = latest
-            && let Some((status, body, _)) = store::version(&mut tx, code, n).await?
-            && &body == b
-            && (status == Status::Published
-                || (landing == Landing::Review && status == Status::InReview))
+        if let Some((_, status, body)) = current.get(code)
+            && body == b
+            && (*status == Status::Published
+                || (landing == Landing::Review && *status == Status::InReview))
         {
             report.unchanged += 1;
             continue;

@@ -36,7 +36,10 @@ pub struct Policy {
     pub reject_tries: i64,
     /// How long a webhook may fail before its subscription is suspended.
     pub suspend_after: time::Duration,
-    /// How long one replica holds a subscription while it delivers.
+    /// How long one replica holds a subscription while it delivers one batch. A batch's
+    /// outbound call is bounded (the webhook's `timeout`, JetStream's ten seconds), so twice
+    /// the longer bound is ample; it is also how long a subscription waits after a replica was
+    /// killed mid-batch before another takes it up.
     pub lease: time::Duration,
 }
 
@@ -50,7 +53,7 @@ impl Default for Policy {
             longest_wait: time::Duration::hours(1),
             reject_tries: 5,
             suspend_after: time::Duration::days(3),
-            lease: time::Duration::seconds(60),
+            lease: time::Duration::seconds(20),
         }
     }
 }
@@ -492,4 +495,22 @@ pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
         "change deliveries",
         |db| async move { round(&db, &Policy::default()).await },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Policy;
+
+    /// The lease outlasts the longest a batch may take outward, twice over, so a live replica
+    /// never loses a subscription mid-batch; it is no longer than that, so a subscription
+    /// whose replica was killed resumes within it.
+    #[test]
+    fn the_lease_is_twice_the_longest_outbound_wait() {
+        let p = Policy::default();
+        let longest = p.timeout.max(crate::jetstream::LIMIT);
+        assert_eq!(
+            p.lease,
+            time::Duration::try_from(2 * longest).expect("seconds")
+        );
+    }
 }
