@@ -110,19 +110,6 @@ pub async fn put_item(
     put_items(conn, &[(b, status, published_version)]).await
 }
 
-/// `($1, $2, …), ($n+1, …)`: placeholders for `rows` rows of `columns` values.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let marks: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", marks.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Rows per statement in bulk writes (well under both databases' limits on parameters).
 const CHUNK: usize = 50;
 
@@ -144,7 +131,7 @@ pub async fn put_items(
              statutory_days = excluded.statutory_days, promised_days = excluded.promised_days, \
              materials = excluded.materials, obtainable_materials = excluded.obtainable_materials, \
              published_version = excluded.published_version, status = excluded.status",
-            placeholders(chunk.len(), 20)
+            db::placeholders(chunk.len(), 20, 1)
         );
         let mut q = sqlx::query(&sql);
         for (b, status, published_version) in chunk {
@@ -201,7 +188,7 @@ pub async fn insert_versions(
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO catalog_versions (code, version, status, body, author, reviewer, created_at, published_at) VALUES {}",
-            placeholders(chunk.len(), 8)
+            db::placeholders(chunk.len(), 8, 1)
         );
         let mut q = sqlx::query(&sql);
         for v in chunk {

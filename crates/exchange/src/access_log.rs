@@ -128,17 +128,9 @@ async fn write(db: &Db, lines: &[Pending]) -> Result<Vec<i64>, DbError> {
         prev = hash;
     }
     for chunk in rows.chunks(PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let ps: Vec<String> = (1..=PER_ROW)
-                    .map(|c| format!("${}", r * PER_ROW + c))
-                    .collect();
-                format!("({})", ps.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO exchange_access_log ({COLUMNS}) VALUES {}",
-            values.join(", ")
+            db::placeholders(chunk.len(), PER_ROW, 1)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
