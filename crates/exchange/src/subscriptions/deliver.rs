@@ -501,9 +501,9 @@ pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
 mod tests {
     use super::Policy;
 
-    /// The lease outlasts the longest a batch may take outward, twice over, so a live replica
-    /// never loses a subscription mid-batch; it is no longer than that, so a subscription
-    /// whose replica was killed resumes within it.
+    /// The lease is twice the longest a batch may wait outward, the other half left for the
+    /// batch's own database work, so a live replica keeps its subscription through a batch;
+    /// and no longer, so a subscription whose replica was killed resumes within it.
     #[test]
     fn the_lease_is_twice_the_longest_outbound_wait() {
         let p = Policy::default();
