@@ -91,13 +91,19 @@ pub async fn version(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
+    let (status, body) = stored(code, &r)?;
+    Ok(Some((status, body, r.try_get("author")?)))
+}
+
+/// A version row's status and body, as stored.
+fn stored(code: &str, r: &sqlx::any::AnyRow) -> Result<(Status, ItemBody), DbError> {
     let status: String = r.try_get("status")?;
     let body: String = r.try_get("body")?;
     let status = Status::parse(&status)
         .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?;
     let body = serde_json::from_str(&body)
         .map_err(|e| DbError::Conflict(format!("stored item {code}: {e}")))?;
-    Ok(Some((status, body, r.try_get("author")?)))
+    Ok((status, body))
 }
 
 /// Writes the item's list row from a body (on publishing it, or on its first draft).
@@ -412,12 +418,11 @@ pub async fn latest_of(
 ) -> Result<HashMap<String, (i64, Status, ItemBody)>, DbError> {
     let mut found = HashMap::with_capacity(codes.len());
     for chunk in codes.chunks(CODES_A_STATEMENT) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT v.code, v.version, v.status, v.body FROM catalog_versions v \
-             JOIN (SELECT code, MAX(version) AS version FROM catalog_versions WHERE code IN ({}) GROUP BY code) n \
+             JOIN (SELECT code, MAX(version) AS version FROM catalog_versions WHERE code IN {} GROUP BY code) n \
              ON n.code = v.code AND n.version = v.version",
-            marks.join(", ")
+            db::placeholders(1, chunk.len(), 1)
         );
         let mut q = sqlx::query(&sql);
         for code in chunk {
@@ -425,12 +430,7 @@ pub async fn latest_of(
         }
         for r in q.fetch_all(&mut *conn).await? {
             let code: String = r.try_get("code")?;
-            let status: String = r.try_get("status")?;
-            let status = Status::parse(&status)
-                .ok_or_else(|| DbError::Conflict(format!("stored status {status:?}")))?;
-            let body: String = r.try_get("body")?;
-            let body = serde_json::from_str(&body)
-                .map_err(|e| DbError::Conflict(format!("stored item {code}: {e}")))?;
+            let (status, body) = stored(&code, &r)?;
             found.insert(code, (r.try_get("version")?, status, body));
         }
     }
